@@ -1,0 +1,5 @@
+export { freePort } from './free-port.ts';
+export { tempDir } from './temp-dir.ts';
+export { startChild, type Child, type StartChildOptions } from './child.ts';
+export { waitFor, waitForEvent } from './wait.ts';
+export { cleanup } from './cleanup.ts';
