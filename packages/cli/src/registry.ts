@@ -8,5 +8,4 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  { path: ['gen', 'k8s'], summary: 'print a Kubernetes Deployment and Service wired to the probes', load: async () => (await import('./commands/gen-k8s.ts')).command },
 ];
