@@ -1,0 +1,87 @@
+// Rules that span programs and groups: every dependsOn target exists, dependencies have no
+// cycle, a program sits in at most one group, a group does not shadow a program. This runs even
+// when single fields failed (so a user sees every error in one pass), hence the defensive reads.
+import { didYouMean as closest } from '@holdfast/config';
+import type { z } from 'zod';
+
+type Ctx = z.RefinementCtx;
+type Loose = Record<string, unknown>;
+
+/** A suggestion only for names long enough that a near miss is meaningful ('zz' is not a typo of 'a'). */
+const didYouMean = (word: string, candidates: string[]): string | undefined => (word.length >= 3 ? closest(word, candidates) : undefined);
+const isObj = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+export function crossCheck(value: unknown, ctx: Ctx): void {
+  if (!isObj(value)) return;
+  const programs = isObj(value.programs) ? value.programs : {};
+  const groups = isObj(value.groups) ? value.groups : {};
+  const programNames = Object.keys(programs);
+  const groupNames = Object.keys(groups);
+
+  const memberOf = new Map<string, string>();
+  for (const g of groupNames) {
+    if (g in programs) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `group '${g}' has the name of a program: targets like 'holdfast stop ${g}' would be ambiguous; rename one` });
+    const members = isObj(groups[g]) ? strings(groups[g].programs) : [];
+    members.forEach((p, i) => {
+      const path = ['groups', g, 'programs', i];
+      if (!(p in programs)) {
+        const guess = didYouMean(p, programNames);
+        ctx.addIssue({ code: 'custom', path, message: `unknown program '${p}'${guess ? ` (did you mean '${guess}'?)` : ''}` });
+        return;
+      }
+      const previous = memberOf.get(p);
+      if (previous !== undefined) ctx.addIssue({ code: 'custom', path, message: `program '${p}' is already in group '${previous}': a program belongs to one group at most` });
+      else memberOf.set(p, g);
+    });
+  }
+
+  // Dependencies on a group mean every program of it.
+  const edges = new Map<string, { target: string; via: string; index: number }[]>();
+  for (const p of programNames) {
+    const prog = programs[p];
+    const deps = isObj(prog) ? strings(prog.dependsOn) : [];
+    const list: { target: string; via: string; index: number }[] = [];
+    deps.forEach((d, index) => {
+      const path = ['programs', p, 'dependsOn', index];
+      if (d === p) {
+        ctx.addIssue({ code: 'custom', path, message: `program '${p}' depends on itself` });
+      } else if (d in programs) {
+        list.push({ target: d, via: d, index });
+      } else if (d in groups) {
+        const members = isObj(groups[d]) ? strings(groups[d].programs) : [];
+        for (const m of members) if (m in programs && m !== p) list.push({ target: m, via: d, index });
+        if (members.includes(p)) ctx.addIssue({ code: 'custom', path, message: `program '${p}' depends on its own group '${d}'` });
+      } else {
+        const guess = didYouMean(d, [...programNames, ...groupNames]);
+        ctx.addIssue({ code: 'custom', path, message: `dependsOn '${d}' is not a program or group${guess ? ` (did you mean '${guess}'?)` : ''}` });
+      }
+    });
+    edges.set(p, list);
+  }
+
+  // Depth-first search; a back edge closes a cycle, reported once at the edge that closes it.
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (p: string): void => {
+    state.set(p, 'open');
+    stack.push(p);
+    for (const e of edges.get(p) ?? []) {
+      const s = state.get(e.target);
+      if (s === 'open') {
+        const cycle = [...stack.slice(stack.indexOf(e.target)), e.target];
+        const key = [...cycle].slice(0, -1).sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          ctx.addIssue({ code: 'custom', path: ['programs', p, 'dependsOn', e.index], message: `dependsOn cycle: ${cycle.join(' → ')}` });
+        }
+      } else if (s === undefined) {
+        visit(e.target);
+      }
+    }
+    stack.pop();
+    state.set(p, 'done');
+  };
+  for (const p of programNames) if (!state.has(p)) visit(p);
+}

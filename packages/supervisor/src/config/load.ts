@@ -1,0 +1,108 @@
+// Loads a supervisor config: YAML or JSON through @holdfast/config (every issue with file,
+// line, column and did-you-mean), or a supervisord.conf through its reader. Then resolves what
+// the file leaves implicit: paths relative to the file, envFile values merged under env, the
+// state directory, log directory and control socket. Nothing is returned unless it all holds.
+import { ConfigError, loadConfigFile, type ConfigIssue } from '@holdfast/config';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { fileChecks, type FileCheckResults } from './file-checks.ts';
+import { configId, defaultSocketPath, stateBase } from './paths.ts';
+import { supervisorConfigSchema, type DaemonConfig, type GroupConfig, type ProgramConfig, type SupervisorConfig, type SupervisorConfigInput } from './schema.ts';
+
+export interface ResolvedDaemonConfig extends DaemonConfig {
+  socket: string;
+  stateDir: string;
+  logDir: string;
+  /** The bearer token of the TCP control API (from token or tokenFile). */
+  token?: string;
+}
+
+/** A validated config with every path absolute and every default filled in. */
+export interface ResolvedConfig {
+  /** Absolute path of the file it came from. */
+  file: string;
+  /** Stable id of the config: names the state directory and the cgroup subtree. */
+  id: string;
+  supervisor: ResolvedDaemonConfig;
+  programs: Record<string, ProgramConfig>;
+  groups: Record<string, GroupConfig>;
+  /** Things that load but deserve a look (unsupported supervisord keys, reserved fields). */
+  warnings: string[];
+}
+
+/** What part B's supervisord.conf reader returns: the holdfast config in its input form. */
+export interface SupervisordReadResult {
+  config: SupervisorConfigInput;
+  warnings: string[];
+}
+
+/** The schema plus the checks that read files relative to `baseDir`. */
+export function schemaWithFileChecks(baseDir: string, results: FileCheckResults) {
+  return supervisorConfigSchema.check(z.superRefine(fileChecks(baseDir, results), { when: () => true }));
+}
+
+async function readSupervisordConf(file: string): Promise<SupervisordReadResult> {
+  // A variable specifier: the reader is a separate module, loaded only for .conf/.ini files.
+  const specifier = '../supervisord/index.ts';
+  let mod: { readSupervisordConf?: (f: string) => SupervisordReadResult | Promise<SupervisordReadResult> };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (err) {
+    throw new ConfigError([{ file, path: [], message: `supervisord.conf support is not available in this build (${(err as Error).message})`, hint: 'convert the file to YAML by hand, or use a build that includes the supervisord reader' }]);
+  }
+  if (typeof mod.readSupervisordConf !== 'function') throw new ConfigError([{ file, path: [], message: 'the supervisord reader does not export readSupervisordConf' }]);
+  return mod.readSupervisordConf(file);
+}
+
+function issuesFromZod(file: string, error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((i) => ({ file, path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message.replace(/^Invalid input: /, '') }));
+}
+
+/** Fills in defaults that depend on where the file is. */
+export function resolveConfig(cfg: SupervisorConfig, file: string, results: FileCheckResults, warnings: string[] = []): ResolvedConfig {
+  const abs = resolve(file);
+  const baseDir = dirname(abs);
+  const id = configId(abs);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const stateDir = cfg.supervisor.stateDir ? at(cfg.supervisor.stateDir) : join(stateBase(), id);
+  const logDir = cfg.supervisor.logDir ? at(cfg.supervisor.logDir) : join(stateDir, 'logs');
+  const socket = cfg.supervisor.socket ? at(cfg.supervisor.socket) : defaultSocketPath();
+  const token = cfg.supervisor.http?.token ?? results.token;
+  const programs: Record<string, ProgramConfig> = {};
+  for (const [name, p] of Object.entries(cfg.programs)) {
+    const logs = {
+      ...p.logs,
+      stdout: { ...p.logs.stdout, ...(typeof p.logs.stdout.file === 'string' ? { file: at(p.logs.stdout.file) } : {}) },
+      stderr: { ...p.logs.stderr, ...(typeof p.logs.stderr.file === 'string' ? { file: at(p.logs.stderr.file) } : {}) },
+    };
+    programs[name] = { ...p, cwd: at(p.cwd ?? '.'), env: { ...(results.envFiles.get(name) ?? {}), ...p.env }, logs };
+    if (p.listen) warnings.push(`programs.${name}.listen: shared listening sockets (LISTEN_FDS) are reserved for a later release; the program binds its own ports for now`);
+    if (p.reload) warnings.push(`programs.${name}.reload: rolling reloads are reserved for a later release; 'holdfast restart' stops then starts`);
+  }
+  return {
+    file: abs,
+    id,
+    supervisor: { ...cfg.supervisor, socket, stateDir, logDir, ...(token ? { token } : {}) },
+    programs,
+    groups: cfg.groups,
+    warnings,
+  };
+}
+
+/** Reads, validates and resolves a config file (.yaml, .yml, .json, or supervisord .conf/.ini). */
+export async function loadSupervisorConfig(file: string): Promise<ResolvedConfig> {
+  const abs = resolve(file);
+  const results: FileCheckResults = { envFiles: new Map() };
+  const ext = extname(abs).toLowerCase();
+  if (ext === '.conf' || ext === '.ini') {
+    const { config, warnings } = await readSupervisordConf(abs);
+    const parsed = schemaWithFileChecks(dirname(abs), results).safeParse(config);
+    if (!parsed.success) throw new ConfigError(issuesFromZod(abs, parsed.error), `invalid configuration converted from ${abs}`);
+    return resolveConfig(parsed.data, abs, results, [...warnings]);
+  }
+  if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
+    throw new ConfigError([{ file: abs, path: [], message: `unsupported config format '${ext || '(no extension)'}'`, hint: 'use .yaml, .yml or .json, or a supervisord .conf/.ini file' }]);
+  }
+  const cfg = loadConfigFile(abs, schemaWithFileChecks(dirname(abs), results));
+  return resolveConfig(cfg, abs, results);
+}

@@ -1,0 +1,83 @@
+// Collects what reading a supervisord.conf found: errors (the file is rejected whole, every
+// error listed at once) and warnings (something that holdfast does differently or not at all).
+import { ConfigError, type ConfigIssue } from '@holdfast/config';
+import { FormatError } from './pyformat.ts';
+import { ValueProblem } from './values.ts';
+
+/** Something in the supervisord.conf that holdfast does not carry over as is. */
+export interface ConvertWarning {
+  file: string;
+  line?: number;
+  /** The section, e.g. 'program:web'. */
+  section?: string;
+  key?: string;
+  message: string;
+}
+
+/** Where a value came from: enough to point a person at the line. */
+export interface Origin {
+  file: string;
+  line: number;
+  section: string;
+  key?: string;
+}
+
+export class Report {
+  readonly errors: ConfigIssue[] = [];
+  readonly warnings: ConvertWarning[] = [];
+
+  error(at: Origin, message: string, hint?: string): void {
+    this.errors.push({
+      file: at.file,
+      line: at.line,
+      path: at.key === undefined ? [at.section] : [at.section, at.key],
+      message,
+      ...(hint ? { hint } : {}),
+    });
+  }
+
+  warn(at: Origin | { file: string; line?: number; section?: string; key?: string }, message: string): void {
+    const w: ConvertWarning = { file: at.file, message };
+    if (at.line !== undefined) w.line = at.line;
+    if (at.section !== undefined) w.section = at.section;
+    if (at.key !== undefined) w.key = at.key;
+    this.warnings.push(w);
+  }
+
+  /** Records a ValueProblem or FormatError thrown by `fn` as an error at `at`; returns undefined then. */
+  attempt<T>(at: Origin, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ValueProblem) {
+        this.error(at, err.message, err.hint);
+        return undefined;
+      }
+      if (err instanceof FormatError) {
+        this.error(at, ...describeFormatError(err));
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  throwIfErrors(file: string): void {
+    if (this.errors.length > 0) throw new ConfigError(this.errors, `invalid supervisord configuration in ${file}`);
+  }
+}
+
+function describeFormatError(err: FormatError): [string, string | undefined] {
+  const p = err.problem;
+  if (p.kind === 'malformed') return [`bad %-expansion: ${p.reason}`, undefined];
+  if (p.name.startsWith('ENV_')) {
+    const v = p.name.slice(4);
+    return [
+      `%(${p.name})s refers to the environment variable ${v}, which is not set`,
+      `set ${v} in the environment before starting, or define it in [supervisord] environment=`,
+    ];
+  }
+  return [
+    `%(${p.name})s is not a name supervisord can expand here`,
+    'available: ENV_<VAR>, here, program_name, group_name, process_num, numprocs, host_node_name (process_num only inside the loop keys such as command); write %% for a literal percent sign',
+  ];
+}

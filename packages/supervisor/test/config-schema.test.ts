@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseConfigText } from '@holdfast/config';
+import { tempDir } from '@holdfast/testkit';
+import { loadSupervisorConfig, supervisorConfigSchema, supervisorJsonSchema, splitCommandLine } from '../src/index.ts';
+
+test('a minimal program gets the documented defaults', () => {
+  const cfg = parseConfigText('programs:\n  web:\n    command: node app.js --port 3000\n', supervisorConfigSchema);
+  const web = cfg.programs.web!;
+  assert.deepEqual(web.argv, ['node', 'app.js', '--port', '3000']);
+  assert.equal(web.autorestart, 'on-failure');
+  assert.equal(web.stopSignal, 'SIGTERM');
+  assert.equal(web.stopTimeoutMs, 10_000);
+  assert.equal(web.startRetries, 5);
+  assert.deepEqual(web.exitCodes, [0]);
+  assert.deepEqual(web.ready, { kind: 'after', ms: 1000 }, 'no ready proof: startSecs is the fallback');
+  assert.deepEqual(web.backoff, { initialMs: 1000, factor: 2, maxMs: 30_000, jitter: 0.1, resetAfterMs: 30_000, immediateFirst: true });
+  assert.equal(cfg.supervisor.cgroups.mode, 'auto');
+});
+
+test('units, signals, readiness forms and shell commands normalise', () => {
+  const cfg = parseConfigText(
+    [
+      'programs:',
+      '  a: {command: "echo hi && sleep 1", shell: true, stopSignal: int, stopTimeoutMs: 2s, ready: {tcp: 8080}}',
+      '  b: {command: [node, b.js], ready: {http: "http://127.0.0.1:1/h", expectStatus: 204}, limits: {memory: 64MiB, cpu: 1.5}}',
+      '  c: {command: x, ready: {message: true}, startRetries: infinite}',
+      '  d: {command: x, ready: {notify: true}, startSecs: 500ms}',
+    ].join('\n'),
+    supervisorConfigSchema,
+  );
+  assert.deepEqual(cfg.programs.a!.argv, ['/bin/sh', '-c', 'echo hi && sleep 1']);
+  assert.equal(cfg.programs.a!.stopSignal, 'SIGINT');
+  assert.equal(cfg.programs.a!.stopTimeoutMs, 2000);
+  assert.deepEqual(cfg.programs.a!.ready, { kind: 'tcp', port: 8080, host: '127.0.0.1', timeoutMs: 60_000, intervalMs: 50 });
+  assert.deepEqual(cfg.programs.b!.ready, { kind: 'http', url: 'http://127.0.0.1:1/h', expectStatus: [204], timeoutMs: 60_000, intervalMs: 50 });
+  assert.equal(cfg.programs.b!.limits!.memory, 64 * 2 ** 20);
+  assert.equal(cfg.programs.c!.startRetries, Infinity);
+  assert.deepEqual(cfg.programs.d!.ready, { kind: 'notify', fd: 3, timeoutMs: 60_000 });
+  assert.equal(cfg.programs.d!.startSecs, 0.5);
+});
+
+test('command strings split like sh without expanding anything', () => {
+  assert.deepEqual(splitCommandLine(`node -e 'console.log("a b")' "x \\"y\\"" z\\ w`), { ok: true, argv: ['node', '-e', 'console.log("a b")', 'x "y"', 'z w'] });
+  assert.deepEqual(splitCommandLine('echo $HOME'), { ok: true, argv: ['echo', '$HOME'] });
+  assert.equal(splitCommandLine("a 'b").ok, false);
+  assert.equal(splitCommandLine('a > b').ok, false);
+});
+
+test('a config file resolves paths against its directory and merges envFile under env', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'app.env'), '# comment\nexport A=1\nB="two words"\nC=3 # trailing\n');
+  const file = join(dir, 'holdfast.yaml');
+  writeFileSync(file, 'programs:\n  web:\n    command: node x.js\n    envFile: app.env\n    env: {C: override}\n    logs: {stdout: {file: out.log}}\n');
+  const cfg = await loadSupervisorConfig(file);
+  const web = cfg.programs.web!;
+  assert.equal(web.cwd, dir);
+  assert.deepEqual(web.env, { A: '1', B: 'two words', C: 'override' });
+  assert.equal(web.logs.stdout.file, join(dir, 'out.log'));
+  assert.match(cfg.id, /^holdfast-[0-9a-f]{8}$/);
+  assert.ok(cfg.supervisor.stateDir.endsWith(cfg.id));
+});
+
+test('the JSON Schema export describes programs', () => {
+  const js = supervisorJsonSchema() as { properties: { programs: { additionalProperties: { properties: Record<string, unknown> } } } };
+  assert.ok(js.properties.programs.additionalProperties.properties.stopTimeoutMs);
+});
