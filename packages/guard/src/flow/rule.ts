@@ -1,0 +1,100 @@
+// Flow rules: the data, its defaults and its validation (the checker is in checker.ts).
+import { type Issues, type Obj, type Path, num, oneOf, onlyKeys, ruleHead, str, windowShape } from '../rules/check.ts';
+
+export const FLOW_METRICS = ['qps', 'concurrency'] as const;
+export const FLOW_STRATEGIES = ['direct', 'warmUp', 'memoryAdaptive'] as const;
+export const FLOW_BEHAVIORS = ['reject', 'throttling'] as const;
+export const FLOW_RELATIONS = ['current', 'associated'] as const;
+
+/** The statistics window resources keep by default; rules with another interval keep their own. */
+export const DEFAULT_STAT_INTERVAL_MS = 1000;
+export const DEFAULT_STAT_BUCKETS = 10;
+
+export interface FlowRule {
+  id: string;
+  resource: string;
+  /** What the threshold limits: passes per statIntervalMs ('qps', default) or calls in flight. */
+  metric?: (typeof FLOW_METRICS)[number];
+  /** Passes per statIntervalMs (with the default 1000 ms: per second), or calls in flight. */
+  threshold: number;
+  /** How the allowed amount is computed: the threshold as is, a warm-up curve, or scaled by heap use. */
+  strategy?: (typeof FLOW_STRATEGIES)[number];
+  /** Over the threshold: reject at once, or pace requests into a queue (throttling). */
+  behavior?: (typeof FLOW_BEHAVIORS)[number];
+  /** Whose traffic is measured: this resource, or `refResource` (limit writes while reads are hot). */
+  relation?: (typeof FLOW_RELATIONS)[number];
+  refResource?: string;
+  /** Statistics window; must be a multiple of statBuckets. Default 1000. */
+  statIntervalMs?: number;
+  statBuckets?: number;
+  /** warmUp: seconds from cold to full threshold (required), and how much lower the cold rate is (default 3). */
+  warmUpPeriodSec?: number;
+  coldFactor?: number;
+  /** throttling: the longest a request may wait in the paced queue before it is rejected (default 500). */
+  maxQueueingTimeMs?: number;
+  /** memoryAdaptive: heap use (fraction of the heap limit) below which `threshold` applies... */
+  memLowWatermark?: number;
+  /** ...and above which `highMemThreshold` applies; linear in between. */
+  memHighWatermark?: number;
+  highMemThreshold?: number;
+  /** Log and count "would block" without blocking. */
+  dryRun?: boolean;
+}
+
+export type NormalizedFlowRule = Required<Omit<FlowRule, 'refResource' | 'warmUpPeriodSec' | 'memLowWatermark' | 'memHighWatermark' | 'highMemThreshold'>> &
+  Pick<FlowRule, 'refResource' | 'warmUpPeriodSec' | 'memLowWatermark' | 'memHighWatermark' | 'highMemThreshold'>;
+
+const KEYS = [
+  'id', 'resource', 'metric', 'threshold', 'strategy', 'behavior', 'relation', 'refResource', 'statIntervalMs', 'statBuckets',
+  'warmUpPeriodSec', 'coldFactor', 'maxQueueingTimeMs', 'memLowWatermark', 'memHighWatermark', 'highMemThreshold', 'dryRun',
+] as const;
+
+export function validateFlowRule(r: Obj, path: Path, issues: Issues): NormalizedFlowRule {
+  onlyKeys(r, KEYS, path, issues);
+  const head = ruleHead(r, path, issues);
+  const metric = oneOf(r, 'metric', path, issues, FLOW_METRICS, 'qps');
+  const threshold = num(r, 'threshold', path, issues, { required: true, min: 0, what: 'passes per statIntervalMs, or calls in flight' }) ?? 0;
+  const strategy = oneOf(r, 'strategy', path, issues, FLOW_STRATEGIES, 'direct');
+  const behavior = oneOf(r, 'behavior', path, issues, FLOW_BEHAVIORS, 'reject');
+  const relation = oneOf(r, 'relation', path, issues, FLOW_RELATIONS, 'current');
+  const refResource = str(r, 'refResource', path, issues, relation === 'associated');
+  const statIntervalMs = num(r, 'statIntervalMs', path, issues, { integer: true, min: 1, max: 3_600_000 }) ?? DEFAULT_STAT_INTERVAL_MS;
+  const statBuckets = num(r, 'statBuckets', path, issues, { integer: true, min: 1, max: 1000 }) ?? (statIntervalMs % DEFAULT_STAT_BUCKETS === 0 ? DEFAULT_STAT_BUCKETS : 1);
+  windowShape(statIntervalMs, statBuckets, [...path, 'statIntervalMs'], issues);
+  const rule: NormalizedFlowRule = {
+    ...head, metric, threshold, strategy, behavior, relation, statIntervalMs, statBuckets,
+    coldFactor: num(r, 'coldFactor', path, issues, { above: 1, max: 1000 }) ?? 3,
+    maxQueueingTimeMs: num(r, 'maxQueueingTimeMs', path, issues, { min: 0, max: 3_600_000 }) ?? 500,
+  };
+  if (refResource !== undefined) rule.refResource = refResource;
+  if (relation === 'current' && r.refResource !== undefined) issues.add([...path, 'refResource'], `refResource is only used with relation 'associated'; remove it or set relation: associated`);
+  if (relation === 'associated' && refResource === head.resource && refResource) issues.add([...path, 'refResource'], `refResource must name another resource than '${head.resource}'`);
+
+  if (metric === 'concurrency') {
+    if (behavior === 'throttling') issues.add([...path, 'behavior'], `throttling paces passes per interval; it cannot apply to metric 'concurrency' (use behavior: reject)`);
+    if (strategy === 'warmUp') issues.add([...path, 'strategy'], `warmUp ramps a rate; it cannot apply to metric 'concurrency'`);
+  }
+  if (strategy === 'warmUp') {
+    const period = num(r, 'warmUpPeriodSec', path, issues, { required: true, above: 0, max: 86_400, what: 'seconds from cold to the full threshold' });
+    if (period !== undefined) rule.warmUpPeriodSec = period;
+    if (threshold === 0 && r.threshold !== undefined) issues.add([...path, 'threshold'], 'warmUp needs a threshold > 0');
+  } else if (r.warmUpPeriodSec !== undefined) {
+    issues.add([...path, 'warmUpPeriodSec'], `warmUpPeriodSec is only used with strategy 'warmUp'`);
+  }
+  if (strategy === 'memoryAdaptive') {
+    const low = num(r, 'memLowWatermark', path, issues, { required: true, min: 0, max: 1, what: 'fraction of the heap limit, e.g. 0.5' });
+    const high = num(r, 'memHighWatermark', path, issues, { required: true, min: 0, max: 1, what: 'fraction of the heap limit, e.g. 0.8' });
+    const highThreshold = num(r, 'highMemThreshold', path, issues, { required: true, min: 0, what: 'the threshold at or above memHighWatermark' });
+    if (low !== undefined && high !== undefined && low >= high) issues.add([...path, 'memHighWatermark'], `memHighWatermark (${high}) must be greater than memLowWatermark (${low})`);
+    if (highThreshold !== undefined && highThreshold > threshold) issues.add([...path, 'highMemThreshold'], `highMemThreshold (${highThreshold}) should not exceed threshold (${threshold}): memory pressure lowers the limit`);
+    rule.memLowWatermark = low;
+    rule.memHighWatermark = high;
+    rule.highMemThreshold = highThreshold;
+  } else {
+    for (const k of ['memLowWatermark', 'memHighWatermark', 'highMemThreshold'] as const) {
+      if (r[k] !== undefined) issues.add([...path, k], `${k} is only used with strategy 'memoryAdaptive'`);
+    }
+  }
+  if (behavior !== 'throttling' && r.maxQueueingTimeMs !== undefined) issues.add([...path, 'maxQueueingTimeMs'], `maxQueueingTimeMs is only used with behavior 'throttling'`);
+  return rule;
+}
