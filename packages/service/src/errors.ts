@@ -1,0 +1,35 @@
+// Every error @holdfast/service raises or answers with, in one table: a stable code, the HTTP
+// status it maps to, and a message a person can act on.
+
+export const errorTable = {
+  HOLDFAST_E_OPTIONS: { status: 500, message: 'invalid options to createService' },
+  HOLDFAST_E_STATE: { status: 500, message: 'operation not allowed in the current lifecycle state' },
+  HOLDFAST_E_INTERNAL: { status: 500, message: 'Internal Server Error' },
+  HOLDFAST_E_BAD_REQUEST: { status: 400, message: 'Bad Request' },
+  HOLDFAST_E_NOT_FOUND: { status: 404, message: 'Not Found' },
+  HOLDFAST_E_LISTEN: { status: 500, message: 'cannot listen' },
+  HOLDFAST_E_CHECK_TIMEOUT: { status: 500, message: 'health check timed out' },
+  HOLDFAST_E_HOOK_TIMEOUT: { status: 500, message: 'shutdown hook timed out' },
+} as const;
+
+export type ServiceErrorCode = keyof typeof errorTable;
+
+/** Base of every error this package throws; `code` is stable and documented. */
+export class ServiceError extends Error {
+  readonly code: ServiceErrorCode;
+  constructor(code: ServiceErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ServiceError';
+    this.code = code;
+  }
+}
+
+/** createService was given options it cannot use; `option` names the offending one(s). */
+export class ServiceOptionsError extends ServiceError {
+  readonly problems: { option: string; message: string }[];
+  constructor(problems: { option: string; message: string }[]) {
+    super('HOLDFAST_E_OPTIONS', `invalid options to createService:\n${problems.map((p) => `  ${p.option}: ${p.message}`).join('\n')}`);
+    this.name = 'ServiceOptionsError';
+    this.problems = problems;
+  }
+}

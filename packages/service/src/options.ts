@@ -1,0 +1,109 @@
+// createService's options: one zod schema with the defaults, so a typo or a wrong type fails at
+// construction with the option's name, never later in production.
+import { z } from 'zod';
+import { ServiceOptionsError } from './errors.ts';
+
+const port = z.number().int().min(0).max(65535);
+const ms = z.number().finite().min(0);
+
+const probePaths = z.strictObject({
+  livez: z.string().startsWith('/').default('/livez'),
+  readyz: z.string().startsWith('/').default('/readyz'),
+  startupz: z.string().startsWith('/').default('/startupz'),
+  metrics: z.string().startsWith('/').default('/metrics'),
+});
+
+export const serviceOptionsSchema = z.strictObject({
+  /** Service name: in logs, metrics' `service` label and traces. */
+  name: z.string().min(1).default('service'),
+  port: port.optional(),
+  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Listen on an inherited socket (systemd socket activation / the holdfast supervisor):
+   * 'auto' uses LISTEN_FDS when present; a number is an fd; false never inherits.
+   */
+  inheritSocket: z.union([z.literal('auto'), z.literal(false), z.number().int().min(3)]).default('auto'),
+  /** Serve probes and metrics on a separate port instead of the main one. */
+  admin: z.union([z.literal(false), z.strictObject({ port, host: z.string().min(1).default('127.0.0.1') })]).default(false),
+  /**
+   * The whole shutdown budget, from the first signal to exit. Match Kubernetes'
+   * terminationGracePeriodSeconds (minus any preStop time): every phase derives from it.
+   */
+  terminationGracePeriodMs: ms.min(1000).default(30_000),
+  /**
+   * How long to keep serving after turning unready, so load balancers and Kubernetes endpoints
+   * notice. Default: 5 s under Kubernetes (endpoint removal races SIGTERM), 0 elsewhere (the
+   * holdfast supervisor and a shared listening socket need no delay).
+   */
+  shutdownDelayMs: ms.optional(),
+  /** Default timeout of an onShutdown hook. */
+  hookTimeoutMs: ms.min(1).default(5000),
+  /** Install SIGTERM/SIGINT handlers that drain and exit. */
+  handleSignals: z.boolean().default(true),
+  /** Log and drain on uncaughtException / unhandledRejection, then exit non-zero. */
+  handleProcessErrors: z.boolean().default(true),
+  logger: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** A file path, or 'stdout' / 'stderr'. */
+      destination: z.string().min(1).default('stdout'),
+      /** Log probe and metrics requests too (off: they are noise at scrape rate). */
+      logProbes: z.boolean().default(false),
+      /** Log one line per request. */
+      requests: z.boolean().default(true),
+      /** Extra fields merged into every line (e.g. trace ids); called per line. */
+      mixin: z.function().optional(),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Node's default metrics (heap, GC, handles, ...). */
+      defaultMetrics: z.boolean().default(true),
+      /** Histogram buckets for request duration, in seconds. */
+      buckets: z.array(z.number().positive()).nonempty().default([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+    })
+    .prefault({}),
+  probes: probePaths.prefault({}),
+  /** Liveness watchdog: the loop blocked past maxBlockMs within windowMs fails /livez. */
+  watchdog: z
+    .strictObject({
+      sampleMs: ms.min(1).default(50),
+      maxBlockMs: ms.min(1).default(2000),
+      windowMs: ms.min(1).default(10_000),
+    })
+    .prefault({}),
+  /** Passed to Fastify as is (bodyLimit, trustProxy, ...), except what holdfast owns. */
+  fastify: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type ServiceOptions = z.input<typeof serviceOptionsSchema>;
+export type ResolvedOptions = z.output<typeof serviceOptionsSchema> & { port: number; shutdownDelayMs: number };
+
+const OWNED_FASTIFY_OPTIONS = ['logger', 'loggerInstance', 'serverFactory', 'genReqId', 'requestIdHeader', 'disableRequestLogging', 'forceCloseConnections', 'return503OnClosing'];
+
+/** Validates options and fills in the environment-dependent defaults. */
+export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const parsed = serviceOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new ServiceOptionsError(
+      parsed.error.issues.map((i) => {
+        const path = i.path.map(String).join('.');
+        if (i.code === 'unrecognized_keys') return { option: i.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown option' };
+        return { option: path || '(options)', message: i.message };
+      }),
+    );
+  }
+  const o = parsed.data;
+  const owned = Object.keys(o.fastify).filter((k) => OWNED_FASTIFY_OPTIONS.includes(k));
+  if (owned.length) throw new ServiceOptionsError(owned.map((k) => ({ option: `fastify.${k}`, message: 'holdfast manages this Fastify option itself; remove it (see the logger, probes and admin options)' })));
+  const envPort = env.PORT !== undefined ? Number(env.PORT) : undefined;
+  if (o.port === undefined && envPort !== undefined && !(Number.isInteger(envPort) && envPort >= 0 && envPort <= 65535)) {
+    throw new ServiceOptionsError([{ option: 'port', message: `the PORT environment variable is '${env.PORT}', not a port number` }]);
+  }
+  const shutdownDelayMs = o.shutdownDelayMs ?? (env.KUBERNETES_SERVICE_HOST ? 5000 : 0);
+  if (shutdownDelayMs >= o.terminationGracePeriodMs - 1000) {
+    throw new ServiceOptionsError([{ option: 'shutdownDelayMs', message: `${shutdownDelayMs} ms leaves no time to drain within terminationGracePeriodMs (${o.terminationGracePeriodMs} ms); keep it well under the grace period` }]);
+  }
+  return { ...o, port: o.port ?? envPort ?? 3000, shutdownDelayMs };
+}

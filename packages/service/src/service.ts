@@ -1,0 +1,322 @@
+// createService: a Fastify app with the holdfast lifecycle around it. The pieces (checks,
+// watchdog, connection tracking, drain, recovery, logs, metrics) live in their own modules;
+// this file wires them and owns the state.
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { Fastify, LogController, type FastifyInstance } from './fastify.ts';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ServiceError } from './errors.ts';
+import { HealthRegistry, type CheckFn, type CheckOptions, type CheckReport } from './health/checks.ts';
+import { LoopMonitor } from './health/loop-monitor.ts';
+import { installProbes } from './health/probes.ts';
+import { ConnectionTracker } from './http/connections.ts';
+import { forgetInheritedSockets, inheritedSockets } from './http/inherited-socket.ts';
+import { installObservation } from './http/observe.ts';
+import { installRecovery } from './http/recovery.ts';
+import { requestIdFrom } from './http/request-id.ts';
+import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
+import { createLogger } from './logging/logger.ts';
+import { HttpMetrics } from './metrics/http-metrics.ts';
+import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
+import { drain, type StopReport } from './shutdown/drain.ts';
+import type { RegisteredHook, ShutdownHook } from './shutdown/hooks.ts';
+
+export interface HealthApi {
+  register(name: string, fn: CheckFn, options?: CheckOptions): void;
+  /** The last verdict of every check. */
+  checks(): Record<string, CheckReport>;
+  live(): boolean;
+  ready(): boolean;
+}
+
+export interface ServiceEvents {
+  state: [state: LifecycleState, previous: LifecycleState];
+  stopped: [report: StopReport];
+}
+
+export interface Service extends EventEmitter<ServiceEvents> {
+  /** The Fastify instance: add routes and plugins here before start(). */
+  readonly app: FastifyInstance;
+  readonly state: LifecycleState;
+  readonly health: HealthApi;
+  readonly logger: Logger;
+  /** The Prometheus registry served at /metrics; register your own metrics on it. */
+  readonly registry: Registry | undefined;
+  readonly options: ResolvedOptions;
+  /** Where the main server listens (after start()). */
+  readonly url: string;
+  readonly port: number;
+  readonly adminUrl: string | undefined;
+  start(): Promise<{ url: string; port: number }>;
+  /** Drains gracefully; resolves with the per-phase report. Never exits the process itself. */
+  stop(reason?: string): Promise<StopReport>;
+  /** Registers cleanup to run during shutdown, in reverse registration order. */
+  onShutdown(name: string, fn: ShutdownHook, options?: { timeoutMs?: number }): void;
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
+
+class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
+  readonly app: FastifyInstance;
+  readonly options: ResolvedOptions;
+  readonly logger: Logger;
+  readonly registry: Registry | undefined;
+  readonly health: HealthApi;
+  readonly #flushLogs: () => void;
+  readonly #flushLogsAsync: (timeoutMs: number) => Promise<void>;
+  readonly #checks = new HealthRegistry();
+  readonly #monitor: LoopMonitor;
+  readonly #metrics: HttpMetrics | undefined;
+  readonly #server: Server;
+  readonly #tracker: ConnectionTracker;
+  readonly #admin: FastifyInstance | undefined;
+  readonly #hooks: RegisteredHook[] = [];
+  #state: LifecycleState = 'STARTING';
+  #started = false;
+  #listening = false;
+  #stopping: Promise<StopReport> | undefined;
+  #port = 0;
+  #adminUrl: string | undefined;
+  #host = '';
+  #processHandlers: [string, (...args: any[]) => void][] = [];
+
+  constructor(input: ServiceOptions | undefined) {
+    super();
+    const o = (this.options = resolveOptions(input));
+    const log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin: o.logger.mixin as (() => object) | undefined });
+    this.logger = log.logger;
+    this.#flushLogs = log.flushSync;
+    this.#flushLogsAsync = log.flush;
+    this.#metrics = o.metrics.enabled ? new HttpMetrics({ service: o.name, buckets: o.metrics.buckets, defaultMetrics: o.metrics.defaultMetrics }) : undefined;
+    this.registry = this.#metrics?.registry;
+    this.#monitor = new LoopMonitor({ ...o.watchdog, onSample: this.#metrics ? (ms) => this.#metrics!.observeLoopDelay(ms) : undefined });
+
+    let tracker: ConnectionTracker | undefined;
+    let server: Server | undefined;
+    this.app = Fastify({
+      ...o.fastify,
+      loggerInstance: this.logger,
+      // holdfast writes its own single line per request (see http/observe.ts).
+      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+      genReqId: requestIdFrom,
+      forceCloseConnections: false,
+      return503OnClosing: false,
+      serverFactory: (handler) => {
+        server = createServer((req, res) => {
+          tracker!.onRequest(req, res);
+          handler(req, res);
+        });
+        tracker = new ConnectionTracker(server);
+        return server;
+      },
+    }) as unknown as FastifyInstance;
+    this.#server = server!;
+    this.#tracker = tracker!;
+    if (this.#metrics) {
+      const t = this.#tracker;
+      const gauge = this.#metrics.inFlight;
+      // Read at scrape time instead of inc/dec on every request.
+      (gauge as unknown as { collect: () => void }).collect = () => gauge.set(t.inFlight);
+    }
+
+    installRecovery(this.app);
+    const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
+    installObservation(this.app, { metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet });
+
+    const probeSource = {
+      state: () => this.#state,
+      started: () => this.#started,
+      live: () => this.#monitor.live(),
+      ready: () => this.#ready(),
+      checks: () => this.#checks.reports(),
+    };
+    let probeApp = this.app;
+    if (o.admin) {
+      this.#admin = Fastify({ loggerInstance: this.logger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
+      probeApp = this.#admin;
+    }
+    installProbes(probeApp, o.probes, probeSource);
+    if (this.#metrics) {
+      const registry = this.#metrics.registry;
+      probeApp.get(o.probes.metrics, async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+    }
+
+    this.health = {
+      register: (name, fn, opts) => this.#checks.register(name, fn, opts),
+      checks: () => this.#checks.reports(),
+      live: () => this.#monitor.live().ok,
+      ready: () => this.#ready(),
+    };
+    this.#checks.on('change', (name, report) => {
+      this.logger[report.status === 'pass' ? 'info' : 'warn']({ check: name, ...report }, `health check '${name}' is now ${report.status}`);
+      this.#evaluate();
+    });
+  }
+
+  get state(): LifecycleState {
+    return this.#state;
+  }
+  get port(): number {
+    return this.#port;
+  }
+  get url(): string {
+    return `http://${this.#host}:${this.#port}`;
+  }
+  get adminUrl(): string | undefined {
+    return this.#adminUrl;
+  }
+
+  #ready(): boolean {
+    return acceptsTraffic(this.#state) && this.#checks.criticalOk();
+  }
+
+  #fire(event: LifecycleEvent): void {
+    const next = transition(this.#state, event);
+    if (next === undefined) return;
+    const prev = this.#state;
+    this.#state = next;
+    if (next === 'READY' || next === 'DEGRADED') this.#started = true;
+    this.#metrics?.setState(next);
+    if (next !== prev) {
+      this.logger.info({ state: next, previous: prev }, `lifecycle: ${prev} -> ${next}`);
+      this.emit('state', next, prev);
+    }
+  }
+
+  /** Moves the lifecycle after a check changed or the server started listening. */
+  #evaluate(): void {
+    if (!this.#listening) return;
+    if (this.#state === 'STARTING' && this.#checks.criticalOk()) this.#fire('started');
+    if (this.#state === 'READY' && this.#checks.anyDegraded()) this.#fire('degraded');
+    else if (this.#state === 'DEGRADED' && !this.#checks.anyDegraded()) this.#fire('recovered');
+  }
+
+  onShutdown(name: string, fn: ShutdownHook, options: { timeoutMs?: number } = {}): void {
+    if (typeof name !== 'string' || !name) throw new ServiceError('HOLDFAST_E_OPTIONS', 'onShutdown: name must be a non-empty string');
+    if (typeof fn !== 'function') throw new ServiceError('HOLDFAST_E_OPTIONS', `onShutdown('${name}'): fn must be a function`);
+    const timeoutMs = options.timeoutMs ?? this.options.hookTimeoutMs;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ServiceError('HOLDFAST_E_OPTIONS', `onShutdown('${name}'): timeoutMs must be a positive number, got ${timeoutMs}`);
+    this.#hooks.push({ name, fn, timeoutMs });
+  }
+
+  async start(): Promise<{ url: string; port: number }> {
+    if (this.#listening || this.#stopping) throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
+    const o = this.options;
+    await this.app.ready();
+    const inherited = o.inheritSocket === false ? [] : typeof o.inheritSocket === 'number' ? [{ fd: o.inheritSocket, name: undefined }] : inheritedSockets();
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      const done = () => {
+        this.#server.off('error', reject);
+        resolve();
+      };
+      if (inherited[0]) this.#server.listen({ fd: inherited[0].fd }, done);
+      else this.#server.listen(o.port, o.host, done);
+    }).catch((err: NodeJS.ErrnoException) => {
+      const where = inherited[0] ? `inherited fd ${inherited[0].fd}` : `${o.host}:${o.port}`;
+      const hint = err.code === 'EADDRINUSE' ? ' (another process holds the port: pick another one, or stop it)' : '';
+      throw new ServiceError('HOLDFAST_E_LISTEN', `cannot listen on ${where}: ${err.message}${hint}`, { cause: err });
+    });
+    if (inherited.length && o.inheritSocket === 'auto') forgetInheritedSockets();
+    const addr = this.#server.address();
+    this.#port = typeof addr === 'object' && addr ? addr.port : o.port;
+    this.#host = typeof addr === 'object' && addr ? (addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address) : o.host;
+    if (this.#admin && o.admin) {
+      await this.#admin.listen({ port: o.admin.port, host: o.admin.host });
+      const a = this.#admin.server.address();
+      this.#adminUrl = `http://${o.admin.host}:${typeof a === 'object' && a ? a.port : o.admin.port}`;
+    }
+    this.#listening = true;
+    this.#installProcessHandlers();
+    this.#monitor.start();
+    this.#checks.start();
+    this.logger.info({ url: this.url, admin: this.#adminUrl, inheritedFd: inherited[0]?.fd }, `listening on ${this.url}`);
+    this.#evaluate();
+    return { url: this.url, port: this.#port };
+  }
+
+  stop(reason = 'stop() called', exitCode = 0): Promise<StopReport> {
+    if (this.#stopping) return this.#stopping;
+    this.#stopping = this.#runStop(reason, exitCode);
+    return this.#stopping;
+  }
+
+  async #runStop(reason: string, exitCode: number): Promise<StopReport> {
+    if (!this.#listening) {
+      // Never started listening: nothing to drain.
+      this.#fire('stopped');
+      this.#checks.stop();
+      await this.app.close();
+      const report: StopReport = { reason, ok: true, exitCode, phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] };
+      this.emit('stopped', report);
+      return report;
+    }
+    const report = await drain({
+      reason,
+      exitCode,
+      graceMs: this.options.terminationGracePeriodMs,
+      delayMs: this.options.shutdownDelayMs,
+      servers: [this.#server],
+      tracker: this.#tracker,
+      hooks: this.#hooks,
+      log: this.logger,
+      onPhase: (phase) => this.#fire(phase === 'unready' ? 'drain' : 'close'),
+      closeApp: async () => {
+        await this.app.close();
+        await this.#admin?.close();
+      },
+      stopBackground: () => {
+        this.#checks.stop();
+        this.#monitor.stop();
+      },
+    });
+    this.#fire('stopped');
+    this.#removeProcessHandlers();
+    // Logs last, and fully: every line of the drain reaches its file or pipe before exit.
+    await this.#flushLogsAsync(1000);
+    this.emit('stopped', report);
+    return report;
+  }
+
+  #installProcessHandlers(): void {
+    const o = this.options;
+    const on = (event: string, fn: (...args: any[]) => void) => {
+      process.on(event, fn);
+      this.#processHandlers.push([event, fn]);
+    };
+    if (o.handleSignals) {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+        on(sig, () => {
+          if (this.#stopping) {
+            this.logger.warn({ signal: sig }, `second ${sig} during shutdown: exiting now`);
+            this.#flushLogs();
+            process.exit(128 + (SIGNAL_NUMBERS[sig] ?? 0));
+          }
+          void this.stop(sig).then((r) => process.exit(r.exitCode));
+        });
+      }
+    }
+    if (o.handleProcessErrors) {
+      const fatal = (kind: string) => (err: unknown) => {
+        this.logger.fatal({ err }, `${kind}: draining, then exiting non-zero`);
+        void this.stop(kind, 1).then((r) => process.exit(Math.max(1, r.exitCode)));
+      };
+      on('uncaughtException', fatal('uncaughtException'));
+      on('unhandledRejection', fatal('unhandledRejection'));
+    }
+  }
+
+  #removeProcessHandlers(): void {
+    // Signal handlers stay until exit so a second signal still forces it; error handlers too,
+    // so a late error is still logged. Only a stop() that will not exit removes them.
+    if (this.options.handleSignals || this.options.handleProcessErrors) return;
+    for (const [event, fn] of this.#processHandlers) process.off(event, fn);
+    this.#processHandlers = [];
+  }
+}
+
+/** Creates a service; throws ServiceOptionsError naming every invalid option. */
+export function createService(options?: ServiceOptions): Service {
+  return new HoldfastService(options);
+}
