@@ -17,6 +17,8 @@ export interface SvProcess {
   /** process_name, expanded (e.g. worker_01). */
   name: string;
   processNum: number;
+  /** command= after expansion, as written. */
+  commandText: string;
   argv: string[];
   directory?: string;
   /** [supervisord] environment= merged under the program's environment=. */
@@ -77,6 +79,10 @@ export interface SvInetServer {
 export interface SvConf {
   programs: SvProgram[];
   groups: SvGroup[];
+  /** [supervisord] childlogdir=: where AUTO log files go. */
+  childLogDir?: Origin & { path: string };
+  /** Environment variables that %(ENV_X)s took from the environment of this read (not from the file). */
+  envFromProcess: string[];
   unixServer?: SvUnixServer;
   inetServer?: SvInetServer;
   /** Every file read, main file first. */

@@ -142,6 +142,7 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
     processes.push({
       name: procName,
       processNum: num,
+      commandText: commandText!,
       argv,
       ...(directory === undefined ? {} : { directory }),
       environment: { ...ctx.globalEnv, ...env?.pairs },

@@ -1,0 +1,113 @@
+// The states of one supervised process and what moves it between them. Data only: the
+// transition function lives in machine.ts, the I/O that carries out effects in the runner.
+import type { Autorestart, BackoffConfig } from '../config/schema.ts';
+
+export const PROCESS_STATES = ['STOPPED', 'STARTING', 'READY', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL'] as const;
+export type ProcessStateName = (typeof PROCESS_STATES)[number];
+
+/** Why a process last ended. */
+export type ExitReason =
+  | 'exited' // it exited on its own with a code
+  | 'signal' // a signal we did not send killed it
+  | 'oom' // the kernel's OOM killer (cgroup memory limit)
+  | 'memory-limit' // the polled memory fallback found it past its limit
+  | 'liveness' // the liveness probe failed its threshold
+  | 'ready-timeout' // no readiness proof in time
+  | 'spawn-error' // it could not be started at all
+  | 'stopped' // we stopped it, and it went on the stop signal
+  | 'stop-timeout'; // we stopped it, and had to SIGKILL it after stopTimeoutMs
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  reason: ExitReason;
+  at: number;
+  detail?: string;
+}
+
+/** What happens once the process being stopped has exited. */
+export type AfterStop = 'stay-stopped' | 'start' | 'recover';
+
+export interface ProcState {
+  state: ProcessStateName;
+  /** Clock time the current state was entered. */
+  since: number;
+  pid?: number;
+  startedAt?: number;
+  readyAt?: number;
+  /** Failed starts in a row (exit, or no proof, before READY); FATAL past startRetries. */
+  failedStarts: number;
+  /** Crashes in a row (the backoff level); back to zero after resetAfterMs READY. */
+  crashStreak: number;
+  /** Restarts since the daemon started (automatic and manual). */
+  restarts: number;
+  oomKills: number;
+  lastExit?: ExitInfo;
+  fatalReason?: string;
+  /** While STOPPING: why, and what comes next. */
+  stopReason?: ExitReason;
+  afterStop?: AfterStop;
+  /** While STOPPING: set once we escalated to SIGKILL. */
+  killedAt?: number;
+  /** While STOPPING on the way to a recovery: the state it was stopped from. */
+  stoppedFrom?: ProcessStateName;
+  /** While BACKOFF: when the next start is due. */
+  retryAt?: number;
+}
+
+export type TimerName = 'backoff' | 'ready' | 'stop';
+
+export type ProcEvent =
+  | { type: 'start'; manual: boolean }
+  | { type: 'stop' }
+  | { type: 'restart' }
+  | { type: 'spawned'; pid: number }
+  | { type: 'spawnFailed'; error: string }
+  | { type: 'ready' }
+  | { type: 'exit'; code: number | null; signal: string | null; oom: boolean }
+  | { type: 'timer'; timer: TimerName }
+  | { type: 'unhealthy'; reason: 'liveness' | 'memory-limit'; detail: string };
+
+export type ProcEventType = ProcEvent['type'];
+export const PROC_EVENT_TYPES: readonly ProcEventType[] = ['start', 'stop', 'restart', 'spawned', 'spawnFailed', 'ready', 'exit', 'timer', 'unhealthy'];
+
+export type Effect =
+  | { type: 'spawn' }
+  /** Send a signal to the process group. */
+  | { type: 'signal'; signal: NodeJS.Signals }
+  /** SIGKILL the process group and every pid left in its cgroup. */
+  | { type: 'kill' }
+  | { type: 'setTimer'; timer: TimerName; ms: number }
+  | { type: 'clearTimer'; timer: TimerName }
+  | { type: 'watchReady' }
+  | { type: 'unwatchReady' }
+  | { type: 'watchHealth' }
+  | { type: 'unwatchHealth' };
+
+/** The part of a program's config the state machine decides with. */
+export interface Policy {
+  autorestart: Autorestart;
+  exitCodes: readonly number[];
+  startRetries: number;
+  backoff: BackoffConfig;
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
+  /** Longest wait for a readiness proof; undefined when readiness is a timer itself. */
+  readyTimeoutMs?: number;
+}
+
+export interface MachineContext {
+  now: number;
+  policy: Policy;
+  /** A number in [0, 1): the jitter source (tests pass a fixed one). */
+  random: () => number;
+}
+
+export interface Transition {
+  next: ProcState;
+  effects: Effect[];
+}
+
+export function initialState(now: number): ProcState {
+  return { state: 'STOPPED', since: now, failedStarts: 0, crashStreak: 0, restarts: 0, oomKills: 0 };
+}
