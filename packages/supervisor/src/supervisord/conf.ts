@@ -176,7 +176,7 @@ function readGroup(
     report.error(r.origin(), `[${r.name}] has no programs= line`, 'list its programs, e.g. programs=web,worker');
     return undefined;
   }
-  const group: SvGroup = { name, origin: r.origin(), priority, programs: [] };
+  const group: SvGroup = { name, origin: r.origin(), ...(r.has('priority') ? { priority } : {}), programs: [] };
   for (const member of list.split(',').map((m) => m.trim()).filter(Boolean)) {
     if (fcgi.has(member) && !programs.has(member)) {
       report.warn(r.origin('programs'), `'${member}' is an [fcgi-program:${member}], which holdfast does not run; it is left out of the group`);

@@ -47,7 +47,7 @@ export function readDaemonSection(r: SectionReader, vars: Vars, report: Report):
   }
   for (const e of r.unread()) {
     const why = INSTEAD[e.key];
-    report.warn(r.origin(e.key), why ? `${e.key} is not used: ${why}` : `unknown key '${e.key}' in [supervisord] (supervisord ignores it too)`);
+    report.warn(r.origin(e.key), why ? `not used: ${why}` : `unknown key '${e.key}' in [supervisord] (supervisord ignores it too)`);
   }
   return {
     globalEnv: env?.pairs ?? {},

@@ -55,7 +55,8 @@ export interface SvProgram {
 export interface SvGroup {
   name: string;
   origin: Origin;
-  priority: number;
+  /** Only when the section sets it (holdfast groups have no default priority). */
+  priority?: number;
   programs: string[];
 }
 

@@ -155,7 +155,7 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
   for (const e of r.unread()) {
     const why = UNSUPPORTED[e.key];
     if (why) {
-      report.warn(r.origin(e.key), `${e.key} is not supported: ${why}`);
+      report.warn(r.origin(e.key), `not supported: ${why}`);
       continue;
     }
     const guess = didYouMean(e.key, PROGRAM_KEYS);

@@ -22,6 +22,12 @@ export interface Origin {
   key?: string;
 }
 
+/** One line: `file:line [section] key: message`. */
+export function formatWarning(w: ConvertWarning): string {
+  const where = `${w.file}${w.line === undefined ? '' : `:${w.line}`}`;
+  return `${where}${w.section === undefined ? '' : ` [${w.section}]`}${w.key === undefined ? '' : ` ${w.key}`}: ${w.message}`;
+}
+
 export class Report {
   readonly errors: ConfigIssue[] = [];
   readonly warnings: ConvertWarning[] = [];
@@ -41,6 +47,9 @@ export class Report {
     if (at.line !== undefined) w.line = at.line;
     if (at.section !== undefined) w.section = at.section;
     if (at.key !== undefined) w.key = at.key;
+    // Not enumerable, so JSON and deepEqual see plain data; a caller that treats warnings as text
+    // (string interpolation) still gets the readable line.
+    Object.defineProperty(w, 'toString', { value: () => formatWarning(w), enumerable: false });
     this.warnings.push(w);
   }
 
