@@ -8,4 +8,5 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
+  { path: ['convert'], summary: 'print the holdfast YAML equivalent of a supervisord.conf', load: async () => (await import('./commands/convert.ts')).command },
 ];

@@ -28,3 +28,4 @@ export { supervisorJsonSchema } from './config/json-schema.ts';
 export { splitCommandLine } from './config/command-line.ts';
 export { parseEnvFile } from './config/env-file.ts';
 export { configId, defaultSocketPath, stateBase } from './config/paths.ts';
+export { readSupervisordConf, formatWarning, type ConvertWarning, type SupervisordConversion } from './supervisord/index.ts';

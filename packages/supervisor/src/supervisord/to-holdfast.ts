@@ -64,7 +64,8 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
     priority: p.priority,
     logs: {
       stdout: logInput(proc.stdout, { ...p.origin, key: 'stdout_logfile' }, warnOnce ? report : silent),
-      stderr: logInput(proc.stderr, { ...p.origin, key: 'stderr_logfile' }, warnOnce ? report : silent),
+      // With redirect_stderr there is no stderr log to describe.
+      ...(p.redirectStderr ? {} : { stderr: logInput(proc.stderr, { ...p.origin, key: 'stderr_logfile' }, warnOnce ? report : silent) }),
       redirectStderr: p.redirectStderr,
     },
   };
@@ -93,8 +94,20 @@ function identicalButName(a: SvProcess, b: SvProcess): boolean {
   return isDeepStrictEqual(strip(a), strip(b));
 }
 
+// The order a person would write them in: what runs, then how it restarts, then how it stops.
+const KEY_ORDER = ['command', 'cwd', 'env', 'user', 'instances', 'autostart', 'autorestart', 'exitCodes', 'startSecs', 'startRetries', 'stopSignal', 'stopTimeoutMs', 'priority', 'logs'];
+const LOG_KEY_ORDER = ['file', 'maxBytes', 'backups'];
+
+function ordered(input: Record<string, unknown>, order: string[]): Record<string, unknown> {
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return Object.fromEntries(Object.entries(input).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
 function minimized(input: ProgramInput): ProgramInput {
-  return minimize(input, (c) => programSchema.parse(c), ['command']);
+  const out = ordered(minimize(input, (c) => programSchema.parse(c), ['command']), KEY_ORDER);
+  const logs = out.logs as Record<string, Record<string, unknown>> | undefined;
+  for (const stream of ['stdout', 'stderr']) if (logs?.[stream]) logs[stream] = ordered(logs[stream], LOG_KEY_ORDER);
+  return out;
 }
 
 export interface Converted {
@@ -169,10 +182,12 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
     groups[name] = { programs: members, ...(g.priority === undefined ? {} : { priority: g.priority }) };
   }
 
-  const config: SupervisorConfigInput = { programs: programs as SupervisorConfigInput['programs'] };
   const supervisor = daemonInput(conf, report);
-  if (Object.keys(supervisor).length > 0) config.supervisor = supervisor;
-  if (Object.keys(groups).length > 0) config.groups = groups;
+  const config: SupervisorConfigInput = {
+    ...(Object.keys(supervisor).length > 0 ? { supervisor } : {}),
+    programs: programs as SupervisorConfigInput['programs'],
+    ...(Object.keys(groups).length > 0 ? { groups } : {}),
+  };
   return { config, origins };
 }
 
