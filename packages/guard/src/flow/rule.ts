@@ -69,6 +69,9 @@ export function validateFlowRule(r: Obj, path: Path, issues: Issues): Normalized
   if (refResource !== undefined) rule.refResource = refResource;
   if (relation === 'current' && r.refResource !== undefined) issues.add([...path, 'refResource'], `refResource is only used with relation 'associated'; remove it or set relation: associated`);
   if (relation === 'associated' && refResource === head.resource && refResource) issues.add([...path, 'refResource'], `refResource must name another resource than '${head.resource}'`);
+  if (relation === 'associated' && (statIntervalMs !== DEFAULT_STAT_INTERVAL_MS || statBuckets !== DEFAULT_STAT_BUCKETS) && (r.statIntervalMs !== undefined || r.statBuckets !== undefined)) {
+    issues.add([...path, 'statIntervalMs'], `an associated rule reads ${refResource ?? 'refResource'}'s own window (${DEFAULT_STAT_INTERVAL_MS} ms, ${DEFAULT_STAT_BUCKETS} buckets); remove statIntervalMs/statBuckets`);
+  }
 
   if (metric === 'concurrency') {
     if (behavior === 'throttling') issues.add([...path, 'behavior'], `throttling paces passes per interval; it cannot apply to metric 'concurrency' (use behavior: reject)`);

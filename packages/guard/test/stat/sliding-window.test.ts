@@ -48,7 +48,7 @@ describe('SlidingWindow', () => {
       fc.property(
         fc.constantFrom([1000, 10], [1000, 2], [500, 5], [60, 1], [10_000, 100], [7, 7]),
         fc.integer({ min: 0, max: 100_000 }),
-        fc.array(op, { maxLength: 300 }),
+        fc.array(op, { maxLength: 300, size: 'max' }),
         ([interval, buckets], start, ops) => {
           const w = new SlidingWindow(interval!, buckets!, 3);
           const m = new Model(interval! / buckets!, buckets!);
