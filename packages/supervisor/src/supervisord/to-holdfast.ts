@@ -51,7 +51,23 @@ function commandInput(proc: SvProcess): string | string[] {
   return split.ok && isDeepStrictEqual(split.argv, proc.argv) ? proc.commandText.replace(/\s*\n\s*/g, ' ').trim() : proc.argv;
 }
 
+/** stdout_logfile and stderr_logfile naming one file: one stream into it is what holdfast can rotate. */
+function sharesLogFile(proc: SvProcess): boolean {
+  const { stdout, stderr } = proc;
+  return stdout.target.kind === 'file' && stderr.target.kind === 'file' && stdout.target.path === stderr.target.path;
+}
+
 function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: boolean): ProgramInput {
+  let redirect = p.redirectStderr;
+  if (!redirect && sharesLogFile(proc)) {
+    const at = { ...p.origin, key: 'stderr_logfile' };
+    if (proc.stdout.maxBytes === proc.stderr.maxBytes && proc.stdout.backups === proc.stderr.backups) {
+      redirect = true;
+      if (warnOnce) report.warn(at, 'stdout and stderr name the same file, so holdfast writes them as one stream (redirectStderr: true) that it can rotate safely');
+    } else if (warnOnce) {
+      report.warn(at, 'stdout and stderr name the same file with different rotation settings; two writers rotating one file lose lines: use redirect_stderr=true');
+    }
+  }
   const input: ProgramInput = {
     command: commandInput(proc),
     autostart: p.autostart,
@@ -65,8 +81,8 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
     logs: {
       stdout: logInput(proc.stdout, { ...p.origin, key: 'stdout_logfile' }, warnOnce ? report : silent),
       // With redirect_stderr there is no stderr log to describe.
-      ...(p.redirectStderr ? {} : { stderr: logInput(proc.stderr, { ...p.origin, key: 'stderr_logfile' }, warnOnce ? report : silent) }),
-      redirectStderr: p.redirectStderr,
+      ...(redirect ? {} : { stderr: logInput(proc.stderr, { ...p.origin, key: 'stderr_logfile' }, warnOnce ? report : silent) }),
+      redirectStderr: redirect,
     },
   };
   if (proc.directory !== undefined) {
