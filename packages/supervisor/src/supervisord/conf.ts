@@ -65,6 +65,7 @@ export function readConf(file: string, report: Report, options: ReadOptions = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) vars[`ENV_${k}`] = v;
 
   const tree = readIniTree(file, vars, report);
+  report.fileOrder = tree.files;
   const sections = applyDefaults(tree.sections);
   const byKind = new Map<string, IniSection[]>();
   for (const s of sections) {

@@ -43,7 +43,7 @@ export function readSupervisordConf(file: string, options: ReadOptions = {}): Su
     throw new ConfigError(issues, `the supervisord configuration in ${file} does not fit holdfast`);
   }
   // In file order (main file first, then includes), line by line, whatever order they were found in.
-  const rank = (w: ConvertWarning) => conf.files.indexOf(w.file);
+  const rank = (w: ConvertWarning) => report.fileOrder.indexOf(w.file);
   const warnings = [...report.warnings].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
   return { config, warnings, envFromProcess: conf.envFromProcess, files: conf.files };
 }

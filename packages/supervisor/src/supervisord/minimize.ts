@@ -13,7 +13,13 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
  * Keys in `keep` (at the top level) are never removed.
  */
 export function minimize(input: Plain, parse: (candidate: Plain) => unknown, keep: readonly string[] = []): Plain {
-  const target = parse(input);
+  let target: unknown;
+  try {
+    target = parse(input);
+  } catch {
+    // Not valid as a whole: nothing to compare against. The caller reports why.
+    return input;
+  }
   const same = (candidate: Plain): boolean => {
     try {
       return isDeepStrictEqual(parse(candidate), target);

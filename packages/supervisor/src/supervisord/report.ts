@@ -31,6 +31,8 @@ export function formatWarning(w: ConvertWarning): string {
 export class Report {
   readonly errors: ConfigIssue[] = [];
   readonly warnings: ConvertWarning[] = [];
+  /** Files in reading order (main file first), to list problems the way a person reads them. */
+  fileOrder: string[] = [];
 
   error(at: Origin, message: string, hint?: string): void {
     this.errors.push({
@@ -71,7 +73,10 @@ export class Report {
   }
 
   throwIfErrors(file: string): void {
-    if (this.errors.length > 0) throw new ConfigError(this.errors, `invalid supervisord configuration in ${file}`);
+    if (this.errors.length === 0) return;
+    const rank = (f: string | undefined) => (f === undefined ? -1 : this.fileOrder.indexOf(f));
+    const sorted = [...this.errors].sort((a, b) => rank(a.file) - rank(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    throw new ConfigError(sorted, `invalid supervisord configuration in ${file}`);
   }
 }
 
