@@ -1,0 +1,141 @@
+// The one abstract coordinator (in the shape of Patroni's dcs/__init__.py): the linearizable
+// service that decides who leads. A backend implements these few calls; everything about
+// timing, demotion and safety lives in leadership.ts and is the same for every backend.
+//
+// Semantics every backend guarantees:
+//   - campaign() creates the leader record only if none exists, bound to a fresh lease of
+//     `ttlMs`; the winner gets a fencing token strictly greater than every earlier token of this
+//     cluster (etcd: the leader key's create revision; local: a counter persisted with fsync).
+//   - the record disappears when its lease expires (no keepAlive for ttl) or on resign().
+//   - keepAlive() renews the lease AND confirms, linearizably, that the record is still ours.
+//     It resolves only if both hold at some instant after the call was made; it rejects with
+//     LeaseLostError when the lease or record is gone, with any other error when the outcome is
+//     unknown (timeout, network).
+//   - the lease never expires earlier than ttl after the server processed the renewal, measured
+//     on the server's clock (it may expire later: etcd extends leases on a leader change).
+import type { FencingToken } from '../resources/resource.ts';
+
+/** What the leader record says. */
+export interface LeaderInfo {
+  node: string;
+  token: FencingToken;
+  /** Backend's lease id (opaque). */
+  leaseId: string;
+  priority: number;
+  /** Where the leader's agent answers status requests, when it published one. */
+  statusAddress?: string;
+}
+
+/** A pending planned switchover (`holdfast failover switchover --to <node>`). */
+export interface SwitchoverRequest {
+  to: string;
+  /** The leader it was requested against (its token), so a stale request does not move a later leader. */
+  fromToken?: FencingToken;
+  requestedBy: string;
+}
+
+/** What a node may know about the cluster, as of one linearizable read or watch event. */
+export interface ClusterView {
+  /** Backend revision this view reflects (etcd: store revision; local: change counter). Views never go backwards. */
+  revision: number;
+  leader: LeaderInfo | null;
+  switchover: SwitchoverRequest | null;
+}
+
+/** How the previous term ended, learned atomically by the winner of a campaign. */
+export interface PreviousTerm {
+  node: string;
+  token: FencingToken;
+  /** True when its lease ran out instead of being released: the old leader may still be alive and must be fenced. */
+  expired: boolean;
+}
+
+/** A won campaign: everything leadership.ts needs to run the term. */
+export interface Term {
+  node: string;
+  token: FencingToken;
+  leaseId: string;
+  /** Backend revision at which the record was created (etcd: equal to the token). */
+  revision: number;
+  /** TTL the server actually granted (etcd may round up: the local deadline uses this). */
+  ttlMs: number;
+  previous: PreviousTerm | null;
+}
+
+export interface Candidate {
+  node: string;
+  priority: number;
+  statusAddress?: string;
+}
+
+export type CampaignResult = { won: true; term: Term } | { won: false; view: ClusterView };
+
+/** The acknowledgement of one keep-alive: the lease's TTL as the server just renewed it. */
+export interface KeepAliveAck {
+  ttlMs: number;
+}
+
+export interface Coordinator {
+  /** 'etcd', 'local', 'fake'. */
+  readonly kind: string;
+  /** Requested lease TTL. */
+  readonly ttlMs: number;
+  /** Checks the backend answers (one linearizable read). Throws HOLDFAST_E_COORDINATOR_UNREACHABLE with the fix otherwise. */
+  connect(): Promise<void>;
+  /** A linearizable read of the leader record and any pending switchover. */
+  read(): Promise<ClusterView>;
+  /** Grant a lease and create the leader record if absent. */
+  campaign(candidate: Candidate): Promise<CampaignResult>;
+  /** Renew the lease and confirm the record is still ours (see the semantics above). */
+  keepAlive(term: Term): Promise<KeepAliveAck>;
+  /** Delete the record (marking the term released, so no one fences us) and revoke the lease. Idempotent. */
+  resign(term: Term): Promise<void>;
+  /** Calls `onChange` with a fresh view whenever the leader record or the switchover request changes. Returns an unsubscribe. */
+  observe(onChange: (view: ClusterView) => void): () => void;
+  /** Asks the current leader to hand over to `request.to`; expires by itself after `ttlMs`. */
+  requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void>;
+  /** Removes the switchover request (done by its target once it leads, or by the leader when refusing it). */
+  clearSwitchover(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** keepAlive found the lease or the leader record gone: leadership is over for certain. */
+export class LeaseLostError extends Error {
+  readonly code = 'HOLDFAST_E_LEASE_LOST';
+  constructor(detail: string) {
+    super(`the leadership lease was lost: ${detail}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Leader values as stored by backends (JSON). */
+export function encodeLeader(candidate: Candidate): string {
+  return JSON.stringify({ node: candidate.node, priority: candidate.priority, statusAddress: candidate.statusAddress });
+}
+
+export function decodeLeader(raw: string, token: FencingToken, leaseId: string): LeaderInfo {
+  let v: Partial<Candidate> = {};
+  try {
+    v = JSON.parse(raw) as Partial<Candidate>;
+  } catch {}
+  const info: LeaderInfo = {
+    node: typeof v.node === 'string' ? v.node : '(unknown)',
+    token,
+    leaseId,
+    priority: typeof v.priority === 'number' ? v.priority : 0,
+  };
+  if (typeof v.statusAddress === 'string') info.statusAddress = v.statusAddress;
+  return info;
+}
+
+export function decodeSwitchover(raw: string): SwitchoverRequest | null {
+  try {
+    const v = JSON.parse(raw) as Partial<SwitchoverRequest>;
+    if (typeof v.to !== 'string') return null;
+    const r: SwitchoverRequest = { to: v.to, requestedBy: typeof v.requestedBy === 'string' ? v.requestedBy : '(unknown)' };
+    if (typeof v.fromToken === 'number') r.fromToken = v.fromToken;
+    return r;
+  } catch {
+    return null;
+  }
+}

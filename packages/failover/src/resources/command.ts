@@ -1,0 +1,80 @@
+// Runs one external command (ip, arping, a resource script) the way every resource action
+// needs it: bounded by an AbortSignal, output captured, never a shell unless asked for, and a
+// result instead of an exception for a non-zero exit (exit codes carry meaning: OCF's 7,
+// arping's 1 for "someone answered").
+import { spawn } from 'node:child_process';
+
+export interface CommandResult {
+  /** Exit code, or null when the process was ended by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** True when the signal (timeout, demotion deadline) ended the run. */
+  aborted: boolean;
+}
+
+export interface RunOptions {
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+  signal?: AbortSignal;
+  /** Signal sent when `signal` aborts (SIGKILL a moment later if it lingers). Default SIGTERM. */
+  killSignal?: NodeJS.Signals;
+  /** Bytes of stdout/stderr kept (the rest is dropped). */
+  maxOutput?: number;
+}
+
+/** Grace between the polite signal and SIGKILL when an aborted command does not exit. */
+const KILL_GRACE_MS = 500;
+
+export function runCommand(file: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
+  const { signal, killSignal = 'SIGTERM', maxOutput = 64 * 1024 } = opts;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      resolve({ code: null, signal: null, stdout: '', stderr: '', aborted: true });
+      return;
+    }
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      if (stdout.length < maxOutput) stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      if (stderr.length < maxOutput) stderr += s;
+    });
+    const onAbort = () => {
+      aborted = true;
+      child.kill(killSignal);
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+    child.once('close', (code, sig) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      resolve({ code, signal: sig, stdout, stderr, aborted });
+    });
+  });
+}
+
+/** The command's own words for a failure, for error messages: stderr, else stdout, trimmed and short. */
+export function outputOf(r: CommandResult): string {
+  const text = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' / ');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** Prefix that runs `file` inside network namespace `netns` (or as is, in the current one). */
+export function inNetns(netns: string | undefined, file: string, args: readonly string[]): [string, string[]] {
+  return netns ? ['ip', ['netns', 'exec', netns, file, ...args]] : [file, [...args]];
+}
