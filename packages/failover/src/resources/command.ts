@@ -22,6 +22,8 @@ export interface RunOptions {
   killSignal?: NodeJS.Signals;
   /** Bytes of stdout/stderr kept (the rest is dropped). */
   maxOutput?: number;
+  /** Run in a process group of its own and signal the whole group (scripts that start children). */
+  group?: boolean;
 }
 
 /** Grace between the polite signal and SIGKILL when an aborted command does not exit. */
@@ -38,7 +40,14 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.group === true,
     });
+    const kill = (sig: NodeJS.Signals) => {
+      try {
+        if (opts.group && child.pid !== undefined) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {}
+    };
     let stdout = '';
     let stderr = '';
     let aborted = false;
@@ -51,8 +60,8 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
     });
     const onAbort = () => {
       aborted = true;
-      child.kill(killSignal);
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      kill(killSignal);
+      killTimer = setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS);
       killTimer.unref();
     };
     signal?.addEventListener('abort', onAbort, { once: true });

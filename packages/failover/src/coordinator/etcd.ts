@@ -1,0 +1,276 @@
+// The etcd backend. The etcd3 client is used only for KV, lease, watch and txn — not its
+// Election helper, whose keep-alive loop reports a lost lease only after 2 × TTL of wall-clock
+// time, long after another node may have won.
+//
+// Keys (under <prefix>/<cluster>/):
+//   leader      the leader record, bound to the leader's lease; its create revision is the
+//               fencing token (etcd revisions only grow, so tokens strictly increase)
+//   term        {node, released} of the latest term, written in the same txn as the leader
+//               record: the next winner reads it atomically to learn whether the previous
+//               lease was released (no fencing needed) or ran out (run the fence hook)
+//   switchover  a pending planned switchover, bound to its own short lease
+import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
+import { FailoverError } from '../errors.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import {
+  LeaseLostError,
+  decodeLeader,
+  decodeSwitchover,
+  encodeLeader,
+  type Candidate,
+  type CampaignResult,
+  type ClusterView,
+  type Coordinator,
+  type KeepAliveAck,
+  type PreviousTerm,
+  type SwitchoverRequest,
+  type Term,
+} from './coordinator.ts';
+
+export interface EtcdCoordinatorOptions {
+  endpoints: string[];
+  cluster: string;
+  /** Key prefix; default /holdfast/failover. */
+  prefix?: string;
+  ttlMs: number;
+  /** Bound on one request (default: half the TTL). */
+  requestTimeoutMs?: number;
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  auth?: { username: string; password: string };
+  /** Told once when etcd grants a longer TTL than asked for (its minimum is ceil(1.5 × election timeout)). */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
+  clock?: Clock;
+}
+
+/** A pass-through fault policy: no circuit breaker (it would refuse calls for 5 s after 3 failures, stalling failover). */
+function passThrough(attempts: number) {
+  return {
+    execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> => {
+      let last: unknown;
+      for (let i = 0; i < attempts; i++) {
+        try {
+          return await fn({ signal: signal ?? new AbortController().signal });
+        } catch (err) {
+          last = err;
+          if (!(err instanceof Error) || !isRecoverableError(err)) throw err;
+        }
+      }
+      throw last;
+    },
+    onSuccess: () => ({ dispose() {} }),
+    onFailure: () => ({ dispose() {} }),
+  };
+}
+
+export class EtcdCoordinator implements Coordinator {
+  readonly kind = 'etcd';
+  readonly ttlMs: number;
+  readonly #o: EtcdCoordinatorOptions;
+  readonly #client: Etcd3;
+  readonly #keys: { leader: Buffer; term: Buffer; switchover: Buffer; prefix: string };
+  readonly #timeoutMs: number;
+  readonly #clock: Clock;
+  #warnedTtl = false;
+
+  constructor(options: EtcdCoordinatorOptions) {
+    this.#o = options;
+    this.ttlMs = Math.ceil(options.ttlMs / 1000) * 1000;
+    this.#clock = options.clock ?? systemClock;
+    this.#timeoutMs = options.requestTimeoutMs ?? Math.max(250, options.ttlMs / 2);
+    const base = `${(options.prefix ?? '/holdfast/failover').replace(/\/+$/, '')}/${options.cluster}/`;
+    this.#keys = { prefix: base, leader: Buffer.from(`${base}leader`), term: Buffer.from(`${base}term`), switchover: Buffer.from(`${base}switchover`) };
+    const etcdOptions: IOptions = {
+      hosts: options.endpoints,
+      dialTimeout: this.#timeoutMs,
+      // Detect a dead connection within about a TTL instead of TCP's minutes.
+      grpcOptions: { 'grpc.keepalive_time_ms': Math.max(1000, options.ttlMs), 'grpc.keepalive_timeout_ms': Math.max(1000, options.ttlMs) },
+      faultHandling: { host: () => passThrough(1) as never, global: passThrough(options.endpoints.length) as never },
+    };
+    if (options.tls) etcdOptions.credentials = { rootCertificate: options.tls.ca, ...(options.tls.key ? { privateKey: options.tls.key } : {}), ...(options.tls.cert ? { certChain: options.tls.cert } : {}) };
+    if (options.auth) etcdOptions.auth = options.auth;
+    this.#client = new Etcd3(etcdOptions);
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.read();
+    } catch (err) {
+      throw new FailoverError(
+        'HOLDFAST_E_COORDINATOR_UNREACHABLE',
+        `etcd at ${this.#o.endpoints.join(', ')} did not answer (${(err as Error).message}). Check that etcd runs and that coordinator.endpoints lists its client URLs; no leadership was taken`,
+        { endpoints: this.#o.endpoints },
+        { cause: err },
+      );
+    }
+  }
+
+  async read(): Promise<ClusterView> {
+    const res = await this.#call('read', () => this.#client.kv.range({ key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) }));
+    return this.#view(Number(res.header.revision), res.kvs);
+  }
+
+  async campaign(candidate: Candidate): Promise<CampaignResult> {
+    const grant = await this.#call('lease grant', () => this.#client.leaseClient.leaseGrant({ TTL: this.ttlMs / 1000 }));
+    const ttlMs = Number(grant.TTL) * 1000;
+    if (ttlMs > this.ttlMs && !this.#warnedTtl) {
+      this.#warnedTtl = true;
+      this.#o.onWarning?.(
+        `etcd granted a ${ttlMs / 1000} s lease for the requested ${this.ttlMs / 1000} s: its minimum lease TTL is ceil(1.5 × election timeout). Failover will take about ${ttlMs / 1000} s; start etcd with a shorter --election-timeout (≤ 600 ms for a 1 s TTL) or use a longer profile`,
+        { requestedTtlMs: this.ttlMs, grantedTtlMs: ttlMs },
+      );
+    }
+    const txn = await this.#call('campaign', () =>
+      this.#client.kv.txn({
+        compare: [{ key: this.#keys.leader, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [
+          { request_range: { key: this.#keys.term } },
+          { request_put: { key: this.#keys.leader, value: Buffer.from(encodeLeader(candidate)), lease: grant.ID } },
+          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: candidate.node, released: false })) } },
+        ],
+        failure: [{ request_range: { key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) } }],
+      }),
+    ).catch(async (err: unknown) => {
+      await this.#revoke(grant.ID);
+      throw err;
+    });
+    const revision = Number(txn.header.revision);
+    if (!txn.succeeded) {
+      await this.#revoke(grant.ID);
+      return { won: false, view: this.#view(revision, txn.responses[0]?.response_range.kvs ?? []) };
+    }
+    const prevKv = txn.responses[0]?.response_range.kvs[0];
+    let previous: PreviousTerm | null = null;
+    if (prevKv) {
+      try {
+        const p = JSON.parse(prevKv.value.toString()) as { node?: string; token?: number; released?: boolean };
+        // A campaign writes the term key in the same txn as the leader record, so its mod revision
+        // is that term's token; a resign rewrites it and records the token explicitly.
+        previous = { node: String(p.node), token: typeof p.token === 'number' ? p.token : Number(prevKv.mod_revision), expired: p.released !== true };
+      } catch {}
+    }
+    return { won: true, term: { node: candidate.node, token: revision, leaseId: grant.ID, revision, ttlMs, previous } };
+  }
+
+  async keepAlive(term: Term): Promise<KeepAliveAck> {
+    // Renew and, in parallel, confirm linearizably that the record is still ours: an operator
+    // may have deleted the key while the lease lives on.
+    const [ttl, record] = await Promise.all([
+      this.#call('keep-alive', () => this.#keepAliveOnce(term.leaseId)),
+      this.#call('leader check', () => this.#client.kv.range({ key: this.#keys.leader })),
+    ]);
+    if (ttl <= 0) throw new LeaseLostError(`etcd reports lease ${term.leaseId} expired or revoked`);
+    const kv = record.kvs[0];
+    if (!kv || Number(kv.create_revision) !== term.token || kv.lease !== term.leaseId) {
+      throw new LeaseLostError(kv ? `the leader key now belongs to token ${kv.create_revision}` : 'the leader key was deleted');
+    }
+    return { ttlMs: ttl * 1000 };
+  }
+
+  async resign(term: Term): Promise<void> {
+    await this.#call('resign', () =>
+      this.#client.kv.txn({
+        compare: [{ key: this.#keys.leader, target: 'Create', result: 'Equal', create_revision: term.token }],
+        success: [
+          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: term.node, token: term.token, released: true })) } },
+          { request_delete_range: { key: this.#keys.leader } },
+        ],
+        failure: [],
+      }),
+    );
+    await this.#revoke(term.leaseId);
+  }
+
+  observe(onChange: (view: ClusterView) => void): () => void {
+    let closed = false;
+    let watcher: Watcher | undefined;
+    const refresh = () => {
+      if (closed) return;
+      this.read().then(onChange, () => {});
+    };
+    this.#client
+      .watch()
+      .prefix(this.#keys.prefix)
+      .create()
+      .then(
+        (w) => {
+          if (closed) return void w.cancel().catch(() => {});
+          watcher = w;
+          // Any change (or a reconnect, after which events may have been missed): read the whole view.
+          w.on('data', refresh);
+          w.on('connected', refresh);
+          w.on('error', () => {});
+          refresh();
+        },
+        () => {},
+      );
+    return () => {
+      closed = true;
+      void watcher?.cancel().catch(() => {});
+    };
+  }
+
+  async requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void> {
+    const grant = await this.#call('lease grant', () => this.#client.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlMs / 1000)) }));
+    await this.#call('switchover', () => this.#client.kv.put({ key: this.#keys.switchover, value: Buffer.from(JSON.stringify(request)), lease: grant.ID }));
+  }
+
+  async clearSwitchover(): Promise<void> {
+    await this.#call('switchover clear', () => this.#client.kv.deleteRange({ key: this.#keys.switchover }));
+  }
+
+  async close(): Promise<void> {
+    this.#client.close();
+  }
+
+  #view(revision: number, kvs: IKeyValue[]): ClusterView {
+    const view: ClusterView = { revision, leader: null, switchover: null };
+    for (const kv of kvs) {
+      const key = kv.key.toString();
+      if (key === this.#keys.leader.toString()) view.leader = decodeLeader(kv.value.toString(), Number(kv.create_revision), kv.lease);
+      else if (key === this.#keys.switchover.toString()) view.switchover = decodeSwitchover(kv.value.toString());
+    }
+    return view;
+  }
+
+  async #keepAliveOnce(leaseId: string): Promise<number> {
+    const stream = await this.#client.leaseClient.leaseKeepAlive();
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        stream.on('data', (res) => resolve(Number(res.TTL)));
+        stream.on('error', reject);
+        stream.on('end', () => reject(new Error('keep-alive stream ended')));
+        stream.write({ ID: leaseId });
+      });
+    } finally {
+      stream.cancel();
+    }
+  }
+
+  async #revoke(id: string): Promise<void> {
+    await this.#call('lease revoke', () => this.#client.leaseClient.leaseRevoke({ ID: id })).catch(() => {});
+  }
+
+  /** Bounds a request on the monotonic clock (gRPC deadlines would read the wall clock). */
+  #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} timed out after ${Math.round(this.#timeoutMs)} ms`)), this.#timeoutMs);
+      fn().then(
+        (v) => {
+          timer.cancel();
+          resolve(v);
+        },
+        (err: unknown) => {
+          timer.cancel();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+}
+
+/** The end of etcd's range for "every key with this prefix": the prefix with its last byte incremented. */
+function rangeEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  b[b.length - 1] = b[b.length - 1]! + 1;
+  return b;
+}

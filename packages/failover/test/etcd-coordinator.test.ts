@@ -1,0 +1,137 @@
+// The etcd backend against a real etcd spawned on free ports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { EventEmitter } from 'node:events';
+import { Etcd3 } from 'etcd3';
+import { freePort, waitFor } from '@holdfast/testkit';
+import { EtcdCoordinator } from '../src/coordinator/etcd.ts';
+import { LeaseLostError, type ClusterView, type Term } from '../src/coordinator/coordinator.ts';
+import { startEtcd } from './support/etcd.ts';
+
+function coordinator(t: { after: (fn: () => unknown) => void }, endpoint: string, ttlMs = 2000, warnings: string[] = []) {
+  const c = new EtcdCoordinator({ endpoints: [endpoint], cluster: 'test', ttlMs, onWarning: (m) => warnings.push(m) });
+  t.after(() => c.close());
+  return c;
+}
+
+const won = (r: Awaited<ReturnType<EtcdCoordinator['campaign']>>): Term => {
+  assert.ok(r.won, 'campaign should win');
+  return r.term;
+};
+
+test('etcd unreachable at start: a clear error naming the endpoint, and no leadership', async (t) => {
+  const port = await freePort();
+  const c = coordinator(t, `http://127.0.0.1:${port}`, 1000);
+  await assert.rejects(c.connect(), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'HOLDFAST_E_COORDINATOR_UNREACHABLE');
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.match(err.message, /no leadership was taken/);
+    return true;
+  });
+});
+
+test('campaign creates the leader key only if absent; the token is its create revision; keep-alive confirms it', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const b = coordinator(t, etcd.endpoint);
+  await a.connect();
+  const term = won(await a.campaign({ node: 'a', priority: 100 }));
+  assert.equal(term.previous, null);
+  assert.equal(term.ttlMs, 2000);
+  const lost = await b.campaign({ node: 'b', priority: 100 });
+  assert.equal(lost.won, false);
+  assert.equal(!lost.won && lost.view.leader?.node, 'a');
+  assert.equal(!lost.won && lost.view.leader?.token, term.token);
+
+  const raw = new Etcd3({ hosts: etcd.endpoint });
+  t.after(() => raw.close());
+  const kv = (await raw.kv.range({ key: Buffer.from('/holdfast/failover/test/leader') })).kvs[0]!;
+  assert.equal(Number(kv.create_revision), term.token);
+  assert.equal(kv.lease, term.leaseId);
+
+  const ack = await a.keepAlive(term);
+  assert.equal(ack.ttlMs, 2000);
+  const view = await b.read();
+  assert.equal(view.leader?.node, 'a');
+  assert.ok(view.revision >= term.token);
+});
+
+test('resign releases at once: the next winner gets a higher token and previous.expired = false', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const b = coordinator(t, etcd.endpoint);
+  const first = won(await a.campaign({ node: 'a', priority: 100 }));
+  await a.resign(first);
+  await a.resign(first); // idempotent
+  const second = won(await b.campaign({ node: 'b', priority: 100 }));
+  assert.ok(second.token > first.token);
+  assert.deepEqual(second.previous, { node: 'a', token: first.token, expired: false });
+  await assert.rejects(a.keepAlive(first), LeaseLostError);
+});
+
+test('a lease that is not kept alive expires: the next winner sees previous.expired = true, the old keep-alive reports the loss', async (t) => {
+  const etcd = await startEtcd(t, { fast: true });
+  const a = coordinator(t, etcd.endpoint, 1000);
+  const b = coordinator(t, etcd.endpoint, 1000);
+  const first = won(await a.campaign({ node: 'a', priority: 100 }));
+  const second = await waitFor('the lease to expire and b to win', async () => {
+    const r = await b.campaign({ node: 'b', priority: 100 });
+    return r.won ? r.term : undefined;
+  }, { timeoutMs: 5000, intervalMs: 100 });
+  assert.ok(second.token > first.token);
+  assert.deepEqual(second.previous, { node: 'a', token: first.token, expired: true });
+  await assert.rejects(a.keepAlive(first), (err: Error) => err instanceof LeaseLostError && /expired|revoked/.test(err.message));
+});
+
+test('keep-alive fails when an operator deleted the leader key even though the lease lives on', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const term = won(await a.campaign({ node: 'a', priority: 100 }));
+  const raw = new Etcd3({ hosts: etcd.endpoint });
+  t.after(() => raw.close());
+  await raw.delete().key('/holdfast/failover/test/leader');
+  await assert.rejects(a.keepAlive(term), (err: Error) => err instanceof LeaseLostError && /deleted/.test(err.message));
+});
+
+test('etcd rounds a 1 s TTL up to 2 s with its default election timeout: the grant says so and the agent is warned', async (t) => {
+  const etcd = await startEtcd(t);
+  const warnings: string[] = [];
+  const a = coordinator(t, etcd.endpoint, 1000, warnings);
+  const term = won(await a.campaign({ node: 'a', priority: 100 }));
+  assert.equal(term.ttlMs, 2000, 'the deadline must use the TTL etcd granted');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /granted a 2 s lease for the requested 1 s.*election-timeout/);
+});
+
+test('with --election-timeout 500 etcd grants the turbo 1 s TTL without a warning', async (t) => {
+  const etcd = await startEtcd(t, { fast: true });
+  const warnings: string[] = [];
+  const a = coordinator(t, etcd.endpoint, 1000, warnings);
+  const term = won(await a.campaign({ node: 'a', priority: 100 }));
+  assert.equal(term.ttlMs, 1000);
+  assert.deepEqual(warnings, []);
+});
+
+test('observe delivers a fresh view on every change of the leader key and of a switchover request', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const b = coordinator(t, etcd.endpoint);
+  const views = new EventEmitter();
+  const seen: ClusterView[] = [];
+  const stop = b.observe((v) => {
+    seen.push(v);
+    views.emit('view', v);
+  });
+  t.after(stop);
+  await once(views, 'view'); // initial view once the watch is up
+  const term = won(await a.campaign({ node: 'a', priority: 100 }));
+  await waitFor('a view with a as leader', () => seen.some((v) => v.leader?.token === term.token));
+  await b.requestSwitchover({ to: 'b', fromToken: term.token, requestedBy: 'test' }, 5000);
+  await waitFor('a view with the switchover', () => seen.some((v) => v.switchover?.to === 'b'));
+  await b.clearSwitchover();
+  await a.resign(term);
+  await waitFor('a view with no leader and no switchover', () => seen.at(-1)?.leader === null && seen.at(-1)?.switchover === null);
+  const revisions = seen.map((v) => v.revision);
+  assert.deepEqual([...revisions].sort((x, y) => x - y), revisions, 'views arrive in revision order');
+});

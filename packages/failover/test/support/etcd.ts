@@ -1,0 +1,39 @@
+// A real etcd for integration tests: one member on free loopback ports, its data in a temp
+// dir, killed and removed when the test ends.
+import type { TestContext } from 'node:test';
+import { freePort, startChild, tempDir, waitFor } from '@holdfast/testkit';
+
+export interface EtcdServer {
+  endpoint: string;
+  pid: number;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts etcd; `fast` uses --heartbeat-interval 100 --election-timeout 500, so it grants 1 s leases. */
+export async function startEtcd(t: Pick<TestContext, 'after'>, { fast = false }: { fast?: boolean } = {}): Promise<EtcdServer> {
+  const dir = tempDir(t, 'holdfast-etcd-');
+  const client = await freePort();
+  const peer = await freePort();
+  const endpoint = `http://127.0.0.1:${client}`;
+  const args = [
+    '--name', 'default',
+    '--data-dir', `${dir}/data`,
+    '--listen-client-urls', endpoint,
+    '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `default=http://127.0.0.1:${peer}`,
+    '--log-level', 'error',
+    ...(fast ? ['--heartbeat-interval', '100', '--election-timeout', '500'] : []),
+  ];
+  const child = startChild(t, 'etcd', args);
+  await waitFor(
+    'etcd to answer /health',
+    async () => {
+      const res = await fetch(`${endpoint}/health`).catch(() => undefined);
+      return res?.ok && ((await res.json()) as { health?: string }).health === 'true';
+    },
+    { timeoutMs: 20_000, intervalMs: 50 },
+  );
+  return { endpoint, pid: child.pid, kill: (s) => child.kill(s) };
+}
