@@ -1,6 +1,7 @@
-// The [supervisord] section. Three keys shape the programs and are carried over: environment=
-// (under every program's own), directory= (the cwd of programs that set none) and user= (the user
-// of programs that set none, since supervisord drops to it before spawning). The rest configure
+// The [supervisord] section. Four keys shape the programs and are carried over: environment=
+// (under every program's own), directory= (the cwd of programs that set none, when supervisord
+// daemonizes), user= (the user of programs that set none, since supervisord drops to it before
+// spawning) and childlogdir= (where AUTO logs go). The rest configure
 // supervisord itself and are reported with what holdfast does instead.
 import type { Origin, Report } from './report.ts';
 import type { SectionReader, Vars } from './section-reader.ts';
@@ -45,13 +46,19 @@ export function readDaemonSection(r: SectionReader, vars: Vars, report: Report):
   if (r.has('nodaemon') && nodaemon === false) {
     report.warn(r.origin('nodaemon'), 'holdfast always runs in the foreground; run it under systemd (holdfast gen systemd) or as a container entrypoint');
   }
+  // supervisord changes into directory= only when it daemonizes, so only then do its children
+  // inherit it.
+  const inherited = nodaemon === true ? undefined : directory;
+  if (directory !== undefined && nodaemon === true) {
+    report.warn(r.origin('directory'), 'not used: with nodaemon=true supervisord does not change into this directory, so its programs do not run there either');
+  }
   for (const e of r.unread()) {
     const why = INSTEAD[e.key];
     report.warn(r.origin(e.key), why ? `not used: ${why}` : `unknown key '${e.key}' in [supervisord] (supervisord ignores it too)`);
   }
   return {
     globalEnv: env?.pairs ?? {},
-    ...(directory === undefined ? {} : { directory }),
+    ...(inherited === undefined ? {} : { directory: inherited }),
     ...(user === undefined ? {} : { user }),
     ...(childLogDir === undefined ? {} : { childLogDir: { ...r.origin('childlogdir'), path: expandUser(childLogDir) } }),
   };
