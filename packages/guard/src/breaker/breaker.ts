@@ -102,28 +102,28 @@ export class Breaker {
     this.probesAdmitted++;
   }
 
-  /** A call this breaker admitted has completed. `probe` says whether it was admitted as a probe. */
-  onComplete(now: number, rt: number, error: boolean, probe: boolean, startedAt: number): void {
-    if (this.mode !== 0) return;
-    if (probe) {
-      // A probe from an episode that already ended (timed out, reopened) has nothing to say now.
-      if (this.state !== HALF_OPEN || startedAt < this.halfOpenSince) return;
-      if (this.strategy.isFailure(rt, error)) {
-        this.probesFailed++;
-        if (this.probesFailed > this.rule.probeNum - this.rule.probeSuccessThreshold) this.reopen(now, 'probeFailed');
-      } else if (++this.probesOk >= this.rule.probeSuccessThreshold) {
-        this.close(now);
-      }
-      return;
-    }
+  /** A call this breaker admitted (not as a probe) has completed. */
+  onComplete(now: number, rt: number, error: boolean): void {
     // Calls admitted before the breaker opened complete into a state that no longer needs them.
-    if (this.state !== CLOSED) return;
+    if (this.mode !== 0 || this.state !== CLOSED) return;
     this.strategy.record(now, rt, error);
     const value = this.strategy.tripValue(now);
     if (value === value) {
       this.opens = 1;
       this.retryAt = now + this.rule.retryTimeoutMs;
       this.transition(OPEN, 'threshold', now, value);
+    }
+  }
+
+  /** A call admitted as a half-open probe at `startedAt` has completed. */
+  onProbeComplete(now: number, rt: number, error: boolean, startedAt: number): void {
+    // A probe from an episode that already ended (timed out, reopened) has nothing to say now.
+    if (this.mode !== 0 || this.state !== HALF_OPEN || startedAt < this.halfOpenSince) return;
+    if (this.strategy.isFailure(rt, error)) {
+      this.probesFailed++;
+      if (this.probesFailed > this.rule.probeNum - this.rule.probeSuccessThreshold) this.reopen(now, 'probeFailed');
+    } else if (++this.probesOk >= this.rule.probeSuccessThreshold) {
+      this.close(now);
     }
   }
 

@@ -25,7 +25,8 @@ function admit(b: Breaker, now: number): [number, number] {
 }
 
 function complete(b: Breaker, now: number, error: boolean, [verdict, startedAt]: [number, number], rt = 1): void {
-  b.onComplete(now, rt, error, verdict === PROBE, startedAt);
+  if (verdict === PROBE) b.onProbeComplete(now, rt, error, startedAt);
+  else b.onComplete(now, rt, error);
 }
 
 /** Drives a breaker from closed to open with `n` errors. */

@@ -1,0 +1,63 @@
+// An admitted call. Entries are pooled: exit() returns the object to its guard, so the pass
+// path allocates nothing. The price is the usual one of pooling: an Entry must not be used
+// after exit() or cancel() (a second exit() on the same, not yet reused, entry is ignored).
+import type { ResourceRules } from './rules/compile.ts';
+import type { ResourceNode } from './stat/resource-node.ts';
+import type { SystemProtection } from './system/protection.ts';
+
+export interface ExitOptions {
+  /** The call failed: counted as an error (breakers, stats). Any value other than undefined/null/false. */
+  error?: unknown;
+  /** The response time to record, in ms; default: measured from entry (minus any throttling wait). */
+  rt?: number;
+}
+
+/** What the guard needs back from an Entry; implemented by Guard. */
+export interface EntryOwner {
+  exitEntry(entry: Entry, error: boolean, rt: number): void;
+  cancelEntry(entry: Entry): void;
+}
+
+export class Entry {
+  /** Discriminates from BlockError: `if (e.blocked) ...`. */
+  readonly blocked = false as const;
+  /**
+   * > 0 when a throttling rule paced this call: wait this many ms before doing the work.
+   * guard.run, guard.entryAsync and the Fastify plugin wait for you.
+   */
+  waitMs = 0;
+  /** Clock time at entry. */
+  startedAt = 0;
+  // Internal state, valid between entry and exit.
+  node: ResourceNode<ResourceRules> | null = null;
+  rules: ResourceRules | null = null;
+  system: SystemProtection | null = null;
+  key: unknown = undefined;
+  batch = 1;
+  /** Bit i set: breaker i of `rules.breakers` admitted this call as a half-open probe. */
+  probeMask = 0;
+  active = false;
+  private readonly owner: EntryOwner;
+
+  constructor(owner: EntryOwner) {
+    this.owner = owner;
+  }
+
+  get resource(): string {
+    return this.node?.name ?? '';
+  }
+
+  /** The call finished. Pass `{ error }` when it failed; rt defaults to the time since entry. */
+  exit(options?: ExitOptions): void {
+    if (!this.active) return;
+    const error = options !== undefined && options.error !== undefined && options.error !== null && options.error !== false;
+    const rt = options?.rt;
+    this.owner.exitEntry(this, error, rt === undefined ? -1 : rt);
+  }
+
+  /** The call never ran (e.g. aborted while waiting for its throttled slot): undo the admission. */
+  cancel(): void {
+    if (!this.active) return;
+    this.owner.cancelEntry(this);
+  }
+}

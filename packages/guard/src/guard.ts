@@ -1,0 +1,367 @@
+// The Guard: resources, the hot path (entry/exit), and atomic rule swaps. Async helpers (run,
+// wrap, entryAsync) are in run.ts and snapshots in observe.ts; rule kinds live in their folders.
+//
+// Hot path, in order: system protection (inbound calls only), isolation, flow, per-key,
+// breakers. Every check only looks; once all said yes, the commits run (throttle slot, per-key
+// tokens, probe admission) and the entry is taken from the pool. Nothing on this path
+// allocates, except BlockError on a block.
+import { EventEmitter } from 'node:events';
+import { BlockError } from './block-error.ts';
+import { BLOCK_REASONS, REASON_SYSTEM } from './block-reason.ts';
+import { BLOCK, PROBE, type BreakerStateChange } from './breaker/breaker.ts';
+import { type Clock, cachedClock } from './clock.ts';
+import { Entry, type EntryOwner } from './entry.ts';
+import { GuardError, RulesError } from './errors.ts';
+import { type GuardEvents, type GuardLogger, silentLogger } from './events.ts';
+import { DEFAULT_STAT_BUCKETS, DEFAULT_STAT_INTERVAL_MS } from './flow/rule.ts';
+import { type CompiledRules, NO_RULES, type ResourceRules, compileRules } from './rules/compile.ts';
+import { type RulesDiff, diffRules } from './rules/diff.ts';
+import { type GuardRules, type NormalizedRules, validateRules } from './rules/validate.ts';
+import { type GuardSnapshot, snapshot } from './observe.ts';
+import { type AsyncEntryOptions, type RunOptions, type WrapOptions, entryAsync, run, wrap } from './run.ts';
+import { ResourceNode } from './stat/resource-node.ts';
+import { PRIORITY_CRITICAL, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, type Priority, type SystemProtection } from './system/protection.ts';
+import { SignalSampler } from './system/sampler.ts';
+import { type SignalReadings, SystemSignals } from './system/signals.ts';
+
+export interface EntryOptions {
+  /** The value per-key (hotspot) rules limit: a user id, a tenant, an item id. */
+  key?: unknown;
+  /** How many units this call counts as for QPS rules (default 1). */
+  batch?: number;
+  /** For system protection: 'critical' is never shed, 'low' first (default 'normal'). */
+  priority?: Priority;
+  /** Inbound traffic (a request this process serves) is subject to system protection; outbound calls are not. */
+  inbound?: boolean;
+}
+
+export interface GuardOptions {
+  /** Initial rules (validated like loadRules). */
+  rules?: GuardRules;
+  clock?: Clock;
+  logger?: GuardLogger;
+  /** Resources tracked at most; further names share one untracked, rule-less node (default 10000). */
+  maxResources?: number;
+  /** Sample Node's load signals on a timer while rules need them (default true). */
+  autoSample?: boolean;
+  /** CPU and memory allowances for the signals, overriding what cgroups say. */
+  cpuCores?: number;
+  memoryLimitBytes?: number;
+  /** Where to read cgroup files from (tests). */
+  cgroupRoot?: string;
+  /** Random source for probabilistic shedding (tests). */
+  random?: () => number;
+}
+
+const OVERFLOW = '(overflow)';
+
+function priorityCode(p: Priority | undefined): number {
+  if (p === undefined || p === 'normal') return PRIORITY_NORMAL;
+  return p === 'critical' ? PRIORITY_CRITICAL : p === 'low' ? PRIORITY_LOW : PRIORITY_HIGH;
+}
+
+export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
+  readonly clock: Clock;
+  readonly logger: GuardLogger;
+  /** Smoothed load signals (read by memory-adaptive flow rules and system protection). */
+  readonly signals = new SystemSignals();
+  private readonly nodes = new Map<string, ResourceNode<ResourceRules>>();
+  private readonly pool: Entry[] = [];
+  private readonly maxResources: number;
+  private readonly options: GuardOptions;
+  private compiled: CompiledRules | null = null;
+  private system: SystemProtection | null = null;
+  private sampler: SignalSampler | null = null;
+  private closed = false;
+  private readonly dryRunReported = new Map<string, { at: number; count: number }>();
+
+  constructor(options: GuardOptions = {}) {
+    super();
+    this.options = options;
+    this.clock = options.clock ?? cachedClock();
+    this.logger = options.logger ?? silentLogger;
+    this.maxResources = options.maxResources ?? 10_000;
+    for (let i = 0; i < 64; i++) this.pool.push(new Entry(this));
+    if (options.rules) this.loadRules(options.rules);
+  }
+
+  /** Admits a call to `resource`, or says why not. Synchronous; see Entry.waitMs for throttling. */
+  entry(resource: string, options?: EntryOptions): Entry | BlockError {
+    if (options === undefined) return this.enter(this.nodeFor(resource), undefined, 1, PRIORITY_NORMAL, false);
+    return this.enter(this.nodeFor(resource), options.key, options.batch ?? 1, priorityCode(options.priority), options.inbound === true);
+  }
+
+  /** entry(), then waits out a throttling delay (rejecting if `signal` aborts meanwhile). */
+  entryAsync(resource: string, options?: AsyncEntryOptions): Promise<Entry | BlockError> {
+    return entryAsync(this, resource, options);
+  }
+
+  /**
+   * Runs `fn` under `resource`: blocked calls reject with the BlockError (or get `fallback`),
+   * failures are counted as errors and rethrown (or get `fallback`).
+   */
+  run<T>(resource: string, fn: () => T | Promise<T>, options?: RunOptions<T>): Promise<T> {
+    return run(this, resource, fn, options);
+  }
+
+  /**
+   * Wraps an outbound call: `fn` gets an AbortSignal that fires after `timeoutMs`; a timeout
+   * counts as an error; blocks, failures and timeouts get `fallback` when given.
+   */
+  wrap<A extends unknown[], T>(resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options?: WrapOptions<A, T>): (...args: A) => Promise<T> {
+    return wrap(this, resource, fn, options);
+  }
+
+  /** Positional form of entry() for adapters that must not allocate an options object per call. */
+  enter(node: ResourceNode<ResourceRules>, key: unknown, batch: number, priority: number, inbound: boolean): Entry | BlockError {
+    const now = this.clock.now();
+    const system = inbound ? this.system : null;
+    if (system !== null && system.shouldShed(now, priority)) {
+      if (!system.dryRun) return this.block(node, now, REASON_SYSTEM, system.rule, 1000, batch, NaN, 0, undefined);
+      this.wouldBlock(node, now, REASON_SYSTEM, system.rule.id);
+    }
+    const rules = node.rules;
+    let wait = 0;
+    let probeMask = 0;
+    if (rules.any) {
+      const isolation = rules.isolation;
+      for (let i = 0; i < isolation.length; i++) {
+        const c = isolation[i]!;
+        if (c.check(node) < 0) {
+          if (!c.dryRun) return this.block(node, now, c.reason, c.rule, 1000, batch, c.rule.maxConcurrency, 0, undefined);
+          this.wouldBlock(node, now, c.reason, c.rule.id);
+        }
+      }
+      const flow = rules.flow;
+      for (let i = 0; i < flow.length; i++) {
+        const c = flow[i]!;
+        const v = c.check(now, batch);
+        if (v < 0) {
+          if (!c.dryRun) return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now), batch, c.currentThreshold(now), c.rule.metric === 'qps' ? c.rule.statIntervalMs : 0, undefined);
+          this.wouldBlock(node, now, c.reason, c.rule.id);
+        } else if (v > wait && !c.dryRun) wait = v;
+      }
+      const hotspot = rules.hotspot;
+      for (let i = 0; i < hotspot.length; i++) {
+        const c = hotspot[i]!;
+        if (c.check(now, key, batch) < 0) {
+          if (!c.dryRun) return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now, batch), batch, c.table.limit[c.table.peek(key)]!, c.rule.metric === 'qps' ? c.rule.durationMs : 0, key);
+          this.wouldBlock(node, now, c.reason, c.rule.id);
+        }
+      }
+      const breakers = rules.breakers;
+      for (let i = 0; i < breakers.length; i++) {
+        const b = breakers[i]!;
+        const v = b.check(now);
+        if (v === BLOCK) {
+          if (!b.dryRun) return this.block(node, now, b.reason, b.rule, b.retryAfterMs(now), batch, NaN, 0, undefined);
+          this.wouldBlock(node, now, b.reason, b.rule.id);
+        } else if (v === PROBE) probeMask |= 1 << i;
+      }
+      // Every rule said yes: commit.
+      for (let i = 0; i < flow.length; i++) flow[i]!.commit(now, batch);
+      for (let i = 0; i < hotspot.length; i++) hotspot[i]!.commit(now, batch);
+      if (probeMask !== 0) for (let i = 0; i < breakers.length; i++) if ((probeMask >> i) & 1) breakers[i]!.admitProbe(now);
+    }
+    node.onPass(now, batch);
+    if (system !== null) system.onPass(now);
+    const e = this.pool.pop() ?? new Entry(this);
+    e.active = true;
+    e.node = node;
+    e.rules = rules;
+    e.system = system;
+    e.key = key;
+    e.batch = batch;
+    e.startedAt = now;
+    e.waitMs = wait;
+    e.probeMask = probeMask;
+    return e;
+  }
+
+  /** @internal Entry.exit() lands here. */
+  exitEntry(e: Entry, error: boolean, rtGiven: number): void {
+    const now = this.clock.now();
+    const rt = rtGiven >= 0 ? rtGiven : Math.max(0, now - e.startedAt - e.waitMs);
+    const node = e.node!;
+    node.onComplete(now, rt, error, e.batch);
+    const rules = e.rules!;
+    if (rules.any) {
+      const breakers = rules.breakers;
+      const mask = e.probeMask;
+      for (let i = 0; i < breakers.length; i++) {
+        if (((mask >> i) & 1) === 0) breakers[i]!.onComplete(now, rt, error);
+        else breakers[i]!.onProbeComplete(now, rt, error, e.startedAt);
+      }
+      const hotspot = rules.hotspot;
+      for (let i = 0; i < hotspot.length; i++) hotspot[i]!.release(e.key);
+    }
+    if (e.system !== null) e.system.onComplete(now, rt);
+    this.release(e);
+  }
+
+  /** @internal Entry.cancel() lands here. */
+  cancelEntry(e: Entry): void {
+    const now = this.clock.now();
+    e.node!.onCancel();
+    const rules = e.rules!;
+    if (rules.any) {
+      const breakers = rules.breakers;
+      for (let i = 0; i < breakers.length; i++) if ((e.probeMask >> i) & 1) breakers[i]!.cancelProbe(now, e.startedAt);
+      for (let i = 0; i < rules.hotspot.length; i++) rules.hotspot[i]!.release(e.key);
+    }
+    if (e.system !== null) e.system.onCancel();
+    this.release(e);
+  }
+
+  private release(e: Entry): void {
+    e.active = false;
+    e.node = null;
+    e.rules = null;
+    e.system = null;
+    e.key = undefined;
+    this.pool.push(e);
+  }
+
+  private block(node: ResourceNode, now: number, reason: number, rule: { id: string }, retryAfterMs: number, batch: number, quota: number, windowMs: number, key: unknown): BlockError {
+    node.onBlock(now, reason, batch);
+    const err = new BlockError(reason, node.name, rule, retryAfterMs, quota, windowMs, key);
+    if (this.listenerCount('block') > 0) this.emit('block', err);
+    return err;
+  }
+
+  /** Counts a dry-run would-block; reports each rule at most once a second (with the count). */
+  private wouldBlock(node: ResourceNode, now: number, reason: number, ruleId: string): void {
+    node.wouldBlockTotal[reason]!++;
+    let r = this.dryRunReported.get(ruleId);
+    if (r === undefined) this.dryRunReported.set(ruleId, (r = { at: -Infinity, count: 0 }));
+    r.count++;
+    if (now - r.at < 1000) return;
+    const event = { resource: node.name, ruleId, reason: BLOCK_REASONS[reason]!, count: r.count };
+    r.at = now;
+    r.count = 0;
+    this.logger.warn(event, 'guard dry-run: a rule would have blocked');
+    this.emit('wouldBlock', event);
+  }
+
+  /** The node of `resource`, created on first use. */
+  nodeFor(resource: string): ResourceNode<ResourceRules> {
+    const found = this.nodes.get(resource);
+    if (found !== undefined) return found;
+    if (this.nodes.size >= this.maxResources) {
+      this.logger.warn({ resource, maxResources: this.maxResources }, 'guard: too many resources; this one is neither tracked nor ruled (use route templates, not raw URLs, as resource names)');
+      return this.nodeFor(OVERFLOW);
+    }
+    const node = new ResourceNode<ResourceRules>(resource, this.compiled?.byResource.get(resource) ?? NO_RULES, DEFAULT_STAT_INTERVAL_MS, DEFAULT_STAT_BUCKETS);
+    this.nodes.set(resource, node);
+    return node;
+  }
+
+  /**
+   * Validates `rules` as a whole and swaps them in atomically. On any problem nothing changes
+   * and a RulesError lists every issue with its path. Returns what changed.
+   */
+  loadRules(rules: GuardRules): RulesDiff {
+    if (this.closed) throw new GuardError('HOLDFAST_E_CLOSED', 'guard.loadRules: the guard is closed; create a new guard');
+    const result = validateRules(rules);
+    if (!result.ok) {
+      const err = new RulesError(result.issues);
+      this.logger.error({ issues: result.issues }, 'guard: rules rejected; the previous rules stay active');
+      this.emit('rulesRejected', err);
+      throw err;
+    }
+    return this.swap(result.rules);
+  }
+
+  private swap(rules: NormalizedRules): RulesDiff {
+    const diff = diffRules(this.compiled?.rules ?? null, rules);
+    const compiled = compileRules(rules, this.compiled, {
+      // Rules create their resources' nodes even beyond maxResources: ruled resources are always tracked.
+      node: (name) => this.nodes.get(name) ?? this.forceNode(name),
+      signals: this.signals,
+      onBreakerChange: (c) => this.onBreakerChange(c),
+      random: this.options.random,
+    });
+    for (const name of compiled.byResource.keys()) if (!this.nodes.has(name)) this.forceNode(name);
+    // The swap itself: plain assignments, no await in between.
+    for (const node of this.nodes.values()) node.rules = compiled.byResource.get(node.name) ?? NO_RULES;
+    this.compiled = compiled;
+    this.system = compiled.system;
+    this.configureSampler(rules);
+    this.logger.info({ added: diff.added, removed: diff.removed, changed: diff.changed, unchanged: diff.unchanged, system: diff.system }, 'guard: rules swapped');
+    this.emit('rulesSwapped', diff);
+    return diff;
+  }
+
+  private forceNode(name: string): ResourceNode<ResourceRules> {
+    const node = new ResourceNode<ResourceRules>(name, NO_RULES, DEFAULT_STAT_INTERVAL_MS, DEFAULT_STAT_BUCKETS);
+    this.nodes.set(name, node);
+    return node;
+  }
+
+  private onBreakerChange(c: BreakerStateChange): void {
+    if (c.to === 'open') this.logger.warn(c, `guard: breaker ${c.ruleId} on ${c.resource} opened (${c.reason})`);
+    else this.logger.info(c, `guard: breaker ${c.ruleId} on ${c.resource} ${c.from} -> ${c.to} (${c.reason})`);
+    this.emit('breakerStateChange', c);
+  }
+
+  /** The loaded rules (defaults filled in), or null before the first load. */
+  get rules(): NormalizedRules | null {
+    return this.compiled?.rules ?? null;
+  }
+
+  /** Counters, breaker states and system protection, for exporters and dashboards (allocates). */
+  snapshot(): GuardSnapshot {
+    return snapshot(this);
+  }
+
+  /** @internal for observe.ts */
+  get internals(): { nodes: Map<string, ResourceNode<ResourceRules>>; compiled: CompiledRules | null; system: SystemProtection | null } {
+    return { nodes: this.nodes, compiled: this.compiled, system: this.system };
+  }
+
+  /**
+   * Feeds signal readings (as the sampler does every sample interval) and runs one control step
+   * of system protection. For tests and custom signal sources; use autoSample: false with it.
+   */
+  updateSignals(readings: SignalReadings = {}): void {
+    const now = this.clock.now();
+    const system = this.system;
+    const all = system ? { ...readings, ...system.inboundReadings(now) } : readings;
+    this.signals.update(all, system?.rule.smoothing ?? 0.5, now);
+    if (!system) return;
+    const before = system.level;
+    system.update();
+    if ((before === 0) !== (system.level === 0)) {
+      const event = { shedding: system.level > 0, level: system.level, pressure: system.pressure, signal: system.worstSignal };
+      this.logger.warn(event, event.shedding ? 'guard: system protection armed (a signal is over its trigger)' : 'guard: system protection disarmed');
+      this.emit('shedding', event);
+    }
+  }
+
+  private configureSampler(rules: NormalizedRules): void {
+    if (this.options.autoSample === false) return;
+    const needs = rules.system !== null || rules.flow.some((r) => r.strategy === 'memoryAdaptive');
+    const interval = rules.system?.sampleIntervalMs ?? 1000;
+    if (this.sampler && (!needs || this.sampleInterval !== interval)) {
+      this.sampler.stop();
+      this.sampler = null;
+    }
+    if (needs && !this.sampler) {
+      this.sampler = new SignalSampler({ intervalMs: interval, cpuCores: rules.system?.cpuCores ?? this.options.cpuCores, memoryLimitBytes: this.options.memoryLimitBytes, cgroupRoot: this.options.cgroupRoot });
+      this.sampleInterval = interval;
+      this.sampler.start((r) => this.updateSignals(r));
+    }
+  }
+  private sampleInterval = 0;
+
+  /** Stops the signal sampler. Entries already admitted may still exit. */
+  close(): void {
+    this.closed = true;
+    this.sampler?.stop();
+    this.sampler = null;
+  }
+}
+
+export function createGuard(options?: GuardOptions): Guard {
+  return new Guard(options);
+}

@@ -1,0 +1,122 @@
+// The async shell around entry/exit: waiting for a throttled slot (AbortSignal-aware), running
+// a function under a resource with fallback, and wrapping outbound calls with a timeout that
+// aborts them and counts as an error.
+import type { BlockError } from './block-error.ts';
+import type { Entry } from './entry.ts';
+import { GuardError } from './errors.ts';
+import type { EntryOptions, Guard } from './guard.ts';
+
+export interface AsyncEntryOptions extends EntryOptions {
+  /** Aborts the wait for a throttled slot (the entry is cancelled and the promise rejects). */
+  signal?: AbortSignal;
+}
+
+export interface RunOptions<T> extends AsyncEntryOptions {
+  /** Served when the call is blocked or fails; receives the BlockError or the failure. */
+  fallback?: (error: unknown) => T | Promise<T>;
+  /** Decides whether a thrown value counts as an error for breakers and stats (default: everything). */
+  isError?: (error: unknown) => boolean;
+}
+
+export interface WrapOptions<A extends unknown[], T> {
+  /** Aborts the call (through its AbortSignal) after this many ms; a timeout counts as an error. */
+  timeoutMs?: number;
+  /** Served when the call is blocked, fails or times out. */
+  fallback?: (error: unknown, ...args: A) => T | Promise<T>;
+  isError?: (error: unknown) => boolean;
+  /** The per-key value for hotspot rules, from the call's arguments. */
+  key?: (...args: A) => unknown;
+  priority?: EntryOptions['priority'];
+}
+
+function abortError(signal: AbortSignal): GuardError {
+  return new GuardError('HOLDFAST_E_ABORTED', `aborted while waiting for a throttled slot${signal.reason instanceof Error ? `: ${signal.reason.message}` : ''}`, { cause: signal.reason });
+}
+
+/** Resolves once `entry`'s throttling wait is over; on abort cancels the entry and rejects. */
+export function waitForSlot(entry: Entry, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) {
+    entry.cancel();
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      entry.cancel();
+      reject(abortError(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, entry.waitMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function entryAsync(guard: Guard, resource: string, options?: AsyncEntryOptions): Promise<Entry | BlockError> {
+  const e = guard.entry(resource, options);
+  if (!e.blocked && e.waitMs > 0) await waitForSlot(e, options?.signal);
+  return e;
+}
+
+async function execute<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | undefined): Promise<T> {
+  if (e.waitMs > 0) await waitForSlot(e, options?.signal);
+  let value: T;
+  try {
+    value = await fn();
+  } catch (err) {
+    e.exit({ error: options?.isError ? options.isError(err) : true });
+    if (options?.fallback) return options.fallback(err);
+    throw err;
+  }
+  e.exit();
+  return value;
+}
+
+export function run<T>(guard: Guard, resource: string, fn: () => T | Promise<T>, options?: RunOptions<T>): Promise<T> {
+  const e = guard.entry(resource, options);
+  if (e.blocked) {
+    const fallback = options?.fallback;
+    return fallback ? Promise.resolve().then(() => fallback(e)) : Promise.reject(e);
+  }
+  return execute(e, fn, options);
+}
+
+export function wrap<A extends unknown[], T>(guard: Guard, resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options: WrapOptions<A, T> = {}): (...args: A) => Promise<T> {
+  const { timeoutMs, fallback, isError, key, priority } = options;
+  return async (...args: A): Promise<T> => {
+    const e = guard.entry(resource, { key: key?.(...args), priority });
+    if (e.blocked) {
+      if (fallback) return fallback(e, ...args);
+      throw e;
+    }
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (e.waitMs > 0) await waitForSlot(e, undefined);
+      const call = fn(controller.signal, ...args);
+      const value =
+        timeoutMs === undefined
+          ? await call
+          : await Promise.race([
+              call,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => {
+                  const err = new GuardError('HOLDFAST_E_TIMEOUT', `${resource}: no answer within ${timeoutMs} ms; the call was aborted and counts as an error`);
+                  controller.abort(err);
+                  reject(err);
+                }, timeoutMs);
+              }),
+            ]);
+      e.exit();
+      return value;
+    } catch (err) {
+      const timedOut = err instanceof GuardError && err.code === 'HOLDFAST_E_TIMEOUT';
+      e.exit({ error: timedOut || (isError ? isError(err) : true) });
+      if (fallback) return fallback(err, ...args);
+      throw err;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  };
+}
