@@ -30,7 +30,7 @@ export interface ResolvedConfig {
   warnings: string[];
 }
 
-/** What part B's supervisord.conf reader returns: the holdfast config in its input form. */
+/** What the supervisord.conf reader hands over: the holdfast config in its input form. */
 export interface SupervisordReadResult {
   config: SupervisorConfigInput;
   warnings: string[];
@@ -42,16 +42,10 @@ export function schemaWithFileChecks(baseDir: string, results: FileCheckResults)
 }
 
 async function readSupervisordConf(file: string): Promise<SupervisordReadResult> {
-  // A variable specifier: the reader is a separate module, loaded only for .conf/.ini files.
-  const specifier = '../supervisord/index.ts';
-  let mod: { readSupervisordConf?: (f: string) => SupervisordReadResult | Promise<SupervisordReadResult> };
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    throw new ConfigError([{ file, path: [], message: `supervisord.conf support is not available in this build (${(err as Error).message})`, hint: 'convert the file to YAML by hand, or use a build that includes the supervisord reader' }]);
-  }
-  if (typeof mod.readSupervisordConf !== 'function') throw new ConfigError([{ file, path: [], message: 'the supervisord reader does not export readSupervisordConf' }]);
-  return mod.readSupervisordConf(file);
+  // Loaded only for .conf/.ini files: a YAML config never pays for the INI reader.
+  const mod = await import('../supervisord/index.ts');
+  const { config, warnings } = mod.readSupervisordConf(file);
+  return { config, warnings: warnings.map((w) => mod.formatWarning(w)) };
 }
 
 function issuesFromZod(file: string, error: z.ZodError): ConfigIssue[] {

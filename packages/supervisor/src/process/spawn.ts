@@ -1,0 +1,139 @@
+// Turns a program's config into one instance's spawn and starts it: its own session and process
+// group (detached), its cgroup joined before exec (so not even its first fork escapes), the
+// notify fd or IPC channel its readiness needs, and a marker in its environment that every
+// descendant inherits (how stops find daemonized grandchildren where no cgroup exists).
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { ProgramConfig, ReadyCheck } from '../config/schema.ts';
+import { lookupGroup, lookupUser } from './users.ts';
+
+export const MARKER_VAR = 'HOLDFAST_PROCESS';
+
+export interface InstanceSpec {
+  program: string;
+  index: number;
+  /** 'web' for a single instance, 'web:0', 'web:1', … otherwise. */
+  id: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  ready: ReadyCheck;
+  /** Port of a tcp liveness probe, with {instance} resolved. */
+  livenessPort?: number;
+  livenessUrl?: string;
+  /** HOLDFAST_PROCESS value: <config id>/<instance id>. */
+  marker: string;
+}
+
+const fill = (s: string, i: number) => s.replaceAll('{instance}', String(i));
+
+export function instanceId(program: string, index: number, instances: number): string {
+  return instances > 1 ? `${program}:${index}` : program;
+}
+
+/** The per-instance view of a program: {instance} placeholders resolved, environment assembled. */
+export function instanceSpec(configId: string, program: string, p: ProgramConfig, index: number, baseEnv: NodeJS.ProcessEnv = process.env): InstanceSpec {
+  const id = instanceId(program, index, p.instances);
+  const marker = `${configId}/${id}`;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && !k.startsWith('NODE_CHANNEL') && k !== 'NOTIFY_FD' && k !== MARKER_VAR) env[k] = v;
+  let uid: number | undefined;
+  let gid: number | undefined;
+  if (p.user !== undefined) {
+    const u = lookupUser(p.user);
+    if (u) {
+      uid = u.uid;
+      gid = u.gid;
+      Object.assign(env, { HOME: u.home, USER: u.name, LOGNAME: u.name });
+    }
+  }
+  if (p.group !== undefined) gid = lookupGroup(p.group);
+  for (const [k, v] of Object.entries(p.env)) env[k] = fill(v, index);
+  Object.assign(env, { HOLDFAST_PROGRAM: program, HOLDFAST_INSTANCE: String(index), [MARKER_VAR]: marker });
+  let ready = p.ready;
+  if (ready.kind === 'tcp') ready = { ...ready, port: Number(fill(String(ready.port), index)) };
+  if (ready.kind === 'http') ready = { ...ready, url: fill(ready.url, index) };
+  if (ready.kind === 'notify') env.NOTIFY_FD = String(ready.fd);
+  const liveness = p.liveness;
+  return {
+    program,
+    index,
+    id,
+    argv: p.argv.map((a) => fill(a, index)),
+    cwd: fill(p.cwd ?? process.cwd(), index),
+    env,
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+    ready,
+    ...(liveness?.tcp !== undefined ? { livenessPort: Number(fill(String(liveness.tcp), index)) } : {}),
+    ...(liveness?.http !== undefined ? { livenessUrl: fill(liveness.http, index) } : {}),
+    marker,
+  };
+}
+
+/**
+ * Why `spec` cannot start, checked before spawning: a missing binary or cwd is a spawn error
+ * (straight to FATAL), which the cgroup wrapper would otherwise turn into an exit code 127.
+ */
+export function preflight(spec: InstanceSpec): string | undefined {
+  try {
+    if (!statSync(spec.cwd).isDirectory()) return `cwd ${spec.cwd} is not a directory`;
+  } catch {
+    return `cwd ${spec.cwd}: no such directory`;
+  }
+  const cmd = spec.argv[0]!;
+  const executable = (f: string) => {
+    try {
+      accessSync(f, constants.X_OK);
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) {
+    const f = isAbsolute(cmd) ? cmd : resolve(spec.cwd, cmd);
+    return executable(f) ? undefined : `spawn ${cmd} ENOENT: ${f} does not exist or is not executable`;
+  }
+  const path = spec.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  for (const dir of path.split(delimiter)) if (dir && executable(join(isAbsolute(dir) ? dir : resolve(spec.cwd, dir), cmd))) return undefined;
+  return `spawn ${cmd} ENOENT: command not found in PATH (${path})`;
+}
+
+const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** argv that joins the cgroups (cgroup.procs files) and then execs the program: same pid, no race. */
+export function wrapForCgroup(argv: string[], procsFiles: string[]): string[] {
+  if (procsFiles.length === 0) return argv;
+  const joins = procsFiles.map((f) => `echo $$ > ${shQuote(f)} || { echo "holdfast: cannot join cgroup ${f.replaceAll('"', '')}" >&2; exit 125; }`).join('; ');
+  return ['/bin/sh', '-c', `${joins}; exec "$0" "$@"`, ...argv];
+}
+
+export interface SpawnedChild {
+  child: ChildProcess;
+  /** The readable end of the notify fd, when readiness is `notify`. */
+  notify?: NodeJS.ReadableStream;
+}
+
+export function spawnInstance(spec: InstanceSpec, procsFiles: string[]): SpawnedChild {
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];
+  if (spec.ready.kind === 'notify') {
+    while (stdio.length < spec.ready.fd) stdio.push('ignore');
+    stdio.push('pipe');
+  } else if (spec.ready.kind === 'message') {
+    stdio.push('ipc');
+  }
+  const argv = wrapForCgroup(spec.argv, procsFiles);
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio,
+    detached: true, // setsid(): its own session and process group, pgid = pid
+    ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+    ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
+  });
+  const notify = spec.ready.kind === 'notify' ? (child.stdio[spec.ready.fd] as NodeJS.ReadableStream | null) ?? undefined : undefined;
+  return { child, ...(notify ? { notify } : {}) };
+}

@@ -1,0 +1,341 @@
+// The imperative shell of one program instance: feeds events into the pure state machine and
+// carries out the effects it returns (spawn, signal, kill, timers, readiness and health
+// watches). Events are queued, so an effect that produces an event (a spawn that fails) never
+// re-enters the machine mid-transition.
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { CgroupDriver, CgroupHandle } from '../cgroup/types.ts';
+import type { Clock, Timer } from '../clock.ts';
+import type { ProgramConfig } from '../config/schema.ts';
+import { waitForProbe, httpProbe, tcpProbe } from '../health/probes.ts';
+import { LivenessWatchdog } from '../health/liveness.ts';
+import type { RotatingLog } from '../logs/rotating-log.ts';
+import type { PidStore } from '../process/pid-store.ts';
+import { isAlive, pidsWithEnvPrefix } from '../process/proc.ts';
+import { MARKER_VAR, preflight, spawnInstance, type InstanceSpec } from '../process/spawn.ts';
+import { killUntilEmpty } from '../cgroup/kill.ts';
+import { transition } from '../state/machine.ts';
+import { initialState, type Effect, type Policy, type ProcEvent, type ProcState, type TimerName } from '../state/states.ts';
+import type { Logger } from '../logger.ts';
+
+export interface RunnerDeps {
+  clock: Clock;
+  random: () => number;
+  cgroups?: CgroupDriver;
+  store: PidStore;
+  log: Logger;
+  stdout?: RotatingLog;
+  stderr?: RotatingLog;
+  onChange(r: InstanceRunner, prev: ProcState): void;
+  onOom(r: InstanceRunner, newKills: number): void;
+}
+
+export function policyOf(p: ProgramConfig): Policy {
+  return {
+    autorestart: p.autorestart,
+    exitCodes: p.exitCodes,
+    startRetries: p.startRetries,
+    backoff: p.backoff,
+    stopSignal: p.stopSignal,
+    stopTimeoutMs: p.stopTimeoutMs,
+    ...(p.ready.kind === 'after' ? {} : { readyTimeoutMs: p.ready.timeoutMs }),
+  };
+}
+
+const cgroupName = (id: string) => id.replace(':', '@');
+
+export class InstanceRunner {
+  readonly spec: InstanceSpec;
+  program: ProgramConfig;
+  state: ProcState;
+  cgroup: CgroupHandle | undefined;
+  /** The last STATUS= line the program wrote on its notify fd. */
+  notifyStatus: string | undefined;
+  private readonly deps: RunnerDeps;
+  private policy: Policy;
+  private child: ChildProcess | undefined;
+  private queue: ProcEvent[] = [];
+  private busy = false;
+  private timers = new Map<TimerName | 'after', Timer>();
+  private readyAbort: AbortController | undefined;
+  private watchingReady = false;
+  private liveness: LivenessWatchdog | undefined;
+  private oomSeen = 0;
+  private exitWaiters: (() => void)[] = [];
+
+  constructor(spec: InstanceSpec, program: ProgramConfig, deps: RunnerDeps) {
+    this.spec = spec;
+    this.program = program;
+    this.deps = deps;
+    this.policy = policyOf(program);
+    this.state = initialState(deps.clock.now());
+  }
+
+  get pid(): number | undefined {
+    return this.state.pid;
+  }
+
+  /** True while a process of this instance may exist. */
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  get logs(): { stdout?: RotatingLog; stderr?: RotatingLog } {
+    return { stdout: this.deps.stdout, stderr: this.deps.stderr };
+  }
+
+  /** New limits or policy from `update` that need no restart. */
+  reconfigure(program: ProgramConfig): string[] {
+    this.program = program;
+    this.policy = policyOf(program);
+    if (!this.cgroup || !this.deps.cgroups) return [];
+    return this.deps.cgroups.open(cgroupName(this.spec.id), program.limits, this.spec.cwd).warnings;
+  }
+
+  send(e: ProcEvent): void {
+    this.queue.push(e);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0) {
+        const ev = this.queue.shift()!;
+        const prev = this.state;
+        const t = transition(prev, ev, { now: this.deps.clock.now(), policy: this.policy, random: this.deps.random });
+        this.state = t.next;
+        for (const f of t.effects) this.run(f);
+        if (t.next !== prev) this.deps.onChange(this, prev);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Sends `signal` to the process group (and stragglers that left it). */
+  signal(signal: NodeJS.Signals): boolean {
+    const pid = this.state.pid;
+    if (pid === undefined) return false;
+    try {
+      process.kill(-pid, signal);
+    } catch {}
+    for (const p of this.strays(pid)) {
+      try {
+        process.kill(p, signal);
+      } catch {}
+    }
+    return true;
+  }
+
+  /** Resolves once no process of this instance runs. */
+  whenDown(): Promise<void> {
+    if (!this.child) return Promise.resolve();
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  /** Checks the cgroup's OOM counter (between exits: an OOM kill of a grandchild). */
+  pollOom(): void {
+    if (!this.cgroup) return;
+    const n = this.cgroup.oomKills();
+    if (n > this.oomSeen) {
+      this.deps.onOom(this, n - this.oomSeen);
+      this.oomSeen = n;
+    }
+  }
+
+  /** Processes of this instance outside its process group (daemonized descendants). */
+  private strays(pgid: number): number[] {
+    const all = this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`);
+    return all.filter((p) => p !== pgid && isAlive(p));
+  }
+
+  private members(): number[] {
+    const pid = this.state.pid;
+    const all = this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`);
+    return all.filter((p) => p !== pid && isAlive(p));
+  }
+
+  private run(f: Effect): void {
+    switch (f.type) {
+      case 'spawn':
+        return this.spawn();
+      case 'signal':
+        this.signal(f.signal);
+        return;
+      case 'kill':
+        void this.killAll();
+        return;
+      case 'setTimer': {
+        this.timers.get(f.timer)?.cancel();
+        this.timers.set(
+          f.timer,
+          this.deps.clock.setTimeout(() => {
+            this.timers.delete(f.timer);
+            this.send({ type: 'timer', timer: f.timer });
+          }, f.ms),
+        );
+        return;
+      }
+      case 'clearTimer':
+        this.timers.get(f.timer)?.cancel();
+        this.timers.delete(f.timer);
+        return;
+      case 'watchReady':
+        return this.watchReady();
+      case 'unwatchReady':
+        return this.unwatchReady();
+      case 'watchHealth':
+        return this.watchHealth();
+      case 'unwatchHealth':
+        this.liveness?.stop();
+        this.liveness = undefined;
+        return;
+    }
+  }
+
+  private async killAll(): Promise<void> {
+    const pid = this.state.pid;
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+    }
+    if (this.cgroup) await this.cgroup.killAll();
+    else await killUntilEmpty(() => pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`));
+  }
+
+  private spawn(): void {
+    const why = preflight(this.spec);
+    if (why) {
+      this.send({ type: 'spawnFailed', error: why });
+      return;
+    }
+    let procsFiles: string[] = [];
+    if (this.deps.cgroups) {
+      try {
+        const { handle, warnings } = this.deps.cgroups.open(cgroupName(this.spec.id), this.program.limits, this.spec.cwd);
+        for (const w of warnings) this.deps.log.warn({ instance: this.spec.id }, w);
+        this.cgroup = handle;
+        this.oomSeen = handle.oomKills();
+        procsFiles = handle.procsFiles;
+      } catch (err) {
+        this.deps.log.warn({ instance: this.spec.id, err: (err as Error).message }, 'cannot create the cgroup; starting without it');
+      }
+    }
+    let child: ChildProcess;
+    try {
+      child = spawnInstance(this.spec, procsFiles).child;
+    } catch (err) {
+      this.send({ type: 'spawnFailed', error: (err as Error).message });
+      return;
+    }
+    if (child.pid === undefined) {
+      child.once('error', (err) => this.send({ type: 'spawnFailed', error: err.message }));
+      return;
+    }
+    const pid = child.pid;
+    this.child = child;
+    child.on('error', (err) => this.deps.log.warn({ instance: this.spec.id, err: err.message }, 'child process error'));
+    const { stdout, stderr } = this.deps;
+    if (stdout) child.stdout!.on('data', (b: Buffer) => stdout.write(b));
+    else child.stdout!.resume();
+    if (stderr) child.stderr!.on('data', (b: Buffer) => stderr.write(b));
+    else child.stderr!.resume();
+    if (this.spec.ready.kind === 'notify') this.readNotify(child.stdio[this.spec.ready.fd] as NodeJS.ReadableStream);
+    if (this.spec.ready.kind === 'message') {
+      child.on('message', (m: unknown) => {
+        const isReady = m === 'ready' || (typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'ready' || (m as { ready?: unknown }).ready === true));
+        if (isReady && this.watchingReady) this.send({ type: 'ready' });
+      });
+    }
+    child.once('exit', (code, signal) => void this.onExit(child, code, signal));
+    this.deps.store.record({ id: this.spec.id, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs });
+    this.send({ type: 'spawned', pid });
+  }
+
+  private readNotify(stream: NodeJS.ReadableStream | null | undefined): void {
+    if (!stream) return;
+    const rl = createInterface({ input: stream });
+    rl.on('line', (line) => {
+      const l = line.trim();
+      // sd_notify's READY=1, or s6's bare newline.
+      if ((l === '' || /(^|\s)READY=1(\s|$)/.test(l)) && this.watchingReady) this.send({ type: 'ready' });
+      const status = /(?:^|\s)STATUS=(.*)$/.exec(l);
+      if (status) this.notifyStatus = status[1];
+    });
+    rl.on('error', () => {});
+  }
+
+  private watchReady(): void {
+    this.watchingReady = true;
+    const r = this.spec.ready;
+    if (r.kind === 'after') {
+      this.timers.set('after', this.deps.clock.setTimeout(() => this.watchingReady && this.send({ type: 'ready' }), r.ms));
+    } else if (r.kind === 'tcp' || r.kind === 'http') {
+      const ac = new AbortController();
+      this.readyAbort = ac;
+      const probe = r.kind === 'tcp' ? tcpProbe(r.host, Number(r.port), 1000) : httpProbe(r.url, r.expectStatus, 1000);
+      void waitForProbe(probe, r.intervalMs, ac.signal).then((ok) => {
+        if (ok && this.readyAbort === ac) this.send({ type: 'ready' });
+      });
+    }
+  }
+
+  private unwatchReady(): void {
+    this.watchingReady = false;
+    this.readyAbort?.abort();
+    this.readyAbort = undefined;
+    this.timers.get('after')?.cancel();
+    this.timers.delete('after');
+  }
+
+  private watchHealth(): void {
+    const l = this.program.liveness;
+    if (!l) return;
+    const cfg = this.spec.livenessUrl !== undefined ? { ...l, http: this.spec.livenessUrl } : l;
+    this.liveness = new LivenessWatchdog(cfg, this.spec.livenessPort, (detail) => this.send({ type: 'unhealthy', reason: 'liveness', detail }));
+    this.liveness.start();
+  }
+
+  private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    let oom = false;
+    if (this.cgroup) {
+      const n = this.cgroup.oomKills();
+      if (n > this.oomSeen) {
+        oom = signal === 'SIGKILL' || code !== 0;
+        this.deps.onOom(this, n - this.oomSeen);
+        this.oomSeen = n;
+      }
+    }
+    await this.sweep();
+    this.deps.store.remove(this.spec.id);
+    if (this.child === child) this.child = undefined;
+    for (const w of this.exitWaiters.splice(0)) w();
+    this.send({ type: 'exit', code, signal, oom });
+  }
+
+  /**
+   * The main process is gone; anything it left behind (workers, a daemonized grandchild) goes
+   * too, before a restart could run a second copy: the stop signal first, SIGKILL at the deadline.
+   */
+  private async sweep(): Promise<void> {
+    let left = this.members();
+    if (left.length === 0) return;
+    const stopping = this.state.state === 'STOPPING';
+    if (!stopping) {
+      for (const p of left) {
+        try {
+          process.kill(p, this.program.stopSignal);
+        } catch {}
+      }
+    }
+    const deadline = (stopping ? this.state.since : this.deps.clock.now()) + this.program.stopTimeoutMs;
+    while (left.length > 0 && this.deps.clock.now() < deadline && this.state.killedAt === undefined) {
+      await new Promise((r) => setTimeout(r, 20));
+      left = this.members();
+    }
+    if (left.length > 0) {
+      this.deps.log.warn({ instance: this.spec.id, pids: left }, 'processes left behind after the main process exited: killing them');
+      if (this.cgroup) await this.cgroup.killAll();
+      else await killUntilEmpty(() => this.members());
+    }
+  }
+}

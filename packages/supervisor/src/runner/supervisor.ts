@@ -1,0 +1,376 @@
+// All programs of one config: instances and their runners, start order (dependsOn, priority),
+// stop order (the reverse), targets (program, instance, group, all), `update`, status and the
+// event stream. The control API and the daemon are thin layers over this class.
+import { EventEmitter } from 'node:events';
+import { didYouMean } from '@holdfast/config';
+import type { ActionOptions, ActionResult, InstanceStatus, SupervisorEvent, UpdateResult } from '../api/types.ts';
+import { detectCgroups } from '../cgroup/detect.ts';
+import type { CgroupDetection, CgroupDriver } from '../cgroup/types.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { ResolvedConfig } from '../config/load.ts';
+import type { ProgramConfig } from '../config/schema.ts';
+import { SupervisorError } from '../errors.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { closeInstanceLogs, openInstanceLogs, type InstanceLogs } from '../logs/sinks.ts';
+import { PidStore } from '../process/pid-store.ts';
+import { instanceSpec } from '../process/spawn.ts';
+import type { ProcState } from '../state/states.ts';
+import { diffConfigs } from './diff.ts';
+import { InstanceRunner } from './instance-runner.ts';
+import { MemoryPoller } from './memory-poll.ts';
+import { byPriority, dependencyMap, stopWaves, withDependencies } from './order.ts';
+import { reapLeftovers } from './reap.ts';
+import { exitSummary, instanceStatus } from './status.ts';
+
+export interface SupervisorOptions {
+  clock?: Clock;
+  random?: () => number;
+  log?: Logger;
+  /** Injected detection (tests); default: detect from config.supervisor.cgroups. */
+  cgroups?: CgroupDetection;
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
+interface Program {
+  config: ProgramConfig;
+  instances: { runner: InstanceRunner; logs: InstanceLogs }[];
+}
+
+const SETTLED = new Set(['READY', 'EXITED', 'FATAL', 'STOPPED']);
+const DOWN = new Set(['STOPPED', 'EXITED', 'FATAL']);
+
+export class Supervisor extends EventEmitter {
+  config: ResolvedConfig;
+  readonly cgroups: CgroupDriver | undefined;
+  readonly cgroupReason: string | undefined;
+  readonly store: PidStore;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private readonly baseEnv: NodeJS.ProcessEnv;
+  private programs = new Map<string, Program>();
+  private deps: Map<string, Set<string>>;
+  /** Programs asked to start, waiting for their dependencies to be READY. */
+  private wanted = new Set<string>();
+  private manualStart = new Set<string>();
+  private poller: MemoryPoller | undefined;
+  private oomTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(config: ResolvedConfig, opts: SupervisorOptions = {}) {
+    super();
+    this.setMaxListeners(0);
+    this.config = config;
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? Math.random;
+    this.log = opts.log ?? silentLogger;
+    this.baseEnv = opts.baseEnv ?? process.env;
+    const mode = config.supervisor.cgroups.mode;
+    const detection: CgroupDetection = opts.cgroups ?? (mode === 'off' ? { driver: undefined, reason: 'cgroups are off in the config (supervisor.cgroups.mode)' } : detectCgroups({ root: config.supervisor.cgroups.root, daemonId: config.id }));
+    this.cgroups = detection.driver;
+    this.cgroupReason = detection.driver ? undefined : detection.reason;
+    if (!this.cgroups && mode === 'required') throw new SupervisorError('HOLDFAST_E_CGROUP', `${this.cgroupReason}; supervisor.cgroups.mode is 'required'`);
+    this.store = new PidStore(config.supervisor.stateDir);
+    this.deps = dependencyMap(config.programs, config.groups);
+    for (const [name, p] of Object.entries(config.programs)) this.programs.set(name, this.build(name, p));
+  }
+
+  /** Reaps what a previous daemon left running, then starts the autostart programs. */
+  async start(): Promise<void> {
+    const reaped = await reapLeftovers(this.store, this.cgroups, this.config, this.log);
+    if (reaped.length) this.log.warn({ pids: reaped }, 'reaped processes left by a previous run of this daemon');
+    if (this.cgroups) {
+      this.oomTimer = setInterval(() => this.eachRunner((r) => r.pollOom()), 2000);
+      this.oomTimer.unref();
+    }
+    this.refreshPoller();
+    for (const [name, p] of this.programs) if (p.config.autostart) this.wanted.add(name);
+    this.pump();
+  }
+
+  private build(name: string, config: ProgramConfig): Program {
+    const prog: Program = { config, instances: [] };
+    for (let i = 0; i < config.instances; i++) prog.instances.push(this.buildInstance(name, config, i));
+    return prog;
+  }
+
+  private buildInstance(name: string, config: ProgramConfig, index: number) {
+    const spec = instanceSpec(this.config.id, name, config, index, this.baseEnv);
+    const logs = openInstanceLogs(this.config.supervisor.logDir, name, index, config.instances, config.logs);
+    const runner = new InstanceRunner(spec, config, {
+      clock: this.clock,
+      random: this.random,
+      ...(this.cgroups ? { cgroups: this.cgroups } : {}),
+      store: this.store,
+      log: this.log,
+      ...logs,
+      onChange: (r, prev) => this.onChange(r, prev),
+      onOom: (r, kills) => {
+        this.log.warn({ instance: r.spec.id, kills }, 'OOM kill in the cgroup (memory limit reached)');
+        this.emit('event', { type: 'oom', instance: r.spec.id, program: r.spec.program, kills, at: new Date().toISOString() } satisfies SupervisorEvent);
+      },
+    });
+    return { runner, logs };
+  }
+
+  private onChange(r: InstanceRunner, prev: ProcState): void {
+    const s = r.state;
+    if (s.state !== prev.state) {
+      const level = s.state === 'FATAL' ? 'error' : s.state === 'BACKOFF' || (s.state === 'STARTING' && prev.state === 'READY') ? 'warn' : 'info';
+      this.log[level]({ instance: r.spec.id, from: prev.state, to: s.state, pid: s.pid, lastExit: s.lastExit, fatalReason: s.fatalReason }, `${r.spec.id} ${prev.state} → ${s.state}`);
+      const event: SupervisorEvent = { type: 'state', instance: r.spec.id, program: r.spec.program, from: prev.state, to: s.state, at: new Date().toISOString(), pid: s.pid ?? null, lastExit: exitSummary(s.lastExit), fatalReason: s.fatalReason ?? null };
+      this.emit('event', event);
+    }
+    this.emit('change', r);
+    if (s.state === 'READY' || s.state === 'EXITED') this.pump();
+  }
+
+  private eachRunner(fn: (r: InstanceRunner) => void): void {
+    for (const p of this.programs.values()) for (const i of p.instances) fn(i.runner);
+  }
+
+  runners(): InstanceRunner[] {
+    return [...this.programs.values()].flatMap((p) => p.instances.map((i) => i.runner));
+  }
+
+  /** A dependency counts as met when every instance is READY, or finished successfully. */
+  private depMet(name: string): boolean {
+    const p = this.programs.get(name);
+    if (!p) return true;
+    return p.instances.every(({ runner: r }) => r.state.state === 'READY' || (r.state.state === 'EXITED' && r.state.lastExit?.reason === 'exited' && p.config.exitCodes.includes(r.state.lastExit.code ?? -1)));
+  }
+
+  waitingFor(name: string): string[] {
+    if (!this.wanted.has(name)) return [];
+    return [...(this.deps.get(name) ?? [])].filter((d) => !this.depMet(d));
+  }
+
+  private want(name: string, manual: boolean): void {
+    this.wanted.add(name);
+    if (manual) this.manualStart.add(name);
+  }
+
+  /** Starts every wanted program whose dependencies are met, in priority order. */
+  private pump(): void {
+    if (this.closed) return;
+    const ready = [...this.wanted].filter((n) => this.waitingFor(n).length === 0).sort(byPriority(this.config.programs));
+    for (const name of ready) {
+      this.wanted.delete(name);
+      const manual = this.manualStart.delete(name);
+      for (const { runner } of this.programs.get(name)?.instances ?? []) runner.send({ type: 'start', manual });
+    }
+  }
+
+  /** Resolves targets ('web', 'web:1', a group, 'all') to programs and instances. */
+  resolve(targets: string[]): { programs: string[]; instances: InstanceRunner[] } {
+    if (targets.length === 0) throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', "no target given: name a program, an instance (web:1), a group, or 'all'");
+    const programs = new Set<string>();
+    const instances = new Set<InstanceRunner>();
+    for (const t of targets) {
+      if (t === 'all') {
+        for (const [name, p] of this.programs) {
+          programs.add(name);
+          p.instances.forEach((i) => instances.add(i.runner));
+        }
+      } else if (this.programs.has(t)) {
+        programs.add(t);
+        this.programs.get(t)!.instances.forEach((i) => instances.add(i.runner));
+      } else if (t in this.config.groups) {
+        for (const m of this.config.groups[t]!.programs) {
+          programs.add(m);
+          this.programs.get(m)?.instances.forEach((i) => instances.add(i.runner));
+        }
+      } else {
+        const hit = this.runners().find((r) => r.spec.id === t);
+        if (!hit) {
+          const names = [...this.programs.keys(), ...Object.keys(this.config.groups), ...this.runners().map((r) => r.spec.id)];
+          const guess = didYouMean(t, names);
+          throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' is not a program, instance or group of ${this.config.file}${guess ? ` (did you mean '${guess}'?)` : ''}`, { target: t });
+        }
+        instances.add(hit);
+      }
+    }
+    return { programs: [...programs], instances: [...instances] };
+  }
+
+  private async settle(instances: InstanceRunner[], opts: ActionOptions, done: (r: InstanceRunner) => boolean): Promise<ActionResult> {
+    if (opts.wait !== false) {
+      const pending = () => instances.filter((r) => !done(r));
+      if (pending().length > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(finish, opts.timeoutMs ?? 60_000);
+          function finish() {
+            clearTimeout(timer);
+            resolve();
+          }
+          const onChange = () => {
+            if (pending().length === 0) {
+              this.off('change', onChange);
+              finish();
+            }
+          };
+          this.on('change', onChange);
+          timer.unref();
+        });
+      }
+    }
+    const now = this.clock.now();
+    return { instances: instances.map((r) => this.statusOf(r, now)), timedOut: opts.wait === false ? [] : instances.filter((r) => !done(r)).map((r) => r.spec.id) };
+  }
+
+  /** Starts targets and what they depend on; a manual start bypasses the retry limit. */
+  async startTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
+    const { instances } = this.resolve(targets);
+    const names = new Set(instances.map((r) => r.spec.program));
+    for (const dep of withDependencies(names, this.deps)) {
+      if (names.has(dep)) continue;
+      if (this.programs.get(dep)!.instances.some(({ runner }) => DOWN.has(runner.state.state))) this.want(dep, true);
+    }
+    const whole = [...names].filter((n) => this.programs.get(n)!.instances.every((i) => instances.includes(i.runner)));
+    for (const n of whole) this.want(n, true);
+    // A single instance of a multi-instance program starts on its own (its dependencies still first).
+    const single = instances.filter((r) => !whole.includes(r.spec.program));
+    this.pump();
+    for (const r of single) r.send({ type: 'start', manual: true });
+    return this.settle(instances, opts, (r) => SETTLED.has(r.state.state) && !this.wanted.has(r.spec.program));
+  }
+
+  /** Stops targets, dependents before what they depend on. */
+  async stopTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
+    const { instances } = this.resolve(targets);
+    const byProgram = new Map<string, InstanceRunner[]>();
+    for (const r of instances) byProgram.set(r.spec.program, [...(byProgram.get(r.spec.program) ?? []), r]);
+    for (const n of byProgram.keys()) {
+      this.wanted.delete(n);
+      this.manualStart.delete(n);
+    }
+    const run = async () => {
+      for (const wave of stopWaves(byProgram.keys(), this.deps, this.config.programs)) {
+        const rs = wave.flatMap((n) => byProgram.get(n)!);
+        for (const r of rs) r.send({ type: 'stop' });
+        await Promise.all(rs.map((r) => r.whenDown()));
+      }
+    };
+    if (opts.wait === false) {
+      void run();
+      return this.settle(instances, opts, () => true);
+    }
+    await run();
+    return this.settle(instances, opts, (r) => DOWN.has(r.state.state));
+  }
+
+  async restartTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
+    const { instances } = this.resolve(targets);
+    for (const r of instances) r.send({ type: 'restart' });
+    return this.settle(instances, opts, (r) => SETTLED.has(r.state.state));
+  }
+
+  signalTargets(targets: string[], signal: NodeJS.Signals): string[] {
+    return this.resolve(targets)
+      .instances.filter((r) => r.signal(signal))
+      .map((r) => r.spec.id);
+  }
+
+  statusOf(r: InstanceRunner, now = this.clock.now()): InstanceStatus {
+    const group = Object.entries(this.config.groups).find(([, g]) => g.programs.includes(r.spec.program))?.[0] ?? null;
+    return instanceStatus(r, now, group, this.waitingFor(r.spec.program));
+  }
+
+  status(): InstanceStatus[] {
+    const now = this.clock.now();
+    return this.runners().map((r) => this.statusOf(r, now));
+  }
+
+  findInstance(id: string): { runner: InstanceRunner; logs: InstanceLogs } | undefined {
+    for (const p of this.programs.values()) for (const i of p.instances) if (i.runner.spec.id === id) return i;
+    return undefined;
+  }
+
+  private refreshPoller(): void {
+    this.poller?.stop();
+    this.poller = undefined;
+    if (this.cgroups || !this.runners().some((r) => r.program.limits?.memory !== undefined)) return;
+    this.poller = new MemoryPoller(() => this.runners(), this.config.supervisor.cgroups.pollMs, this.log);
+    this.poller.start();
+  }
+
+  private async dispose(name: string, instances: Program['instances']): Promise<void> {
+    for (const { runner } of instances) runner.send({ type: 'stop' });
+    await Promise.all(instances.map(({ runner }) => runner.whenDown()));
+    for (const { runner, logs } of instances) {
+      await closeInstanceLogs(logs);
+      runner.cgroup?.remove();
+    }
+    this.log.debug({ program: name, instances: instances.length }, 'instances removed');
+  }
+
+  /** Applies a new, already validated config: only what changed is touched. */
+  async update(next: ResolvedConfig): Promise<UpdateResult> {
+    const diff = diffConfigs(this.config, next);
+    const warnings = [...next.warnings, ...diff.needsDaemonRestart.map((k) => `${k} changed: it takes effect when the daemon restarts`)];
+    const prev = this.config;
+    this.config = { ...next, supervisor: prev.supervisor };
+    this.deps = dependencyMap(next.programs, next.groups);
+    const wasUp = (p: Program) => p.instances.some(({ runner }) => !DOWN.has(runner.state.state));
+    for (const name of diff.removed) {
+      const p = this.programs.get(name)!;
+      this.programs.delete(name);
+      this.wanted.delete(name);
+      await this.dispose(name, p.instances);
+    }
+    for (const name of diff.restarted) {
+      const p = this.programs.get(name)!;
+      const up = wasUp(p) || this.wanted.has(name);
+      await this.dispose(name, p.instances);
+      this.programs.set(name, this.build(name, next.programs[name]!));
+      if (up) this.wanted.add(name);
+    }
+    for (const name of diff.scaled) {
+      const p = this.programs.get(name)!;
+      const cfg = next.programs[name]!;
+      const up = wasUp(p);
+      const extra = p.instances.splice(cfg.instances);
+      if (extra.length) await this.dispose(name, extra);
+      for (let i = p.instances.length; i < cfg.instances; i++) {
+        const inst = this.buildInstance(name, cfg, i);
+        p.instances.push(inst);
+        if (up) inst.runner.send({ type: 'start', manual: false });
+      }
+      p.config = cfg;
+      for (const { runner } of p.instances) warnings.push(...runner.reconfigure(cfg));
+    }
+    for (const name of diff.reconfigured) {
+      const p = this.programs.get(name)!;
+      p.config = next.programs[name]!;
+      for (const { runner } of p.instances) warnings.push(...runner.reconfigure(p.config));
+    }
+    for (const name of diff.added) {
+      const p = this.build(name, next.programs[name]!);
+      this.programs.set(name, p);
+      if (p.config.autostart) this.wanted.add(name);
+    }
+    this.refreshPoller();
+    this.pump();
+    const result: UpdateResult = { ...diff, warnings };
+    this.emit('event', { type: 'update', at: new Date().toISOString(), result } satisfies SupervisorEvent);
+    return result;
+  }
+
+  /** Stops everything (dependents first) and releases cgroups and log files. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.wanted.clear();
+    if (this.programs.size > 0) await this.stopTargets(['all']);
+    this.closed = true;
+    this.poller?.stop();
+    if (this.oomTimer) clearInterval(this.oomTimer);
+    for (const p of this.programs.values()) {
+      for (const { runner, logs } of p.instances) {
+        await closeInstanceLogs(logs);
+        runner.cgroup?.remove();
+      }
+    }
+    this.cgroups?.dispose();
+    this.emit('event', { type: 'shutdown', at: new Date().toISOString() } satisfies SupervisorEvent);
+  }
+}

@@ -1,0 +1,52 @@
+// Shared setup for supervisor tests: a config in a temp dir (socket, state and logs inside it),
+// loaded the way the daemon loads it, and a Supervisor that is shut down when the test ends.
+import { writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cleanup, tempDir } from '@holdfast/testkit';
+import { loadSupervisorConfig, type ResolvedConfig } from '../src/index.ts';
+import { Supervisor, type SupervisorOptions } from '../src/runner/supervisor.ts';
+import type { InstanceRunner } from '../src/runner/instance-runner.ts';
+import type { ProcessStateName } from '../src/state/states.ts';
+
+export const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'programs');
+export const node = process.execPath;
+
+export async function writeConfig(t: TestContext, yaml: string, opts: { dir?: string; name?: string } = {}): Promise<{ dir: string; file: string; config: ResolvedConfig }> {
+  const dir = opts.dir ?? tempDir(t, 'hf-sup-');
+  const file = join(dir, opts.name ?? 'holdfast.yaml');
+  const header = `supervisor:\n  socket: ${join(dir, 's.sock')}\n  stateDir: ${join(dir, 'state')}\n  logDir: ${join(dir, 'logs')}\n  logLevel: warn\n`;
+  writeFileSync(file, yaml.includes('supervisor:') ? yaml : header + yaml);
+  return { dir, file, config: await loadSupervisorConfig(file) };
+}
+
+export async function startSupervisor(t: TestContext, config: ResolvedConfig, opts: SupervisorOptions = {}): Promise<Supervisor> {
+  const sup = new Supervisor(config, opts);
+  cleanup(t, () => sup.shutdown());
+  await sup.start();
+  return sup;
+}
+
+/** Resolves when `id` enters `state` (past or future), or rejects after timeoutMs with the history. */
+export function waitState(sup: Supervisor, id: string, state: ProcessStateName | ((r: InstanceRunner) => boolean), timeoutMs = 10_000): Promise<InstanceRunner> {
+  const match = (r: InstanceRunner) => (typeof state === 'function' ? state(r) : r.state.state === state);
+  const now = sup.runners().find((r) => r.spec.id === id);
+  if (now && match(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const seen: string[] = [];
+    const timer = setTimeout(() => {
+      sup.off('change', on);
+      reject(new Error(`timed out waiting for ${id} → ${typeof state === 'string' ? state : 'condition'}; went through ${seen.join(' → ') || 'nothing'}; now ${sup.runners().find((r) => r.spec.id === id)?.state.state}, last exit ${JSON.stringify(now?.state.lastExit ?? sup.runners().find((r) => r.spec.id === id)?.state.lastExit)}`));
+    }, timeoutMs);
+    const on = (r: InstanceRunner) => {
+      if (r.spec.id !== id) return;
+      seen.push(r.state.state);
+      if (!match(r)) return;
+      clearTimeout(timer);
+      sup.off('change', on);
+      resolve(r);
+    };
+    sup.on('change', on);
+  });
+}
