@@ -153,3 +153,10 @@ test('[DEFAULT] values apply to every section that does not set them, as in Conf
   assert.equal(config.programs.a!.startSecs, 7);
   assert.equal(config.programs.b!.startSecs, 2);
 });
+
+test('numprocs processes of a program in a [group:x] join that group, with no group of their own', (t) => {
+  const file = confFile(t, '[group:site]\nprograms=api,cron\n[program:api]\nprocess_name=api_%(process_num)d\nnumprocs=2\ncommand=/bin/api --port 80%(process_num)02d\n[program:cron]\ncommand=/bin/cron\n');
+  const { config } = readSupervisordConf(file);
+  assert.deepEqual(config.groups, { site: { programs: ['api_0', 'api_1', 'cron'] } });
+  assert.deepEqual(Object.keys(config.programs), ['api_0', 'api_1', 'cron']);
+});
