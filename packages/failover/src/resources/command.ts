@@ -28,6 +28,8 @@ export interface RunOptions {
 
 /** Grace between the polite signal and SIGKILL when an aborted command does not exit. */
 const KILL_GRACE_MS = 500;
+/** How long output is still read after the process exited (its children may hold the pipes). */
+const OUTPUT_DRAIN_MS = 100;
 
 export function runCommand(file: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
   const { signal, killSignal = 'SIGTERM', maxOutput = 64 * 1024 } = opts;
@@ -69,10 +71,23 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
       signal?.removeEventListener('abort', onAbort);
       reject(err);
     });
-    child.once('close', (code, sig) => {
+    let settled = false;
+    const finish = (code: number | null, sig: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       resolve({ code, signal: sig, stdout, stderr, aborted });
+    };
+    child.once('close', finish);
+    // A script that leaves a daemon behind (`svc &`) hands it our stdout: 'close' would wait for
+    // the daemon. Take the exit status, give the pipes a moment to drain, and stop reading.
+    child.once('exit', (code, sig) => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, sig);
+      }, OUTPUT_DRAIN_MS).unref();
     });
   });
 }

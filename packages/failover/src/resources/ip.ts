@@ -70,7 +70,7 @@ export async function deleteAddress(where: Where, a: IfAddress, signal?: AbortSi
   const args = [...nsArgs(where.netns), 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', where.dev];
   const r = await ip(args, signal);
   if (r.code === 0) return true;
-  if (/Cannot assign requested address|EADDRNOTAVAIL/i.test(r.stderr)) return false;
+  if (/Cannot assign requested address|EADDRNOTAVAIL|Address not found/i.test(r.stderr)) return false;
   throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, { address: a.address, dev: where.dev, netns: where.netns });
 }
 
