@@ -25,12 +25,11 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): Timer;
 }
 
-/** The real clock: CLOCK_MONOTONIC and Node's timers (unref'd: a pending timer keeps nothing alive). */
+/** The real clock: CLOCK_MONOTONIC and Node's timers (a pending timer keeps the process alive, as an agent should). */
 export const systemClock: Clock = {
   now: monotonicMs,
   setTimeout(fn, ms) {
     const handle = setTimeout(fn, Math.max(0, ms));
-    handle.unref();
     return { cancel: () => clearTimeout(handle) };
   },
 };
