@@ -86,12 +86,6 @@ export class RotatingLog {
       this.droppedSinceNote += chunk.length;
       return;
     }
-    if (this.droppedSinceNote > 0) {
-      const note = Buffer.from(`\n[holdfast] dropped ${this.droppedSinceNote} bytes of output: the log file could not keep up\n`);
-      this.droppedSinceNote = 0;
-      this.queue.push(note);
-      this.queued += note.length;
-    }
     this.queue.push(chunk);
     this.queued += chunk.length;
     if (!this.writing) void this.drain();
@@ -129,6 +123,13 @@ export class RotatingLog {
         try {
           await this.writeOut(data);
           this.lastError = undefined;
+          // Output was dropped while that batch was written: say so in the file, right where the gap is.
+          if (this.droppedSinceNote > 0) {
+            const note = Buffer.from(`\n[holdfast] dropped ${this.droppedSinceNote} bytes of output: the log file could not keep up\n`);
+            this.droppedSinceNote = 0;
+            this.queue.unshift(note);
+            this.queued += note.length;
+          }
         } catch (err) {
           // A full or broken disk: count the loss, keep reading the child.
           this.lastError = (err as Error).message;
