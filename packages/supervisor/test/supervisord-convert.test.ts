@@ -160,3 +160,14 @@ test('numprocs processes of a program in a [group:x] join that group, with no gr
   assert.deepEqual(config.groups, { site: { programs: ['api_0', 'api_1', 'cron'] } });
   assert.deepEqual(Object.keys(config.programs), ['api_0', 'api_1', 'cron']);
 });
+
+test('a pool of identical processes logging to one file becomes instances (with per-instance files reported); to a device, separate programs', (t) => {
+  const pool = (log: string) =>
+    readSupervisordConf(confFile(t, `[program:q]\nprocess_name=q_%(process_num)d\nnumprocs=3\ncommand=/bin/q\nstdout_logfile=${log}\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n`));
+  const file = pool('/var/log/q.log');
+  assert.equal(file.config.programs.q!.instances, 3);
+  assert.ok(file.warnings.some((w) => w.key === 'stdout_logfile' && w.message.includes('its own file')));
+  const device = pool('/dev/stdout');
+  assert.deepEqual(Object.keys(device.config.programs), ['q_0', 'q_1', 'q_2']);
+  assert.deepEqual(device.config.groups, { q: { programs: ['q_0', 'q_1', 'q_2'] } });
+});

@@ -105,6 +105,14 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
 // Warnings about one process of many are given once, for the first.
 const silent = { warn: () => {} } as unknown as Report;
 
+/** Log files every instance would share: holdfast gives each instance its own (name-0.log, …). */
+function explicitLogFiles(proc: SvProcess): string[] {
+  return [proc.stdout.target, proc.stderr.target].flatMap((t) => (t.kind === 'file' ? [t.path] : []));
+}
+
+// A device such as /dev/stdout cannot be split per instance, so such pools stay separate programs.
+const isDevice = (path: string) => path.startsWith('/dev/');
+
 function identicalButName(a: SvProcess, b: SvProcess): boolean {
   const strip = ({ name: _n, processNum: _p, ...rest }: SvProcess) => rest;
   return isDeepStrictEqual(strip(a), strip(b));
@@ -165,12 +173,19 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
       }
       add(base, programInput(p, first, report, true), p.origin);
       expanded.set(p.name, [base]);
-    } else if (p.processes.every((proc) => identicalButName(proc, first))) {
+    } else if (p.processes.every((proc) => identicalButName(proc, first)) && !explicitLogFiles(first).some(isDevice)) {
       const names = p.processes.map((proc) => proc.name);
       report.warn(
         { ...p.origin, key: 'numprocs' },
         `numprocs=${p.numprocs} becomes instances: ${p.numprocs}; supervisord's ${names[0]} … ${names.at(-1)} are addressed as ${base}:0 … ${base}:${p.numprocs - 1}`,
       );
+      const shared = [...new Set(explicitLogFiles(first))];
+      if (shared.length > 0) {
+        report.warn(
+          { ...p.origin, key: 'stdout_logfile' },
+          `all ${p.numprocs} processes write ${shared.join(' and ')} in supervisord; holdfast gives each instance its own file, with -<instance> before the extension, so rotation never races`,
+        );
+      }
       add(base, { ...programInput(p, first, report, true), instances: p.processes.length }, p.origin);
       expanded.set(p.name, [base]);
     } else {
