@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createService, ServiceOptionsError, type ServiceOptions } from '../src/index.ts';
+import { resolveOptions } from '../src/options.ts';
+
+const bad: [string, unknown, RegExp][] = [
+  ['negative port', { port: -1 }, /^ {2}port: /m],
+  ['port as string', { port: '80' }, /^ {2}port: .*expected number/m],
+  ['unknown option', { prot: 3000 }, /^ {2}prot: unknown option/m],
+  ['unknown nested option', { logger: { lvl: 'info' } }, /^ {2}logger\.lvl: unknown option/m],
+  ['bad log level', { logger: { level: 'loud' } }, /^ {2}logger\.level: /m],
+  ['grace too small', { terminationGracePeriodMs: 10 }, /^ {2}terminationGracePeriodMs: /m],
+  ['delay swallowing the grace period', { terminationGracePeriodMs: 5000, shutdownDelayMs: 4500 }, /shutdownDelayMs: 4500 ms leaves no time/],
+  ['probe path without slash', { probes: { livez: 'livez' } }, /^ {2}probes\.livez: /m],
+  ['admin without port', { admin: {} }, /^ {2}admin/m],
+  ['fastify option holdfast owns', { fastify: { logger: true } }, /fastify\.logger: holdfast manages this Fastify option/],
+  ['watchdog zero sample', { watchdog: { sampleMs: 0 } }, /watchdog\.sampleMs/],
+];
+
+for (const [name, options, pattern] of bad) {
+  test(`invalid options are rejected with the option named: ${name}`, () => {
+    assert.throws(
+      () => createService(options as ServiceOptions),
+      (err: unknown) => err instanceof ServiceOptionsError && err.code === 'HOLDFAST_E_OPTIONS' && pattern.test(err.message),
+    );
+  });
+}
+
+test('PORT from the environment is validated too', () => {
+  assert.throws(() => resolveOptions({}, { PORT: 'eighty' }), /PORT environment variable is 'eighty'/);
+  assert.equal(resolveOptions({}, { PORT: '8080' }).port, 8080);
+});
+
+test('the shutdown delay defaults to 5 s under Kubernetes and 0 elsewhere', () => {
+  assert.equal(resolveOptions({}, { KUBERNETES_SERVICE_HOST: '10.0.0.1' }).shutdownDelayMs, 5000);
+  assert.equal(resolveOptions({}, {}).shutdownDelayMs, 0);
+  assert.equal(resolveOptions({ shutdownDelayMs: 1200 }, { KUBERNETES_SERVICE_HOST: 'x' }).shutdownDelayMs, 1200);
+});
+
+test('health.register and onShutdown validate their arguments', () => {
+  const s = createService({ port: 0, handleSignals: false, handleProcessErrors: false, logger: { level: 'silent' } });
+  assert.throws(() => s.health.register('', () => {}), /non-empty string/);
+  assert.throws(() => s.health.register('x', () => {}, { kind: 'fatal' as 'critical' }), /kind must be 'critical' or 'degraded'/);
+  assert.throws(() => s.health.register('y', () => {}, { intervalMs: -5 }), /intervalMs must be a positive/);
+  s.health.register('z', () => {});
+  assert.throws(() => s.health.register('z', () => {}), /already registered/);
+  assert.throws(() => s.onShutdown('h', () => {}, { timeoutMs: 0 }), /timeoutMs must be a positive/);
+});
