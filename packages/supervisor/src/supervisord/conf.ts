@@ -6,13 +6,14 @@ import { hostname } from 'node:os';
 import { didYouMean } from '@holdfast/config';
 import type { IniSection } from './ini.ts';
 import { readIniTree } from './include.ts';
-import type { SvConf, SvGroup, SvInetServer, SvProgram, SvUnixServer } from './model.ts';
+import { readGroup } from './group.ts';
+import { readInetServer, readUnixServer } from './http-servers.ts';
+import type { SvConf, SvGroup, SvProgram } from './model.ts';
 import { readProgram } from './program.ts';
 import { referencedNames } from './pyformat.ts';
 import type { Report } from './report.ts';
 import { SectionReader, type Vars } from './section-reader.ts';
 import { readDaemonSection } from './daemon-section.ts';
-import { checkName, parseInetAddress, parseInteger, ValueProblem } from './values.ts';
 
 export interface ReadOptions {
   /** The environment %(ENV_X)s reads; defaults to process.env. */
@@ -158,95 +159,3 @@ function envReferences(sections: IniSection[], env: Readonly<Record<string, stri
   }
   return [...names].sort();
 }
-
-function readGroup(
-  r: SectionReader,
-  vars: Vars,
-  report: Report,
-  programs: Map<string, IniSection>,
-  fcgi: Set<string>,
-  groupOf: Map<string, SvGroup>,
-): SvGroup | undefined {
-  const name = report.attempt(r.origin(), () => checkName(r.name.slice('group:'.length)));
-  const common = { ...vars, group_name: name };
-  const priority = r.value('priority', common, parseInteger, 999);
-  const list = r.text('programs', common);
-  for (const e of r.unread()) report.warn(r.origin(e.key), `unknown key '${e.key}' in a group (it takes programs= and priority=)`);
-  if (name === undefined || priority === undefined) return undefined;
-  if (list === undefined) {
-    report.error(r.origin(), `[${r.name}] has no programs= line`, 'list its programs, e.g. programs=web,worker');
-    return undefined;
-  }
-  const group: SvGroup = { name, origin: r.origin(), ...(r.has('priority') ? { priority } : {}), programs: [] };
-  for (const member of list.split(',').map((m) => m.trim()).filter(Boolean)) {
-    if (fcgi.has(member) && !programs.has(member)) {
-      report.warn(r.origin('programs'), `'${member}' is an [fcgi-program:${member}], which holdfast does not run; it is left out of the group`);
-      continue;
-    }
-    if (!programs.has(member)) {
-      const guess = didYouMean(member, programs.keys());
-      report.error(r.origin('programs'), `names unknown program '${member}'`, guess ? `did you mean '${guess}'?` : `add a [program:${member}] section or remove it from programs=`);
-      continue;
-    }
-    const other = groupOf.get(member);
-    if (other) {
-      report.error(r.origin('programs'), `program '${member}' is already in [group:${other.name}]`, 'list each program in one group only');
-      continue;
-    }
-    groupOf.set(member, group);
-    group.programs.push(member);
-  }
-  if (group.programs.length === 0 && report.errors.length === 0) report.warn(r.origin('programs'), 'the group has no programs');
-  return group;
-}
-
-function readUnixServer(r: SectionReader, vars: Vars, report: Report): SvUnixServer | undefined {
-  const file = r.text('file', vars)?.trim();
-  const chmod = r.value('chmod', vars, parseOctal, undefined);
-  const chown = r.text('chown', vars);
-  const auth = readAuth(r, vars, report);
-  for (const e of r.unread()) report.warn(r.origin(e.key), `unknown key '${e.key}' in [${r.name}]`);
-  if (file === undefined) {
-    report.error(r.origin(), `[${r.name}] has no file= value`, 'give the socket path, e.g. file=/run/supervisor.sock');
-    return undefined;
-  }
-  return {
-    origin: r.origin('file'),
-    file,
-    ...(chmod === undefined ? {} : { chmod }),
-    ...(chown === undefined ? {} : { chown }),
-    ...auth,
-  };
-}
-
-function readInetServer(r: SectionReader, vars: Vars, report: Report): SvInetServer | undefined {
-  const address = r.value('port', vars, parseInetAddress, undefined);
-  const auth = readAuth(r, vars, report);
-  for (const e of r.unread()) report.warn(r.origin(e.key), `unknown key '${e.key}' in [${r.name}]`);
-  if (!r.has('port')) {
-    report.error(r.origin(), `[${r.name}] has no port= value`, 'give host:port, e.g. port=127.0.0.1:9001');
-    return undefined;
-  }
-  if (address === undefined) return undefined;
-  return { origin: r.origin('port'), ...address, ...auth };
-}
-
-function readAuth(r: SectionReader, vars: Vars, report: Report): { username?: string; password?: string } {
-  const username = r.text('username', vars);
-  const password = r.text('password', vars);
-  if ((username === undefined) !== (password === undefined)) {
-    report.error(
-      r.origin(username === undefined ? 'password' : 'username'),
-      'incomplete authentication: username and password must be given together',
-      'set both, or neither',
-    );
-    return {};
-  }
-  return { ...(username === undefined ? {} : { username }), ...(password === undefined ? {} : { password }) };
-}
-
-function parseOctal(value: string): number {
-  if (!/^\s*[0-7]+\s*$/.test(value)) throw new ValueProblem(`'${value}' is not an octal mode`, 'write a mode such as 0700');
-  return parseInt(value, 8);
-}
-
