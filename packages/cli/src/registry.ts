@@ -8,5 +8,16 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
+  { path: ['gen', 'k8s'], summary: 'print a Kubernetes Deployment and Service wired to the probes', load: async () => (await import('./commands/gen-k8s.ts')).command },
   { path: ['convert'], summary: 'print the holdfast YAML equivalent of a supervisord.conf', load: async () => (await import('./commands/convert.ts')).command },
+  { path: ['supervise'], summary: 'run the process supervisor daemon in the foreground', load: async () => (await import('./commands/supervise.ts')).command },
+  { path: ['status'], summary: 'show every program: state, pid, uptime, restarts, CPU, memory, last exit', load: async () => (await import('./commands/status.ts')).command },
+  { path: ['start'], summary: 'start programs (dependencies first) and wait for READY', load: async () => (await import('./commands/start.ts')).command },
+  { path: ['stop'], summary: 'stop programs (dependents first), leaving no process behind', load: async () => (await import('./commands/stop.ts')).command },
+  { path: ['restart'], summary: 'restart programs and wait for READY', load: async () => (await import('./commands/restart.ts')).command },
+  { path: ['signal'], summary: 'send a signal to programs (their whole process group)', load: async () => (await import('./commands/signal.ts')).command },
+  { path: ['logs'], summary: "print (and follow) a program's output", load: async () => (await import('./commands/logs.ts')).command },
+  { path: ['update'], summary: 're-read the config and apply only what changed', load: async () => (await import('./commands/update.ts')).command },
+  { path: ['shutdown'], summary: 'stop every program and the supervisor daemon', load: async () => (await import('./commands/shutdown.ts')).command },
+  { path: ['gen', 'systemd'], summary: 'print a systemd unit for the supervisor daemon', load: async () => (await import('./commands/gen-systemd.ts')).command },
 ];

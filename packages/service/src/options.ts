@@ -82,9 +82,28 @@ export type ResolvedOptions = z.output<typeof serviceOptionsSchema> & { port: nu
 
 const OWNED_FASTIFY_OPTIONS = ['logger', 'loggerInstance', 'serverFactory', 'genReqId', 'requestIdHeader', 'disableRequestLogging', 'forceCloseConnections', 'return503OnClosing'];
 
+// Deployment tooling (`holdfast gen k8s`, the supervisor) sets the shutdown budget through the
+// environment, so the manifest and the process agree without a code change. Options win.
+const ENV_OVERRIDES = { HOLDFAST_TERMINATION_GRACE_MS: 'terminationGracePeriodMs', HOLDFAST_SHUTDOWN_DELAY_MS: 'shutdownDelayMs' } as const;
+
+function fromEnv(input: unknown, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const o = { ...((input ?? {}) as Record<string, unknown>) };
+  for (const [name, option] of Object.entries(ENV_OVERRIDES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '' || o[option] !== undefined) continue;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new ServiceOptionsError([{ option, message: `the ${name} environment variable is '${raw}', not a number of milliseconds` }]);
+    o[option] = n;
+  }
+  return o;
+}
+
 /** Validates options and fills in the environment-dependent defaults. */
 export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  const parsed = serviceOptionsSchema.safeParse(input ?? {});
+  if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
+    throw new ServiceOptionsError([{ option: '(options)', message: 'createService expects an options object' }]);
+  }
+  const parsed = serviceOptionsSchema.safeParse(fromEnv(input, env));
   if (!parsed.success) {
     throw new ServiceOptionsError(
       parsed.error.issues.map((i) => {

@@ -46,3 +46,12 @@ test('health.register and onShutdown validate their arguments', () => {
   assert.throws(() => s.health.register('z', () => {}), /already registered/);
   assert.throws(() => s.onShutdown('h', () => {}, { timeoutMs: 0 }), /timeoutMs must be a positive/);
 });
+
+test('the shutdown budget can come from the environment (set by gen k8s), options win', () => {
+  const o = resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '25000', HOLDFAST_SHUTDOWN_DELAY_MS: '0', KUBERNETES_SERVICE_HOST: 'x' });
+  assert.equal(o.terminationGracePeriodMs, 25_000);
+  assert.equal(o.shutdownDelayMs, 0);
+  assert.equal(resolveOptions({ terminationGracePeriodMs: 9000 }, { HOLDFAST_TERMINATION_GRACE_MS: '25000' }).terminationGracePeriodMs, 9000);
+  assert.throws(() => resolveOptions({}, { HOLDFAST_SHUTDOWN_DELAY_MS: 'soon' }), /HOLDFAST_SHUTDOWN_DELAY_MS environment variable is 'soon'/);
+  assert.throws(() => createService(42 as unknown as ServiceOptions), /expects an options object/);
+});
