@@ -73,6 +73,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
   private system: SystemProtection | null = null;
   private sampler: SignalSampler | null = null;
   private closed = false;
+  private overflowWarned = false;
   private readonly dryRunReported = new Map<string, { at: number; count: number }>();
 
   constructor(options: GuardOptions = {}) {
@@ -248,8 +249,9 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     const found = this.nodes.get(resource);
     if (found !== undefined) return found;
     if (this.nodes.size >= this.maxResources) {
-      this.logger.warn({ resource, maxResources: this.maxResources }, 'guard: too many resources; this one is neither tracked nor ruled (use route templates, not raw URLs, as resource names)');
-      return this.nodeFor(OVERFLOW);
+      if (!this.overflowWarned) this.logger.warn({ resource, maxResources: this.maxResources }, 'guard: too many resources; this one is neither tracked nor ruled (use route templates, not raw URLs, as resource names)');
+      this.overflowWarned = true;
+      return this.nodes.get(OVERFLOW) ?? this.forceNode(OVERFLOW);
     }
     const node = new ResourceNode<ResourceRules>(resource, this.compiled?.byResource.get(resource) ?? NO_RULES, DEFAULT_STAT_INTERVAL_MS, DEFAULT_STAT_BUCKETS);
     this.nodes.set(resource, node);

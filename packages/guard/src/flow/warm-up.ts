@@ -63,8 +63,10 @@ export class WarmUpCalculator implements TokenCalculator {
     let next = old;
     const refill = Number.isFinite(this.lastFilledSec) ? (sec - this.lastFilledSec) * this.qps : Infinity;
     // Below the warning line tokens always refill; above it only while traffic is light, so a
-    // busy process keeps warming instead of being pushed back to cold.
-    if (old < this.warningToken || (old > this.warningToken && passQps < this.qps / this.coldFactor)) next = old + refill;
+    // busy process keeps warming instead of being pushed back to cold. (Sentinel refills only
+    // strictly below the line, which stalls a bucket that lands exactly on it: whole-second
+    // refills of an integer rate do.)
+    if (old <= this.warningToken || passQps < this.qps / this.coldFactor) next = old + refill;
     next = Math.min(next, this.maxToken);
     this.storedTokens = Math.max(0, next - passQps);
     this.lastFilledSec = sec;

@@ -53,7 +53,7 @@ describe('SlidingWindow', () => {
           const w = new SlidingWindow(interval!, buckets!, 3);
           const m = new Model(interval! / buckets!, buckets!);
           let now = start;
-          let added = [0, 0, 0];
+          const added = [0, 0, 0];
           for (const o of ops) {
             if (o.kind === 'advance') now += o.ms;
             else if (o.kind === 'add') {
@@ -71,7 +71,6 @@ describe('SlidingWindow', () => {
             assert.equal(w.sum(now, e) + m.expired(e), added[e]);
             assert.equal(w.sum(now, e), m.sum(now, e));
           }
-          added = [0, 0, 0];
         },
       ),
       { numRuns: 400 },
