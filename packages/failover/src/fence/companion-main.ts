@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// The fence companion: a small process beside the agent that tears the leader's resources down
+// when the agent cannot — SIGKILLed (its end of the pipe closes), frozen by SIGSTOP or a hang
+// (the pets stop and "valid until" passes). It runs in a process group of its own so a signal
+// to the agent's group does not take it along, and it needs nothing of the agent's state
+// but the resource configs sent once at start.
+//
+//   node companion-main.ts              talk over stdin/stdout (spawned by the agent)
+//   node companion-main.ts --socket P   listen on Unix socket P (run under the supervisor); one
+//                                       agent connection at a time, and a dropped connection
+//                                       counts as "agent gone".
+import { createServer, type Socket } from 'node:net';
+import { rmSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { pino } from 'pino';
+import { monotonicMs } from '../clock.ts';
+import { resourceKinds } from '../resources/index.ts';
+import { FenceState, type Output } from './fence-state.ts';
+import { encode, lineSplitter, parseAgentMessage, type FenceMessage } from './protocol.ts';
+import { buildTeardown, runTeardown, type TeardownPlan } from './teardown.ts';
+
+const log = pino({ name: 'holdfast-fence', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+const socketPath = process.argv.includes('--socket') ? process.argv[process.argv.indexOf('--socket') + 1] : undefined;
+
+// Run ahead of ordinary processes: the fence acts in the last fraction of a lease.
+try {
+  setPriority(0, -10);
+} catch {}
+
+const state = new FenceState(5000);
+let plan: TeardownPlan | undefined;
+let timer: NodeJS.Timeout | undefined;
+let firing: Promise<void> | undefined;
+let exiting = false;
+let send: (m: FenceMessage) => void = () => {};
+
+function apply(out: Output): void {
+  for (const r of out.replies) send(r);
+  if (timer) clearTimeout(timer);
+  timer = undefined;
+  if (out.wakeAtMs !== null) timer = setTimeout(() => apply(state.tick(monotonicMs())), Math.max(0, out.wakeAtMs - monotonicMs()));
+  if (out.fire) {
+    const { token, reason } = out.fire;
+    log.warn({ token, reason }, 'fencing: tearing down the leader’s resources');
+    firing = (async () => {
+      const results = plan ? await runTeardown(plan, token, log) : [{ resource: '*', ok: false, error: 'never configured: nothing known to tear down', tookMs: 0 }];
+      const at = monotonicMs();
+      log.warn({ token, reason, results }, 'fenced');
+      apply(state.onFired(token, at, results));
+    })();
+  }
+  if (out.exit) void exitAfterFiring();
+}
+
+async function exitAfterFiring(): Promise<void> {
+  if (socketPath && !exiting) return; // a socket companion outlives its agents
+  await firing;
+  process.exit(0);
+}
+
+function onLine(line: string): void {
+  let m;
+  try {
+    m = parseAgentMessage(line);
+  } catch (err) {
+    send({ t: 'error', message: (err as Error).message });
+    return;
+  }
+  if (m.t === 'configure') {
+    state.setMaxValid(m.maxValidMs);
+    plan = buildTeardown(resourceKinds, m.resources, { node: m.node, cluster: m.cluster, log });
+    for (const p of plan.problems) log.error({ resource: p.resource, error: p.error }, 'fence cannot tear this resource down');
+    send({ t: 'configured', resources: plan.resources.map((r) => r.name) });
+  }
+  apply(state.onMessage(m, monotonicMs()));
+}
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    exiting = true;
+    apply(state.onSignal(monotonicMs()));
+    void exitAfterFiring();
+  });
+}
+process.on('SIGHUP', () => {});
+
+if (socketPath) {
+  rmSync(socketPath, { force: true });
+  let current: Socket | undefined;
+  const server = createServer((conn) => {
+    if (current) {
+      conn.end(encode({ t: 'error', message: 'another agent is connected to this fence' }));
+      return;
+    }
+    current = conn;
+    send = (m) => conn.write(encode(m));
+    conn.on('data', lineSplitter(onLine));
+    conn.on('error', () => {});
+    conn.on('close', () => {
+      current = undefined;
+      send = () => {};
+      apply(state.onAgentGone(monotonicMs()));
+    });
+    send({ t: 'ready', pid: process.pid });
+  });
+  server.listen(socketPath, () => log.info({ socket: socketPath }, 'fence companion listening'));
+} else {
+  send = (m) => {
+    if (!process.stdout.destroyed) process.stdout.write(encode(m));
+  };
+  process.stdout.on('error', () => {});
+  process.stdin.on('data', lineSplitter(onLine));
+  process.stdin.on('end', () => apply(state.onAgentGone(monotonicMs())));
+  process.stdin.on('error', () => apply(state.onAgentGone(monotonicMs())));
+  send({ t: 'ready', pid: process.pid });
+}
