@@ -95,6 +95,9 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     let tracker: ConnectionTracker | undefined;
     let server: Server | undefined;
     this.app = Fastify({
+      // Reject unknown body fields instead of silently dropping them (Fastify's default strips
+      // them), so `additionalProperties: false` means what it says: bad input gets a 400.
+      ajv: { customOptions: { removeAdditional: false } },
       ...o.fastify,
       loggerInstance: this.logger,
       // holdfast writes its own single line per request (see http/observe.ts).
