@@ -35,6 +35,7 @@ export type DemoteReason =
   | 'resource-failed'
   | 'promote-failed'
   | 'fence-hook-failed'
+  | 'fenced'
   | 'switchover'
   | 'shutdown';
 
@@ -424,7 +425,8 @@ export class Leadership {
       }
       this.#checkDeadline();
       // S3: never past the deadline; and no pet once the demotion hook has finished (the fence is disarmed).
-      if (!this.#suspect && (this.#role === 'promoting' || this.#role === 'leader' || (this.#role === 'demoting' && !this.#demoted))) {
+      const live = this.#deadline > this.#o.clock.now();
+      if (live && !this.#suspect && (this.#role === 'promoting' || this.#role === 'leader' || (this.#role === 'demoting' && !this.#demoted))) {
         this.#o.hooks.pet(this.#deadline);
       }
     } catch (err) {

@@ -155,6 +155,10 @@ export interface FenceDeps {
   log: Logger;
   /** The validated config of every resource, in order: what the fence must tear down. */
   resources: readonly (ResourceBaseConfig & { kind: string })[];
+  /** The fence can no longer guard the armed term (its process died…); the agent records it and re-arms. */
+  onLost?: (why: string) => void;
+  /** The fence acted on term `token`: the agent must give that term up at once. */
+  onFired?: (info: { token: FencingToken; reason: string }) => void;
 }
 
 /** A fence kind ('companion', 'watchdog', …), listed in `fence/index.ts` as `export const fenceKinds`. */

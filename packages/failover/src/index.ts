@@ -1,0 +1,47 @@
+// Public API of @holdfast/failover.
+export { FailoverAgent, type AgentOptions } from './agent.ts';
+export type { AgentEvent, AgentStatus, StampedEvent } from './agent-types.ts';
+export { clusterSchema, loadClusterConfig, parseClusterConfig, clusterJsonSchema, timingFor, ttlFor, type ClusterConfig, type ClusterConfigInput } from './config.ts';
+export { Leadership, type LeadershipOptions, type LeadershipHooks, type LeadershipEvent, type LeadershipStatus, type Role, type DemoteReason } from './leadership.ts';
+export { resolveTiming, checkTiming, profiles, type LeadershipTiming, type ProfileName, type TimingOverrides } from './timing.ts';
+export { monotonicMs, systemClock, type Clock, type Timer } from './clock.ts';
+export { FailoverError, NotLeaderError, failoverErrors, hasCode, type FailoverErrorCode } from './errors.ts';
+export {
+  createCoordinator,
+  EtcdCoordinator,
+  LocalCoordinator,
+  LeaseLostError,
+  type Coordinator,
+  type ClusterView,
+  type LeaderInfo,
+  type Term,
+  type PreviousTerm,
+  type Candidate,
+  type CampaignResult,
+  type KeepAliveAck,
+  type SwitchoverRequest,
+} from './coordinator/index.ts';
+export { FakeCoordinatorServer, type FakeTermRecord, type FakeServerOptions } from './coordinator/fake.ts';
+export { VirtualTime, NodeClock } from './testing/virtual-time.ts';
+export {
+  resourceBaseSchema,
+  actionEnv,
+  type Resource,
+  type ResourceKind,
+  type ResourceContext,
+  type LeaderContext,
+  type StopContext,
+  type MonitorResult,
+  type OnFailPolicy,
+  type Fence,
+  type FenceKind,
+  type FenceTerm,
+  type FenceDeps,
+  type FencingToken,
+} from './resources/resource.ts';
+export { resourceKinds } from './resources/index.ts';
+export { fenceKinds } from './fence/index.ts';
+export { Heartbeats, type HeartbeatOptions, type PeerStatus } from './heartbeat/heartbeat.ts';
+export { HealthChecks, type HealthCheckConfig, type CheckStatus } from './health.ts';
+export { ResourceRunner, type ResourceStatus, type RunnerEvent } from './resource-runner.ts';
+export { StatusServer, requestAgent, defaultStatusSocket, describeEndpoint, type StatusEndpoint } from './status-server.ts';

@@ -1,0 +1,254 @@
+// Runs the leader's resources: start in config order, monitor each on its interval, apply its
+// on-fail policy, and stop them on demotion — the VIP (stopFirst) before anything else, then
+// the rest in reverse order. Every call is bounded by the resource's timeout and aborted with
+// the demotion; every start and monitor first asks assertLeader().
+//
+// On-fail policy (per resource):
+//   restart  a failed monitor restarts the resource (stop, start); after maxFailures failures in
+//            a row (failed monitors and failed restarts) the node gives up leadership;
+//   demote   after maxFailures failed monitors in a row the node gives up leadership.
+import type { Logger } from 'pino';
+import type { Clock, Timer } from './clock.ts';
+import { FailoverError, NotLeaderError } from './errors.ts';
+import { actionEnv, type LeaderContext, type Resource, type StopContext } from './resources/resource.ts';
+
+export type ResourceState = 'stopped' | 'starting' | 'running' | 'restarting' | 'stopping' | 'failed';
+
+export type RunnerEvent =
+  | { type: 'resource-started'; resource: string; token: number; tookMs: number }
+  | { type: 'resource-stopped'; resource: string; token: number; tookMs: number }
+  | { type: 'resource-failed'; resource: string; action: 'start' | 'stop' | 'monitor' | 'cleanup'; error: string; code?: string; failures: number }
+  | { type: 'resource-restarted'; resource: string; token: number }
+  | { type: 'action-refused'; resource: string; action: 'start' | 'monitor'; error: string }
+  | { type: 'resource-cleaned'; resource: string };
+
+export interface RunnerOptions {
+  node: string;
+  cluster: string;
+  log: Logger;
+  clock: Clock;
+  assertLeader: () => void;
+  onEvent: (e: RunnerEvent) => void;
+  /** A resource used up its failures: leadership must be given up. */
+  onGiveUp: (resource: string, detail: string) => void;
+}
+
+interface Entry {
+  resource: Resource;
+  state: ResourceState;
+  failures: number;
+  restarts: number;
+  lastError: string | null;
+  timer: Timer | null;
+}
+
+export interface ResourceStatus {
+  name: string;
+  kind: string;
+  state: ResourceState;
+  failures: number;
+  restarts: number;
+  lastError: string | null;
+  [extra: string]: unknown;
+}
+
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const errCode = (err: unknown) => (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined);
+
+export class ResourceRunner {
+  readonly #o: RunnerOptions;
+  readonly #entries: Entry[];
+  #token = 0;
+  /** Bumped by every startAll/stopAll: a monitor callback of an older generation does nothing. */
+  #generation = 0;
+  #inflight = new Set<AbortController>();
+
+  constructor(resources: Resource[], options: RunnerOptions) {
+    this.#o = options;
+    this.#entries = resources.map((resource) => ({ resource, state: 'stopped', failures: 0, restarts: 0, lastError: null, timer: null }));
+  }
+
+  status(): ResourceStatus[] {
+    return this.#entries.map((e) => ({
+      ...(e.resource.describe?.() ?? {}),
+      name: e.resource.name,
+      kind: e.resource.kind,
+      state: e.state,
+      failures: e.failures,
+      restarts: e.restarts,
+      lastError: e.lastError,
+    }));
+  }
+
+  /** At agent start, without leadership: remove leftovers (a VIP held without a lease). Throws if a stopFirst resource cannot be cleaned. */
+  async cleanup(): Promise<void> {
+    for (const e of this.#stopOrder()) {
+      const r = e.resource;
+      try {
+        await this.#bounded(r, 0, undefined, (ctx) => (r.cleanup ? r.cleanup(ctx) : r.stop(ctx)));
+        this.#o.onEvent({ type: 'resource-cleaned', resource: r.name });
+      } catch (err) {
+        this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'cleanup', error: errText(err), ...(errCode(err) ? { code: errCode(err) } : {}), failures: 0 });
+        if (r.stopFirst) {
+          throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot clean up resource '${r.name}' at start (${errText(err)}); it may still hold traffic without a lease. Fix it by hand before starting the agent`, { resource: r.name }, { cause: err });
+        }
+      }
+    }
+  }
+
+  /** Starts every resource in order for term `token`; throws (and the term is given up) if one fails. */
+  async startAll(token: number, signal: AbortSignal): Promise<void> {
+    this.#token = token;
+    const gen = ++this.#generation;
+    for (const e of this.#entries) {
+      e.failures = 0;
+      await this.#start(e, signal);
+      if (gen !== this.#generation) throw new NotLeaderError('demotion began while resources were starting');
+    }
+    for (const e of this.#entries) this.#scheduleMonitor(e, gen);
+  }
+
+  /** Stops everything, VIP first; never throws. Returns false when a stop failed or was cut short by `signal`. */
+  async stopAll(signal: AbortSignal): Promise<boolean> {
+    this.#generation++;
+    for (const e of this.#entries) {
+      e.timer?.cancel();
+      e.timer = null;
+    }
+    for (const c of this.#inflight) c.abort(new NotLeaderError('demoting'));
+    let ok = true;
+    for (const e of this.#stopOrder()) {
+      if (e.state === 'stopped') continue;
+      const started = this.#o.clock.now();
+      e.state = 'stopping';
+      try {
+        await this.#bounded(e.resource, this.#token, signal, (ctx) => e.resource.stop(ctx));
+        e.state = 'stopped';
+        this.#o.onEvent({ type: 'resource-stopped', resource: e.resource.name, token: this.#token, tookMs: Math.round(this.#o.clock.now() - started) });
+      } catch (err) {
+        ok = false;
+        e.state = 'failed';
+        e.lastError = errText(err);
+        this.#o.onEvent({ type: 'resource-failed', resource: e.resource.name, action: 'stop', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
+      }
+    }
+    return ok && !signal.aborted;
+  }
+
+  /** VIPs (stopFirst) first, then everything else, each group in reverse config order. */
+  #stopOrder(): Entry[] {
+    const rev = [...this.#entries].reverse();
+    return [...rev.filter((e) => e.resource.stopFirst), ...rev.filter((e) => !e.resource.stopFirst)];
+  }
+
+  async #start(e: Entry, signal: AbortSignal): Promise<void> {
+    const r = e.resource;
+    const started = this.#o.clock.now();
+    e.state = 'starting';
+    try {
+      this.#o.assertLeader();
+      await this.#bounded(r, this.#token, signal, (ctx) => r.start(this.#leaderCtx(ctx)));
+    } catch (err) {
+      e.state = 'failed';
+      e.lastError = errText(err);
+      if (err instanceof NotLeaderError) this.#o.onEvent({ type: 'action-refused', resource: r.name, action: 'start', error: e.lastError });
+      else this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'start', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
+      throw err instanceof FailoverError ? err : new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${r.name}' failed to start: ${e.lastError}`, { resource: r.name }, { cause: err });
+    }
+    e.state = 'running';
+    e.lastError = null;
+    this.#o.onEvent({ type: 'resource-started', resource: r.name, token: this.#token, tookMs: Math.round(this.#o.clock.now() - started) });
+  }
+
+  #scheduleMonitor(e: Entry, gen: number): void {
+    e.timer = this.#o.clock.setTimeout(() => void this.#monitor(e, gen), e.resource.intervalMs);
+  }
+
+  async #monitor(e: Entry, gen: number): Promise<void> {
+    if (gen !== this.#generation) return;
+    const r = e.resource;
+    let failure: string | null = null;
+    try {
+      this.#o.assertLeader();
+      const result = await this.#bounded(r, this.#token, undefined, (ctx) => r.monitor(this.#leaderCtx(ctx)));
+      if (!result.healthy) failure = result.reason;
+    } catch (err) {
+      if (err instanceof NotLeaderError) {
+        // No side effect without leadership; the leadership loop is already demoting.
+        if (gen === this.#generation) this.#o.onEvent({ type: 'action-refused', resource: r.name, action: 'monitor', error: err.message });
+        return;
+      }
+      failure = errText(err);
+    }
+    if (gen !== this.#generation) return;
+    if (failure === null) {
+      e.failures = 0;
+      e.lastError = null;
+      return this.#scheduleMonitor(e, gen);
+    }
+    e.failures++;
+    e.lastError = failure;
+    this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'monitor', error: failure, failures: e.failures });
+    if (e.failures >= r.onFail.maxFailures) {
+      return this.#o.onGiveUp(r.name, `${e.failures} failures in a row (last: ${failure})`);
+    }
+    if (r.onFail.action === 'restart') await this.#restart(e, gen);
+    if (gen === this.#generation) this.#scheduleMonitor(e, gen);
+  }
+
+  async #restart(e: Entry, gen: number): Promise<void> {
+    e.state = 'restarting';
+    e.restarts++;
+    try {
+      await this.#bounded(e.resource, this.#token, undefined, (ctx) => e.resource.stop(ctx));
+      if (gen !== this.#generation) return;
+      await this.#start(e, new AbortController().signal);
+      this.#o.onEvent({ type: 'resource-restarted', resource: e.resource.name, token: this.#token });
+    } catch (err) {
+      if (gen !== this.#generation || err instanceof NotLeaderError) return;
+      e.failures++;
+      e.state = 'failed';
+      e.lastError = errText(err);
+      if (e.failures >= e.resource.onFail.maxFailures) this.#o.onGiveUp(e.resource.name, `restart failed ${e.failures} times in a row (last: ${e.lastError})`);
+    }
+  }
+
+  #leaderCtx(ctx: StopContext): LeaderContext {
+    return { ...ctx, assertLeader: this.#o.assertLeader };
+  }
+
+  /** Runs `fn` with a context whose signal aborts at the resource's timeout or with `parent`. */
+  async #bounded<T>(r: Resource, token: number, parent: AbortSignal | undefined, fn: (ctx: StopContext) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    this.#inflight.add(abort);
+    const onParent = () => abort.abort(parent?.reason);
+    parent?.addEventListener('abort', onParent, { once: true });
+    if (parent?.aborted) onParent();
+    const timer = this.#o.clock.setTimeout(
+      () => abort.abort(new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `resource '${r.name}' did not finish within ${r.timeoutMs} ms; raise its timeout or fix what it waits for`, { resource: r.name })),
+      r.timeoutMs,
+    );
+    const ctx: StopContext = {
+      node: this.#o.node,
+      cluster: this.#o.cluster,
+      token,
+      env: actionEnv(this.#o.node, this.#o.cluster, token),
+      signal: abort.signal,
+      log: this.#o.log.child({ resource: r.name }),
+    };
+    try {
+      return await Promise.race([
+        fn(ctx),
+        new Promise<never>((_, reject) => {
+          const fail = () => reject(abort.signal.reason instanceof Error ? abort.signal.reason : new Error(String(abort.signal.reason)));
+          if (abort.signal.aborted) fail();
+          else abort.signal.addEventListener('abort', fail, { once: true });
+        }),
+      ]);
+    } finally {
+      timer.cancel();
+      parent?.removeEventListener('abort', onParent);
+      this.#inflight.delete(abort);
+    }
+  }
+}
