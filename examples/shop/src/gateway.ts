@@ -1,5 +1,6 @@
 // The gateway: the shop's public entry, forwarding /api/* to the order and inventory services
 // with the request id propagated.
+import type { FastifyReply } from 'fastify';
 import { createService } from '@holdfast/service';
 import { portFrom, urlFrom } from './ports.ts';
 
@@ -15,7 +16,7 @@ app.get('/', async () => ({
   try: ['GET /api/inventory', 'GET /api/inventory/tea', 'POST /api/orders {"sku":"tea","qty":1}', 'GET /api/orders'],
 }));
 
-async function forward(target: string, req: { method: string; url: string; id: string; body?: unknown }, reply: import('fastify').FastifyReply) {
+async function forward(target: string, req: { method: string; url: string; id: string; body?: unknown }, reply: FastifyReply) {
   try {
     const res = await fetch(target, {
       method: req.method,
