@@ -1,6 +1,6 @@
 // The fault switch: POST /_chaos {latencyMs, errorRate, down} makes this service slow, flaky or
 // down, so the demo and the tests can watch the rest of the shop cope. GET /_chaos shows it.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance } from '@holdfast/service';
 
 export interface Chaos {
   latencyMs: number;

@@ -1,7 +1,6 @@
 // The gateway: the shop's public entry, forwarding /api/* to the order and inventory services
 // with the request id propagated.
-import type { FastifyReply } from 'fastify';
-import { createService } from '@holdfast/service';
+import { createService, type FastifyReply } from '@holdfast/service';
 import { portFrom, urlFrom } from './ports.ts';
 
 const upstreams = {

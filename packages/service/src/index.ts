@@ -7,3 +7,4 @@ export type { StopReport } from './shutdown/drain.ts';
 export type { ShutdownHook, HookResult } from './shutdown/hooks.ts';
 export { shutdownBudget, type Budget } from './shutdown/budget.ts';
 export { inheritedSockets, type InheritedSocket } from './http/inherited-socket.ts';
+export type { FastifyInstance, FastifyReply, FastifyRequest, FastifyPluginAsync } from './fastify.ts';
