@@ -81,8 +81,22 @@ export class NetnsLab {
     return h;
   }
 
+  /** SIGKILLs every process still inside the lab's namespaces (a process keeps its namespace, and so its veth, alive). */
+  async killAll(): Promise<void> {
+    for (const h of this.hosts.values()) {
+      const r = await runCommand('ip', ['netns', 'pids', h.netns]);
+      for (const pid of r.stdout.split(/\s+/).filter(Boolean).map(Number)) {
+        try {
+          process.kill(pid, 'SIGCONT');
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
+    }
+  }
+
   /** Removes every namespace and link of this lab; safe to call twice and after a partial build. */
   async destroy(): Promise<void> {
+    await this.killAll();
     for (const h of this.hosts.values()) {
       await runCommand('ip', ['netns', 'del', h.netns]);
       await runCommand('ip', ['link', 'del', h.port]);

@@ -1,0 +1,144 @@
+// The drill's test cluster: a lab of namespaces (3 nodes, a client, the etcd witness) on one
+// bridge, an HTTP service and an agent per node. It starts and stops the processes, keeps every
+// agent's output in a log file, and turns the agents' event lines into timed events.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monotonicMs } from '../clock.ts';
+import { lineSplitter } from '../fence/protocol.ts';
+import { NetnsLab, sweepStale, type LabHost } from './netns.ts';
+import { startWitness, type Witness } from './etcd-witness.ts';
+import { drillAgentConfig } from './agent-config.ts';
+import { drillNet, type DrillProfile } from './profiles.ts';
+import type { TimedEvent } from './windows.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+export const httpServiceMain = join(here, `http-service-main${ext}`);
+export const pollerMain = join(here, `poller-main${ext}`);
+
+/** How to run an agent: the command line for `holdfast failover -c <config>`. */
+export type AgentCommand = (configPath: string) => { file: string; args: string[] };
+
+export interface NodeHandle {
+  name: string;
+  host: LabHost;
+  configPath: string;
+  agent: ChildProcess | undefined;
+  agentPid: number;
+}
+
+export class DrillCluster {
+  readonly lab = new NetnsLab(drillNet.prefix);
+  readonly dir = mkdtempSync(join(tmpdir(), 'hf-drill-'));
+  readonly nodes: NodeHandle[] = [];
+  readonly events: TimedEvent[] = [];
+  witness: Witness | undefined;
+  readonly #procs = new Set<ChildProcess>();
+  readonly #logs: WriteStream[] = [];
+  readonly #profile: DrillProfile;
+  readonly #agentCommand: AgentCommand;
+  readonly #progress: (msg: string) => void;
+
+  constructor(profile: DrillProfile, agentCommand: AgentCommand, progress: (msg: string) => void) {
+    this.#profile = profile;
+    this.#agentCommand = agentCommand;
+    this.#progress = progress;
+  }
+
+  async build(): Promise<void> {
+    const stale = await sweepStale();
+    if (stale.length) this.#progress(`removed ${stale.length} namespace(s)/link(s) left by earlier drills`);
+    await this.lab.createBridge();
+    for (const [i, address] of drillNet.nodes.entries()) {
+      const host = await this.lab.addHost(`n${i + 1}`, address);
+      this.nodes.push({ name: `n${i + 1}`, host, configPath: join(this.dir, `n${i + 1}.json`), agent: undefined, agentPid: -1 });
+    }
+    await this.lab.addHost('client', drillNet.client);
+    const etcdHost = await this.lab.addHost('etcd', drillNet.etcd);
+    this.#progress(`network: bridge ${this.lab.bridge}, nodes ${drillNet.nodes.join(', ')}, client ${drillNet.client}, etcd ${drillNet.etcd}, VIP ${drillNet.vip}`);
+    this.witness = await startWitness(etcdHost.netns, drillNet.etcd, this.#profile);
+    this.#progress(`etcd witness ready (heartbeat ${this.#profile.etcd.heartbeatMs} ms, election ${this.#profile.etcd.electionMs} ms)`);
+    await Promise.all(this.nodes.map((n) => this.#startService(n)));
+    for (const [i, n] of this.nodes.entries()) {
+      const config = drillAgentConfig({ node: n.name, priority: 100 - i, etcd: this.witness.endpoint, profile: this.#profile, statusSocket: join(this.dir, `${n.name}.sock`) });
+      writeFileSync(n.configPath, JSON.stringify(config, null, 2));
+    }
+  }
+
+  /** Spawns `file args` inside `netns` (ip netns exec replaces itself, so the pid is the program's). */
+  spawnIn(netns: string, file: string, args: string[], log?: string): ChildProcess {
+    const proc = spawn('ip', ['netns', 'exec', netns, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#procs.add(proc);
+    proc.once('exit', () => this.#procs.delete(proc));
+    if (log) {
+      const out = createWriteStream(join(this.dir, log), { flags: 'a' });
+      this.#logs.push(out);
+      proc.stdout?.pipe(out, { end: false });
+      proc.stderr?.pipe(out, { end: false });
+    }
+    return proc;
+  }
+
+  async startAgent(n: NodeHandle): Promise<void> {
+    const { file, args } = this.#agentCommand(n.configPath);
+    const proc = this.spawnIn(n.host.netns, file, args, `${n.name}-agent.log`);
+    n.agent = proc;
+    n.agentPid = proc.pid ?? -1;
+    const onLine = (line: string) => {
+      const at = monotonicMs();
+      if (!line.startsWith('{')) return;
+      try {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        if (typeof e['type'] !== 'string') return;
+        this.events.push({
+          node: n.name,
+          at: typeof e['mono'] === 'number' ? e['mono'] : at,
+          type: e['type'],
+          ...(typeof e['token'] === 'number' ? { token: e['token'] } : {}),
+          ...(typeof e['deadlineInMs'] === 'number' ? { deadlineInMs: e['deadlineInMs'] } : {}),
+        });
+      } catch {}
+    };
+    proc.stdout?.on('data', lineSplitter(onLine));
+  }
+
+  /** Stops an agent: SIGCONT (it may be paused), SIGTERM, SIGKILL after `graceMs`. */
+  async stopAgent(n: NodeHandle, graceMs = 5000): Promise<void> {
+    const p = n.agent;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    try {
+      p.kill('SIGCONT');
+      p.kill('SIGTERM');
+    } catch {}
+    const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(t);
+  }
+
+  /** Everything down and removed: processes, witness, namespaces, bridge, and the logs unless kept. */
+  async destroy(keepLogs: boolean): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.stopAgent(n, 2000).catch(() => {})));
+    for (const p of this.#procs) {
+      try {
+        p.kill('SIGCONT');
+        p.kill('SIGKILL');
+      } catch {}
+    }
+    await this.witness?.stop().catch(() => {});
+    await this.lab.destroy();
+    for (const l of this.#logs) l.end();
+    if (!keepLogs) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async #startService(n: NodeHandle): Promise<void> {
+    const proc = this.spawnIn(n.host.netns, process.execPath, [httpServiceMain, n.name, String(drillNet.servicePort)], `${n.name}-service.log`);
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout?.on('data', lineSplitter((l) => l.startsWith('LISTENING') && resolve()));
+      proc.once('exit', (code) => reject(new Error(`the HTTP service of ${n.name} exited with ${code}`)));
+    });
+  }
+}

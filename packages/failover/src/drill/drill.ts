@@ -1,0 +1,158 @@
+// One failover drill: build the cluster, wait for a leader serving on the VIP, inject the fault,
+// measure until a new holder answers, heal, check that clients reach the holder again, tear
+// everything down (also when aborted). See docs/failover.md § Drill results.
+import { monotonicMs } from '../clock.ts';
+import { lineSplitter } from '../fence/protocol.ts';
+import { DrillCluster, pollerMain, type AgentCommand, type NodeHandle } from './cluster.ts';
+import { injectFault, type Fault } from './faults.ts';
+import { drillNet, drillProfiles, type DrillProfile, type FaultKind } from './profiles.ts';
+import { VipSampler } from './sampler.ts';
+import { leadershipWindows, overlappingWindows, tokensIncrease } from './windows.ts';
+
+export interface DrillOptions {
+  fault: FaultKind;
+  profile: DrillProfile['name'];
+  agentCommand: AgentCommand;
+  progress?: (msg: string) => void;
+  signal?: AbortSignal;
+  /** Keep the temp dir with every process's log (always kept when the drill fails). */
+  keepLogs?: boolean;
+  pollIntervalMs?: number;
+}
+
+export interface Poll {
+  at: number;
+  ok: boolean;
+  node?: string;
+  error?: string;
+}
+
+export interface DrillResult {
+  fault: FaultKind;
+  profile: DrillProfile['name'];
+  ttl_s: number;
+  /** Fault → first answer through the VIP from a node other than the faulted leader; null: none came. */
+  recovery_s: number | null;
+  /** Polls that failed between the fault and the recovery. */
+  failed_polls: number;
+  /** `ip addr` samples (every 50 ms) in which two nodes held the VIP. */
+  overlaps: number;
+  /** Pairs of nodes whose leadership windows (elected → demoted, deadline, death or fence) intersect. */
+  leadership_overlaps: number;
+  tokens: number[];
+  tokens_increase: boolean;
+  old_leader: string;
+  new_leader: string | null;
+  /** After the heal, every poll of the last second answered, by the node holding the VIP. */
+  heal_ok: boolean;
+  polls: number;
+  samples: number;
+  /** Where the logs are, when kept. */
+  logs?: string;
+  error?: string;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('drill aborted'));
+    }, { once: true });
+  });
+
+async function until<T>(what: string, timeoutMs: number, signal: AbortSignal | undefined, check: () => T | undefined | false): Promise<T> {
+  const end = monotonicMs() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (monotonicMs() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20, signal);
+  }
+}
+
+export async function runDrill(o: DrillOptions): Promise<DrillResult> {
+  const profile = drillProfiles[o.profile];
+  const progress = o.progress ?? (() => {});
+  const cluster = new DrillCluster(profile, o.agentCommand, progress);
+  const polls: Poll[] = [];
+  let sampler: VipSampler | undefined;
+  let fault: Fault | undefined;
+  let failed = false;
+  try {
+    await cluster.build();
+    sampler = new VipSampler(cluster.nodes.map((n) => ({ node: n.name, netns: n.host.netns })), drillNet.vip);
+    sampler.start(50);
+    for (const n of cluster.nodes) await cluster.startAgent(n);
+    progress(`agents started (profile ${profile.name}, TTL ${profile.ttlMs} ms)`);
+    const poller = cluster.spawnIn(cluster.lab.host('client').netns, process.execPath, [pollerMain, `http://${drillNet.vip}:${drillNet.servicePort}/`, String(o.pollIntervalMs ?? 50), '250'], 'client.log');
+    poller.stdout?.on('data', lineSplitter((l) => {
+      try {
+        polls.push(JSON.parse(l) as Poll);
+      } catch {}
+    }));
+
+    // A leader serving on the VIP: one holder, and the last 10 polls answered by it.
+    const leader = await until('a leader answering on the VIP', 30_000 + 3 * profile.ttlMs, o.signal, () => {
+      const holders = sampler!.current();
+      const last = polls.slice(-10);
+      return holders.length === 1 && last.length === 10 && last.every((p) => p.ok && p.node === holders[0]) && cluster.nodes.find((n) => n.name === holders[0]);
+    });
+    progress(`leader: ${leader.name}; settling`);
+    // Land the fault at a random point of the keep-alive cycle.
+    await sleep(1000 + Math.random() * (profile.ttlMs / 5), o.signal);
+
+    const faultAt = monotonicMs();
+    fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid });
+    progress(`fault injected: ${o.fault} on ${leader.name}`);
+    const killed = new Map<string, number>();
+    if (o.fault === 'kill') killed.set(leader.name, faultAt);
+
+    const recovered = await until('a new holder answering on the VIP', profile.ttlMs + 15_000, o.signal, () => polls.find((p) => p.at >= faultAt && p.ok && p.node !== leader.name)).catch(() => undefined);
+    const recoveryMs = recovered ? recovered.at - faultAt : null;
+    progress(recovered ? `recovered: ${recovered.node} answers after ${(recoveryMs! / 1000).toFixed(2)} s` : 'no recovery');
+
+    // Heal: SIGCONT after a pause longer than the TTL; links back; a killed agent restarted.
+    if (o.fault === 'pause') await sleep(Math.max(0, faultAt + profile.ttlMs + 1000 - monotonicMs()), o.signal);
+    else await sleep(1000, o.signal);
+    await fault.heal();
+    if (o.fault === 'kill') await cluster.startAgent(leader);
+    progress('healed; checking that clients reach the holder');
+    await sleep(Math.max(2000, profile.ttlMs), o.signal);
+    const now = monotonicMs();
+    const holders = sampler.current();
+    const lastSecond = polls.filter((p) => p.at >= now - 1250 && p.at < now - 250);
+    const healOk = holders.length === 1 && lastSecond.length > 0 && lastSecond.every((p) => p.ok && p.node === holders[0]);
+
+    const windows = leadershipWindows(cluster.events, killed);
+    const result: DrillResult = {
+      fault: o.fault,
+      profile: profile.name,
+      ttl_s: profile.ttlMs / 1000,
+      recovery_s: recoveryMs === null ? null : Math.round(recoveryMs) / 1000,
+      failed_polls: polls.filter((p) => p.at >= faultAt && (!recovered || p.at < recovered.at) && !p.ok).length,
+      overlaps: sampler.overlaps().length,
+      leadership_overlaps: overlappingWindows(windows).length,
+      tokens: windows.map((w) => w.token),
+      tokens_increase: tokensIncrease(windows),
+      old_leader: leader.name,
+      new_leader: recovered?.node ?? null,
+      heal_ok: healOk,
+      polls: polls.length,
+      samples: sampler.samples.length,
+    };
+    failed = result.recovery_s === null || result.overlaps > 0 || result.leadership_overlaps > 0 || !result.tokens_increase || !result.heal_ok;
+    if (failed || o.keepLogs) result.logs = cluster.dir;
+    return result;
+  } catch (err) {
+    failed = true;
+    throw Object.assign(err as Error, { logs: cluster.dir });
+  } finally {
+    sampler?.stop();
+    await fault?.heal().catch(() => {});
+    await cluster.destroy(failed || o.keepLogs === true);
+    progress('cleaned up');
+  }
+}
+
+export type { NodeHandle };
