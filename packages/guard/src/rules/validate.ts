@@ -13,10 +13,10 @@ import { Issues, type Obj, type Path, isObject } from './check.ts';
 export interface GuardRules {
   /** Ignored: lets editors find the JSON Schema. */
   $schema?: string;
-  flow?: FlowRule[];
-  breakers?: BreakerRule[];
-  hotspot?: HotspotRule[];
-  isolation?: IsolationRule[];
+  flow?: FlowRule[] | null;
+  breakers?: BreakerRule[] | null;
+  hotspot?: HotspotRule[] | null;
+  isolation?: IsolationRule[] | null;
   system?: SystemRule | null;
 }
 

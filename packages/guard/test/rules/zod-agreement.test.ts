@@ -92,5 +92,6 @@ describe('zod schemas and the core validator', () => {
 
   it('the per-kind schemas are the ones the rule-set schema uses', () => {
     for (const k of kinds) assert.ok(schemaOf[k].safeParse((valid.find((v) => v[k]?.length)![k] as unknown[])[0]).success, k);
+    assert.ok(systemRuleSchema.safeParse(valid.find((v) => v.system)!.system).success);
   });
 });
