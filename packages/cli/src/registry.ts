@@ -20,4 +20,7 @@ export const commands: CommandEntry[] = [
   { path: ['update'], summary: 're-read the config and apply only what changed', load: async () => (await import('./commands/update.ts')).command },
   { path: ['shutdown'], summary: 'stop every program and the supervisor daemon', load: async () => (await import('./commands/shutdown.ts')).command },
   { path: ['gen', 'systemd'], summary: 'print a systemd unit for the supervisor daemon', load: async () => (await import('./commands/gen-systemd.ts')).command },
+  { path: ['failover'], summary: 'run the failover agent (lease-based leadership, VIP and resources) in the foreground', load: async () => (await import('./commands/failover.ts')).command },
+  { path: ['failover', 'status'], summary: 'show the failover leader, token, lease remaining, peers and resources', load: async () => (await import('./commands/failover-status.ts')).command },
+  { path: ['failover', 'switchover'], summary: 'move leadership to a named node (planned switchover)', load: async () => (await import('./commands/failover-switchover.ts')).command },
 ];

@@ -1,0 +1,58 @@
+// `holdfast failover status`: leader, token, lease remaining, peers and resources of an agent.
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parse } from '../args.ts';
+import { endpointFrom, endpointOptions, seconds } from './failover-shared.ts';
+import type { AgentStatus } from '@holdfast/failover';
+
+const usage = `Usage: holdfast failover status [-c <cluster.yaml>] [--node <name>] [--socket <path>] [--json]
+
+Asks this host's failover agent (through its status endpoint) who leads, with which fencing
+token, how long its lease has left, how its peers and resources are doing.
+
+Options:
+  -c, --config <file>   the agent's cluster config (finds its status socket)
+  --node <name>         the node whose agent to ask, when several run on this host
+  --socket <path>       the agent's status socket, instead of -c
+  --json                print the status as JSON
+  -h, --help            show this help
+
+Exit code: 0 when the agent answered, 1 when it could not be reached.`;
+
+export function formatStatus(s: AgentStatus): string {
+  const l = s.leadership;
+  const lines: string[] = [];
+  lines.push(`cluster ${s.cluster}, node ${s.node} (pid ${s.pid}), coordinator ${s.coordinator.kind}, lease TTL ${seconds(s.coordinator.ttlMs)}`);
+  const lease = l.deadlineInMs === null ? '' : `, lease ${seconds(l.deadlineInMs)} left${l.suspect ? ' (re-checking after a pause)' : ''}`;
+  lines.push(`role       ${l.role}${l.token !== null ? `, token ${l.token}` : ''}${lease}`);
+  lines.push(`leader     ${l.leader ? `${l.leader.node} (token ${l.leader.token})` : 'none'}${l.switchover ? `, switchover to ${l.switchover.to} pending` : ''}`);
+  lines.push(`health     ${s.health.healthy ? 'healthy' : 'UNHEALTHY'}${s.health.checks.map((c) => `  ${c.name}: ${c.healthy ? 'ok' : `failing (${c.lastError ?? '?'})`}`).join('')}`);
+  if (s.resources.length === 0) lines.push('resources  none');
+  s.resources.forEach((r, i) => lines.push(`${i === 0 ? 'resources ' : '          '} ${r.name.padEnd(14)} ${r.kind.padEnd(8)} ${r.state}${r.failures ? `, ${r.failures} failure(s)` : ''}${r.lastError ? ` — ${r.lastError}` : ''}`));
+  if (s.peers.length === 0) lines.push(`peers      ${s.heartbeat ? 'none heard' : 'heartbeats off'}`);
+  s.peers.forEach((p, i) =>
+    lines.push(`${i === 0 ? 'peers     ' : '          '} ${p.node.padEnd(14)} ${p.alive ? 'alive' : 'DOWN '}  ${p.role ?? '?'}${p.token !== null ? ` token ${p.token}` : ''}${p.healthy === false ? ', unhealthy' : ''}${p.lastSeenMsAgo !== null ? `, heard ${seconds(p.lastSeenMsAgo)} ago` : ''}`),
+  );
+  if (s.heartbeat) {
+    const dropped = Object.entries(s.heartbeat.dropped).filter(([, n]) => n > 0);
+    lines.push(`heartbeats ${s.heartbeat.accepted} accepted, dropped: ${dropped.length ? dropped.map(([k, n]) => `${k} ${n}`).join(', ') : 'none'}`);
+  }
+  lines.push(`fences     ${s.fences.map((f) => `${String(f.kind)}${(f as { armed?: { token: number } | null }).armed ? ` armed (token ${(f as { armed: { token: number } }).armed.token})` : ''}`).join(', ') || 'none'}`);
+  return lines.join('\n');
+}
+
+export const command: Command = {
+  path: ['failover', 'status'],
+  summary: 'show the failover leader, token, lease remaining, peers and resources',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(argv, endpointOptions, true);
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const { requestAgent } = await import('@holdfast/failover');
+    const endpoint = await endpointFrom(values);
+    const { status, json } = await requestAgent(endpoint, 'GET', '/status');
+    if (status !== 200) throw new Error(`the agent answered ${status}: ${JSON.stringify(json)}`);
+    console.log(values.json ? JSON.stringify(json, null, 2) : formatStatus(json as AgentStatus));
+    return 0;
+  },
+};

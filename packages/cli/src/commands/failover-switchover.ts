@@ -1,0 +1,58 @@
+// `holdfast failover switchover --to <node>`: a planned move of leadership.
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parse, intFlag } from '../args.ts';
+import { endpointFrom, endpointOptions } from './failover-shared.ts';
+import type { AgentStatus } from '@holdfast/failover';
+
+const usage = `Usage: holdfast failover switchover --to <node> [-c <cluster.yaml>] [--socket <path>] [--wait <seconds>] [--json]
+
+Asks the current leader to hand leadership to <node>: the leader stops its resources (VIP
+first) and releases its lease; only <node> may then campaign, and it takes over without a fence
+(the old term was released, not lost). The request goes through this host's agent and expires
+by itself if <node> never takes over. A node known unhealthy (by its heartbeats) is refused.
+
+Options:
+  --to <node>           the node that should lead (required)
+  -c, --config <file>   this host's agent config (finds its status socket)
+  --socket <path>       this host's agent status socket, instead of -c
+  --node <name>         which local agent to ask, when several run on this host
+  --wait <seconds>      wait until <node> leads, at most this long (default 30; 0: do not wait)
+  --json                print the outcome as JSON
+  -h, --help            show this help`;
+
+export const command: Command = {
+  path: ['failover', 'switchover'],
+  summary: 'move leadership to a named node (planned switchover)',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(argv, { ...endpointOptions, to: { type: 'string' }, wait: { type: 'string' } }, true);
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (the target goes after --to)`);
+    if (typeof values.to !== 'string' || !values.to) throw new UsageError('which node should lead? Pass --to <node>');
+    const waitS = intFlag('wait', values.wait, 30, 0, 3600);
+    const { requestAgent, FailoverError } = await import('@holdfast/failover');
+    const endpoint = await endpointFrom(values);
+    const started = performance.now();
+    const res = await requestAgent(endpoint, 'POST', '/switchover', { to: values.to });
+    if (res.status !== 202) {
+      const e = (res.json as { error?: { code?: string; message?: string } }).error;
+      throw new FailoverError('HOLDFAST_E_SWITCHOVER', e?.message ?? `the agent answered ${res.status}`);
+    }
+    const { from } = res.json as { from: string | null };
+    if (!values.json) console.error(`switchover requested: ${from ?? '?'} → ${values.to}`);
+    let leader: { node: string; token: number } | null = null;
+    while (waitS > 0 && performance.now() - started < waitS * 1000) {
+      const s = (await requestAgent(endpoint, 'GET', '/status')).json as AgentStatus;
+      leader = s.leadership.leader;
+      if (leader?.node === values.to) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const tookS = (performance.now() - started) / 1000;
+    const done = leader?.node === values.to;
+    if (values.json) console.log(JSON.stringify({ from, to: values.to, done: waitS > 0 ? done : null, token: done ? leader!.token : null, seconds: Number(tookS.toFixed(3)) }));
+    else if (waitS === 0) console.log('not waiting; follow it with holdfast failover status');
+    else if (done) console.log(`${values.to} leads (token ${leader!.token}) after ${tookS.toFixed(2)} s`);
+    else console.log(`${values.to} does not lead after ${waitS} s (leader: ${leader?.node ?? 'none'}); the request expires by itself`);
+    return waitS > 0 && !done ? 1 : 0;
+  },
+};
