@@ -98,6 +98,5 @@ export function validateFlowRule(r: Obj, path: Path, issues: Issues): Normalized
       if (r[k] !== undefined) issues.add([...path, k], `${k} is only used with strategy 'memoryAdaptive'`);
     }
   }
-  if (behavior !== 'throttling' && r.maxQueueingTimeMs !== undefined) issues.add([...path, 'maxQueueingTimeMs'], `maxQueueingTimeMs is only used with behavior 'throttling'`);
   return rule;
 }

@@ -37,9 +37,6 @@ export function validateHotspotRule(r: Obj, path: Path, issues: Issues): Normali
       if (v !== undefined) overrides[key] = v;
     }
   }
-  if (metric === 'concurrency') {
-    for (const k of ['durationMs', 'burst'] as const) if (r[k] !== undefined) issues.add([...path, k], `${k} is only used with metric 'qps'`);
-  }
   return {
     ...head,
     metric,

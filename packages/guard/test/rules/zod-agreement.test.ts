@@ -58,11 +58,15 @@ const kinds = ['flow', 'breakers', 'hotspot', 'isolation'] as const;
 const schemaOf = { flow: flowRuleSchema, breakers: breakerRuleSchema, hotspot: hotspotRuleSchema, isolation: isolationRuleSchema };
 
 describe('zod schemas and the core validator', () => {
-  it('both accept every valid rule set', () => {
+  it('both accept every valid rule set, and the normalized form (defaults filled in) validates again', () => {
     for (const rules of valid) {
       const core = validateRules(rules);
       assert.ok(core.ok, JSON.stringify(core));
       assert.ok(rulesSchema.safeParse(rules).success, JSON.stringify(rules));
+      const again = validateRules(core.rules);
+      assert.ok(again.ok, JSON.stringify(again));
+      assert.deepEqual(again.rules, core.rules);
+      assert.ok(rulesSchema.safeParse(JSON.parse(JSON.stringify(core.rules))).success);
     }
   });
 
