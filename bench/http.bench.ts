@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `npm run bench:http`: requests/s of a holdfast service against bare Fastify and against
+// Express 5 with an equivalent stack, same autocannon settings, alternating targets over
+// several rounds in one run. Each server runs alone in its own process while measured.
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { median, table, writeReport } from './lib/report.ts';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '50' },
+    pipelining: { type: 'string', default: '1' },
+  },
+});
+const rounds = Number(values.rounds);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const pipelining = Number(values.pipelining);
+
+const targets = [
+  { id: 'bare_fastify', label: 'bare Fastify 5 (hello world)', file: 'bare-fastify.ts' },
+  { id: 'holdfast', label: 'holdfast service (file request logs, metrics, probes)', file: 'holdfast.ts' },
+  { id: 'express', label: 'Express 5 + pino-http + prom-client + error handler', file: 'express.ts' },
+] as const;
+type Id = (typeof targets)[number]['id'];
+
+// CPU seconds (user + system) the server process has used so far, from /proc. On a busy
+// 2-core machine requests/s depends on what else runs; CPU per request does much less.
+const CLOCK_TICKS = 100;
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+async function startServer(file: string, logFile: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const proc = spawn(process.execPath, [fileURLToPath(new URL(`./servers/${file}`, import.meta.url))], { env: { ...process.env, LOG_FILE: logFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
+  });
+  return {
+    port,
+    pid: proc.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+interface Measured {
+  rps: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** Server CPU time per request, microseconds. */
+  cpuUsPerReq: number;
+}
+
+async function measure(port: number, pid: number, seconds: number): Promise<Measured> {
+  const cpu0 = cpuSeconds(pid);
+  const r = await autocannon({ url: `http://127.0.0.1:${port}/`, connections, pipelining, duration: seconds });
+  const cpu = cpuSeconds(pid) - cpu0;
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuUsPerReq: Math.round((cpu / Math.max(1, r.requests.total)) * 1e7) / 10 };
+}
+
+const results: Record<Id, Measured[]> = { bare_fastify: [], holdfast: [], express: [] };
+const logDir = join(tmpdir(), `holdfast-bench-http-${process.pid}`);
+console.error(`bench:http — ${rounds} rounds × ${targets.length} targets × ${duration} s, ${connections} connections, pipelining ${pipelining}`);
+for (let round = 1; round <= rounds; round++) {
+  // Rotate the order each round so no target always runs first (warm caches, thermal drift).
+  const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
+  for (const target of order) {
+    const logFile = join(logDir, `${target.id}-${round}.log`);
+    const server = await startServer(target.file, logFile);
+    await measure(server.port, server.pid, 1); // warm-up: JIT and connection setup
+    const r = await measure(server.port, server.pid, duration);
+    await server.stop();
+    results[target.id].push(r);
+    console.error(`  round ${round}/${rounds}  ${target.id.padEnd(13)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${r.cpuUsPerReq.toFixed(1).padStart(6)} µs CPU/req  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
+  }
+}
+rmSync(logDir, { recursive: true, force: true });
+
+const med = (id: Id) => median(results[id].map((r) => r.rps));
+const p99 = (id: Id) => median(results[id].map((r) => r.p99));
+const cpu = (id: Id) => median(results[id].map((r) => r.cpuUsPerReq));
+const summary = {
+  holdfast_vs_bare_fastify: Math.round((med('holdfast') / med('bare_fastify')) * 1000) / 1000,
+  holdfast_vs_express: Math.round((med('holdfast') / med('express')) * 1000) / 1000,
+  // The same comparison by server CPU per request (capacity per core), steadier on a shared machine.
+  holdfast_vs_bare_fastify_cpu: Math.round((cpu('bare_fastify') / cpu('holdfast')) * 1000) / 1000,
+  holdfast_vs_express_cpu: Math.round((cpu('express') / cpu('holdfast')) * 1000) / 1000,
+  holdfast_rps: Math.round(med('holdfast')),
+  bare_fastify_rps: Math.round(med('bare_fastify')),
+  express_rps: Math.round(med('express')),
+};
+const rows = targets.map((t) => [
+  t.label,
+  Math.round(med(t.id)).toLocaleString('en-US'),
+  t.id === 'holdfast' ? '1.00' : (med('holdfast') / med(t.id)).toFixed(2),
+  cpu(t.id).toFixed(1),
+  t.id === 'holdfast' ? '1.00' : (cpu(t.id) / cpu('holdfast')).toFixed(2),
+  `${p99(t.id)} ms`,
+]);
+const file = writeReport({
+  name: 'http',
+  title: 'HTTP service stack (bench:http)',
+  summary,
+  details: { rounds, duration, connections, pipelining, results },
+  markdown: `${table(['target', 'req/s (median)', 'holdfast ÷ target (req/s)', 'server CPU µs/request', 'holdfast ÷ target (per CPU)', 'p99 latency'], rows)}
+
+autocannon, ${connections} connections, pipelining ${pipelining}, ${duration} s per measurement after a 1 s warm-up, ${rounds} rounds with the order rotated each round; each server runs alone while measured (autocannon shares the machine). **holdfast reaches ${(summary.holdfast_vs_bare_fastify * 100).toFixed(0)} % of bare Fastify and ${summary.holdfast_vs_express.toFixed(2)}× Express** with logging, metrics and probes on (targets: ≥ 85 % and ≥ 1.5×). By server CPU per request — what a request costs, independent of the load generator — holdfast serves ${summary.holdfast_vs_bare_fastify_cpu.toFixed(2)}× as many requests per CPU-second as bare Fastify and ${summary.holdfast_vs_express_cpu.toFixed(2)}× as many as Express.`,
+});
+console.error(`\nholdfast ÷ bare Fastify = ${summary.holdfast_vs_bare_fastify}, holdfast ÷ Express = ${summary.holdfast_vs_express}\nwrote ${file}`);
