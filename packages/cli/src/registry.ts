@@ -23,4 +23,5 @@ export const commands: CommandEntry[] = [
   { path: ['failover'], summary: 'run the failover agent (lease-based leadership, VIP and resources) in the foreground', load: async () => (await import('./commands/failover.ts')).command },
   { path: ['failover', 'status'], summary: 'show the failover leader, token, lease remaining, peers and resources', load: async () => (await import('./commands/failover-status.ts')).command },
   { path: ['failover', 'switchover'], summary: 'move leadership to a named node (planned switchover)', load: async () => (await import('./commands/failover-switchover.ts')).command },
+  { path: ['drill', 'failover'], summary: 'failover drill in network namespaces: kill, pause, partition or isolate the leader', load: async () => (await import('./commands/drill-failover.ts')).command },
 ];

@@ -18,6 +18,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const httpServiceMain = join(here, `http-service-main${ext}`);
 export const pollerMain = join(here, `poller-main${ext}`);
+export const agentMain = join(here, `agent-main${ext}`);
+
+/** Runs the agent through this package's own entry point (what `holdfast failover -c` does). */
+export const defaultAgentCommand: AgentCommand = (configPath) => ({ file: process.execPath, args: [agentMain, configPath] });
 
 /** How to run an agent: the command line for `holdfast failover -c <config>`. */
 export type AgentCommand = (configPath: string) => { file: string; args: string[] };
@@ -92,11 +96,13 @@ export class DrillCluster {
       if (!line.startsWith('{')) return;
       try {
         const e = JSON.parse(line) as Record<string, unknown>;
-        if (typeof e['type'] !== 'string') return;
+        // Agent events arrive as pino lines ({"event": "elected", "token": 7, …}) or plain events ({"type": …}).
+        const type = typeof e['event'] === 'string' ? e['event'] : e['type'];
+        if (typeof type !== 'string') return;
         this.events.push({
           node: n.name,
           at: typeof e['mono'] === 'number' ? e['mono'] : at,
-          type: e['type'],
+          type,
           ...(typeof e['token'] === 'number' ? { token: e['token'] } : {}),
           ...(typeof e['deadlineInMs'] === 'number' ? { deadlineInMs: e['deadlineInMs'] } : {}),
         });

@@ -3,7 +3,7 @@
 // everything down (also when aborted). See docs/failover.md § Drill results.
 import { monotonicMs } from '../clock.ts';
 import { lineSplitter } from '../fence/protocol.ts';
-import { DrillCluster, pollerMain, type AgentCommand, type NodeHandle } from './cluster.ts';
+import { defaultAgentCommand, DrillCluster, pollerMain, type AgentCommand, type NodeHandle } from './cluster.ts';
 import { injectFault, type Fault } from './faults.ts';
 import { drillNet, drillProfiles, type DrillProfile, type FaultKind } from './profiles.ts';
 import { VipSampler } from './sampler.ts';
@@ -12,7 +12,8 @@ import { leadershipWindows, overlappingWindows, tokensIncrease } from './windows
 export interface DrillOptions {
   fault: FaultKind;
   profile: DrillProfile['name'];
-  agentCommand: AgentCommand;
+  /** How to start an agent; default: this package's agent-main (same as `holdfast failover -c`). */
+  agentCommand?: AgentCommand;
   progress?: (msg: string) => void;
   signal?: AbortSignal;
   /** Keep the temp dir with every process's log (always kept when the drill fails). */
@@ -74,7 +75,7 @@ async function until<T>(what: string, timeoutMs: number, signal: AbortSignal | u
 export async function runDrill(o: DrillOptions): Promise<DrillResult> {
   const profile = drillProfiles[o.profile];
   const progress = o.progress ?? (() => {});
-  const cluster = new DrillCluster(profile, o.agentCommand, progress);
+  const cluster = new DrillCluster(profile, o.agentCommand ?? defaultAgentCommand, progress);
   const polls: Poll[] = [];
   let sampler: VipSampler | undefined;
   let fault: Fault | undefined;

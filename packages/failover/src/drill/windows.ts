@@ -19,33 +19,30 @@ export interface Window {
 
 /**
  * A window opens at `elected` and closes at the earliest of: `demoted`, the deadline announced by
- * `demoting` (a leader waking from a pause past its deadline has acted no more since then), the
- * moment its agent was killed, and a `fence-fired` for its token.
+ * `demoting` (a leader waking from a pause past its deadline has not acted since that deadline:
+ * assertLeader() refuses after it), and the moment its agent was killed. A `fence-fired` does not
+ * close it by itself: the agent learns of it late (it was frozen) and reports its deadline then.
  */
 export function leadershipWindows(events: TimedEvent[], killed: Map<string, number> = new Map()): Window[] {
   const open = new Map<string, Window>();
   const done: Window[] = [];
-  const close = (w: Window, at: number) => {
-    w.end = Math.min(w.end, at);
-  };
   for (const e of [...events].sort((a, b) => a.at - b.at)) {
     const w = open.get(e.node);
     if (e.type === 'elected' && e.token !== undefined) {
       if (w) done.push(w);
-      const nw: Window = { node: e.node, token: e.token, start: e.at, end: Infinity };
-      open.set(e.node, nw);
+      open.set(e.node, { node: e.node, token: e.token, start: e.at, end: Infinity });
     } else if (w && e.type === 'demoting' && e.deadlineInMs !== undefined) {
-      close(w, e.at + e.deadlineInMs);
-    } else if (w && (e.type === 'demoted' || (e.type === 'fence-fired' && e.token === w.token))) {
-      close(w, e.at);
+      w.end = Math.min(w.end, e.at + e.deadlineInMs);
+    } else if (w && e.type === 'demoted') {
+      w.end = Math.min(w.end, e.at);
       done.push(w);
       open.delete(e.node);
     }
   }
-  for (const w of open.values()) done.push(w);
+  done.push(...open.values());
   for (const w of done) {
     const k = killed.get(w.node);
-    if (k !== undefined && k >= w.start) close(w, k);
+    if (k !== undefined && k >= w.start) w.end = Math.min(w.end, k);
   }
   return done.sort((a, b) => a.start - b.start);
 }

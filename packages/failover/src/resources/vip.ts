@@ -23,7 +23,7 @@ export const vipSchema = resourceBaseSchema.extend({
   interface: z.string().min(1).max(15).describe('the interface it goes on, e.g. eth0'),
   netns: z.string().min(1).optional().describe('network namespace to act in (drills); default: the agent’s own'),
   label: z.string().min(1).max(15).optional().describe('address label, e.g. eth0:vip'),
-  duplicateCheck: duration().default(200).describe('how long arping -D listens for another holder before adding (0 turns the check off)'),
+  duplicateCheck: duration().default(100).describe('how long arping -D listens for another holder before adding (0 turns the check off)'),
   garp: z
     .strictObject({
       count: z.number().int().min(0).max(50).default(5).describe('gratuitous ARPs in each burst'),
