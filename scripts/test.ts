@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
-const all = globSync(['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'])
+const all = globSync(['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'scripts/test/**/*.test.ts'])
   .sort()
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)));
 const serial = all.filter((f) => f.endsWith('.serial.test.ts'));
