@@ -29,3 +29,25 @@ export { splitCommandLine } from './config/command-line.ts';
 export { parseEnvFile } from './config/env-file.ts';
 export { configId, defaultSocketPath, stateBase } from './config/paths.ts';
 export { readSupervisordConf, formatWarning, type ConvertWarning, type SupervisordConversion } from './supervisord/index.ts';
+export { Supervisor, type SupervisorOptions } from './runner/supervisor.ts';
+export { Daemon, type DaemonOptions, VERSION } from './daemon/daemon.ts';
+export { SupervisorClient, supervisorControl, type ClientOptions, type LogOptions, type ProgramControl } from './api/client.ts';
+export { findDaemon, clientFor, type FindOptions } from './api/find-daemon.ts';
+export type {
+  InstanceStatus,
+  DaemonStatus,
+  StatusReport,
+  ActionResult,
+  ActionOptions,
+  UpdateResult,
+  SupervisorEvent,
+  ExitSummary,
+  CgroupStatus,
+  ApiErrorBody,
+} from './api/types.ts';
+export { PROCESS_STATES, type ProcessStateName, type ExitReason } from './state/states.ts';
+export { transition } from './state/machine.ts';
+export { detectCgroups, type DetectOptions } from './cgroup/detect.ts';
+export type { CgroupDriver, CgroupHandle, CgroupDetection } from './cgroup/types.ts';
+export { systemdUnit, type SystemdUnitOptions } from './systemd-unit.ts';
+export { daemonArgv, daemonEntry, DAEMON_NODE_FLAGS } from './daemon/launch.ts';

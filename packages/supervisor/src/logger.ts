@@ -22,5 +22,6 @@ export interface DaemonLogger extends Logger {
 /** pino on stdout (the journal or the container runtime collects it). */
 export async function createDaemonLogger(level: LogLevel, name = 'holdfast-supervisor'): Promise<DaemonLogger> {
   const { pino } = await import('pino');
-  return pino({ name, level, base: { pid: process.pid } }) as unknown as DaemonLogger;
+  // No `pid` in the base: log lines carry the pid of the program they are about.
+  return pino({ name, level, base: null }) as unknown as DaemonLogger;
 }

@@ -50,3 +50,30 @@ export function waitState(sup: Supervisor, id: string, state: ProcessStateName |
     sup.on('change', on);
   });
 }
+
+/** Runs the real daemon process for `file`; stops it (and anything it left) when the test ends. */
+export async function startDaemon(t: TestContext, config: ResolvedConfig, opts: { waitReady?: boolean } = {}) {
+  const { startChild, waitFor } = await import('@holdfast/testkit');
+  const { daemonArgv, SupervisorClient } = await import('../src/index.ts');
+  const child = startChild(t, process.execPath, daemonArgv(config.file));
+  const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
+  cleanup(t, async () => {
+    try {
+      await client.shutdown();
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 15_000))]);
+    } catch {}
+    await reapAll(config.id);
+  });
+  if (opts.waitReady !== false) await waitFor('the daemon socket', () => client.status().then(() => true), { timeoutMs: 15_000 });
+  return { child, client };
+}
+
+/** SIGKILLs every process carrying this config's marker (a test's last line of defence). */
+export async function reapAll(configId: string): Promise<void> {
+  const { pidsWithEnvPrefix } = await import('../src/process/proc.ts');
+  for (const pid of pidsWithEnvPrefix(`HOLDFAST_PROCESS=${configId}/`)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+}

@@ -35,7 +35,7 @@ test('failed starts back off exponentially, then FATAL; a manual start bypasses 
   assert.equal(r.state.lastExit?.code, 3);
   // A manual start ignores the limit and counts from zero again.
   await sup.startTargets(['flaky'], { wait: false });
-  await waitState(sup, 'flaky', (x) => stampsOf(stamps).length >= 5);
+  await waitState(sup, 'flaky', () => stampsOf(stamps).length >= 5);
   assert.ok(r.state.failedStarts <= 1);
 });
 

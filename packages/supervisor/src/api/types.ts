@@ -1,5 +1,7 @@
 // What the control API speaks, shared by the daemon and the typed client.
 import type { ConfigIssue } from '@holdfast/config';
+
+export type { ConfigIssue };
 import type { ConfigDiff } from '../runner/diff.ts';
 import type { ExitReason, ProcessStateName } from '../state/states.ts';
 

@@ -22,6 +22,3 @@ export function configId(file: string): string {
   const stem = basename(abs, extname(abs)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'config';
   return `${stem}-${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`;
 }
-
-/** Unix socket paths are limited to 107 bytes on Linux (sun_path). */
-export const MAX_SOCKET_PATH = 107;

@@ -4,8 +4,6 @@
 // does not fit is dropped, counted, and noted in the file when writing resumes.
 import { close, fstatSync, mkdirSync, open, renameSync, rmSync, write, existsSync, createReadStream, createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 
 export interface RotatingLogOptions {
   file: string;
@@ -196,7 +194,9 @@ export class RotatingLog {
     }
     const plain = `${this.file}.1.tmp`;
     renameSync(this.file, plain);
-    this.compressing = pipeline(createReadStream(plain), createGzip(), createWriteStream(`${this.file}.1.gz`))
+    // zlib loads on the first gzip rotation only: a daemon that never compresses never holds it.
+    this.compressing = Promise.all([import('node:stream/promises'), import('node:zlib')])
+      .then(([{ pipeline }, { createGzip }]) => pipeline(createReadStream(plain), createGzip(), createWriteStream(`${this.file}.1.gz`)))
       .then(() => rmSync(plain, { force: true }))
       .catch((err: Error) => {
         this.lastError = `gzip of ${plain}: ${err.message}`;

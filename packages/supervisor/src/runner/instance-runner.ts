@@ -3,7 +3,6 @@
 // watches). Events are queued, so an effect that produces an event (a spawn that fails) never
 // re-enters the machine mid-transition.
 import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { CgroupDriver, CgroupHandle } from '../cgroup/types.ts';
 import type { Clock, Timer } from '../clock.ts';
 import type { ProgramConfig } from '../config/schema.ts';
@@ -51,6 +50,8 @@ export class InstanceRunner {
   cgroup: CgroupHandle | undefined;
   /** The last STATUS= line the program wrote on its notify fd. */
   notifyStatus: string | undefined;
+  /** Environment added by a start request (e.g. the failover agent's fencing token), kept for later spawns. */
+  extraEnv: Record<string, string> = {};
   private readonly deps: RunnerDeps;
   private policy: Policy;
   private child: ChildProcess | undefined;
@@ -222,7 +223,7 @@ export class InstanceRunner {
     }
     let child: ChildProcess;
     try {
-      child = spawnInstance(this.spec, procsFiles).child;
+      child = spawnInstance({ ...this.spec, env: { ...this.spec.env, ...this.extraEnv } }, procsFiles).child;
     } catch (err) {
       this.send({ type: 'spawnFailed', error: (err as Error).message });
       return;
@@ -253,15 +254,22 @@ export class InstanceRunner {
 
   private readNotify(stream: NodeJS.ReadableStream | null | undefined): void {
     if (!stream) return;
-    const rl = createInterface({ input: stream });
-    rl.on('line', (line) => {
+    let partial = '';
+    const onLine = (line: string) => {
       const l = line.trim();
       // sd_notify's READY=1, or s6's bare newline.
       if ((l === '' || /(^|\s)READY=1(\s|$)/.test(l)) && this.watchingReady) this.send({ type: 'ready' });
       const status = /(?:^|\s)STATUS=(.*)$/.exec(l);
       if (status) this.notifyStatus = status[1];
+    };
+    stream.on('data', (b: Buffer) => {
+      const parts = (partial + b.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      // A runaway writer cannot grow the partial line without bound.
+      if (partial.length > 4096) partial = '';
+      for (const p of parts) onLine(p);
     });
-    rl.on('error', () => {});
+    stream.on('error', () => {});
   }
 
   private watchReady(): void {

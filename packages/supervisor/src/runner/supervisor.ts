@@ -2,7 +2,6 @@
 // stop order (the reverse), targets (program, instance, group, all), `update`, status and the
 // event stream. The control API and the daemon are thin layers over this class.
 import { EventEmitter } from 'node:events';
-import { didYouMean } from '@holdfast/config';
 import type { ActionOptions, ActionResult, InstanceStatus, SupervisorEvent, UpdateResult } from '../api/types.ts';
 import { detectCgroups } from '../cgroup/detect.ts';
 import type { CgroupDetection, CgroupDriver } from '../cgroup/types.ts';
@@ -21,6 +20,7 @@ import { MemoryPoller } from './memory-poll.ts';
 import { byPriority, dependencyMap, stopWaves, withDependencies } from './order.ts';
 import { reapLeftovers } from './reap.ts';
 import { exitSummary, instanceStatus } from './status.ts';
+import { suggest } from '../util/did-you-mean.ts';
 
 export interface SupervisorOptions {
   clock?: Clock;
@@ -184,8 +184,8 @@ export class Supervisor extends EventEmitter {
         const hit = this.runners().find((r) => r.spec.id === t);
         if (!hit) {
           const names = [...this.programs.keys(), ...Object.keys(this.config.groups), ...this.runners().map((r) => r.spec.id)];
-          const guess = didYouMean(t, names);
-          throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' is not a program, instance or group of ${this.config.file}${guess ? ` (did you mean '${guess}'?)` : ''}`, { target: t });
+          const guess = suggest(t, names);
+          throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' in ${this.config.file}${guess ? ` (did you mean '${guess}'?)` : ''}`, { target: t });
         }
         instances.add(hit);
       }
@@ -219,8 +219,9 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Starts targets and what they depend on; a manual start bypasses the retry limit. */
-  async startTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
+  async startTargets(targets: string[], opts: ActionOptions & { env?: Record<string, string> } = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    if (opts.env) for (const r of instances) r.extraEnv = { ...r.extraEnv, ...opts.env };
     const names = new Set(instances.map((r) => r.spec.program));
     for (const dep of withDependencies(names, this.deps)) {
       if (names.has(dep)) continue;

@@ -1,0 +1,47 @@
+// `holdfast logs <instance> [-f] [--lines N]`: the tail of a program's output, and what follows.
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { client, connectionHelp, parse } from './supervisor-shared.ts';
+
+const usage = `Usage: holdfast logs <program|instance> [-f] [--lines N] [--stderr]
+
+Prints the last lines of an instance's stdout (or stderr) log; with -f keeps printing what the
+program writes until Ctrl-C. A program with several instances needs the instance: web:0.
+
+Options:
+  -f, --follow          keep printing new output
+  -n, --lines <N>       how many lines from the end (default 50)
+  --stderr              the stderr log instead of stdout
+${connectionHelp}
+
+Examples:
+  holdfast logs web
+  holdfast logs worker:1 -f --lines 200
+  holdfast logs web --stderr -n 20`;
+
+export const command: Command = {
+  path: ['logs'],
+  summary: "print (and follow) a program's output",
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(argv, { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, stderr: { type: 'boolean' } });
+    if (positionals.length !== 1) throw new UsageError('name one program or instance');
+    const lines = values.lines === undefined ? 50 : Number(values.lines);
+    if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--lines takes a whole number, not '${values.lines}'`);
+    const c = await client(values);
+    const stream = values.stderr ? 'stderr' : 'stdout';
+    if (!values.follow) {
+      process.stdout.write(await c.logs(positionals[0]!, { stream, lines }));
+      return 0;
+    }
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.once('SIGINT', stop);
+    try {
+      await c.followLogs(positionals[0]!, { stream, lines, signal: ac.signal }, (chunk) => process.stdout.write(chunk));
+    } finally {
+      process.off('SIGINT', stop);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,187 @@
+// The control API: HTTP/JSON over the Unix socket (or token-guarded TCP). node:http only, no
+// framework: the daemon must stay small. Every error is JSON with a stable code.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SupervisorError } from '../errors.ts';
+import { readLastLines } from '../logs/tail.ts';
+import type { Supervisor } from '../runner/supervisor.ts';
+import { actionBody, emptyBody, signalBody, startBody, type Validated } from './bodies.ts';
+import type { ApiErrorBody, ConfigIssue, DaemonStatus, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
+
+export interface ApiContext {
+  supervisor: Supervisor;
+  daemonStatus(): DaemonStatus;
+  /** Re-reads the config file and applies what changed; throws ConfigError when it does not validate. */
+  update(): Promise<UpdateResult>;
+  shutdown(): void;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+const MAX_BODY = 64 * 1024;
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody<T>(req: IncomingMessage, validate: (d: unknown) => Validated<T>): Promise<T> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'HOLDFAST_E_BAD_REQUEST', `the body is larger than ${MAX_BODY} bytes`);
+    chunks.push(c);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  let data: unknown = {};
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `the body is not JSON: ${(err as Error).message}`);
+    }
+  }
+  const v = validate(data);
+  if (!v.ok) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', v.error);
+  return v.value;
+}
+
+/** A check of `Authorization: Bearer <token>` in constant time (node:crypto loads only when a TCP API is configured). */
+export async function bearerAuth(token: string): Promise<(req: IncomingMessage) => boolean> {
+  const { createHash, timingSafeEqual } = await import('node:crypto');
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const want = digest(token);
+  return (req) => {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    return m !== null && timingSafeEqual(digest(m[1]!.trim()), want);
+  };
+}
+
+function sse(req: IncomingMessage, res: ServerResponse, sup: Supervisor): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.write('retry: 1000\n\n');
+  const on = (e: SupervisorEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+  sup.on('event', on);
+  // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
+  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  ping.unref();
+  req.once('close', () => {
+    clearInterval(ping);
+    sup.off('event', on);
+  });
+}
+
+function logs(url: URL, req: IncomingMessage, res: ServerResponse, sup: Supervisor): void {
+  const target = url.searchParams.get('instance') ?? '';
+  const stream = url.searchParams.get('stream') ?? 'stdout';
+  const linesText = url.searchParams.get('lines') ?? '50';
+  const lines = Number(linesText);
+  if (stream !== 'stdout' && stream !== 'stderr') throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `stream must be stdout or stderr, not '${stream}'`);
+  if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `lines must be an integer from 0 to 1000000, not '${linesText}'`);
+  const { instances } = sup.resolve([target]);
+  if (instances.length !== 1) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `'${target}' has ${instances.length} instances: name one (${instances.map((r) => r.spec.id).join(', ')})`);
+  const inst = sup.findInstance(instances[0]!.spec.id)!;
+  const log = inst.logs[stream];
+  if (!log) throw new HttpError(404, 'HOLDFAST_E_LOG', `the ${stream} of ${target} is not kept (logs.${stream}.file is false)`);
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-log-file': log.file });
+  res.write(readLastLines(log.file, lines));
+  if (url.searchParams.get('follow') !== '1' && url.searchParams.get('follow') !== 'true') {
+    res.end();
+    return;
+  }
+  const off = log.subscribe((chunk) => res.write(chunk));
+  req.once('close', off);
+}
+
+async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://holdfast');
+  const sup = ctx.supervisor;
+  const key = `${req.method} ${url.pathname}`;
+  switch (key) {
+    case 'GET /v1/status': {
+      const report: StatusReport = { daemon: ctx.daemonStatus(), programs: sup.status() };
+      return send(res, 200, report);
+    }
+    case 'POST /v1/start': {
+      const b = await readBody(req, startBody);
+      return send(res, 200, await sup.startTargets(b.targets, b));
+    }
+    case 'POST /v1/stop': {
+      const b = await readBody(req, actionBody);
+      return send(res, 200, await sup.stopTargets(b.targets, b));
+    }
+    case 'POST /v1/restart': {
+      const b = await readBody(req, actionBody);
+      return send(res, 200, await sup.restartTargets(b.targets, b));
+    }
+    case 'POST /v1/signal': {
+      const b = await readBody(req, signalBody);
+      return send(res, 200, { signalled: sup.signalTargets(b.targets, b.signal) });
+    }
+    case 'POST /v1/update':
+      await readBody(req, emptyBody);
+      return send(res, 200, await ctx.update());
+    case 'POST /v1/shutdown':
+      await readBody(req, emptyBody);
+      send(res, 202, { shuttingDown: true });
+      setImmediate(() => ctx.shutdown());
+      return;
+    case 'GET /v1/logs':
+      return logs(url, req, res, sup);
+    case 'GET /v1/events':
+      return sse(req, res, sup);
+    case 'GET /metrics': {
+      const m = await ctx.metrics();
+      res.writeHead(200, { 'content-type': m.contentType });
+      res.end(m.body);
+      return;
+    }
+    case 'GET /healthz':
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+      return;
+  }
+  const known = ['/v1/status', '/v1/start', '/v1/stop', '/v1/restart', '/v1/signal', '/v1/update', '/v1/shutdown', '/v1/logs', '/v1/events', '/metrics', '/healthz'];
+  if (known.includes(url.pathname)) throw new HttpError(405, 'HOLDFAST_E_BAD_REQUEST', `${req.method} is not allowed on ${url.pathname}`);
+  throw new HttpError(404, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${url.pathname}`);
+}
+
+/** The request handler; with `auth`, every request must pass it (the TCP listener). */
+export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) => boolean) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (auth && !auth(req)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      send(res, 401, { error: { code: 'HOLDFAST_E_UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token>)' } } satisfies ApiErrorBody);
+      return;
+    }
+    route(ctx, req, res).catch((err: unknown) => {
+      let status = 500;
+      let body: ApiErrorBody;
+      if (err instanceof HttpError) {
+        status = err.status;
+        body = { error: { code: err.code, message: err.message } };
+      } else if (err instanceof SupervisorError && err.code === 'HOLDFAST_E_CONFIG') {
+        // A config that did not validate: every issue, with file, line and column.
+        status = 400;
+        body = { error: { code: err.code, message: err.message, ...(Array.isArray(err.details.issues) ? { issues: err.details.issues as ConfigIssue[] } : {}) } };
+      } else if (err instanceof SupervisorError) {
+        status = err.code === 'HOLDFAST_E_UNKNOWN_PROGRAM' ? 404 : 400;
+        body = { error: { code: err.code, message: err.message } };
+      } else {
+        body = { error: { code: 'HOLDFAST_E_API', message: (err as Error).message } };
+      }
+      if (res.headersSent) res.end();
+      else send(res, status, body);
+    });
+  };
+}

@@ -1,0 +1,171 @@
+// `holdfast supervise`: the daemon in the foreground. Loads the config (a bad one starts
+// nothing), takes the per-config lock, says plainly whether cgroups are in use, reaps what a
+// previous run left, serves the control API, starts the programs. SIGTERM/SIGINT stop
+// everything in order; SIGHUP re-reads the config like `holdfast update`.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { bearerAuth, createApiHandler } from '../api/handler.ts';
+import { createMetrics } from '../api/metrics.ts';
+import type { DaemonStatus, UpdateResult } from '../api/types.ts';
+import type { CgroupDetection } from '../cgroup/types.ts';
+import type { ResolvedConfig } from '../config/load.ts';
+import { loadConfigIsolated } from '../config/load-isolated.ts';
+import { createDaemonLogger, type Logger } from '../logger.ts';
+import { Supervisor } from '../runner/supervisor.ts';
+import { acquireLock, type DaemonLock } from './lock.ts';
+import { closeServer, listenTcp, listenUnix } from './listen.ts';
+
+export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export interface DaemonOptions {
+  configFile: string;
+  /** Default: pino at the config's logLevel, on stdout. */
+  log?: Logger;
+  /** Injected cgroup detection (tests). */
+  cgroups?: CgroupDetection;
+  /** Install SIGTERM/SIGINT/SIGHUP handlers (the CLI does; tests running in-process do not). */
+  handleSignals?: boolean;
+}
+
+export class Daemon {
+  readonly config: ResolvedConfig;
+  readonly supervisor: Supervisor;
+  readonly log: Logger;
+  /** Resolves when the daemon has shut down. */
+  readonly done: Promise<void>;
+  private readonly servers: Server[] = [];
+  private readonly lock: DaemonLock;
+  private readonly startedAt = Date.now();
+  private finish!: () => void;
+  private stopping: Promise<void> | undefined;
+  private updating: Promise<UpdateResult> | undefined;
+  private metrics: Promise<Awaited<ReturnType<typeof createMetrics>>> | undefined;
+  private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
+
+  private constructor(config: ResolvedConfig, supervisor: Supervisor, log: Logger, lock: DaemonLock) {
+    this.config = config;
+    this.supervisor = supervisor;
+    this.log = log;
+    this.lock = lock;
+    this.done = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const config = await loadConfigIsolated(opts.configFile);
+    const log = opts.log ?? (await createDaemonLogger(config.supervisor.logLevel));
+    const s = config.supervisor;
+    mkdirSync(s.stateDir, { recursive: true, mode: 0o700 });
+    mkdirSync(s.logDir, { recursive: true });
+    const lock = await acquireLock(s.stateDir, { config: config.file, socket: s.socket });
+    let daemon: Daemon | undefined;
+    try {
+      for (const w of config.warnings) log.warn({ config: config.file }, w);
+      const supervisor = new Supervisor(config, { log, ...(opts.cgroups ? { cgroups: opts.cgroups } : {}) });
+      if (supervisor.cgroups) log.info({ cgroups: supervisor.cgroups.description }, `resource limits and stops use ${supervisor.cgroups.description}`);
+      else {
+        log.warn(
+          { reason: supervisor.cgroupReason },
+          `cgroups unavailable: ${supervisor.cgroupReason}. Falling back: memory limits are polled every ${s.cgroups.pollMs} ms (cpu, pids and io limits are not enforced); stops find descendants by their HOLDFAST_PROCESS environment marker`,
+        );
+      }
+      daemon = new Daemon(config, supervisor, log, lock);
+      await daemon.listen();
+      await supervisor.start();
+      if (opts.handleSignals) daemon.handleSignals();
+      log.info({ pid: process.pid, config: config.file, socket: s.socket, programs: Object.keys(config.programs).length, version: VERSION }, 'holdfast supervisor started');
+      return daemon;
+    } catch (err) {
+      if (daemon) await daemon.shutdown();
+      else await lock.release();
+      throw err;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const s = this.config.supervisor;
+    const ctx = {
+      supervisor: this.supervisor,
+      daemonStatus: () => this.status(),
+      update: () => this.update(),
+      shutdown: () => void this.shutdown(),
+      metrics: async () => {
+        this.metrics ??= createMetrics({ snapshot: () => this.supervisor.status() });
+        const m = await this.metrics;
+        return { contentType: m.contentType, body: await m.render() };
+      },
+    };
+    this.servers.push(await listenUnix(s.socket, createApiHandler(ctx)));
+    if (s.http) this.servers.push(await listenTcp(s.http.host, s.http.port, createApiHandler(ctx, await bearerAuth(s.token!))));
+    if (s.metrics) {
+      const metricsOnly = createApiHandler({ ...ctx, update: () => Promise.reject(new Error('read-only')), shutdown: () => {} });
+      this.servers.push(
+        await listenTcp(s.metrics.host, s.metrics.port, (req, res) => {
+          if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/healthz')) return metricsOnly(req, res);
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('only /metrics is served here\n');
+        }),
+      );
+    }
+  }
+
+  private handleSignals(): void {
+    const on = (sig: NodeJS.Signals, fn: () => void) => {
+      process.on(sig, fn);
+      this.signalHandlers.push([sig, fn]);
+    };
+    const stop = () => void this.shutdown();
+    on('SIGTERM', stop);
+    on('SIGINT', stop);
+    on('SIGHUP', () => {
+      this.update().catch((err: Error) => this.log.error({ err: err.message }, 'SIGHUP: the config was rejected; nothing changed'));
+    });
+  }
+
+  status(): DaemonStatus {
+    const sup = this.supervisor;
+    return {
+      pid: process.pid,
+      version: VERSION,
+      config: this.config.file,
+      id: this.config.id,
+      startedAt: new Date(this.startedAt).toISOString(),
+      uptimeMs: Date.now() - this.startedAt,
+      socket: this.config.supervisor.socket,
+      rssBytes: process.memoryUsage.rss(),
+      cgroups: { enabled: sup.cgroups !== undefined, version: sup.cgroups?.version ?? null, description: sup.cgroups?.description ?? null, reason: sup.cgroupReason ?? null },
+      warnings: sup.config.warnings,
+    };
+  }
+
+  /** Re-reads the config file; a config that does not validate is rejected whole, nothing changes. */
+  update(): Promise<UpdateResult> {
+    // One update at a time: a second request waits for the first and then reads the file again.
+    const run = async () => {
+      const next = await loadConfigIsolated(this.config.file);
+      const result = await this.supervisor.update(next);
+      this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
+      for (const w of result.warnings) this.log.warn({}, w);
+      return result;
+    };
+    const p = (this.updating ?? Promise.resolve()).catch(() => undefined).then(run);
+    this.updating = p;
+    return p;
+  }
+
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info({}, 'shutting down: stopping every program');
+      try {
+        await this.supervisor.shutdown();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'error while stopping programs');
+      }
+      for (const s of this.servers) await closeServer(s);
+      await this.lock.release();
+      for (const [sig, fn] of this.signalHandlers) process.off(sig, fn);
+      this.log.info({}, 'holdfast supervisor stopped');
+      this.finish();
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,14 @@
+// How to start the daemon process: the lean JavaScript entry with the memory-saving V8 flags.
+// `holdfast supervise` runs it as a child (the CLI itself holds the TypeScript loader and the
+// config validator, which the daemon must not); systemd units run it directly.
+import { fileURLToPath } from 'node:url';
+
+/** V8 flags of the daemon: no optimizing compiler, a small young generation. */
+export const DAEMON_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1'];
+
+export const daemonEntry = fileURLToPath(new URL('../../bin/holdfast-supervisor.js', import.meta.url));
+
+/** argv (after the node binary) that runs the daemon for `configFile`. */
+export function daemonArgv(configFile: string): string[] {
+  return [...DAEMON_NODE_FLAGS, daemonEntry, '-c', configFile];
+}

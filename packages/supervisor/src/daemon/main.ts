@@ -1,0 +1,28 @@
+// The daemon process: `holdfast-supervisor -c <config>`. Runs until SIGTERM/SIGINT or a
+// shutdown request; exit code 0 after a clean stop, 2 for a config that does not validate
+// (nothing started), 1 for any other failure to start.
+import { Daemon } from './daemon.ts';
+
+function configArg(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-c' || a === '--config') return argv[i + 1];
+    if (a.startsWith('--config=')) return a.slice(9);
+  }
+  return undefined;
+}
+
+const file = configArg(process.argv.slice(2));
+if (!file) {
+  process.stderr.write('usage: holdfast-supervisor -c <config>\n');
+  process.exit(2);
+}
+try {
+  const daemon = await Daemon.start({ configFile: file, handleSignals: true });
+  await daemon.done;
+  process.exitCode = 0;
+} catch (err) {
+  const e = err as Error & { code?: string };
+  process.stderr.write(`holdfast supervisor: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
+  process.exitCode = e.code === 'HOLDFAST_E_CONFIG' ? 2 : 1;
+}
