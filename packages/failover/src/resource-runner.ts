@@ -108,7 +108,7 @@ export class ResourceRunner {
     for (const e of this.#entries) this.#scheduleMonitor(e, gen);
   }
 
-  /** Stops everything, VIP first; never throws. Returns false when a stop failed or was cut short by `signal`. */
+  /** Stops everything, VIP first; never throws. Returns false when a stop failed or ended after `signal` (the deadline) fired. */
   async stopAll(signal: AbortSignal): Promise<boolean> {
     this.#generation++;
     for (const e of this.#entries) {
@@ -122,7 +122,9 @@ export class ResourceRunner {
       const started = this.#o.clock.now();
       e.state = 'stopping';
       try {
-        await this.#bounded(e.resource, this.#token, signal, (ctx) => e.resource.stop(ctx));
+        // Bounded by the resource's own timeout only: a stop is never abandoned at the deadline
+        // (removing a VIP late beats leaving it); the fences, still armed, act as well.
+        await this.#bounded(e.resource, this.#token, undefined, (ctx) => e.resource.stop(ctx));
         e.state = 'stopped';
         this.#o.onEvent({ type: 'resource-stopped', resource: e.resource.name, token: this.#token, tookMs: Math.round(this.#o.clock.now() - started) });
       } catch (err) {

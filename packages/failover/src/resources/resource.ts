@@ -12,7 +12,9 @@
 //     the resource (stop, then start) or gives up leadership (onFail.action 'demote');
 //   - on demotion: stop() of every resource — first those with `stopFirst` (the VIP: traffic
 //     must leave before the service behind it stops), then the rest in reverse config order.
-//     Demotion is bounded by the leader's local deadline: ctx.signal aborts when it is reached.
+//     Demotion must end before the leader's local deadline; a stop is bounded by its own
+//     timeout but never abandoned at the deadline (a VIP removed late beats one left behind):
+//     when demotion overruns, the fence stays armed and acts too.
 //
 // Rules every implementation follows:
 //   1. start() and monitor() call ctx.assertLeader() immediately before each side effect
@@ -42,7 +44,7 @@ export interface ResourceContext {
   readonly token: FencingToken;
   /** Environment for any process run by the action: HOLDFAST_FENCING_TOKEN, HOLDFAST_NODE, HOLDFAST_CLUSTER. */
   readonly env: Readonly<Record<string, string>>;
-  /** Aborted when the action's timeout elapses, when leadership is lost (start/monitor) or at the demotion deadline (stop). */
+  /** Aborted when the action's timeout elapses, or (start/monitor) when leadership is lost. */
   readonly signal: AbortSignal;
   readonly log: Logger;
 }
