@@ -55,10 +55,12 @@ export interface DrillResult {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
+    const reason = () => (signal?.reason instanceof Error ? signal.reason : new Error('drill aborted'));
+    if (signal?.aborted) return reject(reason());
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(t);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('drill aborted'));
+      reject(reason());
     }, { once: true });
   });
 

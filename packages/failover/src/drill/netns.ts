@@ -124,6 +124,12 @@ export async function sweepStale(): Promise<string[]> {
   for (const { name } of namespaces) {
     const m = /^hf-(\d+)-\d+-/.exec(name);
     if (m && !alive(Number(m[1]))) {
+      const pids = await runCommand('ip', ['netns', 'pids', name]);
+      for (const pid of pids.stdout.split(/\s+/).filter(Boolean).map(Number)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
       await runCommand('ip', ['netns', 'del', name]);
       removed.push(name);
     }

@@ -1,0 +1,42 @@
+// Leadership windows from agent events: where a window ends decides whether the drill reports
+// two nodes acting as leader at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { leadershipWindows, overlappingWindows, tokensIncrease, type TimedEvent } from '../src/drill/windows.ts';
+import { drillPassed, summarizeDrills } from '../src/drill/summary.ts';
+import type { DrillResult } from '../src/drill/drill.ts';
+
+const ev = (node: string, at: number, type: string, extra: Partial<TimedEvent> = {}): TimedEvent => ({ node, at, type, ...extra });
+
+test('windows: a paused leader’s window ends at the deadline it reports on waking, not when it wakes', () => {
+  const events = [
+    ev('n1', 0, 'elected', { token: 2 }),
+    ev('n2', 2600, 'elected', { token: 4 }),
+    // n1 wakes at 4000, learns it was fenced, reports a deadline 2200 ms in the past.
+    ev('n1', 3990, 'fence-fired', { token: 2 }),
+    ev('n1', 4000, 'demoting', { token: 2, deadlineInMs: -2200 }),
+    ev('n1', 4020, 'demoted', { token: 2 }),
+  ];
+  const w = leadershipWindows(events);
+  assert.deepEqual(w.map((x) => [x.node, x.token, x.start, x.end]), [['n1', 2, 0, 1800], ['n2', 4, 2600, Infinity]]);
+  assert.deepEqual(overlappingWindows(w), []);
+  assert.equal(tokensIncrease(w), true);
+});
+
+test('windows: a leader still acting when another is elected is an overlap; a killed one stops at its death', () => {
+  const events = [ev('n1', 0, 'elected', { token: 2 }), ev('n2', 1000, 'elected', { token: 4 }), ev('n1', 1500, 'demoted', { token: 2 })];
+  assert.equal(overlappingWindows(leadershipWindows(events)).length, 1);
+  assert.equal(overlappingWindows(leadershipWindows(events, new Map([['n1', 900]]))).length, 0);
+  const back = leadershipWindows([ev('n1', 0, 'elected', { token: 5 }), ev('n1', 10, 'demoted'), ev('n2', 20, 'elected', { token: 3 })]);
+  assert.equal(tokensIncrease(back), false, 'a lower token after a higher one is caught');
+});
+
+test('drill verdict and summary', () => {
+  const base: DrillResult = { fault: 'kill', profile: 'fast', ttl_s: 2, recovery_s: 1.2, failed_polls: 20, overlaps: 0, leadership_overlaps: 0, tokens: [2, 4], tokens_increase: true, old_leader: 'n1', new_leader: 'n2', heal_ok: true, polls: 300, samples: 300 };
+  assert.deepEqual(drillPassed(base), { ok: true, why: [] });
+  assert.match(drillPassed({ ...base, recovery_s: 5.5 }).why.join(), /exceeds TTL \+ 3 s/);
+  assert.match(drillPassed({ ...base, overlaps: 2 }).why.join(), /two VIP holders/);
+  assert.match(drillPassed({ ...base, recovery_s: null }).why.join(), /never answered/);
+  const s = summarizeDrills([base, { ...base, recovery_s: 2, failed_polls: 10 }, { ...base, recovery_s: 1.5 }]);
+  assert.deepEqual([s.runs, s.passed, s.recovery_s, s.recovery_max_s, s.failed_polls], [3, 3, 1.5, 2, 50]);
+});
