@@ -41,7 +41,7 @@ export interface SystemRule {
   sampleIntervalMs?: number;
   /** Shedding probability added per sample while over a trigger (default 0.25). */
   riseStep?: number;
-  /** Window over which the BBR estimate (max pass rate x min RT) is taken (default 10000 ms in 100 buckets). */
+  /** Window over which the BBR estimate (max pass rate x min RT) is taken (default 10000 ms in 20 buckets). */
   bbrWindowMs?: number;
   bbrBuckets?: number;
   dryRun?: boolean;
@@ -66,7 +66,9 @@ export function validateSystemRule(r: unknown, path: Path, issues: Issues): Norm
     sampleIntervalMs: num(o, 'sampleIntervalMs', path, issues, { integer: true, min: 10, max: 60_000 }) ?? 100,
     riseStep: num(o, 'riseStep', path, issues, { above: 0, max: 1 }) ?? 0.25,
     bbrWindowMs: num(o, 'bbrWindowMs', path, issues, { integer: true, min: 100, max: 600_000 }) ?? 10_000,
-    bbrBuckets: num(o, 'bbrBuckets', path, issues, { integer: true, min: 2, max: 1000 }) ?? 100,
+    // 500 ms buckets: the max pass rate of 100 ms buckets (kratos' default) mostly measures
+    // how completions bunch up behind timers, overestimating what the process sustains.
+    bbrBuckets: num(o, 'bbrBuckets', path, issues, { integer: true, min: 2, max: 1000 }) ?? 20,
     dryRun: bool(o, 'dryRun', path, issues) ?? false,
   };
   if (rule.bbrWindowMs % rule.bbrBuckets !== 0) issues.add([...path, 'bbrWindowMs'], `bbrWindowMs (${rule.bbrWindowMs}) must be a multiple of bbrBuckets (${rule.bbrBuckets})`);

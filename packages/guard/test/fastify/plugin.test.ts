@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { cleanup, tempDir } from '@holdfast/testkit';
+import { cleanup, tempDir, waitFor } from '@holdfast/testkit';
 import { type GuardRules, createGuard } from '../../src/index.ts';
 import { guardPlugin, type GuardPluginOptions } from '../../src/fastify-entry.ts';
 
@@ -129,25 +129,29 @@ describe('fastify plugin', () => {
   });
 
   it('critical routes are never shed by system protection', async (t) => {
-    const g = createGuard({ autoSample: false, random: () => 0, rules: { system: { inboundConcurrency: 1, smoothing: 1, riseStep: 1 } } });
+    const g = createGuard({ autoSample: false, random: () => 0, rules: { system: { inboundConcurrency: 1, smoothing: 1, riseStep: 1, bbrWindowMs: 1000, bbrBuckets: 10 } } });
+    let release: () => void = () => {};
+    let gate: Promise<void> = Promise.resolve();
     const { url } = await app(t, { guard: g }, (f) => {
       f.get('/work', async () => {
-        await delay(50);
+        await gate;
         return 'done';
       });
       f.get('/important', { config: { guard: { priority: 'critical' } } }, async () => 'yes');
     });
-    // Build a BBR history: completions at low concurrency.
+    // A BBR history of completions at low concurrency, in buckets that have completed.
     for (let i = 0; i < 5; i++) await (await fetch(`${url}/work`)).text();
     await delay(150);
+    gate = new Promise((r) => (release = r));
     const inflight = Array.from({ length: 8 }, () => fetch(`${url}/work`).then((r) => r.status));
-    await delay(10);
+    await waitFor('8 requests in flight', () => g.snapshot().system!.inflight === 8);
     g.updateSignals();
     assert.ok(g.snapshot().system!.level > 0, 'armed');
     assert.equal((await fetch(`${url}/important`)).status, 200);
     const shedOne = await fetch(`${url}/work`);
     assert.equal(shedOne.status, 503);
     assert.equal(((await shedOne.json()) as { code: string }).code, 'HOLDFAST_E_BLOCKED_SYSTEM');
-    await Promise.all(inflight);
+    release();
+    assert.deepEqual(await Promise.all(inflight), [200, 200, 200, 200, 200, 200, 200, 200]);
   });
 });
