@@ -3,15 +3,14 @@
 // load its TypeScript stripper (about 18 MB of resident memory, kept for the life of the
 // process). Instead, the package's sources are stripped once in a short-lived child process
 // into a cache, and a module hook serves the stripped code; a daemon that runs for months
-// never holds the stripper. A published build (plain .js) skips all of this.
+// never holds the stripper. A published build runs src/daemon/main.js directly instead.
 // The V8 flags in the first line trade optimizing-compiler speed (which a supervisor that mostly
 // waits does not need) for resident memory: about 12 MB less with 50 programs.
 import { execFileSync } from 'node:child_process';
 import process from 'node:process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { registerHooks } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // Runs in the child: strips each [from, to] pair of the job on stdin.
@@ -29,34 +28,37 @@ const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(pkg, 'src');
 const main = join(src, 'daemon', 'main.ts');
 
-if (existsSync(main.replace(/\.ts$/, '.js'))) {
-  await import(pathToFileURL(main.replace(/\.ts$/, '.js')).href);
-} else {
-  const cacheDir = cacheDirectory();
-  const files = listTs(src);
-  const key = (f) => {
-    const st = statSync(f);
-    return join(cacheDir, `${createHash('sha256').update(`${f}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 40)}.js`);
-  };
-  const missing = files.filter((f) => !existsSync(key(f)));
-  if (missing.length > 0) {
-    // One child strips every stale file (Node's own stripper, module.stripTypeScriptTypes).
-    const job = missing.map((f) => [f, key(f)]);
-    execFileSync(process.execPath, ['--no-warnings', '-e', STRIPPER], { input: JSON.stringify(job), stdio: ['pipe', 'inherit', 'inherit'] });
+const cacheDir = cacheDirectory();
+const files = listTs(src);
+const key = (f) => {
+  const st = statSync(f);
+  // Named by path, size and mtime (no hashing: node:crypto would load OpenSSL into the daemon).
+  return join(cacheDir, `${relative(src, f).replaceAll('/', '__')}.${st.size}.${Math.floor(st.mtimeMs)}.js`);
+};
+const missing = files.filter((f) => !existsSync(key(f)));
+if (missing.length > 0) {
+  // One child strips every stale file (Node's own stripper, module.stripTypeScriptTypes).
+  const job = missing.map((f) => [f, key(f)]);
+  execFileSync(process.execPath, ['--no-warnings', '-e', STRIPPER], { input: JSON.stringify(job), stdio: ['pipe', 'inherit', 'inherit'] });
+  // Older versions of the files just stripped are dead weight.
+  const current = new Set(files.map((f) => key(f).slice(cacheDir.length + 1)));
+  const stems = new Set(missing.map((f) => `${relative(src, f).replaceAll('/', '__')}.`));
+  for (const name of readdirSync(cacheDir)) {
+    if (!current.has(name) && [...stems].some((p) => name.startsWith(p))) rmSync(join(cacheDir, name), { force: true });
   }
-  const srcUrl = pathToFileURL(src).href;
-  registerHooks({
-    load(url, context, nextLoad) {
-      if (url.startsWith(srcUrl) && url.endsWith('.ts')) {
-        const file = fileURLToPath(url);
-        const cached = key(file);
-        if (existsSync(cached)) return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true };
-      }
-      return nextLoad(url, context);
-    },
-  });
-  await import(pathToFileURL(main).href);
 }
+const srcUrl = pathToFileURL(src).href;
+registerHooks({
+  load(url, context, nextLoad) {
+    if (url.startsWith(srcUrl) && url.endsWith('.ts')) {
+      const file = fileURLToPath(url);
+      const cached = key(file);
+      if (existsSync(cached)) return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true };
+    }
+    return nextLoad(url, context);
+  },
+});
+await import(pathToFileURL(main).href);
 
 function listTs(dir) {
   const out = [];

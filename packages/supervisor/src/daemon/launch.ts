@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** V8 flags of the daemon: no optimizing compiler, a small young generation. */
 export const DAEMON_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1'];
 
-export const daemonEntry = fileURLToPath(new URL('../../bin/holdfast-supervisor.js', import.meta.url));
+/** From the sources: the plain-JS bin that serves pre-stripped modules; in a build: main.js itself. */
+export const daemonEntry = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('../../bin/holdfast-supervisor.js', import.meta.url)) : fileURLToPath(new URL('./main.js', import.meta.url));
 
 /** argv (after the node binary) that runs the daemon for `configFile`. */
 export function daemonArgv(configFile: string): string[] {

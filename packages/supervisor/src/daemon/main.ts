@@ -1,4 +1,6 @@
-// The daemon process: `holdfast-supervisor -c <config>`. Runs until SIGTERM/SIGINT or a
+#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1
+// The daemon process: `holdfast-supervisor -c <config>` (the published bin; from the sources,
+// bin/holdfast-supervisor.js runs this without loading the TypeScript stripper). Runs until SIGTERM/SIGINT or a
 // shutdown request; exit code 0 after a clean stop, 2 for a config that does not validate
 // (nothing started), 1 for any other failure to start.
 import { Daemon } from './daemon.ts';

@@ -73,19 +73,30 @@ export function pidsInGroup(pgid: number): number[] {
 }
 
 /**
- * Processes whose environment has a variable starting with `prefix` (e.g. "HOLDFAST_PROCESS=shop-1a2b/").
- * Descendants inherit the environment, so this finds a daemonized grandchild that left the
- * process group: how stops stay orphan-free where no cgroup is available.
+ * Processes whose environment has a variable starting with `prefix` (e.g. "HOLDFAST_PROCESS=shop-1a2b/"),
+ * each with the rest of that variable. Descendants inherit the environment, so this finds a
+ * daemonized grandchild that left the process group: how stops stay orphan-free where no cgroup
+ * is available.
  */
-export function pidsWithEnvPrefix(prefix: string): number[] {
+export function processesWithEnvPrefix(prefix: string): Map<number, string> {
   const needle = Buffer.from(`\0${prefix}`);
-  const out: number[] = [];
+  const out = new Map<number, string>();
   for (const pid of allPids()) {
     if (pid === process.pid) continue;
+    let env: Buffer;
     try {
-      const env = readFileSync(`/proc/${pid}/environ`);
-      if (env.subarray(0, needle.length - 1).equals(needle.subarray(1)) || env.includes(needle)) out.push(pid);
-    } catch {}
+      env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
+    } catch {
+      continue;
+    }
+    const at = env.indexOf(needle);
+    if (at < 0) continue;
+    const end = env.indexOf(0, at + 1);
+    if (isAlive(pid)) out.set(pid, env.subarray(at + needle.length, end < 0 ? undefined : end).toString('utf8'));
   }
-  return out.filter(isAlive);
+  return out;
+}
+
+export function pidsWithEnvPrefix(prefix: string): number[] {
+  return [...processesWithEnvPrefix(prefix).keys()];
 }

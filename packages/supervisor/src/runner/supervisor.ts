@@ -56,6 +56,9 @@ export class Supervisor extends EventEmitter {
   private poller: MemoryPoller | undefined;
   private oomTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Nothing starts before what a previous daemon left behind is gone (no duplicates). */
+  private reaped = false;
+  private reaping: Promise<void> | undefined;
 
   constructor(config: ResolvedConfig, opts: SupervisorOptions = {}) {
     super();
@@ -77,8 +80,11 @@ export class Supervisor extends EventEmitter {
 
   /** Reaps what a previous daemon left running, then starts the autostart programs. */
   async start(): Promise<void> {
-    const reaped = await reapLeftovers(this.store, this.cgroups, this.config, this.log);
-    if (reaped.length) this.log.warn({ pids: reaped }, 'reaped processes left by a previous run of this daemon');
+    this.reaping = reapLeftovers(this.store, this.cgroups, this.config, this.log).then((pids) => {
+      if (pids.length) this.log.warn({ pids }, 'reaped processes left by a previous run of this daemon');
+      this.reaped = true;
+    });
+    await this.reaping;
     if (this.cgroups) {
       this.oomTimer = setInterval(() => this.eachRunner((r) => r.pollOom()), 2000);
       this.oomTimer.unref();
@@ -152,7 +158,7 @@ export class Supervisor extends EventEmitter {
 
   /** Starts every wanted program whose dependencies are met, in priority order. */
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || !this.reaped) return;
     const ready = [...this.wanted].filter((n) => this.waitingFor(n).length === 0).sort(byPriority(this.config.programs));
     for (const name of ready) {
       this.wanted.delete(name);
@@ -221,6 +227,7 @@ export class Supervisor extends EventEmitter {
   /** Starts targets and what they depend on; a manual start bypasses the retry limit. */
   async startTargets(targets: string[], opts: ActionOptions & { env?: Record<string, string> } = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    await this.reaping;
     if (opts.env) for (const r of instances) r.extraEnv = { ...r.extraEnv, ...opts.env };
     const names = new Set(instances.map((r) => r.spec.program));
     for (const dep of withDependencies(names, this.deps)) {
@@ -262,6 +269,7 @@ export class Supervisor extends EventEmitter {
 
   async restartTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    await this.reaping;
     for (const r of instances) r.send({ type: 'restart' });
     return this.settle(instances, opts, (r) => SETTLED.has(r.state.state));
   }
