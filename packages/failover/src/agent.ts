@@ -186,8 +186,8 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       await this.#coordinator.connect();
       this.#started.push(() => this.#coordinator.close());
       for (const f of this.#fences) {
+        this.#started.push(() => f.close()); // also when open() fails half-way (a spawned companion)
         await f.open();
-        this.#started.push(() => f.close());
       }
       if (this.#heartbeats) {
         this.#heartbeats.on('drop', (reason, from) => this.#emit({ type: 'heartbeat-dropped', reason, from }));

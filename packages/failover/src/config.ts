@@ -89,7 +89,7 @@ export const clusterSchema = z
     timing: timingSchema,
     health: z.array(healthCheckSchema).default([]),
     resources: z.array(resourceSchema).default([]),
-    fences: z.array(fenceSchema).default([{ kind: 'companion' }] as never).describe('outside-the-agent guards that tear resources down when the agent stops petting them'),
+    fences: z.array(fenceSchema).prefault([{ kind: 'companion' }] as never).describe('outside-the-agent guards that tear resources down when the agent stops petting them'),
     fenceHook: z
       .strictObject({ command: z.array(z.string()).min(1), timeout: duration().default(10_000) })
       .optional()

@@ -152,7 +152,8 @@ test('the status endpoint serves holdfast_failover_* metrics and an events strea
   const dir = tempDir(t);
   const [pa, pb] = [await freePort(), await freePort()];
   const keys = [{ id: 'k1', secret: 'a-test-secret-of-32-bytes-length' }];
-  const base = { name: 'c', coordinator: { kind: 'local', dir, profile: 'fast' }, resources: [loggingResource(join(dir, 'actions'))] };
+  // With the default fence: a companion process armed while leading.
+  const base = { name: 'c', coordinator: { kind: 'local', dir, profile: 'fast' }, resources: [loggingResource(join(dir, 'actions'))], fences: [{ kind: 'companion' }] };
   const a = startAgent(t, dir, 'a', { ...base, heartbeat: { listen: `127.0.0.1:${pa}`, interval: '100ms', peers: [{ node: 'b', address: `127.0.0.1:${pb}` }], keys } });
   const b = startAgent(t, dir, 'b', { ...base, heartbeat: { listen: `127.0.0.1:${pb}`, interval: '100ms', peers: [{ node: 'a', address: `127.0.0.1:${pa}` }], keys } });
   await Promise.all([a.waitForEvent('agent-started'), b.waitForEvent('agent-started')]);
@@ -188,6 +189,8 @@ test('the status endpoint serves holdfast_failover_* metrics and an events strea
   assert.match(text, /heartbeats \d+ accepted, dropped: none/);
 
   const leader = sb.leadership.leader!.node === 'a' ? a : b;
+  const leaderStatus = JSON.parse((await run(process.execPath, [cli, 'failover', 'status', '--socket', leader.socket, '--json'])).stdout) as { leadership: { token: number }; fences: { kind: string; armed: { token: number } | null }[] };
+  assert.deepEqual(leaderStatus.fences.map((f) => [f.kind, f.armed?.token]), [['companion', leaderStatus.leadership.token]], 'the leader armed its fence companion with its token');
   const follower = leader === a ? b : a;
   const metrics = await new Promise<string>((resolve, reject) => {
     request({ socketPath: leader.socket, path: '/metrics' }, (res) => {

@@ -29,7 +29,7 @@ test('a minimal config gets safe defaults: priority 100, no preemption, a fence 
   const c = parseClusterConfig(minimal);
   assert.equal(c.priority, 100);
   assert.equal(c.preempt, false);
-  assert.deepEqual(c.fences.map((f) => f.kind), ['companion']);
+  assert.deepEqual(c.fences, [{ kind: 'companion', maxValid: 60_000, startTimeout: 10_000 }], 'the default fence gets its own defaults');
   assert.deepEqual(c.resources, []);
   const t = timingFor(c);
   assert.equal(t.ttlMs, 5000);

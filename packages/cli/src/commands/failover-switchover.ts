@@ -30,13 +30,14 @@ export const command: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (the target goes after --to)`);
     if (typeof values.to !== 'string' || !values.to) throw new UsageError('which node should lead? Pass --to <node>');
     const waitS = intFlag('wait', values.wait, 30, 0, 3600);
-    const { requestAgent, FailoverError } = await import('@holdfast/failover');
+    const { requestAgent } = await import('@holdfast/failover');
     const endpoint = await endpointFrom(values);
     const started = performance.now();
     const res = await requestAgent(endpoint, 'POST', '/switchover', { to: values.to });
     if (res.status !== 202) {
       const e = (res.json as { error?: { code?: string; message?: string } }).error;
-      throw new FailoverError('HOLDFAST_E_SWITCHOVER', e?.message ?? `the agent answered ${res.status}`);
+      // The agent's message is already complete (code table prefix included): pass it on as is.
+      throw Object.assign(new Error(e?.message ?? `the agent answered ${res.status}`), { code: e?.code ?? 'HOLDFAST_E_SWITCHOVER' });
     }
     const { from } = res.json as { from: string | null };
     if (!values.json) console.error(`switchover requested: ${from ?? '?'} → ${values.to}`);

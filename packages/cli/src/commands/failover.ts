@@ -69,7 +69,12 @@ export const command: Command = {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
-    await agent.start();
+    try {
+      await agent.start();
+    } catch (err) {
+      await agent.stop().catch(() => {}); // nothing may linger: a spawned fence companion, sockets
+      throw err;
+    }
     await new Promise<void>((resolve) => agent.on('event', (e) => e.type === 'agent-stopped' && resolve()));
     return 0;
   },
