@@ -32,7 +32,7 @@ test('windows: a leader still acting when another is elected is an overlap; a ki
 });
 
 test('drill verdict and summary', () => {
-  const base: DrillResult = { fault: 'kill', profile: 'fast', ttl_s: 2, recovery_s: 1.2, failed_polls: 20, overlaps: 0, leadership_overlaps: 0, tokens: [2, 4], tokens_increase: true, old_leader: 'n1', new_leader: 'n2', heal_ok: true, polls: 300, samples: 300 };
+  const base: DrillResult = { agent: 'holdfast', fault: 'kill', profile: 'fast', ttl_s: 2, recovery_s: 1.2, failed_polls: 20, overlaps: 0, leadership_overlaps: 0, tokens: [2, 4], tokens_increase: true, old_leader: 'n1', new_leader: 'n2', heal_ok: true, polls: 300, samples: 300 };
   assert.deepEqual(drillPassed(base), { ok: true, why: [] });
   assert.match(drillPassed({ ...base, recovery_s: 5.5 }).why.join(), /exceeds TTL \+ 3 s/);
   assert.match(drillPassed({ ...base, overlaps: 2 }).why.join(), /two VIP holders/);

@@ -11,6 +11,7 @@ import { lineSplitter } from '../fence/protocol.ts';
 import { NetnsLab, sweepStale, type LabHost } from './netns.ts';
 import { startWitness, type Witness } from './etcd-witness.ts';
 import { drillAgentConfig } from './agent-config.ts';
+import { keepalivedArgs, keepalivedConfig } from './keepalived.ts';
 import { drillNet, type DrillProfile } from './profiles.ts';
 import type { TimedEvent } from './windows.ts';
 
@@ -26,12 +27,17 @@ export const defaultAgentCommand: AgentCommand = (configPath) => ({ file: proces
 /** How to run an agent: the command line for `holdfast failover -c <config>`. */
 export type AgentCommand = (configPath: string) => { file: string; args: string[] };
 
+/** What runs on the nodes: holdfast's agent, or keepalived as the peer to compare with. */
+export type DrillAgentKind = 'holdfast' | 'keepalived';
+
 export interface NodeHandle {
   name: string;
   host: LabHost;
   configPath: string;
   agent: ChildProcess | undefined;
   agentPid: number;
+  /** The agent runs in a process group of its own and faults hit the whole group (keepalived). */
+  group: boolean;
 }
 
 export class DrillCluster {
@@ -45,8 +51,10 @@ export class DrillCluster {
   readonly #profile: DrillProfile;
   readonly #agentCommand: AgentCommand;
   readonly #progress: (msg: string) => void;
+  readonly kind: DrillAgentKind;
 
-  constructor(profile: DrillProfile, agentCommand: AgentCommand, progress: (msg: string) => void) {
+  constructor(profile: DrillProfile, agentCommand: AgentCommand, progress: (msg: string) => void, kind: DrillAgentKind = 'holdfast') {
+    this.kind = kind;
     this.#profile = profile;
     this.#agentCommand = agentCommand;
     this.#progress = progress;
@@ -58,14 +66,19 @@ export class DrillCluster {
     await this.lab.createBridge();
     for (const [i, address] of drillNet.nodes.entries()) {
       const host = await this.lab.addHost(`n${i + 1}`, address);
-      this.nodes.push({ name: `n${i + 1}`, host, configPath: join(this.dir, `n${i + 1}.json`), agent: undefined, agentPid: -1 });
+      const ext = this.kind === 'keepalived' ? 'conf' : 'json';
+      this.nodes.push({ name: `n${i + 1}`, host, configPath: join(this.dir, `n${i + 1}.${ext}`), agent: undefined, agentPid: -1, group: this.kind === 'keepalived' });
     }
     await this.lab.addHost('client', drillNet.client);
     const etcdHost = await this.lab.addHost('etcd', drillNet.etcd);
     this.#progress(`network: bridge ${this.lab.bridge}, nodes ${drillNet.nodes.join(', ')}, client ${drillNet.client}, etcd ${drillNet.etcd}, VIP ${drillNet.vip}`);
+    await Promise.all(this.nodes.map((n) => this.#startService(n)));
+    if (this.kind === 'keepalived') {
+      for (const [i, n] of this.nodes.entries()) writeFileSync(n.configPath, keepalivedConfig(n.name, 100 - i));
+      return;
+    }
     this.witness = await startWitness(etcdHost.netns, drillNet.etcd, this.#profile);
     this.#progress(`etcd witness ready (heartbeat ${this.#profile.etcd.heartbeatMs} ms, election ${this.#profile.etcd.electionMs} ms)`);
-    await Promise.all(this.nodes.map((n) => this.#startService(n)));
     for (const [i, n] of this.nodes.entries()) {
       const config = drillAgentConfig({ node: n.name, priority: 100 - i, etcd: this.witness.endpoint, profile: this.#profile, statusSocket: join(this.dir, `${n.name}.sock`) });
       writeFileSync(n.configPath, JSON.stringify(config, null, 2));
@@ -73,8 +86,8 @@ export class DrillCluster {
   }
 
   /** Spawns `file args` inside `netns` (ip netns exec replaces itself, so the pid is the program's). */
-  spawnIn(netns: string, file: string, args: string[], log?: string): ChildProcess {
-    const proc = spawn('ip', ['netns', 'exec', netns, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnIn(netns: string, file: string, args: string[], log?: string, detached = false): ChildProcess {
+    const proc = spawn('ip', ['netns', 'exec', netns, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached });
     this.#procs.add(proc);
     proc.once('exit', () => this.#procs.delete(proc));
     if (log) {
@@ -87,8 +100,8 @@ export class DrillCluster {
   }
 
   async startAgent(n: NodeHandle): Promise<void> {
-    const { file, args } = this.#agentCommand(n.configPath);
-    const proc = this.spawnIn(n.host.netns, file, args, `${n.name}-agent.log`);
+    const { file, args } = this.kind === 'keepalived' ? { file: 'keepalived', args: keepalivedArgs(n.configPath, this.dir, n.name) } : this.#agentCommand(n.configPath);
+    const proc = this.spawnIn(n.host.netns, file, args, `${n.name}-agent.log`, n.group);
     n.agent = proc;
     n.agentPid = proc.pid ?? -1;
     const onLine = (line: string) => {
@@ -116,11 +129,15 @@ export class DrillCluster {
     const p = n.agent;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
-    try {
-      p.kill('SIGCONT');
-      p.kill('SIGTERM');
-    } catch {}
-    const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        if (n.group && p.pid !== undefined) process.kill(-p.pid, sig);
+        else p.kill(sig);
+      } catch {}
+    };
+    signal('SIGCONT');
+    signal('SIGTERM');
+    const t = setTimeout(() => signal('SIGKILL'), graceMs);
     await exited;
     clearTimeout(t);
   }

@@ -3,7 +3,7 @@
 // everything down (also when aborted). See docs/failover.md § Drill results.
 import { monotonicMs } from '../clock.ts';
 import { lineSplitter } from '../fence/protocol.ts';
-import { defaultAgentCommand, DrillCluster, pollerMain, type AgentCommand, type NodeHandle } from './cluster.ts';
+import { defaultAgentCommand, DrillCluster, pollerMain, type AgentCommand, type DrillAgentKind, type NodeHandle } from './cluster.ts';
 import { injectFault, type Fault } from './faults.ts';
 import { drillNet, drillProfiles, type DrillProfile, type FaultKind } from './profiles.ts';
 import { VipSampler } from './sampler.ts';
@@ -14,6 +14,8 @@ export interface DrillOptions {
   profile: DrillProfile['name'];
   /** How to start an agent; default: this package's agent-main (same as `holdfast failover -c`). */
   agentCommand?: AgentCommand;
+  /** Run keepalived on the nodes instead (the peer, measured in the same topology). */
+  agent?: DrillAgentKind;
   progress?: (msg: string) => void;
   signal?: AbortSignal;
   /** Keep the temp dir with every process's log (always kept when the drill fails). */
@@ -29,6 +31,7 @@ export interface Poll {
 }
 
 export interface DrillResult {
+  agent: DrillAgentKind;
   fault: FaultKind;
   profile: DrillProfile['name'];
   ttl_s: number;
@@ -77,7 +80,7 @@ async function until<T>(what: string, timeoutMs: number, signal: AbortSignal | u
 export async function runDrill(o: DrillOptions): Promise<DrillResult> {
   const profile = drillProfiles[o.profile];
   const progress = o.progress ?? (() => {});
-  const cluster = new DrillCluster(profile, o.agentCommand ?? defaultAgentCommand, progress);
+  const cluster = new DrillCluster(profile, o.agentCommand ?? defaultAgentCommand, progress, o.agent ?? 'holdfast');
   const polls: Poll[] = [];
   let sampler: VipSampler | undefined;
   let fault: Fault | undefined;
@@ -87,7 +90,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     sampler = new VipSampler(cluster.nodes.map((n) => ({ node: n.name, netns: n.host.netns })), drillNet.vip);
     sampler.start(50);
     for (const n of cluster.nodes) await cluster.startAgent(n);
-    progress(`agents started (profile ${profile.name}, TTL ${profile.ttlMs} ms)`);
+    progress(cluster.kind === 'keepalived' ? 'keepalived started (advert_int 1 s)' : `agents started (profile ${profile.name}, TTL ${profile.ttlMs} ms)`);
     const poller = cluster.spawnIn(cluster.lab.host('client').netns, process.execPath, [pollerMain, `http://${drillNet.vip}:${drillNet.servicePort}/`, String(o.pollIntervalMs ?? 50), '250'], 'client.log');
     poller.stdout?.on('data', lineSplitter((l) => {
       try {
@@ -106,7 +109,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     await sleep(1000 + Math.random() * (profile.ttlMs / 5), o.signal);
 
     const faultAt = monotonicMs();
-    fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid });
+    fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid, group: leader.group });
     progress(`fault injected: ${o.fault} on ${leader.name}`);
     const killed = new Map<string, number>();
     if (o.fault === 'kill') killed.set(leader.name, faultAt);
@@ -129,6 +132,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
 
     const windows = leadershipWindows(cluster.events, killed);
     const result: DrillResult = {
+      agent: cluster.kind,
       fault: o.fault,
       profile: profile.name,
       ttl_s: profile.ttlMs / 1000,

@@ -19,8 +19,10 @@ async function must(file: string, args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`'${file} ${args.join(' ')}' failed: ${r.stderr.trim()}`);
 }
 
-export async function injectFault(kind: FaultKind, target: { host: LabHost; agentPid: number }): Promise<Fault> {
-  const { host, agentPid } = target;
+export async function injectFault(kind: FaultKind, target: { host: LabHost; agentPid: number; group?: boolean }): Promise<Fault> {
+  const { host } = target;
+  // A negative pid signals the whole process group (keepalived's parent and VRRP child).
+  const agentPid = target.group ? -target.agentPid : target.agentPid;
   let healed = false;
   const once = (fn: () => Promise<void>) => async () => {
     if (healed) return;
