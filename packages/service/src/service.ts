@@ -102,7 +102,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       loggerInstance: this.logger,
       // holdfast writes its own single line per request (see http/observe.ts).
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-      genReqId: requestIdFrom,
+      genReqId: (req) => (req as { holdfastRequestId?: string }).holdfastRequestId ?? requestIdFrom(req),
       forceCloseConnections: false,
       return503OnClosing: false,
       serverFactory: (handler) => {
@@ -126,6 +126,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     installRecovery(this.app);
     const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
     installObservation(this.app, { metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet });
+          // Set here rather than in a Fastify hook: one less hook on every request.
+          res.setHeader('x-request-id', requestIdFrom(req));
 
     const probeSource = {
       state: () => this.#state,

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { get, logLines, runLoad, startFixture } from './helpers.ts';
+import { waitFor } from '@holdfast/testkit';
+import { get, logLines, newLoadResult, runLoad, startFixture } from './helpers.ts';
 
 test('SIGTERM under keep-alive load: 0 failed requests, 0 resets, 503 readiness before the listener closes, exit 0', async (t) => {
   // 600 ms of unready-but-serving: longer than the load balancer's 50 ms probe period below.
@@ -22,12 +23,13 @@ test('SIGTERM under keep-alive load: 0 failed requests, 0 resets, 503 readiness 
       await delay(50);
     }
   })();
-  const until = performance.now() + 15_000;
+  const until = performance.now() + 90_000;
   // Bounded: the clients also stop if the child dies or the test overruns, so a broken drain
   // fails the assertions below instead of hanging.
-  const load = runLoad(url, { keepAliveClients: 8, closeClients: 2, paths: ['/hello', '/items/7', '/slow?ms=30', '/hello'], stop: () => lbSawUnready || exited || performance.now() > until });
+  const live = newLoadResult();
+  const load = runLoad(url, { keepAliveClients: 8, closeClients: 2, paths: ['/hello', '/items/7', '/slow?ms=30', '/hello'], stop: () => lbSawUnready || exited || performance.now() > until, live });
   // Let the load reach steady state, then ask for shutdown while requests are in flight.
-  await delay(800);
+  await waitFor('300 requests served', () => live.ok >= 300, { timeoutMs: 60_000 });
   child.kill('SIGTERM');
   const [result, exit] = await Promise.all([load, child.exited, lb]);
 
@@ -73,7 +75,8 @@ test('onShutdown hooks run in reverse order; a hook past its timeout is reported
     .map((l) => l.hookRan);
   assert.deepEqual(ran, ['last', 'second', 'first'], 'reverse registration order; the slow hook never finished');
   const report = logLines(child.stdout()).find((l) => Array.isArray(l.hooks) && l.msg !== undefined && String(l.msg).startsWith('shutdown')) as { hooks: { name: string; status: string; ms: number }[] };
-  assert.deepEqual(report.hooks.map((h) => [h.name, h.status]), [['last', 'ok'], ['slow', 'timeout'], ['second', 'ok'], ['first', 'ok']]);
+  const ours = new Set(['first', 'second', 'slow', 'last']);
+  assert.deepEqual(report.hooks.filter((h) => ours.has(h.name)).map((h) => [h.name, h.status]), [['last', 'ok'], ['slow', 'timeout'], ['second', 'ok'], ['first', 'ok']]);
   const slow = report.hooks.find((h) => h.name === 'slow')!;
   assert.ok(slow.ms >= 280 && slow.ms < 2500, `the timeout was enforced (${slow.ms} ms)`);
   assert.equal(exit.code, 1, 'a hook that timed out makes the exit non-zero');
@@ -88,7 +91,7 @@ test('a second signal during the drain exits at once', async (t) => {
   const t0 = performance.now();
   child.kill('SIGTERM');
   const exit = await child.exited;
-  assert.ok(performance.now() - t0 < 3000, 'exited without waiting for the drain');
+  assert.ok(performance.now() - t0 < 8000, 'exited without waiting for the drain');
   assert.equal(exit.code, 128 + 15);
   assert.ok(child.stdout().includes('second SIGTERM during shutdown'));
 });

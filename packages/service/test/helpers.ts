@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { startChild, type Child } from '@holdfast/testkit';
 
+export const newLoadResult = (): LoadResult => ({ sent: 0, ok: 0, failed: [], resets: 0 });
+
 const fixture = fileURLToPath(new URL('./fixtures/app.ts', import.meta.url));
 
 export async function startFixture(t: TestContext, env: Record<string, string> = {}): Promise<{ child: Child; url: string; admin?: string }> {
@@ -51,9 +53,10 @@ export interface LoadResult {
  */
 export async function runLoad(
   url: string,
-  opts: { keepAliveClients: number; closeClients: number; paths: string[]; stop: () => boolean },
+  opts: { keepAliveClients: number; closeClients: number; paths: string[]; stop: () => boolean; live?: LoadResult },
 ): Promise<LoadResult> {
-  const result: LoadResult = { sent: 0, ok: 0, failed: [], resets: 0 };
+  // `live` lets the caller watch the counts while the load runs.
+  const result: LoadResult = opts.live ?? { sent: 0, ok: 0, failed: [], resets: 0 };
   const loop = async (agent: Agent | undefined, i: number) => {
     let n = i;
     while (!opts.stop()) {

@@ -5,6 +5,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+type TimedRequest = IncomingMessage & { holdfastStartedAt?: number };
+
 interface Tracked {
   inFlight: number;
 }
@@ -19,7 +21,6 @@ export interface InFlightRequest {
 export class ConnectionTracker {
   readonly #sockets = new Map<Socket, Tracked>();
   readonly #requests = new Map<IncomingMessage, ServerResponse>();
-  readonly #startedAt = new WeakMap<IncomingMessage, number>();
   #closing = false;
   /** Set once the listener is closed: idle sockets are ended as soon as they are idle. */
   #endIdle = false;
@@ -31,7 +32,7 @@ export class ConnectionTracker {
       this.#sockets.set(socket, t);
       socket.once('close', () => {
         this.#sockets.delete(socket);
-        this.#notify();
+        if (this.#idleWaiters.length) this.#notify();
       });
     });
   }
@@ -42,19 +43,16 @@ export class ConnectionTracker {
     const t = this.#sockets.get(socket);
     if (t) t.inFlight++;
     this.#requests.set(req, res);
-    this.#startedAt.set(req, performance.now());
+    (req as TimedRequest).holdfastStartedAt = performance.now();
     if (this.#closing) res.shouldKeepAlive = false;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
+    // 'close' fires once per response: after 'finish' when it completed, alone when the
+    // connection died first. One listener covers both.
+    res.once('close', () => {
       this.#requests.delete(req);
       if (t) t.inFlight--;
       if (this.#endIdle) this.#closeIfIdle(socket);
-      this.#notify();
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
+      if (this.#idleWaiters.length) this.#notify();
+    });
   }
 
   get inFlight(): number {
@@ -72,7 +70,7 @@ export class ConnectionTracker {
         method: req.method ?? '?',
         url: req.url ?? '?',
         requestId: (req as IncomingMessage & { holdfastRequestId?: string }).holdfastRequestId,
-        startedAt: this.#startedAt.get(req) ?? 0,
+        startedAt: (req as TimedRequest).holdfastStartedAt ?? 0,
       }))
       .sort((a, b) => a.startedAt - b.startedAt);
   }

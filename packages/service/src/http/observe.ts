@@ -1,5 +1,6 @@
-// Per-request observation: the x-request-id echo, one JSON log line per request (the request
-// logger's binding adds `requestId`), and the metrics. Probes and metrics scrapes are counted but not logged unless asked.
+// Per-request observation: one JSON log line per request (the request logger's binding adds
+// `requestId`; the x-request-id echo is set where the request enters, in service.ts), and the
+// metrics. Probes and metrics scrapes are counted but not logged unless asked.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpMetrics } from '../metrics/http-metrics.ts';
 
@@ -13,10 +14,6 @@ export interface ObserveOptions {
 }
 
 export function installObservation(app: FastifyInstance, o: ObserveOptions): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED;
     const status = reply.statusCode;

@@ -19,9 +19,10 @@ export class HttpMetrics {
   readonly inFlight: Gauge;
   readonly #state: Gauge<'state'>;
   readonly #loopDelay: Histogram;
-  // prom-client hashes label values on every call; binding a child per (method, route,
-  // status) once keeps the per-request cost to two map lookups.
-  readonly #children = new Map<string, Map<number, Children>>();
+  // prom-client hashes label values on every call; binding a child per (route, method,
+  // status) once keeps the per-request cost to three map lookups on strings whose hashes are
+  // already cached (route templates and methods are the same string objects every time).
+  readonly #children = new Map<string, Map<string, Map<number, Children>>>();
 
   constructor(opts: { service: string; buckets: number[]; defaultMetrics: boolean }) {
     this.registry.setDefaultLabels({ service: opts.service });
@@ -41,11 +42,15 @@ export class HttpMetrics {
 
   observe(method: string, route: string, status: number, seconds: number): void {
     const m = KNOWN_METHODS.has(method) ? method : 'OTHER';
-    const key = m + ' ' + route;
-    let byStatus = this.#children.get(key);
+    let byMethod = this.#children.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.#children.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(m);
     if (!byStatus) {
       byStatus = new Map();
-      this.#children.set(key, byStatus);
+      byMethod.set(m, byStatus);
     }
     let c = byStatus.get(status);
     if (!c) {
