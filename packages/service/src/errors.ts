@@ -10,6 +10,12 @@ export const errorTable = {
   HOLDFAST_E_LISTEN: { status: 500, message: 'cannot listen' },
   HOLDFAST_E_CHECK_TIMEOUT: { status: 500, message: 'health check timed out' },
   HOLDFAST_E_HOOK_TIMEOUT: { status: 500, message: 'shutdown hook timed out' },
+  // Degradation, tracing and memory forensics (src/dependency, src/redis, src/tracing, src/memory).
+  HOLDFAST_E_DEPENDENCY: { status: 503, message: 'a dependency failed and had no cached value or fallback to serve' },
+  HOLDFAST_E_DEPENDENCY_TIMEOUT: { status: 504, message: 'a dependency call timed out' },
+  HOLDFAST_E_TRACING: { status: 500, message: 'OpenTelemetry instrumentation is not in place' },
+  HOLDFAST_E_UNAUTHORIZED: { status: 401, message: 'admin endpoint: missing or wrong admin token' },
+  HOLDFAST_E_FORENSICS: { status: 409, message: 'heap snapshot refused' },
 } as const;
 
 export type ServiceErrorCode = keyof typeof errorTable;

@@ -2,6 +2,10 @@
 // construction with the option's name, never later in production.
 import { z } from 'zod';
 import { ServiceOptionsError } from './errors.ts';
+// Degradation, tracing and memory forensics options (issue 6) live beside their features.
+import { memoryOptionsSchema } from './memory/options.ts';
+import { redisOptionsSchema, resolveRedisOptions, type ResolvedRedisOptions } from './redis/options.ts';
+import { tracingOptionsSchema } from './tracing/options.ts';
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().finite().min(0);
@@ -73,12 +77,20 @@ export const serviceOptionsSchema = z.strictObject({
       windowMs: ms.min(1).default(10_000),
     })
     .prefault({}),
+  // --- degradation, tracing, memory forensics (src/redis, src/tracing, src/memory) ---
+  /** Redis for the shared cache level: a URL, an object, or false. Default: REDIS_URL when set. */
+  redis: redisOptionsSchema.optional(),
+  tracing: tracingOptionsSchema.prefault({}),
+  memory: memoryOptionsSchema.prefault({}),
+  /** Token for the admin endpoints (heap snapshots); default HOLDFAST_ADMIN_TOKEN. Without one they answer 401. */
+  adminToken: z.string().min(16, 'use at least 16 characters').optional(),
+  // --- end ---
   /** Passed to Fastify as is (bodyLimit, trustProxy, ...), except what holdfast owns. */
   fastify: z.record(z.string(), z.unknown()).default({}),
 });
 
 export type ServiceOptions = z.input<typeof serviceOptionsSchema>;
-export type ResolvedOptions = z.output<typeof serviceOptionsSchema> & { port: number; shutdownDelayMs: number };
+export type ResolvedOptions = Omit<z.output<typeof serviceOptionsSchema>, 'redis'> & { port: number; shutdownDelayMs: number; redis: ResolvedRedisOptions | false };
 
 const OWNED_FASTIFY_OPTIONS = ['logger', 'loggerInstance', 'serverFactory', 'genReqId', 'requestIdHeader', 'disableRequestLogging', 'forceCloseConnections', 'return503OnClosing'];
 
@@ -124,5 +136,9 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   if (shutdownDelayMs >= o.terminationGracePeriodMs - 1000) {
     throw new ServiceOptionsError([{ option: 'shutdownDelayMs', message: `${shutdownDelayMs} ms leaves no time to drain within terminationGracePeriodMs (${o.terminationGracePeriodMs} ms); keep it well under the grace period` }]);
   }
-  return { ...o, port: o.port ?? envPort ?? 3000, shutdownDelayMs };
+  const redis = resolveRedisOptions(o.redis, env);
+  const adminToken = o.adminToken ?? env.HOLDFAST_ADMIN_TOKEN;
+  if (adminToken !== undefined && adminToken.length < 16) throw new ServiceOptionsError([{ option: 'adminToken', message: 'the HOLDFAST_ADMIN_TOKEN environment variable is shorter than 16 characters; use a long random token' }]);
+  const memory = { ...o.memory, dir: o.memory.dir ?? env.HOLDFAST_HEAP_DIR };
+  return { ...o, port: o.port ?? envPort ?? 3000, shutdownDelayMs, redis, adminToken, memory };
 }

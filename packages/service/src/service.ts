@@ -21,6 +21,15 @@ import { HttpMetrics } from './metrics/http-metrics.ts';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
 import { drain, type StopReport } from './shutdown/drain.ts';
 import type { RegisteredHook, ShutdownHook } from './shutdown/hooks.ts';
+// --- degradation, tracing, memory forensics (issue 6: src/resilience, src/dependency, src/redis, src/tracing, src/memory) ---
+import type { Redis } from 'ioredis';
+import type { Dependency } from './dependency/dependency.ts';
+import type { DependencyOptions } from './dependency/options.ts';
+import type { MemoryApi } from './memory/forensics.ts';
+import { installResilience, type Resilience } from './resilience/install.ts';
+import { withTraceIds } from './tracing/log-mixin.ts';
+import { tracingState } from './tracing/state.ts';
+// --- end ---
 
 export interface HealthApi {
   register(name: string, fn: CheckFn, options?: CheckOptions): void;
@@ -53,6 +62,14 @@ export interface Service extends EventEmitter<ServiceEvents> {
   stop(reason?: string): Promise<StopReport>;
   /** Registers cleanup to run during shutdown, in reverse registration order. */
   onShutdown(name: string, fn: ShutdownHook, options?: { timeoutMs?: number }): void;
+  // --- degradation, tracing, memory forensics ---
+  /** Declares an outbound dependency: timeout, retry budget, breaker, single-flight, stale-if-error cache, fallback. */
+  dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V>;
+  /** The fail-fast Redis client (when `redis` or REDIS_URL is set). */
+  readonly redis: Redis | undefined;
+  /** Heap-growth detection (`leak_suspected`) and safe heap captures. */
+  readonly memory: MemoryApi;
+  // --- end ---
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
@@ -80,11 +97,12 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   #adminUrl: string | undefined;
   #host = '';
   #processHandlers: [string, (...args: any[]) => void][] = [];
+  readonly #resilience: Resilience;
 
   constructor(input: ServiceOptions | undefined) {
     super();
     const o = (this.options = resolveOptions(input));
-    const log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin: o.logger.mixin as (() => object) | undefined });
+    const log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin: tracingState() && o.tracing.logIds ? withTraceIds(o.logger.mixin as (() => object) | undefined) : (o.logger.mixin as (() => object) | undefined) });
     this.logger = log.logger;
     this.#flushLogs = log.flushSync;
     this.#flushLogsAsync = log.flush;
@@ -147,6 +165,15 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       probeApp.get(o.probes.metrics, async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
     }
 
+    this.#resilience = installResilience({
+      options: o,
+      logger: this.logger,
+      registry: this.registry,
+      adminApp: probeApp,
+      registerCheck: (name, fn, opts) => this.#checks.register(name, fn, opts),
+      onShutdown: (name, fn, opts) => this.onShutdown(name, fn, opts),
+    });
+
     this.health = {
       register: (name, fn, opts) => this.#checks.register(name, fn, opts),
       checks: () => this.#checks.reports(),
@@ -170,6 +197,15 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   }
   get adminUrl(): string | undefined {
     return this.#adminUrl;
+  }
+  get redis(): Redis | undefined {
+    return this.#resilience.redis;
+  }
+  get memory(): MemoryApi {
+    return this.#resilience.memory;
+  }
+  dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V> {
+    return this.#resilience.dependency(name, options);
   }
 
   #ready(): boolean {
@@ -209,6 +245,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     if (this.#listening || this.#stopping) throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
     const o = this.options;
     await this.app.ready();
+    await this.#resilience.start(this.app);
     const inherited = o.inheritSocket === false ? [] : typeof o.inheritSocket === 'number' ? [{ fd: o.inheritSocket, name: undefined }] : inheritedSockets();
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
