@@ -143,7 +143,7 @@ export class Dependency<K, V> {
   async invalidate(key: K): Promise<void> {
     const k = this.#keyOf(key);
     this.#l1?.delete(k);
-    await this.#remote?.delete(k).catch(() => this.#metrics.remoteSetError.inc());
+    await this.#remote?.delete(`${this.name}:${k}`).catch(() => this.#metrics.remoteSetError.inc());
   }
 
   #refreshAhead(key: K, k: string): void {
@@ -158,7 +158,7 @@ export class Dependency<K, V> {
   async #remoteGet(k: string): Promise<CacheEntry<V> | undefined> {
     if (!this.#remote) return undefined;
     try {
-      return await this.#remote.get<V>(k);
+      return await this.#remote.get<V>(`${this.name}:${k}`);
     } catch {
       // Redis down or slow: a miss at this level. The client fails fast (no offline queue).
       this.#metrics.remoteGetError.inc();
@@ -171,7 +171,7 @@ export class Dependency<K, V> {
     if (!policy) return;
     this.#l1!.set(k, entry);
     // Not awaited: a slow or dead Redis must not delay the answer.
-    this.#remote?.set(k, entry, policy.freshMs + policy.maxStaleMs).catch(() => this.#metrics.remoteSetError.inc());
+    this.#remote?.set(`${this.name}:${k}`, entry, policy.freshMs + policy.maxStaleMs).catch(() => this.#metrics.remoteSetError.inc());
   }
 
   async #load(key: K, k: string, refreshing: boolean): Promise<DependencyResult<V>> {

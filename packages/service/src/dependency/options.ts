@@ -14,9 +14,7 @@ const schema = z.strictObject({
   timeoutMs: ms.min(1).max(600_000).optional(),
   key: z.function().optional(),
   cache: z
-    .union([
-      z.literal(false),
-      z.strictObject({
+    .strictObject({
         freshMs: ms,
         maxStaleMs: ms.default(0),
         /** Refresh in the background once an entry is this far into freshMs (0..1; 1 = never). */
@@ -24,14 +22,11 @@ const schema = z.strictObject({
         maxEntries: z.number().int().min(1).default(10_000),
         /** Use the service's Redis as the shared level when it has one. */
         redis: z.boolean().default(true),
-      }),
-    ])
-    .default(false),
-  breaker: z.union([z.literal(false), z.record(z.string(), z.unknown())]).default({}),
+    })
+    .optional(),
+  breaker: z.record(z.string(), z.unknown()).default({}),
   retry: z
-    .union([
-      z.literal(false),
-      z.strictObject({
+    .strictObject({
         /** Tries in all, the first included (2 = one retry). */
         attempts: z.number().int().min(1).max(10).default(2),
         backoffMs: ms.default(50),
@@ -44,8 +39,7 @@ const schema = z.strictObject({
             maxTokens: z.number().min(1).default(20),
           })
           .prefault({}),
-      }),
-    ])
+    })
     .prefault({}),
   fallback: z.unknown().optional(),
 });
@@ -68,7 +62,14 @@ export interface DependencyOptions<K, V> {
   fallback?: V | ((key: K, error: unknown) => V | Promise<V>);
 }
 
-export type ResolvedDependencyOptions = z.output<typeof schema> & { timeoutDefaulted: boolean; timeoutMs: number };
+type Parsed = z.output<typeof schema>;
+export type ResolvedDependencyOptions = Omit<Parsed, 'cache' | 'breaker' | 'retry'> & {
+  cache: NonNullable<Parsed['cache']> | false;
+  breaker: Parsed['breaker'] | false;
+  retry: Parsed['retry'] | false;
+  timeoutDefaulted: boolean;
+  timeoutMs: number;
+};
 
 /** The breaker rule used when none is given: open at 50% errors over 10 s (at least 10 calls), probe after 5 s. */
 export const DEFAULT_BREAKER = { strategy: 'errorRatio', threshold: 0.5, minRequestAmount: 10, statIntervalMs: 10_000, retryTimeoutMs: 5000 } as const;
@@ -78,7 +79,12 @@ export function resolveDependencyOptions(name: string, input: unknown): Resolved
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(name)) {
     throw new ServiceOptionsError([{ option: 'dependency name', message: `'${String(name)}' must be 1-64 characters of letters, digits, '_', '.', ':' or '-' (it becomes a metric label and a Redis key prefix)` }]);
   }
-  const parsed = schema.safeParse(input ?? {});
+  // `false` switches a feature off; taken out before parsing so a wrong object gets a precise
+  // message instead of zod's "no union member matched".
+  const raw = { ...((input ?? {}) as Record<string, unknown>) };
+  const off = { cache: raw.cache === false || raw.cache === undefined, breaker: raw.breaker === false, retry: raw.retry === false };
+  for (const k of ['cache', 'breaker', 'retry'] as const) if (raw[k] === false) delete raw[k];
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new ServiceOptionsError(
       parsed.error.issues.map((i) => {
@@ -88,7 +94,8 @@ export function resolveDependencyOptions(name: string, input: unknown): Resolved
       }),
     );
   }
-  const o = parsed.data;
+  const d = parsed.data;
+  const o = { ...d, cache: off.cache || !d.cache ? (false as const) : d.cache, breaker: off.breaker ? (false as const) : d.breaker, retry: off.retry ? (false as const) : d.retry };
   if (o.retry && o.retry.maxBackoffMs < o.retry.backoffMs) {
     throw new ServiceOptionsError([{ option: `${where}.retry.maxBackoffMs`, message: `must be >= backoffMs (${o.retry.backoffMs})` }]);
   }

@@ -47,8 +47,9 @@ export class RetryBudget {
   /** Takes a token for one retry; false when the budget is spent (do not retry). */
   tryWithdraw(now: number): boolean {
     this.#refill(now);
-    if (this.#balance < 1) return false;
-    this.#balance -= 1;
+    // The epsilon absorbs float drift: ten deposits of 0.1 make one token.
+    if (this.#balance < 1 - 1e-9) return false;
+    this.#balance = Math.max(0, this.#balance - 1);
     return true;
   }
 }
