@@ -1,12 +1,12 @@
 // The daemon as a real process: control API over the Unix socket (0600), bad bodies answered
 // 400 with the reason, one daemon per config, SSE events, metrics, token-guarded TCP.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, startChild, tempDir } from '@holdfast/testkit';
-import { daemonArgv, SupervisorClient, type SupervisorEvent } from '../src/index.ts';
+import { daemonArgv, SupervisorClient, supervisorControl, type SupervisorEvent } from '../src/index.ts';
 import { fixtures, node, startDaemon, writeConfig } from './helpers.ts';
 
 function raw(socket: string, method: string, path: string, body?: string): Promise<{ status: number; json: any }> {
@@ -108,4 +108,20 @@ test('the TCP control API needs the bearer token', async (t) => {
   await assert.rejects(wrong.status(), /bearer token/);
   const ok = new SupervisorClient({ url: `http://127.0.0.1:${port}`, token });
   assert.equal((await ok.status()).programs[0]!.id, 'idle');
+});
+
+test('the failover adapter: start with extra environment waits for READY, status says running, stop', async (t) => {
+  const { config } = await writeConfig(t, 'programs:\n  standby:\n    command: sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\n  broken:\n    command: /no/such/binary\n    autostart: false\n');
+  const { client } = await startDaemon(t, config);
+  const control = supervisorControl(client);
+  const signal = AbortSignal.timeout(30_000);
+  await control.start('standby', { env: { HOLDFAST_FENCING_TOKEN: '42' }, signal });
+  const s = await control.status('standby', { signal });
+  assert.equal(s.state, 'running');
+  assert.equal(s.ready, true);
+  assert.match(readFileSync(`/proc/${s.pid}/environ`, 'utf8'), /\0HOLDFAST_FENCING_TOKEN=42\0/);
+  await control.stop('standby', { signal });
+  assert.equal((await control.status('standby', { signal })).state, 'stopped');
+  await assert.rejects(control.start('broken', { env: {}, signal }), /broken is FATAL \(could not start: spawn \/no\/such\/binary ENOENT/);
+  await assert.rejects(control.status('nope', { signal }), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_UNKNOWN_PROGRAM');
 });

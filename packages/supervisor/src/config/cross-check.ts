@@ -4,6 +4,10 @@
 import { didYouMean as closest } from '@holdfast/config';
 import type { z } from 'zod';
 
+/** Program and group names: also used in file names, cgroup names and CLI targets (`web:2`). */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const NAME_RULE = 'names use letters, digits, "_", "." and "-" (no ":" or "/"), and start with a letter or digit';
+
 type Ctx = z.RefinementCtx;
 type Loose = Record<string, unknown>;
 
@@ -18,6 +22,8 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
   const groups = isObj(value.groups) ? value.groups : {};
   const programNames = Object.keys(programs);
   const groupNames = Object.keys(groups);
+  for (const n of programNames) if (!NAME_PATTERN.test(n)) ctx.addIssue({ code: 'custom', path: ['programs', n], message: `'${n}': ${NAME_RULE}` });
+  for (const n of groupNames) if (!NAME_PATTERN.test(n)) ctx.addIssue({ code: 'custom', path: ['groups', n], message: `'${n}': ${NAME_RULE}` });
 
   const memberOf = new Map<string, string>();
   for (const g of groupNames) {

@@ -6,17 +6,22 @@
 import { bytes, duration, signalName } from '@holdfast/config';
 import { z } from 'zod';
 import { splitCommandLine } from './command-line.ts';
-import { crossCheck } from './cross-check.ts';
+import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
 
-/** Program and group names: also used in file names, cgroup names and CLI targets (`web:2`). */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const name = z.string().regex(NAME_PATTERN, { message: 'names use letters, digits, "_", "." and "-" (no ":" or "/"), and start with a letter or digit' });
+export { NAME_PATTERN } from './cross-check.ts';
+const name = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
+
+/** A union whose error says what was expected when the value fits none of the options. */
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : typeof v);
+function oneOf<const T extends readonly [z.ZodType, z.ZodType, ...z.ZodType[]]>(options: T, expected: string) {
+  return z.union(options, { error: (iss) => (iss.code === 'invalid_union' ? `expected ${expected}, got ${kindOf(iss.input)}` : undefined) });
+}
 
 const port = z.number().int().min(1).max(65535);
 /** A port, or a string with the `{instance}` placeholder that resolves to one per instance ("300{instance}"). */
-const portOrTemplate = z.union([port, z.string().regex(/^[0-9{}a-z]+$/).refine((s) => s.includes('{instance}'), { message: 'a port string must contain {instance}' })]);
+const portOrTemplate = oneOf([port, z.string().regex(/^[0-9{}a-z]+$/).refine((s) => s.includes('{instance}'), { message: 'a port string must contain {instance}' })], 'a port number, or a string with {instance} like "300{instance}"');
 const positiveDuration = () => duration().refine((ms) => ms > 0, { message: 'must be greater than zero' });
-const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const envValue = oneOf([z.string(), z.number(), z.boolean()], 'a string, number or boolean').transform(String);
 
 /** Readiness: exactly one proof that the program is up. */
 const readyInput = z
@@ -24,7 +29,7 @@ const readyInput = z
     tcp: portOrTemplate.optional(),
     host: z.string().min(1).optional(),
     http: z.string().min(1).optional(),
-    expectStatus: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).optional(),
+    expectStatus: oneOf([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)], 'an HTTP status or a list of them').optional(),
     message: z.literal(true).optional(),
     notify: z.literal(true).optional(),
     fd: z.number().int().min(3).max(64).optional(),
@@ -102,7 +107,7 @@ export const limitsSchema = z.strictObject({
 
 const logStream = z.strictObject({
   /** File to write; `false` discards the stream. Default: <logDir>/<program>[-<instance>].<stdout|stderr>.log */
-  file: z.union([z.string().min(1), z.literal(false)]).optional(),
+  file: oneOf([z.string().min(1), z.literal(false)], 'a file path, or false to discard the stream').optional(),
   maxBytes: bytes().default(50 * 2 ** 20),
   backups: z.number().int().min(0).max(1000).default(10),
   daily: z.boolean().default(false),
@@ -144,26 +149,26 @@ const reloadSchema = z.strictObject({
 /** Reserved for shared listening sockets passed with the systemd LISTEN_FDS protocol (a later release). */
 const listenSchema = z.strictObject({ port, host: z.string().min(1).default('0.0.0.0') });
 
-const retries = z.union([z.number().int().min(0), z.literal(Infinity), z.literal('infinite')]).transform((v) => (v === 'infinite' ? Infinity : v));
+const retries = oneOf([z.number().int().min(0), z.literal(Infinity), z.literal('infinite')], "a whole number of retries, or 'infinite'").transform((v) => (v === 'infinite' ? Infinity : v));
 
 export const programSchema = z
   .strictObject({
     /** argv list, or a string split like sh would (quotes, no expansion) unless `shell: true`. */
-    command: z.union([z.string().trim().min(1, { message: 'the command is empty' }), z.array(z.string()).min(1, { message: 'the command is empty' })]),
+    command: oneOf([z.string().trim().min(1, { message: 'the command is empty' }), z.array(z.string()).min(1, { message: 'the command is empty' })], 'a command line (string) or an argv list'),
     shell: z.boolean().default(false),
     cwd: z.string().min(1).optional(),
     env: z.record(z.string().regex(/^[^=\0]+$/, { message: 'an environment name cannot contain "="' }), envValue).default({}),
     /** KEY=VALUE files read at load (and on `update`); `env` wins over them. */
-    envFile: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
-    user: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
-    group: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
+    envFile: oneOf([z.string().min(1), z.array(z.string().min(1))], 'a file path or a list of them').optional(),
+    user: oneOf([z.string().min(1), z.number().int().min(0)], 'a user name or uid').optional(),
+    group: oneOf([z.string().min(1), z.number().int().min(0)], 'a group name or gid').optional(),
     instances: z.number().int().min(1).max(1024).default(1),
     autostart: z.boolean().default(true),
     autorestart: z.enum(['always', 'on-failure', 'never']).default('on-failure'),
     /** Exit codes that count as success (no restart under on-failure). */
     exitCodes: z.array(z.number().int().min(0).max(255)).default([0]),
     /** Seconds (or a duration string) a program must stay up to count as started, when it has no `ready` proof. */
-    startSecs: z.union([z.number().min(0), z.string()]).default(1).transform((v, ctx) => {
+    startSecs: oneOf([z.number().min(0), z.string()], 'seconds, or a duration like "2s"').default(1).transform((v, ctx) => {
       if (typeof v === 'number') return v;
       const ms = duration().safeParse(v);
       if (!ms.success) {
@@ -254,8 +259,9 @@ export const supervisorConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
     supervisor: daemonSchema.default(() => daemonSchema.parse({})),
-    programs: z.record(name, programSchema),
-    groups: z.record(name, groupSchema).default({}),
+    // Names are checked in crossCheck: a key error inside z.record only says "Invalid key in record".
+    programs: z.record(z.string(), programSchema),
+    groups: z.record(z.string(), groupSchema).default({}),
   })
   .check(z.superRefine(crossCheck, { when: () => true }));
 
