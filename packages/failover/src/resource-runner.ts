@@ -176,8 +176,13 @@ export class ResourceRunner {
       if (!result.healthy) failure = result.reason;
     } catch (err) {
       if (err instanceof NotLeaderError) {
-        // No side effect without leadership; the leadership loop is already demoting.
-        if (gen === this.#generation) this.#o.onEvent({ type: 'action-refused', resource: r.name, action: 'monitor', error: err.message });
+        // No side effect without leadership. Either the loop is demoting (it will bump the
+        // generation and stop us) or leadership is being re-confirmed after a pause: keep the
+        // schedule, so monitoring resumes if it is.
+        if (gen === this.#generation) {
+          this.#o.onEvent({ type: 'action-refused', resource: r.name, action: 'monitor', error: err.message });
+          this.#scheduleMonitor(e, gen);
+        }
         return;
       }
       failure = errText(err);

@@ -140,6 +140,20 @@ test('without leadership a monitor is refused (action-refused) and nothing runs'
   assert.deepEqual(calls, ['start app 3']);
 });
 
+test('monitoring resumes after a refusal when leadership is re-confirmed (a pause that turned out harmless)', async () => {
+  let leader = true;
+  let monitors = 0;
+  const app = fake('app', [], { monitor: () => (monitors++, { healthy: true }) });
+  const { r, events } = runner([app], { leader: () => leader });
+  await r.startAll(3, new AbortController().signal);
+  leader = false;
+  await waitFor('a refused monitor', () => events.some((e) => e.type === 'action-refused'));
+  const before = monitors;
+  leader = true;
+  await waitFor('monitors to run again', () => monitors > before + 2);
+  await r.stopAll(new AbortController().signal);
+});
+
 test('a stop is not abandoned when the deadline passes: it finishes, and stopAll reports it late', async () => {
   const calls: string[] = [];
   const { r } = runner([fake('app', calls, { stopMs: 60 })]);
