@@ -35,7 +35,10 @@ const env = {
 
 const children: { name: string; proc: ChildProcess }[] = [];
 for (const name of ['inventory', 'orders', 'gateway'] as const) {
-  const proc = spawn(process.execPath, [here(`./src/${name}.ts`)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Each service starts with OpenTelemetry preloaded: traces go to OTEL_EXPORTER_OTLP_ENDPOINT
+  // when it is set, and trace ids are in the logs either way. SHOP_TRACING=0 turns it off.
+  const preload = process.env.SHOP_TRACING === '0' ? [] : ['--import', import.meta.resolve('@holdfast/service/tracing')];
+  const proc = spawn(process.execPath, [...preload, here(`./src/${name}.ts`)], { env: { ...env, OTEL_SERVICE_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] });
   // Each service logs JSON; prefix its lines so the three streams stay readable together.
   proc.stdout!.setEncoding('utf8');
   let partial = '';
@@ -102,6 +105,7 @@ holdfast demo shop is up
 
 Try:
   curl ${g}/api/inventory
+  curl -i ${g}/api/stock/tea     (x-holdfast-cache: miss, then fresh; stale-if-error with inventory down)
   curl -X POST ${g}/api/orders -H 'content-type: application/json' -d '{"sku":"tea","qty":2}'
   curl -X POST http://127.0.0.1:${ports.inventory}/_chaos -H 'content-type: application/json' -d '{"errorRate":0.5}'
   curl ${g}/readyz        curl ${g}/metrics

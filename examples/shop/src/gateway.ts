@@ -12,7 +12,7 @@ const { app } = service;
 
 app.get('/', async () => ({
   shop: 'holdfast demo shop',
-  try: ['GET /api/inventory', 'GET /api/inventory/tea', 'POST /api/orders {"sku":"tea","qty":1}', 'GET /api/orders'],
+  try: ['GET /api/inventory', 'GET /api/inventory/tea', 'GET /api/stock/tea (through orders, cached)', 'POST /api/orders {"sku":"tea","qty":1}', 'GET /api/orders'],
 }));
 
 async function forward(target: string, req: { method: string; url: string; id: string; body?: unknown }, reply: FastifyReply) {
@@ -24,8 +24,10 @@ async function forward(target: string, req: { method: string; url: string; id: s
       signal: AbortSignal.timeout(5000),
     });
     const text = await res.text();
-    const retryAfter = res.headers.get('retry-after');
-    if (retryAfter) void reply.header('retry-after', retryAfter);
+    for (const h of ['retry-after', 'x-holdfast-cache', 'age']) {
+      const v = res.headers.get(h);
+      if (v) void reply.header(h, v);
+    }
     return reply.code(res.status).header('content-type', res.headers.get('content-type') ?? 'application/json').send(text);
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError';
@@ -35,6 +37,7 @@ async function forward(target: string, req: { method: string; url: string; id: s
 
 app.get('/api/inventory', (req, reply) => forward(`${upstreams.inventory}/inventory`, req, reply));
 app.get('/api/inventory/:sku', (req, reply) => forward(`${upstreams.inventory}/inventory/${encodeURIComponent((req.params as { sku: string }).sku)}`, req, reply));
+app.get('/api/stock/:sku', (req, reply) => forward(`${upstreams.orders}/orders/stock/${encodeURIComponent((req.params as { sku: string }).sku)}`, req, reply));
 app.get('/api/orders', (req, reply) => forward(`${upstreams.orders}/orders`, req, reply));
 app.get('/api/orders/:id', (req, reply) => forward(`${upstreams.orders}/orders/${encodeURIComponent((req.params as { id: string }).id)}`, req, reply));
 app.post('/api/orders', (req, reply) => forward(`${upstreams.orders}/orders`, req, reply));

@@ -1,11 +1,20 @@
 // Starts the shop's three services as real processes on free ports, for end-to-end tests.
+// `tracing: true` preloads OpenTelemetry in each (`--import @holdfast/service/tracing`).
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { freePort, startChild } from '@holdfast/testkit';
+import { freePort, startChild, type Child } from '@holdfast/testkit';
 
 const src = (f: string) => fileURLToPath(new URL(`../src/${f}`, import.meta.url));
+export const TRACING_PRELOAD = import.meta.resolve('@holdfast/service/tracing');
 
-export async function startShop(t: TestContext, extraEnv: Record<string, string> = {}) {
+export interface Shop {
+  gateway: string;
+  orders: string;
+  inventory: string;
+  children: Record<'gateway' | 'orders' | 'inventory', Child>;
+}
+
+export async function startShop(t: TestContext, extraEnv: Record<string, string> = {}, options: { tracing?: boolean } = {}): Promise<Shop> {
   const [gateway, orders, inventory] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
@@ -16,10 +25,12 @@ export async function startShop(t: TestContext, extraEnv: Record<string, string>
     INVENTORY_URL: `http://127.0.0.1:${inventory}`,
     ...extraEnv,
   };
-  for (const name of ['inventory', 'orders', 'gateway']) {
-    const child = startChild(t, process.execPath, [src(`${name}.ts`)], { env });
+  const children = {} as Shop['children'];
+  for (const name of ['inventory', 'orders', 'gateway'] as const) {
+    const args = options.tracing ? ['--import', TRACING_PRELOAD, src(`${name}.ts`)] : [src(`${name}.ts`)];
+    const child = startChild(t, process.execPath, args, { env: { ...env, OTEL_SERVICE_NAME: name } });
     await child.waitForLine('"state":"READY"', 20_000);
+    children[name] = child;
   }
-  return { gateway: `http://127.0.0.1:${gateway}`, orders: `http://127.0.0.1:${orders}`, inventory: `http://127.0.0.1:${inventory}` };
+  return { gateway: `http://127.0.0.1:${gateway}`, orders: `http://127.0.0.1:${orders}`, inventory: `http://127.0.0.1:${inventory}`, children };
 }
-

@@ -30,7 +30,9 @@ export function inspectInstrumentation(opts: { hasFastifyPlugin: boolean; checkI
   if (opts.checkIoredis) {
     let redisProto: { sendCommand?: unknown } | undefined;
     try {
-      // The same module instance the app uses: the CommonJS cache is shared with ESM imports.
+      // The same module instance the app uses (the CommonJS cache is shared with ESM imports).
+      // Requiring it lets require-in-the-middle patch it now if only an ESM import had loaded
+      // it; the prototype is shared, so what this reports is what the app gets.
       redisProto = (createRequire(import.meta.url)('ioredis') as { Redis: { prototype: { sendCommand?: unknown } } }).Redis.prototype;
     } catch {}
     if (redisProto && wrapped(redisProto.sendCommand)) instrumented.push('ioredis');
