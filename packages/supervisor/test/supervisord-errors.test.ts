@@ -239,8 +239,9 @@ test('two processes that would get one holdfast name are an error naming both se
 test('a value holdfast cannot hold is an error at the program it came from', (t) => {
   const { issues, dir } = issuesOf(t, { 'supervisord.conf': '[supervisord]\n[program:web]\ncommand=/bin/web\nstdout_logfile_backups=5000\n' });
   assert.equal(issues[0]!.file, join(dir, 'supervisord.conf'));
-  assert.equal(issues[0]!.line, 2);
-  assert.deepEqual(issues[0]!.path, ['programs', 'web', 'logs', 'stdout', 'backups']);
+  assert.equal(issues[0]!.line, 4);
+  assert.deepEqual(issues[0]!.path, ['program:web', 'stdout_logfile_backups']);
+  assert.match(issues[0]!.message, /holdfast cannot take this value: .*1000.*logs\.stdout\.backups/);
 });
 
 test('every error is reported in one pass, and the message reads file:line section.key', (t) => {

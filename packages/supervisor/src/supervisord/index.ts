@@ -5,7 +5,7 @@ import { ConfigError, type ConfigIssue } from '@holdfast/config';
 import { supervisorConfigSchema, type SupervisorConfigInput } from '../config/schema.ts';
 import { readConf, type ReadOptions } from './conf.ts';
 import { Report, formatWarning, type ConvertWarning, type Origin } from './report.ts';
-import { toHoldfast } from './to-holdfast.ts';
+import { originOf, toHoldfast } from './to-holdfast.ts';
 
 export type { ConvertWarning, ReadOptions };
 export { formatWarning };
@@ -29,7 +29,8 @@ export function readSupervisordConf(file: string, options: ReadOptions = {}): Su
   const report = new Report();
   const conf = readConf(file, report, options);
   report.throwIfErrors(file);
-  const { config, origins } = toHoldfast(conf, report);
+  const converted = toHoldfast(conf, report);
+  const { config } = converted;
   report.throwIfErrors(file);
   // The result must be a config holdfast accepts; if a value does not fit (say, backups above
   // holdfast's limit), say where it came from.
@@ -37,8 +38,12 @@ export function readSupervisordConf(file: string, options: ReadOptions = {}): Su
   if (!parsed.success) {
     const issues: ConfigIssue[] = parsed.error.issues.map((issue) => {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      const at: Origin | undefined = path[0] === 'programs' ? origins.get(String(path[1])) : undefined;
-      return { ...(at ? { file: at.file, line: at.line } : { file }), path, message: `after conversion: ${issue.message}` };
+      const at: Origin | undefined = originOf(converted, path);
+      return {
+        ...(at ? { file: at.file, line: at.line } : { file }),
+        path: at ? [at.section, ...(at.key === undefined ? [] : [at.key])] : path,
+        message: `holdfast cannot take this value: ${issue.message.replace(/^Invalid input: /, '')} (at ${path.join('.')} of the converted config)`,
+      };
     });
     throw new ConfigError(issues, `the supervisord configuration in ${file} does not fit holdfast`);
   }

@@ -48,8 +48,8 @@ export interface SvProgram {
   numprocs: number;
   numprocsStart: number;
   processes: SvProcess[];
-  /** Keys set in the section, to tell a user's choice from supervisord's default. */
-  explicitKeys: Set<string>;
+  /** Keys set in the section and where: tells a user's choice from supervisord's default. */
+  explicitKeys: Map<string, Origin>;
 }
 
 export interface SvGroup {

@@ -180,6 +180,6 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
     numprocs: count,
     numprocsStart: start,
     processes,
-    explicitKeys: new Set(r.section.entries.map((e) => e.key)),
+    explicitKeys: new Map(r.section.entries.map((e) => [e.key, r.origin(e.key)])),
   };
 }

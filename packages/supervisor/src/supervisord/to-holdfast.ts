@@ -138,22 +138,47 @@ export interface Converted {
   config: SupervisorConfigInput;
   /** The section each holdfast program came from, to place later validation errors. */
   origins: Map<string, Origin>;
+  /** The supervisord program behind each holdfast program. */
+  sources: Map<string, SvProgram>;
+}
+
+// Which supervisord key a holdfast program field comes from, to point an error at its line.
+const SOURCE_KEY: [string, string][] = [
+  ['command', 'command'], ['cwd', 'directory'], ['env', 'environment'], ['user', 'user'], ['instances', 'numprocs'],
+  ['autostart', 'autostart'], ['autorestart', 'autorestart'], ['exitCodes', 'exitcodes'], ['startSecs', 'startsecs'],
+  ['startRetries', 'startretries'], ['stopSignal', 'stopsignal'], ['stopTimeoutMs', 'stopwaitsecs'], ['priority', 'priority'],
+  ['logs.redirectStderr', 'redirect_stderr'],
+  ...(['stdout', 'stderr'] as const).flatMap((s): [string, string][] => [
+    [`logs.${s}.file`, `${s}_logfile`], [`logs.${s}.maxBytes`, `${s}_logfile_maxbytes`], [`logs.${s}.backups`, `${s}_logfile_backups`],
+  ]),
+];
+
+/** Where the value at `path` (programs.<name>.…) of the converted config was written in the supervisord file. */
+export function originOf(converted: Converted, path: (string | number)[]): Origin | undefined {
+  if (path[0] !== 'programs') return undefined;
+  const name = String(path[1]);
+  const field = path.slice(2).join('.');
+  const key = SOURCE_KEY.find(([f]) => field === f || field.startsWith(`${f}.`))?.[1];
+  const at = key === undefined ? undefined : converted.sources.get(name)?.explicitKeys.get(key);
+  return at ?? converted.origins.get(name);
 }
 
 export function toHoldfast(conf: SvConf, report: Report): Converted {
   const programs: Record<string, ProgramInput> = {};
   const origins = new Map<string, Origin>();
+  const sources = new Map<string, SvProgram>();
   const groups: Record<string, { programs: string[]; priority?: number }> = {};
   /** What each supervisord program became: its holdfast program names. */
   const expanded = new Map<string, string[]>();
 
-  const add = (name: string, input: ProgramInput, at: Origin) => {
+  const add = (name: string, input: ProgramInput, at: Origin, from: SvProgram) => {
     const prior = origins.get(name);
     if (prior) {
       report.error(at, `two programs would both be called '${name}' in holdfast (the other is [${prior.section}] at ${prior.file}:${prior.line})`, 'give one of them another process_name or section name');
       return;
     }
     origins.set(name, at);
+    sources.set(name, from);
     programs[name] = minimized(input);
   };
 
@@ -171,7 +196,7 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
       if (first.name !== p.name && p.explicitKeys.has('process_name')) {
         report.warn({ ...p.origin, key: 'process_name' }, `a single process is named after its section in holdfast: '${base}', not '${first.name}'`);
       }
-      add(base, programInput(p, first, report, true), p.origin);
+      add(base, programInput(p, first, report, true), p.origin, p);
       expanded.set(p.name, [base]);
     } else if (p.processes.every((proc) => identicalButName(proc, first)) && !explicitLogFiles(first).some(isDevice)) {
       const names = p.processes.map((proc) => proc.name);
@@ -186,13 +211,13 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
           `all ${p.numprocs} processes write ${shared.join(' and ')} in supervisord; holdfast gives each instance its own file, with -<instance> before the extension, so rotation never races`,
         );
       }
-      add(base, { ...programInput(p, first, report, true), instances: p.processes.length }, p.origin);
+      add(base, { ...programInput(p, first, report, true), instances: p.processes.length }, p.origin, p);
       expanded.set(p.name, [base]);
     } else {
       const names: string[] = [];
       p.processes.forEach((proc, i) => {
         const name = safeName(proc.name, { ...p.origin, key: 'process_name' }, report);
-        add(name, programInput(p, proc, report, i === 0), p.origin);
+        add(name, programInput(p, proc, report, i === 0), p.origin, p);
         names.push(name);
       });
       expanded.set(p.name, names);
@@ -219,7 +244,7 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
     programs: programs as SupervisorConfigInput['programs'],
     ...(Object.keys(groups).length > 0 ? { groups } : {}),
   };
-  return { config, origins };
+  return { config, origins, sources };
 }
 
 function daemonInput(conf: SvConf, report: Report): NonNullable<SupervisorConfigInput['supervisor']> {
