@@ -65,6 +65,9 @@ test('holdfast convert usage errors exit 2 with the usage', () => {
   const bad = holdfast(['convert', 'a.conf', '--yaml']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown option '--yaml'/);
+  const yaml = holdfast(['convert', 'holdfast.yaml']);
+  assert.equal(yaml.status, 2);
+  assert.match(yaml.stderr, /looks like a holdfast config already/);
   assert.match(holdfast(['--help']).stdout, /convert\s+print the holdfast YAML equivalent of a supervisord\.conf/);
 });
 

@@ -45,6 +45,7 @@ function parseArgs(argv: string[]): Args {
     else throw new UsageError(`one config file at a time (got '${file}' and '${a}')`);
   }
   if (file === undefined) throw new UsageError('which supervisord.conf? Pass its path');
+  if (/\.(ya?ml|json)$/i.test(file)) throw new UsageError(`${file} looks like a holdfast config already; convert reads supervisord .conf/.ini files`);
   return { file, json, ...(output === undefined ? {} : { output }) };
 }
 
