@@ -234,6 +234,8 @@ export class EtcdCoordinator implements Coordinator {
 
   async #keepAliveOnce(leaseId: string): Promise<number> {
     const stream = await this.#client.leaseClient.leaseKeepAlive();
+    // Cancelled at the request timeout too, so a hung etcd does not pile up open streams.
+    const timer = this.#clock.setTimeout(() => stream.cancel(), this.#timeoutMs);
     try {
       return await new Promise<number>((resolve, reject) => {
         stream.on('data', (res) => resolve(Number(res.TTL)));
@@ -242,6 +244,7 @@ export class EtcdCoordinator implements Coordinator {
         stream.write({ ID: leaseId });
       });
     } finally {
+      timer.cancel();
       stream.cancel();
     }
   }
