@@ -34,6 +34,15 @@ if (why) {
 }
 if (!withPeer) console.error(keepalivedVersion === null ? 'keepalived is not installed (apt-get install keepalived): holdfast only, no side-by-side' : 'keepalived side-by-side skipped (--no-peer)');
 
+// Ctrl-C or SIGTERM: the running drill cleans up (namespaces, processes), then we stop.
+const abort = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    process.stderr.write(`\n${sig}: finishing the current drill's cleanup, then stopping\n`);
+    abort.abort(new Error(`interrupted by ${sig}`));
+  });
+}
+
 const results: DrillResult[] = [];
 const engines: Array<{ agent: 'holdfast' | 'keepalived'; profile: Profile }> = [
   ...profiles.map((profile) => ({ agent: 'holdfast' as const, profile })),
@@ -55,11 +64,13 @@ for (let run = 1; run <= runs; run++) {
           profile: e.profile,
           agentCommand: (config) => ({ file: process.execPath, args: [cliBin, 'failover', '-c', config] }),
           progress: (m) => process.stderr.write(`${tag} ${m}\n`),
+          signal: abort.signal,
         });
         results.push(r);
         const eta = ((performance.now() - started) / done) * (total - done);
         process.stderr.write(`${tag} recovery ${r.recovery_s ?? '–'} s, ${r.failed_polls} failed polls, ${r.overlaps} overlap samples (eta ${Math.round(eta / 60_000)} min)\n`);
       } catch (err) {
+        if (abort.signal.aborted) process.exit(130);
         process.stderr.write(`${tag} drill failed: ${(err as Error).message}\n`);
         results.push({ agent: e.agent, fault, profile: e.profile, ttl_s: 0, recovery_s: null, failed_polls: 0, overlaps: 0, leadership_overlaps: 0, tokens: [], tokens_increase: true, old_leader: '', new_leader: null, heal_ok: false, polls: 0, samples: 0, error: (err as Error).message });
       }

@@ -1,20 +1,22 @@
 // A stand-in for a leader agent, for the fence tests: it adds the VIP, arms a fence companion
 // and pets it every 100 ms with "valid until now + VALIDITY". The test then kills or freezes it.
-// Usage: node fence-agent-fixture.ts <netns> <vip/prefix> <validityMs>
+// Usage: node fence-agent-fixture.ts <netns> <vip/prefix> <validityMs> [<etcd endpoint> <lease id>]
+// With an etcd lease, the fence is armed with it (ReleaseSpec) and may release it.
 import { pino } from 'pino';
 import { monotonicMs } from '../src/clock.ts';
 import { CompanionFence, companionSchema } from '../src/fence/companion.ts';
 import { vipSchema, VipResource } from '../src/resources/vip.ts';
 import { actionEnv } from '../src/resources/resource.ts';
 
-const [netns = '', address = '', validity = '600'] = process.argv.slice(2);
+const [netns = '', address = '', validity = '600', endpoint, leaseId] = process.argv.slice(2);
 const validityMs = Number(validity);
 const log = pino({ level: 'warn' }, pino.destination(2));
 const vipConfig = vipSchema.parse({ kind: 'vip', name: 'vip', address, interface: 'eth0', netns, duplicateCheck: 0, garp: { count: 1, repeatAfter: 0, refresh: 0 } });
 const fence = new CompanionFence(companionSchema.parse({ kind: 'companion', maxValid: 5000 }), { node: 'n1', cluster: 'test', log, resources: [vipConfig] });
 await fence.open();
 const token = 9;
-await fence.arm({ token, validUntilMs: monotonicMs() + validityMs });
+const release = endpoint && leaseId ? { release: { kind: 'etcd-lease', endpoints: [endpoint], leaseId } } : {};
+await fence.arm({ token, validUntilMs: monotonicMs() + validityMs, ...release });
 await new VipResource(vipConfig).start({ node: 'n1', cluster: 'test', token, env: actionEnv('n1', 'test', token), signal: AbortSignal.timeout(10_000), log, assertLeader: () => {} });
 setInterval(() => fence.pet(monotonicMs() + validityMs), 100);
 console.log(`ARMED ${fence.pid}`);

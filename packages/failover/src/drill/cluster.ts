@@ -124,6 +124,33 @@ export class DrillCluster {
     proc.stdout?.on('data', lineSplitter(onLine));
   }
 
+  /**
+   * Waits until every agent reported `agent-started`. An agent that exits first (its first etcd
+   * request timed out on a loaded machine, say) is started again, up to `attempts` times, as a
+   * service manager would: the drill measures failover, not start-up.
+   */
+  async waitAgentsStarted(signal: AbortSignal | undefined, progress: (m: string) => void, attempts = 3, timeoutMs = 60_000): Promise<void> {
+    const end = monotonicMs() + timeoutMs;
+    const tries = new Map(this.nodes.map((n) => [n.name, 1]));
+    for (;;) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('drill aborted');
+      const pending = this.nodes.filter((n) => !this.events.some((e) => e.node === n.name && e.type === 'agent-started'));
+      if (pending.length === 0) return;
+      for (const n of pending) {
+        const p = n.agent;
+        if (p && (p.exitCode !== null || p.signalCode !== null)) {
+          const t = tries.get(n.name)!;
+          if (t >= attempts) throw new Error(`the agent of ${n.name} exited ${attempts} times before it started; see ${join(this.dir, `${n.name}-agent.log`)}`);
+          tries.set(n.name, t + 1);
+          progress(`the agent of ${n.name} exited before it started (exit ${p.exitCode ?? p.signalCode}); starting it again`);
+          await this.startAgent(n);
+        }
+      }
+      if (monotonicMs() > end) throw new Error(`agents ${pending.map((n) => n.name).join(', ')} did not start within ${timeoutMs} ms; see ${this.dir}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Stops an agent: SIGCONT (it may be paused), SIGTERM, SIGKILL after `graceMs`. */
   async stopAgent(n: NodeHandle, graceMs = 5000): Promise<void> {
     const p = n.agent;

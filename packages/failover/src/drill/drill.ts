@@ -90,6 +90,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     sampler = new VipSampler(cluster.nodes.map((n) => ({ node: n.name, netns: n.host.netns })), drillNet.vip);
     sampler.start(50);
     for (const n of cluster.nodes) await cluster.startAgent(n);
+    if (cluster.kind === 'holdfast') await cluster.waitAgentsStarted(o.signal, progress);
     progress(cluster.kind === 'keepalived' ? 'keepalived started (advert_int 1 s)' : `agents started (profile ${profile.name}, TTL ${profile.ttlMs} ms)`);
     const poller = cluster.spawnIn(cluster.lab.host('client').netns, process.execPath, [pollerMain, `http://${drillNet.vip}:${drillNet.servicePort}/`, String(o.pollIntervalMs ?? 50), '250'], 'client.log');
     poller.stdout?.on('data', lineSplitter((l) => {
@@ -99,14 +100,18 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     }));
 
     // A leader serving on the VIP: one holder, and the last 10 polls answered by it.
-    const leader = await until('a leader answering on the VIP', 30_000 + 3 * profile.ttlMs, o.signal, () => {
+    const serving = () => {
       const holders = sampler!.current();
       const last = polls.slice(-10);
       return holders.length === 1 && last.length === 10 && last.every((p) => p.ok && p.node === holders[0]) && cluster.nodes.find((n) => n.name === holders[0]);
-    });
-    progress(`leader: ${leader.name}; settling`);
-    // Land the fault at a random point of the keep-alive cycle.
+    };
+    const first = await until('a leader answering on the VIP', 30_000 + 3 * profile.ttlMs, o.signal, serving);
+    progress(`leader: ${first.name}; settling`);
+    // Land the fault at a random point of the keep-alive cycle, on the node serving right now
+    // (on a loaded machine leadership may have moved while settling).
     await sleep(1000 + Math.random() * (profile.ttlMs / 5), o.signal);
+    const leader = await until('a leader answering on the VIP', 30_000 + 3 * profile.ttlMs, o.signal, serving);
+    if (leader !== first) progress(`leadership moved to ${leader.name} while settling`);
 
     const faultAt = monotonicMs();
     fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid, group: leader.group });

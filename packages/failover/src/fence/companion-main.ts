@@ -18,6 +18,8 @@ import { resourceKinds } from '../resources/index.ts';
 import { FenceState, type Output } from './fence-state.ts';
 import { encode, lineSplitter, parseAgentMessage, type FenceMessage } from './protocol.ts';
 import { buildTeardown, runTeardown, type TeardownPlan } from './teardown.ts';
+import { isReleaseSpec, processGone, releaseLease, type ReleaseSpec } from './release.ts';
+import type { StepResult } from './protocol.ts';
 
 const log = pino({ name: 'holdfast-fence', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
 const socketPath = process.argv.includes('--socket') ? process.argv[process.argv.indexOf('--socket') + 1] : undefined;
@@ -33,6 +35,21 @@ let timer: NodeJS.Timeout | undefined;
 let firing: Promise<void> | undefined;
 let exiting = false;
 let send: (m: FenceMessage) => void = () => {};
+/** The agent we guard: our parent when spawned, or what it said in 'configure'. */
+let agentPid = process.ppid;
+const releases = new Map<number, ReleaseSpec>();
+
+/** After a teardown for a dead agent: free its lease (see release.ts for why only then). */
+async function maybeRelease(token: number, reason: string, results: StepResult[]): Promise<StepResult | undefined> {
+  const spec = releases.get(token);
+  if (!spec || reason !== 'agent-gone' || !results.every((r) => r.ok)) return undefined;
+  const started = performance.now();
+  // The pipe closes a moment before the process is fully gone: wait for it, briefly.
+  for (let i = 0; i < 50 && !processGone(agentPid); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!processGone(agentPid)) return { resource: 'lease', ok: false, error: `agent ${agentPid} still runs: lease left to expire`, tookMs: performance.now() - started };
+  const r = await releaseLease(spec);
+  return { resource: 'lease', ok: r.ok, ...(r.error ? { error: r.error } : {}), tookMs: performance.now() - started };
+}
 
 function apply(out: Output): void {
   for (const r of out.replies) send(r);
@@ -44,6 +61,8 @@ function apply(out: Output): void {
     log.warn({ token, reason }, 'fencing: tearing down the leader’s resources');
     firing = (async () => {
       const results = plan ? await runTeardown(plan, token, log) : [{ resource: '*', ok: false, error: 'never configured: nothing known to tear down', tookMs: 0 }];
+      const released = await maybeRelease(token, reason, results);
+      if (released) results.push(released);
       const at = monotonicMs();
       log.warn({ token, reason, results }, 'fenced');
       apply(state.onFired(token, at, results));
@@ -66,7 +85,9 @@ function onLine(line: string): void {
     send({ t: 'error', message: (err as Error).message });
     return;
   }
+  if (m.t === 'arm' && isReleaseSpec(m.release)) releases.set(m.token, m.release);
   if (m.t === 'configure') {
+    if (typeof m.agentPid === 'number') agentPid = m.agentPid;
     state.setMaxValid(m.maxValidMs);
     plan = buildTeardown(resourceKinds, m.resources, { node: m.node, cluster: m.cluster, log });
     for (const p of plan.problems) log.error({ resource: p.resource, error: p.error }, 'fence cannot tear this resource down');

@@ -14,6 +14,7 @@ import { duration } from '@holdfast/config';
 import { FailoverError } from '../errors.ts';
 import type { Fence, FenceDeps, FenceKind, FenceTerm } from '../resources/resource.ts';
 import { encode, lineSplitter, type AgentMessage, type FenceMessage } from './protocol.ts';
+import { isReleaseSpec } from './release.ts';
 
 export const companionSchema = z.strictObject({
   kind: z.literal('companion'),
@@ -65,14 +66,16 @@ export class CompanionFence implements Fence {
     const r = (await ready) as Extract<FenceMessage, { t: 'ready' }>;
     this.#pid = r.pid;
     const configured = this.#wait((m) => m.t === 'configured', 'configure');
-    this.#send({ t: 'configure', node: this.#deps.node, cluster: this.#deps.cluster, resources: [...this.#deps.resources], maxValidMs: this.#config.maxValid });
+    this.#send({ t: 'configure', node: this.#deps.node, cluster: this.#deps.cluster, resources: [...this.#deps.resources], maxValidMs: this.#config.maxValid, agentPid: process.pid });
     await configured;
   }
 
+  /** `term` may carry `release` (a ReleaseSpec): the fence then frees the lease of an agent that died. */
   async arm(term: FenceTerm): Promise<void> {
     this.#term = { ...term };
+    const release = (term as FenceTerm & { release?: unknown }).release;
     const armed = this.#wait((m) => (m.t === 'armed' && m.token === term.token) || m.t === 'error', 'arm');
-    this.#send({ t: 'arm', token: term.token, validUntilMs: term.validUntilMs });
+    this.#send({ t: 'arm', token: term.token, validUntilMs: term.validUntilMs, ...(isReleaseSpec(release) ? { release } : {}) });
     const m = await armed;
     if (m.t === 'error') throw new FailoverError('HOLDFAST_E_FENCE', `the fence companion refused to arm for token ${term.token}: ${m.message}`);
   }

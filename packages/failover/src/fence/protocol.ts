@@ -2,12 +2,13 @@
 // companion's stdin/stdout (or a Unix socket). Times are CLOCK_MONOTONIC milliseconds
 // (clock.ts monotonicMs()), which mean the same instant in both processes.
 import type { ResourceBaseConfig } from '../resources/resource.ts';
+import type { ReleaseSpec } from './release.ts';
 
 export type AgentMessage =
   /** Once, after spawn: who we are and what to tear down. */
-  | { t: 'configure'; node: string; cluster: string; resources: Array<ResourceBaseConfig & { kind: string }>; maxValidMs: number }
-  /** On promotion, before any resource starts. */
-  | { t: 'arm'; token: number; validUntilMs: number }
+  | { t: 'configure'; node: string; cluster: string; resources: Array<ResourceBaseConfig & { kind: string }>; maxValidMs: number; agentPid?: number }
+  /** On promotion, before any resource starts; `release` lets the fence free the lease of an agent that died. */
+  | { t: 'arm'; token: number; validUntilMs: number; release?: ReleaseSpec }
   /** After every acknowledged keep-alive: the new "act at" time (the leader's own deadline). */
   | { t: 'pet'; token: number; validUntilMs: number }
   /** After a clean demotion (the agent removed everything itself). */

@@ -1,0 +1,63 @@
+// Releasing a dead leader's lease, so the next leader need not wait out the TTL.
+//
+// When the agent dies (its end of the pipe closed, and its pid is verified gone or a zombie),
+// the companion has torn every resource down; if every step succeeded, nothing of the term is
+// left acting and nothing ever will be: a dead process does nothing. Revoking the lease then only
+// lets another node win sooner — keepalived's clean-stop speed after a SIGKILL.
+//
+// Never for a frozen agent ('expired'): it may still hold a deadline the fence does not know of
+// yet (a pet in flight), and after a revoke another node could win while it acts. For that case
+// the lease runs out on its own, which is what the deadline arithmetic is built on.
+import { readFileSync } from 'node:fs';
+
+/** What the agent hands the fence at arm time so it can release the term's lease. */
+export interface ReleaseSpec {
+  kind: 'etcd-lease';
+  /** etcd client URLs (http://host:2379); the v3 JSON gateway is used. */
+  endpoints: string[];
+  /** The lease id, decimal, as etcd returns it. */
+  leaseId: string;
+}
+
+export function isReleaseSpec(v: unknown): v is ReleaseSpec {
+  const r = v as ReleaseSpec;
+  return typeof r === 'object' && r !== null && r.kind === 'etcd-lease' && Array.isArray(r.endpoints) && r.endpoints.every((e) => typeof e === 'string') && typeof r.leaseId === 'string' && /^\d+$/.test(r.leaseId);
+}
+
+/** True when `pid` no longer runs: gone, or a zombie waiting to be reaped. */
+export function processGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …" — the state letter follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Revokes the lease through the first endpoint that answers. A lease already gone counts as released. */
+export async function releaseLease(spec: ReleaseSpec, timeoutMs = 1000): Promise<{ ok: boolean; error?: string; endpoint?: string }> {
+  const errors: string[] = [];
+  for (const endpoint of spec.endpoints) {
+    try {
+      const res = await fetch(`${endpoint.replace(/\/+$/, '')}/v3/lease/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ID: spec.leaseId }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body = await res.text();
+      if (res.ok || /lease not found/i.test(body)) return { ok: true, endpoint };
+      errors.push(`${endpoint}: HTTP ${res.status} ${body.slice(0, 120)}`);
+    } catch (err) {
+      errors.push(`${endpoint}: ${(err as Error).message}`);
+    }
+  }
+  return { ok: false, error: errors.join('; ') };
+}
