@@ -93,6 +93,7 @@ export const systemRuleSchema = z
     riseStep: ratio.optional(),
     bbrWindowMs: z.number().int().min(100).max(600_000).optional(),
     bbrBuckets: z.number().int().min(2).max(1000).optional(),
+    bbrHeadroom: z.number().min(1).max(4).optional(),
     dryRun,
   })
   .describe('Adaptive system protection: triggers per signal, shedding gated by the BBR estimate');

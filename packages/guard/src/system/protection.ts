@@ -91,8 +91,8 @@ export class SystemProtection {
 
   /**
    * The BBR estimate: the most completions seen in one bucket (as a rate) times the lowest
-   * average RT of any bucket, i.e. the in-flight count that rate needs with no queueing.
-   * Recomputed once per bucket; Infinity until a bucket has completed with samples.
+   * average RT of any bucket, i.e. the in-flight count that rate needs with no queueing, times
+   * the probing headroom. Recomputed once per bucket; Infinity until a bucket has completed.
    */
   maxInflight(now: number): number {
     const bn = Math.floor(now / this.bbr.bucketMs);
@@ -100,7 +100,8 @@ export class SystemProtection {
       this.cachedBn = bn;
       const maxPerBucket = this.bbr.maxCompleted(now, COMPLETE);
       const minRt = this.bbr.minRatioCompleted(now, RT_SUM, COMPLETE);
-      this.cachedMaxInflight = maxPerBucket > 0 && minRt < Infinity ? (maxPerBucket * (1000 / this.bbr.bucketMs) * Math.max(minRt, 0.001)) / 1000 : Infinity;
+      this.cachedMaxInflight =
+        maxPerBucket > 0 && minRt < Infinity ? (this.rule.bbrHeadroom * maxPerBucket * (1000 / this.bbr.bucketMs) * Math.max(minRt, 0.001)) / 1000 : Infinity;
     }
     return this.cachedMaxInflight;
   }

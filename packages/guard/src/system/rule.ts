@@ -33,24 +33,30 @@ export interface SystemRule {
   inboundConcurrency?: number;
   /** The CPU allowance in cores when the cgroup cannot tell (Kata, serverless). */
   cpuCores?: number;
-  /** Shedding winds down only once every signal is below (1 - hysteresis) x its trigger (default 0.1). */
+  /** Shedding winds down only once every signal is below (1 - hysteresis) x its trigger (default 0.2). */
   hysteresis?: number;
   /** Weight of a new sample in each signal's moving average, 0 < x <= 1 (default 0.5). */
   smoothing?: number;
   /** How often signals are sampled (default 100 ms). */
   sampleIntervalMs?: number;
-  /** Shedding probability added per sample while over a trigger (default 0.25). */
+  /** Shedding probability added per sample while over a trigger (default 0.5). */
   riseStep?: number;
   /** Window over which the BBR estimate (max pass rate x min RT) is taken (default 10000 ms in 20 buckets). */
   bbrWindowMs?: number;
   bbrBuckets?: number;
+  /**
+   * In-flight calls allowed above the BBR estimate, as a factor (default 1.25). Without it the
+   * estimate could never grow past the pass rate seen before the overload (sentinel-golang#436:
+   * a static BDP check that never probes); with it the pass rate climbs until RT rises.
+   */
+  bbrHeadroom?: number;
   dryRun?: boolean;
 }
 
 export type NormalizedSystemRule = Required<Omit<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>> &
   Pick<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>;
 
-const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'sampleIntervalMs', 'riseStep', 'bbrWindowMs', 'bbrBuckets', 'dryRun'];
+const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'sampleIntervalMs', 'riseStep', 'bbrWindowMs', 'bbrBuckets', 'bbrHeadroom', 'dryRun'];
 
 export function validateSystemRule(r: unknown, path: Path, issues: Issues): NormalizedSystemRule | null {
   if (!isObject(r)) {
@@ -61,14 +67,15 @@ export function validateSystemRule(r: unknown, path: Path, issues: Issues): Norm
   onlyKeys(o, KEYS, path, issues);
   const rule: NormalizedSystemRule = {
     id: str(o, 'id', path, issues, false) ?? 'system',
-    hysteresis: num(o, 'hysteresis', path, issues, { min: 0, max: 0.9 }) ?? 0.1,
+    hysteresis: num(o, 'hysteresis', path, issues, { min: 0, max: 0.9 }) ?? 0.2,
     smoothing: num(o, 'smoothing', path, issues, { above: 0, max: 1 }) ?? 0.5,
     sampleIntervalMs: num(o, 'sampleIntervalMs', path, issues, { integer: true, min: 10, max: 60_000 }) ?? 100,
-    riseStep: num(o, 'riseStep', path, issues, { above: 0, max: 1 }) ?? 0.25,
+    riseStep: num(o, 'riseStep', path, issues, { above: 0, max: 1 }) ?? 0.5,
     bbrWindowMs: num(o, 'bbrWindowMs', path, issues, { integer: true, min: 100, max: 600_000 }) ?? 10_000,
     // 500 ms buckets: the max pass rate of 100 ms buckets (kratos' default) mostly measures
     // how completions bunch up behind timers, overestimating what the process sustains.
     bbrBuckets: num(o, 'bbrBuckets', path, issues, { integer: true, min: 2, max: 1000 }) ?? 20,
+    bbrHeadroom: num(o, 'bbrHeadroom', path, issues, { min: 1, max: 4 }) ?? 1.25,
     dryRun: bool(o, 'dryRun', path, issues) ?? false,
   };
   if (rule.bbrWindowMs % rule.bbrBuckets !== 0) issues.add([...path, 'bbrWindowMs'], `bbrWindowMs (${rule.bbrWindowMs}) must be a multiple of bbrBuckets (${rule.bbrBuckets})`);

@@ -50,6 +50,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<Sample[]> {
   const conns = new Set<Conn>();
   let pending = 0;
   let onIdle: (() => void) | null = null;
+  let stopped = false;
   const start = performance.now();
 
   const complete = (s: Sample, status: number, body: string) => {
@@ -100,7 +101,8 @@ export async function openLoop(opts: OpenLoopOptions): Promise<Sample[]> {
       if (i >= 0) idle.splice(i, 1);
       if (c.busy) complete(c.busy, 0, '');
       c.busy = null;
-      if (queue.length && conns.size < maxConnections) open();
+      // Replace a lost connection while requests wait, but never after the run (no reconnect storm).
+      if (!stopped && queue.length && conns.size < maxConnections) setTimeout(() => !stopped && queue.length && open(), 10);
     };
     c.socket.on('error', fail);
     c.socket.on('close', fail);
@@ -142,6 +144,8 @@ export async function openLoop(opts: OpenLoopOptions): Promise<Sample[]> {
   // Stragglers are censored at the end of the drain: they took at least this long.
   const end = performance.now() - start;
   for (const s of samples) if (Number.isNaN(s.doneAt)) s.latencyMs = end - s.at;
+  stopped = true;
+  queue.length = 0;
   for (const c of conns) c.socket.destroy();
   return samples;
 }
@@ -150,4 +154,44 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/**
+ * Closed-loop saturation: `connections` raw keep-alive clients each send the next request as
+ * soon as the previous one is answered, for `durationMs`. Returns completed requests per
+ * second: the throughput the server manages right now (on a shared machine, not a constant).
+ */
+export async function closedLoopThroughput(target: string, connections: number, durationMs: number): Promise<number> {
+  const url = new URL(target);
+  const request = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`);
+  const start = performance.now();
+  const end = start + durationMs;
+  let done = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port), noDelay: true });
+      let buf = Buffer.alloc(0);
+      const finish = () => {
+        socket.destroy();
+        resolve();
+      };
+      socket.on('connect', () => socket.write(request));
+      socket.on('error', finish);
+      socket.on('data', (chunk: Buffer) => {
+        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+        for (;;) {
+          const head = buf.indexOf('\r\n\r\n');
+          if (head < 0) return;
+          const m = /content-length:\s*(\d+)/i.exec(buf.toString('latin1', 0, head));
+          const len = m ? Number(m[1]) : 0;
+          if (buf.length < head + 4 + len) return;
+          buf = buf.subarray(head + 4 + len);
+          done++;
+          if (performance.now() >= end) return finish();
+          socket.write(request);
+        }
+      });
+    });
+  await Promise.all(Array.from({ length: connections }, one));
+  return (done * 1000) / (performance.now() - start);
 }
