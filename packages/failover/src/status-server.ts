@@ -4,8 +4,9 @@
 //   GET  /events      the events stream, one JSON object per line, until the client hangs up
 //   POST /switchover  {"to": "<node>"}: ask the cluster's leader to hand over (planned move)
 // A socket left by a dead agent is replaced; one that still answers means another agent for
-// this node is running, which is refused.
-import { mkdirSync, unlinkSync } from 'node:fs';
+// this node is running, which is refused. The socket is 0600: it can move leadership. A TCP
+// `listen` should stay on loopback.
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,6 +91,8 @@ export class StatusServer {
     }).catch((err: Error) => {
       throw new FailoverError('HOLDFAST_E_CONFIG', `the status endpoint cannot listen on ${describeEndpoint(this.endpoint)}: ${err.message}. Set status.socket or status.listen`, {}, { cause: err });
     });
+    // Owner only: the endpoint can move leadership (POST /switchover).
+    if ('socket' in this.endpoint) chmodSync(this.endpoint.socket, 0o600);
     this.#server = server;
   }
 

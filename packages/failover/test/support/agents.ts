@@ -44,7 +44,7 @@ export function startAgent(t: Pick<TestContext, 'after'>, dir: string, node: str
     config: file,
     socket,
     events,
-    async waitForEvent(event, match = () => true, timeoutMs = 15_000) {
+    async waitForEvent(event, match = () => true, timeoutMs = 30_000) {
       const found = (l: string) => {
         try {
           const j = JSON.parse(l) as Record<string, unknown>;
