@@ -170,7 +170,7 @@ export async function closedLoopThroughput(target: string, connections: number, 
   const one = () =>
     new Promise<void>((resolve) => {
       const socket = connect({ host: url.hostname, port: Number(url.port), noDelay: true });
-      let buf = Buffer.alloc(0);
+      let buf: Buffer = Buffer.alloc(0);
       const finish = () => {
         socket.destroy();
         resolve();
