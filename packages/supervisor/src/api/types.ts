@@ -62,6 +62,7 @@ export interface DaemonStatus {
   uptimeMs: number;
   socket: string;
   rssBytes: number;
+  heapUsedBytes: number;
   cgroups: CgroupStatus;
   warnings: string[];
 }

@@ -132,6 +132,7 @@ export class Daemon {
       uptimeMs: Date.now() - this.startedAt,
       socket: this.config.supervisor.socket,
       rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: process.memoryUsage().heapUsed,
       cgroups: { enabled: sup.cgroups !== undefined, version: sup.cgroups?.version ?? null, description: sup.cgroups?.description ?? null, reason: sup.cgroupReason ?? null },
       warnings: sup.config.warnings,
     };

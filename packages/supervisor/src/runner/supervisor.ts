@@ -204,19 +204,17 @@ export class Supervisor extends EventEmitter {
       const pending = () => instances.filter((r) => !done(r));
       if (pending().length > 0) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(finish, opts.timeoutMs ?? 60_000);
-          function finish() {
+          const finish = () => {
             clearTimeout(timer);
+            this.off('change', onChange);
             resolve();
-          }
-          const onChange = () => {
-            if (pending().length === 0) {
-              this.off('change', onChange);
-              finish();
-            }
           };
-          this.on('change', onChange);
+          const onChange = () => {
+            if (pending().length === 0) finish();
+          };
+          const timer = setTimeout(finish, opts.timeoutMs ?? 60_000);
           timer.unref();
+          this.on('change', onChange);
         });
       }
     }
