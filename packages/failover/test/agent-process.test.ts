@@ -57,7 +57,8 @@ test('on start the agent cleans up what an earlier run left (stop/cleanup withou
 test('two agents on the local coordinator: one leads; SIGTERM hands over at once; switchover moves it back; status tells', async (t) => {
   const dir = tempDir(t);
   const log = join(dir, 'actions');
-  const config = { name: 'c', coordinator: { kind: 'local', dir, profile: 'fast' }, resources: [loggingResource(log)] };
+  // The default 5 s profile: a loaded machine's event-loop stalls must not move leadership here.
+  const config = { name: 'c', coordinator: { kind: 'local', dir, profile: 'default' }, resources: [loggingResource(log)] };
   const a = startAgent(t, dir, 'a', { ...config, priority: 200 });
   const first = await a.waitForEvent('promoted');
   const b = startAgent(t, dir, 'b', config);
@@ -153,9 +154,9 @@ test('the status endpoint serves holdfast_failover_* metrics and an events strea
   const [pa, pb] = [await freePort(), await freePort()];
   const keys = [{ id: 'k1', secret: 'a-test-secret-of-32-bytes-length' }];
   // With the default fence: a companion process armed while leading.
-  const base = { name: 'c', coordinator: { kind: 'local', dir, profile: 'fast' }, resources: [loggingResource(join(dir, 'actions'))], fences: [{ kind: 'companion' }] };
-  const a = startAgent(t, dir, 'a', { ...base, heartbeat: { listen: `127.0.0.1:${pa}`, interval: '100ms', peers: [{ node: 'b', address: `127.0.0.1:${pb}` }], keys } });
-  const b = startAgent(t, dir, 'b', { ...base, heartbeat: { listen: `127.0.0.1:${pb}`, interval: '100ms', peers: [{ node: 'a', address: `127.0.0.1:${pa}` }], keys } });
+  const base = { name: 'c', coordinator: { kind: 'local', dir, profile: 'default' }, resources: [loggingResource(join(dir, 'actions'))], fences: [{ kind: 'companion' }] };
+  const a = startAgent(t, dir, 'a', { ...base, heartbeat: { listen: `127.0.0.1:${pa}`, interval: '500ms', peers: [{ node: 'b', address: `127.0.0.1:${pb}` }], keys } });
+  const b = startAgent(t, dir, 'b', { ...base, heartbeat: { listen: `127.0.0.1:${pb}`, interval: '500ms', peers: [{ node: 'a', address: `127.0.0.1:${pa}` }], keys } });
   await Promise.all([a.waitForEvent('agent-started'), b.waitForEvent('agent-started')]);
 
   // Subscribe to b's events, then make a (or whoever leads) hand over by stopping it.
