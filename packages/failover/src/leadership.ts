@@ -110,6 +110,8 @@ export class Leadership {
   #healthy = false;
   #healthySince = 0;
   #holdoffUntil = -Infinity;
+  /** When this node last saw the leader record disappear (local monotonic ms). */
+  #leaderGoneAt = -Infinity;
   #view: ClusterView = { revision: 0, leader: null, switchover: null };
   #lastTick = 0;
   #promoteAbort: AbortController | null = null;
@@ -272,6 +274,7 @@ export class Leadership {
   #onView(view: ClusterView): void {
     if (this.#role === 'stopped' || view.revision < this.#view.revision) return; // never step back to an older view
     const before = this.#view.leader;
+    if (view.leader === null && (before !== null || this.#leaderGoneAt === -Infinity)) this.#leaderGoneAt = this.#o.clock.now();
     this.#view = view;
     if (before?.token !== view.leader?.token) {
       this.#o.onEvent?.({ type: 'view', leader: view.leader?.node ?? null, token: view.leader?.token ?? null });
@@ -297,6 +300,11 @@ export class Leadership {
         return;
       }
       if (sw && sw.to === term.node && this.#role === 'leader') void this.#o.coordinator.clearSwitchover().catch(() => {});
+      if (sw && sw.to !== term.node && this.#role === 'leader' && sw.fromToken !== undefined && sw.fromToken !== term.token) {
+        // Made against an earlier leader, and its target never took over: it must not reserve later elections.
+        this.#o.onEvent?.({ type: 'switchover-refused', to: sw.to, why: `stale: requested against token ${sw.fromToken}, and ${sw.to} did not take over` });
+        void this.#o.coordinator.clearSwitchover().catch(() => {});
+      }
     }
     this.#consider();
   }
@@ -320,9 +328,12 @@ export class Leadership {
       }
       return;
     }
-    if (switchover && switchover.to !== me.node) return; // someone else was chosen; its request expires by itself if it never takes over
     const mine = switchover?.to === me.node;
-    const delay = mine ? 0 : Math.max(0, this.#holdoffUntil - now) + (this.#o.higherPriorityPeers?.() ?? 0) * this.#t.campaignStepMs;
+    // A switchover reserves the election for its target, but only for one TTL after the leader
+    // record went away: a target that never shows up must not leave the cluster leaderless
+    // until the request expires.
+    const reserved = switchover && !mine ? Math.max(0, this.#leaderGoneAt + this.#t.ttlMs - now) : 0;
+    const delay = mine ? 0 : Math.max(reserved, this.#holdoffUntil - now) + (this.#o.higherPriorityPeers?.() ?? 0) * this.#t.campaignStepMs;
     if (this.#timers.has('campaign')) return;
     this.#schedule('campaign', delay, () => void this.#campaign());
   }
@@ -341,6 +352,8 @@ export class Leadership {
 
   async #campaign(): Promise<void> {
     if (this.#role !== 'follower' || !this.#healthy || this.#view.leader) return;
+    const sw = this.#view.switchover;
+    if (sw && sw.to !== this.#o.candidate.node && this.#o.clock.now() < this.#leaderGoneAt + this.#t.ttlMs) return this.#consider();
     this.#role = 'campaigning';
     this.#o.onEvent?.({ type: 'campaign' });
     const sentAt = this.#o.clock.now();

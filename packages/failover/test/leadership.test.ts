@@ -247,13 +247,33 @@ test('planned switchover moves leadership to the named node only', async () => {
   const old = await elect(sim);
   const target = sim.nodes.find((n) => n !== old)!;
   const client = sim.server.client('operator', target.clock, TTL);
-  await Promise.all([client.requestSwitchover({ to: target.name, requestedBy: 'test' }, 3 * TTL), sim.vt.advance(10)]);
+  await Promise.all([client.requestSwitchover({ to: target.name, fromToken: old.leadership.term!.token, requestedBy: 'test' }, 3 * TTL), sim.vt.advance(10)]);
   await sim.vt.advance(TTL);
   assert.equal(sim.leaders()[0], target);
   const terms = sim.server.terms;
   assert.equal(terms.length, 2);
   assert.equal(terms[0]!.how, 'released');
   assert.equal(sim.server.view().switchover, null, 'the target cleared the request');
+  assert.deepEqual(sim.violations(), []);
+});
+
+test('a switchover to a node that never shows up leaves the cluster leaderless for one TTL at most, not until the request expires', async () => {
+  const sim = new Sim({ ttlMs: TTL });
+  sim.add('a');
+  sim.add('b');
+  const old = await elect(sim);
+  const client = sim.server.client('operator', old.clock, TTL);
+  await Promise.all([client.requestSwitchover({ to: 'ghost', fromToken: old.leadership.term!.token, requestedBy: 'test' }, 10 * TTL), sim.vt.advance(10)]);
+  await sim.vt.advance(100);
+  const released = sim.server.terms[0]!;
+  assert.equal(released.how, 'released', 'the leader stepped down for the switchover');
+  await sim.vt.advance(TTL + 300);
+  assert.equal(sim.leaders().length, 1, 'someone leads again');
+  const gap = sim.server.terms[1]!.start - released.end;
+  assert.ok(gap >= TTL * 0.9 && gap <= TTL + 200, `leaderless for ${gap} ms`);
+  await sim.vt.advance(100);
+  assert.equal(sim.server.view().switchover, null, 'the new leader cleared the stale request');
+  assert.equal(sim.server.terms.length, 2, 'and did not step down for it');
   assert.deepEqual(sim.violations(), []);
 });
 

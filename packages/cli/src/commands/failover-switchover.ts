@@ -8,9 +8,10 @@ import type { AgentStatus } from '@holdfast/failover';
 const usage = `Usage: holdfast failover switchover --to <node> [-c <cluster.yaml>] [--socket <path>] [--wait <seconds>] [--json]
 
 Asks the current leader to hand leadership to <node>: the leader stops its resources (VIP
-first) and releases its lease; only <node> may then campaign, and it takes over without a fence
-(the old term was released, not lost). The request goes through this host's agent and expires
-by itself if <node> never takes over. A node known unhealthy (by its heartbeats) is refused.
+first) and releases its lease; for one lease TTL only <node> may then campaign, and it takes
+over without a fence (the old term was released, not lost). If <node> does not take over in
+that time, any node may. The request goes through this host's agent; a node known unhealthy
+(by its heartbeats) is refused.
 
 Options:
   --to <node>           the node that should lead (required)
@@ -53,7 +54,7 @@ export const command: Command = {
     if (values.json) console.log(JSON.stringify({ from, to: values.to, done: waitS > 0 ? done : null, token: done ? leader!.token : null, seconds: Number(tookS.toFixed(3)) }));
     else if (waitS === 0) console.log('not waiting; follow it with holdfast failover status');
     else if (done) console.log(`${values.to} leads (token ${leader!.token}) after ${tookS.toFixed(2)} s`);
-    else console.log(`${values.to} does not lead after ${waitS} s (leader: ${leader?.node ?? 'none'}); the request expires by itself`);
+    else console.log(`${values.to} does not lead after ${waitS} s (leader: ${leader?.node ?? 'none'})`);
     return waitS > 0 && !done ? 1 : 0;
   },
 };
