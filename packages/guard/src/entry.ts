@@ -12,6 +12,8 @@ export interface ExitOptions {
   rt?: number;
 }
 
+const EXIT_ERROR: ExitOptions = { error: true };
+
 /** What the guard needs back from an Entry; implemented by Guard. */
 export interface EntryOwner {
   exitEntry(entry: Entry, error: boolean, rt: number): void;
@@ -37,11 +39,28 @@ export class Entry {
   /** Bit i set: breaker i of `rules.breakers` admitted this call as a half-open probe. */
   probeMask = 0;
   active = false;
+  /** Set by guard.run for the settle handlers below. */
+  runOptions: { fallback?: (error: unknown) => unknown; isError?: (error: unknown) => boolean } | undefined = undefined;
   private readonly owner: EntryOwner;
 
   constructor(owner: EntryOwner) {
     this.owner = owner;
   }
+
+  // guard.run settles through these: made once per pooled Entry, so an async call under the
+  // guard allocates only what `then` itself does, not two closures per call.
+  readonly settleFulfilled = (value: unknown): unknown => {
+    this.runOptions = undefined;
+    this.exit();
+    return value;
+  };
+  readonly settleRejected = (error: unknown): unknown => {
+    const options = this.runOptions;
+    this.runOptions = undefined;
+    this.exit(options?.isError === undefined || options.isError(error) ? EXIT_ERROR : undefined);
+    if (options?.fallback) return options.fallback(error);
+    throw error;
+  };
 
   get resource(): string {
     return this.node?.name ?? '';

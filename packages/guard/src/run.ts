@@ -59,18 +59,19 @@ export async function entryAsync(guard: Guard, resource: string, options?: Async
   return e;
 }
 
-async function execute<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | undefined): Promise<T> {
-  if (e.waitMs > 0) await waitForSlot(e, options?.signal);
-  let value: T;
+function settle<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | undefined): Promise<T> {
+  e.runOptions = options as Entry['runOptions'];
+  let result: T | Promise<T>;
   try {
-    value = await fn();
+    result = fn();
   } catch (err) {
-    e.exit({ error: options?.isError ? options.isError(err) : true });
-    if (options?.fallback) return options.fallback(err);
-    throw err;
+    return Promise.resolve().then(() => e.settleRejected(err) as T);
   }
-  e.exit();
-  return value;
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as Promise<T>).then(e.settleFulfilled as (v: T) => T, e.settleRejected as (err: unknown) => T);
+  }
+  e.settleFulfilled(result);
+  return Promise.resolve(result);
 }
 
 export function run<T>(guard: Guard, resource: string, fn: () => T | Promise<T>, options?: RunOptions<T>): Promise<T> {
@@ -79,7 +80,8 @@ export function run<T>(guard: Guard, resource: string, fn: () => T | Promise<T>,
     const fallback = options?.fallback;
     return fallback ? Promise.resolve().then(() => fallback(e)) : Promise.reject(e);
   }
-  return execute(e, fn, options);
+  if (e.waitMs > 0) return waitForSlot(e, options?.signal).then(() => settle(e, fn, options));
+  return settle(e, fn, options);
 }
 
 export function wrap<A extends unknown[], T>(guard: Guard, resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options: WrapOptions<A, T> = {}): (...args: A) => Promise<T> {

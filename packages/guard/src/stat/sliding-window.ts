@@ -17,6 +17,8 @@ export class SlidingWindow {
   private readonly totals: Float64Array;
   /** Bucket number (floor(now / bucketMs)) of the head bucket; -1 before the first roll. */
   private headBn = -1;
+  /** The last time rolled to: the cached clock repeats readings, and then there is nothing to do. */
+  private lastNow = -1;
 
   constructor(intervalMs: number, bucketCount: number, width: number) {
     if (!Number.isInteger(bucketCount) || bucketCount < 1) throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
@@ -33,6 +35,8 @@ export class SlidingWindow {
 
   /** Moves the head to the bucket holding `now`, clearing every bucket that left the window. */
   roll(now: number): void {
+    if (now === this.lastNow) return;
+    this.lastNow = now;
     const bn = Math.floor(now / this.bucketMs);
     const head = this.headBn;
     if (bn <= head) return;
@@ -122,5 +126,6 @@ export class SlidingWindow {
   reset(): void {
     this.data.fill(0);
     this.totals.fill(0);
+    this.lastNow = -1;
   }
 }
