@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { cleanup, waitFor } from '@holdfast/testkit';
+import { startRedis } from './redis.ts';
 import { startShop } from './start-shop.ts';
 
 interface OtlpSpan {
@@ -43,9 +44,10 @@ async function startReceiver(t: Parameters<typeof cleanup>[0]): Promise<{ url: s
 const SERVER = 2;
 const CLIENT = 3;
 
-test('one trace spans gateway -> orders -> inventory, exported over OTLP, with trace ids in every hop\'s logs', async (t) => {
+test('one trace spans gateway -> orders (and its Redis lookup) -> inventory, exported over OTLP, with trace ids in every hop\'s logs', async (t) => {
   const receiver = await startReceiver(t);
-  const shop = await startShop(t, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' }, { tracing: true });
+  const redis = await startRedis(t);
+  const shop = await startShop(t, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', REDIS_URL: redis.url }, { tracing: true });
   for (const c of Object.values(shop.children)) await c.waitForLine('"tracing":{"exporter"');
 
   const traceId = 'a3ce929d0e0e47364bf92f3577b34da6';
@@ -62,6 +64,7 @@ test('one trace spans gateway -> orders -> inventory, exported over OTLP, with t
   assert.equal(server('orders').parentSpanId, client('gateway').spanId, 'orders continues the gateway\'s client span (W3C traceparent)');
   assert.equal(server('inventory').parentSpanId, client('orders').spanId, 'inventory continues orders\' client span');
   assert.ok(spans.some((s) => s.service === 'orders' && s.scope === '@fastify/otel'), 'Fastify route spans are there too');
+  await waitFor('the Redis lookup of the stock cache in the same trace', () => trace().some((s) => s.service === 'orders' && s.scope === '@opentelemetry/instrumentation-ioredis'), { timeoutMs: 5000 });
 
   // Each hop's request log line carries the same trace id.
   for (const name of ['gateway', 'orders', 'inventory'] as const) {
