@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1
+#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1 --optimize-for-size
 // The supervisor daemon's entry. Plain JavaScript on purpose: loading one .ts file makes Node
 // load its TypeScript stripper (about 18 MB of resident memory, kept for the life of the
 // process). Instead, the package's sources are stripped once in a short-lived child process

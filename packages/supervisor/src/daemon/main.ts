@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1
+#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1 --optimize-for-size
 // The daemon process: `holdfast-supervisor -c <config>` (the published bin; from the sources,
 // bin/holdfast-supervisor.js runs this without loading the TypeScript stripper). Runs until SIGTERM/SIGINT or a
 // shutdown request; exit code 0 after a clean stop, 2 for a config that does not validate
