@@ -126,6 +126,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       serverFactory: (handler) => {
         server = createServer((req, res) => {
           tracker!.onRequest(req, res);
+          // Set here rather than in a Fastify hook: one less hook on every request.
+          res.setHeader('x-request-id', requestIdFrom(req));
           handler(req, res);
         });
         tracker = new ConnectionTracker(server);
@@ -144,8 +146,6 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     installRecovery(this.app);
     const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
     installObservation(this.app, { metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet });
-          // Set here rather than in a Fastify hook: one less hook on every request.
-          res.setHeader('x-request-id', requestIdFrom(req));
 
     const probeSource = {
       state: () => this.#state,
