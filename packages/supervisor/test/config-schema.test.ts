@@ -67,3 +67,15 @@ test('the JSON Schema export describes programs', () => {
   const js = supervisorJsonSchema() as { properties: { programs: { additionalProperties: { properties: Record<string, unknown> } } } };
   assert.ok(js.properties.programs.additionalProperties.properties.stopTimeoutMs);
 });
+
+test('reserved fields (listen, reload) are validated, accepted, and reported as not active yet', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'holdfast.yaml');
+  writeFileSync(file, 'programs:\n  web:\n    command: node x.js\n    instances: 3\n    listen: [{port: 8080}]\n    reload: {maxSurge: 1, maxUnavailable: 0}\n');
+  const cfg = await loadSupervisorConfig(file);
+  assert.deepEqual(cfg.programs.web!.listen, [{ port: 8080, host: '0.0.0.0' }]);
+  assert.ok(cfg.warnings.some((w) => /programs\.web\.listen: .*LISTEN_FDS.*reserved/.test(w)));
+  assert.ok(cfg.warnings.some((w) => /programs\.web\.reload: rolling reloads are reserved/.test(w)));
+  writeFileSync(file, 'programs:\n  web:\n    command: node x.js\n    listen: [{port: 0}]\n');
+  await assert.rejects(loadSupervisorConfig(file), /programs\.web\.listen\[0\]\.port/);
+});

@@ -86,3 +86,20 @@ test('dependsOn: a program starts after its dependency is READY, and stops befor
   assert.deepEqual(stops, ['web:STOPPING', 'api:STOPPING', 'db:STOPPING'], 'reverse order');
   assert.ok(events.indexOf('web:STOPPED') < events.indexOf('api:STOPPING'), 'each waits for its dependents to be down');
 });
+
+test('priority: lower starts first among programs free to start, and stops last', async (t) => {
+  const prog = (name: string, priority: number) => `  ${name}:\n    command: sleep 1000\n    ready: {afterMs: 0}\n    priority: ${priority}\n`;
+  const { config } = await writeConfig(t, `programs:\n${prog('late', 900)}${prog('early', 10)}${prog('middle', 500)}`);
+  const { Supervisor } = await import('../src/runner/supervisor.ts');
+  const { cleanup } = await import('@holdfast/testkit');
+  const sup = new Supervisor(config);
+  cleanup(t, () => sup.shutdown());
+  const events: string[] = [];
+  sup.on('event', (e: SupervisorEvent) => {
+    if (e.type === 'state' && (e.to === 'STARTING' || e.to === 'STOPPING')) events.push(`${e.instance}:${e.to}`);
+  });
+  await sup.start();
+  await waitState(sup, 'late', 'READY');
+  await sup.stopTargets(['all']);
+  assert.deepEqual(events, ['early:STARTING', 'middle:STARTING', 'late:STARTING', 'late:STOPPING', 'middle:STOPPING', 'early:STOPPING']);
+});

@@ -18,3 +18,12 @@ test('a crashed HTTP child is restarted and proves readiness again', async (t) =
   const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { pid: number };
   assert.equal(body.pid, r.pid);
 });
+
+test('user: the program runs as that user, with its HOME', async (t) => {
+  const { config } = await writeConfig(t, `programs:\n  who:\n    command: sh -c 'echo "uid=$(id -u) home=$HOME"'\n    user: nobody\n    cwd: /\n    ready: {afterMs: 0}\n    autorestart: never\n`);
+  const sup = await startSupervisor(t, config);
+  const r = await waitState(sup, 'who', 'EXITED');
+  await r.logs.stdout!.flush();
+  const { readFileSync } = await import('node:fs');
+  assert.match(readFileSync(r.logs.stdout!.file, 'utf8'), /^uid=65534 home=\/nonexistent\n$/);
+});

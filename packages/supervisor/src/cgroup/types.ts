@@ -14,8 +14,8 @@ export interface CgroupHandle {
   /** The cgroup.procs files a new process joins (written by the spawn wrapper before exec). */
   readonly procsFiles: string[];
   pids(): number[];
-  /** SIGKILLs every process in the cgroup until it is empty (or `timeoutMs` passes). */
-  killAll(timeoutMs?: number): Promise<number[]>;
+  /** SIGKILLs every process in the cgroup until it is empty, `timeoutMs` passes, or `keepGoing` says stop. */
+  killAll(timeoutMs?: number, keepGoing?: () => boolean): Promise<number[]>;
   /** OOM kills counted by the kernel in this cgroup since it was created. */
   oomKills(): number;
   stats(): CgroupStats;

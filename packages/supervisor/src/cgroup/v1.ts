@@ -74,7 +74,7 @@ export class CgroupV1Driver implements CgroupDriver {
       name,
       procsFiles,
       pids,
-      killAll: (timeoutMs) => killUntilEmpty(pids, timeoutMs),
+      killAll: (timeoutMs, keepGoing) => killUntilEmpty(pids, timeoutMs, keepGoing),
       oomKills: () => (mem ? parseOomKills(readText(join(mem, 'memory.oom_control')) ?? '') : 0),
       stats: () => {
         const ns = cpuacct ? readNumber(join(cpuacct, 'cpuacct.usage')) : undefined;

@@ -83,10 +83,10 @@ export class CgroupV2Driver implements CgroupDriver {
       name,
       procsFiles: [procs],
       pids,
-      killAll: async (timeoutMs) => {
+      killAll: async (timeoutMs, keepGoing) => {
         // cgroup.kill (Linux 5.14+) kills the whole cgroup atomically, forks in flight included.
         if (existsSync(join(dir, 'cgroup.kill'))) tryWrite(join(dir, 'cgroup.kill'), '1');
-        return killUntilEmpty(pids, timeoutMs);
+        return killUntilEmpty(pids, timeoutMs, keepGoing);
       },
       oomKills: () => parseOomKills(readText(join(dir, 'memory.events')) ?? ''),
       stats: () => {

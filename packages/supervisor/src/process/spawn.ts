@@ -1,9 +1,9 @@
 // Turns a program's config into one instance's spawn and starts it: its own session and process
-// group (detached), its cgroup joined before exec (so not even its first fork escapes), the
+// group (detached), its cgroup entered before the program runs (so not even its first fork escapes), the
 // notify fd or IPC channel its readiness needs, and a marker in its environment that every
 // descendant inherits (how stops find daemonized grandchildren where no cgroup exists).
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ProgramConfig, ReadyCheck } from '../config/schema.ts';
 import { lookupGroup, lookupUser } from './users.ts';
@@ -102,19 +102,23 @@ export function preflight(spec: InstanceSpec): string | undefined {
   return `spawn ${cmd} ENOENT: command not found in PATH (${path})`;
 }
 
-const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** argv that joins the cgroups (cgroup.procs files) and then execs the program: same pid, no race. */
-export function wrapForCgroup(argv: string[], procsFiles: string[]): string[] {
-  if (procsFiles.length === 0) return argv;
-  const joins = procsFiles.map((f) => `echo $$ > ${shQuote(f)} || { echo "holdfast: cannot join cgroup ${f.replaceAll('"', '')}" >&2; exit 125; }`).join('; ');
-  return ['/bin/sh', '-c', `${joins}; exec "$0" "$@"`, ...argv];
+/**
+ * argv that waits, before anything of the program runs, until the daemon has moved it into its
+ * cgroup: the daemon (root) writes the pid to cgroup.procs, then a newline on fd `gateFd`; the
+ * shell reads it, closes the fd and execs the program (same pid). Race-free even for the
+ * program's first fork, and it works for programs running as another user, who could not write
+ * cgroup.procs themselves.
+ */
+export function wrapForCgroup(argv: string[], gateFd: number): string[] {
+  return ['/bin/sh', '-c', `read _ <&${gateFd} || exit 125; exec ${gateFd}<&-; exec "$0" "$@"`, ...argv];
 }
 
 export interface SpawnedChild {
   child: ChildProcess;
   /** The readable end of the notify fd, when readiness is `notify`. */
   notify?: NodeJS.ReadableStream;
+  /** Set when the child could not be put into its cgroup (it then exits 125 without running the program). */
+  joinError?: string;
 }
 
 export function spawnInstance(spec: InstanceSpec, procsFiles: string[]): SpawnedChild {
@@ -125,7 +129,14 @@ export function spawnInstance(spec: InstanceSpec, procsFiles: string[]): Spawned
   } else if (spec.ready.kind === 'message') {
     stdio.push('ipc');
   }
-  const argv = wrapForCgroup(spec.argv, procsFiles);
+  // The cgroup gate takes the first free fd from 3 (single digit: what every sh can redirect).
+  let gateFd = -1;
+  if (procsFiles.length > 0) {
+    gateFd = stdio.findIndex((x, i) => i >= 3 && x === 'ignore');
+    if (gateFd < 0) gateFd = stdio.length;
+    stdio[gateFd] = 'pipe';
+  }
+  const argv = gateFd >= 0 ? wrapForCgroup(spec.argv, gateFd) : spec.argv;
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: spec.cwd,
     env: spec.env,
@@ -134,6 +145,23 @@ export function spawnInstance(spec: InstanceSpec, procsFiles: string[]): Spawned
     ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
     ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
   });
-  const notify = spec.ready.kind === 'notify' ? (child.stdio[spec.ready.fd] as NodeJS.ReadableStream | null) ?? undefined : undefined;
-  return { child, ...(notify ? { notify } : {}) };
+  const notify = spec.ready.kind === 'notify' ? ((child.stdio[spec.ready.fd] as NodeJS.ReadableStream | null) ?? undefined) : undefined;
+  let joinError: string | undefined;
+  if (gateFd >= 0 && child.pid !== undefined) {
+    const gate = child.stdio[gateFd] as NodeJS.WritableStream & { destroy(): void };
+    // The shell closes its end once it has read the newline: an EPIPE/ECONNRESET here is expected.
+    gate.on('error', () => {});
+    for (const f of procsFiles) {
+      try {
+        writeFileSync(f, String(child.pid));
+      } catch (err) {
+        joinError = `cannot move pid ${child.pid} into ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+        break;
+      }
+    }
+    // Without the newline the gate's read fails and the shell exits 125: nothing of the program ran.
+    if (joinError) gate.destroy();
+    else gate.end('\n');
+  }
+  return { child, ...(notify ? { notify } : {}), ...(joinError ? { joinError } : {}) };
 }

@@ -62,6 +62,8 @@ export class InstanceRunner {
   private watchingReady = false;
   private liveness: LivenessWatchdog | undefined;
   private oomSeen = 0;
+  /** Counts spawns: a kill loop started for one process must not outlive it into the next. */
+  private generation = 0;
   private exitWaiters: (() => void)[] = [];
 
   constructor(spec: InstanceSpec, program: ProgramConfig, deps: RunnerDeps) {
@@ -199,8 +201,10 @@ export class InstanceRunner {
         process.kill(-pid, 'SIGKILL');
       } catch {}
     }
-    if (this.cgroup) await this.cgroup.killAll();
-    else await killUntilEmpty(() => pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`));
+    const gen = this.generation;
+    const same = () => this.generation === gen;
+    if (this.cgroup) await this.cgroup.killAll(5000, same);
+    else await killUntilEmpty(() => pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`), 5000, same);
   }
 
   private spawn(): void {
@@ -223,7 +227,9 @@ export class InstanceRunner {
     }
     let child: ChildProcess;
     try {
-      child = spawnInstance({ ...this.spec, env: { ...this.spec.env, ...this.extraEnv } }, procsFiles).child;
+      const spawned = spawnInstance({ ...this.spec, env: { ...this.spec.env, ...this.extraEnv } }, procsFiles);
+      child = spawned.child;
+      if (spawned.joinError) this.deps.log.error({ instance: this.spec.id, err: spawned.joinError }, 'could not put the process into its cgroup; it exits without running');
     } catch (err) {
       this.send({ type: 'spawnFailed', error: (err as Error).message });
       return;
@@ -234,6 +240,7 @@ export class InstanceRunner {
     }
     const pid = child.pid;
     this.child = child;
+    this.generation++;
     child.on('error', (err) => this.deps.log.warn({ instance: this.spec.id, err: err.message }, 'child process error'));
     const { stdout, stderr } = this.deps;
     if (stdout) child.stdout!.on('data', (b: Buffer) => stdout.write(b));
