@@ -12,7 +12,7 @@ const [netns = '', address = '', validity = '600', endpoint, leaseId] = process.
 const validityMs = Number(validity);
 const log = pino({ level: 'warn' }, pino.destination(2));
 const vipConfig = vipSchema.parse({ kind: 'vip', name: 'vip', address, interface: 'eth0', netns, duplicateCheck: 0, garp: { count: 1, repeatAfter: 0, refresh: 0 } });
-const fence = new CompanionFence(companionSchema.parse({ kind: 'companion', maxValid: 5000 }), { node: 'n1', cluster: 'test', log, resources: [vipConfig] });
+const fence = new CompanionFence(companionSchema.parse({ kind: 'companion', maxValid: 60_000 }), { node: 'n1', cluster: 'test', log, resources: [vipConfig] });
 await fence.open();
 const token = 9;
 const release = endpoint && leaseId ? { release: { kind: 'etcd-lease', endpoints: [endpoint], leaseId } } : {};

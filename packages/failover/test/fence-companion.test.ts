@@ -38,14 +38,15 @@ test('fence: a SIGKILLed leader loses its VIP at once, long before its validUnti
   const l = await lab(t, { n1: '198.18.0.1' });
   if (!l) return;
   const where = { dev: 'eth0', netns: l.host('n1').netns };
-  // validUntil 4 s ahead: removal within it proves the companion acted on the agent's death.
-  const agent = startChild(t, process.execPath, [fixture, where.netns, `${VIP}/24`, '4000']);
+  // validUntil 15 s ahead: removal well within it proves the
+  // companion acted on the agent's death, not on the time running out.
+  const agent = startChild(t, process.execPath, [fixture, where.netns, `${VIP}/24`, '15000']);
   const companionPid = Number((await agent.waitForLine(/^ARMED \d+/, 20_000)).split(' ')[1]);
   assert.ok(await hasAddress(where, VIP));
   const killedAt = monotonicMs();
   process.kill(agent.pid, 'SIGKILL');
   await waitFor('the companion to remove the VIP', async () => !(await hasAddress(where, VIP)), { timeoutMs: 10_000, intervalMs: 10 });
-  assert.ok(monotonicMs() - killedAt < 3500, 'removed before the validUntil the dead agent had promised');
+  assert.ok(monotonicMs() - killedAt < 10_000, 'removed long before the validUntil the dead agent had promised');
   await waitFor('the companion to exit after fencing', () => !alive(companionPid));
 });
 

@@ -104,6 +104,10 @@ export class DrillCluster {
     const proc = this.spawnIn(n.host.netns, file, args, `${n.name}-agent.log`, n.group);
     n.agent = proc;
     n.agentPid = proc.pid ?? -1;
+    // When the event happened, not when this (possibly starved) process read it: a late read
+    // would stretch a window and report an overlap that never was. The agent's pino `time` is
+    // wall-clock ms, shared by every process here; it is mapped onto CLOCK_MONOTONIC with the
+    // offset read now (measurement only: no decision rests on the wall clock).
     const onLine = (line: string) => {
       const at = monotonicMs();
       if (!line.startsWith('{')) return;
@@ -114,7 +118,7 @@ export class DrillCluster {
         if (typeof type !== 'string') return;
         this.events.push({
           node: n.name,
-          at: typeof e['mono'] === 'number' ? e['mono'] : at,
+          at: typeof e['mono'] === 'number' ? e['mono'] : typeof e['time'] === 'number' ? e['time'] - (Date.now() - at) : at,
           type,
           ...(typeof e['token'] === 'number' ? { token: e['token'] } : {}),
           ...(typeof e['deadlineInMs'] === 'number' ? { deadlineInMs: e['deadlineInMs'] } : {}),

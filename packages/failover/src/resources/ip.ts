@@ -62,6 +62,7 @@ export async function addAddress(where: Where, a: IfAddress, signal?: AbortSigna
   if (a.label) args.push('label', a.label);
   const r = await ip(args, signal);
   if (r.code === 0 || /File exists|already assigned/i.test(r.stderr)) return;
+  if (r.aborted) throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `'ip ${args.join(' ')}' was cut short (timeout or lost leadership)`, { address: a.address, dev: where.dev, netns: where.netns });
   throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, { address: a.address, dev: where.dev, netns: where.netns });
 }
 
@@ -70,6 +71,7 @@ export async function deleteAddress(where: Where, a: IfAddress, signal?: AbortSi
   const args = [...nsArgs(where.netns), 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', where.dev];
   const r = await ip(args, signal);
   if (r.code === 0) return true;
+  if (r.aborted) throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `'ip ${args.join(' ')}' was cut short by its timeout`, { address: a.address, dev: where.dev, netns: where.netns });
   if (/Cannot assign requested address|EADDRNOTAVAIL|Address not found/i.test(r.stderr)) return false;
   throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, { address: a.address, dev: where.dev, netns: where.netns });
 }

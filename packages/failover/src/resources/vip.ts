@@ -107,13 +107,16 @@ export class VipResource implements Resource {
 
   async stop(ctx: StopContext): Promise<void> {
     this.#cancelAnnouncements();
-    const had = await deleteAddress(this.where, this.address, ctx.signal);
+    // Bounded by the resource's own timeout, not by ctx.signal: that one aborts at the demotion
+    // deadline, and a VIP removed a little late beats a VIP left behind (the fence races us to
+    // it anyway; removal is idempotent).
+    const had = await deleteAddress(this.where, this.address, AbortSignal.timeout(this.timeoutMs));
     if (had) ctx.log.info({ resource: this.name, address: this.address.address, dev: this.where.dev, token: ctx.token }, 'VIP removed');
   }
 
   async cleanup(ctx: StopContext): Promise<void> {
     this.#cancelAnnouncements();
-    const had = await deleteAddress(this.where, this.address, ctx.signal);
+    const had = await deleteAddress(this.where, this.address, AbortSignal.timeout(this.timeoutMs));
     if (had) ctx.log.warn({ resource: this.name, address: this.address.address, dev: this.where.dev }, 'removed a VIP held without a valid lease (left by an earlier run)');
   }
 
