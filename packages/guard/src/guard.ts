@@ -332,7 +332,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     this.signals.update(all, system?.rule.smoothing ?? 0.5, now);
     if (!system) return;
     const before = system.level;
-    system.update();
+    system.update(now);
     if ((before === 0) !== (system.level === 0)) {
       const event = { shedding: system.level > 0, level: system.level, pressure: system.pressure, signal: system.worstSignal };
       this.logger.warn(event, event.shedding ? 'guard: system protection armed (a signal is over its trigger)' : 'guard: system protection disarmed');

@@ -91,6 +91,7 @@ export const systemRuleSchema = z
     smoothing: ratio.optional(),
     sampleIntervalMs: z.number().int().min(10).max(60_000).optional(),
     riseStep: ratio.optional(),
+    coolDownMs: z.number().min(0).max(600_000).optional(),
     bbrWindowMs: z.number().int().min(100).max(600_000).optional(),
     bbrBuckets: z.number().int().min(2).max(1000).optional(),
     bbrHeadroom: z.number().min(1).max(4).optional(),

@@ -8,9 +8,10 @@
 //     number in flight the process has proven it can complete without queueing.
 // A busy but healthy process (CPU high, no queue) therefore keeps serving everything.
 //
-// Unlike those, shedding is gradual: `level` (the probability of shedding an eligible request)
-// climbs by riseStep per sample while a trigger is exceeded, holds inside the hysteresis band,
-// and halves per sample once every signal is clearly below its trigger. Health and metrics
+// Unlike those, shedding is gradual: `level` (the probability of shedding a request just over
+// the estimate; certain at twice the estimate) climbs by riseStep per sample while a trigger is
+// exceeded, holds inside the hysteresis band and for coolDownMs after the last excess, then
+// halves per sample. Health and metrics
 // (priority 'critical') are never shed; 'low' sheds at twice the level.
 import { SlidingWindow } from '../stat/sliding-window.ts';
 import type { NormalizedSystemRule } from './rule.ts';
@@ -54,6 +55,7 @@ export class SystemProtection {
   private readonly bbr: SlidingWindow;
   private readonly inbound = new SlidingWindow(1000, 10, 3);
   private cachedBn = -1;
+  private lastOverAt = -Infinity;
   private cachedMaxInflight = Infinity;
 
   constructor(rule: NormalizedSystemRule, signals: SystemSignals, random: () => number = Math.random) {
@@ -67,8 +69,15 @@ export class SystemProtection {
   /** Hot path: whether to shed an inbound request of `priority` now. */
   shouldShed(now: number, priority: number): boolean {
     if (this.level === 0 || priority === PRIORITY_CRITICAL) return false;
-    if (this.inflight <= 1 || this.inflight <= this.maxInflight(now)) return false;
-    const p = priority === PRIORITY_LOW ? this.level * 2 : priority === PRIORITY_HIGH ? this.level * 0.5 : this.level;
+    const estimate = this.maxInflight(now);
+    const inflight = this.inflight;
+    if (inflight <= 1 || inflight <= estimate) return false;
+    // Just over the estimate, shed with probability `level` (gradual); the further over, the
+    // surer, up to certain at twice the estimate. A fixed probability would let a heavy
+    // overload through at (1 - level) x its rate and the queue would grow without bound.
+    const excess = Math.min(1, (inflight - estimate) / estimate);
+    const level = priority === PRIORITY_LOW ? Math.min(1, this.level * 2) : priority === PRIORITY_HIGH ? this.level * 0.5 : this.level;
+    const p = 1 - (1 - level) * (1 - excess);
     return p >= 1 || this.random() < p;
   }
 
@@ -116,8 +125,8 @@ export class SystemProtection {
     };
   }
 
-  /** One control step, after the signals were updated: adjusts the shedding level. */
-  update(): void {
+  /** One control step at `now`, after the signals were updated: adjusts the shedding level. */
+  update(now: number): void {
     const rule = this.rule;
     let pressure = 0;
     let worst: string | null = null;
@@ -134,8 +143,15 @@ export class SystemProtection {
     }
     this.pressure = pressure;
     this.worstSignal = worst;
-    if (pressure >= 1) this.level = Math.min(1, this.level + rule.riseStep);
-    else if (pressure < 1 - rule.hysteresis) this.level = this.level < 0.02 ? 0 : this.level / 2;
+    if (pressure >= 1) {
+      this.level = Math.min(1, this.level + rule.riseStep);
+      this.lastOverAt = now;
+    } else if (pressure < 1 - rule.hysteresis && now - this.lastOverAt >= rule.coolDownMs) {
+      // Shedding that works brings the signal down; letting go at once would readmit the
+      // overload and oscillate. So the level holds for coolDownMs after the last excess
+      // (kratos holds its drop state for 1 s the same way), then halves per sample.
+      this.level = this.level < 0.02 ? 0 : this.level / 2;
+    }
   }
 
   state(now: number): SystemState {

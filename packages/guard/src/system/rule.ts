@@ -33,7 +33,7 @@ export interface SystemRule {
   inboundConcurrency?: number;
   /** The CPU allowance in cores when the cgroup cannot tell (Kata, serverless). */
   cpuCores?: number;
-  /** Shedding winds down only once every signal is below (1 - hysteresis) x its trigger (default 0.2). */
+  /** Shedding winds down only once every signal is below (1 - hysteresis) x its trigger (default 0.3). */
   hysteresis?: number;
   /** Weight of a new sample in each signal's moving average, 0 < x <= 1 (default 0.5). */
   smoothing?: number;
@@ -41,6 +41,8 @@ export interface SystemRule {
   sampleIntervalMs?: number;
   /** Shedding probability added per sample while over a trigger (default 0.5). */
   riseStep?: number;
+  /** How long shedding stays armed after the last sample over a trigger (default 2000 ms). */
+  coolDownMs?: number;
   /** Window over which the BBR estimate (max pass rate x min RT) is taken (default 10000 ms in 20 buckets). */
   bbrWindowMs?: number;
   bbrBuckets?: number;
@@ -56,7 +58,7 @@ export interface SystemRule {
 export type NormalizedSystemRule = Required<Omit<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>> &
   Pick<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>;
 
-const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'sampleIntervalMs', 'riseStep', 'bbrWindowMs', 'bbrBuckets', 'bbrHeadroom', 'dryRun'];
+const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'sampleIntervalMs', 'riseStep', 'coolDownMs', 'bbrWindowMs', 'bbrBuckets', 'bbrHeadroom', 'dryRun'];
 
 export function validateSystemRule(r: unknown, path: Path, issues: Issues): NormalizedSystemRule | null {
   if (!isObject(r)) {
@@ -67,10 +69,11 @@ export function validateSystemRule(r: unknown, path: Path, issues: Issues): Norm
   onlyKeys(o, KEYS, path, issues);
   const rule: NormalizedSystemRule = {
     id: str(o, 'id', path, issues, false) ?? 'system',
-    hysteresis: num(o, 'hysteresis', path, issues, { min: 0, max: 0.9 }) ?? 0.2,
+    hysteresis: num(o, 'hysteresis', path, issues, { min: 0, max: 0.9 }) ?? 0.3,
     smoothing: num(o, 'smoothing', path, issues, { above: 0, max: 1 }) ?? 0.5,
     sampleIntervalMs: num(o, 'sampleIntervalMs', path, issues, { integer: true, min: 10, max: 60_000 }) ?? 100,
     riseStep: num(o, 'riseStep', path, issues, { above: 0, max: 1 }) ?? 0.5,
+    coolDownMs: num(o, 'coolDownMs', path, issues, { min: 0, max: 600_000 }) ?? 2000,
     bbrWindowMs: num(o, 'bbrWindowMs', path, issues, { integer: true, min: 100, max: 600_000 }) ?? 10_000,
     // 500 ms buckets: the max pass rate of 100 ms buckets (kratos' default) mostly measures
     // how completions bunch up behind timers, overestimating what the process sustains.

@@ -73,33 +73,60 @@ describe('system protection', () => {
     for (const e of [...normal.entries, ...critical.entries]) e.exit();
   });
 
-  it('sheds gradually: the probability follows the level, and low priority goes first', () => {
+  it('sheds gradually: just over the estimate with probability = level (low priority first), surely at twice the estimate', () => {
     let r = 0;
-    const { g } = overloadable(() => r);
+    const clock = new ManualClock(0);
+    const g = createGuard({ clock, autoSample: false, random: () => r, rules: { system: { eventLoopUtilization: 0.9, riseStep: 0.5 } } });
+    // History: 20 in flight at a time, 50 ms each -> 400/s x 50 ms = 20; with headroom 1.25: 25.
+    for (let b = 0; b < 30; b++) {
+      const batch = Array.from({ length: 20 }, () => g.entry('GET /', { inbound: true }) as Entry);
+      clock.advance(50);
+      for (const e of batch) e.exit({ rt: 50 });
+    }
+    assert.equal(g.snapshot().system!.maxInflight, 25);
     g.updateSignals({ eventLoopUtilization: 1 }); // level 0.5
-    const held = admitMany(g, 5).entries; // get in flight above the estimate
-    r = 0.6;
-    assert.equal(admitMany(g, 5).shed, 0, 'level 0.5: a draw of 0.6 passes');
-    assert.equal(admitMany(g, 5, 'low').shed, 5, 'low sheds at twice the level');
-    r = 0.3;
-    assert.equal(admitMany(g, 5, 'high').shed, 0, 'high sheds at half the level');
-    assert.equal(admitMany(g, 5).shed, 5);
-    for (const e of held) e.exit();
+    const held = admitMany(g, 26).entries; // admitted while in flight <= the estimate: nothing is shed
+    assert.equal(held.length, 26);
+    // In flight 26 > 25: excess 1/25 = 0.04, so p = 1 - (1 - level) x 0.96.
+    r = 0.5; // normal: p = 0.52 -> shed; high: p = 1 - 0.75 x 0.96 = 0.28 -> passes
+    assert.equal(admitMany(g, 1).shed, 1);
+    const high = admitMany(g, 1, 'high');
+    assert.equal(high.shed, 0);
+    r = 0.53; // 27 in flight now: excess 0.08, p = 1 - 0.5 x 0.92 = 0.54 -> shed
+    assert.equal(admitMany(g, 1).shed, 1);
+    r = 0.55; // ... but a draw above 0.54 passes
+    const passed = admitMany(g, 1);
+    assert.equal(passed.shed, 0);
+    r = 0.99;
+    const low = admitMany(g, 1, 'low'); // low: level x 2 = 1 -> certain
+    assert.equal(low.shed, 1);
+    const more = admitMany(g, 30); // r = 0.99 lets some through while just over, none at twice the estimate
+    const inflight = g.snapshot().system!.inflight;
+    assert.ok(more.entries.length > 0 && inflight <= 50, `in flight never exceeds twice the estimate: ${inflight}`);
+    for (const e of [...held, ...high.entries, ...passed.entries, ...more.entries]) e.exit();
   });
 
-  it('has hysteresis: holds the level just under the trigger, winds down only well below it', () => {
-    const { g } = overloadable();
+  it('has hysteresis and a cool-down: holds the level near the trigger and for coolDownMs after it, then winds down', () => {
+    const { g, clock } = overloadable();
     const events: SheddingEvent[] = [];
     g.on('shedding', (e) => events.push(e));
-    for (let i = 0; i < 4; i++) g.updateSignals({ eventLoopUtilization: 1 });
+    const sample = (elu: number) => {
+      clock.advance(100); // the sampler's pace
+      g.updateSignals({ eventLoopUtilization: elu });
+    };
+    for (let i = 0; i < 4; i++) sample(1);
     const level = () => g.snapshot().system!.level;
     assert.equal(level(), 1);
-    // smoothing 0.5: feeding 0.86 moves the average towards it; stays inside the band (> 0.81).
-    for (let i = 0; i < 6; i++) g.updateSignals({ eventLoopUtilization: 0.86 });
+    // smoothing 0.5: 0.86 pulls the average inside the band (0.72..0.9): the level holds however long.
+    for (let i = 0; i < 30; i++) sample(0.86);
     assert.equal(level(), 1, 'inside the hysteresis band the level holds');
-    for (let i = 0; i < 4; i++) g.updateSignals({ eventLoopUtilization: 0.2 });
-    assert.ok(level() < 1 && level() > 0, `decays gradually, got ${level()}`);
-    for (let i = 0; i < 10; i++) g.updateSignals({ eventLoopUtilization: 0.2 });
+    sample(1); // one more excess restarts the cool-down
+    for (let i = 0; i < 19; i++) sample(0.2);
+    assert.equal(level(), 1, 'well below the band, but within coolDownMs (2 s) of the last excess');
+    sample(0.2);
+    sample(0.2);
+    assert.ok(level() < 1 && level() > 0, `then decays gradually, got ${level()}`);
+    for (let i = 0; i < 10; i++) sample(0.2);
     assert.equal(level(), 0);
     assert.deepEqual(events.map((e) => e.shedding), [true, false]);
   });
