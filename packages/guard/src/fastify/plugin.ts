@@ -135,7 +135,9 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
       return;
     }
     const a = blockAnswer(err);
-    void reply.code(a.status).headers(a.headers).send(a.body);
+    reply.code(a.status).header('retry-after', a.retryAfter).header('content-type', 'application/json; charset=utf-8');
+    if (a.policy !== null) reply.header('ratelimit-policy', a.policy).header('ratelimit', a.rateLimit!);
+    void reply.send(a.body);
   };
 
   fastify.addHook('onRequest', (req, reply, done) => {
