@@ -5,7 +5,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitsConfig } from '../config/schema.ts';
 import { deviceOf } from './block-device.ts';
-import { existsSync, readNumber, readPids, readText, subdirs, tryWrite } from './fs-util.ts';
+import { existsSync, isDir, readNumber, readPids, readText, subdirs, tryWrite } from './fs-util.ts';
 import { killUntilEmpty } from './kill.ts';
 import { parseOomKills, v1LimitWrites } from './limits.ts';
 import type { CgroupDriver, CgroupHandle } from './types.ts';
@@ -27,8 +27,14 @@ export class CgroupV1Driver implements CgroupDriver {
     return new Map([...this.bases].map(([c, base]) => [c, join(base, name)]));
   }
 
+  /** Limits last written per cgroup: a restart with the same limits skips the writes (they cost on the restart path). */
+  private applied = new Map<string, string>();
+
   open(name: string, limits: LimitsConfig | undefined, cwd: string) {
     const dirs = this.dirs(name);
+    const key = JSON.stringify(limits ?? null) + cwd;
+    if (this.applied.get(name) === key && [...dirs.values()].every(isDir)) return { handle: this.attach(name), warnings: [] };
+    this.applied.set(name, key);
     const warnings: string[] = [];
     for (const dir of dirs.values()) mkdirSync(dir, { recursive: true });
     if (limits) {
@@ -81,6 +87,7 @@ export class CgroupV1Driver implements CgroupDriver {
         return { memoryBytes: mem ? readNumber(join(mem, 'memory.usage_in_bytes')) : undefined, cpuUsec: ns === undefined ? undefined : Math.round(ns / 1000) };
       },
       remove: () => {
+        this.applied.delete(name);
         let ok = true;
         for (const d of dirs.values()) {
           try {

@@ -6,7 +6,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitsConfig } from '../config/schema.ts';
 import { deviceOf } from './block-device.ts';
-import { existsSync, readNumber, readPids, readText, subdirs, tryWrite } from './fs-util.ts';
+import { existsSync, isDir, readNumber, readPids, readText, subdirs, tryWrite } from './fs-util.ts';
 import { killUntilEmpty } from './kill.ts';
 import { parseOomKills, v2LimitWrites } from './limits.ts';
 import type { CgroupDriver, CgroupHandle } from './types.ts';
@@ -51,8 +51,14 @@ export class CgroupV2Driver implements CgroupDriver {
     return new CgroupV2Driver(levels[2]!, wanted);
   }
 
+  /** Limits last written per cgroup: a restart with the same limits skips the writes (they cost on the restart path). */
+  private applied = new Map<string, string>();
+
   open(name: string, limits: LimitsConfig | undefined, cwd: string) {
     const dir = join(this.base, name);
+    const key = JSON.stringify(limits ?? null) + cwd;
+    if (this.applied.get(name) === key && isDir(dir)) return { handle: this.attach(name), warnings: [] };
+    this.applied.set(name, key);
     mkdirSync(dir, { recursive: true });
     const warnings: string[] = [];
     const l = limits ?? {};
@@ -94,6 +100,7 @@ export class CgroupV2Driver implements CgroupDriver {
         return { memoryBytes: readNumber(join(dir, 'memory.current')), cpuUsec: cpu ? Number(cpu[1]) : undefined };
       },
       remove: () => {
+        this.applied.delete(name);
         try {
           rmdirSync(dir);
           return true;
