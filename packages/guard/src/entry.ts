@@ -54,6 +54,12 @@ export class Entry {
     this.exit();
     return value;
   };
+  /** For a run without fallback: records the failure, leaves the rejection to the caller's promise. */
+  readonly settleRejectedQuietly = (error: unknown): void => {
+    const isError = this.runOptions?.isError;
+    this.runOptions = undefined;
+    this.exit(isError === undefined || isError(error) ? EXIT_ERROR : undefined);
+  };
   readonly settleRejected = (error: unknown): unknown => {
     const options = this.runOptions;
     this.runOptions = undefined;

@@ -68,7 +68,15 @@ function settle<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | 
     return Promise.resolve().then(() => e.settleRejected(err) as T);
   }
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    return (result as Promise<T>).then(e.settleFulfilled as (v: T) => T, e.settleRejected as (err: unknown) => T);
+    const promise = result as Promise<T>;
+    if (options?.fallback === undefined && promise instanceof Promise) {
+      // No fallback: hand the caller its own promise and settle the entry beside it. Reactions
+      // run in registration order, so the exit is recorded before the caller resumes, and the
+      // caller saves a promise hop.
+      void promise.then(e.settleFulfilled, e.settleRejectedQuietly);
+      return promise;
+    }
+    return promise.then(e.settleFulfilled as (v: T) => T, e.settleRejected as (err: unknown) => T);
   }
   e.settleFulfilled(result);
   return Promise.resolve(result);

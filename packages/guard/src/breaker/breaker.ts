@@ -106,8 +106,7 @@ export class Breaker {
   onComplete(now: number, rt: number, error: boolean): void {
     // Calls admitted before the breaker opened complete into a state that no longer needs them.
     if (this.mode !== 0 || this.state !== CLOSED) return;
-    this.strategy.record(now, rt, error);
-    const value = this.strategy.tripValue(now);
+    const value = this.strategy.record(now, rt, error);
     if (value === value) {
       this.opens = 1;
       this.retryAt = now + this.rule.retryTimeoutMs;

@@ -11,10 +11,8 @@ export class ConsecutiveFailuresStrategy implements BreakerStrategy {
   isFailure(_rt: number, error: boolean): boolean {
     return error;
   }
-  record(_now: number, _rt: number, error: boolean): void {
+  record(_now: number, _rt: number, error: boolean): number {
     this.run = error ? this.run + 1 : 0;
-  }
-  tripValue(_now: number): number {
     return this.run >= this.threshold ? this.run : NaN;
   }
   reset(): void {

@@ -13,11 +13,8 @@ export class ErrorCountStrategy implements BreakerStrategy {
   isFailure(_rt: number, error: boolean): boolean {
     return error;
   }
-  record(now: number, _rt: number, error: boolean): void {
-    this.stats.record(now, error);
-  }
-  tripValue(now: number): number {
-    return this.stats.tripCount(now, this.count);
+  record(now: number, _rt: number, error: boolean): number {
+    return this.stats.recordCount(now, error, this.count);
   }
   reset(): void {
     this.stats.reset();

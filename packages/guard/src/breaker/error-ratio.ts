@@ -11,11 +11,8 @@ export class ErrorRatioStrategy implements BreakerStrategy {
   isFailure(_rt: number, error: boolean): boolean {
     return error;
   }
-  record(now: number, _rt: number, error: boolean): void {
-    this.stats.record(now, error);
-  }
-  tripValue(now: number): number {
-    return this.stats.tripRatio(now);
+  record(now: number, _rt: number, error: boolean): number {
+    return this.stats.recordRatio(now, error);
   }
   reset(): void {
     this.stats.reset();

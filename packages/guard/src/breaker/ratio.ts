@@ -16,24 +16,23 @@ export class RatioWindow {
     this.minRequestAmount = minRequestAmount;
   }
 
-  record(now: number, failed: boolean): void {
-    this.window.add(now, TOTAL, 1);
-    if (failed) this.window.add(now, FAILED, 1);
-  }
-
-  /** The failure ratio when it reaches the threshold with enough calls, else NaN. */
-  tripRatio(now: number): number {
-    const total = this.window.sum(now, TOTAL);
-    if (total === 0 || total < this.minRequestAmount) return NaN;
-    const ratio = this.window.sum(now, FAILED) / total;
+  /** Records a call; returns the failure ratio when it reaches the threshold with enough calls, else NaN. */
+  recordRatio(now: number, failed: boolean): number {
+    const w = this.window;
+    w.add2(now, TOTAL, 1, FAILED, failed ? 1 : 0);
+    const total = w.total(TOTAL);
+    if (total < this.minRequestAmount || total === 0) return NaN;
+    const ratio = w.total(FAILED) / total;
     return ratio >= this.threshold ? ratio : NaN;
   }
 
-  /** Failures in the window when they reach `count` with enough calls, else NaN. */
-  tripCount(now: number, count: number): number {
-    if (this.window.sum(now, TOTAL) < this.minRequestAmount) return NaN;
-    const failed = this.window.sum(now, FAILED);
-    return failed >= count ? failed : NaN;
+  /** Records a call; returns the failures in the window when they reach `count` with enough calls, else NaN. */
+  recordCount(now: number, failed: boolean, count: number): number {
+    const w = this.window;
+    w.add2(now, TOTAL, 1, FAILED, failed ? 1 : 0);
+    if (w.total(TOTAL) < this.minRequestAmount) return NaN;
+    const n = w.total(FAILED);
+    return n >= count ? n : NaN;
   }
 
   reset(): void {

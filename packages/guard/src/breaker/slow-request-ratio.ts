@@ -13,11 +13,8 @@ export class SlowRequestRatioStrategy implements BreakerStrategy {
   isFailure(rt: number, _error: boolean): boolean {
     return rt > this.maxAllowedRtMs;
   }
-  record(now: number, rt: number, _error: boolean): void {
-    this.stats.record(now, rt > this.maxAllowedRtMs);
-  }
-  tripValue(now: number): number {
-    return this.stats.tripRatio(now);
+  record(now: number, rt: number, _error: boolean): number {
+    return this.stats.recordRatio(now, rt > this.maxAllowedRtMs);
   }
   reset(): void {
     this.stats.reset();

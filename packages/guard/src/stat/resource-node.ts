@@ -48,14 +48,9 @@ export class ResourceNode<R = unknown> {
 
   onComplete(now: number, rt: number, error: boolean, batch: number): void {
     this.inflight--;
-    if (error) {
-      this.errorTotal += batch;
-      this.window.add(now, EV_ERROR, batch);
-    } else {
-      this.successTotal += batch;
-      this.window.add(now, EV_SUCCESS, batch);
-    }
-    this.window.add(now, EV_RT_SUM, rt);
+    if (error) this.errorTotal += batch;
+    else this.successTotal += batch;
+    this.window.add2(now, error ? EV_ERROR : EV_SUCCESS, batch, EV_RT_SUM, rt);
     this.rt.observe(rt);
   }
 

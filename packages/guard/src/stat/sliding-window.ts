@@ -19,6 +19,8 @@ export class SlidingWindow {
   private headBn = -1;
   /** The last time rolled to: the cached clock repeats readings, and then there is nothing to do. */
   private lastNow = -1;
+  /** Offset of the head bucket in `data` (saves a modulo per add). */
+  private headBase = 0;
 
   constructor(intervalMs: number, bucketCount: number, width: number) {
     if (!Number.isInteger(bucketCount) || bucketCount < 1) throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
@@ -60,12 +62,30 @@ export class SlidingWindow {
       }
     }
     this.headBn = bn;
+    this.headBase = (bn % this.bucketCount) * width;
   }
 
   add(now: number, event: number, n: number): void {
     this.roll(now);
-    this.data[(this.headBn % this.bucketCount) * this.width + event]! += n;
+    this.data[this.headBase + event]! += n;
     this.totals[event]! += n;
+  }
+
+  /** Two adds with one roll (the hot path records pairs: outcome + RT, total + failure). */
+  add2(now: number, e1: number, n1: number, e2: number, n2: number): void {
+    this.roll(now);
+    const data = this.data;
+    const totals = this.totals;
+    const base = this.headBase;
+    data[base + e1]! += n1;
+    totals[e1]! += n1;
+    data[base + e2]! += n2;
+    totals[e2]! += n2;
+  }
+
+  /** Running total of `event` as of the last roll (call after add/roll at the same `now`). */
+  total(event: number): number {
+    return this.totals[event]!;
   }
 
   /** Sum of `event` over the whole window at `now`. */
@@ -77,13 +97,13 @@ export class SlidingWindow {
   /** Sum of `event` over the window without the current, still-filling bucket. */
   sumCompleted(now: number, event: number): number {
     this.roll(now);
-    return this.totals[event]! - this.data[(this.headBn % this.bucketCount) * this.width + event]!;
+    return this.totals[event]! - this.data[this.headBase + event]!;
   }
 
   /** `event` in the current bucket. */
   head(now: number, event: number): number {
     this.roll(now);
-    return this.data[(this.headBn % this.bucketCount) * this.width + event]!;
+    return this.data[this.headBase + event]!;
   }
 
   /** Milliseconds from `now` until the head bucket ends (when the oldest bucket frees up). */
