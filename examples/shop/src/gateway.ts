@@ -1,6 +1,7 @@
 // The gateway: the shop's public entry, forwarding /api/* to the order and inventory services
 // with the request id propagated.
 import { createService, type FastifyReply } from '@holdfast/service';
+import { protect } from './protect.ts';
 import { portFrom, urlFrom } from './ports.ts';
 
 const upstreams = {
@@ -9,6 +10,7 @@ const upstreams = {
 };
 const service = createService({ name: 'gateway', port: portFrom('GATEWAY_PORT', 3000), host: process.env.HOST ?? '127.0.0.1' });
 const { app } = service;
+await protect(service);
 
 app.get('/', async () => ({
   shop: 'holdfast demo shop',

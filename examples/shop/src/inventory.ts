@@ -1,10 +1,12 @@
 // The inventory service: stock per SKU, reservations, and the fault switch.
 import { createService } from '@holdfast/service';
 import { installChaos } from './chaos.ts';
+import { protect } from './protect.ts';
 import { portFrom } from './ports.ts';
 
 const service = createService({ name: 'inventory', port: portFrom('INVENTORY_PORT', 3002), host: process.env.HOST ?? '127.0.0.1' });
 const { app } = service;
+await protect(service, (req) => (req.params as { sku?: string }).sku);
 const probes = new Set(Object.values(service.options.probes));
 installChaos(app, (url) => probes.has(url.split('?')[0]!));
 

@@ -4,11 +4,13 @@
 // orders keeps answering stock from cache, marked `x-holdfast-cache: stale-if-error`.
 import { randomUUID } from 'node:crypto';
 import { createService } from '@holdfast/service';
+import { protect } from './protect.ts';
 import { portFrom, urlFrom } from './ports.ts';
 
 const inventoryUrl = urlFrom('INVENTORY_URL', 'http://127.0.0.1:3002');
 const service = createService({ name: 'orders', port: portFrom('ORDERS_PORT', 3001), host: process.env.HOST ?? '127.0.0.1' });
 const { app } = service;
+await protect(service);
 const ms = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 /** Stock as inventory reports it; null for an unknown SKU (cached too: a 404 is an answer, not a failure). */
