@@ -99,6 +99,13 @@ for (const [i, p] of selected.entries()) {
   m.files = undefined;
   writeFileSync(join(out, 'package.json'), JSON.stringify(m, null, 2) + '\n');
   if (existsSync(join(p.dir, 'README.md'))) copyFileSync(join(p.dir, 'README.md'), join(out, 'README.md'));
+  // Exported files that are not TypeScript (a JSON Schema, say) ship as they are.
+  for (const target of Object.values((p.manifest.exports ?? {}) as Record<string, unknown>)) {
+    if (typeof target === 'string' && !target.endsWith('.ts') && existsSync(join(p.dir, target))) {
+      mkdirSync(join(out, target, '..'), { recursive: true });
+      copyFileSync(join(p.dir, target), join(out, target));
+    }
+  }
   process.stderr.write('ok\n');
 }
 process.exit(failed ? 1 : 0);
