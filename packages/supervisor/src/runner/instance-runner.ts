@@ -6,7 +6,6 @@ import type { ChildProcess } from 'node:child_process';
 import type { CgroupDriver, CgroupHandle } from '../cgroup/types.ts';
 import type { Clock, Timer } from '../clock.ts';
 import type { ProgramConfig } from '../config/schema.ts';
-import { waitForProbe, httpProbe, tcpProbe } from '../health/probes.ts';
 import { LivenessWatchdog } from '../health/liveness.ts';
 import type { RotatingLog } from '../logs/rotating-log.ts';
 import type { PidStore } from '../process/pid-store.ts';
@@ -16,6 +15,7 @@ import { killUntilEmpty } from '../cgroup/kill.ts';
 import { transition } from '../state/machine.ts';
 import { initialState, type Effect, type Policy, type ProcEvent, type ProcState, type TimerName } from '../state/states.ts';
 import type { Logger } from '../logger.ts';
+import { ReadinessWatch } from './readiness-watch.ts';
 
 export interface RunnerDeps {
   clock: Clock;
@@ -48,8 +48,6 @@ export class InstanceRunner {
   program: ProgramConfig;
   state: ProcState;
   cgroup: CgroupHandle | undefined;
-  /** The last STATUS= line the program wrote on its notify fd. */
-  notifyStatus: string | undefined;
   /** Environment added by a start request (e.g. the failover agent's fencing token), kept for later spawns. */
   extraEnv: Record<string, string> = {};
   private readonly deps: RunnerDeps;
@@ -57,9 +55,8 @@ export class InstanceRunner {
   private child: ChildProcess | undefined;
   private queue: ProcEvent[] = [];
   private busy = false;
-  private timers = new Map<TimerName | 'after', Timer>();
-  private readyAbort: AbortController | undefined;
-  private watchingReady = false;
+  private timers = new Map<TimerName, Timer>();
+  private readonly readiness: ReadinessWatch;
   private liveness: LivenessWatchdog | undefined;
   private oomSeen = 0;
   /** Counts spawns: a kill loop started for one process must not outlive it into the next. */
@@ -72,6 +69,12 @@ export class InstanceRunner {
     this.deps = deps;
     this.policy = policyOf(program);
     this.state = initialState(deps.clock.now());
+    this.readiness = new ReadinessWatch(spec.ready, deps.clock, () => this.send({ type: 'ready' }));
+  }
+
+  /** The last STATUS= line the program wrote on its notify fd. */
+  get notifyStatus(): string | undefined {
+    return this.readiness.notifyStatus;
   }
 
   get pid(): number | undefined {
@@ -182,9 +185,9 @@ export class InstanceRunner {
         this.timers.delete(f.timer);
         return;
       case 'watchReady':
-        return this.watchReady();
+        return this.readiness.start();
       case 'unwatchReady':
-        return this.unwatchReady();
+        return this.readiness.stop();
       case 'watchHealth':
         return this.watchHealth();
       case 'unwatchHealth':
@@ -247,59 +250,10 @@ export class InstanceRunner {
     else child.stdout!.resume();
     if (stderr) child.stderr!.on('data', (b: Buffer) => stderr.write(b));
     else child.stderr!.resume();
-    if (this.spec.ready.kind === 'notify') this.readNotify(child.stdio[this.spec.ready.fd] as NodeJS.ReadableStream);
-    if (this.spec.ready.kind === 'message') {
-      child.on('message', (m: unknown) => {
-        const isReady = m === 'ready' || (typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'ready' || (m as { ready?: unknown }).ready === true));
-        if (isReady && this.watchingReady) this.send({ type: 'ready' });
-      });
-    }
+    this.readiness.attach(child);
     child.once('exit', (code, signal) => void this.onExit(child, code, signal));
     this.deps.store.record({ id: this.spec.id, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs });
     this.send({ type: 'spawned', pid });
-  }
-
-  private readNotify(stream: NodeJS.ReadableStream | null | undefined): void {
-    if (!stream) return;
-    let partial = '';
-    const onLine = (line: string) => {
-      const l = line.trim();
-      // sd_notify's READY=1, or s6's bare newline.
-      if ((l === '' || /(^|\s)READY=1(\s|$)/.test(l)) && this.watchingReady) this.send({ type: 'ready' });
-      const status = /(?:^|\s)STATUS=(.*)$/.exec(l);
-      if (status) this.notifyStatus = status[1];
-    };
-    stream.on('data', (b: Buffer) => {
-      const parts = (partial + b.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      // A runaway writer cannot grow the partial line without bound.
-      if (partial.length > 4096) partial = '';
-      for (const p of parts) onLine(p);
-    });
-    stream.on('error', () => {});
-  }
-
-  private watchReady(): void {
-    this.watchingReady = true;
-    const r = this.spec.ready;
-    if (r.kind === 'after') {
-      this.timers.set('after', this.deps.clock.setTimeout(() => this.watchingReady && this.send({ type: 'ready' }), r.ms));
-    } else if (r.kind === 'tcp' || r.kind === 'http') {
-      const ac = new AbortController();
-      this.readyAbort = ac;
-      const probe = r.kind === 'tcp' ? tcpProbe(r.host, Number(r.port), 1000) : httpProbe(r.url, r.expectStatus, 1000);
-      void waitForProbe(probe, r.intervalMs, ac.signal).then((ok) => {
-        if (ok && this.readyAbort === ac) this.send({ type: 'ready' });
-      });
-    }
-  }
-
-  private unwatchReady(): void {
-    this.watchingReady = false;
-    this.readyAbort?.abort();
-    this.readyAbort = undefined;
-    this.timers.get('after')?.cancel();
-    this.timers.delete('after');
   }
 
   private watchHealth(): void {

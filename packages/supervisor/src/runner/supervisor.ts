@@ -19,8 +19,9 @@ import { InstanceRunner } from './instance-runner.ts';
 import { MemoryPoller } from './memory-poll.ts';
 import { byPriority, dependencyMap, stopWaves, withDependencies } from './order.ts';
 import { reapLeftovers } from './reap.ts';
+import { waitUntil } from './settle.ts';
 import { exitSummary, instanceStatus } from './status.ts';
-import { suggest } from '../util/did-you-mean.ts';
+import { resolveTargets, type Targets } from './targets.ts';
 
 export interface SupervisorOptions {
   clock?: Clock;
@@ -168,56 +169,13 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Resolves targets ('web', 'web:1', a group, 'all') to programs and instances. */
-  resolve(targets: string[]): { programs: string[]; instances: InstanceRunner[] } {
-    if (targets.length === 0) throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', "no target given: name a program, an instance (web:1), a group, or 'all'");
-    const programs = new Set<string>();
-    const instances = new Set<InstanceRunner>();
-    for (const t of targets) {
-      if (t === 'all') {
-        for (const [name, p] of this.programs) {
-          programs.add(name);
-          p.instances.forEach((i) => instances.add(i.runner));
-        }
-      } else if (this.programs.has(t)) {
-        programs.add(t);
-        this.programs.get(t)!.instances.forEach((i) => instances.add(i.runner));
-      } else if (t in this.config.groups) {
-        for (const m of this.config.groups[t]!.programs) {
-          programs.add(m);
-          this.programs.get(m)?.instances.forEach((i) => instances.add(i.runner));
-        }
-      } else {
-        const hit = this.runners().find((r) => r.spec.id === t);
-        if (!hit) {
-          const names = [...this.programs.keys(), ...Object.keys(this.config.groups), ...this.runners().map((r) => r.spec.id)];
-          const guess = suggest(t, names);
-          throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' in ${this.config.file}${guess ? ` (did you mean '${guess}'?)` : ''}`, { target: t });
-        }
-        instances.add(hit);
-      }
-    }
-    return { programs: [...programs], instances: [...instances] };
+  resolve(targets: string[]): Targets {
+    const byProgram = new Map([...this.programs].map(([name, p]) => [name, p.instances.map((i) => i.runner)]));
+    return resolveTargets(targets, byProgram, this.config.groups, this.config.file);
   }
 
   private async settle(instances: InstanceRunner[], opts: ActionOptions, done: (r: InstanceRunner) => boolean): Promise<ActionResult> {
-    if (opts.wait !== false) {
-      const pending = () => instances.filter((r) => !done(r));
-      if (pending().length > 0) {
-        await new Promise<void>((resolve) => {
-          const finish = () => {
-            clearTimeout(timer);
-            this.off('change', onChange);
-            resolve();
-          };
-          const onChange = () => {
-            if (pending().length === 0) finish();
-          };
-          const timer = setTimeout(finish, opts.timeoutMs ?? 60_000);
-          timer.unref();
-          this.on('change', onChange);
-        });
-      }
-    }
+    if (opts.wait !== false) await waitUntil(this, instances, done, opts.timeoutMs ?? 60_000);
     const now = this.clock.now();
     return { instances: instances.map((r) => this.statusOf(r, now)), timedOut: opts.wait === false ? [] : instances.filter((r) => !done(r)).map((r) => r.spec.id) };
   }
