@@ -220,7 +220,8 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     e.rules = null;
     e.system = null;
     e.key = undefined;
-    this.pool.push(e);
+    // Keep enough for any steady concurrency; a one-off spike's extra entries go to the GC.
+    if (this.pool.length < 4096) this.pool.push(e);
   }
 
   private block(node: ResourceNode, now: number, reason: number, rule: { id: string }, retryAfterMs: number, batch: number, quota: number, windowMs: number, key: unknown): BlockError {

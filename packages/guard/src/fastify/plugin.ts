@@ -65,6 +65,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     holdfastGuardEntry: Entry | null;
+    holdfastGuardWait: NodeJS.Timeout | null;
   }
 }
 
@@ -96,6 +97,7 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
   }
   if (!fastify.hasDecorator('guard')) fastify.decorate('guard', guard);
   fastify.decorateRequest('holdfastGuardEntry', null);
+  fastify.decorateRequest('holdfastGuardWait', null);
 
   const exempt = new Set(options.exempt ?? DEFAULT_EXEMPT);
   const isErrorStatus = options.isErrorStatus ?? ((s: number) => s >= 500);
@@ -113,7 +115,7 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
     let ctx = byMethod.get(req.method);
     if (ctx === undefined) {
       const rg = config.guard ?? {};
-      const isExempt = rg.exempt === true || exempt.has(url) || exempt.has(req.url.split('?')[0]!);
+      const isExempt = rg.exempt === true || exempt.has(url);
       ctx = isExempt
         ? EXEMPT
         : { exempt: false, node: guard.nodeFor(rg.resource ?? `${req.method} ${url}`), priority: priorityCode(rg.priority), key: rg.key ?? options.key, fallback: rg.fallback };
@@ -148,16 +150,11 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
     if (r.blocked) return answerBlocked(req, reply, ctx, r);
     req.holdfastGuardEntry = r;
     if (r.waitMs <= 0) return done();
-    // Throttled: hold the request for its slot; a client that leaves meanwhile frees it.
-    const timer = setTimeout(() => {
-      req.raw.off('close', onClose);
+    // Throttled: hold the request for its slot; a client that leaves meanwhile frees it (onRequestAbort).
+    req.holdfastGuardWait = setTimeout(() => {
+      req.holdfastGuardWait = null;
       done();
     }, r.waitMs);
-    const onClose = () => {
-      clearTimeout(timer);
-      r.cancel();
-    };
-    req.raw.once('close', onClose);
   });
 
   const finish = (req: FastifyRequest, statusCode: number, forceError: boolean): void => {
@@ -176,9 +173,17 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
     finish(req, 0, true);
     done();
   });
-  // The client went away mid-request: judged like a response, by status so far and duration.
+  // The client went away: still queued for a throttled slot, the call never ran (cancel);
+  // otherwise it is judged like a response, by duration (a timeout is an error).
   fastify.addHook('onRequestAbort', (req, done) => {
-    finish(req, 0, false);
+    const wait = req.holdfastGuardWait;
+    if (wait !== null) {
+      clearTimeout(wait);
+      req.holdfastGuardWait = null;
+      const e = req.holdfastGuardEntry;
+      req.holdfastGuardEntry = null;
+      e?.cancel();
+    } else finish(req, 0, false);
     done();
   });
 }

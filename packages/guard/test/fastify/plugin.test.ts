@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -118,6 +120,23 @@ describe('fastify plugin', () => {
     const took = performance.now() - start;
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200]);
     assert.ok(took >= 200, `6 requests at 20/s take >= 250 ms of pacing, took ${took.toFixed(0)} ms`);
+  });
+
+  it('frees the throttled slot of a client that leaves while queued', async (t) => {
+    const g = createGuard({ autoSample: false, rules: { flow: [{ id: 'pace', resource: 'GET /items/:id', threshold: 1, behavior: 'throttling', maxQueueingTimeMs: 10_000 }] } });
+    const { url } = await app(t, { guard: g }, basic);
+    assert.equal((await fetch(`${url}/items/1`)).status, 200); // takes the slot of this second
+    const { hostname, port } = new URL(url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    cleanup(t, () => socket.destroy());
+    await once(socket, 'connect');
+    socket.write(`GET /items/2 HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+    await waitFor('the request to be queued', () => g.snapshot().resources[0]!.inflight === 1);
+    socket.destroy();
+    await waitFor('the queued entry to be cancelled', () => g.snapshot().resources[0]!.cancelled === 1);
+    const s = g.snapshot().resources[0]!;
+    assert.equal(s.inflight, 0);
+    assert.equal(s.success, 1);
   });
 
   it('loads rules from a file', async (t) => {
