@@ -119,6 +119,8 @@ const cases: Case[] = [
 
 async function timeIt(c: Case): Promise<number> {
   const n = c.kind === 'sync' ? SYNC_OPS : ASYNC_OPS;
+  // A fresh young generation per case: each pays for its own garbage, not the previous case's.
+  globalThis.gc!();
   const t0 = process.hrtime.bigint();
   await c.run(n);
   return Number(process.hrtime.bigint() - t0) / n;
