@@ -8,7 +8,7 @@
 // supervisord and PM2 run side by side in the same run when installed (apt-get install
 // supervisor; npm i -g pm2 --prefix /tmp/pm2); otherwise peers-measured figures are cited as such.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -205,8 +205,15 @@ async function supervisord(dir: string, programs: string) {
   const conf = supervisordConf(dir, programs);
   const p = spawn('/usr/bin/supervisord', ['-n', '-c', conf], { stdio: 'ignore' });
   const stop = async () => {
+    // supervisord stops its programs a few per loop tick (about 12 s for 50 here): give it time,
+    // then remove whatever still carries its socket in its environment, so the bench leaves nothing.
     p.kill('SIGTERM');
-    await waitExit(p);
+    await waitExit(p, 120_000);
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`SUPERVISOR_SERVER_URL=unix://${dir}/sv.sock`)) process.kill(Number(pid), 'SIGKILL');
+      } catch {}
+    }
   };
   cleanups.push(stop);
   return { pid: p.pid!, stop };
