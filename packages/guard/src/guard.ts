@@ -330,7 +330,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     const now = this.clock.now();
     const system = this.system;
     const all = system ? { ...readings, ...system.inboundReadings(now) } : readings;
-    this.signals.update(all, system?.rule.smoothing ?? 0.5, now);
+    this.signals.update(all, system?.rule.smoothing ?? 0.5, now, system?.rule.attack ?? 0.5);
     if (!system) return;
     const before = system.level;
     system.update(now);

@@ -89,6 +89,7 @@ export const systemRuleSchema = z
     cpuCores: z.number().gt(0).max(4096).optional(),
     hysteresis: z.number().min(0).max(0.9).optional(),
     smoothing: ratio.optional(),
+    attack: ratio.optional(),
     sampleIntervalMs: z.number().int().min(10).max(60_000).optional(),
     riseStep: ratio.optional(),
     coolDownMs: z.number().min(0).max(600_000).optional(),

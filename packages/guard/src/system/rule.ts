@@ -35,8 +35,10 @@ export interface SystemRule {
   cpuCores?: number;
   /** Shedding winds down only once every signal is below (1 - hysteresis) x its trigger (default 0.3). */
   hysteresis?: number;
-  /** Weight of a new sample in each signal's moving average, 0 < x <= 1 (default 0.5). */
+  /** Weight of a new, lower sample in each signal's moving average, 0 < x <= 1 (default 0.5)... */
   smoothing?: number;
+  /** ...and of a new, higher one (default 0.8): signals rise fast and fall slowly. */
+  attack?: number;
   /** How often signals are sampled (default 100 ms). */
   sampleIntervalMs?: number;
   /** Shedding probability added per sample while over a trigger (default 0.5). */
@@ -58,7 +60,7 @@ export interface SystemRule {
 export type NormalizedSystemRule = Required<Omit<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>> &
   Pick<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>;
 
-const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'sampleIntervalMs', 'riseStep', 'coolDownMs', 'bbrWindowMs', 'bbrBuckets', 'bbrHeadroom', 'dryRun'];
+const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'attack', 'sampleIntervalMs', 'riseStep', 'coolDownMs', 'bbrWindowMs', 'bbrBuckets', 'bbrHeadroom', 'dryRun'];
 
 export function validateSystemRule(r: unknown, path: Path, issues: Issues): NormalizedSystemRule | null {
   if (!isObject(r)) {
@@ -71,6 +73,7 @@ export function validateSystemRule(r: unknown, path: Path, issues: Issues): Norm
     id: str(o, 'id', path, issues, false) ?? 'system',
     hysteresis: num(o, 'hysteresis', path, issues, { min: 0, max: 0.9 }) ?? 0.3,
     smoothing: num(o, 'smoothing', path, issues, { above: 0, max: 1 }) ?? 0.5,
+    attack: num(o, 'attack', path, issues, { above: 0, max: 1 }) ?? 0.8,
     sampleIntervalMs: num(o, 'sampleIntervalMs', path, issues, { integer: true, min: 10, max: 60_000 }) ?? 100,
     riseStep: num(o, 'riseStep', path, issues, { above: 0, max: 1 }) ?? 0.5,
     coolDownMs: num(o, 'coolDownMs', path, issues, { min: 0, max: 600_000 }) ?? 2000,

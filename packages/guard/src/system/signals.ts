@@ -31,15 +31,17 @@ export class SystemSignals {
 
   /**
    * Folds raw readings in with an exponentially weighted moving average: `alpha` is the weight
-   * of the new reading (1 = no smoothing). Smoothing keeps one noisy sample (a GC pause, a CPU
-   * spike) from flipping shedding on and off (the jitter users report against sentinel's CPU check).
+   * of a falling reading, `attack` of a rising one (1 = no smoothing). Smoothing keeps one noisy
+   * sample (a GC pause, a CPU spike) from flipping shedding on and off (the jitter users report
+   * against sentinel's CPU check); rising faster than falling arms protection before an
+   * overload has queued much, and lets go only once the relief is real.
    */
-  update(readings: SignalReadings, alpha: number, now: number): void {
+  update(readings: SignalReadings, alpha: number, now: number, attack = alpha): void {
     for (const name of SIGNAL_NAMES) {
       const v = readings[name];
       if (v === undefined || Number.isNaN(v)) continue;
       const prev = this[name];
-      this[name] = Number.isNaN(prev) ? v : prev + alpha * (v - prev);
+      this[name] = Number.isNaN(prev) ? v : prev + (v > prev ? attack : alpha) * (v - prev);
     }
     this.at = now;
   }
