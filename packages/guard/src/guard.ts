@@ -7,21 +7,22 @@
 // allocates, except BlockError on a block.
 import { EventEmitter } from 'node:events';
 import { BlockError } from './block-error.ts';
-import { BLOCK_REASONS, REASON_SYSTEM } from './block-reason.ts';
+import { REASON_SYSTEM } from './block-reason.ts';
 import { BLOCK, PROBE, type BreakerStateChange } from './breaker/breaker.ts';
 import { type Clock, cachedClock } from './clock.ts';
+import { DryRunReports } from './dry-run.ts';
 import { Entry, type EntryOwner } from './entry.ts';
 import { GuardError, RulesError } from './errors.ts';
 import { type GuardEvents, type GuardLogger, silentLogger } from './events.ts';
-import { DEFAULT_STAT_BUCKETS, DEFAULT_STAT_INTERVAL_MS } from './flow/rule.ts';
 import { type CompiledRules, NO_RULES, type ResourceRules, compileRules } from './rules/compile.ts';
 import { type RulesDiff, diffRules } from './rules/diff.ts';
 import { type GuardRules, type NormalizedRules, validateRules } from './rules/validate.ts';
 import { type GuardSnapshot, snapshot } from './observe.ts';
 import { type AsyncEntryOptions, type RunOptions, type WrapOptions, entryAsync, run, wrap } from './run.ts';
-import { ResourceNode } from './stat/resource-node.ts';
+import type { ResourceNode } from './stat/resource-node.ts';
+import { ResourceRegistry } from './stat/registry.ts';
 import { PRIORITY_CRITICAL, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, type Priority, type SystemProtection } from './system/protection.ts';
-import { SignalSampler } from './system/sampler.ts';
+import { Sampling, controlStep } from './system/sampling.ts';
 import { type SignalReadings, SystemSignals } from './system/signals.ts';
 
 export interface EntryOptions {
@@ -53,8 +54,6 @@ export interface GuardOptions {
   random?: () => number;
 }
 
-const OVERFLOW = '(overflow)';
-
 function priorityCode(p: Priority | undefined): number {
   if (p === undefined || p === 'normal') return PRIORITY_NORMAL;
   return p === 'critical' ? PRIORITY_CRITICAL : p === 'low' ? PRIORITY_LOW : PRIORITY_HIGH;
@@ -65,23 +64,26 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
   readonly logger: GuardLogger;
   /** Smoothed load signals (read by memory-adaptive flow rules and system protection). */
   readonly signals = new SystemSignals();
-  private readonly nodes = new Map<string, ResourceNode<ResourceRules>>();
+  private readonly registry: ResourceRegistry;
   private readonly pool: Entry[] = [];
-  private readonly maxResources: number;
   private readonly options: GuardOptions;
   private compiled: CompiledRules | null = null;
   private system: SystemProtection | null = null;
-  private sampler: SignalSampler | null = null;
+  private readonly sampling: Sampling;
+  private readonly dryRuns: DryRunReports;
   private closed = false;
-  private overflowWarned = false;
-  private readonly dryRunReported = new Map<string, { at: number; count: number }>();
 
   constructor(options: GuardOptions = {}) {
     super();
     this.options = options;
     this.clock = options.clock ?? cachedClock();
     this.logger = options.logger ?? silentLogger;
-    this.maxResources = options.maxResources ?? 10_000;
+    const maxResources = options.maxResources ?? 10_000;
+    this.registry = new ResourceRegistry(maxResources, (resource) =>
+      this.logger.warn({ resource, maxResources }, 'guard: too many resources; further ones are neither tracked nor ruled (use route templates, not raw URLs, as resource names)'),
+    );
+    this.sampling = new Sampling(options, (r) => this.updateSignals(r));
+    this.dryRuns = new DryRunReports(this.logger, (e) => this.emit('wouldBlock', e));
     for (let i = 0; i < 64; i++) this.pool.push(new Entry(this));
     if (options.rules) this.loadRules(options.rules);
   }
@@ -231,32 +233,13 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     return err;
   }
 
-  /** Counts a dry-run would-block; reports each rule at most once a second (with the count). */
   private wouldBlock(node: ResourceNode, now: number, reason: number, ruleId: string): void {
-    node.wouldBlockTotal[reason]!++;
-    let r = this.dryRunReported.get(ruleId);
-    if (r === undefined) this.dryRunReported.set(ruleId, (r = { at: -Infinity, count: 0 }));
-    r.count++;
-    if (now - r.at < 1000) return;
-    const event = { resource: node.name, ruleId, reason: BLOCK_REASONS[reason]!, count: r.count };
-    r.at = now;
-    r.count = 0;
-    this.logger.warn(event, 'guard dry-run: a rule would have blocked');
-    this.emit('wouldBlock', event);
+    this.dryRuns.count(node, now, reason, ruleId);
   }
 
-  /** The node of `resource`, created on first use. */
+  /** The node of `resource`, created on first use (adapters keep it to call enter()). */
   nodeFor(resource: string): ResourceNode<ResourceRules> {
-    const found = this.nodes.get(resource);
-    if (found !== undefined) return found;
-    if (this.nodes.size >= this.maxResources) {
-      if (!this.overflowWarned) this.logger.warn({ resource, maxResources: this.maxResources }, 'guard: too many resources; this one is neither tracked nor ruled (use route templates, not raw URLs, as resource names)');
-      this.overflowWarned = true;
-      return this.nodes.get(OVERFLOW) ?? this.forceNode(OVERFLOW);
-    }
-    const node = new ResourceNode<ResourceRules>(resource, this.compiled?.byResource.get(resource) ?? NO_RULES, DEFAULT_STAT_INTERVAL_MS, DEFAULT_STAT_BUCKETS);
-    this.nodes.set(resource, node);
-    return node;
+    return this.registry.get(resource);
   }
 
   /**
@@ -279,26 +262,22 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     const diff = diffRules(this.compiled?.rules ?? null, rules);
     const compiled = compileRules(rules, this.compiled, {
       // Rules create their resources' nodes even beyond maxResources: ruled resources are always tracked.
-      node: (name) => this.nodes.get(name) ?? this.forceNode(name),
+      node: (name) => this.registry.nodes.get(name) ?? this.registry.force(name),
       signals: this.signals,
       onBreakerChange: (c) => this.onBreakerChange(c),
       random: this.options.random,
     });
-    for (const name of compiled.byResource.keys()) if (!this.nodes.has(name)) this.forceNode(name);
+    const nodes = this.registry.nodes;
+    for (const name of compiled.byResource.keys()) if (!nodes.has(name)) this.registry.force(name);
     // The swap itself: plain assignments, no await in between.
-    for (const node of this.nodes.values()) node.rules = compiled.byResource.get(node.name) ?? NO_RULES;
+    for (const node of nodes.values()) node.rules = compiled.byResource.get(node.name) ?? NO_RULES;
+    this.registry.rulesFor = (name) => compiled.byResource.get(name) ?? NO_RULES;
     this.compiled = compiled;
     this.system = compiled.system;
-    this.configureSampler(rules);
+    this.sampling.configure(rules);
     this.logger.info({ added: diff.added, removed: diff.removed, changed: diff.changed, unchanged: diff.unchanged, system: diff.system }, 'guard: rules swapped');
     this.emit('rulesSwapped', diff);
     return diff;
-  }
-
-  private forceNode(name: string): ResourceNode<ResourceRules> {
-    const node = new ResourceNode<ResourceRules>(name, NO_RULES, DEFAULT_STAT_INTERVAL_MS, DEFAULT_STAT_BUCKETS);
-    this.nodes.set(name, node);
-    return node;
   }
 
   private onBreakerChange(c: BreakerStateChange): void {
@@ -319,7 +298,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
 
   /** @internal for observe.ts */
   get internals(): { nodes: Map<string, ResourceNode<ResourceRules>>; compiled: CompiledRules | null; system: SystemProtection | null } {
-    return { nodes: this.nodes, compiled: this.compiled, system: this.system };
+    return { nodes: this.registry.nodes, compiled: this.compiled, system: this.system };
   }
 
   /**
@@ -327,41 +306,16 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
    * of system protection. For tests and custom signal sources; use autoSample: false with it.
    */
   updateSignals(readings: SignalReadings = {}): void {
-    const now = this.clock.now();
-    const system = this.system;
-    const all = system ? { ...readings, ...system.inboundReadings(now) } : readings;
-    this.signals.update(all, system?.rule.smoothing ?? 0.5, now, system?.rule.attack ?? 0.5);
-    if (!system) return;
-    const before = system.level;
-    system.update(now);
-    if ((before === 0) !== (system.level === 0)) {
-      const event = { shedding: system.level > 0, level: system.level, pressure: system.pressure, signal: system.worstSignal };
-      this.logger.warn(event, event.shedding ? 'guard: system protection armed (a signal is over its trigger)' : 'guard: system protection disarmed');
-      this.emit('shedding', event);
-    }
+    const event = controlStep(this.system, this.signals, readings, this.clock.now());
+    if (event === null) return;
+    this.logger.warn(event, event.shedding ? 'guard: system protection armed (a signal is over its trigger)' : 'guard: system protection disarmed');
+    this.emit('shedding', event);
   }
-
-  private configureSampler(rules: NormalizedRules): void {
-    if (this.options.autoSample === false) return;
-    const needs = rules.system !== null || rules.flow.some((r) => r.strategy === 'memoryAdaptive');
-    const interval = rules.system?.sampleIntervalMs ?? 1000;
-    if (this.sampler && (!needs || this.sampleInterval !== interval)) {
-      this.sampler.stop();
-      this.sampler = null;
-    }
-    if (needs && !this.sampler) {
-      this.sampler = new SignalSampler({ intervalMs: interval, cpuCores: rules.system?.cpuCores ?? this.options.cpuCores, memoryLimitBytes: this.options.memoryLimitBytes, cgroupRoot: this.options.cgroupRoot });
-      this.sampleInterval = interval;
-      this.sampler.start((r) => this.updateSignals(r));
-    }
-  }
-  private sampleInterval = 0;
 
   /** Stops the signal sampler. Entries already admitted may still exit. */
   close(): void {
     this.closed = true;
-    this.sampler?.stop();
-    this.sampler = null;
+    this.sampling.stop();
   }
 }
 
