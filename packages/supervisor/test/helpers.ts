@@ -60,9 +60,11 @@ export async function startDaemon(t: TestContext, config: ResolvedConfig, opts: 
   cleanup(t, async () => {
     try {
       await client.shutdown();
-      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 15_000))]);
+      // A loaded machine can take a while to stop every program in order; a SIGKILL mid-way would leave cgroups behind.
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 60_000))]);
     } catch {}
     await reapAll(config.id);
+    await removeCgroups(config.id);
   });
   if (opts.waitReady !== false) await waitFor('the daemon socket', () => client.status().then(() => true), { timeoutMs: 15_000 });
   return { child, client };
@@ -76,4 +78,13 @@ export async function reapAll(configId: string): Promise<void> {
       process.kill(pid, 'SIGKILL');
     } catch {}
   }
+}
+
+/** Removes this config's (empty) cgroups, should a daemon have died before removing them itself. */
+export async function removeCgroups(configId: string): Promise<void> {
+  const { detectCgroups } = await import('../src/cgroup/detect.ts');
+  const { driver } = detectCgroups({ daemonId: configId });
+  if (!driver) return;
+  for (const name of driver.leftovers()) await driver.attach(name).remove();
+  driver.dispose();
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 
 export function readText(file: string): string | undefined {
   try {
@@ -54,6 +54,26 @@ export const isDir = (p: string): boolean => {
 };
 
 export { existsSync };
+
+/**
+ * rmdir of cgroup directories. Right after its last process exits a cgroup can still be busy
+ * for a moment (EBUSY) while the kernel releases the task: retry briefly instead of leaving it.
+ */
+export async function removeCgroupDirs(dirs: string[], attempts = 50): Promise<boolean> {
+  let left = dirs;
+  for (let i = 0; i < attempts && left.length > 0; i++) {
+    left = left.filter((d) => {
+      try {
+        rmdirSync(d);
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EBUSY';
+      }
+    });
+    if (left.length > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+  return left.length === 0;
+}
 
 /** The cgroup path of this process per controller, from /proc/self/cgroup ('' key = v2). */
 export function parseSelfCgroup(text: string): Map<string, string> {

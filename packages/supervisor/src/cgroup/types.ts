@@ -19,8 +19,8 @@ export interface CgroupHandle {
   /** OOM kills counted by the kernel in this cgroup since it was created. */
   oomKills(): number;
   stats(): CgroupStats;
-  /** Removes the directories (they must be empty); false when something is still inside. */
-  remove(): boolean;
+  /** Removes the directories (they must be empty); false when something is still inside after a short wait. */
+  remove(): Promise<boolean>;
 }
 
 export interface CgroupDriver {

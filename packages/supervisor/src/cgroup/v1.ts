@@ -5,7 +5,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitsConfig } from '../config/schema.ts';
 import { deviceOf } from './block-device.ts';
-import { existsSync, isDir, readNumber, readPids, readText, subdirs, tryWrite } from './fs-util.ts';
+import { existsSync, isDir, readNumber, readPids, readText, removeCgroupDirs, subdirs, tryWrite } from './fs-util.ts';
 import { killUntilEmpty } from './kill.ts';
 import { parseOomKills, v1LimitWrites } from './limits.ts';
 import type { CgroupDriver, CgroupHandle } from './types.ts';
@@ -88,15 +88,7 @@ export class CgroupV1Driver implements CgroupDriver {
       },
       remove: () => {
         this.applied.delete(name);
-        let ok = true;
-        for (const d of dirs.values()) {
-          try {
-            rmdirSync(d);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ok = false;
-          }
-        }
-        return ok;
+        return removeCgroupDirs([...dirs.values()]);
       },
     };
   }

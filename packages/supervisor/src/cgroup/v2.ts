@@ -6,7 +6,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitsConfig } from '../config/schema.ts';
 import { deviceOf } from './block-device.ts';
-import { existsSync, isDir, readNumber, readPids, readText, subdirs, tryWrite } from './fs-util.ts';
+import { existsSync, isDir, readNumber, readPids, readText, removeCgroupDirs, subdirs, tryWrite } from './fs-util.ts';
 import { killUntilEmpty } from './kill.ts';
 import { parseOomKills, v2LimitWrites } from './limits.ts';
 import type { CgroupDriver, CgroupHandle } from './types.ts';
@@ -101,12 +101,7 @@ export class CgroupV2Driver implements CgroupDriver {
       },
       remove: () => {
         this.applied.delete(name);
-        try {
-          rmdirSync(dir);
-          return true;
-        } catch (err) {
-          return (err as NodeJS.ErrnoException).code === 'ENOENT';
-        }
+        return removeCgroupDirs([dir]);
       },
     };
   }

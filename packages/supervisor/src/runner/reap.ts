@@ -67,7 +67,7 @@ export async function reapLeftovers(store: PidStore, cgroups: CgroupDriver | und
     await delay(25);
   }
   for (const p of await killUntilEmpty(() => [...find().keys()])) all.add(p);
-  for (const h of handles) h.remove();
+  for (const h of handles) await h.remove();
   store.clear();
   return [...all];
 }

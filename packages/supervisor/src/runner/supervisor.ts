@@ -264,7 +264,7 @@ export class Supervisor extends EventEmitter {
     await Promise.all(instances.map(({ runner }) => runner.whenDown()));
     for (const { runner, logs } of instances) {
       await closeInstanceLogs(logs);
-      runner.cgroup?.remove();
+      await runner.cgroup?.remove();
     }
     this.log.debug({ program: name, instances: instances.length }, 'instances removed');
   }
@@ -332,7 +332,7 @@ export class Supervisor extends EventEmitter {
     for (const p of this.programs.values()) {
       for (const { runner, logs } of p.instances) {
         await closeInstanceLogs(logs);
-        runner.cgroup?.remove();
+        await runner.cgroup?.remove();
       }
     }
     this.cgroups?.dispose();
