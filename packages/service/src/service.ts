@@ -30,6 +30,9 @@ import { installResilience, type Resilience } from './resilience/install.ts';
 import { withTraceIds } from './tracing/log-mixin.ts';
 import { tracingState } from './tracing/state.ts';
 // --- end ---
+// --- readiness notice to the supervisor (issue 5: src/notify) ---
+import { installReadyNotification } from './notify/supervisor-notify.ts';
+// --- end ---
 
 export interface HealthApi {
   register(name: string, fn: CheckFn, options?: CheckOptions): void;
@@ -184,6 +187,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       this.logger[report.status === 'pass' ? 'info' : 'warn']({ check: name, ...report }, `health check '${name}' is now ${report.status}`);
       this.#evaluate();
     });
+    // issue 5: tell a supervisor (NOTIFY_FD or IPC) when this instance first turns READY.
+    installReadyNotification(this as unknown as Parameters<typeof installReadyNotification>[0], this.logger);
   }
 
   get state(): LifecycleState {

@@ -18,6 +18,11 @@ export const supervisorErrors = {
   HOLDFAST_E_CGROUP: 'a cgroup operation failed',
   HOLDFAST_E_LOG: 'a log file cannot be read',
   HOLDFAST_E_API: 'the control API answered with an error',
+  HOLDFAST_E_PORT_IN_USE: 'a listening port of a program is already in use',
+  HOLDFAST_E_LISTEN: 'a listening socket of a program could not be opened',
+  HOLDFAST_E_NOT_RUNNING: 'the program is not running',
+  HOLDFAST_E_BUSY: 'another action on the program is under way',
+  HOLDFAST_E_RELOAD_FAILED: 'the rolling reload stopped: a new instance did not become ready',
 } as const;
 
 export type SupervisorErrorCode = keyof typeof supervisorErrors;

@@ -20,6 +20,8 @@ export {
   type LogsConfig,
   type LogStreamConfig,
   type BackoffConfig,
+  type ListenConfig,
+  type ReloadConfig,
   type ReadyCheck,
   type Autorestart,
 } from './config/schema.ts';
@@ -40,6 +42,7 @@ export type {
   ActionResult,
   ActionOptions,
   UpdateResult,
+  ReloadResult,
   SupervisorEvent,
   ExitSummary,
   CgroupStatus,
@@ -49,5 +52,7 @@ export { PROCESS_STATES, type ProcessStateName, type ExitReason } from './state/
 export { transition } from './state/machine.ts';
 export { detectCgroups, type DetectOptions } from './cgroup/detect.ts';
 export type { CgroupDriver, CgroupHandle, CgroupDetection } from './cgroup/types.ts';
+export { planRollout, type RolloutStep } from './runner/rollout-plan.ts';
+export { findPortHolders, type PortHolder } from './sockets/port-holder.ts';
 export { systemdUnit, type SystemdUnitOptions } from './systemd-unit.ts';
 export { daemonArgv, daemonEntry, DAEMON_NODE_FLAGS } from './daemon/launch.ts';

@@ -77,4 +77,16 @@ export const signalBody = (d: unknown) => {
   return r;
 };
 
+export interface ReloadBody {
+  program: string;
+  /** Longest wait for each new instance's readiness proof. */
+  timeoutMs?: number;
+}
+
+export const reloadBody = (d: unknown) =>
+  check<ReloadBody>(d, ['program', 'timeoutMs'], (o, p) => {
+    if (typeof o.program !== 'string' || o.program === '') p.push(`program: expected the name of one program, got ${JSON.stringify(o.program)}`);
+    waitFields(o, p);
+  });
+
 export const emptyBody = (d: unknown) => check<Record<string, never>>(d, [], () => {});

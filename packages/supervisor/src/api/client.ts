@@ -3,7 +3,7 @@
 // bearer token. Errors come back as SupervisorError with the daemon's code.
 import { request, type IncomingMessage, type RequestOptions } from 'node:http';
 import { SupervisorError, supervisorErrors, type SupervisorErrorCode } from '../errors.ts';
-import type { ActionOptions, ActionResult, ApiErrorBody, InstanceStatus, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
+import type { ActionOptions, ActionResult, ApiErrorBody, InstanceStatus, ReloadResult, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
 
 export interface ClientOptions {
   /** Path of the daemon's Unix socket. */
@@ -65,11 +65,14 @@ export class SupervisorClient {
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return (res.headers['content-type']?.includes('json') ? JSON.parse(text) : text) as T;
     let err: ApiErrorBody['error'] = { code: 'HOLDFAST_E_API', message: `HTTP ${status}: ${text.slice(0, 300)}` };
+    let result: ReloadResult | undefined;
     try {
-      err = (JSON.parse(text) as ApiErrorBody).error ?? err;
+      const body = JSON.parse(text) as ApiErrorBody;
+      err = body.error ?? err;
+      result = body.result;
     } catch {}
     const code = (err.code in supervisorErrors ? err.code : 'HOLDFAST_E_API') as SupervisorErrorCode;
-    const e = new SupervisorError(code, err.message, { status, ...(err.issues ? { issues: err.issues } : {}) });
+    const e = new SupervisorError(code, err.message, { status, ...(err.issues ? { issues: err.issues } : {}), ...(result ? { result } : {}) });
     // Keep the daemon's message as it is: it already starts with the table text.
     e.message = err.message;
     throw e;
@@ -96,6 +99,16 @@ export class SupervisorClient {
 
   signal(targets: string | string[], signal: string): Promise<{ signalled: string[] }> {
     return this.call('POST', '/v1/signal', { targets: [targets].flat(), signal });
+  }
+
+  /**
+   * Rolling reload of one program: start-before-stop, each new instance gated on its readiness.
+   * Resolves when every instance was replaced; a new instance that does not become ready stops
+   * the rollout and throws HOLDFAST_E_RELOAD_FAILED with `details.result` (a ReloadResult).
+   * Follow the progress with `events()` (type 'reload').
+   */
+  reload(program: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ReloadResult> {
+    return this.call('POST', '/v1/reload', { program, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }, opts.signal);
   }
 
   /** Asks the daemon to re-read its config file and apply what changed. A bad file throws ConfigError and changes nothing. */

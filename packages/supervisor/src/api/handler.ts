@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SupervisorError } from '../errors.ts';
 import { readLastLines } from '../logs/tail.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
-import { actionBody, emptyBody, signalBody, startBody, type Validated } from './bodies.ts';
+import { actionBody, emptyBody, reloadBody, signalBody, startBody, type Validated } from './bodies.ts';
 import type { ApiErrorBody, ConfigIssue, DaemonStatus, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
 
 export interface ApiContext {
@@ -17,6 +17,14 @@ export interface ApiContext {
 }
 
 const MAX_BODY = 64 * 1024;
+
+/** HTTP status of an error code (400 for the rest). */
+const STATUS_OF: Partial<Record<string, number>> = {
+  HOLDFAST_E_UNKNOWN_PROGRAM: 404,
+  HOLDFAST_E_NOT_RUNNING: 409,
+  HOLDFAST_E_BUSY: 409,
+  HOLDFAST_E_PORT_IN_USE: 409,
+};
 
 class HttpError extends Error {
   readonly status: number;
@@ -128,6 +136,16 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       const b = await readBody(req, signalBody);
       return send(res, 200, { signalled: sup.signalTargets(b.targets, b.signal) });
     }
+    case 'POST /v1/reload': {
+      const b = await readBody(req, reloadBody);
+      const result = await sup.reload(b.program, b.timeoutMs ? { readyTimeoutMs: b.timeoutMs } : {});
+      if (result.ok) return send(res, 200, result);
+      const detail = result.failed?.instance ? `${result.failed.instance} ${result.failed.reason}` : (result.failed?.reason ?? 'unknown');
+      return send(res, 422, {
+        error: { code: 'HOLDFAST_E_RELOAD_FAILED', message: `the rolling reload of '${b.program}' stopped: ${detail}; ${result.replaced.length} of ${result.instances.length} instance(s) were replaced, the others keep serving` },
+        result,
+      });
+    }
     case 'POST /v1/update':
       await readBody(req, emptyBody);
       return send(res, 200, await ctx.update());
@@ -151,7 +169,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       res.end('ok\n');
       return;
   }
-  const known = ['/v1/status', '/v1/start', '/v1/stop', '/v1/restart', '/v1/signal', '/v1/update', '/v1/shutdown', '/v1/logs', '/v1/events', '/metrics', '/healthz'];
+  const known = ['/v1/status', '/v1/start', '/v1/stop', '/v1/restart', '/v1/signal', '/v1/reload', '/v1/update', '/v1/shutdown', '/v1/logs', '/v1/events', '/metrics', '/healthz'];
   if (known.includes(url.pathname)) throw new HttpError(405, 'HOLDFAST_E_BAD_REQUEST', `${req.method} is not allowed on ${url.pathname}`);
   throw new HttpError(404, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${url.pathname}`);
 }
@@ -175,7 +193,7 @@ export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) 
         status = 400;
         body = { error: { code: err.code, message: err.message, ...(Array.isArray(err.details.issues) ? { issues: err.details.issues as ConfigIssue[] } : {}) } };
       } else if (err instanceof SupervisorError) {
-        status = err.code === 'HOLDFAST_E_UNKNOWN_PROGRAM' ? 404 : 400;
+        status = STATUS_OF[err.code] ?? 400;
         body = { error: { code: err.code, message: err.message } };
       } else {
         body = { error: { code: 'HOLDFAST_E_API', message: (err as Error).message } };

@@ -43,6 +43,8 @@ export interface InstanceStatus {
   memoryBytes: number | null;
   logs: { stdout: LogStreamStatus; stderr: LogStreamStatus };
   notifyStatus: string | null;
+  /** During a rolling reload: 'new' for a replacement not yet in its slot, 'old' for one draining; null otherwise. */
+  role: 'new' | 'old' | null;
 }
 
 export interface CgroupStatus {
@@ -78,6 +80,19 @@ export interface ActionResult {
   timedOut: string[];
 }
 
+/** What `holdfast reload <program>` did. */
+export interface ReloadResult {
+  program: string;
+  /** True when every instance was replaced by a new one that proved it is ready. */
+  ok: boolean;
+  replaced: { instance: string; oldPid: number | null; newPid: number | null; readyMs: number }[];
+  /** The new instance that did not become ready (the rollout stopped there), or why the rollout was aborted. */
+  failed: { instance: string | null; pid: number | null; reason: string } | null;
+  durationMs: number;
+  /** The program's instances after the reload. */
+  instances: InstanceStatus[];
+}
+
 export interface UpdateResult extends ConfigDiff {
   warnings: string[];
 }
@@ -86,10 +101,23 @@ export type SupervisorEvent =
   | { type: 'state'; instance: string; program: string; from: ProcessStateName; to: ProcessStateName; at: string; pid: number | null; lastExit: ExitSummary | null; fatalReason: string | null }
   | { type: 'oom'; instance: string; program: string; kills: number; at: string }
   | { type: 'update'; at: string; result: UpdateResult }
+  | {
+      type: 'reload';
+      program: string;
+      /** start → (instance-starting → instance-ready → instance-draining → instance-retired)… → done, or failed. */
+      phase: 'start' | 'instance-starting' | 'instance-ready' | 'instance-draining' | 'instance-retired' | 'done' | 'failed';
+      at: string;
+      instance: string | null;
+      pid: number | null;
+      oldPid: number | null;
+      detail: string | null;
+    }
   | { type: 'shutdown'; at: string };
 
 export interface ApiErrorBody {
   error: { code: string; message: string; issues?: ConfigIssue[] };
+  /** With HOLDFAST_E_RELOAD_FAILED: what the reload did before it stopped. */
+  result?: ReloadResult;
 }
 
 export interface ActionOptions {

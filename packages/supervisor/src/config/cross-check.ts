@@ -66,6 +66,8 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
     edges.set(p, list);
   }
 
+  checkListenPorts(programs, ctx);
+
   // Depth-first search; a back edge closes a cycle, reported once at the edge that closes it.
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
@@ -90,4 +92,24 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
     state.set(p, 'done');
   };
   for (const p of programNames) if (!state.has(p)) visit(p);
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+/** One port, one owner: two listen entries on the same port collide unless both name distinct, specific addresses. */
+function checkListenPorts(programs: Loose, ctx: Ctx): void {
+  const seen: { program: string; index: number; port: number; host: string }[] = [];
+  for (const [name, prog] of Object.entries(programs)) {
+    const list = isObj(prog) && Array.isArray(prog.listen) ? prog.listen : [];
+    list.forEach((l: unknown, index) => {
+      if (!isObj(l) || typeof l.port !== 'number') return;
+      const host = typeof l.host === 'string' ? l.host : '0.0.0.0';
+      const clash = seen.find((s) => s.port === l.port && (s.host === host || WILDCARD.has(s.host) || WILDCARD.has(host)));
+      if (clash) {
+        const where = clash.program === name ? `entry ${clash.index} of this program` : `programs.${clash.program}.listen[${clash.index}]`;
+        ctx.addIssue({ code: 'custom', path: ['programs', name, 'listen', index, 'port'], message: `port ${l.port} is already listed by ${where}: one socket has one owner (share it with instances: N)` });
+      }
+      seen.push({ program: name, index, port: l.port, host });
+    });
+  }
 }

@@ -70,8 +70,12 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
       stderr: { ...p.logs.stderr, ...(typeof p.logs.stderr.file === 'string' ? { file: at(p.logs.stderr.file) } : {}) },
     };
     programs[name] = { ...p, cwd: at(p.cwd ?? '.'), env: { ...(results.envFiles.get(name) ?? {}), ...p.env }, logs };
-    if (p.listen) warnings.push(`programs.${name}.listen: shared listening sockets (LISTEN_FDS) are reserved for a later release; the program binds its own ports for now`);
-    if (p.reload) warnings.push(`programs.${name}.reload: rolling reloads are reserved for a later release; 'holdfast restart' stops then starts`);
+    const probe = p.ready.kind === 'tcp' ? Number(p.ready.port) : p.ready.kind === 'http' ? Number(new URL(p.ready.url).port || 80) : undefined;
+    if (p.listen?.some((l) => l.port === probe)) {
+      warnings.push(
+        `programs.${name}.ready: the ${p.ready.kind} probe goes to the shared port ${probe}, where any instance may answer; it cannot prove that a new instance is ready during 'holdfast reload'. Use ready: {notify: true} or {message: true} (the program reports its own readiness), or probe a per-instance port`,
+      );
+    }
   }
   return {
     file: abs,

@@ -63,7 +63,8 @@ export type ReadyCheck =
   | { kind: 'notify'; fd: number; timeoutMs: number }
   | { kind: 'after'; ms: number };
 
-function toReadyCheck(r: z.output<typeof readyInput>): ReadyCheck {
+/** `firstFreeFd`: the notify fd's default, after the listening sockets (fds 3..) of the program. */
+function toReadyCheck(r: z.output<typeof readyInput>, firstFreeFd = 3): ReadyCheck {
   const { timeoutMs, intervalMs } = r;
   if (r.tcp !== undefined) return { kind: 'tcp', port: r.tcp, host: r.host ?? '127.0.0.1', timeoutMs, intervalMs };
   if (r.http !== undefined) {
@@ -71,7 +72,7 @@ function toReadyCheck(r: z.output<typeof readyInput>): ReadyCheck {
     return { kind: 'http', url: r.http, ...(expectStatus ? { expectStatus } : {}), timeoutMs, intervalMs };
   }
   if (r.message) return { kind: 'message', timeoutMs };
-  if (r.notify) return { kind: 'notify', fd: r.fd ?? 3, timeoutMs };
+  if (r.notify) return { kind: 'notify', fd: r.fd ?? firstFreeFd, timeoutMs };
   return { kind: 'after', ms: r.afterMs ?? 0 };
 }
 
@@ -138,18 +139,42 @@ const backoffSchema = z
   })
   .refine((b) => b.maxMs >= b.initialMs, { message: 'maxMs must be at least initialMs', path: ['maxMs'] });
 
-/** Reserved for rolling reloads (a later release): accepted and validated now. */
-const reloadSchema = z.strictObject({
-  /** Instances started above `instances` while replacing (start-before-stop). */
-  maxSurge: z.number().int().min(0).default(1),
-  /** Instances allowed below `instances` while replacing. */
-  maxUnavailable: z.number().int().min(0).default(0),
+/** Rolling reloads (`holdfast reload`): start-before-stop, each new instance gated on its readiness. */
+const reloadSchema = z
+  .strictObject({
+    /** Instances started above `instances` while replacing (start-before-stop). */
+    maxSurge: z.number().int().min(0).default(1),
+    /** Instances allowed below `instances` while replacing (0: never fewer than `instances` READY). */
+    maxUnavailable: z.number().int().min(0).default(0),
+  })
+  .refine((r) => r.maxSurge + r.maxUnavailable >= 1, { message: 'maxSurge and maxUnavailable cannot both be 0: a reload could never replace an instance' });
+
+/**
+ * A listening socket the supervisor binds once and passes to every instance with the systemd
+ * socket-activation protocol (fds 3.., LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID).
+ */
+const listenSchema = z.strictObject({
+  port,
+  host: z.string().min(1).default('0.0.0.0'),
+  /** Its LISTEN_FDNAMES entry (default: the program's name). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,255}$/, { message: 'a socket name uses letters, digits, "_", "." and "-" (LISTEN_FDNAMES separates names with ":")' })
+    .optional(),
+  /** Length of the kernel's accept queue (capped by net.core.somaxconn). */
+  backlog: z.number().int().min(1).max(65535).default(511),
 });
 
-/** Reserved for shared listening sockets passed with the systemd LISTEN_FDS protocol (a later release). */
-const listenSchema = z.strictObject({ port, host: z.string().min(1).default('0.0.0.0') });
-
 const retries = oneOf([z.number().int().min(0), z.literal(Infinity), z.literal('infinite')], "a whole number of retries, or 'infinite'").transform((v) => (v === 'infinite' ? Infinity : v));
+
+/** Listening sockets take fds 3..3+n-1: an explicit notify fd must come after them. */
+function checkListenFds(p: { listen?: unknown; ready?: unknown }, ctx: z.RefinementCtx): void {
+  const n = Array.isArray(p.listen) ? p.listen.length : 0;
+  const fd = typeof p.ready === 'object' && p.ready !== null ? (p.ready as { fd?: unknown }).fd : undefined;
+  if (n > 0 && typeof fd === 'number' && fd < 3 + n) {
+    ctx.addIssue({ code: 'custom', path: ['ready', 'fd'], message: `fd ${fd} is taken by a listening socket (listen uses fds 3 to ${2 + n}): use ${3 + n} or more, or leave fd out` });
+  }
+}
 
 export const programSchema = z
   .strictObject({
@@ -190,7 +215,7 @@ export const programSchema = z
     liveness: livenessSchema.optional(),
     limits: limitsSchema.optional(),
     logs: logsSchema.default(() => logsSchema.parse({})),
-    listen: z.array(listenSchema).optional(),
+    listen: z.array(listenSchema).min(1, { message: 'list at least one socket, or leave listen out' }).optional(),
     reload: reloadSchema.optional(),
   })
   .check(
@@ -201,6 +226,7 @@ export const programSchema = z
           if (!split.ok) ctx.addIssue({ code: 'custom', path: ['command'], message: split.error });
         }
         if (p.shell === true && Array.isArray(p.command)) ctx.addIssue({ code: 'custom', path: ['shell'], message: 'shell: true needs the command as one string' });
+        checkListenFds(p as { listen?: unknown; ready?: unknown }, ctx);
       },
       { when: () => true },
     ),
@@ -208,7 +234,7 @@ export const programSchema = z
   .transform((p) => {
     const argv = p.shell ? ['/bin/sh', '-c', p.command as string] : typeof p.command === 'string' ? (splitCommandLine(p.command) as { argv: string[] }).argv : p.command;
     const { ready, ...rest } = p;
-    return { ...rest, argv, ready: ready ? toReadyCheck(ready) : ({ kind: 'after', ms: Math.round(p.startSecs * 1000) } as ReadyCheck) };
+    return { ...rest, argv, ready: ready ? toReadyCheck(ready, 3 + (p.listen?.length ?? 0)) : ({ kind: 'after', ms: Math.round(p.startSecs * 1000) } as ReadyCheck) };
   });
 
 export const groupSchema = z.strictObject({
@@ -276,4 +302,6 @@ export type LivenessConfig = z.output<typeof livenessSchema>;
 export type LogStreamConfig = z.output<typeof logStream>;
 export type LogsConfig = z.output<typeof logsSchema>;
 export type BackoffConfig = z.output<typeof backoffSchema>;
+export type ListenConfig = z.output<typeof listenSchema>;
+export type ReloadConfig = z.output<typeof reloadSchema>;
 export type Autorestart = ProgramConfig['autorestart'];

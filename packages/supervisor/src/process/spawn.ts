@@ -15,6 +15,12 @@ export interface InstanceSpec {
   index: number;
   /** 'web' for a single instance, 'web:0', 'web:1', … otherwise. */
   id: string;
+  /**
+   * Unique among the processes of this daemon: the id, plus `~<n>` for the n-th replacement of
+   * the instance in a rolling reload (old and new run side by side, so their cgroups, pid records
+   * and environment markers must differ).
+   */
+  key: string;
   argv: string[];
   cwd: string;
   env: Record<string, string>;
@@ -24,9 +30,18 @@ export interface InstanceSpec {
   /** Port of a tcp liveness probe, with {instance} resolved. */
   livenessPort?: number;
   livenessUrl?: string;
-  /** HOLDFAST_PROCESS value: <config id>/<instance id>. */
+  /** HOLDFAST_PROCESS value: <config id>/<key>. */
   marker: string;
 }
+
+/** Listening sockets passed to the process (systemd socket activation). */
+export interface ListenFds {
+  fds: number[];
+  names: string[];
+}
+
+/** Variables of the socket-activation protocol: never passed down from the daemon's own environment. */
+const LISTEN_VARS = new Set(['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']);
 
 const fill = (s: string, i: number) => s.replaceAll('{instance}', String(i));
 
@@ -35,11 +50,12 @@ export function instanceId(program: string, index: number, instances: number): s
 }
 
 /** The per-instance view of a program: {instance} placeholders resolved, environment assembled. */
-export function instanceSpec(configId: string, program: string, p: ProgramConfig, index: number, baseEnv: NodeJS.ProcessEnv = process.env): InstanceSpec {
+export function instanceSpec(configId: string, program: string, p: ProgramConfig, index: number, baseEnv: NodeJS.ProcessEnv = process.env, generation = 0): InstanceSpec {
   const id = instanceId(program, index, p.instances);
-  const marker = `${configId}/${id}`;
+  const key = generation > 0 ? `${id}~${generation}` : id;
+  const marker = `${configId}/${key}`;
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && !k.startsWith('NODE_CHANNEL') && k !== 'NOTIFY_FD' && k !== MARKER_VAR) env[k] = v;
+  for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && !k.startsWith('NODE_CHANNEL') && k !== 'NOTIFY_FD' && k !== MARKER_VAR && !LISTEN_VARS.has(k)) env[k] = v;
   let uid: number | undefined;
   let gid: number | undefined;
   if (p.user !== undefined) {
@@ -62,6 +78,7 @@ export function instanceSpec(configId: string, program: string, p: ProgramConfig
     program,
     index,
     id,
+    key,
     argv: p.argv.map((a) => fill(a, index)),
     cwd: fill(p.cwd ?? process.cwd(), index),
     env,
@@ -103,14 +120,25 @@ export function preflight(spec: InstanceSpec): string | undefined {
 }
 
 /**
- * argv that waits, before anything of the program runs, until the daemon has moved it into its
- * cgroup: the daemon (root) writes the pid to cgroup.procs, then a newline on fd `gateFd`; the
- * shell reads it, closes the fd and execs the program (same pid). Race-free even for the
- * program's first fork, and it works for programs running as another user, who could not write
- * cgroup.procs themselves.
+ * argv that runs a small /bin/sh prelude, then `exec`s the program (same pid):
+ *  - `gateFd`: wait until the daemon has moved the process into its cgroup. The daemon (root)
+ *    writes the pid to cgroup.procs, then a newline on the gate fd; the shell reads it, closes the
+ *    fd and execs. Race-free even for the program's first fork, and it works for programs running
+ *    as another user, who could not write cgroup.procs themselves.
+ *  - `listenPid`: set LISTEN_PID to the process's own pid, as the socket-activation protocol
+ *    wants. Node's spawn cannot know the pid before exec; `$$` is that pid, and exec keeps it.
  */
+export function wrapArgv(argv: string[], o: { gateFd?: number; listenPid?: boolean }): string[] {
+  const steps: string[] = [];
+  if (o.gateFd !== undefined) steps.push(`read _ <&${o.gateFd} || exit 125; exec ${o.gateFd}<&-`);
+  if (o.listenPid) steps.push('LISTEN_PID=$$; export LISTEN_PID');
+  if (steps.length === 0) return argv;
+  return ['/bin/sh', '-c', `${steps.join('; ')}; exec "$0" "$@"`, ...argv];
+}
+
+/** The cgroup gate alone (see wrapArgv). */
 export function wrapForCgroup(argv: string[], gateFd: number): string[] {
-  return ['/bin/sh', '-c', `read _ <&${gateFd} || exit 125; exec ${gateFd}<&-; exec "$0" "$@"`, ...argv];
+  return wrapArgv(argv, { gateFd });
 }
 
 export interface SpawnedChild {
@@ -121,8 +149,12 @@ export interface SpawnedChild {
   joinError?: string;
 }
 
-export function spawnInstance(spec: InstanceSpec, procsFiles: string[]): SpawnedChild {
-  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];
+export function spawnInstance(spec: InstanceSpec, procsFiles: string[], listen?: ListenFds): SpawnedChild {
+  // Listening sockets first, at fds 3.. (sd_listen_fds); the notify fd's default comes after them.
+  const sockets = listen?.fds ?? [];
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...sockets];
+  let env = spec.env;
+  if (sockets.length) env = { ...env, LISTEN_FDS: String(sockets.length), LISTEN_FDNAMES: listen!.names.join(':') };
   if (spec.ready.kind === 'notify') {
     while (stdio.length < spec.ready.fd) stdio.push('ignore');
     stdio.push('pipe');
@@ -136,10 +168,10 @@ export function spawnInstance(spec: InstanceSpec, procsFiles: string[]): Spawned
     if (gateFd < 0) gateFd = stdio.length;
     stdio[gateFd] = 'pipe';
   }
-  const argv = gateFd >= 0 ? wrapForCgroup(spec.argv, gateFd) : spec.argv;
+  const argv = wrapArgv(spec.argv, { ...(gateFd >= 0 ? { gateFd } : {}), listenPid: sockets.length > 0 });
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: spec.cwd,
-    env: spec.env,
+    env,
     stdio,
     detached: true, // setsid(): its own session and process group, pgid = pid
     ...(spec.uid !== undefined ? { uid: spec.uid } : {}),

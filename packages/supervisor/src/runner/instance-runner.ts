@@ -10,7 +10,7 @@ import { LivenessWatchdog } from '../health/liveness.ts';
 import type { RotatingLog } from '../logs/rotating-log.ts';
 import type { PidStore } from '../process/pid-store.ts';
 import { isAlive, pidsWithEnvPrefix } from '../process/proc.ts';
-import { MARKER_VAR, preflight, spawnInstance, type InstanceSpec } from '../process/spawn.ts';
+import { MARKER_VAR, preflight, spawnInstance, type InstanceSpec, type ListenFds } from '../process/spawn.ts';
 import { killUntilEmpty } from '../cgroup/kill.ts';
 import { transition } from '../state/machine.ts';
 import { initialState, type Effect, type Policy, type ProcEvent, type ProcState, type TimerName } from '../state/states.ts';
@@ -27,6 +27,8 @@ export interface RunnerDeps {
   stderr?: RotatingLog;
   onChange(r: InstanceRunner, prev: ProcState): void;
   onOom(r: InstanceRunner, newKills: number): void;
+  /** The program's listening sockets, asked at each spawn (they are bound after the daemon reaped what a previous run left). */
+  listenFds?: () => ListenFds | undefined;
 }
 
 export function policyOf(p: ProgramConfig): Policy {
@@ -95,7 +97,7 @@ export class InstanceRunner {
     this.program = program;
     this.policy = policyOf(program);
     if (!this.cgroup || !this.deps.cgroups) return [];
-    return this.deps.cgroups.open(cgroupName(this.spec.id), program.limits, this.spec.cwd).warnings;
+    return this.deps.cgroups.open(cgroupName(this.spec.key), program.limits, this.spec.cwd).warnings;
   }
 
   send(e: ProcEvent): void {
@@ -219,7 +221,7 @@ export class InstanceRunner {
     let procsFiles: string[] = [];
     if (this.deps.cgroups) {
       try {
-        const { handle, warnings } = this.deps.cgroups.open(cgroupName(this.spec.id), this.program.limits, this.spec.cwd);
+        const { handle, warnings } = this.deps.cgroups.open(cgroupName(this.spec.key), this.program.limits, this.spec.cwd);
         for (const w of warnings) this.deps.log.warn({ instance: this.spec.id }, w);
         this.cgroup = handle;
         this.oomSeen = handle.oomKills();
@@ -230,7 +232,7 @@ export class InstanceRunner {
     }
     let child: ChildProcess;
     try {
-      const spawned = spawnInstance({ ...this.spec, env: { ...this.spec.env, ...this.extraEnv } }, procsFiles);
+      const spawned = spawnInstance({ ...this.spec, env: { ...this.spec.env, ...this.extraEnv } }, procsFiles, this.deps.listenFds?.());
       child = spawned.child;
       if (spawned.joinError) this.deps.log.error({ instance: this.spec.id, err: spawned.joinError }, 'could not put the process into its cgroup; it exits without running');
     } catch (err) {
@@ -252,7 +254,7 @@ export class InstanceRunner {
     else child.stderr!.resume();
     this.readiness.attach(child);
     child.once('exit', (code, signal) => void this.onExit(child, code, signal));
-    this.deps.store.record({ id: this.spec.id, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs });
+    this.deps.store.record({ id: this.spec.key, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs });
     this.send({ type: 'spawned', pid });
   }
 
@@ -275,7 +277,7 @@ export class InstanceRunner {
       }
     }
     await this.sweep();
-    this.deps.store.remove(this.spec.id);
+    this.deps.store.remove(this.spec.key);
     if (this.child === child) this.child = undefined;
     for (const w of this.exitWaiters.splice(0)) w();
     this.send({ type: 'exit', code, signal, oom });

@@ -15,7 +15,7 @@ import { MARKER_VAR } from '../process/spawn.ts';
 export async function reapLeftovers(store: PidStore, cgroups: CgroupDriver | undefined, config: ResolvedConfig, log: Logger): Promise<number[]> {
   const records = store.all();
   const handles = (cgroups?.leftovers() ?? []).map((n) => cgroups!.attach(n));
-  const programOf = (instance: string) => instance.split(/[:@]/)[0]!;
+  const programOf = (instance: string) => instance.split(/[:@~]/)[0]!;
   const stopOf = (program: string, fallback = 10_000) => ({
     signal: (config.programs[program]?.stopSignal ?? 'SIGTERM') as NodeJS.Signals,
     timeoutMs: config.programs[program]?.stopTimeoutMs ?? fallback,

@@ -40,7 +40,7 @@ function usage(r: InstanceRunner, now: number): { cpuSeconds: number | null; cpu
   return { cpuSeconds: Math.round(cpuUsec / 1e4) / 100, cpuPercent, memoryBytes: memoryBytes ?? null };
 }
 
-export function instanceStatus(r: InstanceRunner, now: number, group: string | null, waitingFor: string[]): InstanceStatus {
+export function instanceStatus(r: InstanceRunner, now: number, group: string | null, waitingFor: string[], role: 'new' | 'old' | null = null): InstanceStatus {
   const s = r.state;
   const up = s.state === 'STARTING' || s.state === 'READY' || s.state === 'STOPPING';
   return {
@@ -64,5 +64,6 @@ export function instanceStatus(r: InstanceRunner, now: number, group: string | n
     ...usage(r, now),
     logs: { stdout: logStatus(r.logs.stdout), stderr: logStatus(r.logs.stderr) },
     notifyStatus: r.notifyStatus ?? null,
+    role,
   };
 }

@@ -2,7 +2,7 @@
 // stop order (the reverse), targets (program, instance, group, all), `update`, status and the
 // event stream. The control API and the daemon are thin layers over this class.
 import { EventEmitter } from 'node:events';
-import type { ActionOptions, ActionResult, InstanceStatus, SupervisorEvent, UpdateResult } from '../api/types.ts';
+import type { ActionOptions, ActionResult, InstanceStatus, ReloadResult, SupervisorEvent, UpdateResult } from '../api/types.ts';
 import { detectCgroups } from '../cgroup/detect.ts';
 import type { CgroupDetection, CgroupDriver } from '../cgroup/types.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -13,12 +13,14 @@ import { silentLogger, type Logger } from '../logger.ts';
 import { closeInstanceLogs, openInstanceLogs, type InstanceLogs } from '../logs/sinks.ts';
 import { PidStore } from '../process/pid-store.ts';
 import { instanceSpec } from '../process/spawn.ts';
+import { listenSpecs, SocketPool } from '../sockets/pool.ts';
 import type { ProcState } from '../state/states.ts';
 import { diffConfigs } from './diff.ts';
 import { InstanceRunner } from './instance-runner.ts';
 import { MemoryPoller } from './memory-poll.ts';
 import { byPriority, dependencyMap, stopWaves, withDependencies } from './order.ts';
 import { reapLeftovers } from './reap.ts';
+import { RollingReload, type ReloadOptions } from './rolling-reload.ts';
 import { waitUntil } from './settle.ts';
 import { exitSummary, instanceStatus } from './status.ts';
 import { resolveTargets, type Targets } from './targets.ts';
@@ -32,9 +34,18 @@ export interface SupervisorOptions {
   baseEnv?: NodeJS.ProcessEnv;
 }
 
+interface Slot {
+  runner: InstanceRunner;
+  logs: InstanceLogs;
+  /** Replacements so far (rolling reloads): names the next one's key. */
+  generation: number;
+}
+
 interface Program {
   config: ProgramConfig;
-  instances: { runner: InstanceRunner; logs: InstanceLogs }[];
+  instances: Slot[];
+  /** During a rolling reload: replacements not yet in their slot ('new') and instances draining ('old'). */
+  extra: Map<InstanceRunner, 'new' | 'old'>;
 }
 
 const SETTLED = new Set(['READY', 'EXITED', 'FATAL', 'STOPPED']);
@@ -60,6 +71,9 @@ export class Supervisor extends EventEmitter {
   /** Nothing starts before what a previous daemon left behind is gone (no duplicates). */
   private reaped = false;
   private reaping: Promise<void> | undefined;
+  /** Listening sockets the programs' instances share (listen:). */
+  readonly sockets = new SocketPool();
+  private reloads = new Map<string, RollingReload>();
 
   constructor(config: ResolvedConfig, opts: SupervisorOptions = {}) {
     super();
@@ -86,6 +100,8 @@ export class Supervisor extends EventEmitter {
       this.reaped = true;
     });
     await this.reaping;
+    // Bound after the reap: a previous daemon's instances may still have held the ports.
+    for (const [name, p] of this.programs) if (p.config.listen) await this.sockets.bind(name, listenSpecs(name, p.config.listen));
     if (this.cgroups) {
       this.oomTimer = setInterval(() => this.eachRunner((r) => r.pollOom()), 2000);
       this.oomTimer.unref();
@@ -96,14 +112,15 @@ export class Supervisor extends EventEmitter {
   }
 
   private build(name: string, config: ProgramConfig): Program {
-    const prog: Program = { config, instances: [] };
+    const prog: Program = { config, instances: [], extra: new Map() };
     for (let i = 0; i < config.instances; i++) prog.instances.push(this.buildInstance(name, config, i));
     return prog;
   }
 
-  private buildInstance(name: string, config: ProgramConfig, index: number) {
-    const spec = instanceSpec(this.config.id, name, config, index, this.baseEnv);
-    const logs = openInstanceLogs(this.config.supervisor.logDir, name, index, config.instances, config.logs);
+  /** `shared`: the log files of the slot a replacement takes over (one writer per file, never two). */
+  private buildInstance(name: string, config: ProgramConfig, index: number, generation = 0, shared?: InstanceLogs): Slot {
+    const spec = instanceSpec(this.config.id, name, config, index, this.baseEnv, generation);
+    const logs = shared ?? openInstanceLogs(this.config.supervisor.logDir, name, index, config.instances, config.logs);
     const runner = new InstanceRunner(spec, config, {
       clock: this.clock,
       random: this.random,
@@ -111,13 +128,14 @@ export class Supervisor extends EventEmitter {
       store: this.store,
       log: this.log,
       ...logs,
+      listenFds: () => this.sockets.fds(name),
       onChange: (r, prev) => this.onChange(r, prev),
       onOom: (r, kills) => {
         this.log.warn({ instance: r.spec.id, kills }, 'OOM kill in the cgroup (memory limit reached)');
         this.emit('event', { type: 'oom', instance: r.spec.id, program: r.spec.program, kills, at: new Date().toISOString() } satisfies SupervisorEvent);
       },
     });
-    return { runner, logs };
+    return { runner, logs, generation };
   }
 
   private onChange(r: InstanceRunner, prev: ProcState): void {
@@ -133,11 +151,12 @@ export class Supervisor extends EventEmitter {
   }
 
   private eachRunner(fn: (r: InstanceRunner) => void): void {
-    for (const p of this.programs.values()) for (const i of p.instances) fn(i.runner);
+    for (const r of this.runners()) fn(r);
   }
 
+  /** Every instance, including a rolling reload's replacements and draining ones. */
   runners(): InstanceRunner[] {
-    return [...this.programs.values()].flatMap((p) => p.instances.map((i) => i.runner));
+    return [...this.programs.values()].flatMap((p) => [...p.instances.map((i) => i.runner), ...p.extra.keys()]);
   }
 
   /** A dependency counts as met when every instance is READY, or finished successfully. */
@@ -202,6 +221,7 @@ export class Supervisor extends EventEmitter {
   /** Stops targets, dependents before what they depend on. */
   async stopTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    for (const r of instances) this.reloads.get(r.spec.program)?.abort(`${r.spec.program} was stopped during the reload`);
     const byProgram = new Map<string, InstanceRunner[]>();
     for (const r of instances) byProgram.set(r.spec.program, [...(byProgram.get(r.spec.program) ?? []), r]);
     for (const n of byProgram.keys()) {
@@ -225,6 +245,7 @@ export class Supervisor extends EventEmitter {
 
   async restartTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    this.refuseWhileReloading(instances.map((r) => r.spec.program), 'restart');
     await this.reaping;
     for (const r of instances) r.send({ type: 'restart' });
     return this.settle(instances, opts, (r) => SETTLED.has(r.state.state));
@@ -238,7 +259,7 @@ export class Supervisor extends EventEmitter {
 
   statusOf(r: InstanceRunner, now = this.clock.now()): InstanceStatus {
     const group = Object.entries(this.config.groups).find(([, g]) => g.programs.includes(r.spec.program))?.[0] ?? null;
-    return instanceStatus(r, now, group, this.waitingFor(r.spec.program));
+    return instanceStatus(r, now, group, this.waitingFor(r.spec.program), this.programs.get(r.spec.program)?.extra.get(r) ?? null);
   }
 
   status(): InstanceStatus[] {
@@ -249,6 +270,66 @@ export class Supervisor extends EventEmitter {
   findInstance(id: string): { runner: InstanceRunner; logs: InstanceLogs } | undefined {
     for (const p of this.programs.values()) for (const i of p.instances) if (i.runner.spec.id === id) return i;
     return undefined;
+  }
+
+  private refuseWhileReloading(programs: Iterable<string>, what: string): void {
+    for (const p of programs) {
+      if (this.reloads.has(p)) throw new SupervisorError('HOLDFAST_E_BUSY', `a rolling reload of '${p}' is under way: wait for it to end before '${what}' (or stop '${p}', which ends the reload)`, { program: p });
+    }
+  }
+
+  /**
+   * Rolling reload of one program: start-before-stop, each new instance gated on its readiness
+   * (see rolling-reload.ts). Unknown, stopped or already reloading programs are refused and
+   * nothing changes.
+   */
+  async reload(program: string, opts: ReloadOptions = {}): Promise<ReloadResult> {
+    const p = this.programs.get(program);
+    if (!p) {
+      const { instances } = this.resolve([program]);
+      const kind = program in this.config.groups ? 'a group' : 'an instance';
+      throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${program}' is ${kind}, not a program: reload takes one program (${[...new Set(instances.map((r) => r.spec.program))].join(', ')})`, { target: program });
+    }
+    this.refuseWhileReloading([program], 'reload');
+    await this.reaping;
+    // Stopped (or still waiting for its dependencies): there is nothing to replace.
+    if (this.wanted.has(program) || p.instances.every(({ runner }) => DOWN.has(runner.state.state))) {
+      const states = p.instances.map(({ runner }) => `${runner.spec.id} ${runner.state.state}`).join(', ');
+      throw new SupervisorError('HOLDFAST_E_NOT_RUNNING', `'${program}' is not running (${states}): start it with 'holdfast start ${program}'; reload replaces running instances`, { program });
+    }
+    const host = {
+      slots: () => p.instances,
+      config: () => p.config,
+      replacement: (_: string, slot: Slot) => {
+        slot.generation++;
+        const next = this.buildInstance(program, p.config, slot.runner.spec.index, slot.generation, slot.logs);
+        p.extra.set(next.runner, 'new');
+        return next.runner;
+      },
+      adopt: (_: string, slot: Slot, runner: InstanceRunner) => {
+        slot.runner = runner;
+        p.extra.delete(runner);
+        this.emit('change', runner);
+      },
+      retiring: (_: string, runner: InstanceRunner) => {
+        p.extra.set(runner, 'old');
+      },
+      forget: async (_: string, runner: InstanceRunner) => {
+        p.extra.delete(runner);
+        await runner.cgroup?.remove();
+      },
+      statusOf: (r: InstanceRunner) => this.statusOf(r),
+      changes: this,
+      emit: (e: SupervisorEvent) => this.emit('event', e),
+      log: this.log,
+    };
+    const run = new RollingReload(host, program, opts);
+    this.reloads.set(program, run);
+    try {
+      return await run.run();
+    } finally {
+      this.reloads.delete(program);
+    }
   }
 
   private refreshPoller(): void {
@@ -272,6 +353,12 @@ export class Supervisor extends EventEmitter {
   /** Applies a new, already validated config: only what changed is touched. */
   async update(next: ResolvedConfig): Promise<UpdateResult> {
     const diff = diffConfigs(this.config, next);
+    this.refuseWhileReloading([...diff.removed, ...diff.restarted, ...diff.scaled], 'update');
+    // New listening sockets first: a port in use rejects the update before anything changed.
+    for (const name of [...diff.added, ...diff.restarted]) {
+      const cfg = next.programs[name]!;
+      if (cfg.listen) await this.sockets.bind(name, listenSpecs(name, cfg.listen));
+    }
     const warnings = [...next.warnings, ...diff.needsDaemonRestart.map((k) => `${k} changed: it takes effect when the daemon restarts`)];
     const prev = this.config;
     this.config = { ...next, supervisor: prev.supervisor };
@@ -282,11 +369,13 @@ export class Supervisor extends EventEmitter {
       this.programs.delete(name);
       this.wanted.delete(name);
       await this.dispose(name, p.instances);
+      this.sockets.release(name);
     }
     for (const name of diff.restarted) {
       const p = this.programs.get(name)!;
       const up = wasUp(p) || this.wanted.has(name);
       await this.dispose(name, p.instances);
+      if (!next.programs[name]!.listen) this.sockets.release(name);
       this.programs.set(name, this.build(name, next.programs[name]!));
       if (up) this.wanted.add(name);
     }
@@ -326,6 +415,11 @@ export class Supervisor extends EventEmitter {
     if (this.closed) return;
     this.wanted.clear();
     if (this.programs.size > 0) await this.stopTargets(['all']);
+    for (const r of this.reloads.values()) r.abort('the supervisor is shutting down');
+    // A reload's replacements and draining instances go too.
+    for (const r of this.runners()) r.send({ type: 'stop' });
+    await Promise.all(this.runners().map((r) => r.whenDown()));
+    this.sockets.closeAll();
     this.closed = true;
     this.poller?.stop();
     if (this.oomTimer) clearInterval(this.oomTimer);

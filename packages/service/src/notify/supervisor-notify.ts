@@ -1,0 +1,50 @@
+// Tells the process supervisor that this instance is ready, once, when the service first turns
+// READY (or DEGRADED: serving). A supervisor that shares one listening socket among instances
+// cannot probe "the new one" on that port (any instance may answer), so the instance says it
+// itself, in the two forms the holdfast supervisor reads:
+//   - NOTIFY_FD set (`ready: {notify: true}`): "READY=1\n" on that fd (sd_notify's words, s6's
+//     notification-fd transport), then the fd is closed;
+//   - an IPC channel from a holdfast (or PM2 `wait_ready`) parent (`ready: {message: true}`):
+//     process.send('ready').
+// Nothing happens without either, so a service run by hand or by a test is unaffected.
+import { closeSync, writeSync } from 'node:fs';
+
+export type ReadyNotice = 'notify-fd' | 'ipc';
+
+/** Sends the readiness notice the environment asks for; returns which one went, if any. */
+export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc: Pick<NodeJS.Process, 'send' | 'connected'> = process): ReadyNotice | undefined {
+  const fd = Number(env.NOTIFY_FD);
+  if (env.NOTIFY_FD !== undefined && Number.isInteger(fd) && fd >= 3) {
+    // Children of this process must not write to the supervisor's pipe.
+    delete env.NOTIFY_FD;
+    try {
+      writeSync(fd, 'READY=1\n');
+      closeSync(fd);
+      return 'notify-fd';
+    } catch {
+      return undefined;
+    }
+  }
+  const supervised = env.HOLDFAST_PROGRAM !== undefined || env.pm_id !== undefined;
+  if (supervised && typeof proc.send === 'function' && proc.connected) {
+    proc.send('ready');
+    return 'ipc';
+  }
+  return undefined;
+}
+
+/** Calls notifySupervisorReady on the service's first READY or DEGRADED state. */
+interface StateSource {
+  on(event: 'state', fn: (state: string) => void): unknown;
+  off(event: 'state', fn: (state: string) => void): unknown;
+}
+
+export function installReadyNotification(service: StateSource, log?: { info(obj: object, msg: string): void }): void {
+  const onState = (state: string) => {
+    if (state !== 'READY' && state !== 'DEGRADED') return;
+    service.off('state', onState);
+    const sent = notifySupervisorReady();
+    if (sent) log?.info({ notice: sent }, `told the supervisor this instance is ready (${sent})`);
+  };
+  service.on('state', onState);
+}
