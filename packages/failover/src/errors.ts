@@ -18,6 +18,7 @@ export const failoverErrors = {
   HOLDFAST_E_HEARTBEAT: 'a heartbeat packet was rejected',
   HOLDFAST_E_STATUS_UNREACHABLE: 'the failover agent status endpoint cannot be reached',
   HOLDFAST_E_SWITCHOVER: 'the switchover request was refused',
+  HOLDFAST_E_DRILL: 'the failover drill cannot run here',
 } as const;
 
 export type FailoverErrorCode = keyof typeof failoverErrors;

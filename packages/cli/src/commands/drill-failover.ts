@@ -4,7 +4,7 @@
 // stderr; `--json` prints the result for scripts. Everything is removed at the end, also when
 // interrupted (SIGINT/SIGTERM) or when the drill fails.
 import { fileURLToPath } from 'node:url';
-import { drillPassed, faultKinds, labUnavailable, runDrill, summarizeDrills, type DrillResult, type FaultKind } from '@holdfast/failover';
+import { drillPassed, FailoverError, faultKinds, labUnavailable, runDrill, summarizeDrills, type DrillResult, type FaultKind } from '@holdfast/failover';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
@@ -84,7 +84,7 @@ export const command: Command = {
   async run(argv) {
     const args = parseArgs(argv);
     const why = await labUnavailable(['ip', 'arping', 'etcd', 'bridge']);
-    if (why) throw Object.assign(new Error(`cannot run a drill here: ${why}`), { code: 'HOLDFAST_E_DRILL' });
+    if (why) throw new FailoverError('HOLDFAST_E_DRILL', `${why}; a drill builds network namespaces and runs etcd, so it needs root, iproute2, iputils-arping and etcd`);
     const abort = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => {
       process.stderr.write(`\n[drill] ${sig}: stopping and cleaning up…\n`);

@@ -1,8 +1,12 @@
 // A holdfast supervisor program as a resource: the leader starts it (e.g. promotes a standby),
 // demotion stops it. The supervisor does the process work (readiness, clean stop, restarts);
-// this resource only asks it, through the small SupervisorControl interface below, which the
-// supervisor's control client implements. The fencing token goes along as the program's
-// environment (HOLDFAST_FENCING_TOKEN) so the program can stamp its writes with it.
+// this resource only asks it, through the small SupervisorControl interface below, which
+// @holdfast/supervisor's `supervisorControl(client)` implements. The fencing token goes along as
+// the program's environment (HOLDFAST_FENCING_TOKEN) so the program can stamp its writes with it.
+//
+// A term's program must carry that term's token: a start finds the program already up (the
+// supervisor autostarted it, or a stop was lost) stops it first, so the process that runs was
+// started with this token and no other.
 import { z } from 'zod';
 import { FailoverError } from '../errors.ts';
 import { resourceBaseSchema, type LeaderContext, type MonitorResult, type OnFailPolicy, type Resource, type ResourceDeps, type ResourceKind, type StopContext } from './resource.ts';
@@ -25,11 +29,13 @@ export interface SupervisorControl {
 export const programSchema = resourceBaseSchema.extend({
   kind: z.literal('program'),
   program: z.string().min(1).describe('the supervisor program (or group:program) to start on promotion and stop on demotion'),
-  socket: z.string().min(1).optional().describe("the supervisor's control socket; default: the supervisor's default for this host"),
+  socket: z.string().min(1).optional().describe("the supervisor's control socket; default: $HOLDFAST_SOCKET, else the supervisor's default socket (as `holdfast status` finds it)"),
 });
 export type ProgramConfig = z.output<typeof programSchema>;
 
 const RUNNING = new Set(['running']);
+/** Supervisor states in which no process of the program runs. */
+const DOWN = new Set(['stopped', 'exited', 'fatal']);
 
 export class ProgramResource implements Resource {
   readonly kind = 'program';
@@ -52,11 +58,17 @@ export class ProgramResource implements Resource {
 
   async start(ctx: LeaderContext): Promise<void> {
     ctx.assertLeader();
+    const now = await this.#call('read the state of', () => this.#control.status(this.#program, { signal: ctx.signal }));
+    if (!DOWN.has(now.state.toLowerCase())) {
+      ctx.log.warn({ resource: this.name, program: this.#program, state: now.state, token: ctx.token }, 'the program was already up without this term’s token: stopping it before starting it with the token');
+      await this.#call('stop', () => this.#control.stop(this.#program, { signal: ctx.signal }));
+    }
+    ctx.assertLeader();
     await this.#call('start', () => this.#control.start(this.#program, { env: ctx.env, signal: ctx.signal }));
   }
 
   async monitor(ctx: LeaderContext): Promise<MonitorResult> {
-    const s = await this.#call('status', () => this.#control.status(this.#program, { signal: ctx.signal }));
+    const s = await this.#call('read the state of', () => this.#control.status(this.#program, { signal: ctx.signal }));
     this.#last = s;
     if (!RUNNING.has(s.state.toLowerCase())) return { healthy: false, reason: `program '${this.#program}' is ${s.state}` };
     if (s.ready === false) return { healthy: false, reason: `program '${this.#program}' is running but not ready` };
@@ -82,19 +94,40 @@ export class ProgramResource implements Resource {
   }
 }
 
-/** How the program kind reaches a supervisor; replaced once @holdfast/supervisor exports its control client. */
+/** How the program kind reaches a supervisor (tests may pass another one). */
 export type SupervisorControlFactory = (config: ProgramConfig, deps: ResourceDeps) => SupervisorControl;
 
-let controlFactory: SupervisorControlFactory = (config) => {
-  throw new FailoverError(
-    'HOLDFAST_E_CONFIG',
-    `resource '${config.name}' (kind program) needs the holdfast supervisor's control client, which this build of @holdfast/failover does not have yet; use an 'exec' resource whose start/stop/monitor scripts call the supervisor's command line meanwhile`,
-  );
-};
+/**
+ * The real one: @holdfast/supervisor's client on `socket`, or, without one, the daemon a
+ * `holdfast` command would find (HOLDFAST_SOCKET, a socket path or an http:// URL with
+ * HOLDFAST_TOKEN; else the default socket). The supervisor package is loaded on first use, so
+ * agents (and fence companions) without program resources never load it.
+ */
+export function supervisorClientControl(config: ProgramConfig): SupervisorControl {
+  let control: Promise<SupervisorControl> | undefined;
+  const get = (): Promise<SupervisorControl> =>
+    (control ??= (async () => {
+      const s = await import('@holdfast/supervisor');
+      const client = config.socket ? new s.SupervisorClient({ socket: config.socket, timeoutMs: config.timeout }) : await s.clientFor({ timeoutMs: config.timeout });
+      return s.supervisorControl(client);
+    })().catch((err: unknown) => {
+      control = undefined; // try again on the next call
+      throw err;
+    }));
+  return {
+    start: async (program, opts) => (await get()).start(program, opts),
+    stop: async (program, opts) => (await get()).stop(program, opts),
+    status: async (program, opts) => (await get()).status(program, opts),
+  };
+}
 
-/** Wires the program kind to a supervisor client (the agent does this at start; tests pass a fake). */
-export function setSupervisorControlFactory(factory: SupervisorControlFactory): void {
+let controlFactory: SupervisorControlFactory = (config) => supervisorClientControl(config);
+
+/** Replaces how the program kind reaches a supervisor (tests); returns the previous factory. */
+export function setSupervisorControlFactory(factory: SupervisorControlFactory): SupervisorControlFactory {
+  const previous = controlFactory;
   controlFactory = factory;
+  return previous;
 }
 
 export const programKind: ResourceKind<ProgramConfig> = {
