@@ -40,6 +40,13 @@ export const serviceOptionsSchema = z.strictObject({
    * holdfast supervisor and a shared listening socket need no delay).
    */
   shutdownDelayMs: ms.optional(),
+  /**
+   * After the listener closes, how long keep-alive clients get to move away on their own (every
+   * response says `Connection: close`) before idle connections are ended. Ending an idle
+   * keep-alive connection races a client that is sending on it at that moment; waiting first
+   * leaves only connections that have been quiet for the whole grace period.
+   */
+  keepAliveGraceMs: ms.default(1000),
   /** Default timeout of an onShutdown hook. */
   hookTimeoutMs: ms.min(1).default(5000),
   /** Install SIGTERM/SIGINT handlers that drain and exit. */

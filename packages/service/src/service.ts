@@ -100,6 +100,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   #adminUrl: string | undefined;
   #host = '';
   #processHandlers: [string, (...args: any[]) => void][] = [];
+  #fatalDuringStop = false;
   readonly #resilience: Resilience;
 
   constructor(input: ServiceOptions | undefined) {
@@ -285,7 +286,15 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
 
   stop(reason = 'stop() called', exitCode = 0): Promise<StopReport> {
     if (this.#stopping) return this.#stopping;
-    this.#stopping = this.#runStop(reason, exitCode);
+    // The stop promise never rejects: a bug in a phase must still end in an exit code and a
+    // log line, never in an unhandled rejection that re-enters the fatal-error handler.
+    this.#stopping = this.#runStop(reason, exitCode).catch((err: unknown) => {
+      this.logger.fatal({ err }, 'shutdown failed unexpectedly; exiting non-zero');
+      this.#flushLogs();
+      const report: StopReport = { reason, ok: false, exitCode: Math.max(1, exitCode), phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] };
+      this.emit('stopped', report);
+      return report;
+    });
     return this.#stopping;
   }
 
@@ -304,6 +313,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       exitCode,
       graceMs: this.options.terminationGracePeriodMs,
       delayMs: this.options.shutdownDelayMs,
+      keepAliveGraceMs: this.options.keepAliveGraceMs,
       servers: [this.#server],
       tracker: this.#tracker,
       hooks: this.#hooks,
@@ -340,12 +350,19 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
             this.#flushLogs();
             process.exit(128 + (SIGNAL_NUMBERS[sig] ?? 0));
           }
-          void this.stop(sig).then((r) => process.exit(r.exitCode));
+          void this.stop(sig).then((r) => process.exit(this.#fatalDuringStop ? Math.max(1, r.exitCode) : r.exitCode));
         });
       }
     }
     if (o.handleProcessErrors) {
       const fatal = (kind: string) => (err: unknown) => {
+        if (this.#stopping) {
+          // Already shutting down: record it; the drain in progress finishes, and the exit is
+          // non-zero.
+          this.#fatalDuringStop = true;
+          this.logger.fatal({ err }, `${kind} during shutdown`);
+          return;
+        }
         this.logger.fatal({ err }, `${kind}: draining, then exiting non-zero`);
         void this.stop(kind, 1).then((r) => process.exit(Math.max(1, r.exitCode)));
       };

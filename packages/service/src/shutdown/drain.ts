@@ -1,14 +1,17 @@
 // The graceful drain, phase by phase:
 //   unready  → readiness answers 503; keep serving for the shutdown delay, every response
 //              carrying `Connection: close` so keep-alive clients move away one by one;
-//   close    → stop accepting; end idle sockets (FIN); wait for in-flight requests until the
-//              drain deadline;
+//   close    → stop accepting (an instance sharing an inherited socket hands new connections to
+//              its siblings from here on); give keep-alive clients a grace period to move away
+//              (each response closes its connection); end the sockets still idle (FIN, not
+//              RST); wait for in-flight requests until the drain deadline;
 //   hooks    → onShutdown hooks in reverse order, each under its own timeout;
 //   app      → Fastify's own onClose hooks (plugins);
 //   flush    → logs last.
 // Past the deadline the report names the requests and hooks still pending and the exit code
 // is 1.
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ConnectionTracker, InFlightRequest } from '../http/connections.ts';
@@ -31,6 +34,8 @@ export interface DrainContext {
   exitCode: number;
   graceMs: number;
   delayMs: number;
+  /** Keep-alive grace after the listener closes (capped to a quarter of the drain budget). */
+  keepAliveGraceMs: number;
   servers: Server[];
   tracker: ConnectionTracker;
   hooks: readonly RegisteredHook[];
@@ -46,8 +51,11 @@ export interface DrainContext {
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    // The callback fires once every connection has ended; the tracker decides when that is.
-    server.close(() => resolve());
+    // net.Server's close, not http.Server's: since Node 19 the latter also destroys every idle
+    // keep-alive connection at once, resetting clients that are sending on one at that moment.
+    // The tracker ends idle connections itself, after the keep-alive grace. The callback fires
+    // once every connection has ended.
+    NetServer.prototype.close.call(server, () => resolve());
   });
 }
 
@@ -68,8 +76,10 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
   const t1 = now();
   ctx.onPhase('close');
   const closed = Promise.all(ctx.servers.map(closeServer));
+  const deadline = AbortSignal.timeout(Math.max(1, Math.floor(budget.drainMs)));
+  const graceMs = Math.floor(Math.min(ctx.keepAliveGraceMs, budget.drainMs / 4));
+  if (graceMs > 0) await ctx.tracker.idle(AbortSignal.any([deadline, AbortSignal.timeout(graceMs)]));
   ctx.tracker.closeIdle();
-  const deadline = AbortSignal.timeout(Math.max(1, budget.drainMs));
   const drained = await ctx.tracker.idle(deadline);
   let pendingRequests: InFlightRequest[] = [];
   if (!drained) {
@@ -94,7 +104,7 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
   // Phase 4: Fastify's onClose hooks (plugins: database clients, guard, ...).
   const t3 = now();
   try {
-    await Promise.race([ctx.closeApp(), delay(Math.max(1, budget.marginMs), undefined, { ref: false })]);
+    await Promise.race([ctx.closeApp(), delay(Math.max(1, Math.floor(budget.marginMs)), undefined, { ref: false })]);
   } catch (err) {
     ctx.log.error({ err }, 'shutdown: closing the app failed');
   }
