@@ -15,6 +15,7 @@ export const commands: CommandEntry[] = [
   { path: ['start'], summary: 'start programs (dependencies first) and wait for READY', load: async () => (await import('./commands/start.ts')).command },
   { path: ['stop'], summary: 'stop programs (dependents first), leaving no process behind', load: async () => (await import('./commands/stop.ts')).command },
   { path: ['restart'], summary: 'restart programs and wait for READY', load: async () => (await import('./commands/restart.ts')).command },
+  { path: ['reload'], summary: 'rolling reload: replace every instance of a program, start-before-stop, without dropping requests', load: async () => (await import('./commands/reload.ts')).command },
   { path: ['signal'], summary: 'send a signal to programs (their whole process group)', load: async () => (await import('./commands/signal.ts')).command },
   { path: ['logs'], summary: "print (and follow) a program's output", load: async () => (await import('./commands/logs.ts')).command },
   { path: ['update'], summary: 're-read the config and apply only what changed', load: async () => (await import('./commands/update.ts')).command },

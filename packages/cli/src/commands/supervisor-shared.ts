@@ -76,7 +76,8 @@ export function lastExitText(i: InstanceStatus): string {
 export function statusTable(rows: InstanceStatus[]): string {
   const head = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'CPU', 'MEM', 'LAST EXIT'];
   const body = rows.map((i) => [
-    i.id,
+    // During a rolling reload an instance id shows twice: the replacement and the one draining.
+    i.role ? `${i.id} (${i.role})` : i.id,
     i.state,
     i.pid === null ? '-' : String(i.pid),
     formatDuration(i.uptimeMs),

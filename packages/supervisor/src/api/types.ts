@@ -21,6 +21,8 @@ export interface LogStreamStatus {
 
 export interface InstanceStatus {
   id: string;
+  /** Unique per process slot generation: the id, or `<id>~<n>` for the n-th replacement by a rolling reload. */
+  key: string;
   program: string;
   index: number;
   group: string | null;
@@ -98,7 +100,7 @@ export interface UpdateResult extends ConfigDiff {
 }
 
 export type SupervisorEvent =
-  | { type: 'state'; instance: string; program: string; from: ProcessStateName; to: ProcessStateName; at: string; pid: number | null; lastExit: ExitSummary | null; fatalReason: string | null }
+  | { type: 'state'; instance: string; key: string; program: string; from: ProcessStateName; to: ProcessStateName; at: string; pid: number | null; lastExit: ExitSummary | null; fatalReason: string | null }
   | { type: 'oom'; instance: string; program: string; kills: number; at: string }
   | { type: 'update'; at: string; result: UpdateResult }
   | {

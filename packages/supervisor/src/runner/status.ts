@@ -45,6 +45,7 @@ export function instanceStatus(r: InstanceRunner, now: number, group: string | n
   const up = s.state === 'STARTING' || s.state === 'READY' || s.state === 'STOPPING';
   return {
     id: r.spec.id,
+    key: r.spec.key,
     program: r.spec.program,
     index: r.spec.index,
     group,

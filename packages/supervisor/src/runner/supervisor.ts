@@ -143,7 +143,7 @@ export class Supervisor extends EventEmitter {
     if (s.state !== prev.state) {
       const level = s.state === 'FATAL' ? 'error' : s.state === 'BACKOFF' || (s.state === 'STARTING' && prev.state === 'READY') ? 'warn' : 'info';
       this.log[level]({ instance: r.spec.id, from: prev.state, to: s.state, pid: s.pid, lastExit: s.lastExit, fatalReason: s.fatalReason }, `${r.spec.id} ${prev.state} → ${s.state}`);
-      const event: SupervisorEvent = { type: 'state', instance: r.spec.id, program: r.spec.program, from: prev.state, to: s.state, at: new Date().toISOString(), pid: s.pid ?? null, lastExit: exitSummary(s.lastExit), fatalReason: s.fatalReason ?? null };
+      const event: SupervisorEvent = { type: 'state', instance: r.spec.id, key: r.spec.key, program: r.spec.program, from: prev.state, to: s.state, at: new Date().toISOString(), pid: s.pid ?? null, lastExit: exitSummary(s.lastExit), fatalReason: s.fatalReason ?? null };
       this.emit('event', event);
     }
     this.emit('change', r);
