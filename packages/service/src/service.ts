@@ -16,7 +16,9 @@ import { installObservation } from './http/observe.ts';
 import { installRecovery } from './http/recovery.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
+import { lazyChildLoggerFactory } from './logging/lazy-child.ts';
 import { createLogger } from './logging/logger.ts';
+import { RequestLineWriter } from './logging/request-line.ts';
 import { HttpMetrics } from './metrics/http-metrics.ts';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
 import { drain, type StopReport } from './shutdown/drain.ts';
@@ -106,7 +108,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   constructor(input: ServiceOptions | undefined) {
     super();
     const o = (this.options = resolveOptions(input));
-    const log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin: tracingState() && o.tracing.logIds ? withTraceIds(o.logger.mixin as (() => object) | undefined) : (o.logger.mixin as (() => object) | undefined) });
+    const mixin = tracingState() && o.tracing.logIds ? withTraceIds(o.logger.mixin as (() => object) | undefined) : (o.logger.mixin as (() => object) | undefined);
+    const log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin });
     this.logger = log.logger;
     this.#flushLogs = log.flushSync;
     this.#flushLogsAsync = log.flush;
@@ -124,6 +127,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       loggerInstance: this.logger,
       // holdfast writes its own single line per request (see http/observe.ts).
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+      // Most requests never log through their own logger: create it on first use.
+      childLoggerFactory: lazyChildLoggerFactory as never,
       genReqId: (req) => (req as { holdfastRequestId?: string }).holdfastRequestId ?? requestIdFrom(req),
       forceCloseConnections: false,
       return503OnClosing: false,
@@ -149,7 +154,10 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
 
     installRecovery(this.app);
     const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
-    installObservation(this.app, { metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet });
+    // The request line takes the fast path unless something must see every line (a mixin adding
+    // trace ids) or info lines are not written at all.
+    const fastLines = mixin === undefined && this.logger.isLevelEnabled('info') ? new RequestLineWriter(log.destination, log.base) : undefined;
+    installObservation(this.app, { metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet, lineWriter: fastLines });
 
     const probeSource = {
       state: () => this.#state,

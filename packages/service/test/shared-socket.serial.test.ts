@@ -30,7 +30,7 @@ async function instance(t: TestContext, fd: number, n: number): Promise<Child> {
 test('replacing instances on a shared socket one by one under keep-alive and close load: 0 failed, 0 resets', async (t) => {
   const { fd, port } = boundSocket(t);
   const url = `http://127.0.0.1:${port}`;
-  let running = [await instance(t, fd, 0), await instance(t, fd, 1)];
+  const running = [await instance(t, fd, 0), await instance(t, fd, 1)];
   const live = newLoadResult();
   let stop = false;
   const load = runLoad(url, { keepAliveClients: 6, closeClients: 2, paths: ['/hello', '/items/3', '/slow?ms=20'], stop: () => stop, live });
@@ -53,5 +53,4 @@ test('replacing instances on a shared socket one by one under keep-alive and clo
   t.diagnostic(`${replacements} replacements: ${result.sent} requests, ${result.ok} ok, ${result.failed.length} failed, ${result.resets} resets`);
   assert.deepEqual(result.failed, []);
   assert.equal(result.resets, 0);
-  running = [];
 });

@@ -9,6 +9,10 @@ export interface ServiceLogger {
   flushSync(): void;
   /** Waits until every line written so far has reached the file or pipe (bounded by timeoutMs). */
   flush(timeoutMs: number): Promise<void>;
+  /** The destination itself, for lines serialized elsewhere (the request line). */
+  destination: { write(line: string): unknown };
+  /** The base fields every line carries. */
+  base: Record<string, unknown>;
 }
 
 export function createLogger(opts: { name: string; level: string; destination: string; mixin?: (() => object) | undefined }): ServiceLogger {
@@ -22,16 +26,19 @@ export function createLogger(opts: { name: string; level: string; destination: s
     minLength: toFile ? 4096 : 1,
     mkdir: toFile,
   });
+  const base = { service: opts.name, pid: process.pid };
   const logger = pino(
     {
       level: opts.level,
-      base: { service: opts.name, pid: process.pid },
+      base,
       ...(opts.mixin ? { mixin: opts.mixin } : {}),
     },
     dest,
   );
   return {
     logger,
+    destination: dest,
+    base,
     async flush(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
