@@ -10,6 +10,7 @@
 // node), then cleanup of leftovers (a VIP held without a lease goes before anything else),
 // then the coordinator (unreachable = a clear error, nothing taken), fences, heartbeats,
 // health checks, and only then the campaign.
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -26,7 +27,8 @@ import { Leadership, type LeadershipHooks } from './leadership.ts';
 import { FailoverMetrics } from './metrics.ts';
 import { ResourceRunner } from './resource-runner.ts';
 import { resourceKinds } from './resources/index.ts';
-import type { Fence, FenceDeps, Resource, ResourceBaseConfig } from './resources/resource.ts';
+import type { Fence, FenceDeps, FenceTerm, Resource, ResourceBaseConfig } from './resources/resource.ts';
+import type { Term } from './coordinator/coordinator.ts';
 import { defaultStatusSocket, StatusServer, type StatusEndpoint } from './status-server.ts';
 import type { AgentEvent, AgentStatus, StampedEvent } from './agent-types.ts';
 
@@ -73,6 +75,9 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       createCoordinator(c, { clock: this.#clock, ttlMs: ttlFor(c), baseDir, onWarning: (message, details) => this.#emit({ type: 'warning', message, details }) });
 
     const resourceDeps = { node: c.node, cluster: c.name, log: this.log };
+    // Marks every process a resource action runs, so the fence can find and end those a dead or
+    // frozen agent left in flight (fence/strays.ts).
+    const actionMarker = `${c.name}/${c.node}/${process.pid}/${randomBytes(6).toString('hex')}`;
     const resources =
       options.resources ??
       c.resources.map((rc) => {
@@ -87,6 +92,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       assertLeader: () => this.#leadership.assertLeader(),
       onEvent: (e) => this.#emit(e),
       onGiveUp: (resource, detail) => void this.#leadership.relinquish('resource-failed', `resource '${resource}': ${detail}`),
+      actionMarker,
     });
 
     const fenceDeps: FenceDeps = {
@@ -94,6 +100,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       cluster: c.name,
       log: this.log,
       resources: c.resources as (ResourceBaseConfig & { kind: string })[],
+      actionMarker,
       onLost: (why) => this.#emit({ type: 'fence-lost', why }),
       onFired: ({ token, reason }) => {
         this.#emit({ type: 'fence-fired', token, reason });
@@ -126,8 +133,10 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       : null;
 
     const hooks: LeadershipHooks = {
+      campaigning: () => this.#runner.prepareAll(),
       promote: async (term, signal) => {
-        for (const f of this.#fences) await f.arm({ token: term.token, validUntilMs: this.#leadership.deadline });
+        const fenceTerm: FenceTerm = { token: term.token, validUntilMs: this.#leadership.deadline, ...this.#releaseFor(term) };
+        for (const f of this.#fences) await f.arm(fenceTerm);
         await this.#runner.startAll(term.token, signal);
         this.#heartbeats?.send();
       },
@@ -221,6 +230,18 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
     for (const undo of this.#started.splice(0).reverse()) {
       await undo().catch((err: Error) => this.log.warn({ err: err.message }, 'error while stopping'));
     }
+  }
+
+  /**
+   * What the fence needs to release this term's lease once the agent is dead and everything is
+   * torn down (a SIGKILLed leader then hands over in well under a TTL). Only for etcd over plain
+   * http without auth: the companion revokes through etcd's JSON gateway; otherwise the lease
+   * simply expires.
+   */
+  #releaseFor(term: Term): Pick<FenceTerm, 'release'> {
+    const c = this.config.coordinator;
+    if (c.kind !== 'etcd' || this.#coordinator.kind !== 'etcd' || c.tls || c.auth || !c.endpoints.every((e) => e.startsWith('http://'))) return {};
+    return { release: { kind: 'etcd-lease', endpoints: [...c.endpoints], leaseId: term.leaseId } };
   }
 
   /** Asks the cluster's leader to hand over to `to` (planned switchover). */

@@ -36,7 +36,8 @@ const etcdSchema = z.strictObject({
   endpoints: z.array(z.url({ protocol: /^https?$/, error: 'use an http:// or https:// client URL, e.g. http://10.0.0.1:2379' })).min(1),
   prefix: z.string().startsWith('/').default('/holdfast/failover'),
   profile: z.enum(['default', 'fast', 'turbo']).default('default').describe('lease TTL: default 5 s, fast 2 s, turbo 1 s (turbo needs etcd --election-timeout ≤ 600 ms)'),
-  requestTimeout: duration().optional(),
+  requestTimeout: duration().optional().describe('bound on one etcd request once running (default TTL/2, at least 250 ms)'),
+  connectTimeout: duration().default(5000).describe('start-up budget: how long the agent keeps trying to reach etcd before it gives up with an error'),
   tls: z.strictObject({ ca: z.string(), cert: z.string().optional(), key: z.string().optional() }).optional().describe('PEM file paths'),
   auth: z
     .strictObject({ username: z.string().min(1), password: z.string().optional(), passwordFile: z.string().optional() })

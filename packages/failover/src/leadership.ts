@@ -56,6 +56,8 @@ export type LeadershipEvent =
   | { type: 'view'; leader: string | null; token: number | null };
 
 export interface LeadershipHooks {
+  /** A campaign is about to be sent: side-effect-free preparation for a promotion (never throws). */
+  campaigning?(): void;
   /** Only when the previous lease expired instead of being released; must succeed before promote. */
   fencePrevious?(previous: PreviousTerm, term: Term, signal: AbortSignal): Promise<void>;
   /** Arm the fence and start the resources; `signal` aborts when demotion begins. */
@@ -356,6 +358,9 @@ export class Leadership {
     if (sw && sw.to !== this.#o.candidate.node && this.#o.clock.now() < this.#leaderGoneAt + this.#t.ttlMs) return this.#consider();
     this.#role = 'campaigning';
     this.#o.onEvent?.({ type: 'campaign' });
+    try {
+      this.#o.hooks.campaigning?.();
+    } catch {}
     const sentAt = this.#o.clock.now();
     let result;
     try {

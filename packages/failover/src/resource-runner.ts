@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Clock, Timer } from './clock.ts';
 import { FailoverError, NotLeaderError } from './errors.ts';
 import { actionEnv, type LeaderContext, type Resource, type StopContext } from './resources/resource.ts';
+import { actionScope } from './resources/command.ts';
 
 export type ResourceState = 'stopped' | 'starting' | 'running' | 'restarting' | 'stopping' | 'failed';
 
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   onEvent: (e: RunnerEvent) => void;
   /** A resource used up its failures: leadership must be given up. */
   onGiveUp: (resource: string, detail: string) => void;
+  /** Put in the environment of every process an action runs (HOLDFAST_FAILOVER_ACTION), so the fence can end those left running. */
+  actionMarker?: string;
 }
 
 interface Entry {
@@ -92,6 +95,20 @@ export class ResourceRunner {
         if (r.stopFirst) {
           throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot clean up resource '${r.name}' at start (${errText(err)}); it may still hold traffic without a lease. Fix it by hand before starting the agent`, { resource: r.name }, { cause: err });
         }
+      }
+    }
+  }
+
+  /** A campaign is starting: each resource may prepare what it can without leadership (see Resource.prepare). */
+  prepareAll(): void {
+    for (const { resource: r } of this.#entries) {
+      if (!r.prepare) continue;
+      try {
+        const marker = this.#o.actionMarker;
+        if (marker) actionScope.run(marker, () => r.prepare!());
+        else r.prepare();
+      } catch (err) {
+        this.#o.log.warn({ resource: r.name, err: errText(err) }, 'prepare failed; start will do it');
       }
     }
   }
@@ -244,8 +261,9 @@ export class ResourceRunner {
       log: this.#o.log.child({ resource: r.name }),
     };
     try {
+      const marker = this.#o.actionMarker;
       return await Promise.race([
-        fn(ctx),
+        marker ? actionScope.run(marker, () => fn(ctx)) : fn(ctx),
         new Promise<never>((_, reject) => {
           const fail = () => reject(abort.signal.reason instanceof Error ? abort.signal.reason : new Error(String(abort.signal.reason)));
           if (abort.signal.aborted) fail();

@@ -21,12 +21,12 @@ test('etcd unreachable at start: the agent exits 1 with a clear error and takes 
   const port = await freePort();
   const agent = startAgent(t, dir, 'a', {
     name: 'c',
-    coordinator: { kind: 'etcd', endpoints: [`http://127.0.0.1:${port}`] },
+    coordinator: { kind: 'etcd', endpoints: [`http://127.0.0.1:${port}`], connectTimeout: '1s' },
     resources: [{ kind: 'exec', name: 'app', start: `touch ${marker}`, stop: 'true' }],
   });
   const { code } = await agent.child.exited;
   assert.equal(code, 1);
-  assert.match(agent.child.stderr(), new RegExp(`HOLDFAST_E_COORDINATOR_UNREACHABLE.*127\\.0\\.0\\.1:${port}.*no leadership was taken`));
+  assert.match(agent.child.stderr(), new RegExp(`HOLDFAST_E_COORDINATOR_UNREACHABLE.*127\\.0\\.0\\.1:${port} did not answer within 1000 ms.*no leadership was taken`));
   assert.equal(existsSync(marker), false, 'no resource was started');
 });
 

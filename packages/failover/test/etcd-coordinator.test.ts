@@ -9,8 +9,8 @@ import { EtcdCoordinator } from '../src/coordinator/etcd.ts';
 import { LeaseLostError, type ClusterView, type Term } from '../src/coordinator/coordinator.ts';
 import { startEtcd } from './support/etcd.ts';
 
-function coordinator(t: { after: (fn: () => unknown) => void }, endpoint: string, ttlMs = 2000, warnings: string[] = []) {
-  const c = new EtcdCoordinator({ endpoints: [endpoint], cluster: 'test', ttlMs, onWarning: (m) => warnings.push(m) });
+function coordinator(t: { after: (fn: () => unknown) => void }, endpoint: string, ttlMs = 2000, warnings: string[] = [], connectTimeoutMs?: number) {
+  const c = new EtcdCoordinator({ endpoints: [endpoint], cluster: 'test', ttlMs, onWarning: (m) => warnings.push(m), ...(connectTimeoutMs ? { connectTimeoutMs } : {}) });
   t.after(() => c.close());
   return c;
 }
@@ -20,15 +20,29 @@ const won = (r: Awaited<ReturnType<EtcdCoordinator['campaign']>>): Term => {
   return r.term;
 };
 
-test('etcd unreachable at start: a clear error naming the endpoint, and no leadership', async (t) => {
+test('etcd unreachable at start: a clear error naming the endpoint once the start-up budget is spent, and no leadership', async (t) => {
   const port = await freePort();
-  const c = coordinator(t, `http://127.0.0.1:${port}`, 1000);
+  const c = coordinator(t, `http://127.0.0.1:${port}`, 1000, [], 800);
   await assert.rejects(c.connect(), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'HOLDFAST_E_COORDINATOR_UNREACHABLE');
-    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-    assert.match(err.message, /no leadership was taken/);
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port} did not answer within 800 ms`));
+    assert.match(err.message, /raise coordinator\.connectTimeout\); no leadership was taken/);
     return true;
   });
+});
+
+test('start-up budget: connect() keeps trying while etcd comes up, longer than one steady-state request may take', async (t) => {
+  const port = await freePort();
+  // Turbo timing: one request may take 500 ms; the start-up budget is separate.
+  const c = coordinator(t, `http://127.0.0.1:${port}`, 1000, [], 30_000);
+  const connecting = c.connect();
+  let settled = false;
+  void connecting.finally(() => (settled = true)).catch(() => {});
+  await new Promise((r) => setTimeout(r, 1500)); // three request timeouts go by: still trying
+  assert.equal(settled, false);
+  await startEtcd(t, { fast: true, clientPort: port });
+  await connecting;
+  assert.equal((await c.read()).leader, null);
 });
 
 test('campaign creates the leader key only if absent; the token is its create revision; keep-alive confirms it', async (t) => {
@@ -134,4 +148,29 @@ test('observe delivers a fresh view on every change of the leader key and of a s
   await waitFor('a view with no leader and no switchover', () => seen.at(-1)?.leader === null && seen.at(-1)?.switchover === null);
   const revisions = seen.map((v) => v.revision);
   assert.deepEqual([...revisions].sort((x, y) => x - y), revisions, 'views arrive in revision order');
+});
+
+test('observe applies the watch events itself: a deleted leader key reaches followers without another read', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const b = coordinator(t, etcd.endpoint);
+  const seen: ClusterView[] = [];
+  const stop = b.observe((v) => seen.push(v));
+  t.after(stop);
+  await waitFor('the initial view', () => seen.length > 0);
+  // From now on reads never answer: every further view must come from the events alone.
+  b.read = () => new Promise<ClusterView>(() => {});
+  const term = won(await a.campaign({ node: 'a', priority: 100 }));
+  await waitFor('a view with a as leader', () => seen.at(-1)?.leader?.token === term.token);
+  assert.equal(seen.at(-1)!.leader!.node, 'a');
+  await a.requestSwitchover({ to: 'b', fromToken: term.token, requestedBy: 'test' }, 5000);
+  await waitFor('a view with the switchover', () => seen.at(-1)?.switchover?.to === 'b');
+  // resign is one txn (term key rewritten and leader key deleted at one revision): both apply.
+  await a.resign(term);
+  await waitFor('a view with no leader', () => seen.at(-1)?.leader === null);
+  assert.equal(seen.at(-1)!.switchover?.to, 'b', 'the switchover request is still known');
+  await a.clearSwitchover();
+  await waitFor('a view without the switchover', () => seen.at(-1)?.switchover === null);
+  const revisions = seen.map((v) => v.revision);
+  assert.deepEqual([...revisions].sort((x, y) => x - y), revisions, 'views never go back');
 });

@@ -59,13 +59,38 @@ test('release: the companion frees the lease of a SIGKILLed leader after removin
     const agent = startChild(t, process.execPath, [fixture, where.netns, '198.18.0.100/24', '800', etcd.endpoint, leaseId]);
     await agent.waitForLine(/^ARMED \d+/, 20_000);
     process.kill(agent.pid, fault);
-    await waitFor('the VIP to be removed', async () => !(await hasAddress(where, '198.18.0.100')), { timeoutMs: 10_000 });
+    const log = () => `; the fence's log:\n${agent.stderr().slice(-3000)}`;
+    await waitFor('the VIP to be removed', async () => !(await hasAddress(where, '198.18.0.100')), { timeoutMs: 10_000 }).catch((err: Error) => assert.fail(err.message + log()));
     if (fault === 'SIGKILL') {
-      await waitFor('the lease to be released (60 s TTL)', async () => (await client.get(`/test/${fault}`).string()) === null, { timeoutMs: 10_000 });
+      await waitFor('the lease to be released (60 s TTL)', async () => (await client.get(`/test/${fault}`).string()) === null, { timeoutMs: 10_000 }).catch((err: Error) => assert.fail(err.message + log()));
     } else {
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(await client.get(`/test/${fault}`).string(), 'leader', 'a frozen agent’s lease is left to expire');
       process.kill(agent.pid, 'SIGKILL');
     }
   }
+});
+
+test('release: an action the killed agent left in flight is ended before the lease goes, so the VIP is not added back', async (t) => {
+  const { lab } = await import('./resources-helpers.ts');
+  const { startChild } = await import('@holdfast/testkit');
+  const { hasAddress } = await import('../src/resources/ip.ts');
+  const { fileURLToPath } = await import('node:url');
+  const l = await lab(t, { n1: '198.18.0.1' });
+  if (!l) return;
+  const where = { dev: 'eth0', netns: l.host('n1').netns };
+  const fixture = fileURLToPath(new URL('./fence-agent-fixture.ts', import.meta.url));
+  const etcd = await startEtcd(t);
+  const client = new Etcd3({ hosts: etcd.endpoint });
+  t.after(() => client.close());
+  const lease = client.lease(60, { autoKeepAlive: false });
+  await lease.put('/test/stray').value('leader');
+  const leaseId = await lease.grant();
+  const agent = startChild(t, process.execPath, [fixture, where.netns, '198.18.0.100/24', '30000', etcd.endpoint, leaseId, 'stray']);
+  await agent.waitForLine(/^ARMED \d+/, 20_000);
+  process.kill(agent.pid, 'SIGKILL');
+  await waitFor('the lease to be released', async () => (await client.get('/test/stray').string()) === null, { timeoutMs: 10_000 });
+  // The stray would have added the VIP back 1 s after it started: give it time to prove it did not.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await hasAddress(where, '198.18.0.100'), false, 'the in-flight action was ended by the fence');
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '@holdfast/testkit';
-import { vipSchema, VipResource, type VipConfig } from '../src/resources/vip.ts';
+import { PREPARED_FRESH_MS, vipSchema, VipResource, type VipConfig } from '../src/resources/vip.ts';
 import { hasAddress, linkState, listAddresses } from '../src/resources/ip.ts';
 import { runCommand } from '../src/resources/command.ts';
 import { hasCode } from '../src/errors.ts';
@@ -129,4 +129,41 @@ test('vip: bad config and a missing interface give precise errors', async (t) =>
     assert.match(err.message, /nope0.*check the interface name/);
     return true;
   });
+});
+
+test('vip: a duplicate check prepared during the campaign is used while fresh (and still refuses a duplicate), never once stale', async (t) => {
+  const l = await lab(t, { n1: '198.18.0.1', n2: '198.18.0.2' });
+  if (!l) return;
+  const [n1, n2] = [l.host('n1'), l.host('n2')];
+  const where2 = { dev: 'eth0', netns: n2.netns };
+  const done = (log: ReturnType<typeof capturedLog>) => log.entries.find((e) => typeof e['prepared'] === 'boolean');
+
+  // Fresh and clean: start() uses it instead of probing again.
+  const b = vip(n2.netns);
+  b.prepare();
+  const logB = capturedLog();
+  await b.start(leaderContext({ log: logB.log }));
+  assert.equal(done(logB)?.['prepared'], true, 'the prepared check was used');
+  assert.ok(await hasAddress(where2, VIP));
+  await b.stop(stopContext());
+
+  // A duplicate seen by the prepared check is refused like any other.
+  const a = vip(n1.netns);
+  await a.start(leaderContext());
+  const b2 = vip(n2.netns);
+  b2.prepare();
+  await assert.rejects(b2.start(leaderContext()), (err: Error) => hasCode(err, 'HOLDFAST_E_VIP_DUPLICATE'));
+  assert.equal(await hasAddress(where2, VIP), false);
+
+  // Stale: a clean result that ended more than PREPARED_FRESH_MS ago is not trusted — the
+  // holder that appeared since is found by a new probe.
+  await a.stop(stopContext());
+  const b3 = vip(n2.netns);
+  b3.prepare();
+  await new Promise((r) => setTimeout(r, 150 + PREPARED_FRESH_MS + 300)); // the probe (150 ms) ended, then went stale
+  await a.start(leaderContext({ token: 13 }));
+  const logB3 = capturedLog();
+  await assert.rejects(b3.start(leaderContext({ log: logB3.log })), (err: Error) => hasCode(err, 'HOLDFAST_E_VIP_DUPLICATE'));
+  assert.equal(done(logB3)?.['prepared'], false, 'probed again');
+  await a.stop(stopContext());
 });

@@ -9,7 +9,7 @@
 //               record: the next winner reads it atomically to learn whether the previous
 //               lease was released (no fencing needed) or ran out (run the fence hook)
 //   switchover  a pending planned switchover, bound to its own short lease
-import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type IEvent, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
 import { FailoverError } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import {
@@ -33,8 +33,13 @@ export interface EtcdCoordinatorOptions {
   /** Key prefix; default /holdfast/failover. */
   prefix?: string;
   ttlMs: number;
-  /** Bound on one request (default: half the TTL). */
+  /** Bound on one request once running (default: half the TTL). */
   requestTimeoutMs?: number;
+  /**
+   * Start-up budget of connect() (default 5 s): the first request also sets up the connection,
+   * which on a loaded host can take longer than a steady-state request may. Retried until then.
+   */
+  connectTimeoutMs?: number;
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
   auth?: { username: string; password: string };
   /** Told once when etcd grants a longer TTL than asked for (its minimum is ceil(1.5 × election timeout)). */
@@ -91,21 +96,41 @@ export class EtcdCoordinator implements Coordinator {
     this.#client = new Etcd3(etcdOptions);
   }
 
+
+  /**
+   * One successful linearizable read within the start-up budget, retried while the budget lasts
+   * (etcd starting, a connection slow to set up on a loaded host). Leadership timing does not
+   * depend on it: every later request has the steady-state timeout.
+   */
   async connect(): Promise<void> {
-    try {
-      await this.read();
-    } catch (err) {
-      throw new FailoverError(
-        'HOLDFAST_E_COORDINATOR_UNREACHABLE',
-        `etcd at ${this.#o.endpoints.join(', ')} did not answer (${(err as Error).message}). Check that etcd runs and that coordinator.endpoints lists its client URLs; no leadership was taken`,
-        { endpoints: this.#o.endpoints },
-        { cause: err },
-      );
+    const budget = this.#o.connectTimeoutMs ?? 5000;
+    const end = this.#clock.now() + budget;
+    for (;;) {
+      const left = end - this.#clock.now();
+      try {
+        await this.#read(Math.max(1, left));
+        return;
+      } catch (err) {
+        const wait = Math.min(250, end - this.#clock.now());
+        if (wait <= 0) {
+          throw new FailoverError(
+            'HOLDFAST_E_COORDINATOR_UNREACHABLE',
+            `etcd at ${this.#o.endpoints.join(', ')} did not answer within ${Math.round(budget)} ms (${(err as Error).message}). Check that etcd runs and that coordinator.endpoints lists its client URLs (or raise coordinator.connectTimeout); no leadership was taken`,
+            { endpoints: this.#o.endpoints },
+            { cause: err },
+          );
+        }
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, wait));
+      }
     }
   }
 
-  async read(): Promise<ClusterView> {
-    const res = await this.#call('read', () => this.#client.kv.range({ key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) }));
+  read(): Promise<ClusterView> {
+    return this.#read(this.#timeoutMs);
+  }
+
+  async #read(timeoutMs: number): Promise<ClusterView> {
+    const res = await this.#call('read', () => this.#client.kv.range({ key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) }), timeoutMs);
     return this.#view(Number(res.header.revision), res.kvs);
   }
 
@@ -183,9 +208,19 @@ export class EtcdCoordinator implements Coordinator {
   observe(onChange: (view: ClusterView) => void): () => void {
     let closed = false;
     let watcher: Watcher | undefined;
+    // The newest view known: a linearizable read, with the watch's events applied on top. The
+    // watch is created before the first read and delivers every later change in order, so an
+    // event newer than the view is exactly the next change: a deleted leader key is acted on
+    // (a campaign) the moment its event arrives, without another round trip.
+    let latest: ClusterView | undefined;
+    const deliver = (view: ClusterView) => {
+      if (closed || (latest && view.revision < latest.revision)) return;
+      latest = view;
+      onChange(view);
+    };
     const refresh = () => {
       if (closed) return;
-      this.read().then(onChange, () => {});
+      this.read().then(deliver, () => {});
     };
     this.#client
       .watch()
@@ -195,9 +230,18 @@ export class EtcdCoordinator implements Coordinator {
         (w) => {
           if (closed) return void w.cancel().catch(() => {});
           watcher = w;
-          // Any change (or a reconnect, after which events may have been missed): read the whole view.
-          w.on('data', refresh);
-          w.on('connected', refresh);
+          w.on('data', (res) => {
+            if (latest) {
+              const next = this.#applyEvents(latest, res.events);
+              if (next !== latest) deliver(next);
+            }
+            refresh(); // and confirm with a read (a reconnect may have skipped events)
+          });
+          // After a reconnect events may have been missed: only a read is trusted then.
+          w.on('connected', () => {
+            latest = undefined;
+            refresh();
+          });
           w.on('error', () => {});
           refresh();
         },
@@ -207,6 +251,21 @@ export class EtcdCoordinator implements Coordinator {
       closed = true;
       void watcher?.cancel().catch(() => {});
     };
+  }
+
+  /** `view` with the watch events newer than it applied, in order (the same object when none is newer). */
+  #applyEvents(view: ClusterView, events: IEvent[]): ClusterView {
+    let next = view;
+    for (const ev of events) {
+      const revision = Number(ev.kv.mod_revision);
+      if (revision <= view.revision) continue; // already in the view (events of one txn share a revision)
+      const key = ev.kv.key.toString();
+      const put = ev.type === 'Put';
+      next = { ...next, revision };
+      if (key === this.#keys.leader.toString()) next.leader = put ? decodeLeader(ev.kv.value.toString(), Number(ev.kv.create_revision), ev.kv.lease) : null;
+      else if (key === this.#keys.switchover.toString()) next.switchover = put ? decodeSwitchover(ev.kv.value.toString()) : null;
+    }
+    return next;
   }
 
   async requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void> {
@@ -254,9 +313,9 @@ export class EtcdCoordinator implements Coordinator {
   }
 
   /** Bounds a request on the monotonic clock (gRPC deadlines would read the wall clock). */
-  #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  #call<T>(what: string, fn: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} timed out after ${Math.round(this.#timeoutMs)} ms`)), this.#timeoutMs);
+      const timer = this.#clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} timed out after ${Math.round(timeoutMs)} ms`)), timeoutMs);
       fn().then(
         (v) => {
           timer.cancel();

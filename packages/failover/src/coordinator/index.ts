@@ -37,6 +37,7 @@ export function createCoordinator(config: ClusterConfig, deps: CoordinatorDeps):
     clock: deps.clock,
     onWarning: deps.onWarning,
     ...(c.requestTimeout !== undefined ? { requestTimeoutMs: c.requestTimeout } : {}),
+    connectTimeoutMs: c.connectTimeout,
     ...(c.tls
       ? {
           tls: {

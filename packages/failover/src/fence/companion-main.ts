@@ -19,6 +19,8 @@ import { FenceState, type Output } from './fence-state.ts';
 import { encode, lineSplitter, parseAgentMessage, type FenceMessage } from './protocol.ts';
 import { buildTeardown, runTeardown, type TeardownPlan } from './teardown.ts';
 import { isReleaseSpec, processGone, releaseLease, type ReleaseSpec } from './release.ts';
+import { killStrays, markedProcesses } from './strays.ts';
+import { runCommand } from '../resources/command.ts';
 import type { StepResult } from './protocol.ts';
 
 const log = pino({ name: 'holdfast-fence', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
@@ -37,18 +39,57 @@ let exiting = false;
 let send: (m: FenceMessage) => void = () => {};
 /** The agent we guard: our parent when spawned, or what it said in 'configure'. */
 let agentPid = process.ppid;
+/** HOLDFAST_FAILOVER_ACTION of the agent's action processes (from 'configure'). */
+let actionMarker: string | undefined;
 const releases = new Map<number, ReleaseSpec>();
 
-/** After a teardown for a dead agent: free its lease (see release.ts for why only then). */
-async function maybeRelease(token: number, reason: string, results: StepResult[]): Promise<StepResult | undefined> {
+/** Ends the agent's actions still in flight, then stops every resource (see strays.ts, teardown.ts). */
+async function teardown(token: number): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  if (actionMarker) {
+    const { killed, ...step } = await killStrays(actionMarker);
+    if (killed > 0 || !step.ok) log.warn({ token, killed, error: step.error }, 'fencing: ended action processes the agent left running');
+    results.push(step);
+  }
+  results.push(...(plan ? await runTeardown(plan, token, log) : [{ resource: '*', ok: false, error: 'never configured: nothing known to tear down', tookMs: 0 }]));
+  return results;
+}
+
+/**
+ * After a teardown for a dead agent: free its lease (see release.ts for why only then). The agent
+ * must be verified gone, and then no action of it may be left: one found now (spawned as the
+ * agent died) is ended and the teardown run again before the lease goes.
+ */
+async function maybeRelease(token: number, reason: string, results: StepResult[]): Promise<StepResult[]> {
   const spec = releases.get(token);
-  if (!spec || reason !== 'agent-gone' || !results.every((r) => r.ok)) return undefined;
+  if (!spec || reason !== 'agent-gone' || !results.every((r) => r.ok)) return [];
   const started = performance.now();
   // The pipe closes a moment before the process is fully gone: wait for it, briefly.
-  for (let i = 0; i < 50 && !processGone(agentPid); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!processGone(agentPid)) return { resource: 'lease', ok: false, error: `agent ${agentPid} still runs: lease left to expire`, tookMs: performance.now() - started };
-  const r = await releaseLease(spec);
-  return { resource: 'lease', ok: r.ok, ...(r.error ? { error: r.error } : {}), tookMs: performance.now() - started };
+  for (let i = 0; i < 200 && !processGone(agentPid); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!processGone(agentPid)) return [{ resource: 'lease', ok: false, error: `agent ${agentPid} still runs: lease left to expire`, tookMs: performance.now() - started }];
+  const extra: StepResult[] = [];
+  if (actionMarker) {
+    const { killed, ...step } = await killStrays(actionMarker);
+    extra.push(step);
+    if (killed > 0) extra.push(...(await teardown(token)));
+    if (!extra.every((r) => r.ok)) return [...extra, { resource: 'lease', ok: false, error: 'an action outlived the agent: lease left to expire', tookMs: performance.now() - started }];
+  }
+  const r = await releaseLease(spec, 3000); // not urgent for safety: a slow etcd must not make it give up
+  return [...extra, { resource: 'lease', ok: r.ok, ...(r.error ? { error: r.error } : {}), tookMs: performance.now() - started }];
+}
+
+/**
+ * Runs once what the fence will need in a hurry, so its first firing does not pay Node's
+ * first-use costs (spawning, reading /proc: ~100 ms each on a loaded machine) while the VIP is
+ * still up.
+ */
+function warmUp(): void {
+  void runCommand('true', []).catch(() => {});
+  if (actionMarker) {
+    try {
+      markedProcesses(actionMarker);
+    } catch {}
+  }
 }
 
 function apply(out: Output): void {
@@ -60,9 +101,8 @@ function apply(out: Output): void {
     const { token, reason } = out.fire;
     log.warn({ token, reason }, 'fencing: tearing down the leader’s resources');
     firing = (async () => {
-      const results = plan ? await runTeardown(plan, token, log) : [{ resource: '*', ok: false, error: 'never configured: nothing known to tear down', tookMs: 0 }];
-      const released = await maybeRelease(token, reason, results);
-      if (released) results.push(released);
+      const results = await teardown(token);
+      results.push(...(await maybeRelease(token, reason, results)));
       const at = monotonicMs();
       log.warn({ token, reason, results }, 'fenced');
       apply(state.onFired(token, at, results));
@@ -88,10 +128,12 @@ function onLine(line: string): void {
   if (m.t === 'arm' && isReleaseSpec(m.release)) releases.set(m.token, m.release);
   if (m.t === 'configure') {
     if (typeof m.agentPid === 'number') agentPid = m.agentPid;
+    actionMarker = m.actionMarker;
     state.setMaxValid(m.maxValidMs);
     plan = buildTeardown(resourceKinds, m.resources, { node: m.node, cluster: m.cluster, log });
     for (const p of plan.problems) log.error({ resource: p.resource, error: p.error }, 'fence cannot tear this resource down');
     send({ t: 'configured', resources: plan.resources.map((r) => r.name) });
+    warmUp();
   }
   apply(state.onMessage(m, monotonicMs()));
 }

@@ -66,14 +66,22 @@ export class CompanionFence implements Fence {
     const r = (await ready) as Extract<FenceMessage, { t: 'ready' }>;
     this.#pid = r.pid;
     const configured = this.#wait((m) => m.t === 'configured', 'configure');
-    this.#send({ t: 'configure', node: this.#deps.node, cluster: this.#deps.cluster, resources: [...this.#deps.resources], maxValidMs: this.#config.maxValid, agentPid: process.pid });
+    this.#send({
+      t: 'configure',
+      node: this.#deps.node,
+      cluster: this.#deps.cluster,
+      resources: [...this.#deps.resources],
+      maxValidMs: this.#config.maxValid,
+      agentPid: process.pid,
+      ...(this.#deps.actionMarker ? { actionMarker: this.#deps.actionMarker } : {}),
+    });
     await configured;
   }
 
   /** `term` may carry `release` (a ReleaseSpec): the fence then frees the lease of an agent that died. */
   async arm(term: FenceTerm): Promise<void> {
     this.#term = { ...term };
-    const release = (term as FenceTerm & { release?: unknown }).release;
+    const release = term.release;
     const armed = this.#wait((m) => (m.t === 'armed' && m.token === term.token) || m.t === 'error', 'arm');
     this.#send({ t: 'arm', token: term.token, validUntilMs: term.validUntilMs, ...(isReleaseSpec(release) ? { release } : {}) });
     const m = await armed;

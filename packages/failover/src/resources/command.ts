@@ -2,7 +2,18 @@
 // needs it: bounded by an AbortSignal, output captured, never a shell unless asked for, and a
 // result instead of an exception for a non-zero exit (exit codes carry meaning: OCF's 7,
 // arping's 1 for "someone answered").
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
+
+/**
+ * Every process a resource action runs carries this variable, set to its agent's marker, so the
+ * agent's fence can find (and end) actions still running after the agent itself died or froze:
+ * an `ip addr add` or a start script in flight must not outlive the term it belongs to.
+ */
+export const ACTION_MARKER_ENV = 'HOLDFAST_FAILOVER_ACTION';
+
+/** The marker of the agent whose action is running: the resource runner runs every action inside it. */
+export const actionScope = new AsyncLocalStorage<string>();
 
 export interface CommandResult {
   /** Exit code, or null when the process was ended by a signal. */
@@ -38,9 +49,10 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
       resolve({ code: null, signal: null, stdout: '', stderr: '', aborted: true });
       return;
     }
+    const marker = actionScope.getStore();
     const child = spawn(file, args, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: { ...process.env, ...opts.env, ...(marker ? { [ACTION_MARKER_ENV]: marker } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.group === true,
     });

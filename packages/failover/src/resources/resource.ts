@@ -6,6 +6,7 @@
 // How the agent uses a Resource (see agent.ts / resource-runner.ts):
 //   - at agent start, before any campaign: cleanup() of every resource, with no leadership
 //     (removes e.g. a VIP left on the interface by an earlier run that holds no valid lease);
+//   - when a campaign starts: prepare() of each resource that has one (side-effect free);
 //   - on promotion: start() of each resource in config order, each under its timeoutMs;
 //   - while leader: monitor() every intervalMs under timeoutMs; an unhealthy result or a throw
 //     counts one failure; at onFail.maxFailures consecutive failures the agent either restarts
@@ -32,6 +33,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { duration } from '@holdfast/config';
+import type { ReleaseSpec } from '../fence/release.ts';
 
 /** The leader's fencing token: etcd's create revision of the leader key, or the local coordinator's persisted counter. */
 export type FencingToken = number;
@@ -84,6 +86,12 @@ export interface Resource {
   monitor(ctx: LeaderContext): Promise<MonitorResult>;
   /** Removes leftovers of an earlier run (a VIP still on the interface) without leadership. Default: stop(). */
   cleanup?(ctx: StopContext): Promise<void>;
+  /**
+   * A campaign is starting (no leadership yet): begin work that has no side effect anyone else
+   * can see and that start() may then reuse, so a won campaign promotes sooner (the VIP's
+   * duplicate check). Never throws, never waits; start() must not trust a stale result.
+   */
+  prepare?(): void;
   /** Extra fields for `holdfast failover status` (address, interface, pid…). */
   describe?(): Record<string, unknown>;
 }
@@ -134,6 +142,12 @@ export interface FenceTerm {
   token: FencingToken;
   /** Monotonic ms after which, without a newer pet, the fence acts. */
   validUntilMs: number;
+  /**
+   * The term's lease, which the fence may release once the agent is verified dead, no action of
+   * it is left and every teardown step succeeded — never for a frozen agent (fence/release.ts).
+   * Only for an etcd lease reachable over plain http without auth; otherwise it expires.
+   */
+  release?: ReleaseSpec;
 }
 
 export interface Fence {
@@ -157,6 +171,8 @@ export interface FenceDeps {
   log: Logger;
   /** The validated config of every resource, in order: what the fence must tear down. */
   resources: readonly (ResourceBaseConfig & { kind: string })[];
+  /** HOLDFAST_FAILOVER_ACTION of every process the agent runs for an action: the fence ends those left running. */
+  actionMarker?: string;
   /** The fence can no longer guard the armed term (its process died…); the agent records it and re-arms. */
   onLost?: (why: string) => void;
   /** The fence acted on term `token`: the agent must give that term up at once. */

@@ -1,8 +1,10 @@
 // The virtual IP: the address clients use, held by the leader only.
 //
-// start:   duplicate check (arping -D; another holder → HOLDFAST_E_VIP_DUPLICATE, never added),
-//          ip addr add, then gratuitous ARP: a burst (5 × 200 ms, as Pacemaker's IPaddr2) and a
-//          second burst later (as keepalived), so clients and switches move to our MAC at once.
+// prepare: while the campaign is in flight, the duplicate check (arping -D) already runs.
+// start:   the duplicate check (prepared, or run now; another holder → HOLDFAST_E_VIP_DUPLICATE,
+//          never added), ip addr add, then gratuitous ARP at once: a burst (5 × 200 ms, as
+//          Pacemaker's IPaddr2) and a second burst later (as keepalived), so clients and switches
+//          move to our MAC at once.
 // monitor: the address is still on the interface; re-announce when the carrier comes back
 //          (a healed link) and every `garp.refresh` (switch MAC tables age out).
 // stop:    ip addr del (first of all resources on demotion: traffic leaves before services stop).
@@ -12,7 +14,35 @@ import { duration } from '@holdfast/config';
 import { FailoverError, hasCode } from '../errors.ts';
 import { resourceBaseSchema, type LeaderContext, type MonitorResult, type OnFailPolicy, type Resource, type ResourceDeps, type ResourceKind, type StopContext } from './resource.ts';
 import { addAddress, deleteAddress, hasAddress, linkState, parseCidr, type IfAddress, type Where } from './ip.ts';
-import { duplicateCheck, gratuitousArp } from './arping.ts';
+import { duplicateCheck, gratuitousArp, type DuplicateCheckResult } from './arping.ts';
+
+/** A duplicate check prepared during the campaign is used only if it is still probing, or ended at most this long before start(). */
+export const PREPARED_FRESH_MS = 1000;
+
+interface PreparedCheck {
+  /** When the probe ended (performance.now()), undefined while it runs. */
+  settledAt: number | undefined;
+  result: Promise<DuplicateCheckResult>;
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (a demotion does not wait for a probe). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
 
 export const vipSchema = resourceBaseSchema.extend({
   kind: z.literal('vip'),
@@ -51,6 +81,7 @@ export class VipResource implements Resource {
   #lastArpAt = -Infinity;
   #carrier: boolean | undefined;
   #lastDuplicate: { mac?: string } | undefined;
+  #prepared: PreparedCheck | undefined;
 
   constructor(config: VipConfig) {
     this.#config = config;
@@ -64,12 +95,40 @@ export class VipResource implements Resource {
     this.address = config.label ? { ...cidr, label: config.label } : cidr;
   }
 
+  /**
+   * A campaign is starting: probe for another holder now, while the campaign is in flight,
+   * instead of after winning it. The probe has no side effect (RFC 5227: sender address 0.0.0.0,
+   * so no neighbour learns anything) and needs no leadership. It is only ever used when it began
+   * after the previous leader's record was gone (a campaign runs only then, and that term's
+   * effects ended before it: docs/failover.md), and only while it still probes or ended at most
+   * PREPARED_FRESH_MS before start().
+   */
+  prepare(): void {
+    if (this.#config.duplicateCheck <= 0) return;
+    if (this.#prepared && this.#prepared.settledAt === undefined) return; // still probing: as fresh as it gets
+    const entry: PreparedCheck = {
+      settledAt: undefined,
+      result: duplicateCheck(this.where, this.address.address, this.#config.duplicateCheck, AbortSignal.timeout(this.timeoutMs)),
+    };
+    entry.result.then(
+      () => (entry.settledAt = performance.now()),
+      () => (entry.settledAt = performance.now()),
+    );
+    this.#prepared = entry;
+  }
+
   async start(ctx: LeaderContext): Promise<void> {
     const { address } = this.address;
     ctx.assertLeader();
+    // The duplicate check (prepared during the campaign, or started now) runs beside the look at
+    // our own addresses; it only matters when the address is not ours yet.
+    const check = this.#config.duplicateCheck > 0 ? this.#check(ctx.signal) : undefined;
+    check?.catch(() => {});
     if (!(await hasAddress(this.where, address, ctx.signal))) {
-      if (this.#config.duplicateCheck > 0) {
-        const dup = await duplicateCheck(this.where, address, this.#config.duplicateCheck, ctx.signal);
+      if (check) {
+        const { prepared, result } = await check;
+        const dup = await result;
+        ctx.log.info({ resource: this.name, address, prepared, duplicate: dup.duplicate, tookMs: Math.round(dup.tookMs) }, prepared ? 'duplicate check (run during the campaign) done' : 'duplicate check done');
         if (dup.duplicate) {
           this.#lastDuplicate = dup.mac ? { mac: dup.mac } : {};
           const holder = dup.mac ? `host with MAC ${dup.mac}` : 'another host';
@@ -83,11 +142,32 @@ export class VipResource implements Resource {
       }
       ctx.assertLeader();
       await addAddress(this.where, this.address, ctx.signal);
+      // Clients move when they hear us: the first gratuitous ARP goes out before anything else.
+      this.#announce(ctx, this.#config.garp.count);
       ctx.log.info({ resource: this.name, address, dev: this.where.dev, token: ctx.token }, 'VIP added');
+    } else {
+      this.#announce(ctx, this.#config.garp.count);
     }
     this.#lastDuplicate = undefined;
-    this.#announce(ctx, this.#config.garp.count);
     if (this.#config.garp.repeatAfter > 0) this.#later(this.#config.garp.repeatAfter, () => this.#announce(ctx, this.#config.garp.count));
+  }
+
+  /** The prepared duplicate check when it is fresh and did not fail, else one started now (ended by `signal`). */
+  async #check(signal: AbortSignal): Promise<{ prepared: boolean; result: Promise<DuplicateCheckResult> }> {
+    const fresh = () => {
+      const result = duplicateCheck(this.where, this.address.address, this.#config.duplicateCheck, signal);
+      result.catch(() => {}); // awaited by start() when it matters; never an unhandled rejection
+      return { prepared: false, result };
+    };
+    const p = this.#prepared;
+    this.#prepared = undefined;
+    if (!p || (p.settledAt !== undefined && performance.now() - p.settledAt > PREPARED_FRESH_MS)) return fresh();
+    try {
+      return { prepared: true, result: Promise.resolve(await untilAborted(p.result, signal)) };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return fresh(); // the prepared probe failed: probe again, and report what that one finds
+    }
   }
 
   async monitor(ctx: LeaderContext): Promise<MonitorResult> {
@@ -129,21 +209,23 @@ export class VipResource implements Resource {
     };
   }
 
-  /** `count` gratuitous ARPs, `garp.interval` apart, each only while still leader. */
+  /** `count` gratuitous ARPs, `garp.interval` apart (the first at once), each only while still leader. */
   #announce(ctx: LeaderContext, count: number): void {
-    for (let i = 0; i < count; i++) {
-      this.#later(i * this.#config.garp.interval, () => {
-        try {
-          ctx.assertLeader();
-        } catch (err) {
-          if (hasCode(err, 'HOLDFAST_E_NOT_LEADER')) return this.#cancelAnnouncements();
-          throw err;
-        }
-        this.#lastArpAt = performance.now();
-        gratuitousArp(this.where, this.address.address, this.#arps.signal).catch((err: unknown) => {
-          ctx.log.warn({ resource: this.name, err: (err as Error).message }, 'gratuitous ARP failed');
-        });
+    const one = () => {
+      try {
+        ctx.assertLeader();
+      } catch (err) {
+        if (hasCode(err, 'HOLDFAST_E_NOT_LEADER')) return this.#cancelAnnouncements();
+        throw err;
+      }
+      this.#lastArpAt = performance.now();
+      gratuitousArp(this.where, this.address.address, this.#arps.signal).catch((err: unknown) => {
+        ctx.log.warn({ resource: this.name, err: (err as Error).message }, 'gratuitous ARP failed');
       });
+    };
+    for (let i = 0; i < count; i++) {
+      if (i === 0) one();
+      else this.#later(i * this.#config.garp.interval, one);
     }
   }
 

@@ -10,9 +10,9 @@ export interface EtcdServer {
 }
 
 /** Starts etcd; `fast` uses --heartbeat-interval 100 --election-timeout 500, so it grants 1 s leases. */
-export async function startEtcd(t: Pick<TestContext, 'after'>, { fast = false }: { fast?: boolean } = {}): Promise<EtcdServer> {
+export async function startEtcd(t: Pick<TestContext, 'after'>, { fast = false, clientPort }: { fast?: boolean; clientPort?: number } = {}): Promise<EtcdServer> {
   const dir = tempDir(t, 'holdfast-etcd-');
-  const client = await freePort();
+  const client = clientPort ?? (await freePort());
   const peer = await freePort();
   const endpoint = `http://127.0.0.1:${client}`;
   const args = [
