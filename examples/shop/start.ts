@@ -1,105 +1,151 @@
 #!/usr/bin/env node
-// `npm start`: runs the shop's three services, waits until each is ready, prints where they
-// are and what to try. Ctrl-C drains them all gracefully.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+// `npm start`: runs the shop under the holdfast supervisor (`holdfast supervise -c
+// examples/shop/holdfast.yaml`): the gateway as 2 instances on one supervisor-owned socket, plus
+// orders and inventory. Waits until every instance has proved it is READY, prints where
+// everything is and how to drive the supervisor, then shows the supervisor's events (crashes,
+// restarts, reloads) as they happen. Ctrl-C stops everything cleanly (dependents first, each
+// service draining).
+//
+// SHOP_PORT_BASE=4000 moves the three ports and SHOP_TRACING=0 drops the OpenTelemetry preload:
+// both run a copy of holdfast.yaml written to examples/shop/.tmp/. SHOP_LOGS=1 prints every log
+// line of the services (otherwise warnings and errors only).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { SupervisorClient, type SupervisorEvent } from '@holdfast/supervisor';
 
-const base = Number(process.env.SHOP_PORT_BASE ?? 3000);
-const ports = { gateway: base, orders: base + 1, inventory: base + 2 };
-const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const cli = join(repo, 'packages', 'cli', 'bin', 'holdfast.ts');
+const template = join(here, 'holdfast.yaml');
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
+interface ProgramYaml {
+  command: string[];
+  listen: { port: number; host: string }[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+interface ConfigYaml {
+  supervisor: { socket: string; stateDir: string };
+  programs: Record<'gateway' | 'orders' | 'inventory', ProgramYaml>;
 }
 
-for (const [name, port] of Object.entries(ports)) {
-  if (!(await portFree(port))) {
-    console.error(`✗ port ${port} (for ${name}) is in use. Stop whatever holds it (\`ss -ltnp 'sport = :${port}'\` shows it) or pick other ports: SHOP_PORT_BASE=4000 npm start`);
-    process.exit(1);
+/** The config to run: holdfast.yaml as it is, or a copy with other ports / without the tracing preload. */
+function configFile(): { file: string; config: ConfigYaml } {
+  const config = parse(readFileSync(template, 'utf8')) as ConfigYaml;
+  const base = process.env.SHOP_PORT_BASE;
+  const noTracing = process.env.SHOP_TRACING === '0';
+  if (base === undefined && !noTracing) return { file: template, config };
+  const b = Number(base ?? 3000);
+  if (!Number.isInteger(b) || b < 1 || b > 65533) {
+    console.error(`✗ SHOP_PORT_BASE='${base}' is not a port number (1-65533)`);
+    process.exit(2);
   }
+  const port = { gateway: b, orders: b + 1, inventory: b + 2 };
+  const tmp = join(here, '.tmp');
+  mkdirSync(tmp, { recursive: true });
+  config.supervisor = { ...config.supervisor, socket: join(tmp, `holdfast-shop-${b}.sock`), stateDir: join(tmp, `holdfast-state-${b}`) };
+  for (const [name, p] of Object.entries(config.programs) as [keyof typeof port, ProgramYaml][]) {
+    p.cwd = here;
+    p.listen = p.listen.map((l) => ({ ...l, port: port[name] }));
+    for (const [k, v] of Object.entries(p.env)) p.env[k] = v.replace(/:300([0-2])\b/, (_m, d: string) => `:${b + Number(d)}`);
+    if (noTracing) p.command = p.command.filter((a, i, all) => a !== '--import' && all[i - 1] !== '--import');
+  }
+  const file = join(tmp, `holdfast.${b}${noTracing ? '.no-tracing' : ''}.yaml`);
+  writeFileSync(file, `# Written by examples/shop/start.ts from holdfast.yaml (SHOP_PORT_BASE / SHOP_TRACING).\n${stringify(config)}`);
+  return { file, config };
 }
 
-const env = {
-  ...process.env,
-  GATEWAY_PORT: String(ports.gateway),
-  ORDERS_PORT: String(ports.orders),
-  INVENTORY_PORT: String(ports.inventory),
-  ORDERS_URL: `http://127.0.0.1:${ports.orders}`,
-  INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
-};
+const { file, config } = configFile();
+const shown = relative(process.cwd(), file) || file;
+const ports = Object.fromEntries(Object.entries(config.programs).map(([n, p]) => [n, p.listen[0]!.port])) as Record<'gateway' | 'orders' | 'inventory', number>;
+const socket = join(dirname(file), config.supervisor.socket);
 
-const children: { name: string; proc: ChildProcess }[] = [];
-for (const name of ['inventory', 'orders', 'gateway'] as const) {
-  // Each service starts with OpenTelemetry preloaded: traces go to OTEL_EXPORTER_OTLP_ENDPOINT
-  // when it is set, and trace ids are in the logs either way. SHOP_TRACING=0 turns it off.
-  const preload = process.env.SHOP_TRACING === '0' ? [] : ['--import', import.meta.resolve('@holdfast/service/tracing')];
-  const proc = spawn(process.execPath, [...preload, here(`./src/${name}.ts`)], { env: { ...env, OTEL_SERVICE_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] });
-  // Each service logs JSON; prefix its lines so the three streams stay readable together.
-  proc.stdout!.setEncoding('utf8');
-  let partial = '';
-  proc.stdout!.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) if (process.env.SHOP_LOGS === '1' || l.includes('"level":40') || l.includes('"level":50') || l.includes('"level":60')) console.log(`[${name}] ${l}`);
-  });
-  proc.once('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`✗ ${name} exited (code ${code}, signal ${signal}); stopping the shop`);
-      void stop(1);
-    }
-  });
-  children.push({ name, proc });
-}
-
+// The services run on this very Node (the supervisor finds `node` on the PATH).
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+const sup = spawn(process.execPath, [cli, 'supervise', '-c', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let stopping = false;
-async function stop(code: number): Promise<void> {
+let failure = '';
+
+// The daemon logs JSON (warnings and up): show the message, not the JSON.
+const lines = (stream: NodeJS.ReadableStream, onLine: (l: string) => void) => {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) if (l.trim()) onLine(l);
+  });
+};
+lines(sup.stdout!, (l) => {
+  try {
+    const j = JSON.parse(l) as { level?: number; msg?: string };
+    if ((j.level ?? 0) >= 40) console.log(`  holdfast: ${j.msg}`);
+  } catch {
+    console.log(`  holdfast: ${l}`);
+  }
+});
+lines(sup.stderr!, (l) => {
+  failure += `${l}\n`;
+  console.error(l);
+});
+
+const exited = new Promise<number>((resolve) => sup.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+void exited.then((code) => {
+  if (stopping) {
+    console.log('the shop is stopped.');
+    process.exit(0);
+  }
+  if (/HOLDFAST_E_PORT_IN_USE/.test(failure)) console.error(`\n✗ a shop port is taken (see above). Stop that process, or move the shop: SHOP_PORT_BASE=4000 npm start`);
+  else if (/HOLDFAST_E_LOCKED/.test(failure)) console.error(`\n✗ the shop already runs under holdfast (another npm start?). Stop it: npx holdfast shutdown -c ${shown}`);
+  else console.error(`\n✗ the supervisor exited (code ${code})`);
+  process.exit(code || 1);
+});
+
+function stop(): void {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping the shop (graceful drain)…');
-  await Promise.all(
-    children.map(
-      ({ proc }) =>
-        new Promise<void>((resolve) => {
-          if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-          proc.once('exit', () => resolve());
-          proc.kill('SIGTERM');
-        }),
-    ),
-  );
-  process.exit(code);
+  console.log('\nstopping the shop: gateway first, then orders, then inventory (each drains)…');
+  sup.kill('SIGTERM');
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
-async function ready(port: number): Promise<boolean> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return true;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
+const client = new SupervisorClient({ socket, timeoutMs: 10_000 });
+process.stdout.write('starting the shop under holdfast: ');
+const deadline = Date.now() + 60_000;
+const shownReady = new Set<string>();
+for (;;) {
+  if (stopping) await new Promise(() => {});
+  try {
+    const st = await client.status();
+    for (const p of st.programs) {
+      if (p.state === 'READY' && !shownReady.has(p.id)) {
+        shownReady.add(p.id);
+        process.stdout.write(`${p.id} ✓ `);
+      }
+      if (p.state === 'FATAL') {
+        console.error(`\n✗ ${p.id} could not start: ${p.fatalReason}. Its output: npx holdfast logs ${p.id} -c ${shown}`);
+        stop();
+      }
+    }
+    if (st.programs.length > 0 && st.programs.every((p) => p.state === 'READY')) break;
+  } catch {}
+  if (Date.now() > deadline) {
+    console.error(`\n✗ the shop did not become ready within 60 s: npx holdfast status -c ${shown}`);
+    stop();
   }
-  return false;
+  await new Promise((r) => setTimeout(r, 150));
 }
 
-process.stdout.write('starting the shop: ');
-for (const [name, port] of Object.entries(ports)) {
-  if (!(await ready(port))) {
-    console.error(`\n✗ ${name} did not become ready on port ${port} within 20 s`);
-    await stop(1);
-  }
-  process.stdout.write(`${name} ✓ `);
-}
 const g = `http://127.0.0.1:${ports.gateway}`;
+const hf = `npx holdfast`;
 console.log(`
 
-holdfast demo shop is up
-  gateway    ${g}
+holdfast demo shop is up, under the holdfast supervisor (${shown})
+  gateway    ${g}   (gateway:0 and gateway:1 on one shared socket)
   orders     http://127.0.0.1:${ports.orders}
   inventory  http://127.0.0.1:${ports.inventory}   (fault switch: POST /_chaos)
 
@@ -108,6 +154,39 @@ Try:
   curl -i ${g}/api/stock/tea     (x-holdfast-cache: miss, then fresh; stale-if-error with inventory down)
   curl -X POST ${g}/api/orders -H 'content-type: application/json' -d '{"sku":"tea","qty":2}'
   curl -X POST http://127.0.0.1:${ports.inventory}/_chaos -H 'content-type: application/json' -d '{"errorRate":0.5}'
-  curl ${g}/readyz        curl ${g}/metrics
 
-Ctrl-C drains and stops all three. SHOP_LOGS=1 shows every log line.`);
+Drive the supervisor from another terminal (in the repository):
+  ${hf} status -c ${shown}             every instance: state, pid, uptime, restarts, memory
+  ${hf} reload gateway -c ${shown}     zero-downtime: a new instance, READY, then an old one drains; twice
+  ${hf} logs gateway:0 -f -c ${shown}  follow one instance's log
+  kill -9 <a gateway pid>              the supervisor replaces it; the other instance keeps serving
+
+Ctrl-C stops everything. SHOP_LOGS=1 shows every log line.
+`);
+
+// From here on: what the supervisor does, as it happens, and the services' warnings.
+const icon: Record<string, string> = { READY: '✓', STARTING: '…', STOPPING: '↓', STOPPED: '■', BACKOFF: '↻', EXITED: '■', FATAL: '✗' };
+const onEvent = (e: SupervisorEvent) => {
+  if (stopping) return;
+  const time = e.at.slice(11, 19);
+  if (e.type === 'state') {
+    const why = e.lastExit && (e.to === 'BACKOFF' || e.to === 'STARTING' || e.to === 'FATAL') && e.from !== 'STOPPED' ? ` (last exit: ${e.lastExit.signal ?? `code ${e.lastExit.code}`})` : '';
+    console.log(`${time}  ${icon[e.to] ?? ' '} ${e.instance} ${e.from} → ${e.to}${e.pid ? ` pid ${e.pid}` : ''}${why}`);
+  } else if (e.type === 'reload') {
+    console.log(`${time}  ⟳ reload ${e.program}: ${e.phase}${e.instance ? ` ${e.instance}` : ''}${e.detail ? ` (${e.detail})` : ''}`);
+  }
+};
+const ac = new AbortController();
+process.once('SIGINT', () => ac.abort());
+process.once('SIGTERM', () => ac.abort());
+client.events(onEvent, { signal: ac.signal }).catch(() => {});
+for (const p of (await client.status()).programs) {
+  void client
+    .followLogs(p.id, { lines: 0, signal: ac.signal }, (chunk) => {
+      for (const l of chunk.split('\n')) {
+        if (!l.trim()) continue;
+        if (process.env.SHOP_LOGS === '1' || /"level":(40|50|60)/.test(l)) console.log(`[${p.id}] ${l}`);
+      }
+    })
+    .catch(() => {});
+}

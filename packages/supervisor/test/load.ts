@@ -64,6 +64,7 @@ export function startLoad(url: string, o: { keepAlive: boolean; concurrency: num
   });
   return {
     stats,
+    // Idempotent: tests also call it from t.after, so a failed assertion never leaves clients running.
     async stop() {
       running = false;
       await Promise.all(loops);

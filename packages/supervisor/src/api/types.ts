@@ -89,7 +89,13 @@ export interface ReloadResult {
   ok: boolean;
   replaced: { instance: string; oldPid: number | null; newPid: number | null; readyMs: number }[];
   /** The new instance that did not become ready (the rollout stopped there), or why the rollout was aborted. */
-  failed: { instance: string | null; pid: number | null; reason: string } | null;
+  failed: {
+    instance: string | null;
+    pid: number | null;
+    reason: string;
+    /** The last lines the failed instance wrote (stdout and stderr), usually saying why. */
+    output: string[];
+  } | null;
   durationMs: number;
   /** The program's instances after the reload. */
   instances: InstanceStatus[];

@@ -44,6 +44,7 @@ export function policyOf(p: ProgramConfig): Policy {
 }
 
 const cgroupName = (id: string) => id.replace(':', '@');
+const RECENT_BYTES = 4096;
 
 export class InstanceRunner {
   readonly spec: InstanceSpec;
@@ -64,6 +65,9 @@ export class InstanceRunner {
   /** Counts spawns: a kill loop started for one process must not outlive it into the next. */
   private generation = 0;
   private exitWaiters: (() => void)[] = [];
+  /** The last few KiB of the current process's output (both streams), for a failure report. */
+  private recent: Buffer[] = [];
+  private recentBytes = 0;
 
   constructor(spec: InstanceSpec, program: ProgramConfig, deps: RunnerDeps) {
     this.spec = spec;
@@ -116,6 +120,18 @@ export class InstanceRunner {
     } finally {
       this.busy = false;
     }
+  }
+
+  private remember(b: Buffer): void {
+    this.recent.push(b);
+    this.recentBytes += b.length;
+    while (this.recentBytes - this.recent[0]!.length >= RECENT_BYTES) this.recentBytes -= this.recent.shift()!.length;
+  }
+
+  /** The last lines the current (or last) process wrote, stdout and stderr together, at most ~4 KiB. */
+  recentOutput(lines = 20): string[] {
+    const text = Buffer.concat(this.recent).toString('utf8').slice(-RECENT_BYTES);
+    return text.split('\n').filter((l) => l.trim() !== '').slice(-lines);
   }
 
   /** Sends `signal` to the process group (and stragglers that left it). */
@@ -248,10 +264,16 @@ export class InstanceRunner {
     this.generation++;
     child.on('error', (err) => this.deps.log.warn({ instance: this.spec.id, err: err.message }, 'child process error'));
     const { stdout, stderr } = this.deps;
-    if (stdout) child.stdout!.on('data', (b: Buffer) => stdout.write(b));
-    else child.stdout!.resume();
-    if (stderr) child.stderr!.on('data', (b: Buffer) => stderr.write(b));
-    else child.stderr!.resume();
+    this.recent = [];
+    this.recentBytes = 0;
+    child.stdout!.on('data', (b: Buffer) => {
+      stdout?.write(b);
+      this.remember(b);
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr?.write(b);
+      this.remember(b);
+    });
     this.readiness.attach(child);
     child.once('exit', (code, signal) => void this.onExit(child, code, signal));
     this.deps.store.record({ id: this.spec.key, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs });

@@ -138,7 +138,7 @@ export class RollingReload {
 
     for (const step of steps) {
       if (this.aborted) {
-        failed = { instance: null, pid: null, reason: this.aborted };
+        failed = { instance: null, pid: null, reason: this.aborted, output: [] };
         break;
       }
       // maxUnavailable: these old instances go before their replacements are ready.
@@ -154,7 +154,7 @@ export class RollingReload {
       if (bad >= 0) {
         const r = news[bad]!;
         const { reason, pid } = outcomes[bad] as { reason: string; pid: number | null };
-        failed = { instance: r.spec.id, pid, reason };
+        failed = { instance: r.spec.id, pid, reason, output: [] };
         this.event('failed', { instance: r.spec.id, detail: reason });
         this.host.log.error({ program: this.program, instance: r.spec.id, reason }, `rolling reload of ${this.program} stopped: ${r.spec.id} ${reason}; the old instances keep serving`);
         // Every new instance of this step goes; the old ones that were not stopped first stay.
@@ -165,6 +165,8 @@ export class RollingReload {
             await this.host.forget(this.program, n);
           }),
         );
+        // What the failed instance said last: usually why it failed.
+        failed.output = r.recentOutput();
         // Slots whose old instance went first (maxUnavailable) get an instance back.
         for (const i of step.stopFirst) {
           const slot = slots[i]!;
