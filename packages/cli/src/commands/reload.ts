@@ -94,6 +94,8 @@ export const command: Command = {
     if (result) console.log(`\n${statusTable(result.instances)}`);
     if (error) {
       console.error(`holdfast reload: ${error.code ? `[${error.code}] ` : ''}${error.message}`);
+      const out = result?.failed?.output ?? [];
+      if (out.length) console.error(`the last output of ${result!.failed!.instance}:\n${out.map((l) => `  ${l}`).join('\n')}`);
       return 1;
     }
     console.log(`\n${program}: ${result!.replaced.length} instance(s) replaced in ${(result!.durationMs / 1000).toFixed(1)} s; the old ones drained and exited`);
