@@ -28,7 +28,9 @@ test('failed starts back off exponentially, then FATAL; a manual start bypasses 
   assert.equal(s.length, 4, 'one start plus startRetries (3) retries');
   const gaps = s.slice(1).map((x, i) => x - s[i]!);
   assert.ok(gaps[1]! >= 300 && gaps[2]! >= 600, `delays honoured: gaps ${gaps.join(', ')} ms for scheduled 0, 300, 600`);
-  assert.ok(gaps[2]! > gaps[1]!, 'the delay grows');
+  // (The exact delays, including that they grow, are asserted on the pure state machine in
+  // state-machine.test.ts; wall-clock gaps here also carry process start-up time, which a
+  // loaded machine stretches unevenly, so only the lower bounds are checked.)
   const scheduled = events.filter((e) => e.type === 'state' && e.to === 'BACKOFF').length;
   assert.equal(scheduled, 2, 'the first retry is immediate, the next two wait');
   assert.match(r.state.fatalReason!, /4 attempts in a row; last attempt exited with code 3/);
