@@ -54,13 +54,15 @@ test('fence: a frozen (SIGSTOP) leader loses its VIP when validUntil passes; pet
   const l = await lab(t, { n1: '198.18.0.1' });
   if (!l) return;
   const where = { dev: 'eth0', netns: l.host('n1').netns };
-  const agent = startChild(t, process.execPath, [fixture, where.netns, `${VIP}/24`, '600']);
+  // 2 s of validity per pet: a CI machine under load can stall the petting process for a few
+  // hundred ms, and the fence (rightly) treats a stall past the validity as a freeze.
+  const agent = startChild(t, process.execPath, [fixture, where.netns, `${VIP}/24`, '2000']);
   const companionPid = Number((await agent.waitForLine(/^ARMED \d+/, 20_000)).split(' ')[1]);
   t.after(() => {
     if (alive(companionPid)) process.kill(companionPid, 'SIGKILL');
   });
-  // Petted every 100 ms with 600 ms of validity: the VIP stays for well over the validity.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Petted every 100 ms with 2 s of validity: the VIP stays for well over the validity.
+  await new Promise((r) => setTimeout(r, 3000));
   assert.ok(await hasAddress(where, VIP), 'pets keep the VIP in place');
   process.kill(agent.pid, 'SIGSTOP');
   const stoppedAt = monotonicMs();
