@@ -90,6 +90,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       log: this.log,
       clock: this.#clock,
       assertLeader: () => this.#leadership.assertLeader(),
+      whenLeader: (signal) => this.#leadership.whenLeader(signal),
       onEvent: (e) => this.#emit(e),
       onGiveUp: (resource, detail) => void this.#leadership.relinquish('resource-failed', `resource '${resource}': ${detail}`),
       actionMarker,

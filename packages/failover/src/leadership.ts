@@ -122,6 +122,8 @@ export class Leadership {
   /** The demotion hook has returned: nothing of this term runs any more. */
   #demoted = false;
   #timers = new Map<string, Timer>();
+  /** whenLeader() callers, woken when the term is re-confirmed or ends. */
+  #leaderWaiters = new Set<() => void>();
   #unobserve: (() => void) | null = null;
 
   constructor(options: LeadershipOptions) {
@@ -155,6 +157,46 @@ export class Leadership {
     if (now >= this.#deadline) {
       throw new NotLeaderError(`the local lease deadline passed ${Math.round(now - this.#deadline)} ms ago (token ${term.token})`, { token: term.token });
     }
+  }
+
+  /**
+   * Resolves once assertLeader() passes again — after a pause made the term suspect, a keep-alive
+   * sent after it was acknowledged — and rejects with NotLeaderError once that cannot happen any
+   * more: the term is over or demoting, or `signal` aborted. A promotion interrupted by a pause
+   * waits here instead of giving the term up (the deadline still bounds the wait: at
+   * deadline − stepDown the term demotes).
+   */
+  whenLeader(signal: AbortSignal): Promise<void> {
+    const term = this.#term;
+    return new Promise<void>((resolve, reject) => {
+      let timer: Timer | undefined;
+      const done = () => {
+        timer?.cancel();
+        this.#leaderWaiters.delete(check);
+      };
+      const check = () => {
+        if (signal.aborted || !term || this.#term !== term || (this.#role !== 'promoting' && this.#role !== 'leader')) {
+          done();
+          return reject(new NotLeaderError(`node '${this.#o.candidate.node}' is ${this.#role}; the term ${term ? `(token ${term.token}) ` : ''}will not be re-confirmed`));
+        }
+        if (this.isLeader()) {
+          done();
+          return resolve();
+        }
+        timer = this.#o.clock.setTimeout(check, this.#t.pauseCheckMs);
+      };
+      this.#leaderWaiters.add(check); // woken at once by a re-check or a demotion
+      check();
+    });
+  }
+
+  #wakeLeaderWaiters(): void {
+    for (const check of [...this.#leaderWaiters]) check();
+  }
+
+  /** Passes at once when assertLeader() does; after a pause, waits for the re-check (whenLeader). */
+  async #confirmed(signal: AbortSignal): Promise<void> {
+    if (!this.isLeader()) await this.whenLeader(signal);
   }
 
   /** True when assertLeader() would pass. */
@@ -398,7 +440,7 @@ export class Leadership {
     try {
       if (term.previous?.expired && this.#o.hooks.fencePrevious) {
         this.#o.onEvent?.({ type: 'fence-hook', previous: term.previous });
-        this.assertLeader();
+        await this.#confirmed(abort.signal);
         try {
           await this.#o.hooks.fencePrevious(term.previous, term, abort.signal);
         } catch (err) {
@@ -406,7 +448,7 @@ export class Leadership {
           return;
         }
       }
-      this.assertLeader();
+      await this.#confirmed(abort.signal);
       await this.#o.hooks.promote(term, abort.signal);
     } catch (err) {
       if (this.#term === term && this.#role === 'promoting') void this.#demote('promote-failed', message(err));
@@ -440,6 +482,7 @@ export class Leadership {
       if (this.#suspect && sentAt >= this.#suspectSince) {
         this.#suspect = false; // S4: confirmed by a round trip that began after the pause
         this.#o.onEvent?.({ type: 'recheck-ok', token: term.token });
+        queueMicrotask(() => this.#wakeLeaderWaiters());
       }
       this.#checkDeadline();
       // S3: never past the deadline; and no pet once the demotion hook has finished (the fence is disarmed).
@@ -491,6 +534,7 @@ export class Leadership {
     this.#demoted = false;
     if (reason === 'lease-lost') this.#cancel('keepalive'); // nothing left to renew
     this.#o.onEvent?.({ type: 'demoting', token: term.token, reason, ...(detail ? { detail } : {}), deadlineInMs: Math.round(this.#deadline - started) });
+    this.#wakeLeaderWaiters();
     this.#checkDeadline();
     this.#demotion = (async () => {
       try {

@@ -29,6 +29,8 @@ export interface RunnerOptions {
   log: Logger;
   clock: Clock;
   assertLeader: () => void;
+  /** Resolves when assertLeader() passes again (a pause re-confirmed); rejects when leadership is gone. Without it a refused start fails at once. */
+  whenLeader?: (signal: AbortSignal) => Promise<void>;
   onEvent: (e: RunnerEvent) => void;
   /** A resource used up its failures: leadership must be given up. */
   onGiveUp: (resource: string, detail: string) => void;
@@ -164,15 +166,31 @@ export class ResourceRunner {
     const r = e.resource;
     const started = this.#o.clock.now();
     e.state = 'starting';
-    try {
-      this.#o.assertLeader();
-      await this.#bounded(r, this.#token, signal, (ctx) => r.start(this.#leaderCtx(ctx)));
-    } catch (err) {
-      e.state = 'failed';
-      e.lastError = errText(err);
-      if (err instanceof NotLeaderError) this.#o.onEvent({ type: 'action-refused', resource: r.name, action: 'start', error: e.lastError });
-      else this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'start', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
-      throw err instanceof FailoverError ? err : new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${r.name}' failed to start: ${e.lastError}`, { resource: r.name }, { cause: err });
+    for (let refusals = 0; ; refusals++) {
+      try {
+        this.#o.assertLeader();
+        await this.#bounded(r, this.#token, signal, (ctx) => r.start(this.#leaderCtx(ctx)));
+        break;
+      } catch (err) {
+        e.lastError = errText(err);
+        if (err instanceof NotLeaderError) {
+          this.#o.onEvent({ type: 'action-refused', resource: r.name, action: 'start', error: e.lastError });
+          // Refused before its side effect (assertLeader comes first): a pause made the term
+          // suspect. Wait for the re-check, then start again (a start is idempotent), rather
+          // than throw the term away; a lost term ends the wait.
+          if (this.#o.whenLeader && refusals < 3 && !signal.aborted) {
+            const resumed = await this.#o.whenLeader(signal).then(
+              () => true,
+              () => false,
+            );
+            if (resumed) continue;
+          }
+        } else {
+          this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'start', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
+        }
+        e.state = 'failed';
+        throw err instanceof FailoverError ? err : new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${r.name}' failed to start: ${e.lastError}`, { resource: r.name }, { cause: err });
+      }
     }
     e.state = 'running';
     e.lastError = null;

@@ -27,7 +27,8 @@ for (const fault of faultKinds) {
     assert.equal(r.leadership_overlaps, 0);
     assert.ok(r.tokens.length >= 2 && r.tokens_increase, `tokens ${r.tokens.join(', ')}`);
     assert.notEqual(r.new_leader, r.old_leader);
-    assert.ok(r.samples > 100 && r.polls > 100, 'the sampler and the client ran throughout');
+    // At 50 ms each, 40 polls and samples are two seconds of watching, fault to heal included.
+    assert.ok(r.samples > 40 && r.polls > 40, `the sampler and the client ran throughout (${r.samples} samples, ${r.polls} polls)`);
     assert.deepEqual(await leftovers(), [], 'namespaces and links removed');
   });
 }

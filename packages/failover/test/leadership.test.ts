@@ -131,6 +131,33 @@ test('a short pause makes the leader suspect until a keep-alive sent after it is
   assert.deepEqual(sim.violations(), []);
 });
 
+test('whenLeader: after a pause it resolves once a keep-alive sent after the pause is acknowledged; when the term is lost it rejects', async () => {
+  const sim = new Sim({ ttlMs: TTL });
+  const a = sim.add('a');
+  await elect(sim);
+  a.clock.freeze(sim.timing.pauseThresholdMs + 50);
+  await sim.vt.advance(sim.timing.pauseThresholdMs + 51);
+  assert.throws(() => a.leadership.assertLeader(), /pause/);
+  let resumed = false;
+  void a.leadership.whenLeader(new AbortController().signal).then(() => (resumed = true));
+  await sim.vt.advance(50);
+  assert.equal(resumed, true);
+  assert.doesNotThrow(() => a.leadership.assertLeader());
+
+  // Cut off, then paused: the re-check can never succeed; the wait ends with the term.
+  sim.server.partition('a', true);
+  a.clock.freeze(sim.timing.pauseThresholdMs + 50);
+  await sim.vt.advance(sim.timing.pauseThresholdMs + 51);
+  const outcome = a.leadership.whenLeader(new AbortController().signal).then(
+    () => 'resolved',
+    (err: unknown) => (err instanceof NotLeaderError ? 'rejected' : 'other'),
+  );
+  await sim.vt.advance(TTL);
+  assert.equal(await outcome, 'rejected');
+  assert.notEqual(a.leadership.role, 'leader');
+  assert.deepEqual(sim.violations(), []);
+});
+
 test('clock-rate drift within the configured bound never lets two leaders overlap', async () => {
   // The leader's clock runs 0.5 % slow and the server's 0.45 % fast: 0.95 % relative, under drift = 1 %.
   const sim = new Sim({ ttlMs: TTL, timing: { marginMs: 0 }, server: { rate: 1.0045 } });

@@ -61,7 +61,8 @@ test('program resource on a real supervisor: the leader’s program runs with it
   const config = (node: 'a' | 'b', priority: number) => ({
     name: 'c',
     priority,
-    coordinator: { kind: 'local', dir: join(dir, 'coord'), profile: 'fast' },
+    // The 5 s profile: a loaded machine's event-loop stalls must not move leadership mid-test.
+    coordinator: { kind: 'local', dir: join(dir, 'coord'), profile: 'default' },
     resources: [{ kind: 'program', name: 'db', program: `db-${node}`, socket: sup.socket, timeout: '20s' }],
     fences: [{ kind: 'companion' }],
   });

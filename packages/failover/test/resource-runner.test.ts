@@ -65,7 +65,7 @@ function fake(name: string, calls: string[], s: Script = {}): Resource {
   };
 }
 
-function runner(resources: Resource[], opts: { leader?: () => boolean } = {}) {
+function runner(resources: Resource[], opts: { leader?: () => boolean; whenLeader?: (signal: AbortSignal) => Promise<void> } = {}) {
   const events: RunnerEvent[] = [];
   const gaveUp: string[] = [];
   const r = new ResourceRunner(resources, {
@@ -78,6 +78,7 @@ function runner(resources: Resource[], opts: { leader?: () => boolean } = {}) {
     },
     onEvent: (e) => events.push(e),
     onGiveUp: (res, detail) => gaveUp.push(`${res}: ${detail}`),
+    ...(opts.whenLeader ? { whenLeader: opts.whenLeader } : {}),
   });
   return { r, events, gaveUp };
 }
@@ -170,4 +171,31 @@ test('cleanup at start: leftovers are removed; a VIP that cannot be removed stop
   assert.deepEqual(calls, ['cleanup vip', 'stop app']);
   const bad = runner([fake('vip', [], { stopFirst: true, cleanupFails: true })]);
   await assert.rejects(bad.r.cleanup(), /cannot clean up resource 'vip' at start \(address is busy\)/);
+});
+
+test('a start refused by a pause (term suspect) waits for the re-check and starts; a term that is lost meanwhile gives up', async () => {
+  const calls: string[] = [];
+  let leader = false;
+  let waits = 0;
+  const { r, events } = runner([fake('vip', calls, { stopFirst: true })], {
+    leader: () => leader,
+    whenLeader: async () => {
+      waits++;
+      leader = true; // the keep-alive sent after the pause was acknowledged
+    },
+  });
+  await r.startAll(5, new AbortController().signal);
+  assert.equal(waits, 1);
+  assert.deepEqual(calls, ['start vip 5'], 'started once leadership was re-confirmed, never before');
+  assert.ok(events.some((e) => e.type === 'action-refused' && e.action === 'start'));
+  assert.equal(r.status()[0]!.state, 'running');
+  await r.stopAll(new AbortController().signal);
+
+  const calls2: string[] = [];
+  const lost = runner([fake('vip', calls2, { stopFirst: true })], {
+    leader: () => false,
+    whenLeader: () => Promise.reject(new NotLeaderError('demoting')),
+  });
+  await assert.rejects(lost.r.startAll(6, new AbortController().signal), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_NOT_LEADER');
+  assert.deepEqual(calls2, [], 'no side effect');
 });
