@@ -3,12 +3,14 @@
 //
 // Requests served and failed across N rolling reloads of a 2-instance service under continuous
 // load (clients with keep-alive and without, every request counted), for holdfast and, in the
-// same run on the same app, PM2 in cluster mode (`pm2 reload`, with --wait-ready so PM2 waits for
-// the new worker, and a 10 s kill timeout so the old one can drain: PM2 at its best). The app is
-// a @holdfast/service app (bench/servers/reload-app.ts): the same drain on SIGTERM and SIGINT
-// under both, so the difference is the supervisor's mechanism (a shared listening fd and
-// readiness by the instance's own notice, vs cluster round-robin). PM2 from `npm i -g pm2
-// --prefix /tmp/pm2`; without it, peers-measured.md's figures are cited, labelled as such.
+// same run on the same app, PM2 in cluster mode twice: as most run it (`pm2 start app -i 2`: a
+// new worker counts as up when it listens, the old one is killed 1.6 s after SIGINT), and at its
+// best (--wait-ready so PM2 waits for the new worker's `ready` message, a 10 s kill timeout so the
+// old one can drain). The app is a @holdfast/service app (bench/servers/reload-app.ts): the same
+// drain on SIGTERM and SIGINT under both, so the difference is the supervisor's mechanism (a
+// shared listening fd and readiness by the instance's own notice, vs cluster round-robin). PM2
+// from `npm i -g pm2 --prefix /tmp/pm2`; without it, peers-measured.md's figures are cited,
+// labelled as such.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -37,7 +39,15 @@ const cleanupAll = async () => {
     } catch {}
   }
 };
-process.once('SIGINT', () => void cleanupAll().then(() => process.exit(130)));
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  log('interrupted: stopping the load, the supervisors and their programs');
+  void cleanupAll().then(() => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -66,7 +76,7 @@ async function underLoad(name: string, port: number, reloadOnce: () => Promise<v
   while (keepAlive.stats.ok < 50 || close.stats.ok < 50) await delay(50);
   const t0 = performance.now();
   const reloadMs: number[] = [];
-  for (let i = 1; i <= RELOADS; i++) {
+  for (let i = 1; i <= RELOADS && !interrupted; i++) {
     const r0 = performance.now();
     await reloadOnce();
     reloadMs.push(Math.round(performance.now() - r0));
@@ -113,20 +123,21 @@ async function holdfast(): Promise<Run> {
 
 // ---------- PM2 ----------
 
-async function pm2(): Promise<{ run: Run; version: string }> {
+async function pm2(tuned: boolean): Promise<{ run: Run; version: string }> {
   const home = mkdtempSync(join(work, 'pm2-'));
   const port = await freePort();
   const env = { ...process.env, PM2_HOME: home, PORT: String(port) };
   const pm = (args: string[]) => run(pm2Bin!, args, { env, maxBuffer: 1 << 24 });
   cleanups.push(() => pm(['kill']));
   const version = (await pm(['-v'])).stdout.trim().split('\n').pop()!;
-  await pm(['start', app, '-i', '2', '--name', 'web', '--interpreter', node, '--wait-ready', '--listen-timeout', '60000', '--kill-timeout', '10000']);
+  const flags = tuned ? ['--wait-ready', '--listen-timeout', '60000', '--kill-timeout', '10000'] : [];
+  await pm(['start', app, '-i', '2', '--name', 'web', '--interpreter', node, ...flags]);
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
     if (res?.ok) break;
     await delay(100);
   }
-  const r = await underLoad('pm2', port, async () => {
+  const r = await underLoad(tuned ? 'pm2 (wait-ready)' : 'pm2 (defaults)', port, async () => {
     await pm(['reload', 'web']);
   });
   await pm(['kill']);
@@ -142,7 +153,8 @@ const kinds = (s: LoadStats) => Object.entries(s.failures).map(([k, n]) => `${n}
 try {
   log(`${RELOADS} reloads each, 2 instances, load average ${loadavg()[0]!.toFixed(1)} at start`);
   const hf = await holdfast();
-  const pmRun = pm2Bin ? await pm2() : undefined;
+  const pmDefaults = pm2Bin ? await pm2(false) : undefined;
+  const pmRun = pm2Bin ? await pm2(true) : undefined;
   if (!pm2Bin) log(`pm2 ${opts['skip-peers'] ? 'skipped (--skip-peers)' : 'not installed'}: citing peers-measured.md`);
   const h = total(hf);
   const p = pmRun ? total(pmRun.run) : undefined;
@@ -152,7 +164,9 @@ try {
     return [name, r.reloads, t.requests, t.failed, `${pct(t.failed, t.requests)} %`, `${r.keepAlive.failed} of ${r.keepAlive.requests} (${kinds(r.keepAlive)})`, `${r.close.failed} of ${r.close.requests} (${kinds(r.close)})`, `${(median(r.reloadMs) / 1000).toFixed(1)} s`];
   };
   const rows = [row('holdfast (shared fd, notify readiness)', hf)];
+  if (pmDefaults) rows.push(row(`PM2 ${pmDefaults.version} cluster, defaults`, pmDefaults.run));
   if (pmRun) rows.push(row(`PM2 ${pmRun.version} cluster, --wait-ready, kill timeout 10 s`, pmRun.run));
+  const d = pmDefaults ? total(pmDefaults.run) : undefined;
   const file = writeReport({
     name: 'reload',
     title: 'Rolling reload under load',
@@ -164,17 +178,21 @@ try {
       pm2_requests: p?.requests ?? 'not measured',
       pm2_failed: p?.failed ?? 'not measured',
       pm2_failed_pct: p ? pct(p.failed, p.requests) : 'peers-measured.md: about 0.16 % with 2 instances over 20 reloads (cited, not measured in this run)',
+      pm2_defaults_requests: d?.requests ?? 'not measured',
+      pm2_defaults_failed: d?.failed ?? 'not measured',
+      pm2_defaults_failed_pct: d ? pct(d.failed, d.requests) : 'not measured',
       peer: pmRun ? `pm2 ${pmRun.version}, measured in this run` : 'pm2: cited from peers-measured.md',
     },
-    details: { holdfast: hf, pm2: pmRun ?? null, loadAverageAtEnd: loadavg()[0] },
+    details: { holdfast: hf, pm2WaitReady: pmRun ?? null, pm2Defaults: pmDefaults ?? null, loadAverageAtEnd: loadavg()[0] },
     markdown:
       table(['supervisor', 'reloads', 'requests', 'failed', 'failed %', 'keep-alive clients: failed', 'no keep-alive: failed', 'one reload (median)'], rows) +
       `\n\nOne app for both (bench/servers/reload-app.ts, a @holdfast/service app that drains on SIGTERM and SIGINT), 2 instances, 4 keep-alive and 3 non-keep-alive client loops for the whole run, every request counted (a failure is any non-200, reset, refusal or hang of 10 s). ` +
-      `holdfast replaces each instance start-before-stop on the socket it holds (docs/reload.md); PM2 reloads its cluster workers, waiting for each new worker's \`ready\` message. ` +
+      `holdfast replaces each instance start-before-stop on the socket it holds (docs/reload.md); PM2 reloads its cluster workers one after the other, with its defaults (a new worker is up when it listens; the old one gets SIGINT and SIGKILL 1.6 s later) and with \`--wait-ready --kill-timeout 10000\` (it waits for the new worker's \`ready\` message, which @holdfast/service sends under PM2, and gives the old one 10 s to drain). ` +
+      `An app that drains itself is most of the work: peers-measured.md's 0.16 % failed for \`pm2 reload\` is with an app that exits with requests in flight. What the supervisor adds (docs/reload.md): a socket that stays open across restarts and reloads, readiness proved by the new instance itself, a failed deploy stopped with the old instances serving, and all of it for programs in any language. ` +
       (pmRun ? '' : 'PM2 was not installed: peers-measured.md reports about 0.16 % failed for `pm2 reload` of 2 instances with keep-alive clients (not measured in this run). ') +
       `The reload time includes each new instance's boot (the service runtime loads in about a second on a loaded 2-core machine).`,
   });
-  log(`holdfast: ${h.failed} failed of ${h.requests}${p ? `; pm2: ${p.failed} failed of ${p.requests}` : ''}. Written ${file}`);
+  log(`holdfast: ${h.failed} failed of ${h.requests}${d ? `; pm2 defaults: ${d.failed} failed of ${d.requests}` : ''}${p ? `; pm2 wait-ready: ${p.failed} failed of ${p.requests}` : ''}. Written ${file}`);
 } finally {
   await cleanupAll();
   rmSync(work, { recursive: true, force: true });

@@ -44,6 +44,7 @@ test('LISTEN_FDS works for a program in another language: Python http.server on 
   assert.deepEqual([...seen].sort(), [...pids].sort(), 'both instances accept from the one socket (and LISTEN_PID matched each)');
   // The daemon holds the socket (the instances hold it too).
   assert.ok(findPortHolders(port).some((h) => h.pid === child.pid), 'the daemon holds the listening socket');
+  assert.deepEqual((await client.status()).daemon.sockets, { py: [`127.0.0.1:${port}`] });
 
   const r = await client.reload('py');
   assert.equal(r.ok, true);

@@ -36,6 +36,8 @@ export const command: Command = {
       const d = report.daemon;
       console.log(statusTable(rows));
       console.log(`\ndaemon pid ${d.pid}, up ${formatDuration(d.uptimeMs)}, ${formatBytes(d.rssBytes)} RSS, ${d.cgroups.enabled ? d.cgroups.description : `no cgroups (${d.cgroups.reason})`}`);
+      const sockets = Object.entries(d.sockets ?? {});
+      if (sockets.length) console.log(`listening (shared by each program's instances): ${sockets.map(([p, a]) => `${p} ${a.join(' ')}`).join(', ')}`);
     }
     return rows.every((i) => i.state === 'READY' || (i.state === 'EXITED' && i.lastExit?.reason === 'exited')) ? 0 : 3;
   },

@@ -35,7 +35,7 @@ export const command: Command = {
     if (values.check) {
       const cfg = await sup.loadSupervisorConfig(values.config);
       for (const w of cfg.warnings) console.error(`warning: ${w}`);
-      const names = Object.entries(cfg.programs).map(([n, p]) => `  ${n}${p.instances > 1 ? ` ×${p.instances}` : ''}: ${p.argv.join(' ')}`);
+      const names = Object.entries(cfg.programs).map(([n, p]) => `  ${n}${p.instances > 1 ? ` ×${p.instances}` : ''}: ${p.argv.join(' ')}${p.listen ? ` (listens on ${p.listen.map((l) => `${l.host}:${l.port}`).join(', ')}, shared by its instances)` : ''}`);
       console.log(`${cfg.file} is valid: ${names.length} program(s)\n${names.join('\n')}\nsocket ${cfg.supervisor.socket}, state ${cfg.supervisor.stateDir}, logs ${cfg.supervisor.logDir}`);
       return 0;
     }

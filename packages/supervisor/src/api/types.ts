@@ -69,6 +69,8 @@ export interface DaemonStatus {
   heapUsedBytes: number;
   cgroups: CgroupStatus;
   warnings: string[];
+  /** Listening sockets the daemon holds, per program ("127.0.0.1:3000"). */
+  sockets: Record<string, string[]>;
 }
 
 export interface StatusReport {

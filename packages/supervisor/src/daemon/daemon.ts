@@ -135,6 +135,7 @@ export class Daemon {
       heapUsedBytes: process.memoryUsage().heapUsed,
       cgroups: { enabled: sup.cgroups !== undefined, version: sup.cgroups?.version ?? null, description: sup.cgroups?.description ?? null, reason: sup.cgroupReason ?? null },
       warnings: sup.config.warnings,
+      sockets: Object.fromEntries(Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : []))),
     };
   }
 
