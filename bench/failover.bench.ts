@@ -7,6 +7,7 @@
 // Usage: npm run bench:failover [-- --runs N] [--profiles default,fast,turbo] [--faults kill,pause] [--no-peer]
 // Needs root, iproute2, iputils-arping, etcd; keepalived for the side-by-side (apt-get install keepalived).
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { drillPassed, faultKinds, labUnavailable, runDrill, type DrillResult, type FaultKind } from '@holdfast/failover';
 import { median, table, writeReport } from './lib/report.ts';
@@ -51,6 +52,8 @@ const engines: Array<{ agent: 'holdfast' | 'keepalived'; profile: Profile }> = [
 const total = runs * faults.length * engines.length;
 let done = 0;
 const started = performance.now();
+// The machine is shared: the 1-minute load average is recorded at the start and after every drill.
+const loads: number[] = [loadavg()[0]!];
 // Interleaved (run i of every engine and fault before run i + 1): slow phases of a shared machine hit all alike.
 for (let run = 1; run <= runs; run++) {
   for (const fault of faults) {
@@ -67,6 +70,7 @@ for (let run = 1; run <= runs; run++) {
           signal: abort.signal,
         });
         results.push(r);
+        loads.push(loadavg()[0]!);
         const eta = ((performance.now() - started) / done) * (total - done);
         process.stderr.write(`${tag} recovery ${r.recovery_s ?? '–'} s, ${r.failed_polls} failed polls, ${r.overlaps} overlap samples (eta ${Math.round(eta / 60_000)} min)\n`);
       } catch (err) {
@@ -88,6 +92,7 @@ const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(2));
 
 const holdfast = pick('holdfast');
 const keepalived = pick('keepalived');
+const withoutKill = (rs: DrillResult[]) => rs.filter((r) => r.fault !== 'kill');
 const summary: Record<string, number | string | boolean> = {
   runs_per_cell: runs,
   turbo_median_recovery_s: med(pick('holdfast', 'turbo')) ?? -1,
@@ -95,6 +100,13 @@ const summary: Record<string, number | string | boolean> = {
   default_max_recovery_s: max(pick('holdfast', 'default')) ?? -1,
   overlaps: holdfast.reduce((s, r) => s + r.overlaps + r.leadership_overlaps, 0),
   holdfast_failed_drills: holdfast.filter((r) => !drillPassed(r).ok).length,
+  // The medians above pool every fault; a killed leader's lease is released by its fence, so
+  // these (expiry-bound faults only) say what the lease TTL itself costs.
+  turbo_median_recovery_s_without_kill: med(withoutKill(pick('holdfast', 'turbo'))) ?? -1,
+  fast_median_recovery_s_without_kill: med(withoutKill(pick('holdfast', 'fast'))) ?? -1,
+  load_avg_1m_median: Number(median(loads).toFixed(2)),
+  load_avg_1m_max: Number(Math.max(...loads).toFixed(2)),
+  duration_min: Math.round((performance.now() - started) / 60_000),
 };
 if (withPeer) {
   summary['keepalived_version'] = keepalivedVersion!;
@@ -116,7 +128,17 @@ for (const fault of faults) {
     rows.push([fault, name, rs.length, fmt(med(rs)), fmt(max(rs)), Math.round(rs.reduce((s, r) => s + r.failed_polls, 0) / Math.max(1, rs.length)), `${overlapRuns(rs)}/${rs.length}`, `${rs.filter((r) => r.heal_ok).length}/${rs.length}`]);
   }
 }
+const perProfile = profiles
+  .map((p) => `holdfast ${p}: median ${fmt(med(pick('holdfast', p)))} s over every fault (${fmt(med(withoutKill(pick('holdfast', p))))} s without kill), max ${fmt(max(pick('holdfast', p)))} s`)
+  .concat(withPeer ? [`keepalived: median ${fmt(med(keepalived))} s, two VIP holders in ${overlapRuns(keepalived)} of ${keepalived.length} runs`] : [])
+  .map((l) => `- ${l}`)
+  .join('\n');
 const markdown = `${table(['fault', 'engine', 'runs', 'recovery median (s)', 'recovery max (s)', 'failed polls / run', 'runs with an overlap (VIP or leadership)', 'clients on the holder after heal'], rows)}
+
+${perProfile}
+
+${runs} drill(s) per cell, ${results.length} in all, ${summary['duration_min']} minutes. The 2-core machine was shared with other
+engineers' test suites: 1-minute load average ${summary['load_avg_1m_median']} median, ${summary['load_avg_1m_max']} max during the run.
 
 Recovery: from the fault to the first answer through the VIP from a node other than the faulted
 leader (a client polls every 50 ms; \`ip addr\` is sampled on every node every 50 ms). Faults:
