@@ -11,7 +11,7 @@
 // line of the services (otherwise warnings and errors only).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { SupervisorClient, type SupervisorEvent } from '@holdfast/supervisor';
@@ -61,7 +61,7 @@ function configFile(): { file: string; config: ConfigYaml } {
 const { file, config } = configFile();
 const shown = relative(process.cwd(), file) || file;
 const ports = Object.fromEntries(Object.entries(config.programs).map(([n, p]) => [n, p.listen[0]!.port])) as Record<'gateway' | 'orders' | 'inventory', number>;
-const socket = join(dirname(file), config.supervisor.socket);
+const socket = resolve(dirname(file), config.supervisor.socket);
 
 // The services run on this very Node (the supervisor finds `node` on the PATH).
 const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` };
