@@ -190,7 +190,8 @@ try {
       `holdfast replaces each instance start-before-stop on the socket it holds (docs/reload.md); PM2 reloads its cluster workers one after the other, with its defaults (a new worker is up when it listens; the old one gets SIGINT and SIGKILL 1.6 s later) and with \`--wait-ready --kill-timeout 10000\` (it waits for the new worker's \`ready\` message, which @holdfast/service sends under PM2, and gives the old one 10 s to drain). ` +
       `An app that drains itself is most of the work: peers-measured.md's 0.16 % failed for \`pm2 reload\` is with an app that exits with requests in flight. What the supervisor adds (docs/reload.md): a socket that stays open across restarts and reloads, readiness proved by the new instance itself, a failed deploy stopped with the old instances serving, and all of it for programs in any language. ` +
       (pmRun ? '' : 'PM2 was not installed: peers-measured.md reports about 0.16 % failed for `pm2 reload` of 2 instances with keep-alive clients (not measured in this run). ') +
-      `The reload time includes each new instance's boot (the service runtime loads in about a second on a loaded 2-core machine).`,
+      `The reload time includes each new instance's boot (the service runtime loads in about a second on an idle 2-core machine, several on a loaded one). ` +
+      `A refused connection fails at once and its client loop sends the next request 2 ms later, so refusals weigh in proportion to how long the port was closed: a percentage of requests, not of users.`,
   });
   log(`holdfast: ${h.failed} failed of ${h.requests}${d ? `; pm2 defaults: ${d.failed} failed of ${d.requests}` : ''}${p ? `; pm2 wait-ready: ${p.failed} failed of ${p.requests}` : ''}. Written ${file}`);
 } finally {
