@@ -45,7 +45,10 @@ test('Redis killed under load: 0 failed reads of cached keys, marked answers, DE
     await waitFor('DEGRADED after the Redis health check failed', () => s.state === 'DEGRADED', { timeoutMs: 5000 });
     assert.equal((await fetch(`${s.url}/readyz`)).status, 200, 'still ready: Redis is a shared dependency');
     const before = sent;
-    await waitFor('load goes on without Redis', () => sent > before + 200);
+    const callsBefore = up.calls;
+    // Keys expire every 300 ms: with Redis gone they are refreshed from the upstream (ahead of
+    // expiry, so answers stay fresh, or on a miss), never failed.
+    await waitFor('load goes on without Redis, refreshed from the upstream', () => sent > before + 200 && up.calls > callsBefore + 20, { timeoutMs: 10_000 });
     phase = 'redis and upstream down';
     up.fault.down = true;
     const before2 = sent;
@@ -55,7 +58,7 @@ test('Redis killed under load: 0 failed reads of cached keys, marked answers, DE
     await Promise.all(loops);
   }
   assert.deepEqual(failures, [], `${failures.length} failed of ${sent}`);
-  assert.ok((seen.get('redis killed:miss') ?? 0) > 0, `with Redis down, expired keys are fetched from the upstream: ${JSON.stringify([...seen])}`);
+  assert.ok((seen.get('redis killed:fresh') ?? 0) + (seen.get('redis killed:miss') ?? 0) > 0, `with Redis down, keys are served from memory or the upstream: ${JSON.stringify([...seen])}`);
   assert.ok((seen.get('redis and upstream down:stale-if-error') ?? 0) > 0, 'with both down, answers come stale-if-error from memory');
   assert.ok(maxMs < 3000, `no read hung on the dead Redis (slowest ${Math.round(maxMs)} ms)`);
 
