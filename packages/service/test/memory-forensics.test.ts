@@ -34,6 +34,7 @@ test('a leak injected into a running service is flagged; garbage churn is not', 
   assert.equal((await get(`${url}/leak`, { method: 'POST' })).status, 200);
   const event = JSON.parse(await child.waitForLine('leakEvent', 20_000)) as { leakEvent: { slopeBytesPerSecond: number; growthBytes: number } };
   assert.ok(event.leakEvent.slopeBytesPerSecond >= 1024 * 1024, JSON.stringify(event));
+  await child.waitForLine('"event":"leak_suspected"'); // log lines are batched: up to 10 ms after the event
   const logged = logLines(child.stdout()).find((l) => l.event === 'leak_suspected');
   assert.ok(logged && logged.level === 40);
   const metrics = (await get(`${url}/metrics`)).body!;

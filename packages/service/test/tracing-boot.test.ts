@@ -15,6 +15,7 @@ test('preloaded: http, undici, fastify and ioredis instrumented; trace ids in re
   const redis = await startRedis(t);
   const child = startChild(t, process.execPath, ['--import', preload, app], { env: { ...process.env, REDIS_URL: redis.url } });
   const ready = JSON.parse(await child.waitForLine('fixtureReady', 20_000)) as { fixtureReady: string };
+  await child.waitForLine('"msg":"tracing:'); // log lines are batched: this one may follow the fixture's console line
   const boot = logLines(child.stdout()).find((l) => typeof l.msg === 'string' && l.msg.startsWith('tracing:'));
   assert.deepEqual((boot?.tracing as { instrumented: string[] }).instrumented.sort(), ['fastify', 'http', 'ioredis', 'undici']);
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,7 +1,9 @@
-// The service's pino logger. Lines go through an asynchronous sonic-boom destination (fast on
-// the hot path); the drain flushes it synchronously as its very last step, so no line is lost
-// at exit, including the fatal line of an uncaught exception.
+// The service's pino logger. Lines are batched (logging/batched-destination.ts: one write per
+// batch, at most 10 ms late); the drain flushes synchronously as its very last step and an exit
+// hook writes what is left, so no line is lost at exit, including the fatal line of an uncaught
+// exception.
 import { pino, type Logger } from 'pino';
+import { BatchedDestination } from './batched-destination.ts';
 
 export interface ServiceLogger {
   logger: Logger;
@@ -16,16 +18,7 @@ export interface ServiceLogger {
 }
 
 export function createLogger(opts: { name: string; level: string; destination: string; mixin?: (() => object) | undefined }): ServiceLogger {
-  const toFile = opts.destination !== 'stdout' && opts.destination !== 'stderr';
-  const dest = pino.destination({
-    dest: opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : opts.destination,
-    sync: false,
-    // Files take 4 KiB batches (fewer syscalls); pipes get each line at once so interleaving
-    // with other writers and `tail -f` stay readable. (1, not 0: with 0 sonic-boom's flush()
-    // returns before an in-flight write lands, and a line written just before exit is lost.)
-    minLength: toFile ? 4096 : 1,
-    mkdir: toFile,
-  });
+  const dest = new BatchedDestination({ dest: opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : opts.destination });
   const base = { service: opts.name, pid: process.pid };
   const logger = pino(
     {
@@ -42,14 +35,7 @@ export function createLogger(opts: { name: string; level: string; destination: s
     async flush(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        new Promise<void>((resolve) => {
-          try {
-            // The callback may carry an fsync error (EINVAL on pipes): the data is written anyway.
-            dest.flush(() => resolve());
-          } catch {
-            resolve();
-          }
-        }),
+        new Promise<void>((resolve) => dest.flush(() => resolve())),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, timeoutMs);
         }),
@@ -57,13 +43,7 @@ export function createLogger(opts: { name: string; level: string; destination: s
       clearTimeout(timer);
     },
     flushSync() {
-      try {
-        dest.flushSync();
-      } catch (err) {
-        // sonic-boom refuses flushSync while its fd is still opening; nothing is buffered then.
-        if ((err as Error).message?.includes('not ready')) return;
-        throw err;
-      }
+      dest.flushSync();
     },
   };
 }
