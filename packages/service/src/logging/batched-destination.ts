@@ -58,6 +58,8 @@ export class BatchedDestination {
     this.#intervalMs = o.flushIntervalMs ?? 10;
     this.#maxBatch = o.maxBatchBytes ?? 64 * 1024;
     this.#maxPending = o.maxPendingBytes ?? 16 * 1024 * 1024;
+    // Weak, so a service that is gone is not kept alive by its log; dead entries are pruned here.
+    if (live.size >= 64) for (const ref of live) if (ref.deref() === undefined) live.delete(ref);
     live.add(new WeakRef(this));
     installExitHook();
   }
