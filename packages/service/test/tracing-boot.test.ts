@@ -45,6 +45,7 @@ test('started too late (inside the app, after its imports): start() fails loudly
 test('bootCheck: warn starts anyway and logs what is missing', async (t) => {
   const child = startChild(t, process.execPath, [app], { env: { ...process.env, TRACING_LATE: '1', BOOT_CHECK: 'warn' } });
   await child.waitForLine('fixtureReady', 20_000);
+  await child.waitForLine('tracing is preloaded but not in place'); // log lines are batched: may follow the console line
   const warn = logLines(child.stdout()).find((l) => typeof l.msg === 'string' && l.msg.startsWith('tracing is preloaded but not in place'));
   assert.ok(warn && warn.level === 40, child.stdout());
 });
