@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { cleanup, startChild, waitFor } from '@holdfast/testkit';
+import { cleanup, processAlive, startChild, waitFor } from '@holdfast/testkit';
 
 const run = promisify(execFile);
 const shop = fileURLToPath(new URL('..', import.meta.url));
@@ -30,15 +30,6 @@ async function freeBase(): Promise<number> {
     if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2))) return base;
   }
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('npm start: the shop runs under holdfast, status and reload work as printed, Ctrl-C leaves no process', async (t) => {
   const base = await freeBase();
@@ -99,5 +90,5 @@ test('npm start: the shop runs under holdfast, status and reload work as printed
   const { code } = await child.exited;
   assert.equal(code, 0, child.stdout() + child.stderr());
   assert.match(child.stdout(), /the shop is stopped/);
-  await waitFor('every service process gone', () => allPids.every((pid) => !alive(pid)), { timeoutMs: 10_000 });
+  await waitFor('every service process gone', () => allPids.every((pid) => !processAlive(pid)), { timeoutMs: 10_000 });
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startChild, waitFor } from '@holdfast/testkit';
+import { processAlive, startChild, waitFor } from '@holdfast/testkit';
 import { monotonicMs } from '../src/clock.ts';
 import { CompanionFence, companionSchema } from '../src/fence/companion.ts';
 import { vipSchema } from '../src/resources/vip.ts';
@@ -15,15 +15,6 @@ import { capturedLog, lab } from './resources-helpers.ts';
 
 const fixture = fileURLToPath(new URL('./fence-agent-fixture.ts', import.meta.url));
 const VIP = '198.18.0.100';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('clock: monotonicMs() read in another process falls between two reads in this one', () => {
   for (let i = 0; i < 3; i++) {
@@ -47,7 +38,7 @@ test('fence: a SIGKILLed leader loses its VIP at once, long before its validUnti
   process.kill(agent.pid, 'SIGKILL');
   await waitFor('the companion to remove the VIP', async () => !(await hasAddress(where, VIP)), { timeoutMs: 10_000, intervalMs: 10 });
   assert.ok(monotonicMs() - killedAt < 10_000, 'removed long before the validUntil the dead agent had promised');
-  await waitFor('the companion to exit after fencing', () => !alive(companionPid));
+  await waitFor('the companion to exit after fencing', () => !processAlive(companionPid));
 });
 
 test('fence: a frozen (SIGSTOP) leader loses its VIP when validUntil passes; pets alone keep it', async (t) => {
@@ -59,7 +50,7 @@ test('fence: a frozen (SIGSTOP) leader loses its VIP when validUntil passes; pet
   const agent = startChild(t, process.execPath, [fixture, where.netns, `${VIP}/24`, '2000']);
   const companionPid = Number((await agent.waitForLine(/^ARMED \d+/, 20_000)).split(' ')[1]);
   t.after(() => {
-    if (alive(companionPid)) process.kill(companionPid, 'SIGKILL');
+    if (processAlive(companionPid)) process.kill(companionPid, 'SIGKILL');
   });
   // Petted every 100 ms with 2 s of validity: the VIP stays for well over the validity.
   await new Promise((r) => setTimeout(r, 3000));
@@ -69,7 +60,7 @@ test('fence: a frozen (SIGSTOP) leader loses its VIP when validUntil passes; pet
   await waitFor('the companion to remove the frozen leader’s VIP', async () => !(await hasAddress(where, VIP)), { timeoutMs: 10_000, intervalMs: 10 });
   const tookMs = monotonicMs() - stoppedAt;
   assert.ok(tookMs < 5000, `removed ${Math.round(tookMs)} ms after the freeze`);
-  assert.ok(alive(companionPid), 'the companion stays while the agent is merely frozen');
+  assert.ok(processAlive(companionPid), 'the companion stays while the agent is merely frozen');
   process.kill(agent.pid, 'SIGCONT');
 });
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, waitFor } from '@holdfast/testkit';
+import { processAlive, tempDir, waitFor } from '@holdfast/testkit';
 import { execSchema, ExecResource } from '../src/resources/exec.ts';
 import { hasCode } from '../src/errors.ts';
 import { leaderContext, stopContext } from './resources-helpers.ts';
@@ -58,14 +58,7 @@ test('exec: a failing start names the exit code and output; a hung script is end
   ac.abort();
   await assert.rejects(started, (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_TIMEOUT'));
   const pid = Number(readFileSync(childPid, 'utf8'));
-  await waitFor('the grandchild to be gone', () => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  await waitFor('the grandchild to be gone', () => !processAlive(pid));
 });
 
 test('exec: refused without leadership; stop does not need it; bad config is rejected', async (t) => {

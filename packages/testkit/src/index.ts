@@ -3,3 +3,4 @@ export { tempDir } from './temp-dir.ts';
 export { startChild, type Child, type StartChildOptions } from './child.ts';
 export { waitFor, waitForEvent } from './wait.ts';
 export { cleanup } from './cleanup.ts';
+export { processAlive } from './process-alive.ts';
