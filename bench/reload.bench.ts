@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { daemonArgv, SupervisorClient } from '@holdfast/supervisor';
 import { startLoad, type LoadStats } from '../packages/supervisor/test/load.ts';
+import { Cleanups } from './lib/cleanups.ts';
 import { table, writeReport } from './lib/report.ts';
 
 const { values: opts } = parseArgs({ options: { reloads: { type: 'string', default: '20' }, 'skip-peers': { type: 'boolean', default: false } } });
@@ -31,14 +32,8 @@ const log = (s: string) => process.stderr.write(`[bench:reload] ${s}\n`);
 const work = mkdtempSync(join(tmpdir(), 'hf-bench-reload-'));
 const pm2Bin = ['/tmp/pm2/bin/pm2', '/usr/local/bin/pm2'].find((p) => !opts['skip-peers'] && existsSync(p));
 const run = promisify(execFile);
-const cleanups: (() => unknown)[] = [];
-const cleanupAll = async () => {
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch {}
-  }
-};
+const cleanups = new Cleanups();
+const cleanupAll = () => cleanups.run();
 let interrupted = false;
 process.once('SIGINT', () => {
   interrupted = true;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { daemonArgv, SupervisorClient } from '@holdfast/supervisor';
+import { Cleanups } from './lib/cleanups.ts';
 import { median, table, writeReport } from './lib/report.ts';
 
 const { values: opts } = parseArgs({
@@ -27,14 +28,8 @@ const server = join(import.meta.dirname, '..', 'packages', 'supervisor', 'test',
 const node = process.execPath;
 const log = (s: string) => process.stderr.write(`[bench:supervisor] ${s}\n`);
 const work = mkdtempSync(join(tmpdir(), 'hf-bench-'));
-const cleanups: (() => unknown)[] = [];
-const cleanupAll = async () => {
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch {}
-  }
-};
+const cleanups = new Cleanups();
+const cleanupAll = () => cleanups.run();
 process.once('SIGINT', () => void cleanupAll().then(() => process.exit(130)));
 
 function freePort(): Promise<number> {
