@@ -2,10 +2,15 @@
 // bind, so it is never reachable by others even for a moment); a socket file left by a dead
 // daemon is replaced, one a live daemon answers on is refused.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { SupervisorError } from '../errors.ts';
+
+// Not `import { createServer } from 'node:http'`: an ESM import of node:http reads every export,
+// and its lazy ones (WebSocket, ...) load undici, http2, tls and zlib, ~9 MB of resident memory
+// the daemon never uses (see daemon/launch.ts).
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** Unix socket paths are limited to 107 bytes on Linux (sun_path). */
 const MAX_SOCKET_PATH = 107;

@@ -1,7 +1,10 @@
 // TCP and HTTP probes for readiness and liveness. node:http rather than fetch: fetch loads
 // undici, megabytes of resident memory the daemon does not need.
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+
+// Through getBuiltinModule, not an ESM import, which would read node:http's lazy exports and
+// load undici, http2 and zlib into the daemon all the same (see daemon/launch.ts).
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 export type Probe = () => Promise<void>;
 

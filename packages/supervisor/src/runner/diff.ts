@@ -1,9 +1,12 @@
 // What `update` has to do: compare the running config with the new one and sort each program
 // into added, removed, restarted (what it runs changed), scaled (only `instances` changed) or
 // reconfigured live (policy, limits, order: no restart needed). Pure, so it is tested alone.
-import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { ProgramConfig } from '../config/schema.ts';
+
+// Not an ESM import of node:util: that reads its lazy exports and loads worker_threads and more
+// into the daemon (see daemon/launch.ts).
+const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
 
 /** Fields whose change means the process must be replaced. */
 const RESTART_FIELDS = ['argv', 'shell', 'cwd', 'env', 'user', 'group', 'ready', 'logs', 'listen'] as const satisfies readonly (keyof ProgramConfig)[];

@@ -10,11 +10,12 @@
 // listen(2) on it and exits in the same tick, before its event loop could ever accept. The
 // listening state belongs to the socket, not to the process, so it stays after the helper exits.
 import { spawnSync } from 'node:child_process';
-import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
-import { getSystemErrorName } from 'node:util';
 import { SupervisorError } from '../errors.ts';
 import { describeHolders, findPortHolders } from './port-holder.ts';
+
+// Not an ESM import of node:util, which reads its lazy exports (see daemon/launch.ts).
+const { getSystemErrorName } = process.getBuiltinModule('node:util');
 
 export interface ListenSpec {
   port: number;
@@ -76,6 +77,8 @@ export async function bindListenSockets(program: string, specs: ListenSpec[]): P
       let family = net.isIP(ip);
       if (family === 0) {
         try {
+          // node:dns/promises loads only for a host name (about 0.5 MB the daemon otherwise never holds).
+          const { lookup } = await import('node:dns/promises');
           const a = await lookup(spec.host);
           ip = a.address;
           family = a.family;
