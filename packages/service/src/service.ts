@@ -15,6 +15,7 @@ import { forgetInheritedSockets, inheritedSockets } from './http/inherited-socke
 import { installObservation } from './http/observe.ts';
 import { installRecovery } from './http/recovery.ts';
 import { requestIdFrom } from './http/request-id.ts';
+import { RequestIdResponse } from './http/response.ts';
 import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
 import { lazyChildLoggerFactory } from './logging/lazy-child.ts';
 import { createLogger } from './logging/logger.ts';
@@ -133,10 +134,11 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       forceCloseConnections: false,
       return503OnClosing: false,
       serverFactory: (handler) => {
-        server = createServer((req, res) => {
+        server = createServer({ ServerResponse: RequestIdResponse }, (req, res) => {
           tracker!.onRequest(req, res);
-          // Set here rather than in a Fastify hook: one less hook on every request.
-          res.setHeader('x-request-id', requestIdFrom(req));
+          // Echoed by the response class when the head is written (see http/response.ts):
+          // cheaper than a setHeader() here or a Fastify hook.
+          res.holdfastRequestId = requestIdFrom(req);
           handler(req, res);
         });
         tracker = new ConnectionTracker(server);
