@@ -375,6 +375,8 @@ try {
     peers: `supervisord: ${measured(svCrash)}; pm2: ${measured(pmCrash)}`,
     target_overhead_met: hfOver <= 50,
     target_rss_met: hfMem.settled.rssMB <= 60,
+    // The target holds over the soak too, not only once the programs are up.
+    target_rss_soak_met: soakMax <= 60,
   };
   const row = (name: string, crash: Crash[] | undefined, over: number, mem: ReturnType<typeof memoryOf> | undefined, rss: number) => [
     name,
@@ -400,7 +402,7 @@ try {
       `"Classic" is peers-measured.md's method (median crash → answering minus median direct spawn → answering): it also counts a wrapper the supervisor starts inside the child (PM2's container), but it is noisy on a loaded machine (load average ${load0.toFixed(1)} on this 2-core machine at the start of the run). ` +
       `RSS is VmRSS of the daemon process with 50 programs (${TICKERS} printing a line every 200 ms, the rest idle); it counts the Node binary's shared pages, so PSS and private memory are shown too. ` +
       `Soak: ${round(SOAK_MS / 60_000)} min with a status poll every second, a metrics scrape every 5 s and a restart every 10 s: RSS saw-tooths between major GCs, max ${soakMax} MB; its low point was ${floorFirst} MB in the first half and ${floorSecond} MB in the second (slope ${slope} MB/min; \`--soak-minutes 10\` for the full soak). ` +
-      `Targets: overhead ≤ 50 ms (${hfOver <= 50 ? 'met' : 'missed'}), RSS ≤ 60 MB (${hfMem.settled.rssMB <= 60 ? 'met' : 'missed'}).`,
+      `Targets: overhead ≤ 50 ms (${hfOver <= 50 ? 'met' : 'missed'}), RSS ≤ 60 MB once the programs are up (${hfMem.settled.rssMB <= 60 ? 'met' : 'missed'}) and at every sample of the soak (${soakMax <= 60 ? 'met' : 'missed'}).`,
   ].join('\n');
   const file = writeReport({
     name: 'supervisor',

@@ -76,15 +76,20 @@ export class CgroupV1Driver implements CgroupDriver {
     const pids = () => [...new Set(procsFiles.flatMap(readPids))];
     const mem = dirs.get('memory');
     const cpuacct = dirs.get('cpuacct');
+    // Paths joined once: the OOM check runs every 2 s for every instance, and path.join per read
+    // was most of what the daemon allocated while idle.
+    const oomFile = mem && join(mem, 'memory.oom_control');
+    const memFile = mem && join(mem, 'memory.usage_in_bytes');
+    const cpuFile = cpuacct && join(cpuacct, 'cpuacct.usage');
     return {
       name,
       procsFiles,
       pids,
       killAll: (timeoutMs, keepGoing) => killUntilEmpty(pids, timeoutMs, keepGoing),
-      oomKills: () => (mem ? parseOomKills(readText(join(mem, 'memory.oom_control')) ?? '') : 0),
+      oomKills: () => (oomFile ? parseOomKills(readText(oomFile) ?? '') : 0),
       stats: () => {
-        const ns = cpuacct ? readNumber(join(cpuacct, 'cpuacct.usage')) : undefined;
-        return { memoryBytes: mem ? readNumber(join(mem, 'memory.usage_in_bytes')) : undefined, cpuUsec: ns === undefined ? undefined : Math.round(ns / 1000) };
+        const ns = cpuFile ? readNumber(cpuFile) : undefined;
+        return { memoryBytes: memFile ? readNumber(memFile) : undefined, cpuUsec: ns === undefined ? undefined : Math.round(ns / 1000) };
       },
       remove: () => {
         this.applied.delete(name);

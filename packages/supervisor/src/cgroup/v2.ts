@@ -85,6 +85,10 @@ export class CgroupV2Driver implements CgroupDriver {
     const dir = join(this.base, name);
     const procs = join(dir, 'cgroup.procs');
     const pids = () => readPids(procs);
+    // Joined once: read every 2 s (OOM check) and on every status poll, for every instance.
+    const eventsFile = join(dir, 'memory.events');
+    const cpuFile = join(dir, 'cpu.stat');
+    const memFile = join(dir, 'memory.current');
     return {
       name,
       procsFiles: [procs],
@@ -94,10 +98,10 @@ export class CgroupV2Driver implements CgroupDriver {
         if (existsSync(join(dir, 'cgroup.kill'))) tryWrite(join(dir, 'cgroup.kill'), '1');
         return killUntilEmpty(pids, timeoutMs, keepGoing);
       },
-      oomKills: () => parseOomKills(readText(join(dir, 'memory.events')) ?? ''),
+      oomKills: () => parseOomKills(readText(eventsFile) ?? ''),
       stats: () => {
-        const cpu = /^usage_usec (\d+)$/m.exec(readText(join(dir, 'cpu.stat')) ?? '');
-        return { memoryBytes: readNumber(join(dir, 'memory.current')), cpuUsec: cpu ? Number(cpu[1]) : undefined };
+        const cpu = /^usage_usec (\d+)$/m.exec(readText(cpuFile) ?? '');
+        return { memoryBytes: readNumber(memFile), cpuUsec: cpu ? Number(cpu[1]) : undefined };
       },
       remove: () => {
         this.applied.delete(name);

@@ -151,7 +151,11 @@ export class Supervisor extends EventEmitter {
   }
 
   private eachRunner(fn: (r: InstanceRunner) => void): void {
-    for (const r of this.runners()) fn(r);
+    // No array per call: this runs every 2 s for the OOM check.
+    for (const p of this.programs.values()) {
+      for (const i of p.instances) fn(i.runner);
+      for (const r of p.extra.keys()) fn(r);
+    }
   }
 
   /** Every instance, including a rolling reload's replacements and draining ones. */
