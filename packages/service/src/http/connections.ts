@@ -27,6 +27,10 @@ export class ConnectionTracker {
   #idleWaiters: (() => void)[] = [];
 
   constructor(server: Server) {
+    const closed = (res: ServerResponse) => this.#responseClosed(res);
+    this.#onResponseClose = function (this: ServerResponse) {
+      closed(this);
+    };
     server.on('connection', (socket: Socket) => {
       const t: Tracked = { inFlight: 0 };
       this.#sockets.set(socket, t);
@@ -46,13 +50,22 @@ export class ConnectionTracker {
     (req as TimedRequest).holdfastStartedAt = performance.now();
     if (this.#closing) res.shouldKeepAlive = false;
     // 'close' fires once per response: after 'finish' when it completed, alone when the
-    // connection died first. One listener covers both.
-    res.once('close', () => {
-      this.#requests.delete(req);
-      if (t) t.inFlight--;
-      if (this.#endIdle) this.#closeIfIdle(socket);
-      if (this.#idleWaiters.length) this.#notify();
-    });
+    // connection died first. One listener covers both; it is shared by every response (no
+    // closure or once-wrapper per request) and finds its request and socket from the response.
+    res.on('close', this.#onResponseClose);
+  }
+
+  /** The response is `this`: 'close' is emitted without arguments. */
+  readonly #onResponseClose: (this: ServerResponse) => void;
+
+  #responseClosed(res: ServerResponse): void {
+    const req = res.req;
+    const socket = req.socket;
+    this.#requests.delete(req);
+    const t = this.#sockets.get(socket);
+    if (t) t.inFlight--;
+    if (this.#endIdle) this.#closeIfIdle(socket);
+    if (this.#idleWaiters.length) this.#notify();
   }
 
   get inFlight(): number {

@@ -9,8 +9,11 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from '
 const HEADER = 'x-request-id';
 
 export class RequestIdResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {
-  /** Echoed as x-request-id unless the application set that header itself. */
-  holdfastRequestId: string | undefined = undefined;
+  /**
+   * Echoed as x-request-id unless the application set that header itself. Declared only (set
+   * by the request handler): a field initializer would run on every response's construction.
+   */
+  declare holdfastRequestId: string | undefined;
 
   override writeHead(statusCode: number, reason?: string | OutgoingHttpHeaders | unknown[], headers?: OutgoingHttpHeaders | unknown[]): this {
     const id = this.holdfastRequestId;
