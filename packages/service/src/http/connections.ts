@@ -25,6 +25,8 @@ export class ConnectionTracker {
   /** Set once the listener is closed: idle sockets are ended as soon as they are idle. */
   #endIdle = false;
   #idleWaiters: (() => void)[] = [];
+  /** Shared by every response; the response is `this` ('close' is emitted without arguments). */
+  readonly #onResponseClose: (this: ServerResponse) => void;
 
   constructor(server: Server) {
     const closed = (res: ServerResponse) => this.#responseClosed(res);
@@ -54,9 +56,6 @@ export class ConnectionTracker {
     // closure or once-wrapper per request) and finds its request and socket from the response.
     res.on('close', this.#onResponseClose);
   }
-
-  /** The response is `this`: 'close' is emitted without arguments. */
-  readonly #onResponseClose: (this: ServerResponse) => void;
 
   #responseClosed(res: ServerResponse): void {
     const req = res.req;
