@@ -1,11 +1,12 @@
-#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1 --optimize-for-size
+#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1 --optimize-for-size --expose-gc
 // The supervisor daemon's entry. Plain JavaScript on purpose: loading one .ts file makes Node
 // load its TypeScript stripper (about 18 MB of resident memory, kept for the life of the
 // process). Instead, the package's sources are stripped once in a short-lived child process
 // into a cache, and a module hook serves the stripped code; a daemon that runs for months
 // never holds the stripper. A published build runs src/daemon/main.js directly instead.
 // The V8 flags in the first line trade optimizing-compiler speed (which a supervisor that mostly
-// waits does not need) for resident memory: about 12 MB less with 50 programs.
+// waits does not need) for resident memory: about 12 MB less with 50 programs; --expose-gc lets
+// the daemon bound its old-generation garbage (src/daemon/gc-pacer.ts).
 /* global process -- the global, not `import process from 'node:process'`: an ESM import of a
    built-in reads all its exports, and process.report's getter alone loads about 1.4 MB. */
 import { execFileSync } from 'node:child_process';

@@ -86,7 +86,7 @@ test('gen systemd: Restart=on-failure, KillMode=mixed, TimeoutStopSec from the o
   assert.deepEqual(line('TimeoutStopSec'), ['TimeoutStopSec=30']);
   assert.deepEqual(line('Delegate'), ['Delegate=yes']);
   assert.deepEqual(line('ExecReload'), ['ExecReload=/bin/kill -HUP $MAINPID']);
-  assert.match(line('ExecStart')[0]!, new RegExp(`^ExecStart=\\S+node --lite-mode --max-semi-space-size=1 --optimize-for-size \\S+holdfast-supervisor\\.js -c ${config.file}$`));
+  assert.match(line('ExecStart')[0]!, new RegExp(`^ExecStart=\\S+node --lite-mode --max-semi-space-size=1 --optimize-for-size --expose-gc \\S+holdfast-supervisor\\.js -c ${config.file}$`));
   assert.match(unit, /^\[Unit\][^]*^\[Service\][^]*^\[Install\]\nWantedBy=multi-user\.target$/m);
   const v1 = systemdUnit({ config: await loadSupervisorConfig(file), cgroupVersion: 1 });
   assert.match(v1, /# cgroup v1/);

@@ -25,7 +25,7 @@ test('a running daemon holds neither the TypeScript stripper nor undici, http2, 
   const { dir, file, config } = await writeConfig(t, `programs:\n  a:\n    command: [${node}, -e, "setInterval(() => console.log('tick'), 100)"]\n    ready: {afterMs: 0}\n  b:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n`);
   const out = join(dir, 'modules.json');
   // Written at exit from inside the daemon; the probe itself imports nothing.
-  const probe = `data:text/javascript,process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)))`;
+  const probe = `data:text/javascript,process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: process.moduleLoadList, gc: typeof globalThis.gc })))`;
   const child = startChild(t, process.execPath, ['--import', probe, ...daemonArgv(file)]);
   const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
   cleanup(t, () => reapAll(config.id));
@@ -36,7 +36,10 @@ test('a running daemon holds neither the TypeScript stripper nor undici, http2, 
   await client.shutdown();
   await child.exited;
   assert.ok(existsSync(out), 'the probe in the daemon wrote its module list');
-  const loaded = new Set((JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
+  const probed = JSON.parse(readFileSync(out, 'utf8')) as { modules: string[]; gc: string };
+  const loaded = new Set(probed.modules.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
   assert.ok(loaded.has('http') && loaded.has('child_process'), 'the list is the daemon’s');
   assert.deepEqual(FORBIDDEN.filter((m) => loaded.has(m)), []);
+  // The GC pacer (src/daemon/gc-pacer.ts) needs it; without it the soak's RSS climbs.
+  assert.equal(probed.gc, 'function', 'the daemon runs with --expose-gc');
 });

@@ -67,6 +67,11 @@ export interface DaemonStatus {
   socket: string;
   rssBytes: number;
   heapUsedBytes: number;
+  /**
+   * Major GCs the daemon asked for to keep its old generation small (src/daemon/gc-pacer.ts), and
+   * their wall time in ms; null when it runs without gc() (in-process, or node without --expose-gc).
+   */
+  gc: { runs: number; lastMs: number; totalMs: number } | null;
   cgroups: CgroupStatus;
   warnings: string[];
   /** Listening sockets the daemon holds, per program ("127.0.0.1:3000"). */

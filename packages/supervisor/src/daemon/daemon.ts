@@ -13,6 +13,7 @@ import type { ResolvedConfig } from '../config/load.ts';
 import { loadConfigIsolated } from '../config/load-isolated.ts';
 import { createDaemonLogger, type Logger } from '../logger.ts';
 import { Supervisor } from '../runner/supervisor.ts';
+import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
 import { closeServer, listenTcp, listenUnix } from './listen.ts';
 
@@ -26,6 +27,8 @@ export interface DaemonOptions {
   cgroups?: CgroupDetection;
   /** Install SIGTERM/SIGINT/SIGHUP handlers (the CLI does; tests running in-process do not). */
   handleSignals?: boolean;
+  /** Run the GC pacer when gc() is exposed (the daemon process does; tests running in-process do not). */
+  paceGc?: boolean;
 }
 
 export class Daemon {
@@ -42,6 +45,7 @@ export class Daemon {
   private updating: Promise<UpdateResult> | undefined;
   private metrics: Promise<Awaited<ReturnType<typeof createMetrics>>> | undefined;
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
+  private pacer: GcPacer | undefined;
 
   private constructor(config: ResolvedConfig, supervisor: Supervisor, log: Logger, lock: DaemonLock) {
     this.config = config;
@@ -73,6 +77,7 @@ export class Daemon {
       await daemon.listen();
       await supervisor.start();
       if (opts.handleSignals) daemon.handleSignals();
+      if (opts.paceGc) daemon.pacer = startDaemonGcPacer(log);
       log.info({ pid: process.pid, config: config.file, socket: s.socket, programs: Object.keys(config.programs).length, version: VERSION }, 'holdfast supervisor started');
       return daemon;
     } catch (err) {
@@ -133,6 +138,7 @@ export class Daemon {
       socket: this.config.supervisor.socket,
       rssBytes: process.memoryUsage.rss(),
       heapUsedBytes: process.memoryUsage().heapUsed,
+      gc: this.pacer ? { runs: this.pacer.stats.runs, lastMs: Math.round(this.pacer.stats.lastMs * 10) / 10, totalMs: Math.round(this.pacer.stats.totalMs * 10) / 10 } : null,
       cgroups: { enabled: sup.cgroups !== undefined, version: sup.cgroups?.version ?? null, description: sup.cgroups?.description ?? null, reason: sup.cgroupReason ?? null },
       warnings: sup.config.warnings,
       sockets: Object.fromEntries(Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : []))),
@@ -157,6 +163,7 @@ export class Daemon {
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({}, 'shutting down: stopping every program');
+      this.pacer?.stop();
       try {
         await this.supervisor.shutdown();
       } catch (err) {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1 --optimize-for-size
+#!/usr/bin/env -S node --lite-mode --max-semi-space-size=1 --optimize-for-size --expose-gc
 // The daemon process: `holdfast-supervisor -c <config>` (the published bin; from the sources,
 // bin/holdfast-supervisor.js runs this without loading the TypeScript stripper). Runs until SIGTERM/SIGINT or a
 // shutdown request; exit code 0 after a clean stop, 2 for a config that does not validate
@@ -20,7 +20,8 @@ if (!file) {
   process.exit(2);
 }
 try {
-  const daemon = await Daemon.start({ configFile: file, handleSignals: true });
+  // paceGc: old-generation garbage kept bounded (gc-pacer.ts); needs --expose-gc, else nothing happens.
+  const daemon = await Daemon.start({ configFile: file, handleSignals: true, paceGc: true });
   await daemon.done;
   process.exitCode = 0;
 } catch (err) {

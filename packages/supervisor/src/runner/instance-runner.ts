@@ -15,6 +15,7 @@ import { killUntilEmpty } from '../cgroup/kill.ts';
 import { transition } from '../state/machine.ts';
 import { initialState, type Effect, type Policy, type ProcEvent, type ProcState, type TimerName } from '../state/states.ts';
 import type { Logger } from '../logger.ts';
+import { OutputTail } from './output-tail.ts';
 import { ReadinessWatch } from './readiness-watch.ts';
 
 export interface RunnerDeps {
@@ -66,8 +67,7 @@ export class InstanceRunner {
   private generation = 0;
   private exitWaiters: (() => void)[] = [];
   /** The last few KiB of the current process's output (both streams), for a failure report. */
-  private recent: Buffer[] = [];
-  private recentBytes = 0;
+  private readonly recent = new OutputTail(RECENT_BYTES);
 
   constructor(spec: InstanceSpec, program: ProgramConfig, deps: RunnerDeps) {
     this.spec = spec;
@@ -122,16 +122,9 @@ export class InstanceRunner {
     }
   }
 
-  private remember(b: Buffer): void {
-    this.recent.push(b);
-    this.recentBytes += b.length;
-    while (this.recentBytes - this.recent[0]!.length >= RECENT_BYTES) this.recentBytes -= this.recent.shift()!.length;
-  }
-
   /** The last lines the current (or last) process wrote, stdout and stderr together, at most ~4 KiB. */
   recentOutput(lines = 20): string[] {
-    const text = Buffer.concat(this.recent).toString('utf8').slice(-RECENT_BYTES);
-    return text.split('\n').filter((l) => l.trim() !== '').slice(-lines);
+    return this.recent.text().split('\n').filter((l) => l.trim() !== '').slice(-lines);
   }
 
   /** Sends `signal` to the process group (and stragglers that left it). */
@@ -264,15 +257,14 @@ export class InstanceRunner {
     this.generation++;
     child.on('error', (err) => this.deps.log.warn({ instance: this.spec.id, err: err.message }, 'child process error'));
     const { stdout, stderr } = this.deps;
-    this.recent = [];
-    this.recentBytes = 0;
+    this.recent.clear();
     child.stdout!.on('data', (b: Buffer) => {
       stdout?.write(b);
-      this.remember(b);
+      this.recent.push(b);
     });
     child.stderr!.on('data', (b: Buffer) => {
       stderr?.write(b);
-      this.remember(b);
+      this.recent.push(b);
     });
     this.readiness.attach(child);
     child.once('exit', (code, signal) => void this.onExit(child, code, signal));
