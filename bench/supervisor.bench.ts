@@ -246,7 +246,14 @@ async function pm2Crash(): Promise<Crash[]> {
 const PROGRAMS = 50;
 const TICKERS = 10;
 
-async function holdfastMemory(): Promise<{ settled: ReturnType<typeof memoryOf>; samples: { atS: number; rssMB: number }[] }> {
+interface SoakSample {
+  atS: number;
+  rssMB: number;
+  /** V8 heap in use as the daemon reported it in the status poll just before. */
+  heapUsedMB: number;
+}
+
+async function holdfastMemory(): Promise<{ settled: ReturnType<typeof memoryOf>; samples: SoakSample[]; gc: { runs: number; lastMs: number; totalMs: number } | null }> {
   const dir = mkdtempSync(join(work, 'hf50-'));
   let yaml = '';
   for (let i = 0; i < PROGRAMS; i++) {
@@ -258,24 +265,28 @@ async function holdfastMemory(): Promise<{ settled: ReturnType<typeof memoryOf>;
   await delay(3000);
   const settled = memoryOf(h.pid);
   log(`holdfast: 50 programs READY; daemon RSS ${settled.rssMB} MB (PSS ${settled.pssMB}, private ${settled.privateMB}); soaking ${SOAK_MS / 60_000} min`);
-  const samples: { atS: number; rssMB: number }[] = [];
+  const samples: SoakSample[] = [];
   const t0 = performance.now();
   let n = 0;
+  let st: Awaited<ReturnType<typeof h.client.status>>;
   while (performance.now() - t0 < SOAK_MS) {
     // Activity a real daemon sees: status polls, a metrics scrape, a restart now and then, logs.
-    await h.client.status();
+    st = await h.client.status();
     if (n % 5 === 0) await h.client.metrics();
     if (n % 10 === 0) await h.client.restart(`p${TICKERS + (n / 10) % (PROGRAMS - TICKERS)}`);
     if (n % 10 === 0) {
-      samples.push({ atS: round((performance.now() - t0) / 1000), rssMB: memoryOf(h.pid).rssMB });
-      log(`  soak ${Math.round((performance.now() - t0) / 1000)} s: RSS ${samples.at(-1)!.rssMB} MB`);
+      samples.push({ atS: round((performance.now() - t0) / 1000), rssMB: memoryOf(h.pid).rssMB, heapUsedMB: round(st.daemon.heapUsedBytes / 2 ** 20) });
+      log(`  soak ${Math.round((performance.now() - t0) / 1000)} s: RSS ${samples.at(-1)!.rssMB} MB, heap used ${samples.at(-1)!.heapUsedMB} MB`);
     }
     n++;
     await delay(1000);
   }
-  samples.push({ atS: round((performance.now() - t0) / 1000), rssMB: memoryOf(h.pid).rssMB });
+  st = await h.client.status();
+  samples.push({ atS: round((performance.now() - t0) / 1000), rssMB: memoryOf(h.pid).rssMB, heapUsedMB: round(st.daemon.heapUsedBytes / 2 ** 20) });
+  // The major GCs the daemon's pacer asked for during the whole run, and what they cost.
+  const gc = st.daemon.gc;
   await h.stop();
-  return { settled, samples };
+  return { settled, samples, gc };
 }
 
 async function supervisordMemory(): Promise<ReturnType<typeof memoryOf>> {
@@ -303,7 +314,7 @@ async function pm2Memory(): Promise<ReturnType<typeof memoryOf>> {
 }
 
 /** Least-squares slope of RSS over time, MB per minute. */
-function slopePerMinute(s: { atS: number; rssMB: number }[]): number {
+function slopePerMinute(s: SoakSample[]): number {
   if (s.length < 2) return 0;
   const mx = s.reduce((a, p) => a + p.atS, 0) / s.length;
   const my = s.reduce((a, p) => a + p.rssMB, 0) / s.length;
@@ -348,6 +359,8 @@ try {
   const half = Math.floor(hfMem.samples.length / 2);
   const floorFirst = Math.min(...hfMem.samples.slice(0, Math.max(1, half)).map((s) => s.rssMB));
   const floorSecond = Math.min(...hfMem.samples.slice(half).map((s) => s.rssMB));
+  const gc = hfMem.gc;
+  const gcMean = gc && gc.runs > 0 ? round(gc.totalMs / gc.runs) : null;
   const measured = (m: unknown) => (m ? 'measured in this run' : `peers-measured.md (${opts['skip-peers'] ? 'skipped' : 'not installed here'})`);
 
   const summary = {
@@ -359,6 +372,11 @@ try {
     daemon_rss_slope_mb_per_min: slope,
     daemon_rss_mb_soak_floor_first_half: floorFirst,
     daemon_rss_mb_soak_floor_second_half: floorSecond,
+    daemon_rss_mb_soak_min: Math.min(...hfMem.samples.map((s) => s.rssMB)),
+    daemon_heap_used_mb_soak_max: Math.max(...hfMem.samples.map((s) => s.heapUsedMB)),
+    // Major GCs the daemon's pacer asked for (start to end of the memory run) and their mean wall time.
+    daemon_paced_gc_runs: gc?.runs ?? 0,
+    daemon_paced_gc_ms_mean: gcMean ?? 0,
     soak_minutes: round(SOAK_MS / 60_000),
     child_cold_boot_ms_median: round(bootMs),
     crash_to_answering_ms_median: total(hfCrash),
@@ -403,7 +421,8 @@ try {
       `Each crash is paired with a direct spawn just before it, and the child's own boot (process start → listening, measured by the child) is taken out of both, so a loaded machine's slow starts cancel out (a directly spawned child answers in ${Math.round(bootMs)} ms median here). ` +
       `"Classic" is peers-measured.md's method (median crash → answering minus median direct spawn → answering): it also counts a wrapper the supervisor starts inside the child (PM2's container), but it is noisy on a loaded machine (load average ${load0.toFixed(1)} on this 2-core machine at the start of the run). ` +
       `RSS is VmRSS of the daemon process with 50 programs (${TICKERS} printing a line every 200 ms, the rest idle); it counts the Node binary's shared pages, so PSS and private memory are shown too. ` +
-      `Soak: ${round(SOAK_MS / 60_000)} min with a status poll every second, a metrics scrape every 5 s and a restart every 10 s: RSS saw-tooths between major GCs, max ${soakMax} MB; its low point was ${floorFirst} MB in the first half and ${floorSecond} MB in the second (slope ${slope} MB/min; \`--soak-minutes 10\` for the full soak). ` +
+      `Soak: ${round(SOAK_MS / 60_000)} min with a status poll every second, a metrics scrape every 5 s and a restart every 10 s: RSS max ${soakMax} MB; its low point was ${floorFirst} MB in the first half and ${floorSecond} MB in the second (slope ${slope} MB/min; \`--soak-minutes 10\` for the full soak); ` +
+      `the daemon's GC pacer (a major GC once the heap grew 1 MiB since the last) ran ${gc ? `${gc.runs} time(s)${gcMean !== null ? `, ${gcMean} ms each on average` : ''}` : 'not at all (no gc() in the daemon)'}. ` +
       `Targets: overhead ≤ 50 ms (${hfOver <= 50 ? 'met' : 'missed'}), RSS ≤ 60 MB once the programs are up (${hfMem.settled.rssMB <= 60 ? 'met' : 'missed'}) and at every sample of the soak (${soakMax <= 60 ? 'met' : 'missed'}).`,
   ].join('\n');
   const file = writeReport({
