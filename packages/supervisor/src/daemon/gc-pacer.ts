@@ -1,14 +1,14 @@
 // Bounded old-generation garbage in the daemon. V8 starts a major GC when the old generation
-// reaches a limit that, on a heap as small as the daemon's (~7 MB live), it sets many megabytes
-// above the live set; under steady light activity (status polls, scrapes, restarts, programs
-// writing) that limit is reached about once in ten minutes, and until then the garbage promoted
-// out of the 1 MB young generation piles up and RSS climbs with it (measured: 56 → 66 MB over
-// 510 s, one major GC in 10 minutes). Neither --optimize-for-size nor --memory-saver-mode
-// changed that in measurement. So the daemon runs with --expose-gc and, every `checkMs`, asks for
-// a major GC when the heap has grown by `growthBytes` since the last one it asked for. An idle
-// daemon never collects; a busy one collects every few minutes. One such GC on this heap pauses
-// the event loop for about 20-25 ms (--trace-gc, 2-core machine under load): at one every two
-// to three minutes under the benchmark's activity that is well under 0.05% of a core.
+// reaches a limit that, on a heap as small as the daemon's (~7 MB live), it sets megabytes above
+// the live set; under steady light activity (status polls, scrapes, restarts, programs writing)
+// that limit was reached about once in ten minutes, and until then whatever got promoted out of
+// the 1 MB young generation piled up with RSS (56 → 66 MB over 510 s in bench:supervisor's soak;
+// most of it was the output tail, now a ring buffer: output-tail.ts). Measured without effect on
+// that: --optimize-for-size, --memory-saver-mode, --heap-growing-percent=10. So the daemon runs
+// with --expose-gc and, every `checkMs`, asks for a major GC once the heap has grown by
+// `growthBytes` since the last one. An idle daemon never collects; the soak's activity triggers
+// one every few minutes. One costs 15-30 ms of the event loop on this heap (--trace-gc 19-25 ms;
+// 16 and 32 ms request → done in the 10-minute soak): far below 0.1% of a core.
 // Without `gc` (node started without --expose-gc) there is nothing to do: V8's own schedule rules.
 import type { Logger } from '../logger.ts';
 
