@@ -16,6 +16,7 @@ import { installObservation } from './http/observe.ts';
 import { installRecovery } from './http/recovery.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { RequestIdResponse } from './http/response.ts';
+import { applyFastifyServerOptions } from './http/server-options.ts';
 import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
 import { lazyChildLoggerFactory } from './logging/lazy-child.ts';
 import { createLogger } from './logging/logger.ts';
@@ -133,7 +134,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       genReqId: (req) => (req as { holdfastRequestId?: string }).holdfastRequestId ?? requestIdFrom(req),
       forceCloseConnections: false,
       return503OnClosing: false,
-      serverFactory: (handler) => {
+      serverFactory: (handler, opts) => {
         server = createServer({ ServerResponse: RequestIdResponse }, (req, res) => {
           tracker!.onRequest(req, res);
           // Echoed by the response class when the head is written (see http/response.ts):
@@ -141,6 +142,11 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
           res.holdfastRequestId = requestIdFrom(req);
           handler(req, res);
         });
+        // What Fastify applies to a server it creates itself, and would skip for ours: its
+        // keep-alive timeout (72 s, longer than the common 60 s load-balancer idle timeout, so
+        // the balancer, not the service, closes idle connections) and the request and
+        // connection timeouts, including any the application set in `fastify` options.
+        applyFastifyServerOptions(server, opts);
         tracker = new ConnectionTracker(server);
         return server;
       },
