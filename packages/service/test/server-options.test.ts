@@ -17,7 +17,10 @@ async function keepAliveHeader(t: Parameters<typeof cleanup>[0], fastify: Record
   const header = await new Promise<string | undefined>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/', headers: { connection: 'keep-alive' }, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.headers['keep-alive']));
+      res.on('end', () => {
+        const v = res.headers['keep-alive'];
+        resolve(Array.isArray(v) ? v.join(', ') : v);
+      });
     });
     req.on('error', reject);
     req.end();
