@@ -123,6 +123,9 @@ test('two instances share values through Redis: the second answers fresh without
   const up = await startUpstream(t);
   const a = await startReader(t, up, { cache: { freshMs: 60_000, maxStaleMs: 0 } }, { redis: redis.url });
   const b = await startReader(t, up, { cache: { freshMs: 60_000, maxStaleMs: 0 } }, { redis: redis.url });
+  // The cache never waits on Redis: while a client is still connecting it is skipped. On a
+  // loaded machine that can outlast the first request, so start once both are connected.
+  await waitFor('both readers connected to redis', () => a.redis!.status === 'ready' && b.redis!.status === 'ready');
   assert.equal((await read(`${a.url}/stock/tea`)).cache, 'miss');
   // Written to Redis in the background, under the dependency's name.
   await waitFor('the value in redis', () => a.redis!.exists('holdfast:dep:inventory:tea'));
