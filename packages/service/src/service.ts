@@ -12,7 +12,7 @@ import { LoopMonitor } from './health/loop-monitor.ts';
 import { installProbes } from './health/probes.ts';
 import { ConnectionTracker } from './http/connections.ts';
 import { forgetInheritedSockets, inheritedSockets } from './http/inherited-socket.ts';
-import { installObservation } from './http/observe.ts';
+import { recordRoutes, RequestObserver } from './http/observe.ts';
 import { installRecovery } from './http/recovery.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { RequestIdResponse } from './http/response.ts';
@@ -119,6 +119,12 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     this.registry = this.#metrics?.registry;
     this.#monitor = new LoopMonitor({ ...o.watchdog, onSample: this.#metrics ? (ms) => this.#metrics!.observeLoopDelay(ms) : undefined });
 
+    // The request line and request metrics, taken when each response closes (http/observe.ts).
+    const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
+    // The request line takes the fast path unless something must see every line (a mixin adding
+    // trace ids) or info lines are not written at all.
+    const fastLines = mixin === undefined && this.logger.isLevelEnabled('info') ? new RequestLineWriter(log.destination, log.base) : undefined;
+    const observer = new RequestObserver({ metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet, lineWriter: fastLines, logger: this.logger });
     let tracker: ConnectionTracker | undefined;
     let server: Server | undefined;
     this.app = Fastify({
@@ -147,7 +153,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
         // the balancer, not the service, closes idle connections) and the request and
         // connection timeouts, including any the application set in `fastify` options.
         applyFastifyServerOptions(server, opts);
-        tracker = new ConnectionTracker(server);
+        tracker = new ConnectionTracker(server, (req, res, ms) => observer.observe(req, res, ms));
         return server;
       },
     }) as unknown as FastifyInstance;
@@ -160,12 +166,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       (gauge as unknown as { collect: () => void }).collect = () => gauge.set(t.inFlight);
     }
 
+    recordRoutes(this.app, (o.fastify as { trustProxy?: unknown } | undefined)?.trustProxy);
     installRecovery(this.app);
-    const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
-    // The request line takes the fast path unless something must see every line (a mixin adding
-    // trace ids) or info lines are not written at all.
-    const fastLines = mixin === undefined && this.logger.isLevelEnabled('info') ? new RequestLineWriter(log.destination, log.base) : undefined;
-    installObservation(this.app, { metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet, lineWriter: fastLines });
 
     const probeSource = {
       state: () => this.#state,

@@ -56,7 +56,12 @@ test('one JSON line per request with the route template, status, time and reques
   assert.equal(typeof line.responseTime, 'number');
   assert.equal(typeof line.time, 'number');
   // Without an incoming id, one is generated and echoed.
-  assert.match(String(given.headers!['x-request-id']), /^[0-9a-f-]{36}$/);
+  // A random per-process prefix and a sequence number: unique across processes and requests.
+  const id = String(given.headers!['x-request-id']);
+  assert.match(id, /^[0-9a-f]{12}-\d+$/);
+  const next = String((await get(url + '/hello')).headers!['x-request-id']);
+  assert.equal(next.split('-')[0], id.split('-')[0]);
+  assert.notEqual(next, id);
   // An id that is not safe to echo is replaced.
   const evil = await get(url + '/hello', { headers: { 'x-request-id': 'x'.repeat(500) } });
   assert.notEqual(evil.headers!['x-request-id'], 'x'.repeat(500));

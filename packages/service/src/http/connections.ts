@@ -2,14 +2,18 @@
 // either wait out keep-alive or reset in-flight requests: fastify#7044, #6889). Every socket is
 // known with the number of requests in flight on it, so the drain can close exactly the idle
 // ones and let busy ones finish their response with `Connection: close`.
+//
+// This runs on every request, so it keeps its state on the request, response and socket objects
+// themselves: the requests in flight are a linked list through their responses (oldest first,
+// as the drain reports them) and each socket carries its own count. A Map keyed by request cost
+// a hash insert and delete per request, measurable on a hello-world route.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 type TimedRequest = IncomingMessage & { holdfastStartedAt?: number };
-
-interface Tracked {
-  inFlight: number;
-}
+type TrackedSocket = Socket & { holdfastInFlight?: number };
+/** A response in the in-flight list. */
+type Linked = ServerResponse & { holdfastLinked?: boolean; holdfastPrev?: Linked | undefined; holdfastNext?: Linked | undefined };
 
 export interface InFlightRequest {
   method: string;
@@ -18,24 +22,32 @@ export interface InFlightRequest {
   startedAt: number;
 }
 
+/** Called once per request when its response closes; `ms` is the time since it arrived. */
+export type ResponseDone = (req: IncomingMessage, res: ServerResponse, ms: number) => void;
+
 export class ConnectionTracker {
-  readonly #sockets = new Map<Socket, Tracked>();
-  readonly #requests = new Map<IncomingMessage, ServerResponse>();
+  readonly #sockets = new Set<TrackedSocket>();
+  /** The in-flight list: oldest and newest response. */
+  #first: Linked | undefined;
+  #last: Linked | undefined;
+  #inFlight = 0;
   #closing = false;
   /** Set once the listener is closed: idle sockets are ended as soon as they are idle. */
   #endIdle = false;
   #idleWaiters: (() => void)[] = [];
   /** Shared by every response; the response is `this` ('close' is emitted without arguments). */
   readonly #onResponseClose: (this: ServerResponse) => void;
+  readonly #done: ResponseDone | undefined;
 
-  constructor(server: Server) {
-    const closed = (res: ServerResponse) => this.#responseClosed(res);
+  constructor(server: Server, onResponseDone?: ResponseDone) {
+    this.#done = onResponseDone;
+    const closed = (res: ServerResponse) => this.#responseClosed(res as Linked);
     this.#onResponseClose = function (this: ServerResponse) {
       closed(this);
     };
-    server.on('connection', (socket: Socket) => {
-      const t: Tracked = { inFlight: 0 };
-      this.#sockets.set(socket, t);
+    server.on('connection', (socket: TrackedSocket) => {
+      socket.holdfastInFlight = 0;
+      this.#sockets.add(socket);
       socket.once('close', () => {
         this.#sockets.delete(socket);
         if (this.#idleWaiters.length) this.#notify();
@@ -45,10 +57,16 @@ export class ConnectionTracker {
 
   /** Called by the request handler before Fastify sees the request. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket;
-    const t = this.#sockets.get(socket);
-    if (t) t.inFlight++;
-    this.#requests.set(req, res);
+    const socket = req.socket as TrackedSocket;
+    if (socket.holdfastInFlight !== undefined) socket.holdfastInFlight++;
+    const r = res as Linked;
+    r.holdfastLinked = true;
+    r.holdfastPrev = this.#last;
+    r.holdfastNext = undefined;
+    if (this.#last === undefined) this.#first = r;
+    else this.#last.holdfastNext = r;
+    this.#last = r;
+    this.#inFlight++;
     (req as TimedRequest).holdfastStartedAt = performance.now();
     if (this.#closing) res.shouldKeepAlive = false;
     // 'close' fires once per response: after 'finish' when it completed, alone when the
@@ -57,18 +75,34 @@ export class ConnectionTracker {
     res.on('close', this.#onResponseClose);
   }
 
-  #responseClosed(res: ServerResponse): void {
+  #responseClosed(res: Linked): void {
+    // 'close' comes once per response; the guard keeps the list whole if it ever came twice.
+    if (res.holdfastLinked !== true) return;
+    res.holdfastLinked = false;
     const req = res.req;
-    const socket = req.socket;
-    this.#requests.delete(req);
-    const t = this.#sockets.get(socket);
-    if (t) t.inFlight--;
+    const socket = req.socket as TrackedSocket;
+    // Observed before the bookkeeping below, which may let a waiting drain finish.
+    this.#done?.(req, res, performance.now() - ((req as TimedRequest).holdfastStartedAt ?? 0));
+    const prev = res.holdfastPrev;
+    const next = res.holdfastNext;
+    if (prev === undefined) this.#first = next;
+    else prev.holdfastNext = next;
+    if (next === undefined) this.#last = prev;
+    else next.holdfastPrev = prev;
+    res.holdfastPrev = res.holdfastNext = undefined;
+    this.#inFlight--;
+    if (socket.holdfastInFlight !== undefined) socket.holdfastInFlight--;
     if (this.#endIdle) this.#closeIfIdle(socket);
     if (this.#idleWaiters.length) this.#notify();
   }
 
   get inFlight(): number {
-    return this.#requests.size;
+    return this.#inFlight;
+  }
+
+  /** The responses in flight, oldest first. */
+  *#responses(): Generator<Linked> {
+    for (let r = this.#first; r !== undefined; r = r.holdfastNext) yield r;
   }
 
   get connections(): number {
@@ -77,8 +111,8 @@ export class ConnectionTracker {
 
   /** Requests still running, oldest first (for the drain's "still pending" report). */
   pending(): InFlightRequest[] {
-    return [...this.#requests.keys()]
-      .map((req) => ({
+    return [...this.#responses()]
+      .map(({ req }) => ({
         method: req.method ?? '?',
         url: req.url ?? '?',
         requestId: (req as IncomingMessage & { holdfastRequestId?: string }).holdfastRequestId,
@@ -98,19 +132,18 @@ export class ConnectionTracker {
    */
   markClosing(): void {
     this.#closing = true;
-    for (const res of this.#requests.values()) if (!res.headersSent) res.shouldKeepAlive = false;
+    for (const res of this.#responses()) if (!res.headersSent) res.shouldKeepAlive = false;
   }
 
   /** Ends every idle socket now (FIN, not RST); busy ones end after their last response. */
   closeIdle(): void {
     this.markClosing();
     this.#endIdle = true;
-    for (const socket of this.#sockets.keys()) this.#closeIfIdle(socket);
+    for (const socket of this.#sockets) this.#closeIfIdle(socket);
   }
 
-  #closeIfIdle(socket: Socket): void {
-    const t = this.#sockets.get(socket);
-    if (!t || t.inFlight > 0) return;
+  #closeIfIdle(socket: TrackedSocket): void {
+    if (!this.#sockets.has(socket) || (socket.holdfastInFlight ?? 0) > 0) return;
     // A request may have arrived but not been parsed yet; Node's http server answers it
     // (with Connection: close, since shouldKeepAlive is off) before the FIN is sent, because
     // end() only half-closes after pending writes.
@@ -121,7 +154,7 @@ export class ConnectionTracker {
 
   /** Resolves when no request is in flight and no socket is open, or when `signal` aborts. */
   async idle(signal: AbortSignal): Promise<boolean> {
-    if (this.#requests.size === 0 && this.#sockets.size === 0) return true;
+    if (this.#inFlight === 0 && this.#sockets.size === 0) return true;
     return new Promise((resolve) => {
       const onAbort = () => resolve(false);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -133,7 +166,7 @@ export class ConnectionTracker {
   }
 
   #notify(): void {
-    if (this.#requests.size > 0 || this.#sockets.size > 0) return;
+    if (this.#inFlight > 0 || this.#sockets.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -141,6 +174,6 @@ export class ConnectionTracker {
 
   /** Past the deadline: destroy whatever is left. */
   destroyAll(): void {
-    for (const socket of this.#sockets.keys()) socket.destroy();
+    for (const socket of this.#sockets) socket.destroy();
   }
 }

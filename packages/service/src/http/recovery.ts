@@ -2,6 +2,7 @@
 // body with a stable code and the request id, never a stack trace; the stack goes to the log.
 // Client errors (bad JSON, validation, oversize bodies) keep their 4xx status.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ObservedRequest } from './observe.ts';
 
 interface MaybeCoded {
   code?: unknown;
@@ -13,7 +14,8 @@ export function installRecovery(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const e = error as FastifyError & MaybeCoded;
     const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
-    (request as unknown as { holdfastError?: unknown }).holdfastError = error;
+    // The request line (http/observe.ts) is written from the raw request.
+    (request.raw as ObservedRequest).holdfastError = error;
     if (status >= 500) {
       request.log.error({ err: error, requestId: request.id }, 'request failed');
       return reply.code(status).send({ error: status === 500 ? 'Internal Server Error' : 'Service Unavailable', code: typeof e.code === 'string' && e.code.startsWith('HOLDFAST_') ? e.code : 'HOLDFAST_E_INTERNAL', requestId: request.id });

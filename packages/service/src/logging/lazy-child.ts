@@ -57,7 +57,12 @@ export class LazyChildLogger {
   }
 }
 
-/** For Fastify's `childLoggerFactory`. */
-export function lazyChildLoggerFactory(logger: Logger, bindings: Bindings, options: ChildLoggerOptions): Logger {
-  return new LazyChildLogger(logger, bindings, options) as unknown as Logger;
+/**
+ * For Fastify's `childLoggerFactory`. The child is also left on the raw request, where the
+ * request line is written (http/observe.ts).
+ */
+export function lazyChildLoggerFactory(logger: Logger, bindings: Bindings, options: ChildLoggerOptions, raw?: object): Logger {
+  const child = new LazyChildLogger(logger, bindings, options) as unknown as Logger;
+  if (raw !== undefined) (raw as { holdfastLog?: Logger }).holdfastLog = child;
+  return child;
 }

@@ -28,7 +28,21 @@ interface CollectedMetric {
   reset(): void;
 }
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** The method label: the standard methods as they are, anything else as OTHER (bounded series). */
+function methodLabel(method: string): string {
+  switch (method) {
+    case 'GET':
+    case 'POST':
+    case 'PUT':
+    case 'DELETE':
+    case 'PATCH':
+    case 'HEAD':
+    case 'OPTIONS':
+      return method;
+    default:
+      return 'OTHER';
+  }
+}
 
 export class RequestSeries {
   readonly #bounds: number[];
@@ -40,7 +54,7 @@ export class RequestSeries {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const m = KNOWN_METHODS.has(method) ? method : 'OTHER';
+    const m = methodLabel(method);
     let byMethod = this.#byRoute.get(route);
     if (byMethod === undefined) this.#byRoute.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(m);
