@@ -25,6 +25,18 @@ test('lines are batched: nothing is written until the interval passes or the bat
   assert.equal(d.pendingBytes, 0);
 });
 
+test('lines longer than the batch and non-ASCII text are written whole and in order', (t) => {
+  const file = join(tempDir(t), 'long.log');
+  const d = new BatchedDestination({ dest: file, flushIntervalMs: 60_000, maxBatchBytes: 1024 });
+  const long = `{"n":1,"big":"${'é€😀'.repeat(40_000)}"}\n`;
+  d.write('{"n":0,"s":"ünïcødé"}\n');
+  d.write(long);
+  d.write('{"n":2}\n');
+  d.flushSync();
+  assert.equal(readFileSync(file, 'utf8'), '{"n":0,"s":"ünïcødé"}\n' + long + '{"n":2}\n');
+  assert.equal(d.pendingBytes, 0);
+});
+
 test('lines still batched when the process exits are written by the exit hook', async (t) => {
   const file = join(tempDir(t), 'exit.log');
   const src = `import { BatchedDestination } from ${JSON.stringify(new URL('../src/logging/batched-destination.ts', import.meta.url).href)};
