@@ -81,8 +81,17 @@ export class ConnectionTracker {
     res.holdfastLinked = false;
     const req = res.req;
     const socket = req.socket as TrackedSocket;
-    // Observed before the bookkeeping below, which may let a waiting drain finish.
-    this.#done?.(req, res, performance.now() - ((req as TimedRequest).holdfastStartedAt ?? 0));
+    try {
+      // Observed before the bookkeeping below, which may let a waiting drain finish.
+      this.#done?.(req, res, performance.now() - ((req as TimedRequest).holdfastStartedAt ?? 0));
+    } finally {
+      // Even when the observer threw (that still surfaces as an uncaught error and a drain), so
+      // the drain it starts sees a true count and can finish.
+      this.#unlink(res, socket);
+    }
+  }
+
+  #unlink(res: Linked, socket: TrackedSocket): void {
     const prev = res.holdfastPrev;
     const next = res.holdfastNext;
     if (prev === undefined) this.#first = next;
