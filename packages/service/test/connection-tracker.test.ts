@@ -23,6 +23,7 @@ test('requests finishing out of order and a client that leaves: the count, the o
   cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
   cleanup(t, () => server.closeAllConnections());
   const { port } = server.address() as AddressInfo;
+  const pendingUrls = () => tracker.pending().map((p) => p.url);
 
   const send = (path: string) => {
     const req = request({ port, host: '127.0.0.1', path, agent: false });
@@ -38,23 +39,14 @@ test('requests finishing out of order and a client that leaves: the count, the o
   const c = send('/c');
   await waitFor('/c arrived', () => held.has('/c'));
   assert.equal(tracker.inFlight, 3);
-  assert.deepEqual(
-    tracker.pending().map((p) => p.url),
-    ['/a', '/b', '/c'],
-  );
+  assert.deepEqual(pendingUrls(), ['/a', '/b', '/c']);
 
   held.get('/b')!.end('b'); // the middle one first
   await waitFor('/b observed', () => observed.length === 1);
-  assert.deepEqual(
-    tracker.pending().map((p) => p.url),
-    ['/a', '/c'],
-  );
+  assert.deepEqual(pendingUrls(), ['/a', '/c']);
   c.destroy(); // the newest leaves before its answer
   await waitFor('/c observed', () => observed.length === 2);
-  assert.deepEqual(
-    tracker.pending().map((p) => p.url),
-    ['/a'],
-  );
+  assert.deepEqual(pendingUrls(), ['/a']);
   held.get('/a')!.end('a');
   await waitFor('/a observed', () => observed.length === 3);
   assert.equal(tracker.inFlight, 0);
@@ -68,10 +60,7 @@ test('requests finishing out of order and a client that leaves: the count, the o
   // The list is reusable after it emptied.
   send('/d');
   await waitFor('/d arrived', () => held.has('/d'));
-  assert.deepEqual(
-    tracker.pending().map((p) => p.url),
-    ['/d'],
-  );
+  assert.deepEqual(pendingUrls(), ['/d']);
   held.get('/d')!.end('d');
   await waitFor('/d observed', () => observed.length === 4);
   assert.equal(tracker.inFlight, 0);

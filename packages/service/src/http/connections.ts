@@ -118,16 +118,14 @@ export class ConnectionTracker {
     return this.#sockets.size;
   }
 
-  /** Requests still running, oldest first (for the drain's "still pending" report). */
+  /** Requests still running, oldest first (the list is in arrival order) for the drain's report. */
   pending(): InFlightRequest[] {
-    return [...this.#responses()]
-      .map(({ req }) => ({
-        method: req.method ?? '?',
-        url: req.url ?? '?',
-        requestId: (req as IncomingMessage & { holdfastRequestId?: string }).holdfastRequestId,
-        startedAt: (req as TimedRequest).holdfastStartedAt ?? 0,
-      }))
-      .sort((a, b) => a.startedAt - b.startedAt);
+    return [...this.#responses()].map(({ req }) => ({
+      method: req.method ?? '?',
+      url: req.url ?? '?',
+      requestId: (req as IncomingMessage & { holdfastRequestId?: string }).holdfastRequestId,
+      startedAt: (req as TimedRequest).holdfastStartedAt ?? 0,
+    }));
   }
 
   get closing(): boolean {
