@@ -1,8 +1,16 @@
 // Dry-run rules count every "would block" and report it at most once per rule per second
 // (with the count since the last report), so a dry run under load does not flood the logs.
-import { BLOCK_REASONS } from './block-reason.ts';
-import type { GuardLogger, WouldBlockEvent } from './events.ts';
+import { BLOCK_REASONS, type BlockReason } from './block-reason.ts';
+import type { GuardLogger } from './logger.ts';
 import type { ResourceNode } from './stat/resource-node.ts';
+
+export interface WouldBlockEvent {
+  resource: string;
+  ruleId: string;
+  reason: BlockReason;
+  /** Would-blocks of this rule since it was last reported (events and logs are throttled to one per rule per second). */
+  count: number;
+}
 
 export class DryRunReports {
   private readonly reported = new Map<string, { at: number; count: number }>();

@@ -1,9 +1,21 @@
 // An admitted call. Entries are pooled: exit() returns the object to its guard, so the pass
 // path allocates nothing. The price is the usual one of pooling: an Entry must not be used
 // after exit() or cancel() (a second exit() on the same, not yet reused, entry is ignored).
-import type { ResourceRules } from './rules/compile.ts';
+import type { ResourceRules } from './manager/compile.ts';
 import type { ResourceNode } from './stat/resource-node.ts';
-import type { SystemProtection } from './system/protection.ts';
+import type { SystemChecker } from './system/checker.ts';
+import type { Priority } from './system/priority.ts';
+
+export interface EntryOptions {
+  /** The value per-key (hotspot) rules limit: a user id, a tenant, an item id. */
+  key?: unknown;
+  /** How many units this call counts as for QPS rules (default 1). */
+  batch?: number;
+  /** For system protection: 'critical' is never shed, 'low' first (default 'normal'). */
+  priority?: Priority;
+  /** Inbound traffic (a request this process serves) is subject to system protection; outbound calls are not. */
+  inbound?: boolean;
+}
 
 export interface ExitOptions {
   /** The call failed: counted as an error (breakers, stats). Any value other than undefined/null/false. */
@@ -33,7 +45,7 @@ export class Entry {
   // Internal state, valid between entry and exit.
   node: ResourceNode<ResourceRules> | null = null;
   rules: ResourceRules | null = null;
-  system: SystemProtection | null = null;
+  system: SystemChecker | null = null;
   key: unknown = undefined;
   batch = 1;
   /** Bit i set: breaker i of `rules.breakers` admitted this call as a half-open probe. */

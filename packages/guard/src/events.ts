@@ -1,25 +1,13 @@
-// The guard's events and its logger interface.
+// The guard's events: what listeners of guard.on(...) receive.
 import type { BlockError } from './block-error.ts';
-import type { BlockReason } from './block-reason.ts';
-import type { BreakerStateChange } from './breaker/breaker.ts';
+import type { BreakerStateChange } from './breaker/checker.ts';
+import type { WouldBlockEvent } from './dry-run.ts';
 import type { RulesError } from './errors.ts';
-import type { RulesDiff } from './rules/diff.ts';
+import type { RulesDiff } from './manager/diff.ts';
+import type { SheddingEvent } from './system/control.ts';
 
-export interface WouldBlockEvent {
-  resource: string;
-  ruleId: string;
-  reason: BlockReason;
-  /** Would-blocks of this rule since it was last reported (events and logs are throttled to one per rule per second). */
-  count: number;
-}
-
-export interface SheddingEvent {
-  /** True when system protection starts shedding (level rises above 0), false when it stops. */
-  shedding: boolean;
-  level: number;
-  pressure: number;
-  signal: string | null;
-}
+export type { GuardLogger } from './logger.ts';
+export type { SheddingEvent, WouldBlockEvent };
 
 /** Event name -> listener arguments (use with guard.on / guard.once). */
 export interface GuardEvents {
@@ -32,12 +20,3 @@ export interface GuardEvents {
   rulesRejected: [RulesError];
   shedding: [SheddingEvent];
 }
-
-/** pino-compatible: (object, message). Fastify's request logger and pino fit as they are. */
-export interface GuardLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export const silentLogger: GuardLogger = { info() {}, warn() {}, error() {} };

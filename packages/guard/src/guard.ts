@@ -1,5 +1,6 @@
-// The Guard: resources, the hot path (entry/exit), and atomic rule swaps. Async helpers (run,
-// wrap, entryAsync) are in run.ts and snapshots in observe.ts; rule kinds live in their folders.
+// The Guard: resources and the hot path (entry/exit). Rules are validated, built and swapped by
+// the rule manager (manager/); async helpers (run, wrap, entryAsync) are in run.ts and
+// snapshots in observe.ts; each rule kind lives in its folder (rule.ts + checker.ts).
 //
 // Hot path, in order: system protection (inbound calls only), isolation, flow, per-key,
 // breakers. Every check only looks; once all said yes, the commits run (throttle slot, per-key
@@ -8,33 +9,27 @@
 import { EventEmitter } from 'node:events';
 import { BlockError } from './block-error.ts';
 import { REASON_SYSTEM } from './block-reason.ts';
-import { BLOCK, PROBE, type BreakerStateChange } from './breaker/breaker.ts';
+import type { BreakerStateChange } from './breaker/checker.ts';
 import { type Clock, cachedClock } from './clock.ts';
 import { DryRunReports } from './dry-run.ts';
-import { Entry, type EntryOwner } from './entry.ts';
+import { Entry, type EntryOptions, type EntryOwner } from './entry.ts';
 import { GuardError, RulesError } from './errors.ts';
-import { type GuardEvents, type GuardLogger, silentLogger } from './events.ts';
-import { type CompiledRules, NO_RULES, type ResourceRules, compileRules } from './rules/compile.ts';
-import { type RulesDiff, diffRules } from './rules/diff.ts';
-import { type GuardRules, type NormalizedRules, validateRules } from './rules/validate.ts';
+import type { GuardEvents } from './events.ts';
+import { type GuardLogger, silentLogger } from './logger.ts';
+import { NO_RULES, type ResourceRules } from './manager/compile.ts';
+import type { RulesDiff } from './manager/diff.ts';
+import { RuleManager } from './manager/manager.ts';
+import type { GuardRules, NormalizedRules } from './manager/validate.ts';
 import { type GuardSnapshot, snapshot } from './observe.ts';
 import { type AsyncEntryOptions, type RunOptions, type WrapOptions, entryAsync, run, wrap } from './run.ts';
+import { Sampling } from './signals/sampling.ts';
+import { type SignalReadings, SystemSignals } from './signals/signals.ts';
 import type { ResourceNode } from './stat/resource-node.ts';
 import { ResourceRegistry } from './stat/registry.ts';
-import { PRIORITY_CRITICAL, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, type Priority, type SystemProtection } from './system/protection.ts';
-import { Sampling, controlStep } from './system/sampling.ts';
-import { type SignalReadings, SystemSignals } from './system/signals.ts';
-
-export interface EntryOptions {
-  /** The value per-key (hotspot) rules limit: a user id, a tenant, an item id. */
-  key?: unknown;
-  /** How many units this call counts as for QPS rules (default 1). */
-  batch?: number;
-  /** For system protection: 'critical' is never shed, 'low' first (default 'normal'). */
-  priority?: Priority;
-  /** Inbound traffic (a request this process serves) is subject to system protection; outbound calls are not. */
-  inbound?: boolean;
-}
+import type { SystemChecker } from './system/checker.ts';
+import { controlStep } from './system/control.ts';
+import { PRIORITY_NORMAL, priorityCode } from './system/priority.ts';
+import { BLOCKED, PROBE } from './verdict.ts';
 
 export interface GuardOptions {
   /** Initial rules (validated like loadRules). */
@@ -54,34 +49,29 @@ export interface GuardOptions {
   random?: () => number;
 }
 
-function priorityCode(p: Priority | undefined): number {
-  if (p === undefined || p === 'normal') return PRIORITY_NORMAL;
-  return p === 'critical' ? PRIORITY_CRITICAL : p === 'low' ? PRIORITY_LOW : PRIORITY_HIGH;
-}
-
 export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
   readonly clock: Clock;
   readonly logger: GuardLogger;
   /** Smoothed load signals (read by memory-adaptive flow rules and system protection). */
   readonly signals = new SystemSignals();
-  private readonly registry: ResourceRegistry;
+  private readonly registry: ResourceRegistry<ResourceRules>;
+  private readonly manager: RuleManager;
   private readonly pool: Entry[] = [];
-  private readonly options: GuardOptions;
-  private compiled: CompiledRules | null = null;
-  private system: SystemProtection | null = null;
+  /** The manager's system checker, kept here for the hot path (updated with every swap). */
+  private system: SystemChecker | null = null;
   private readonly sampling: Sampling;
   private readonly dryRuns: DryRunReports;
   private closed = false;
 
   constructor(options: GuardOptions = {}) {
     super();
-    this.options = options;
     this.clock = options.clock ?? cachedClock();
     this.logger = options.logger ?? silentLogger;
     const maxResources = options.maxResources ?? 10_000;
-    this.registry = new ResourceRegistry(maxResources, (resource) =>
+    this.registry = new ResourceRegistry<ResourceRules>(maxResources, NO_RULES, (resource) =>
       this.logger.warn({ resource, maxResources }, 'guard: too many resources; further ones are neither tracked nor ruled (use route templates, not raw URLs, as resource names)'),
     );
+    this.manager = new RuleManager(this.registry, { signals: this.signals, onBreakerChange: (c) => this.onBreakerChange(c), random: options.random });
     this.sampling = new Sampling(options, (r) => this.updateSignals(r));
     this.dryRuns = new DryRunReports(this.logger, (e) => this.emit('wouldBlock', e));
     for (let i = 0; i < 64; i++) this.pool.push(new Entry(this));
@@ -156,7 +146,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
       for (let i = 0; i < breakers.length; i++) {
         const b = breakers[i]!;
         const v = b.check(now);
-        if (v === BLOCK) {
+        if (v === BLOCKED) {
           if (!b.dryRun) return this.block(node, now, b.reason, b.rule, b.retryAfterMs(now), batch, NaN, 0, undefined);
           this.wouldBlock(node, now, b.reason, b.rule.id);
         } else if (v === PROBE) probeMask |= 1 << i;
@@ -248,33 +238,16 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
    */
   loadRules(rules: GuardRules): RulesDiff {
     if (this.closed) throw new GuardError('HOLDFAST_E_CLOSED', 'guard.loadRules: the guard is closed; create a new guard');
-    const result = validateRules(rules);
+    const result = this.manager.load(rules);
     if (!result.ok) {
       const err = new RulesError(result.issues);
       this.logger.error({ issues: result.issues }, 'guard: rules rejected; the previous rules stay active');
       this.emit('rulesRejected', err);
       throw err;
     }
-    return this.swap(result.rules);
-  }
-
-  private swap(rules: NormalizedRules): RulesDiff {
-    const diff = diffRules(this.compiled?.rules ?? null, rules);
-    const compiled = compileRules(rules, this.compiled, {
-      // Rules create their resources' nodes even beyond maxResources: ruled resources are always tracked.
-      node: (name) => this.registry.nodes.get(name) ?? this.registry.force(name),
-      signals: this.signals,
-      onBreakerChange: (c) => this.onBreakerChange(c),
-      random: this.options.random,
-    });
-    const nodes = this.registry.nodes;
-    for (const name of compiled.byResource.keys()) if (!nodes.has(name)) this.registry.force(name);
-    // The swap itself: plain assignments, no await in between.
-    for (const node of nodes.values()) node.rules = compiled.byResource.get(node.name) ?? NO_RULES;
-    this.registry.rulesFor = (name) => compiled.byResource.get(name) ?? NO_RULES;
-    this.compiled = compiled;
-    this.system = compiled.system;
-    this.sampling.configure(rules);
+    this.system = this.manager.system;
+    this.sampling.configure(this.manager.samplingNeed());
+    const diff = result.diff;
     this.logger.info({ added: diff.added, removed: diff.removed, changed: diff.changed, unchanged: diff.unchanged, system: diff.system }, 'guard: rules swapped');
     this.emit('rulesSwapped', diff);
     return diff;
@@ -288,17 +261,12 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
 
   /** The loaded rules (defaults filled in), or null before the first load. */
   get rules(): NormalizedRules | null {
-    return this.compiled?.rules ?? null;
+    return this.manager.rules;
   }
 
   /** Counters, breaker states and system protection, for exporters and dashboards (allocates). */
   snapshot(): GuardSnapshot {
-    return snapshot(this);
-  }
-
-  /** @internal for observe.ts */
-  get internals(): { nodes: Map<string, ResourceNode<ResourceRules>>; compiled: CompiledRules | null; system: SystemProtection | null } {
-    return { nodes: this.registry.nodes, compiled: this.compiled, system: this.system };
+    return snapshot(this.clock.now(), { nodes: this.registry.nodes.values(), manager: this.manager, signals: this.signals });
   }
 
   /**

@@ -1,12 +1,13 @@
 // Read-only views of a guard for exporters, dashboards and tests: per-resource counters, breaker
 // states and system protection. Built on demand (allocates), never on the hot path.
 import { BLOCK_REASONS, type BlockReason } from './block-reason.ts';
-import type { BreakerState } from './breaker/breaker.ts';
-import type { Breaker } from './breaker/breaker.ts';
-import type { Guard } from './guard.ts';
+import type { BreakerState } from './breaker/checker.ts';
+import type { HotspotChecker } from './hotspot/checker.ts';
+import type { RuleManager } from './manager/manager.ts';
+import type { SignalName, SystemSignals } from './signals/signals.ts';
+import type { ResourceNode } from './stat/resource-node.ts';
 import { RT_BOUNDS_MS } from './stat/rt-histogram.ts';
-import type { SystemState } from './system/protection.ts';
-import type { SignalName } from './system/signals.ts';
+import type { SystemState } from './system/checker.ts';
 
 export interface ResourceStats {
   resource: string;
@@ -32,10 +33,19 @@ export interface BreakerStatus {
   dryRun: boolean;
 }
 
+/** A per-key rule and how many keys it remembers now (at most maxKeys). */
+export interface HotspotStatus {
+  resource: string;
+  ruleId: string;
+  keys: number;
+  maxKeys: number;
+}
+
 export interface GuardSnapshot {
   at: number;
   resources: ResourceStats[];
   breakers: BreakerStatus[];
+  hotspot: HotspotStatus[];
   system: (SystemState & { dryRun: boolean }) | null;
   signals: Record<SignalName, number>;
   rules: { flow: number; breakers: number; hotspot: number; isolation: number; system: boolean };
@@ -47,11 +57,16 @@ function byReason(a: Float64Array): Record<BlockReason, number> {
   return out;
 }
 
-export function snapshot(guard: Guard): GuardSnapshot {
-  const now = guard.clock.now();
-  const { nodes, compiled, system } = guard.internals;
+/** What a snapshot is read from: the guard hands over its parts, read-only. */
+export interface Observed {
+  nodes: Iterable<ResourceNode>;
+  manager: RuleManager;
+  signals: SystemSignals;
+}
+
+export function snapshot(now: number, { nodes, manager, signals }: Observed): GuardSnapshot {
   const resources: ResourceStats[] = [];
-  for (const node of nodes.values()) {
+  for (const node of nodes) {
     let cum = 0;
     resources.push({
       resource: node.name,
@@ -66,19 +81,19 @@ export function snapshot(guard: Guard): GuardSnapshot {
       rt: { boundsMs: RT_BOUNDS_MS, buckets: Array.from(node.rt.counts, (c) => (cum += c)), sumMs: node.rt.sumMs, count: node.rt.count },
     });
   }
-  const breakers: BreakerStatus[] = [];
-  for (const { checker } of compiled?.checkers.values() ?? []) {
-    if (!('stateAt' in checker)) continue;
-    const b = checker as Breaker;
-    breakers.push({ resource: b.rule.resource, ruleId: b.rule.id, strategy: b.rule.strategy, state: b.stateAt(now), dryRun: b.dryRun });
-  }
-  const rules = compiled?.rules;
+  const breakers: BreakerStatus[] = manager
+    .breakers()
+    .map((b) => ({ resource: b.rule.resource, ruleId: b.rule.id, strategy: b.rule.strategy, state: b.stateAt(now), dryRun: b.dryRun }));
+  const rules = manager.rules;
+  const hotspot: HotspotStatus[] = (rules?.hotspot ?? []).map((r) => ({ resource: r.resource, ruleId: r.id, keys: (manager.checker(r.id) as HotspotChecker).table.size, maxKeys: r.maxKeys }));
+  const system = manager.system;
   return {
     at: now,
     resources,
     breakers,
+    hotspot,
     system: system ? { ...system.state(now), dryRun: system.dryRun } : null,
-    signals: guard.signals.snapshot(),
+    signals: signals.snapshot(),
     rules: { flow: rules?.flow.length ?? 0, breakers: rules?.breakers.length ?? 0, hotspot: rules?.hotspot.length ?? 0, isolation: rules?.isolation.length ?? 0, system: !!rules?.system },
   };
 }

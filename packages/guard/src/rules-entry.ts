@@ -3,4 +3,4 @@
 export { flowRuleSchema, breakerRuleSchema, hotspotRuleSchema, isolationRuleSchema, systemRuleSchema, rulesSchema, rulesJsonSchema } from './schema/zod.ts';
 export { parseRulesText, loadRulesFile, watchRulesFile, type ParseRulesOptions, type RulesFileWatcher, type WatchRulesOptions } from './schema/file-source.ts';
 export { SourceMap, type Located } from './schema/locate.ts';
-export { validateRules, type GuardRules } from './rules/validate.ts';
+export { validateRules, type GuardRules } from './manager/validate.ts';

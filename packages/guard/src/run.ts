@@ -1,10 +1,15 @@
 // The async shell around entry/exit: waiting for a throttled slot (AbortSignal-aware), running
 // a function under a resource with fallback, and wrapping outbound calls with a timeout that
-// aborts them and counts as an error.
+// aborts them and counts as an error. It needs only the synchronous admission, which the Guard
+// provides (the guard delegates its async methods here).
 import type { BlockError } from './block-error.ts';
-import type { Entry } from './entry.ts';
+import type { Entry, EntryOptions } from './entry.ts';
 import { GuardError } from './errors.ts';
-import type { EntryOptions, Guard } from './guard.ts';
+
+/** The synchronous admission the async helpers build on (a Guard). */
+export interface Admission {
+  entry(resource: string, options?: EntryOptions): Entry | BlockError;
+}
 
 export interface AsyncEntryOptions extends EntryOptions {
   /** Aborts the wait for a throttled slot (the entry is cancelled and the promise rejects). */
@@ -53,7 +58,7 @@ export function waitForSlot(entry: Entry, signal: AbortSignal | undefined): Prom
   });
 }
 
-export async function entryAsync(guard: Guard, resource: string, options?: AsyncEntryOptions): Promise<Entry | BlockError> {
+export async function entryAsync(guard: Admission, resource: string, options?: AsyncEntryOptions): Promise<Entry | BlockError> {
   const e = guard.entry(resource, options);
   if (!e.blocked && e.waitMs > 0) await waitForSlot(e, options?.signal);
   return e;
@@ -82,7 +87,7 @@ function settle<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | 
   return Promise.resolve(result);
 }
 
-export function run<T>(guard: Guard, resource: string, fn: () => T | Promise<T>, options?: RunOptions<T>): Promise<T> {
+export function run<T>(guard: Admission, resource: string, fn: () => T | Promise<T>, options?: RunOptions<T>): Promise<T> {
   const e = guard.entry(resource, options);
   if (e.blocked) {
     const fallback = options?.fallback;
@@ -92,7 +97,7 @@ export function run<T>(guard: Guard, resource: string, fn: () => T | Promise<T>,
   return settle(e, fn, options);
 }
 
-export function wrap<A extends unknown[], T>(guard: Guard, resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options: WrapOptions<A, T> = {}): (...args: A) => Promise<T> {
+export function wrap<A extends unknown[], T>(guard: Admission, resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options: WrapOptions<A, T> = {}): (...args: A) => Promise<T> {
   const { timeoutMs, fallback, isError, key, priority } = options;
   return async (...args: A): Promise<T> => {
     const e = guard.entry(resource, { key: key?.(...args), priority });

@@ -1,5 +1,5 @@
 // Circuit-breaker rules: the data, its defaults and its validation.
-import { type Issues, type Obj, type Path, num, oneOf, onlyKeys, ruleHead, windowShape } from '../rules/check.ts';
+import { type Issues, type Obj, type Path, num, oneOf, onlyKeys, ruleHead, windowShape } from '../rule-fields.ts';
 
 export const BREAKER_STRATEGIES = ['slowRequestRatio', 'errorRatio', 'errorCount', 'consecutiveFailures'] as const;
 export const BREAKER_MODES = ['normal', 'forcedOpen', 'disabled'] as const;

@@ -10,10 +10,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BlockError } from '../block-error.ts';
 import type { Entry } from '../entry.ts';
 import { type Guard, createGuard } from '../guard.ts';
+import type { ResourceRules } from '../manager/compile.ts';
+import type { GuardRules } from '../manager/validate.ts';
 import type { ResourceNode } from '../stat/resource-node.ts';
-import type { ResourceRules } from '../rules/compile.ts';
-import type { GuardRules } from '../rules/validate.ts';
-import { PRIORITY_CRITICAL, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, type Priority } from '../system/protection.ts';
+import { PRIORITY_CRITICAL, type Priority, priorityCode } from '../system/priority.ts';
 import { blockAnswer } from './block-response.ts';
 
 /** Per-route settings, in the route's `config.guard`. */
@@ -72,10 +72,6 @@ declare module 'fastify' {
 export const DEFAULT_EXEMPT = ['/livez', '/readyz', '/startupz', '/metrics'];
 const EXIT_ERROR = { error: true };
 const EXEMPT: RouteCtx = { exempt: true, node: null, priority: PRIORITY_CRITICAL, key: undefined, fallback: undefined };
-
-function priorityCode(p: Priority | undefined): number {
-  return p === 'critical' ? PRIORITY_CRITICAL : p === 'high' ? PRIORITY_HIGH : p === 'low' ? PRIORITY_LOW : PRIORITY_NORMAL;
-}
 
 async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOptions): Promise<void> {
   const guard = options.guard ?? createGuard({ logger: fastify.log });

@@ -3,12 +3,13 @@
 import { REASON_FLOW } from '../block-reason.ts';
 import { EV_PASS, type ResourceNode } from '../stat/resource-node.ts';
 import { SlidingWindow } from '../stat/sliding-window.ts';
-import type { SystemSignals } from '../system/signals.ts';
+import type { SystemSignals } from '../signals/signals.ts';
+import { BLOCKED } from '../verdict.ts';
 import type { TokenCalculator } from './calculator.ts';
 import { DirectCalculator } from './direct.ts';
 import { MemoryAdaptiveCalculator } from './memory-adaptive.ts';
 import { DEFAULT_STAT_BUCKETS, DEFAULT_STAT_INTERVAL_MS, type NormalizedFlowRule } from './rule.ts';
-import { BLOCKED, Throttler } from './throttling.ts';
+import { Throttler } from './throttling.ts';
 import { WarmUpCalculator } from './warm-up.ts';
 
 export class FlowChecker {

@@ -2,7 +2,7 @@
 // `highMemThreshold` at or above the high one, linear in between (sentinel's
 // MemoryAdaptive, on heap use as a fraction of V8's heap limit rather than raw bytes, so one
 // rule fits any --max-old-space-size).
-import type { SystemSignals } from '../system/signals.ts';
+import type { SystemSignals } from '../signals/signals.ts';
 import type { TokenCalculator } from './calculator.ts';
 
 export class MemoryAdaptiveCalculator implements TokenCalculator {

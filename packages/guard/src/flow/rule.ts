@@ -1,5 +1,6 @@
 // Flow rules: the data, its defaults and its validation (the checker is in checker.ts).
-import { type Issues, type Obj, type Path, num, oneOf, onlyKeys, ruleHead, str, windowShape } from '../rules/check.ts';
+import { type Issues, type Obj, type Path, num, oneOf, onlyKeys, ruleHead, str, windowShape } from '../rule-fields.ts';
+import { NODE_BUCKETS, NODE_INTERVAL_MS } from '../stat/resource-node.ts';
 
 export const FLOW_METRICS = ['qps', 'concurrency'] as const;
 export const FLOW_STRATEGIES = ['direct', 'warmUp', 'memoryAdaptive'] as const;
@@ -7,8 +8,8 @@ export const FLOW_BEHAVIORS = ['reject', 'throttling'] as const;
 export const FLOW_RELATIONS = ['current', 'associated'] as const;
 
 /** The statistics window resources keep by default; rules with another interval keep their own. */
-export const DEFAULT_STAT_INTERVAL_MS = 1000;
-export const DEFAULT_STAT_BUCKETS = 10;
+export const DEFAULT_STAT_INTERVAL_MS = NODE_INTERVAL_MS;
+export const DEFAULT_STAT_BUCKETS = NODE_BUCKETS;
 
 export interface FlowRule {
   id: string;

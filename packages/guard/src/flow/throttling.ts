@@ -3,9 +3,7 @@
 // maxQueueingTimeMs it is rejected instead. Single-threaded, so the check and the reservation
 // cannot race; the reservation is only made in commit(), after every other rule has passed, so
 // a request blocked by a later rule does not burn a slot.
-
-/** A check verdict: >= 0 passes after waiting that many ms; BLOCKED does not pass. */
-export const BLOCKED = -1;
+import { BLOCKED } from '../verdict.ts';
 
 export class Throttler {
   private readonly intervalMs: number;

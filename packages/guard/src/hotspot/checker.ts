@@ -1,7 +1,7 @@
 // The hot-path side of a per-key rule: a token bucket per key (qps) or an in-flight count per
 // key (concurrency), kept in an LRU-capped KeyTable.
 import { REASON_HOTKEY } from '../block-reason.ts';
-import { BLOCKED } from '../flow/throttling.ts';
+import { BLOCKED } from '../verdict.ts';
 import { KeyTable } from './key-table.ts';
 import type { NormalizedHotspotRule } from './rule.ts';
 

@@ -1,5 +1,5 @@
 // Per-key (hot-parameter) rules: the data, its defaults and its validation.
-import { type Issues, type Obj, type Path, isObject, num, oneOf, onlyKeys, ruleHead } from '../rules/check.ts';
+import { type Issues, type Obj, type Path, isObject, num, oneOf, onlyKeys, ruleHead } from '../rule-fields.ts';
 
 export const HOTSPOT_METRICS = ['qps', 'concurrency'] as const;
 

@@ -1,6 +1,6 @@
 // A bulkhead: at most maxConcurrency calls of the resource in flight.
 import { REASON_CONCURRENCY } from '../block-reason.ts';
-import { BLOCKED } from '../flow/throttling.ts';
+import { BLOCKED } from '../verdict.ts';
 import type { ResourceNode } from '../stat/resource-node.ts';
 import type { NormalizedIsolationRule } from './rule.ts';
 

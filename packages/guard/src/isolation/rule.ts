@@ -1,5 +1,5 @@
 // Concurrency isolation (bulkhead) rules: the data and its validation.
-import { type Issues, type Obj, type Path, num, onlyKeys, ruleHead } from '../rules/check.ts';
+import { type Issues, type Obj, type Path, num, onlyKeys, ruleHead } from '../rule-fields.ts';
 
 export interface IsolationRule {
   id: string;

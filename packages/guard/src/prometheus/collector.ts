@@ -4,7 +4,7 @@
 // interface: the metrics are plain objects with get(), as prom-client's own are.
 import type { Registry } from 'prom-client';
 import { BLOCK_REASONS } from '../block-reason.ts';
-import { BREAKER_STATES } from '../breaker/breaker.ts';
+import { BREAKER_STATES } from '../breaker/checker.ts';
 import type { Guard } from '../guard.ts';
 import type { GuardSnapshot } from '../observe.ts';
 

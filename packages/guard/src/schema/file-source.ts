@@ -9,7 +9,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { YAMLParseError, parse as parseYaml, parseDocument } from 'yaml';
 import type { Guard } from '../guard.ts';
 import { type RuleIssue, RulesError } from '../errors.ts';
-import { type GuardRules, validateRules } from '../rules/validate.ts';
+import { type GuardRules, validateRules } from '../manager/validate.ts';
 import { SourceMap } from './locate.ts';
 
 export interface ParseRulesOptions {

@@ -1,30 +1,28 @@
 // The resources a guard tracks, by name. Names come from callers (and, through adapters, from
 // requests), so the count is capped: past maxResources, new names share one untracked,
 // rule-less node instead of growing memory without bound. Resources named by rules are always
-// tracked, whatever the cap.
-import { DEFAULT_STAT_BUCKETS, DEFAULT_STAT_INTERVAL_MS } from '../flow/rule.ts';
-import type { ResourceRules } from '../rules/compile.ts';
-import { NO_RULES } from '../rules/compile.ts';
+// tracked, whatever the cap. `R` is whatever the rule manager hangs on a node; the registry
+// only hands it to new nodes.
 import { ResourceNode } from './resource-node.ts';
 
 const OVERFLOW = '(overflow)';
-export type Node = ResourceNode<ResourceRules>;
 
-export class ResourceRegistry {
-  readonly nodes = new Map<string, Node>();
+export class ResourceRegistry<R> {
+  readonly nodes = new Map<string, ResourceNode<R>>();
   private readonly max: number;
   private readonly onOverflow: (resource: string) => void;
   private overflowed = false;
-  /** Rules for a resource created after the last swap. */
-  rulesFor: (resource: string) => ResourceRules = () => NO_RULES;
+  /** The rules of a resource created now (the rule manager replaces it on every swap). */
+  rulesFor: (resource: string) => R;
 
-  constructor(max: number, onOverflow: (resource: string) => void) {
+  constructor(max: number, noRules: R, onOverflow: (resource: string) => void) {
     this.max = max;
     this.onOverflow = onOverflow;
+    this.rulesFor = () => noRules;
   }
 
   /** The node of `resource`, created on first use (or the shared overflow node past the cap). */
-  get(resource: string): Node {
+  get(resource: string): ResourceNode<R> {
     const found = this.nodes.get(resource);
     if (found !== undefined) return found;
     if (this.nodes.size >= this.max) {
@@ -35,9 +33,11 @@ export class ResourceRegistry {
     return this.force(resource);
   }
 
-  /** Creates `resource`'s node regardless of the cap. */
-  force(resource: string): Node {
-    const node = new ResourceNode<ResourceRules>(resource, this.rulesFor(resource), DEFAULT_STAT_INTERVAL_MS, DEFAULT_STAT_BUCKETS);
+  /** The node of `resource`, created regardless of the cap. */
+  force(resource: string): ResourceNode<R> {
+    const found = this.nodes.get(resource);
+    if (found !== undefined) return found;
+    const node = new ResourceNode<R>(resource, this.rulesFor(resource));
     this.nodes.set(resource, node);
     return node;
   }

@@ -4,6 +4,10 @@ import { BLOCK_REASONS } from '../block-reason.ts';
 import { RtHistogram } from './rt-histogram.ts';
 import { SlidingWindow } from './sliding-window.ts';
 
+/** The window every resource keeps (flow rules of the same shape read it instead of their own). */
+export const NODE_INTERVAL_MS = 1000;
+export const NODE_BUCKETS = 10;
+
 /** Event slots of a resource window. */
 export const EV_PASS = 0;
 export const EV_BLOCK = 1;
@@ -29,10 +33,10 @@ export class ResourceNode<R = unknown> {
   readonly wouldBlockTotal = new Float64Array(BLOCK_REASONS.length);
   readonly rt = new RtHistogram();
 
-  constructor(name: string, rules: R, intervalMs: number, buckets: number) {
+  constructor(name: string, rules: R) {
     this.name = name;
     this.rules = rules;
-    this.window = new SlidingWindow(intervalMs, buckets, WIDTH);
+    this.window = new SlidingWindow(NODE_INTERVAL_MS, NODE_BUCKETS, WIDTH);
   }
 
   onPass(now: number, batch: number): void {

@@ -1,6 +1,6 @@
 // Adaptive system protection: the one guard-wide rule, its defaults and its validation.
-import { type Issues, type Obj, type Path, bool, isObject, num, onlyKeys, str } from '../rules/check.ts';
-import type { SignalName } from './signals.ts';
+import { type Issues, type Obj, type Path, bool, isObject, num, onlyKeys, str } from '../rule-fields.ts';
+import type { SignalName } from '../signals/signals.ts';
 
 /** Signals a system rule may trigger on, each compared with its own threshold. */
 export const TRIGGERS = [

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BLOCK, type Breaker, type BreakerStateChange, PASS, PROBE } from '../../src/breaker/breaker.ts';
-import { createBreaker } from '../../src/breaker/create.ts';
+import { BreakerChecker, type BreakerStateChange } from '../../src/breaker/checker.ts';
 import { type BreakerRule, validateBreakerRule } from '../../src/breaker/rule.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { Issues } from '../../src/rules/check.ts';
+import { Issues } from '../../src/rule-fields.ts';
+import { BLOCKED, PASS, PROBE } from '../../src/verdict.ts';
 
 function make(overrides: Partial<BreakerRule> = {}) {
   const issues = new Issues();
@@ -13,24 +13,24 @@ function make(overrides: Partial<BreakerRule> = {}) {
   assert.deepEqual(issues.list, []);
   const changes: BreakerStateChange[] = [];
   const clock = new ManualClock(10_000);
-  const b = createBreaker(rule, (c) => changes.push(c));
+  const b = new BreakerChecker(rule, (c) => changes.push(c));
   return { b, changes, clock, rule };
 }
 
 /** Admits one call (committing a probe when the verdict says so) and returns [verdict, startedAt]. */
-function admit(b: Breaker, now: number): [number, number] {
+function admit(b: BreakerChecker, now: number): [number, number] {
   const v = b.check(now);
   if (v === PROBE) b.admitProbe(now);
   return [v, now];
 }
 
-function complete(b: Breaker, now: number, error: boolean, [verdict, startedAt]: [number, number], rt = 1): void {
+function complete(b: BreakerChecker, now: number, error: boolean, [verdict, startedAt]: [number, number], rt = 1): void {
   if (verdict === PROBE) b.onProbeComplete(now, rt, error, startedAt);
   else b.onComplete(now, rt, error);
 }
 
 /** Drives a breaker from closed to open with `n` errors. */
-function trip(b: Breaker, clock: ManualClock, n = 4): void {
+function trip(b: BreakerChecker, clock: ManualClock, n = 4): void {
   for (let i = 0; i < n; i++) complete(b, clock.now(), true, admit(b, clock.now()));
 }
 
@@ -70,7 +70,7 @@ describe('Breaker state machine (fake clock)', () => {
     const { b, changes, clock } = make();
     trip(b, clock);
     clock.advance(999);
-    assert.equal(b.check(clock.now()), BLOCK);
+    assert.equal(b.check(clock.now()), BLOCKED);
     assert.equal(b.retryAfterMs(clock.now()), 1);
     clock.advance(1);
     assert.equal(b.check(clock.now()), PROBE);
@@ -86,7 +86,7 @@ describe('Breaker state machine (fake clock)', () => {
     clock.advance(1000);
     const probes = [admit(b, clock.now()), admit(b, clock.now()), admit(b, clock.now())];
     assert.deepEqual(probes.map((p) => p[0]), [PROBE, PROBE, PROBE]);
-    assert.equal(b.check(clock.now()), BLOCK, 'a fourth concurrent call is blocked');
+    assert.equal(b.check(clock.now()), BLOCKED, 'a fourth concurrent call is blocked');
     complete(b, clock.now(), false, probes[0]!);
     complete(b, clock.now(), false, probes[1]!);
     assert.equal(b.stateAt(clock.now()), 'halfOpen', 'two of three probes are not enough');
@@ -147,7 +147,7 @@ describe('Breaker state machine (fake clock)', () => {
     const lost = admit(b, clock.now());
     assert.equal(lost[0], PROBE);
     clock.advance(2999);
-    assert.equal(b.check(clock.now()), BLOCK, 'the probe slot is still taken');
+    assert.equal(b.check(clock.now()), BLOCKED, 'the probe slot is still taken');
     assert.equal(b.stateAt(clock.now()), 'halfOpen');
     clock.advance(1);
     assert.equal(b.stateAt(clock.now()), 'open');
@@ -168,7 +168,7 @@ describe('Breaker state machine (fake clock)', () => {
     clock.advance(1000);
     admit(b, clock.now());
     clock.advance(500);
-    assert.equal(b.check(clock.now()), BLOCK);
+    assert.equal(b.check(clock.now()), BLOCKED);
     assert.equal(changes.at(-1)!.reason, 'probeTimeout');
     assert.equal(changes.at(-1)!.retryAt, clock.now() + 1000);
   });
@@ -239,10 +239,10 @@ describe('Breaker state machine (fake clock)', () => {
 
   it('forcedOpen blocks everything and disabled passes everything, neither reacting to completions', () => {
     const forced = make({ mode: 'forcedOpen' });
-    assert.equal(forced.b.check(0), BLOCK);
+    assert.equal(forced.b.check(0), BLOCKED);
     assert.equal(forced.b.stateAt(0), 'open');
     complete(forced.b, 0, false, [PASS, 0]);
-    assert.equal(forced.b.check(1e9), BLOCK);
+    assert.equal(forced.b.check(1e9), BLOCKED);
     const disabled = make({ mode: 'disabled' });
     for (let i = 0; i < 100; i++) complete(disabled.b, 0, true, admit(disabled.b, 0));
     assert.equal(disabled.b.check(0), PASS);
@@ -282,7 +282,7 @@ describe('Breaker state machine (fake clock)', () => {
             else if (op.k === 'admit') {
               const stateBefore = b.stateAt(clock.now());
               const a = admit(b, clock.now());
-              if (a[0] !== BLOCK) inflight.push(a);
+              if (a[0] !== BLOCKED) inflight.push(a);
               if (stateBefore === 'closed') assert.equal(a[0], PASS, 'closed admits without probing');
               if (stateBefore === 'open') assert.notEqual(a[0], PASS, 'open never admits a plain call');
               if (a[0] === PROBE) probesThisEpisode++;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BlockError, type Entry, type FlowRule, ManualClock, createGuard } from '../../src/index.ts';
 import { WarmUpCalculator } from '../../src/flow/warm-up.ts';
-import { BLOCKED, Throttler } from '../../src/flow/throttling.ts';
+import { Throttler } from '../../src/flow/throttling.ts';
+import { BLOCKED } from '../../src/verdict.ts';
 
 function guardWith(flow: Partial<FlowRule>[], clock = new ManualClock(1_000_000)) {
   const g = createGuard({ clock, autoSample: false, rules: { flow: flow.map((f, i) => ({ id: `f${i}`, resource: 'r', threshold: 10, ...f })) } });

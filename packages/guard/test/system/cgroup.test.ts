@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '@holdfast/testkit';
 import { readCgroupLimits } from '../../src/index.ts';
-import { resolveLimits } from '../../src/system/sampler.ts';
+import { resolveLimits } from '../../src/signals/sampler.ts';
 
 function tree(root: string, files: Record<string, string>): string {
   for (const [path, content] of Object.entries(files)) {

@@ -14,17 +14,10 @@
 // halves per sample. Health and metrics
 // (priority 'critical') are never shed; 'low' sheds at twice the level.
 import { SlidingWindow } from '../stat/sliding-window.ts';
+import { PRIORITY_CRITICAL, PRIORITY_HIGH, PRIORITY_LOW } from './priority.ts';
 import type { NormalizedSystemRule } from './rule.ts';
 import { TRIGGERS } from './rule.ts';
-import type { SystemSignals } from './signals.ts';
-
-/** Priority classes: critical is never shed, low is shed first. */
-export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-export const PRIORITY_CRITICAL = 0;
-export const PRIORITY_HIGH = 1;
-export const PRIORITY_NORMAL = 2;
-export const PRIORITY_LOW = 3;
+import type { SystemSignals } from '../signals/signals.ts';
 
 const COMPLETE = 0;
 const RT_SUM = 1;
@@ -41,7 +34,7 @@ export interface SystemState {
   maxInflight: number;
 }
 
-export class SystemProtection {
+export class SystemChecker {
   readonly rule: NormalizedSystemRule;
   readonly dryRun: boolean;
   /** Probability of shedding an eligible normal-priority request, 0..1. */

@@ -11,7 +11,9 @@
 // admitted the request. So a would-be probe that a later rule blocks never moves the state, and
 // there is nothing to roll back in that case.
 import { REASON_BREAKER } from '../block-reason.ts';
+import { BLOCKED, PASS, PROBE } from '../verdict.ts';
 import type { NormalizedBreakerRule } from './rule.ts';
+import { createStrategy } from './strategies.ts';
 import type { BreakerStrategy } from './strategy.ts';
 
 export const CLOSED = 0;
@@ -19,11 +21,6 @@ export const OPEN = 1;
 export const HALF_OPEN = 2;
 export const BREAKER_STATES = ['closed', 'open', 'halfOpen'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
-
-/** Verdicts of check(). */
-export const PASS = 0;
-export const PROBE = 1;
-export const BLOCK = -1;
 
 export type BreakerTransitionReason =
   /** closed -> open: the strategy's ratio or count reached the threshold. */
@@ -53,7 +50,7 @@ export interface BreakerStateChange {
   retryAt?: number;
 }
 
-export class Breaker {
+export class BreakerChecker {
   readonly rule: NormalizedBreakerRule;
   readonly reason = REASON_BREAKER;
   readonly dryRun: boolean;
@@ -69,7 +66,7 @@ export class Breaker {
   private probesOk = 0;
   private probesFailed = 0;
 
-  constructor(rule: NormalizedBreakerRule, strategy: BreakerStrategy, onChange: (change: BreakerStateChange) => void) {
+  constructor(rule: NormalizedBreakerRule, onChange: (change: BreakerStateChange) => void, strategy: BreakerStrategy = createStrategy(rule)) {
     this.rule = rule;
     this.dryRun = rule.dryRun;
     this.strategy = strategy;
@@ -77,17 +74,17 @@ export class Breaker {
     this.mode = rule.mode === 'forcedOpen' ? 1 : rule.mode === 'disabled' ? 2 : 0;
   }
 
-  /** PASS, PROBE (admit as a half-open probe) or BLOCK. Only a lapsed half-open episode changes state here. */
+  /** PASS, PROBE (admit as a half-open probe) or BLOCKED. Only a lapsed half-open episode changes state here. */
   check(now: number): number {
-    if (this.mode !== 0) return this.mode === 1 ? BLOCK : PASS;
+    if (this.mode !== 0) return this.mode === 1 ? BLOCKED : PASS;
     const state = this.state;
     if (state === CLOSED) return PASS;
-    if (state === OPEN) return now >= this.retryAt ? PROBE : BLOCK;
+    if (state === OPEN) return now >= this.retryAt ? PROBE : BLOCKED;
     if (now - this.halfOpenSince >= this.rule.probeTimeoutMs) {
       this.reopen(now, 'probeTimeout');
-      return BLOCK;
+      return BLOCKED;
     }
-    return this.probesAdmitted < this.rule.probeNum ? PROBE : BLOCK;
+    return this.probesAdmitted < this.rule.probeNum ? PROBE : BLOCKED;
   }
 
   /** Commits a PROBE verdict: the first probe moves open -> halfOpen. */

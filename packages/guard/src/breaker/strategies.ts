@@ -1,4 +1,4 @@
-import { Breaker, type BreakerStateChange } from './breaker.ts';
+// The strategy a breaker rule names, built for its checker.
 import { ConsecutiveFailuresStrategy } from './consecutive-failures.ts';
 import { ErrorCountStrategy } from './error-count.ts';
 import { ErrorRatioStrategy } from './error-ratio.ts';
@@ -17,8 +17,4 @@ export function createStrategy(rule: NormalizedBreakerRule): BreakerStrategy {
     case 'consecutiveFailures':
       return new ConsecutiveFailuresStrategy(rule);
   }
-}
-
-export function createBreaker(rule: NormalizedBreakerRule, onChange: (change: BreakerStateChange) => void): Breaker {
-  return new Breaker(rule, createStrategy(rule), onChange);
 }

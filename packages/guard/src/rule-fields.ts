@@ -1,8 +1,8 @@
-// Structural checks for rule objects, with no dependency: every rule kind validates itself with
+// Structural checks for rule fields, with no dependency: every rule kind validates itself with
 // these, collecting every problem (with its path) instead of stopping at the first, so a user
 // fixes a rule file in one pass. Each helper returns the value when it is usable, else
 // `undefined` after recording an issue.
-import type { RuleIssue } from '../errors.ts';
+import type { RuleIssue } from './errors.ts';
 
 export type Path = (string | number)[];
 export type Obj = Record<string, unknown>;

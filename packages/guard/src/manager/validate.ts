@@ -7,7 +7,7 @@ import { type FlowRule, type NormalizedFlowRule, validateFlowRule } from '../flo
 import { type HotspotRule, type NormalizedHotspotRule, validateHotspotRule } from '../hotspot/rule.ts';
 import { type IsolationRule, type NormalizedIsolationRule, validateIsolationRule } from '../isolation/rule.ts';
 import { type NormalizedSystemRule, type SystemRule, validateSystemRule } from '../system/rule.ts';
-import { Issues, type Obj, type Path, isObject } from './check.ts';
+import { Issues, type Obj, type Path, isObject } from '../rule-fields.ts';
 
 /** Every rule the guard enforces. Kinds left out are empty. */
 export interface GuardRules {
