@@ -7,3 +7,20 @@ export { SIGNAL_KINDS, SIGNAL_SOURCES, SEVERITIES, sourceOf, severityRank, valid
 export { fingerprint, inAppFrames, CURRENT_GROUPING, GROUPING_VERSIONS, DEDUP_KEY_MAX, type Grouping, type GroupingVersion } from './incidents/fingerprint.ts';
 export { INCIDENT_STATES, INCIDENT_EVENT_TYPES, type IncidentState, type IncidentStateName, type IncidentEvent, type IncidentEffect, type IncidentContext, type Resolution, type HistoryKind } from './incidents/states.ts';
 export { openIncident, transitionIncident, acceptsIncident } from './incidents/machine.ts';
+export { IncidentEngine, type EngineOptions, type IngestResult, type EngineStats } from './incidents/engine.ts';
+export { SqliteIncidentStore, type SqliteStoreOptions } from './incidents/sqlite-store.ts';
+export type { IncidentStore, IncidentFilter, NotificationFilter, RuleHistoryRow, WriteBatch } from './incidents/store.ts';
+export type { Incident, HistoryEntry, Occurrence } from './incidents/incident.ts';
+export type { StoreHealth } from './incidents/persister.ts';
+export { validateIncidentsConfig, parseDuration, RECEIVER_TYPES, GROUP_FIELDS, type IncidentsConfig, type ReceiverConfig, type RouteConfig, type RouteMatch, type SilenceConfig, type ReceiverType } from './incidents/config.ts';
+
+// ---- the knowledge base ----
+export { validateKnowledge, regexProblem, type KnowledgeBase, type KnowledgeEntry, type KnowledgeMatch, type KnowledgeAction } from './knowledge/entry.ts';
+export { Classifier, type Classification } from './knowledge/classify.ts';
+export { BUILTIN_RULES, builtinFor, type BuiltinRule } from './knowledge/builtins.ts';
+export { learnedEntry, type LearnOptions } from './knowledge/learn.ts';
+
+// ---- notifications ----
+export { signatureOf } from './notify/deliver.ts';
+export type { NotificationRecord, NotificationItem, NotificationStatus, NotifyAction, HeldReason } from './notify/record.ts';
+export type { Silence, SilenceMatchers } from './notify/silence.ts';

@@ -45,7 +45,7 @@ export const table: Record<IncidentStateName, Row> = {
     ...live,
     ack: (s, e, ctx) => ({
       next: { ...s, state: 'acknowledged', since: ctx.now, ackedAt: ctx.now, ...(e.by ? { ackedBy: e.by } : {}) },
-      effects: [{ type: 'record', what: 'acknowledged', ...(e.by ? { detail: e.by } : {}) }, { type: 'notify', action: 'acknowledge' }],
+      effects: [{ type: 'record', what: 'acknowledged', afterMs: ctx.now - s.openedAt, ...(e.by ? { detail: e.by } : {}) }, { type: 'notify', action: 'acknowledge' }],
     }),
   },
   acknowledged: live,

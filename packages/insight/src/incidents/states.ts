@@ -54,6 +54,7 @@ export type IncidentEffect =
   /** Tell the on-call: the receivers' trigger / acknowledge / resolve. */
   | { type: 'notify'; action: 'trigger' | 'acknowledge' | 'resolve' }
   /** Append to the incident's history. */
+  /** `afterMs`: for acknowledged, the time since it opened; for reopened, since it was resolved. */
   | { type: 'record'; what: HistoryKind; detail?: string; afterMs?: number }
   /** Auto-resolve at `at` unless something happens first. */
   | { type: 'setTimer'; at: number }

@@ -1,0 +1,170 @@
+// The incident engine over a real SQLite store with a manual clock: deduplication, the
+// knowledge base's classification and explicit grouping, the quiet period, regressions, the
+// commands and their refusals, and what survives a restart.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '@holdfast/testkit';
+import { IncidentEngine } from '../../src/incidents/engine.ts';
+import { SqliteIncidentStore } from '../../src/incidents/sqlite-store.ts';
+import type { Signal } from '../../src/incidents/signal.ts';
+import type { KnowledgeBase } from '../../src/knowledge/entry.ts';
+import { config, ManualClock } from './helpers.ts';
+
+const kb: KnowledgeBase = {
+  entries: [
+    { id: 'inventory-down', match: { code: 'SHOP_E_CHAOS' }, fingerprint: 'inventory-unavailable', category: 'upstream-failure', severity: 'error', owner: 'team-inventory', runbook: 'https://runbooks.example/inventory', action: 'notify' },
+    { id: 'db-pool', match: { program: 'orders', regex: 'pool (exhausted|timeout)' }, category: 'capacity', severity: 'critical', owner: 'team-orders', runbook: ['raise pool.max'], action: 'restart orders' },
+  ],
+};
+
+function setup(t: Parameters<typeof tempDir>[0], o: { quietPeriod?: string; file?: string; acts?: string[] } = {}) {
+  const dir = tempDir(t);
+  const file = o.file ?? join(dir, 'incidents.sqlite');
+  const clock = new ManualClock();
+  const engine = new IncidentEngine({
+    config: config({ quietPeriod: o.quietPeriod ?? '10m' }),
+    openStore: () => new SqliteIncidentStore({ file }),
+    storeLocation: file,
+    knowledge: kb,
+    clock,
+    act: (inc, action) => o.acts?.push(`${inc.id}:${action}`),
+  });
+  t.after(() => engine.close());
+  return { engine, clock, file };
+}
+
+const sig = (over: Partial<Signal> = {}): Signal => ({ kind: 'log.error', at: 1_700_000_000_000, summary: 'request failed', program: 'web', ...over });
+
+test('a flood of one error is one incident with every occurrence counted', (t) => {
+  const { engine } = setup(t);
+  const outcomes = new Map<string, number>();
+  for (let i = 0; i < 1000; i++) {
+    const r = engine.ingest(sig({ summary: `request ${i} failed`, error: { type: 'TypeError', code: 'E_X' } }));
+    outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+  }
+  assert.deepEqual(Object.fromEntries(outcomes), { opened: 1, counted: 999 });
+  const [inc] = engine.list({ state: 'live' });
+  assert.equal(inc!.count, 1000);
+  assert.equal(inc!.summary, 'request 0 failed', 'the first signal describes it');
+  assert.deepEqual(
+    inc!.recent.map((r) => r.summary),
+    ['request 995 failed', 'request 996 failed', 'request 997 failed', 'request 998 failed', 'request 999 failed'],
+  );
+  assert.equal(inc!.category, 'unclassified');
+  assert.equal(inc!.rule, 'unclassified:log.error');
+  engine.ingest(sig({ program: 'api', error: { type: 'TypeError', code: 'E_X' } }));
+  assert.equal(engine.list({ state: 'live' }).length, 2, 'the same error in another program is another incident');
+  assert.deepEqual(engine.stats(), { signals: 1001, opened: 2, reopened: 0, deduplicated: 999, notifications: { pending: 0, sent: 0, failed: 0, held: 2, retries: 0 }, live: 2 });
+});
+
+test('the knowledge base classifies at once, and its fingerprint groups across programs', (t) => {
+  const acts: string[] = [];
+  const { engine } = setup(t, { acts });
+  const a = engine.ingest(sig({ program: 'inventory', error: { code: 'SHOP_E_CHAOS' } }));
+  const b = engine.ingest(sig({ program: 'gateway', summary: 'upstream 500', error: { code: 'SHOP_E_CHAOS' } }));
+  assert.equal(a.incident, b.incident);
+  assert.equal(b.outcome, 'counted');
+  assert.equal(a.incident.category, 'upstream-failure');
+  assert.equal(a.incident.owner, 'team-inventory');
+  assert.equal(a.incident.rule, 'kb:inventory-down');
+  assert.equal(a.incident.grouping.rule, 'explicit');
+  const c = engine.ingest(sig({ program: 'orders', summary: 'db pool exhausted after 30s' }));
+  assert.equal(c.incident.severity, 'critical');
+  assert.deepEqual(acts, [`${c.incident.id}:restart orders`], 'the action runs once, when it opens');
+  engine.ingest(sig({ program: 'orders', summary: 'db pool exhausted after 31s' }));
+  assert.equal(acts.length, 1);
+  const crash = engine.ingest({ kind: 'program.crash_loop', at: 1, summary: 'web restarted 3 times in 60 s', program: 'web' });
+  assert.equal(crash.incident.rule, 'builtin:program.crash_loop');
+  assert.equal(crash.incident.owner, 'platform');
+});
+
+test('quiet period: resolves by itself; the same fault later reopens it and counts as a regression', (t) => {
+  const { engine, clock } = setup(t, { quietPeriod: '1m' });
+  const { incident } = engine.ingest(sig());
+  clock.advance(59_000);
+  engine.ingest(sig());
+  const second = clock.now();
+  clock.advance(59_000);
+  assert.equal(incident.state, 'open', 'the second signal restarted the quiet period');
+  clock.advance(1_000);
+  assert.equal(incident.state, 'resolved');
+  assert.equal(incident.resolution, 'quiet');
+  assert.equal(incident.resolvedAt, second + 60_000, 'a minute after the last signal');
+  assert.equal(engine.list({ state: 'live' }).length, 0);
+  clock.advance(10_000);
+  const again = engine.ingest(sig());
+  assert.equal(again.outcome, 'reopened');
+  assert.equal(again.incident.id, incident.id);
+  assert.equal(again.incident.reopened, 1);
+  assert.deepEqual(
+    engine.history(incident.id).map((h) => [h.what, h.detail ?? null, h.afterMs ?? null]),
+    [
+      ['opened', null, null],
+      ['resolved', 'quiet', null],
+      ['reopened', null, 10_000],
+    ],
+  );
+});
+
+test('commands: ack, resolve with a cause, invalid; refusals name the id and the state', (t) => {
+  const { engine, clock } = setup(t);
+  const { incident } = engine.ingest(sig());
+  clock.advance(90_000);
+  engine.ack(incident.id, 'ana');
+  assert.equal(incident.state, 'acknowledged');
+  assert.throws(() => engine.ack(incident.id), { code: 'HOLDFAST_E_INCIDENT_STATE', message: /incident 1 is acknowledged: it cannot be acknowledged/ });
+  engine.resolve(incident.id, { cause: 'a bad deploy', by: 'ana' });
+  assert.equal(incident.cause, 'a bad deploy');
+  assert.throws(() => engine.resolve(incident.id), { code: 'HOLDFAST_E_INCIDENT_STATE', message: /is resolved: it cannot be resolved again/ });
+  assert.throws(() => engine.ack(999), { code: 'HOLDFAST_E_UNKNOWN_INCIDENT', message: /999/ });
+  engine.invalid(incident.id, 'threshold too tight');
+  assert.equal(incident.resolution, 'invalid');
+  assert.deepEqual(
+    engine.history(incident.id).map((h) => [h.what, h.afterMs ?? null]),
+    [
+      ['opened', null],
+      ['acknowledged', 90_000],
+      ['resolved', null],
+      ['invalid', null],
+    ],
+  );
+});
+
+test('a restart keeps live incidents and ids; a resolved one found in the store reopens', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'incidents.sqlite');
+  const first = setup(t, { file });
+  const live = first.engine.ingest(sig({ program: 'a' })).incident;
+  const done = first.engine.ingest(sig({ program: 'b' })).incident;
+  first.engine.resolve(done.id, { cause: 'fixed' });
+  first.engine.close();
+
+  const second = setup(t, { file });
+  const list = second.engine.list({});
+  assert.deepEqual(
+    list.map((i) => [i.id, i.program, i.state]),
+    [
+      [2, 'b', 'resolved'],
+      [1, 'a', 'open'],
+    ],
+  );
+  assert.equal(second.engine.ingest(sig({ program: 'a' })).incident.count, 2);
+  const back = second.engine.ingest(sig({ program: 'b' }));
+  assert.equal(back.outcome, 'reopened');
+  assert.equal(back.incident.id, done.id);
+  assert.equal(second.engine.ingest(sig({ program: 'c' })).incident.id, 3, 'ids continue after the stored ones');
+  assert.equal(live.id, 1);
+});
+
+test('a resolved signal ends the incident it belongs to, and is ignored when nothing is live', (t) => {
+  const { engine } = setup(t);
+  const alert = (status: 'firing' | 'resolved'): Signal => ({ kind: 'alert', at: 1, summary: 'p99 over 1s', labels: { alertname: 'HighLatency', severity: 'page', team: 'web' }, status });
+  const fired = engine.ingest(alert('firing'));
+  assert.equal(fired.incident.rule, 'prometheus:HighLatency');
+  assert.equal(fired.incident.severity, 'critical');
+  assert.equal(fired.incident.owner, 'web');
+  assert.equal(engine.ingest(alert('resolved')).outcome, 'resolved');
+  assert.equal(fired.incident.resolution, 'source');
+  assert.equal(engine.ingest(alert('resolved')).outcome, 'ignored');
+});
