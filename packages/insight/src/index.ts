@@ -24,3 +24,9 @@ export { learnedEntry, type LearnOptions } from './knowledge/learn.ts';
 export { signatureOf } from './notify/deliver.ts';
 export type { NotificationRecord, NotificationItem, NotificationStatus, NotifyAction, HeldReason } from './notify/record.ts';
 export type { Silence, SilenceMatchers } from './notify/silence.ts';
+
+// ---- the alert ledger ----
+export { lintRules, formatFinding, type LintFinding, type LintCheck, type LintOptions } from './ledger/lint.ts';
+export { knowledgeRules, builtinRules, describeMatch, type LedgerRule, type Position } from './ledger/rule.ts';
+export { alertReport, type RuleReport, type Suggestion } from './ledger/report.ts';
+export { runAlertStorm, type StormOptions, type StormReport } from './incidents/drill.ts';

@@ -130,11 +130,12 @@ export class SqliteIncidentStore implements IncidentStore {
 
   ruleHistory(since: number): RuleHistoryRow[] {
     const rows = new Map<string, RuleHistoryRow>();
-    const all = this.db.prepare('SELECT rule, what, after_ms FROM history WHERE at >= ?').all(since) as { rule: string; what: HistoryEntry['what']; after_ms: number | null }[];
+    const all = this.db.prepare('SELECT rule, what, detail, after_ms FROM history WHERE at >= ?').all(since) as { rule: string; what: HistoryEntry['what']; detail: string | null; after_ms: number | null }[];
     for (const r of all) {
       let row = rows.get(r.rule);
-      if (!row) rows.set(r.rule, (row = { rule: r.rule, opened: 0, reopened: 0, acknowledged: 0, invalid: 0, resolved: 0, ackTimes: [], reopenGaps: [] }));
+      if (!row) rows.set(r.rule, (row = { rule: r.rule, opened: 0, reopened: 0, acknowledged: 0, invalid: 0, resolved: 0, resolvedQuiet: 0, ackTimes: [], reopenGaps: [] }));
       row[r.what]++;
+      if (r.what === 'resolved' && r.detail === 'quiet') row.resolvedQuiet++;
       if (r.what === 'acknowledged' && r.after_ms !== null) row.ackTimes.push(r.after_ms);
       if (r.what === 'reopened' && r.after_ms !== null) row.reopenGaps.push(r.after_ms);
     }

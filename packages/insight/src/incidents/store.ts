@@ -32,6 +32,8 @@ export interface RuleHistoryRow {
   acknowledged: number;
   invalid: number;
   resolved: number;
+  /** Of those resolved: by the quiet period (nobody did anything). */
+  resolvedQuiet: number;
   /** Time from (re)opening to acknowledgement, ms, for each acknowledgement in the window. */
   ackTimes: number[];
   /** Time from resolution to reopening, ms, for each reopening in the window. */

@@ -81,7 +81,8 @@ export function regexProblem(source: string): string | undefined {
     new RegExp(source);
     return undefined;
   } catch (err) {
-    return (err as Error).message.replace(/^Invalid regular expression: /, '');
+    // V8 repeats the pattern ("Invalid regular expression: /a(/: Unterminated group"): keep the reason.
+    return (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
   }
 }
 

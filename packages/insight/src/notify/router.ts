@@ -37,6 +37,8 @@ interface Group {
   firing: Map<number, string>;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Prometheus re-sends firing alerts to Alertmanager so they do not time out (resolve_timeout 5 m). */
 export const ALERTMANAGER_RESEND_MS = 60_000;
 
@@ -84,7 +86,18 @@ export class Router {
     this.silenceTimers.clear();
     this.silences = [...list];
     const now = this.host.clock.now();
-    for (const s of list) if (s.endsAt > now) this.silenceTimers.set(s.id, this.host.clock.setTimeout(() => this.silenceEnded(s.id), s.endsAt - now));
+    for (const s of list) if (s.endsAt > now) this.silenceTimers.set(s.id, this.at(s.endsAt, () => this.silenceEnded(s.id)));
+  }
+
+  /** A timer for a point in time; one far off (a silence until next year) is set in steps (timers take at most 2^31-1 ms). */
+  private at(when: number, fn: () => void): { cancel(): void } {
+    let current: { cancel(): void };
+    const arm = () => {
+      const left = when - this.host.clock.now();
+      current = left > MAX_TIMER_MS ? this.host.clock.setTimeout(arm, MAX_TIMER_MS) : this.host.clock.setTimeout(fn, left);
+    };
+    arm();
+    return { cancel: () => current.cancel() };
   }
 
   /** An incident changed: route it, group it, send or hold it. */
@@ -134,10 +147,10 @@ export class Router {
     if (due <= now) return this.flush(g);
     g.held.push(this.hold(inc, action, signalAt, g.lastFlushAt === undefined ? 'group_wait' : 'group_interval', { receiver: receiver.name, route: route.name, groupKey: key }));
     const group = g;
-    g.flushTimer = this.host.clock.setTimeout(() => {
+    g.flushTimer = this.at(due, () => {
       delete group.flushTimer;
       this.flush(group);
-    }, due - now);
+    });
   }
 
   private repeatMs(g: Group): number {
@@ -179,7 +192,7 @@ export class Router {
       if (!g.flushTimer && g.pending.length === 0) this.groups.delete(g.key);
       return;
     }
-    g.repeatTimer = this.host.clock.setTimeout(() => this.repeat(g), this.repeatMs(g));
+    g.repeatTimer = this.at(this.host.clock.now() + this.repeatMs(g), () => this.repeat(g));
   }
 
   private repeat(g: Group): void {
