@@ -10,6 +10,9 @@ export const insightErrors = {
   HOLDFAST_E_UNKNOWN_INCIDENT: 'no such incident',
   HOLDFAST_E_INCIDENT_STATE: 'the incident is not in a state that allows this',
   HOLDFAST_E_RULE_FILE: 'cannot read or parse an alert rule file',
+  HOLDFAST_E_INSIGHT_OPTIONS: 'invalid log mining options',
+  HOLDFAST_E_INSIGHT_STATE: 'the saved template state cannot be restored',
+  HOLDFAST_E_INSIGHT_DETECTOR: 'invalid pattern-change detector options',
 } as const;
 
 export type InsightErrorCode = keyof typeof insightErrors;
