@@ -1,6 +1,6 @@
 // The miner's options: plain data, validated once (every problem reported at once, with its path),
 // then resolved to a full set of values the hot path reads without checking.
-import { InsightError, type InsightIssue } from '../errors.ts';
+import { InsightError, type Issue } from '../errors.ts';
 
 /** Which kinds of value are masked before clustering. Each can be turned off per program. */
 export interface MaskFlags {
@@ -88,15 +88,15 @@ export const defaultMaskFlags: Readonly<MaskFlags> = Object.freeze({
 
 const maskNames = Object.keys(defaultMaskFlags) as (keyof MaskFlags)[];
 
-function intIssue(issues: InsightIssue[], path: string[], v: unknown, min: number, max: number): void {
+function intIssue(issues: Issue[], path: string[], v: unknown, min: number, max: number): void {
   if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {
     issues.push({ path, message: `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}` });
   }
 }
 
 /** Every problem with the options (empty when valid). */
-export function validateMinerOptions(input: unknown): InsightIssue[] {
-  const issues: InsightIssue[] = [];
+export function validateMinerOptions(input: unknown): Issue[] {
+  const issues: Issue[] = [];
   if (input === undefined) return issues;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return [{ path: [], message: 'must be an object' }];
   const o = input as Record<string, unknown>;
@@ -125,10 +125,10 @@ export function validateMinerOptions(input: unknown): InsightIssue[] {
   return issues;
 }
 
-function customIssues(r: unknown, path: (string | number)[]): InsightIssue[] {
+function customIssues(r: unknown, path: (string | number)[]): Issue[] {
   if (typeof r !== 'object' || r === null) return [{ path, message: 'must be { name, pattern, flags? }' }];
   const c = r as Record<string, unknown>;
-  const out: InsightIssue[] = [];
+  const out: Issue[] = [];
   if (typeof c.name !== 'string' || c.name === '') out.push({ path: [...path, 'name'], message: 'must be a non-empty string' });
   if (typeof c.pattern !== 'string' || c.pattern === '') out.push({ path: [...path, 'pattern'], message: 'must be a non-empty regular expression source' });
   if (c.flags !== undefined && (typeof c.flags !== 'string' || !/^[imsu]*$/.test(c.flags))) out.push({ path: [...path, 'flags'], message: "may only hold the flags i, m, s, u ('g' is implied)" });

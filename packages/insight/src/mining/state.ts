@@ -1,7 +1,7 @@
 // Saving and restoring a miner's templates as plain JSON: no code runs while reading it (Drain3's
 // jsonpickle snapshots can run code, which is why PostHog vendored Drain to avoid them). A state
 // is checked field by field before anything is built; every problem is reported with its path.
-import { InsightError, type InsightIssue } from '../errors.ts';
+import { InsightError, type Issue } from '../errors.ts';
 import { ID_PATTERN } from './ids.ts';
 import { WILD } from './mask.ts';
 import { TemplateMiner, type MinerRuntime } from './miner.ts';
@@ -82,10 +82,10 @@ const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Num
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /** Every problem with a saved state (empty when it can be restored). */
-export function validateState(state: unknown): InsightIssue[] {
+export function validateState(state: unknown): Issue[] {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) return [{ path: [], message: 'must be an object (a saved template state)' }];
   const s = state as Record<string, unknown>;
-  const issues: InsightIssue[] = [];
+  const issues: Issue[] = [];
   if (s.format !== STATE_FORMAT) issues.push({ path: ['format'], message: `must be '${STATE_FORMAT}', got ${JSON.stringify(s.format)}` });
   if (s.version !== STATE_VERSION) issues.push({ path: ['version'], message: `must be ${STATE_VERSION} (this version of holdfast reads version ${STATE_VERSION}), got ${JSON.stringify(s.version)}` });
   if (!Array.isArray(s.templates)) return [...issues, { path: ['templates'], message: 'must be a list of templates' }];
