@@ -85,8 +85,10 @@ interface Rate {
   ring: number[];
   /** Absolute bucket number of the newest slot. */
   bucket: number;
-  /** Baseline: mean count per bucket (exponentially weighted). */
+  /** Baseline: mean count per bucket (exponentially weighted, not yet corrected for its start at 0). */
   baseline: number;
+  /** Completed buckets folded into the baseline (for the start-up correction). */
+  seen: number;
   bursting: boolean;
 }
 
@@ -94,7 +96,7 @@ export interface DetectorState {
   startedAt: number | null;
   lastNewAt: number | null;
   lines: number;
-  rates: [string, number, number[], number][];
+  rates: [string, number, number[], number, number][];
 }
 
 /** Every problem with detector options (empty when valid). */
@@ -142,7 +144,7 @@ export class PatternDetector {
     const r = this.#rate(o.id, now);
     r.ring[r.ring.length - 1]!++;
     const windowCount = r.ring.reduce((a, b) => a + b, 0);
-    const baselineCount = r.baseline * this.options.windowBuckets;
+    const baselineCount = this.#baseline(r) * this.options.windowBuckets;
     const f = this.options.burstFactor;
     if (r.bursting) {
       if (windowCount < (f / 2) * baselineCount || windowCount < this.options.burstMinCount / 2) r.bursting = false;
@@ -157,7 +159,17 @@ export class PatternDetector {
   rate(id: string, now: number): { windowCount: number; baselineCount: number } | undefined {
     if (!this.#rates.has(id)) return undefined;
     const r = this.#rate(id, now);
-    return { windowCount: r.ring.reduce((a, b) => a + b, 0), baselineCount: r.baseline * this.options.windowBuckets };
+    return { windowCount: r.ring.reduce((a, b) => a + b, 0), baselineCount: this.#baseline(r) * this.options.windowBuckets };
+  }
+
+  /**
+   * The baseline per bucket. An exponentially weighted mean that starts at 0 underestimates for
+   * its first buckets; dividing by (1 - decay^seen) corrects that, so a template that has been
+   * steady since it appeared is not a burst. With no completed bucket yet there is no baseline.
+   */
+  #baseline(r: Rate): number {
+    if (r.seen === 0) return 0;
+    return r.baseline / (1 - this.#decay ** r.seen);
   }
 
   /** Drops a template (evicted by the miner). */
@@ -170,7 +182,7 @@ export class PatternDetector {
   }
 
   save(): DetectorState {
-    return { startedAt: this.#startedAt, lastNewAt: this.#lastNewAt, lines: this.#lines, rates: [...this.#rates].map(([id, r]) => [id, r.bucket, r.ring.slice(), r.baseline]) };
+    return { startedAt: this.#startedAt, lastNewAt: this.#lastNewAt, lines: this.#lines, rates: [...this.#rates].map(([id, r]) => [id, r.bucket, r.ring.slice(), r.baseline, r.seen]) };
   }
 
   #restore(s: DetectorState): void {
@@ -181,14 +193,14 @@ export class PatternDetector {
     if (!Array.isArray(s.rates)) issues.push({ path: ['rates'], message: 'must be a list' });
     else
       s.rates.forEach((r, i) => {
-        const ok = Array.isArray(r) && typeof r[0] === 'string' && Number.isInteger(r[1]) && Array.isArray(r[2]) && r[2].length === this.options.windowBuckets && r[2].every((c) => Number.isInteger(c) && c >= 0) && typeof r[3] === 'number' && r[3] >= 0;
-        if (!ok) issues.push({ path: ['rates', i], message: `must be [id, bucket, ${this.options.windowBuckets} counts, baseline]` });
+        const ok = Array.isArray(r) && typeof r[0] === 'string' && Number.isInteger(r[1]) && Array.isArray(r[2]) && r[2].length === this.options.windowBuckets && r[2].every((c) => Number.isInteger(c) && c >= 0) && typeof r[3] === 'number' && r[3] >= 0 && Number.isInteger(r[4]) && r[4] >= 0;
+        if (!ok) issues.push({ path: ['rates', i], message: `must be [id, bucket, ${this.options.windowBuckets} counts, baseline, buckets seen]` });
       });
     if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_STATE', 'the saved detector state is invalid; nothing was restored', issues);
     this.#startedAt = s.startedAt;
     this.#lastNewAt = s.lastNewAt;
     this.#lines = s.lines;
-    for (const [id, bucket, ring, baseline] of s.rates) this.#rates.set(id, { ring: ring.slice(), bucket, baseline, bursting: false });
+    for (const [id, bucket, ring, baseline, seen] of s.rates) this.#rates.set(id, { ring: ring.slice(), bucket, baseline, seen, bursting: false });
   }
 
   /** The template's rate, its ring advanced to `now` (completed buckets folded into the baseline). */
@@ -196,7 +208,7 @@ export class PatternDetector {
     const b = Math.floor(now / this.options.bucketMs);
     let r = this.#rates.get(id);
     if (!r) {
-      r = { ring: new Array<number>(this.options.windowBuckets).fill(0), bucket: b, baseline: 0, bursting: false };
+      r = { ring: new Array<number>(this.options.windowBuckets).fill(0), bucket: b, baseline: 0, seen: 0, bursting: false };
       this.#rates.set(id, r);
       if (this.#rates.size > this.options.maxTracked) this.#rates.delete(this.#rates.keys().next().value!);
       return r;
@@ -210,6 +222,7 @@ export class PatternDetector {
       }
       // Buckets beyond the window were empty: the baseline decays for each.
       if (b - r.bucket > steps) r.baseline *= this.#decay ** (b - r.bucket - steps);
+      r.seen = Math.min(r.seen + (b - r.bucket), 1e9);
       r.bucket = b;
       // Most recently updated last, so the first key is the one to drop when over maxTracked.
       this.#rates.delete(id);
@@ -233,5 +246,6 @@ export class PatternDetector {
       if (j >= 0 && j < b.ring.length) b.ring[j]! += a.ring[k]!;
     }
     b.baseline += a.baseline;
+    b.seen = Math.max(a.seen, b.seen);
   }
 }

@@ -329,7 +329,16 @@ function paramsOf(tk: Tokenized, t: Template, masker: Masker): string[] {
       const s = t.suf[i]!;
       const raw = text.slice(starts[i], ends[i]);
       out.push(p.includes(WILD) || s.includes(WILD) || !raw.startsWith(p) || !raw.endsWith(s) ? raw : raw.slice(p.length, raw.length - s.length));
-    } else if (masked[i]!.includes(WILD)) masker.token(text, starts[i]!, ends[i]!, out);
+    } else if (masked[i] === WILD) {
+      const raw = text.slice(starts[i], ends[i]);
+      if (raw !== WILD) out.push(raw); // a custom mask's value is already in customParams
+    }
+    else if (masked[i]!.includes(WILD)) {
+      const before = out.length;
+      masker.token(text, starts[i]!, ends[i]!, out);
+      // Masked by a rule about its neighbours (a month name, a size unit): the token is the value.
+      if (out.length === before) out.push(text.slice(starts[i], ends[i]! - (masked[i]!.length - WILD.length)));
+    }
   }
   return out;
 }
