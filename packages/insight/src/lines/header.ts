@@ -25,9 +25,12 @@ const TIMESTAMPS = [
   /^\d{10}(?:\.\d+)?(?=\s)/,
 ];
 // A logger or process name ending with ':' (sshd[24200]:, dfs.DataNode$PacketResponder:, sshd(pam_unix)[19939]:).
-const COMPONENT = /^[A-Za-z_][\w.$/-]*(?:\([\w.:/-]*\))?(?:\[\d+\])?(?:\([\w.:/-]*\))?:$/;
+// (Also nginx's 'pid#tid:' and klog's 'file.go:123]'.)
+const COMPONENT = /^(?:(?:[A-Za-z_][\w.$/-]*(?:\([\w.:/-]*\))?(?:\[\d+\])?(?:\([\w.:/-]*\))?|\d+#\d+):|[\w.-]+\.\w+:\d+\])$/;
 const NUMBER = /^\d+$/;
 const BRACKETED = /^\[[^\]\s]{1,64}\]$/;
+// A logger name without its colon: shop.orders, org.apache.Foo.
+const DOTTED = /^[A-Za-z_][\w$-]*(?:\.[\w$-]+)+$/;
 const SEPARATORS = new Set(['-', '|', '--', '::']);
 
 interface Token {
@@ -114,8 +117,8 @@ export function splitHeader(line: string): HeaderSplit {
       const letter = parseLevelLetter(t);
       if (letter !== NO_LEVEL) return split(line, ts[k + 1]!.end, letter);
     }
-    if (looksLikeTimeOrNumber(t) || (k === 0 && SEPARATORS.has(t))) sawTime ||= looksLikeTimeOrNumber(t);
-    else if (k >= 10 || (!/^[A-Z0-9_:.-]+$/.test(t) && !BRACKETED.test(t) && !COMPONENT.test(t))) break;
+    if (looksLikeTimeOrNumber(t) || SEPARATORS.has(t)) sawTime ||= looksLikeTimeOrNumber(t);
+    else if (k >= 10 || (!/^[A-Z0-9_:.-]+$/.test(t) && !BRACKETED.test(t) && !COMPONENT.test(t) && !DOTTED.test(t))) break;
   }
   for (const re of TIMESTAMPS) {
     const m = re.exec(line);

@@ -16,7 +16,7 @@ export function parseLogfmtPairs(line: string): Map<string, string> | undefined 
     if (i === k0 || i >= n || line.charCodeAt(i) !== 61) return undefined;
     const key = line.slice(k0, i);
     i++;
-    let value = '';
+    let value: string;
     if (line.charCodeAt(i) === 34) {
       i++;
       let v = '';

@@ -63,7 +63,6 @@ export class MultilineFolder {
     if (this.#goPanic) return true;
     if (c === 32 || c === 9) return line.trim().length > 0;
     if (CAUSED.test(line)) return true;
-    if (line.endsWith(TRACEBACK)) return true;
     if (this.#traceback) {
       // The exception line closes a traceback: 'ValueError: bad input'.
       const prev = this.#lines[this.#lines.length - 1]!;
