@@ -10,11 +10,4 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** A usage error: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  readonly code = 'HOLDFAST_E_USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError } from './errors.ts';

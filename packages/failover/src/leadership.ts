@@ -16,7 +16,7 @@
 //      acknowledged (a linearizable re-check of lease and record).
 //   S5 the wall clock is never read.
 import type { Clock, Timer } from './clock.ts';
-import { NotLeaderError } from './errors.ts';
+import { FailoverError, NotLeaderError } from './errors.ts';
 import {
   LeaseLostError,
   type Candidate,
@@ -566,7 +566,7 @@ export class Leadership {
 
   #withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = this.#o.clock.setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms)} ms`)), ms);
+      const timer = this.#o.clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR_UNREACHABLE', `${what} timed out after ${Math.round(ms)} ms`)), ms);
       promise.then(
         (v) => {
           timer.cancel();
@@ -574,7 +574,7 @@ export class Leadership {
         },
         (err: unknown) => {
           timer.cancel();
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(err instanceof Error ? err : new FailoverError('HOLDFAST_E_COORDINATOR', `${what} failed: ${String(err)}`));
         },
       );
     });

@@ -52,9 +52,13 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   let text = '';
   for await (const chunk of req) {
     text += String(chunk);
-    if (text.length > 64 * 1024) throw new Error('body too large');
+    if (text.length > 64 * 1024) throw new FailoverError('HOLDFAST_E_BAD_REQUEST', 'the body is larger than 64 KiB');
   }
-  return text ? JSON.parse(text) : {};
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch (err) {
+    throw new FailoverError('HOLDFAST_E_BAD_REQUEST', `the body is not JSON: ${(err as Error).message}`);
+  }
 }
 
 export class StatusServer {
@@ -133,7 +137,7 @@ export class StatusServer {
       sendJson(res, 404, { error: { code: 'HOLDFAST_E_NOT_FOUND', message: `no ${req.method} ${path}; try GET /status, /metrics, /events or POST /switchover` } });
     } catch (err) {
       const e = err as Error & { code?: string };
-      sendJson(res, e.code === 'HOLDFAST_E_SWITCHOVER' ? 409 : 500, { error: { code: e.code ?? 'HOLDFAST_E_INTERNAL', message: e.message } });
+      sendJson(res, err instanceof FailoverError ? err.status : 500, { error: { code: e.code ?? 'HOLDFAST_E_INTERNAL', message: e.message } });
     }
   }
 }

@@ -1,11 +1,26 @@
 // Every error @holdfast/guard raises, in one table: a stable code, the HTTP status an adapter
-// answers with, and what a person should do about it.
+// answers with, and what a person should do about it. The table shape, the class factory and
+// the issue format are holdfast's one dialect (@holdfast/config's zero-dependency subpaths).
+import { errorClass, type HoldfastError } from '@holdfast/config/errors';
+import { type ConfigIssue, formatIssue } from '@holdfast/config/issues';
 
 export const errorTable = {
-  HOLDFAST_E_BLOCKED_FLOW: { status: 429, message: 'blocked by a flow rule: the resource is over its QPS or concurrency threshold; retry later or raise the rule threshold' },
-  HOLDFAST_E_BLOCKED_HOTKEY: { status: 429, message: 'blocked by a per-key (hot-parameter) rule: this key is over its threshold; retry later or add an override for the key' },
-  HOLDFAST_E_BLOCKED_CONCURRENCY: { status: 429, message: 'blocked by an isolation rule: the resource already runs its maximum number of concurrent calls' },
-  HOLDFAST_E_BLOCKED_BREAKER: { status: 503, message: 'blocked by an open circuit breaker: the resource is failing; calls resume after the retry timeout' },
+  HOLDFAST_E_BLOCKED_FLOW: {
+    status: 429,
+    message: 'blocked by a flow rule: the resource is over its QPS or concurrency threshold; retry later or raise the rule threshold',
+  },
+  HOLDFAST_E_BLOCKED_HOTKEY: {
+    status: 429,
+    message: 'blocked by a per-key (hot-parameter) rule: this key is over its threshold; retry later or add an override for the key',
+  },
+  HOLDFAST_E_BLOCKED_CONCURRENCY: {
+    status: 429,
+    message: 'blocked by an isolation rule: the resource already runs its maximum number of concurrent calls',
+  },
+  HOLDFAST_E_BLOCKED_BREAKER: {
+    status: 503,
+    message: 'blocked by an open circuit breaker: the resource is failing; calls resume after the retry timeout',
+  },
   HOLDFAST_E_BLOCKED_SYSTEM: { status: 503, message: 'shed by adaptive system protection: the process is overloaded; retry later' },
   HOLDFAST_E_RULES: { status: 500, message: 'invalid rules: nothing was swapped, the previous rules stay active' },
   HOLDFAST_E_RULES_FILE: { status: 500, message: 'cannot read or parse the rules file: the previous rules stay active' },
@@ -18,38 +33,21 @@ export const errorTable = {
 export type GuardErrorCode = keyof typeof errorTable;
 
 /** Base of every error this package throws; `code` is stable and documented in errorTable. */
-export class GuardError extends Error {
-  readonly code: GuardErrorCode;
-  // `message` may be undefined only for subclasses that compute it lazily (BlockError).
-  constructor(code: GuardErrorCode, message: string | undefined, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'GuardError';
-    this.code = code;
-  }
-}
+export const GuardError = errorClass('GuardError', errorTable, { prefix: false });
+export type GuardError = HoldfastError<GuardErrorCode>;
 
-/** One problem in a rule set: where (a path into the rules object) and what is wrong. */
-export interface RuleIssue {
-  path: (string | number)[];
-  message: string;
-  /** Set by the file source: the file and 1-based line the path points at. */
-  file?: string;
-  line?: number;
-  column?: number;
-}
+/** One problem in a rule set: where (a path into the rules object, and file:line once located) and what is wrong. */
+export type RuleIssue = ConfigIssue;
 
-export function formatIssue(issue: RuleIssue): string {
-  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}${issue.column ? `:${issue.column}` : ''}` : ''} ` : '';
-  const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : '(root)';
-  return `${where}${path}: ${issue.message}`;
-}
+export { formatIssue };
 
 /** A rule set (or rules file) was rejected as a whole; `issues` lists every problem found. */
 export class RulesError extends GuardError {
   readonly issues: RuleIssue[];
   constructor(issues: RuleIssue[], code: 'HOLDFAST_E_RULES' | 'HOLDFAST_E_RULES_FILE' = 'HOLDFAST_E_RULES', options?: ErrorOptions) {
     const n = issues.length;
-    super(code, `${errorTable[code].message}; ${n} problem${n === 1 ? '' : 's'}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`, options);
+    const list = issues.map((i) => `  - ${formatIssue(i)}`).join('\n');
+    super(code, `${errorTable[code].message}; ${n} problem${n === 1 ? '' : 's'}:\n${list}`, undefined, options);
     this.name = 'RulesError';
     this.issues = issues;
   }

@@ -35,7 +35,8 @@ export interface WrapOptions<A extends unknown[], T> {
 }
 
 function abortError(signal: AbortSignal): GuardError {
-  return new GuardError('HOLDFAST_E_ABORTED', `aborted while waiting for a throttled slot${signal.reason instanceof Error ? `: ${signal.reason.message}` : ''}`, { cause: signal.reason });
+  const why = signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
+  return new GuardError('HOLDFAST_E_ABORTED', `aborted while waiting for a throttled slot${why}`, undefined, { cause: signal.reason });
 }
 
 /** Resolves once `entry`'s throttling wait is over; on abort cancels the entry and rejects. */

@@ -1,5 +1,7 @@
 // Every error @holdfast/service raises or answers with, in one table: a stable code, the HTTP
-// status it maps to, and a message a person can act on.
+// status it maps to, and a message a person can act on. The table shape and the class factory
+// are holdfast's one dialect (@holdfast/config/errors).
+import { errorClass, type HoldfastError } from '@holdfast/config/errors';
 
 export const errorTable = {
   HOLDFAST_E_OPTIONS: { status: 500, message: 'invalid options to createService' },
@@ -21,20 +23,14 @@ export const errorTable = {
 export type ServiceErrorCode = keyof typeof errorTable;
 
 /** Base of every error this package throws; `code` is stable and documented. */
-export class ServiceError extends Error {
-  readonly code: ServiceErrorCode;
-  constructor(code: ServiceErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ServiceError';
-    this.code = code;
-  }
-}
+export const ServiceError = errorClass('ServiceError', errorTable, { prefix: false });
+export type ServiceError = HoldfastError<ServiceErrorCode>;
 
 /** createService was given options it cannot use; `option` names the offending one(s). */
 export class ServiceOptionsError extends ServiceError {
   readonly problems: { option: string; message: string }[];
   constructor(problems: { option: string; message: string }[]) {
-    super('HOLDFAST_E_OPTIONS', `invalid options to createService:\n${problems.map((p) => `  ${p.option}: ${p.message}`).join('\n')}`);
+    super('HOLDFAST_E_OPTIONS', `${errorTable.HOLDFAST_E_OPTIONS.message}:\n${problems.map((p) => `  ${p.option}: ${p.message}`).join('\n')}`);
     this.name = 'ServiceOptionsError';
     this.problems = problems;
   }

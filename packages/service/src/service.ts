@@ -282,7 +282,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     }).catch((err: NodeJS.ErrnoException) => {
       const where = inherited[0] ? `inherited fd ${inherited[0].fd}` : `${o.host}:${o.port}`;
       const hint = err.code === 'EADDRINUSE' ? ' (another process holds the port: pick another one, or stop it)' : '';
-      throw new ServiceError('HOLDFAST_E_LISTEN', `cannot listen on ${where}: ${err.message}${hint}`, { cause: err });
+      throw new ServiceError('HOLDFAST_E_LISTEN', `cannot listen on ${where}: ${err.message}${hint}`, undefined, { cause: err });
     });
     if (inherited.length && o.inheritSocket === 'auto') forgetInheritedSockets();
     const addr = this.#server.address();

@@ -29,13 +29,25 @@ for (const [from, to] of job) {
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(pkg, 'src');
 const main = join(src, 'daemon', 'main.ts');
+// The daemon also imports @holdfast/config's zero-dependency subpaths (errors, did-you-mean),
+// which are TypeScript sources too.
+const configSrc = dirname(fileURLToPath(import.meta.resolve('@holdfast/config/errors')));
+const roots = [
+  { dir: src, prefix: '' },
+  { dir: configSrc, prefix: 'config--' },
+];
 
 const cacheDir = cacheDirectory();
-const files = listTs(src);
+const files = roots.flatMap((r) => listTs(r.dir));
+const rootOf = (f) => roots.find((r) => f.startsWith(r.dir + '/'));
+const stem = (f) => {
+  const r = rootOf(f);
+  return `${r.prefix}${relative(r.dir, f).replaceAll('/', '__')}.`;
+};
 const key = (f) => {
   const st = statSync(f);
   // Named by path, size and mtime (no hashing: node:crypto would load OpenSSL into the daemon).
-  return join(cacheDir, `${relative(src, f).replaceAll('/', '__')}.${st.size}.${Math.floor(st.mtimeMs)}.js`);
+  return join(cacheDir, `${stem(f)}${st.size}.${Math.floor(st.mtimeMs)}.js`);
 };
 const missing = files.filter((f) => !existsSync(key(f)));
 if (missing.length > 0) {
@@ -44,15 +56,15 @@ if (missing.length > 0) {
   execFileSync(process.execPath, ['--no-warnings', '-e', STRIPPER], { input: JSON.stringify(job), stdio: ['pipe', 'inherit', 'inherit'] });
   // Older versions of the files just stripped are dead weight.
   const current = new Set(files.map((f) => key(f).slice(cacheDir.length + 1)));
-  const stems = new Set(missing.map((f) => `${relative(src, f).replaceAll('/', '__')}.`));
+  const stems = new Set(missing.map(stem));
   for (const name of readdirSync(cacheDir)) {
     if (!current.has(name) && [...stems].some((p) => name.startsWith(p))) rmSync(join(cacheDir, name), { force: true });
   }
 }
-const srcUrl = pathToFileURL(src).href;
+const rootUrls = roots.map((r) => pathToFileURL(r.dir).href + '/');
 registerHooks({
   load(url, context, nextLoad) {
-    if (url.startsWith(srcUrl) && url.endsWith('.ts')) {
+    if (url.endsWith('.ts') && rootUrls.some((r) => url.startsWith(r))) {
       const file = fileURLToPath(url);
       const cached = key(file);
       if (existsSync(cached)) return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true };

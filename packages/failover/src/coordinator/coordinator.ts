@@ -13,6 +13,7 @@
 //     unknown (timeout, network).
 //   - the lease never expires earlier than ttl after the server processed the renewal, measured
 //     on the server's clock (it may expire later: etcd extends leases on a leader change).
+import { FailoverError } from '../errors.ts';
 import type { FencingToken } from '../resources/resource.ts';
 
 /** What the leader record says. */
@@ -100,10 +101,9 @@ export interface Coordinator {
 }
 
 /** keepAlive found the lease or the leader record gone: leadership is over for certain. */
-export class LeaseLostError extends Error {
-  readonly code = 'HOLDFAST_E_LEASE_LOST';
+export class LeaseLostError extends FailoverError {
   constructor(detail: string) {
-    super(`the leadership lease was lost: ${detail}`);
+    super('HOLDFAST_E_LEASE_LOST', detail);
     this.name = 'LeaseLostError';
   }
 }

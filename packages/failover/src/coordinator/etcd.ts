@@ -299,7 +299,7 @@ export class EtcdCoordinator implements Coordinator {
       return await new Promise<number>((resolve, reject) => {
         stream.on('data', (res) => resolve(Number(res.TTL)));
         stream.on('error', reject);
-        stream.on('end', () => reject(new Error('keep-alive stream ended')));
+        stream.on('end', () => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ended the keep-alive stream of lease ${leaseId} without an answer`)));
         stream.write({ ID: leaseId });
       });
     } finally {
@@ -323,7 +323,7 @@ export class EtcdCoordinator implements Coordinator {
         },
         (err: unknown) => {
           timer.cancel();
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(err instanceof Error ? err : new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} failed: ${String(err)}`));
         },
       );
     });

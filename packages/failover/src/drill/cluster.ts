@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monotonicMs } from '../clock.ts';
+import { FailoverError } from '../errors.ts';
 import { lineSplitter } from '../fence/protocol.ts';
 import { NetnsLab, sweepStale, type LabHost } from './netns.ts';
 import { startWitness, type Witness } from './etcd-witness.ts';
@@ -137,20 +138,20 @@ export class DrillCluster {
     const end = monotonicMs() + timeoutMs;
     const tries = new Map(this.nodes.map((n) => [n.name, 1]));
     for (;;) {
-      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('drill aborted');
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new FailoverError('HOLDFAST_E_DRILL_FAILED', 'the drill was aborted');
       const pending = this.nodes.filter((n) => !this.events.some((e) => e.node === n.name && e.type === 'agent-started'));
       if (pending.length === 0) return;
       for (const n of pending) {
         const p = n.agent;
         if (p && (p.exitCode !== null || p.signalCode !== null)) {
           const t = tries.get(n.name)!;
-          if (t >= attempts) throw new Error(`the agent of ${n.name} exited ${attempts} times before it started; see ${join(this.dir, `${n.name}-agent.log`)}`);
+          if (t >= attempts) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `the agent of ${n.name} exited ${attempts} times before it started; see ${join(this.dir, `${n.name}-agent.log`)}`);
           tries.set(n.name, t + 1);
           progress(`the agent of ${n.name} exited before it started (exit ${p.exitCode ?? p.signalCode}); starting it again`);
           await this.startAgent(n);
         }
       }
-      if (monotonicMs() > end) throw new Error(`agents ${pending.map((n) => n.name).join(', ')} did not start within ${timeoutMs} ms; see ${this.dir}`);
+      if (monotonicMs() > end) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `agents ${pending.map((n) => n.name).join(', ')} did not start within ${timeoutMs} ms; see ${this.dir}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -192,7 +193,7 @@ export class DrillCluster {
     const proc = this.spawnIn(n.host.netns, process.execPath, [httpServiceMain, n.name, String(drillNet.servicePort)], `${n.name}-service.log`);
     await new Promise<void>((resolve, reject) => {
       proc.stdout?.on('data', lineSplitter((l) => l.startsWith('LISTENING') && resolve()));
-      proc.once('exit', (code) => reject(new Error(`the HTTP service of ${n.name} exited with ${code}`)));
+      proc.once('exit', (code) => reject(new FailoverError('HOLDFAST_E_DRILL_FAILED', `the HTTP service of ${n.name} exited with ${code}`)));
     });
   }
 }

@@ -2,6 +2,7 @@
 // measure until a new holder answers, heal, check that clients reach the holder again, tear
 // everything down (also when aborted). See docs/failover.md § Drill results.
 import { monotonicMs } from '../clock.ts';
+import { FailoverError } from '../errors.ts';
 import { lineSplitter } from '../fence/protocol.ts';
 import { defaultAgentCommand, DrillCluster, pollerMain, type AgentCommand, type DrillAgentKind, type NodeHandle } from './cluster.ts';
 import { injectFault, type Fault } from './faults.ts';
@@ -58,7 +59,7 @@ export interface DrillResult {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const reason = () => (signal?.reason instanceof Error ? signal.reason : new Error('drill aborted'));
+    const reason = () => (signal?.reason instanceof Error ? signal.reason : new FailoverError('HOLDFAST_E_DRILL_FAILED', 'the drill was aborted'));
     if (signal?.aborted) return reject(reason());
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
@@ -72,7 +73,7 @@ async function until<T>(what: string, timeoutMs: number, signal: AbortSignal | u
   for (;;) {
     const v = check();
     if (v) return v;
-    if (monotonicMs() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (monotonicMs() > end) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(20, signal);
   }
 }

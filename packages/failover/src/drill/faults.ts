@@ -4,6 +4,7 @@
 //   partition  the leader's link taken down at the switch side: its eth0 loses carrier
 //   isolate    the leader's switch port set to "disabled": the link stays up on both ends
 //              (carrier, addresses, routes all look fine) but no frame passes either way
+import { FailoverError } from '../errors.ts';
 import { runCommand } from '../resources/command.ts';
 import type { FaultKind } from './profiles.ts';
 import type { LabHost } from './netns.ts';
@@ -16,7 +17,7 @@ export interface Fault {
 
 async function must(file: string, args: string[]): Promise<void> {
   const r = await runCommand(file, args);
-  if (r.code !== 0) throw new Error(`'${file} ${args.join(' ')}' failed: ${r.stderr.trim()}`);
+  if (r.code !== 0) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `cannot inject the fault: '${file} ${args.join(' ')}' failed: ${r.stderr.trim()}`);
 }
 
 export async function injectFault(kind: FaultKind, target: { host: LabHost; agentPid: number; group?: boolean }): Promise<Fault> {

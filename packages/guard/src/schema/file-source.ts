@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
+import { SourceMap } from '@holdfast/config/locate';
 import { YAMLParseError, parse as parseYaml, parseDocument } from 'yaml';
 import type { Guard } from '../guard.ts';
 import { type RuleIssue, RulesError } from '../errors.ts';
 import { type GuardRules, validateRules } from '../manager/validate.ts';
-import { SourceMap } from './locate.ts';
 
 export interface ParseRulesOptions {
   /** Shown in errors; also picks the format from the extension (.json, else YAML). */

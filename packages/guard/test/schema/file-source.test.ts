@@ -50,7 +50,7 @@ describe('parseRulesText', () => {
     assert.equal(err.code, 'HOLDFAST_E_RULES');
     const where = err.issues.map((i) => `${i.file}:${i.line} ${i.path.join('.')}`).sort();
     assert.deepEqual(where, ['rules.yaml:10 breakers.0.resource', 'rules.yaml:4 flow.0.threshold', 'rules.yaml:5 flow.1.id', 'rules.yaml:8 flow.1.strategy'].sort());
-    assert.match(err.message, /rules\.yaml:4:5 flow\[0\]\.threshold: must be >= 0, got -1/);
+    assert.match(err.message, /rules\.yaml:4:5 {2}flow\[0\]\.threshold: must be >= 0, got -1/);
   });
 
   it('reports syntax errors with the line, for YAML and JSON', () => {

@@ -45,7 +45,7 @@ export class DependencyError extends ServiceError {
   readonly dependency: string;
   readonly statusCode = errorTable.HOLDFAST_E_DEPENDENCY.status;
   constructor(dependency: string, message: string, options?: ErrorOptions) {
-    super('HOLDFAST_E_DEPENDENCY', message, options);
+    super('HOLDFAST_E_DEPENDENCY', message, undefined, options);
     this.name = 'DependencyError';
     this.dependency = dependency;
   }

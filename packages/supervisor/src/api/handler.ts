@@ -18,14 +18,6 @@ export interface ApiContext {
 
 const MAX_BODY = 64 * 1024;
 
-/** HTTP status of an error code (400 for the rest). */
-const STATUS_OF: Partial<Record<string, number>> = {
-  HOLDFAST_E_UNKNOWN_PROGRAM: 404,
-  HOLDFAST_E_NOT_RUNNING: 409,
-  HOLDFAST_E_BUSY: 409,
-  HOLDFAST_E_PORT_IN_USE: 409,
-};
-
 class HttpError extends Error {
   readonly status: number;
   readonly code: string;
@@ -193,7 +185,7 @@ export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) 
         status = 400;
         body = { error: { code: err.code, message: err.message, ...(Array.isArray(err.details.issues) ? { issues: err.details.issues as ConfigIssue[] } : {}) } };
       } else if (err instanceof SupervisorError) {
-        status = STATUS_OF[err.code] ?? 400;
+        status = err.status;
         body = { error: { code: err.code, message: err.message } };
       } else {
         body = { error: { code: 'HOLDFAST_E_API', message: (err as Error).message } };

@@ -1,7 +1,7 @@
 // Rules that span programs and groups: every dependsOn target exists, dependencies have no
 // cycle, a program sits in at most one group, a group does not shadow a program. This runs even
 // when single fields failed (so a user sees every error in one pass), hence the defensive reads.
-import { didYouMean as closest } from '@holdfast/config';
+import { didYouMean } from '@holdfast/config/did-you-mean';
 import type { z } from 'zod';
 
 /** Program and group names: also used in file names, cgroup names and CLI targets (`web:2`). */
@@ -11,8 +11,6 @@ export const NAME_RULE = 'names use letters, digits, "_", "." and "-" (no ":" or
 type Ctx = z.RefinementCtx;
 type Loose = Record<string, unknown>;
 
-/** A suggestion only for names long enough that a near miss is meaningful ('zz' is not a typo of 'a'). */
-const didYouMean = (word: string, candidates: string[]): string | undefined => (word.length >= 3 ? closest(word, candidates) : undefined);
 const isObj = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 

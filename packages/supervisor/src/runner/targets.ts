@@ -2,7 +2,7 @@
 // (its programs), or `all`. Unknown names are an error with a did-you-mean.
 import type { GroupConfig } from '../config/schema.ts';
 import { SupervisorError } from '../errors.ts';
-import { suggest } from '../util/did-you-mean.ts';
+import { didYouMean } from '@holdfast/config/did-you-mean';
 import type { InstanceRunner } from './instance-runner.ts';
 
 export interface Targets {
@@ -27,7 +27,7 @@ export function resolveTargets(targets: string[], byProgram: Map<string, Instanc
     else {
       const hit = all.find((r) => r.spec.id === t);
       if (!hit) {
-        const guess = suggest(t, [...byProgram.keys(), ...Object.keys(groups), ...all.map((r) => r.spec.id)]);
+        const guess = didYouMean(t, [...byProgram.keys(), ...Object.keys(groups), ...all.map((r) => r.spec.id)]);
         throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' in ${configFile}${guess ? ` (did you mean '${guess}'?)` : ''}`, { target: t });
       }
       instances.add(hit);
