@@ -2,7 +2,8 @@
 // to line and column (falling back to the nearest existing parent for something missing), and
 // syntax errors come out as issues with their position. JSON parses here too.
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { SourceMap } from '@holdfast/config/locate';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { InsightError, type InsightErrorCode, type Issue } from '../errors.ts';
 
 export class YamlSource {
@@ -10,11 +11,13 @@ export class YamlSource {
   readonly text: string;
   readonly doc: Document;
   private readonly lines = new LineCounter();
+  private readonly map: SourceMap;
 
   constructor(file: string, text: string) {
     this.file = file;
     this.text = text;
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: true });
+    this.map = new SourceMap({ doc: this.doc, lines: this.lines });
   }
 
   /** Reads `file`; an unreadable file or a syntax error throws `code` with file:line:column. */
@@ -47,22 +50,9 @@ export class YamlSource {
     return { line, column: col };
   }
 
-  /** Line and column of the value at `path` (of its key, for a map entry). */
+  /** Line and column of the value at `path` (of its key, for a map entry; of its owner, for something missing). */
   locate(path: readonly (string | number)[]): { line?: number; column?: number } {
-    let node: unknown = this.doc.contents;
-    let offset = (node as Node | null)?.range?.[0];
-    for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        offset = (pair.key as Node).range?.[0] ?? offset;
-        node = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
-        node = node.items[seg];
-        offset = (node as Node).range?.[0] ?? offset;
-      } else break;
-    }
-    return offset === undefined ? {} : this.position(offset);
+    return this.map.locate(path) ?? {};
   }
 
   /** Issues from a validator (paths relative to `base`) with this file's positions. */
