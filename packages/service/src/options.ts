@@ -1,11 +1,13 @@
 // createService's options: one zod schema with the defaults, so a typo or a wrong type fails at
-// construction with the option's name, never later in production.
+// construction with the option's name, never later in production. The core's options are here;
+// each module's live beside it (`<module>/options.ts`) and are composed into the one schema.
 import { z } from 'zod';
 import { ServiceOptionsError } from './errors.ts';
-// Degradation, tracing and memory forensics options (issue 6) live beside their features.
-import { memoryOptionsSchema } from './memory/options.ts';
-import { redisOptionsSchema, resolveRedisOptions, type ResolvedRedisOptions } from './redis/options.ts';
-import { tracingOptionsSchema } from './tracing/options.ts';
+import { healthOptionsShape } from './health/options.ts';
+import { memoryOptionsShape, resolveMemoryOptions } from './memory/options.ts';
+import { metricsOptionsShape } from './metrics/options.ts';
+import { redisOptionsShape, resolveRedisOptions, type ResolvedRedisOptions } from './redis/options.ts';
+import { tracingOptionsShape } from './tracing/options.ts';
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().finite().min(0);
@@ -63,37 +65,19 @@ export const serviceOptionsSchema = z.strictObject({
       /** Log one line per request. */
       requests: z.boolean().default(true),
       /** Extra fields merged into every line (e.g. trace ids); called per line. */
-      mixin: z.function().optional(),
-    })
-    .prefault({}),
-  metrics: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      /** Node's default metrics (heap, GC, handles, ...). */
-      defaultMetrics: z.boolean().default(true),
-      /** Histogram buckets for request duration, in seconds. */
-      buckets: z.array(z.number().positive()).nonempty().default([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+      mixin: z.custom<() => object>((v) => typeof v === 'function', 'Invalid input: expected function').optional(),
     })
     .prefault({}),
   probes: probePaths.prefault({}),
-  /** Liveness watchdog: the loop blocked past maxBlockMs within windowMs fails /livez. */
-  watchdog: z
-    .strictObject({
-      sampleMs: ms.min(1).default(50),
-      maxBlockMs: ms.min(1).default(2000),
-      windowMs: ms.min(1).default(10_000),
-    })
-    .prefault({}),
-  // --- degradation, tracing, memory forensics (src/redis, src/tracing, src/memory) ---
-  /** Redis for the shared cache level: a URL, an object, or false. Default: REDIS_URL when set. */
-  redis: redisOptionsSchema.optional(),
-  tracing: tracingOptionsSchema.prefault({}),
-  memory: memoryOptionsSchema.prefault({}),
   /** Token for the admin endpoints (heap snapshots); default HOLDFAST_ADMIN_TOKEN. Without one they answer 401. */
   adminToken: z.string().min(16, 'use at least 16 characters').optional(),
-  // --- end ---
   /** Passed to Fastify as is (bodyLimit, trustProxy, ...), except what holdfast owns. */
   fastify: z.record(z.string(), z.unknown()).default({}),
+  ...healthOptionsShape,
+  ...metricsOptionsShape,
+  ...redisOptionsShape,
+  ...tracingOptionsShape,
+  ...memoryOptionsShape,
 });
 
 export type ServiceOptions = z.input<typeof serviceOptionsSchema>;
@@ -146,6 +130,6 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   const redis = resolveRedisOptions(o.redis, env);
   const adminToken = o.adminToken ?? env.HOLDFAST_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ServiceOptionsError([{ option: 'adminToken', message: 'the HOLDFAST_ADMIN_TOKEN environment variable is shorter than 16 characters; use a long random token' }]);
-  const memory = { ...o.memory, dir: o.memory.dir ?? env.HOLDFAST_HEAP_DIR };
+  const memory = resolveMemoryOptions(o.memory, env);
   return { ...o, port: o.port ?? envPort ?? 3000, shutdownDelayMs, redis, adminToken, memory };
 }

@@ -1,213 +1,91 @@
-// createService: a Fastify app with the holdfast lifecycle around it. The pieces (checks,
-// watchdog, connection tracking, drain, recovery, logs, metrics) live in their own modules;
-// this file wires them and owns the state.
+// createService: the lifecycle, the HTTP server and the drain. Every feature (checks and probes,
+// metrics, recovery, Redis, dependencies, memory forensics, tracing, the supervisor notice) is a
+// module installed through one contract (module.ts); this file owns the state and the order.
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { Fastify, LogController, type FastifyInstance } from './fastify.ts';
+import type { Service, ServiceEvents } from './api.ts';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Dependency } from './dependency/dependency.ts';
+import { dependencyModule } from './dependency/module.ts';
+import type { DependencyOptions } from './dependency/options.ts';
 import { ServiceError } from './errors.ts';
-import { HealthRegistry, type CheckFn, type CheckOptions, type CheckReport } from './health/checks.ts';
-import { LoopMonitor } from './health/loop-monitor.ts';
-import { installProbes } from './health/probes.ts';
-import { ConnectionTracker } from './http/connections.ts';
-import { forgetInheritedSockets, inheritedSockets } from './http/inherited-socket.ts';
-import { recordRoutes, RequestObserver } from './http/observe.ts';
-import { installRecovery } from './http/recovery.ts';
-import { requestIdFrom } from './http/request-id.ts';
-import { RequestIdResponse } from './http/response.ts';
-import { applyFastifyServerOptions } from './http/server-options.ts';
+import type { FastifyInstance } from './fastify.ts';
+import { healthModule, type HealthApi } from './health/module.ts';
+import { recoveryModule } from './http/recovery.ts';
+import { createHttpCore, listen, type HttpCore } from './http/server.ts';
 import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
-import { lazyChildLoggerFactory } from './logging/lazy-child.ts';
-import { createLogger } from './logging/logger.ts';
-import { RequestLineWriter } from './logging/request-line.ts';
-import { HttpMetrics } from './metrics/http-metrics.ts';
+import { createLogger, type ServiceLogger } from './logging/logger.ts';
+import type { MemoryApi } from './memory/forensics.ts';
+import { memoryModule } from './memory/module.ts';
+import { metricsModule } from './metrics/module.ts';
+import { combinedLogMixin, installModules, type AnyModule, type InstalledModules, type LifecycleView } from './module.ts';
+import { notifyModule } from './notify/module.ts';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
+import { ProcessHandlers } from './process-handlers.ts';
+import { redisModule } from './redis/module.ts';
 import { drain, type StopReport } from './shutdown/drain.ts';
 import type { RegisteredHook, ShutdownHook } from './shutdown/hooks.ts';
-// --- degradation, tracing, memory forensics (issue 6: src/resilience, src/dependency, src/redis, src/tracing, src/memory) ---
-import type { Redis } from 'ioredis';
-import type { Dependency } from './dependency/dependency.ts';
-import type { DependencyOptions } from './dependency/options.ts';
-import type { MemoryApi } from './memory/forensics.ts';
-import { installResilience, type Resilience } from './resilience/install.ts';
-import { withTraceIds } from './tracing/log-mixin.ts';
-import { tracingState } from './tracing/state.ts';
-// --- end ---
-// --- readiness notice to the supervisor (issue 5: src/notify) ---
-import { installReadyNotification } from './notify/supervisor-notify.ts';
-// --- end ---
+import { tracingModule } from './tracing/module.ts';
 
-export interface HealthApi {
-  register(name: string, fn: CheckFn, options?: CheckOptions): void;
-  /** The last verdict of every check. */
-  checks(): Record<string, CheckReport>;
-  live(): boolean;
-  ready(): boolean;
-}
+/** The modules, in installation order (each after the modules it depends on). */
+const MODULES: readonly AnyModule[] = [metricsModule, healthModule, recoveryModule, redisModule, memoryModule, dependencyModule, tracingModule, notifyModule];
 
-export interface ServiceEvents {
-  state: [state: LifecycleState, previous: LifecycleState];
-  stopped: [report: StopReport];
-}
-
-export interface Service extends EventEmitter<ServiceEvents> {
-  /** The Fastify instance: add routes and plugins here before start(). */
-  readonly app: FastifyInstance;
-  readonly state: LifecycleState;
-  readonly health: HealthApi;
-  readonly logger: Logger;
-  /** The Prometheus registry served at /metrics; register your own metrics on it. */
-  readonly registry: Registry | undefined;
-  readonly options: ResolvedOptions;
-  /** Where the main server listens (after start()). */
-  readonly url: string;
-  readonly port: number;
-  readonly adminUrl: string | undefined;
-  start(): Promise<{ url: string; port: number }>;
-  /** Drains gracefully; resolves with the per-phase report. Never exits the process itself. */
-  stop(reason?: string): Promise<StopReport>;
-  /** Registers cleanup to run during shutdown, in reverse registration order. */
-  onShutdown(name: string, fn: ShutdownHook, options?: { timeoutMs?: number }): void;
-  // --- degradation, tracing, memory forensics ---
-  /** Declares an outbound dependency: timeout, retry budget, breaker, single-flight, stale-if-error cache, fallback. */
-  dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V>;
-  /** The fail-fast Redis client (when `redis` or REDIS_URL is set). */
-  readonly redis: Redis | undefined;
-  /** Heap-growth detection (`leak_suspected`) and safe heap captures. */
-  readonly memory: MemoryApi;
-  // --- end ---
-}
-
-const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
+const emptyReport = (reason: string, ok: boolean, exitCode: number): StopReport => ({ reason, ok, exitCode, phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] });
 
 class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   readonly app: FastifyInstance;
   readonly options: ResolvedOptions;
   readonly logger: Logger;
-  readonly registry: Registry | undefined;
-  readonly health: HealthApi;
-  readonly #flushLogs: () => void;
-  readonly #flushLogsAsync: (timeoutMs: number) => Promise<void>;
-  readonly #checks = new HealthRegistry();
-  readonly #monitor: LoopMonitor;
-  readonly #metrics: HttpMetrics | undefined;
-  readonly #server: Server;
-  readonly #tracker: ConnectionTracker;
-  readonly #admin: FastifyInstance | undefined;
+  readonly #log: ServiceLogger;
+  readonly #http: HttpCore;
+  readonly #modules: InstalledModules;
   readonly #hooks: RegisteredHook[] = [];
+  readonly #process: ProcessHandlers;
+  /** The modules' lifecycle listeners: called before the 'state' event, whatever the app does with its listeners. */
+  readonly #onState: ((state: LifecycleState, previous: LifecycleState) => void)[] = [];
   #state: LifecycleState = 'STARTING';
   #started = false;
   #listening = false;
   #stopping: Promise<StopReport> | undefined;
   #port = 0;
+  #url = 'http://:0';
   #adminUrl: string | undefined;
-  #host = '';
-  #processHandlers: [string, (...args: any[]) => void][] = [];
-  #fatalDuringStop = false;
-  readonly #resilience: Resilience;
 
   constructor(input: ServiceOptions | undefined) {
     super();
     const o = (this.options = resolveOptions(input));
-    const mixin = tracingState() && o.tracing.logIds ? withTraceIds(o.logger.mixin as (() => object) | undefined) : (o.logger.mixin as (() => object) | undefined);
-    const log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin });
-    this.logger = log.logger;
-    this.#flushLogs = log.flushSync;
-    this.#flushLogsAsync = log.flush;
-    this.#metrics = o.metrics.enabled ? new HttpMetrics({ service: o.name, buckets: o.metrics.buckets, defaultMetrics: o.metrics.defaultMetrics }) : undefined;
-    this.registry = this.#metrics?.registry;
-    this.#monitor = new LoopMonitor({ ...o.watchdog, onSample: this.#metrics ? (ms) => this.#metrics!.observeLoopDelay(ms) : undefined });
-
-    // The request line and request metrics, taken when each response closes (http/observe.ts).
-    const quiet = new Set([o.probes.livez, o.probes.readyz, o.probes.startupz, o.probes.metrics]);
-    // The request line takes the fast path unless something must see every line (a mixin adding
-    // trace ids) or info lines are not written at all.
-    const fastLines = mixin === undefined && this.logger.isLevelEnabled('info') ? new RequestLineWriter(log.destination, log.base) : undefined;
-    const observer = new RequestObserver({ metrics: this.#metrics, logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet, lineWriter: fastLines, logger: this.logger });
-    let tracker: ConnectionTracker | undefined;
-    let server: Server | undefined;
-    this.app = Fastify({
-      // Reject unknown body fields instead of silently dropping them (Fastify's default strips
-      // them), so `additionalProperties: false` means what it says: bad input gets a 400.
-      ajv: { customOptions: { removeAdditional: false } },
-      ...o.fastify,
-      loggerInstance: this.logger,
-      // holdfast writes its own single line per request (see http/observe.ts).
-      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-      // Most requests never log through their own logger: create it on first use.
-      childLoggerFactory: lazyChildLoggerFactory as never,
-      genReqId: (req) => (req as { holdfastRequestId?: string }).holdfastRequestId ?? requestIdFrom(req),
-      forceCloseConnections: false,
-      return503OnClosing: false,
-      serverFactory: (handler, opts) => {
-        server = createServer({ ServerResponse: RequestIdResponse }, (req, res) => {
-          tracker!.onRequest(req, res);
-          // Echoed by the response class when the head is written (see http/response.ts):
-          // cheaper than a setHeader() here or a Fastify hook.
-          res.holdfastRequestId = requestIdFrom(req);
-          handler(req, res);
-        });
-        // What Fastify applies to a server it creates itself, and would skip for ours: its
-        // keep-alive timeout (72 s, longer than the common 60 s load-balancer idle timeout, so
-        // the balancer, not the service, closes idle connections) and the request and
-        // connection timeouts, including any the application set in `fastify` options.
-        applyFastifyServerOptions(server, opts);
-        tracker = new ConnectionTracker(server, (req, res, ms) => observer.observe(req, res, ms));
-        return server;
-      },
-    }) as unknown as FastifyInstance;
-    this.#server = server!;
-    this.#tracker = tracker!;
-    if (this.#metrics) {
-      const t = this.#tracker;
-      const gauge = this.#metrics.inFlight;
-      // Read at scrape time instead of inc/dec on every request.
-      (gauge as unknown as { collect: () => void }).collect = () => gauge.set(t.inFlight);
-    }
-
-    recordRoutes(this.app, (o.fastify as { trustProxy?: unknown } | undefined)?.trustProxy);
-    installRecovery(this.app);
-
-    const probeSource = {
+    const mixin = combinedLogMixin(MODULES, o, o.logger.mixin);
+    this.#log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin });
+    this.logger = this.#log.logger;
+    this.#http = createHttpCore(o, this.#log, mixin);
+    this.app = this.#http.app;
+    const lifecycle: LifecycleView = {
       state: () => this.#state,
       started: () => this.#started,
-      live: () => this.#monitor.live(),
       ready: () => this.#ready(),
-      checks: () => this.#checks.reports(),
+      onChange: (fn) => this.#onState.push(fn),
     };
-    let probeApp = this.app;
-    if (o.admin) {
-      this.#admin = Fastify({ loggerInstance: this.logger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
-      probeApp = this.#admin;
-    }
-    installProbes(probeApp, o.probes, probeSource);
-    if (this.#metrics) {
-      const registry = this.#metrics.registry;
-      probeApp.get(o.probes.metrics, async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
-    }
-
-    this.#resilience = installResilience({
+    const tracker = this.#http.tracker;
+    const observer = this.#http.observer;
+    this.#modules = installModules(MODULES, {
       options: o,
       logger: this.logger,
-      registry: this.registry,
-      adminApp: probeApp,
-      registerCheck: (name, fn, opts) => this.#checks.register(name, fn, opts),
+      app: this.app,
+      adminApp: this.#http.admin ?? this.app,
+      lifecycle,
+      server: { inFlight: () => tracker.inFlight, countRequests: (sink) => observer.countRequests(sink) },
       onShutdown: (name, fn, opts) => this.onShutdown(name, fn, opts),
     });
-
-    this.health = {
-      register: (name, fn, opts) => this.#checks.register(name, fn, opts),
-      checks: () => this.#checks.reports(),
-      live: () => this.#monitor.live().ok,
-      ready: () => this.#ready(),
-    };
-    this.#checks.on('change', (name, report) => {
-      this.logger[report.status === 'pass' ? 'info' : 'warn']({ check: name, ...report }, `health check '${name}' is now ${report.status}`);
-      this.#evaluate();
+    this.#modules.apis.health.checks.on('change', () => this.#evaluate());
+    this.#process = new ProcessHandlers({
+      handleSignals: o.handleSignals,
+      handleProcessErrors: o.handleProcessErrors,
+      logger: this.logger,
+      stopping: () => this.#stopping !== undefined,
+      stop: (reason, exitCode) => this.#stop(reason, exitCode),
+      flushLogs: () => this.#log.flushSync(),
     });
-    // issue 5: tell a supervisor (NOTIFY_FD or IPC) when this instance first turns READY.
-    installReadyNotification(this as unknown as Parameters<typeof installReadyNotification>[0], this.logger);
   }
 
   get state(): LifecycleState {
@@ -217,44 +95,49 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     return this.#port;
   }
   get url(): string {
-    return `http://${this.#host}:${this.#port}`;
+    return this.#url;
   }
   get adminUrl(): string | undefined {
     return this.#adminUrl;
   }
+  get health(): HealthApi {
+    return this.#modules.apis.health.public;
+  }
+  get registry(): Registry | undefined {
+    return this.#modules.apis.metrics.registry;
+  }
   get redis(): Redis | undefined {
-    return this.#resilience.redis;
+    return this.#modules.apis.redis?.client;
   }
   get memory(): MemoryApi {
-    return this.#resilience.memory;
+    return this.#modules.apis.memory;
   }
   dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V> {
-    return this.#resilience.dependency(name, options);
+    return this.#modules.apis.dependency.add(name, options);
   }
 
   #ready(): boolean {
-    return acceptsTraffic(this.#state) && this.#checks.criticalOk();
+    return acceptsTraffic(this.#state) && this.#modules.apis.health.checks.criticalOk();
   }
 
   #fire(event: LifecycleEvent): void {
     const next = transition(this.#state, event);
-    if (next === undefined) return;
+    if (next === undefined || next === this.#state) return;
     const prev = this.#state;
     this.#state = next;
     if (next === 'READY' || next === 'DEGRADED') this.#started = true;
-    this.#metrics?.setState(next);
-    if (next !== prev) {
-      this.logger.info({ state: next, previous: prev }, `lifecycle: ${prev} -> ${next}`);
-      this.emit('state', next, prev);
-    }
+    for (const fn of this.#onState) fn(next, prev);
+    this.logger.info({ state: next, previous: prev }, `lifecycle: ${prev} -> ${next}`);
+    this.emit('state', next, prev);
   }
 
   /** Moves the lifecycle after a check changed or the server started listening. */
   #evaluate(): void {
     if (!this.#listening) return;
-    if (this.#state === 'STARTING' && this.#checks.criticalOk()) this.#fire('started');
-    if (this.#state === 'READY' && this.#checks.anyDegraded()) this.#fire('degraded');
-    else if (this.#state === 'DEGRADED' && !this.#checks.anyDegraded()) this.#fire('recovered');
+    const checks = this.#modules.apis.health.checks;
+    if (this.#state === 'STARTING' && checks.criticalOk()) this.#fire('started');
+    if (this.#state === 'READY' && checks.anyDegraded()) this.#fire('degraded');
+    else if (this.#state === 'DEGRADED' && !checks.anyDegraded()) this.#fire('recovered');
   }
 
   onShutdown(name: string, fn: ShutdownHook, options: { timeoutMs?: number } = {}): void {
@@ -267,49 +150,31 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
 
   async start(): Promise<{ url: string; port: number }> {
     if (this.#listening || this.#stopping) throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
-    const o = this.options;
     await this.app.ready();
-    await this.#resilience.start(this.app);
-    const inherited = o.inheritSocket === false ? [] : typeof o.inheritSocket === 'number' ? [{ fd: o.inheritSocket, name: undefined }] : inheritedSockets();
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      const done = () => {
-        this.#server.off('error', reject);
-        resolve();
-      };
-      if (inherited[0]) this.#server.listen({ fd: inherited[0].fd }, done);
-      else this.#server.listen(o.port, o.host, done);
-    }).catch((err: NodeJS.ErrnoException) => {
-      const where = inherited[0] ? `inherited fd ${inherited[0].fd}` : `${o.host}:${o.port}`;
-      const hint = err.code === 'EADDRINUSE' ? ' (another process holds the port: pick another one, or stop it)' : '';
-      throw new ServiceError('HOLDFAST_E_LISTEN', `cannot listen on ${where}: ${err.message}${hint}`, undefined, { cause: err });
-    });
-    if (inherited.length && o.inheritSocket === 'auto') forgetInheritedSockets();
-    const addr = this.#server.address();
-    this.#port = typeof addr === 'object' && addr ? addr.port : o.port;
-    this.#host = typeof addr === 'object' && addr ? (addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address) : o.host;
-    if (this.#admin && o.admin) {
-      await this.#admin.listen({ port: o.admin.port, host: o.admin.host });
-      const a = this.#admin.server.address();
-      this.#adminUrl = `http://${o.admin.host}:${typeof a === 'object' && a ? a.port : o.admin.port}`;
-    }
+    await this.#modules.beforeListen();
+    const at = await listen(this.#http, this.options);
+    this.#port = at.port;
+    this.#url = at.url;
+    this.#adminUrl = at.adminUrl;
     this.#listening = true;
-    this.#installProcessHandlers();
-    this.#monitor.start();
-    this.#checks.start();
-    this.logger.info({ url: this.url, admin: this.#adminUrl, inheritedFd: inherited[0]?.fd }, `listening on ${this.url}`);
+    this.#process.install();
+    this.#modules.listening();
+    this.logger.info({ url: this.url, admin: this.#adminUrl, inheritedFd: at.inheritedFd }, `listening on ${this.url}`);
     this.#evaluate();
     return { url: this.url, port: this.#port };
   }
 
-  stop(reason = 'stop() called', exitCode = 0): Promise<StopReport> {
-    if (this.#stopping) return this.#stopping;
+  stop(reason = 'stop() called'): Promise<StopReport> {
+    return this.#stop(reason, 0);
+  }
+
+  #stop(reason: string, exitCode: number): Promise<StopReport> {
     // The stop promise never rejects: a bug in a phase must still end in an exit code and a
     // log line, never in an unhandled rejection that re-enters the fatal-error handler.
-    this.#stopping = this.#runStop(reason, exitCode).catch((err: unknown) => {
+    this.#stopping ??= this.#runStop(reason, exitCode).catch((err: unknown) => {
       this.logger.fatal({ err }, 'shutdown failed unexpectedly; exiting non-zero');
-      this.#flushLogs();
-      const report: StopReport = { reason, ok: false, exitCode: Math.max(1, exitCode), phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] };
+      this.#log.flushSync();
+      const report = emptyReport(reason, false, Math.max(1, exitCode));
       this.emit('stopped', report);
       return report;
     });
@@ -320,9 +185,9 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     if (!this.#listening) {
       // Never started listening: nothing to drain.
       this.#fire('stopped');
-      this.#checks.stop();
+      this.#modules.quiesce();
       await this.app.close();
-      const report: StopReport = { reason, ok: true, exitCode, phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] };
+      const report = emptyReport(reason, true, exitCode);
       this.emit('stopped', report);
       return report;
     }
@@ -332,69 +197,22 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       graceMs: this.options.terminationGracePeriodMs,
       delayMs: this.options.shutdownDelayMs,
       keepAliveGraceMs: this.options.keepAliveGraceMs,
-      servers: [this.#server],
-      tracker: this.#tracker,
+      servers: [this.#http.server],
+      tracker: this.#http.tracker,
       hooks: this.#hooks,
       log: this.logger,
       onPhase: (phase) => this.#fire(phase === 'unready' ? 'drain' : 'close'),
       closeApp: async () => {
         await this.app.close();
-        await this.#admin?.close();
+        await this.#http.admin?.close();
       },
-      stopBackground: () => {
-        this.#checks.stop();
-        this.#monitor.stop();
-      },
+      stopBackground: () => this.#modules.quiesce(),
     });
     this.#fire('stopped');
-    this.#removeProcessHandlers();
     // Logs last, and fully: every line of the drain reaches its file or pipe before exit.
-    await this.#flushLogsAsync(1000);
+    await this.#log.flush(1000);
     this.emit('stopped', report);
     return report;
-  }
-
-  #installProcessHandlers(): void {
-    const o = this.options;
-    const on = (event: string, fn: (...args: any[]) => void) => {
-      process.on(event, fn);
-      this.#processHandlers.push([event, fn]);
-    };
-    if (o.handleSignals) {
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-        on(sig, () => {
-          if (this.#stopping) {
-            this.logger.warn({ signal: sig }, `second ${sig} during shutdown: exiting now`);
-            this.#flushLogs();
-            process.exit(128 + (SIGNAL_NUMBERS[sig] ?? 0));
-          }
-          void this.stop(sig).then((r) => process.exit(this.#fatalDuringStop ? Math.max(1, r.exitCode) : r.exitCode));
-        });
-      }
-    }
-    if (o.handleProcessErrors) {
-      const fatal = (kind: string) => (err: unknown) => {
-        if (this.#stopping) {
-          // Already shutting down: record it; the drain in progress finishes, and the exit is
-          // non-zero.
-          this.#fatalDuringStop = true;
-          this.logger.fatal({ err }, `${kind} during shutdown`);
-          return;
-        }
-        this.logger.fatal({ err }, `${kind}: draining, then exiting non-zero`);
-        void this.stop(kind, 1).then((r) => process.exit(Math.max(1, r.exitCode)));
-      };
-      on('uncaughtException', fatal('uncaughtException'));
-      on('unhandledRejection', fatal('unhandledRejection'));
-    }
-  }
-
-  #removeProcessHandlers(): void {
-    // Signal handlers stay until exit so a second signal still forces it; error handlers too,
-    // so a late error is still logged. Only a stop() that will not exit removes them.
-    if (this.options.handleSignals || this.options.handleProcessErrors) return;
-    for (const [event, fn] of this.#processHandlers) process.off(event, fn);
-    this.#processHandlers = [];
   }
 }
 

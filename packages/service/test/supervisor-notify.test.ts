@@ -1,9 +1,8 @@
 // The readiness notice to a supervisor: READY=1 on NOTIFY_FD, or 'ready' over IPC, once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { installReadyNotification, notifySupervisorReady } from '../src/notify/supervisor-notify.ts';
+import { notifyOnFirstServing, notifySupervisorReady } from '../src/notify/supervisor-notify.ts';
 
 test('with NOTIFY_FD: READY=1 on that fd, the fd closed and the variable removed (children must not write to it)', async () => {
   // A child writes to its fd 3 (a pipe to this test), as a supervised service would.
@@ -34,12 +33,18 @@ test('with an IPC channel from a supervisor: process.send("ready"); without one 
 });
 
 test('the notice goes once, on the first READY or DEGRADED, not while STARTING', () => {
-  const service = new EventEmitter();
+  const sent: string[] = [];
   const calls: string[] = [];
-  installReadyNotification(service as never, { info: (_o, msg) => calls.push(msg) });
-  service.emit('state', 'STARTING');
-  assert.equal(service.listenerCount('state'), 1);
-  service.emit('state', 'DEGRADED');
-  assert.equal(service.listenerCount('state'), 0, 'removed after the first serving state');
-  service.emit('state', 'READY');
+  const onState = notifyOnFirstServing({ info: (_o, msg) => calls.push(msg) }, () => {
+    sent.push('ready');
+    return 'ipc';
+  });
+  onState('STARTING');
+  assert.equal(sent.length, 0);
+  onState('DEGRADED');
+  assert.equal(sent.length, 1, 'sent on the first serving state');
+  onState('READY');
+  onState('DEGRADED');
+  assert.equal(sent.length, 1, 'sent once only');
+  assert.deepEqual(calls, ['told the supervisor this instance is ready (ipc)']);
 });

@@ -10,11 +10,12 @@
 // request (see `recordRoute` and logging/lazy-child.ts), the error from the error handler
 // (http/recovery.ts), and the client address from an onRequest hook only when `trustProxy`
 // makes it differ from the socket's.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { LoggedRequest } from '../logging/lazy-child.ts';
 import type { RequestLineWriter } from '../logging/request-line.ts';
-import type { HttpMetrics } from '../metrics/http-metrics.ts';
+import type { RequestMetricsSink } from '../module.ts';
 
 export const UNMATCHED = '__unmatched__';
 /**
@@ -24,12 +25,10 @@ export const UNMATCHED = '__unmatched__';
 export const CLIENT_CLOSED = 499;
 
 /** What holdfast attaches to the raw request on its way through Fastify. */
-export interface ObservedRequest extends IncomingMessage {
+export interface ObservedRequest extends LoggedRequest {
   holdfastRequestId?: string;
   /** The route template, e.g. `/items/:id`; unset when no route matched. */
   holdfastRoute?: string;
-  /** The request's own logger (Fastify's `request.log`). */
-  holdfastLog?: Logger;
   /** The error the handler threw, set by the error handler. */
   holdfastError?: unknown;
   /** The client address as Fastify computes it under `trustProxy`. */
@@ -37,7 +36,6 @@ export interface ObservedRequest extends IncomingMessage {
 }
 
 export interface ObserveOptions {
-  metrics: HttpMetrics | undefined;
   logRequests: boolean;
   logProbes: boolean;
   quietPaths: ReadonlySet<string>;
@@ -49,9 +47,15 @@ export interface ObserveOptions {
 
 export class RequestObserver {
   readonly #o: ObserveOptions;
+  #metrics: RequestMetricsSink | undefined;
 
   constructor(o: ObserveOptions) {
     this.#o = o;
+  }
+
+  /** Where request counts and durations go (the metrics module plugs itself in here). */
+  countRequests(sink: RequestMetricsSink): void {
+    this.#metrics = sink;
   }
 
   /** Called once per request, when its response closes; `ms` is the time since it arrived. */
@@ -62,7 +66,7 @@ export class RequestObserver {
     // send (often the 200 default) would count it as a success.
     const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
     const method = req.method ?? 'GET';
-    o.metrics?.observe(method, route, status, ms / 1000);
+    this.#metrics?.observe(method, route, status, ms / 1000);
     if (!o.logRequests || (!o.logProbes && o.quietPaths.has(route))) return;
     const err = req.holdfastError;
     const ip = req.holdfastIp ?? req.socket.remoteAddress;
@@ -87,8 +91,6 @@ export class RequestObserver {
   }
 }
 
-type ChildLoggerFactory = (this: FastifyInstance, logger: Logger, bindings: Record<string, unknown>, opts: object, raw: IncomingMessage) => Logger;
-
 /**
  * Makes every route record its template and logger on the raw request. Fastify calls a route's
  * child-logger factory once per routed request, before any hook, with the raw request: the
@@ -97,14 +99,13 @@ type ChildLoggerFactory = (this: FastifyInstance, logger: Logger, bindings: Reco
 export function recordRoutes(app: FastifyInstance, trustProxy: unknown): void {
   app.addHook('onRoute', function (this: FastifyInstance, route) {
     const url = route.url;
-    const inner = (route.childLoggerFactory ?? this.childLoggerFactory) as unknown as ChildLoggerFactory;
-    const factory: ChildLoggerFactory = function (this: FastifyInstance, logger, bindings, opts, raw) {
+    const inner = route.childLoggerFactory ?? this.childLoggerFactory;
+    route.childLoggerFactory = function (logger, bindings, opts, raw: ObservedRequest) {
       const child = inner.call(this, logger, bindings, opts, raw);
-      (raw as ObservedRequest).holdfastRoute = url;
-      (raw as ObservedRequest).holdfastLog = child;
+      raw.holdfastRoute = url;
+      raw.holdfastLog = child;
       return child;
     };
-    route.childLoggerFactory = factory as never;
   });
   // Behind a proxy Fastify derives the client address from X-Forwarded-For; take its answer.
   if (trustProxy) {

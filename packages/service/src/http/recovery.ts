@@ -2,6 +2,7 @@
 // body with a stable code and the request id, never a stack trace; the stack goes to the log.
 // Client errors (bad JSON, validation, oversize bodies) keep their 4xx status.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ServiceModule } from '../module.ts';
 import type { ObservedRequest } from './observe.ts';
 
 interface MaybeCoded {
@@ -24,3 +25,13 @@ export function installRecovery(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}`, code: 'HOLDFAST_E_NOT_FOUND', requestId: request.id }));
 }
+
+/** The `recovery` module: the error and not-found handlers of the application. */
+export const recoveryModule: ServiceModule<'recovery'> = {
+  name: 'recovery',
+  dependencies: [],
+  install(ctx) {
+    installRecovery(ctx.app);
+    return { api: undefined };
+  },
+};

@@ -1,9 +1,19 @@
 // Fastify gives every request its own child logger. Creating a pino child costs a few
 // microseconds (it serializes the bindings), and most requests never log through it: holdfast
 // writes the request line itself. This child is created on first use only.
+import type { IncomingMessage } from 'node:http';
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
+import type { FastifyBaseLogger } from '../fastify.ts';
 
-export class LazyChildLogger {
+/** A raw request with the logger Fastify made for it. */
+export interface LoggedRequest extends IncomingMessage {
+  holdfastLog?: FastifyBaseLogger;
+}
+
+/** Fastify hands a child-logger factory its own loggers: pino's, since the service gives it one. */
+const isPino = (logger: FastifyBaseLogger): logger is Logger => 'isLevelEnabled' in logger && 'bindings' in logger && 'flush' in logger;
+
+export class LazyChildLogger implements FastifyBaseLogger {
   readonly #parent: Logger;
   readonly #bindings: Bindings;
   readonly #options: ChildLoggerOptions;
@@ -61,8 +71,8 @@ export class LazyChildLogger {
  * For Fastify's `childLoggerFactory`. The child is also left on the raw request, where the
  * request line is written (http/observe.ts).
  */
-export function lazyChildLoggerFactory(logger: Logger, bindings: Bindings, options: ChildLoggerOptions, raw?: object): Logger {
-  const child = new LazyChildLogger(logger, bindings, options) as unknown as Logger;
-  if (raw !== undefined) (raw as { holdfastLog?: Logger }).holdfastLog = child;
+export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions, raw: LoggedRequest): FastifyBaseLogger {
+  const child = isPino(logger) ? new LazyChildLogger(logger, bindings, options) : logger.child(bindings, options);
+  raw.holdfastLog = child;
   return child;
 }

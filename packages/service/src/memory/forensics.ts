@@ -48,12 +48,19 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
     const registers = ctx.registry ? [ctx.registry] : [];
     if (o.enabled && registers.length) {
       this.#pause = new Histogram({ name: 'holdfast_gc_pause_seconds', help: 'GC pauses by kind (minor, major, incremental, weakcb)', labelNames: ['kind'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers });
-      const slope = new Gauge({ name: 'holdfast_heap_growth_bytes_per_second', help: 'Slope of the post-GC heap floor over the detection window', registers });
-      const suspected = new Gauge({ name: 'holdfast_heap_leak_suspected', help: '1 while the post-GC heap grows steadily past the thresholds (a leak is suspected)', registers });
-      const postGc = new Gauge({ name: 'holdfast_heap_post_gc_bytes', help: 'Heap in use right after the latest garbage collection', registers });
-      (slope as unknown as { collect: () => void }).collect = () => slope.set(this.#trend.verdict().slopeBytesPerSecond);
-      (suspected as unknown as { collect: () => void }).collect = () => suspected.set(this.#suspected ? 1 : 0);
-      (postGc as unknown as { collect: () => void }).collect = () => postGc.set(this.#trend.verdict().lastHeapBytes);
+      // Each read at scrape time.
+      const gauge = (name: string, help: string, read: () => number) =>
+        new Gauge({
+          name,
+          help,
+          registers,
+          collect() {
+            this.set(read());
+          },
+        });
+      gauge('holdfast_heap_growth_bytes_per_second', 'Slope of the post-GC heap floor over the detection window', () => this.#trend.verdict().slopeBytesPerSecond);
+      gauge('holdfast_heap_leak_suspected', '1 while the post-GC heap grows steadily past the thresholds (a leak is suspected)', () => (this.#suspected ? 1 : 0));
+      gauge('holdfast_heap_post_gc_bytes', 'Heap in use right after the latest garbage collection', () => this.#trend.verdict().lastHeapBytes);
     }
   }
 

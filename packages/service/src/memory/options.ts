@@ -29,3 +29,10 @@ export const memoryOptionsSchema = z.strictObject({
 });
 
 export type MemoryOptions = z.output<typeof memoryOptionsSchema>;
+
+export const memoryOptionsShape = { memory: memoryOptionsSchema.prefault({}) };
+
+/** The capture directory defaults to HOLDFAST_HEAP_DIR. */
+export function resolveMemoryOptions(o: MemoryOptions, env: NodeJS.ProcessEnv): MemoryOptions {
+  return { ...o, dir: o.dir ?? env.HOLDFAST_HEAP_DIR };
+}

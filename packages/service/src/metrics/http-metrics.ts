@@ -9,15 +9,23 @@ import { RequestSeries } from './request-series.ts';
 export class HttpMetrics {
   readonly registry = new Registry();
   readonly #requests: RequestSeries;
-  readonly inFlight: Gauge;
   readonly #state: Gauge<'state'>;
   readonly #loopDelay: Histogram;
 
-  constructor(opts: { service: string; buckets: number[]; defaultMetrics: boolean }) {
+  constructor(opts: { service: string; buckets: number[]; defaultMetrics: boolean; inFlight: () => number }) {
     this.registry.setDefaultLabels({ service: opts.service });
     this.#requests = new RequestSeries(opts.buckets);
     this.#requests.register(this.registry);
-    this.inFlight = new Gauge({ name: 'holdfast_http_requests_in_flight', help: 'HTTP requests being served', registers: [this.registry] });
+    const inFlight = opts.inFlight;
+    // Read at scrape time instead of inc/dec on every request.
+    new Gauge({
+      name: 'holdfast_http_requests_in_flight',
+      help: 'HTTP requests being served',
+      registers: [this.registry],
+      collect() {
+        this.set(inFlight());
+      },
+    });
     this.#state = new Gauge({ name: 'holdfast_lifecycle_state', help: 'Lifecycle state of the service: 1 for the current state, 0 for the others', labelNames: ['state'], registers: [this.registry] });
     this.#loopDelay = new Histogram({
       name: 'holdfast_event_loop_delay_seconds',

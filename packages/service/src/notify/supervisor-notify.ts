@@ -33,18 +33,16 @@ export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc
   return undefined;
 }
 
-/** Calls notifySupervisorReady on the service's first READY or DEGRADED state. */
-interface StateSource {
-  on(event: 'state', fn: (state: string) => void): unknown;
-  off(event: 'state', fn: (state: string) => void): unknown;
-}
-
-export function installReadyNotification(service: StateSource, log?: { info(obj: object, msg: string): void }): void {
-  const onState = (state: string) => {
-    if (state !== 'READY' && state !== 'DEGRADED') return;
-    service.off('state', onState);
-    const sent = notifySupervisorReady();
+/**
+ * A lifecycle listener that sends the notice once, on the first READY or DEGRADED state (a
+ * STARTING service is not ready; later state changes are not news to the supervisor).
+ */
+export function notifyOnFirstServing(log?: { info(obj: object, msg: string): void }, send: () => ReadyNotice | undefined = () => notifySupervisorReady()): (state: string) => void {
+  let done = false;
+  return (state) => {
+    if (done || (state !== 'READY' && state !== 'DEGRADED')) return;
+    done = true;
+    const sent = send();
     if (sent) log?.info({ notice: sent }, `told the supervisor this instance is ready (${sent})`);
   };
-  service.on('state', onState);
 }

@@ -22,6 +22,11 @@ export const redisOptionsSchema = z.union([
   }),
 ]);
 
+export const redisOptionsShape = {
+  /** Redis for the shared cache level: a URL, an object, or false. Default: REDIS_URL when set. */
+  redis: redisOptionsSchema.optional(),
+};
+
 export interface ResolvedRedisOptions {
   target: RedisTarget;
   commandTimeoutMs: number;

@@ -10,9 +10,3 @@ export function traceLogMixin(): Record<string, string> {
   if (!isSpanContextValid(ctx)) return {};
   return { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: `0${ctx.traceFlags.toString(16)}` };
 }
-
-/** The user's mixin and the trace ids, both: the user's fields win on a clash. */
-export function withTraceIds(user: (() => object) | undefined): () => object {
-  if (!user) return traceLogMixin;
-  return () => ({ ...traceLogMixin(), ...user() });
-}

@@ -14,3 +14,5 @@ export const tracingOptionsSchema = z.strictObject({
 });
 
 export type TracingOptions = z.output<typeof tracingOptionsSchema>;
+
+export const tracingOptionsShape = { tracing: tracingOptionsSchema.prefault({}) };

@@ -1,0 +1,45 @@
+// What an application sees of a service: `createService()` returns a Service.
+import type { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Dependency } from './dependency/dependency.ts';
+import type { DependencyOptions } from './dependency/options.ts';
+import type { FastifyInstance } from './fastify.ts';
+import type { HealthApi } from './health/module.ts';
+import type { LifecycleState } from './lifecycle.ts';
+import type { MemoryApi } from './memory/forensics.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { StopReport } from './shutdown/drain.ts';
+import type { ShutdownHook } from './shutdown/hooks.ts';
+
+export interface ServiceEvents {
+  state: [state: LifecycleState, previous: LifecycleState];
+  stopped: [report: StopReport];
+}
+
+export interface Service extends EventEmitter<ServiceEvents> {
+  /** The Fastify instance: add routes and plugins here before start(). */
+  readonly app: FastifyInstance;
+  readonly state: LifecycleState;
+  readonly health: HealthApi;
+  readonly logger: Logger;
+  /** The Prometheus registry served at /metrics; register your own metrics on it. */
+  readonly registry: Registry | undefined;
+  readonly options: ResolvedOptions;
+  /** Where the main server listens (after start()). */
+  readonly url: string;
+  readonly port: number;
+  readonly adminUrl: string | undefined;
+  start(): Promise<{ url: string; port: number }>;
+  /** Drains gracefully; resolves with the per-phase report. Never exits the process itself. */
+  stop(reason?: string): Promise<StopReport>;
+  /** Registers cleanup to run during shutdown, in reverse registration order. */
+  onShutdown(name: string, fn: ShutdownHook, options?: { timeoutMs?: number }): void;
+  /** Declares an outbound dependency: timeout, retry budget, breaker, single-flight, stale-if-error cache, fallback. */
+  dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V>;
+  /** The fail-fast Redis client (when `redis` or REDIS_URL is set). */
+  readonly redis: Redis | undefined;
+  /** Heap-growth detection (`leak_suspected`) and safe heap captures. */
+  readonly memory: MemoryApi;
+}

@@ -1,0 +1,61 @@
+// The `health` module: background checks with rise/fall hysteresis, the event-loop watchdog
+// behind liveness, and the three probe routes. The core reads readiness from it; other modules
+// register their checks on it.
+import type { ServiceModule } from '../module.ts';
+import { HealthRegistry, type CheckFn, type CheckOptions, type CheckReport } from './checks.ts';
+import { LoopMonitor } from './loop-monitor.ts';
+import { installProbes } from './probes.ts';
+
+/** `service.health`. */
+export interface HealthApi {
+  register(name: string, fn: CheckFn, options?: CheckOptions): void;
+  /** The last verdict of every check. */
+  checks(): Record<string, CheckReport>;
+  live(): boolean;
+  ready(): boolean;
+}
+
+export interface HealthModuleApi {
+  readonly public: HealthApi;
+  readonly checks: HealthRegistry;
+}
+
+export const healthModule: ServiceModule<'health'> = {
+  name: 'health',
+  dependencies: ['metrics'],
+  install(ctx) {
+    const o = ctx.options;
+    const metrics = ctx.use('metrics');
+    const checks = new HealthRegistry();
+    const monitor = new LoopMonitor({ ...o.watchdog, onSample: metrics.http ? (ms) => metrics.http!.observeLoopDelay(ms) : undefined });
+    installProbes(ctx.adminApp, o.probes, {
+      state: ctx.lifecycle.state,
+      started: ctx.lifecycle.started,
+      live: () => monitor.live(),
+      ready: ctx.lifecycle.ready,
+      checks: () => checks.reports(),
+    });
+    checks.on('change', (name, report) => {
+      ctx.logger[report.status === 'pass' ? 'info' : 'warn']({ check: name, ...report }, `health check '${name}' is now ${report.status}`);
+    });
+    return {
+      api: {
+        checks,
+        public: {
+          register: (name, fn, options) => checks.register(name, fn, options),
+          checks: () => checks.reports(),
+          live: () => monitor.live().ok,
+          ready: ctx.lifecycle.ready,
+        },
+      },
+      listening() {
+        monitor.start();
+        checks.start();
+      },
+      quiesce() {
+        checks.stop();
+        monitor.stop();
+      },
+    };
+  },
+};
