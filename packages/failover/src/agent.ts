@@ -29,7 +29,8 @@ import { ResourceRunner } from './resource-runner.ts';
 import { resourceKinds } from './resources/index.ts';
 import type { Fence, FenceDeps, FenceTerm, Resource, ResourceBaseConfig } from './resources/resource.ts';
 import type { Term } from './coordinator/coordinator.ts';
-import { defaultStatusSocket, StatusServer, type StatusEndpoint } from './status-server.ts';
+import { StatusServer } from './status-server.ts';
+import { statusAccessFor, type StatusEndpoint } from './status-access.ts';
 import type { AgentEvent, AgentStatus, StampedEvent } from './agent-types.ts';
 
 export interface AgentOptions {
@@ -167,7 +168,10 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       onEvent: (e) => this.#emit(e),
     });
     this.metrics = new FailoverMetrics(() => this.status());
-    this.statusEndpoint = c.status.listen ? { host: c.status.listen.host, port: c.status.listen.port } : { socket: c.status.socket ?? defaultStatusSocket(c.name, c.node) };
+    const access = statusAccessFor(c, baseDir);
+    this.statusEndpoint = access.endpoint;
+    // Without a configured token the agent makes one and leaves it where only its user reads it.
+    const auth = access.token ? { token: access.token } : { token: randomBytes(24).toString('base64url'), tokenFile: access.tokenFile };
     this.#status = new StatusServer(this.statusEndpoint, {
       status: () => this.status(),
       metrics: () => this.metrics.registry.metrics(),
@@ -176,7 +180,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
         return () => this.off('event', fn);
       },
       switchover: (to) => this.switchover(to),
-    });
+    }, auth);
   }
 
   /** Throws NotLeaderError unless this node may act as leader now (for embedding applications). */

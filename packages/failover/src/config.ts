@@ -8,7 +8,8 @@ import { duration, loadConfigFile, toJsonSchema } from '@holdfast/config';
 import { resourceKinds } from './resources/index.ts';
 import { fenceKinds } from './fence/index.ts';
 import { profiles, resolveTiming, type LeadershipTiming } from './timing.ts';
-import { FailoverError } from './errors.ts';
+import { isLoopback } from './status-access.ts';
+export { readSecret } from './secret.ts';
 
 const name = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
 const hostPort = z
@@ -98,9 +99,12 @@ export const clusterSchema = z
     heartbeat: heartbeatSchema.optional(),
     status: z
       .strictObject({
-        socket: z.string().optional().describe('unix socket of the status endpoint (default: $XDG_RUNTIME_DIR or /run/holdfast, failover-<cluster>-<node>.sock)'),
-        listen: hostPort.optional().describe('or a loopback host:port instead of a socket'),
+        socket: z.string().optional().describe('unix socket of the status endpoint, in a directory only the agent user can enter (default: /run/holdfast/failover, $XDG_RUNTIME_DIR/holdfast-failover or /tmp/holdfast-failover-<uid>, <cluster>-<node>.sock)'),
+        listen: hostPort.optional().describe('or a host:port instead of a socket: loopback unless a token is set'),
+        token: z.string().min(16).optional().describe('needed for POST /switchover (and for every request on a non-loopback listen); default: generated at start, written beside the socket'),
+        tokenFile: z.string().optional().describe('or read the token from this file'),
       })
+      .refine((s) => s.token === undefined || s.tokenFile === undefined, 'give at most one of token or tokenFile')
       .default({}),
   })
   .superRefine((c, ctx) => {
@@ -115,6 +119,14 @@ export const clusterSchema = z
     });
     if (c.heartbeat?.sendKeyId && !c.heartbeat.keys.some((k) => k.id === c.heartbeat!.sendKeyId)) {
       ctx.addIssue({ code: 'custom', path: ['heartbeat', 'sendKeyId'], message: `no key has id '${c.heartbeat.sendKeyId}'` });
+    }
+    const listen = c.status.listen;
+    if (listen && !isLoopback(listen.host) && c.status.token === undefined && c.status.tokenFile === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status', 'listen'],
+        message: `${listen.host} is not a loopback address: anyone who reaches it could read the status and move leadership. Listen on 127.0.0.1, or set status.token (or tokenFile) that every request must carry`,
+      });
     }
     try {
       timingFor(c as ClusterConfig);
@@ -170,14 +182,3 @@ export function timingFor(c: Pick<ClusterConfig, 'coordinator' | 'timing'>): Lea
   });
 }
 
-/** Reads a secret given inline or by file, with an error naming the config path. */
-export function readSecret(inline: string | undefined, file: string | undefined, what: string): Buffer {
-  if (inline !== undefined) return Buffer.from(inline);
-  try {
-    const v = readFileSync(file!, 'utf8').trim();
-    if (Buffer.byteLength(v) < 16) throw new Error('shorter than 16 bytes');
-    return Buffer.from(v);
-  } catch (err) {
-    throw new FailoverError('HOLDFAST_E_CONFIG', `${what}: cannot use secret file ${file}: ${(err as Error).message}`);
-  }
-}

@@ -28,6 +28,7 @@ export const failoverErrors = {
   HOLDFAST_E_WATCHDOG: { status: 500, message: 'the watchdog device is unavailable' },
   HOLDFAST_E_HEARTBEAT: { status: 500, message: 'a heartbeat packet was rejected' },
   HOLDFAST_E_STATUS_UNREACHABLE: { status: 500, message: 'the failover agent status endpoint cannot be reached' },
+  HOLDFAST_E_STATUS_TOKEN: { status: 401, message: 'the request to the agent carries no valid status token' },
   HOLDFAST_E_SWITCHOVER: { status: 409, message: 'the switchover request was refused' },
   HOLDFAST_E_DRILL: { status: 500, message: 'the failover drill cannot run here' },
   HOLDFAST_E_DRILL_FAILED: { status: 500, message: 'the failover drill did not complete' },

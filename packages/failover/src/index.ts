@@ -45,4 +45,5 @@ export { runDrill, drillProfiles, faultKinds, summarizeDrills, drillPassed, labU
 export { Heartbeats, type HeartbeatOptions, type PeerStatus } from './heartbeat/heartbeat.ts';
 export { HealthChecks, type HealthCheckConfig, type CheckStatus } from './health.ts';
 export { ResourceRunner, type ResourceStatus, type RunnerEvent } from './resource-runner.ts';
-export { StatusServer, requestAgent, defaultStatusSocket, describeEndpoint, type StatusEndpoint } from './status-server.ts';
+export { StatusServer, requestAgent, type StatusAuth } from './status-server.ts';
+export { defaultStatusSocket, defaultStatusDir, describeEndpoint, statusAccessFor, clientToken, isLoopback, STATUS_TOKEN_ENV, type StatusEndpoint, type StatusAccess } from './status-access.ts';

@@ -15,6 +15,14 @@
 //   S4 after an event-loop pause, nothing acts until a keep-alive sent after the pause is
 //      acknowledged (a linearizable re-check of lease and record).
 //   S5 the wall clock is never read.
+//   S6 a won campaign is used only if the node is still healthy when the win arrives (health
+//      lost while the campaign was in flight gives the term back unused, released).
+//   S7 a campaign whose outcome is unknown (timed out, or failed after it may have committed)
+//      is resolved by reading the record: a record carrying this node's campaign id is a term
+//      it won without learning of it, never used, so it is released (resign), not left to
+//      expire and be fenced; if it expired before it could be read, this node, winning later,
+//      does not fence its own unused term.
+import { randomUUID } from 'node:crypto';
 import type { Clock, Timer } from './clock.ts';
 import { FailoverError, NotLeaderError } from './errors.ts';
 import {
@@ -43,6 +51,12 @@ export type LeadershipEvent =
   | { type: 'campaign' }
   | { type: 'campaign-lost'; leader: string | null }
   | { type: 'campaign-failed'; error: string }
+  /** S7: an unknown campaign outcome was read back: `won` if the record was this node's (then released unused). */
+  | { type: 'campaign-resolved'; won: boolean; token: number | null; released: boolean }
+  /** S6: the campaign was won while the node had turned unhealthy: the term was given back unused. */
+  | { type: 'campaign-withdrawn'; token: number; why: string }
+  /** S7: the previous term expired, but it was this node's own unused term: nothing to fence. */
+  | { type: 'fence-skipped'; previous: PreviousTerm; why: string }
   | { type: 'elected'; token: number; ttlMs: number; previous: PreviousTerm | null }
   | { type: 'fence-hook'; previous: PreviousTerm }
   | { type: 'promoted'; token: number; tookMs: number }
@@ -125,6 +139,10 @@ export class Leadership {
   /** whenLeader() callers, woken when the term is re-confirmed or ends. */
   #leaderWaiters = new Set<() => void>();
   #unobserve: (() => void) | null = null;
+  /** S7: this node's campaigns whose outcome is not known yet, with the local time each was sent. */
+  #unresolved = new Map<string, number>();
+  /** S7: ids of this node's campaigns that may have won but were never used (bounded: the latest few). */
+  #unused: string[] = [];
 
   constructor(options: LeadershipOptions) {
     this.#o = options;
@@ -320,6 +338,7 @@ export class Leadership {
     const before = this.#view.leader;
     if (view.leader === null && (before !== null || this.#leaderGoneAt === -Infinity)) this.#leaderGoneAt = this.#o.clock.now();
     this.#view = view;
+    this.#resolveCampaigns(view);
     if (before?.token !== view.leader?.token) {
       this.#o.onEvent?.({ type: 'view', leader: view.leader?.node ?? null, token: view.leader?.token ?? null });
     }
@@ -336,18 +355,18 @@ export class Leadership {
         const healthy = this.#o.peerHealthy?.(sw.to);
         if (healthy === false) {
           this.#o.onEvent?.({ type: 'switchover-refused', to: sw.to, why: 'the target is not healthy' });
-          void this.#o.coordinator.clearSwitchover().catch(() => {});
+          void this.#o.coordinator.clearSwitchover(term).catch(() => {});
         } else {
           this.#o.onEvent?.({ type: 'switchover-requested', to: sw.to });
           void this.#demote('switchover', `switchover to ${sw.to} requested by ${sw.requestedBy}`);
         }
         return;
       }
-      if (sw && sw.to === term.node && this.#role === 'leader') void this.#o.coordinator.clearSwitchover().catch(() => {});
+      if (sw && sw.to === term.node && this.#role === 'leader') void this.#o.coordinator.clearSwitchover(term).catch(() => {});
       if (sw && sw.to !== term.node && this.#role === 'leader' && sw.fromToken !== undefined && sw.fromToken !== term.token) {
         // Made against an earlier leader, and its target never took over: it must not reserve later elections.
         this.#o.onEvent?.({ type: 'switchover-refused', to: sw.to, why: `stale: requested against token ${sw.fromToken}, and ${sw.to} did not take over` });
-        void this.#o.coordinator.clearSwitchover().catch(() => {});
+        void this.#o.coordinator.clearSwitchover(term).catch(() => {});
       }
     }
     this.#consider();
@@ -403,13 +422,21 @@ export class Leadership {
     try {
       this.#o.hooks.campaigning?.();
     } catch {}
+    const campaign = randomUUID();
     const sentAt = this.#o.clock.now();
     let result;
     try {
-      result = await this.#withTimeout(this.#o.coordinator.campaign(this.#o.candidate), this.#t.ttlMs, 'campaign');
+      // Bounded by half the TTL: a win that arrives later leaves too little of the lead window to
+      // be worth using (S1 counts from sentAt), and a record won unknowingly then still has about
+      // half a TTL to run, in which the read below can find and release it (S7).
+      result = await this.#withTimeout(this.#o.coordinator.campaign({ ...this.#o.candidate, campaign }), this.#t.keepAliveTimeoutMs, 'campaign');
     } catch (err) {
       if (this.#role === 'campaigning') this.#role = 'follower';
+      // S7: the outcome is unknown (the txn may have committed on the server): read it back.
+      this.#unresolved.set(campaign, sentAt);
+      this.#remember(campaign);
       this.#o.onEvent?.({ type: 'campaign-failed', error: message(err) });
+      void this.#refresh();
       this.#schedule('campaign', this.#t.campaignRetryMs, () => void this.#campaign());
       return;
     }
@@ -422,7 +449,15 @@ export class Leadership {
     const term = result.term;
     if (this.#role !== 'campaigning') {
       // stop() ran while the campaign was in flight: give the lease back at once.
-      await this.#o.coordinator.resign(term).catch(() => {});
+      await this.#release(term);
+      return;
+    }
+    if (!this.#healthy) {
+      // S6: health was lost while the campaign was in flight; the term is given back unused.
+      this.#role = 'follower';
+      this.#o.onEvent?.({ type: 'campaign-withdrawn', token: term.token, why: 'the node turned unhealthy while the campaign was in flight' });
+      await this.#release(term);
+      void this.#refresh();
       return;
     }
     this.#term = term;
@@ -438,11 +473,15 @@ export class Leadership {
     this.#promoteAbort = abort;
     const started = this.#o.clock.now();
     try {
-      if (term.previous?.expired && this.#o.hooks.fencePrevious) {
-        this.#o.onEvent?.({ type: 'fence-hook', previous: term.previous });
+      const previous = term.previous;
+      const ownUnused = previous?.campaign !== undefined && this.#unused.includes(previous.campaign);
+      if (previous?.expired && ownUnused) {
+        this.#o.onEvent?.({ type: 'fence-skipped', previous, why: 'the previous term was won by a campaign of this node whose outcome it never learned; it never acted' });
+      } else if (previous?.expired && this.#o.hooks.fencePrevious) {
+        this.#o.onEvent?.({ type: 'fence-hook', previous });
         await this.#confirmed(abort.signal);
         try {
-          await this.#o.hooks.fencePrevious(term.previous, term, abort.signal);
+          await this.#o.hooks.fencePrevious(previous, term, abort.signal);
         } catch (err) {
           if (this.#term === term) void this.#demote('fence-hook-failed', message(err));
           return;
@@ -457,8 +496,42 @@ export class Leadership {
     if (this.#term === term && this.#role === 'promoting') {
       this.#role = 'leader';
       this.#o.onEvent?.({ type: 'promoted', token: term.token, tookMs: Math.round(this.#o.clock.now() - started) });
-      if (this.#view.switchover?.to === term.node) void this.#o.coordinator.clearSwitchover().catch(() => {});
+      if (this.#view.switchover?.to === term.node) void this.#o.coordinator.clearSwitchover(term).catch(() => {});
       else if (this.#view.switchover) this.#onView(this.#view);
+    }
+  }
+
+  /** Gives a term back that was never used (resign, bounded); if that fails its lease expires, and S7 keeps us from fencing it. */
+  async #release(term: Term): Promise<void> {
+    if (term.campaign) this.#remember(term.campaign);
+    await this.#withTimeout(this.#o.coordinator.resign(term), this.#t.keepAliveTimeoutMs, 'resign').catch(() => {});
+  }
+
+  #remember(campaign: string): void {
+    if (!this.#unused.includes(campaign)) this.#unused.push(campaign);
+    if (this.#unused.length > 16) this.#unused.shift();
+  }
+
+  /**
+   * S7: a view showing a record with the id of a campaign whose outcome is unknown proves it
+   * won: it is released unused. A view taken one TTL or more after such a campaign was sent
+   * without its record proves it did not win, or that its lease already ran out unused (and
+   * #unused keeps this node from fencing it). A timed-out request may still be applied later,
+   * so a view taken sooner decides nothing.
+   */
+  #resolveCampaigns(view: ClusterView): void {
+    const leader = view.leader;
+    const now = this.#o.clock.now();
+    for (const [campaign, sentAt] of this.#unresolved) {
+      if (leader && leader.campaign === campaign) {
+        this.#unresolved.delete(campaign);
+        this.#o.onEvent?.({ type: 'campaign-resolved', won: true, token: leader.token, released: true });
+        const term: Term = { node: leader.node, token: leader.token, leaseId: leader.leaseId, revision: leader.token, ttlMs: this.#t.ttlMs, previous: null, campaign };
+        void this.#release(term).then(() => this.#refresh());
+      } else if (now - sentAt >= this.#t.ttlMs) {
+        this.#unresolved.delete(campaign);
+        this.#o.onEvent?.({ type: 'campaign-resolved', won: false, token: null, released: false });
+      }
     }
   }
 

@@ -3,6 +3,12 @@
 // the rest in reverse order. Every call is bounded by the resource's timeout and aborted with
 // the demotion; every start and monitor first asks assertLeader().
 //
+// An aborted action is not over when its caller stops waiting for it: a start script may still
+// run (and then add what the stop just removed) until its processes are gone. So a demotion
+// waits for every aborted action to end (runCommand SIGKILLs and awaits a script's whole
+// process group), stops again each resource that had one in flight, and only then reports the
+// demotion clean, which is what lets the agent disarm the fence.
+//
 // On-fail policy (per resource):
 //   restart  a failed monitor restarts the resource (stop, start); after maxFailures failures in
 //            a row (failed monitors and failed restarts) the node gives up leadership;
@@ -45,6 +51,8 @@ interface Entry {
   restarts: number;
   lastError: string | null;
   timer: Timer | null;
+  /** Starts of this resource still running (each settles when its processes are gone), even after their caller gave up on them. */
+  starts: Set<Promise<void>>;
 }
 
 export interface ResourceStatus {
@@ -70,7 +78,7 @@ export class ResourceRunner {
 
   constructor(resources: Resource[], options: RunnerOptions) {
     this.#o = options;
-    this.#entries = resources.map((resource) => ({ resource, state: 'stopped', failures: 0, restarts: 0, lastError: null, timer: null }));
+    this.#entries = resources.map((resource) => ({ resource, state: 'stopped', failures: 0, restarts: 0, lastError: null, timer: null, starts: new Set() }));
   }
 
   status(): ResourceStatus[] {
@@ -90,7 +98,7 @@ export class ResourceRunner {
     for (const e of this.#stopOrder()) {
       const r = e.resource;
       try {
-        await this.#bounded(r, 0, undefined, (ctx) => (r.cleanup ? r.cleanup(ctx) : r.stop(ctx)));
+        await this.#bounded(e, 0, undefined, (ctx) => (r.cleanup ? r.cleanup(ctx) : r.stop(ctx)));
         this.#o.onEvent({ type: 'resource-cleaned', resource: r.name });
       } catch (err) {
         this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'cleanup', error: errText(err), ...(errCode(err) ? { code: errCode(err) } : {}), failures: 0 });
@@ -127,7 +135,12 @@ export class ResourceRunner {
     for (const e of this.#entries) this.#scheduleMonitor(e, gen);
   }
 
-  /** Stops everything, VIP first; never throws. Returns false when a stop failed or ended after `signal` (the deadline) fired. */
+  /**
+   * Stops everything, VIP first; never throws. Then waits until every action aborted by the
+   * demotion has ended (its processes gone) and stops again each resource that had one in flight.
+   * Returns false when a stop failed, an aborted action outlived the wait, or it all ended after
+   * `signal` (the deadline) fired: the fence then stays armed.
+   */
   async stopAll(signal: AbortSignal): Promise<boolean> {
     this.#generation++;
     for (const e of this.#entries) {
@@ -135,15 +148,26 @@ export class ResourceRunner {
       e.timer = null;
     }
     for (const c of this.#inflight) c.abort(new NotLeaderError('demoting'));
+    const busy = this.#entries.filter((e) => e.starts.size > 0);
+    let ok = await this.#stopPass(this.#stopOrder());
+    if (busy.length > 0) {
+      ok = (await this.#actionsEnded(busy)) && ok;
+      // What they did before they ended may have undone the first stop: stop them again.
+      ok = (await this.#stopPass(this.#stopOrder().filter((e) => busy.includes(e)), true)) && ok;
+    }
+    return ok && !signal.aborted;
+  }
+
+  async #stopPass(entries: Entry[], again = false): Promise<boolean> {
     let ok = true;
-    for (const e of this.#stopOrder()) {
-      if (e.state === 'stopped') continue;
+    for (const e of entries) {
+      if (e.state === 'stopped' && !again) continue;
       const started = this.#o.clock.now();
       e.state = 'stopping';
       try {
         // Bounded by the resource's own timeout only: a stop is never abandoned at the deadline
         // (removing a VIP late beats leaving it); the fences, still armed, act as well.
-        await this.#bounded(e.resource, this.#token, undefined, (ctx) => e.resource.stop(ctx));
+        await this.#bounded(e, this.#token, undefined, (ctx) => e.resource.stop(ctx));
         e.state = 'stopped';
         this.#o.onEvent({ type: 'resource-stopped', resource: e.resource.name, token: this.#token, tookMs: Math.round(this.#o.clock.now() - started) });
       } catch (err) {
@@ -153,7 +177,30 @@ export class ResourceRunner {
         this.#o.onEvent({ type: 'resource-failed', resource: e.resource.name, action: 'stop', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
       }
     }
-    return ok && !signal.aborted;
+    return ok;
+  }
+
+  /** Waits until the starts in flight of `entries` have ended, up to each resource's timeout; false for one still running then. */
+  async #actionsEnded(entries: Entry[]): Promise<boolean> {
+    const results = await Promise.all(
+      entries.map(async (e) => {
+        const waiting = [...e.starts];
+        const ended = await new Promise<boolean>((resolve) => {
+          const timer = this.#o.clock.setTimeout(() => resolve(false), e.resource.timeoutMs);
+          void Promise.all(waiting).then(() => {
+            timer.cancel();
+            resolve(true);
+          });
+        });
+        if (!ended) {
+          const error = `an aborted start was still running ${e.resource.timeoutMs} ms after the demotion began; the fences stay armed`;
+          e.lastError = error;
+          this.#o.onEvent({ type: 'resource-failed', resource: e.resource.name, action: 'stop', error, failures: e.failures });
+        }
+        return ended;
+      }),
+    );
+    return results.every(Boolean);
   }
 
   /** VIPs (stopFirst) first, then everything else, each group in reverse config order. */
@@ -169,7 +216,7 @@ export class ResourceRunner {
     for (let refusals = 0; ; refusals++) {
       try {
         this.#o.assertLeader();
-        await this.#bounded(r, this.#token, signal, (ctx) => r.start(this.#leaderCtx(ctx)));
+        await this.#bounded(e, this.#token, signal, (ctx) => r.start(this.#leaderCtx(ctx)), e.starts);
         break;
       } catch (err) {
         e.lastError = errText(err);
@@ -207,7 +254,7 @@ export class ResourceRunner {
     let failure: string | null = null;
     try {
       this.#o.assertLeader();
-      const result = await this.#bounded(r, this.#token, undefined, (ctx) => r.monitor(this.#leaderCtx(ctx)));
+      const result = await this.#bounded(e, this.#token, undefined, (ctx) => r.monitor(this.#leaderCtx(ctx)));
       if (!result.healthy) failure = result.reason;
     } catch (err) {
       if (err instanceof NotLeaderError) {
@@ -242,7 +289,7 @@ export class ResourceRunner {
     e.state = 'restarting';
     e.restarts++;
     try {
-      await this.#bounded(e.resource, this.#token, undefined, (ctx) => e.resource.stop(ctx));
+      await this.#bounded(e, this.#token, undefined, (ctx) => e.resource.stop(ctx));
       if (gen !== this.#generation) return;
       await this.#start(e, new AbortController().signal);
       this.#o.onEvent({ type: 'resource-restarted', resource: e.resource.name, token: this.#token });
@@ -259,8 +306,12 @@ export class ResourceRunner {
     return { ...ctx, assertLeader: this.#o.assertLeader };
   }
 
-  /** Runs `fn` with a context whose signal aborts at the resource's timeout or with `parent`. */
-  async #bounded<T>(r: Resource, token: number, parent: AbortSignal | undefined, fn: (ctx: StopContext) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with a context whose signal aborts at the resource's timeout or with `parent`.
+   * Rejects as soon as the signal aborts; the action itself stays in `track` (if given) until it ends.
+   */
+  async #bounded<T>(e: Entry, token: number, parent: AbortSignal | undefined, fn: (ctx: StopContext) => Promise<T>, track?: Set<Promise<void>>): Promise<T> {
+    const r = e.resource;
     const abort = new AbortController();
     this.#inflight.add(abort);
     const onParent = () => abort.abort(parent?.reason);
@@ -278,10 +329,23 @@ export class ResourceRunner {
       signal: abort.signal,
       log: this.#o.log.child({ resource: r.name }),
     };
+    const marker = this.#o.actionMarker;
+    let action: Promise<T>;
     try {
-      const marker = this.#o.actionMarker;
+      action = marker ? actionScope.run(marker, () => fn(ctx)) : fn(ctx);
+    } catch (err) {
+      action = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (track) {
+      const ended: Promise<void> = action.then(
+        () => void track.delete(ended),
+        () => void track.delete(ended),
+      );
+      track.add(ended);
+    }
+    try {
       return await Promise.race([
-        marker ? actionScope.run(marker, () => fn(ctx)) : fn(ctx),
+        action,
         new Promise<never>((_, reject) => {
           const fail = () => reject(abort.signal.reason instanceof Error ? abort.signal.reason : new Error(String(abort.signal.reason)));
           if (abort.signal.aborted) fail();

@@ -76,7 +76,9 @@ test('two agents on the local coordinator: one leads; SIGTERM hands over at once
 
   a.child.kill('SIGTERM');
   const elected = await b.waitForEvent('elected');
-  assert.deepEqual(elected.previous, { node: 'a', token: first.token, expired: false }, 'a released its lease: b took over without waiting for expiry or fencing');
+  const { campaign, ...previous } = elected.previous as { campaign?: string };
+  assert.deepEqual(previous, { node: 'a', token: first.token, expired: false }, 'a released its lease: b took over without waiting for expiry or fencing');
+  assert.equal(typeof campaign, 'string', 'the term records the campaign that won it');
   const second = await b.waitForEvent('promoted');
   assert.ok((second.token as number) > (first.token as number));
   assert.equal((await a.child.exited).code, 0);

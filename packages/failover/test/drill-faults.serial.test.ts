@@ -1,9 +1,11 @@
 // The netns failover drill for each fault kind, with the fast profile (TTL 2 s): a real etcd,
 // three real agents, a real VIP, a client polling it every 50 ms. Each drill must recover within
 // TTL + 3 s, never show two VIP holders or two overlapping leadership windows, have increasing
-// tokens, and leave clients on the holder after the heal. Needs root (skipped otherwise).
+// tokens, and leave clients on the holder after the heal. Needs root and the tools: without them
+// the tests fail (HOLDFAST_ALLOW_SKIP=1 skips them on purpose).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cannotRun } from '@holdfast/testkit';
 import { runCommand } from '../src/resources/command.ts';
 import { drillPassed, faultKinds, labUnavailable, runDrill } from '../src/drill/index.ts';
 
@@ -17,7 +19,7 @@ async function leftovers(): Promise<string[]> {
 for (const fault of faultKinds) {
   test(`drill ${fault} (fast profile): VIP back within TTL + 3 s, no overlap, tokens increase, clients follow after the heal`, { timeout: 180_000 }, async (t) => {
     const why = await labUnavailable(['ip', 'arping', 'etcd', 'bridge']);
-    if (why) return t.skip(why);
+    if (why) return cannotRun(t, why);
     const r = await runDrill({ fault, profile: 'fast', progress: (m) => t.diagnostic(m) });
     t.diagnostic(JSON.stringify(r));
     const verdict = drillPassed(r);
@@ -35,7 +37,7 @@ for (const fault of faultKinds) {
 
 test('drill: an abort mid-drill still removes every namespace, link and process', { timeout: 120_000 }, async (t) => {
   const why = await labUnavailable(['ip', 'arping', 'etcd', 'bridge']);
-  if (why) return t.skip(why);
+  if (why) return cannotRun(t, why);
   const abort = new AbortController();
   const run = runDrill({
     fault: 'pause',

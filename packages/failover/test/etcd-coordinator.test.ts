@@ -143,7 +143,7 @@ test('observe delivers a fresh view on every change of the leader key and of a s
   await waitFor('a view with a as leader', () => seen.some((v) => v.leader?.token === term.token));
   await b.requestSwitchover({ to: 'b', fromToken: term.token, requestedBy: 'test' }, 5000);
   await waitFor('a view with the switchover', () => seen.some((v) => v.switchover?.to === 'b'));
-  await b.clearSwitchover();
+  await a.clearSwitchover(term);
   await a.resign(term);
   await waitFor('a view with no leader and no switchover', () => seen.at(-1)?.leader === null && seen.at(-1)?.switchover === null);
   const revisions = seen.map((v) => v.revision);
@@ -169,8 +169,54 @@ test('observe applies the watch events itself: a deleted leader key reaches foll
   await a.resign(term);
   await waitFor('a view with no leader', () => seen.at(-1)?.leader === null);
   assert.equal(seen.at(-1)!.switchover?.to, 'b', 'the switchover request is still known');
-  await a.clearSwitchover();
+  const next = won(await b.campaign({ node: 'b', priority: 100 }));
+  await b.clearSwitchover(next);
   await waitFor('a view without the switchover', () => seen.at(-1)?.switchover === null);
   const revisions = seen.map((v) => v.revision);
   assert.deepEqual([...revisions].sort((x, y) => x - y), revisions, 'views never go back');
+});
+
+test('leader writes are guarded by the record: a term that ended cannot clear a switchover, and a request against an old token is refused', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const b = coordinator(t, etcd.endpoint);
+  const first = won(await a.campaign({ node: 'a', priority: 100 }));
+  await a.resign(first);
+  const second = won(await b.campaign({ node: 'b', priority: 100 }));
+  await assert.rejects(
+    a.requestSwitchover({ to: 'a', fromToken: first.token, requestedBy: 'test' }, 5000),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_SWITCHOVER' && new RegExp(`token ${first.token} no longer leads`).test(err.message),
+  );
+  assert.equal((await a.read()).switchover, null, 'nothing was written');
+  await a.requestSwitchover({ to: 'a', fromToken: second.token, requestedBy: 'test' }, 5000);
+  await a.clearSwitchover(first); // the ended term's write: no effect
+  assert.equal((await a.read()).switchover?.to, 'a');
+  await b.clearSwitchover(second);
+  assert.equal((await a.read()).switchover, null);
+});
+
+test('the token handed out is the leader key\'s create revision, and the campaign id is stored with the record and the term', async (t) => {
+  const etcd = await startEtcd(t);
+  const a = coordinator(t, etcd.endpoint);
+  const b = coordinator(t, etcd.endpoint);
+  const first = won(await a.campaign({ node: 'a', priority: 100, campaign: 'c-1' }));
+  assert.equal(first.campaign, 'c-1');
+  const raw = new Etcd3({ hosts: etcd.endpoint });
+  t.after(() => raw.close());
+  const kv = (await raw.kv.range({ key: Buffer.from('/holdfast/failover/test/leader') })).kvs[0]!;
+  assert.equal(Number(kv.create_revision), first.token);
+  assert.equal((await b.read()).leader?.campaign, 'c-1');
+  await raw.leaseClient.leaseRevoke({ ID: first.leaseId }); // expired, not released
+  const second = won(await b.campaign({ node: 'b', priority: 100, campaign: 'c-2' }));
+  assert.deepEqual(second.previous, { node: 'a', token: first.token, expired: true, campaign: 'c-1' });
+});
+
+test('at connect: a single-member etcd (Debian 3.4.23 here) is accepted without a warning, and its version and size are known', async (t) => {
+  const etcd = await startEtcd(t);
+  const warnings: string[] = [];
+  const a = coordinator(t, etcd.endpoint, 2000, warnings);
+  await a.connect();
+  assert.equal(a.server?.members, 1);
+  assert.match(a.server?.version ?? '', /^3\.\d+\.\d+/);
+  assert.deepEqual(warnings, []);
 });

@@ -101,5 +101,5 @@ test('fence: a stale token is refused and open() fails clearly when the companio
   await assert.rejects(fence.arm({ token: 3, validUntilMs: monotonicMs() + 60_000 }), /refused to arm for token 3: .*not above 4/);
 
   const dead = new CompanionFence(companionSchema.parse({ kind: 'companion', socket: '/nonexistent/fence.sock', startTimeout: 2000 }), { node: 'n1', cluster: 'test', log, resources: [] });
-  await assert.rejects(dead.open(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_FENCE' && /cannot reach the fence companion at \/nonexistent\/fence.sock/.test(err.message));
+  await assert.rejects(dead.open(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_FENCE' && /fences\[\]\.socket: cannot use \/nonexistent/.test(err.message));
 });

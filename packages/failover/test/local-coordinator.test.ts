@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanup, startChild, tempDir, waitFor } from '@holdfast/testkit';
+import { cannotRun, cleanup, startChild, tempDir, waitFor } from '@holdfast/testkit';
 import { LocalCoordinator } from '../src/coordinator/local.ts';
 import { LeaseLostError, type CampaignResult, type Term } from '../src/coordinator/coordinator.ts';
 
@@ -59,15 +59,10 @@ test('the token never goes backwards across restarts, even if the state file is 
   assert.equal(won(await c.campaign({ node: 'a', priority: 1 })).token, 4);
 });
 
-test('processes sharing one directory never hold leadership at once, and tokens increase', async (t) => {
-  const dir = tempDir(t);
-  const log = join(dir, 'log');
-  writeFileSync(log, '');
-  const kids = ['p1', 'p2', 'p3', 'p4'].map((name) => startChild(t, process.execPath, [contender, dir, name, '15', log]));
-  await Promise.all(kids.map((k) => k.waitForLine(/^done 15/, 60_000)));
+/** The contenders' shared log must read start, end, start, end… with growing tokens: never two holders at once. */
+function assertTakesTurns(log: string, expected: number): void {
   const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
-  assert.equal(events.length, 4 * 15 * 2);
-  // Log order is the order of appends; the mutex must make it start, end, start, end… with growing tokens.
+  assert.equal(events.length, expected);
   let lastToken = 0;
   for (let i = 0; i < events.length; i += 2) {
     const [kind, token, , who] = events[i]!;
@@ -79,6 +74,15 @@ test('processes sharing one directory never hold leadership at once, and tokens 
     assert.ok(Number(token) > lastToken, `token ${token} after ${lastToken}`);
     lastToken = Number(token);
   }
+}
+
+test('processes sharing one directory never hold leadership at once, and tokens increase', async (t) => {
+  const dir = tempDir(t);
+  const log = join(dir, 'log');
+  writeFileSync(log, '');
+  const kids = ['p1', 'p2', 'p3', 'p4'].map((name) => startChild(t, process.execPath, [contender, dir, name, '15', log]));
+  await Promise.all(kids.map((k) => k.waitForLine(/^done 15/, 60_000)));
+  assertTakesTurns(log, 4 * 15 * 2);
 });
 
 test('a SIGKILLed leader process leaves no stale lock: the others proceed and take over when its lease runs out', async (t) => {
@@ -106,15 +110,41 @@ test('bad inputs: an unusable directory and a corrupt state file give errors tha
   await assert.rejects(c.read(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /corrupt.*keep the 'token' file/.test(err.message));
 });
 
-test('an agent in another network namespace is refused (the mutex is per namespace)', { skip: process.getuid?.() !== 0 && 'needs root for ip netns' }, async (t) => {
+test('agents in different network namespaces exclude each other too (the mutex is a file lock, host-wide)', async (t) => {
+  if (process.getuid?.() !== 0) return cannotRun(t, 'needs root for ip netns');
   const dir = tempDir(t);
-  const c = new LocalCoordinator({ dir, cluster: 'stress', ttlMs: 1000 });
-  won(await c.campaign({ node: 'host-ns', priority: 1 }));
+  const log = join(dir, 'log');
+  writeFileSync(log, '');
   const ns = `hf-local-${process.pid}`;
   execFileSync('ip', ['netns', 'add', ns]);
   cleanup(t, () => execFileSync('ip', ['netns', 'del', ns]));
-  const child = startChild(t, 'ip', ['netns', 'exec', ns, process.execPath, contender, dir, 'other-ns', '1', '/dev/null']);
-  const { code } = await child.exited;
-  assert.notEqual(code, 0);
-  assert.match(child.stderr(), /HOLDFAST_E_LOCAL_STATE|another network namespace/);
+  const kids = [
+    startChild(t, process.execPath, [contender, dir, 'host-ns', '10', log]),
+    startChild(t, 'ip', ['netns', 'exec', ns, process.execPath, contender, dir, 'other-ns', '10', log]),
+  ];
+  await Promise.all(kids.map((k) => k.waitForLine(/^done 10/, 60_000)));
+  assertTakesTurns(log, 2 * 10 * 2);
+});
+
+test('no abstract socket: the mutex is mutex.db inside the 0700 state directory, created 0600', async (t) => {
+  const dir = tempDir(t);
+  const c = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 1000 });
+  t.after(() => c.close());
+  await c.connect();
+  assert.equal(statSync(join(dir, 'c')).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dir, 'c', 'mutex.db')).mode & 0o777, 0o600);
+  const unix = readFileSync('/proc/net/unix', 'utf8');
+  assert.doesNotMatch(unix, /@holdfast-failover/, 'no abstract socket name any user could bind first');
+});
+
+test('a state directory that other users can enter, or that another user owns, is refused with the fix', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'wide'), { mode: 0o755 });
+  chmodSync(join(dir, 'wide'), 0o755);
+  const wide = new LocalCoordinator({ dir, cluster: 'wide', ttlMs: 1000 });
+  await assert.rejects(wide.connect(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /has mode 0755.*mkdir -m 700/.test(err.message));
+  mkdirSync(join(dir, 'theirs'), { mode: 0o700 });
+  chownSync(join(dir, 'theirs'), 65534, 65534);
+  const theirs = new LocalCoordinator({ dir, cluster: 'theirs', ttlMs: 1000 });
+  await assert.rejects(theirs.connect(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /owned by uid 65534/.test(err.message));
 });

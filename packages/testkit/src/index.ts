@@ -4,3 +4,4 @@ export { startChild, type Child, type StartChildOptions } from './child.ts';
 export { waitFor, waitForEvent } from './wait.ts';
 export { cleanup } from './cleanup.ts';
 export { processAlive } from './process-alive.ts';
+export { cannotRun, ALLOW_SKIP_ENV } from './cannot-run.ts';

@@ -49,8 +49,8 @@ export const command: Command = {
     const { values, positionals } = parse(argv, endpointOptions, true);
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const { requestAgent } = await import('@holdfast/failover');
-    const endpoint = await endpointFrom(values);
-    const { status, json } = await requestAgent(endpoint, 'GET', '/status');
+    const { endpoint, token } = await endpointFrom(values);
+    const { status, json } = await requestAgent(endpoint, 'GET', '/status', undefined, 5000, token);
     if (status !== 200) throw new Error(`the agent answered ${status}: ${JSON.stringify(json)}`);
     console.log(values.json ? JSON.stringify(json, null, 2) : formatStatus(json as AgentStatus));
     return 0;

@@ -11,7 +11,9 @@ Asks the current leader to hand leadership to <node>: the leader stops its resou
 first) and releases its lease; for one lease TTL only <node> may then campaign, and it takes
 over without a fence (the old term was released, not lost). If <node> does not take over in
 that time, any node may. The request goes through this host's agent; a node known unhealthy
-(by its heartbeats) is refused.
+(by its heartbeats) is refused. It carries the agent's status token: $HOLDFAST_FAILOVER_TOKEN,
+the config's status.token/tokenFile, or the token file the agent wrote beside its socket
+(readable by the agent's user only: run this as that user, or root).
 
 Options:
   --to <node>           the node that should lead (required)
@@ -32,9 +34,9 @@ export const command: Command = {
     if (typeof values.to !== 'string' || !values.to) throw new UsageError('which node should lead? Pass --to <node>');
     const waitS = intFlag('wait', values.wait, 30, 0, 3600);
     const { requestAgent } = await import('@holdfast/failover');
-    const endpoint = await endpointFrom(values);
+    const { endpoint, token } = await endpointFrom(values);
     const started = performance.now();
-    const res = await requestAgent(endpoint, 'POST', '/switchover', { to: values.to });
+    const res = await requestAgent(endpoint, 'POST', '/switchover', { to: values.to }, 5000, token);
     if (res.status !== 202) {
       const e = (res.json as { error?: { code?: string; message?: string } }).error;
       // The agent's message is already complete (code table prefix included): pass it on as is.
@@ -44,7 +46,7 @@ export const command: Command = {
     if (!values.json) console.error(`switchover requested: ${from ?? '?'} → ${values.to}`);
     let leader: { node: string; token: number } | null = null;
     while (waitS > 0 && performance.now() - started < waitS * 1000) {
-      const s = (await requestAgent(endpoint, 'GET', '/status')).json as AgentStatus;
+      const s = (await requestAgent(endpoint, 'GET', '/status', undefined, 5000, token)).json as AgentStatus;
       leader = s.leadership.leader;
       if (leader?.node === values.to) break;
       await new Promise((r) => setTimeout(r, 100));

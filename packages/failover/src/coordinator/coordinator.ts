@@ -12,7 +12,13 @@
 //     LeaseLostError when the lease or record is gone, with any other error when the outcome is
 //     unknown (timeout, network).
 //   - the lease never expires earlier than ttl after the server processed the renewal, measured
-//     on the server's clock (it may expire later: etcd extends leases on a leader change).
+//     on the server's clock (it may expire later: etcd extends leases on a leader change). An
+//     etcd with the early-revoke bug (etcd-io/etcd#15247) breaks this; etcd.ts warns at connect.
+//   - every write a leader makes (resign, clearing a switchover) applies only while the record
+//     it names is still the one created for its token (etcd: a txn guarded by
+//     CreateRevision(leader) == token), so a stale leader's late write changes nothing.
+//   - the candidate's `campaign` id is stored in the record and in the term that follows it, so
+//     a node whose campaign outcome is unknown can tell its own record by reading it.
 import { FailoverError } from '../errors.ts';
 import type { FencingToken } from '../resources/resource.ts';
 
@@ -25,6 +31,8 @@ export interface LeaderInfo {
   priority: number;
   /** Where the leader's agent answers status requests, when it published one. */
   statusAddress?: string;
+  /** Id of the campaign that created the record (S7 in leadership.ts). */
+  campaign?: string;
 }
 
 /** A pending planned switchover (`holdfast failover switchover --to <node>`). */
@@ -49,6 +57,8 @@ export interface PreviousTerm {
   token: FencingToken;
   /** True when its lease ran out instead of being released: the old leader may still be alive and must be fenced. */
   expired: boolean;
+  /** Id of the campaign that won that term, when the backend recorded it. */
+  campaign?: string;
 }
 
 /** A won campaign: everything leadership.ts needs to run the term. */
@@ -61,12 +71,16 @@ export interface Term {
   /** TTL the server actually granted (etcd may round up: the local deadline uses this). */
   ttlMs: number;
   previous: PreviousTerm | null;
+  /** Id of the campaign that won it. */
+  campaign?: string;
 }
 
 export interface Candidate {
   node: string;
   priority: number;
   statusAddress?: string;
+  /** A fresh id per campaign (leadership.ts sets it), stored with the record and the term. */
+  campaign?: string;
 }
 
 export type CampaignResult = { won: true; term: Term } | { won: false; view: ClusterView };
@@ -93,10 +107,10 @@ export interface Coordinator {
   resign(term: Term): Promise<void>;
   /** Calls `onChange` with a fresh view whenever the leader record or the switchover request changes. Returns an unsubscribe. */
   observe(onChange: (view: ClusterView) => void): () => void;
-  /** Asks the current leader to hand over to `request.to`; expires by itself after `ttlMs`. */
+  /** Asks the current leader to hand over to `request.to`; expires by itself after `ttlMs`. Refused (HOLDFAST_E_SWITCHOVER) when `fromToken` no longer leads. */
   requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void>;
-  /** Removes the switchover request (done by its target once it leads, or by the leader when refusing it). */
-  clearSwitchover(): Promise<void>;
+  /** Removes the switchover request (done by its target once it leads, or by the leader when refusing it), only while `term` still holds the record. */
+  clearSwitchover(term: Term): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,7 +124,7 @@ export class LeaseLostError extends FailoverError {
 
 /** Leader values as stored by backends (JSON). */
 export function encodeLeader(candidate: Candidate): string {
-  return JSON.stringify({ node: candidate.node, priority: candidate.priority, statusAddress: candidate.statusAddress });
+  return JSON.stringify({ node: candidate.node, priority: candidate.priority, statusAddress: candidate.statusAddress, campaign: candidate.campaign });
 }
 
 export function decodeLeader(raw: string, token: FencingToken, leaseId: string): LeaderInfo {
@@ -125,6 +139,7 @@ export function decodeLeader(raw: string, token: FencingToken, leaseId: string):
     priority: typeof v.priority === 'number' ? v.priority : 0,
   };
   if (typeof v.statusAddress === 'string') info.statusAddress = v.statusAddress;
+  if (typeof v.campaign === 'string') info.campaign = v.campaign;
   return info;
 }
 

@@ -9,7 +9,18 @@
 //               record: the next winner reads it atomically to learn whether the previous
 //               lease was released (no fencing needed) or ran out (run the fence hook)
 //   switchover  a pending planned switchover, bound to its own short lease
+//
+// The fencing token is the leader key's create revision (the revision of the winning txn), the
+// one number a term is known by: it goes to resources and programs as HOLDFAST_FENCING_TOKEN,
+// and every write the leader makes afterwards (resign, clearing a switchover) is a txn guarded by
+// CreateRevision(leader) == token, so a write of a term that has ended changes nothing. A
+// switchover request is guarded the same way by the token it was made against.
+//
+// At connect the agent reads the etcd version and member count: a multi-member cluster on a
+// build with the early lease-revoke bug gets a warning naming the release to upgrade to
+// (etcd-version.ts).
 import { Etcd3, isRecoverableError, type IEvent, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
+import { earlyRevokeWarning, type EtcdServerInfo } from './etcd-version.ts';
 import { FailoverError } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import {
@@ -76,6 +87,7 @@ export class EtcdCoordinator implements Coordinator {
   readonly #timeoutMs: number;
   readonly #clock: Clock;
   #warnedTtl = false;
+  #server: EtcdServerInfo | undefined;
 
   constructor(options: EtcdCoordinatorOptions) {
     this.#o = options;
@@ -109,6 +121,7 @@ export class EtcdCoordinator implements Coordinator {
       const left = end - this.#clock.now();
       try {
         await this.#read(Math.max(1, left));
+        await this.#checkServer(Math.max(250, end - this.#clock.now()));
         return;
       } catch (err) {
         const wait = Math.min(250, end - this.#clock.now());
@@ -123,6 +136,30 @@ export class EtcdCoordinator implements Coordinator {
         await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, wait));
       }
     }
+  }
+
+  /** The etcd version and voting member count read at connect (undefined if they could not be read). */
+  get server(): EtcdServerInfo | undefined {
+    return this.#server;
+  }
+
+  /** Reads the version and member count; warns about a cluster exposed to early lease revokes (etcd-version.ts). */
+  async #checkServer(timeoutMs: number): Promise<void> {
+    try {
+      const [status, list] = await Promise.all([
+        this.#call('status', () => this.#client.maintenance.status(), timeoutMs),
+        this.#call('member list', () => this.#client.cluster.memberList({ linearizable: true }), timeoutMs),
+      ]);
+      this.#server = { version: status.version, members: list.members.filter((m) => !m.isLearner).length };
+    } catch (err) {
+      this.#o.onWarning?.(
+        `could not read the etcd version and member count (${(err as Error).message}): make sure a multi-member etcd runs 3.4.31, 3.5.13, 3.6.0 or later (the early lease-revoke bug, etcd-io/etcd#15247)`,
+        { endpoints: this.#o.endpoints },
+      );
+      return;
+    }
+    const warning = earlyRevokeWarning(this.#server);
+    if (warning) this.#o.onWarning?.(warning, { etcdVersion: this.#server.version, members: this.#server.members });
   }
 
   read(): Promise<ClusterView> {
@@ -150,14 +187,14 @@ export class EtcdCoordinator implements Coordinator {
         success: [
           { request_range: { key: this.#keys.term } },
           { request_put: { key: this.#keys.leader, value: Buffer.from(encodeLeader(candidate)), lease: grant.ID } },
-          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: candidate.node, released: false })) } },
+          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: candidate.node, campaign: candidate.campaign, released: false })) } },
         ],
         failure: [{ request_range: { key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) } }],
       }),
-    ).catch(async (err: unknown) => {
-      await this.#revoke(grant.ID);
-      throw err;
-    });
+    );
+    // A txn that failed or timed out may still have committed: its lease is left alone (revoking
+    // it would end such a record as "expired", so the next winner would fence this node for a
+    // term it never used). leadership.ts resolves the outcome by reading the record (S7).
     const revision = Number(txn.header.revision);
     if (!txn.succeeded) {
       await this.#revoke(grant.ID);
@@ -167,13 +204,15 @@ export class EtcdCoordinator implements Coordinator {
     let previous: PreviousTerm | null = null;
     if (prevKv) {
       try {
-        const p = JSON.parse(prevKv.value.toString()) as { node?: string; token?: number; released?: boolean };
+        const p = JSON.parse(prevKv.value.toString()) as { node?: string; token?: number; released?: boolean; campaign?: string };
         // A campaign writes the term key in the same txn as the leader record, so its mod revision
         // is that term's token; a resign rewrites it and records the token explicitly.
         previous = { node: String(p.node), token: typeof p.token === 'number' ? p.token : Number(prevKv.mod_revision), expired: p.released !== true };
+        if (typeof p.campaign === 'string') previous.campaign = p.campaign;
       } catch {}
     }
-    return { won: true, term: { node: candidate.node, token: revision, leaseId: grant.ID, revision, ttlMs, previous } };
+    // The put's create revision is the txn's revision: the fencing token.
+    return { won: true, term: { node: candidate.node, token: revision, leaseId: grant.ID, revision, ttlMs, previous, ...(candidate.campaign ? { campaign: candidate.campaign } : {}) } };
   }
 
   async keepAlive(term: Term): Promise<KeepAliveAck> {
@@ -196,7 +235,7 @@ export class EtcdCoordinator implements Coordinator {
       this.#client.kv.txn({
         compare: [{ key: this.#keys.leader, target: 'Create', result: 'Equal', create_revision: term.token }],
         success: [
-          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: term.node, token: term.token, released: true })) } },
+          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: term.node, token: term.token, campaign: term.campaign, released: true })) } },
           { request_delete_range: { key: this.#keys.leader } },
         ],
         failure: [],
@@ -270,11 +309,28 @@ export class EtcdCoordinator implements Coordinator {
 
   async requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void> {
     const grant = await this.#call('lease grant', () => this.#client.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlMs / 1000)) }));
-    await this.#call('switchover', () => this.#client.kv.put({ key: this.#keys.switchover, value: Buffer.from(JSON.stringify(request)), lease: grant.ID }));
+    const put = { request_put: { key: this.#keys.switchover, value: Buffer.from(JSON.stringify(request)), lease: grant.ID } };
+    // Only against the leader it names: a request made against a term that has ended is refused.
+    const guard = request.fromToken === undefined ? [] : [{ key: this.#keys.leader, target: 'Create' as const, result: 'Equal' as const, create_revision: request.fromToken }];
+    const txn = await this.#call('switchover', () => this.#client.kv.txn({ compare: guard, success: [put], failure: [] })).catch(async (err: unknown) => {
+      await this.#revoke(grant.ID);
+      throw err;
+    });
+    if (!txn.succeeded) {
+      await this.#revoke(grant.ID);
+      throw new FailoverError('HOLDFAST_E_SWITCHOVER', `token ${request.fromToken} no longer leads cluster '${this.#o.cluster}'; ask again against the current leader`, { fromToken: request.fromToken });
+    }
   }
 
-  async clearSwitchover(): Promise<void> {
-    await this.#call('switchover clear', () => this.#client.kv.deleteRange({ key: this.#keys.switchover }));
+  async clearSwitchover(term: Term): Promise<void> {
+    // A leader write: a txn guarded by the record still being the one of `term`.
+    await this.#call('switchover clear', () =>
+      this.#client.kv.txn({
+        compare: [{ key: this.#keys.leader, target: 'Create', result: 'Equal', create_revision: term.token }],
+        success: [{ request_delete_range: { key: this.#keys.switchover } }],
+        failure: [],
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type SwitchoverRequest,
   type Term,
 } from './coordinator.ts';
+import { FailoverError } from '../errors.ts';
 import type { NodeClock, VirtualTime } from '../testing/virtual-time.ts';
 
 export interface FakeTermRecord {
@@ -58,7 +59,9 @@ export class FakeCoordinatorServer {
   #leader: LeaderInfo | null = null;
   #switchover: { request: SwitchoverRequest; expiresAt: number } | null = null;
   #leases = new Map<string, Lease>();
-  #lastTerm: { node: string; token: number; released: boolean } | null = null;
+  #lastTerm: { node: string; token: number; released: boolean; campaign?: string } | null = null;
+  /** Replies to lose once the server has applied the request (a client timeout on a committed write). */
+  #dropReplies = new Map<string, Set<string>>();
   #nextLease = 1;
   #links = new Map<string, Link>();
   #watchers = new Set<{ node: string; clock: NodeClock; onChange: (v: ClusterView) => void }>();
@@ -83,6 +86,19 @@ export class FakeCoordinatorServer {
     if (!on) for (const w of this.#watchers) if (w.node === node) this.#deliver(w);
   }
 
+  /** The next `op` request of `node` is applied by the server but its reply is lost (the outcome is unknown to the node). */
+  dropReply(node: string, op: 'campaign' | 'keepAlive' | 'resign' | 'read'): void {
+    let ops = this.#dropReplies.get(node);
+    if (!ops) this.#dropReplies.set(node, (ops = new Set()));
+    ops.add(op);
+  }
+
+  /** Ends a lease now, as `etcdctl lease revoke` does: its record goes, the term counts as expired (not released). */
+  revoke(leaseId: string): void {
+    if (!this.#leases.delete(leaseId)) return;
+    if (this.#leader?.leaseId === leaseId) this.#endTerm('expired');
+  }
+
   /** What etcd does on a raft leader change: every lease restarts its full TTL. */
   extendAllLeases(): void {
     for (const lease of this.#leases.values()) lease.expiresAt = Math.max(lease.expiresAt, this.vt.now + lease.ttlMs / this.rate);
@@ -104,15 +120,15 @@ export class FakeCoordinatorServer {
 
   /** A Coordinator for one node, reaching this server over its own simulated link. */
   client(node: string, clock: NodeClock, ttlMs: number): Coordinator {
-    const rpc = <T>(op: () => T): Promise<T> => this.#rpc(node, clock, op);
+    const rpc = <T>(op: () => T, name = ''): Promise<T> => this.#rpc(node, clock, op, name);
     return {
       kind: 'fake',
       ttlMs,
       connect: () => rpc(() => undefined),
-      read: () => rpc(() => this.view()),
-      campaign: (c: Candidate) => rpc(() => this.#campaign(c, ttlMs)),
-      keepAlive: (t: Term) => rpc(() => this.#keepAlive(t)),
-      resign: (t: Term) => rpc(() => this.#resign(t)),
+      read: () => rpc(() => this.view(), 'read'),
+      campaign: (c: Candidate) => rpc(() => this.#campaign(c, ttlMs), 'campaign'),
+      keepAlive: (t: Term) => rpc(() => this.#keepAlive(t), 'keepAlive'),
+      resign: (t: Term) => rpc(() => this.#resign(t), 'resign'),
       observe: (onChange) => {
         const w = { node, clock, onChange };
         this.#watchers.add(w);
@@ -120,13 +136,17 @@ export class FakeCoordinatorServer {
       },
       requestSwitchover: (request, ms) =>
         rpc(() => {
+          if (request.fromToken !== undefined && this.#leader?.token !== request.fromToken) {
+            throw new FailoverError('HOLDFAST_E_SWITCHOVER', `token ${request.fromToken} no longer leads`);
+          }
           this.#switchover = { request, expiresAt: this.vt.now + ms / this.rate };
           this.vt.at(this.#switchover.expiresAt + 0.001, () => this.#sweep());
           this.#changed();
         }),
-      clearSwitchover: () =>
+      clearSwitchover: (term: Term) =>
         rpc(() => {
-          if (!this.#switchover) return;
+          // A leader write: applied only while its record is the current one.
+          if (!this.#switchover || this.#leader?.token !== term.token) return;
           this.#switchover = null;
           this.#changed();
         }),
@@ -134,7 +154,7 @@ export class FakeCoordinatorServer {
     };
   }
 
-  #rpc<T>(node: string, clock: NodeClock, op: () => T): Promise<T> {
+  #rpc<T>(node: string, clock: NodeClock, op: () => T, name: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const link = this.link(node);
       // A lost message is never answered, like a request into a partition: the caller's timeout decides.
@@ -148,6 +168,8 @@ export class FakeCoordinatorServer {
           outcome = { ok: false, error };
         }
         if (this.#random() < link.loss) return;
+        const drop = this.#dropReplies.get(node);
+        if (drop?.delete(name)) return;
         this.vt.at(this.vt.now + link.latencyMs, () => {
           if (link.partitioned) return;
           clock.run(() => (outcome.ok ? resolve(outcome.value) : reject(outcome.error as Error)));
@@ -204,12 +226,14 @@ export class FakeCoordinatorServer {
       return { won: false, view: this.view() };
     }
     const token = ++this.revision;
-    const previous = this.#lastTerm ? { node: this.#lastTerm.node, token: this.#lastTerm.token, expired: !this.#lastTerm.released } : null;
-    this.#leader = { node: c.node, token, leaseId: id, priority: c.priority };
-    this.#lastTerm = { node: c.node, token, released: false };
+    const last = this.#lastTerm;
+    const previous = last ? { node: last.node, token: last.token, expired: !last.released, ...(last.campaign ? { campaign: last.campaign } : {}) } : null;
+    const campaign = c.campaign ? { campaign: c.campaign } : {};
+    this.#leader = { node: c.node, token, leaseId: id, priority: c.priority, ...campaign };
+    this.#lastTerm = { node: c.node, token, released: false, ...campaign };
     this.terms.push({ token, node: c.node, leaseId: id, start: this.vt.now, end: Infinity, how: 'active' });
     this.#notify();
-    return { won: true, term: { node: c.node, token, leaseId: id, revision: token, ttlMs: lease.ttlMs, previous } };
+    return { won: true, term: { node: c.node, token, leaseId: id, revision: token, ttlMs: lease.ttlMs, previous, ...campaign } };
   }
 
   #keepAlive(term: Term): KeepAliveAck {

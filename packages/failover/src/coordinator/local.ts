@@ -1,11 +1,13 @@
 // The embedded single-host backend: no server, no dependency. Several agents on one host share
-// it through a state directory:
+// it through a state directory, which only the agents' user can enter (0700, checked):
 //
-//   mutex   every operation is a read-modify-write of the state file under a mutex. The mutex
-//           is a Linux abstract unix socket (a name starting with NUL): binding it is atomic,
-//           and the kernel releases it the instant its holder exits, even on SIGKILL, so a
-//           crashed agent never leaves a stale lock (a lock *file* would, and stealing a stale
-//           lock file safely is the problem we would be trying to solve). A holder that is
+//   mutex   every operation is a read-modify-write of the state file under a mutex: an
+//           exclusive POSIX record lock on `mutex.db` in that directory, taken through
+//           node:sqlite (Node has no flock/fcntl of its own; SQLite's BEGIN EXCLUSIVE takes
+//           exactly that lock and nothing else here writes to the file). The kernel drops the
+//           lock the instant its holder exits, even on SIGKILL, so a crashed agent never leaves
+//           a stale lock, and it is a file inside the private directory, so no other user can
+//           take it first (an abstract socket name could be bound by anyone). A holder that is
 //           SIGSTOPped inside the few-µs critical section blocks the others until it resumes:
 //           a liveness cost, never a safety one.
 //   clock   lease expiry times are CLOCK_MONOTONIC (clock.ts), which every process on the host
@@ -15,16 +17,15 @@
 //           the directory) before a campaign is reported won, so it never goes backwards
 //           across crashes and restarts. The state file itself is rewritten with rename only.
 //
-// Abstract sockets belong to a network namespace: agents sharing the directory from two
-// namespaces would not exclude each other, so the state records its namespace and refuses
-// another one. Across hosts, use etcd.
+// A file lock is host-wide, so agents in different network namespaces share the mutex too.
+// Across hosts, use etcd.
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, watch, writeSync, type FSWatcher } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../clock.ts';
 import { FailoverError } from '../errors.ts';
+import { ensurePrivateDir, withUmask } from '../private-dir.ts';
 import {
   LeaseLostError,
   type Candidate,
@@ -50,9 +51,8 @@ export interface LocalCoordinatorOptions {
 interface State {
   revision: number;
   boot: string;
-  netns: string;
   leader: (LeaderInfo & { expiresAt: number; ttlMs: number }) | null;
-  term: { node: string; token: number; released: boolean } | null;
+  term: { node: string; token: number; released: boolean; campaign?: string } | null;
   switchover: { request: SwitchoverRequest; expiresAt: number } | null;
 }
 
@@ -66,18 +66,14 @@ const readText = (file: string): string | undefined => {
 };
 
 const bootId = (): string => readText('/proc/sys/kernel/random/boot_id')?.trim() ?? 'unknown-boot';
-const netns = (): string => {
-  try {
-    return readlinkSync('/proc/self/ns/net');
-  } catch {
-    return 'unknown-netns';
-  }
-};
+
+/** SQLITE_BUSY / SQLITE_LOCKED: another process holds the lock. */
+const busy = (err: unknown): boolean => [5, 6].includes((err as { errcode?: number }).errcode ?? -1);
 
 /** Atomically replaces `file`; with `durable`, the data and the rename reach the disk before returning. */
 function writeAtomic(file: string, text: string, durable: boolean): void {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = withUmask(0o177, () => openSync(tmp, 'w', 0o600));
   try {
     writeSync(fd, text);
     if (durable) fsyncSync(fd);
@@ -101,26 +97,22 @@ export class LocalCoordinator implements Coordinator {
   readonly #dir: string;
   readonly #stateFile: string;
   readonly #tokenFile: string;
-  readonly #lockName: string;
   readonly #clock: Clock;
   readonly #pollMs: number;
   readonly #boot = bootId();
-  readonly #netns = netns();
-  #ready = false;
+  #mutex: DatabaseSync | undefined;
 
   constructor(options: LocalCoordinatorOptions) {
     this.ttlMs = options.ttlMs;
     this.#dir = resolve(options.dir, options.cluster);
     this.#stateFile = join(this.#dir, 'state.json');
     this.#tokenFile = join(this.#dir, 'token');
-    this.#lockName = `\0holdfast-failover-${createHash('sha256').update(this.#dir).digest('hex').slice(0, 32)}`;
     this.#clock = options.clock ?? systemClock;
     this.#pollMs = options.pollMs ?? Math.min(100, options.ttlMs / 10);
   }
 
   async connect(): Promise<void> {
     try {
-      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
       await this.read();
     } catch (err) {
       if (err instanceof FailoverError) throw err;
@@ -138,14 +130,16 @@ export class LocalCoordinator implements Coordinator {
       const stored = Number(readText(this.#tokenFile)?.trim() ?? '0');
       const token = Math.max(Number.isSafeInteger(stored) ? stored : 0, s.term?.token ?? 0) + 1;
       writeAtomic(this.#tokenFile, `${token}\n`, true); // before anyone can learn of the win
-      const previous = s.term ? { node: s.term.node, token: s.term.token, expired: !s.term.released } : null;
+      const last = s.term;
+      const previous = last ? { node: last.node, token: last.token, expired: !last.released, ...(last.campaign ? { campaign: last.campaign } : {}) } : null;
+      const campaign = candidate.campaign ? { campaign: candidate.campaign } : {};
       const leaseId = randomUUID();
       s.revision++;
-      s.leader = { node: candidate.node, token, leaseId, priority: candidate.priority, expiresAt: this.#clock.now() + this.ttlMs, ttlMs: this.ttlMs };
+      s.leader = { node: candidate.node, token, leaseId, priority: candidate.priority, expiresAt: this.#clock.now() + this.ttlMs, ttlMs: this.ttlMs, ...campaign };
       if (candidate.statusAddress) s.leader.statusAddress = candidate.statusAddress;
-      s.term = { node: candidate.node, token, released: false };
+      s.term = { node: candidate.node, token, released: false, ...campaign };
       this.#write(s, true);
-      return { won: true, term: { node: candidate.node, token, leaseId, revision: s.revision, ttlMs: this.ttlMs, previous } };
+      return { won: true, term: { node: candidate.node, token, leaseId, revision: s.revision, ttlMs: this.ttlMs, previous, ...campaign } };
     });
   }
 
@@ -165,8 +159,24 @@ export class LocalCoordinator implements Coordinator {
       if (s.leader?.leaseId !== term.leaseId) return;
       s.revision++;
       s.leader = null;
-      s.term = { node: term.node, token: term.token, released: true };
+      s.term = { node: term.node, token: term.token, released: true, ...(term.campaign ? { campaign: term.campaign } : {}) };
       this.#write(s, true);
+    });
+  }
+
+  /**
+   * Ends the lease `leaseId` now, as etcd's lease revoke does: its record goes and its term
+   * counts as expired (the next winner fences it). The fence companion calls it for an agent
+   * verified dead whose resources it tore down (fence/release.ts). False when it was not the
+   * record's lease any more.
+   */
+  revoke(leaseId: string): Promise<boolean> {
+    return this.#locked((s) => {
+      if (s.leader?.leaseId !== leaseId) return false;
+      s.revision++;
+      s.leader = null;
+      this.#write(s, true);
+      return true;
     });
   }
 
@@ -207,22 +217,29 @@ export class LocalCoordinator implements Coordinator {
 
   requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void> {
     return this.#locked((s) => {
+      if (request.fromToken !== undefined && s.leader?.token !== request.fromToken) {
+        throw new FailoverError('HOLDFAST_E_SWITCHOVER', `token ${request.fromToken} no longer leads (${s.leader ? `token ${s.leader.token} of ${s.leader.node} does` : 'no leader now'}); ask again`);
+      }
       s.revision++;
       s.switchover = { request, expiresAt: this.#clock.now() + ttlMs };
       this.#write(s, false);
     });
   }
 
-  clearSwitchover(): Promise<void> {
+  clearSwitchover(term: Term): Promise<void> {
     return this.#locked((s) => {
-      if (!s.switchover) return;
+      // A leader write: only while `term` still holds the record.
+      if (!s.switchover || s.leader?.leaseId !== term.leaseId) return;
       s.revision++;
       s.switchover = null;
       this.#write(s, false);
     });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#mutex?.close();
+    this.#mutex = undefined;
+  }
 
   #view(s: State): ClusterView {
     let leader: LeaderInfo | null = null;
@@ -237,23 +254,16 @@ export class LocalCoordinator implements Coordinator {
     writeAtomic(this.#stateFile, JSON.stringify(s), durable);
   }
 
-  /** Loads the state, expires what is due (writing it back), and refuses a foreign namespace. */
+  /** Loads the state and expires what is due (writing it back). */
   #load(): State {
     const text = readText(this.#stateFile);
-    let s: State = { revision: 0, boot: this.#boot, netns: this.#netns, leader: null, term: null, switchover: null };
+    let s: State = { revision: 0, boot: this.#boot, leader: null, term: null, switchover: null };
     if (text) {
       try {
         s = JSON.parse(text) as State;
       } catch {
         throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `${this.#stateFile} is corrupt. Stop the agents and delete it (keep the 'token' file: it keeps fencing tokens increasing)`, { file: this.#stateFile });
       }
-    }
-    if (s.netns !== this.#netns && s.boot === this.#boot) {
-      throw new FailoverError(
-        'HOLDFAST_E_LOCAL_STATE',
-        `${this.#dir} is in use by an agent in another network namespace (${s.netns}, this one is ${this.#netns}); the local coordinator cannot exclude it. Run the agents in one namespace, or use the etcd coordinator`,
-        { dir: this.#dir },
-      );
     }
     const now = this.#clock.now();
     let changed = false;
@@ -264,7 +274,6 @@ export class LocalCoordinator implements Coordinator {
       if (s.leader) s.leader.expiresAt = -Infinity;
       changed = true;
     }
-    s.netns = this.#netns;
     if (s.leader && s.leader.expiresAt <= now) {
       s.leader = null; // the term stays unreleased: the next winner learns it expired
       s.revision++;
@@ -280,32 +289,39 @@ export class LocalCoordinator implements Coordinator {
   }
 
   async #locked<T>(fn: (s: State) => T): Promise<T> {
-    if (!this.#ready) {
-      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-      this.#ready = true;
-    }
-    const lock = await this.#acquire();
+    const unlock = await this.#acquire();
     try {
       return fn(this.#load());
     } finally {
-      lock.close();
+      unlock();
     }
   }
 
-  async #acquire(): Promise<Server> {
+  /** The mutex file, opened once: in the private state directory, created 0600. */
+  #mutexDb(): DatabaseSync {
+    if (this.#mutex) return this.#mutex;
+    ensurePrivateDir(this.#dir, 'coordinator.dir', 'HOLDFAST_E_LOCAL_STATE');
+    try {
+      const db = withUmask(0o177, () => new DatabaseSync(join(this.#dir, 'mutex.db')));
+      db.exec('PRAGMA busy_timeout = 0'); // never block the event loop waiting: retry from a timer
+      this.#mutex = db;
+      return db;
+    } catch (err) {
+      throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `cannot open the local coordinator mutex in ${this.#dir}: ${(err as Error).message}. Check coordinator.dir is writable by the agent`, { dir: this.#dir }, { cause: err });
+    }
+  }
+
+  /** Takes the mutex (an exclusive lock on mutex.db); resolves with the function that releases it. */
+  async #acquire(): Promise<() => void> {
+    const db = this.#mutexDb();
     const started = this.#clock.now();
     for (let attempt = 0; ; attempt++) {
-      const server = createServer();
       try {
-        await new Promise<void>((ok, fail) => {
-          server.once('error', fail);
-          server.listen({ path: this.#lockName }, ok);
-        });
-        server.unref();
-        return server;
+        db.exec('BEGIN EXCLUSIVE');
+        return () => db.exec('COMMIT');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-          throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `cannot take the local coordinator mutex: ${(err as Error).message}`, {}, { cause: err });
+        if (!busy(err)) {
+          throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `cannot take the local coordinator mutex in ${this.#dir}: ${(err as Error).message}`, { dir: this.#dir }, { cause: err });
         }
         if (this.#clock.now() - started > this.ttlMs) {
           throw new FailoverError('HOLDFAST_E_COORDINATOR', `the local coordinator mutex for ${this.#dir} has been busy for ${this.ttlMs} ms (is an agent stopped inside it?)`);

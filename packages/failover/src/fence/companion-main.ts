@@ -8,9 +8,13 @@
 //   node companion-main.ts              talk over stdin/stdout (spawned by the agent)
 //   node companion-main.ts --socket P   listen on Unix socket P (run under the supervisor); one
 //                                       agent connection at a time, and a dropped connection
-//                                       counts as "agent gone".
+//                                       counts as "agent gone". Whoever connects can make this
+//                                       process run teardown commands, so P lives in a directory
+//                                       only this user can enter (created 0700, or checked) and
+//                                       is created 0600 (umask at bind, never a chmod after).
 import { createServer, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setPriority } from 'node:os';
 import { pino } from 'pino';
 import { monotonicMs } from '../clock.ts';
@@ -22,6 +26,7 @@ import { isReleaseSpec, processGone, releaseLease, type ReleaseSpec } from './re
 import { killStrays, markedProcesses } from './strays.ts';
 import { runCommand } from '../resources/command.ts';
 import type { StepResult } from './protocol.ts';
+import { ensurePrivateDir, withUmask } from '../private-dir.ts';
 
 const log = pino({ name: 'holdfast-fence', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
 const socketPath = process.argv.includes('--socket') ? process.argv[process.argv.indexOf('--socket') + 1] : undefined;
@@ -148,6 +153,12 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 process.on('SIGHUP', () => {});
 
 if (socketPath) {
+  try {
+    ensurePrivateDir(dirname(socketPath), 'fences[].socket', 'HOLDFAST_E_FENCE');
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'the fence companion refuses this socket');
+    process.exit(2);
+  }
   rmSync(socketPath, { force: true });
   let current: Socket | undefined;
   const server = createServer((conn) => {
@@ -166,7 +177,7 @@ if (socketPath) {
     });
     send({ t: 'ready', pid: process.pid });
   });
-  server.listen(socketPath, () => log.info({ socket: socketPath }, 'fence companion listening'));
+  withUmask(0o177, () => server.listen(socketPath, () => log.info({ socket: socketPath }, 'fence companion listening')));
 } else {
   send = (m) => {
     if (!process.stdout.destroyed) process.stdout.write(encode(m));

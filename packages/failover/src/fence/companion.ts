@@ -6,7 +6,7 @@
 // once with the current term, and the loss is logged and reported through `onLost`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import { FailoverError } from '../errors.ts';
 import type { Fence, FenceDeps, FenceKind, FenceTerm } from '../resources/resource.ts';
 import { encode, lineSplitter, type AgentMessage, type FenceMessage } from './protocol.ts';
 import { isReleaseSpec } from './release.ts';
+import { checkPrivateDir } from '../private-dir.ts';
 
 export const companionSchema = z.strictObject({
   kind: z.literal('companion'),
@@ -60,6 +61,9 @@ export class CompanionFence implements Fence {
 
   async open(): Promise<void> {
     this.#closing = false;
+    // A companion socket another user could reach (or have put there) could be someone else's
+    // process posing as the fence: only one in a directory of this user's own is trusted.
+    if (this.#config.socket) checkPrivateDir(dirname(this.#config.socket), 'fences[].socket', 'HOLDFAST_E_FENCE');
     const ready = this.#wait((m) => m.t === 'ready', 'start');
     if (this.#config.socket) this.#connect(this.#config.socket);
     else this.#spawn();

@@ -4,6 +4,7 @@
 // arping's 1 for "someone answered").
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Every process a resource action runs carries this variable, set to its agent's marker, so the
@@ -33,7 +34,11 @@ export interface RunOptions {
   killSignal?: NodeJS.Signals;
   /** Bytes of stdout/stderr kept (the rest is dropped). */
   maxOutput?: number;
-  /** Run in a process group of its own and signal the whole group (scripts that start children). */
+  /**
+   * Run in a process group of its own and signal the whole group (scripts that start children).
+   * After an abort the result comes only once no live process of the group is left (SIGKILLed
+   * and awaited), so an aborted action can never act after its caller moved on.
+   */
   group?: boolean;
 }
 
@@ -41,6 +46,37 @@ export interface RunOptions {
 const KILL_GRACE_MS = 500;
 /** How long output is still read after the process exited (its children may hold the pipes). */
 const OUTPUT_DRAIN_MS = 100;
+
+/** Pids of the live (not zombie) processes in process group `pgid`, read from /proc. */
+export function groupMembers(pgid: number, procDir = '/proc'): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync(procDir)) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`${procDir}/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // "pid (comm) S ppid pgrp …": the fields after the last ')' are state, ppid, pgrp.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** SIGKILLs process group `pgid` until no live member is left; polls (10 ms, then 50 ms) until then. */
+async function killGroup(pgid: number): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {}
+    if (groupMembers(pgid).length === 0) return;
+    // A process in uninterruptible sleep dies only when its I/O returns: keep waiting for it.
+    await new Promise((r) => setTimeout(r, performance.now() - started < 2000 ? 10 : 50).unref());
+  }
+}
 
 export function runCommand(file: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
   const { signal, killSignal = 'SIGTERM', maxOutput = 64 * 1024 } = opts;
@@ -89,7 +125,11 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      resolve({ code, signal: sig, stdout, stderr, aborted });
+      const result = { code, signal: sig, stdout, stderr, aborted };
+      // Aborted: what the script started may outlive it (a child ignoring SIGTERM); the result
+      // waits until the whole group is gone.
+      if (aborted && opts.group && child.pid !== undefined) void killGroup(child.pid).then(() => resolve(result));
+      else resolve(result);
     };
     child.once('close', finish);
     // A script that leaves a daemon behind (`svc &`) hands it our stdout: 'close' would wait for

@@ -37,3 +37,33 @@ export async function startEtcd(t: Pick<TestContext, 'after'>, { fast = false, c
   );
   return { endpoint, pid: child.pid, kill: (s) => child.kill(s) };
 }
+
+/** A real `members`-member etcd cluster on loopback (each member on its own free ports). */
+export async function startEtcdCluster(t: Pick<TestContext, 'after'>, members: number): Promise<{ endpoints: string[] }> {
+  const dir = tempDir(t, 'holdfast-etcd-cluster-');
+  const ports = await Promise.all(Array.from({ length: members }, async () => ({ client: await freePort(), peer: await freePort() })));
+  const initial = ports.map((p, i) => `m${i}=http://127.0.0.1:${p.peer}`).join(',');
+  const endpoints = ports.map((p) => `http://127.0.0.1:${p.client}`);
+  ports.forEach((p, i) => {
+    startChild(t, 'etcd', [
+      '--name', `m${i}`,
+      '--data-dir', `${dir}/m${i}`,
+      '--listen-client-urls', endpoints[i]!,
+      '--advertise-client-urls', endpoints[i]!,
+      '--listen-peer-urls', `http://127.0.0.1:${p.peer}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${p.peer}`,
+      '--initial-cluster', initial,
+      '--initial-cluster-state', 'new',
+      '--log-level', 'error',
+    ]);
+  });
+  await waitFor(
+    'the etcd cluster to elect a leader',
+    async () => {
+      const res = await fetch(`${endpoints[0]}/health`).catch(() => undefined);
+      return res?.ok && ((await res.json()) as { health?: string }).health === 'true';
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return { endpoints };
+}
