@@ -76,7 +76,7 @@ for (let run = 1; run <= runs; run++) {
       } catch (err) {
         if (abort.signal.aborted) process.exit(130);
         process.stderr.write(`${tag} drill failed: ${(err as Error).message}\n`);
-        results.push({ agent: e.agent, fault, profile: e.profile, ttl_s: 0, recovery_s: null, failed_polls: 0, overlaps: 0, leadership_overlaps: 0, tokens: [], tokens_increase: true, old_leader: '', new_leader: null, heal_ok: false, polls: 0, samples: 0, error: (err as Error).message });
+        results.push({ agent: e.agent, fault, profile: e.profile, ttl_s: 0, recovery_s: null, failed_polls: 0, overlaps: 0, leadership_overlaps: 0, overlap_ms: 0, tokens: [], tokens_increase: true, old_leader: '', new_leader: null, heal_ok: false, polls: 0, samples: 0, error: (err as Error).message });
       }
     }
   }

@@ -45,7 +45,7 @@ export interface AgentOptions {
   fences?: Fence[];
 }
 
-const WARN_EVENTS = new Set(['demoting', 'demoted', 'keepalive-failed', 'campaign-failed', 'pause', 'resource-failed', 'action-refused', 'fence-lost', 'switchover-refused', 'warning']);
+const WARN_EVENTS = new Set(['demoting', 'demoted', 'keepalive-failed', 'campaign-failed', 'campaign-withdrawn', 'pause', 'resource-failed', 'action-refused', 'fence-lost', 'switchover-refused', 'warning']);
 const QUIET_EVENTS = new Set(['heartbeat-dropped', 'view']);
 
 export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {

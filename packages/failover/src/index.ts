@@ -41,7 +41,7 @@ export {
 } from './resources/resource.ts';
 export { resourceKinds } from './resources/index.ts';
 export { fenceKinds } from './fence/index.ts';
-export { runDrill, drillProfiles, faultKinds, summarizeDrills, drillPassed, labUnavailable, sweepStale, type DrillOptions, type DrillResult, type DrillSummary, type FaultKind, type AgentCommand } from './drill/index.ts';
+export { runDrill, drillProfiles, faultKinds, coordinatorFaultKinds, allFaultKinds, summarizeDrills, drillPassed, labUnavailable, sweepStale, type DrillOptions, type DrillResult, type DrillSummary, type FaultKind, type AgentCommand } from './drill/index.ts';
 export { Heartbeats, type HeartbeatOptions, type PeerStatus } from './heartbeat/heartbeat.ts';
 export { HealthChecks, type HealthCheckConfig, type CheckStatus } from './health.ts';
 export { ResourceRunner, type ResourceStatus, type RunnerEvent } from './resource-runner.ts';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cannotRun } from '@holdfast/testkit';
 import { runCommand } from '../src/resources/command.ts';
-import { drillPassed, faultKinds, labUnavailable, runDrill } from '../src/drill/index.ts';
+import { drillPassed, faultKinds, labUnavailable, revokeOverlapBoundMs, runDrill } from '../src/drill/index.ts';
 
 async function leftovers(): Promise<string[]> {
   const ns = await runCommand('ip', ['netns', 'list']);
@@ -34,6 +34,21 @@ for (const fault of faultKinds) {
     assert.deepEqual(await leftovers(), [], 'namespaces and links removed');
   });
 }
+
+test('drill revoke (fast profile): `etcdctl lease revoke` ends the leader\'s lease early; the overlap stays within its bound and the VIP never has two holders', { timeout: 180_000 }, async (t) => {
+  const why = await labUnavailable(['ip', 'arping', 'etcd', 'bridge', 'etcdctl']);
+  if (why) return cannotRun(t, why);
+  const r = await runDrill({ fault: 'revoke', profile: 'fast', progress: (m) => t.diagnostic(m) });
+  t.diagnostic(JSON.stringify(r));
+  t.diagnostic(`leadership overlap after the revoke: ${r.overlap_ms} ms (bound ${r.overlap_bound_ms} ms)`);
+  const verdict = drillPassed(r);
+  assert.ok(verdict.ok, verdict.why.join('; '));
+  assert.equal(r.overlap_bound_ms, revokeOverlapBoundMs(2000));
+  assert.ok(r.overlap_ms <= r.overlap_bound_ms!);
+  assert.equal(r.overlaps, 0, 'never two VIP holders');
+  assert.ok(r.tokens.length >= 2 && r.tokens_increase);
+  assert.deepEqual(await leftovers(), []);
+});
 
 test('drill: an abort mid-drill still removes every namespace, link and process', { timeout: 120_000 }, async (t) => {
   const why = await labUnavailable(['ip', 'arping', 'etcd', 'bridge']);

@@ -4,11 +4,11 @@
 // stderr; `--json` prints the result for scripts. Everything is removed at the end, also when
 // interrupted (SIGINT/SIGTERM) or when the drill fails.
 import { fileURLToPath } from 'node:url';
-import { drillPassed, FailoverError, faultKinds, labUnavailable, runDrill, summarizeDrills, type DrillResult, type FaultKind } from '@holdfast/failover';
+import { allFaultKinds, drillPassed, FailoverError, labUnavailable, runDrill, summarizeDrills, type DrillResult, type FaultKind } from '@holdfast/failover';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 
-const usage = `Usage: holdfast drill failover [--fault kill|pause|partition|isolate|all] [--profile default|fast|turbo]
+const usage = `Usage: holdfast drill failover [--fault kill|pause|partition|isolate|revoke|all] [--profile default|fast|turbo]
                                [--runs N] [--json] [--keep-logs]
 
 Builds a test cluster in network namespaces (3 nodes and a client on a bridge, addresses in
@@ -18,8 +18,10 @@ front of a small HTTP service, and injects a fault into the leader:
   pause      SIGSTOP of the agent for longer than the TTL, then SIGCONT
   partition  the leader's link taken down (carrier lost)
   isolate    the leader cut off at its bridge port while its link stays up, then healed
+  revoke     the leader's etcd lease revoked early (etcdctl lease revoke), as an etcd with
+             the early-revoke bug can: measures how long two nodes believed they led
 A client polls the VIP every 50 ms and 'ip addr' is sampled on every node every 50 ms.
-Needs root (network namespaces), iproute2, iputils-arping and etcd.
+Needs root (network namespaces), iproute2, iputils-arping and etcd (revoke: etcdctl too).
 
 Options:
   --fault      fault to inject (default kill); 'all' runs each in turn
@@ -28,8 +30,8 @@ Options:
   --json       print the result(s) as JSON: {recovery_s, failed_polls, overlaps, ...}
   --keep-logs  keep every process's log (always kept when a drill fails)
 
-Exit status: 0 when every drill recovered within TTL + 3 s with no overlap and increasing
-tokens, 1 otherwise.`;
+Exit status: 0 when every drill recovered within TTL + 3 s with no overlap (revoke: none longer
+than its bound, and never two VIP holders) and increasing tokens, 1 otherwise.`;
 
 interface Args {
   faults: FaultKind[];
@@ -53,9 +55,9 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--keep-logs') a.keepLogs = true;
     else if (flag === '--fault') {
       const f = take('--fault');
-      if (f === 'all') a.faults = [...faultKinds];
-      else if ((faultKinds as readonly string[]).includes(f)) a.faults = [f as FaultKind];
-      else throw new UsageError(`unknown fault '${f}': use one of ${faultKinds.join(', ')} or all`);
+      if (f === 'all') a.faults = [...allFaultKinds];
+      else if ((allFaultKinds as readonly string[]).includes(f)) a.faults = [f as FaultKind];
+      else throw new UsageError(`unknown fault '${f}': use one of ${allFaultKinds.join(', ')} or all`);
     } else if (flag === '--profile') {
       const p = take('--profile');
       if (p !== 'default' && p !== 'fast' && p !== 'turbo') throw new UsageError(`unknown profile '${p}': use default, fast or turbo`);
@@ -74,12 +76,13 @@ const cliBin = fileURLToPath(new URL('../../bin/holdfast.ts', import.meta.url));
 function line(r: DrillResult): string {
   const verdict = drillPassed(r);
   const rec = r.recovery_s === null ? 'no recovery' : `recovered in ${r.recovery_s.toFixed(2)} s (${r.old_leader} → ${r.new_leader})`;
-  return `${verdict.ok ? 'PASS' : 'FAIL'} ${r.fault}/${r.profile}: ${rec}, ${r.failed_polls} failed polls, ${r.overlaps} overlaps, tokens ${r.tokens.join(' → ')}${r.heal_ok ? ', clients back on the holder after the heal' : ''}${verdict.ok ? '' : ` — ${verdict.why.join('; ')}`}${r.logs ? ` (logs: ${r.logs})` : ''}`;
+  const overlap = r.overlap_bound_ms !== undefined ? `, leadership overlap ${r.overlap_ms} ms (bound ${r.overlap_bound_ms} ms)` : '';
+  return `${verdict.ok ? 'PASS' : 'FAIL'} ${r.fault}/${r.profile}: ${rec}, ${r.failed_polls} failed polls, ${r.overlaps} overlaps${overlap}, tokens ${r.tokens.join(' → ')}${r.heal_ok ? ', clients back on the holder after the heal' : ''}${verdict.ok ? '' : ` — ${verdict.why.join('; ')}`}${r.logs ? ` (logs: ${r.logs})` : ''}`;
 }
 
 export const command: Command = {
   path: ['drill', 'failover'],
-  summary: 'failover drill in network namespaces: kill, pause, partition or isolate the leader and measure',
+  summary: 'failover drill in network namespaces: kill, pause, partition or isolate the leader, or revoke its lease, and measure',
   usage,
   async run(argv) {
     const args = parseArgs(argv);

@@ -6,9 +6,10 @@ import { FailoverError } from '../errors.ts';
 import { lineSplitter } from '../fence/protocol.ts';
 import { defaultAgentCommand, DrillCluster, pollerMain, type AgentCommand, type DrillAgentKind, type NodeHandle } from './cluster.ts';
 import { injectFault, type Fault } from './faults.ts';
-import { drillNet, drillProfiles, type DrillProfile, type FaultKind } from './profiles.ts';
+import { drillNet, drillProfiles, revokeOverlapBoundMs, type DrillProfile, type FaultKind } from './profiles.ts';
 import { VipSampler } from './sampler.ts';
-import { leadershipWindows, overlappingWindows, tokensIncrease } from './windows.ts';
+import { drillPassed } from './summary.ts';
+import { leadershipWindows, overlapMs, overlappingWindows, tokensIncrease } from './windows.ts';
 
 export interface DrillOptions {
   fault: FaultKind;
@@ -44,6 +45,10 @@ export interface DrillResult {
   overlaps: number;
   /** Pairs of nodes whose leadership windows (elected → demoted, deadline, death or fence) intersect. */
   leadership_overlaps: number;
+  /** How long, in total, two leadership windows intersected, ms (0 unless the lease ended early). */
+  overlap_ms: number;
+  /** revoke only: the bound the safety argument gives for such an overlap (one keep-alive interval plus one request). */
+  overlap_bound_ms?: number;
   tokens: number[];
   tokens_increase: boolean;
   old_leader: string;
@@ -115,7 +120,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     if (leader !== first) progress(`leadership moved to ${leader.name} while settling`);
 
     const faultAt = monotonicMs();
-    fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid, group: leader.group });
+    const etcd = cluster.witness ? { netns: cluster.lab.host('etcd').netns, endpoint: cluster.witness.endpoint, leaderKey: '/holdfast/failover/drill/leader' } : undefined;
+    fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid, group: leader.group, ...(etcd ? { etcd } : {}) });
     progress(`fault injected: ${o.fault} on ${leader.name}`);
     const killed = new Map<string, number>();
     if (o.fault === 'kill') killed.set(leader.name, faultAt);
@@ -158,6 +164,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
       failed_polls: polls.filter((p) => p.at >= faultAt && (!recovered || p.at < recovered.at) && !p.ok).length,
       overlaps: sampler.overlaps().length,
       leadership_overlaps: overlappingWindows(windows).length,
+      overlap_ms: Math.round(overlapMs(windows)),
+      ...(o.fault === 'revoke' ? { overlap_bound_ms: revokeOverlapBoundMs(profile.ttlMs) } : {}),
       tokens: windows.map((w) => w.token),
       tokens_increase: tokensIncrease(windows),
       old_leader: leader.name,
@@ -166,7 +174,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
       polls: polls.length,
       samples: sampler.samples.length,
     };
-    failed = result.recovery_s === null || result.overlaps > 0 || result.leadership_overlaps > 0 || !result.tokens_increase || !result.heal_ok;
+    failed = !drillPassed(result).ok;
     if (failed || o.keepLogs) result.logs = cluster.dir;
     return result;
   } catch (err) {

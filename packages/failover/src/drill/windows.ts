@@ -60,6 +60,11 @@ export function overlappingWindows(windows: Window[]): Array<[Window, Window]> {
   return out;
 }
 
+/** Total time during which two windows of different nodes intersect, ms. */
+export function overlapMs(windows: Window[]): number {
+  return overlappingWindows(windows).reduce((sum, [a, b]) => sum + Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start)), 0);
+}
+
 /** Tokens in order of election; true when each is above the one before. */
 export function tokensIncrease(windows: Window[]): boolean {
   return windows.every((w, i) => i === 0 || w.token > windows[i - 1]!.token);
