@@ -1,6 +1,7 @@
 // The guard's events: what listeners of guard.on(...) receive.
 import type { BlockError } from './block-error.ts';
 import type { BreakerStateChange } from './breaker/checker.ts';
+import type { ClusterModeChange } from './cluster/link.ts';
 import type { WouldBlockEvent } from './dry-run.ts';
 import type { RulesError } from './errors.ts';
 import type { RulesDiff } from './manager/diff.ts';
@@ -19,4 +20,11 @@ export interface GuardEvents {
   rulesSwapped: [RulesDiff];
   rulesRejected: [RulesError];
   shedding: [SheddingEvent];
+  /** A cluster rule changed mode: 'fallback' when the store failed, 'cluster' when it is back. */
+  clusterMode: [ClusterModeEvent];
+}
+
+export interface ClusterModeEvent extends ClusterModeChange {
+  ruleId: string;
+  resource: string;
 }

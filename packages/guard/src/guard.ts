@@ -11,6 +11,8 @@ import { BlockError } from './block-error.ts';
 import { REASON_SYSTEM } from './block-reason.ts';
 import type { BreakerStateChange } from './breaker/checker.ts';
 import { type Clock, cachedClock } from './clock.ts';
+import { ClusterLink, type ClusterModeChange } from './cluster/link.ts';
+import type { ClusterOptions } from './cluster/store.ts';
 import { DryRunReports } from './dry-run.ts';
 import { Entry, type EntryOptions, type EntryOwner } from './entry.ts';
 import { GuardError, RulesError } from './errors.ts';
@@ -47,6 +49,8 @@ export interface GuardOptions {
   cgroupRoot?: string;
   /** Random source for probabilistic shedding (tests). */
   random?: () => number;
+  /** The shared store cluster rules (clusterMode: true) lease their permits from. */
+  cluster?: ClusterOptions;
 }
 
 export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
@@ -60,6 +64,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
   /** The manager's system checker, kept here for the hot path (updated with every swap). */
   private system: SystemChecker | null = null;
   private readonly sampling: Sampling;
+  private readonly cluster: ClusterLink | null;
   private readonly dryRuns: DryRunReports;
   private closed = false;
 
@@ -71,7 +76,8 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     this.registry = new ResourceRegistry<ResourceRules>(maxResources, NO_RULES, (resource) =>
       this.logger.warn({ resource, maxResources }, 'guard: too many resources; further ones are neither tracked nor ruled (use route templates, not raw URLs, as resource names)'),
     );
-    this.manager = new RuleManager(this.registry, { signals: this.signals, onBreakerChange: (c) => this.onBreakerChange(c), random: options.random });
+    this.cluster = options.cluster ? new ClusterLink(options.cluster, () => this.clock.now(), (c) => this.onClusterMode(c)) : null;
+    this.manager = new RuleManager(this.registry, { signals: this.signals, onBreakerChange: (c) => this.onBreakerChange(c), cluster: this.cluster, random: options.random });
     this.sampling = new Sampling(options, (r) => this.updateSignals(r));
     this.dryRuns = new DryRunReports(this.logger, (e) => this.emit('wouldBlock', e));
     for (let i = 0; i < 64; i++) this.pool.push(new Entry(this));
@@ -176,8 +182,12 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     const now = this.clock.now();
     const rt = rtGiven >= 0 ? rtGiven : Math.max(0, now - e.startedAt - e.waitMs);
     const node = e.node!;
-    node.onComplete(now, rt, error, e.batch);
     const rules = e.rules!;
+    if (rules.any) {
+      const completions = rules.completions;
+      for (let i = 0; i < completions.length; i++) completions[i]!.onComplete(now, rt, error, node.inflight);
+    }
+    node.onComplete(now, rt, error, e.batch);
     if (rules.any) {
       const breakers = rules.breakers;
       const mask = e.probeMask;
@@ -247,6 +257,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     }
     this.system = this.manager.system;
     this.sampling.configure(this.manager.samplingNeed());
+    this.warnSmallClusterThresholds();
     const diff = result.diff;
     this.logger.info({ added: diff.added, removed: diff.removed, changed: diff.changed, unchanged: diff.unchanged, system: diff.system }, 'guard: rules swapped');
     this.emit('rulesSwapped', diff);
@@ -259,6 +270,30 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     this.emit('breakerStateChange', c);
   }
 
+  private onClusterMode(c: ClusterModeChange): void {
+    const rules = this.manager.clusterRules();
+    const msg = c.mode === 'fallback'
+      ? `guard: cluster store unreachable (${c.reason}); ${rules.length} cluster rule(s) enforce this replica's share locally (${c.liveReplicas} live replicas)`
+      : `guard: cluster store back (${c.reason}); cluster rules lease permits again`;
+    if (c.mode === 'fallback') this.logger.warn({ ...c, rules: rules.map((r) => r.id) }, msg);
+    else this.logger.info({ ...c, rules: rules.map((r) => r.id) }, msg);
+    for (const r of rules) this.emit('clusterMode', { ruleId: r.id, resource: r.resource, ...c });
+    if (c.mode === 'fallback') this.warnSmallClusterThresholds();
+  }
+
+  /** A cluster threshold below the replica count cannot be split into whole passes per window. */
+  private warnSmallClusterThresholds(): void {
+    if (this.cluster === null) return;
+    const live = this.cluster.liveReplicas();
+    for (const r of this.manager.clusterRules()) {
+      if (r.threshold >= live || r.threshold === 0) continue;
+      this.logger.warn(
+        { ruleId: r.id, threshold: r.threshold, liveReplicas: live },
+        `guard: cluster rule ${r.id}: threshold ${r.threshold} is below the ${live} live replicas; with the store up it holds exactly, during an outage each replica admits one pass per ${Math.round((live / r.threshold) * 10) / 10} windows`,
+      );
+    }
+  }
+
   /** The loaded rules (defaults filled in), or null before the first load. */
   get rules(): NormalizedRules | null {
     return this.manager.rules;
@@ -266,7 +301,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
 
   /** Counters, breaker states and system protection, for exporters and dashboards (allocates). */
   snapshot(): GuardSnapshot {
-    return snapshot(this.clock.now(), { nodes: this.registry.nodes.values(), manager: this.manager, signals: this.signals });
+    return snapshot(this.clock.now(), { nodes: this.registry.nodes.values(), manager: this.manager, signals: this.signals, clusterMode: this.cluster?.mode ?? null });
   }
 
   /**
@@ -284,6 +319,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
   close(): void {
     this.closed = true;
     this.sampling.stop();
+    this.cluster?.close();
   }
 }
 

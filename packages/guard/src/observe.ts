@@ -2,6 +2,7 @@
 // states and system protection. Built on demand (allocates), never on the hot path.
 import { BLOCK_REASONS, type BlockReason } from './block-reason.ts';
 import type { BreakerState } from './breaker/checker.ts';
+import type { FlowChecker } from './flow/checker.ts';
 import type { HotspotChecker } from './hotspot/checker.ts';
 import type { RuleManager } from './manager/manager.ts';
 import type { SignalName, SystemSignals } from './signals/signals.ts';
@@ -33,18 +34,33 @@ export interface BreakerStatus {
   dryRun: boolean;
 }
 
+/** A flow rule's limit in force now (adaptive: as learned; cluster fallback: this replica's share). */
+export interface FlowStatus {
+  resource: string;
+  ruleId: string;
+  strategy: string;
+  metric: string;
+  threshold: number;
+  /** 'local' for a per-process rule; a cluster rule is in 'cluster' or 'fallback' mode. */
+  mode: RuleMode;
+}
+
+export type RuleMode = 'local' | 'cluster' | 'fallback';
+
 /** A per-key rule and how many keys it remembers now (at most maxKeys). */
 export interface HotspotStatus {
   resource: string;
   ruleId: string;
   keys: number;
   maxKeys: number;
+  mode: RuleMode;
 }
 
 export interface GuardSnapshot {
   at: number;
   resources: ResourceStats[];
   breakers: BreakerStatus[];
+  flow: FlowStatus[];
   hotspot: HotspotStatus[];
   system: (SystemState & { dryRun: boolean }) | null;
   signals: Record<SignalName, number>;
@@ -62,9 +78,12 @@ export interface Observed {
   nodes: Iterable<ResourceNode>;
   manager: RuleManager;
   signals: SystemSignals;
+  /** The mode of cluster rules now (null: the guard has no cluster store). */
+  clusterMode: 'cluster' | 'fallback' | null;
 }
 
-export function snapshot(now: number, { nodes, manager, signals }: Observed): GuardSnapshot {
+export function snapshot(now: number, { nodes, manager, signals, clusterMode }: Observed): GuardSnapshot {
+  const modeOf = (r: { clusterMode: boolean }): RuleMode => (r.clusterMode && clusterMode !== null ? clusterMode : 'local');
   const resources: ResourceStats[] = [];
   for (const node of nodes) {
     let cum = 0;
@@ -85,12 +104,27 @@ export function snapshot(now: number, { nodes, manager, signals }: Observed): Gu
     .breakers()
     .map((b) => ({ resource: b.rule.resource, ruleId: b.rule.id, strategy: b.rule.strategy, state: b.stateAt(now), dryRun: b.dryRun }));
   const rules = manager.rules;
-  const hotspot: HotspotStatus[] = (rules?.hotspot ?? []).map((r) => ({ resource: r.resource, ruleId: r.id, keys: (manager.checker(r.id) as HotspotChecker).table.size, maxKeys: r.maxKeys }));
+  const flow: FlowStatus[] = (rules?.flow ?? []).map((r) => ({
+    resource: r.resource,
+    ruleId: r.id,
+    strategy: r.strategy,
+    metric: r.metric,
+    threshold: (manager.checker(r.id) as FlowChecker).currentThreshold(now),
+    mode: modeOf(r),
+  }));
+  const hotspot: HotspotStatus[] = (rules?.hotspot ?? []).map((r) => ({
+    resource: r.resource,
+    ruleId: r.id,
+    keys: (manager.checker(r.id) as HotspotChecker).table.size,
+    maxKeys: r.maxKeys,
+    mode: modeOf(r),
+  }));
   const system = manager.system;
   return {
     at: now,
     resources,
     breakers,
+    flow,
     hotspot,
     system: system ? { ...system.state(now), dryRun: system.dryRun } : null,
     signals: signals.snapshot(),

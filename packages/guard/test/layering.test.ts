@@ -16,7 +16,7 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const FLOORS: readonly (readonly string[])[] = [
   ['errors.ts', 'clock.ts', 'block-reason.ts', 'logger.ts', 'verdict.ts'],
   ['block-error.ts', 'rule-fields.ts'],
-  ['stat/', 'signals/'],
+  ['stat/', 'signals/', 'cluster/'],
   // The rule kinds: rule.ts (data + validation) and checker.ts (the hot path) in each.
   ['flow/', 'breaker/', 'hotspot/', 'isolation/', 'system/'],
   // The rule manager: validate, build, diff, swap.
@@ -25,9 +25,9 @@ const FLOORS: readonly (readonly string[])[] = [
   ['observe.ts', 'run.ts', 'events.ts'],
   ['guard.ts'],
   // Adapters over a guard, each behind a subpath.
-  ['schema/', 'prometheus/'],
+  ['schema/', 'prometheus/', 'cluster-redis/'],
   ['fastify/'],
-  ['index.ts', 'rules-entry.ts', 'fastify-entry.ts', 'prometheus-entry.ts'],
+  ['index.ts', 'rules-entry.ts', 'fastify-entry.ts', 'prometheus-entry.ts', 'cluster-redis-entry.ts'],
 ];
 
 /** Packages the core may import at run time besides node: builtins: the zero-dependency subpaths of @holdfast/config. */

@@ -5,3 +5,4 @@ export { waitFor, waitForEvent } from './wait.ts';
 export { cleanup } from './cleanup.ts';
 export { processAlive } from './process-alive.ts';
 export { cannotRun, ALLOW_SKIP_ENV } from './cannot-run.ts';
+export { startRedis, type StartRedisOptions, type TestRedis } from './redis.ts';

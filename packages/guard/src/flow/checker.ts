@@ -1,10 +1,15 @@
 // The hot-path side of a flow rule: a token calculator (how much is allowed now) composed with
-// a control behaviour (reject over the threshold, or pace with a wait).
+// a control behaviour (reject over the threshold, or pace with a wait). A cluster rule spends
+// permits leased from the cluster store instead, or, while the store is down, enforces this
+// replica's share of the threshold on its own window.
 import { REASON_FLOW } from '../block-reason.ts';
+import { LeaseTable } from '../cluster/leases.ts';
+import type { ClusterLink } from '../cluster/link.ts';
 import { EV_PASS, type ResourceNode } from '../stat/resource-node.ts';
 import { SlidingWindow } from '../stat/sliding-window.ts';
 import type { SystemSignals } from '../signals/signals.ts';
 import { BLOCKED } from '../verdict.ts';
+import { AdaptiveCalculator } from './adaptive.ts';
 import type { TokenCalculator } from './calculator.ts';
 import { DirectCalculator } from './direct.ts';
 import { MemoryAdaptiveCalculator } from './memory-adaptive.ts';
@@ -24,8 +29,15 @@ export class FlowChecker {
   private readonly ownWindow: SlidingWindow | null;
   private readonly concurrency: boolean;
   private readonly throttler: Throttler | null;
+  /** Cluster rules: the leased permits and the link to the store. */
+  readonly leases: LeaseTable | null;
+  private readonly link: ClusterLink | null;
+  /** Adaptive rules: the limit learned from completions. */
+  readonly adaptive: AdaptiveCalculator | null;
+  private lastFallbackPass = -Infinity;
+  private inFallback = false;
 
-  constructor(rule: NormalizedFlowRule, measured: ResourceNode, signals: SystemSignals) {
+  constructor(rule: NormalizedFlowRule, measured: ResourceNode, signals: SystemSignals, link: ClusterLink | null = null) {
     this.rule = rule;
     this.dryRun = rule.dryRun;
     this.measured = measured;
@@ -34,9 +46,21 @@ export class FlowChecker {
     this.ownWindow = sameAsNode || rule.relation === 'associated' ? null : new SlidingWindow(rule.statIntervalMs, rule.statBuckets, 1);
     this.window = this.ownWindow ?? measured.window;
     this.throttler = rule.behavior === 'throttling' ? new Throttler(rule.statIntervalMs, rule.maxQueueingTimeMs) : null;
+    this.link = rule.clusterMode ? link : null;
+    this.leases = this.link !== null ? new LeaseTable(rule.id, rule.statIntervalMs, 1, this.link) : null;
+    this.adaptive = null;
     const window = this.window;
     const intervalMs = window.intervalMs;
     switch (rule.strategy) {
+      case 'adaptive':
+        this.calc = this.adaptive = new AdaptiveCalculator({
+          initialLimit: rule.threshold,
+          minLimit: rule.minLimit!,
+          maxLimit: rule.maxLimit!,
+          rttTolerance: rule.rttTolerance!,
+          windowMs: 100,
+        });
+        break;
       case 'warmUp':
         this.calc = new WarmUpCalculator(
           { qps: (rule.threshold * 1000) / rule.statIntervalMs, warmUpPeriodSec: rule.warmUpPeriodSec!, coldFactor: rule.coldFactor },
@@ -54,6 +78,7 @@ export class FlowChecker {
 
   /** Verdict for `batch` passes: the wait in ms (0 = now), or BLOCKED. Changes nothing. */
   check(now: number, batch: number): number {
+    if (this.leases !== null) return this.clusterCheck(now, batch);
     const threshold = this.calc.threshold(now);
     if (this.concurrency) return this.measured.inflight + 1 > threshold ? BLOCKED : 0;
     if (this.throttler !== null) return this.throttler.check(now, batch, threshold);
@@ -62,12 +87,52 @@ export class FlowChecker {
 
   /** Records an admitted pass (after every rule has said yes). */
   commit(now: number, batch: number): void {
+    if (this.leases !== null) {
+      if (this.link!.up) this.leases.commit(0, now, batch);
+      else this.lastFallbackPass = now;
+    }
     if (this.throttler !== null) this.throttler.commit();
     if (this.ownWindow !== null) this.ownWindow.add(now, EV_PASS, batch);
   }
 
+  /** An adaptive rule learns from every completion of its resource. */
+  onComplete(now: number, rt: number, error: boolean, inflight: number): void {
+    this.adaptive?.onComplete(now, rt, error, inflight);
+  }
+
+  private clusterCheck(now: number, batch: number): number {
+    if (this.link!.up) {
+      if (this.inFallback) {
+        this.inFallback = false;
+        this.leases!.resume(0, now, this.window.sum(now, EV_PASS));
+      }
+      return this.leases!.check(0, now, batch, this.rule.threshold);
+    }
+    this.inFallback = true;
+    const limit = this.fallbackThreshold();
+    if (limit >= 1) return this.window.sum(now, EV_PASS) + batch > limit ? BLOCKED : 0;
+    // A share below one pass per window: single passes, spaced out.
+    return batch <= 1 && now - this.lastFallbackPass >= this.rule.statIntervalMs / limit ? 0 : BLOCKED;
+  }
+
+  /**
+   * This replica's part of the threshold while the store is down: its share of the admitted
+   * traffic over the last windows (threshold ÷ live replicas when the load is even or the share
+   * unknown), rescaled when the live count changed since, and never below a quarter of an even
+   * share, so a replica that was idle can still serve. Equal shares alone would strand the part
+   * of a quiet replica while a busy one rejects.
+   */
+  fallbackThreshold(): number {
+    const link = this.link!;
+    const live = link.liveReplicas();
+    const s = this.leases!.shareOf(0);
+    const share = Number.isNaN(s) ? 1 / live : Math.max((s * link.storeLiveReplicas()) / live, 0.25 / live);
+    return this.rule.threshold * Math.min(1, share);
+  }
+
   /** A hint for Retry-After when this rule blocks. */
   retryAfterMs(now: number): number {
+    if (this.leases !== null && this.link!.up) return this.leases.retryAfterMs(0, now);
     if (this.concurrency) return 1000;
     if (this.throttler !== null) return this.throttler.retryAfterMs(now);
     return this.window.msToNextBucket(now);
@@ -75,6 +140,7 @@ export class FlowChecker {
 
   /** The threshold in force now, for RateLimit headers and snapshots. */
   currentThreshold(now: number): number {
+    if (this.leases !== null && !this.link!.up) return this.fallbackThreshold();
     return this.calc.threshold(now);
   }
 

@@ -1,9 +1,9 @@
 // Flow rules: the data, its defaults and its validation (the checker is in checker.ts).
-import { type Issues, type Obj, type Path, num, oneOf, onlyKeys, ruleHead, str, windowShape } from '../rule-fields.ts';
+import { type Issues, type Obj, type Path, bool, num, oneOf, onlyKeys, ruleHead, str, windowShape } from '../rule-fields.ts';
 import { NODE_BUCKETS, NODE_INTERVAL_MS } from '../stat/resource-node.ts';
 
 export const FLOW_METRICS = ['qps', 'concurrency'] as const;
-export const FLOW_STRATEGIES = ['direct', 'warmUp', 'memoryAdaptive'] as const;
+export const FLOW_STRATEGIES = ['direct', 'warmUp', 'memoryAdaptive', 'adaptive'] as const;
 export const FLOW_BEHAVIORS = ['reject', 'throttling'] as const;
 export const FLOW_RELATIONS = ['current', 'associated'] as const;
 
@@ -18,7 +18,10 @@ export interface FlowRule {
   metric?: (typeof FLOW_METRICS)[number];
   /** Passes per statIntervalMs (with the default 1000 ms: per second), or calls in flight. */
   threshold: number;
-  /** How the allowed amount is computed: the threshold as is, a warm-up curve, or scaled by heap use. */
+  /**
+   * How the allowed amount is computed: the threshold as is, a warm-up curve, scaled by heap use,
+   * or (adaptive, metric concurrency) found from latency, starting at `threshold`.
+   */
   strategy?: (typeof FLOW_STRATEGIES)[number];
   /** Over the threshold: reject at once, or pace requests into a queue (throttling). */
   behavior?: (typeof FLOW_BEHAVIORS)[number];
@@ -38,16 +41,27 @@ export interface FlowRule {
   /** ...and above which `highMemThreshold` applies; linear in between. */
   memHighWatermark?: number;
   highMemThreshold?: number;
+  /** adaptive: the bounds of the limit (default 1 and max(threshold, 1000))... */
+  minLimit?: number;
+  maxLimit?: number;
+  /** ...and the latency over the no-load RTT tolerated before it shrinks (default 1.5 = +50 %). */
+  rttTolerance?: number;
+  /**
+   * The threshold is global across every replica of the service, enforced through the guard's
+   * cluster store (Redis). Needs metric qps, strategy direct, behavior reject.
+   */
+  clusterMode?: boolean;
   /** Log and count "would block" without blocking. */
   dryRun?: boolean;
 }
 
-export type NormalizedFlowRule = Required<Omit<FlowRule, 'refResource' | 'warmUpPeriodSec' | 'memLowWatermark' | 'memHighWatermark' | 'highMemThreshold'>> &
-  Pick<FlowRule, 'refResource' | 'warmUpPeriodSec' | 'memLowWatermark' | 'memHighWatermark' | 'highMemThreshold'>;
+type StrategyFields = 'refResource' | 'warmUpPeriodSec' | 'memLowWatermark' | 'memHighWatermark' | 'highMemThreshold' | 'minLimit' | 'maxLimit' | 'rttTolerance';
+export type NormalizedFlowRule = Required<Omit<FlowRule, StrategyFields>> & Pick<FlowRule, StrategyFields>;
 
 const KEYS = [
   'id', 'resource', 'metric', 'threshold', 'strategy', 'behavior', 'relation', 'refResource', 'statIntervalMs', 'statBuckets',
-  'warmUpPeriodSec', 'coldFactor', 'maxQueueingTimeMs', 'memLowWatermark', 'memHighWatermark', 'highMemThreshold', 'dryRun',
+  'warmUpPeriodSec', 'coldFactor', 'maxQueueingTimeMs', 'memLowWatermark', 'memHighWatermark', 'highMemThreshold',
+  'minLimit', 'maxLimit', 'rttTolerance', 'clusterMode', 'dryRun',
 ] as const;
 
 export function validateFlowRule(r: Obj, path: Path, issues: Issues): NormalizedFlowRule {
@@ -66,6 +80,7 @@ export function validateFlowRule(r: Obj, path: Path, issues: Issues): Normalized
     ...head, metric, threshold, strategy, behavior, relation, statIntervalMs, statBuckets,
     coldFactor: num(r, 'coldFactor', path, issues, { above: 1, max: 1000 }) ?? 3,
     maxQueueingTimeMs: num(r, 'maxQueueingTimeMs', path, issues, { min: 0, max: 3_600_000 }) ?? 500,
+    clusterMode: bool(r, 'clusterMode', path, issues) ?? false,
   };
   if (refResource !== undefined) rule.refResource = refResource;
   if (relation === 'current' && r.refResource !== undefined) issues.add([...path, 'refResource'], `refResource is only used with relation 'associated'; remove it or set relation: associated`);
@@ -99,5 +114,28 @@ export function validateFlowRule(r: Obj, path: Path, issues: Issues): Normalized
       if (r[k] !== undefined) issues.add([...path, k], `${k} is only used with strategy 'memoryAdaptive'`);
     }
   }
+  if (strategy === 'adaptive') validateAdaptive(r, rule, path, issues);
+  else for (const k of ['minLimit', 'maxLimit', 'rttTolerance'] as const) if (r[k] !== undefined) issues.add([...path, k], `${k} is only used with strategy 'adaptive'`);
+  if (rule.clusterMode) validateCluster(rule, path, issues);
   return rule;
+}
+
+function validateAdaptive(r: Obj, rule: NormalizedFlowRule, path: Path, issues: Issues): void {
+  if (rule.metric !== 'concurrency') issues.add([...path, 'metric'], `strategy 'adaptive' finds a concurrency limit: set metric: concurrency`);
+  const min = num(r, 'minLimit', path, issues, { min: 1 }) ?? 1;
+  const max = num(r, 'maxLimit', path, issues, { min: 1 }) ?? Math.max(rule.threshold, 1000);
+  if (min > max) issues.add([...path, 'maxLimit'], `maxLimit (${max}) must be >= minLimit (${min})`);
+  if (rule.threshold < min || rule.threshold > max) issues.add([...path, 'threshold'], `the starting limit (threshold ${rule.threshold}) must lie within minLimit..maxLimit (${min}..${max})`);
+  rule.minLimit = min;
+  rule.maxLimit = max;
+  rule.rttTolerance = num(r, 'rttTolerance', path, issues, { min: 1, max: 10 }) ?? 1.5;
+}
+
+function validateCluster(rule: NormalizedFlowRule, path: Path, issues: Issues): void {
+  const why = (field: string, value: string, need: string) =>
+    issues.add([...path, field], `a clusterMode rule counts passes per window across replicas: ${field} '${value}' cannot be shared that way (use ${need})`);
+  if (rule.metric !== 'qps') why('metric', rule.metric, 'metric: qps, or a local rule');
+  if (rule.strategy !== 'direct') why('strategy', rule.strategy, 'strategy: direct');
+  if (rule.behavior !== 'reject') why('behavior', rule.behavior, 'behavior: reject');
+  if (rule.relation !== 'current') why('relation', rule.relation, 'relation: current');
 }

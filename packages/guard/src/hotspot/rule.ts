@@ -1,5 +1,5 @@
 // Per-key (hot-parameter) rules: the data, its defaults and its validation.
-import { type Issues, type Obj, type Path, isObject, num, oneOf, onlyKeys, ruleHead } from '../rule-fields.ts';
+import { type Issues, type Obj, type Path, bool, isObject, num, oneOf, onlyKeys, ruleHead } from '../rule-fields.ts';
 
 export const HOTSPOT_METRICS = ['qps', 'concurrency'] as const;
 
@@ -18,12 +18,14 @@ export interface HotspotRule {
   overrides?: Record<string, number>;
   /** Keys remembered at most; the least recently used is forgotten first (default 10000). */
   maxKeys?: number;
+  /** Each key's threshold is global across every replica, through the guard's cluster store (metric qps, no burst). */
+  clusterMode?: boolean;
   dryRun?: boolean;
 }
 
 export type NormalizedHotspotRule = Required<HotspotRule>;
 
-const KEYS = ['id', 'resource', 'metric', 'threshold', 'durationMs', 'burst', 'overrides', 'maxKeys', 'dryRun'] as const;
+const KEYS = ['id', 'resource', 'metric', 'threshold', 'durationMs', 'burst', 'overrides', 'maxKeys', 'clusterMode', 'dryRun'] as const;
 
 export function validateHotspotRule(r: Obj, path: Path, issues: Issues): NormalizedHotspotRule {
   onlyKeys(r, KEYS, path, issues);
@@ -37,9 +39,13 @@ export function validateHotspotRule(r: Obj, path: Path, issues: Issues): Normali
       if (v !== undefined) overrides[key] = v;
     }
   }
+  const clusterMode = bool(r, 'clusterMode', path, issues) ?? false;
+  if (clusterMode && metric !== 'qps') issues.add([...path, 'metric'], `a clusterMode rule counts requests per key and window across replicas: use metric: qps`);
+  if (clusterMode && r.burst !== undefined && r.burst !== 0) issues.add([...path, 'burst'], `burst is a local token-bucket allowance; a clusterMode rule counts fixed windows of durationMs (remove burst)`);
   return {
     ...head,
     metric,
+    clusterMode,
     threshold: num(r, 'threshold', path, issues, { required: true, min: 0, what: 'the per-key limit' }) ?? 0,
     durationMs: num(r, 'durationMs', path, issues, { above: 0, max: 86_400_000 }) ?? 1000,
     burst: num(r, 'burst', path, issues, { min: 0 }) ?? 0,

@@ -4,6 +4,7 @@
 // fresh. The manager then swaps every resource's list in one synchronous pass, so no request
 // ever sees half of an old rule set and half of a new one.
 import { BreakerChecker, type BreakerStateChange } from '../breaker/checker.ts';
+import type { ClusterLink } from '../cluster/link.ts';
 import { FlowChecker } from '../flow/checker.ts';
 import { HotspotChecker } from '../hotspot/checker.ts';
 import { IsolationChecker } from '../isolation/checker.ts';
@@ -19,11 +20,13 @@ export interface ResourceRules {
   readonly flow: readonly FlowChecker[];
   readonly hotspot: readonly HotspotChecker[];
   readonly breakers: readonly BreakerChecker[];
+  /** The flow checkers that learn from completions (adaptive): usually none. */
+  readonly completions: readonly FlowChecker[];
   /** False only for NO_RULES: lets the hot path skip four empty loops. */
   readonly any: boolean;
 }
 
-export const NO_RULES: ResourceRules = Object.freeze({ isolation: [], flow: [], hotspot: [], breakers: [], any: false });
+export const NO_RULES: ResourceRules = Object.freeze({ isolation: [], flow: [], hotspot: [], breakers: [], completions: [], any: false });
 
 export type Checker = FlowChecker | HotspotChecker | IsolationChecker | BreakerChecker;
 
@@ -40,7 +43,9 @@ export interface CompileContext {
   node(resource: string): ResourceNode;
   signals: SystemSignals;
   onBreakerChange(change: BreakerStateChange): void;
-  random?: () => number;
+  /** The cluster store's link, when the guard has one (cluster rules need it). */
+  cluster: ClusterLink | null;
+  random?: (() => number) | undefined;
 }
 
 interface CheckerOf {
@@ -54,8 +59,8 @@ type Lists = { [K in RuleKind]: CheckerOf[K][] };
 // Each kind's checker, built from its rule: the one place that knows how.
 const build: { [K in RuleKind]: (rule: NormalizedRules[K][number], ctx: CompileContext) => CheckerOf[K] } = {
   isolation: (r) => new IsolationChecker(r),
-  flow: (r, ctx) => new FlowChecker(r, ctx.node(r.relation === 'associated' ? r.refResource! : r.resource), ctx.signals),
-  hotspot: (r) => new HotspotChecker(r),
+  flow: (r, ctx) => new FlowChecker(r, ctx.node(r.relation === 'associated' ? r.refResource! : r.resource), ctx.signals, ctx.cluster),
+  hotspot: (r, ctx) => new HotspotChecker(r, ctx.cluster),
   breakers: (r, ctx) => new BreakerChecker(r, ctx.onBreakerChange),
 };
 
@@ -81,7 +86,7 @@ export function compileRules(rules: NormalizedRules, previous: CompiledRules | n
   add('breakers');
 
   const byResource = new Map<string, ResourceRules>();
-  for (const [resource, l] of lists) byResource.set(resource, Object.freeze({ ...l, any: true }));
+  for (const [resource, l] of lists) byResource.set(resource, Object.freeze({ ...l, completions: l.flow.filter((c) => c.adaptive !== null), any: true }));
 
   let system: SystemChecker | null = null;
   if (rules.system) {

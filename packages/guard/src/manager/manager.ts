@@ -28,6 +28,15 @@ export class RuleManager {
     const result = validateRules(input);
     if (!result.ok) return result;
     const rules = result.rules;
+    if (this.ctx.cluster === null) {
+      const issues: RuleIssue[] = [];
+      for (const kind of ['flow', 'hotspot'] as const) {
+        rules[kind].forEach((r, i) => {
+          if (r.clusterMode) issues.push({ path: [kind, i, 'clusterMode'], message: `rule '${r.id}' is global across replicas but this guard has no cluster store: pass createGuard({ cluster: { store: redisClusterStore({ redis }) } }) from @holdfast/guard/cluster-redis, or remove clusterMode` });
+        });
+      }
+      if (issues.length) return { ok: false, issues };
+    }
     const diff = diffRules(this.compiled?.rules ?? null, rules);
     const compiled = compileRules(rules, this.compiled, this.ctx);
     const registry = this.registry;
@@ -58,6 +67,13 @@ export class RuleManager {
     const out: BreakerChecker[] = [];
     for (const r of this.compiled?.rules.breakers ?? []) out.push(this.checker(r.id) as BreakerChecker);
     return out;
+  }
+
+  /** The cluster rules (flow and per-key), in rule order. */
+  clusterRules(): { id: string; resource: string; threshold: number }[] {
+    const rules = this.compiled?.rules;
+    if (!rules) return [];
+    return [...rules.flow.filter((r) => r.clusterMode), ...rules.hotspot.filter((r) => r.clusterMode)];
   }
 
   /** Whether the loaded rules need load signals sampled, and how often. */

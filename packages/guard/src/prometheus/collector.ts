@@ -88,6 +88,12 @@ export function registerGuardMetrics(guard: Guard, registry: Registry, options: 
     snap().breakers.flatMap((b) => BREAKER_STATES.map((state) => ({ value: b.state === state ? 1 : 0, labels: { resource: b.resource, rule: b.ruleId, state } }))),
   );
   metric('breaker_transitions_total', 'Circuit breaker state changes', 'counter', () => [...transitions.values()].map((t) => ({ value: t.value, labels: t.labels })));
+  metric('flow_threshold', 'The limit each flow rule enforces now (adaptive rules: as learned; cluster rules in fallback: this replica\'s share)', 'gauge', () =>
+    snap().flow.map((f) => ({ value: f.threshold, labels: { resource: f.resource, rule: f.ruleId, strategy: f.strategy } })),
+  );
+  metric('rule_mode', 'Mode of each flow and per-key rule: 1 for the current one (local, cluster, fallback)', 'gauge', () =>
+    [...snap().flow, ...snap().hotspot].flatMap((r) => (['local', 'cluster', 'fallback'] as const).map((mode) => ({ value: r.mode === mode ? 1 : 0, labels: { resource: r.resource, rule: r.ruleId, mode } }))),
+  );
   metric('system_shedding_level', 'System protection: probability of shedding an eligible request (0 = off)', 'gauge', () => {
     const s = snap().system;
     return s ? [{ value: s.level, labels: {} }] : [];

@@ -31,6 +31,10 @@ export const flowRuleSchema = z
     memLowWatermark: z.number().min(0).max(1).optional(),
     memHighWatermark: z.number().min(0).max(1).optional(),
     highMemThreshold: z.number().min(0).optional(),
+    minLimit: z.number().min(1).optional().describe('adaptive: the lowest the limit goes (default 1)'),
+    maxLimit: z.number().min(1).optional().describe('adaptive: the highest the limit goes (default max(threshold, 1000))'),
+    rttTolerance: z.number().min(1).max(10).optional().describe('adaptive: latency over the no-load RTT tolerated before the limit shrinks (default 1.5)'),
+    clusterMode: z.boolean().optional().describe('The threshold is global across replicas, through the cluster store (Redis); metric qps, strategy direct, behavior reject'),
     dryRun,
   })
   .describe('A flow rule: QPS or concurrency limit for one resource');
@@ -66,6 +70,7 @@ export const hotspotRuleSchema = z
     burst: z.number().min(0).optional(),
     overrides: z.record(z.string(), z.number().min(0)).optional().describe('Per-key thresholds'),
     maxKeys: z.number().int().min(1).max(10_000_000).optional(),
+    clusterMode: z.boolean().optional().describe('Each key\'s threshold is global across replicas, through the cluster store (Redis); metric qps, no burst'),
     dryRun,
   })
   .describe('A per-key (hot-parameter) limit');
