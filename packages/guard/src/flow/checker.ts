@@ -141,6 +141,7 @@ export class FlowChecker {
   /** The threshold in force now, for RateLimit headers and snapshots. */
   currentThreshold(now: number): number {
     if (this.leases !== null && !this.link!.up) return this.fallbackThreshold();
+    if (this.adaptive !== null) return this.adaptive.limit; // the learned limit, also while a probe holds it lower
     return this.calc.threshold(now);
   }
 
