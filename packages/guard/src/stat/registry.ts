@@ -21,10 +21,21 @@ export class ResourceRegistry<R> {
     this.rulesFor = () => noRules;
   }
 
+  // The last name asked for and its node: a caller that guards one resource in a loop (guard.run
+  // around the same call) skips the Map's hashing and probing; a string compare of the same
+  // constant is a pointer compare.
+  private lastName = '';
+  private lastNode: ResourceNode<R> | null = null;
+
   /** The node of `resource`, created on first use (or the shared overflow node past the cap). */
   get(resource: string): ResourceNode<R> {
+    if (resource === this.lastName && this.lastNode !== null) return this.lastNode;
     const found = this.nodes.get(resource);
-    if (found !== undefined) return found;
+    if (found !== undefined) {
+      this.lastName = resource;
+      this.lastNode = found;
+      return found;
+    }
     if (this.nodes.size >= this.max) {
       if (!this.overflowed) this.onOverflow(resource);
       this.overflowed = true;
