@@ -19,7 +19,7 @@ import { ttlFor, timingFor, readSecret, type ClusterConfig } from './config.ts';
 import { createCoordinator } from './coordinator/index.ts';
 import type { Coordinator } from './coordinator/coordinator.ts';
 import { FailoverError } from './errors.ts';
-import { runFenceHook } from './fence-hook.ts';
+import { runFenceHook } from './fence/hook.ts';
 import { fenceKinds } from './fence/index.ts';
 import { HealthChecks } from './health.ts';
 import { Heartbeats } from './heartbeat/heartbeat.ts';
@@ -27,7 +27,8 @@ import { Leadership, type LeadershipHooks } from './leadership.ts';
 import { FailoverMetrics } from './metrics.ts';
 import { ResourceRunner } from './resource-runner.ts';
 import { resourceKinds } from './resources/index.ts';
-import type { Fence, FenceDeps, FenceTerm, Resource, ResourceBaseConfig } from './resources/resource.ts';
+import type { Fence, FenceDeps, FenceTerm } from './fence/fence.ts';
+import type { Resource, ResourceBaseConfig, ResourceKind } from './resources/resource.ts';
 import type { Term } from './coordinator/coordinator.ts';
 import { StatusServer } from './status-server.ts';
 import { statusAccessFor, type StatusEndpoint } from './status-access.ts';
@@ -43,6 +44,8 @@ export interface AgentOptions {
   coordinator?: Coordinator;
   resources?: Resource[];
   fences?: Fence[];
+  /** The resource kinds configs are built with (default: resourceKinds; e.g. createProgramKind(control) to reach supervisors another way). */
+  resourceKinds?: readonly ResourceKind<any>[];
 }
 
 const WARN_EVENTS = new Set(['demoting', 'demoted', 'keepalive-failed', 'campaign-failed', 'campaign-withdrawn', 'pause', 'resource-failed', 'action-refused', 'fence-lost', 'switchover-refused', 'warning']);
@@ -82,7 +85,8 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
     const resources =
       options.resources ??
       c.resources.map((rc) => {
-        const kind = resourceKinds.find((k) => k.kind === (rc as { kind: string }).kind)!;
+        const kind = (options.resourceKinds ?? resourceKinds).find((k) => k.kind === (rc as { kind: string }).kind);
+        if (!kind) throw new FailoverError('HOLDFAST_E_CONFIG', `resources: no resource kind '${(rc as { kind: string }).kind}' among ${(options.resourceKinds ?? resourceKinds).map((k) => k.kind).join(', ')}`);
         return (kind as { create(config: unknown, deps: typeof resourceDeps): Resource }).create(rc, resourceDeps);
       });
     this.#runner = new ResourceRunner(resources, {

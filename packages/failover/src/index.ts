@@ -21,8 +21,6 @@ export {
   type KeepAliveAck,
   type SwitchoverRequest,
 } from './coordinator/index.ts';
-export { FakeCoordinatorServer, type FakeTermRecord, type FakeServerOptions } from './coordinator/fake.ts';
-export { VirtualTime, NodeClock } from './testing/virtual-time.ts';
 export {
   resourceBaseSchema,
   actionEnv,
@@ -33,14 +31,10 @@ export {
   type StopContext,
   type MonitorResult,
   type OnFailPolicy,
-  type Fence,
-  type FenceKind,
-  type FenceTerm,
-  type FenceDeps,
   type FencingToken,
 } from './resources/resource.ts';
 export { resourceKinds } from './resources/index.ts';
-export { fenceKinds } from './fence/index.ts';
+export { fenceKinds, type Fence, type FenceKind, type FenceTerm, type FenceDeps } from './fence/index.ts';
 export { runDrill, drillProfiles, faultKinds, coordinatorFaultKinds, allFaultKinds, summarizeDrills, drillPassed, labUnavailable, sweepStale, type DrillOptions, type DrillResult, type DrillSummary, type FaultKind, type AgentCommand } from './drill/index.ts';
 export { Heartbeats, type HeartbeatOptions, type PeerStatus } from './heartbeat/heartbeat.ts';
 export { HealthChecks, type HealthCheckConfig, type CheckStatus } from './health.ts';

@@ -18,7 +18,7 @@ import type { Coordinator } from '../src/coordinator/coordinator.ts';
 import { ResourceRunner, type RunnerEvent } from '../src/resource-runner.ts';
 import { groupMembers } from '../src/resources/command.ts';
 import { ExecResource, execSchema } from '../src/resources/exec.ts';
-import type { Fence, FenceTerm } from '../src/resources/resource.ts';
+import type { Fence, FenceTerm } from '../src/fence/fence.ts';
 import { startEtcd } from './support/etcd.ts';
 import { realtimeFake } from './support/realtime-fake.ts';
 

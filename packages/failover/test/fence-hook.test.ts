@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@holdfast/testkit';
-import { runFenceHook } from '../src/fence-hook.ts';
+import { runFenceHook } from '../src/fence/hook.ts';
 import type { Term } from '../src/coordinator/coordinator.ts';
 
 const term: Term = { node: 'b', token: 12, leaseId: 'l', revision: 12, ttlMs: 2000, previous: { node: 'a', token: 9, expired: true } };

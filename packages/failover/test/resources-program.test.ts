@@ -3,7 +3,7 @@
 // it end to end against a real supervisor daemon and real agents.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { programKind, programSchema, ProgramResource, setSupervisorControlFactory, type ProgramStatus, type SupervisorControl } from '../src/resources/program.ts';
+import { createProgramKind, programKind, programSchema, ProgramResource, type ProgramStatus, type SupervisorControl } from '../src/resources/program.ts';
 import { hasCode } from '../src/errors.ts';
 import { capturedLog, leaderContext, stopContext } from './resources-helpers.ts';
 
@@ -87,11 +87,11 @@ test('program: supervisor errors are wrapped with the program name; by default t
     return true;
   });
   await assert.rejects(real.stop(stopContext()), (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'), 'a stop that cannot reach the supervisor fails (the fence stays armed)');
-  const previous = setSupervisorControlFactory(() => recorder().control);
-  try {
-    assert.ok(programKind.create(config, deps) instanceof ProgramResource);
-  } finally {
-    setSupervisorControlFactory(previous);
-  }
+  // Another way to the supervisor is passed in, not swapped in a module-level variable.
+  const injected = recorder({ state: 'stopped' });
+  const kind = createProgramKind(() => injected.control);
+  await kind.create(config, deps).start(leaderContext({ token: 3 }));
+  assert.deepEqual(injected.calls.map(([a, p]) => [a, p]), [['start', 'postgres']]);
+  await assert.rejects(programKind.create(nowhere, deps).stop(stopContext()), (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'), 'the default kind is untouched by it');
   assert.equal(programSchema.safeParse({ kind: 'program', name: 'db' }).success, false, 'program is required');
 });

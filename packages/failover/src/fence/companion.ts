@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { duration } from '@holdfast/config';
 import { FailoverError } from '../errors.ts';
-import type { Fence, FenceDeps, FenceKind, FenceTerm } from '../resources/resource.ts';
+import type { Fence, FenceDeps, FenceKind, FenceTerm } from './fence.ts';
 import { encode, lineSplitter, type AgentMessage, type FenceMessage } from './protocol.ts';
 import { isReleaseSpec } from './release.ts';
 import { checkPrivateDir } from '../private-dir.ts';

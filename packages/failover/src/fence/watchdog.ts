@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { duration } from '@holdfast/config';
 import { monotonicMs } from '../clock.ts';
 import { FailoverError } from '../errors.ts';
-import type { Fence, FenceDeps, FenceKind, FenceTerm } from '../resources/resource.ts';
+import type { Fence, FenceDeps, FenceKind, FenceTerm } from './fence.ts';
 
 export const watchdogSchema = z.strictObject({
   kind: z.literal('watchdog'),

@@ -1,7 +1,8 @@
 // A holdfast supervisor program as a resource: the leader starts it (e.g. promotes a standby),
 // demotion stops it. The supervisor does the process work (readiness, clean stop, restarts);
 // this resource only asks it, through the small SupervisorControl interface below, which
-// @holdfast/supervisor's `supervisorControl(client)` implements. The fencing token goes along as
+// @holdfast/supervisor/client's `supervisorControl(client)` implements (the client subpath: the
+// agent never loads the daemon's code). The fencing token goes along as
 // the program's environment (HOLDFAST_FENCING_TOKEN) so the program can stamp its writes with it.
 //
 // A term's program must carry that term's token: a start finds the program already up (the
@@ -94,7 +95,7 @@ export class ProgramResource implements Resource {
   }
 }
 
-/** How the program kind reaches a supervisor (tests may pass another one). */
+/** How the program kind reaches a supervisor (createProgramKind takes another one: tests, embedding). */
 export type SupervisorControlFactory = (config: ProgramConfig, deps: ResourceDeps) => SupervisorControl;
 
 /**
@@ -107,7 +108,7 @@ export function supervisorClientControl(config: ProgramConfig): SupervisorContro
   let control: Promise<SupervisorControl> | undefined;
   const get = (): Promise<SupervisorControl> =>
     (control ??= (async () => {
-      const s = await import('@holdfast/supervisor');
+      const s = await import('@holdfast/supervisor/client');
       const client = config.socket ? new s.SupervisorClient({ socket: config.socket, timeoutMs: config.timeout }) : await s.clientFor({ timeoutMs: config.timeout });
       return s.supervisorControl(client);
     })().catch((err: unknown) => {
@@ -121,17 +122,13 @@ export function supervisorClientControl(config: ProgramConfig): SupervisorContro
   };
 }
 
-let controlFactory: SupervisorControlFactory = (config) => supervisorClientControl(config);
-
-/** Replaces how the program kind reaches a supervisor (tests); returns the previous factory. */
-export function setSupervisorControlFactory(factory: SupervisorControlFactory): SupervisorControlFactory {
-  const previous = controlFactory;
-  controlFactory = factory;
-  return previous;
+/** The program kind, reaching supervisors through `control` (by default @holdfast/supervisor's client). */
+export function createProgramKind(control: SupervisorControlFactory = supervisorClientControl): ResourceKind<ProgramConfig> {
+  return {
+    kind: 'program',
+    schema: programSchema,
+    create: (config: ProgramConfig, deps: ResourceDeps) => new ProgramResource(config, control(config, deps)),
+  };
 }
 
-export const programKind: ResourceKind<ProgramConfig> = {
-  kind: 'program',
-  schema: programSchema,
-  create: (config: ProgramConfig, deps: ResourceDeps) => new ProgramResource(config, controlFactory(config, deps)),
-};
+export const programKind: ResourceKind<ProgramConfig> = createProgramKind();

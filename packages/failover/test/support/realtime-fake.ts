@@ -3,9 +3,8 @@
 // monotonic clock and the fake server's leases, latency and faults apply as they would in
 // etcd. (Virtual time alone would run the loop while the real scripts have not moved.)
 import type { TestContext } from 'node:test';
-import { FakeCoordinatorServer } from '../../src/coordinator/fake.ts';
 import type { Coordinator } from '../../src/coordinator/coordinator.ts';
-import { NodeClock, VirtualTime } from '../../src/testing/virtual-time.ts';
+import { FakeCoordinatorServer, NodeClock, VirtualTime } from '@holdfast/failover/testing';
 
 export interface RealtimeFake {
   server: FakeCoordinatorServer;

@@ -2,9 +2,8 @@
 // of the safety properties: every action a node took with token T happened while the server
 // held T's record; every demotion finished, and every fence pet pointed, before that record
 // ended; tokens only grow.
-import { FakeCoordinatorServer, type FakeServerOptions } from '../../src/coordinator/fake.ts';
 import { Leadership, type LeadershipEvent } from '../../src/leadership.ts';
-import { NodeClock, VirtualTime } from '../../src/testing/virtual-time.ts';
+import { FakeCoordinatorServer, NodeClock, VirtualTime, type FakeServerOptions } from '@holdfast/failover/testing';
 import { resolveTiming, type TimingOverrides } from '../../src/timing.ts';
 import type { PreviousTerm } from '../../src/coordinator/coordinator.ts';
 

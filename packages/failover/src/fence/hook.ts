@@ -5,9 +5,9 @@
 // each other. A hook that fails (or overruns its timeout) makes the new leader give up: acting
 // without a fence the operator asked for would defeat its purpose.
 import { spawn } from 'node:child_process';
-import type { PreviousTerm, Term } from './coordinator/coordinator.ts';
-import { FailoverError } from './errors.ts';
-import { actionEnv } from './resources/resource.ts';
+import type { PreviousTerm, Term } from '../coordinator/coordinator.ts';
+import { FailoverError } from '../errors.ts';
+import { actionEnv } from '../resources/resource.ts';
 
 export interface FenceHookConfig {
   command: string[];

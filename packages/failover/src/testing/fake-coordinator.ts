@@ -1,4 +1,5 @@
-// A fake coordinator for unit tests on virtual time: one simulated linearizable server (lease
+// A fake coordinator for unit tests on virtual time (exported as @holdfast/failover/testing, never
+// from the package's main entry): one simulated linearizable server (lease
 // table, leader record, revision counter) and a simulated network per node with latency,
 // partitions and loss. It keeps the history of every term (when the server created and ended
 // each leader record), which is what the safety checks compare the nodes' actions against.
@@ -14,9 +15,9 @@ import {
   type LeaderInfo,
   type SwitchoverRequest,
   type Term,
-} from './coordinator.ts';
+} from '../coordinator/coordinator.ts';
 import { FailoverError } from '../errors.ts';
-import type { NodeClock, VirtualTime } from '../testing/virtual-time.ts';
+import type { NodeClock, VirtualTime } from './virtual-time.ts';
 
 export interface FakeTermRecord {
   token: number;
