@@ -9,5 +9,3 @@ export interface Command {
   /** Runs with the arguments after the path; resolves to the exit code. */
   run(argv: string[]): Promise<number>;
 }
-
-export { UsageError } from './errors.ts';

@@ -1,10 +1,20 @@
+import { didYouMean } from '@holdfast/config/did-you-mean';
+import { UsageError } from './errors.ts';
 import { commands, type CommandEntry } from './registry.ts';
-import { UsageError } from './command.ts';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   const rows = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return `holdfast: high availability for TypeScript services\n\nUsage: holdfast <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun 'holdfast <command> --help' for a command's options.`;
+  return [
+    'holdfast: high availability for TypeScript services',
+    '',
+    'Usage: holdfast <command> [options]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    "Run 'holdfast <command> --help' for a command's options.",
+  ].join('\n');
 }
 
 function match(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
@@ -30,8 +40,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = match(argv);
   if (!found) {
-    const near = commands.filter((c) => c.path[0] === argv[0]).map((c) => `holdfast ${c.path.join(' ')}`);
-    console.error(`holdfast: unknown command '${argv.join(' ')}'.` + (near.length ? ` Did you mean: ${near.join(', ')}?` : ` Run 'holdfast --help' for the list.`));
+    // Commands that start with the same word ('gen k9s' → gen k8s, gen systemd), else the nearest first word.
+    const first = commands.some((c) => c.path[0] === argv[0]) ? argv[0] : didYouMean(argv[0]!, new Set(commands.map((c) => c.path[0]!)));
+    const near = commands.filter((c) => c.path[0] === first).map((c) => `holdfast ${c.path.join(' ')}`);
+    const help = near.length ? ` Did you mean: ${near.join(', ')}?` : ` Run 'holdfast --help' for the list.`;
+    console.error(`holdfast: unknown command '${argv.join(' ')}'.${help}`);
     return 2;
   }
   const command = await found.entry.load();

@@ -54,7 +54,9 @@ function validate(dep: Deployment, svc: Service) {
   assert.deepEqual(svc.spec.selector, dep.spec.template.metadata.labels, 'the Service selects the pods');
   const c = dep.spec.template.spec.containers[0]!;
   const portNames = new Set(c.ports.map((p) => p.name));
-  for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) assert.ok(portNames.has(probe.httpGet.port), `probe port '${probe.httpGet.port}' is a named container port`);
+  for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+    assert.ok(portNames.has(probe.httpGet.port), `probe port '${probe.httpGet.port}' is a named container port`);
+  }
   for (const p of svc.spec.ports) assert.ok(portNames.has(p.targetPort));
   assert.equal(c.startupProbe.httpGet.path, '/startupz');
   assert.equal(c.readinessProbe.httpGet.path, '/readyz');
@@ -62,7 +64,8 @@ function validate(dep: Deployment, svc: Service) {
   const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
   const grace = dep.spec.template.spec.terminationGracePeriodSeconds;
   const preStop = c.lifecycle.preStop.sleep.seconds;
-  assert.equal(Number(env.HOLDFAST_TERMINATION_GRACE_MS), (grace - preStop) * 1000, 'the drain budget is what the grace period leaves after preStop');
+  const budget = Number(env.HOLDFAST_TERMINATION_GRACE_MS);
+  assert.equal(budget, (grace - preStop) * 1000, 'the drain budget is what the grace period leaves after preStop');
   assert.ok(Number(env.HOLDFAST_TERMINATION_GRACE_MS) + preStop * 1000 <= grace * 1000, 'never overruns the grace period');
   return { c, env, grace, preStop };
 }
@@ -79,7 +82,10 @@ test('gen k8s: defaults validate and are consistent', () => {
 });
 
 test('gen k8s: options flow through, probes move to the admin port', () => {
-  const [dep, svc] = generate('--service', 'pay-api', '--image', 'ghcr.io/acme/pay:1.2', '--port', '8080', '--admin-port', '9090', '--grace-seconds', '60', '--prestop-seconds', '10', '--replicas', '4');
+  const [dep, svc] = generate(
+    ...['--service', 'pay-api', '--image', 'ghcr.io/acme/pay:1.2', '--port', '8080', '--admin-port', '9090'],
+    ...['--grace-seconds', '60', '--prestop-seconds', '10', '--replicas', '4'],
+  );
   const { c, env } = validate(dep, svc);
   assert.equal(c.image, 'ghcr.io/acme/pay:1.2');
   assert.equal(c.readinessProbe.httpGet.port, 'admin');
@@ -102,7 +108,7 @@ const badArgs: [string[], RegExp][] = [
   [['--service', 'orders', '--grace-seconds', '5', '--prestop-seconds', '5'], /must exceed --prestop-seconds/],
   [['--service', 'orders', '--admin-port', '3000'], /--admin-port must differ from --port/],
   [['--service', 'orders', '--replicas=-1'], /--replicas must be an integer from 0/],
-  [['--service', 'orders', '--colour', 'blue'], /Unknown option '--colour'/],
+  [['--service', 'orders', '--colour', 'blue'], /unknown option '--colour'/],
 ];
 for (const [args, pattern] of badArgs) {
   test(`gen k8s rejects bad input: ${args.join(' ') || '(no arguments)'}`, () => {

@@ -2,7 +2,8 @@
 // line, column, path, did-you-mean), and the shared pieces every holdfast package reports with.
 // The root needs zod and yaml. The subpaths need nothing and may be imported anywhere (guard's
 // core, the supervisor daemon): /errors, /issues, /units, /did-you-mean; /locate needs yaml only.
-export { errorClass, hasCode, HoldfastError, type ErrorClass, type ErrorClassOptions, type ErrorDetails, type ErrorRow, type ErrorTable } from './error-class.ts';
+export { errorClass, hasCode, HoldfastError } from './error-class.ts';
+export type { ErrorClass, ErrorClassOptions, ErrorDetails, ErrorRow, ErrorTable } from './error-class.ts';
 export { ConfigError, configErrors, type ConfigErrorCode } from './errors.ts';
 export { formatIssue, formatIssues, formatPath, formatWhere, type ConfigIssue } from './issues.ts';
 export { parseConfigText, loadConfigFile, type ParseOptions } from './load.ts';

@@ -9,7 +9,8 @@ export function duration() {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `'${v}' is not a duration: use milliseconds as a number, or a string like "500ms", "10s", "2m"` });
+      const message = `'${v}' is not a duration: use milliseconds as a number, or a string like "500ms", "10s", "2m"`;
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
     return ms;
@@ -34,7 +35,8 @@ export function signalName() {
     const up = v.trim().toUpperCase();
     const name = up.startsWith('SIG') ? up : `SIG${up}`;
     if (!(name in constants.signals)) {
-      ctx.addIssue({ code: 'custom', message: `'${v}' is not a signal name: use one of SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGKILL` });
+      const message = `'${v}' is not a signal name: use one of SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGKILL`;
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
     return name as NodeJS.Signals;

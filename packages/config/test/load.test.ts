@@ -28,14 +28,18 @@ function issuesOf(fn: () => unknown) {
 }
 
 test('a valid file parses with units converted and defaults applied', () => {
-  const cfg = parseConfigText('programs:\n  web:\n    command: node app.js\n    stopTimeout: 5s\n    memory: 512MiB\n    stopSignal: int\n', schema);
-  assert.deepEqual(cfg.programs.web, { command: 'node app.js', stopSignal: 'SIGINT', stopTimeout: 5000, memory: 512 * 2 ** 20, autorestart: 'on-failure', instances: 1 });
+  const text = 'programs:\n  web:\n    command: node app.js\n    stopTimeout: 5s\n    memory: 512MiB\n    stopSignal: int\n';
+  const cfg = parseConfigText(text, schema);
+  const expected = { command: 'node app.js', stopSignal: 'SIGINT', stopTimeout: 5000, memory: 512 * 2 ** 20 };
+  assert.deepEqual(cfg.programs.web, { ...expected, autorestart: 'on-failure', instances: 1 });
 });
 
 test('an unknown key is reported at its line and column with a did-you-mean', () => {
   const issues = issuesOf(() => parseConfigText('programs:\n  web:\n    command: x\n    stop_signal: TERM\n', schema, { file: 'h.yaml' }));
   assert.equal(issues.length, 1);
-  assert.deepEqual({ ...issues[0] }, { file: 'h.yaml', line: 4, column: 5, path: ['programs', 'web', 'stop_signal'], message: "unknown key 'stop_signal'", hint: "did you mean 'stopSignal'?" });
+  const path = ['programs', 'web', 'stop_signal'];
+  const hint = "did you mean 'stopSignal'?";
+  assert.deepEqual({ ...issues[0] }, { file: 'h.yaml', line: 4, column: 5, path, message: "unknown key 'stop_signal'", hint });
 });
 
 test('every problem is reported at once, each at its own line', () => {

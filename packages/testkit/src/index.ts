@@ -6,3 +6,4 @@ export { cleanup } from './cleanup.ts';
 export { processAlive } from './process-alive.ts';
 export { cannotRun, ALLOW_SKIP_ENV } from './cannot-run.ts';
 export { startRedis, type StartRedisOptions, type TestRedis } from './redis.ts';
+export { readmeExamples, runExample } from './readme.ts';

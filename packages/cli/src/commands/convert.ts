@@ -3,8 +3,9 @@
 // still shows them). `--json` prints {config, warnings} for scripts.
 import { writeFileSync } from 'node:fs';
 import { Document, isMap, isScalar, visit } from 'yaml';
+import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
+import { UsageError } from '../errors.ts';
 
 const usage = `Usage: holdfast convert <supervisord.conf> [--json] [-o <file>]
 
@@ -30,23 +31,14 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  let file: string | undefined;
-  let json = false;
-  let output: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') json = true;
-    else if (a === '-o' || a === '--output') {
-      output = argv[++i];
-      if (output === undefined) throw new UsageError(`${a} needs a file name`);
-    } else if (a.startsWith('--output=')) output = a.slice('--output='.length);
-    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`one config file at a time (got '${file}' and '${a}')`);
-  }
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, output: { type: 'string', short: 'o' } }, { positionals: true });
+  const [file, extra] = positionals;
   if (file === undefined) throw new UsageError('which supervisord.conf? Pass its path');
-  if (/\.(ya?ml|json)$/i.test(file)) throw new UsageError(`${file} looks like a holdfast config already; convert reads supervisord .conf/.ini files`);
-  return { file, json, ...(output === undefined ? {} : { output }) };
+  if (extra !== undefined) throw new UsageError(`one config file at a time (got '${file}' and '${extra}')`);
+  if (/\.(ya?ml|json)$/i.test(file)) {
+    throw new UsageError(`${file} looks like a holdfast config already; convert reads supervisord .conf/.ini files`);
+  }
+  return { file, json: values.json === true, ...(values.output === undefined ? {} : { output: values.output }) };
 }
 
 /** YAML with short lists of scalars (argv, exit codes, group members) on one line. */
@@ -99,13 +91,16 @@ export const command: Command = {
       return 1;
     }
     const warnings = result.warnings.map(formatWarning);
+    const { config, files, envFromProcess } = result;
     const text = args.json
-      ? JSON.stringify({ config: result.config, warnings: result.warnings, envFromProcess: result.envFromProcess, files: result.files }, null, 2) + '\n'
+      ? `${JSON.stringify({ config, warnings: result.warnings, envFromProcess, files }, null, 2)}\n`
       : toYaml(result.config, header(args.file, result.files, warnings, result.envFromProcess));
     if (args.output !== undefined) writeFileSync(args.output, text);
     else process.stdout.write(text);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    if (args.output !== undefined) process.stderr.write(`wrote ${args.output} (${Object.keys(result.config.programs).length} programs, ${warnings.length} warnings)\n`);
+    if (args.output !== undefined) {
+      process.stderr.write(`wrote ${args.output} (${Object.keys(result.config.programs).length} programs, ${warnings.length} warnings)\n`);
+    }
     return 0;
   },
 };

@@ -4,9 +4,10 @@
 // stderr; `--json` prints the result for scripts. Everything is removed at the end, also when
 // interrupted (SIGINT/SIGTERM) or when the drill fails.
 import { fileURLToPath } from 'node:url';
-import { allFaultKinds, drillPassed, FailoverError, labUnavailable, runDrill, summarizeDrills, type DrillResult, type FaultKind } from '@holdfast/failover';
+import { allFaultKinds, drillPassed, FailoverError, labUnavailable, runDrill, summarizeDrills } from '@holdfast/failover';
+import type { DrillResult, FaultKind } from '@holdfast/failover';
+import { integer, oneOf, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
 
 const usage = `Usage: holdfast drill failover [--fault kill|pause|partition|isolate|revoke|all] [--profile default|fast|turbo]
                                [--runs N] [--json] [--keep-logs]
@@ -42,33 +43,21 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { faults: ['kill'], profile: 'default', runs: 1, json: false, keepLogs: false };
-  const value = (i: number, name: string) => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-    return v;
+  const { values } = parse(argv, {
+    fault: { type: 'string' },
+    profile: { type: 'string' },
+    runs: { type: 'string' },
+    json: { type: 'boolean' },
+    'keep-logs': { type: 'boolean' },
+  });
+  const fault = oneOf('fault', values.fault, [...allFaultKinds, 'all'], 'kill');
+  return {
+    faults: fault === 'all' ? [...allFaultKinds] : [fault],
+    profile: oneOf('profile', values.profile, ['default', 'fast', 'turbo'], 'default'),
+    runs: integer('runs', values.runs, 1, 1, 1000),
+    json: values.json === true,
+    keepLogs: values['keep-logs'] === true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
-    const take = (name: string) => inline ?? value(i++, name);
-    if (flag === '--json') a.json = true;
-    else if (flag === '--keep-logs') a.keepLogs = true;
-    else if (flag === '--fault') {
-      const f = take('--fault');
-      if (f === 'all') a.faults = [...allFaultKinds];
-      else if ((allFaultKinds as readonly string[]).includes(f)) a.faults = [f as FaultKind];
-      else throw new UsageError(`unknown fault '${f}': use one of ${allFaultKinds.join(', ')} or all`);
-    } else if (flag === '--profile') {
-      const p = take('--profile');
-      if (p !== 'default' && p !== 'fast' && p !== 'turbo') throw new UsageError(`unknown profile '${p}': use default, fast or turbo`);
-      a.profile = p;
-    } else if (flag === '--runs') {
-      const n = Number(take('--runs'));
-      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError('--runs needs a whole number from 1 to 1000');
-      a.runs = n;
-    } else throw new UsageError(`unknown option '${argv[i]}'`);
-  }
-  return a;
 }
 
 const cliBin = fileURLToPath(new URL('../../bin/holdfast.ts', import.meta.url));
@@ -77,7 +66,11 @@ function line(r: DrillResult): string {
   const verdict = drillPassed(r);
   const rec = r.recovery_s === null ? 'no recovery' : `recovered in ${r.recovery_s.toFixed(2)} s (${r.old_leader} → ${r.new_leader})`;
   const overlap = r.overlap_bound_ms !== undefined ? `, leadership overlap ${r.overlap_ms} ms (bound ${r.overlap_bound_ms} ms)` : '';
-  return `${verdict.ok ? 'PASS' : 'FAIL'} ${r.fault}/${r.profile}: ${rec}, ${r.failed_polls} failed polls, ${r.overlaps} overlaps${overlap}, tokens ${r.tokens.join(' → ')}${r.heal_ok ? ', clients back on the holder after the heal' : ''}${verdict.ok ? '' : ` — ${verdict.why.join('; ')}`}${r.logs ? ` (logs: ${r.logs})` : ''}`;
+  const heal = r.heal_ok ? ', clients back on the holder after the heal' : '';
+  const why = verdict.ok ? '' : ` — ${verdict.why.join('; ')}`;
+  const logs = r.logs ? ` (logs: ${r.logs})` : '';
+  const counts = `${r.failed_polls} failed polls, ${r.overlaps} overlaps${overlap}, tokens ${r.tokens.join(' → ')}`;
+  return `${verdict.ok ? 'PASS' : 'FAIL'} ${r.fault}/${r.profile}: ${rec}, ${counts}${heal}${why}${logs}`;
 }
 
 export const command: Command = {
@@ -87,7 +80,10 @@ export const command: Command = {
   async run(argv) {
     const args = parseArgs(argv);
     const why = await labUnavailable(['ip', 'arping', 'etcd', 'bridge']);
-    if (why) throw new FailoverError('HOLDFAST_E_DRILL', `${why}; a drill builds network namespaces and runs etcd, so it needs root, iproute2, iputils-arping and etcd`);
+    if (why) {
+      const needs = 'a drill builds network namespaces and runs etcd, so it needs root, iproute2, iputils-arping and etcd';
+      throw new FailoverError('HOLDFAST_E_DRILL', `${why}; ${needs}`);
+    }
     const abort = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => {
       process.stderr.write(`\n[drill] ${sig}: stopping and cleaning up…\n`);
@@ -120,12 +116,14 @@ export const command: Command = {
       process.off('SIGTERM', onSignal);
     }
     if (args.json) {
-      const only = results.length === 1 ? results[0] : { summary: args.faults.map((f) => summarizeDrills(results.filter((r) => r.fault === f))), results };
+      const summary = args.faults.map((f) => summarizeDrills(results.filter((r) => r.fault === f)));
+      const only = results.length === 1 ? results[0] : { summary, results };
       console.log(JSON.stringify(only, null, 2));
     } else if (results.length > 1) {
       for (const f of args.faults) {
         const s = summarizeDrills(results.filter((r) => r.fault === f));
-        console.log(`${f}/${s.profile}: ${s.passed}/${s.runs} passed, recovery median ${s.recovery_s ?? '–'} s (min ${s.recovery_min_s ?? '–'}, max ${s.recovery_max_s ?? '–'}), ${s.failed_polls} failed polls, ${s.overlaps} overlaps`);
+        const recovery = `recovery median ${s.recovery_s ?? '–'} s (min ${s.recovery_min_s ?? '–'}, max ${s.recovery_max_s ?? '–'})`;
+        console.log(`${f}/${s.profile}: ${s.passed}/${s.runs} passed, ${recovery}, ${s.failed_polls} failed polls, ${s.overlaps} overlaps`);
       }
     }
     return results.every((r) => drillPassed(r).ok) ? 0 : 1;

@@ -1,7 +1,7 @@
 // `holdfast failover -c cluster.yaml`: the failover agent, in the foreground.
-import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
 import { parse } from '../args.ts';
+import type { Command } from '../command.ts';
+import { UsageError } from '../errors.ts';
 
 const usage = `Usage: holdfast failover -c <cluster.yaml> [--node <name>] [--check] [--schema]
 
@@ -33,8 +33,15 @@ export const command: Command = {
   summary: 'run the failover agent (lease-based leadership, VIP and resources) in the foreground',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { config: { type: 'string', short: 'c' }, node: { type: 'string' }, check: { type: 'boolean' }, schema: { type: 'boolean' } }, true);
-    if (positionals.length) throw new UsageError(`unknown failover subcommand '${positionals[0]}'; use 'holdfast failover status' or 'holdfast failover switchover'`);
+    const { values, positionals } = parse(
+      argv,
+      { config: { type: 'string', short: 'c' }, node: { type: 'string' }, check: { type: 'boolean' }, schema: { type: 'boolean' } },
+      { positionals: true },
+    );
+    if (positionals.length) {
+      const use = "use 'holdfast failover status' or 'holdfast failover switchover'";
+      throw new UsageError(`unknown failover subcommand '${positionals[0]}'; ${use}`);
+    }
     const f = await import('@holdfast/failover');
     if (values.schema) {
       console.log(JSON.stringify(f.clusterJsonSchema(), null, 2));
@@ -47,12 +54,17 @@ export const command: Command = {
     if (values.check) {
       const t = f.timingFor(config);
       const where = config.coordinator.kind === 'etcd' ? config.coordinator.endpoints.join(', ') : config.coordinator.dir;
+      const resources = config.resources.map((r) => `${(r as { name: string }).name} [${(r as { kind: string }).kind}]`);
       console.log(
         [
-          `${values.config} is valid: cluster '${config.name}', node '${config.node}', priority ${config.priority}${config.preempt ? ', preempts' : ''}`,
-          `coordinator ${config.coordinator.kind} (${where}), lease TTL ${t.ttlMs} ms, keep-alive every ${t.keepAliveIntervalMs} ms, deadline = sent + TTL × ${1 - t.drift} − ${t.marginMs} ms`,
-          `resources (start order): ${config.resources.map((r) => `${(r as { name: string }).name} [${(r as { kind: string }).kind}]`).join(', ') || 'none'}`,
-          `fences: ${config.fences.map((x) => x.kind).join(', ') || 'none'}; health checks: ${config.health.map((h) => h.name).join(', ') || 'none'}; heartbeats: ${config.heartbeat ? `${config.heartbeat.peers.length} peer(s)` : 'off'}`,
+          `${values.config} is valid: cluster '${config.name}', node '${config.node}', ` +
+            `priority ${config.priority}${config.preempt ? ', preempts' : ''}`,
+          `coordinator ${config.coordinator.kind} (${where}), lease TTL ${t.ttlMs} ms, keep-alive every ${t.keepAliveIntervalMs} ms, ` +
+            `deadline = sent + TTL × ${1 - t.drift} − ${t.marginMs} ms`,
+          `resources (start order): ${resources.join(', ') || 'none'}`,
+          `fences: ${config.fences.map((x) => x.kind).join(', ') || 'none'}; ` +
+            `health checks: ${config.health.map((h) => h.name).join(', ') || 'none'}; ` +
+            `heartbeats: ${config.heartbeat ? `${config.heartbeat.peers.length} peer(s)` : 'off'}`,
         ].join('\n'),
       );
       return 0;

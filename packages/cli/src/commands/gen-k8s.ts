@@ -2,8 +2,9 @@
 // agree with the service runtime's drain, so a rollout never routes to a pod that is leaving
 // and never SIGKILLs one that is still draining.
 import { stringify } from 'yaml';
-import { parse, intFlag } from '../args.ts';
-import { UsageError, type Command } from '../command.ts';
+import { integer, parse } from '../args.ts';
+import type { Command } from '../command.ts';
+import { UsageError } from '../errors.ts';
 
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -23,7 +24,10 @@ export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
   // SIGTERM arrives after the preStop sleep, which counts against the grace period: the
   // service gets what is left, and needs no shutdown delay of its own (the sleep did that).
   const drainBudgetMs = (s.graceSeconds - s.preStopSeconds) * 1000;
-  const ports = [{ name: 'http', containerPort: s.port, protocol: 'TCP' }, ...(s.adminPort === undefined ? [] : [{ name: 'admin', containerPort: s.adminPort, protocol: 'TCP' }])];
+  const ports = [
+    { name: 'http', containerPort: s.port, protocol: 'TCP' },
+    ...(s.adminPort === undefined ? [] : [{ name: 'admin', containerPort: s.adminPort, protocol: 'TCP' }]),
+  ];
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -47,7 +51,13 @@ export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
                 { name: 'HOLDFAST_SHUTDOWN_DELAY_MS', value: '0' },
               ],
               startupProbe: { httpGet: { path: '/startupz', port: probePort }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
-              readinessProbe: { httpGet: { path: '/readyz', port: probePort }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 1, successThreshold: 1 },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: probePort },
+                periodSeconds: 2,
+                timeoutSeconds: 2,
+                failureThreshold: 1,
+                successThreshold: 1,
+              },
               livenessProbe: { httpGet: { path: '/livez', port: probePort }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
               // Endpoint removal races SIGTERM (kubernetes#67592): keep serving while every
               // node's kube-proxy and the ingress drop this pod.
@@ -102,20 +112,28 @@ export const command: Command = {
     });
     if (!values.service) throw new UsageError('--service <name> is required');
     if (values.service.length > 63 || !DNS_1123.test(values.service)) {
-      throw new UsageError(`--service '${values.service}' is not a valid Kubernetes name: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`);
+      throw new UsageError(
+        `--service '${values.service}' is not a valid Kubernetes name: use at most 63 lowercase letters, digits and '-', ` +
+          'starting and ending with a letter or digit',
+      );
     }
-    const port = intFlag('port', values.port, 3000, 1, 65535);
-    const adminPort = values['admin-port'] === undefined ? undefined : intFlag('admin-port', values['admin-port'], 0, 1, 65535);
+    const port = integer('port', values.port, 3000, 1, 65535);
+    const adminPort = values['admin-port'] === undefined ? undefined : integer('admin-port', values['admin-port'], 0, 1, 65535);
     if (adminPort === port) throw new UsageError(`--admin-port must differ from --port (${port})`);
-    const graceSeconds = intFlag('grace-seconds', values['grace-seconds'], 30, 1, 3600);
-    const preStopSeconds = intFlag('prestop-seconds', values['prestop-seconds'], 5, 0, 3600);
+    const graceSeconds = integer('grace-seconds', values['grace-seconds'], 30, 1, 3600);
+    const preStopSeconds = integer('prestop-seconds', values['prestop-seconds'], 5, 0, 3600);
     if (graceSeconds - preStopSeconds < 2) {
-      throw new UsageError(`--grace-seconds (${graceSeconds}) must exceed --prestop-seconds (${preStopSeconds}) by at least 2 s, or the service has no time to drain after SIGTERM`);
+      throw new UsageError(
+        `--grace-seconds (${graceSeconds}) must exceed --prestop-seconds (${preStopSeconds}) by at least 2 s, ` +
+          'or the service has no time to drain after SIGTERM',
+      );
     }
     const image = values.image ?? `${values.service}:latest`;
     if (/\s/.test(image) || image.length === 0) throw new UsageError(`--image '${image}' is not an image reference`);
-    const docs = k8sManifests({ service: values.service, image, port, adminPort, replicas: intFlag('replicas', values.replicas, 2, 0, 1000), graceSeconds, preStopSeconds });
-    process.stdout.write(values.json ? JSON.stringify(docs, null, 2) + '\n' : docs.map((d) => stringify(d, { aliasDuplicateObjects: false })).join('---\n'));
+    const replicas = integer('replicas', values.replicas, 2, 0, 1000);
+    const docs = k8sManifests({ service: values.service, image, port, adminPort, replicas, graceSeconds, preStopSeconds });
+    const yaml = () => docs.map((d) => stringify(d, { aliasDuplicateObjects: false })).join('---\n');
+    process.stdout.write(values.json ? `${JSON.stringify(docs, null, 2)}\n` : yaml());
     return 0;
   },
 };

@@ -1,8 +1,8 @@
 // `holdfast gen systemd -c holdfast.yaml`: a systemd unit for the daemon.
 import { writeFileSync } from 'node:fs';
+import { oneOf, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { parse } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
 
 const usage = `Usage: holdfast gen systemd -c <config> [--cgroup v1|v2] [--user <name>] [-o <file>]
 
@@ -29,17 +29,22 @@ export const command: Command = {
   summary: 'print a systemd unit for the supervisor daemon',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { cgroup: { type: 'string' }, user: { type: 'string' }, output: { type: 'string', short: 'o' } });
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const { values } = parse(argv, {
+      config: { type: 'string', short: 'c' },
+      cgroup: { type: 'string' },
+      user: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    });
     if (typeof values.config !== 'string') throw new UsageError('which config? Pass -c <file>');
-    if (values.cgroup !== undefined && values.cgroup !== 'v1' && values.cgroup !== 'v2') throw new UsageError(`--cgroup is v1 or v2, not '${values.cgroup}'`);
+    // Without --cgroup: this host's version.
+    const cgroup = values.cgroup === undefined ? undefined : oneOf('cgroup', values.cgroup, ['v1', 'v2'], 'v2');
     const { loadSupervisorConfig, systemdUnit } = await import('@holdfast/supervisor');
     const { existsSync } = await import('node:fs');
     const config = await loadSupervisorConfig(values.config);
     const hostVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : existsSync('/sys/fs/cgroup/memory') ? 1 : 2;
     const unit = systemdUnit({
       config,
-      cgroupVersion: values.cgroup === 'v1' ? 1 : values.cgroup === 'v2' ? 2 : hostVersion,
+      cgroupVersion: cgroup === 'v1' ? 1 : cgroup === 'v2' ? 2 : hostVersion,
       ...(typeof values.user === 'string' ? { user: values.user } : {}),
     });
     if (typeof values.output === 'string') writeFileSync(values.output, unit);

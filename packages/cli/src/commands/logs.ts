@@ -1,7 +1,8 @@
 // `holdfast logs <instance> [-f] [--lines N]`: the tail of a program's output, and what follows.
+import { integer, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
+import { client, connectionHelp, connectionOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast logs <program|instance> [-f] [--lines N] [--stderr]
 
@@ -24,10 +25,15 @@ export const command: Command = {
   summary: "print (and follow) a program's output",
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, stderr: { type: 'boolean' } });
+    const options = {
+      ...connectionOptions,
+      follow: { type: 'boolean', short: 'f' },
+      lines: { type: 'string', short: 'n' },
+      stderr: { type: 'boolean' },
+    } as const;
+    const { values, positionals } = parse(argv, options, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('name one program or instance');
-    const lines = values.lines === undefined ? 50 : Number(values.lines);
-    if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--lines takes a whole number, not '${values.lines}'`);
+    const lines = integer('lines', values.lines, 50, 0, 1_000_000);
     const c = await client(values);
     const stream = values.stderr ? 'stderr' : 'stdout';
     if (!values.follow) {

@@ -1,9 +1,10 @@
 // `holdfast reload <program>`: rolling reload, start-before-stop, each new instance gated on its
 // own readiness proof; progress from the daemon's event stream as it happens.
 import type { ReloadResult, SupervisorEvent } from '@holdfast/supervisor';
+import { duration, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse, parseTimeout, statusTable } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
+import { client, connectionHelp, connectionOptions, statusTable } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast reload <program> [--timeout 60s] [--json]
 
@@ -56,11 +57,15 @@ export const command: Command = {
   summary: 'rolling reload: replace every instance of a program, start-before-stop, without dropping requests',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { timeout: { type: 'string' }, json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `reload takes one program, got ${positionals.join(', ')}` : 'which program? Name one: holdfast reload <program>');
+    const options = { ...connectionOptions, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
+    const { values, positionals } = parse(argv, options, { positionals: true });
+    if (positionals.length !== 1) {
+      if (positionals.length) throw new UsageError(`reload takes one program, got ${positionals.join(', ')}`);
+      throw new UsageError('which program? Name one: holdfast reload <program>');
+    }
     const program = positionals[0]!;
     const json = values.json === true;
-    const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout, 60_000);
+    const timeoutMs = values.timeout === undefined ? undefined : duration('timeout', values.timeout, 60_000);
     // No request timeout of its own: a reload of many slow instances takes as long as it takes.
     const c = await client(values, 24 * 3_600_000);
     const ac = new AbortController();
@@ -88,7 +93,8 @@ export const command: Command = {
       ac.abort();
     }
     if (json) {
-      console.log(JSON.stringify(error ? { ok: false, error: { code: error.code, message: error.message }, ...(result ? { result } : {}) } : result, null, 2));
+      const failed = error && { ok: false, error: { code: error.code, message: error.message }, ...(result ? { result } : {}) };
+      console.log(JSON.stringify(failed ?? result, null, 2));
       return error ? 1 : 0;
     }
     if (result) console.log(`\n${statusTable(result.instances)}`);
@@ -98,7 +104,8 @@ export const command: Command = {
       if (out.length) console.error(`the last output of ${result!.failed!.instance}:\n${out.map((l) => `  ${l}`).join('\n')}`);
       return 1;
     }
-    console.log(`\n${program}: ${result!.replaced.length} instance(s) replaced in ${(result!.durationMs / 1000).toFixed(1)} s; the old ones drained and exited`);
+    const took = (result!.durationMs / 1000).toFixed(1);
+    console.log(`\n${program}: ${result!.replaced.length} instance(s) replaced in ${took} s; the old ones drained and exited`);
     return 0;
   },
 };

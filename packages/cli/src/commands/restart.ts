@@ -1,7 +1,8 @@
 // `holdfast restart <target>...`: stop then start; bypasses the retry limit.
+import { duration, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse, parseTimeout, report } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
+import { client, connectionHelp, connectionOptions, isUp, report, waitOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast restart <program|instance|group|all>... [--no-wait] [--timeout 60s] [--json]
 
@@ -23,11 +24,12 @@ export const command: Command = {
   summary: 'restart programs and wait for READY',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { 'no-wait': { type: 'boolean' }, timeout: { type: 'string' }, json: { type: 'boolean' } });
+    const options = { ...connectionOptions, ...waitOptions, timeout: { type: 'string' } } as const;
+    const { values, positionals } = parse(argv, options, { positionals: true });
     if (!positionals.length) throw new UsageError("what to restart? Name programs, instances, groups, or 'all'");
-    const timeoutMs = parseTimeout(values.timeout, 60_000);
+    const timeoutMs = duration('timeout', values.timeout, 60_000);
     const c = await client(values, timeoutMs + 3_600_000);
     const r = await c.restart(positionals, { wait: !values['no-wait'], timeoutMs });
-    return report(r, values.json === true, (i) => values['no-wait'] === true || i.state === 'READY' || (i.state === 'EXITED' && i.lastExit?.reason === 'exited'));
+    return report(r, values.json === true, (i) => values['no-wait'] === true || isUp(i));
   },
 };

@@ -1,7 +1,7 @@
 // `holdfast shutdown`: stops every program (dependents first) and the daemon.
+import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse } from './supervisor-shared.ts';
+import { client, connectionHelp, connectionOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast shutdown [--no-wait]
 
@@ -20,8 +20,7 @@ export const command: Command = {
   summary: 'stop every program and the supervisor daemon',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { 'no-wait': { type: 'boolean' } });
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const { values } = parse(argv, { ...connectionOptions, 'no-wait': { type: 'boolean' } });
     const c = await client(values);
     await c.shutdown();
     if (!values['no-wait']) {

@@ -1,7 +1,8 @@
 // `holdfast signal <SIGNAL> <target>...`: sends a signal to each instance's process group.
+import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
+import { client, connectionHelp, connectionOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast signal <signal> <program|instance|group|all>... [--json]
 
@@ -22,7 +23,7 @@ export const command: Command = {
   summary: 'send a signal to programs (their whole process group)',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, { ...connectionOptions, json: { type: 'boolean' } }, { positionals: true });
     const [sig, ...targets] = positionals;
     if (!sig || !targets.length) throw new UsageError('usage: holdfast signal <signal> <target>...');
     const c = await client(values);

@@ -1,7 +1,8 @@
 // `holdfast start <target>...`: starts programs (and what they depend on); waits for READY.
+import { duration, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse, parseTimeout, report } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
+import { client, connectionHelp, connectionOptions, isUp, report, waitOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast start <program|instance|group|all>... [--no-wait] [--timeout 60s] [--json]
 
@@ -25,11 +26,12 @@ export const command: Command = {
   summary: 'start programs (dependencies first) and wait for READY',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { 'no-wait': { type: 'boolean' }, timeout: { type: 'string' }, json: { type: 'boolean' } });
+    const options = { ...connectionOptions, ...waitOptions, timeout: { type: 'string' } } as const;
+    const { values, positionals } = parse(argv, options, { positionals: true });
     if (!positionals.length) throw new UsageError("what to start? Name programs, instances, groups, or 'all'");
-    const timeoutMs = parseTimeout(values.timeout, 60_000);
+    const timeoutMs = duration('timeout', values.timeout, 60_000);
     const c = await client(values, timeoutMs + 10_000);
     const r = await c.start(positionals, { wait: !values['no-wait'], timeoutMs });
-    return report(r, values.json === true, (i) => values['no-wait'] === true || i.state === 'READY' || (i.state === 'EXITED' && i.lastExit?.reason === 'exited'));
+    return report(r, values.json === true, (i) => values['no-wait'] === true || isUp(i));
   },
 };

@@ -1,6 +1,8 @@
 // `holdfast status`: every instance with state, pid, uptime, restarts, CPU, memory and why it last ended.
+import type { InstanceStatus } from '@holdfast/supervisor';
+import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { client, connectionHelp, formatBytes, formatDuration, parse, statusTable } from './supervisor-shared.ts';
+import { client, connectionHelp, connectionOptions, formatBytes, formatDuration, isUp, statusTable } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast status [<program|instance|group>...] [--json]
 
@@ -23,22 +25,26 @@ export const command: Command = {
   summary: 'show every program: state, pid, uptime, restarts, CPU, memory, last exit',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, { ...connectionOptions, json: { type: 'boolean' } }, { positionals: true });
     const c = await client(values);
     const report = await c.status();
-    const rows = positionals.length ? report.programs.filter((i) => positionals.some((p) => i.id === p || i.program === p || i.group === p)) : report.programs;
+    const named = (i: InstanceStatus) => positionals.some((p) => i.id === p || i.program === p || i.group === p);
+    const rows = positionals.length ? report.programs.filter(named) : report.programs;
     if (positionals.length && rows.length === 0) {
-      console.error(`no program, instance or group named ${positionals.join(', ')} (known: ${[...new Set(report.programs.map((i) => i.program))].join(', ')})`);
+      const known = [...new Set(report.programs.map((i) => i.program))];
+      console.error(`no program, instance or group named ${positionals.join(', ')} (known: ${known.join(', ')})`);
       return 1;
     }
     if (values.json) console.log(JSON.stringify({ ...report, programs: rows }, null, 2));
     else {
       const d = report.daemon;
       console.log(statusTable(rows));
-      console.log(`\ndaemon pid ${d.pid}, up ${formatDuration(d.uptimeMs)}, ${formatBytes(d.rssBytes)} RSS, ${d.cgroups.enabled ? d.cgroups.description : `no cgroups (${d.cgroups.reason})`}`);
+      const cgroups = d.cgroups.enabled ? d.cgroups.description : `no cgroups (${d.cgroups.reason})`;
+      console.log(`\ndaemon pid ${d.pid}, up ${formatDuration(d.uptimeMs)}, ${formatBytes(d.rssBytes)} RSS, ${cgroups}`);
       const sockets = Object.entries(d.sockets ?? {});
-      if (sockets.length) console.log(`listening (shared by each program's instances): ${sockets.map(([p, a]) => `${p} ${a.join(' ')}`).join(', ')}`);
+      const listening = sockets.map(([p, a]) => `${p} ${a.join(' ')}`).join(', ');
+      if (sockets.length) console.log(`listening (shared by each program's instances): ${listening}`);
     }
-    return rows.every((i) => i.state === 'READY' || (i.state === 'EXITED' && i.lastExit?.reason === 'exited')) ? 0 : 3;
+    return rows.every(isUp) ? 0 : 3;
   },
 };

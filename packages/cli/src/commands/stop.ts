@@ -1,7 +1,8 @@
 // `holdfast stop <target>...`: stops programs, dependents first; nothing left behind.
+import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse, report } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
+import { client, connectionHelp, connectionOptions, report, waitOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast stop <program|instance|group|all>... [--no-wait] [--json]
 
@@ -22,7 +23,7 @@ export const command: Command = {
   summary: 'stop programs (dependents first), leaving no process behind',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { 'no-wait': { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, { ...connectionOptions, ...waitOptions }, { positionals: true });
     if (!positionals.length) throw new UsageError("what to stop? Name programs, instances, groups, or 'all'");
     const c = await client(values, 3_600_000);
     const r = await c.stop(positionals, { wait: !values['no-wait'] });

@@ -1,7 +1,7 @@
 // `holdfast supervise -c holdfast.yaml`: the supervisor daemon, in the foreground.
+import { noArguments, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { parse } from './supervisor-shared.ts';
+import { UsageError } from '../errors.ts';
 
 const usage = `Usage: holdfast supervise -c <config> [--check]
 
@@ -28,15 +28,21 @@ export const command: Command = {
   summary: 'run the process supervisor daemon in the foreground',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { check: { type: 'boolean' } });
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (the config goes after -c)`);
+    const options = { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } } as const;
+    const { values, positionals } = parse(argv, options, { positionals: true });
+    noArguments(positionals, 'the config goes after -c');
     if (typeof values.config !== 'string') throw new UsageError('which config? Pass -c <file>');
     const sup = await import('@holdfast/supervisor');
     if (values.check) {
       const cfg = await sup.loadSupervisorConfig(values.config);
       for (const w of cfg.warnings) console.error(`warning: ${w}`);
-      const names = Object.entries(cfg.programs).map(([n, p]) => `  ${n}${p.instances > 1 ? ` ×${p.instances}` : ''}: ${p.argv.join(' ')}${p.listen ? ` (listens on ${p.listen.map((l) => `${l.host}:${l.port}`).join(', ')}, shared by its instances)` : ''}`);
-      console.log(`${cfg.file} is valid: ${names.length} program(s)\n${names.join('\n')}\nsocket ${cfg.supervisor.socket}, state ${cfg.supervisor.stateDir}, logs ${cfg.supervisor.logDir}`);
+      const names = Object.entries(cfg.programs).map(([n, p]) => {
+        const listens = p.listen ? ` (listens on ${p.listen.map((l) => `${l.host}:${l.port}`).join(', ')}, shared by its instances)` : '';
+        return `  ${n}${p.instances > 1 ? ` ×${p.instances}` : ''}: ${p.argv.join(' ')}${listens}`;
+      });
+      const { socket, stateDir, logDir } = cfg.supervisor;
+      console.log(`${cfg.file} is valid: ${names.length} program(s)\n${names.join('\n')}`);
+      console.log(`socket ${socket}, state ${stateDir}, logs ${logDir}`);
       return 0;
     }
     // Validate here first: a bad config is reported with every issue and nothing starts.

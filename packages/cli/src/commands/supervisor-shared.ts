@@ -1,8 +1,6 @@
 // What the supervisor commands share: finding the daemon (-c, --socket, HOLDFAST_SOCKET, the
-// default), option parsing, and the status table.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// default) and the status table. Their options are parsed by ../args.ts like every command's.
 import type { ActionResult, InstanceStatus, SupervisorClient } from '@holdfast/supervisor';
-import { UsageError } from '../command.ts';
 
 export const connectionHelp = `Finding the daemon:
   -c, --config <file>   the config the daemon runs (its supervisor.socket, or the default socket)
@@ -10,35 +8,33 @@ export const connectionHelp = `Finding the daemon:
   Without either: HOLDFAST_SOCKET, else the default socket (/var/lib/holdfast/holdfast.sock for root,
   ~/.local/state/holdfast/holdfast.sock otherwise).`;
 
-const connection = {
+/** The options that find the daemon, part of every supervisor command's options. */
+export const connectionOptions = {
   config: { type: 'string', short: 'c' },
   socket: { type: 'string' },
 } as const;
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options: { ...connection, ...options }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^.*?: /, ''));
-  }
-}
+/** --no-wait and --json, for the commands that act on programs. */
+export const waitOptions = {
+  'no-wait': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
 
-export async function client(values: { config?: string | boolean; socket?: string | boolean }, timeoutMs?: number): Promise<SupervisorClient> {
+/** Up as a user means it: READY, or a one-shot program that exited cleanly. */
+export const isUp = (i: InstanceStatus): boolean => i.state === 'READY' || (i.state === 'EXITED' && i.lastExit?.reason === 'exited');
+
+type Flag = string | boolean | undefined;
+
+export async function client(values: { config?: Flag; socket?: Flag }, timeoutMs?: number): Promise<SupervisorClient> {
   const { clientFor, SupervisorClient } = await import('@holdfast/supervisor');
+  const timeout = timeoutMs ? { timeoutMs } : {};
   if (typeof values.socket === 'string') {
     const s = values.socket;
-    return /^https?:\/\//.test(s) ? new SupervisorClient({ url: s, ...(process.env.HOLDFAST_TOKEN ? { token: process.env.HOLDFAST_TOKEN } : {}), ...(timeoutMs ? { timeoutMs } : {}) }) : new SupervisorClient({ socket: s, ...(timeoutMs ? { timeoutMs } : {}) });
+    const token = process.env.HOLDFAST_TOKEN ? { token: process.env.HOLDFAST_TOKEN } : {};
+    if (/^https?:\/\//.test(s)) return new SupervisorClient({ url: s, ...token, ...timeout });
+    return new SupervisorClient({ socket: s, ...timeout });
   }
   return clientFor({ ...(typeof values.config === 'string' ? { config: values.config } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
-}
-
-/** "250ms", "10s", "2m", or a number of seconds. */
-export function parseTimeout(v: string | boolean | undefined, fallback: number): number {
-  if (typeof v !== 'string') return fallback;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
-  if (!m) throw new UsageError(`--timeout takes a duration like 500ms, 30s or 2m, not '${v}'`);
-  // A bare number is seconds, as people type it.
-  return Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 'ms' ? 1 : 1000);
 }
 
 export function formatDuration(ms: number | null): string {
@@ -69,7 +65,16 @@ export function lastExitText(i: InstanceStatus): string {
   if (i.waitingFor.length) return `waiting for ${i.waitingFor.join(', ')}`;
   const x = i.lastExit;
   if (!x) return '';
-  const how = x.reason === 'exited' ? `exit ${x.code}` : x.reason === 'signal' ? `killed by ${x.signal}` : x.reason === 'oom' ? 'OOM-killed' : x.detail ? `${x.reason}: ${x.detail}` : x.reason;
+  const how =
+    x.reason === 'exited'
+      ? `exit ${x.code}`
+      : x.reason === 'signal'
+        ? `killed by ${x.signal}`
+        : x.reason === 'oom'
+          ? 'OOM-killed'
+          : x.detail
+            ? `${x.reason}: ${x.detail}`
+            : x.reason;
   return `${how} at ${x.at.slice(11, 19)}`;
 }
 

@@ -1,7 +1,7 @@
 // `holdfast update`: the daemon re-reads its config and applies only what changed.
+import { noArguments, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { client, connectionHelp, parse } from './supervisor-shared.ts';
+import { client, connectionHelp, connectionOptions } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast update [--json]
 
@@ -23,13 +23,14 @@ export const command: Command = {
   summary: 're-read the config and apply only what changed',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
-    if (positionals.length) throw new UsageError('update takes no arguments: it re-reads the file the daemon was started with');
+    const { values, positionals } = parse(argv, { ...connectionOptions, json: { type: 'boolean' } }, { positionals: true });
+    noArguments(positionals, 'update takes none: it re-reads the file the daemon was started with');
     const c = await client(values);
     const r = await c.update();
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else {
-      const parts = (['added', 'removed', 'restarted', 'scaled', 'reconfigured'] as const).filter((k) => r[k].length).map((k) => `${k}: ${r[k].join(', ')}`);
+      const kinds = ['added', 'removed', 'restarted', 'scaled', 'reconfigured'] as const;
+      const parts = kinds.filter((k) => r[k].length).map((k) => `${k}: ${r[k].join(', ')}`);
       console.log(parts.length ? parts.join('\n') : 'no changes');
       for (const w of r.warnings) console.error(`warning: ${w}`);
     }

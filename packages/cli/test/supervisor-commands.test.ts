@@ -1,30 +1,18 @@
 // The supervisor's commands of the holdfast CLI, run as a user runs them, against a real daemon;
 // and the systemd unit `holdfast gen systemd` prints.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { tempDir } from '@holdfast/testkit';
-import { loadSupervisorConfig, systemdUnit } from '../src/index.ts';
-import { startDaemon, writeConfig } from './helpers.ts';
-
-const cli = fileURLToPath(new URL('../../cli/bin/holdfast.ts', import.meta.url));
-
-function holdfast(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    p.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { loadSupervisorConfig, systemdUnit } from '@holdfast/supervisor';
+import { holdfast, startDaemon, writeConfig } from './support/daemon.ts';
 
 test('status, start, stop, restart, signal, logs, update and shutdown from the command line', async (t) => {
-  const { file, config } = await writeConfig(t, 'programs:\n  echo:\n    command: sh -c \'echo hello from echo; trap "echo got HUP" HUP; while true; do sleep 0.1; done\'\n    ready: {afterMs: 0}\n  idle:\n    command: sleep 1000\n    autostart: false\n');
+  const echo = `sh -c 'echo hello from echo; trap "echo got HUP" HUP; while true; do sleep 0.1; done'`;
+  const idle = '  idle:\n    command: sleep 1000\n    autostart: false\n';
+  const yaml = `programs:\n  echo:\n    command: ${echo}\n    ready: {afterMs: 0}\n${idle}`;
+  const { file, config } = await writeConfig(t, yaml);
   await startDaemon(t, config);
   const c = ['-c', file];
   let r = await holdfast(['start', 'echo', ...c]);
@@ -76,7 +64,8 @@ test('holdfast supervise refuses a bad config and says where', async (t) => {
 test('gen systemd: Restart=on-failure, KillMode=mixed, TimeoutStopSec from the ordered stop, Delegate=yes', async (t) => {
   const { file, config } = await writeConfig(
     t,
-    'programs:\n  db: {command: x, stopTimeoutMs: 5s}\n  api: {command: x, stopTimeoutMs: 20s, dependsOn: [db]}\n  cron: {command: x, stopTimeoutMs: 10s}\n',
+    'programs:\n  db: {command: x, stopTimeoutMs: 5s}\n  api: {command: x, stopTimeoutMs: 20s, dependsOn: [db]}\n' +
+      '  cron: {command: x, stopTimeoutMs: 10s}\n',
   );
   const unit = systemdUnit({ config, cgroupVersion: 2 });
   const line = (k: string) => unit.split('\n').filter((l) => l.startsWith(`${k}=`));
@@ -86,7 +75,8 @@ test('gen systemd: Restart=on-failure, KillMode=mixed, TimeoutStopSec from the o
   assert.deepEqual(line('TimeoutStopSec'), ['TimeoutStopSec=30']);
   assert.deepEqual(line('Delegate'), ['Delegate=yes']);
   assert.deepEqual(line('ExecReload'), ['ExecReload=/bin/kill -HUP $MAINPID']);
-  assert.match(line('ExecStart')[0]!, new RegExp(`^ExecStart=\\S+node --lite-mode --max-semi-space-size=1 --optimize-for-size --expose-gc \\S+holdfast-supervisor\\.js -c ${config.file}$`));
+  const flags = '--lite-mode --max-semi-space-size=1 --optimize-for-size --expose-gc';
+  assert.match(line('ExecStart')[0]!, new RegExp(`^ExecStart=\\S+node ${flags} \\S+holdfast-supervisor\\.js -c ${config.file}$`));
   assert.match(unit, /^\[Unit\][^]*^\[Service\][^]*^\[Install\]\nWantedBy=multi-user\.target$/m);
   const v1 = systemdUnit({ config: await loadSupervisorConfig(file), cgroupVersion: 1 });
   assert.match(v1, /# cgroup v1/);
@@ -95,5 +85,5 @@ test('gen systemd: Restart=on-failure, KillMode=mixed, TimeoutStopSec from the o
   assert.equal(r.stdout, unit);
   const bad = await holdfast(['gen', 'systemd', '-c', file, '--cgroup', 'v3']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--cgroup is v1 or v2, not 'v3'/);
+  assert.match(bad.stderr, /--cgroup is one of v1, v2, not 'v3'/);
 });
