@@ -146,6 +146,13 @@ SIGKILL of the leader's agent (keepalived: both its processes), SIGSTOP for TTL 
 leader's link taken down, the leader's bridge port disabled with its link up. keepalived runs in
 the same namespaces, on the same bridge, with the same VIP and HTTP services, in the same run
 (interleaved). Targets: turbo median ≤ 1.5 s, fast median ≤ 2.5 s, default max ≤ 8 s, no overlap.
+The kill rows' ≈0.3 s holds when the leader's *agent process* dies (SIGKILL, a crash) on a host
+that keeps running: its fence companion then tears the resources down and ends the lease, so the
+standby need not wait out the TTL. That needs the companion fence (the default; \`fences: []\`
+has none), every teardown step to succeed, and a coordinator the companion can release the lease
+in: the \`local\` coordinator, or etcd over plain \`http://\` without auth (its JSON gateway).
+With TLS or auth on etcd, a lost host (the companion dies with it), a frozen or cut-off leader,
+the lease runs out instead: recovery is about the TTL, as in the other rows.
 For reference, figures measured earlier on these machines (docs in the research notes, not this
 run): keepalived 2.2.7 recovered in ≈3.0 s after SIGKILL and ≈3.25 s after SIGSTOP, with two
 holders every run.

@@ -64,6 +64,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
   readonly #health: HealthChecks;
   readonly #heartbeats: Heartbeats | null;
   readonly #status: StatusServer;
+  readonly #baseDir: string;
   #started: (() => Promise<void>)[] = [];
   #lastRepeated = new Map<string, string>();
 
@@ -72,7 +73,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
     const c = (this.config = options.config);
     this.#clock = options.clock ?? systemClock;
     this.log = (options.log ?? pino({ base: { node: c.node, cluster: c.name } })).child({});
-    const baseDir = options.configFile ? dirname(options.configFile) : process.cwd();
+    const baseDir = (this.#baseDir = options.configFile ? dirname(options.configFile) : process.cwd());
     const timing = timingFor(c);
     this.#coordinator =
       options.coordinator ??
@@ -243,12 +244,15 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
 
   /**
    * What the fence needs to release this term's lease once the agent is dead and everything is
-   * torn down (a SIGKILLed leader then hands over in well under a TTL). Only for etcd over plain
-   * http without auth: the companion revokes through etcd's JSON gateway; otherwise the lease
-   * simply expires.
+   * torn down (a SIGKILLed leader then hands over in well under a TTL). The local coordinator:
+   * its state directory (the companion runs as the agent's user). etcd over plain http without
+   * auth: the companion revokes through etcd's JSON gateway. Otherwise the lease simply expires.
    */
   #releaseFor(term: Term): Pick<FenceTerm, 'release'> {
     const c = this.config.coordinator;
+    if (c.kind === 'local' && this.#coordinator.kind === 'local') {
+      return { release: { kind: 'local-lease', dir: resolve(this.#baseDir, c.dir), cluster: this.config.name, leaseId: term.leaseId } };
+    }
     if (c.kind !== 'etcd' || this.#coordinator.kind !== 'etcd' || c.tls || c.auth || !c.endpoints.every((e) => e.startsWith('http://'))) return {};
     return { release: { kind: 'etcd-lease', endpoints: [...c.endpoints], leaseId: term.leaseId } };
   }

@@ -94,3 +94,22 @@ test('release: an action the killed agent left in flight is ended before the lea
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await hasAddress(where, '198.18.0.100'), false, 'the in-flight action was ended by the fence');
 });
+
+test('release: a local coordinator lease is ended in its state directory; the term counts as expired; one already gone is released too', async (t) => {
+  const { tempDir } = await import('@holdfast/testkit');
+  const { LocalCoordinator } = await import('../src/coordinator/local.ts');
+  const dir = tempDir(t);
+  const a = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 60_000 });
+  const b = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 60_000 });
+  t.after(() => Promise.all([a.close(), b.close()]));
+  const won = await a.campaign({ node: 'a', priority: 1 });
+  assert.ok(won.won);
+  const spec = { kind: 'local-lease' as const, dir, cluster: 'c', leaseId: won.term.leaseId };
+  assert.equal(isReleaseSpec(spec), true);
+  assert.equal(isReleaseSpec({ ...spec, dir: 'relative/dir' }), false);
+  assert.deepEqual(await releaseLease(spec), { ok: true, endpoint: dir });
+  assert.equal((await b.read()).leader, null, 'the record went with the lease');
+  const next = await b.campaign({ node: 'b', priority: 1 });
+  assert.ok(next.won && next.term.previous?.expired === true, 'ended early, not released: the next winner fences');
+  assert.equal((await releaseLease(spec)).ok, true, 'a lease already gone counts as released');
+});

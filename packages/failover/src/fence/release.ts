@@ -8,21 +8,40 @@
 // Never for a frozen agent ('expired'): it may still hold a deadline the fence does not know of
 // yet (a pet in flight), and after a revoke another node could win while it acts. For that case
 // the lease runs out on its own, which is what the deadline arithmetic is built on.
+//
+// Both coordinators: an etcd lease is revoked through etcd's JSON gateway; a `local` lease is
+// ended in the shared state directory (LocalCoordinator.revoke, under its mutex). Either way the
+// term counts as expired, not released: the next winner still runs the fence hook.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 /** What the agent hands the fence at arm time so it can release the term's lease. */
-export interface ReleaseSpec {
-  kind: 'etcd-lease';
-  /** etcd client URLs (http://host:2379); the v3 JSON gateway is used. */
-  endpoints: string[];
-  /** The lease id, decimal, as etcd returns it. */
-  leaseId: string;
-}
+export type ReleaseSpec =
+  | {
+      kind: 'etcd-lease';
+      /** etcd client URLs (http://host:2379); the v3 JSON gateway is used. */
+      endpoints: string[];
+      /** The lease id, decimal, as etcd returns it. */
+      leaseId: string;
+    }
+  | {
+      kind: 'local-lease';
+      /** The local coordinator's state directory (coordinator.dir, resolved) and cluster. */
+      dir: string;
+      cluster: string;
+      leaseId: string;
+    };
 
 export function isReleaseSpec(v: unknown): v is ReleaseSpec {
-  const r = v as ReleaseSpec;
-  return typeof r === 'object' && r !== null && r.kind === 'etcd-lease' && Array.isArray(r.endpoints) && r.endpoints.every((e) => typeof e === 'string') && typeof r.leaseId === 'string' && /^\d+$/.test(r.leaseId);
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  if (r['kind'] === 'etcd-lease') {
+    return Array.isArray(r['endpoints']) && r['endpoints'].every((e) => typeof e === 'string') && typeof r['leaseId'] === 'string' && /^\d+$/.test(r['leaseId']);
+  }
+  if (r['kind'] === 'local-lease') {
+    return typeof r['dir'] === 'string' && r['dir'].startsWith('/') && typeof r['cluster'] === 'string' && r['cluster'] !== '' && typeof r['leaseId'] === 'string' && /^[\w-]{8,64}$/.test(r['leaseId']);
+  }
+  return false;
 }
 
 /** True when `pid` no longer runs: gone, or a zombie waiting to be reaped. */
@@ -59,8 +78,9 @@ function postJson(url: string, body: unknown, timeoutMs: number): Promise<{ stat
   });
 }
 
-/** Revokes the lease through the first endpoint that answers. A lease already gone counts as released. */
+/** Revokes the lease (etcd: through the first endpoint that answers). A lease already gone counts as released. */
 export async function releaseLease(spec: ReleaseSpec, timeoutMs = 1000): Promise<{ ok: boolean; error?: string; endpoint?: string }> {
+  if (spec.kind === 'local-lease') return releaseLocalLease(spec, timeoutMs);
   const errors: string[] = [];
   for (const endpoint of spec.endpoints) {
     try {
@@ -72,4 +92,19 @@ export async function releaseLease(spec: ReleaseSpec, timeoutMs = 1000): Promise
     }
   }
   return { ok: false, error: errors.join('; ') };
+}
+
+/** Ends a `local` coordinator lease in its state directory (loaded only when needed: node:sqlite). */
+async function releaseLocalLease(spec: Extract<ReleaseSpec, { kind: 'local-lease' }>, timeoutMs: number): Promise<{ ok: boolean; error?: string; endpoint?: string }> {
+  const { LocalCoordinator } = await import('../coordinator/local.ts');
+  // ttlMs bounds how long the mutex may be waited for.
+  const c = new LocalCoordinator({ dir: spec.dir, cluster: spec.cluster, ttlMs: timeoutMs });
+  try {
+    await c.revoke(spec.leaseId); // false: the record is not this lease's any more, which is released too
+    return { ok: true, endpoint: spec.dir };
+  } catch (err) {
+    return { ok: false, error: `${spec.dir}: ${(err as Error).message}` };
+  } finally {
+    await c.close();
+  }
 }
