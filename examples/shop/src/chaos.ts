@@ -1,5 +1,8 @@
 // The fault switch: POST /_chaos {latencyMs, errorRate, down} makes this service slow, flaky or
 // down, so the demo and the tests can watch the rest of the shop cope. GET /_chaos shows it.
+// Anyone who reaches the port could take the service down with it, so it exists only when
+// SHOP_CHAOS=1 (npm start sets it, in holdfast.yaml); otherwise /_chaos answers 403 and says how
+// to turn it on.
 import type { FastifyInstance } from '@holdfast/service';
 
 export interface Chaos {
@@ -18,7 +21,16 @@ const chaosBody = {
   },
 } as const;
 
-export function installChaos(app: FastifyInstance, exempt: (url: string) => boolean): Chaos {
+const OFF = { error: 'the fault switch is off: start this service with SHOP_CHAOS=1 to use it (npm start does)', code: 'SHOP_E_CHAOS_OFF' };
+
+/** Installs the switch when `enabled`; returns its state, or undefined when it is off. */
+export function installChaos(app: FastifyInstance, exempt: (url: string) => boolean, enabled = process.env.SHOP_CHAOS === '1'): Chaos | undefined {
+  if (!enabled) {
+    app.log.info('fault switch /_chaos is off (SHOP_CHAOS=1 turns it on)');
+    app.all('/_chaos', async (_req, reply) => reply.code(403).send(OFF));
+    return undefined;
+  }
+  app.log.warn('fault switch /_chaos is ON (SHOP_CHAOS=1): whoever reaches this port can make the service slow, flaky or down');
   const chaos: Chaos = { latencyMs: 0, errorRate: 0, down: false };
   app.get('/_chaos', async () => chaos);
   app.post('/_chaos', { schema: { body: chaosBody } }, async (req) => {

@@ -57,3 +57,13 @@ test('the fault switch and the order API reject bad bodies with 400 and change n
   }
   await waitFor('no order was placed', async () => ((await (await fetch(`${shop.gateway}/api/orders`)).json()) as { orders: unknown[] }).orders.length === 0);
 });
+
+test('the fault switch is off unless SHOP_CHAOS=1, and says so', async (t) => {
+  const shop = await startShop(t, { SHOP_CHAOS: '' });
+  for (const r of [await fetch(`${shop.inventory}/_chaos`), await post(`${shop.inventory}/_chaos`, { down: true })]) {
+    assert.equal(r.status, 403);
+    assert.match(((await r.json()) as { error: string }).error, /fault switch is off: start this service with SHOP_CHAOS=1/);
+  }
+  assert.equal((await fetch(`${shop.inventory}/inventory/tea`)).status, 200, 'nothing changed');
+  assert.ok(shop.children.inventory.lines.some((l) => l.includes('fault switch /_chaos is off')));
+});

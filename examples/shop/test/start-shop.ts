@@ -23,6 +23,8 @@ export async function startShop(t: TestContext, extraEnv: Record<string, string>
     INVENTORY_PORT: String(inventory),
     ORDERS_URL: `http://127.0.0.1:${orders}`,
     INVENTORY_URL: `http://127.0.0.1:${inventory}`,
+    // The fault switch the tests drive (off unless set).
+    SHOP_CHAOS: '1',
     ...extraEnv,
   };
   const children = {} as Shop['children'];

@@ -38,10 +38,19 @@ export const serviceOptionsSchema = z.strictObject({
   terminationGracePeriodMs: ms.min(1000).default(30_000),
   /**
    * How long to keep serving after turning unready, so load balancers and Kubernetes endpoints
-   * notice. Default: 5 s under Kubernetes (endpoint removal races SIGTERM), 0 elsewhere (the
-   * holdfast supervisor and a shared listening socket need no delay).
+   * notice. Default: 5 s under Kubernetes (endpoint removal races SIGTERM); elsewhere no fixed
+   * delay: see readinessDrain.
    */
   shutdownDelayMs: ms.optional(),
+  /**
+   * Without a shutdownDelayMs: keep serving after SIGTERM until each load balancer that polls
+   * readiness has been answered 503 `answers` times (its own fall count), then `reactionMs` for it
+   * to act; at most half the grace period. Nobody polling: close at once. An inherited socket
+   * (the supervisor keeps it open for the other instances) closes at once. false: never wait.
+   */
+  readinessDrain: z
+    .union([z.literal(false), z.strictObject({ answers: z.number().int().min(1).max(100).default(1), reactionMs: ms.max(60_000).default(1000) })])
+    .default({ answers: 1, reactionMs: 1000 }),
   /**
    * After the listener closes, how long keep-alive clients get to move away on their own (every
    * response says `Connection: close`) before idle connections are ended. Ending an idle
@@ -81,7 +90,12 @@ export const serviceOptionsSchema = z.strictObject({
 });
 
 export type ServiceOptions = z.input<typeof serviceOptionsSchema>;
-export type ResolvedOptions = Omit<z.output<typeof serviceOptionsSchema>, 'redis'> & { port: number; shutdownDelayMs: number; redis: ResolvedRedisOptions | false };
+export type ResolvedOptions = Omit<z.output<typeof serviceOptionsSchema>, 'redis'> & {
+  port: number;
+  /** undefined: no fixed delay, the drain follows readinessDrain. */
+  shutdownDelayMs: number | undefined;
+  redis: ResolvedRedisOptions | false;
+};
 
 const OWNED_FASTIFY_OPTIONS = ['logger', 'loggerInstance', 'serverFactory', 'genReqId', 'requestIdHeader', 'disableRequestLogging', 'forceCloseConnections', 'return503OnClosing'];
 
@@ -123,8 +137,8 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   if (o.port === undefined && envPort !== undefined && !(Number.isInteger(envPort) && envPort >= 0 && envPort <= 65535)) {
     throw new ServiceOptionsError([{ option: 'port', message: `the PORT environment variable is '${env.PORT}', not a port number` }]);
   }
-  const shutdownDelayMs = o.shutdownDelayMs ?? (env.KUBERNETES_SERVICE_HOST ? 5000 : 0);
-  if (shutdownDelayMs >= o.terminationGracePeriodMs - 1000) {
+  const shutdownDelayMs = o.shutdownDelayMs ?? (env.KUBERNETES_SERVICE_HOST ? 5000 : undefined);
+  if (shutdownDelayMs !== undefined && shutdownDelayMs >= o.terminationGracePeriodMs - 1000) {
     throw new ServiceOptionsError([{ option: 'shutdownDelayMs', message: `${shutdownDelayMs} ms leaves no time to drain within terminationGracePeriodMs (${o.terminationGracePeriodMs} ms); keep it well under the grace period` }]);
   }
   const redis = resolveRedisOptions(o.redis, env);

@@ -24,8 +24,10 @@ import { notifyModule } from './notify/module.ts';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
 import { ProcessHandlers } from './process-handlers.ts';
 import { redisModule } from './redis/module.ts';
+import { maxUnreadyMs } from './shutdown/budget.ts';
 import { drain, type StopReport } from './shutdown/drain.ts';
 import type { RegisteredHook, ShutdownHook } from './shutdown/hooks.ts';
+import { planUnready } from './shutdown/unready.ts';
 import { tracingModule } from './tracing/module.ts';
 
 /** The modules, in installation order (each after the modules it depends on). */
@@ -51,6 +53,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   #port = 0;
   #url = 'http://:0';
   #adminUrl: string | undefined;
+  /** Listening on a socket a supervisor passed down (LISTEN_FDS). */
+  #inherited = false;
 
   constructor(input: ServiceOptions | undefined) {
     super();
@@ -156,6 +160,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     this.#port = at.port;
     this.#url = at.url;
     this.#adminUrl = at.adminUrl;
+    this.#inherited = at.inheritedFd !== undefined;
     this.#listening = true;
     this.#process.install();
     this.#modules.listening();
@@ -195,7 +200,10 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       reason,
       exitCode,
       graceMs: this.options.terminationGracePeriodMs,
-      delayMs: this.options.shutdownDelayMs,
+      unready: planUnready(
+        { ...this.options, inheritedSocket: this.#inherited, maxMs: maxUnreadyMs(this.options.terminationGracePeriodMs) },
+        this.#modules.apis.health.pollers,
+      ),
       keepAliveGraceMs: this.options.keepAliveGraceMs,
       servers: [this.#http.server],
       tracker: this.#http.tracker,

@@ -15,6 +15,9 @@ const bad: [string, unknown, RegExp][] = [
   ['admin without port', { admin: {} }, /^ {2}admin/m],
   ['fastify option holdfast owns', { fastify: { logger: true } }, /fastify\.logger: holdfast manages this Fastify option/],
   ['watchdog zero sample', { watchdog: { sampleMs: 0 } }, /watchdog\.sampleMs/],
+  ['readiness drain needing no answer', { readinessDrain: { answers: 0 } }, /^ {2}readinessDrain\.answers: /m],
+  ['negative reaction time', { readinessDrain: { reactionMs: -1 } }, /^ {2}readinessDrain\.reactionMs: /m],
+  ['unknown readiness drain field', { readinessDrain: { reaction: 100 } }, /readinessDrain/],
 ];
 
 for (const [name, options, pattern] of bad) {
@@ -31,9 +34,11 @@ test('PORT from the environment is validated too', () => {
   assert.equal(resolveOptions({}, { PORT: '8080' }).port, 8080);
 });
 
-test('the shutdown delay defaults to 5 s under Kubernetes and 0 elsewhere', () => {
+test('the shutdown delay defaults to 5 s under Kubernetes; elsewhere there is none and the drain follows readiness pollers', () => {
   assert.equal(resolveOptions({}, { KUBERNETES_SERVICE_HOST: '10.0.0.1' }).shutdownDelayMs, 5000);
-  assert.equal(resolveOptions({}, {}).shutdownDelayMs, 0);
+  assert.equal(resolveOptions({}, {}).shutdownDelayMs, undefined);
+  assert.deepEqual(resolveOptions({}, {}).readinessDrain, { answers: 1, reactionMs: 1000 });
+  assert.deepEqual(resolveOptions({ readinessDrain: { answers: 3 } }, {}).readinessDrain, { answers: 3, reactionMs: 1000 });
   assert.equal(resolveOptions({ shutdownDelayMs: 1200 }, { KUBERNETES_SERVICE_HOST: 'x' }).shutdownDelayMs, 1200);
 });
 

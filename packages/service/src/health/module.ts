@@ -5,6 +5,7 @@ import type { ServiceModule } from '../module.ts';
 import { HealthRegistry, type CheckFn, type CheckOptions, type CheckReport } from './checks.ts';
 import { LoopMonitor } from './loop-monitor.ts';
 import { installProbes } from './probes.ts';
+import { ReadinessPollers } from './readiness-pollers.ts';
 
 /** `service.health`. */
 export interface HealthApi {
@@ -18,7 +19,12 @@ export interface HealthApi {
 export interface HealthModuleApi {
   readonly public: HealthApi;
   readonly checks: HealthRegistry;
+  /** Who polls readiness (the drain waits for them). */
+  readonly pollers: ReadinessPollers;
 }
+
+// The holdfast supervisor's own probe: it sends no traffic, and it is the one stopping us.
+const SUPERVISOR_PROBE = 'holdfast-probe';
 
 export const healthModule: ServiceModule<'health'> = {
   name: 'health',
@@ -27,6 +33,7 @@ export const healthModule: ServiceModule<'health'> = {
     const o = ctx.options;
     const metrics = ctx.use('metrics');
     const checks = new HealthRegistry();
+    const pollers = new ReadinessPollers();
     const monitor = new LoopMonitor({ ...o.watchdog, onSample: metrics.http ? (ms) => metrics.http!.observeLoopDelay(ms) : undefined });
     installProbes(ctx.adminApp, o.probes, {
       state: ctx.lifecycle.state,
@@ -34,6 +41,10 @@ export const healthModule: ServiceModule<'health'> = {
       live: () => monitor.live(),
       ready: ctx.lifecycle.ready,
       checks: () => checks.reports(),
+      readinessAnswered: (req, ready) => {
+        const agent = req.headers['user-agent'] ?? '';
+        if (agent !== SUPERVISOR_PROBE) pollers.answered(`${req.ip} ${agent}`, ready);
+      },
     });
     checks.on('change', (name, report) => {
       ctx.logger[report.status === 'pass' ? 'info' : 'warn']({ check: name, ...report }, `health check '${name}' is now ${report.status}`);
@@ -41,6 +52,7 @@ export const healthModule: ServiceModule<'health'> = {
     return {
       api: {
         checks,
+        pollers,
         public: {
           register: (name, fn, options) => checks.register(name, fn, options),
           checks: () => checks.reports(),

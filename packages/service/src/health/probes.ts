@@ -4,7 +4,7 @@
 //   /readyz   — should traffic come here? 503 while STARTING, DRAINING, CLOSING or when a
 //               critical check fails; 200 while DEGRADED (degrade, don't fail).
 //   /startupz — has the service finished starting (reached READY once)?
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LifecycleState } from '../lifecycle.ts';
 import type { CheckReport } from './checks.ts';
 
@@ -14,6 +14,8 @@ export interface ProbeSource {
   live(): { ok: boolean; lastBlockMs: number | null; maxLagMs: number };
   ready(): boolean;
   checks(): Record<string, CheckReport>;
+  /** Called with every readiness answer (the drain follows who polls it). */
+  readinessAnswered(req: FastifyRequest, ready: boolean): void;
 }
 
 export function installProbes(app: FastifyInstance, paths: { livez: string; readyz: string; startupz: string }, src: ProbeSource): void {
@@ -25,8 +27,9 @@ export function installProbes(app: FastifyInstance, paths: { livez: string; read
       .headers(noStore)
       .send({ status: live.ok ? 'ok' : 'fail', state: src.state(), eventLoop: { lastBlockMs: live.lastBlockMs, maxLagMs: live.maxLagMs } });
   });
-  app.get(paths.readyz, { logLevel: 'warn' }, (_req, reply) => {
+  app.get(paths.readyz, { logLevel: 'warn' }, (req, reply) => {
     const ok = src.ready();
+    src.readinessAnswered(req, ok);
     return reply
       .code(ok ? 200 : 503)
       .headers(noStore)

@@ -12,9 +12,16 @@ export interface Budget {
   marginMs: number;
 }
 
+// A fixed slice for flushing logs and the exit itself; ample for a file or pipe flush.
+const marginOf = (graceMs: number) => Math.min(1000, graceMs * 0.05);
+
+/** The longest the unready phase may wait for load balancers: half of what the grace period leaves. */
+export function maxUnreadyMs(graceMs: number): number {
+  return Math.floor((graceMs - marginOf(graceMs)) / 2);
+}
+
 export function shutdownBudget(graceMs: number, delayMs: number, hookTimeoutsMs: number[]): Budget {
-  // A fixed slice for flushing logs and the exit itself; ample for a file or pipe flush.
-  const marginMs = Math.min(1000, graceMs * 0.05);
+  const marginMs = marginOf(graceMs);
   const available = Math.max(0, graceMs - marginMs - delayMs);
   // Hooks get what they ask for, but never more than a third of what is left: in-flight
   // requests come first.

@@ -1,5 +1,6 @@
 // The graceful drain, phase by phase:
-//   unready  → readiness answers 503; keep serving for the shutdown delay, every response
+//   unready  → readiness answers 503; keep serving (shutdown/unready.ts: for the shutdown delay,
+//              or until the load balancers polling readiness have seen it), every response
 //              carrying `Connection: close` so keep-alive clients move away one by one;
 //   close    → stop accepting (an instance sharing an inherited socket hands new connections to
 //              its siblings from here on); give keep-alive clients a grace period to move away
@@ -17,6 +18,7 @@ import type { Logger } from 'pino';
 import type { ConnectionTracker, InFlightRequest } from '../http/connections.ts';
 import { shutdownBudget } from './budget.ts';
 import { runHooks, type HookResult, type RegisteredHook } from './hooks.ts';
+import { waitUnready, type UnreadyPlan } from './unready.ts';
 
 export interface StopReport {
   reason: string;
@@ -33,7 +35,7 @@ export interface DrainContext {
   reason: string;
   exitCode: number;
   graceMs: number;
-  delayMs: number;
+  unready: UnreadyPlan;
   /** Keep-alive grace after the listener closes (capped to a quarter of the drain budget). */
   keepAliveGraceMs: number;
   servers: Server[];
@@ -62,15 +64,18 @@ function closeServer(server: Server): Promise<void> {
 export async function drain(ctx: DrainContext): Promise<StopReport> {
   const now = ctx.now ?? (() => performance.now());
   const t0 = now();
-  const budget = shutdownBudget(ctx.graceMs, ctx.delayMs, ctx.hooks.map((h) => h.timeoutMs));
   const phases = { unready: 0, close: 0, hooks: 0, app: 0, total: 0 };
-  ctx.log.info({ reason: ctx.reason, budget }, 'shutdown: unready, draining');
+  const plan = ctx.unready;
+  const planned = plan.kind === 'delay' ? { delayMs: plan.delayMs, why: plan.why } : { until: 'readiness pollers saw 503', pollers: plan.watching, answers: plan.answers, reactionMs: plan.reactionMs, upToMs: Math.round(plan.maxMs) };
+  ctx.log.info({ reason: ctx.reason, unready: planned }, 'shutdown: unready, draining');
 
   // Phase 1: unready, still serving.
   ctx.onPhase('unready');
   ctx.tracker.markClosing();
-  if (budget.delayMs > 0) await delay(budget.delayMs);
+  const unready = await waitUnready(plan, now);
   phases.unready = Math.round(now() - t0);
+  const budget = shutdownBudget(ctx.graceMs, unready.ms, ctx.hooks.map((h) => h.timeoutMs));
+  ctx.log.info({ budget, ...(unready.pollers ? { pollers: unready.pollers } : {}) }, 'shutdown: closing the listener');
 
   // Phase 2: stop accepting, finish in-flight requests.
   const t1 = now();
