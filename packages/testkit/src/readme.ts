@@ -14,15 +14,18 @@ export function readmeExamples(pkgDir: string): string[] {
   return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
-/** Runs `code` with Node as `<pkgDir>/.tmp/readme-<pid>-<name>/example.ts`; throws with its output when it fails. */
-export async function runExample(t: Pick<TestContext, 'after'>, pkgDir: string, code: string, name: string, timeoutMs = 60_000) {
+/**
+ * Runs `code` with Node as `<pkgDir>/.tmp/readme-<pid>-<name>/example.ts`; throws with its output
+ * when it fails. `env` replaces the environment (e.g. to hand the examples a REDIS_URL).
+ */
+export async function runExample(t: Pick<TestContext, 'after'>, pkgDir: string, code: string, name: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env) {
   const dir = join(pkgDir, '.tmp', `readme-${process.pid}-${name}`);
   mkdirSync(dir, { recursive: true });
   cleanup(t, () => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'example.ts');
   writeFileSync(file, code);
   try {
-    await promisify(execFile)(process.execPath, [file], { encoding: 'utf8', timeout: timeoutMs });
+    await promisify(execFile)(process.execPath, [file], { encoding: 'utf8', timeout: timeoutMs, env });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string };
     throw new Error(`README example ${name} failed:\n${e.stderr ?? ''}\n${e.stdout ?? ''}`, { cause: err });
