@@ -2,6 +2,7 @@
 // these, collecting every problem (with its path) instead of stopping at the first, so a user
 // fixes a rule file in one pass. Each helper returns the value when it is usable, else
 // `undefined` after recording an issue.
+import { didYouMean } from '@holdfast/config/did-you-mean';
 import type { RuleIssue } from './errors.ts';
 
 export type Path = (string | number)[];
@@ -9,8 +10,8 @@ export type Obj = Record<string, unknown>;
 
 export class Issues {
   readonly list: RuleIssue[] = [];
-  add(path: Path, message: string): undefined {
-    this.list.push({ path, message });
+  add(path: Path, message: string, hint?: string): undefined {
+    this.list.push(hint === undefined ? { path, message } : { path, message, hint });
     return undefined;
   }
 }
@@ -27,10 +28,16 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** Rejects keys outside `allowed` (catches typos such as `treshold`). */
+/** "did you mean 'x'?" for a word close to one of `candidates`, else undefined. */
+export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  const m = didYouMean(word, candidates);
+  return m === undefined ? undefined : `did you mean '${m}'?`;
+}
+
+/** Rejects keys outside `allowed`, suggesting the one a typo such as `treshold` meant. */
 export function onlyKeys(obj: Obj, allowed: readonly string[], path: Path, issues: Issues): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) issues.add([...path, key], `unknown field '${key}' (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(key)) issues.add([...path, key], `unknown field '${key}' (allowed: ${allowed.join(', ')})`, suggest(key, allowed));
   }
 }
 
@@ -77,7 +84,7 @@ export function oneOf<T extends string>(obj: Obj, key: string, path: Path, issue
   const v = obj[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    issues.add([...path, key], `unknown ${key} ${describe(v)}; expected one of: ${allowed.join(', ')}`);
+    issues.add([...path, key], `unknown ${key} ${describe(v)}; expected one of: ${allowed.join(', ')}`, typeof v === 'string' ? suggest(v, allowed) : undefined);
     return fallback;
   }
   return v as T;

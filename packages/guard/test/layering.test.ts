@@ -31,7 +31,7 @@ const FLOORS: readonly (readonly string[])[] = [
 ];
 
 /** Packages the core may import at run time besides node: builtins: the zero-dependency subpaths of @holdfast/config. */
-const CORE_MAY_IMPORT: readonly string[] = ['@holdfast/config/errors', '@holdfast/config/issues'];
+const CORE_MAY_IMPORT: readonly string[] = ['@holdfast/config/errors', '@holdfast/config/issues', '@holdfast/config/did-you-mean'];
 
 export type Graph = Map<string, string[]>;
 

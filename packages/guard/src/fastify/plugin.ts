@@ -15,6 +15,7 @@ import type { GuardRules } from '../manager/validate.ts';
 import type { ResourceNode } from '../stat/resource-node.ts';
 import { PRIORITY_CRITICAL, type Priority, priorityCode } from '../system/priority.ts';
 import { blockAnswer } from './block-response.ts';
+import { unmatchedRules } from './unmatched.ts';
 
 /** Per-route settings, in the route's `config.guard`. */
 export interface RouteGuardOptions {
@@ -92,6 +93,34 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
     });
   }
   if (!fastify.hasDecorator('guard')) fastify.decorate('guard', guard);
+
+  // A rule naming a route that does not exist protects nothing, silently: say so at start and
+  // on every reload, with the closest route. Routes are seen as they are added (register the
+  // plugin before them, as for any non-encapsulated hook).
+  const routes = new Set<string>();
+  fastify.addHook('onRoute', (route) => {
+    const custom = (route.config as { guard?: RouteGuardOptions } | undefined)?.guard?.resource;
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.add(custom ?? `${method} ${route.url}`);
+  });
+  let started = false;
+  const reportUnmatched = () => {
+    for (const u of unmatchedRules(guard.rules, routes)) {
+      guard.logger.warn(u, `guard: rule '${u.ruleId}' names '${u.resource}', which matches no route of this app: it protects nothing${u.hint ? ` (${u.hint})` : ''}`);
+    }
+  };
+  const onSwap = () => {
+    if (started) reportUnmatched();
+  };
+  guard.on('rulesSwapped', onSwap);
+  fastify.addHook('onReady', (done) => {
+    started = true;
+    reportUnmatched();
+    done();
+  });
+  fastify.addHook('onClose', (_i, done) => {
+    guard.off('rulesSwapped', onSwap);
+    done();
+  });
   fastify.decorateRequest('holdfastGuardEntry', null);
   fastify.decorateRequest('holdfastGuardWait', null);
 

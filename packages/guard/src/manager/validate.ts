@@ -7,7 +7,7 @@ import { type FlowRule, type NormalizedFlowRule, validateFlowRule } from '../flo
 import { type HotspotRule, type NormalizedHotspotRule, validateHotspotRule } from '../hotspot/rule.ts';
 import { type IsolationRule, type NormalizedIsolationRule, validateIsolationRule } from '../isolation/rule.ts';
 import { type NormalizedSystemRule, type SystemRule, validateSystemRule } from '../system/rule.ts';
-import { Issues, type Obj, type Path, isObject } from '../rule-fields.ts';
+import { Issues, type Obj, type Path, isObject, suggest } from '../rule-fields.ts';
 
 /** Every rule the guard enforces. Kinds left out are empty. */
 export interface GuardRules {
@@ -57,7 +57,7 @@ export function validateRules(input: unknown): ValidationResult {
   if (!isObject(input)) return { ok: false, issues: [{ path: [], message: 'rules must be an object with any of: flow, breakers, hotspot, isolation, system' }] };
   for (const key of Object.keys(input)) {
     if (key !== '$schema' && key !== 'system' && !(RULE_KINDS as readonly string[]).includes(key)) {
-      issues.add([key], `unknown rule kind '${key}' (known: ${[...RULE_KINDS, 'system'].join(', ')})`);
+      issues.add([key], `unknown rule kind '${key}' (known: ${[...RULE_KINDS, 'system'].join(', ')})`, suggest(key, [...RULE_KINDS, 'system']));
     }
   }
   const rules: NormalizedRules = {

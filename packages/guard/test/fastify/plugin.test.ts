@@ -28,6 +28,28 @@ const basic = (f: FastifyInstance) => {
 };
 
 describe('fastify plugin', () => {
+  it('warns at start and on every reload for a rule whose route does not exist, naming the closest route; other resources are left alone', async (t) => {
+    const warnings: string[] = [];
+    const guard = createGuard({ autoSample: false, logger: { info() {}, warn: (_o, m) => void warnings.push(m), error() {} } });
+    const rules: GuardRules = {
+      flow: [
+        { id: 'visits', resource: 'GET /visits/:id', threshold: 10 }, // the route is /visits/:page
+        { id: 'items', resource: 'GET /items/:id', threshold: 10 },
+        { id: 'payments', resource: 'payments', threshold: 10 }, // an outbound call, not a route
+      ],
+    };
+    await app(t, { guard, rules }, (f) => {
+      f.get('/visits/:page', async () => 'ok');
+      f.get('/items/:id', async () => 'ok');
+    });
+    assert.deepEqual(warnings, [`guard: rule 'visits' names 'GET /visits/:id', which matches no route of this app: it protects nothing (did you mean 'GET /visits/:page'?)`]);
+    guard.loadRules({ breakers: [{ id: 'b', resource: 'POST /item/:id', strategy: 'errorRatio', threshold: 0.5 }] });
+    assert.equal(warnings.length, 2, 'a reload is checked too');
+    assert.match(warnings[1]!, /rule 'b' names 'POST \/item\/:id', which matches no route of this app: it protects nothing \(did you mean 'GET \/items\/:id'\?\)/);
+    guard.loadRules({ flow: [{ id: 'items', resource: 'GET /items/:id', threshold: 5 }] });
+    assert.equal(warnings.length, 2, 'rules that match say nothing');
+  });
+
   it('names resources by method and route template, and answers flow blocks with 429, Retry-After and RateLimit fields', async (t) => {
     const rules: GuardRules = { flow: [{ id: 'items-qps', resource: 'GET /items/:id', threshold: 3 }] };
     const { f, url } = await app(t, { rules }, basic);

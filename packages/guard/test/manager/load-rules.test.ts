@@ -50,14 +50,16 @@ describe('guard.loadRules', () => {
         g.loadRules(rules as GuardRules);
         return [];
       } catch (e) {
-        return (e as RulesError).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+        return (e as RulesError).issues.map((i) => `${i.path.join('.')}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`);
       }
     };
     assert.match(issues(null)[0]!, /rules must be an object/);
     assert.match(issues({ flow: {} })[0]!, /flow: must be a list of rules/);
     assert.match(issues({ flows: [] })[0]!, /unknown rule kind 'flows'/);
     assert.match(issues({ flow: [42] })[0]!, /flow.0: must be an object/);
-    assert.match(issues({ flow: [{ id: 'x', resource: 'r', treshold: 1 }] }).join('\n'), /flow.0.treshold: unknown field 'treshold'/);
+    assert.match(issues({ flow: [{ id: 'x', resource: 'r', treshold: 1 }] }).join('\n'), /flow\.0\.treshold: unknown field 'treshold' \(allowed: [^)]*\) \(did you mean 'threshold'\?\)/);
+    assert.match(issues({ flows: [] })[0]!, /\(did you mean 'flow'\?\)/);
+    assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, strategy: 'warmup' }] }).join('\n'), /did you mean 'warmUp'\?/);
     assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: '10' }] })[0]!, /must be a finite number, got the string "10"/);
     assert.match(issues({ system: {} })[0]!, /set at least one trigger/);
     assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, behavior: 'throttling', metric: 'concurrency' }] })[0]!, /cannot apply to metric 'concurrency'/);
