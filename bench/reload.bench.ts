@@ -13,14 +13,13 @@
 // labelled as such.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { daemonArgv, SupervisorClient } from '@holdfast/supervisor';
-import { startLoad, type LoadStats } from '../packages/supervisor/test/load.ts';
+import { freePort, startLoad, type LoadStats } from '@holdfast/testkit';
 import { Cleanups } from './lib/cleanups.ts';
 import { table, writeReport } from './lib/report.ts';
 
@@ -43,15 +42,6 @@ process.once('SIGINT', () => {
     process.exit(130);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 interface Run {
   name: string;
@@ -91,7 +81,8 @@ async function holdfast(): Promise<Run> {
   const file = join(dir, 'holdfast.yaml');
   writeFileSync(
     file,
-    `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logLevel: warn}\nprograms:\n  web:\n    command: [${node}, ${app}]\n    instances: 2\n` +
+    `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logLevel: warn}\nprograms:\n  web:\n    command: [${node}, ` +
+    `${app}]\n    instances: 2\n` +
       `    listen: [{port: ${port}, host: 127.0.0.1}]\n    ready: {notify: true, timeoutMs: 60s}\n    stopTimeoutMs: 15s\n`,
   );
   const daemon = spawn(node, daemonArgv(file), { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -181,12 +172,22 @@ try {
     details: { holdfast: hf, pm2WaitReady: pmRun ?? null, pm2Defaults: pmDefaults ?? null, loadAverageAtEnd: loadavg()[0] },
     markdown:
       table(['supervisor', 'reloads', 'requests', 'failed', 'failed %', 'keep-alive clients: failed', 'no keep-alive: failed', 'one reload (median)'], rows) +
-      `\n\nOne app for both (bench/servers/reload-app.ts, a @holdfast/service app that drains on SIGTERM and SIGINT), 2 instances, 4 keep-alive and 3 non-keep-alive client loops for the whole run, every request counted (a failure is any non-200, reset, refusal or hang of 10 s). ` +
-      `holdfast replaces each instance start-before-stop on the socket it holds (docs/reload.md); PM2 reloads its cluster workers one after the other, with its defaults (a new worker is up when it listens; the old one gets SIGINT and SIGKILL 1.6 s later) and with \`--wait-ready --kill-timeout 10000\` (it waits for the new worker's \`ready\` message, which @holdfast/service sends under PM2, and gives the old one 10 s to drain). ` +
-      `An app that drains itself is most of the work: peers-measured.md's 0.16 % failed for \`pm2 reload\` is with an app that exits with requests in flight. What the supervisor adds (docs/reload.md): a socket that stays open across restarts and reloads, readiness proved by the new instance itself, a failed deploy stopped with the old instances serving, and all of it for programs in any language. ` +
+      `\n\nOne app for both (bench/servers/reload-app.ts, a @holdfast/service app that drains on SIGTERM and SIGINT), 2 instances, 4 ` +
+      `keep-alive and 3 non-keep-alive client loops for the whole run, every request counted (a failure is any non-200, reset, ` +
+      `refusal or hang of 10 s). ` +
+      `holdfast replaces each instance start-before-stop on the socket it holds (docs/reload.md); PM2 reloads its cluster workers ` +
+      `one after the other, with its defaults (a new worker is up when it listens; the old one gets SIGINT and SIGKILL 1.6 s later) ` +
+      `and with \`--wait-ready --kill-timeout 10000\` (it waits for the new worker's \`ready\` message, which @holdfast/service ` +
+      `sends under PM2, and gives the old one 10 s to drain). ` +
+      `An app that drains itself is most of the work: peers-measured.md's 0.16 % failed for \`pm2 reload\` is with an app that exits ` +
+      `with requests in flight. What the supervisor adds (docs/reload.md): a socket that stays open across restarts and reloads, ` +
+      `readiness proved by the new instance itself, a failed deploy stopped with the old instances serving, and all of it for ` +
+      `programs in any language. ` +
       (pmRun ? '' : 'PM2 was not installed: peers-measured.md reports about 0.16 % failed for `pm2 reload` of 2 instances with keep-alive clients (not measured in this run). ') +
-      `The reload time includes each new instance's boot (the service runtime loads in about a second on an idle 2-core machine, several on a loaded one). ` +
-      `A refused connection fails at once and its client loop sends the next request 2 ms later, so refusals weigh in proportion to how long the port was closed: a percentage of requests, not of users.`,
+      `The reload time includes each new instance's boot (the service runtime loads in about a second on an idle 2-core machine, ` +
+      `several on a loaded one). ` +
+      `A refused connection fails at once and its client loop sends the next request 2 ms later, so refusals weigh in proportion to ` +
+      `how long the port was closed: a percentage of requests, not of users.`,
   });
   log(`holdfast: ${h.failed} failed of ${h.requests}${d ? `; pm2 defaults: ${d.failed} failed of ${d.requests}` : ''}${p ? `; pm2 wait-ready: ${p.failed} failed of ${p.requests}` : ''}. Written ${file}`);
 } finally {

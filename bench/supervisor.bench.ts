@@ -10,12 +10,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { daemonArgv, SupervisorClient } from '@holdfast/supervisor';
+import { freePort } from '@holdfast/testkit';
 import { Cleanups } from './lib/cleanups.ts';
 import { median, table, writeReport } from './lib/report.ts';
 
@@ -31,15 +31,6 @@ const work = mkdtempSync(join(tmpdir(), 'hf-bench-'));
 const cleanups = new Cleanups();
 const cleanupAll = () => cleanups.run();
 process.once('SIGINT', () => void cleanupAll().then(() => process.exit(130)));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** One GET; resolves with the body, or undefined when nothing answers. */
 function get(port: number, path = '/'): Promise<string | undefined> {
@@ -417,11 +408,19 @@ try {
       ],
     ),
     '',
-    `Restart overhead = (crash → answering again) − (spawning the same child directly → answering), median of ${CRASHES} crashes each with 300 ms of health between crashes. ` +
-      `Each crash is paired with a direct spawn just before it, and the child's own boot (process start → listening, measured by the child) is taken out of both, so a loaded machine's slow starts cancel out (a directly spawned child answers in ${Math.round(bootMs)} ms median here). ` +
-      `"Classic" is peers-measured.md's method (median crash → answering minus median direct spawn → answering): it also counts a wrapper the supervisor starts inside the child (PM2's container), but it is noisy on a loaded machine (load average ${load0.toFixed(1)} on this 2-core machine at the start of the run). ` +
-      `RSS is VmRSS of the daemon process with 50 programs (${TICKERS} printing a line every 200 ms, the rest idle); it counts the Node binary's shared pages, so PSS and private memory are shown too. ` +
-      `Soak: ${round(SOAK_MS / 60_000)} min with a status poll every second, a metrics scrape every 5 s and a restart every 10 s: RSS max ${soakMax} MB; its low point was ${floorFirst} MB in the first half and ${floorSecond} MB in the second (slope ${slope} MB/min; \`--soak-minutes 10\` for the full soak); ` +
+    `Restart overhead = (crash → answering again) − (spawning the same child directly → answering), median of ${CRASHES} crashes ` +
+    `each with 300 ms of health between crashes. ` +
+      `Each crash is paired with a direct spawn just before it, and the child's own boot (process start → listening, measured by the ` +
+      `child) is taken out of both, so a loaded machine's slow starts cancel out (a directly spawned child answers in ` +
+      `${Math.round(bootMs)} ms median here). ` +
+      `"Classic" is peers-measured.md's method (median crash → answering minus median direct spawn → answering): it also counts a ` +
+      `wrapper the supervisor starts inside the child (PM2's container), but it is noisy on a loaded machine (load average ` +
+      `${load0.toFixed(1)} on this 2-core machine at the start of the run). ` +
+      `RSS is VmRSS of the daemon process with 50 programs (${TICKERS} printing a line every 200 ms, the rest idle); it counts the ` +
+      `Node binary's shared pages, so PSS and private memory are shown too. ` +
+      `Soak: ${round(SOAK_MS / 60_000)} min with a status poll every second, a metrics scrape every 5 s and a restart every 10 s: ` +
+      `RSS max ${soakMax} MB; its low point was ${floorFirst} MB in the first half and ${floorSecond} MB in the second (slope ` +
+      `${slope} MB/min; \`--soak-minutes 10\` for the full soak); ` +
       `the daemon's GC pacer (a major GC once the heap grew 1 MiB since the last) ran ${gc ? `${gc.runs} time(s)${gcMean !== null ? `, ${gcMean} ms each on average` : ''}` : 'not at all (no gc() in the daemon)'}. ` +
       `Targets: overhead ≤ 50 ms (${hfOver <= 50 ? 'met' : 'missed'}), RSS ≤ 60 MB once the programs are up (${hfMem.settled.rssMB <= 60 ? 'met' : 'missed'}) and at every sample of the soak (${soakMax <= 60 ? 'met' : 'missed'}).`,
   ].join('\n');

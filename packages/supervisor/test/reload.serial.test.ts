@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { waitFor } from '@holdfast/testkit';
+import { startLoad as startLoadRaw, summary, waitFor, type Load } from '@holdfast/testkit';
 import { hasCode, type ReloadResult, type SupervisorEvent } from '../src/index.ts';
 import type { TestContext } from 'node:test';
 import type { SupervisorClient } from '../src/index.ts';
-import { startLoad as startLoadRaw, summary, type Load } from './load.ts';
 import { pidsOf, startReloadDaemon, trackReady } from './reload-helpers.ts';
 
 const RELOADS = Number(process.env.HOLDFAST_TEST_RELOADS ?? 50);

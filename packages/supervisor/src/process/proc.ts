@@ -62,16 +62,6 @@ export function allPids(procRoot = '/proc'): number[] {
   return out;
 }
 
-/** Every live process in process group `pgid`. */
-export function pidsInGroup(pgid: number): number[] {
-  const out: number[] = [];
-  for (const pid of allPids()) {
-    const st = readProcStat(pid);
-    if (st && st.pgid === pgid && st.state !== 'Z') out.push(pid);
-  }
-  return out;
-}
-
 /**
  * Processes whose environment has a variable starting with `prefix` (e.g. "HOLDFAST_PROCESS=shop-1a2b/"),
  * each with the rest of that variable. Descendants inherit the environment, so this finds a

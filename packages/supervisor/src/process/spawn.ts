@@ -136,11 +136,6 @@ export function wrapArgv(argv: string[], o: { gateFd?: number; listenPid?: boole
   return ['/bin/sh', '-c', `${steps.join('; ')}; exec "$0" "$@"`, ...argv];
 }
 
-/** The cgroup gate alone (see wrapArgv). */
-export function wrapForCgroup(argv: string[], gateFd: number): string[] {
-  return wrapArgv(argv, { gateFd });
-}
-
 export interface SpawnedChild {
   child: ChildProcess;
   /** The readable end of the notify fd, when readiness is `notify`. */

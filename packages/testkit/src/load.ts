@@ -1,6 +1,6 @@
-// A load generator for the reload tests: `concurrency` loops, each sending one request after the
-// other (keep-alive: over a pooled connection; without: a new connection per request, with
-// `Connection: close`). Every request is counted: a 200 is ok; any other status, a connection
+// A load generator for reload tests and benchmarks: `concurrency` loops, each sending one
+// request after the other (keep-alive: over a pooled connection; without: a new connection per
+// request, with `Connection: close`). Every request is counted: a 200 is ok; any other status, a connection
 // error (reset, refused, hang-up) or no answer within the timeout is a failure, named by kind.
 import { Agent, request } from 'node:http';
 
