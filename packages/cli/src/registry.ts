@@ -51,6 +51,11 @@ export const commands: CommandEntry[] = [
   },
   { path: ['logs'], summary: "print (and follow) a program's output", load: async () => (await import('./commands/logs.ts')).command },
   {
+    path: ['logs', 'patterns'],
+    summary: 'mine a log file or stdin into templates (no daemon); --ids for one id per line',
+    load: async () => (await import('./commands/logs-patterns.ts')).command,
+  },
+  {
     path: ['update'],
     summary: 're-read the config and apply only what changed',
     load: async () => (await import('./commands/update.ts')).command,

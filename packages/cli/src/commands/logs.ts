@@ -15,6 +15,8 @@ Options:
   --stderr              the stderr log instead of stdout
 ${connectionHelp}
 
+To see a log's templates (its lines grouped by pattern) without a daemon: holdfast logs patterns FILE.
+
 Examples:
   holdfast logs web
   holdfast logs worker:1 -f --lines 200

@@ -19,12 +19,15 @@ const lenient = new TextDecoder('utf-8');
 export class LineSplitter {
   readonly maxLineBytes: number;
   readonly stats: SplitterStats = { lines: 0, bytes: 0, truncated: 0, invalidUtf8: 0, binary: 0 };
+  readonly #keepBinary: boolean;
   #parts: Buffer[] = [];
   #partBytes = 0;
   #cut = false;
 
-  constructor(maxLineBytes = 64 * 1024) {
+  /** With keepBinary, binary lines are counted and passed on (decoded leniently) so lines stay 1:1 with the input. */
+  constructor(maxLineBytes = 64 * 1024, options: { keepBinary?: boolean } = {}) {
     this.maxLineBytes = maxLineBytes;
+    this.#keepBinary = options.keepBinary ?? false;
   }
 
   /** Feeds a chunk; calls onLine for each complete line (without its newline). */
@@ -81,6 +84,8 @@ export class LineSplitter {
     if (buf.length && buf[buf.length - 1] === 13) buf = buf.subarray(0, buf.length - 1);
     if (isBinary(buf)) {
       this.stats.binary++;
+      if (!this.#keepBinary) return;
+      onLine(lenient.decode(buf));
       return;
     }
     let line: string;
