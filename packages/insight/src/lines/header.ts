@@ -41,8 +41,16 @@ interface Token {
 
 function tokens(line: string, max: number): Token[] {
   const out: Token[] = [];
-  const re = /\S+/g;
-  for (let m = re.exec(line); m && out.length < max; m = re.exec(line)) out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+  const n = line.length;
+  let i = 0;
+  while (out.length < max) {
+    while (i < n && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    if (i >= n) break;
+    let j = i + 1;
+    while (j < n && line.charCodeAt(j) !== 32 && line.charCodeAt(j) !== 9) j++;
+    out.push({ text: line.slice(i, j), start: i, end: j });
+    i = j;
+  }
   return out;
 }
 

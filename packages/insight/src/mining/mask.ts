@@ -24,16 +24,26 @@ export class Masker {
     this.#scanWithoutDigit = options.quoted || options.paths;
   }
 
+  /** True when a token without a digit may still change (quoted strings or paths are masked). */
+  get scansEveryToken(): boolean {
+    return this.#scanWithoutDigit;
+  }
+
   /** The masked form of s[a, b). */
   token(s: string, a: number, b: number, params: string[] | undefined): string {
-    let i = a;
-    if (!this.#scanWithoutDigit) {
-      while (i < b && !isDigit(s.charCodeAt(i))) i++;
-      if (i === b) return a === 0 && b === s.length ? s : s.slice(a, b);
+    // One pass for what decides the work: a digit (else nothing to mask) and a '://' (a URL).
+    let digit = false;
+    let p = -1;
+    for (let i = a; i < b; i++) {
+      const c = s.charCodeAt(i);
+      if (c <= 58) {
+        if (c >= 48 && c <= 57) digit = true;
+        else if (c === 58 && p < 0 && i + 2 < b && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) p = i;
+      }
     }
+    if (!digit && !this.#scanWithoutDigit) return a === 0 && b === s.length ? s : s.slice(a, b);
     const o = this.#o;
-    if (o.url) {
-      const p = s.indexOf('://', a);
+    if (o.url && digit) {
       if (p > a && p + 3 < b) {
         let q = p;
         while (q > a && isSchemeChar(s.charCodeAt(q - 1))) q--;
@@ -78,9 +88,16 @@ export class Masker {
         i++;
         continue;
       }
-      let j = i + 1;
-      while (j < b && isAlnum(s.charCodeAt(j))) j++;
       const digitLed = isDigit(c);
+      let j = i + 1;
+      let digits = digitLed ? 1 : 0;
+      let allHex = isHex(c);
+      for (; j < b; j++) {
+        const d = s.charCodeAt(j);
+        if (d >= 48 && d <= 57) digits++;
+        else if (isLetter(d)) allHex &&= isHex(d);
+        else break;
+      }
       // Values that span several runs (addresses, UUIDs, host names, numbers with units) are
       // only tried when the character after this run can continue one.
       const next = j < b ? s.charCodeAt(j) : 0;
@@ -111,7 +128,7 @@ export class Masker {
           continue;
         }
       }
-      if (isVariableRun(s, i, j, o)) {
+      if (digitLed ? o.numbers : digits > 0 && j - i >= 6 && ((allHex && o.hex) || (o.ids && j - i >= 16 && digits * 4 >= j - i))) {
         // A minus sign belongs to the number unless it joins two words or numbers (2015-10-18).
         const start = i > a && s.charCodeAt(i - 1) === 45 && digitLed && (i - 1 === a || !isAlnum(s.charCodeAt(i - 2))) ? i - 1 : i;
         out += s.slice(lit, start) + WILD;

@@ -19,7 +19,7 @@
 import { Masker, WILD } from './mask.ts';
 import { resolveMinerOptions, type MinerOptions, type ResolvedMinerOptions } from './options.ts';
 import { ANY, AFFIX, LITERAL, Template, generalisation, isLetterless } from './template.ts';
-import { tokenize, type Tokenized } from './tokenize.ts';
+import { maskedKey, tokenize, type Tokenized } from './tokenize.ts';
 import { templateId } from './ids.ts';
 
 export type Change = 'none' | 'created' | 'generalised';
@@ -47,6 +47,11 @@ export class MineResult {
     this.#t = t;
     this.#message = message;
     this.#miner = miner;
+  }
+
+  /** The template itself (counts, first/last seen, level, example), as it is now. */
+  get record(): Template {
+    return this.#t;
   }
 
   /** The values of this message, in order (custom-mask values first). */
@@ -100,15 +105,24 @@ export class TemplateMiner {
     return this.#evicted;
   }
 
-  /** Mines one message (without its header). `level` is a severity from levels.ts, or -1. */
-  add(message: string, level = -1): MineResult {
-    const tk = tokenize(message, this.#masker, this.options.masks, this.options.maxTokens, false);
-    const key = tk.masked.join(' ');
+  /**
+   * Mines one message (without its header). `level` is a severity from levels.ts, or -1; `now`
+   * saves a clock read when the caller has the time already.
+   */
+  add(message: string, level = -1, now?: number): MineResult {
+    const o = this.options;
+    // The cache key is the masked message; only a message not seen before is split into tokens.
+    let masked: string[] | undefined;
+    let key = maskedKey(message, this.#masker, o.masks, o.maxTokens);
+    if (key === undefined) {
+      masked = tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
+      key = masked.join(' ');
+    }
     let t = this.#cache.get(key);
     let change: Change = 'none';
     let absorbed = NO_IDS;
     if (t === undefined || t.dead) {
-      const placed = this.#place(tk.masked, message);
+      const placed = this.#place(masked ?? (key === '' ? [] : key.split(' ')), message);
       t = placed.template;
       change = placed.change;
       absorbed = placed.absorbed;
@@ -116,7 +130,7 @@ export class TemplateMiner {
       this.#cache.set(key, t);
     }
     t.count++;
-    t.lastSeen = this.#now();
+    t.lastSeen = now ?? this.#now();
     if (level > t.level) t.level = level;
     this.#touch(t);
     return new MineResult(t, change, absorbed, message, this);

@@ -17,6 +17,7 @@ export interface Tokenized {
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 
 const NONE: string[] = [];
+const PARTS: string[] = [];
 const NO_POSITIONS: number[] = [];
 
 /**
@@ -82,6 +83,96 @@ export function tokenize(message: string, masker: Masker, masks: ResolvedMaskOpt
   return { text, masked, starts, ends, customParams };
 }
 
+/**
+ * The masked message (tokens joined by one space) in one scan, without building the token list:
+ * the cache key, which is all a message already seen needs. Undefined when the message needs the
+ * full path: custom masks, more than maxTokens tokens, or a month name or size unit (rules that
+ * look at neighbouring tokens).
+ */
+export function maskedKey(message: string, masker: Masker, masks: ResolvedMaskOptions, maxTokens: number): string | undefined {
+  if (masks.custom.length) return undefined;
+  const always = masker.scansEveryToken;
+  const n = message.length;
+  // Pieces joined once at the end: a flat string hashes and compares faster than a chain of +.
+  const out = PARTS;
+  out.length = 0;
+  let lit = -1; // start of the literal span not yet copied to out (-1: none)
+  let tokens = 0;
+  let prevEndsWild = false;
+  let i = 0;
+  while (i < n) {
+    const ws = i;
+    let c = message.charCodeAt(i);
+    while (c <= 32 && isSpace(c)) {
+      if (++i >= n) break;
+      c = message.charCodeAt(i);
+    }
+    if (i >= n) break;
+    // Find the token's end, noting whether it holds a digit (most tokens do not: no masking).
+    let digit = false;
+    let j = i;
+    while (j < n) {
+      c = message.charCodeAt(j);
+      if (c <= 32 && isSpace(c)) break;
+      if (c >= 48 && c <= 57) digit = true;
+      j++;
+    }
+    if (++tokens >= maxTokens) return undefined;
+    const first = message.charCodeAt(i);
+    let unit = -1;
+    if ((first >= 65 && first <= 87) || first === 107) {
+      if (masks.dates && isDateWordAt(message, i, j)) return undefined;
+      if (masks.sizes && prevEndsWild) unit = unitEndAt(message, i, j);
+    }
+    // A single space between tokens stays inside the literal span; other whitespace becomes one.
+    if (lit < 0) {
+      if (out.length) out.push(' ');
+      lit = i;
+    } else if (i - ws !== 1 || message.charCodeAt(ws) !== 32) {
+      out.push(message.slice(lit, ws), ' ');
+      lit = i;
+    }
+    if (unit > 0) {
+      // A size unit after a value is part of the value (its unit changes with the magnitude).
+      out.push(message.slice(lit, i), WILD, message.slice(unit, j));
+      lit = -1;
+      prevEndsWild = unit === j;
+    } else if (digit || always) {
+      const m = masker.token(message, i, j, undefined);
+      if (m.length !== j - i || !message.startsWith(m, i)) {
+        out.push(message.slice(lit, i), m);
+        lit = -1;
+        prevEndsWild = m.endsWith(WILD);
+      } else prevEndsWild = j - i >= 3 && message.startsWith(WILD, j - 3);
+    } else prevEndsWild = j - i >= 3 && message.startsWith(WILD, j - 3);
+    i = j;
+  }
+  if (lit >= 0) {
+    let e = n;
+    while (e > lit && isSpace(message.charCodeAt(e - 1))) e--;
+    if (lit === 0 && e === n) return message;
+    out.push(message.slice(lit, e));
+  }
+  return out.join('');
+}
+
+/** True when s[a, b) is a month or weekday name, with an optional trailing comma. */
+function isDateWordAt(s: string, a: number, b: number): boolean {
+  const len = b - a;
+  if (len < 3 || len > 10) return false;
+  const list = DATE_BY_FIRST.get(s.charCodeAt(a));
+  if (list) for (const w of list) if ((len === w.length || (len === w.length + 1 && s.charCodeAt(b - 1) === 44)) && s.startsWith(w, a)) return true;
+  return false;
+}
+
+/** Where a size unit in s[a, b) ends (before a trailing , ) or ;), or -1 when it is not one. */
+function unitEndAt(s: string, a: number, b: number): number {
+  if (b - a > 4) return -1;
+  let e = b;
+  while (e > a && (s.charCodeAt(e - 1) === 44 || s.charCodeAt(e - 1) === 41 || s.charCodeAt(e - 1) === 59)) e--;
+  return e - a >= 1 && e - a <= 3 && SIZE_UNITS.has(s.slice(a, e)) ? e : -1;
+}
+
 const DATE_WORDS = new Set(
   'Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July August September October November December Mon Tue Wed Thu Fri Sat Sun Monday Tuesday Wednesday Thursday Friday Saturday Sunday'.split(' '),
 );
@@ -125,6 +216,12 @@ function maskDateWords(masked: string[]): void {
 }
 
 const SIZE_UNITS = new Set('B KB kB MB GB TB PB KiB MiB GiB TiB PiB'.split(' '));
+
+const DATE_BY_FIRST = new Map<number, string[]>();
+for (const w of DATE_WORDS) {
+  const c = w.charCodeAt(0);
+  DATE_BY_FIRST.set(c, [...(DATE_BY_FIRST.get(c) ?? []), w]);
+}
 
 /** A size unit after a value is part of the value: its unit changes with the magnitude. */
 function maskSizeUnits(masked: string[]): void {

@@ -36,3 +36,19 @@ test('logfmt: msg, level, err; quoted values with escapes', () => {
   assert.equal(parseLogfmtLine('the msg= is inside prose here'), undefined);
   assert.equal(parseLogfmtLine('msg="unterminated'), undefined);
 });
+
+test('the fast field scanner reads what JSON.parse reads, and refuses what JSON.parse refuses', () => {
+  const lines = [
+    '{"msg":"a \\"quoted\\" word","level":30}',
+    '{"ctx":{"a":"}{","b":[1,{"c":"]"}]},"msg":"nested braces in strings","level":"warn"}',
+    '{ "msg" : "spaced out" , "level" : 40 }',
+    '{"msg":"first","msg":"second"}',
+    '{"msg":"back\\\\slash","level":20}',
+    '{"msg":"esc \\u0041","err":{"type":"E","message":"two\\nlines"}}',
+    '{"le\\u0076el":50,"msg":"escaped key"}',
+  ];
+  const expected = ['a "quoted" word', 'nested braces in strings', 'spaced out', 'second', 'back\\slash', 'esc A E: two', 'escaped key'];
+  assert.deepEqual(lines.map((l) => parseJsonLine(l)?.message), expected);
+  assert.deepEqual(lines.map((l) => parseJsonLine(l)?.level), [30, 40, 40, -1, 20, -1, 50]);
+  for (const bad of ['{"msg":"x",}', '{"msg":"x" "y":1}', '{"msg":"unterminated}', '{"msg":"x","level":}', '{"msg":"x"}}']) assert.equal(parseJsonLine(bad), undefined, bad);
+});
