@@ -3,9 +3,9 @@
 import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { LineSplitter, ProgramMiner, TemplateMiner, levelName, restoreState, saveState, type ProgramMinerState, type Template } from '@holdfast/insight';
+import { integer, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { intFlag, parse } from '../args.ts';
+import { UsageError } from '../errors.ts';
 
 const usage = `Usage: holdfast logs patterns [FILE|-] [--json] [--ids] [options]
 
@@ -61,7 +61,7 @@ export const command: Command = {
         'max-line-bytes': { type: 'string' },
         'no-multiline': { type: 'boolean' },
       },
-      true,
+      { positionals: true },
     );
     if (positionals.length > 1) throw new UsageError(`give one FILE (or '-' for standard input), not ${positionals.length}`);
     const header = values.header ?? 'auto';
@@ -72,9 +72,9 @@ export const command: Command = {
       ids: values.ids ?? false,
       header,
       state: values.state,
-      top: intFlag('top', values.top, 0, 1, 1_000_000),
-      maxTemplates: intFlag('max-templates', values['max-templates'], 5000, 1, 10_000_000),
-      maxLineBytes: intFlag('max-line-bytes', values['max-line-bytes'], 64 * 1024, 64, 64 * 1024 * 1024),
+      top: integer('top', values.top, 0, 1, 1_000_000),
+      maxTemplates: integer('max-templates', values['max-templates'], 5000, 1, 10_000_000),
+      maxLineBytes: integer('max-line-bytes', values['max-line-bytes'], 64 * 1024, 64, 64 * 1024 * 1024),
       multiline: !values['no-multiline'],
     };
     const file = positionals[0] ?? '-';
