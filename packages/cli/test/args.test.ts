@@ -57,7 +57,7 @@ test('a choice flag lists the choices and guesses a typo', () => {
 // Each command parses before it connects to anything: a bad command line exits 2 with the usage.
 const badCommandLines: [string[], RegExp][] = [
   [['start', 'web', '--timeout', '30'], /--timeout 30 has no unit: write 30s/],
-  [['restart', 'web', '--timeout', '1d'], /--timeout takes a duration/],
+  [['restart', 'web', '--timeout', '1w'], /--timeout takes a duration/],
   [['reload', 'web', '--timeout', '90'], /--timeout 90 has no unit/],
   [['failover', 'switchover', '--to', 'b', '--wait', '10', '--socket', '/nonexistent'], /--wait 10 has no unit: write 10s/],
   [['logs', 'web', '--lines', 'many'], /--lines must be an integer from 0/],

@@ -2,13 +2,13 @@
 // zod schemas built on these live in schemas.ts; the CLI parses its flags with them.
 //
 // The duration rule, everywhere: a number in a config file is milliseconds; a string carries its
-// unit ("250ms", "10s", "1.5m", "2h"). On the command line a bare number is refused (is `30`
+// unit ("250ms", "10s", "1.5m", "2h", "7d"). On the command line a bare number is refused (is `30`
 // seconds or milliseconds?), see parseDurationText.
 //
 // Sizes: k/KB/M/MB/G/GB are decimal (1 MB = 1,000,000 bytes), KiB/MiB/GiB/TiB (or Ki/Mi/Gi/Ti)
 // binary (1 MiB = 1,048,576 bytes), as in Kubernetes and systemd's documentation; a number is bytes.
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
   k: 1e3,
@@ -27,11 +27,12 @@ const BYTE_UNITS: Record<string, number> = {
   tib: 2 ** 40,
 };
 
-/** Milliseconds from a string with a unit ("250ms", "10s", "1.5m", "2h"); undefined when malformed or unitless. */
+/** Milliseconds from a string with a unit ("250ms", "10s", "1.5m", "2h", "7d"); undefined when malformed or unitless. */
 export function parseDurationText(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(text);
   if (!m) return undefined;
-  return Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]!;
+  // Whole milliseconds: "1.0005s" is 1001 ms, not a fraction no timer can wait.
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]!);
 }
 
 /** Milliseconds from a config value: a number (milliseconds) or a string with a unit; undefined when malformed. */

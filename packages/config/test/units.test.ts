@@ -8,11 +8,12 @@ test('a number in a config is milliseconds; a string carries its unit', () => {
   assert.equal(parseDuration('10s'), 10_000);
   assert.equal(parseDuration('1.5m'), 90_000);
   assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('7d'), 604_800_000);
   assert.equal(parseDuration(' 3 S '), 3000, 'spaces and case do not matter');
 });
 
 test('a duration without a unit, negative or malformed is refused', () => {
-  for (const v of ['30', '', 's', '10 sec', '-1s', '1d', 'ten seconds']) assert.equal(parseDurationText(v), undefined, v);
+  for (const v of ['30', '', 's', '10 sec', '-1s', '1w', 'ten seconds']) assert.equal(parseDurationText(v), undefined, v);
   for (const v of [-1, Number.NaN, Number.POSITIVE_INFINITY]) assert.equal(parseDuration(v), undefined, String(v));
 });
 

@@ -2,6 +2,7 @@
 // base, receivers, routes, silences, timings. Validated here, by hand (insight has no
 // dependencies), returning every issue with its path; the supervisor's config schema calls this,
 // so the user sees each issue with file, line and column like every other config error.
+import { parseDuration as parseConfigDuration } from '@holdfast/config/units';
 import type { Issue } from '../errors.ts';
 import { suggest } from '../knowledge/suggest.ts';
 import { SEVERITIES, type Severity } from './signal.ts';
@@ -72,14 +73,9 @@ export interface IncidentsConfig {
 
 export const GROUP_FIELDS = ['program', 'severity', 'category', 'owner', 'rule', 'kind', 'source'] as const;
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** ms as a number, or "500ms", "30s", "5m", "4h", "7d"; undefined when it is neither. */
+/** ms as a number, or "500ms", "30s", "5m", "4h", "7d"; undefined when it is neither (holdfast's one duration rule). */
 export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v.trim());
-  return m ? Math.round(Number(m[1]) * UNITS[m[2]!]!) : undefined;
+  return typeof v === 'number' || typeof v === 'string' ? parseConfigDuration(v) : undefined;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
