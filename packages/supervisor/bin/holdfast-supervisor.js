@@ -32,9 +32,12 @@ const main = join(src, 'daemon', 'main.ts');
 // The daemon also imports @holdfast/config's zero-dependency subpaths (errors, did-you-mean),
 // which are TypeScript sources too.
 const configSrc = dirname(fileURLToPath(import.meta.resolve('@holdfast/config/errors')));
+// So does the incident loop's @holdfast/insight, imported only when the config has incidents.
+const insightSrc = dirname(fileURLToPath(import.meta.resolve('@holdfast/insight')));
 const roots = [
   { dir: src, prefix: '' },
   { dir: configSrc, prefix: 'config--' },
+  { dir: insightSrc, prefix: 'insight--' },
 ];
 
 const cacheDir = cacheDirectory();

@@ -28,6 +28,10 @@ export const supervisorErrors = {
   HOLDFAST_E_NOT_RUNNING: { status: 409, message: 'the program is not running' },
   HOLDFAST_E_BUSY: { status: 409, message: 'another action on the program is under way' },
   HOLDFAST_E_RELOAD_FAILED: { status: 400, message: 'the rolling reload stopped: a new instance did not become ready' },
+  HOLDFAST_E_INCIDENTS_OFF: { status: 404, message: "the incident loop is off: the config has no 'incidents:' section" },
+  HOLDFAST_E_UNKNOWN_INCIDENT: { status: 404, message: 'no such incident' },
+  HOLDFAST_E_INCIDENT_STATE: { status: 409, message: 'the incident is not in a state that allows this' },
+  HOLDFAST_E_KNOWLEDGE: { status: 422, message: 'the knowledge base was not changed' },
 } as const;
 
 export type SupervisorErrorCode = keyof typeof supervisorErrors;

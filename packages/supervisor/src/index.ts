@@ -56,3 +56,5 @@ export { planRollout, type RolloutStep } from './runner/rollout-plan.ts';
 export { findPortHolders, type PortHolder } from './sockets/port-holder.ts';
 export { systemdUnit, type SystemdUnitOptions } from './systemd-unit.ts';
 export { daemonArgv, daemonEntry, DAEMON_NODE_FLAGS } from './daemon/launch.ts';
+export { IncidentsClient, type IncidentQuery, type LearnRequest } from './insight/client.ts';
+export type { IncidentsStatus } from './insight/incidents.ts';

@@ -48,6 +48,8 @@ export interface EngineStats {
   deduplicated: number;
   notifications: { pending: number; sent: number; failed: number; held: number; retries: number };
   live: number;
+  open: number;
+  acknowledged: number;
 }
 
 type Listener = (rec: NotificationRecord) => void;
@@ -326,10 +328,14 @@ export class IncidentEngine {
   }
 
   stats(): EngineStats {
-    let live = 0;
-    for (const i of this.byId.values()) if (i.state !== 'resolved') live++;
+    let open = 0;
+    let acknowledged = 0;
+    for (const i of this.byId.values()) {
+      if (i.state === 'open') open++;
+      else if (i.state === 'acknowledged') acknowledged++;
+    }
     const d = this.deliverer.counts;
-    return { signals: this.counts.signals, opened: this.counts.opened, reopened: this.counts.reopened, deduplicated: this.counts.deduplicated, notifications: { pending: this.deliverer.backlog, sent: d.sent, failed: d.failed, held: this.counts.held, retries: d.retries }, live };
+    return { signals: this.counts.signals, opened: this.counts.opened, reopened: this.counts.reopened, deduplicated: this.counts.deduplicated, notifications: { pending: this.deliverer.backlog, sent: d.sent, failed: d.failed, held: this.counts.held, retries: d.retries }, live: open + acknowledged, open, acknowledged };
   }
 
   health(): StoreHealth {

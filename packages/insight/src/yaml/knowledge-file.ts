@@ -14,7 +14,7 @@ export function loadKnowledgeFile(file: string): KnowledgeBase {
 
 function parseKnowledge(src: YamlSource): KnowledgeBase {
   const v = validateKnowledge(src.data());
-  if (!v.ok) throw new InsightError('HOLDFAST_E_KNOWLEDGE', `${src.file} was not loaded (the previous knowledge base stays in use)`, src.place(v.issues));
+  if (!v.ok) throw new InsightError('HOLDFAST_E_KNOWLEDGE', `${src.file} was not loaded`, src.place(v.issues));
   return v.kb;
 }
 

@@ -55,7 +55,7 @@ test('a flood of one error is one incident with every occurrence counted', (t) =
   assert.equal(inc!.rule, 'unclassified:log.error');
   engine.ingest(sig({ program: 'api', error: { type: 'TypeError', code: 'E_X' } }));
   assert.equal(engine.list({ state: 'live' }).length, 2, 'the same error in another program is another incident');
-  assert.deepEqual(engine.stats(), { signals: 1001, opened: 2, reopened: 0, deduplicated: 999, notifications: { pending: 0, sent: 0, failed: 0, held: 2, retries: 0 }, live: 2 });
+  assert.deepEqual(engine.stats(), { signals: 1001, opened: 2, reopened: 0, deduplicated: 999, notifications: { pending: 0, sent: 0, failed: 0, held: 2, retries: 0 }, live: 2, open: 2, acknowledged: 0 });
 });
 
 test('the knowledge base classifies at once, and its fingerprint groups across programs', (t) => {

@@ -69,7 +69,7 @@ test('an invalid regex is refused at load with file:line:column, and every other
     (err: Error & { code: string; issues: { line?: number; column?: number; message: string; hint?: string }[] }) => {
       assert.equal(err.code, 'HOLDFAST_E_KNOWLEDGE');
       const text = err.message;
-      assert.match(text, /was not loaded \(the previous knowledge base stays in use\)/);
+      assert.match(text, /knowledge\.yaml was not loaded\n/);
       assert.ok(text.includes(`${file}:4:7  entries[0].match.regex: invalid regex /timeout (after/: Unterminated group`), text);
       assert.match(text, /:6:5 {2}entries\[1\]\.id: duplicate id 'bad' \(also entries\[0\]\)/);
       assert.match(text, /:7:5 {2}entries\[1\]\.match: an empty match would classify every incident/);

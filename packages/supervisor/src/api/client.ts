@@ -57,7 +57,8 @@ export class SupervisorClient {
     });
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /** One JSON call; an error answer throws SupervisorError with the daemon's code (extensions like IncidentsClient use it). */
+  protected async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const res = await this.open(method, path, body, signal, this.o.timeoutMs ?? 120_000);
     const chunks: Buffer[] = [];
     for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);

@@ -14,6 +14,8 @@ export interface ApiContext {
   update(): Promise<UpdateResult>;
   shutdown(): void;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** More routes (the incident loop's): true when it took the request. */
+  extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -161,6 +163,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       res.end('ok\n');
       return;
   }
+  if (ctx.extra?.(req, res, url)) return;
   const known = ['/v1/status', '/v1/start', '/v1/stop', '/v1/restart', '/v1/signal', '/v1/reload', '/v1/update', '/v1/shutdown', '/v1/logs', '/v1/events', '/metrics', '/healthz'];
   if (known.includes(url.pathname)) throw new HttpError(405, 'HOLDFAST_E_BAD_REQUEST', `${req.method} is not allowed on ${url.pathname}`);
   throw new HttpError(404, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${url.pathname}`);

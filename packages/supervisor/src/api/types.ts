@@ -4,6 +4,7 @@ import type { ConfigIssue } from '@holdfast/config';
 export type { ConfigIssue };
 import type { ConfigDiff } from '../runner/diff.ts';
 import type { ExitReason, ProcessStateName } from '../state/states.ts';
+import type { IncidentsStatus } from '../insight/incidents.ts';
 
 export interface ExitSummary {
   code: number | null;
@@ -76,6 +77,8 @@ export interface DaemonStatus {
   warnings: string[];
   /** Listening sockets the daemon holds, per program ("127.0.0.1:3000"). */
   sockets: Record<string, string[]>;
+  /** The incident loop (store health, counts); absent when it is off. */
+  incidents?: IncidentsStatus;
 }
 
 export interface StatusReport {

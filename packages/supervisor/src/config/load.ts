@@ -26,6 +26,8 @@ export interface ResolvedConfig {
   supervisor: ResolvedDaemonConfig;
   programs: Record<string, ProgramConfig>;
   groups: Record<string, GroupConfig>;
+  /** The incident loop's settings; absent when the config has no `incidents:` section. */
+  incidents?: SupervisorConfig['incidents'];
   /** Things that load but deserve a look (unsupported supervisord keys, reserved fields). */
   warnings: string[];
 }
@@ -83,6 +85,7 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
     supervisor: { ...cfg.supervisor, socket, stateDir, logDir, ...(token ? { token } : {}) },
     programs,
     groups: cfg.groups,
+    ...(cfg.incidents ? { incidents: cfg.incidents } : {}),
     warnings,
   };
 }

@@ -7,6 +7,7 @@ import { bytes, duration, signalName } from '@holdfast/config';
 import { z } from 'zod';
 import { splitCommandLine } from './command-line.ts';
 import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
+import { incidentsConfigSchema } from '../insight/config.ts';
 
 export { NAME_PATTERN } from './cross-check.ts';
 const name = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
@@ -288,6 +289,8 @@ export const supervisorConfigSchema = z
     // Names are checked in crossCheck: a key error inside z.record only says "Invalid key in record".
     programs: z.record(z.string(), programSchema),
     groups: z.record(z.string(), groupSchema).default({}),
+    /** The incident loop (docs/incidents.md); off when absent. */
+    incidents: incidentsConfigSchema.optional(),
   })
   .check(z.superRefine(crossCheck, { when: () => true }));
 

@@ -3,7 +3,7 @@
 // previous run left, serves the control API, starts the programs. SIGTERM/SIGINT stop
 // everything in order; SIGHUP re-reads the config like `holdfast update`.
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { bearerAuth, createApiHandler } from '../api/handler.ts';
 import { createMetrics } from '../api/metrics.ts';
@@ -12,6 +12,9 @@ import type { CgroupDetection } from '../cgroup/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import { loadConfigIsolated } from '../config/load-isolated.ts';
 import { createDaemonLogger, type Logger } from '../logger.ts';
+import type { DaemonIncidents } from '../insight/incidents.ts';
+import type { serveIncidents } from '../insight/routes.ts';
+import { incidentsOff, isIncidentsPath } from '../insight/paths.ts';
 import { Supervisor } from '../runner/supervisor.ts';
 import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
@@ -46,6 +49,8 @@ export class Daemon {
   private metrics: Promise<Awaited<ReturnType<typeof createMetrics>>> | undefined;
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
   private pacer: GcPacer | undefined;
+  /** The incident loop, loaded only when the config has an `incidents:` section. */
+  private incidents: { loop: DaemonIncidents; serve: typeof serveIncidents } | undefined;
 
   private constructor(config: ResolvedConfig, supervisor: Supervisor, log: Logger, lock: DaemonLock) {
     this.config = config;
@@ -74,6 +79,10 @@ export class Daemon {
         );
       }
       daemon = new Daemon(config, supervisor, log, lock);
+      if (config.incidents) {
+        const [{ DaemonIncidents }, { serveIncidents }] = await Promise.all([import('../insight/incidents.ts'), import('../insight/routes.ts')]);
+        daemon.incidents = { loop: await DaemonIncidents.start(config, config.incidents, supervisor, log), serve: serveIncidents };
+      }
       await daemon.listen();
       await supervisor.start();
       if (opts.handleSignals) daemon.handleSignals();
@@ -97,7 +106,14 @@ export class Daemon {
       metrics: async () => {
         this.metrics ??= createMetrics({ snapshot: () => this.supervisor.status() });
         const m = await this.metrics;
-        return { contentType: m.contentType, body: await m.render() };
+        const body = await m.render();
+        return { contentType: m.contentType, body: this.incidents ? `${body}\n${this.incidents.loop.metrics()}\n` : body };
+      },
+      extra: (req: IncomingMessage, res: ServerResponse, url: URL) => {
+        if (!isIncidentsPath(url.pathname)) return false;
+        if (this.incidents) this.incidents.serve(this.incidents.loop, req, res, url);
+        else incidentsOff(res);
+        return true;
       },
     };
     this.servers.push(await listenUnix(s.socket, createApiHandler(ctx)));
@@ -142,6 +158,7 @@ export class Daemon {
       cgroups: { enabled: sup.cgroups !== undefined, version: sup.cgroups?.version ?? null, description: sup.cgroups?.description ?? null, reason: sup.cgroupReason ?? null },
       warnings: sup.config.warnings,
       sockets: Object.fromEntries(Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : []))),
+      ...(this.incidents ? { incidents: this.incidents.loop.status() } : {}),
     };
   }
 
@@ -153,6 +170,7 @@ export class Daemon {
       const result = await this.supervisor.update(next);
       this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
       for (const w of result.warnings) this.log.warn({}, w);
+      if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents)) this.log.warn({}, 'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST /v1/incidents/knowledge/reload)');
       return result;
     };
     const p = (this.updating ?? Promise.resolve()).catch(() => undefined).then(run);
@@ -169,6 +187,7 @@ export class Daemon {
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'error while stopping programs');
       }
+      this.incidents?.loop.close();
       for (const s of this.servers) await closeServer(s);
       await this.lock.release();
       for (const [sig, fn] of this.signalHandlers) process.off(sig, fn);
