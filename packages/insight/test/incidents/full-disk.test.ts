@@ -2,45 +2,14 @@
 // goes on, says what is wrong and counts it; the database holds every batch whole or not at all;
 // once there is room again, everything kept in memory is written.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cleanup, tempDir } from '@holdfast/testkit';
+import { cleanup, fillFileSystem, smallFileSystem } from '@holdfast/testkit';
 import { IncidentEngine } from '../../src/incidents/engine.ts';
 import { SqliteIncidentStore } from '../../src/incidents/sqlite-store.ts';
 import { config, ManualClock } from './helpers.ts';
-
-/** A tmpfs of `size` at a fresh directory, unmounted when the test ends. */
-export function smallFileSystem(t: Parameters<typeof cleanup>[0], size = '1m'): string {
-  const dir = join(tempDir(t), 'small');
-  mkdirSync(dir);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (err) {
-    throw new Error(`this test needs a small file system to fill: 'mount -t tmpfs' failed (run the tests as root): ${(err as Error).message}`, { cause: err });
-  }
-  cleanup(t, () => execFileSync('umount', ['-l', dir]));
-  return dir;
-}
-
-/** Fills the file system at `dir` to the last byte; returns the filler's path. */
-export function fill(dir: string): string {
-  const filler = join(dir, 'filler');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  let n = 0;
-  try {
-    for (;;) writeFileSync(filler, chunk, { flag: n++ === 0 ? 'w' : 'a' });
-  } catch (err) {
-    assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
-  }
-  // The last partial block too.
-  try {
-    for (;;) writeFileSync(filler, Buffer.alloc(512, 1), { flag: 'a' });
-  } catch {}
-  return filler;
-}
 
 const count = (file: string) => {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -63,7 +32,7 @@ test('a full disk: the engine goes on, reports it, writes nothing half, and catc
   assert.equal(engine.flush().ok, true);
   assert.deepEqual(count(file), { incidents: 5, history: 5 });
 
-  const filler = fill(dir);
+  const filler = fillFileSystem(dir);
   const big = 'y'.repeat(3000);
   for (let i = 0; i < 400; i++) engine.ingest({ kind: 'log.error', at: clock.now(), summary: `${big} ${i}`, program: `during-${i}` });
   const h = engine.flush(true);

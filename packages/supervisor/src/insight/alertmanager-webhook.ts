@@ -28,7 +28,7 @@ function strings(v: unknown, where: string, errors: string[], required: boolean)
 }
 
 /** Checks a webhook body; `errors` lists every problem (at most 50). */
-export function parseAlertmanagerWebhook(data: unknown, now: number): { ok: true; signals: Signal[]; receiver: string } | { ok: false; errors: string[] } {
+export function parseAlertmanagerWebhook(data: unknown, now: number): { ok: true; signals: Signal[]; receiver: string; skipped: number } | { ok: false; errors: string[] } {
   if (!isObj(data)) return { ok: false, errors: [`expected Alertmanager's webhook JSON (an object with version and alerts), got ${kindOf(data)}`] };
   const errors: string[] = [];
   if (data.version !== '4') errors.push(`version: expected "4" (Alertmanager's webhook format), got ${JSON.stringify(data.version)}`);
@@ -48,7 +48,11 @@ export function parseAlertmanagerWebhook(data: unknown, now: number): { ok: true
       if (isObj(a.labels) && Object.keys(a.labels).length > 64) errors.push(`${w}.labels: at most 64 labels`);
     });
   if (errors.length) return { ok: false, errors: errors.slice(0, 50) };
-  const signals = (alerts as AlertmanagerAlert[]).map((a): Signal => {
+  // Alerts holdfast itself sent to Alertmanager (they carry holdfast_incident) must not come back
+  // as new incidents: with a catch-all route that would loop for ever.
+  const own = (a: AlertmanagerAlert) => a.labels.holdfast_incident !== undefined;
+  const all = alerts as AlertmanagerAlert[];
+  const signals = all.filter((a) => !own(a)).map((a): Signal => {
     const ann = a.annotations ?? {};
     const starts = a.startsAt ? Date.parse(a.startsAt) : NaN;
     const details: Record<string, unknown> = {};
@@ -60,5 +64,5 @@ export function parseAlertmanagerWebhook(data: unknown, now: number): { ok: true
     if (a.labels.program) s.program = a.labels.program;
     return s;
   });
-  return { ok: true, signals, receiver: typeof data.receiver === 'string' ? data.receiver : '' };
+  return { ok: true, signals, receiver: typeof data.receiver === 'string' ? data.receiver : '', skipped: all.length - signals.length };
 }

@@ -11,6 +11,7 @@ const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'crit', 'emerg', 'al
 export function maskMessage(m: string): string {
   return m
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<ip>')
     .replace(/\b(?:0x)?[0-9a-f]*\d[0-9a-f]*\b/gi, (t) => (t.length >= 8 || t.startsWith('0x') ? '<hex>' : t))
     .replace(/"[^"]*"|'[^']*'/g, '<str>')
     .replace(/\d+(?:\.\d+)?/g, '<n>');

@@ -167,7 +167,7 @@ async function route(inc: DaemonIncidents, req: IncomingMessage, res: ServerResp
     const v = parseAlertmanagerWebhook(await body(req, 4 * 1024 * 1024), Date.now());
     if (!v.ok) throw bad(v.errors);
     const results = v.signals.map((s) => e.ingest(s)).map((r) => ({ incident: r.incident.id, outcome: r.outcome }));
-    return send(res, 200, { accepted: results.length, results });
+    return send(res, 200, { accepted: results.length, results, ...(v.skipped ? { skipped: v.skipped, why: 'alerts with a holdfast_incident label came from holdfast itself' } : {}) });
   }
   if (p === '/v1/alerts/report' && m === 'GET') {
     e.flush();
