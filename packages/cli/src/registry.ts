@@ -90,4 +90,49 @@ export const commands: CommandEntry[] = [
     summary: 'failover drill in network namespaces: kill, pause, partition or isolate the leader',
     load: async () => (await import('./commands/drill-failover.ts')).command,
   },
+  {
+    path: ['incidents'],
+    summary: 'list incidents: one per fault, classified, with how often it happened',
+    load: async () => (await import('./commands/incidents-list.ts')).command,
+  },
+  {
+    path: ['incidents', 'list'],
+    summary: 'list incidents (the same as holdfast incidents)',
+    load: async () => (await import('./commands/incidents-list.ts')).command,
+  },
+  {
+    path: ['incidents', 'show'],
+    summary: 'show one incident: classification, grouping, history, notifications',
+    load: async () => (await import('./commands/incidents-show.ts')).command,
+  },
+  {
+    path: ['incidents', 'ack'],
+    summary: 'acknowledge an incident (you have it; the receivers are told)',
+    load: async () => (await import('./commands/incidents-ack.ts')).command,
+  },
+  {
+    path: ['incidents', 'resolve'],
+    summary: 'resolve an incident; --learn teaches the knowledge base',
+    load: async () => (await import('./commands/incidents-resolve.ts')).command,
+  },
+  {
+    path: ['incidents', 'invalid'],
+    summary: 'mark an incident not valid: it counts against its rule',
+    load: async () => (await import('./commands/incidents-invalid.ts')).command,
+  },
+  {
+    path: ['alerts', 'lint'],
+    summary: 'check every alert rule: owner, severity, trigger, runbook, for:, duplicates, receivers',
+    load: async () => (await import('./commands/alerts-lint.ts')).command,
+  },
+  {
+    path: ['alerts', 'report'],
+    summary: 'per alert rule: fired, acknowledged, invalid, time to ack, flapping; noisy rules first',
+    load: async () => (await import('./commands/alerts-report.ts')).command,
+  },
+  {
+    path: ['drill', 'alerts'],
+    summary: 'alert-storm drill: N signals through the incident loop; incidents, dedup, notifications, losses',
+    load: async () => (await import('./commands/drill-alerts.ts')).command,
+  },
 ];

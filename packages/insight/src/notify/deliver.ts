@@ -1,6 +1,7 @@
-// Delivery: one FIFO queue per receiver, one request in flight per receiver (so a receiver sees
-// an incident's trigger before its resolve), retried with exponential backoff while the
-// receiver is down or answers 5xx/429/408, for up to retry.maxAge. Each notification carries an
+// Delivery: one queue per receiver, up to 8 requests in flight to it, but never two about the
+// same incident, and never one overtaking an earlier one about the same incident (a receiver sees
+// an incident's trigger before its resolve). Retried with exponential backoff while the receiver
+// is down or answers 5xx/429/408, for up to retry.maxAge. Each notification carries an
 // Idempotency-Key that stays the same across retries and daemon restarts, so a receiver that got
 // a request whose answer was lost can drop the copy; nothing is sent twice otherwise.
 import type { IncidentsConfig, ReceiverConfig } from '../incidents/config.ts';
@@ -42,9 +43,13 @@ export function signatureOf(secret: string, timestamp: string, body: string): st
 interface Queue {
   receiver: ReceiverConfig;
   items: NotificationRecord[];
-  busy: boolean;
+  inFlight: Set<NotificationRecord>;
   timer?: { cancel(): void };
+  timerAt?: number;
 }
+
+/** Requests in flight to one receiver at most. */
+const MAX_IN_FLIGHT = 8;
 
 export class Deliverer {
   private readonly queues = new Map<string, Queue>();
@@ -56,7 +61,7 @@ export class Deliverer {
   readonly counts = { sent: 0, failed: 0, retries: 0 };
 
   constructor(receivers: ReceiverConfig[], retry: IncidentsConfig['retry'], host: DelivererHost) {
-    for (const r of receivers) this.queues.set(r.name, { receiver: r, items: [], busy: false });
+    for (const r of receivers) this.queues.set(r.name, { receiver: r, items: [], inFlight: new Set() });
     this.retry = retry;
     this.host = host;
     this.send = host.send ?? post;
@@ -88,22 +93,41 @@ export class Deliverer {
   }
 
   private pump(q: Queue): void {
-    if (this.closed || q.busy || q.timer || q.items.length === 0) return;
-    const rec = q.items[0]!;
+    if (this.closed) return;
     const now = this.host.clock.now();
-    if (rec.nextAttemptAt !== undefined && rec.nextAttemptAt > now) {
+    // Incidents of earlier records (in flight or waiting): a later record about one of them waits.
+    const earlier = new Set<number>();
+    let wake: number | undefined;
+    for (const rec of q.items) {
+      if (q.inFlight.size >= MAX_IN_FLIGHT) break;
+      const behind = rec.items.some((it) => earlier.has(it.incidentId));
+      for (const it of rec.items) earlier.add(it.incidentId);
+      if (behind || q.inFlight.has(rec)) continue;
+      if (rec.nextAttemptAt !== undefined && rec.nextAttemptAt > now) {
+        wake = Math.min(wake ?? Infinity, rec.nextAttemptAt);
+        continue;
+      }
+      q.inFlight.add(rec);
+      void this.attempt(q, rec).finally(() => {
+        q.inFlight.delete(rec);
+        if (this.backlog === 0) for (const w of this.idleWaiters.splice(0)) w();
+        this.pump(q);
+      });
+    }
+    if (wake !== undefined && (q.timerAt === undefined || wake < q.timerAt)) {
+      q.timer?.cancel();
+      q.timerAt = wake;
       q.timer = this.host.clock.setTimeout(() => {
         delete q.timer;
+        delete q.timerAt;
         this.pump(q);
-      }, rec.nextAttemptAt - now);
-      return;
+      }, wake - now);
     }
-    q.busy = true;
-    void this.attempt(q, rec).finally(() => {
-      q.busy = false;
-      if (this.backlog === 0) for (const w of this.idleWaiters.splice(0)) w();
-      this.pump(q);
-    });
+  }
+
+  private done(q: Queue, rec: NotificationRecord): void {
+    const i = q.items.indexOf(rec);
+    if (i >= 0) q.items.splice(i, 1);
   }
 
   private async attempt(q: Queue, rec: NotificationRecord): Promise<void> {
@@ -123,7 +147,7 @@ export class Deliverer {
     try {
       const res = await this.send(req.url, req.body, headers, r.timeoutMs);
       if (res.status >= 200 && res.status < 300) {
-        q.items.shift();
+        this.done(q, rec);
         const done: NotificationRecord = { ...rec, status: 'sent', sentAt: this.host.clock.now() };
         delete done.nextAttemptAt;
         delete done.lastError;
@@ -139,7 +163,7 @@ export class Deliverer {
     if (this.closed) return;
     const age = this.host.clock.now() - rec.createdAt;
     if (giveUp || age >= this.retry.maxAgeMs) {
-      q.items.shift();
+      this.done(q, rec);
       this.counts.failed++;
       this.host.update({ ...rec, status: 'failed', lastError: giveUp ? `${error} (not retried: the receiver refused it)` : `${error} (gave up after ${rec.attempts} attempts)` });
       return;
