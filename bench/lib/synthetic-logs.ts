@@ -1,17 +1,7 @@
 // A deterministic mix of the lines services write, for bench:insight's throughput run: pino and
 // Go slog JSON (half), logfmt, and plain lines with a log4j-style or a syslog header; 40 message
 // shapes filled with ids, addresses, durations and names from a seeded generator.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@holdfast/testkit';
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'oscar', 'peggy', 'trent', 'victor', 'walter'];
 const TABLES = ['orders', 'users', 'payments', 'inventory', 'sessions', 'carts'];
@@ -71,7 +61,7 @@ const LEVEL_WORDS: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn
 
 /** `n` log lines (each ending in '\n'), the same for the same seed. */
 export function syntheticLines(n: number, seed = 42): string[] {
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   const out: string[] = new Array<string>(n);
   let t = Date.UTC(2026, 4, 1, 10, 0, 0);
   for (let i = 0; i < n; i++) {

@@ -5,20 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { seededRandom } from '@holdfast/testkit';
 import { Sim } from './support/sim.ts';
 
 const TTL = 1000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fault = fc.oneof(
   fc.record({ kind: fc.constant('partition' as const), node: fc.nat(2), ms: fc.integer({ min: 50, max: 4000 }) }),
@@ -41,7 +31,7 @@ const scenario = fc.record({
 test('no overlap, increasing tokens and eventual leadership under random faults and drift', async () => {
   await fc.assert(
     fc.asyncProperty(scenario, async ({ seed, nodeRates, serverRate, priorities, steps }) => {
-      const sim = new Sim({ ttlMs: TTL, server: { rate: serverRate, random: mulberry32(seed) } });
+      const sim = new Sim({ ttlMs: TTL, server: { rate: serverRate, random: seededRandom(seed) } });
       const nodes = ['a', 'b', 'c'].map((name, i) => sim.add(name, { rate: nodeRates[i]!, priority: priorities[i]!, demoteMs: 30, fenceHook: true }));
       sim.start();
       await sim.vt.advance(300);

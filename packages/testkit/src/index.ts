@@ -9,3 +9,4 @@ export { startRedis, type StartRedisOptions, type TestRedis } from './redis.ts';
 export { readmeExamples, runExample } from './readme.ts';
 export { startLoad, summary, type Load, type LoadStats } from './load.ts';
 export { smallFileSystem, fillFileSystem } from './small-fs.ts';
+export { seededRandom } from './random.ts';

@@ -1,8 +1,6 @@
 // `holdfast restart <target>...`: stop then start; bypasses the retry limit.
-import { duration, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../errors.ts';
-import { client, connectionHelp, connectionOptions, isUp, report, waitOptions } from './supervisor-shared.ts';
+import { connectionHelp, isUp, runProgramAction } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast restart <program|instance|group|all>... [--no-wait] [--timeout 60s] [--json]
 
@@ -23,13 +21,13 @@ export const command: Command = {
   path: ['restart'],
   summary: 'restart programs and wait for READY',
   usage,
-  async run(argv) {
-    const options = { ...connectionOptions, ...waitOptions, timeout: { type: 'string' } } as const;
-    const { values, positionals } = parse(argv, options, { positionals: true });
-    if (!positionals.length) throw new UsageError("what to restart? Name programs, instances, groups, or 'all'");
-    const timeoutMs = duration('timeout', values.timeout, 60_000);
-    const c = await client(values, timeoutMs + 3_600_000);
-    const r = await c.restart(positionals, { wait: !values['no-wait'], timeoutMs });
-    return report(r, values.json === true, (i) => values['no-wait'] === true || isUp(i));
-  },
+  run: (argv) =>
+    runProgramAction(argv, {
+      verb: 'restart',
+      timeout: true,
+      // Stopping first may take each program's stopTimeoutMs: no request timeout of note.
+      requestMs: (timeoutMs) => timeoutMs + 3_600_000,
+      act: (c, targets, options) => c.restart(targets, options),
+      reached: isUp,
+    }),
 };

@@ -1,8 +1,6 @@
 // `holdfast start <target>...`: starts programs (and what they depend on); waits for READY.
-import { duration, parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../errors.ts';
-import { client, connectionHelp, connectionOptions, isUp, report, waitOptions } from './supervisor-shared.ts';
+import { connectionHelp, isUp, runProgramAction } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast start <program|instance|group|all>... [--no-wait] [--timeout 60s] [--json]
 
@@ -25,13 +23,12 @@ export const command: Command = {
   path: ['start'],
   summary: 'start programs (dependencies first) and wait for READY',
   usage,
-  async run(argv) {
-    const options = { ...connectionOptions, ...waitOptions, timeout: { type: 'string' } } as const;
-    const { values, positionals } = parse(argv, options, { positionals: true });
-    if (!positionals.length) throw new UsageError("what to start? Name programs, instances, groups, or 'all'");
-    const timeoutMs = duration('timeout', values.timeout, 60_000);
-    const c = await client(values, timeoutMs + 10_000);
-    const r = await c.start(positionals, { wait: !values['no-wait'], timeoutMs });
-    return report(r, values.json === true, (i) => values['no-wait'] === true || isUp(i));
-  },
+  run: (argv) =>
+    runProgramAction(argv, {
+      verb: 'start',
+      timeout: true,
+      requestMs: (timeoutMs) => timeoutMs + 10_000,
+      act: (c, targets, options) => c.start(targets, options),
+      reached: isUp,
+    }),
 };

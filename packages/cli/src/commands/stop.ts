@@ -1,8 +1,6 @@
 // `holdfast stop <target>...`: stops programs, dependents first; nothing left behind.
-import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../errors.ts';
-import { client, connectionHelp, connectionOptions, report, waitOptions } from './supervisor-shared.ts';
+import { connectionHelp, runProgramAction } from './supervisor-shared.ts';
 
 const usage = `Usage: holdfast stop <program|instance|group|all>... [--no-wait] [--json]
 
@@ -22,11 +20,12 @@ export const command: Command = {
   path: ['stop'],
   summary: 'stop programs (dependents first), leaving no process behind',
   usage,
-  async run(argv) {
-    const { values, positionals } = parse(argv, { ...connectionOptions, ...waitOptions }, { positionals: true });
-    if (!positionals.length) throw new UsageError("what to stop? Name programs, instances, groups, or 'all'");
-    const c = await client(values, 3_600_000);
-    const r = await c.stop(positionals, { wait: !values['no-wait'] });
-    return report(r, values.json === true, (i) => values['no-wait'] === true || ['STOPPED', 'EXITED', 'FATAL'].includes(i.state));
-  },
+  run: (argv) =>
+    runProgramAction(argv, {
+      verb: 'stop',
+      timeout: false,
+      requestMs: () => 3_600_000,
+      act: (c, targets, options) => c.stop(targets, options),
+      reached: (i) => ['STOPPED', 'EXITED', 'FATAL'].includes(i.state),
+    }),
 };

@@ -1,6 +1,8 @@
 // What the supervisor commands share: finding the daemon (-c, --socket, HOLDFAST_SOCKET, the
 // default) and the status table. Their options are parsed by ../args.ts like every command's.
-import type { ActionResult, InstanceStatus, SupervisorClient } from '@holdfast/supervisor';
+import type { ActionOptions, ActionResult, InstanceStatus, SupervisorClient } from '@holdfast/supervisor';
+import { duration, parse } from '../args.ts';
+import { UsageError } from '../errors.ts';
 
 export const connectionHelp = `Finding the daemon:
   -c, --config <file>   the config the daemon runs (its supervisor.socket, or the default socket)
@@ -12,12 +14,6 @@ export const connectionHelp = `Finding the daemon:
 export const connectionOptions = {
   config: { type: 'string', short: 'c' },
   socket: { type: 'string' },
-} as const;
-
-/** --no-wait and --json, for the commands that act on programs. */
-export const waitOptions = {
-  'no-wait': { type: 'boolean' },
-  json: { type: 'boolean' },
 } as const;
 
 /** Up as a user means it: READY, or a one-shot program that exited cleanly. */
@@ -103,4 +99,28 @@ export function report(result: ActionResult, json: boolean, want: (i: InstanceSt
   const bad = result.instances.filter((i) => !want(i));
   if (!json && result.timedOut.length) console.error(`still settling after the timeout: ${result.timedOut.join(', ')}`);
   return bad.length > 0 ? 1 : 0;
+}
+
+export interface ProgramAction {
+  verb: 'start' | 'stop' | 'restart';
+  /** With --timeout (a duration, default 60 s): the longest wait for the targets to settle. */
+  timeout: boolean;
+  /** How long the request may take, given the wait. */
+  requestMs: (timeoutMs: number) => number;
+  act: (c: SupervisorClient, targets: string[], options: ActionOptions) => Promise<ActionResult>;
+  /** Where an instance should end up; exit code 1 when one did not (unless --no-wait). */
+  reached: (i: InstanceStatus) => boolean;
+}
+
+/** start, stop and restart: targets, --no-wait, --json, and --timeout for the ones that wait for READY. */
+export async function runProgramAction(argv: string[], a: ProgramAction): Promise<number> {
+  const options = { ...connectionOptions, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const { values, positionals } = parse(argv, options, { positionals: true });
+  if (!a.timeout && values.timeout !== undefined) throw new UsageError(`unknown option '--timeout' (${a.verb} does not wait for READY)`);
+  if (!positionals.length) throw new UsageError(`what to ${a.verb}? Name programs, instances, groups, or 'all'`);
+  const timeoutMs = duration('timeout', values.timeout, 60_000);
+  const c = await client(values, a.requestMs(timeoutMs));
+  const noWait = values['no-wait'] === true;
+  const r = await a.act(c, positionals, { wait: !noWait, ...(a.timeout ? { timeoutMs } : {}) });
+  return report(r, values.json === true, (i) => noWait || a.reached(i));
 }
