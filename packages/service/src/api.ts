@@ -10,6 +10,7 @@ import type { HealthApi } from './health/module.ts';
 import type { LifecycleState } from './lifecycle.ts';
 import type { MemoryApi } from './memory/forensics.ts';
 import type { ResolvedOptions } from './options.ts';
+import type { ReloadHook, ReloadReport } from './reload.ts';
 import type { StopReport } from './shutdown/drain.ts';
 import type { ShutdownHook } from './shutdown/hooks.ts';
 
@@ -36,6 +37,10 @@ export interface Service extends EventEmitter<ServiceEvents> {
   stop(reason?: string): Promise<StopReport>;
   /** Registers cleanup to run during shutdown, in reverse registration order. */
   onShutdown(name: string, fn: ShutdownHook, options?: { timeoutMs?: number }): void;
+  /** Registers work for SIGHUP (re-read a rules or config file), run in registration order after the log file is reopened. */
+  onReload(name: string, fn: ReloadHook, options?: { timeoutMs?: number }): void;
+  /** What SIGHUP does: reopen the log file, run the onReload hooks. Never stops the service. */
+  reload(reason?: string): Promise<ReloadReport>;
   /** Declares an outbound dependency: timeout, retry budget, breaker, single-flight, stale-if-error cache, fallback. */
   dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V>;
   /** The fail-fast Redis client (when `redis` or REDIS_URL is set). */

@@ -7,6 +7,7 @@ export { LIFECYCLE_STATES, transition, acceptsTraffic, type LifecycleState, type
 export type { CheckFn, CheckOptions, CheckReport, CheckKind } from './health/checks.ts';
 export type { StopReport } from './shutdown/drain.ts';
 export type { ShutdownHook, HookResult } from './shutdown/hooks.ts';
+export type { ReloadHook, ReloadReport } from './reload.ts';
 export { shutdownBudget, type Budget } from './shutdown/budget.ts';
 export { inheritedSockets, type InheritedSocket } from './http/inherited-socket.ts';
 export type { FastifyInstance, FastifyReply, FastifyRequest, FastifyPluginAsync } from './fastify.ts';

@@ -6,9 +6,11 @@ import { ServiceOptionsError } from './errors.ts';
 import { healthOptionsShape } from './health/options.ts';
 import { memoryOptionsShape, resolveMemoryOptions } from './memory/options.ts';
 import { metricsOptionsShape } from './metrics/options.ts';
+import { shutdownTiming } from './shutdown/from-env.ts';
 import { redisOptionsShape, resolveRedisOptions, type ResolvedRedisOptions } from './redis/options.ts';
 import { tracingOptionsShape } from './tracing/options.ts';
 
+const DEFAULT_GRACE_MS = 30_000;
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().finite().min(0);
 
@@ -32,10 +34,11 @@ export const serviceOptionsSchema = z.strictObject({
   /** Serve probes and metrics on a separate port instead of the main one. */
   admin: z.union([z.literal(false), z.strictObject({ port, host: z.string().min(1).default('127.0.0.1') })]).default(false),
   /**
-   * The whole shutdown budget, from the first signal to exit. Match Kubernetes'
-   * terminationGracePeriodSeconds (minus any preStop time): every phase derives from it.
+   * The whole shutdown budget, from the first signal to exit: every phase derives from it.
+   * HOLDFAST_TERMINATION_GRACE_MS (set by `holdfast gen k8s` and the holdfast supervisor: how long
+   * they wait before SIGKILL) sets it when unset and caps it when set.
    */
-  terminationGracePeriodMs: ms.min(1000).default(30_000),
+  terminationGracePeriodMs: ms.min(1000).default(DEFAULT_GRACE_MS),
   /**
    * How long to keep serving after turning unready, so load balancers and Kubernetes endpoints
    * notice. Default: 5 s under Kubernetes (endpoint removal races SIGTERM); elsewhere no fixed
@@ -99,28 +102,15 @@ export type ResolvedOptions = Omit<z.output<typeof serviceOptionsSchema>, 'redis
 
 const OWNED_FASTIFY_OPTIONS = ['logger', 'loggerInstance', 'serverFactory', 'genReqId', 'requestIdHeader', 'disableRequestLogging', 'forceCloseConnections', 'return503OnClosing'];
 
-// Deployment tooling (`holdfast gen k8s`, the supervisor) sets the shutdown budget through the
-// environment, so the manifest and the process agree without a code change. Options win.
-const ENV_OVERRIDES = { HOLDFAST_TERMINATION_GRACE_MS: 'terminationGracePeriodMs', HOLDFAST_SHUTDOWN_DELAY_MS: 'shutdownDelayMs' } as const;
-
-function fromEnv(input: unknown, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const o = { ...((input ?? {}) as Record<string, unknown>) };
-  for (const [name, option] of Object.entries(ENV_OVERRIDES)) {
-    const raw = env[name];
-    if (raw === undefined || raw === '' || o[option] !== undefined) continue;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new ServiceOptionsError([{ option, message: `the ${name} environment variable is '${raw}', not a number of milliseconds` }]);
-    o[option] = n;
-  }
-  return o;
-}
-
-/** Validates options and fills in the environment-dependent defaults. */
-export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+/**
+ * Validates options and fills in the environment-dependent defaults; `warn` gets what the
+ * environment made it adjust (logged once the logger exists).
+ */
+export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): ResolvedOptions {
   if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw new ServiceOptionsError([{ option: '(options)', message: 'createService expects an options object' }]);
   }
-  const parsed = serviceOptionsSchema.safeParse(fromEnv(input, env));
+  const parsed = serviceOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ServiceOptionsError(
       parsed.error.issues.map((i) => {
@@ -137,13 +127,11 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
   if (o.port === undefined && envPort !== undefined && !(Number.isInteger(envPort) && envPort >= 0 && envPort <= 65535)) {
     throw new ServiceOptionsError([{ option: 'port', message: `the PORT environment variable is '${env.PORT}', not a port number` }]);
   }
-  const shutdownDelayMs = o.shutdownDelayMs ?? (env.KUBERNETES_SERVICE_HOST ? 5000 : undefined);
-  if (shutdownDelayMs !== undefined && shutdownDelayMs >= o.terminationGracePeriodMs - 1000) {
-    throw new ServiceOptionsError([{ option: 'shutdownDelayMs', message: `${shutdownDelayMs} ms leaves no time to drain within terminationGracePeriodMs (${o.terminationGracePeriodMs} ms); keep it well under the grace period` }]);
-  }
+  const given = (input ?? {}) as { terminationGracePeriodMs?: number };
+  const timing = shutdownTiming({ terminationGracePeriodMs: given.terminationGracePeriodMs, shutdownDelayMs: o.shutdownDelayMs }, DEFAULT_GRACE_MS, env, warn);
   const redis = resolveRedisOptions(o.redis, env);
   const adminToken = o.adminToken ?? env.HOLDFAST_ADMIN_TOKEN;
   if (adminToken !== undefined && adminToken.length < 16) throw new ServiceOptionsError([{ option: 'adminToken', message: 'the HOLDFAST_ADMIN_TOKEN environment variable is shorter than 16 characters; use a long random token' }]);
   const memory = resolveMemoryOptions(o.memory, env);
-  return { ...o, port: o.port ?? envPort ?? 3000, shutdownDelayMs, redis, adminToken, memory };
+  return { ...o, ...timing, port: o.port ?? envPort ?? 3000, redis, adminToken, memory };
 }

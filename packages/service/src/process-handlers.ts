@@ -1,6 +1,7 @@
 // What the process does on signals and fatal errors while a service runs:
 //   SIGTERM, SIGINT      drain, then exit with the drain's code; a second one exits at once
 //                        (128 + signal);
+//   SIGHUP               reopen the log file and run the onReload hooks (reload.ts); never exit;
 //   uncaughtException,
 //   unhandledRejection   log a fatal line, drain, exit non-zero (never resume in an unknown state);
 //                        during a drain: logged, and the exit code becomes non-zero.
@@ -16,13 +17,13 @@ export interface ProcessHandlerOptions {
   /** Whether a stop is under way. */
   stopping(): boolean;
   stop(reason: string, exitCode: number): Promise<StopReport>;
+  reload(reason: string): Promise<unknown>;
   /** Writes out buffered log lines synchronously, before an immediate exit. */
   flushLogs(): void;
 }
 
 export class ProcessHandlers {
   readonly #o: ProcessHandlerOptions;
-  #installed: [string, (...args: any[]) => void][] = [];
   #fatalDuringStop = false;
 
   constructor(o: ProcessHandlerOptions) {
@@ -42,6 +43,9 @@ export class ProcessHandlers {
           void o.stop(sig, 0).then((r) => process.exit(this.#fatalDuringStop ? Math.max(1, r.exitCode) : r.exitCode));
         });
       }
+      // Node's default for SIGHUP is to exit at once: `holdfast signal HUP` would kill the instance
+      // without a drain.
+      this.#on('SIGHUP', () => void o.reload('SIGHUP'));
     }
     if (o.handleProcessErrors) {
       const fatal = (kind: string) => (err: unknown) => {
@@ -60,17 +64,9 @@ export class ProcessHandlers {
     }
   }
 
-  /** After a stop: signal and error handlers stay until exit when the process will exit. */
-  removeAfterStop(): void {
-    // Signal handlers stay so a second signal still forces the exit; error handlers too, so a
-    // late error is still logged. Only a stop() that will not exit removes them.
-    if (this.#o.handleSignals || this.#o.handleProcessErrors) return;
-    for (const [event, fn] of this.#installed) process.off(event, fn);
-    this.#installed = [];
-  }
-
+  // Never removed: after a stop the process exits, and until then a second signal must still
+  // force the exit and a late error must still be logged.
   #on(event: string, fn: (...args: any[]) => void): void {
     process.on(event, fn);
-    this.#installed.push([event, fn]);
   }
 }

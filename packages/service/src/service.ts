@@ -13,7 +13,7 @@ import { ServiceError } from './errors.ts';
 import type { FastifyInstance } from './fastify.ts';
 import { healthModule, type HealthApi } from './health/module.ts';
 import { recoveryModule } from './http/recovery.ts';
-import { createHttpCore, listen, type HttpCore } from './http/server.ts';
+import { createHttpCore, listen, type HttpCore, type Listening } from './http/server.ts';
 import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
 import { createLogger, type ServiceLogger } from './logging/logger.ts';
 import type { MemoryApi } from './memory/forensics.ts';
@@ -23,10 +23,11 @@ import { combinedLogMixin, installModules, type AnyModule, type InstalledModules
 import { notifyModule } from './notify/module.ts';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
 import { ProcessHandlers } from './process-handlers.ts';
+import { Reloader, type ReloadHook, type ReloadReport } from './reload.ts';
 import { redisModule } from './redis/module.ts';
 import { maxUnreadyMs } from './shutdown/budget.ts';
 import { drain, type StopReport } from './shutdown/drain.ts';
-import type { RegisteredHook, ShutdownHook } from './shutdown/hooks.ts';
+import { validHook, type RegisteredHook, type ShutdownHook } from './shutdown/hooks.ts';
 import { planUnready } from './shutdown/unready.ts';
 import { tracingModule } from './tracing/module.ts';
 
@@ -44,24 +45,23 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   readonly #modules: InstalledModules;
   readonly #hooks: RegisteredHook[] = [];
   readonly #process: ProcessHandlers;
+  readonly #reloader: Reloader;
   /** The modules' lifecycle listeners: called before the 'state' event, whatever the app does with its listeners. */
   readonly #onState: ((state: LifecycleState, previous: LifecycleState) => void)[] = [];
   #state: LifecycleState = 'STARTING';
   #started = false;
-  #listening = false;
   #stopping: Promise<StopReport> | undefined;
-  #port = 0;
-  #url = 'http://:0';
-  #adminUrl: string | undefined;
-  /** Listening on a socket a supervisor passed down (LISTEN_FDS). */
-  #inherited = false;
+  /** Where the service listens, once it does. */
+  #at: Listening | undefined;
 
   constructor(input: ServiceOptions | undefined) {
     super();
-    const o = (this.options = resolveOptions(input));
+    const adjusted: string[] = [];
+    const o = (this.options = resolveOptions(input, process.env, (m) => adjusted.push(m)));
     const mixin = combinedLogMixin(MODULES, o, o.logger.mixin);
     this.#log = createLogger({ name: o.name, level: o.logger.level, destination: o.logger.destination, mixin });
     this.logger = this.#log.logger;
+    for (const m of adjusted) this.logger.warn(m);
     this.#http = createHttpCore(o, this.#log, mixin);
     this.app = this.#http.app;
     const lifecycle: LifecycleView = {
@@ -82,12 +82,14 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       onShutdown: (name, fn, opts) => this.onShutdown(name, fn, opts),
     });
     this.#modules.apis.health.checks.on('change', () => this.#evaluate());
+    this.#reloader = new Reloader(this.logger, () => this.#log.reopen());
     this.#process = new ProcessHandlers({
       handleSignals: o.handleSignals,
       handleProcessErrors: o.handleProcessErrors,
       logger: this.logger,
       stopping: () => this.#stopping !== undefined,
       stop: (reason, exitCode) => this.#stop(reason, exitCode),
+      reload: (reason) => this.reload(reason),
       flushLogs: () => this.#log.flushSync(),
     });
   }
@@ -96,13 +98,13 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     return this.#state;
   }
   get port(): number {
-    return this.#port;
+    return this.#at?.port ?? 0;
   }
   get url(): string {
-    return this.#url;
+    return this.#at?.url ?? 'http://:0';
   }
   get adminUrl(): string | undefined {
-    return this.#adminUrl;
+    return this.#at?.adminUrl;
   }
   get health(): HealthApi {
     return this.#modules.apis.health.public;
@@ -137,7 +139,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
 
   /** Moves the lifecycle after a check changed or the server started listening. */
   #evaluate(): void {
-    if (!this.#listening) return;
+    if (this.#at === undefined) return;
     const checks = this.#modules.apis.health.checks;
     if (this.#state === 'STARTING' && checks.criticalOk()) this.#fire('started');
     if (this.#state === 'READY' && checks.anyDegraded()) this.#fire('degraded');
@@ -145,28 +147,27 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   }
 
   onShutdown(name: string, fn: ShutdownHook, options: { timeoutMs?: number } = {}): void {
-    if (typeof name !== 'string' || !name) throw new ServiceError('HOLDFAST_E_OPTIONS', 'onShutdown: name must be a non-empty string');
-    if (typeof fn !== 'function') throw new ServiceError('HOLDFAST_E_OPTIONS', `onShutdown('${name}'): fn must be a function`);
-    const timeoutMs = options.timeoutMs ?? this.options.hookTimeoutMs;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ServiceError('HOLDFAST_E_OPTIONS', `onShutdown('${name}'): timeoutMs must be a positive number, got ${timeoutMs}`);
-    this.#hooks.push({ name, fn, timeoutMs });
+    this.#hooks.push(validHook('onShutdown', name, fn, options.timeoutMs ?? this.options.hookTimeoutMs));
+  }
+
+  onReload(name: string, fn: ReloadHook, options: { timeoutMs?: number } = {}): void {
+    this.#reloader.register(name, fn, options.timeoutMs ?? this.options.hookTimeoutMs);
+  }
+
+  reload(reason = 'reload() called'): Promise<ReloadReport> {
+    return this.#reloader.run(reason);
   }
 
   async start(): Promise<{ url: string; port: number }> {
-    if (this.#listening || this.#stopping) throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
+    if (this.#at !== undefined || this.#stopping) throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
     await this.app.ready();
     await this.#modules.beforeListen();
-    const at = await listen(this.#http, this.options);
-    this.#port = at.port;
-    this.#url = at.url;
-    this.#adminUrl = at.adminUrl;
-    this.#inherited = at.inheritedFd !== undefined;
-    this.#listening = true;
+    const at = (this.#at = await listen(this.#http, this.options));
     this.#process.install();
     this.#modules.listening();
-    this.logger.info({ url: this.url, admin: this.#adminUrl, inheritedFd: at.inheritedFd }, `listening on ${this.url}`);
+    this.logger.info({ url: at.url, admin: at.adminUrl, inheritedFd: at.inheritedFd }, `listening on ${this.url}`);
     this.#evaluate();
-    return { url: this.url, port: this.#port };
+    return { url: at.url, port: at.port };
   }
 
   stop(reason = 'stop() called'): Promise<StopReport> {
@@ -187,7 +188,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   }
 
   async #runStop(reason: string, exitCode: number): Promise<StopReport> {
-    if (!this.#listening) {
+    if (this.#at === undefined) {
       // Never started listening: nothing to drain.
       this.#fire('stopped');
       this.#modules.quiesce();
@@ -201,7 +202,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       exitCode,
       graceMs: this.options.terminationGracePeriodMs,
       unready: planUnready(
-        { ...this.options, inheritedSocket: this.#inherited, maxMs: maxUnreadyMs(this.options.terminationGracePeriodMs) },
+        { ...this.options, inheritedSocket: this.#at?.inheritedFd !== undefined, maxMs: maxUnreadyMs(this.options.terminationGracePeriodMs) },
         this.#modules.apis.health.pollers,
       ),
       keepAliveGraceMs: this.options.keepAliveGraceMs,

@@ -95,3 +95,26 @@ test('a second signal during the drain exits at once', async (t) => {
   assert.equal(exit.code, 128 + 15);
   assert.ok(child.stdout().includes('second SIGTERM during shutdown'));
 });
+
+test('the stop budget a supervisor sets (HOLDFAST_TERMINATION_GRACE_MS) caps a longer option: a slow request within it finishes; past it the service reports and exits before the kill', async (t) => {
+  // The application asks for 30 s; the supervisor kills 4 s after SIGTERM.
+  const env = { GRACE_MS: '30000', HOLDFAST_TERMINATION_GRACE_MS: '4000' };
+  const a = await startFixture(t, env);
+  await a.child.waitForLine('HOLDFAST_TERMINATION_GRACE_MS says this process is killed 4000 ms after SIGTERM'); // the trim is logged at start
+  const finishing = get(a.url + '/slow?ms=2500');
+  await delay(150);
+  a.child.kill('SIGTERM');
+  assert.equal((await finishing).status, 200, 'the slow request finished during the drain');
+  assert.equal((await a.child.exited).code, 0);
+
+  const b = await startFixture(t, env);
+  void get(b.url + '/slow?ms=8000');
+  await delay(150);
+  const t0 = performance.now();
+  b.child.kill('SIGTERM');
+  const exit = await b.child.exited;
+  const took = performance.now() - t0;
+  assert.deepEqual(exit, { code: 1, signal: null }, 'ended by itself, not killed');
+  assert.ok(took < 4000, `within the supervisor's 4 s (${Math.round(took)} ms)`);
+  assert.ok(logLines(b.child.stdout()).some((l) => Array.isArray(l.pending) && String(l.msg).includes('drain deadline')), 'and said which request was cut off');
+});

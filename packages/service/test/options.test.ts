@@ -52,11 +52,26 @@ test('health.register and onShutdown validate their arguments', () => {
   assert.throws(() => s.onShutdown('h', () => {}, { timeoutMs: 0 }), /timeoutMs must be a positive/);
 });
 
-test('the shutdown budget can come from the environment (set by gen k8s), options win', () => {
+test('the shutdown budget comes from the environment (gen k8s, the supervisor), which also caps a longer option', () => {
   const o = resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '25000', HOLDFAST_SHUTDOWN_DELAY_MS: '0', KUBERNETES_SERVICE_HOST: 'x' });
   assert.equal(o.terminationGracePeriodMs, 25_000);
   assert.equal(o.shutdownDelayMs, 0);
-  assert.equal(resolveOptions({ terminationGracePeriodMs: 9000 }, { HOLDFAST_TERMINATION_GRACE_MS: '25000' }).terminationGracePeriodMs, 9000);
+  assert.equal(resolveOptions({ terminationGracePeriodMs: 9000 }, { HOLDFAST_TERMINATION_GRACE_MS: '25000' }).terminationGracePeriodMs, 9000, 'a shorter drain than allowed is the application\'s choice');
+  const warnings: string[] = [];
+  const capped = resolveOptions({ terminationGracePeriodMs: 30_000 }, { HOLDFAST_TERMINATION_GRACE_MS: '10000' }, (m) => warnings.push(m));
+  assert.equal(capped.terminationGracePeriodMs, 10_000, 'the supervisor kills after 10 s: drain within 10 s');
+  assert.match(warnings.join('\n'), /terminationGracePeriodMs is 30000 ms, but HOLDFAST_TERMINATION_GRACE_MS says this process is killed 10000 ms after SIGTERM/);
+  assert.equal(resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '500' }).terminationGracePeriodMs, 500, 'a short stop timeout is honoured, not refused');
   assert.throws(() => resolveOptions({}, { HOLDFAST_SHUTDOWN_DELAY_MS: 'soon' }), /HOLDFAST_SHUTDOWN_DELAY_MS environment variable is 'soon'/);
+  assert.throws(() => resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '0' }), /HOLDFAST_TERMINATION_GRACE_MS environment variable is '0', not a number of milliseconds \(at least 1\)/);
   assert.throws(() => createService(42 as unknown as ServiceOptions), /expects an options object/);
+});
+
+test('a delay the environment leaves no room for is trimmed with a warning, not a crash at start', () => {
+  const warnings: string[] = [];
+  const o = resolveOptions({ shutdownDelayMs: 8000 }, { HOLDFAST_TERMINATION_GRACE_MS: '6000' }, (m) => warnings.push(m));
+  assert.equal(o.terminationGracePeriodMs, 6000);
+  assert.equal(o.shutdownDelayMs, 2850, 'half of what the grace period leaves after the exit margin');
+  assert.match(warnings.join('\n'), /shutdownDelayMs: 8000 ms leaves no time to drain within terminationGracePeriodMs \(6000 ms\).*using 2850 ms/);
+  assert.equal(resolveOptions({ terminationGracePeriodMs: 3000 }, { KUBERNETES_SERVICE_HOST: 'x' }).shutdownDelayMs, 1425, "Kubernetes' default delay, trimmed to the application's short grace period");
 });

@@ -57,12 +57,22 @@ function positiveInt(name: string, field: string, v: number): number {
 export class HealthRegistry extends EventEmitter<HealthEvents> {
   readonly #checks = new Map<string, Check>();
   #started = false;
+  /** What the first runs wait for (e.g. the built-in Redis client's first connect), each bounded. */
+  #holds: Promise<unknown>[] = [];
+  /** Checks run: started, and every hold settled. */
+  #running = false;
+  /** Who registered each name, for the error when a name is taken twice. */
+  readonly #owners = new Map<string, string>();
 
   /** Registers a check; it starts running when the service starts (or at once if it has). */
-  register(name: string, fn: CheckFn, options: CheckOptions = {}): void {
+  register(name: string, fn: CheckFn, options: CheckOptions = {}, owner?: string): void {
     if (typeof name !== 'string' || name.length === 0) throw new ServiceError('HOLDFAST_E_OPTIONS', 'health.register: name must be a non-empty string');
     if (typeof fn !== 'function') throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register('${name}'): fn must be a function`);
-    if (this.#checks.has(name)) throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register: a check named '${name}' is already registered; pick another name`);
+    if (this.#checks.has(name)) {
+      const by = this.#owners.get(name);
+      throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register: a check named '${name}' is already registered${by ? ` (${by})` : ''}; pick another name`);
+    }
+    if (owner) this.#owners.set(name, owner);
     const kind = options.kind ?? 'critical';
     if (kind !== 'critical' && kind !== 'degraded') throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register('${name}'): kind must be 'critical' or 'degraded', got '${String(kind)}'`);
     const check: Check = {
@@ -81,17 +91,35 @@ export class HealthRegistry extends EventEmitter<HealthEvents> {
       running: false,
     };
     this.#checks.set(name, check);
-    if (this.#started) this.#schedule(check, 0);
+    if (this.#running) this.#schedule(check, 0);
+  }
+
+  /**
+   * Delays the first run of every check until `ready` settles, or `upToMs` at most: a check that
+   * runs before a client it uses has connected fails for nothing, logs a warning, and holds
+   * readiness back by its whole rise count.
+   */
+  holdUntil(ready: Promise<unknown>, upToMs: number): void {
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = Promise.race([ready.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, upToMs).unref()))]).finally(() => clearTimeout(timer));
+    this.#holds.push(bounded);
   }
 
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    for (const c of this.#checks.values()) this.#schedule(c, 0);
+    const run = () => {
+      if (!this.#started || this.#running) return;
+      this.#running = true;
+      for (const c of this.#checks.values()) this.#schedule(c, 0);
+    };
+    if (this.#holds.length === 0) run();
+    else void Promise.all(this.#holds).then(run);
   }
 
   stop(): void {
     this.#started = false;
+    this.#running = false;
     for (const c of this.#checks.values()) clearTimeout(c.timer);
   }
 
@@ -104,7 +132,7 @@ export class HealthRegistry extends EventEmitter<HealthEvents> {
     clearTimeout(check.timer);
     check.timer = setTimeout(() => {
       void this.#run(check).finally(() => {
-        if (this.#started) this.#schedule(check, check.intervalMs);
+        if (this.#running) this.#schedule(check, check.intervalMs);
       });
     }, delayMs);
     check.timer.unref();

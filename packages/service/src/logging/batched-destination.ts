@@ -16,7 +16,7 @@
 // the event loop never blocks on a slow log reader. Past maxPendingBytes lines are dropped and
 // counted, and a line saying how many is written once the pipe drains: a log reader that stops
 // reading must not take the service's memory with it.
-import { mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface BatchedDestinationOptions {
@@ -43,7 +43,9 @@ function installExitHook(): void {
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export class BatchedDestination {
-  readonly fd: number;
+  #fd: number;
+  /** The file written to, when the destination is a path (reopen() opens it again). */
+  readonly #path: string | undefined;
   readonly #intervalMs: number;
   readonly #maxBatch: number;
   readonly #maxPending: number;
@@ -57,10 +59,13 @@ export class BatchedDestination {
   #lastError: Error | undefined;
 
   constructor(o: BatchedDestinationOptions) {
-    if (typeof o.dest === 'number') this.fd = o.dest;
-    else {
+    if (typeof o.dest === 'number') {
+      this.#fd = o.dest;
+      this.#path = undefined;
+    } else {
       mkdirSync(dirname(o.dest), { recursive: true });
-      this.fd = openSync(o.dest, 'a');
+      this.#fd = openSync(o.dest, 'a');
+      this.#path = o.dest;
     }
     this.#intervalMs = o.flushIntervalMs ?? 10;
     this.#maxBatch = o.maxBatchBytes ?? 64 * 1024;
@@ -118,6 +123,26 @@ export class BatchedDestination {
   /** The last write error other than EAGAIN (EPIPE, EBADF, ENOSPC ...), for diagnostics. */
   get lastError(): Error | undefined {
     return this.#lastError;
+  }
+
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Writes out what is buffered, then opens the file again by its path (after logrotate moved
+   * it away, lines go to the new file). False for an fd destination (stdout, stderr, a pipe).
+   * If the path cannot be opened, the old file stays in use and the error is thrown.
+   */
+  reopen(): boolean {
+    if (this.#path === undefined) return false;
+    this.flushSync();
+    mkdirSync(dirname(this.#path), { recursive: true });
+    const fd = openSync(this.#path, 'a');
+    const old = this.#fd;
+    this.#fd = fd;
+    closeSync(old);
+    return true;
   }
 
   /** pino's flush: writes what it can now; calls back once everything is written or cannot be. */
@@ -204,7 +229,7 @@ export class BatchedDestination {
     let off = 0;
     while (off < len) {
       try {
-        off += writeSync(this.fd, buf, off, len - off);
+        off += writeSync(this.#fd, buf, off, len - off);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return off;
         // The fd is gone or full (EPIPE, EBADF, ENOSPC): these bytes cannot be written.

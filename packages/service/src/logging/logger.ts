@@ -15,6 +15,8 @@ export interface ServiceLogger {
   destination: { write(line: string): unknown };
   /** The base fields every line carries. */
   base: Record<string, unknown>;
+  /** Opens a log file again by its path (after rotation); false when logging to stdout/stderr. */
+  reopen(): boolean;
 }
 
 export function createLogger(opts: { name: string; level: string; destination: string; mixin?: (() => object) | undefined }): ServiceLogger {
@@ -45,5 +47,6 @@ export function createLogger(opts: { name: string; level: string; destination: s
     flushSync() {
       dest.flushSync();
     },
+    reopen: () => dest.reopen(),
   };
 }

@@ -32,14 +32,19 @@ export const redisModule: ServiceModule<'redis'> = {
         },
       });
     }
-    ctx.use('health').checks.register(
+    const checks = ctx.use('health').checks;
+    checks.register(
       'redis',
       async () => {
         if (client.status !== 'ready') throw new Error(`redis connection is ${client.status}`);
         await client.ping();
       },
       { kind: 'degraded', intervalMs: o.healthIntervalMs, timeoutMs: Math.max(o.commandTimeoutMs * 2, 100), fall: o.healthFall, rise: o.healthRise },
+      `by holdfast, for the ${o.fromEnv ? 'REDIS_URL environment variable' : 'redis option'}: it pings service.redis; name your own check differently, or set redis: false to manage Redis yourself`,
     );
+    // Checks (this one, and the application's that use service.redis) wait for the first connect
+    // attempt: run before it, they fail for nothing, warn, and delay READY by their rise count.
+    checks.holdUntil(firstConnect(client), o.connectTimeoutMs + 1000);
     ctx.onShutdown(
       'redis',
       async () => {
@@ -54,3 +59,17 @@ export const redisModule: ServiceModule<'redis'> = {
     return { api: { client, store: new RedisStore(client, `${o.keyPrefix}dep:`) } };
   },
 };
+
+/** Settles when the client is ready or its first connection attempt has failed. */
+function firstConnect(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const settled = () => {
+      client.off('ready', settled);
+      client.off('error', settled);
+      resolve();
+    };
+    client.on('ready', settled);
+    client.on('error', settled);
+  });
+}

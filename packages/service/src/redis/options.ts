@@ -29,6 +29,8 @@ export const redisOptionsShape = {
 
 export interface ResolvedRedisOptions {
   target: RedisTarget;
+  /** Configured by REDIS_URL rather than the option. */
+  fromEnv: boolean;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
   maxReconnectDelayMs: number;
@@ -44,9 +46,9 @@ export function resolveRedisOptions(input: z.output<typeof redisOptionsSchema> |
   const defaults = redisOptionsSchema.options[2].parse({ url: 'x' });
   if (input === undefined) {
     if (!env.REDIS_URL) return false;
-    return { ...defaults, target: parseRedisUrl(env.REDIS_URL, 'redis (from the REDIS_URL environment variable)') };
+    return { ...defaults, fromEnv: true, target: parseRedisUrl(env.REDIS_URL, 'redis (from the REDIS_URL environment variable)') };
   }
-  if (typeof input === 'string') return { ...defaults, target: parseRedisUrl(input, 'redis') };
+  if (typeof input === 'string') return { ...defaults, fromEnv: false, target: parseRedisUrl(input, 'redis') };
   const { url, ...rest } = input;
-  return { ...rest, target: parseRedisUrl(url, 'redis.url') };
+  return { ...rest, fromEnv: false, target: parseRedisUrl(url, 'redis.url') };
 }

@@ -1,6 +1,7 @@
 // onShutdown hooks: run in reverse registration order (what started last stops first), each
 // under its own timeout and never past the overall deadline. A hook that throws or hangs is
 // reported and the next one still runs.
+import { ServiceError } from '../errors.ts';
 
 export type ShutdownHook = (ctx: { signal: AbortSignal; reason: string }) => unknown;
 
@@ -8,6 +9,14 @@ export interface RegisteredHook {
   name: string;
   fn: ShutdownHook;
   timeoutMs: number;
+}
+
+/** A validated hook; `api` names the method that registers it, for the error. */
+export function validHook(api: string, name: string, fn: ShutdownHook, timeoutMs: number): RegisteredHook {
+  if (typeof name !== 'string' || !name) throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}: name must be a non-empty string`);
+  if (typeof fn !== 'function') throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}('${name}'): fn must be a function`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}('${name}'): timeoutMs must be a positive number, got ${timeoutMs}`);
+  return { name, fn, timeoutMs };
 }
 
 export interface HookResult {
