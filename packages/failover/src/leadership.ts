@@ -639,7 +639,8 @@ export class Leadership {
 
   #withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = this.#o.clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR_UNREACHABLE', `${what} timed out after ${Math.round(ms)} ms`)), ms);
+      const late = () => new FailoverError('HOLDFAST_E_COORDINATOR_UNREACHABLE', `${what} timed out after ${Math.round(ms)} ms`);
+      const timer = this.#o.clock.setTimeout(() => reject(late()), ms);
       promise.then(
         (v) => {
           timer.cancel();

@@ -175,7 +175,8 @@ export class StatusServer {
       sendJson(res, 404, { error: { code: 'HOLDFAST_E_NOT_FOUND', message: `no ${req.method} ${path}; try GET /status, /metrics, /events or POST /switchover` } });
     } catch (err) {
       const e = err as Error & { code?: string };
-      sendJson(res, err instanceof FailoverError ? err.status : 500, { error: { code: e.code ?? 'HOLDFAST_E_INTERNAL', message: e.message } });
+      const status = err instanceof FailoverError ? err.status : 500;
+      sendJson(res, status, { error: { code: e.code ?? 'HOLDFAST_E_INTERNAL', message: e.message } });
     }
   }
 }

@@ -30,7 +30,8 @@ export type ServiceError = HoldfastError<ServiceErrorCode>;
 export class ServiceOptionsError extends ServiceError {
   readonly problems: { option: string; message: string }[];
   constructor(problems: { option: string; message: string }[]) {
-    super('HOLDFAST_E_OPTIONS', `${errorTable.HOLDFAST_E_OPTIONS.message}:\n${problems.map((p) => `  ${p.option}: ${p.message}`).join('\n')}`);
+    const list = problems.map((p) => `  ${p.option}: ${p.message}`).join('\n');
+    super('HOLDFAST_E_OPTIONS', `${errorTable.HOLDFAST_E_OPTIONS.message}:\n${list}`);
     this.name = 'ServiceOptionsError';
     this.problems = problems;
   }

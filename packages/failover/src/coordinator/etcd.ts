@@ -355,7 +355,8 @@ export class EtcdCoordinator implements Coordinator {
       return await new Promise<number>((resolve, reject) => {
         stream.on('data', (res) => resolve(Number(res.TTL)));
         stream.on('error', reject);
-        stream.on('end', () => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ended the keep-alive stream of lease ${leaseId} without an answer`)));
+        const ended = () => new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ended the keep-alive stream of lease ${leaseId} without an answer`);
+        stream.on('end', () => reject(ended()));
         stream.write({ ID: leaseId });
       });
     } finally {

@@ -16,6 +16,11 @@ import { keepalivedArgs, keepalivedConfig } from './keepalived.ts';
 import { drillNet, type DrillProfile } from './profiles.ts';
 import type { TimedEvent } from './windows.ts';
 
+/** Why a drill stops when its signal aborts: the signal's own reason, or a drill error naming it. */
+export function drillAborted(signal: AbortSignal | undefined): Error {
+  return signal?.reason instanceof Error ? signal.reason : new FailoverError('HOLDFAST_E_DRILL_FAILED', 'the drill was aborted');
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const httpServiceMain = join(here, `http-service-main${ext}`);
@@ -138,20 +143,26 @@ export class DrillCluster {
     const end = monotonicMs() + timeoutMs;
     const tries = new Map(this.nodes.map((n) => [n.name, 1]));
     for (;;) {
-      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new FailoverError('HOLDFAST_E_DRILL_FAILED', 'the drill was aborted');
+      if (signal?.aborted) throw drillAborted(signal);
       const pending = this.nodes.filter((n) => !this.events.some((e) => e.node === n.name && e.type === 'agent-started'));
       if (pending.length === 0) return;
       for (const n of pending) {
         const p = n.agent;
         if (p && (p.exitCode !== null || p.signalCode !== null)) {
           const t = tries.get(n.name)!;
-          if (t >= attempts) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `the agent of ${n.name} exited ${attempts} times before it started; see ${join(this.dir, `${n.name}-agent.log`)}`);
+          if (t >= attempts) {
+            const log = join(this.dir, `${n.name}-agent.log`);
+            throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `the agent of ${n.name} exited ${attempts} times before it started; see ${log}`);
+          }
           tries.set(n.name, t + 1);
           progress(`the agent of ${n.name} exited before it started (exit ${p.exitCode ?? p.signalCode}); starting it again`);
           await this.startAgent(n);
         }
       }
-      if (monotonicMs() > end) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `agents ${pending.map((n) => n.name).join(', ')} did not start within ${timeoutMs} ms; see ${this.dir}`);
+      if (monotonicMs() > end) {
+        const names = pending.map((n) => n.name).join(', ');
+        throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `agents ${names} did not start within ${timeoutMs} ms; see ${this.dir}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -193,7 +204,8 @@ export class DrillCluster {
     const proc = this.spawnIn(n.host.netns, process.execPath, [httpServiceMain, n.name, String(drillNet.servicePort)], `${n.name}-service.log`);
     await new Promise<void>((resolve, reject) => {
       proc.stdout?.on('data', lineSplitter((l) => l.startsWith('LISTENING') && resolve()));
-      proc.once('exit', (code) => reject(new FailoverError('HOLDFAST_E_DRILL_FAILED', `the HTTP service of ${n.name} exited with ${code}`)));
+      const exited = (code: number | null) => new FailoverError('HOLDFAST_E_DRILL_FAILED', `the HTTP service of ${n.name} exited with ${code}`);
+      proc.once('exit', (code) => reject(exited(code)));
     });
   }
 }

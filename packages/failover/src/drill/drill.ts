@@ -4,7 +4,8 @@
 import { monotonicMs } from '../clock.ts';
 import { FailoverError } from '../errors.ts';
 import { lineSplitter } from '../fence/protocol.ts';
-import { defaultAgentCommand, DrillCluster, pollerMain, type AgentCommand, type DrillAgentKind, type NodeHandle } from './cluster.ts';
+import { defaultAgentCommand, DrillCluster, drillAborted, pollerMain } from './cluster.ts';
+import type { AgentCommand, DrillAgentKind, NodeHandle } from './cluster.ts';
 import { injectFault, type Fault } from './faults.ts';
 import { drillNet, drillProfiles, revokeOverlapBoundMs, type DrillProfile, type FaultKind } from './profiles.ts';
 import { VipSampler } from './sampler.ts';
@@ -64,7 +65,7 @@ export interface DrillResult {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const reason = () => (signal?.reason instanceof Error ? signal.reason : new FailoverError('HOLDFAST_E_DRILL_FAILED', 'the drill was aborted'));
+    const reason = () => drillAborted(signal);
     if (signal?.aborted) return reject(reason());
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {

@@ -19,7 +19,9 @@ export interface Fault {
 
 async function must(file: string, args: string[]): Promise<void> {
   const r = await runCommand(file, args);
-  if (r.code !== 0) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `cannot inject the fault: '${file} ${args.join(' ')}' failed: ${r.stderr.trim()}`);
+  if (r.code !== 0) {
+    throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `cannot inject the fault: '${file} ${args.join(' ')}' failed: ${r.stderr.trim()}`);
+  }
 }
 
 /** Where the drill's etcd answers, for the coordinator faults. */
