@@ -32,6 +32,11 @@ export const failoverErrors = {
   HOLDFAST_E_SWITCHOVER: { status: 409, message: 'the switchover request was refused' },
   HOLDFAST_E_DRILL: { status: 500, message: 'the failover drill cannot run here' },
   HOLDFAST_E_DRILL_FAILED: { status: 500, message: 'the failover drill did not complete' },
+  // The distributed lock (lock/).
+  HOLDFAST_E_LOCK_OPTIONS: { status: 500, message: 'invalid distributed lock request' },
+  HOLDFAST_E_LOCK_LOST: { status: 409, message: 'the distributed lock was lost' },
+  HOLDFAST_E_LOCK_TIMEOUT: { status: 503, message: 'the distributed lock was not acquired in time' },
+  HOLDFAST_E_LOCK_ABORTED: { status: 503, message: 'the wait for the distributed lock was aborted' },
   // The agent's status endpoint (status-server.ts).
   HOLDFAST_E_BAD_REQUEST: { status: 400, message: 'the status endpoint cannot read the request' },
   HOLDFAST_E_NOT_FOUND: { status: 404, message: 'no such endpoint on the agent' },

@@ -8,6 +8,8 @@ import type { DependencyOptions } from './dependency/options.ts';
 import type { FastifyInstance } from './fastify.ts';
 import type { HealthApi } from './health/module.ts';
 import type { LifecycleState } from './lifecycle.ts';
+import type { DistributedLock, DistributedLockOptions } from './lock/types.ts';
+import type { LockObserver } from './concurrency/types.ts';
 import type { MemoryApi } from './memory/forensics.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ReloadHook, ReloadReport } from './reload.ts';
@@ -45,6 +47,14 @@ export interface Service extends EventEmitter<ServiceEvents> {
   dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V>;
   /** The fail-fast Redis client (when `redis` or REDIS_URL is set). */
   readonly redis: Redis | undefined;
+  /**
+   * A distributed lock with a fencing token, on the `locks` provider (etcdLockProvider from
+   * @holdfast/failover/lock). Check `assertHeld()` before acting and pass `token` to a resource
+   * that checks it (fencedRedisSet); `signal` aborts when the lock is lost.
+   */
+  lock(name: string, options: DistributedLockOptions): Promise<DistributedLock>;
+  /** Feeds the lock wait/hold histograms from mutex(), semaphore(), rwLock(), keyedMutex() (`observer` option). */
+  readonly lockObserver: LockObserver;
   /** Heap-growth detection (`leak_suspected`) and safe heap captures. */
   readonly memory: MemoryApi;
 }

@@ -18,6 +18,12 @@ export const errorTable = {
   HOLDFAST_E_TRACING: { status: 500, message: 'OpenTelemetry instrumentation is not in place' },
   HOLDFAST_E_UNAUTHORIZED: { status: 401, message: 'admin endpoint: missing or wrong admin token' },
   HOLDFAST_E_FORENSICS: { status: 409, message: 'heap snapshot refused' },
+  // Concurrency primitives and the distributed lock (src/concurrency, src/lock).
+  HOLDFAST_E_LOCK_TIMEOUT: { status: 503, message: 'a lock was not acquired in time' },
+  HOLDFAST_E_LOCK_ABORTED: { status: 503, message: 'the wait for a lock was aborted' },
+  HOLDFAST_E_LOCK_STATE: { status: 500, message: 'a lock was released that is not held' },
+  HOLDFAST_E_LOCK_LOST: { status: 409, message: 'a distributed lock was lost (lease expired or coordinator unreachable)' },
+  HOLDFAST_E_LOCK_UNAVAILABLE: { status: 503, message: 'no lock provider, or the coordinator did not answer' },
 } as const;
 
 export type ServiceErrorCode = keyof typeof errorTable;

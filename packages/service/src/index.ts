@@ -19,3 +19,7 @@ export { ForensicsError, chooseCapture, type CaptureResult, type CaptureKind } f
 export { HeapTrend, type TrendVerdict, type TrendOptions } from './memory/heap-trend.ts';
 export { traceLogMixin } from './tracing/log-mixin.ts';
 export { tracingState, type TracingState } from './tracing/state.ts';
+export { fencedRedisSet, FENCED_SET_SCRIPT, type FencedWrite, type FencedWriteResult } from './lock/fenced-redis.ts';
+export type { DistributedLock, DistributedLockOptions, LockProvider } from './lock/types.ts';
+export { mutex, keyedMutex, semaphore, rwLock, Mutex, KeyedMutex, Semaphore, RwLock } from './concurrency/index.ts';
+export type { AcquireOptions, LockObserver, LockStats, PrimitiveOptions } from './concurrency/index.ts';

@@ -9,6 +9,7 @@ import { ServiceError } from './errors.ts';
 import type { FastifyInstance } from './fastify.ts';
 import type { HealthModuleApi } from './health/module.ts';
 import type { LifecycleState } from './lifecycle.ts';
+import type { LocksApi } from './lock/module.ts';
 import type { MemoryForensics } from './memory/forensics.ts';
 import type { MetricsModuleApi } from './metrics/module.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -25,6 +26,7 @@ export interface ModuleApis {
   memory: MemoryForensics;
   tracing: void;
   notify: void;
+  locks: LocksApi;
 }
 export type ModuleName = keyof ModuleApis;
 

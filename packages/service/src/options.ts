@@ -9,6 +9,7 @@ import { metricsOptionsShape } from './metrics/options.ts';
 import { shutdownTiming } from './shutdown/from-env.ts';
 import { redisOptionsShape, resolveRedisOptions, type ResolvedRedisOptions } from './redis/options.ts';
 import { tracingOptionsShape } from './tracing/options.ts';
+import type { LockProvider } from './lock/types.ts';
 
 const DEFAULT_GRACE_MS = 30_000;
 const port = z.number().int().min(0).max(65535);
@@ -83,6 +84,10 @@ export const serviceOptionsSchema = z.strictObject({
   probes: probePaths.prefault({}),
   /** Token for the admin endpoints (heap snapshots); default HOLDFAST_ADMIN_TOKEN. Without one they answer 401. */
   adminToken: z.string().min(16, 'use at least 16 characters').optional(),
+  /** The distributed lock provider behind service.lock() (etcdLockProvider from @holdfast/failover/lock). */
+  locks: z
+    .custom<LockProvider>((v) => typeof v === 'object' && v !== null && typeof (v as LockProvider).acquire === 'function' && typeof (v as LockProvider).close === 'function', 'Invalid input: expected a lock provider (etcdLockProvider from @holdfast/failover/lock)')
+    .optional(),
   /** Passed to Fastify as is (bodyLimit, trustProxy, ...), except what holdfast owns. */
   fastify: z.record(z.string(), z.unknown()).default({}),
   ...healthOptionsShape,

@@ -18,6 +18,9 @@ import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } 
 import { createLogger, type ServiceLogger } from './logging/logger.ts';
 import type { MemoryApi } from './memory/forensics.ts';
 import { memoryModule } from './memory/module.ts';
+import { locksModule } from './lock/module.ts';
+import type { DistributedLock, DistributedLockOptions } from './lock/types.ts';
+import type { LockObserver } from './concurrency/types.ts';
 import { metricsModule } from './metrics/module.ts';
 import { combinedLogMixin, installModules, type AnyModule, type InstalledModules, type LifecycleView } from './module.ts';
 import { notifyModule } from './notify/module.ts';
@@ -32,7 +35,7 @@ import { planUnready } from './shutdown/unready.ts';
 import { tracingModule } from './tracing/module.ts';
 
 /** The modules, in installation order (each after the modules it depends on). */
-const MODULES: readonly AnyModule[] = [metricsModule, healthModule, recoveryModule, redisModule, memoryModule, dependencyModule, tracingModule, notifyModule];
+const MODULES: readonly AnyModule[] = [metricsModule, healthModule, recoveryModule, redisModule, memoryModule, dependencyModule, tracingModule, notifyModule, locksModule];
 
 const emptyReport = (reason: string, ok: boolean, exitCode: number): StopReport => ({ reason, ok, exitCode, phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] });
 
@@ -117,6 +120,12 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   }
   get memory(): MemoryApi {
     return this.#modules.apis.memory;
+  }
+  lock(name: string, options: DistributedLockOptions): Promise<DistributedLock> {
+    return this.#modules.apis.locks.lock(name, options);
+  }
+  get lockObserver(): LockObserver {
+    return this.#modules.apis.locks.observer;
   }
   dependency<K, V>(name: string, options: DependencyOptions<K, V>): Dependency<K, V> {
     return this.#modules.apis.dependency.add(name, options);

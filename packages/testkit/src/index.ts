@@ -10,3 +10,4 @@ export { readmeExamples, runExample } from './readme.ts';
 export { startLoad, summary, type Load, type LoadStats } from './load.ts';
 export { smallFileSystem, fillFileSystem } from './small-fs.ts';
 export { seededRandom } from './random.ts';
+export { startEtcd, startEtcdCluster, type EtcdServer } from './etcd.ts';

@@ -19,7 +19,8 @@
 // At connect the agent reads the etcd version and member count: a multi-member cluster on a
 // build with the early lease-revoke bug gets a warning naming the release to upgrade to
 // (etcd-version.ts).
-import { Etcd3, isRecoverableError, type IEvent, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
+import type { Etcd3, IEvent, IKeyValue, Watcher } from 'etcd3';
+import { boundedCall, createEtcdClient, keepAliveOnce, rangeEnd } from './etcd-client.ts';
 import { earlyRevokeWarning, type EtcdServerInfo } from './etcd-version.ts';
 import { FailoverError } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -58,26 +59,6 @@ export interface EtcdCoordinatorOptions {
   clock?: Clock;
 }
 
-/** A pass-through fault policy: no circuit breaker (it would refuse calls for 5 s after 3 failures, stalling failover). */
-function passThrough(attempts: number) {
-  return {
-    execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> => {
-      let last: unknown;
-      for (let i = 0; i < attempts; i++) {
-        try {
-          return await fn({ signal: signal ?? new AbortController().signal });
-        } catch (err) {
-          last = err;
-          if (!(err instanceof Error) || !isRecoverableError(err)) throw err;
-        }
-      }
-      throw last;
-    },
-    onSuccess: () => ({ dispose() {} }),
-    onFailure: () => ({ dispose() {} }),
-  };
-}
-
 export class EtcdCoordinator implements Coordinator {
   readonly kind = 'etcd';
   readonly ttlMs: number;
@@ -96,16 +77,13 @@ export class EtcdCoordinator implements Coordinator {
     this.#timeoutMs = options.requestTimeoutMs ?? Math.max(250, options.ttlMs / 2);
     const base = `${(options.prefix ?? '/holdfast/failover').replace(/\/+$/, '')}/${options.cluster}/`;
     this.#keys = { prefix: base, leader: Buffer.from(`${base}leader`), term: Buffer.from(`${base}term`), switchover: Buffer.from(`${base}switchover`) };
-    const etcdOptions: IOptions = {
-      hosts: options.endpoints,
-      dialTimeout: this.#timeoutMs,
-      // Detect a dead connection within about a TTL instead of TCP's minutes.
-      grpcOptions: { 'grpc.keepalive_time_ms': Math.max(1000, options.ttlMs), 'grpc.keepalive_timeout_ms': Math.max(1000, options.ttlMs) },
-      faultHandling: { host: () => passThrough(1) as never, global: passThrough(options.endpoints.length) as never },
-    };
-    if (options.tls) etcdOptions.credentials = { rootCertificate: options.tls.ca, ...(options.tls.key ? { privateKey: options.tls.key } : {}), ...(options.tls.cert ? { certChain: options.tls.cert } : {}) };
-    if (options.auth) etcdOptions.auth = options.auth;
-    this.#client = new Etcd3(etcdOptions);
+    this.#client = createEtcdClient({
+      endpoints: options.endpoints,
+      ttlMs: options.ttlMs,
+      dialTimeoutMs: this.#timeoutMs,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.auth ? { auth: options.auth } : {}),
+    });
   }
 
 
@@ -347,49 +325,15 @@ export class EtcdCoordinator implements Coordinator {
     return view;
   }
 
-  async #keepAliveOnce(leaseId: string): Promise<number> {
-    const stream = await this.#client.leaseClient.leaseKeepAlive();
-    // Cancelled at the request timeout too, so a hung etcd does not pile up open streams.
-    const timer = this.#clock.setTimeout(() => stream.cancel(), this.#timeoutMs);
-    try {
-      return await new Promise<number>((resolve, reject) => {
-        stream.on('data', (res) => resolve(Number(res.TTL)));
-        stream.on('error', reject);
-        const ended = () => new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ended the keep-alive stream of lease ${leaseId} without an answer`);
-        stream.on('end', () => reject(ended()));
-        stream.write({ ID: leaseId });
-      });
-    } finally {
-      timer.cancel();
-      stream.cancel();
-    }
+  #keepAliveOnce(leaseId: string): Promise<number> {
+    return keepAliveOnce(this.#client, this.#clock, leaseId, this.#timeoutMs);
   }
 
   async #revoke(id: string): Promise<void> {
     await this.#call('lease revoke', () => this.#client.leaseClient.leaseRevoke({ ID: id })).catch(() => {});
   }
 
-  /** Bounds a request on the monotonic clock (gRPC deadlines would read the wall clock). */
   #call<T>(what: string, fn: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} timed out after ${Math.round(timeoutMs)} ms`)), timeoutMs);
-      fn().then(
-        (v) => {
-          timer.cancel();
-          resolve(v);
-        },
-        (err: unknown) => {
-          timer.cancel();
-          reject(err instanceof Error ? err : new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} failed: ${String(err)}`));
-        },
-      );
-    });
+    return boundedCall(this.#clock, what, fn, timeoutMs);
   }
-}
-
-/** The end of etcd's range for "every key with this prefix": the prefix with its last byte incremented. */
-function rangeEnd(prefix: string): Buffer {
-  const b = Buffer.from(prefix);
-  b[b.length - 1] = b[b.length - 1]! + 1;
-  return b;
 }
