@@ -33,7 +33,10 @@ test('paused and partitioned holders: fenced writes never go back, plain writes 
   const next = (match: (e: Ev) => boolean, what: string, ms = 20_000) =>
     new Promise<Ev>((resolve, reject) => {
       const past = events.find((e) => !consumed.has(e) && match(e));
-      if (past) return consumed.add(past), resolve(past);
+      if (past) {
+        consumed.add(past);
+        return resolve(past);
+      }
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; events: ${JSON.stringify(events.slice(-8))}`)), ms);
       waiters.push({ match, resolve: (e) => (clearTimeout(timer), consumed.add(e), resolve(e)) });
     });
@@ -53,7 +56,10 @@ test('paused and partitioned holders: fenced writes never go back, plain writes 
       const e = JSON.parse(line) as Ev;
       events.push(e);
       const w = waiters.find((x) => x.match(e));
-      if (w) waiters.splice(waiters.indexOf(w), 1), w.resolve(e);
+      if (w) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(e);
+      }
     });
   }
   const go = (id: string) => void clients.get(id)!.stdin!.write('go\n');
