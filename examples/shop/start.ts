@@ -6,14 +6,20 @@
 // restarts, reloads) as they happen. Ctrl-C stops everything cleanly (dependents first, each
 // service draining).
 //
-// SHOP_PORT_BASE=4000 moves the three ports and SHOP_TRACING=0 drops the OpenTelemetry preload:
-// both run a copy of holdfast.yaml written to examples/shop/.tmp/. SHOP_LOGS=1 prints every log
-// line of the services (otherwise warnings and errors only).
+// Errors become incidents: the config's incident loop classifies them with knowledge.yaml and
+// sends each incident (not each error line) to a webhook receiver this script runs and prints.
+//
+// SHOP_PORT_BASE=4000 moves the ports (the receiver's to base + 9) and SHOP_TRACING=0 drops the
+// OpenTelemetry preload: both run a copy of holdfast.yaml written to examples/shop/.tmp/.
+// SHOP_LOGS=1 prints every log line of the services (otherwise warnings only: errors come as
+// incidents).
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { signatureOf } from '@holdfast/insight';
 import { SupervisorClient, type SupervisorEvent } from '@holdfast/supervisor';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +36,7 @@ interface ProgramYaml {
 interface ConfigYaml {
   supervisor: { socket: string; stateDir: string };
   programs: Record<'gateway' | 'orders' | 'inventory', ProgramYaml>;
+  incidents: { knowledge: string; receivers: { name: string; url: string; secret?: string }[] };
 }
 
 /** The config to run: holdfast.yaml as it is, or a copy with other ports / without the tracing preload. */
@@ -53,6 +60,8 @@ function configFile(): { file: string; config: ConfigYaml } {
     for (const [k, v] of Object.entries(p.env)) p.env[k] = v.replace(/:300([0-2])\b/, (_m, d: string) => `:${b + Number(d)}`);
     if (noTracing) p.command = p.command.filter((a, i, all) => a !== '--import' && all[i - 1] !== '--import');
   }
+  config.incidents.knowledge = join(here, config.incidents.knowledge);
+  for (const r of config.incidents.receivers) r.url = r.url.replace(/:3009\b/, `:${b + 9}`);
   const file = join(tmp, `holdfast.${b}${noTracing ? '.no-tracing' : ''}.yaml`);
   writeFileSync(file, `# Written by examples/shop/start.ts from holdfast.yaml (SHOP_PORT_BASE / SHOP_TRACING).\n${stringify(config)}`);
   return { file, config };
@@ -62,6 +71,49 @@ const { file, config } = configFile();
 const shown = relative(process.cwd(), file) || file;
 const ports = Object.fromEntries(Object.entries(config.programs).map(([n, p]) => [n, p.listen[0]!.port])) as Record<'gateway' | 'orders' | 'inventory', number>;
 const socket = resolve(dirname(file), config.supervisor.socket);
+const terminal = config.incidents.receivers.find((r) => r.name === 'terminal')!;
+
+// The webhook receiver the incident loop notifies: it checks the signature and prints each one.
+interface Notified {
+  id: number;
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  severity: string;
+  category: string;
+  program: string | null;
+  summary: string;
+  count: number;
+  owner: string | null;
+  runbook: string | string[] | null;
+}
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (c: string) => (body += c));
+  req.on('end', () => {
+    const ts = String(req.headers['x-holdfast-timestamp'] ?? '');
+    if (terminal.secret && req.headers['x-holdfast-signature'] !== signatureOf(terminal.secret, ts, body)) {
+      console.log('  ✗ a notification with a wrong signature was refused');
+      return void res.writeHead(401).end();
+    }
+    res.writeHead(204).end();
+    const time = new Date().toISOString().slice(11, 19);
+    for (const i of (JSON.parse(body) as { incidents: Notified[] }).incidents) {
+      if (i.action === 'trigger') {
+        const step = Array.isArray(i.runbook) ? i.runbook[0] : i.runbook;
+        console.log(`${time}  🚨 incident ${i.id} [${i.severity}] ${i.category}: ${i.program ? `${i.program}: ` : ''}${i.summary} (${i.count}×${i.owner ? `, owner ${i.owner}` : ''})`);
+        if (step) console.log(`            runbook: ${step}${Array.isArray(i.runbook) && i.runbook.length > 1 ? ' …' : ''}   (npx holdfast incidents show ${i.id} -c ${shown})`);
+      } else console.log(`${time}  ${i.action === 'resolve' ? '✓' : '👀'} incident ${i.id} ${i.action === 'resolve' ? 'resolved' : 'acknowledged'} (${i.count}× in all)`);
+    }
+  });
+});
+const hook = new URL(terminal.url);
+await new Promise<void>((ok, fail) => {
+  receiver.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new Error(`the incident receiver's port ${hook.port} is taken: move the shop with SHOP_PORT_BASE=4000 npm start`) : err));
+  receiver.listen(Number(hook.port), hook.hostname, ok);
+}).catch((err: Error) => {
+  console.error(`✗ ${err.message}`);
+  process.exit(1);
+});
 
 // The services run on this very Node (the supervisor finds `node` on the PATH).
 const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` };
@@ -96,6 +148,7 @@ const exited = new Promise<number>((resolve) => sup.once('exit', (code, signal) 
 void exited.then((code) => {
   if (stopping) {
     console.log('the shop is stopped.');
+    receiver.close();
     process.exit(0);
   }
   if (/HOLDFAST_E_PORT_IN_USE/.test(failure)) console.error(`\n✗ a shop port is taken (see above). Stop that process, or move the shop: SHOP_PORT_BASE=4000 npm start`);
@@ -154,14 +207,17 @@ Try:
   curl -i ${g}/api/stock/tea     (x-holdfast-cache: miss, then fresh; stale-if-error with inventory down)
   curl -X POST ${g}/api/orders -H 'content-type: application/json' -d '{"sku":"tea","qty":2}'
   curl -X POST http://127.0.0.1:${ports.inventory}/_chaos -H 'content-type: application/json' -d '{"errorRate":0.5}'
+      …then some requests: the errors become ONE incident, classified by knowledge.yaml, printed below
 
 Drive the supervisor from another terminal (in the repository):
   ${hf} status -c ${shown}             every instance: state, pid, uptime, restarts, memory
   ${hf} reload gateway -c ${shown}     zero-downtime: a new instance, READY, then an old one drains; twice
   ${hf} logs gateway:0 -f -c ${shown}  follow one instance's log
   kill -9 <a gateway pid>              the supervisor replaces it; the other instance keeps serving
+  ${hf} incidents -c ${shown}          the incidents: one per fault, with how often it happened
+  ${hf} incidents resolve <id> --cause "…" --learn -c ${shown}   and knowledge.yaml learns it
 
-Ctrl-C stops everything. SHOP_LOGS=1 shows every log line.
+Ctrl-C stops everything. SHOP_LOGS=1 shows every log line (otherwise warnings; errors come as incidents).
 `);
 
 // From here on: what the supervisor does, as it happens, and the services' warnings.
@@ -185,7 +241,7 @@ for (const p of (await client.status()).programs) {
     .followLogs(p.id, { lines: 0, signal: ac.signal }, (chunk) => {
       for (const l of chunk.split('\n')) {
         if (!l.trim()) continue;
-        if (process.env.SHOP_LOGS === '1' || /"level":(40|50|60)/.test(l)) console.log(`[${p.id}] ${l}`);
+        if (process.env.SHOP_LOGS === '1' || /"level":40/.test(l)) console.log(`[${p.id}] ${l}`);
       }
     })
     .catch(() => {});

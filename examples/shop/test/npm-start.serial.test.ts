@@ -4,32 +4,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cleanup, processAlive, startChild, waitFor } from '@holdfast/testkit';
+import { freeBase } from './start-shop.ts';
 
 const run = promisify(execFile);
 const shop = fileURLToPath(new URL('..', import.meta.url));
 const repo = join(shop, '..', '..');
 const cli = join(repo, 'packages', 'cli', 'bin', 'holdfast.ts');
-
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-
-/** A base port with base, base+1 and base+2 free (start.ts puts gateway, orders, inventory there). */
-async function freeBase(): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2))) return base;
-  }
-}
 
 test('npm start: the shop runs under holdfast, status and reload work as printed, Ctrl-C leaves no process', async (t) => {
   const base = await freeBase();

@@ -1,5 +1,7 @@
-// Starts the shop's three services as real processes on free ports, for end-to-end tests.
+// Starts the shop's three services as real processes on free ports, for end-to-end tests; and
+// a free port base for `npm start` (start.ts) under SHOP_PORT_BASE.
 // `tracing: true` preloads OpenTelemetry in each (`--import @holdfast/service/tracing`).
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { freePort, startChild, type Child } from '@holdfast/testkit';
@@ -35,4 +37,19 @@ export async function startShop(t: TestContext, extraEnv: Record<string, string>
     children[name] = child;
   }
   return { gateway: `http://127.0.0.1:${gateway}`, orders: `http://127.0.0.1:${orders}`, inventory: `http://127.0.0.1:${inventory}`, children };
+}
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+/** A base port for `SHOP_PORT_BASE`: base, base+1 and base+2 free (gateway, orders, inventory) and base+9 (the incident receiver). */
+export async function freeBase(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2)) && (await portFree(base + 9))) return base;
+  }
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Signal } from '@holdfast/insight';
 import { parseAlertmanagerWebhook } from '../src/insight/alertmanager-webhook.ts';
-import { LogErrorTap, maskMessage } from '../src/insight/log-signals.ts';
+import { LogSignalTap, maskMessage } from '../src/insight/log-signals.ts';
 import { ProgramSignals, type InstanceView } from '../src/insight/program-signals.ts';
 import type { ExitInfo } from '../src/state/states.ts';
 
@@ -40,7 +40,7 @@ test('FATAL once when it enters FATAL; a liveness failure once per exit', () => 
 
 test('error lines: JSON at error/fatal and logfmt level=error become log.error signals; info lines cost nothing', () => {
   const got: Signal[] = [];
-  const tap = new LogErrorTap('api', 'api:0', (s) => got.push(s), () => 42);
+  const tap = new LogSignalTap('api', 'api:0', (s) => got.push(s), () => 42);
   const lines = [
     JSON.stringify({ level: 30, time: 1, msg: 'request', statusCode: 200 }),
     JSON.stringify({ level: 50, time: 1_700_000_000_000, msg: 'request', method: 'GET', route: '/items/:id', url: '/items/7', statusCode: 500 }),
@@ -64,6 +64,27 @@ test('error lines: JSON at error/fatal and logfmt level=error become log.error s
   assert.equal(d!.template!.text, 'upstream <ip> refused after <n> tries');
   assert.equal(d!.at, 42);
   assert.equal(maskMessage('job 3f2a9c1b77 for "alice" took 12.5 ms (id 123e4567-e89b-12d3-a456-426614174000)'), 'job <hex> for <str> took <n> ms (id <uuid>)');
+});
+
+test("guard events in a service's log: a breaker opened and closed, system protection armed and disarmed", () => {
+  const got: Signal[] = [];
+  const tap = new LogSignalTap('orders', 'orders', (s) => got.push(s), () => 7);
+  const line = (o: Record<string, unknown>) => tap.write(Buffer.from(`${JSON.stringify({ level: 40, time: 1_700_000_000_000, ...o })}\n`));
+  line({ resource: 'dependency:inventory', ruleId: 'dependency:inventory', from: 'closed', to: 'open', reason: 'threshold', msg: 'guard: breaker dependency:inventory on dependency:inventory opened (threshold)' });
+  line({ resource: 'dependency:inventory', ruleId: 'dependency:inventory', from: 'open', to: 'half_open', msg: 'guard: breaker dependency:inventory on dependency:inventory open -> half_open (timeout)' });
+  line({ resource: 'dependency:inventory', ruleId: 'dependency:inventory', from: 'half_open', to: 'closed', msg: 'guard: breaker dependency:inventory on dependency:inventory half_open -> closed (probe)' });
+  line({ shedding: true, msg: 'guard: system protection armed (a signal is over its trigger)' });
+  line({ shedding: false, msg: 'guard: system protection disarmed' });
+  line({ msg: 'guard: rules swapped' });
+  assert.deepEqual(
+    got.map((s) => [s.kind, s.status, s.labels?.resource ?? null]),
+    [
+      ['guard.breaker_open', 'firing', 'dependency:inventory'],
+      ['guard.breaker_open', 'resolved', 'dependency:inventory'],
+      ['guard.shedding', 'firing', null],
+      ['guard.shedding', 'resolved', null],
+    ],
+  );
 });
 
 test('Alertmanager webhook bodies: alerts become signals; holdfast’s own alerts are skipped', () => {

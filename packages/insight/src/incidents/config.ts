@@ -61,8 +61,8 @@ export interface IncidentsConfig {
   quietPeriodMs: number;
   /** Restarts within `windowMs` that make a crash loop. */
   crashLoop: { restarts: number; windowMs: number };
-  /** Error-level JSON log lines of programs become `log.error` signals. */
-  logErrors: boolean;
+  /** Programs' output read for signals: error lines (`log.error`) and the guard's breaker and system-protection events (`guard.*`). */
+  logSignals: boolean;
   /** The store's SQLite file; default <stateDir>/incidents.sqlite. */
   store?: string;
   receivers: ReceiverConfig[];
@@ -224,7 +224,7 @@ function silence(c: Check, s: unknown, path: Path): SilenceConfig | undefined {
   return { matchers, endsAt: endsAt ?? 0, ...(startsAt !== undefined ? { startsAt } : {}), ...(comment ? { comment } : {}) };
 }
 
-const TOP_KEYS = ['knowledge', 'owner', 'quietPeriod', 'crashLoop', 'logErrors', 'store', 'receivers', 'routes', 'silences', 'retry'];
+const TOP_KEYS = ['knowledge', 'owner', 'quietPeriod', 'crashLoop', 'logSignals', 'store', 'receivers', 'routes', 'silences', 'retry'];
 
 /** Validates the `incidents:` section; every issue is listed (paths relative to the section). */
 export function validateIncidentsConfig(data: unknown): { ok: true; config: IncidentsConfig } | { ok: false; issues: Issue[] } {
@@ -271,12 +271,12 @@ export function validateIncidentsConfig(data: unknown): { ok: true; config: Inci
       retry.maxAgeMs = c.duration(rt.maxAge, ['retry', 'maxAge'], 86_400_000, { min: 1000 });
     }
   }
-  if (o.logErrors !== undefined && typeof o.logErrors !== 'boolean') c.add(['logErrors'], `expected true or false, got ${kindOf(o.logErrors)}`);
+  if (o.logSignals !== undefined && typeof o.logSignals !== 'boolean') c.add(['logSignals'], `expected true or false, got ${kindOf(o.logSignals)}`);
   const config: IncidentsConfig = {
     owner: c.text(o.owner, ['owner']) ?? 'platform',
     quietPeriodMs: c.duration(o.quietPeriod, ['quietPeriod'], 600_000, { min: 1000 }),
     crashLoop,
-    logErrors: o.logErrors !== false,
+    logSignals: o.logSignals !== false,
     receivers,
     routes,
     silences,

@@ -29,7 +29,7 @@ export interface Grouping {
   version: GroupingVersion;
   /** The readable parts the hash is taken over (shown by `holdfast incidents show`). */
   components: string[];
-  /** `hf<version>:<source>:<program>:<hash>`, at most 255 characters. */
+  /** `hf<version>:<source>:<program>:<hash>` (`hf<version>:fp:<fingerprint>:<hash>` when explicit), at most 255 characters. */
   dedupKey: string;
 }
 
@@ -94,9 +94,10 @@ const SAFE = /[^A-Za-z0-9_.-]/g;
 /** The grouping of `s` under `version`; `explicit` is a knowledge-base entry's fingerprint. */
 export function fingerprint(s: Signal, explicit?: string, version: GroupingVersion = CURRENT_GROUPING): Grouping {
   const { rule, components } = groupV1(s, explicit);
-  const source = sourceOf(s.kind);
-  // An explicit fingerprint groups across programs: that is what it is for.
-  const program = rule === 'explicit' || rule === 'alert' ? '*' : (s.program ?? '-');
+  // An explicit fingerprint groups across programs and sources: a service's error lines, the
+  // breaker its caller opens and the alert on its latency can be one incident. That is what it is for.
+  const source = rule === 'explicit' ? 'fp' : sourceOf(s.kind);
+  const program = rule === 'explicit' ? components[0]! : rule === 'alert' ? '*' : (s.program ?? '-');
   const hash = fnv1a64(`${version}\u0000${source}\u0000${program}\u0000${components.join('\u0000')}`);
   const readable = `hf${version}:${source}:${program.replace(SAFE, '_')}`;
   // The hash always survives: the readable part is cut, never the part that identifies.

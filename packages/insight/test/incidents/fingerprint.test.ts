@@ -60,6 +60,9 @@ test('an explicit fingerprint groups across programs; alerts group by their whol
   const a = fingerprint({ kind: 'log.error', at: 1, summary: 's', program: 'gateway' }, 'inventory-down');
   const b = fingerprint({ kind: 'log.error', at: 1, summary: 's', program: 'orders' }, 'inventory-down');
   assert.equal(a.dedupKey, b.dedupKey);
+  const c = fingerprint({ kind: 'guard.breaker_open', at: 1, summary: 's', program: 'orders', labels: { resource: 'inventory' } }, 'inventory-down');
+  assert.equal(c.dedupKey, a.dedupKey, 'and across sources');
+  assert.match(a.dedupKey, /^hf1:fp:inventory-down:[0-9a-f]{16}$/);
   const x = fingerprint({ kind: 'alert', at: 1, summary: 's', labels: { alertname: 'A', instance: 'h1' } });
   const y = fingerprint({ kind: 'alert', at: 1, summary: 's', labels: { instance: 'h1', alertname: 'A' } });
   const z = fingerprint({ kind: 'alert', at: 1, summary: 's', labels: { alertname: 'A', instance: 'h2' } });

@@ -12,7 +12,7 @@ import type { RotatingLog } from '../logs/rotating-log.ts';
 import type { InstanceRunner } from '../runner/instance-runner.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
 import { KnowledgeError, learnIsolated, loadKnowledgeIsolated } from './knowledge-isolated.ts';
-import { LogErrorTap } from './log-signals.ts';
+import { LogSignalTap } from './log-signals.ts';
 import { ProgramSignals } from './program-signals.ts';
 
 const clock = {
@@ -65,7 +65,7 @@ export class DaemonIncidents {
     if (!h.ok) log.error({ store: h.location, err: h.error }, `the incident store cannot be opened (${h.error}); incidents are kept in memory and written once it opens`);
     sup.on('event', this.onEvent);
     sup.on('change', this.onChange);
-    if (config.logErrors) for (const r of sup.runners()) this.tap(r.spec.id);
+    if (config.logSignals) for (const r of sup.runners()) this.tap(r.spec.id);
   }
 
   /** Starts the loop; a knowledge base that does not validate stops the daemon's start, as a bad config does. */
@@ -91,11 +91,11 @@ export class DaemonIncidents {
   }
 
   private event(e: SupervisorEvent): void {
-    if (e.type === 'state' && this.config.logErrors && (e.to === 'STARTING' || e.to === 'READY')) this.tap(e.instance);
+    if (e.type === 'state' && this.config.logSignals && (e.to === 'STARTING' || e.to === 'READY')) this.tap(e.instance);
     if (e.type === 'oom') this.engine.ingest(this.programs.oom(e.instance, e.program, e.kills, clock.now()));
   }
 
-  /** Error lines of an instance's output become signals (once per log writer). */
+  /** Error lines and guard events in an instance's output become signals (once per log writer). */
   private tap(instance: string): void {
     const found = this.sup.findInstance(instance);
     if (!found) return;
@@ -103,7 +103,7 @@ export class DaemonIncidents {
     for (const log of new Set([found.logs.stdout, found.logs.stderr])) {
       if (!log || this.tapped.has(log)) continue;
       this.tapped.add(log);
-      const t = new LogErrorTap(program, instance, (s) => this.engine.ingest(s), clock.now);
+      const t = new LogSignalTap(program, instance, (s) => this.engine.ingest(s), clock.now);
       log.subscribe((chunk) => t.write(chunk));
     }
   }

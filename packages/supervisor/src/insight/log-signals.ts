@@ -1,8 +1,10 @@
-// Error lines of a program's output as `log.error` signals: JSON lines (pino, bunyan, winston's
-// json format) at error or fatal, and logfmt lines with level=error/fatal. The message is masked
-// (numbers, ids, quoted strings) so "timeout after 3012 ms" and "timeout after 2998 ms" are one
-// template; the error's type, code and stack travel along, so grouping can use in-app frames.
-// Plain-text lines are left to the log miner. Cheap on every other line: one indexOf.
+// A program's output as signals: error lines as `log.error` (JSON lines of pino, bunyan or
+// winston's json format at error or fatal, and logfmt lines with level=error/fatal), and the
+// guard's own events as services log them (a breaker opened or closed, system protection armed
+// or disarmed) as `guard.*`. The message is masked (numbers, ids, quoted strings) so "timeout
+// after 3012 ms" and "timeout after 2998 ms" are one template; the error's type, code and stack
+// travel along, so grouping can use in-app frames. Plain-text lines are left to the log miner.
+// Cheap on every other line: a character test and one regex.
 import { fnv1a64, type Signal } from '@holdfast/insight';
 
 const MAX_LINE = 64 * 1024;
@@ -65,6 +67,28 @@ function fromJson(line: string, program: string, instance: string, now: number):
   return { kind: 'log.error', at: typeof rec.time === 'number' && rec.time > 1e12 ? rec.time : now, summary, program, instance, severity, template: { id: `err:${fnv1a64(`${program}\u0000${text}`)}`, text }, ...(Object.keys(error).length ? { error } : {}), ...(Object.keys(labels).length ? { labels } : {}) };
 }
 
+/** The guard's breaker and system-protection lines (packages/guard/src/guard.ts logs them). */
+function fromGuard(line: string, program: string, instance: string, now: number): Signal | undefined {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const msg = str(o.msg) ?? '';
+  const at = typeof o.time === 'number' && o.time > 1e12 ? o.time : now;
+  if (msg.startsWith('guard: breaker ') && (o.to === 'open' || o.to === 'closed')) {
+    const labels: Record<string, string> = {};
+    const resource = str(o.resource);
+    const rule = str(o.ruleId);
+    if (resource) labels.resource = resource;
+    if (rule) labels.rule = rule;
+    return { kind: 'guard.breaker_open', at, summary: msg, program, instance, labels, status: o.to === 'open' ? 'firing' : 'resolved' };
+  }
+  if (msg.startsWith('guard: system protection ')) return { kind: 'guard.shedding', at, summary: msg, program, instance, status: o.shedding === false || msg.endsWith('disarmed') ? 'resolved' : 'firing' };
+  return undefined;
+}
+
 function fromLogfmt(line: string, program: string, instance: string, now: number): Signal | undefined {
   const level = /(?:^|\s)level=("?)([a-zA-Z]+)\1/.exec(line)?.[2]?.toLowerCase();
   if (!level || !ERROR_LEVELS.has(level)) return undefined;
@@ -74,8 +98,8 @@ function fromLogfmt(line: string, program: string, instance: string, now: number
   return { kind: 'log.error', at: now, summary: text.slice(0, 1000), program, instance, severity: level === 'error' ? 'error' : 'critical', template: { id: `err:${fnv1a64(`${program}\u0000${masked}`)}`, text: masked } };
 }
 
-/** Splits one output stream into lines and turns its error lines into signals. */
-export class LogErrorTap {
+/** Splits one output stream into lines and turns its error lines and guard events into signals. */
+export class LogSignalTap {
   private partial = '';
   private readonly program: string;
   private readonly instance: string;
@@ -107,6 +131,10 @@ export class LogErrorTap {
     if (l.length < 8) return;
     const c = l.charCodeAt(0) === 0x7b ? 'json' : l.includes('level=') ? 'logfmt' : undefined;
     if (c === undefined) return;
+    if (c === 'json' && l.includes('"guard: ')) {
+      const g = fromGuard(l, this.program, this.instance, this.now());
+      if (g) return this.emit(g);
+    }
     // Most lines are info: skip them before any parsing.
     if (c === 'json' && !/"(?:level|severity|lvl)":\s*(?:[5-9]\d|"(?:error|err|fatal|critical|crit|emerg|alert|panic)")/i.test(l)) return;
     const s = c === 'json' ? fromJson(l, this.program, this.instance, this.now()) : fromLogfmt(l, this.program, this.instance, this.now());
