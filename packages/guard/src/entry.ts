@@ -63,7 +63,7 @@ export class Entry {
   // guard allocates only what `then` itself does, not two closures per call.
   readonly settleFulfilled = (value: unknown): unknown => {
     this.runOptions = undefined;
-    this.exit();
+    if (this.active) this.owner.exitEntry(this, false, -1);
     return value;
   };
   /** For a run without fallback: records the failure, leaves the rejection to the caller's promise. */
