@@ -24,6 +24,8 @@ export const memoryOptionsSchema = z.strictObject({
   samplingMs: ms.default(10_000),
   /** A signal that triggers a capture (false: none). SIGUSR1 belongs to the inspector. */
   signal: z.union([z.literal(false), z.enum(['SIGUSR2', 'SIGHUP', 'SIGWINCH'])]).default('SIGUSR2'),
+  /** At start, compare the V8 heap limit with the cgroup memory limit and warn when the heap could outgrow it ('off': do not). */
+  heapFit: z.enum(['warn', 'off']).default('warn'),
   /** Bytes of memory available to the process; default reads the cgroup limit and MemAvailable. For tests. */
   availableMemory: z.function().optional(),
 });
