@@ -13,6 +13,7 @@
 // what one core does. Time is the process's CPU time, median of rounds, so other work on a shared
 // machine does not count against it; wall-clock rates are kept in the JSON too.
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,6 +44,8 @@ try {
   console.error(`bench:insight: ${(err as Error).message}`);
   process.exit(1);
 }
+
+const loadBefore = loadavg()[0]!;
 
 // ---- accuracy ----
 interface Row {
@@ -178,6 +181,8 @@ const cappedHeap = heapOf(() => {
   return m;
 });
 
+const loadAfter = loadavg()[0]!;
+
 // ---- report ----
 const summary = {
   ga_avg: r3(avg((r) => r.holdfast.ga)),
@@ -224,7 +229,7 @@ GA, FGA and PA as logpai's evaluator defines them (loghub-2.0 \`evaluator.py\`, 
 
 ${speedTable}
 
-Lines per second of CPU time under \`--single-threaded\` (one core), median of ${ROUNDS} rounds; the mix holds ${MIX.toLocaleString('en')} lines (${(mixBytes / 2 ** 20).toFixed(0)} MiB, ${mixTemplates} templates found, ${mixEvents.toLocaleString('en')} events mined). **${summary.lines_per_s.toLocaleString('en')} lines/s** on the Loghub messages (target ≥ 300,000), ${summary.speed_vs_drain.toFixed(2)}× Drain's rate in the same run; the first pass, where every line may open a template, is the slow case.
+Lines per second of CPU time under \`--single-threaded\` (one core), median of ${ROUNDS} rounds, on a shared 2-core machine (load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end: CPU time keeps other processes' time out, not their effect on caches and hyper-threads); the mix holds ${MIX.toLocaleString('en')} lines (${(mixBytes / 2 ** 20).toFixed(0)} MiB, ${mixTemplates} templates found, ${mixEvents.toLocaleString('en')} events mined). **${summary.lines_per_s.toLocaleString('en')} lines/s** on the Loghub messages (target ≥ 300,000), ${summary.speed_vs_drain.toFixed(2)}× Drain's rate in the same run; the first pass, where every line may open a template, is the slow case.
 
 ${memTable}
 
@@ -248,6 +253,7 @@ const file = writeReport({
     },
     memory: { loghub_templates: loghubTemplates, loghub_heap_bytes: loghubHeap, drain_heap_bytes: drainHeap, capped_templates: capped, capped_heap_bytes: cappedHeap },
     quick,
+    load_average: { start: loadBefore, end: loadAfter },
   },
   markdown,
 });

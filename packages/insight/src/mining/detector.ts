@@ -83,6 +83,8 @@ export interface Observation {
 
 interface Rate {
   ring: number[];
+  /** The ring's sum (kept as it changes, not summed per line). */
+  sum: number;
   /** Absolute bucket number of the newest slot. */
   bucket: number;
   /** Baseline: mean count per bucket (exponentially weighted, not yet corrected for its start at 0). */
@@ -143,7 +145,7 @@ export class PatternDetector {
     }
     const r = this.#rate(o.id, now);
     r.ring[r.ring.length - 1]!++;
-    const windowCount = r.ring.reduce((a, b) => a + b, 0);
+    const windowCount = ++r.sum;
     const baselineCount = this.#baseline(r) * this.options.windowBuckets;
     const f = this.options.burstFactor;
     if (r.bursting) {
@@ -159,7 +161,7 @@ export class PatternDetector {
   rate(id: string, now: number): { windowCount: number; baselineCount: number } | undefined {
     if (!this.#rates.has(id)) return undefined;
     const r = this.#rate(id, now);
-    return { windowCount: r.ring.reduce((a, b) => a + b, 0), baselineCount: this.#baseline(r) * this.options.windowBuckets };
+    return { windowCount: r.sum, baselineCount: this.#baseline(r) * this.options.windowBuckets };
   }
 
   /**
@@ -200,7 +202,7 @@ export class PatternDetector {
     this.#startedAt = s.startedAt;
     this.#lastNewAt = s.lastNewAt;
     this.#lines = s.lines;
-    for (const [id, bucket, ring, baseline, seen] of s.rates) this.#rates.set(id, { ring: ring.slice(), bucket, baseline, seen, bursting: false });
+    for (const [id, bucket, ring, baseline, seen] of s.rates) this.#rates.set(id, { ring: ring.slice(), sum: ring.reduce((a, b) => a + b, 0), bucket, baseline, seen, bursting: false });
   }
 
   /** The template's rate, its ring advanced to `now` (completed buckets folded into the baseline). */
@@ -208,7 +210,7 @@ export class PatternDetector {
     const b = Math.floor(now / this.options.bucketMs);
     let r = this.#rates.get(id);
     if (!r) {
-      r = { ring: new Array<number>(this.options.windowBuckets).fill(0), bucket: b, baseline: 0, seen: 0, bursting: false };
+      r = { ring: new Array<number>(this.options.windowBuckets).fill(0), sum: 0, bucket: b, baseline: 0, seen: 0, bursting: false };
       this.#rates.set(id, r);
       if (this.#rates.size > this.options.maxTracked) this.#rates.delete(this.#rates.keys().next().value!);
       return r;
@@ -217,7 +219,7 @@ export class PatternDetector {
       const steps = Math.min(b - r.bucket, this.options.windowBuckets);
       for (let k = 0; k < steps; k++) {
         r.baseline = r.baseline * this.#decay + r.ring[r.ring.length - 1]! * (1 - this.#decay);
-        r.ring.shift();
+        r.sum -= r.ring.shift()!;
         r.ring.push(0);
       }
       // Buckets beyond the window were empty: the baseline decays for each.
@@ -243,7 +245,10 @@ export class PatternDetector {
     const shift = b.bucket - a.bucket;
     for (let k = 0; k < a.ring.length; k++) {
       const j = k - shift;
-      if (j >= 0 && j < b.ring.length) b.ring[j]! += a.ring[k]!;
+      if (j >= 0 && j < b.ring.length) {
+        b.ring[j]! += a.ring[k]!;
+        b.sum += a.ring[k]!;
+      }
     }
     b.baseline += a.baseline;
     b.seen = Math.max(a.seen, b.seen);

@@ -66,6 +66,10 @@ export interface MinerRuntime {
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
+/** Messages are mined on at most this many characters. */
+export const MAX_MESSAGE_CHARS = 64 * 1024;
+/** Absorbed ids remembered per template (older ones stop resolving). */
+export const MAX_ABSORBED = 256;
 
 /** How many places may differ for a message of n tokens to count as close to a template. */
 export function allowedMismatches(n: number): number {
@@ -111,6 +115,8 @@ export class TemplateMiner {
    */
   add(message: string, level = -1, now?: number): MineResult {
     const o = this.options;
+    // A message of megabytes (an API caller's, not a capped line) is mined on its head.
+    if (message.length > MAX_MESSAGE_CHARS) message = message.slice(0, MAX_MESSAGE_CHARS);
     // The cache key is the masked message; only a message not seen before is split into tokens.
     let masked: string[] | undefined;
     let key = maskedKey(message, this.#masker, o.masks, o.maxTokens);
@@ -260,6 +266,8 @@ export class TemplateMiner {
     const ids = [from.id, ...from.absorbed];
     into.absorbed.push(...ids);
     for (const id of ids) this.#aliases.set(id, into.id);
+    // Memory stays bounded: a template remembers the most recent MAX_ABSORBED ids it absorbed.
+    while (into.absorbed.length > MAX_ABSORBED) this.#aliases.delete(into.absorbed.shift()!);
     into.count += from.count;
     if (from.firstSeen < into.firstSeen) into.firstSeen = from.firstSeen;
     if (from.lastSeen > into.lastSeen) into.lastSeen = from.lastSeen;
@@ -326,9 +334,10 @@ export class TemplateMiner {
   }
 
   /** For state.ts: restores a template as it was saved. */
-  restoreTemplate(t: Template, aliases: Iterable<string>): void {
+  restoreTemplate(t: Template): void {
     this.#insert(t);
-    for (const a of aliases) this.#aliases.set(a, t.id);
+    if (t.absorbed.length > MAX_ABSORBED) t.absorbed = t.absorbed.slice(-MAX_ABSORBED);
+    for (const a of t.absorbed) this.#aliases.set(a, t.id);
   }
 }
 

@@ -167,7 +167,7 @@ export class ProgramMiner {
     }
     const result = this.miner.add(event.message, event.level, now);
     this.#stats.mined++;
-    this.#rt.onMined?.({ event, result });
+    if (this.#rt.onMined) this.#rt.onMined({ event, result });
     if (this.detector) {
       const t = result.record;
       for (const s of this.detector.observe(now, { id: result.id, template: result.template, change: result.change, level: t.level, example: t.example, absorbed: result.absorbed })) this.#rt.onSignal?.(s);

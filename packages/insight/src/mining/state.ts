@@ -73,7 +73,7 @@ export function restoreState(state: unknown, options: MinerOptions = {}, runtime
     t.lastSeen = s.lastSeen;
     t.level = s.level;
     t.absorbed = s.absorbed.slice();
-    miner.restoreTemplate(t, s.absorbed);
+    miner.restoreTemplate(t);
   }
   return miner;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InsightError, TemplateMiner } from '@holdfast/insight';
+import { InsightError, TemplateMiner, restoreState } from '@holdfast/insight';
 
 test('one line in: an id, the template text and the parameters out', () => {
   const m = new TemplateMiner();
@@ -122,4 +122,27 @@ test('invalid options are rejected with every problem and its path', () => {
     },
   );
   assert.throws(() => new TemplateMiner({ masks: { custom: [{ name: 'x', pattern: '(' }] } }), /masks\.custom\[0\]\.pattern: not a valid regular expression/);
+});
+
+test('a message of megabytes without a space is mined on its head, and the cache and template stay small', () => {
+  const m = new TemplateMiner();
+  const blob = 'x1'.repeat(1_500_000);
+  const r = m.add(blob);
+  assert.ok(r.template.length <= 64 * 1024);
+  assert.equal(m.add(blob).id, r.id);
+  assert.ok(m.get(r.id)!.example.length <= 500);
+});
+
+test('the ids a template absorbed are bounded: the most recent 256 still resolve', () => {
+  const ids = Array.from({ length: 300 }, (_, i) => i.toString(16).padStart(12, '0'));
+  const state = {
+    format: 'holdfast-templates',
+    version: 1,
+    templates: [{ id: 'aaaaaaaaaaaa', seq: 0, tokens: ['job', '<*>', 'done'], wild: [[1]], count: 300, firstSeen: 0, lastSeen: 0, example: 'job 1 done', absorbed: ids, level: -1 }],
+  };
+  const m = restoreState(state);
+  assert.equal(m.get('aaaaaaaaaaaa')!.absorbed.length, 256);
+  assert.equal(m.resolve(ids[299]!), 'aaaaaaaaaaaa');
+  assert.equal(m.resolve(ids[44]!), 'aaaaaaaaaaaa');
+  assert.equal(m.resolve(ids[43]!), undefined, 'the oldest ids beyond the bound stop resolving');
 });
