@@ -172,12 +172,23 @@ const drainHeap = heapOf(() => {
   for (const x of messages) d.add(x);
   return d;
 });
-// At the cap: 60,000 distinct shapes through a miner that keeps 5,000.
+// At the cap: 60,000 distinct shapes (each its own first word, 4 to 12 tokens) through a miner
+// that keeps 5,000.
+const word = (i: number) => {
+  let w = '';
+  for (let k = i + 1; k > 0; k = Math.floor(k / 26)) w += String.fromCharCode(97 + (k % 26));
+  return w;
+};
 let capped = 0;
+let shapes = 0;
 const cappedHeap = heapOf(() => {
   const m = new TemplateMiner({ maxTemplates: 5000 });
-  for (let i = 0; i < 60_000; i++) m.add(`event kind${i} reached stage s${i % 97} of pipeline p${i % 13} for tenant t${i % 31}`);
+  for (let i = 0; i < 60_000; i++) {
+    const tail = Array.from({ length: 3 + (i % 10) }, (_, k) => (k % 3 === 2 ? String(i * 7 + k) : word(i * 13 + k)));
+    m.add(`${word(i)}Event ${tail.join(' ')}`);
+  }
   capped = m.size;
+  shapes = m.size + m.evicted;
   return m;
 });
 
@@ -220,7 +231,7 @@ const memTable = table(
   [
     ['holdfast, 8 systems concatenated', loghubTemplates, Math.round(loghubHeap / 1024), Math.round(loghubHeap / loghubTemplates)],
     ['Drain, same messages', '–', Math.round(drainHeap / 1024), '–'],
-    ['holdfast at its cap (60,000 shapes, maxTemplates 5,000)', capped, Math.round(cappedHeap / 1024), Math.round(cappedHeap / capped)],
+    [`holdfast at its cap (${shapes.toLocaleString('en')} templates made, maxTemplates 5,000)`, capped, Math.round(cappedHeap / 1024), Math.round(cappedHeap / capped)],
   ],
 );
 const markdown = `${accuracyTable}
@@ -229,7 +240,7 @@ GA, FGA and PA as logpai's evaluator defines them (loghub-2.0 \`evaluator.py\`, 
 
 ${speedTable}
 
-Lines per second of CPU time under \`--single-threaded\` (one core), median of ${ROUNDS} rounds, on a shared 2-core machine (load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end: CPU time keeps other processes' time out, not their effect on caches and hyper-threads); the mix holds ${MIX.toLocaleString('en')} lines (${(mixBytes / 2 ** 20).toFixed(0)} MiB, ${mixTemplates} templates found, ${mixEvents.toLocaleString('en')} events mined). **${summary.lines_per_s.toLocaleString('en')} lines/s** on the Loghub messages (target ≥ 300,000), ${summary.speed_vs_drain.toFixed(2)}× Drain's rate in the same run; the first pass, where every line may open a template, is the slow case.
+Lines per second of CPU time under \`--single-threaded\` (one core), median of ${ROUNDS} rounds, on a shared 2-core machine (load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end: CPU time keeps other processes' time out, not their effect on caches and hyper-threads); the mix holds ${MIX.toLocaleString('en')} lines (${(mixBytes / 2 ** 20).toFixed(0)} MiB, ${mixTemplates} templates found, ${mixEvents.toLocaleString('en')} events mined). **${summary.lines_per_s.toLocaleString('en')} lines/s** on the Loghub messages and **${summary.lines_per_s_mix.toLocaleString('en')} lines/s** through the whole pipeline on the mix (target ≥ 300,000 for both: ${summary.lines_per_s >= 300_000 ? 'met' : 'not met'} and ${summary.lines_per_s_mix >= 300_000 ? 'met' : 'not met'} in this run). The miner runs at ${summary.speed_vs_drain.toFixed(2)}× the rate of Drain in the same run: Drain only splits on spaces and compares tokens, while holdfast masks values inside tokens on every line and builds its cache key from the masked text. In the mix, reading the JSON and the headers costs about as much as the mining. The first pass, where every line may open a template, is the slow case.
 
 ${memTable}
 

@@ -132,7 +132,7 @@ export class TemplateMiner {
       t = placed.template;
       change = placed.change;
       absorbed = placed.absorbed;
-      if (this.#cache.size >= this.options.maxTemplates * 8 + 1024) this.#cache.clear();
+      if (this.#cache.size >= this.options.maxTemplates * 2 + 1024) this.#cache.clear();
       this.#cache.set(key, t);
     }
     t.count++;
