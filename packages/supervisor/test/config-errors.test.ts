@@ -45,6 +45,8 @@ const cases: [string, string, Expect][] = [
   ['an http probe without a URL', web('    ready: {http: "localhost:8080/health"}\n'), { path: 'programs.web.ready.http', message: /is not an http:\/\/ or https:\/\/ URL/, line: 4 }],
   ['a liveness probe with nothing to probe', web('    liveness: {periodMs: 1s}\n'), { path: 'programs.web.liveness', message: /exactly one of http or tcp/, line: 4 }],
   ['a memory limit of 10 bytes', web('    limits: {memory: 10}\n'), { path: 'programs.web.limits.memory', message: /at least 1MiB/, line: 4 }],
+  ['a memory limit too small to run Node', web('    limits: {memory: 100MiB}\n'), { path: 'programs.web.limits.memory', message: /100MiB is too small for a Node program: holdfast sizes its heap to 75% of the limit minus 64MiB \(what Node holds outside its heap\), which leaves 11MiB; give at least 128MiB, or set limits.nodeHeap: off/, line: 4 }],
+  ['a memory limit Node cannot start in, heap sizing off', web('    limits: {memory: 40MiB, nodeHeap: off}\n'), { path: 'programs.web.limits.memory', message: /40MiB is too small for a Node program: Node alone holds about 45MiB at start; give at least 64MiB/, line: 4 }],
   ['a memory limit in words', web('    limits: {memory: lots}\n'), { path: 'programs.web.limits.memory', message: /'lots' is not a size/, line: 4 }],
   ['a negative CPU limit', web('    limits: {cpu: -1}\n'), { path: 'programs.web.limits.cpu', message: /expected number to be >0/, line: 4 }],
   ['an unknown dependency', 'programs:\n  web: {command: x, dependsOn: [databse]}\n  database: {command: y}\n', { path: 'programs.web.dependsOn.0', message: /dependsOn 'databse' is not a program or group \(did you mean 'database'\?\)/, line: 2 }],

@@ -25,7 +25,7 @@ test('units, signals, readiness forms and shell commands normalise', () => {
     [
       'programs:',
       '  a: {command: "echo hi && sleep 1", shell: true, stopSignal: int, stopTimeoutMs: 2s, ready: {tcp: 8080}}',
-      '  b: {command: [node, b.js], ready: {http: "http://127.0.0.1:1/h", expectStatus: 204}, limits: {memory: 64MiB, cpu: 1.5}}',
+      '  b: {command: [node, b.js], ready: {http: "http://127.0.0.1:1/h", expectStatus: 204}, limits: {memory: 128MiB, cpu: 1.5}}',
       '  c: {command: x, ready: {message: true}, startRetries: infinite}',
       '  d: {command: x, ready: {notify: true}, startSecs: 500ms}',
     ].join('\n'),
@@ -36,7 +36,7 @@ test('units, signals, readiness forms and shell commands normalise', () => {
   assert.equal(cfg.programs.a!.stopTimeoutMs, 2000);
   assert.deepEqual(cfg.programs.a!.ready, { kind: 'tcp', port: 8080, host: '127.0.0.1', timeoutMs: 60_000, intervalMs: 50 });
   assert.deepEqual(cfg.programs.b!.ready, { kind: 'http', url: 'http://127.0.0.1:1/h', expectStatus: [204], timeoutMs: 60_000, intervalMs: 50 });
-  assert.equal(cfg.programs.b!.limits!.memory, 64 * 2 ** 20);
+  assert.equal(cfg.programs.b!.limits!.memory, 128 * 2 ** 20);
   assert.equal(cfg.programs.c!.startRetries, Infinity);
   assert.deepEqual(cfg.programs.d!.ready, { kind: 'notify', fd: 3, timeoutMs: 60_000 });
   assert.equal(cfg.programs.d!.startSecs, 0.5);

@@ -11,3 +11,4 @@ export { startLoad, summary, type Load, type LoadStats } from './load.ts';
 export { smallFileSystem, fillFileSystem } from './small-fs.ts';
 export { seededRandom } from './random.ts';
 export { startEtcd, startEtcdCluster, type EtcdServer } from './etcd.ts';
+export { startNotifyListener, type NotifyListener, type NotifyMessage } from './notify-listener.ts';

@@ -6,6 +6,7 @@
 import { bytes, duration, signalName } from '@holdfast/config';
 import { z } from 'zod';
 import { splitCommandLine } from './command-line.ts';
+import { appliesTo, isNodeCommand, nodeLimitProblem, type NodeHeapMode } from '../process/node-heap.ts';
 import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
 import { incidentsConfigSchema } from '../insight/config.ts';
 
@@ -105,6 +106,11 @@ export const limitsSchema = z.strictObject({
   ioWriteBps: bytes().refine((n) => n > 0, { message: 'must be greater than zero' }).optional(),
   /** Block device the io limits apply to: a path on it or "major:minor"; default: the device of cwd. */
   ioDevice: z.string().min(1).optional(),
+  /**
+   * Node programs under a memory limit get --max-old-space-size (NODE_OPTIONS) sized to it
+   * (process/node-heap.ts): auto = when the command is node (or npm, npx...), on = always, off = never (default auto).
+   */
+  nodeHeap: z.enum(['auto', 'on', 'off']).optional(),
 });
 
 const logStream = z.strictObject({
@@ -177,6 +183,22 @@ function checkListenFds(p: { listen?: unknown; ready?: unknown }, ctx: z.Refinem
   }
 }
 
+/** A memory limit a Node program cannot run in is refused at load, at limits.memory. */
+function checkNodeLimit(p: { command?: unknown; shell?: unknown; limits?: { memory?: unknown; nodeHeap?: unknown } }, ctx: z.RefinementCtx): void {
+  const memory = p.limits?.memory;
+  if (typeof memory !== 'number' || memory < 2 ** 20) return; // under 1MiB: reported by the field itself
+  const mode = (p.limits?.nodeHeap ?? 'auto') as NodeHeapMode;
+  let argv0: string | undefined;
+  if (Array.isArray(p.command)) argv0 = typeof p.command[0] === 'string' ? p.command[0] : undefined;
+  else if (typeof p.command === 'string') {
+    const split = splitCommandLine(p.command);
+    argv0 = split.ok ? split.argv[0] : undefined;
+  }
+  if (mode === 'off' ? !isNodeCommand(argv0) : !appliesTo(argv0, mode)) return;
+  const problem = nodeLimitProblem(memory, mode);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['limits', 'memory'], message: problem });
+}
+
 export const programSchema = z
   .strictObject({
     /** argv list, or a string split like sh would (quotes, no expansion) unless `shell: true`. */
@@ -228,6 +250,7 @@ export const programSchema = z
         }
         if (p.shell === true && Array.isArray(p.command)) ctx.addIssue({ code: 'custom', path: ['shell'], message: 'shell: true needs the command as one string' });
         checkListenFds(p as { listen?: unknown; ready?: unknown }, ctx);
+        checkNodeLimit(p as { command?: unknown; shell?: unknown; limits?: { memory?: unknown; nodeHeap?: unknown } }, ctx);
       },
       { when: () => true },
     ),

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ProgramConfig, ReadyCheck } from '../config/schema.ts';
+import { applyNodeHeap } from './node-heap.ts';
 import { lookupGroup, lookupUser } from './users.ts';
 
 export const MARKER_VAR = 'HOLDFAST_PROCESS';
@@ -24,6 +25,8 @@ export interface InstanceSpec {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
+  /** --max-old-space-size in force for a Node program with a memory limit. */
+  heapMiB?: number;
   uid?: number;
   gid?: number;
   ready: ReadyCheck;
@@ -40,8 +43,12 @@ export interface ListenFds {
   names: string[];
 }
 
-/** Variables of the socket-activation protocol: never passed down from the daemon's own environment. */
-const LISTEN_VARS = new Set(['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']);
+/**
+ * Variables of the socket-activation and notify protocols: never passed down from the daemon's
+ * own environment (a program's sd_notify messages would be taken for the daemon's, its watchdog
+ * pings would keep a hung daemon alive).
+ */
+const LISTEN_VARS = new Set(['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID']);
 
 const fill = (s: string, i: number) => s.replaceAll('{instance}', String(i));
 
@@ -73,13 +80,17 @@ export function instanceSpec(configId: string, program: string, p: ProgramConfig
   if (ready.kind === 'tcp') ready = { ...ready, port: Number(fill(String(ready.port), index)) };
   if (ready.kind === 'http') ready = { ...ready, url: fill(ready.url, index) };
   if (ready.kind === 'notify') env.NOTIFY_FD = String(ready.fd);
+  const argv = p.argv.map((a) => fill(a, index));
+  // A Node program's heap sized to its memory limit (NODE_OPTIONS=--max-old-space-size).
+  const heapMiB = applyNodeHeap(env, argv[0], p.limits);
   const liveness = p.liveness;
   return {
     program,
     index,
     id,
     key,
-    argv: p.argv.map((a) => fill(a, index)),
+    argv,
+    ...(heapMiB !== undefined ? { heapMiB } : {}),
     cwd: fill(p.cwd ?? process.cwd(), index),
     env,
     ...(uid !== undefined ? { uid } : {}),

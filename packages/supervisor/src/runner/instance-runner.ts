@@ -9,6 +9,7 @@ import type { ProgramConfig } from '../config/schema.ts';
 import { LivenessWatchdog } from '../health/liveness.ts';
 import type { RotatingLog } from '../logs/rotating-log.ts';
 import type { PidStore } from '../process/pid-store.ts';
+import { HEAP_OOM_PATTERN } from '../process/node-heap.ts';
 import { isAlive, pidsWithEnvPrefix } from '../process/proc.ts';
 import { MARKER_VAR, preflight, spawnInstance, type InstanceSpec, type ListenFds } from '../process/spawn.ts';
 import { killUntilEmpty } from '../cgroup/kill.ts';
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   stderr?: RotatingLog;
   onChange(r: InstanceRunner, prev: ProcState): void;
   onOom(r: InstanceRunner, newKills: number): void;
+  /** A Node program's memory passed HEAP_GROWTH_SHARE of its heap cap (once per process). */
+  onHeapGrowth?(r: InstanceRunner, memoryBytes: number, heapMiB: number): void;
   /** The program's listening sockets, asked at each spawn (they are bound after the daemon reaped what a previous run left). */
   listenFds?: () => ListenFds | undefined;
 }
@@ -45,6 +48,15 @@ export function policyOf(p: ProgramConfig): Policy {
 }
 
 const cgroupName = (id: string) => id.replace(':', '@');
+/** Share of the heap cap at which a Node program's memory is reported as heap growth. */
+export const HEAP_GROWTH_SHARE = 0.8;
+
+/** Resolves when both output pipes have ended, or after `ms`. */
+function drained(child: ChildProcess, ms: number): Promise<void> {
+  const ended = (s: NodeJS.ReadableStream | null) => (s === null || (s as { readableEnded?: boolean }).readableEnded ? Promise.resolve() : new Promise<void>((r) => s.once('end', () => r())));
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([Promise.all([ended(child.stdout), ended(child.stderr)]).then(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
 const RECENT_BYTES = 4096;
 
 export class InstanceRunner {
@@ -63,6 +75,8 @@ export class InstanceRunner {
   private readonly readiness: ReadinessWatch;
   private liveness: LivenessWatchdog | undefined;
   private oomSeen = 0;
+  /** The generation whose heap growth was reported. */
+  private heapGrowthSeen = -1;
   /** Counts spawns: a kill loop started for one process must not outlive it into the next. */
   private generation = 0;
   private exitWaiters: (() => void)[] = [];
@@ -146,6 +160,20 @@ export class InstanceRunner {
   whenDown(): Promise<void> {
     if (!this.child) return Promise.resolve();
     return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  /**
+   * A Node program with a sized heap: once its cgroup's memory passes HEAP_GROWTH_SHARE of the
+   * heap cap, one heap-growth event for this process (the warning before a heap-limit exit).
+   */
+  pollHeapGrowth(): void {
+    const heapMiB = this.spec.heapMiB;
+    if (heapMiB === undefined || !this.cgroup || this.child === undefined || this.heapGrowthSeen === this.generation) return;
+    const used = this.cgroup.stats().memoryBytes;
+    if (used !== undefined && used >= heapMiB * 2 ** 20 * HEAP_GROWTH_SHARE) {
+      this.heapGrowthSeen = this.generation;
+      this.deps.onHeapGrowth?.(this, used, heapMiB);
+    }
   }
 
   /** Checks the cgroup's OOM counter (between exits: an OOM kill of a grandchild). */
@@ -290,11 +318,18 @@ export class InstanceRunner {
         this.oomSeen = n;
       }
     }
+    // V8 aborts (SIGABRT) when its heap is full, after writing why to stderr: the pipes may still
+    // hold those lines when 'exit' fires, so they are read to their end first (briefly).
+    let heapLimit = false;
+    if (!oom && this.spec.heapMiB !== undefined && (signal === 'SIGABRT' || code === 134)) {
+      await drained(child, 1000);
+      heapLimit = HEAP_OOM_PATTERN.test(this.recent.text());
+    }
     await this.sweep();
     this.deps.store.remove(this.spec.key);
     if (this.child === child) this.child = undefined;
     for (const w of this.exitWaiters.splice(0)) w();
-    this.send({ type: 'exit', code, signal, oom });
+    this.send({ type: 'exit', code, signal, oom, ...(heapLimit ? { heapLimit } : {}) });
   }
 
   /**

@@ -51,6 +51,12 @@ interface Program {
 const SETTLED = new Set(['READY', 'EXITED', 'FATAL', 'STOPPED']);
 const DOWN = new Set(['STOPPED', 'EXITED', 'FATAL']);
 
+/** The 2-second cgroup poll: OOM kills, and heap growth of Node programs with a sized heap. */
+const pollMemory = (r: InstanceRunner) => {
+  r.pollOom();
+  r.pollHeapGrowth();
+};
+
 export class Supervisor extends EventEmitter {
   config: ResolvedConfig;
   readonly cgroups: CgroupDriver | undefined;
@@ -103,7 +109,7 @@ export class Supervisor extends EventEmitter {
     // Bound after the reap: a previous daemon's instances may still have held the ports.
     for (const [name, p] of this.programs) if (p.config.listen) await this.sockets.bind(name, listenSpecs(name, p.config.listen));
     if (this.cgroups) {
-      this.oomTimer = setInterval(() => this.eachRunner((r) => r.pollOom()), 2000);
+      this.oomTimer = setInterval(() => this.eachRunner(pollMemory), 2000);
       this.oomTimer.unref();
     }
     this.refreshPoller();
@@ -130,6 +136,11 @@ export class Supervisor extends EventEmitter {
       ...logs,
       listenFds: () => this.sockets.fds(name),
       onChange: (r, prev) => this.onChange(r, prev),
+      onHeapGrowth: (r, memoryBytes, heapMiB) => {
+        const limitBytes = r.program.limits?.memory ?? null;
+        this.log.warn({ instance: r.spec.id, memoryBytes, heapMiB, limitBytes }, `${r.spec.id}: memory at ${Math.round(memoryBytes / 2 ** 20)} MiB, past 80% of its ${heapMiB} MiB heap cap: the heap is growing towards its limit`);
+        this.emit('event', { type: 'heap-growth', instance: r.spec.id, program: r.spec.program, memoryBytes, heapMiB, limitBytes, at: new Date().toISOString() } satisfies SupervisorEvent);
+      },
       onOom: (r, kills) => {
         this.log.warn({ instance: r.spec.id, kills }, 'OOM kill in the cgroup (memory limit reached)');
         this.emit('event', { type: 'oom', instance: r.spec.id, program: r.spec.program, kills, at: new Date().toISOString() } satisfies SupervisorEvent);

@@ -44,7 +44,7 @@ function beginStop(s: ProcState, ctx: MachineContext, reason: ExitReason, afterS
 }
 
 function exitInfo(e: Extract<ProcEvent, { type: 'exit' }>, ctx: MachineContext, fallback?: ExitReason): ExitInfo {
-  const reason: ExitReason = e.oom ? 'oom' : (fallback ?? (e.signal ? 'signal' : 'exited'));
+  const reason: ExitReason = e.oom ? 'oom' : e.heapLimit ? 'heap-limit' : (fallback ?? (e.signal ? 'signal' : 'exited'));
   return { code: e.code, signal: e.signal, reason, at: ctx.now };
 }
 
@@ -52,6 +52,7 @@ const isExpected = (x: ExitInfo, ctx: MachineContext) => x.reason === 'exited' &
 
 function describe(x: ExitInfo): string {
   if (x.reason === 'oom') return 'killed by the OOM killer (memory limit)';
+  if (x.reason === 'heap-limit') return 'ran out of JavaScript heap (V8 aborted at its --max-old-space-size, inside the memory limit)';
   if (x.reason === 'exited') return `exited with code ${x.code}`;
   if (x.reason === 'signal') return `killed by ${x.signal}`;
   return x.detail ? `${x.reason}: ${x.detail}` : x.reason;

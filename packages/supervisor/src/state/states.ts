@@ -10,6 +10,7 @@ export type ExitReason =
   | 'exited' // it exited on its own with a code
   | 'signal' // a signal we did not send killed it
   | 'oom' // the kernel's OOM killer (cgroup memory limit)
+  | 'heap-limit' // V8 ran out of its heap (--max-old-space-size) and aborted: a leak caught inside the limit
   | 'memory-limit' // the polled memory fallback found it past its limit
   | 'liveness' // the liveness probe failed its threshold
   | 'ready-timeout' // no readiness proof in time
@@ -64,7 +65,7 @@ export type ProcEvent =
   | { type: 'spawned'; pid: number }
   | { type: 'spawnFailed'; error: string }
   | { type: 'ready' }
-  | { type: 'exit'; code: number | null; signal: string | null; oom: boolean }
+  | { type: 'exit'; code: number | null; signal: string | null; oom: boolean; heapLimit?: boolean }
   | { type: 'timer'; timer: TimerName }
   | { type: 'unhealthy'; reason: 'liveness' | 'memory-limit'; detail: string };
 
