@@ -25,7 +25,13 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 
 /** Subpaths of @holdfast/config that import nothing but Node. */
-const CONFIG_ZERO_DEP = ['@holdfast/config/errors', '@holdfast/config/issues', '@holdfast/config/units', '@holdfast/config/did-you-mean'];
+const CONFIG_ZERO_DEP = [
+  '@holdfast/config/errors',
+  '@holdfast/config/issues',
+  '@holdfast/config/units',
+  '@holdfast/config/did-you-mean',
+  '@holdfast/config/sd-notify',
+];
 
 /** Further limits on an arrow: the only entry points of the target a package may use. */
 const ONLY_THROUGH: Record<string, Record<string, readonly string[]>> = {
