@@ -19,7 +19,7 @@ export interface HeapFit {
   limit: MemoryLimit | undefined;
   heapLimitBytes: number;
   fits: boolean;
-  /** V8 flags that keep the whole heap (old space plus three semi-spaces) within HEAP_SHARE of the limit. */
+  /** The NODE_OPTIONS that keep the heap within HEAP_SHARE of the limit. */
   suggestedNodeOptions: string | undefined;
 }
 
@@ -71,10 +71,8 @@ export function memoryLimit(procSelfCgroup = '/proc/self/cgroup', cgroupRoot = '
 export function heapFit(limit: MemoryLimit | undefined = memoryLimit(), heapLimitBytes = getHeapStatistics().heap_size_limit): HeapFit {
   if (limit === undefined) return { limit, heapLimitBytes, fits: true, suggestedNodeOptions: undefined };
   const allowedMb = Math.floor((limit.bytes * HEAP_SHARE) / 2 ** 20);
-  // V8's heap limit is the old space plus three semi-spaces (two for the young generation's
-  // copy, one for new large objects); on a large host the semi-space defaults to 64 MiB, which
-  // alone would fill a small container.
-  const semiMb = allowedMb < 768 ? 16 : 64;
-  const oldMb = Math.max(16, allowedMb - 3 * semiMb);
-  return { limit, heapLimitBytes, fits: heapLimitBytes <= allowedMb * 2 ** 20, suggestedNodeOptions: `--max-old-space-size=${oldMb} --max-semi-space-size=${semiMb}` };
+  // The supervisor's rule for a program with limits.memory (one rule in the project): the old
+  // space gets the share minus 64 MiB, left for the young generation, which Node sizes from the
+  // cgroup limit (a few MiB in a small container).
+  return { limit, heapLimitBytes, fits: heapLimitBytes <= allowedMb * 2 ** 20, suggestedNodeOptions: `--max-old-space-size=${Math.max(16, allowedMb - 64)}` };
 }
