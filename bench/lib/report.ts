@@ -13,8 +13,11 @@ export interface BenchReport {
   name: string;
   /** Section heading in docs/benchmarks.md. */
   title: string;
-  /** Headline figures (ratios against named peers); written as the top-level `summary`. */
-  summary: Record<string, number | string | boolean>;
+  /**
+   * Headline figures (ratios against named peers); written as the top-level `summary`. A figure
+   * of a peer that did not run in this run is null, never a number from elsewhere.
+   */
+  summary: Record<string, number | string | boolean | null>;
   /** Everything else worth keeping: per-round raw figures, settings. */
   details: unknown;
   /** Markdown for docs/benchmarks.md: a table plus a line on how to read it. */

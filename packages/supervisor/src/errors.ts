@@ -18,6 +18,7 @@ export const supervisorErrors = {
   HOLDFAST_E_BAD_REQUEST: { status: 400, message: 'the control API rejected the request' },
   HOLDFAST_E_UNKNOWN_PROGRAM: { status: 404, message: 'no such program, instance or group' },
   HOLDFAST_E_SPAWN: { status: 400, message: 'the program could not be started' },
+  HOLDFAST_E_ENV_REFUSED: { status: 403, message: 'the start request sets environment the program does not allow' },
   HOLDFAST_E_USER: { status: 400, message: 'the user or group of a program does not exist' },
   HOLDFAST_E_CGROUP: { status: 400, message: 'a cgroup operation failed' },
   HOLDFAST_E_LOG: { status: 404, message: 'a log file cannot be read' },

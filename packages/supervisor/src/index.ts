@@ -25,7 +25,7 @@ export {
   type ReadyCheck,
   type Autorestart,
 } from './config/schema.ts';
-export { loadSupervisorConfig, resolveConfig, type ResolvedConfig, type ResolvedDaemonConfig, type SupervisordReadResult } from './config/load.ts';
+export { loadSupervisorConfig, resolveConfig, type LoadOptions, type ResolvedConfig, type ResolvedDaemonConfig, type SupervisordReadResult } from './config/load.ts';
 export { supervisorJsonSchema } from './config/json-schema.ts';
 export { splitCommandLine } from './config/command-line.ts';
 export { parseEnvFile } from './config/env-file.ts';
@@ -58,3 +58,5 @@ export { systemdUnit, type SystemdUnitOptions } from './systemd-unit.ts';
 export { daemonArgv, daemonEntry, DAEMON_NODE_FLAGS } from './daemon/launch.ts';
 export { IncidentsClient, type IncidentQuery, type LearnRequest } from './insight/client.ts';
 export type { IncidentsStatus } from './insight/incidents.ts';
+export { capLines, MAX_LISTED } from './util/cap-lines.ts';
+export { startProblems, shortPath } from './process/preflight.ts';

@@ -20,7 +20,7 @@ export interface SystemdUnitOptions {
 
 /** Worst-case time of an ordered stop: per wave, the longest stop timeout in it, summed. */
 export function orderedStopMs(config: ResolvedConfig): number {
-  const waves = stopWaves(Object.keys(config.programs), dependencyMap(config.programs, config.groups), config.programs);
+  const waves = stopWaves(Object.keys(config.programs), dependencyMap(config.programs, config.groups), config.programs, config.groups);
   return waves.reduce((sum, wave) => sum + Math.max(0, ...wave.map((n) => config.programs[n]!.stopTimeoutMs)), 0);
 }
 

@@ -51,6 +51,7 @@ const cases: [string, string, Expect][] = [
   ['a negative CPU limit', web('    limits: {cpu: -1}\n'), { path: 'programs.web.limits.cpu', message: /expected number to be >0/, line: 4 }],
   ['an unknown dependency', 'programs:\n  web: {command: x, dependsOn: [databse]}\n  database: {command: y}\n', { path: 'programs.web.dependsOn.0', message: /dependsOn 'databse' is not a program or group \(did you mean 'database'\?\)/, line: 2 }],
   ['a dependency cycle', 'programs:\n  a: {command: x, dependsOn: [b]}\n  b: {command: x, dependsOn: [c]}\n  c: {command: x, dependsOn: [a]}\n', { path: 'programs.c.dependsOn.0', message: /dependsOn cycle: a → b → c → a/, line: 4 }],
+  ['a dependency cycle through a group (named)', 'programs:\n  web: {command: x, dependsOn: [backend]}\n  db: {command: x, dependsOn: [web]}\n  cache: {command: x}\ngroups:\n  backend: {programs: [db, cache]}\n', { path: 'programs.db.dependsOn.0', message: /^dependsOn cycle: web → db \(through group 'backend'\) → web$/, line: 3 }],
   ['a program depending on itself', 'programs:\n  a: {command: x, dependsOn: [a]}\n', { path: 'programs.a.dependsOn.0', message: /depends on itself/, line: 2 }],
   ['a group with an unknown program', 'programs:\n  web: {command: x}\ngroups:\n  g: {programs: [web, wokrer]}\n', { path: 'groups.g.programs.1', message: /unknown program 'wokrer'/, line: 4 }],
   ['a program in two groups', 'programs:\n  web: {command: x}\ngroups:\n  g1: {programs: [web]}\n  g2: {programs: [web]}\n', { path: 'groups.g2.programs.0', message: /already in group 'g1'/, line: 5 }],

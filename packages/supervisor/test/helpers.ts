@@ -52,16 +52,18 @@ export function waitState(sup: Supervisor, id: string, state: ProcessStateName |
 }
 
 /** Runs the real daemon process for `file`; stops it (and anything it left) when the test ends. */
-export async function startDaemon(t: TestContext, config: ResolvedConfig, opts: { waitReady?: boolean } = {}) {
+export async function startDaemon(t: TestContext, config: ResolvedConfig, opts: { waitReady?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const { startChild, waitFor } = await import('@holdfast/testkit');
   const { daemonArgv, SupervisorClient } = await import('../src/index.ts');
-  const child = startChild(t, process.execPath, daemonArgv(config.file));
+  const child = startChild(t, process.execPath, daemonArgv(config.file), opts.env ? { env: opts.env } : {});
   const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
   cleanup(t, async () => {
     try {
       await client.shutdown();
       // A loaded machine can take a while to stop every program in order; a SIGKILL mid-way would leave cgroups behind.
-      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 60_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([child.exited, new Promise((r) => (timer = setTimeout(r, 60_000)))]);
+      clearTimeout(timer);
     } catch {}
     await reapAll(config.id);
     await removeCgroups(config.id);

@@ -66,6 +66,10 @@ test('every family in the exposition format, with HELP and TYPE, blocks separate
   // stderr shares stdout's file: its drops are the same bytes, counted once.
   assert.deepEqual(family(text, 'holdfast_process_log_dropped_bytes_total').slice(2), ['holdfast_process_log_dropped_bytes_total{program="web",instance="web:0"} 10']);
   assert.match(family(text, 'holdfast_supervisor_resident_memory_bytes')[2]!, /^holdfast_supervisor_resident_memory_bytes \d+$/);
+  assert.deepEqual(
+    family(text, 'holdfast_supervisor_internal_errors_total').slice(2).map((l) => l.replace(/\d+$/, 'N')),
+    ['{kind="uncaught"}', '{kind="unhandled-rejection"}', '{kind="bookkeeping"}'].map((k) => `holdfast_supervisor_internal_errors_total${k} N`),
+  );
   const names = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
   assert.deepEqual(names, [
     'holdfast_process_state',
@@ -77,6 +81,7 @@ test('every family in the exposition format, with HELP and TYPE, blocks separate
     'holdfast_process_start_time_seconds',
     'holdfast_process_log_dropped_bytes_total',
     'holdfast_supervisor_resident_memory_bytes',
+    'holdfast_supervisor_internal_errors_total',
   ]);
 });
 
@@ -109,7 +114,7 @@ test('two processes of one slot (a rolling reload): one sample, the gauge takes 
 
 test('an empty snapshot still names every family', () => {
   const text = renderMetrics([]);
-  assert.equal(text.split('\n').filter((l) => l.startsWith('# TYPE ')).length, 9);
+  assert.equal(text.split('\n').filter((l) => l.startsWith('# TYPE ')).length, 10);
   assert.deepEqual(family(text, 'holdfast_process_up'), ['# HELP holdfast_process_up 1 when the instance is READY', '# TYPE holdfast_process_up gauge']);
 });
 

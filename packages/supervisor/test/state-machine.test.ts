@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { backoffDelay } from '../src/state/backoff.ts';
 import { accepts, table, transition } from '../src/state/machine.ts';
-import { initialState, PROC_EVENT_TYPES, PROCESS_STATES, type MachineContext, type Policy, type ProcEvent, type ProcState, type ProcessStateName } from '../src/state/states.ts';
+import { initialState, PROC_EVENT_TYPES, PROCESS_STATES, SPAWN_ERRORS, spawnErrorKind, type MachineContext, type Policy, type ProcEvent, type ProcState, type ProcessStateName } from '../src/state/states.ts';
 
 const policy = (over: Partial<Policy> = {}): Policy => ({
   autorestart: 'on-failure',
@@ -49,7 +49,7 @@ const sample: Record<ProcEvent['type'], ProcEvent> = {
   stop: { type: 'stop' },
   restart: { type: 'restart' },
   spawned: { type: 'spawned', pid: 42 },
-  spawnFailed: { type: 'spawnFailed', error: 'spawn nope ENOENT' },
+  spawnFailed: { type: 'spawnFailed', error: 'spawn nope ENOENT', code: 'ENOENT' },
   ready: { type: 'ready' },
   exit: { type: 'exit', code: 1, signal: null, oom: false },
   timer: { type: 'timer', timer: 'backoff' },
@@ -173,15 +173,57 @@ test('backoff delays: immediate first, factor, cap, jitter within its fraction',
   assert.equal(backoffDelay(1, { ...b, immediateFirst: false }, () => 0.5), 100);
 });
 
-test('a spawn error goes straight to FATAL with the error, no restart loop', () => {
+test('a spawn error that retrying cannot fix goes straight to FATAL with the error, no restart loop', () => {
+  for (const code of [undefined, ...Object.keys(SPAWN_ERRORS).filter((c) => SPAWN_ERRORS[c] === 'fatal')]) {
+    const d = driver();
+    d.send({ type: 'start', manual: false });
+    d.take();
+    d.send({ type: 'spawnFailed', error: `spawn /no/such ${code ?? '(preflight)'}`, ...(code ? { code } : {}) });
+    assert.equal(d.s.state, 'FATAL', String(code));
+    assert.equal(d.s.lastExit!.reason, 'spawn-error');
+    assert.match(d.s.fatalReason!, new RegExp(`could not start: spawn /no/such ${code ?? ''}`));
+    assert.deepEqual(d.take(), ['clearTimer:ready']);
+  }
+});
+
+test('a spawn error that can pass (EAGAIN, EMFILE, ENFILE, ENOMEM, ...) backs off and retries, never at once, never FATAL', () => {
+  const retrying = Object.keys(SPAWN_ERRORS).filter((c) => SPAWN_ERRORS[c] === 'retry');
+  for (const c of ['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM']) assert.ok(retrying.includes(c), c);
+  assert.equal(spawnErrorKind('EWHATEVER'), 'retry', 'an unknown code retries');
+  for (const code of retrying) {
+    const d = driver();
+    d.send({ type: 'start', manual: false });
+    d.take();
+    d.send({ type: 'spawnFailed', error: `spawn node ${code}`, code });
+    assert.equal(d.s.state, 'BACKOFF', code);
+    assert.equal(d.s.failedStarts, 0, 'the program never ran: not a failed start');
+    assert.equal(d.s.lastExit!.reason, 'spawn-error');
+    assert.equal(d.s.retryAt! - d.s.since, 1000, `${code}: the first retry waits initialMs (immediateFirst does not apply)`);
+    assert.deepEqual(d.take(), ['clearTimer:ready', 'setTimer:backoff:1000']);
+    // The descriptors come back: the next attempt runs.
+    d.advance(1000);
+    d.send({ type: 'timer', timer: 'backoff' });
+    assert.equal(d.s.state, 'STARTING');
+    d.send({ type: 'spawned', pid: 9 });
+    d.send({ type: 'ready' });
+    assert.equal(d.s.state, 'READY');
+  }
+  // Exhausted for a long time: the delay grows to maxMs, the retries go on (startRetries is 3).
   const d = driver();
   d.send({ type: 'start', manual: false });
-  d.take();
-  d.send({ type: 'spawnFailed', error: 'spawn /no/such ENOENT' });
-  assert.equal(d.s.state, 'FATAL');
-  assert.equal(d.s.lastExit!.reason, 'spawn-error');
-  assert.match(d.s.fatalReason!, /ENOENT/);
-  assert.deepEqual(d.take(), ['clearTimer:ready']);
+  const delays: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    d.send({ type: 'spawnFailed', error: 'spawn node EMFILE', code: 'EMFILE' });
+    assert.equal(d.s.state, 'BACKOFF');
+    delays.push(d.s.retryAt! - d.s.since);
+    d.send({ type: 'timer', timer: 'backoff' });
+  }
+  assert.deepEqual(delays.slice(0, 5), [1000, 2000, 4000, 8000, 8000]);
+  assert.ok(delays.every((x) => x <= 8000));
+  // A failed start after such a shortage still counts as usual.
+  d.send({ type: 'spawned', pid: 3 });
+  d.send({ type: 'exit', code: 1, signal: null, oom: false });
+  assert.equal(d.s.failedStarts, 1);
 });
 
 test('stop signals, escalates to SIGKILL after stopTimeoutMs, and records how it ended', () => {
@@ -303,7 +345,7 @@ test('stop during BACKOFF cancels the pending start', () => {
 
 test('random event sequences keep the invariants', () => {
   const event = fc.oneof(
-    fc.constantFrom<ProcEvent>(sample.start, { type: 'start', manual: true }, sample.stop, sample.restart, sample.ready, sample.spawnFailed, sample.unhealthy),
+    fc.constantFrom<ProcEvent>(sample.start, { type: 'start', manual: true }, sample.stop, sample.restart, sample.ready, sample.spawnFailed, { type: 'spawnFailed', error: 'spawn node EMFILE', code: 'EMFILE' }, sample.unhealthy),
     fc.integer({ min: 1, max: 99999 }).map((pid): ProcEvent => ({ type: 'spawned', pid })),
     fc.record({ code: fc.option(fc.integer({ min: 0, max: 3 })), signal: fc.option(fc.constantFrom('SIGTERM', 'SIGKILL')), oom: fc.boolean() }).map((x): ProcEvent => ({ type: 'exit', ...x })),
     fc.constantFrom('backoff', 'ready', 'stop').map((timer): ProcEvent => ({ type: 'timer', timer: timer as 'backoff' })),

@@ -33,7 +33,7 @@ test('holdfast convert --json prints {config, warnings} with file and line on ea
 });
 
 test('holdfast convert prints YAML whose header names the warnings and the copied environment', (t) => {
-  const file = confFile(t, '[program:web]\ncommand=node app.js --port %(ENV_PORT)s\nserverurl=AUTO\n');
+  const file = confFile(t, '[program:web]\ncommand=node app.js --port %(ENV_PORT)s\nserverurl=AUTO\n[supervisord]\nnodaemon=true\n');
   const r = holdfast(['convert', file], { PORT: '3000' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^# holdfast config converted from /);
@@ -72,7 +72,7 @@ test('holdfast convert usage errors exit 2 with the usage', () => {
 });
 
 test('holdfast convert -o writes the file and reports what it wrote', (t) => {
-  const file = confFile(t, '[program:a]\ncommand=/bin/a\n[program:b]\ncommand=/bin/b\n');
+  const file = confFile(t, '[program:a]\ncommand=/bin/a\n[program:b]\ncommand=/bin/b\n[supervisord]\nnodaemon=true\n');
   const out = join(tempDir(t), 'holdfast.yaml');
   const r = holdfast(['convert', file, '-o', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -121,7 +121,7 @@ test('[inet_http_server] becomes the TCP control API only with a password fit to
 });
 
 test('unknown and unsupported keys become warnings with did-you-mean, never silent drops', (t) => {
-  const file = confFile(t, '[program:web]\ncommand=/bin/web\nautorestar=true\nstdout_events_enabled=true\n[group:g]\nprograms=web\ncolour=blue\n');
+  const file = confFile(t, '[program:web]\ncommand=/bin/web\nautorestar=true\nstdout_events_enabled=true\n[group:g]\nprograms=web\ncolour=blue\n[supervisord]\nnodaemon=true\n');
   const { warnings } = readSupervisordConf(file);
   assert.deepEqual(
     warnings.map((w) => [w.line, w.section, w.key]),
@@ -131,7 +131,7 @@ test('unknown and unsupported keys become warnings with did-you-mean, never sile
 });
 
 test('event listeners and FastCGI programs are reported and left out, not half-converted', (t) => {
-  const file = confFile(t, '[eventlistener:memmon]\ncommand=memmon -a 200MB\nevents=TICK_60\n[fcgi-program:php]\nsocket=unix:///tmp/php.sock\ncommand=php-cgi\n[group:g]\nprograms=php,web\n[program:web]\ncommand=/bin/web\n');
+  const file = confFile(t, '[eventlistener:memmon]\ncommand=memmon -a 200MB\nevents=TICK_60\n[fcgi-program:php]\nsocket=unix:///tmp/php.sock\ncommand=php-cgi\n[group:g]\nprograms=php,web\n[program:web]\ncommand=/bin/web\n[supervisord]\nnodaemon=true\n');
   const { config, warnings } = readSupervisordConf(file);
   assert.deepEqual(Object.keys(config.programs), ['web']);
   assert.deepEqual(config.groups, { g: { programs: ['web'] } });

@@ -187,12 +187,19 @@ test('an include that cannot be read is an error at the files= line', (t) => {
   });
 });
 
-test('an include of a named file that does not exist is an error; an empty glob only a warning', (t) => {
-  expectOne(t, '[supervisord]\n[include]\nfiles=missing.conf\n', 3, ['include', 'files'], /missing\.conf: file not found/);
+test('an include that matches no file is a warning, as in supervisord, a named file or a glob alike; --strict refuses it', (t) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, 'supervisord.conf'), '[supervisord]\n[include]\nfiles=conf.d/*.conf\n[program:a]\ncommand=/bin/a\n');
-  const { warnings } = readSupervisordConf(join(dir, 'supervisord.conf'));
-  assert.ok(warnings.some((w) => w.line === 3 && /no file matches/.test(w.message)));
+  for (const pattern of ['missing.conf', 'conf.d/*.conf']) {
+    writeFileSync(join(dir, 'supervisord.conf'), `[supervisord]\nnodaemon=true\n[include]\nfiles=${pattern}\n[program:a]\ncommand=/bin/a\n`);
+    const { warnings, config } = readSupervisordConf(join(dir, 'supervisord.conf'));
+    assert.deepEqual(Object.keys(config.programs), ['a'], 'the rest of the file is read');
+    assert.deepEqual(warnings.map((w) => [w.line, w.section, w.key]), [[4, 'include', 'files']]);
+    assert.ok(warnings[0]!.message.startsWith(`no file matches ${join(dir, pattern)} (supervisord warns about this too and carries on; --strict refuses it)`), warnings[0]!.message);
+    assert.throws(
+      () => readSupervisordConf(join(dir, 'supervisord.conf'), { strict: true }),
+      (err: unknown) => err instanceof ConfigError && err.issues.length === 1 && err.issues[0]!.line === 4 && /no file matches/.test(err.issues[0]!.message) && /without --strict this is a warning/.test(err.issues[0]!.hint ?? ''),
+    );
+  }
 });
 
 test('an error inside an included file names that file and line', (t) => {

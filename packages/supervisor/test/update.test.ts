@@ -1,9 +1,11 @@
 // `update` re-reads the config and touches only what changed; a bad config is rejected whole
 // (every issue with its line) and what runs keeps running.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { InstanceStatus } from '../src/index.ts';
 import { startDaemon, writeConfig } from './helpers.ts';
 
@@ -39,6 +41,9 @@ test('update applies only what changed, and rejects a bad config without touchin
     { added: r.added, removed: r.removed, restarted: r.restarted, scaled: r.scaled, reconfigured: r.reconfigured, unchanged: r.unchanged },
     { added: ['e'], removed: ['f'], restarted: ['a'], scaled: ['c'], reconfigured: ['d'], unchanged: ['b'] },
   );
+  // What changed, program by program: the limits written live, the stop budget, the scale; env by name only.
+  assert.deepEqual(r.changes, { a: ['env X'], c: ['instances 2 → 3'], d: ['stopTimeoutMs 10s → 3s', 'limits.pids 100 → 50'] });
+  assert.ok(r.warnings.some((w) => /programs\.d\.stopTimeoutMs went down to 3000 ms/.test(w)), r.warnings.join('\n'));
   await client.start('all');
   const after = (await client.status()).programs;
   const now = pids(after);
@@ -66,4 +71,14 @@ test('update applies only what changed, and rejects a bad config without touchin
   });
   assert.deepEqual(pids((await client.status()).programs), now, 'what runs keeps running');
   void dir;
+});
+
+test('holdfast update prints the limits it changed, program by program (256MB is decimal: 244.14 MiB)', async (t) => {
+  const { file, config } = await writeConfig(t, `programs:\n  web:\n${sleeper('    limits: {memory: 256MB, cpu: 1}\n')}`);
+  await startDaemon(t, config);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('limits: {memory: 256MB, cpu: 1}', 'limits: {memory: 512MiB, cpu: 1.5}'));
+  const cli = fileURLToPath(new URL('../../cli/bin/holdfast.js', import.meta.url));
+  const r = spawnSync(process.execPath, [cli, 'update', '-c', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'reconfigured: web\n  web: limits.cpu 1 → 1.5; limits.memory 244.14 MiB → 512 MiB\n');
 });

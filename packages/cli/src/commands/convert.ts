@@ -7,7 +7,7 @@ import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
-const usage = `Usage: holdfast convert <supervisord.conf> [--json] [-o <file>]
+const usage = `Usage: holdfast convert <supervisord.conf> [--json] [--strict] [-o <file>]
 
 Reads a supervisord.conf (with its [include] files) exactly as supervisord would and prints the
 equivalent holdfast config as YAML. Keys that holdfast does not support, or handles differently,
@@ -16,6 +16,7 @@ are listed as comments at the top of the YAML and on stderr; nothing is dropped 
 
 Options:
   --json         print {"config": ..., "warnings": [...]} instead of YAML
+  --strict       refuse what supervisord only warns about (an [include] that matches no file)
   -o, --output   write the result to <file> instead of stdout
   -h, --help     show this help
 
@@ -27,18 +28,19 @@ Examples:
 interface Args {
   file: string;
   json: boolean;
+  strict: boolean;
   output?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, output: { type: 'string', short: 'o' } }, { positionals: true });
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, strict: { type: 'boolean' }, output: { type: 'string', short: 'o' } }, { positionals: true });
   const [file, extra] = positionals;
   if (file === undefined) throw new UsageError('which supervisord.conf? Pass its path');
   if (extra !== undefined) throw new UsageError(`one config file at a time (got '${file}' and '${extra}')`);
   if (/\.(ya?ml|json)$/i.test(file)) {
     throw new UsageError(`${file} looks like a holdfast config already; convert reads supervisord .conf/.ini files`);
   }
-  return { file, json: values.json === true, ...(values.output === undefined ? {} : { output: values.output }) };
+  return { file, json: values.json === true, strict: values.strict === true, ...(values.output === undefined ? {} : { output: values.output }) };
 }
 
 /** YAML with short lists of scalars (argv, exit codes, group members) on one line. */
@@ -78,10 +80,10 @@ export const command: Command = {
   usage,
   async run(argv) {
     const args = parseArgs(argv);
-    const { readSupervisordConf, formatWarning } = await import('@holdfast/supervisor');
+    const { readSupervisordConf, formatWarning, capLines } = await import('@holdfast/supervisor');
     let result: ReturnType<typeof readSupervisordConf>;
     try {
-      result = readSupervisordConf(args.file);
+      result = readSupervisordConf(args.file, { strict: args.strict });
     } catch (err) {
       // Scripts asking for JSON get the error as JSON too (the issues carry file, line and path).
       const e = err as Error & { code?: string; issues?: unknown[] };
@@ -97,7 +99,7 @@ export const command: Command = {
       : toYaml(result.config, header(args.file, result.files, warnings, result.envFromProcess));
     if (args.output !== undefined) writeFileSync(args.output, text);
     else process.stdout.write(text);
-    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of capLines(warnings)) process.stderr.write(`warning: ${w}\n`);
     if (args.output !== undefined) {
       process.stderr.write(`wrote ${args.output} (${Object.keys(result.config.programs).length} programs, ${warnings.length} warnings)\n`);
     }

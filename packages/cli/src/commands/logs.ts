@@ -4,14 +4,17 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { client, connectionHelp, connectionOptions } from './supervisor-shared.ts';
 
-const usage = `Usage: holdfast logs <program|instance> [-f] [--lines N] [--stderr]
+const usage = `Usage: holdfast logs <program|instance|group> [-f] [--lines N] [--stderr]
 
-Prints the last lines of an instance's stdout (or stderr) log; with -f keeps printing what the
-program writes until Ctrl-C. A program with several instances needs the instance: web:0.
+Prints the last lines of an instance's stdout (or stderr) log, reaching into the rotated files
+(gzipped or not) when the live one holds fewer; with -f keeps printing what the program writes
+until Ctrl-C. A program with several instances (or a group) shows every instance, each line
+prefixed with the instance ('web:1 | ...'): the last lines of each, then their new output as it
+comes. A follower that reads slower than the programs write is told how many bytes it skipped.
 
 Options:
   -f, --follow          keep printing new output
-  -n, --lines <N>       how many lines from the end (default 50)
+  -n, --lines <N>       how many lines from the end, per instance (default 50, at most 100000)
   --stderr              the stderr log instead of stdout
 ${connectionHelp}
 
@@ -19,6 +22,7 @@ To see a log's templates (its lines grouped by pattern) without a daemon: holdfa
 
 Examples:
   holdfast logs web
+  holdfast logs worker -f
   holdfast logs worker:1 -f --lines 200
   holdfast logs web --stderr -n 20`;
 
@@ -35,7 +39,7 @@ export const command: Command = {
     } as const;
     const { values, positionals } = parse(argv, options, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('name one program or instance');
-    const lines = integer('lines', values.lines, 50, 0, 1_000_000);
+    const lines = integer('lines', values.lines, 50, 0, 100_000);
     const c = await client(values);
     const stream = values.stderr ? 'stderr' : 'stdout';
     if (!values.follow) {

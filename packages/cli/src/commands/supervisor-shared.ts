@@ -92,13 +92,22 @@ export function statusTable(rows: InstanceStatus[]): string {
   return [line(head), ...body.map(line)].join('\n');
 }
 
-/** Prints an action's result; the exit code is 1 when an instance did not reach `want`. */
+/**
+ * Prints an action's result; the exit code is 1 when an instance did not reach `want`, or the
+ * wait timed out (the daemon answers as soon as what it waits for holds, so a timeout is real).
+ */
 export function report(result: ActionResult, json: boolean, want: (i: InstanceStatus) => boolean): number {
   if (json) console.log(JSON.stringify(result, null, 2));
   else console.log(statusTable(result.instances));
   const bad = result.instances.filter((i) => !want(i));
-  if (!json && result.timedOut.length) console.error(`still settling after the timeout: ${result.timedOut.join(', ')}`);
-  return bad.length > 0 ? 1 : 0;
+  if (!json && result.timedOut.length) {
+    const states = result.timedOut.map((id) => {
+      const i = result.instances.find((x) => x.id === id);
+      return i ? `${id} (${i.state}${i.waitingFor.length ? `, waiting for ${i.waitingFor.join(', ')}` : ''})` : id;
+    });
+    console.error(`timed out waiting for ${states.join(', ')}: raise --timeout, or see 'holdfast status' and 'holdfast logs'`);
+  }
+  return bad.length > 0 || result.timedOut.length > 0 ? 1 : 0;
 }
 
 export interface ProgramAction {
@@ -107,20 +116,45 @@ export interface ProgramAction {
   timeout: boolean;
   /** How long the request may take, given the wait. */
   requestMs: (timeoutMs: number) => number;
-  act: (c: SupervisorClient, targets: string[], options: ActionOptions) => Promise<ActionResult>;
+  /** With --env NAME=value (repeatable) and --persist: environment for the start (start only). */
+  environment?: boolean;
+  act: (c: SupervisorClient, targets: string[], options: ActionOptions & { env?: Record<string, string>; persist?: boolean }) => Promise<ActionResult>;
   /** Where an instance should end up; exit code 1 when one did not (unless --no-wait). */
   reached: (i: InstanceStatus) => boolean;
 }
 
+/** --env values (NAME=value) as an object; undefined when none were given. */
+export function envPairs(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const env: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    const name = eq < 0 ? item : item.slice(0, eq);
+    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--env takes NAME=value with a variable name, not '${item}'`);
+    env[name] = item.slice(eq + 1);
+  }
+  return env;
+}
+
 /** start, stop and restart: targets, --no-wait, --json, and --timeout for the ones that wait for READY. */
 export async function runProgramAction(argv: string[], a: ProgramAction): Promise<number> {
-  const options = { ...connectionOptions, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const options = {
+    ...connectionOptions,
+    'no-wait': { type: 'boolean' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    persist: { type: 'boolean' },
+  } as const;
   const { values, positionals } = parse(argv, options, { positionals: true });
   if (!a.timeout && values.timeout !== undefined) throw new UsageError(`unknown option '--timeout' (${a.verb} does not wait for READY)`);
+  if (!a.environment && (values.env !== undefined || values.persist !== undefined)) throw new UsageError(`unknown option '${values.env ? '--env' : '--persist'}' (only start sets environment)`);
   if (!positionals.length) throw new UsageError(`what to ${a.verb}? Name programs, instances, groups, or 'all'`);
   const timeoutMs = duration('timeout', values.timeout, 60_000);
+  const env = envPairs(values.env);
+  if (values.persist && !env) throw new UsageError('--persist keeps the variables of --env; give at least one --env NAME=value');
   const c = await client(values, a.requestMs(timeoutMs));
   const noWait = values['no-wait'] === true;
-  const r = await a.act(c, positionals, { wait: !noWait, ...(a.timeout ? { timeoutMs } : {}) });
+  const r = await a.act(c, positionals, { wait: !noWait, ...(a.timeout ? { timeoutMs } : {}), ...(env ? { env } : {}), ...(values.persist ? { persist: true } : {}) });
   return report(r, values.json === true, (i) => noWait || a.reached(i));
 }

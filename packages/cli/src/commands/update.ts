@@ -32,6 +32,8 @@ export const command: Command = {
       const kinds = ['added', 'removed', 'restarted', 'scaled', 'reconfigured'] as const;
       const parts = kinds.filter((k) => r[k].length).map((k) => `${k}: ${r[k].join(', ')}`);
       console.log(parts.length ? parts.join('\n') : 'no changes');
+      // What changed in each program: the limits written into its running cgroups, the policy, ...
+      for (const [name, what] of Object.entries(r.changes ?? {})) if (what.length) console.log(`  ${name}: ${what.join('; ')}`);
       for (const w of r.warnings) console.error(`warning: ${w}`);
     }
     return 0;

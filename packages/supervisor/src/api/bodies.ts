@@ -8,8 +8,10 @@ export interface ActionBody {
   timeoutMs?: number;
 }
 export interface StartBody extends ActionBody {
-  /** Extra environment for these instances from this start on (the failover agent passes its fencing token). */
+  /** Environment for this start (names the program lists in envOverridable; the failover agent's fencing token). */
   env?: Record<string, string>;
+  /** Keep `env` for every later start too, until the daemon restarts. */
+  persist?: boolean;
 }
 export interface SignalBody {
   targets: string[];
@@ -51,9 +53,11 @@ export const actionBody = (d: unknown) =>
   });
 
 export const startBody = (d: unknown) =>
-  check<StartBody>(d, ['targets', 'wait', 'timeoutMs', 'env'], (o, p) => {
+  check<StartBody>(d, ['targets', 'wait', 'timeoutMs', 'env', 'persist'], (o, p) => {
     targets(o, p);
     waitFields(o, p);
+    if (o.persist !== undefined && typeof o.persist !== 'boolean') p.push(`persist: expected true or false, got ${kind(o.persist)}`);
+    if (o.persist === true && o.env === undefined) p.push('persist: applies to env, which is missing');
     if (o.env === undefined) return;
     if (!isObj(o.env)) p.push(`env: expected an object of strings, got ${kind(o.env)}`);
     else

@@ -83,7 +83,8 @@ export class SupervisorClient {
     return this.call('GET', '/v1/status', undefined, signal);
   }
 
-  start(targets: string | string[], opts: ActionOptions & { env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<ActionResult> {
+  /** `env`: only names the programs list in envOverridable; for this start only unless `persist`. */
+  start(targets: string | string[], opts: ActionOptions & { env?: Record<string, string>; persist?: boolean; signal?: AbortSignal } = {}): Promise<ActionResult> {
     const { signal, ...rest } = opts;
     return this.call('POST', '/v1/start', { targets: [targets].flat(), ...rest }, signal);
   }

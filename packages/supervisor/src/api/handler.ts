@@ -2,8 +2,9 @@
 // framework: the daemon must stay small. Every error is JSON with a stable code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SupervisorError } from '../errors.ts';
-import { readLastLines } from '../logs/tail.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
+import { HttpError } from './http-error.ts';
+import { serveLogs } from './logs-route.ts';
 import { actionBody, emptyBody, reloadBody, signalBody, startBody, type Validated } from './bodies.ts';
 import type { ApiErrorBody, ConfigIssue, DaemonStatus, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
 
@@ -20,15 +21,6 @@ export interface ApiContext {
 
 const MAX_BODY = 64 * 1024;
 
-class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -69,40 +61,46 @@ export async function bearerAuth(token: string): Promise<(req: IncomingMessage) 
   };
 }
 
+/** Events queued for one SSE client that reads slower than they come; past this it is disconnected. */
+const MAX_QUEUED_EVENTS = 256;
+
 function sse(req: IncomingMessage, res: ServerResponse, sup: Supervisor): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.write('retry: 1000\n\n');
-  const on = (e: SupervisorEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+  // A client that does not read must not make the daemon hold its events without bound: a few
+  // wait while the socket is full; past that it is told so and disconnected (it reconnects and
+  // reads the status again), never silently skipped.
+  let queue: string[] | undefined;
+  const send = (text: string) => {
+    if (res.destroyed) return;
+    if (queue) {
+      if (queue.length < MAX_QUEUED_EVENTS) queue.push(text);
+      else {
+        finish();
+        res.end(`event: overflow\ndata: ${JSON.stringify({ type: 'overflow', dropped: true, max: MAX_QUEUED_EVENTS })}\n\n`);
+      }
+      return;
+    }
+    if (!res.write(text)) {
+      queue = [];
+      res.once('drain', flush);
+    }
+  };
+  const flush = () => {
+    const q = queue ?? [];
+    queue = undefined;
+    for (const t of q) send(t);
+  };
+  const on = (e: SupervisorEvent) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
   sup.on('event', on);
   // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
-  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  const ping = setInterval(() => send(': ping\n\n'), 15_000);
   ping.unref();
-  req.once('close', () => {
+  const finish = () => {
     clearInterval(ping);
     sup.off('event', on);
-  });
-}
-
-function logs(url: URL, req: IncomingMessage, res: ServerResponse, sup: Supervisor): void {
-  const target = url.searchParams.get('instance') ?? '';
-  const stream = url.searchParams.get('stream') ?? 'stdout';
-  const linesText = url.searchParams.get('lines') ?? '50';
-  const lines = Number(linesText);
-  if (stream !== 'stdout' && stream !== 'stderr') throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `stream must be stdout or stderr, not '${stream}'`);
-  if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `lines must be an integer from 0 to 1000000, not '${linesText}'`);
-  const { instances } = sup.resolve([target]);
-  if (instances.length !== 1) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `'${target}' has ${instances.length} instances: name one (${instances.map((r) => r.spec.id).join(', ')})`);
-  const inst = sup.findInstance(instances[0]!.spec.id)!;
-  const log = inst.logs[stream];
-  if (!log) throw new HttpError(404, 'HOLDFAST_E_LOG', `the ${stream} of ${target} is not kept (logs.${stream}.file is false)`);
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-log-file': log.file });
-  res.write(readLastLines(log.file, lines));
-  if (url.searchParams.get('follow') !== '1' && url.searchParams.get('follow') !== 'true') {
-    res.end();
-    return;
-  }
-  const off = log.subscribe((chunk) => res.write(chunk));
-  req.once('close', off);
+  };
+  req.once('close', finish);
 }
 
 async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -149,7 +147,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       setImmediate(() => ctx.shutdown());
       return;
     case 'GET /v1/logs':
-      return logs(url, req, res, sup);
+      return serveLogs(url, req, res, sup);
     case 'GET /v1/events':
       return sse(req, res, sup);
     case 'GET /metrics': {

@@ -6,6 +6,7 @@
 // One status snapshot per scrape feeds every metric, so a scrape reads /proc and the cgroups once.
 import type { InstanceStatus } from './types.ts';
 import { PROCESS_STATES } from '../state/states.ts';
+import { FAULT_KINDS, faultCounts } from '../util/faults.ts';
 
 export interface MetricsSource {
   snapshot(): InstanceStatus[];
@@ -98,6 +99,15 @@ const FAMILIES: Family[] = [
     type: 'gauge',
     collect(_snap, _labels, add) {
       add('', process.memoryUsage.rss());
+    },
+  },
+  {
+    name: 'holdfast_supervisor_internal_errors_total',
+    help: 'Errors the daemon survived: bookkeeping that failed (a full disk, no descriptors) and what reached its last-resort handlers',
+    type: 'counter',
+    collect(_snap, _labels, add) {
+      const counts = faultCounts();
+      for (const kind of FAULT_KINDS) add(`{kind="${kind}"}`, counts[kind]);
     },
   },
 ];

@@ -66,24 +66,28 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
 
   checkListenPorts(programs, ctx);
 
-  // Depth-first search; a back edge closes a cycle, reported once at the edge that closes it.
+  // Depth-first search; a back edge closes a cycle, reported once at the edge that closes it. Each
+  // step remembers the group it went through, so a cycle through a group names the group.
   const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
+  const stack: { name: string; via?: string }[] = [];
   const reported = new Set<string>();
-  const visit = (p: string): void => {
+  const step = (name: string, via?: string) => (via !== undefined && via !== name ? `${name} (through group '${via}')` : name);
+  const visit = (p: string, via?: string): void => {
     state.set(p, 'open');
-    stack.push(p);
+    stack.push({ name: p, ...(via !== undefined ? { via } : {}) });
     for (const e of edges.get(p) ?? []) {
       const s = state.get(e.target);
       if (s === 'open') {
-        const cycle = [...stack.slice(stack.indexOf(e.target)), e.target];
-        const key = [...cycle].slice(0, -1).sort().join(',');
+        const from = stack.findIndex((x) => x.name === e.target);
+        const loop = stack.slice(from);
+        const key = loop.map((x) => x.name).sort().join(',');
         if (!reported.has(key)) {
           reported.add(key);
-          ctx.addIssue({ code: 'custom', path: ['programs', p, 'dependsOn', e.index], message: `dependsOn cycle: ${cycle.join(' → ')}` });
+          const text = [loop[0]!.name, ...loop.slice(1).map((x) => step(x.name, x.via)), step(e.target, e.via)].join(' → ');
+          ctx.addIssue({ code: 'custom', path: ['programs', p, 'dependsOn', e.index], message: `dependsOn cycle: ${text}` });
         }
       } else if (s === undefined) {
-        visit(e.target);
+        visit(e.target, e.via);
       }
     }
     stack.pop();

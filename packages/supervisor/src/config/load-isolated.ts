@@ -6,14 +6,14 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SupervisorError } from '../errors.ts';
 import { decodeConfig } from './config-json.ts';
-import type { ResolvedConfig } from './load.ts';
+import type { LoadOptions, ResolvedConfig } from './load.ts';
 
 const here = fileURLToPath(import.meta.url);
 const entry = fileURLToPath(new URL(`./load-main${extname(here)}`, import.meta.url));
 
-export function loadConfigIsolated(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
+export function loadConfigIsolated(file: string, env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Promise<ResolvedConfig> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, file], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [entry, file, ...(opts.strict ? ['--strict'] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

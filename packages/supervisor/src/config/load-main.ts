@@ -5,9 +5,10 @@ import { encodeConfig } from './config-json.ts';
 import { loadSupervisorConfig } from './load.ts';
 
 const file = process.argv[2];
+const strict = process.argv.includes('--strict');
 try {
-  if (!file) throw new Error('usage: load-main <config file>');
-  const config = await loadSupervisorConfig(file);
+  if (!file) throw new Error('usage: load-main <config file> [--strict]');
+  const config = await loadSupervisorConfig(file, { strict });
   process.stdout.write(encodeConfig({ config }));
 } catch (err) {
   const e = err as Error & { code?: string; issues?: unknown };

@@ -43,10 +43,15 @@ export function schemaWithFileChecks(baseDir: string, results: FileCheckResults)
   return supervisorConfigSchema.check(z.superRefine(fileChecks(baseDir, results), { when: () => true }));
 }
 
-async function readSupervisordConf(file: string): Promise<SupervisordReadResult> {
+export interface LoadOptions {
+  /** Refuse what supervisord only warns about (an [include] that matches no file). */
+  strict?: boolean;
+}
+
+async function readSupervisordConf(file: string, opts: LoadOptions): Promise<SupervisordReadResult> {
   // Loaded only for .conf/.ini files: a YAML config never pays for the INI reader.
   const mod = await import('../supervisord/index.ts');
-  const { config, warnings } = mod.readSupervisordConf(file);
+  const { config, warnings } = mod.readSupervisordConf(file, { strict: opts.strict === true });
   return { config, warnings: warnings.map((w) => mod.formatWarning(w)) };
 }
 
@@ -72,6 +77,12 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
       stderr: { ...p.logs.stderr, ...(typeof p.logs.stderr.file === 'string' ? { file: at(p.logs.stderr.file) } : {}) },
     };
     programs[name] = { ...p, cwd: at(p.cwd ?? '.'), env: { ...(results.envFiles.get(name) ?? {}), ...p.env }, logs };
+    const own = programs[name].env.HOLDFAST_TERMINATION_GRACE_MS;
+    if (own !== undefined && !(Number(own) <= p.stopTimeoutMs)) {
+      warnings.push(
+        `programs.${name}.env.HOLDFAST_TERMINATION_GRACE_MS is ${own} ms, more than its stopTimeoutMs (${p.stopTimeoutMs} ms): the service plans a shutdown that the supervisor cuts short with SIGKILL. Remove it (the supervisor passes stopTimeoutMs down as HOLDFAST_TERMINATION_GRACE_MS) or raise stopTimeoutMs`,
+      );
+    }
     const probe = p.ready.kind === 'tcp' ? Number(p.ready.port) : p.ready.kind === 'http' ? Number(new URL(p.ready.url).port || 80) : undefined;
     if (p.listen?.some((l) => l.port === probe)) {
       warnings.push(
@@ -91,12 +102,12 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
 }
 
 /** Reads, validates and resolves a config file (.yaml, .yml, .json, or supervisord .conf/.ini). */
-export async function loadSupervisorConfig(file: string): Promise<ResolvedConfig> {
+export async function loadSupervisorConfig(file: string, opts: LoadOptions = {}): Promise<ResolvedConfig> {
   const abs = resolve(file);
   const results: FileCheckResults = { envFiles: new Map() };
   const ext = extname(abs).toLowerCase();
   if (ext === '.conf' || ext === '.ini') {
-    const { config, warnings } = await readSupervisordConf(abs);
+    const { config, warnings } = await readSupervisordConf(abs, opts);
     const parsed = schemaWithFileChecks(dirname(abs), results).safeParse(config);
     if (!parsed.success) throw new ConfigError(issuesFromZod(abs, parsed.error), `invalid configuration converted from ${abs}`);
     return resolveConfig(parsed.data, abs, results, [...warnings]);

@@ -9,6 +9,7 @@ import { splitCommandLine } from './command-line.ts';
 import { appliesTo, isNodeCommand, nodeLimitProblem, type NodeHeapMode } from '../process/node-heap.ts';
 import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
 import { incidentsConfigSchema } from '../insight/config.ts';
+import { forbiddenOverride } from './env-rules.ts';
 
 export { NAME_PATTERN } from './cross-check.ts';
 const name = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
@@ -24,6 +25,47 @@ const port = z.number().int().min(1).max(65535);
 const portOrTemplate = oneOf([port, z.string().regex(/^[0-9{}a-z]+$/).refine((s) => s.includes('{instance}'), { message: 'a port string must contain {instance}' })], 'a port number, or a string with {instance} like "300{instance}"');
 const positiveDuration = () => duration().refine((ms) => ms > 0, { message: 'must be greater than zero' });
 const envValue = oneOf([z.string(), z.number(), z.boolean()], 'a string, number or boolean').transform(String);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `env`: variables for the program, plus one reserved key, `inherit`: true (the default) passes the
+ * daemon's whole environment down, false passes none of it (PATH gets a default), a list passes
+ * those names only.
+ */
+const envSchema = z
+  .record(
+    z.string().regex(/^[^=\0]+$/, { message: 'an environment name cannot contain "="' }),
+    oneOf([z.string(), z.number(), z.boolean(), z.array(z.string())], 'a string, number or boolean'),
+  )
+  .default({})
+  .transform((raw, ctx) => {
+    const vars: Record<string, string> = {};
+    let inherit: boolean | string[] = true;
+    for (const [k, v] of Object.entries(raw)) {
+      if (k === 'inherit') {
+        const i = z.union([z.boolean(), z.array(z.string().regex(ENV_NAME, { message: 'not an environment variable name' }))]).safeParse(v);
+        if (i.success) inherit = i.data;
+        else ctx.addIssue({ code: 'custom', path: ['inherit'], message: `inherit is reserved: true (pass the daemon's environment down, the default), false (pass none of it), or a list of names to pass; got ${kindOf(v)}` });
+        continue;
+      }
+      const value = envValue.safeParse(v);
+      if (value.success) vars[k] = value.data;
+      else ctx.addIssue({ code: 'custom', path: [k], message: `expected a string, number or boolean, got ${kindOf(v)}` });
+    }
+    return { vars, inherit };
+  });
+
+const envOverridableSchema = z
+  .array(z.string().regex(ENV_NAME, { message: 'not an environment variable name' }))
+  .default([])
+  .check(
+    z.superRefine((names: string[], ctx) => {
+      names.forEach((n, i) => {
+        const why = forbiddenOverride(n);
+        if (why) ctx.addIssue({ code: 'custom', path: [i], message: `${n} cannot be overridable: ${why}` });
+      });
+    }),
+  );
 
 /** Readiness: exactly one proof that the program is up. */
 const readyInput = z
@@ -205,7 +247,9 @@ export const programSchema = z
     command: oneOf([z.string().trim().min(1, { message: 'the command is empty' }), z.array(z.string()).min(1, { message: 'the command is empty' })], 'a command line (string) or an argv list'),
     shell: z.boolean().default(false),
     cwd: z.string().min(1).optional(),
-    env: z.record(z.string().regex(/^[^=\0]+$/, { message: 'an environment name cannot contain "="' }), envValue).default({}),
+    env: envSchema,
+    /** Environment names a start request (`holdfast start --env NAME=value`, the API's env) may set; no others. */
+    envOverridable: envOverridableSchema,
     /** KEY=VALUE files read at load (and on `update`); `env` wins over them. */
     envFile: oneOf([z.string().min(1), z.array(z.string().min(1))], 'a file path or a list of them').optional(),
     user: oneOf([z.string().min(1), z.number().int().min(0)], 'a user name or uid').optional(),
@@ -257,8 +301,8 @@ export const programSchema = z
   )
   .transform((p) => {
     const argv = p.shell ? ['/bin/sh', '-c', p.command as string] : typeof p.command === 'string' ? (splitCommandLine(p.command) as { argv: string[] }).argv : p.command;
-    const { ready, ...rest } = p;
-    return { ...rest, argv, ready: ready ? toReadyCheck(ready, 3 + (p.listen?.length ?? 0)) : ({ kind: 'after', ms: Math.round(p.startSecs * 1000) } as ReadyCheck) };
+    const { ready, env, ...rest } = p;
+    return { ...rest, env: env.vars, inheritEnv: env.inherit, argv, ready: ready ? toReadyCheck(ready, 3 + (p.listen?.length ?? 0)) : ({ kind: 'after', ms: Math.round(p.startSecs * 1000) } as ReadyCheck) };
   });
 
 export const groupSchema = z.strictObject({

@@ -18,12 +18,17 @@ import { incidentsOff, isIncidentsPath } from '../insight/paths.ts';
 import { Supervisor } from '../runner/supervisor.ts';
 import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
+import { ensurePrivateDir } from './private-dir.ts';
+import { recordFault } from '../util/faults.ts';
+import { capLines } from '../util/cap-lines.ts';
 import { closeServer, listenTcp, listenUnix } from './listen.ts';
 
 export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface DaemonOptions {
   configFile: string;
+  /** Refuse what supervisord only warns about (an [include] that matches no file), at start and at every update. */
+  strict?: boolean;
   /** Default: pino at the config's logLevel, on stdout. */
   log?: Logger;
   /** Injected cgroup detection (tests). */
@@ -32,6 +37,11 @@ export interface DaemonOptions {
   handleSignals?: boolean;
   /** Run the GC pacer when gc() is exposed (the daemon process does; tests running in-process do not). */
   paceGc?: boolean;
+  /**
+   * Survive an uncaught exception or unhandled rejection: log it, count it, carry on (the daemon
+   * process does). Dying would take every program down, and the next daemon would reap them all.
+   */
+  lastResort?: boolean;
 }
 
 export class Daemon {
@@ -48,11 +58,15 @@ export class Daemon {
   private updating: Promise<UpdateResult> | undefined;
   private metrics: Promise<Awaited<ReturnType<typeof createMetrics>>> | undefined;
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
+  private readonly lastResortHandlers: ['uncaughtException' | 'unhandledRejection', (err: unknown) => void][] = [];
   private pacer: GcPacer | undefined;
   /** The incident loop, loaded only when the config has an `incidents:` section. */
   private incidents: { loop: DaemonIncidents; serve: typeof serveIncidents } | undefined;
 
-  private constructor(config: ResolvedConfig, supervisor: Supervisor, log: Logger, lock: DaemonLock) {
+  private readonly strict: boolean;
+
+  private constructor(config: ResolvedConfig, supervisor: Supervisor, log: Logger, lock: DaemonLock, strict: boolean) {
+    this.strict = strict;
     this.config = config;
     this.supervisor = supervisor;
     this.log = log;
@@ -61,15 +75,15 @@ export class Daemon {
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const config = await loadConfigIsolated(opts.configFile);
+    const config = await loadConfigIsolated(opts.configFile, process.env, { strict: opts.strict === true });
     const log = opts.log ?? (await createDaemonLogger(config.supervisor.logLevel));
     const s = config.supervisor;
-    mkdirSync(s.stateDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(s.stateDir, { own: true, setting: 'supervisor.stateDir', code: 'HOLDFAST_E_STATE_DIR' });
     mkdirSync(s.logDir, { recursive: true });
     const lock = await acquireLock(s.stateDir, { config: config.file, socket: s.socket });
     let daemon: Daemon | undefined;
     try {
-      for (const w of config.warnings) log.warn({ config: config.file }, w);
+      for (const w of capLines(config.warnings)) log.warn({ config: config.file }, w);
       const supervisor = new Supervisor(config, { log, ...(opts.cgroups ? { cgroups: opts.cgroups } : {}) });
       if (supervisor.cgroups) log.info({ cgroups: supervisor.cgroups.description }, `resource limits and stops use ${supervisor.cgroups.description}`);
       else {
@@ -78,7 +92,7 @@ export class Daemon {
           `cgroups unavailable: ${supervisor.cgroupReason}. Falling back: memory limits are polled every ${s.cgroups.pollMs} ms (cpu, pids and io limits are not enforced); stops find descendants by their HOLDFAST_PROCESS environment marker`,
         );
       }
-      daemon = new Daemon(config, supervisor, log, lock);
+      daemon = new Daemon(config, supervisor, log, lock, opts.strict === true);
       if (config.incidents) {
         const [{ DaemonIncidents }, { serveIncidents }] = await Promise.all([import('../insight/incidents.ts'), import('../insight/routes.ts')]);
         daemon.incidents = { loop: await DaemonIncidents.start(config, config.incidents, supervisor, log), serve: serveIncidents };
@@ -86,6 +100,7 @@ export class Daemon {
       await daemon.listen();
       await supervisor.start();
       if (opts.handleSignals) daemon.handleSignals();
+      if (opts.lastResort) daemon.installLastResort();
       if (opts.paceGc) daemon.pacer = startDaemonGcPacer(log);
       log.info({ pid: process.pid, config: config.file, socket: s.socket, programs: Object.keys(config.programs).length, version: VERSION }, 'holdfast supervisor started');
       return daemon;
@@ -129,6 +144,15 @@ export class Daemon {
     }
   }
 
+  private installLastResort(): void {
+    const on = (event: 'uncaughtException' | 'unhandledRejection', fn: (err: unknown) => void) => {
+      process.on(event, fn);
+      this.lastResortHandlers.push([event, fn]);
+    };
+    on('uncaughtException', (err) => recordFault(this.log, 'uncaught', 'an uncaught exception', err));
+    on('unhandledRejection', (err) => recordFault(this.log, 'unhandled-rejection', 'an unhandled promise rejection', err));
+  }
+
   private handleSignals(): void {
     const on = (sig: NodeJS.Signals, fn: () => void) => {
       process.on(sig, fn);
@@ -166,10 +190,10 @@ export class Daemon {
   update(): Promise<UpdateResult> {
     // One update at a time: a second request waits for the first and then reads the file again.
     const run = async () => {
-      const next = await loadConfigIsolated(this.config.file);
+      const next = await loadConfigIsolated(this.config.file, process.env, { strict: this.strict });
       const result = await this.supervisor.update(next);
       this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
-      for (const w of result.warnings) this.log.warn({}, w);
+      for (const w of capLines(result.warnings)) this.log.warn({}, w);
       if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents)) this.log.warn({}, 'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST /v1/incidents/knowledge/reload)');
       return result;
     };
@@ -191,6 +215,7 @@ export class Daemon {
       for (const s of this.servers) await closeServer(s);
       await this.lock.release();
       for (const [sig, fn] of this.signalHandlers) process.off(sig, fn);
+      for (const [event, fn] of this.lastResortHandlers) process.off(event, fn);
       this.log.info({}, 'holdfast supervisor stopped');
       this.finish();
     })();

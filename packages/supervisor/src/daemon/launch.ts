@@ -12,7 +12,7 @@ export const DAEMON_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1', '--o
 /** From the sources: the plain-JS bin that serves pre-stripped modules; in a build: main.js itself. */
 export const daemonEntry = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('../../bin/holdfast-supervisor.js', import.meta.url)) : fileURLToPath(new URL('./main.js', import.meta.url));
 
-/** argv (after the node binary) that runs the daemon for `configFile`. */
-export function daemonArgv(configFile: string): string[] {
-  return [...DAEMON_NODE_FLAGS, daemonEntry, '-c', configFile];
+/** argv (after the node binary) that runs the daemon for `configFile`; `strict`: refuse what supervisord only warns about. */
+export function daemonArgv(configFile: string, opts: { strict?: boolean } = {}): string[] {
+  return [...DAEMON_NODE_FLAGS, daemonEntry, '-c', configFile, ...(opts.strict ? ['--strict'] : [])];
 }

@@ -1,11 +1,13 @@
 // The control API's listeners. The Unix socket is created with mode 0600 (umask set around
-// bind, so it is never reachable by others even for a moment); a socket file left by a dead
-// daemon is replaced, one a live daemon answers on is refused.
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+// bind, so it is never reachable by others even for a moment, and never chmod'ed after) in a
+// directory no other user can write (private-dir.ts); a socket file left by a dead daemon is
+// replaced, one a live daemon answers on is refused.
+import { rmSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { SupervisorError } from '../errors.ts';
+import { ensurePrivateDir } from './private-dir.ts';
 
 // Not `import { createServer } from 'node:http'`: an ESM import of node:http reads every export,
 // and its lazy ones (WebSocket, ...) load undici, http2, tls and zlib, ~9 MB of resident memory
@@ -32,22 +34,24 @@ export async function listenUnix(path: string, handler: Handler): Promise<Server
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
     throw new SupervisorError('HOLDFAST_E_SOCKET_PATH', `${path} is ${Buffer.byteLength(path)} bytes; Unix socket paths hold at most ${MAX_SOCKET_PATH}: set supervisor.socket to a shorter path`);
   }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dirname(path), { setting: 'supervisor.socket', code: 'HOLDFAST_E_SOCKET_PATH' });
   if (await answers(path)) {
     throw new SupervisorError('HOLDFAST_E_SOCKET_IN_USE', `a daemon already answers on ${path}: give this config its own supervisor.socket, or stop that daemon ('holdfast shutdown')`);
   }
   rmSync(path, { force: true });
   const server = createServer(handler);
+  // bind() happens inside listen(), synchronously: the umask is back before anything else runs.
   const old = process.umask(0o177);
+  let bound: Promise<void>;
   try {
-    await new Promise<void>((ok, fail) => {
+    bound = new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(path, () => ok());
     });
   } finally {
     process.umask(old);
   }
-  chmodSync(path, 0o600);
+  await bound;
   return server;
 }
 

@@ -16,12 +16,12 @@ function configArg(argv: string[]): string | undefined {
 
 const file = configArg(process.argv.slice(2));
 if (!file) {
-  process.stderr.write('usage: holdfast-supervisor -c <config>\n');
+  process.stderr.write('usage: holdfast-supervisor -c <config> [--strict]\n');
   process.exit(2);
 }
 try {
   // paceGc: old-generation garbage kept bounded (gc-pacer.ts); needs --expose-gc, else nothing happens.
-  const daemon = await Daemon.start({ configFile: file, handleSignals: true, paceGc: true });
+  const daemon = await Daemon.start({ configFile: file, strict: process.argv.includes('--strict'), handleSignals: true, paceGc: true, lastResort: true });
   await daemon.done;
   process.exitCode = 0;
 } catch (err) {

@@ -3,13 +3,14 @@
 // notify fd or IPC channel its readiness needs, and a marker in its environment that every
 // descendant inherits (how stops find daemonized grandchildren where no cgroup exists).
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { ProgramConfig, ReadyCheck } from '../config/schema.ts';
 import { applyNodeHeap } from './node-heap.ts';
 import { lookupGroup, lookupUser } from './users.ts';
 
 export const MARKER_VAR = 'HOLDFAST_PROCESS';
+/** The stop budget a program gets: what the service runtime plans its shutdown within. */
+export const GRACE_VAR = 'HOLDFAST_TERMINATION_GRACE_MS';
 
 export interface InstanceSpec {
   program: string;
@@ -35,6 +36,8 @@ export interface InstanceSpec {
   livenessUrl?: string;
   /** HOLDFAST_PROCESS value: <config id>/<key>. */
   marker: string;
+  /** Where env.PATH came from, for an error that cannot find the command. */
+  pathSource: string;
 }
 
 /** Listening sockets passed to the process (systemd socket activation). */
@@ -56,13 +59,28 @@ export function instanceId(program: string, index: number, instances: number): s
   return instances > 1 ? `${program}:${index}` : program;
 }
 
+/** PATH of a program that inherits no environment (systemd's default for services). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The part of the daemon's environment a program gets: all of it, none of it, or the names it lists. */
+export function inheritedEnv(baseEnv: NodeJS.ProcessEnv, inherit: boolean | readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  const take = (k: string) => {
+    const v = baseEnv[k];
+    if (v !== undefined && !k.startsWith('NODE_CHANNEL') && k !== 'NOTIFY_FD' && k !== MARKER_VAR && !LISTEN_VARS.has(k)) env[k] = v;
+  };
+  if (inherit === true) for (const k of Object.keys(baseEnv)) take(k);
+  else if (inherit !== false) for (const k of inherit) take(k);
+  if (inherit !== true && env.PATH === undefined) env.PATH = DEFAULT_PATH;
+  return env;
+}
+
 /** The per-instance view of a program: {instance} placeholders resolved, environment assembled. */
 export function instanceSpec(configId: string, program: string, p: ProgramConfig, index: number, baseEnv: NodeJS.ProcessEnv = process.env, generation = 0): InstanceSpec {
   const id = instanceId(program, index, p.instances);
   const key = generation > 0 ? `${id}~${generation}` : id;
   const marker = `${configId}/${key}`;
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && !k.startsWith('NODE_CHANNEL') && k !== 'NOTIFY_FD' && k !== MARKER_VAR && !LISTEN_VARS.has(k)) env[k] = v;
+  const env = inheritedEnv(baseEnv, p.inheritEnv);
   let uid: number | undefined;
   let gid: number | undefined;
   if (p.user !== undefined) {
@@ -74,7 +92,13 @@ export function instanceSpec(configId: string, program: string, p: ProgramConfig
     }
   }
   if (p.group !== undefined) gid = lookupGroup(p.group);
+  // The stop budget, from the one place it is configured (stopTimeoutMs): the service runtime
+  // plans its drain within it instead of being SIGKILLed mid-drain. A program's own env wins
+  // (a warning at load says when it exceeds stopTimeoutMs).
+  env[GRACE_VAR] = String(p.stopTimeoutMs);
   for (const [k, v] of Object.entries(p.env)) env[k] = fill(v, index);
+  const pathSource =
+    p.env.PATH !== undefined ? `programs.${program}.env.PATH` : p.inheritEnv === true || (Array.isArray(p.inheritEnv) && p.inheritEnv.includes('PATH') && baseEnv.PATH !== undefined) ? "the daemon's environment" : 'the default PATH of a program with env.inherit';
   Object.assign(env, { HOLDFAST_PROGRAM: program, HOLDFAST_INSTANCE: String(index), [MARKER_VAR]: marker });
   let ready = p.ready;
   if (ready.kind === 'tcp') ready = { ...ready, port: Number(fill(String(ready.port), index)) };
@@ -99,35 +123,8 @@ export function instanceSpec(configId: string, program: string, p: ProgramConfig
     ...(liveness?.tcp !== undefined ? { livenessPort: Number(fill(String(liveness.tcp), index)) } : {}),
     ...(liveness?.http !== undefined ? { livenessUrl: fill(liveness.http, index) } : {}),
     marker,
+    pathSource,
   };
-}
-
-/**
- * Why `spec` cannot start, checked before spawning: a missing binary or cwd is a spawn error
- * (straight to FATAL), which the cgroup wrapper would otherwise turn into an exit code 127.
- */
-export function preflight(spec: InstanceSpec): string | undefined {
-  try {
-    if (!statSync(spec.cwd).isDirectory()) return `cwd ${spec.cwd} is not a directory`;
-  } catch {
-    return `cwd ${spec.cwd}: no such directory`;
-  }
-  const cmd = spec.argv[0]!;
-  const executable = (f: string) => {
-    try {
-      accessSync(f, constants.X_OK);
-      return statSync(f).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (cmd.includes('/')) {
-    const f = isAbsolute(cmd) ? cmd : resolve(spec.cwd, cmd);
-    return executable(f) ? undefined : `spawn ${cmd} ENOENT: ${f} does not exist or is not executable`;
-  }
-  const path = spec.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
-  for (const dir of path.split(delimiter)) if (dir && executable(join(isAbsolute(dir) ? dir : resolve(spec.cwd, dir), cmd))) return undefined;
-  return `spawn ${cmd} ENOENT: command not found in PATH (${path})`;
 }
 
 /**

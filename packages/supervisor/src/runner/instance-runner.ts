@@ -11,11 +11,13 @@ import type { RotatingLog } from '../logs/rotating-log.ts';
 import type { PidStore } from '../process/pid-store.ts';
 import { HEAP_OOM_PATTERN } from '../process/node-heap.ts';
 import { isAlive, pidsWithEnvPrefix } from '../process/proc.ts';
-import { MARKER_VAR, preflight, spawnInstance, type InstanceSpec, type ListenFds } from '../process/spawn.ts';
+import { preflight } from '../process/preflight.ts';
+import { GRACE_VAR, MARKER_VAR, spawnInstance, type InstanceSpec, type ListenFds } from '../process/spawn.ts';
 import { killUntilEmpty } from '../cgroup/kill.ts';
 import { transition } from '../state/machine.ts';
 import { initialState, type Effect, type Policy, type ProcEvent, type ProcState, type TimerName } from '../state/states.ts';
 import type { Logger } from '../logger.ts';
+import { guarded, recordFault } from '../util/faults.ts';
 import { OutputTail } from './output-tail.ts';
 import { ReadinessWatch } from './readiness-watch.ts';
 
@@ -64,8 +66,13 @@ export class InstanceRunner {
   program: ProgramConfig;
   state: ProcState;
   cgroup: CgroupHandle | undefined;
-  /** Environment added by a start request (e.g. the failover agent's fencing token), kept for later spawns. */
-  extraEnv: Record<string, string> = {};
+  /**
+   * Environment a start request added (e.g. the failover agent's fencing token): for the run that
+   * start began, automatic restarts and `restart` included; a stop or another start ends it.
+   */
+  startEnv: Record<string, string> = {};
+  /** Environment a start request added with `persist`: every later start too, until the daemon restarts. */
+  persistentEnv: Record<string, string> = {};
   private readonly deps: RunnerDeps;
   private policy: Policy;
   private child: ChildProcess | undefined;
@@ -186,16 +193,23 @@ export class InstanceRunner {
     }
   }
 
+  /**
+   * Every process of this instance: its cgroup, or where there is none, the processes carrying its
+   * environment marker. A scan of /proc can fail when the daemon is out of descriptors: that scan
+   * finds nothing (logged and counted) and the next one tries again, rather than the daemon dying.
+   */
+  private everyPid(): number[] {
+    return guarded(this.deps.log, 'listing the processes of an instance', () => (this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`)), [], { instance: this.spec.id });
+  }
+
   /** Processes of this instance outside its process group (daemonized descendants). */
   private strays(pgid: number): number[] {
-    const all = this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`);
-    return all.filter((p) => p !== pgid && isAlive(p));
+    return this.everyPid().filter((p) => p !== pgid && isAlive(p));
   }
 
   private members(): number[] {
     const pid = this.state.pid;
-    const all = this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`);
-    return all.filter((p) => p !== pid && isAlive(p));
+    return this.everyPid().filter((p) => p !== pid && isAlive(p));
   }
 
   private run(f: Effect): void {
@@ -246,7 +260,7 @@ export class InstanceRunner {
     const gen = this.generation;
     const same = () => this.generation === gen;
     if (this.cgroup) await this.cgroup.killAll(5000, same);
-    else await killUntilEmpty(() => pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`), 5000, same);
+    else await killUntilEmpty(() => this.everyPid(), 5000, same);
   }
 
   private spawn(): void {
@@ -268,16 +282,18 @@ export class InstanceRunner {
       }
     }
     let child: ChildProcess;
+    const failed = (err: NodeJS.ErrnoException) => this.send({ type: 'spawnFailed', error: err.message, ...(typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? { code: err.code } : {}) });
     try {
-      const spawned = spawnInstance({ ...this.spec, env: { ...this.spec.env, ...this.extraEnv } }, procsFiles, this.deps.listenFds?.());
+      const spawned = spawnInstance({ ...this.spec, env: { ...this.spec.env, [GRACE_VAR]: this.program.env[GRACE_VAR] ?? String(this.program.stopTimeoutMs), ...this.persistentEnv, ...this.startEnv } }, procsFiles, this.deps.listenFds?.());
       child = spawned.child;
       if (spawned.joinError) this.deps.log.error({ instance: this.spec.id, err: spawned.joinError }, 'could not put the process into its cgroup; it exits without running');
     } catch (err) {
-      this.send({ type: 'spawnFailed', error: (err as Error).message });
+      failed(err as NodeJS.ErrnoException);
       return;
     }
     if (child.pid === undefined) {
-      child.once('error', (err) => this.send({ type: 'spawnFailed', error: err.message }));
+      // EAGAIN, EMFILE, ENFILE, ENOMEM, ENOENT, EACCES come as an 'error' event; the machine decides what each means.
+      child.once('error', failed);
       return;
     }
     const pid = child.pid;
@@ -296,7 +312,10 @@ export class InstanceRunner {
     });
     this.readiness.attach(child);
     child.once('exit', (code, signal) => void this.onExit(child, code, signal));
-    this.deps.store.record({ id: this.spec.key, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs });
+    // Without the record a restarted daemon still finds this process (its cgroup, its environment
+    // marker); a full state disk must not stop the program from running.
+    const record = { id: this.spec.key, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs };
+    guarded(this.deps.log, 'writing the pid record', () => this.deps.store.record(record), undefined, { instance: this.spec.id, pid });
     this.send({ type: 'spawned', pid });
   }
 
@@ -325,8 +344,13 @@ export class InstanceRunner {
       await drained(child, 1000);
       heapLimit = HEAP_OOM_PATTERN.test(this.recent.text());
     }
-    await this.sweep();
-    this.deps.store.remove(this.spec.key);
+    // Whatever fails on the way, the exit reaches the state machine: a lost exit is a program never restarted.
+    try {
+      await this.sweep();
+    } catch (err) {
+      recordFault(this.deps.log, 'bookkeeping', 'sweeping what the process left behind', err, { instance: this.spec.id });
+    }
+    guarded(this.deps.log, 'removing the pid record', () => this.deps.store.remove(this.spec.key), undefined, { instance: this.spec.id });
     if (this.child === child) this.child = undefined;
     for (const w of this.exitWaiters.splice(0)) w();
     this.send({ type: 'exit', code, signal, oom, ...(heapLimit ? { heapLimit } : {}) });

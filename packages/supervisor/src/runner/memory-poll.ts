@@ -3,6 +3,7 @@
 // limit is restarted (reason memory-limit). PM2 does this every 30 s; a leak can do a lot in 30 s.
 import type { Logger } from '../logger.ts';
 import { allPids, PAGE_SIZE, readProcStat } from '../process/proc.ts';
+import { guarded } from '../util/faults.ts';
 import type { InstanceRunner } from './instance-runner.ts';
 
 export function rssByProcessGroup(): Map<number, number> {
@@ -38,7 +39,9 @@ export class MemoryPoller {
   tick(): void {
     const limited = this.runners().filter((r) => r.program.limits?.memory !== undefined && r.pid !== undefined && (r.state.state === 'READY' || r.state.state === 'STARTING'));
     if (limited.length === 0) return;
-    const rss = rssByProcessGroup();
+    // Out of descriptors, /proc cannot be listed: this pass is skipped (logged, counted), the next one tries again.
+    const rss = guarded(this.log, 'reading memory use from /proc', rssByProcessGroup, undefined);
+    if (!rss) return;
     for (const r of limited) {
       const used = rss.get(r.pid!) ?? 0;
       const limit = r.program.limits!.memory!;

@@ -1,5 +1,8 @@
 // Start and stop order, as pure functions of the config: dependsOn (a group means each of its
-// programs) and priority (lower first to start, last to stop).
+// programs) and priority (lower first to start, last to stop). As in supervisord, a group's
+// priority, when it sets one, ranks all its programs (each program's own priority then orders
+// them within the group), and stops go one rank at a time, highest first, each waiting for the
+// one before it.
 import type { GroupConfig, ProgramConfig } from '../config/schema.ts';
 
 /** program → the programs it depends on, groups expanded. */
@@ -28,21 +31,32 @@ export function withDependencies(names: Iterable<string>, deps: Map<string, Set<
   return out;
 }
 
-export const byPriority = (programs: Record<string, ProgramConfig>) => (a: string, b: string) =>
-  (programs[a]?.priority ?? 999) - (programs[b]?.priority ?? 999) || (a < b ? -1 : a > b ? 1 : 0); // not localeCompare: ICU data pages cost the daemon megabytes
+/** A program's rank: its group's priority when the group sets one, else its own. */
+export function rankOf(name: string, programs: Record<string, ProgramConfig>, groups: Record<string, GroupConfig>): number {
+  for (const g of Object.values(groups)) if (g.priority !== undefined && g.programs.includes(name)) return g.priority;
+  return programs[name]?.priority ?? 999;
+}
+
+export const byPriority = (programs: Record<string, ProgramConfig>, groups: Record<string, GroupConfig> = {}) => (a: string, b: string) =>
+  rankOf(a, programs, groups) - rankOf(b, programs, groups) ||
+  (programs[a]?.priority ?? 999) - (programs[b]?.priority ?? 999) ||
+  (a < b ? -1 : a > b ? 1 : 0); // not localeCompare: ICU data pages cost the daemon megabytes
 
 /**
- * Stop waves for `names`: each wave holds programs no remaining program depends on, so
- * dependents stop before what they depend on; within a wave, higher priority stops first.
+ * Stop waves for `names`, each waited for before the next: dependents before what they depend
+ * on, and among programs free to stop, one rank at a time, the highest rank first (supervisord
+ * stops its groups that way); within a wave, higher priority is signalled first.
  */
-export function stopWaves(names: Iterable<string>, deps: Map<string, Set<string>>, programs: Record<string, ProgramConfig>): string[][] {
+export function stopWaves(names: Iterable<string>, deps: Map<string, Set<string>>, programs: Record<string, ProgramConfig>, groups: Record<string, GroupConfig> = {}): string[][] {
   const remaining = new Set(names);
   const waves: string[][] = [];
   while (remaining.size > 0) {
-    const wave = [...remaining].filter((n) => ![...remaining].some((m) => m !== n && deps.get(m)?.has(n)));
+    const free = [...remaining].filter((n) => ![...remaining].some((m) => m !== n && deps.get(m)?.has(n)));
     // A cycle cannot pass validation; stop everything left rather than loop forever.
-    const take = wave.length > 0 ? wave : [...remaining];
-    take.sort(byPriority(programs)).reverse();
+    const candidates = free.length > 0 ? free : [...remaining];
+    const top = Math.max(...candidates.map((n) => rankOf(n, programs, groups)));
+    const take = candidates.filter((n) => rankOf(n, programs, groups) === top);
+    take.sort(byPriority(programs, groups)).reverse();
     waves.push(take);
     for (const n of take) remaining.delete(n);
   }

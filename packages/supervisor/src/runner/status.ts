@@ -14,7 +14,7 @@ export function exitSummary(x: ExitInfo | undefined): ExitSummary | null {
 }
 
 function logStatus(l: RotatingLog | undefined): LogStreamStatus {
-  return { file: l?.file ?? null, droppedBytes: l?.droppedBytes ?? 0, error: l?.lastError ?? null };
+  return { file: l?.file ?? null, droppedBytes: l?.droppedBytes ?? 0, error: l?.lastError ?? l?.compressionError ?? null };
 }
 
 /** CPU samples per instance, to turn cumulative CPU time into a percentage between two reads. */

@@ -7,6 +7,7 @@ import { detectCgroups } from '../cgroup/detect.ts';
 import type { CgroupDetection, CgroupDriver } from '../cgroup/types.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ResolvedConfig } from '../config/load.ts';
+import { FAILOVER_TERM_VARS, forbiddenOverride } from '../config/env-rules.ts';
 import type { ProgramConfig } from '../config/schema.ts';
 import { SupervisorError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -24,6 +25,7 @@ import { RollingReload, type ReloadOptions } from './rolling-reload.ts';
 import { waitUntil } from './settle.ts';
 import { exitSummary, instanceStatus } from './status.ts';
 import { resolveTargets, type Targets } from './targets.ts';
+import { guarded } from '../util/faults.ts';
 
 export interface SupervisorOptions {
   clock?: Clock;
@@ -109,7 +111,7 @@ export class Supervisor extends EventEmitter {
     // Bound after the reap: a previous daemon's instances may still have held the ports.
     for (const [name, p] of this.programs) if (p.config.listen) await this.sockets.bind(name, listenSpecs(name, p.config.listen));
     if (this.cgroups) {
-      this.oomTimer = setInterval(() => this.eachRunner(pollMemory), 2000);
+      this.oomTimer = setInterval(() => guarded(this.log, 'checking the cgroups for OOM kills and heap use', () => this.eachRunner(pollMemory), undefined), 2000);
       this.oomTimer.unref();
     }
     this.refreshPoller();
@@ -194,12 +196,19 @@ export class Supervisor extends EventEmitter {
   /** Starts every wanted program whose dependencies are met, in priority order. */
   private pump(): void {
     if (this.closed || !this.reaped) return;
-    const ready = [...this.wanted].filter((n) => this.waitingFor(n).length === 0).sort(byPriority(this.config.programs));
+    const ready = [...this.wanted].filter((n) => this.waitingFor(n).length === 0).sort(byPriority(this.config.programs, this.config.groups));
     for (const name of ready) {
       this.wanted.delete(name);
       const manual = this.manualStart.delete(name);
       for (const { runner } of this.programs.get(name)?.instances ?? []) runner.send({ type: 'start', manual });
     }
+    // Waits re-check now: a program that was READY already changes no state when it stops waiting.
+    if (ready.length) this.emit('wanted');
+  }
+
+  /** A wanted program whose dependency gave up (FATAL): it cannot start until someone starts that again. */
+  private blocked(name: string): boolean {
+    return this.waitingFor(name).some((d) => this.programs.get(d)?.instances.some(({ runner }) => runner.state.state === 'FATAL'));
   }
 
   /** Resolves targets ('web', 'web:1', a group, 'all') to programs and instances. */
@@ -209,16 +218,26 @@ export class Supervisor extends EventEmitter {
   }
 
   private async settle(instances: InstanceRunner[], opts: ActionOptions, done: (r: InstanceRunner) => boolean): Promise<ActionResult> {
-    if (opts.wait !== false) await waitUntil(this, instances, done, opts.timeoutMs ?? 60_000);
+    const late = opts.wait === false ? [] : await waitUntil(this, instances, done, opts.timeoutMs ?? 60_000);
     const now = this.clock.now();
-    return { instances: instances.map((r) => this.statusOf(r, now)), timedOut: opts.wait === false ? [] : instances.filter((r) => !done(r)).map((r) => r.spec.id) };
+    return { instances: instances.map((r) => this.statusOf(r, now)), timedOut: late.map((r) => r.spec.id) };
   }
 
-  /** Starts targets and what they depend on; a manual start bypasses the retry limit. */
-  async startTargets(targets: string[], opts: ActionOptions & { env?: Record<string, string> } = {}): Promise<ActionResult> {
+  /**
+   * Starts targets and what they depend on; a manual start bypasses the retry limit. `env` sets
+   * only names each program declares in envOverridable (and the failover agent's term variables),
+   * for this start only unless `persist`; anything else refuses the whole request.
+   */
+  async startTargets(targets: string[], opts: ActionOptions & { env?: Record<string, string>; persist?: boolean } = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    if (opts.env) this.checkEnvOverride(instances, opts.env);
     await this.reaping;
-    if (opts.env) for (const r of instances) r.extraEnv = { ...r.extraEnv, ...opts.env };
+    for (const r of instances) {
+      if (opts.env && opts.persist) r.persistentEnv = { ...r.persistentEnv, ...opts.env };
+      else if (opts.env) r.startEnv = { ...opts.env };
+      // A fresh start of a stopped instance begins a new run: the previous start's override is gone.
+      else if (DOWN.has(r.state.state)) r.startEnv = {};
+    }
     const names = new Set(instances.map((r) => r.spec.program));
     for (const dep of withDependencies(names, this.deps)) {
       if (names.has(dep)) continue;
@@ -230,12 +249,31 @@ export class Supervisor extends EventEmitter {
     const single = instances.filter((r) => !whole.includes(r.spec.program));
     this.pump();
     for (const r of single) r.send({ type: 'start', manual: true });
-    return this.settle(instances, opts, (r) => SETTLED.has(r.state.state) && !this.wanted.has(r.spec.program));
+    // Done once each instance settled and is no longer waiting for its dependencies, or waits
+    // for one that gave up (FATAL: it will not come up by itself, the answer says so).
+    return this.settle(instances, opts, (r) => (SETTLED.has(r.state.state) && !this.wanted.has(r.spec.program)) || this.blocked(r.spec.program));
+  }
+
+  private checkEnvOverride(instances: InstanceRunner[], env: Record<string, string>): void {
+    const problems: string[] = [];
+    for (const program of new Set(instances.map((r) => r.spec.program))) {
+      const allowed = this.programs.get(program)?.config.envOverridable ?? [];
+      for (const name of Object.keys(env)) {
+        const why = forbiddenOverride(name);
+        if (why) problems.push(`${name}: ${why}; a start request may never set it`);
+        else if (!allowed.includes(name) && !FAILOVER_TERM_VARS.includes(name)) {
+          problems.push(`${name} is not overridable for '${program}' (${allowed.length ? `it declares ${allowed.join(', ')}` : 'it declares none'}): add it to programs.${program}.envOverridable in ${this.config.file}`);
+        }
+      }
+    }
+    if (problems.length) throw new SupervisorError('HOLDFAST_E_ENV_REFUSED', `the start was refused, nothing started: ${[...new Set(problems)].join('; ')}`, { problems });
   }
 
   /** Stops targets, dependents before what they depend on. */
   async stopTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
+    // A stop ends the run a start began, and the environment that start added with it.
+    for (const r of instances) r.startEnv = {};
     for (const r of instances) this.reloads.get(r.spec.program)?.abort(`${r.spec.program} was stopped during the reload`);
     const byProgram = new Map<string, InstanceRunner[]>();
     for (const r of instances) byProgram.set(r.spec.program, [...(byProgram.get(r.spec.program) ?? []), r]);
@@ -244,7 +282,7 @@ export class Supervisor extends EventEmitter {
       this.manualStart.delete(n);
     }
     const run = async () => {
-      for (const wave of stopWaves(byProgram.keys(), this.deps, this.config.programs)) {
+      for (const wave of stopWaves(byProgram.keys(), this.deps, this.config.programs, this.config.groups)) {
         const rs = wave.flatMap((n) => byProgram.get(n)!);
         for (const r of rs) r.send({ type: 'stop' });
         await Promise.all(rs.map((r) => r.whenDown()));
@@ -410,7 +448,11 @@ export class Supervisor extends EventEmitter {
     }
     for (const name of diff.reconfigured) {
       const p = this.programs.get(name)!;
+      const before = p.config.stopTimeoutMs;
       p.config = next.programs[name]!;
+      if (p.config.stopTimeoutMs < before && p.instances.some(({ runner }) => runner.running)) {
+        warnings.push(`programs.${name}.stopTimeoutMs went down to ${p.config.stopTimeoutMs} ms: its running instances planned their shutdown within ${before} ms (HOLDFAST_TERMINATION_GRACE_MS) and get the new budget at their next start ('holdfast reload ${name}' gives it to them now)`);
+      }
       for (const { runner } of p.instances) warnings.push(...runner.reconfigure(p.config));
     }
     for (const name of diff.added) {

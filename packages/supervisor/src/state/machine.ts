@@ -3,7 +3,7 @@
 // of a stopped process, a late timer). No I/O, no clock reads: the runner feeds events, carries
 // out the effects and passes the time in, so every path here is tested without a process.
 import { backoffDelay } from './backoff.ts';
-import type { Effect, ExitInfo, ExitReason, MachineContext, ProcEvent, ProcEventType, ProcState, ProcessStateName, Transition } from './states.ts';
+import { spawnErrorKind, type Effect, type ExitInfo, type ExitReason, type MachineContext, type ProcEvent, type ProcEventType, type ProcState, type ProcessStateName, type Transition } from './states.ts';
 
 type Handler<E extends ProcEventType> = (s: ProcState, e: Extract<ProcEvent, { type: E }>, ctx: MachineContext) => Transition;
 type Row = { [E in ProcEventType]?: Handler<E> };
@@ -67,6 +67,20 @@ function scheduleRestart(s: ProcState, ctx: MachineContext, patch: Partial<ProcS
   return { next, effects: [...extra, { type: 'setTimer', timer: 'backoff', ms: delay }] };
 }
 
+/**
+ * A spawn that failed for want of something that comes back (EAGAIN, EMFILE, ...): the program
+ * never ran, so it is not failing and the retry limit does not apply: it waits (at least
+ * initialMs, growing to maxMs: an immediate retry would meet the same exhausted table) and tries
+ * again for as long as the shortage lasts. A FATAL here would leave the program down after the
+ * machine recovered.
+ */
+function transientSpawnFailure(s: ProcState, ctx: MachineContext, last: ExitInfo, extra: Effect[]): Transition {
+  const crashStreak = s.crashStreak + 1;
+  const delay = backoffDelay(crashStreak, { ...ctx.policy.backoff, immediateFirst: false }, ctx.random);
+  const next = enter({ ...s, lastExit: last, crashStreak, restarts: s.restarts + 1 }, 'BACKOFF', ctx, { retryAt: ctx.now + delay });
+  return { next, effects: [...extra, { type: 'setTimer', timer: 'backoff', ms: delay }] };
+}
+
 /** The process ended before proving readiness (exit, or no proof in time). */
 function failedStart(s: ProcState, ctx: MachineContext, last: ExitInfo, extra: Effect[]): Transition {
   const oomKills = s.oomKills + (last.reason === 'oom' ? 1 : 0);
@@ -109,8 +123,10 @@ export const table: Record<ProcessStateName, Row> = {
     spawned: (s, e) => stay({ ...s, pid: e.pid }, [{ type: 'watchReady' }]),
     spawnFailed: (s, e, ctx) => {
       const lastExit: ExitInfo = { code: null, signal: null, reason: 'spawn-error', at: ctx.now, detail: e.error };
+      const clear: Effect[] = [{ type: 'clearTimer', timer: 'ready' }];
+      if (spawnErrorKind(e.code) === 'retry') return transientSpawnFailure(s, ctx, lastExit, clear);
       // Retrying cannot help a missing binary or a bad cwd: straight to FATAL, no restart loop.
-      return { next: enter(s, 'FATAL', ctx, { lastExit, fatalReason: `could not start: ${e.error}` }), effects: [{ type: 'clearTimer', timer: 'ready' }] };
+      return { next: enter(s, 'FATAL', ctx, { lastExit, fatalReason: `could not start: ${e.error}` }), effects: clear };
     },
     ready: (s, _e, ctx) => ({
       next: enter(s, 'READY', ctx, { readyAt: ctx.now, failedStarts: 0 }),

@@ -63,7 +63,8 @@ export type ProcEvent =
   | { type: 'stop' }
   | { type: 'restart' }
   | { type: 'spawned'; pid: number }
-  | { type: 'spawnFailed'; error: string }
+  /** `code`: the errno name (EAGAIN, ENOENT, ...) when the system gave one; SPAWN_ERRORS decides what it means. */
+  | { type: 'spawnFailed'; error: string; code?: string }
   | { type: 'ready' }
   | { type: 'exit'; code: number | null; signal: string | null; oom: boolean; heapLimit?: boolean }
   | { type: 'timer'; timer: TimerName }
@@ -84,6 +85,40 @@ export type Effect =
   | { type: 'unwatchReady' }
   | { type: 'watchHealth' }
   | { type: 'unwatchHealth' };
+
+/**
+ * What a spawn error means. `retry`: the machine is short of something that comes back (process
+ * slots, descriptors, memory, a binary being replaced): back off and try again for as long as it
+ * lasts (the program never ran, so the retry limit does not count it). `fatal`: trying again
+ * cannot help (a missing binary or cwd, no permission): FATAL at once, no restart loop. A code not
+ * listed here retries.
+ */
+export const SPAWN_ERRORS: Readonly<Record<string, 'retry' | 'fatal'>> = {
+  EAGAIN: 'retry', // fork: the process or thread limit (RLIMIT_NPROC, pids.max, kernel.threads-max)
+  EMFILE: 'retry', // this daemon's descriptor limit (pipes for the child's stdio)
+  ENFILE: 'retry', // the system-wide file table
+  ENOMEM: 'retry', // fork could not copy the page tables
+  ENOSPC: 'retry', // no room for a pipe or a pid (kernel.pid_max)
+  ETXTBSY: 'retry', // the binary is being written (a deploy in progress)
+  EBUSY: 'retry',
+  EINTR: 'retry',
+  ENOENT: 'fatal', // no such binary or cwd
+  EACCES: 'fatal', // not executable, or a directory on the way is not searchable
+  EPERM: 'fatal', // setuid/setgid refused: the daemon may not run the program as that user
+  ENOTDIR: 'fatal',
+  EISDIR: 'fatal',
+  ENOEXEC: 'fatal', // not a format the kernel can run (no #! line)
+  ELOOP: 'fatal',
+  ENAMETOOLONG: 'fatal',
+  E2BIG: 'fatal', // argv and environment too large
+  EINVAL: 'fatal',
+};
+
+export function spawnErrorKind(code: string | undefined): 'retry' | 'fatal' {
+  // No code: a preflight finding (missing binary or cwd) or an argument Node refused: fatal.
+  if (code === undefined) return 'fatal';
+  return SPAWN_ERRORS[code] ?? 'retry';
+}
 
 /** The part of a program's config the state machine decides with. */
 export interface Policy {

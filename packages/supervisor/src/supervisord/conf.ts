@@ -20,6 +20,8 @@ export interface ReadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** %(host_node_name)s; defaults to os.hostname(). */
   hostNodeName?: string;
+  /** Refuse what supervisord only warns about: an [include] pattern that matches no file. */
+  strict?: boolean;
 }
 
 const SECTION_KINDS = ['program:', 'group:', 'eventlistener:', 'fcgi-program:', 'rpcinterface:', 'ctlplugin:'];
@@ -65,7 +67,7 @@ export function readConf(file: string, report: Report, options: ReadOptions = {}
   const vars: Record<string, string> = { host_node_name: options.hostNodeName ?? hostname() };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) vars[`ENV_${k}`] = v;
 
-  const tree = readIniTree(file, vars, report);
+  const tree = readIniTree(file, vars, report, options.strict === true);
   report.fileOrder = tree.files;
   const sections = applyDefaults(tree.sections);
   const byKind = new Map<string, IniSection[]>();
@@ -80,6 +82,14 @@ export function readConf(file: string, report: Report, options: ReadOptions = {}
   const of = (kind: string) => byKind.get(kind) ?? [];
 
   const daemonSection = of('supervisord')[0];
+  if (tree.files.length > 0 && !daemonSection) {
+    report.warn({ file }, 'there is no [supervisord] section: supervisord refuses such a file (".ini file does not include supervisord section"); holdfast runs it, but is this the file you meant?');
+  } else if (daemonSection && daemonSection.entries.length === 0) {
+    report.warn(
+      { file: daemonSection.file, line: daemonSection.line, section: 'supervisord' },
+      "the [supervisord] section is empty: supervisord would daemonize and write supervisord.log and supervisord.pid in its working directory (its defaults); holdfast runs in the foreground and logs to stdout",
+    );
+  }
   const daemon = daemonSection ? readDaemonSection(new SectionReader(daemonSection, report), vars, report) : { globalEnv: {} };
   // [supervisord] environment= extends what %(ENV_X)s can name, as in supervisord.
   const programVars: Vars = { ...vars, ...Object.fromEntries(Object.entries(daemon.globalEnv).map(([k, v]) => [`ENV_${k}`, v])) };

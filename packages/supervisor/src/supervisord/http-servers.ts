@@ -17,6 +17,7 @@ export function readUnixServer(r: SectionReader, vars: Vars, report: Report): Sv
   }
   return {
     origin: r.origin('file'),
+    keys: keyOrigins(r),
     file,
     ...(chmod === undefined ? {} : { chmod }),
     ...(chown === undefined ? {} : { chown }),
@@ -33,8 +34,10 @@ export function readInetServer(r: SectionReader, vars: Vars, report: Report): Sv
     return undefined;
   }
   if (address === undefined) return undefined;
-  return { origin: r.origin('port'), ...address, ...auth };
+  return { origin: r.origin('port'), keys: keyOrigins(r), ...address, ...auth };
 }
+
+const keyOrigins = (r: SectionReader) => Object.fromEntries(r.section.entries.map((e) => [e.key, r.origin(e.key)]));
 
 function readAuth(r: SectionReader, vars: Vars, report: Report): { username?: string; password?: string } {
   const username = r.text('username', vars);

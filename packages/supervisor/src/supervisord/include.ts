@@ -4,6 +4,7 @@
 // expanded with %(here)s, %(host_node_name)s and %(ENV_X)s. supervisord follows only the main
 // file's [include]; holdfast also follows [include] in included files (with a warning, since
 // supervisord would ignore it) and never reads a file twice, so cycles end.
+import { isUtf8 } from 'node:buffer';
 import { globSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseIni, type IniEntry, type IniSection } from './ini.ts';
@@ -19,10 +20,20 @@ export interface IniTree {
 
 const GLOB_CHARS = /[*?[]/;
 
-function readText(file: string): { text?: string; why?: string } {
+/** Why `buf` is not a config text (binary, or not UTF-8), or undefined when it is one. */
+export function binaryReason(buf: Buffer): string | undefined {
+  const nul = buf.indexOf(0);
+  if (nul >= 0) return `it is binary, not a supervisord.conf (a NUL byte at offset ${nul})`;
+  if (!isUtf8(buf)) return 'it is not UTF-8 text (an invalid byte sequence), so not a supervisord.conf supervisord could read';
+  return undefined;
+}
+
+function readText(file: string): { text?: string; why?: string; binary?: boolean } {
   try {
     if (statSync(file).isDirectory()) return { why: 'it is a directory' };
-    return { text: readFileSync(file, 'utf8') };
+    const buf = readFileSync(file);
+    const binary = binaryReason(buf);
+    return binary ? { why: binary, binary: true } : { text: buf.toString('utf8') };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { why: e.code === 'ENOENT' ? 'file not found' : e.code === 'EACCES' ? 'permission denied' : e.message };
@@ -38,7 +49,8 @@ function expandGlob(pattern: string): string[] {
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export function readIniTree(mainFile: string, vars: Readonly<Record<string, FormatValue>>, report: Report): IniTree {
+/** strict: an [include] pattern that matches nothing is an error, not supervisord's warning. */
+export function readIniTree(mainFile: string, vars: Readonly<Record<string, FormatValue>>, report: Report, strict = false): IniTree {
   const merged = new Map<string, IniSection>();
   const order: IniSection[] = [];
   const seen = new Set<string>();
@@ -96,7 +108,7 @@ export function readIniTree(mainFile: string, vars: Readonly<Record<string, Form
       report.error({ file, line: include.line, section: 'include' }, '[include] has no files= setting', 'list the files to include, e.g. files = conf.d/*.conf');
       return;
     }
-    for (const target of includeTargets(filesEntry, vars, report)) {
+    for (const target of includeTargets(filesEntry, vars, report, strict)) {
       const why = readText(target.path).why;
       if (why) {
         report.error(
@@ -123,7 +135,7 @@ export function readIniTree(mainFile: string, vars: Readonly<Record<string, Form
     report.errors.push({
       file: mainFile,
       path: [],
-      message: `cannot read supervisord config: ${main.why}`,
+      message: main.binary ? `${mainFile}: ${main.why}` : `cannot read supervisord config: ${main.why}`,
       ...(main.why === 'file not found' ? { hint: 'check the path, or pass -c <file>' } : {}),
     });
     return { sections: [], files: [] };
@@ -140,7 +152,7 @@ function safeRealpath(file: string): string {
   }
 }
 
-function includeTargets(entry: IniEntry, vars: Readonly<Record<string, FormatValue>>, report: Report): { path: string }[] {
+function includeTargets(entry: IniEntry, vars: Readonly<Record<string, FormatValue>>, report: Report, strict: boolean): { path: string }[] {
   const here = dirname(resolve(entry.file));
   const at = { file: entry.file, line: entry.line, section: 'include', key: 'files' };
   const expanded = report.attempt(at, () => pyFormat(entry.value, { ...vars, here }));
@@ -150,8 +162,9 @@ function includeTargets(entry: IniEntry, vars: Readonly<Record<string, FormatVal
     const full = isAbsolute(pattern) ? pattern : join(dirname(entry.file), pattern);
     const matches = expandGlob(full);
     if (matches.length === 0) {
-      if (GLOB_CHARS.test(pattern)) report.warn(at, `no file matches ${full}`);
-      else report.error(at, `cannot read included file ${full}: file not found`, 'fix the path in files=, or remove it');
+      // supervisord warns ("No file matches via include") and carries on; --strict refuses.
+      if (strict) report.error(at, `no file matches ${full}`, 'fix the pattern in files=, or remove it (without --strict this is a warning, as in supervisord)');
+      else report.warn(at, `no file matches ${full} (supervisord warns about this too and carries on; --strict refuses it)`);
       continue;
     }
     for (const m of matches) out.push({ path: m });

@@ -110,26 +110,32 @@ export function parseIni(text: string, file: string): IniParseResult {
       });
       return;
     }
-    const option = /^(.*?)\s*([=:])\s*(.*)$/.exec(value);
-    const key = option?.[1]?.trimEnd().toLowerCase();
-    if (!option || !key) {
+    // Split at the first '=' or ':' by hand: a regex like /^(.*?)\s*[=:]/ backtracks over a long
+    // run of spaces in quadratic time (a 1 MB line took minutes); this is one pass.
+    const eq = value.indexOf('=');
+    const colon = value.indexOf(':');
+    const at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+    const key = at < 0 ? undefined : value.slice(0, at).trimEnd().toLowerCase();
+    if (at < 0 || !key) {
+      const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
       errors.push({
         file,
         line: lineNo,
         path: [current.name],
-        message: option ? `'${value}' has no key before '${option[2]}'` : `'${value}' is not a 'key = value' line`,
+        message: at >= 0 ? `'${shown}' has no key before '${value[at]}'` : `'${shown}' is not a 'key = value' line`,
         hint: value.startsWith('[') ? 'a section header is written [kind:name] with nothing after the closing bracket but a comment' : 'write key = value; indent a line to continue the previous value',
       });
       return;
     }
-    const entry: IniEntry = { key, value: option[3]!, file, line: lineNo };
+    const rest = value.slice(at + 1).trimStart();
+    const entry: IniEntry = { key, value: rest, file, line: lineNo };
     const existing = current.entries.findIndex((e) => e.key === key);
     if (existing !== -1) {
       overridden.push({ section: current.name, entry: current.entries[existing]! });
       current.entries.splice(existing, 1);
     }
     current.entries.push(entry);
-    open = { entry, lines: [option[3]!], indent };
+    open = { entry, lines: [rest], indent };
   });
   close();
   return { sections, overridden, errors };

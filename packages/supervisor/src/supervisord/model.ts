@@ -62,6 +62,8 @@ export interface SvGroup {
 
 export interface SvUnixServer {
   origin: Origin;
+  /** Where each key of the section is set (warnings point at the key's own line). */
+  keys: Record<string, Origin>;
   file: string;
   chmod?: number;
   chown?: string;
@@ -71,6 +73,7 @@ export interface SvUnixServer {
 
 export interface SvInetServer {
   origin: Origin;
+  keys: Record<string, Origin>;
   host: string;
   port: number;
   username?: string;

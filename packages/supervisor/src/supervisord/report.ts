@@ -1,6 +1,7 @@
 // Collects what reading a supervisord.conf found: errors (the file is rejected whole, every
 // error listed at once) and warnings (something that holdfast does differently or not at all).
-import { ConfigError, type ConfigIssue } from '@holdfast/config';
+import { ConfigError, formatIssues, type ConfigIssue } from '@holdfast/config';
+import { capLines, MAX_LISTED } from '../util/cap-lines.ts';
 import { FormatError } from './pyformat.ts';
 import { ValueProblem } from './values.ts';
 
@@ -76,7 +77,11 @@ export class Report {
     if (this.errors.length === 0) return;
     const rank = (f: string | undefined) => (f === undefined ? -1 : this.fileOrder.indexOf(f));
     const sorted = [...this.errors].sort((a, b) => rank(a.file) - rank(b.file) || (a.line ?? 0) - (b.line ?? 0));
-    throw new ConfigError(sorted, `invalid supervisord configuration in ${file}`);
+    const heading = `invalid supervisord configuration in ${file}`;
+    const err = new ConfigError(sorted, heading);
+    // Every issue stays in err.issues (JSON output); the message lists the first ones and a count.
+    if (sorted.length > MAX_LISTED) err.message = `${heading}:\n${capLines(formatIssues(sorted).split('\n'), 'errors').join('\n')}`;
+    throw err;
   }
 }
 

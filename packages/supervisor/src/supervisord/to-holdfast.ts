@@ -18,6 +18,9 @@ import type { Origin, Report } from './report.ts';
 
 type ProgramInput = Record<string, unknown>;
 
+/** Where `key` is set in the program's section (its own line), or the section header when it is not. */
+const keyAt = (p: SvProgram, key: string): Origin => p.explicitKeys.get(key) ?? { ...p.origin, key };
+
 /** 52428800 → "50MiB": supervisord's KB/MB/GB are powers of 1024, which holdfast spells KiB/MiB/GiB. */
 export function formatBytes(n: number): number | string {
   for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
@@ -60,7 +63,7 @@ function sharesLogFile(proc: SvProcess): boolean {
 function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: boolean): ProgramInput {
   let redirect = p.redirectStderr;
   if (!redirect && sharesLogFile(proc)) {
-    const at = { ...p.origin, key: 'stderr_logfile' };
+    const at = keyAt(p, 'stderr_logfile');
     if (proc.stdout.maxBytes === proc.stderr.maxBytes && proc.stdout.backups === proc.stderr.backups) {
       redirect = true;
       if (warnOnce) report.warn(at, 'stdout and stderr name the same file, so holdfast writes them as one stream (redirectStderr: true) that it can rotate safely');
@@ -79,16 +82,16 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
     stopTimeoutMs: `${p.stopWaitSecs}s`,
     priority: p.priority,
     logs: {
-      stdout: logInput(proc.stdout, { ...p.origin, key: 'stdout_logfile' }, warnOnce ? report : silent),
+      stdout: logInput(proc.stdout, keyAt(p, 'stdout_logfile'), warnOnce ? report : silent),
       // With redirect_stderr there is no stderr log to describe.
-      ...(redirect ? {} : { stderr: logInput(proc.stderr, { ...p.origin, key: 'stderr_logfile' }, warnOnce ? report : silent) }),
+      ...(redirect ? {} : { stderr: logInput(proc.stderr, keyAt(p, 'stderr_logfile'), warnOnce ? report : silent) }),
       redirectStderr: redirect,
     },
   };
   if (proc.directory !== undefined) {
     input.cwd = proc.directory;
     if (warnOnce && !isAbsolute(proc.directory)) {
-      report.warn({ ...p.origin, key: 'directory' }, `the relative directory '${proc.directory}' is resolved from the config file's directory by holdfast, from its working directory by supervisord`);
+      report.warn(keyAt(p, 'directory'), `the relative directory '${proc.directory}' is resolved from the config file's directory by holdfast, from its working directory by supervisord`);
     }
   }
   if (Object.keys(proc.environment).length > 0) input.env = proc.environment;
@@ -96,7 +99,7 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
   if (warnOnce) {
     const literal = proc.argv.slice(1).filter((a) => ['|', '||', '&&', ';', '>', '>>', '<', '&', '2>&1'].includes(a));
     if (literal.length > 0) {
-      report.warn({ ...p.origin, key: 'command' }, `'${literal.join("', '")}' is passed to the program as a plain argument: supervisord runs no shell (and neither does holdfast); use sh -c '...' if a shell was meant`);
+      report.warn(keyAt(p, 'command'), `'${literal.join("', '")}' is passed to the program as a plain argument: supervisord runs no shell (and neither does holdfast); use sh -c '...' if a shell was meant`);
     }
   }
   return input;
@@ -186,28 +189,28 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
     const first = p.processes[0];
     if (!first) continue;
     if (p.explicitKeys.has('stopasgroup') && !p.stopAsGroup) {
-      report.warn({ ...p.origin, key: 'stopasgroup' }, 'holdfast always sends the stop signal to the whole process group, so children of the program stop too');
+      report.warn(keyAt(p, 'stopasgroup'), 'holdfast always sends the stop signal to the whole process group, so children of the program stop too');
     }
     if (p.explicitKeys.has('killasgroup') && !p.killAsGroup) {
-      report.warn({ ...p.origin, key: 'killasgroup' }, "holdfast always kills the whole process group (and cgroup) after the stop timeout, so nothing is left behind");
+      report.warn(keyAt(p, 'killasgroup'), "holdfast always kills the whole process group (and cgroup) after the stop timeout, so nothing is left behind");
     }
     const base = safeName(p.name, p.origin, report);
     if (p.processes.length === 1) {
       if (first.name !== p.name && p.explicitKeys.has('process_name')) {
-        report.warn({ ...p.origin, key: 'process_name' }, `a single process is named after its section in holdfast: '${base}', not '${first.name}'`);
+        report.warn(keyAt(p, 'process_name'), `a single process is named after its section in holdfast: '${base}', not '${first.name}'`);
       }
       add(base, programInput(p, first, report, true), p.origin, p);
       expanded.set(p.name, [base]);
     } else if (p.processes.every((proc) => identicalButName(proc, first)) && !explicitLogFiles(first).some(isDevice)) {
       const names = p.processes.map((proc) => proc.name);
       report.warn(
-        { ...p.origin, key: 'numprocs' },
+        keyAt(p, 'numprocs'),
         `numprocs=${p.numprocs} becomes instances: ${p.numprocs}; supervisord's ${names[0]} … ${names.at(-1)} are addressed as ${base}:0 … ${base}:${p.numprocs - 1}`,
       );
       const shared = [...new Set(explicitLogFiles(first))];
       if (shared.length > 0) {
         report.warn(
-          { ...p.origin, key: 'stdout_logfile' },
+          keyAt(p, 'stdout_logfile'),
           `all ${p.numprocs} processes write ${shared.join(' and ')} in supervisord; holdfast gives each instance its own file, with -<instance> before the extension, so rotation never races`,
         );
       }
@@ -216,7 +219,7 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
     } else {
       const names: string[] = [];
       p.processes.forEach((proc, i) => {
-        const name = safeName(proc.name, { ...p.origin, key: 'process_name' }, report);
+        const name = safeName(proc.name, keyAt(p, 'process_name'), report);
         add(name, programInput(p, proc, report, i === 0), p.origin, p);
         names.push(name);
       });
@@ -235,7 +238,11 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
       report.warn(g.origin, `holdfast keeps group and program names apart: the group '${name}' becomes '${renamed}'`);
       name = renamed;
     }
-    groups[name] = { programs: members, ...(g.priority === undefined ? {} : { priority: g.priority }) };
+    // supervisord ranks a [group:x] by its priority= (default 999), whatever its members' own
+    // priorities: say so explicitly when the members' would rank them otherwise.
+    const sources = g.programs.flatMap((m) => conf.programs.filter((p) => p.name === m));
+    const priority = g.priority ?? (sources.some((p) => p.priority !== 999) ? 999 : undefined);
+    groups[name] = { programs: members, ...(priority === undefined ? {} : { priority }) };
   }
 
   const supervisor = daemonInput(conf, report);
@@ -254,11 +261,11 @@ function daemonInput(conf: SvConf, report: Report): NonNullable<SupervisorConfig
   if (unix) {
     out.socket = unix.file;
     if (unix.chmod !== undefined && unix.chmod !== 0o600) {
-      report.warn({ ...unix.origin, key: 'chmod' }, `the control socket is always mode 0600 (owner only) in holdfast, not 0${unix.chmod.toString(8)}`);
+      report.warn(unix.keys.chmod ?? { ...unix.origin, key: 'chmod' }, `the control socket is always mode 0600 (owner only) in holdfast, not 0${unix.chmod.toString(8)}`);
     }
-    if (unix.chown !== undefined) report.warn({ ...unix.origin, key: 'chown' }, 'the control socket belongs to the user running holdfast; chown is not applied');
+    if (unix.chown !== undefined) report.warn(unix.keys.chown ?? { ...unix.origin, key: 'chown' }, 'the control socket belongs to the user running holdfast; chown is not applied');
     if (unix.username !== undefined) {
-      report.warn({ ...unix.origin, key: 'username' }, 'the Unix control socket is protected by its file mode (0600), not by a username and password');
+      report.warn(unix.keys.username ?? { ...unix.origin, key: 'username' }, 'the Unix control socket is protected by its file mode (0600), not by a username and password');
     }
   }
   const inet = conf.inetServer;
@@ -267,7 +274,7 @@ function daemonInput(conf: SvConf, report: Report): NonNullable<SupervisorConfig
     const password = inet.password;
     if (password !== undefined && !password.startsWith('{SHA}') && password.length >= 16) {
       out.http = { host, port: inet.port, token: password };
-      report.warn({ ...inet.origin, key: 'password' }, 'the TCP control API takes the password as its bearer token (Authorization: Bearer <password>); supervisorctl cannot use it');
+      report.warn(inet.keys.password ?? { ...inet.origin, key: 'password' }, 'the TCP control API takes the password as its bearer token (Authorization: Bearer <password>); supervisorctl cannot use it');
     } else {
       const why =
         password === undefined
