@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '@holdfast/testkit';
-import { table, writeReport } from './lib/report.ts';
+import { median, table, writeReport } from './lib/report.ts';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
     phase: { type: 'string', default: '5' },
     loops: { type: 'string', default: '8' },
@@ -151,8 +151,18 @@ try {
     runs.fallback.push(fb);
     show('fallback', fb);
   }
-  // Per path, the round with the median average latency.
-  const pick = (ls: Latency[]) => [...ls].sort((a, b) => a.avgMs - b.avgMs)[(ls.length - 1) >> 1]!;
+  // Per path, each figure the median of its rounds (an even number of rounds averages the middle
+  // two, as a median does); failures summed over every round.
+  const med = (ls: Latency[], f: (l: Latency) => number) => Math.round(median(ls.map(f)) * 100) / 100;
+  const pick = (ls: Latency[]): Latency => ({
+    rps: Math.round(median(ls.map((l) => l.rps))),
+    avgMs: med(ls, (l) => l.avgMs),
+    p50Ms: med(ls, (l) => l.p50Ms),
+    p99Ms: med(ls, (l) => l.p99Ms),
+    non2xx: ls.reduce((a, l) => a + l.non2xx, 0),
+    errors: ls.reduce((a, l) => a + l.errors, 0),
+    marker: ls[0]!.marker,
+  });
   const paths = { direct: pick(runs.direct), fresh: pick(runs.fresh), stale: pick(runs.stale), fallback: pick(runs.fallback) };
   for (const p of [fresh, stale, fallback, redis1]) await p.kill();
 

@@ -48,7 +48,7 @@ export type {
   CgroupStatus,
   ApiErrorBody,
 } from './api/types.ts';
-export { PROCESS_STATES, type ProcessStateName, type ExitReason } from './state/states.ts';
+export { PROCESS_STATES, SPAWN_ERRORS, spawnErrorKind, type ProcessStateName, type ExitReason } from './state/states.ts';
 export { transition } from './state/machine.ts';
 export { detectCgroups, type DetectOptions } from './cgroup/detect.ts';
 export type { CgroupDriver, CgroupHandle, CgroupDetection } from './cgroup/types.ts';

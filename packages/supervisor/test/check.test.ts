@@ -47,7 +47,8 @@ test('--check resolves each command on the PATH the daemon will have; a missing 
 
 test('the daemon names the short PATH and its source when a command is missing', async (t) => {
   const { config } = await writeConfig(t, 'programs:\n  web:\n    command: no-such-server-xyz\n');
-  const env = { ...process.env, PATH: `${'/x/node_modules/.bin:'.repeat(12)}/usr/bin:/bin` };
+  const npx = Array.from({ length: 12 }, (_, i) => `/x${i}/node_modules/.bin`).join(':');
+  const env = { ...process.env, PATH: `${npx}:/usr/bin:/bin:/usr/bin` };
   const { client } = await startDaemon(t, config, { env });
   await waitFor('web FATAL', async () => (await client.status()).programs[0]!.state === 'FATAL');
   const reason = (await client.status()).programs[0]!.fatalReason!;

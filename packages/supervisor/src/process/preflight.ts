@@ -36,7 +36,8 @@ export function findCommand(cmd: string, path: string, cwd: string): string | un
  * (often most of a 400-character PATH) counted instead of listed, long lists cut after 8 entries.
  */
 export function shortPath(path: string): string {
-  const dirs = path.split(delimiter).filter(Boolean);
+  // Each folder once: a PATH assembled by shells and tools often lists one twice.
+  const dirs = [...new Set(path.split(delimiter).filter(Boolean))];
   const npm = dirs.filter((d) => /node_modules[\\/]\.bin$|node-gyp-bin$/.test(d));
   const rest = dirs.filter((d) => !npm.includes(d));
   const shown = rest.slice(0, 8).join(delimiter) + (rest.length > 8 ? `${delimiter}… (${rest.length - 8} more)` : '');
