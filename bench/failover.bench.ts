@@ -93,24 +93,24 @@ const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(2));
 const holdfast = pick('holdfast');
 const keepalived = pick('keepalived');
 const withoutKill = (rs: DrillResult[]) => rs.filter((r) => r.fault !== 'kill');
-const summary: Record<string, number | string | boolean> = {
+const summary: Record<string, number | string | boolean | null> = {
   runs_per_cell: runs,
-  turbo_median_recovery_s: med(pick('holdfast', 'turbo')) ?? -1,
-  fast_median_recovery_s: med(pick('holdfast', 'fast')) ?? -1,
-  default_max_recovery_s: max(pick('holdfast', 'default')) ?? -1,
+  turbo_median_recovery_s: med(pick('holdfast', 'turbo')) ?? null,
+  fast_median_recovery_s: med(pick('holdfast', 'fast')) ?? null,
+  default_max_recovery_s: max(pick('holdfast', 'default')) ?? null,
   overlaps: holdfast.reduce((s, r) => s + r.overlaps + r.leadership_overlaps, 0),
   holdfast_failed_drills: holdfast.filter((r) => !drillPassed(r).ok).length,
   // The medians above pool every fault; a killed leader's lease is released by its fence, so
   // these (expiry-bound faults only) say what the lease TTL itself costs.
-  turbo_median_recovery_s_without_kill: med(withoutKill(pick('holdfast', 'turbo'))) ?? -1,
-  fast_median_recovery_s_without_kill: med(withoutKill(pick('holdfast', 'fast'))) ?? -1,
+  turbo_median_recovery_s_without_kill: med(withoutKill(pick('holdfast', 'turbo'))) ?? null,
+  fast_median_recovery_s_without_kill: med(withoutKill(pick('holdfast', 'fast'))) ?? null,
   load_avg_1m_median: Number(median(loads).toFixed(2)),
   load_avg_1m_max: Number(Math.max(...loads).toFixed(2)),
   duration_min: Math.round((performance.now() - started) / 60_000),
 };
 if (withPeer) {
   summary['keepalived_version'] = keepalivedVersion!;
-  summary['keepalived_median_recovery_s'] = med(keepalived) ?? -1;
+  summary['keepalived_median_recovery_s'] = med(keepalived) ?? null;
   summary['keepalived_runs_with_overlap'] = overlapRuns(keepalived);
   summary['keepalived_runs'] = keepalived.length;
   const k = med(keepalived);
