@@ -63,7 +63,7 @@ export function instanceId(program: string, index: number, instances: number): s
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The part of the daemon's environment a program gets: all of it, none of it, or the names it lists. */
-export function inheritedEnv(baseEnv: NodeJS.ProcessEnv, inherit: boolean | readonly string[]): Record<string, string> {
+export function inheritedEnv(baseEnv: NodeJS.ProcessEnv, inherit: boolean | readonly string[] = true): Record<string, string> {
   const env: Record<string, string> = {};
   const take = (k: string) => {
     const v = baseEnv[k];
