@@ -73,22 +73,19 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       ready: () => this.#ready(),
       onChange: (fn) => this.#onState.push(fn),
     };
-    const tracker = this.#http.tracker;
-    const observer = this.#http.observer;
     this.#modules = installModules(MODULES, {
       options: o,
       logger: this.logger,
       app: this.app,
       adminApp: this.#http.admin ?? this.app,
       lifecycle,
-      server: { inFlight: () => tracker.inFlight, countRequests: (sink) => observer.countRequests(sink) },
+      server: this.#http.forModules,
       onShutdown: (name, fn, opts) => this.onShutdown(name, fn, opts),
     });
     this.#modules.apis.health.checks.on('change', () => this.#evaluate());
     this.#reloader = new Reloader(this.logger, () => this.#log.reopen());
     this.#process = new ProcessHandlers({
-      handleSignals: o.handleSignals,
-      handleProcessErrors: o.handleProcessErrors,
+      ...o,
       logger: this.logger,
       stopping: () => this.#stopping !== undefined,
       stop: (reason, exitCode) => this.#stop(reason, exitCode),

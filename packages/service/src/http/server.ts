@@ -8,6 +8,7 @@ import { Fastify, LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { lazyChildLoggerFactory } from '../logging/lazy-child.ts';
 import type { ServiceLogger } from '../logging/logger.ts';
 import { RequestLineWriter } from '../logging/request-line.ts';
+import type { ModuleContext, RequestMetricsSink } from '../module.ts';
 import type { ResolvedOptions } from '../options.ts';
 import { ConnectionTracker } from './connections.ts';
 import { forgetInheritedSockets, inheritedSockets } from './inherited-socket.ts';
@@ -23,6 +24,8 @@ export interface HttpCore {
   readonly server: Server;
   readonly tracker: ConnectionTracker;
   readonly observer: RequestObserver;
+  /** What the modules see of the server. */
+  readonly forModules: ModuleContext['server'];
 }
 
 export interface Listening {
@@ -77,7 +80,9 @@ export function createHttpCore(o: ResolvedOptions, log: ServiceLogger, mixin: ((
   if (!made) throw new ServiceError('HOLDFAST_E_INTERNAL', 'Fastify did not call the server factory');
   recordRoutes(app, o.fastify['trustProxy']);
   const admin = o.admin ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) }) : undefined;
-  return { app, admin, server: made.server, tracker: made.tracker, observer };
+  const tracker = made.tracker;
+  const forModules = { inFlight: () => tracker.inFlight, countRequests: (sink: RequestMetricsSink) => observer.countRequests(sink) };
+  return { app, admin, server: made.server, tracker, observer, forModules };
 }
 
 /** Listens on the inherited socket or the configured port, then the admin port. */
