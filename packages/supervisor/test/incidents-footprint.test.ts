@@ -1,6 +1,7 @@
 // With the incident loop on, the daemon still runs plain JavaScript (insight's sources stripped
 // beforehand, not by Node's TypeScript loader) and loads neither the yaml parser (a child process
-// reads knowledge.yaml) nor crypto (no webhook secret here), undici, http2, tls or zlib.
+// reads knowledge.yaml), nor the rest of insight (it imports @holdfast/insight/incidents), nor
+// crypto (no webhook secret here), undici, http2, tls or zlib.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -52,7 +53,7 @@ test('the incident loop on: no TypeScript stripper, no yaml, no crypto in the da
   assert.ok(existsSync(out));
   const probed = JSON.parse(readFileSync(out, 'utf8')) as { modules: string[]; urls: string[] };
   assert.ok(probed.urls.some((u) => u.includes('/insight/src/incidents/engine.ts')), 'the loop ran in the daemon');
-  assert.deepEqual(probed.urls.filter((u) => /\/node_modules\/(yaml|zod)\//.test(u) || u.includes('/insight/src/yaml/')), [], 'yaml and zod stay out of the daemon');
+  assert.deepEqual(probed.urls.filter((u) => /\/node_modules\/(yaml|zod)\//.test(u) || /\/insight\/src\/(yaml|mining|lines)\//.test(u)), [], 'yaml, zod and the log miner stay out of the daemon');
   const loaded = new Set(probed.modules.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
   assert.ok(loaded.has('sqlite'), 'the list is the daemon’s, with the store open');
   assert.deepEqual(FORBIDDEN.filter((m) => loaded.has(m)), []);

@@ -1,7 +1,7 @@
 // The `incidents:` section's schema in the supervisor config: insight's own validator (hand
 // written, dependency-free) inside zod, so its issues come out with file, line and column like
 // every other config error. Runs in the config-loading child, never in the daemon.
-import { validateIncidentsConfig, type IncidentsConfig } from '@holdfast/insight';
+import { validateIncidentsConfig, type IncidentsConfig } from '@holdfast/insight/incidents';
 import { z } from 'zod';
 
 export const incidentsConfigSchema = z.unknown().transform((v, ctx): IncidentsConfig => {

@@ -3,7 +3,7 @@
 // the knowledge base (read by a child process), the supervisor's events and the programs' error
 // lines as signals, knowledge-base actions carried out through the supervisor.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { IncidentEngine, learnedEntry, SqliteIncidentStore, type Incident, type IncidentsConfig, type KnowledgeBase, type LearnOptions, type Signal, type StoreHealth } from '@holdfast/insight';
+import { IncidentEngine, learnedEntry, SqliteIncidentStore, type Incident, type IncidentsConfig, type KnowledgeBase, type LearnOptions, type Signal, type StoreHealth } from '@holdfast/insight/incidents';
 import type { SupervisorEvent } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import { SupervisorError } from '../errors.ts';

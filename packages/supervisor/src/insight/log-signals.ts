@@ -5,7 +5,7 @@
 // after 3012 ms" and "timeout after 2998 ms" are one template; the error's type, code and stack
 // travel along, so grouping can use in-app frames. Plain-text lines are left to the log miner.
 // Cheap on every other line: a character test and one regex.
-import { fnv1a64, type Signal } from '@holdfast/insight';
+import { fnv1a64, type Signal } from '@holdfast/insight/incidents';
 
 const MAX_LINE = 64 * 1024;
 const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'crit', 'emerg', 'alert', 'panic']);

@@ -2,7 +2,7 @@
 // bearer token). Bodies are validated by hand and whole: a bad one is a 400 naming every
 // problem, and nothing is stored. Errors are JSON with a stable code, like the rest of the API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { alertReport, InsightError, parseDuration, runAlertStorm, SEVERITIES, validateSignals, type IncidentFilter } from '@holdfast/insight';
+import { alertReport, InsightError, parseDuration, runAlertStorm, SEVERITIES, validateSignals, type IncidentFilter } from '@holdfast/insight/incidents';
 import { parseAlertmanagerWebhook } from './alertmanager-webhook.ts';
 import type { DaemonIncidents } from './incidents.ts';
 import { KnowledgeError } from './knowledge-isolated.ts';
