@@ -100,6 +100,17 @@ test('gen k8s --json prints the same objects', () => {
   validate(dep, svc);
 });
 
+test('--memory: request = limit, and NODE_OPTIONS sizing the heap to it by the supervisor\'s rule; --cpu a request only', () => {
+  const r = run('gen', 'k8s', '--service', 'orders', '--memory', '512Mi', '--cpu', '500m', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const [dep] = JSON.parse(r.stdout) as [Deployment & { spec: { template: { spec: { containers: (Container & { resources: unknown })[] } } } }];
+  const c = dep.spec.template.spec.containers[0]!;
+  assert.deepEqual(c.resources, { requests: { memory: '512Mi', cpu: '500m' }, limits: { memory: '512Mi' } });
+  assert.equal(c.env.find((e) => e.name === 'NODE_OPTIONS')?.value, '--max-old-space-size=320');
+  const none = JSON.parse(run('gen', 'k8s', '--service', 'orders', '--json').stdout) as [Deployment];
+  assert.equal(none[0].spec.template.spec.containers[0]!.env.some((e) => e.name === 'NODE_OPTIONS'), false);
+});
+
 const badArgs: [string[], RegExp][] = [
   [[], /--service <name> is required/],
   [['--service', 'Orders_API'], /not a valid Kubernetes name/],
@@ -109,6 +120,9 @@ const badArgs: [string[], RegExp][] = [
   [['--service', 'orders', '--admin-port', '3000'], /--admin-port must differ from --port/],
   [['--service', 'orders', '--replicas=-1'], /--replicas must be an integer from 0/],
   [['--service', 'orders', '--colour', 'blue'], /unknown option '--colour'/],
+  [['--service', 'orders', '--memory', '100Mi'], /--memory 100Mi: 100MiB is too small for a Node program: .* give at least 128MiB, or leave --memory out/],
+  [['--service', 'orders', '--memory', 'lots'], /--memory takes a size like 512Mi or 1Gi, not 'lots'/],
+  [['--service', 'orders', '--cpu', 'two'], /--cpu takes a Kubernetes CPU quantity like 500m or 1.5, not 'two'/],
 ];
 for (const [args, pattern] of badArgs) {
   test(`gen k8s rejects bad input: ${args.join(' ') || '(no arguments)'}`, () => {

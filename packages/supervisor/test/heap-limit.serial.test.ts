@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SupervisorEvent } from '../src/index.ts';
-import { applyNodeHeap, heapMiBFor } from '../src/process/node-heap.ts';
+import { applyNodeHeap, nodeHeapFlags } from '../src/process/node-heap.ts';
 import { instanceSpec } from '../src/process/spawn.ts';
 import { fixtures, node, startSupervisor, waitState, writeConfig } from './helpers.ts';
 
@@ -19,7 +19,7 @@ test('a leaking Node program under 256MiB ends with heap-limit after a heap-grow
   const r = await waitState(sup, 'leaky', (x) => x.state.state === 'EXITED' || x.state.state === 'FATAL' || x.state.lastExit !== undefined, 60_000);
   const growth = events.find((e) => e.type === 'heap-growth');
   assert.ok(growth && growth.type === 'heap-growth', `a heap-growth event: ${JSON.stringify(events.map((e) => e.type))}`);
-  assert.equal(growth.heapMiB, heapMiBFor(256 * 2 ** 20));
+  assert.equal(growth.heapMiB, nodeHeapFlags(256 * 2 ** 20).oldSpaceMiB);
   assert.equal(growth.heapMiB, 128);
   const exit = events.find((e) => e.type === 'state' && e.lastExit !== null);
   assert.ok(events.indexOf(growth) < events.indexOf(exit!), 'the growth event came before the exit');
@@ -53,7 +53,7 @@ test('NODE_OPTIONS: the heap for node commands only, a heap the user set kept, o
   assert.equal(py.NODE_OPTIONS, undefined);
   assert.equal(applyNodeHeap({}, 'node', { ...limits, nodeHeap: 'off' }), undefined);
   assert.equal(applyNodeHeap({}, './start.sh', { ...limits, nodeHeap: 'on' }), 320);
-  assert.equal(heapMiBFor(2 * 2 ** 30), 1472);
+  assert.equal(nodeHeapFlags(2 * 2 ** 30).nodeOptions, '--max-old-space-size=1472');
   const spec = instanceSpec('id', 'api', { argv: ['npx', 'tsx', 'app.ts'], env: {}, limits, instances: 1, ready: { kind: 'after', ms: 0 } } as never, 0, { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '1', PATH: '/usr/bin' });
   assert.equal(spec.env.NOTIFY_SOCKET, undefined);
   assert.equal(spec.env.WATCHDOG_USEC, undefined);

@@ -2,6 +2,7 @@
 // agree with the service runtime's drain, so a rollout never routes to a pod that is leaving
 // and never SIGKILLs one that is still draining.
 import { stringify } from 'yaml';
+import { nodeHeapFlags, nodeLimitProblem } from '@holdfast/config/node-heap';
 import { integer, parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -16,6 +17,21 @@ export interface K8sSpec {
   replicas: number;
   graceSeconds: number;
   preStopSeconds: number;
+  /** Memory request = limit, in bytes; NODE_OPTIONS sizes the heap to it. */
+  memoryBytes?: number | undefined;
+  /** CPU request (a request only: a CPU limit throttles a Node event loop in bursts). */
+  cpu?: string | undefined;
+}
+
+const MiB = 2 ** 20;
+
+/** A memory size as Kubernetes writes it (512Mi, 2Gi) or holdfast does (512MiB); bytes or undefined. */
+export function parseMemory(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|KiB|MiB|GiB|K|M|G)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? '').replace(/B$/, '');
+  const mult: Record<string, number> = { '': 1, Ki: 2 ** 10, Mi: MiB, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9 };
+  return Math.round(Number(m[1]) * mult[unit]!);
 }
 
 export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
@@ -24,6 +40,17 @@ export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
   // SIGTERM arrives after the preStop sleep, which counts against the grace period: the
   // service gets what is left, and needs no shutdown delay of its own (the sleep did that).
   const drainBudgetMs = (s.graceSeconds - s.preStopSeconds) * 1000;
+  // Request = limit for memory: a pod is never OOM-killed for using what it was promised, and
+  // the heap sized to the limit (the supervisor's rule, @holdfast/config/node-heap) stays inside it.
+  const heap = s.memoryBytes === undefined ? undefined : nodeHeapFlags(s.memoryBytes);
+  const memory = s.memoryBytes === undefined ? undefined : `${Math.floor(s.memoryBytes / MiB)}Mi`;
+  const resources =
+    memory === undefined && s.cpu === undefined
+      ? undefined
+      : {
+          requests: { ...(memory ? { memory } : {}), ...(s.cpu ? { cpu: s.cpu } : {}) },
+          ...(memory ? { limits: { memory } } : {}),
+        };
   const ports = [
     { name: 'http', containerPort: s.port, protocol: 'TCP' },
     ...(s.adminPort === undefined ? [] : [{ name: 'admin', containerPort: s.adminPort, protocol: 'TCP' }]),
@@ -49,7 +76,9 @@ export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
                 { name: 'PORT', value: String(s.port) },
                 { name: 'HOLDFAST_TERMINATION_GRACE_MS', value: String(drainBudgetMs) },
                 { name: 'HOLDFAST_SHUTDOWN_DELAY_MS', value: '0' },
+                ...(heap ? [{ name: 'NODE_OPTIONS', value: heap.nodeOptions }] : []),
               ],
+              ...(resources ? { resources } : {}),
               startupProbe: { httpGet: { path: '/startupz', port: probePort }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
               readinessProbe: {
                 httpGet: { path: '/readyz', port: probePort },
@@ -90,6 +119,9 @@ Options:
   --replicas <n>          (default 2)
   --grace-seconds <n>     terminationGracePeriodSeconds (default 30)
   --prestop-seconds <n>   preStop sleep before SIGTERM (default 5)
+  --memory <size>         memory request and limit (512Mi, 1Gi); NODE_OPTIONS sizes the heap to it
+                          (--max-old-space-size = 75 % of it minus 64 MiB, the supervisor's rule)
+  --cpu <quantity>        CPU request (500m, 2); no CPU limit is written (it throttles the event loop)
   --json                  print a JSON array instead of YAML
 
 Example:
@@ -108,6 +140,8 @@ export const command: Command = {
       replicas: { type: 'string' },
       'grace-seconds': { type: 'string' },
       'prestop-seconds': { type: 'string' },
+      memory: { type: 'string' },
+      cpu: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.service) throw new UsageError('--service <name> is required');
@@ -131,7 +165,15 @@ export const command: Command = {
     const image = values.image ?? `${values.service}:latest`;
     if (/\s/.test(image) || image.length === 0) throw new UsageError(`--image '${image}' is not an image reference`);
     const replicas = integer('replicas', values.replicas, 2, 0, 1000);
-    const docs = k8sManifests({ service: values.service, image, port, adminPort, replicas, graceSeconds, preStopSeconds });
+    let memoryBytes: number | undefined;
+    if (values.memory !== undefined) {
+      memoryBytes = parseMemory(values.memory);
+      if (memoryBytes === undefined) throw new UsageError(`--memory takes a size like 512Mi or 1Gi, not '${values.memory}'`);
+      const problem = nodeLimitProblem(memoryBytes, true, 'or leave --memory out and size the heap yourself');
+      if (problem) throw new UsageError(`--memory ${values.memory}: ${problem}`);
+    }
+    if (values.cpu !== undefined && !/^(\d+m|\d+(\.\d+)?)$/.test(values.cpu)) throw new UsageError(`--cpu takes a Kubernetes CPU quantity like 500m or 1.5, not '${values.cpu}'`);
+    const docs = k8sManifests({ service: values.service, image, port, adminPort, replicas, graceSeconds, preStopSeconds, memoryBytes, cpu: values.cpu });
     const yaml = () => docs.map((d) => stringify(d, { aliasDuplicateObjects: false })).join('---\n');
     process.stdout.write(values.json ? `${JSON.stringify(docs, null, 2)}\n` : yaml());
     return 0;

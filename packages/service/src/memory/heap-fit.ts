@@ -2,12 +2,13 @@
 // cgroup allows is never stopped by V8: the kernel OOM-kills the process first (SIGKILL: no drain,
 // no last log line, no heap error to read), where a heap limit inside the cgroup would have made
 // V8 collect harder and, failing that, die with a heap error that says what happened. The heap
-// may take at most HEAP_SHARE of the limit: the rest is code, stacks, buffers and native memory,
-// which in a Node service is rarely less than a quarter.
+// may take at most HEAP_SHARE of the limit (@holdfast/config/node-heap, the rule the supervisor
+// and `holdfast gen k8s` apply too): the rest is code, stacks, buffers and native memory.
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
+import { HEAP_SHARE, nodeHeapFlags } from '@holdfast/config/node-heap';
 
-export const HEAP_SHARE = 0.75;
+export { HEAP_SHARE };
 
 export interface MemoryLimit {
   bytes: number;
@@ -70,9 +71,10 @@ export function memoryLimit(procSelfCgroup = '/proc/self/cgroup', cgroupRoot = '
 
 export function heapFit(limit: MemoryLimit | undefined = memoryLimit(), heapLimitBytes = getHeapStatistics().heap_size_limit): HeapFit {
   if (limit === undefined) return { limit, heapLimitBytes, fits: true, suggestedNodeOptions: undefined };
+  // The rule the supervisor and `holdfast gen k8s` apply (@holdfast/config/node-heap).
   const allowedMb = Math.floor((limit.bytes * HEAP_SHARE) / 2 ** 20);
-  // The supervisor's rule for a program with limits.memory (one rule in the project): the old
-  // space gets the share minus 64 MiB, left for the young generation, which Node sizes from the
-  // cgroup limit (a few MiB in a small container).
-  return { limit, heapLimitBytes, fits: heapLimitBytes <= allowedMb * 2 ** 20, suggestedNodeOptions: `--max-old-space-size=${Math.max(16, allowedMb - 64)}` };
+  // The supervisor's rule for a program with limits.memory, one rule in the project
+  // (@holdfast/config/node-heap): the old space gets the share minus 64 MiB, left for the young
+  // generation, which Node sizes from the cgroup limit (a few MiB in a small container).
+  return { limit, heapLimitBytes, fits: heapLimitBytes <= allowedMb * 2 ** 20, suggestedNodeOptions: nodeHeapFlags(limit.bytes).nodeOptions };
 }

@@ -4,21 +4,13 @@
 // V8 collects harder as it nears its cap and, if the program really leaks, fails with "JavaScript
 // heap out of memory" (reported as heap-limit) while the cgroup still has room.
 //
-// The share: heap = 75 % of the limit − 64 MiB. The 64 MiB is what a Node process holds outside
-// the old generation (code, the young generation, the binary and its libraries: about 45 MiB
-// at rest); the 75 % leaves the rest for Buffers, native memory and thread stacks. 256 MiB gives
-// a 128 MiB heap, 512 MiB 320 MiB, 2 GiB 1472 MiB. A limit under 128 MiB leaves under 32 MiB of
-// heap: refused for a Node program (limits.nodeHeap: off sizes nothing, and then only limits
-// under 64 MiB are refused, as Node alone does not fit).
+// The size (old space = 75 % of the limit minus 64 MiB) is @holdfast/config/node-heap's, the
+// same rule as `holdfast gen k8s` and the service runtime's warning. A limit under 128 MiB is refused for a Node program (limits.nodeHeap: off sizes
+// nothing, and then only limits under 64 MiB are refused, as Node alone does not fit).
 import { basename } from 'node:path';
+import { nodeHeapFlags, nodeLimitProblem as limitProblem } from '@holdfast/config/node-heap';
 
-const MiB = 2 ** 20;
-export const NODE_HEAP_SHARE = 0.75;
-export const NODE_HEAP_RESERVE = 64 * MiB;
-/** The smallest limit holdfast sizes a heap for: 32 MiB of heap. */
-export const NODE_MIN_LIMIT = 128 * MiB;
-/** Below this, Node itself does not fit (about 45 MiB resident at start). */
-export const NODE_FLOOR = 64 * MiB;
+export { HEAP_SHARE, NODE_FLOOR, NODE_MIN_LIMIT, nodeHeapFlags } from '@holdfast/config/node-heap';
 
 export type NodeHeapMode = 'auto' | 'on' | 'off';
 
@@ -29,24 +21,9 @@ export function isNodeCommand(argv0: string | undefined): boolean {
   return /^(node(js)?\d*|npm|npx|pnpm|yarn|tsx)$/.test(basename(argv0));
 }
 
-/** --max-old-space-size in MiB for a memory limit in bytes. */
-export function heapMiBFor(limitBytes: number): number {
-  return Math.floor((limitBytes * NODE_HEAP_SHARE - NODE_HEAP_RESERVE) / MiB);
-}
-
-const mib = (n: number) => `${Math.round((n / MiB) * 10) / 10}MiB`;
-
 /** Why a memory limit cannot run this Node program, or undefined. */
 export function nodeLimitProblem(limitBytes: number, mode: NodeHeapMode): string | undefined {
-  if (mode !== 'off' && limitBytes < NODE_MIN_LIMIT) {
-    return (
-      `${mib(limitBytes)} is too small for a Node program: holdfast sizes its heap to ${NODE_HEAP_SHARE * 100}% of the limit minus ${mib(NODE_HEAP_RESERVE)} ` +
-      `(what Node holds outside its heap), which leaves ${Math.max(0, heapMiBFor(limitBytes))}MiB; give at least ${mib(NODE_MIN_LIMIT)}, ` +
-      `or set limits.nodeHeap: off and pass --max-old-space-size yourself`
-    );
-  }
-  if (limitBytes < NODE_FLOOR) return `${mib(limitBytes)} is too small for a Node program: Node alone holds about 45MiB at start; give at least ${mib(NODE_FLOOR)}`;
-  return undefined;
+  return limitProblem(limitBytes, mode !== 'off');
 }
 
 export function appliesTo(argv0: string | undefined, mode: NodeHeapMode): boolean {
@@ -54,9 +31,9 @@ export function appliesTo(argv0: string | undefined, mode: NodeHeapMode): boolea
 }
 
 /**
- * Adds --max-old-space-size to NODE_OPTIONS in `env` for a Node program with a memory limit.
- * A heap size already in NODE_OPTIONS is the user's choice and stays. Returns the heap in MiB
- * that is in force (set here or by the user), or undefined when none applies.
+ * Adds --max-old-space-size to NODE_OPTIONS in `env` for a Node program with a memory limit. A
+ * heap size already in NODE_OPTIONS is the user's choice and stays. Returns the old space in MiB
+ * that is in force, or undefined when none applies.
  */
 export function applyNodeHeap(env: Record<string, string>, argv0: string | undefined, limits: { memory?: number | undefined; nodeHeap?: NodeHeapMode } | undefined): number | undefined {
   const limit = limits?.memory;
@@ -64,9 +41,9 @@ export function applyNodeHeap(env: Record<string, string>, argv0: string | undef
   const current = env.NODE_OPTIONS ?? '';
   const set = /--max-old-space-size[= ](\d+)/.exec(current);
   if (set) return Number(set[1]);
-  const heap = heapMiBFor(limit);
-  env.NODE_OPTIONS = `${current ? `${current} ` : ''}--max-old-space-size=${heap}`;
-  return heap;
+  const flags = nodeHeapFlags(limit);
+  env.NODE_OPTIONS = `${current ? `${current} ` : ''}${flags.nodeOptions}`;
+  return flags.oldSpaceMiB;
 }
 
 /** V8's last words when the heap is full: "FATAL ERROR: … JavaScript heap out of memory". */

@@ -51,7 +51,7 @@ export function policyOf(p: ProgramConfig): Policy {
 
 const cgroupName = (id: string) => id.replace(':', '@');
 /** Share of the heap cap at which a Node program's memory is reported as heap growth. */
-export const HEAP_GROWTH_SHARE = 0.8;
+export const HEAP_GROWTH_SHARE = 0.6;
 
 /** Resolves when both output pipes have ended, or after `ms`. */
 function drained(child: ChildProcess, ms: number): Promise<void> {

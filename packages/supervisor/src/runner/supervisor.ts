@@ -140,7 +140,7 @@ export class Supervisor extends EventEmitter {
       onChange: (r, prev) => this.onChange(r, prev),
       onHeapGrowth: (r, memoryBytes, heapMiB) => {
         const limitBytes = r.program.limits?.memory ?? null;
-        this.log.warn({ instance: r.spec.id, memoryBytes, heapMiB, limitBytes }, `${r.spec.id}: memory at ${Math.round(memoryBytes / 2 ** 20)} MiB, past 80% of its ${heapMiB} MiB heap cap: the heap is growing towards its limit`);
+        this.log.warn({ instance: r.spec.id, memoryBytes, heapMiB, limitBytes }, `${r.spec.id}: memory at ${Math.round(memoryBytes / 2 ** 20)} MiB, past 60% of its ${heapMiB} MiB heap cap: the heap is growing towards its limit`);
         this.emit('event', { type: 'heap-growth', instance: r.spec.id, program: r.spec.program, memoryBytes, heapMiB, limitBytes, at: new Date().toISOString() } satisfies SupervisorEvent);
       },
       onOom: (r, kills) => {
