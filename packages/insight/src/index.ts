@@ -30,6 +30,8 @@ export { lintRules, formatFinding, type LintFinding, type LintCheck, type LintOp
 export { knowledgeRules, builtinRules, describeMatch, type LedgerRule, type Position } from './ledger/rule.ts';
 export { alertReport, type RuleReport, type Suggestion } from './ledger/report.ts';
 export { runAlertStorm, type StormOptions, type StormReport } from './incidents/drill.ts';
+export { incidentsJsonSchema } from './incidents/json-schema.ts';
+export { signalFromPattern } from './incidents/from-pattern.ts';
 export { fnv1a64 } from './incidents/hash.ts';
 
 // ---- log template mining and pattern-change signals ----

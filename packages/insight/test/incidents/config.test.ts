@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration, validateIncidentsConfig, type IncidentsConfig } from '../../src/incidents/config.ts';
+import { incidentsJsonSchema } from '../../src/incidents/json-schema.ts';
 
 test('defaults: Alertmanager timings, a 10-minute quiet period, crash loop at 3 restarts in 60 s', () => {
   const v = validateIncidentsConfig({ receivers: [{ name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/x' }], routes: [{ receiver: 'ops' }] });
@@ -45,4 +46,16 @@ test('bad values: each with its path and a fix', () => {
     'crashLoop.restarts: expected a whole number from 2 to 100',
   ];
   for (const e of expect) assert.ok(lines.some((l) => l.startsWith(e)), `${e}\n${lines.join('\n')}`);
+});
+
+test('the JSON Schema for editors names exactly the keys the validator knows', () => {
+  const keys = (o: { properties: Record<string, unknown> }) => Object.keys(o.properties).sort();
+  const all = Object.fromEntries(keys(incidentsJsonSchema).map((k) => [k, undefined]));
+  const v = validateIncidentsConfig(all);
+  assert.equal(v.ok, true, JSON.stringify(v));
+  const route = incidentsJsonSchema.properties.routes.items;
+  const r = validateIncidentsConfig({ receivers: [{ name: 'x', type: 'webhook', url: 'http://a' }], routes: [Object.fromEntries(keys(route).map((k) => [k, k === 'receiver' ? 'x' : undefined]))] });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const unknown = validateIncidentsConfig({ nope: 1 });
+  assert.equal(unknown.ok, false);
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEDUP_KEY_MAX, fingerprint, inAppFrames } from '../../src/incidents/fingerprint.ts';
+import { signalFromPattern } from '../../src/incidents/from-pattern.ts';
 import { fnv1a64 } from '../../src/incidents/hash.ts';
 import { validateSignal, validateSignals, type Signal } from '../../src/incidents/signal.ts';
 
@@ -91,4 +92,16 @@ test('signal validation names every problem; a batch is refused whole', () => {
   assert.equal(validateSignals([], 1).ok, false);
   assert.equal(validateSignals('x', 1).ok, false);
   assert.equal(validateSignals({ kind: 'alert', summary: 'one' }, 1).ok, true, 'a single signal is a batch of one');
+});
+
+test("the miner's pattern signals: one incident per template, severity from the level", () => {
+  const burst = signalFromPattern({ type: 'template.burst', at: 5, id: 'a1b2c3', template: 'connection refused to <*>', level: 50, windowCount: 600, baselineCount: 20, windowMs: 60_000 }, 'orders', 'orders:0');
+  assert.deepEqual(
+    [burst.kind, burst.severity, burst.summary],
+    ['template.burst', 'error', "orders: 'connection refused to <*>' 600 times in 60 s (30× its baseline)"],
+  );
+  const fresh = signalFromPattern({ type: 'template.new', at: 6, id: 'a1b2c3', template: 'connection refused to <*>', level: 40, example: 'connection refused to 10.0.0.5:6379', reason: 'level' }, 'orders');
+  assert.equal(fresh.severity, 'warning');
+  assert.equal(fingerprint(burst).rule, 'template');
+  assert.notEqual(fingerprint(burst).dedupKey, fingerprint({ ...burst, program: 'gateway' }).dedupKey);
 });
