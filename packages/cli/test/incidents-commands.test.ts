@@ -58,6 +58,8 @@ incidents:
   assert.match(r.stdout, /^ID\s+STATE\s+SEVERITY\s+PROGRAM\s+CATEGORY\s+COUNT\s+LAST SEEN\s+SUMMARY$/m);
   assert.match(r.stdout, /^\d+\s+open\s+error\s+worker\s+queue\s+\d+\s+\d+s ago\s+job failed: x$/m);
   assert.match(r.stdout, /^\d+\s+open\s+error\s+mailer\s+unclassified\s+\d+/m);
+  r = await holdfast(['status', ...c]);
+  assert.match(r.stdout, /^incidents: 2 open, 0 acknowledged \(holdfast incidents\); store ok$/m);
   const list = JSON.parse((await holdfast(['incidents', 'list', '--json', ...c])).stdout) as { id: number; program: string }[];
   const mailer = list.find((i) => i.program === 'mailer')!.id;
   const worker = list.find((i) => i.program === 'worker')!.id;

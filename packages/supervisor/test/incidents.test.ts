@@ -210,3 +210,31 @@ test('a knowledge base with an invalid regex stops the daemon from starting, nam
   assert.equal(code, 2);
   assert.match(child.stderr(), new RegExp(`${join(dir, 'knowledge.yaml')}:3:13 {2}entries\\[0\\]\\.match\\.regex: invalid regex /timeout \\(after/: Unterminated group`));
 });
+
+test("a knowledge-base action 'restart <program>' runs once when the incident opens", async (t) => {
+  const hook = await webhook(t);
+  const { dir, config } = await writeConfig(
+    t,
+    `programs:
+  stuck:
+    command: [${node}, -e, "${errors('E_STUCK', 'worker stuck for')}"]
+    ready: {afterMs: 0}
+${incidentsYaml(hook.url)}`,
+  );
+  writeFileSync(join(dir, 'knowledge.yaml'), `entries:\n  - {id: stuck, match: {code: E_STUCK}, category: stuck-worker, severity: warning, owner: me, runbook: 'it is restarted', action: restart stuck}\n`);
+  const { client } = await startDaemon(t, config);
+  const inc = new IncidentsClient({ socket: config.supervisor.socket });
+  const [one] = await waitFor('the incident', async () => {
+    const l = await inc.list();
+    return l.length ? l : undefined;
+  });
+  assert.equal(one!.action, 'restart stuck');
+  const restarted = await waitFor('restarted by the action', async () => {
+    const p = (await client.status()).programs[0]!;
+    return p.restarts >= 1 && p.state === 'READY' ? p : undefined;
+  });
+  // It keeps logging after the restart: counted into the same open incident, no second restart.
+  await waitFor('more signals counted', async () => (await inc.show(one!.id)).incident.count > one!.count + 10);
+  assert.equal((await client.status()).programs[0]!.restarts, restarted.restarts, 'once, when it opened');
+  assert.equal((await inc.list()).length, 1);
+});

@@ -44,6 +44,12 @@ export const command: Command = {
       const sockets = Object.entries(d.sockets ?? {});
       const listening = sockets.map(([p, a]) => `${p} ${a.join(' ')}`).join(', ');
       if (sockets.length) console.log(`listening (shared by each program's instances): ${listening}`);
+      const inc = d.incidents;
+      if (inc) {
+        const since = new Date(inc.store.failingSince ?? 0).toISOString();
+        const store = inc.store.ok ? 'store ok' : `STORE FAILING since ${since}: ${inc.store.error}`;
+        console.log(`incidents: ${inc.open} open, ${inc.acknowledged} acknowledged (holdfast incidents); ${store}`);
+      }
     }
     return rows.every(isUp) ? 0 : 3;
   },
