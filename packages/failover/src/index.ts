@@ -41,3 +41,4 @@ export { HealthChecks, type HealthCheckConfig, type CheckStatus } from './health
 export { ResourceRunner, type ResourceStatus, type RunnerEvent } from './resource-runner.ts';
 export { StatusServer, requestAgent, type StatusAuth } from './status-server.ts';
 export { defaultStatusSocket, defaultStatusDir, describeEndpoint, statusAccessFor, clientToken, isLoopback, STATUS_TOKEN_ENV, type StatusEndpoint, type StatusAccess } from './status-access.ts';
+export { notifySystemdAgent, agentStatus } from './systemd.ts';

@@ -54,7 +54,7 @@ export { detectCgroups, type DetectOptions } from './cgroup/detect.ts';
 export type { CgroupDriver, CgroupHandle, CgroupDetection } from './cgroup/types.ts';
 export { planRollout, type RolloutStep } from './runner/rollout-plan.ts';
 export { findPortHolders, type PortHolder } from './sockets/port-holder.ts';
-export { systemdUnit, type SystemdUnitOptions } from './systemd-unit.ts';
+export { systemdUnit, notifyLines, quote as systemdQuote, type SystemdUnitOptions } from './systemd-unit.ts';
 export { daemonArgv, daemonEntry, DAEMON_NODE_FLAGS } from './daemon/launch.ts';
 export { IncidentsClient, type IncidentQuery, type LearnRequest } from './insight/client.ts';
 export type { IncidentsStatus } from './insight/incidents.ts';

@@ -1,4 +1,7 @@
-// `holdfast gen systemd`: a unit file that runs the daemon under systemd. The daemon stops its
+// `holdfast gen systemd`: a unit file that runs the daemon under systemd, Type=notify: the daemon
+// says READY=1 once its programs were started and pings WATCHDOG=1 from its event loop, so a
+// daemon whose loop is stuck is killed and restarted (WatchdogSec=). NotifyAccess=all because
+// the messages go through systemd-notify, a child (@holdfast/config/sd-notify). The daemon stops its
 // programs itself, in dependency order with each program's stop signal and timeout, so systemd
 // must signal only the daemon (KillMode=mixed) and wait long enough for the slowest ordered stop
 // (TimeoutStopSec from the programs' stopTimeoutMs); its final SIGKILL then sweeps the whole
@@ -16,6 +19,19 @@ export interface SystemdUnitOptions {
   user?: string;
   /** Seconds added to the computed stop time (default 5). */
   marginSeconds?: number;
+  /** WatchdogSec in seconds (default 30); at least 3 (the event loop pings once a second at most). */
+  watchdogSec?: number;
+}
+
+/** Lines every holdfast Type=notify unit has: how readiness and the watchdog work. */
+export function notifyLines(watchdogSec: number): string[] {
+  return [
+    'Type=notify',
+    '# READY/STATUS/WATCHDOG come from systemd-notify, a child of the main process',
+    'NotifyAccess=all',
+    `# pinged from the event loop every ${Math.max(1, watchdogSec / 3)} s: a stuck loop is killed (SIGABRT) and restarted`,
+    `WatchdogSec=${watchdogSec}s`,
+  ];
 }
 
 /** Worst-case time of an ordered stop: per wave, the longest stop timeout in it, summed. */
@@ -24,7 +40,11 @@ export function orderedStopMs(config: ResolvedConfig): number {
   return waves.reduce((sum, wave) => sum + Math.max(0, ...wave.map((n) => config.programs[n]!.stopTimeoutMs)), 0);
 }
 
-const quote = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
+/** One ExecStart word: % and $ escaped (systemd expands specifiers and variables), quoted when needed. */
+export const quote = (s: string): string => {
+  const t = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  return /^[A-Za-z0-9_@+=:,./-]+$/.test(s) ? t : `"${t.replace(/(["\\])/g, '\\$1')}"`;
+};
 
 export function systemdUnit(o: SystemdUnitOptions): string {
   const { config } = o;
@@ -40,7 +60,7 @@ export function systemdUnit(o: SystemdUnitOptions): string {
     'Wants=network-online.target',
     '',
     '[Service]',
-    'Type=simple',
+    ...notifyLines(o.watchdogSec ?? 30),
     `ExecStart=${exec}`,
     // SIGHUP re-reads the config and applies only what changed (the same as `holdfast update`).
     'ExecReload=/bin/kill -HUP $MAINPID',

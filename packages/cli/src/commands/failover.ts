@@ -71,12 +71,14 @@ export const command: Command = {
     }
     const agent = new f.FailoverAgent({ config, configFile: values.config });
     let stopping: Promise<void> | undefined;
+    let systemd: { stopping(): void } | undefined = undefined;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         agent.log.warn({ signal }, 'second signal: exiting without a clean demotion (the fence tears down)');
         process.exit(130);
       }
       agent.log.info({ signal }, 'stopping: demoting and releasing the lease');
+      systemd?.stopping();
       stopping = agent.stop();
     };
     process.on('SIGTERM', stop);
@@ -87,6 +89,8 @@ export const command: Command = {
       await agent.stop().catch(() => {}); // nothing may linger: a spawned fence companion, sockets
       throw err;
     }
+    // Under systemd (Type=notify): READY, STATUS and the watchdog pings from this event loop.
+    systemd = f.notifySystemdAgent(agent);
     await new Promise<void>((resolve) => agent.on('event', (e) => e.type === 'agent-stopped' && resolve()));
     return 0;
   },

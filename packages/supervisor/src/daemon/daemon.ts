@@ -18,6 +18,7 @@ import { incidentsOff, isIncidentsPath } from '../insight/paths.ts';
 import { Supervisor } from '../runner/supervisor.ts';
 import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
+import { notifySystemd, type DaemonNotify } from './systemd.ts';
 import { ensurePrivateDir } from './private-dir.ts';
 import { recordFault } from '../util/faults.ts';
 import { capLines } from '../util/cap-lines.ts';
@@ -60,6 +61,7 @@ export class Daemon {
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
   private readonly lastResortHandlers: ['uncaughtException' | 'unhandledRejection', (err: unknown) => void][] = [];
   private pacer: GcPacer | undefined;
+  private systemd: DaemonNotify | undefined;
   /** The incident loop, loaded only when the config has an `incidents:` section. */
   private incidents: { loop: DaemonIncidents; serve: typeof serveIncidents } | undefined;
 
@@ -103,6 +105,7 @@ export class Daemon {
       if (opts.lastResort) daemon.installLastResort();
       if (opts.paceGc) daemon.pacer = startDaemonGcPacer(log);
       log.info({ pid: process.pid, config: config.file, socket: s.socket, programs: Object.keys(config.programs).length, version: VERSION }, 'holdfast supervisor started');
+      if (opts.handleSignals) daemon.systemd = notifySystemd(supervisor, log);
       return daemon;
     } catch (err) {
       if (daemon) await daemon.shutdown();
@@ -205,6 +208,7 @@ export class Daemon {
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({}, 'shutting down: stopping every program');
+      this.systemd?.stopping();
       this.pacer?.stop();
       try {
         await this.supervisor.shutdown();
