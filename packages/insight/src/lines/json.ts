@@ -13,18 +13,16 @@ const LEVEL_KEYS = ['level', 'lvl', 'severity', 'levelname', 'log.level', '@leve
 export function parseJsonLine(line: string): LogEvent | undefined {
   const s = line.trim();
   if (s.length < 2 || s.charCodeAt(0) !== 123 || s.charCodeAt(s.length - 1) !== 125) return undefined;
-  let r = scanTopLevel(s);
-  if (r === undefined) {
-    let o: unknown;
-    try {
-      o = JSON.parse(s);
-    } catch {
-      return undefined;
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
-    r = o as Record<string, unknown>;
+  const fast = scanLine(s, line);
+  if (fast !== FALLBACK) return fast;
+  let o: unknown;
+  try {
+    o = JSON.parse(s);
+  } catch {
+    return undefined;
   }
-  return eventOf(r, line);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
+  return eventOf(o as Record<string, unknown>, line);
 }
 
 function eventOf(r: Record<string, unknown>, line: string): LogEvent | undefined {
@@ -76,69 +74,221 @@ function firstLine(s: string): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
-// The keys eventOf reads; the fast scanner decodes only these and skips every other value.
-const WANTED = new Set([...MESSAGE_KEYS, ...LEVEL_KEYS, 'log', 'err', 'error', 'exception', 'error.message', 'error.type']);
+// The fast path: the fields eventOf reads, found where they lie in the line (no object built,
+// no key cut out, only the values used are decoded), with eventOf's order of preference. Anything
+// unusual (an escaped key, a malformed value) answers FALLBACK, and JSON.parse settles it.
+const FALLBACK = Symbol('fallback');
+
+// Field slots, in eventOf's order of preference within each group.
+const MSG = 0; // msg, message, event, @message: 0..3
+const LEVEL = 4; // level, lvl, severity, levelname, log.level, @level, loglevel: 4..10
+const LOG = 11;
+const ERR = 12;
+const ERROR = 13;
+const ERROR_MESSAGE = 14;
+const ERROR_TYPE = 15;
+const EXCEPTION = 16;
+const SLOTS = 17;
+// Inside an error object: type, name, message; inside log: level.
+const TYPE = 0;
+const NAME = 1;
+const MESSAGE = 2;
+const INNER_LEVEL = 3;
+
+const TOP_KEYS: [string, number][] = [
+  ...MESSAGE_KEYS.map((k, i): [string, number] => [k, MSG + i]),
+  ...LEVEL_KEYS.map((k, i): [string, number] => [k, LEVEL + i]),
+  ['log', LOG],
+  ['err', ERR],
+  ['error', ERROR],
+  ['error.message', ERROR_MESSAGE],
+  ['error.type', ERROR_TYPE],
+  ['exception', EXCEPTION],
+];
+const INNER_KEYS: [string, number][] = [
+  ['type', TYPE],
+  ['name', NAME],
+  ['message', MESSAGE],
+  ['level', INNER_LEVEL],
+];
+
+/** Keys by length, so a key is compared in place with the few of its length. */
+function byLength(keys: [string, number][]): ([string, number][] | undefined)[] {
+  const out: ([string, number][] | undefined)[] = [];
+  for (const k of keys) (out[k[0].length] ??= []).push(k);
+  return out;
+}
+const TOP = byLength(TOP_KEYS);
+const INNER = byLength(INNER_KEYS);
+
+// Where each slot's value starts and ends in the line (-1: absent). Reused: parsing is synchronous.
+const topStart = new Int32Array(SLOTS);
+const topEnd = new Int32Array(SLOTS);
+const innerStart = new Int32Array(4);
+const innerEnd = new Int32Array(4);
 
 /**
- * The wanted top-level fields of a JSON object, read without building the whole object (most of a
- * log line is fields the miner does not need). Undefined when anything is unusual (an escaped
- * key, a malformed value); the caller then uses JSON.parse, which also settles validity.
+ * Records the wanted members of the object s[i0] = '{' … into start/end; the index after its
+ * closing brace, or -1 when anything is unusual.
  */
-function scanTopLevel(s: string): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  const n = s.length;
-  let i = 1;
-  for (let first = true; ; first = false) {
-    i = skipWs(s, i);
-    if (first && s.charCodeAt(i) === 125 && i === n - 1) return out;
-    if (s.charCodeAt(i) !== 34) return undefined;
+function scanObject(s: string, i0: number, keys: ([string, number][] | undefined)[], start: Int32Array, end: Int32Array, bs: number): number {
+  start.fill(-1);
+  let i = skipWs(s, i0 + 1);
+  if (s.charCodeAt(i) === 125) return i + 1;
+  for (;;) {
+    if (s.charCodeAt(i) !== 34) return -1;
     const kEnd = s.indexOf('"', i + 1);
-    if (kEnd < 0) return undefined;
-    const key = s.slice(i + 1, kEnd);
-    if (key.includes('\\')) return undefined;
-    i = skipWs(s, kEnd + 1);
-    if (s.charCodeAt(i) !== 58) return undefined;
-    i = skipWs(s, i + 1);
-    const v = i;
-    i = skipValue(s, i);
-    if (i < 0) return undefined;
-    if (WANTED.has(key)) {
-      const c = s.charCodeAt(v);
-      if (c === 34) {
-        const raw = s.slice(v + 1, i - 1);
-        if (raw.includes('\\')) {
-          try {
-            out[key] = JSON.parse(s.slice(v, i));
-          } catch {
-            return undefined;
-          }
-        } else out[key] = raw;
-      } else if (c === 123 || c === 91) {
-        try {
-          out[key] = JSON.parse(s.slice(v, i));
-        } catch {
-          return undefined;
-        }
-      } else {
-        const lit = s.slice(v, i);
-        if (lit === 'true') out[key] = true;
-        else if (lit === 'false') out[key] = false;
-        else if (lit === 'null') out[key] = null;
-        else {
-          const num = Number(lit);
-          if (lit === '' || Number.isNaN(num)) return undefined;
-          out[key] = num;
+    if (kEnd < 0) return -1;
+    const kLen = kEnd - i - 1;
+    let slot = -1;
+    const candidates = kLen < keys.length ? keys[kLen] : undefined;
+    if (candidates) {
+      for (const [k, n] of candidates) {
+        if (s.startsWith(k, i + 1)) {
+          slot = n;
+          break;
         }
       }
     }
+    // A key with an escape in it may spell a wanted key: JSON.parse decides. (`bs` is the line's
+    // first backslash: most lines have none.)
+    if (slot < 0 && bs >= 0 && bs < kEnd) {
+      const k = s.indexOf('\\', i + 1);
+      if (k >= 0 && k < kEnd) return -1;
+    }
+    i = skipWs(s, kEnd + 1);
+    if (s.charCodeAt(i) !== 58) return -1;
+    i = skipWs(s, i + 1);
+    const v = i;
+    i = skipValue(s, i);
+    if (i < 0) return -1;
+    if (slot >= 0) {
+      start[slot] = v;
+      end[slot] = i;
+    }
     i = skipWs(s, i);
     const c = s.charCodeAt(i);
-    if (c === 44) {
-      i++;
-      continue;
-    }
-    return c === 125 && i === n - 1 ? out : undefined;
+    if (c === 125) return i + 1;
+    if (c !== 44) return -1;
+    i = skipWs(s, i + 1);
   }
+}
+
+/** The event of a trimmed JSON object line, undefined when it has no message, FALLBACK when JSON.parse must decide. */
+function scanLine(s: string, line: string): LogEvent | undefined | typeof FALLBACK {
+  const bs = s.indexOf('\\');
+  if (scanObject(s, 0, TOP, topStart, topEnd, bs) !== s.length) return FALLBACK;
+  let message: string | undefined;
+  for (let k = MSG; k < LEVEL && message === undefined; k++) {
+    if (topStart[k]! >= 0 && s.charCodeAt(topStart[k]!) === 34) {
+      const m = stringAt(s, topStart[k]!, topEnd[k]!, bs);
+      if (m === FALLBACK) return FALLBACK;
+      message = m;
+    }
+  }
+  let level = NO_LEVEL;
+  for (let k = LEVEL; k < LOG && level === NO_LEVEL; k++) {
+    if (topStart[k]! >= 0) {
+      const v = valueAt(s, topStart[k]!, topEnd[k]!, bs);
+      if (v === FALLBACK) return FALLBACK;
+      level = parseLevel(v);
+    }
+  }
+  if (level === NO_LEVEL && topStart[LOG]! >= 0 && s.charCodeAt(topStart[LOG]!) === 123) {
+    if (scanObject(s, topStart[LOG]!, INNER, innerStart, innerEnd, bs) !== topEnd[LOG]) return FALLBACK;
+    if (innerStart[INNER_LEVEL]! >= 0) {
+      const v = valueAt(s, innerStart[INNER_LEVEL]!, innerEnd[INNER_LEVEL]!, bs);
+      if (v === FALLBACK) return FALLBACK;
+      level = parseLevel(v);
+    }
+  }
+  let type: string | undefined;
+  let errorMessage: string | undefined;
+  let found = false;
+  for (let k = ERR; k <= ERROR; k++) {
+    const a = topStart[k]!;
+    if (a < 0) continue;
+    const c = s.charCodeAt(a);
+    if (c === 34) {
+      const e = stringAt(s, a, topEnd[k]!, bs);
+      if (e === FALLBACK) return FALLBACK;
+      if (e !== '') {
+        errorMessage = firstLine(e);
+        found = true;
+        break;
+      }
+    } else if (c === 123) {
+      if (scanObject(s, a, INNER, innerStart, innerEnd, bs) !== topEnd[k]) return FALLBACK;
+      const t = innerStart[TYPE]! >= 0 && s.charCodeAt(innerStart[TYPE]!) === 34 ? stringAt(s, innerStart[TYPE]!, innerEnd[TYPE]!, bs) : undefined;
+      const n = t === undefined && innerStart[NAME]! >= 0 && s.charCodeAt(innerStart[NAME]!) === 34 ? stringAt(s, innerStart[NAME]!, innerEnd[NAME]!, bs) : undefined;
+      const m = innerStart[MESSAGE]! >= 0 && s.charCodeAt(innerStart[MESSAGE]!) === 34 ? stringAt(s, innerStart[MESSAGE]!, innerEnd[MESSAGE]!, bs) : undefined;
+      if (t === FALLBACK || n === FALLBACK || m === FALLBACK) return FALLBACK;
+      type = t ?? n;
+      errorMessage = m === undefined ? undefined : firstLine(m);
+      if (type !== undefined || errorMessage !== undefined) {
+        found = true;
+        break;
+      }
+    }
+  }
+  if (!found) {
+    const em = topStart[ERROR_MESSAGE]! >= 0 && s.charCodeAt(topStart[ERROR_MESSAGE]!) === 34 ? stringAt(s, topStart[ERROR_MESSAGE]!, topEnd[ERROR_MESSAGE]!, bs) : undefined;
+    const et = topStart[ERROR_TYPE]! >= 0 && s.charCodeAt(topStart[ERROR_TYPE]!) === 34 ? stringAt(s, topStart[ERROR_TYPE]!, topEnd[ERROR_TYPE]!, bs) : undefined;
+    if (em === FALLBACK || et === FALLBACK) return FALLBACK;
+    if (em !== undefined || et !== undefined) {
+      type = et;
+      errorMessage = em;
+    } else if (topStart[EXCEPTION]! >= 0 && s.charCodeAt(topStart[EXCEPTION]!) === 34) {
+      const x = stringAt(s, topStart[EXCEPTION]!, topEnd[EXCEPTION]!, bs);
+      if (x === FALLBACK) return FALLBACK;
+      if (x !== '') {
+        // A Python traceback: its last line names the exception (ValueError: bad input).
+        const lines = x.trimEnd().split('\n');
+        errorMessage = lines[lines.length - 1]!.trim();
+      }
+    }
+  }
+  if (message === undefined && errorMessage === undefined) return undefined;
+  return { message: withError(message ?? '', type, errorMessage), level, raw: line, format: 'json', header: '', lines: 1 };
+}
+
+/** The string s[a, b) (quotes included) decoded; escapes go through JSON.parse. `bs`: the line's first backslash. */
+function stringAt(s: string, a: number, b: number, bs: number): string | typeof FALLBACK {
+  if (bs < 0 || bs >= b) return s.slice(a + 1, b - 1);
+  const k = s.indexOf('\\', a + 1);
+  if (k < 0 || k >= b - 1) return s.slice(a + 1, b - 1);
+  try {
+    return JSON.parse(s.slice(a, b)) as string;
+  } catch {
+    return FALLBACK;
+  }
+}
+
+/** The JSON value s[a, b): a string, number, true, false, null; objects and arrays as undefined (no level is one). */
+function valueAt(s: string, a: number, b: number, bs: number): unknown {
+  const c = s.charCodeAt(a);
+  if (c === 34) return stringAt(s, a, b, bs);
+  if (c === 123 || c === 91) {
+    try {
+      JSON.parse(s.slice(a, b));
+      return undefined;
+    } catch {
+      return FALLBACK;
+    }
+  }
+  // Small whole numbers (pino's levels) without cutting the text out.
+  if (b - a <= 3) {
+    let n = 0;
+    let k = a;
+    while (k < b && s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) n = n * 10 + s.charCodeAt(k++) - 48;
+    if (k === b && k > a) return n;
+  }
+  const lit = s.slice(a, b);
+  if (lit === 'true') return true;
+  if (lit === 'false') return false;
+  if (lit === 'null') return null;
+  const num = Number(lit);
+  return Number.isNaN(num) ? FALLBACK : num;
 }
 
 function skipWs(s: string, i: number): number {

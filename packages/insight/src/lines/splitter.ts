@@ -37,19 +37,67 @@ export class LineSplitter {
   push(chunk: Buffer, onLine: (line: string) => void): void {
     this.stats.bytes += chunk.length;
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      const end = nl < 0 ? chunk.length : nl;
-      if (nl >= 0 && this.#partBytes === 0 && !this.#cut && end - start <= this.maxLineBytes) {
-        // The common case: the whole line is in this chunk; read it where it lies.
-        this.stats.lines++;
-        this.#deliver(chunk.subarray(start, end), onLine);
-        start = nl + 1;
-        continue;
-      }
-      this.#take(chunk.subarray(start, end));
+    if (this.#partBytes > 0 || this.#cut) {
+      // The end of a line begun in an earlier chunk.
+      const nl = chunk.indexOf(10);
+      this.#take(chunk.subarray(0, nl < 0 ? chunk.length : nl));
       if (nl < 0) return;
       this.#emit(onLine);
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= start) {
+      const whole = chunk.subarray(start, last);
+      if (!this.#wholeLines(whole, onLine)) this.#lineByLine(whole, onLine);
+      start = last + 1;
+    }
+    this.#take(chunk.subarray(start));
+  }
+
+  /**
+   * The common case, whole lines of valid text: the run is decoded once and split as a string, so
+   * a line costs a slice rather than a decode and a check of its own (a line is then a slice of
+   * the run's text: whoever keeps one for long copies it, see Template). False (nothing delivered)
+   * when the run holds invalid UTF-8, control characters or a line over the limit.
+   */
+  #wholeLines(run: Buffer, onLine: (line: string) => void): boolean {
+    if (run.length > this.maxLineBytes) {
+      // A line may be over the limit (checked in bytes, before any decoding).
+      for (let from = 0; ; ) {
+        const nl = run.indexOf(10, from);
+        if ((nl < 0 ? run.length : nl) - from > this.maxLineBytes) return false;
+        if (nl < 0) break;
+        from = nl + 1;
+      }
+    }
+    if (!isUtf8(run)) return false;
+    const text = run.toString('utf8');
+    if (CONTROL.test(text)) return false;
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      let end = nl < 0 ? text.length : nl;
+      if (end > from && text.charCodeAt(end - 1) === 13) end--;
+      this.stats.lines++;
+      onLine(text.slice(from, end));
+      if (nl < 0) return true;
+      from = nl + 1;
+    }
+  }
+
+  /** Line by line: each line checked and decoded on its own (cut, invalid UTF-8, binary). */
+  #lineByLine(run: Buffer, onLine: (line: string) => void): void {
+    let start = 0;
+    for (;;) {
+      const nl = run.indexOf(10, start);
+      const end = nl < 0 ? run.length : nl;
+      this.stats.lines++;
+      if (end - start <= this.maxLineBytes) this.#deliver(run.subarray(start, end), onLine);
+      else {
+        this.stats.truncated++;
+        this.#deliver(cutAt(run.subarray(start, start + this.maxLineBytes)), onLine);
+      }
+      if (nl < 0) return;
       start = nl + 1;
     }
   }
@@ -82,14 +130,7 @@ export class LineSplitter {
     this.stats.lines++;
     if (cut) {
       this.stats.truncated++;
-      // Do not leave half a UTF-8 sequence at the cut.
-      let k = 0;
-      while (k < 3 && buf.length - k - 1 >= 0 && (buf[buf.length - k - 1]! & 0xc0) === 0x80) k++;
-      const lead = buf.length - k - 1;
-      if (lead >= 0 && buf[lead]! >= 0xc0) {
-        const need = buf[lead]! >= 0xf0 ? 4 : buf[lead]! >= 0xe0 ? 3 : 2;
-        if (k + 1 < need) buf = buf.subarray(0, lead);
-      }
+      buf = cutAt(buf);
     }
     this.#deliver(buf, onLine);
   }
@@ -108,6 +149,18 @@ export class LineSplitter {
     if (!valid) this.stats.invalidUtf8++;
     onLine(text);
   }
+}
+
+/** A line cut at the byte limit, without half a UTF-8 character at the cut. */
+function cutAt(buf: Buffer): Buffer {
+  let k = 0;
+  while (k < 3 && buf.length - k - 1 >= 0 && (buf[buf.length - k - 1]! & 0xc0) === 0x80) k++;
+  const lead = buf.length - k - 1;
+  if (lead >= 0 && buf[lead]! >= 0xc0) {
+    const need = buf[lead]! >= 0xf0 ? 4 : buf[lead]! >= 0xe0 ? 3 : 2;
+    if (k + 1 < need) return buf.subarray(0, lead);
+  }
+  return buf;
 }
 
 /** More than 10 % control characters other than tab and ESC. */

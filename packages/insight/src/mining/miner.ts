@@ -19,7 +19,7 @@
 import { Masker, WILD } from './mask.ts';
 import { resolveMinerOptions, type MinerOptions, type ResolvedMinerOptions } from './options.ts';
 import { ANY, AFFIX, LITERAL, Template, generalisation, isLetterless } from './template.ts';
-import { maskedKey, tokenize, type Tokenized } from './tokenize.ts';
+import { hashText, maskedHash, tokenize, type KeyHash, type Tokenized } from './tokenize.ts';
 import { templateId } from './ids.ts';
 
 export type Change = 'none' | 'created' | 'generalised';
@@ -66,6 +66,14 @@ export interface MinerRuntime {
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
+
+/** One exact-match cache entry; entries whose first hash collides are chained. */
+interface CacheEntry {
+  h2: number;
+  len: number;
+  t: Template;
+  next: CacheEntry | undefined;
+}
 /** Messages are mined on at most this many characters. */
 export const MAX_MESSAGE_CHARS = 64 * 1024;
 /** Absorbed ids remembered per template (older ones stop resolving). */
@@ -86,12 +94,15 @@ export class TemplateMiner {
   readonly #now: () => number;
   readonly #byId = new Map<string, Template>();
   readonly #byLength = new Map<number, Template[]>();
-  readonly #cache = new Map<string, Template>();
+  /** Exact-match cache: masked message hash → template (see tokenize.ts for the hash). */
+  readonly #cache = new Map<number, CacheEntry>();
+  readonly #key: KeyHash = { h1: 0, h2: 0, len: 0 };
   readonly #aliases = new Map<string, string>();
   #newest: Template | undefined;
   #oldest: Template | undefined;
   #seq = 0;
   #evicted = 0;
+  #cacheSize = 0;
 
   constructor(options: MinerOptions = {}, runtime: MinerRuntime = {}) {
     this.options = resolveMinerOptions(options);
@@ -117,23 +128,34 @@ export class TemplateMiner {
     const o = this.options;
     // A message of megabytes (an API caller's, not a capped line) is mined on its head.
     if (message.length > MAX_MESSAGE_CHARS) message = message.slice(0, MAX_MESSAGE_CHARS);
-    // The cache key is the masked message; only a message not seen before is split into tokens.
+    // The cache key is the masked message's hash; only a message not seen before is split into tokens.
     let masked: string[] | undefined;
-    let key = maskedKey(message, this.#masker, o.masks, o.maxTokens);
-    if (key === undefined) {
+    const key = this.#key;
+    if (!maskedHash(message, this.#masker, o.masks, o.maxTokens, key)) {
       masked = tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
-      key = masked.join(' ');
+      hashText(masked.join(' '), key);
     }
-    let t = this.#cache.get(key);
+    let e = this.#cache.get(key.h1);
+    while (e !== undefined && (e.h2 !== key.h2 || e.len !== key.len)) e = e.next;
+    let t = e?.t;
     let change: Change = 'none';
     let absorbed = NO_IDS;
     if (t === undefined || t.dead) {
-      const placed = this.#place(masked ?? (key === '' ? [] : key.split(' ')), message);
+      masked ??= tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
+      const placed = this.#place(masked, message);
       t = placed.template;
       change = placed.change;
       absorbed = placed.absorbed;
-      if (this.#cache.size >= this.options.maxTemplates * 2 + 1024) this.#cache.clear();
-      this.#cache.set(key, t);
+      if (e) e.t = t;
+      else {
+        if (this.#cacheSize >= this.options.maxTemplates * 2 + 1024) {
+          this.#cache.clear();
+          this.#cacheSize = 0;
+        }
+        const h1 = key.h1;
+        this.#cache.set(h1, { h2: key.h2, len: key.len, t, next: this.#cache.get(h1) });
+        this.#cacheSize++;
+      }
     }
     t.count++;
     t.lastSeen = now ?? this.#now();

@@ -34,13 +34,13 @@ export class Template {
   constructor(id: string, seq: number, tokens: string[], now: number, example: string) {
     this.id = id;
     this.seq = seq;
-    this.tokens = tokens;
+    this.tokens = tokens.map(detach);
     this.kinds = new Uint8Array(tokens.length);
     this.pre = new Array<string>(tokens.length).fill('');
     this.suf = new Array<string>(tokens.length).fill('');
     this.firstSeen = now;
     this.lastSeen = now;
-    this.example = example;
+    this.example = detach(example);
   }
 
   get text(): string {
@@ -56,10 +56,10 @@ export class Template {
   /** Sets place i to the generalisation of `values` (the tokens seen there). */
   generalise(i: number, values: string[]): void {
     const g = generalisation(values);
-    this.tokens[i] = g.token;
+    this.tokens[i] = detach(g.token);
     this.kinds[i] = g.kind;
-    this.pre[i] = g.pre;
-    this.suf[i] = g.suf;
+    this.pre[i] = detach(g.pre);
+    this.suf[i] = detach(g.suf);
     this.#text = undefined;
   }
 
@@ -81,6 +81,15 @@ export class Template {
     const s = this.suf[i]!;
     return m.length >= p.length + s.length && m.startsWith(p) && m.endsWith(s);
   }
+}
+
+/**
+ * A copy of s that shares no memory with the text it was cut from. Lines arrive as slices of a
+ * whole chunk of output (splitter.ts), and V8 keeps the chunk alive as long as one slice of it
+ * lives: a template that kept a slice would keep 64 KiB of old output with it.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
 const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);

@@ -17,7 +17,6 @@ export interface Tokenized {
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 
 const NONE: string[] = [];
-const PARTS: string[] = [];
 const NO_POSITIONS: number[] = [];
 
 /**
@@ -83,77 +82,114 @@ export function tokenize(message: string, masker: Masker, masks: ResolvedMaskOpt
   return { text, masked, starts, ends, customParams };
 }
 
+// The cache key of a message is a hash of its masked form (tokens joined by one space), taken in
+// the same scan that finds the values, without building the masked text: two 32-bit hashes of
+// different construction (FNV-1a, and the polynomial ×31) plus the length. A message seen before
+// is then answered without any string being allocated. Two different masked texts would have to
+// agree on 64 bits and their length to be confused, about once in 10^15 lookups of a full cache.
+/** A masked message's hash: [h1, h2, length]. */
+export interface KeyHash {
+  h1: number;
+  h2: number;
+  len: number;
+}
+
+/** The hash of a masked text as it is (what maskedHash computes for a message that masks to it). */
+export function hashText(text: string, out: KeyHash): KeyHash {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = (Math.imul(h2, 31) + c) | 0;
+  }
+  out.h1 = h1;
+  out.h2 = h2;
+  out.len = text.length;
+  return out;
+}
+
 /**
- * The masked message (tokens joined by one space) in one scan, without building the token list:
- * the cache key, which is all a message already seen needs. Undefined when the message needs the
- * full path: custom masks, more than maxTokens tokens, or a month name or size unit (rules that
- * look at neighbouring tokens).
+ * The hash of the masked message (tokens joined by one space) in one scan, without building the
+ * token list or the masked text: the cache key, which is all a message already seen needs. False
+ * when the message needs the full path: custom masks, more than maxTokens tokens, or a month
+ * name or size unit (rules that look at neighbouring tokens).
  */
-export function maskedKey(message: string, masker: Masker, masks: ResolvedMaskOptions, maxTokens: number): string | undefined {
-  if (masks.custom.length) return undefined;
+export function maskedHash(message: string, masker: Masker, masks: ResolvedMaskOptions, maxTokens: number, out: KeyHash): boolean {
+  if (masks.custom.length) return false;
   const always = masker.scansEveryToken;
   const n = message.length;
-  // Pieces joined once at the end: a flat string hashes and compares faster than a chain of +.
-  const out = PARTS;
-  out.length = 0;
-  let lit = -1; // start of the literal span not yet copied to out (-1: none)
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0;
+  let len = 0;
   let tokens = 0;
   let prevEndsWild = false;
   let i = 0;
   while (i < n) {
-    const ws = i;
     let c = message.charCodeAt(i);
     while (c <= 32 && isSpace(c)) {
       if (++i >= n) break;
       c = message.charCodeAt(i);
     }
     if (i >= n) break;
-    // Find the token's end, noting whether it holds a digit (most tokens do not: no masking).
+    if (++tokens >= maxTokens) return false;
+    if (len > 0) {
+      h1 = Math.imul(h1 ^ 32, 0x01000193);
+      h2 = (Math.imul(h2, 31) + 32) | 0;
+      len++;
+    }
+    // The token is hashed as it is while its end is found; one the masker changes is hashed
+    // again from where it started. Most tokens hold no digit and are left as they are.
+    const s1 = h1;
+    const s2 = h2;
+    const sl = len;
     let digit = false;
+    let allDigits = true;
     let j = i;
     while (j < n) {
       c = message.charCodeAt(j);
       if (c <= 32 && isSpace(c)) break;
       if (c >= 48 && c <= 57) digit = true;
+      else allDigits = false;
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = (Math.imul(h2, 31) + c) | 0;
       j++;
     }
-    if (++tokens >= maxTokens) return undefined;
+    len += j - i;
     const first = message.charCodeAt(i);
     let unit = -1;
     if ((first >= 65 && first <= 87) || first === 107) {
-      if (masks.dates && isDateWordAt(message, i, j)) return undefined;
+      if (masks.dates && isDateWordAt(message, i, j)) return false;
       if (masks.sizes && prevEndsWild) unit = unitEndAt(message, i, j);
     }
-    // A single space between tokens stays inside the literal span; other whitespace becomes one.
-    if (lit < 0) {
-      if (out.length) out.push(' ');
-      lit = i;
-    } else if (i - ws !== 1 || message.charCodeAt(ws) !== 32) {
-      out.push(message.slice(lit, ws), ' ');
-      lit = i;
-    }
+    let masked: string | undefined;
     if (unit > 0) {
       // A size unit after a value is part of the value (its unit changes with the magnitude).
-      out.push(message.slice(lit, i), WILD, message.slice(unit, j));
-      lit = -1;
-      prevEndsWild = unit === j;
+      masked = WILD + message.slice(unit, j);
+    } else if (allDigits && masks.numbers) {
+      // What the masker makes of a number standing alone.
+      masked = WILD;
     } else if (digit || always) {
       const m = masker.token(message, i, j, undefined);
-      if (m.length !== j - i || !message.startsWith(m, i)) {
-        out.push(message.slice(lit, i), m);
-        lit = -1;
-        prevEndsWild = m.endsWith(WILD);
-      } else prevEndsWild = j - i >= 3 && message.startsWith(WILD, j - 3);
+      if (m.length !== j - i || !message.startsWith(m, i)) masked = m;
+    }
+    if (masked !== undefined) {
+      h1 = s1;
+      h2 = s2;
+      len = sl + masked.length;
+      for (let k = 0; k < masked.length; k++) {
+        const d = masked.charCodeAt(k);
+        h1 = Math.imul(h1 ^ d, 0x01000193);
+        h2 = (Math.imul(h2, 31) + d) | 0;
+      }
+      prevEndsWild = masked.endsWith(WILD);
     } else prevEndsWild = j - i >= 3 && message.startsWith(WILD, j - 3);
     i = j;
   }
-  if (lit >= 0) {
-    let e = n;
-    while (e > lit && isSpace(message.charCodeAt(e - 1))) e--;
-    if (lit === 0 && e === n) return message;
-    out.push(message.slice(lit, e));
-  }
-  return out.join('');
+  out.h1 = h1;
+  out.h2 = h2;
+  out.len = len;
+  return true;
 }
 
 /** True when s[a, b) is a month or weekday name, with an optional trailing comma. */

@@ -67,3 +67,24 @@ test('a cut never leaves half a UTF-8 character; invalid UTF-8 is replaced and c
   assert.equal(s.stats.binary, 1);
   assert.equal(s.stats.truncated, 1);
 });
+
+test('whole chunks of lines and the same bytes a few at a time give the same lines and counts, clean or not', () => {
+  // Whole lines inside one chunk are decoded as one run; a chunk with a bad line goes line by
+  // line; a byte at a time goes through the partial-line path. All three must agree.
+  const lines = ['plain 1', 'crlf 2\r', 'é ünïcödé 3', `${'z'.repeat(100)} long`, '', 'tab\there', 'last'];
+  const dirty = Buffer.concat([Buffer.from(lines.slice(0, 3).join('\n') + '\n'), Buffer.from([0x62, 0xff, 0x0a, 0x00, 0x01, 0x02, 0x0a]), Buffer.from(lines.slice(3).join('\n') + '\n')]);
+  const clean = Buffer.from(lines.join('\n') + '\n');
+  for (const input of [clean, dirty]) {
+    const run = (sizes: number) => {
+      const s = new LineSplitter(64);
+      const out: string[] = [];
+      for (let i = 0; i < input.length; i += sizes) s.push(input.subarray(i, i + sizes), (l) => out.push(l));
+      s.end((l) => out.push(l));
+      return { out, stats: s.stats };
+    };
+    const whole = run(input.length);
+    for (const size of [1, 2, 3, 7, 50]) assert.deepEqual(run(size), whole, `chunks of ${size}`);
+    assert.equal(whole.out[1], 'crlf 2');
+    assert.equal(whole.out.find((l) => l.startsWith('zzz'))!.length, 64);
+  }
+});
