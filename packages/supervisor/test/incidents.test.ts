@@ -192,6 +192,9 @@ test('bad input: malformed webhook and signal bodies are 400 and store nothing; 
     assert.equal(r.json.error?.code, 'HOLDFAST_E_BAD_REQUEST');
     assert.match(r.json.error!.message, re);
   }
+  const huge = await raw('/v1/incidents/silences', JSON.stringify({ matchers: { program: 'x'.repeat(70_000) }, endsAt: '2099-01-01T00:00:00Z' }));
+  assert.deepEqual([huge.status, huge.json.error?.code], [413, 'HOLDFAST_E_BAD_REQUEST']);
+  assert.match(huge.json.error!.message, /larger than 65536 bytes/);
   const inc = new IncidentsClient({ socket: sock });
   assert.deepEqual(await inc.list({ state: 'all' }), [], 'nothing was stored');
   assert.equal((await inc.incidentsStatus()).signals, 0);

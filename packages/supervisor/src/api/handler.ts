@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SupervisorError } from '../errors.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
 import { HttpError } from './http-error.ts';
+import { readJson, sendJson } from './json.ts';
 import { serveLogs } from './logs-route.ts';
 import { actionBody, emptyBody, reloadBody, signalBody, startBody, type Validated } from './bodies.ts';
 import type { ApiErrorBody, ConfigIssue, DaemonStatus, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
@@ -21,31 +22,8 @@ export interface ApiContext {
 
 const MAX_BODY = 64 * 1024;
 
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 async function readBody<T>(req: IncomingMessage, validate: (d: unknown) => Validated<T>): Promise<T> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'HOLDFAST_E_BAD_REQUEST', `the body is larger than ${MAX_BODY} bytes`);
-    chunks.push(c);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  let data: unknown = {};
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `the body is not JSON: ${(err as Error).message}`);
-    }
-  }
-  const v = validate(data);
+  const v = validate(await readJson(req, MAX_BODY));
   if (!v.ok) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', v.error);
   return v.value;
 }
@@ -110,40 +88,40 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   switch (key) {
     case 'GET /v1/status': {
       const report: StatusReport = { daemon: ctx.daemonStatus(), programs: sup.status() };
-      return send(res, 200, report);
+      return sendJson(res, 200, report);
     }
     case 'POST /v1/start': {
       const b = await readBody(req, startBody);
-      return send(res, 200, await sup.startTargets(b.targets, b));
+      return sendJson(res, 200, await sup.startTargets(b.targets, b));
     }
     case 'POST /v1/stop': {
       const b = await readBody(req, actionBody);
-      return send(res, 200, await sup.stopTargets(b.targets, b));
+      return sendJson(res, 200, await sup.stopTargets(b.targets, b));
     }
     case 'POST /v1/restart': {
       const b = await readBody(req, actionBody);
-      return send(res, 200, await sup.restartTargets(b.targets, b));
+      return sendJson(res, 200, await sup.restartTargets(b.targets, b));
     }
     case 'POST /v1/signal': {
       const b = await readBody(req, signalBody);
-      return send(res, 200, { signalled: sup.signalTargets(b.targets, b.signal) });
+      return sendJson(res, 200, { signalled: sup.signalTargets(b.targets, b.signal) });
     }
     case 'POST /v1/reload': {
       const b = await readBody(req, reloadBody);
       const result = await sup.reload(b.program, b.timeoutMs ? { readyTimeoutMs: b.timeoutMs } : {});
-      if (result.ok) return send(res, 200, result);
+      if (result.ok) return sendJson(res, 200, result);
       const detail = result.failed?.instance ? `${result.failed.instance} ${result.failed.reason}` : (result.failed?.reason ?? 'unknown');
-      return send(res, 422, {
+      return sendJson(res, 422, {
         error: { code: 'HOLDFAST_E_RELOAD_FAILED', message: `the rolling reload of '${b.program}' stopped: ${detail}; ${result.replaced.length} of ${result.instances.length} instance(s) were replaced, the others keep serving` },
         result,
       });
     }
     case 'POST /v1/update':
       await readBody(req, emptyBody);
-      return send(res, 200, await ctx.update());
+      return sendJson(res, 200, await ctx.update());
     case 'POST /v1/shutdown':
       await readBody(req, emptyBody);
-      send(res, 202, { shuttingDown: true });
+      sendJson(res, 202, { shuttingDown: true });
       setImmediate(() => ctx.shutdown());
       return;
     case 'GET /v1/logs':
@@ -172,7 +150,7 @@ export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) 
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (auth && !auth(req)) {
       res.setHeader('www-authenticate', 'Bearer');
-      send(res, 401, { error: { code: 'HOLDFAST_E_UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token>)' } } satisfies ApiErrorBody);
+      sendJson(res, 401, { error: { code: 'HOLDFAST_E_UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token>)' } } satisfies ApiErrorBody);
       return;
     }
     route(ctx, req, res).catch((err: unknown) => {
@@ -192,7 +170,7 @@ export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) 
         body = { error: { code: 'HOLDFAST_E_API', message: (err as Error).message } };
       }
       if (res.headersSent) res.end();
-      else send(res, status, body);
+      else sendJson(res, status, body);
     });
   };
 }

@@ -3,47 +3,15 @@
 // problem, and nothing is stored. Errors are JSON with a stable code, like the rest of the API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { alertReport, InsightError, parseDuration, runAlertStorm, SEVERITIES, validateSignals, type IncidentFilter } from '@holdfast/insight/incidents';
+import { HttpError } from '../api/http-error.ts';
+import { readJson, sendJson } from '../api/json.ts';
 import { parseAlertmanagerWebhook } from './alertmanager-webhook.ts';
 import type { DaemonIncidents } from './incidents.ts';
 import { KnowledgeError } from './knowledge-isolated.ts';
 
-class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly issues?: unknown[];
-  constructor(status: number, code: string, message: string, issues?: unknown[]) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    if (issues?.length) this.issues = issues;
-  }
-}
-
-const bad = (errors: string[] | string) => new ApiError(400, 'HOLDFAST_E_BAD_REQUEST', Array.isArray(errors) ? errors.join('; ') : errors);
+const bad = (errors: string[] | string) => new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', Array.isArray(errors) ? errors.join('; ') : errors);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function body(req: IncomingMessage, max = 64 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > max) throw new ApiError(413, 'HOLDFAST_E_BAD_REQUEST', `the body is larger than ${max} bytes`);
-    chunks.push(c);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw bad(`the body is not JSON: ${(err as Error).message}`);
-  }
-}
+const MAX_BODY = 64 * 1024;
 
 /** Only these keys, each a non-empty string (or absent). */
 function fields(o: unknown, allowed: string[], required: string[] = []): Record<string, string | undefined> {
@@ -155,43 +123,43 @@ async function route(inc: DaemonIncidents, req: IncomingMessage, res: ServerResp
   const e = inc.engine;
   const m = req.method ?? 'GET';
   const p = url.pathname;
-  if (p === '/v1/incidents' && m === 'GET') return send(res, 200, { incidents: e.list(filterOf(url.searchParams)) });
-  if (p === '/v1/incidents/status' && m === 'GET') return send(res, 200, inc.status());
+  if (p === '/v1/incidents' && m === 'GET') return sendJson(res, 200, { incidents: e.list(filterOf(url.searchParams)) });
+  if (p === '/v1/incidents/status' && m === 'GET') return sendJson(res, 200, inc.status());
   if (p === '/v1/signals' && m === 'POST') {
-    const v = validateSignals(await body(req, 4 * 1024 * 1024), Date.now());
+    const v = validateSignals(await readJson(req, 4 * 1024 * 1024), Date.now());
     if (!v.ok) throw bad(v.errors);
     const outcomes = v.value.map((s) => e.ingest(s)).map((r) => ({ incident: r.incident.id, outcome: r.outcome }));
-    return send(res, 202, { accepted: outcomes.length, results: outcomes });
+    return sendJson(res, 202, { accepted: outcomes.length, results: outcomes });
   }
   if (p === '/v1/alertmanager' && m === 'POST') {
-    const v = parseAlertmanagerWebhook(await body(req, 4 * 1024 * 1024), Date.now());
+    const v = parseAlertmanagerWebhook(await readJson(req, 4 * 1024 * 1024), Date.now());
     if (!v.ok) throw bad(v.errors);
     const results = v.signals.map((s) => e.ingest(s)).map((r) => ({ incident: r.incident.id, outcome: r.outcome }));
-    return send(res, 200, { accepted: results.length, results, ...(v.skipped ? { skipped: v.skipped, why: 'alerts with a holdfast_incident label came from holdfast itself' } : {}) });
+    return sendJson(res, 200, { accepted: results.length, results, ...(v.skipped ? { skipped: v.skipped, why: 'alerts with a holdfast_incident label came from holdfast itself' } : {}) });
   }
   if (p === '/v1/alerts/report' && m === 'GET') {
     e.flush();
     const from = since(url.searchParams.get('since'), Date.now() - 7 * 86_400_000)!;
-    return send(res, 200, { since: new Date(from).toISOString(), rules: alertReport(e.store?.ruleHistory(from) ?? []), store: e.health() });
+    return sendJson(res, 200, { since: new Date(from).toISOString(), rules: alertReport(e.store?.ruleHistory(from) ?? []), store: e.health() });
   }
   if (p === '/v1/notifications' && m === 'GET') {
     const id = url.searchParams.get('incident');
     const status = url.searchParams.get('status');
     if (status !== null && !['pending', 'sent', 'failed', 'held'].includes(status)) throw bad(`status: one of pending, sent, failed, held`);
-    return send(res, 200, { notifications: e.notifications({ ...(id ? { incidentId: idOf(id) } : {}), ...(status ? { status: status as 'sent' } : {}), limit: Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 10_000) }) });
+    return sendJson(res, 200, { notifications: e.notifications({ ...(id ? { incidentId: idOf(id) } : {}), ...(status ? { status: status as 'sent' } : {}), limit: Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 10_000) }) });
   }
   if (p === '/v1/incidents/silences') {
-    if (m === 'GET') return send(res, 200, { silences: e.activeSilences });
-    if (m === 'POST') return send(res, 201, e.addSilence(silenceBody(await body(req))));
+    if (m === 'GET') return sendJson(res, 200, { silences: e.activeSilences });
+    if (m === 'POST') return sendJson(res, 201, e.addSilence(silenceBody(await readJson(req, MAX_BODY))));
   }
   if (p === '/v1/incidents/knowledge/reload' && m === 'POST') {
-    await body(req);
+    await readJson(req, MAX_BODY);
     const kb = await inc.reloadKnowledge();
-    return send(res, 200, { file: inc.knowledgeFile, entries: kb.entries.length });
+    return sendJson(res, 200, { file: inc.knowledgeFile, entries: kb.entries.length });
   }
   if (p === '/v1/incidents/drill' && m === 'POST') {
-    const b = drillBody(await body(req));
-    return send(res, 200, await runAlertStorm(e, { ...b, settleMs: 60_000 }));
+    const b = drillBody(await readJson(req, MAX_BODY));
+    return sendJson(res, 200, await runAlertStorm(e, { ...b, settleMs: 60_000 }));
   }
   const r = ROUTE.exec(p);
   if (r) {
@@ -199,31 +167,31 @@ async function route(inc: DaemonIncidents, req: IncomingMessage, res: ServerResp
     if (!r[2] && m === 'GET') {
       const incident = e.get(id);
       if (!incident) throw new InsightError('HOLDFAST_E_UNKNOWN_INCIDENT', `${id} (holdfast incidents list shows the ids)`);
-      return send(res, 200, { incident, history: e.history(id), notifications: e.notifications({ incidentId: id, limit: 50 }) });
+      return sendJson(res, 200, { incident, history: e.history(id), notifications: e.notifications({ incidentId: id, limit: 50 }) });
     }
     if (r[2] === 'ack' && m === 'POST') {
-      const b = fields(await body(req), ['by']);
-      return send(res, 200, { incident: e.ack(id, b.by) });
+      const b = fields(await readJson(req, MAX_BODY), ['by']);
+      return sendJson(res, 200, { incident: e.ack(id, b.by) });
     }
     if (r[2] === 'invalid' && m === 'POST') {
-      const b = fields(await body(req), ['reason', 'by'], ['reason']);
-      return send(res, 200, { incident: e.invalid(id, b.reason!, b.by) });
+      const b = fields(await readJson(req, MAX_BODY), ['reason', 'by'], ['reason']);
+      return sendJson(res, 200, { incident: e.invalid(id, b.reason!, b.by) });
     }
     if (r[2] === 'resolve' && m === 'POST') {
-      const raw = await body(req);
+      const raw = await readJson(req, MAX_BODY);
       const { learn, ...rest } = isObj(raw) ? raw : {};
       const b = fields(rest, ['by', 'cause']);
       const lo = learnOptions(learn);
       if (lo && !b.cause) throw bad('learn needs a cause: what was wrong, in words (it becomes the runbook of the new entry)');
-      if (lo && !inc.knowledgeFile) throw new ApiError(409, 'HOLDFAST_E_KNOWLEDGE', 'no knowledge base to learn into: set incidents.knowledge in the config');
+      if (lo && !inc.knowledgeFile) throw new HttpError(409, 'HOLDFAST_E_KNOWLEDGE', 'no knowledge base to learn into: set incidents.knowledge in the config');
       if (!e.get(id)) throw new InsightError('HOLDFAST_E_UNKNOWN_INCIDENT', `${id} (holdfast incidents list shows the ids)`);
       const resolve = () => e.resolve(id, { ...(b.by ? { by: b.by } : {}), ...(b.cause ? { cause: b.cause } : {}) });
       // Learning first: a file that cannot take the entry leaves the incident as it was.
       const learned = lo ? await inc.learn(id, { cause: b.cause!, ...lo }, resolve) : (resolve(), undefined);
-      return send(res, 200, { incident: e.get(id), ...(learned ? { learned } : {}) });
+      return sendJson(res, 200, { incident: e.get(id), ...(learned ? { learned } : {}) });
     }
   }
-  throw new ApiError(m === 'GET' || m === 'POST' ? 404 : 405, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${m} ${p}`);
+  throw new HttpError(m === 'GET' || m === 'POST' ? 404 : 405, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${m} ${p}`);
 }
 
 const STATUS: Record<string, number> = { HOLDFAST_E_UNKNOWN_INCIDENT: 404, HOLDFAST_E_INCIDENT_STATE: 409, HOLDFAST_E_SIGNAL: 400, HOLDFAST_E_KNOWLEDGE: 422 };
@@ -233,14 +201,14 @@ export function serveIncidents(inc: DaemonIncidents, req: IncomingMessage, res: 
   route(inc, req, res, url).catch((err: unknown) => {
     let status = 500;
     let error: { code: string; message: string; issues?: unknown[] } = { code: 'HOLDFAST_E_API', message: (err as Error).message };
-    if (err instanceof ApiError) {
+    if (err instanceof HttpError) {
       status = err.status;
-      error = { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
+      error = { code: err.code, message: err.message };
     } else if (err instanceof InsightError || err instanceof KnowledgeError) {
       status = STATUS[err.code] ?? 400;
       error = { code: err.code, message: err.message, ...(err.issues.length ? { issues: err.issues } : {}) };
     }
     if (res.headersSent) res.end();
-    else send(res, status, { error });
+    else sendJson(res, status, { error });
   });
 }
