@@ -121,6 +121,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/incidents-invalid.ts')).command,
   },
   {
+    path: ['explain'],
+    summary: 'name the probable cause of a fault from the programs\u2019 metrics (errors, latency, calls, logs)',
+    load: async () => (await import('./commands/explain.ts')).command,
+  },
+  {
     path: ['alerts', 'lint'],
     summary: 'check every alert rule: owner, severity, trigger, runbook, for:, duplicates, receivers',
     load: async () => (await import('./commands/alerts-lint.ts')).command,

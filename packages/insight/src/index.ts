@@ -37,3 +37,6 @@ export { fnv1a64 } from './incidents/hash.ts';
 // ---- log template mining and pattern-change signals ----
 export * from './mining/index.ts';
 export * from './lines/index.ts';
+
+// ---- the compact metrics store and root-cause ranking (also @holdfast/insight/rootcause) ----
+export * from './rootcause-entry.ts';

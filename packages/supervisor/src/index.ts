@@ -60,3 +60,6 @@ export { IncidentsClient, type IncidentQuery, type LearnRequest } from './insigh
 export type { IncidentsStatus } from './insight/incidents.ts';
 export { capLines, MAX_LISTED } from './util/cap-lines.ts';
 export { startProblems, shortPath } from './process/preflight.ts';
+export { ExplainClient } from './insight/explain-client.ts';
+export type { ExplainResult, ScrapeStatus } from './insight/daemon-scrape.ts';
+export type { TargetStatus } from './insight/scraper.ts';

@@ -35,6 +35,14 @@ function notificationLine(n: NotificationRecord, id: number): string {
   return `    ${time(n.createdAt)}  #${n.id} ${n.receiver}: ${action} ${n.status}${why}${n.lastError ? ` last error: ${n.lastError}` : ''}`;
 }
 
+/** What the root-cause ranking said while it was open (with the daemon's scrape: section). */
+function probableCauseLines(i: Incident): string[] {
+  const pc = i.probableCause;
+  if (!pc) return [];
+  const head = `  cause?     ${pc.causes.length ? '' : 'nothing abnormal in the metrics '}(ranked ${time(pc.at)} over ${time(pc.from).slice(11)}–${time(pc.to).slice(11)})`;
+  return ['', head, ...pc.causes.map((c, n) => `    ${n + 1}. ${c.program} (${c.role}): ${c.why}`)];
+}
+
 export function describe(i: Incident, history: HistoryEntry[], notes: NotificationRecord[]): string {
   const runbook = Array.isArray(i.runbook) ? i.runbook.map((s, n) => `\n    ${n + 1}. ${s}`).join('') : (i.runbook ?? '-');
   const lines = [
@@ -52,6 +60,7 @@ export function describe(i: Incident, history: HistoryEntry[], notes: Notificati
     `  dedup_key  ${i.dedupKey}`,
     `  count      ${i.count}, first ${time(i.firstSeen)}, last ${time(i.lastSeen)} (${ago(i.lastSeen)})`,
     ...(i.reopened ? [`  reopened   ${i.reopened}×`] : []),
+    ...probableCauseLines(i),
     '',
     '  recent:',
     ...i.recent.map((r) => `    ${time(r.at)}  ${r.instance ? `${r.instance}  ` : ''}${r.summary.slice(0, 160)}`),

@@ -10,6 +10,7 @@ import { Deliverer } from '../notify/deliver.ts';
 import type { NotificationRecord } from '../notify/record.ts';
 import { Router, type RouterClock } from '../notify/router.ts';
 import type { Silence } from '../notify/silence.ts';
+import type { ProbableCause } from '../rootcause/types.ts';
 import type { IncidentsConfig } from './config.ts';
 import { CURRENT_GROUPING, fingerprint, type Grouping } from './fingerprint.ts';
 import { describeFrom, RECENT_MAX, type HistoryEntry, type Incident } from './incident.ts';
@@ -259,6 +260,16 @@ export class IncidentEngine {
     Object.assign(inc, patch);
     if (!this.byId.has(id)) this.remember(inc);
     this.persister.incident(inc);
+  }
+
+  /** Sets what the root-cause ranking says of an incident (computed by the daemon from its metrics store). */
+  setProbableCause(id: number, cause: ProbableCause): Incident | undefined {
+    const inc = this.find(id);
+    if (!inc) return undefined;
+    inc.probableCause = cause;
+    if (!this.byId.has(id)) this.remember(inc);
+    this.persister.incident(inc);
+    return inc;
   }
 
   addSilence(s: Omit<Silence, 'id'>): Silence {

@@ -1,6 +1,7 @@
 // An incident as the engine, the store and the API see it: the state machine's state plus what
 // it is (classification), where it came from (the first signal) and what recent ones said.
 import type { Classification } from '../knowledge/classify.ts';
+import type { ProbableCause } from '../rootcause/types.ts';
 import type { Grouping } from './fingerprint.ts';
 import type { Signal, SignalKind, SignalSource } from './signal.ts';
 import type { HistoryKind, IncidentState } from './states.ts';
@@ -27,6 +28,8 @@ export interface Incident extends IncidentState, Omit<Classification, 'fingerpri
   recent: Occurrence[];
   /** Set for incidents a drill raised (`holdfast drill alerts`). */
   drill?: boolean;
+  /** The root-cause ranking over the programs' metrics while it was open (with a `scrape:` section). */
+  probableCause?: ProbableCause;
 }
 
 export interface HistoryEntry {

@@ -5,6 +5,7 @@ export type { ConfigIssue };
 import type { ConfigDiff } from '../runner/diff.ts';
 import type { ExitReason, ProcessStateName } from '../state/states.ts';
 import type { IncidentsStatus } from '../insight/incidents.ts';
+import type { ScrapeStatus } from '../insight/daemon-scrape.ts';
 
 export interface ExitSummary {
   code: number | null;
@@ -79,6 +80,8 @@ export interface DaemonStatus {
   sockets: Record<string, string[]>;
   /** The incident loop (store health, counts); absent when it is off. */
   incidents?: IncidentsStatus;
+  /** The metrics store (what is read, its memory); absent without a `scrape:` section. */
+  scrape?: ScrapeStatus;
 }
 
 export interface StatusReport {

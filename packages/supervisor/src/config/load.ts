@@ -7,6 +7,7 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { fileChecks, type FileCheckResults } from './file-checks.ts';
 import { configId, defaultSocketPath, stateBase } from './paths.ts';
+import type { ScrapeConfig } from '../insight/scrape-config.ts';
 import { supervisorConfigSchema, type DaemonConfig, type GroupConfig, type ProgramConfig, type SupervisorConfig, type SupervisorConfigInput } from './schema.ts';
 
 export interface ResolvedDaemonConfig extends DaemonConfig {
@@ -28,6 +29,8 @@ export interface ResolvedConfig {
   groups: Record<string, GroupConfig>;
   /** The incident loop's settings; absent when the config has no `incidents:` section. */
   incidents?: SupervisorConfig['incidents'];
+  /** The daemon's metrics store; absent when the config has no `scrape:` section. */
+  scrape?: ScrapeConfig;
   /** Things that load but deserve a look (unsupported supervisord keys, reserved fields). */
   warnings: string[];
 }
@@ -97,6 +100,7 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
     programs,
     groups: cfg.groups,
     ...(cfg.incidents ? { incidents: cfg.incidents } : {}),
+    ...(cfg.scrape ? { scrape: cfg.scrape } : {}),
     warnings,
   };
 }

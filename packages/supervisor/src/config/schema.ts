@@ -10,6 +10,7 @@ import { appliesTo, isNodeCommand, nodeLimitProblem, type NodeHeapMode } from '.
 import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
 import { incidentsConfigSchema } from '../insight/config.ts';
 import { forbiddenOverride } from './env-rules.ts';
+import { checkScrape, programMetricsSchema, scrapeSchema } from '../insight/scrape-config.ts';
 
 export { NAME_PATTERN } from './cross-check.ts';
 const name = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
@@ -284,6 +285,8 @@ export const programSchema = z
     logs: logsSchema.default(() => logsSchema.parse({})),
     listen: z.array(listenSchema).min(1, { message: 'list at least one socket, or leave listen out' }).optional(),
     reload: reloadSchema.optional(),
+    /** Where the daemon reads its metrics (scrape: section), and which program each dependency calls. */
+    metrics: programMetricsSchema.optional(),
   })
   .check(
     z.superRefine(
@@ -358,8 +361,11 @@ export const supervisorConfigSchema = z
     groups: z.record(z.string(), groupSchema).default({}),
     /** The incident loop (docs/incidents.md); off when absent. */
     incidents: incidentsConfigSchema.optional(),
+    /** The daemon's own metrics store: scrapes the programs, explains faults (docs/root-cause.md); off when absent. */
+    scrape: scrapeSchema.optional(),
   })
-  .check(z.superRefine(crossCheck, { when: () => true }));
+  .check(z.superRefine(crossCheck, { when: () => true }))
+  .check(z.superRefine(checkScrape, { when: () => true }));
 
 export type SupervisorConfigInput = z.input<typeof supervisorConfigSchema>;
 export type SupervisorConfig = z.output<typeof supervisorConfigSchema>;

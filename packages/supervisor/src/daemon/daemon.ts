@@ -15,6 +15,8 @@ import { createDaemonLogger, type Logger } from '../logger.ts';
 import type { DaemonIncidents } from '../insight/incidents.ts';
 import type { serveIncidents } from '../insight/routes.ts';
 import { incidentsOff, isIncidentsPath } from '../insight/paths.ts';
+import type { DaemonScrape } from '../insight/daemon-scrape.ts';
+import { isScrapePath, serveScrape } from '../insight/scrape-routes.ts';
 import { Supervisor } from '../runner/supervisor.ts';
 import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
@@ -64,6 +66,8 @@ export class Daemon {
   private systemd: DaemonNotify | undefined;
   /** The incident loop, loaded only when the config has an `incidents:` section. */
   private incidents: { loop: DaemonIncidents; serve: typeof serveIncidents } | undefined;
+  /** The metrics store and `holdfast explain`, loaded only when the config has a `scrape:` section. */
+  private scrape: DaemonScrape | undefined;
 
   private readonly strict: boolean;
 
@@ -99,6 +103,10 @@ export class Daemon {
         const [{ DaemonIncidents }, { serveIncidents }] = await Promise.all([import('../insight/incidents.ts'), import('../insight/routes.ts')]);
         daemon.incidents = { loop: await DaemonIncidents.start(config, config.incidents, supervisor, log), serve: serveIncidents };
       }
+      if (config.scrape) {
+        const { DaemonScrape } = await import('../insight/daemon-scrape.ts');
+        daemon.scrape = DaemonScrape.start(config, supervisor, log, daemon.incidents?.loop);
+      }
       await daemon.listen();
       await supervisor.start();
       if (opts.handleSignals) daemon.handleSignals();
@@ -125,9 +133,14 @@ export class Daemon {
         this.metrics ??= createMetrics({ snapshot: () => this.supervisor.status() });
         const m = await this.metrics;
         const body = await m.render();
-        return { contentType: m.contentType, body: this.incidents ? `${body}\n${this.incidents.loop.metrics()}\n` : body };
+        const more = [this.incidents?.loop.metrics(), this.scrape?.metrics()].filter((x) => x !== undefined);
+        return { contentType: m.contentType, body: more.length ? `${body}\n${more.join('\n\n')}\n` : body };
       },
       extra: (req: IncomingMessage, res: ServerResponse, url: URL) => {
+        if (isScrapePath(url.pathname)) {
+          serveScrape(this.scrape, req, res, url);
+          return true;
+        }
         if (!isIncidentsPath(url.pathname)) return false;
         if (this.incidents) this.incidents.serve(this.incidents.loop, req, res, url);
         else incidentsOff(res);
@@ -186,6 +199,7 @@ export class Daemon {
       warnings: sup.config.warnings,
       sockets: Object.fromEntries(Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : []))),
       ...(this.incidents ? { incidents: this.incidents.loop.status() } : {}),
+      ...(this.scrape ? { scrape: this.scrape.status() } : {}),
     };
   }
 
@@ -197,6 +211,7 @@ export class Daemon {
       const result = await this.supervisor.update(next);
       this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
       for (const w of capLines(result.warnings)) this.log.warn({}, w);
+      if (JSON.stringify(next.scrape) !== JSON.stringify(this.config.scrape)) this.log.warn({}, 'scrape: the changed settings take effect when the daemon restarts (programs\u2019 metrics: fields apply now)');
       if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents)) this.log.warn({}, 'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST /v1/incidents/knowledge/reload)');
       return result;
     };
@@ -215,6 +230,7 @@ export class Daemon {
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'error while stopping programs');
       }
+      await this.scrape?.close();
       this.incidents?.loop.close();
       for (const s of this.servers) await closeServer(s);
       await this.lock.release();
