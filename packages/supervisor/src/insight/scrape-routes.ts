@@ -4,16 +4,11 @@
 // clear 404 and loads none of the store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDuration } from '@holdfast/config/units';
+import { sendJson as send } from '../api/json.ts';
 import type { DaemonScrape } from './daemon-scrape.ts';
 
 export function isScrapePath(p: string): boolean {
   return p === '/v1/explain' || p === '/v1/scrape';
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 const error = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { error: { code, message } });
