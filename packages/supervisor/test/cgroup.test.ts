@@ -1,5 +1,6 @@
-// cgroup drivers: v2 against a fake cgroupfs tree in a temp dir (this machine has v1), v1 for
-// real, the limits mapping, and detection that says why when it cannot use cgroups.
+// cgroup drivers: v2 against a fake cgroupfs tree in a temp dir (the same driver on a real v2
+// kernel: cgroup-v2-kernel.serial.test.ts), v1 for real, the limits mapping, and detection that
+// says why when it cannot use cgroups.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -12,3 +12,4 @@ export { smallFileSystem, fillFileSystem } from './small-fs.ts';
 export { seededRandom } from './random.ts';
 export { startEtcd, startEtcdCluster, type EtcdServer } from './etcd.ts';
 export { startNotifyListener, type NotifyListener, type NotifyMessage } from './notify-listener.ts';
+export { kernelVmProblem, runInKernelVm, type KernelVmOptions, type KernelVmResult } from './kernel-vm.ts';
