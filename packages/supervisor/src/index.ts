@@ -63,3 +63,4 @@ export { startProblems, shortPath } from './process/preflight.ts';
 export { ExplainClient } from './insight/explain-client.ts';
 export type { ExplainResult, ScrapeStatus } from './insight/daemon-scrape.ts';
 export type { TargetStatus } from './insight/scraper.ts';
+export { applyNodeHeap, isNodeCommand, type NodeHeapMode } from './process/node-heap.ts';
