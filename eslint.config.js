@@ -7,6 +7,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The dashboard's page: plain browser JavaScript, served as it is (no build step).
+    files: ['packages/supervisor/src/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'localStorage', 'fetch', 'EventSource', 'performance', 'getComputedStyle', 'matchMedia', 'IntersectionObserver', 'CSS', 'Node', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'console', 'URL'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  { ignores: ['packages/supervisor/src/dashboard/assets/vendor/**'] },
+  {
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

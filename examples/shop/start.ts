@@ -9,7 +9,9 @@
 // Errors become incidents: the config's incident loop classifies them with knowledge.yaml and
 // sends each incident (not each error line) to a webhook receiver this script runs and prints.
 //
-// SHOP_PORT_BASE=4000 moves the ports (the receiver's to base + 9) and SHOP_TRACING=0 drops the
+// The supervisor serves the dashboard on 127.0.0.1:3010; this prints a one-time sign-in link to it.
+//
+// SHOP_PORT_BASE=4000 moves the ports (the receiver's to base + 9, the dashboard's to base + 10) and SHOP_TRACING=0 drops the
 // OpenTelemetry preload: both run a copy of holdfast.yaml written to examples/shop/.tmp/.
 // SHOP_LOGS=1 prints every log line of the services (otherwise warnings only: errors come as
 // incidents).
@@ -37,6 +39,7 @@ interface ConfigYaml {
   supervisor: { socket: string; stateDir: string };
   programs: Record<'gateway' | 'orders' | 'inventory', ProgramYaml>;
   incidents: { knowledge: string; receivers: { name: string; url: string; secret?: string }[] };
+  dashboard: { port: number; guard: Record<string, { rules?: string }> };
 }
 
 /** The config to run: holdfast.yaml as it is, or a copy with other ports / without the tracing preload. */
@@ -61,6 +64,8 @@ function configFile(): { file: string; config: ConfigYaml } {
     if (noTracing) p.command = p.command.filter((a, i, all) => a !== '--import' && all[i - 1] !== '--import');
   }
   config.incidents.knowledge = join(here, config.incidents.knowledge);
+  config.dashboard.port = b + 10;
+  for (const g of Object.values(config.dashboard.guard)) if (g.rules) g.rules = join(here, g.rules);
   for (const r of config.incidents.receivers) r.url = r.url.replace(/:3009\b/, `:${b + 9}`);
   const file = join(tmp, `holdfast.${b}${noTracing ? '.no-tracing' : ''}.yaml`);
   writeFileSync(file, `# Written by examples/shop/start.ts from holdfast.yaml (SHOP_PORT_BASE / SHOP_TRACING).\n${stringify(config)}`);
@@ -195,9 +200,12 @@ for (;;) {
 
 const g = `http://127.0.0.1:${ports.gateway}`;
 const hf = `npx holdfast`;
+const dashboard = await client.dashboardLogin().catch((err: Error) => ({ url: `(not available: ${err.message})` }));
 console.log(`
 
 holdfast demo shop is up, under the holdfast supervisor (${shown})
+  dashboard  ${dashboard.url}
+             (the link signs one browser in, once; ${hf} dashboard -c ${shown} prints another)
   gateway    ${g}   (gateway:0 and gateway:1 on one shared socket)
   orders     http://127.0.0.1:${ports.orders}
   inventory  http://127.0.0.1:${ports.inventory}   (fault switch: POST /_chaos)

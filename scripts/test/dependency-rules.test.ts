@@ -16,7 +16,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const ALLOWED: Record<string, readonly string[]> = {
   cli: ['supervisor', 'failover', 'service', 'guard', 'config', 'insight'],
   service: ['guard', 'config'],
-  supervisor: ['config', 'insight'],
+  supervisor: ['config', 'insight', 'guard'],
   failover: ['supervisor', 'config'],
   guard: ['config'],
   insight: ['config'],
@@ -37,6 +37,8 @@ const CONFIG_ZERO_DEP = [
 const ONLY_THROUGH: Record<string, Record<string, readonly string[]>> = {
   // The failover agent drives the supervisor through its typed client, never the daemon's code.
   failover: { supervisor: ['@holdfast/supervisor/client'] },
+  // The dashboard's rule edits validate with guard's file loader, in a child process of the daemon.
+  supervisor: { guard: ['@holdfast/guard/rules'] },
   // guard and insight have no dependencies: config's zero-dependency subpaths, and /locate
   // (yaml) for the subpaths that parse YAML (guard/rules, insight/yaml), never config's root.
   guard: { config: [...CONFIG_ZERO_DEP, '@holdfast/config/locate'] },

@@ -2,13 +2,13 @@
 // with the request id propagated.
 import { createService, type FastifyReply } from '@holdfast/service';
 import { protect } from './protect.ts';
-import { portFrom, urlFrom } from './ports.ts';
+import { adminFrom, portFrom, urlFrom } from './ports.ts';
 
 const upstreams = {
   orders: urlFrom('ORDERS_URL', 'http://127.0.0.1:3001'),
   inventory: urlFrom('INVENTORY_URL', 'http://127.0.0.1:3002'),
 };
-const service = createService({ name: 'gateway', port: portFrom('GATEWAY_PORT', 3000), host: process.env.HOST ?? '127.0.0.1' });
+const service = createService({ name: 'gateway', port: portFrom('GATEWAY_PORT', 3000), host: process.env.HOST ?? '127.0.0.1', ...adminFrom() });
 const { app } = service;
 await protect(service);
 

@@ -2,9 +2,9 @@
 import { createService } from '@holdfast/service';
 import { installChaos } from './chaos.ts';
 import { protect } from './protect.ts';
-import { portFrom } from './ports.ts';
+import { adminFrom, portFrom } from './ports.ts';
 
-const service = createService({ name: 'inventory', port: portFrom('INVENTORY_PORT', 3002), host: process.env.HOST ?? '127.0.0.1' });
+const service = createService({ name: 'inventory', port: portFrom('INVENTORY_PORT', 3002), host: process.env.HOST ?? '127.0.0.1', ...adminFrom() });
 const { app } = service;
 await protect(service, (req) => (req.params as { sku?: string }).sku);
 const probes = new Set(Object.values(service.options.probes));

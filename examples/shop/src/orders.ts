@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { createService } from '@holdfast/service';
 import { protect } from './protect.ts';
-import { portFrom, urlFrom } from './ports.ts';
+import { adminFrom, portFrom, urlFrom } from './ports.ts';
 
 const inventoryUrl = urlFrom('INVENTORY_URL', 'http://127.0.0.1:3002');
-const service = createService({ name: 'orders', port: portFrom('ORDERS_PORT', 3001), host: process.env.HOST ?? '127.0.0.1' });
+const service = createService({ name: 'orders', port: portFrom('ORDERS_PORT', 3001), host: process.env.HOST ?? '127.0.0.1', ...adminFrom() });
 const { app } = service;
 await protect(service);
 const ms = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);

@@ -15,3 +15,13 @@ export function urlFrom(name: string, fallback: string): string {
     throw new Error(`${name}='${raw}' is not a URL`);
   }
 }
+
+/**
+ * The service's admin port from ADMIN_PORT (0: any free port): probes and metrics move there, and
+ * the instance tells the supervisor where, so its dashboard reads each instance on its own port
+ * (the main port is a socket the gateway's instances share). Unset: no admin port.
+ */
+export function adminFrom(name = 'ADMIN_PORT'): { admin?: { port: number; host: string } } {
+  if (process.env[name] === undefined || process.env[name] === '') return {};
+  return { admin: { port: portFrom(name, 0), host: '127.0.0.1' } };
+}

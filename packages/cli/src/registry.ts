@@ -56,6 +56,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/logs-patterns.ts')).command,
   },
   {
+    path: ['dashboard'],
+    summary: 'print a one-time sign-in link to the live dashboard',
+    load: async () => (await import('./commands/dashboard.ts')).command,
+  },
+  {
     path: ['update'],
     summary: 're-read the config and apply only what changed',
     load: async () => (await import('./commands/update.ts')).command,

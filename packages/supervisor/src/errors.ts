@@ -33,6 +33,9 @@ export const supervisorErrors = {
   HOLDFAST_E_UNKNOWN_INCIDENT: { status: 404, message: 'no such incident' },
   HOLDFAST_E_INCIDENT_STATE: { status: 409, message: 'the incident is not in a state that allows this' },
   HOLDFAST_E_KNOWLEDGE: { status: 422, message: 'the knowledge base was not changed' },
+  HOLDFAST_E_DASHBOARD_OFF: { status: 404, message: "the dashboard is off: the config has no 'dashboard:' section" },
+  HOLDFAST_E_CSRF: { status: 403, message: 'the dashboard refused a change without its CSRF token' },
+  HOLDFAST_E_RULES_CHANGED: { status: 409, message: 'the rules file changed since the page read it' },
 } as const;
 
 export type SupervisorErrorCode = keyof typeof supervisorErrors;

@@ -31,6 +31,7 @@ function instance(over: Partial<InstanceStatus> & Pick<InstanceStatus, 'id' | 'p
     memoryBytes: null,
     logs: { stdout: log(null), stderr: log(null) },
     notifyStatus: null,
+    metricsUrl: null,
     role: null,
     ...over,
   };

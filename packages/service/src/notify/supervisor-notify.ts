@@ -6,19 +6,22 @@
 //     notification-fd transport), then the fd is closed;
 //   - an IPC channel from a holdfast (or PM2 `wait_ready`) parent (`ready: {message: true}`):
 //     process.send('ready').
+// With a separate admin port, the notice also says where this instance serves its metrics
+// (HOLDFAST_METRICS=<url>, or {type: 'ready', metricsUrl}): its own port, unlike the listening
+// socket it shares with its siblings, so the supervisor's dashboard can read each one.
 // Nothing happens without either, so a service run by hand or by a test is unaffected.
 import { closeSync, writeSync } from 'node:fs';
 
 export type ReadyNotice = 'notify-fd' | 'ipc';
 
 /** Sends the readiness notice the environment asks for; returns which one went, if any. */
-export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc: Pick<NodeJS.Process, 'send' | 'connected'> = process): ReadyNotice | undefined {
+export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc: Pick<NodeJS.Process, 'send' | 'connected'> = process, metricsUrl?: string): ReadyNotice | undefined {
   const fd = Number(env.NOTIFY_FD);
   if (env.NOTIFY_FD !== undefined && Number.isInteger(fd) && fd >= 3) {
     // Children of this process must not write to the supervisor's pipe.
     delete env.NOTIFY_FD;
     try {
-      writeSync(fd, 'READY=1\n');
+      writeSync(fd, metricsUrl ? `READY=1\nHOLDFAST_METRICS=${metricsUrl}\n` : 'READY=1\n');
       closeSync(fd);
       return 'notify-fd';
     } catch {
@@ -27,7 +30,7 @@ export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc
   }
   const supervised = env.HOLDFAST_PROGRAM !== undefined || env.pm_id !== undefined;
   if (supervised && typeof proc.send === 'function' && proc.connected) {
-    proc.send('ready');
+    proc.send(metricsUrl ? { type: 'ready', metricsUrl } : 'ready');
     return 'ipc';
   }
   return undefined;

@@ -114,6 +114,11 @@ export class SupervisorClient {
   }
 
   /** Asks the daemon to re-read its config file and apply what changed. A bad file throws ConfigError and changes nothing. */
+  /** A one-time sign-in link to the dashboard (`holdfast dashboard`); HOLDFAST_E_DASHBOARD_OFF without a `dashboard:` section. */
+  dashboardLogin(): Promise<{ url: string; expiresAt: string }> {
+    return this.call('POST', '/v1/dashboard/login', {});
+  }
+
   update(): Promise<UpdateResult> {
     return this.call('POST', '/v1/update', {});
   }

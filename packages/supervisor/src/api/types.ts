@@ -47,6 +47,8 @@ export interface InstanceStatus {
   memoryBytes: number | null;
   logs: { stdout: LogStreamStatus; stderr: LogStreamStatus };
   notifyStatus: string | null;
+  /** Where this process serves its own metrics, as it told the supervisor when ready (HOLDFAST_METRICS=); null when it did not. */
+  metricsUrl: string | null;
   /** During a rolling reload: 'new' for a replacement not yet in its slot, 'old' for one draining; null otherwise. */
   role: 'new' | 'old' | null;
 }
@@ -82,6 +84,21 @@ export interface DaemonStatus {
   incidents?: IncidentsStatus;
   /** The metrics store (what is read, its memory); absent without a `scrape:` section. */
   scrape?: ScrapeStatus;
+  /** The dashboard (its address, open pages, history held); absent when it is off. */
+  dashboard?: DashboardStatus;
+}
+
+export interface DashboardStatus {
+  url: string;
+  pages: number;
+  /** Pages disconnected because they stopped reading their event stream. */
+  droppedPages: number;
+  historySeries: number;
+  historyBytes: number;
+  /** The page's files as sent gzipped. */
+  pageBytesGzip: number;
+  /** CPU time the dashboard's once-a-second tick has used since the daemon started, ms. */
+  tickCpuMs: number;
 }
 
 export interface StatusReport {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { fileChecks, type FileCheckResults } from './file-checks.ts';
 import { configId, defaultSocketPath, stateBase } from './paths.ts';
 import type { ScrapeConfig } from '../insight/scrape-config.ts';
+import { dashboardWarnings, type DashboardConfig, type ResolvedDashboardConfig } from '../dashboard/config.ts';
 import { supervisorConfigSchema, type DaemonConfig, type GroupConfig, type ProgramConfig, type SupervisorConfig, type SupervisorConfigInput } from './schema.ts';
 
 export interface ResolvedDaemonConfig extends DaemonConfig {
@@ -31,6 +32,8 @@ export interface ResolvedConfig {
   incidents?: SupervisorConfig['incidents'];
   /** The daemon's metrics store; absent when the config has no `scrape:` section. */
   scrape?: ScrapeConfig;
+  /** The dashboard's settings, paths absolute; absent when the config has no `dashboard:` section. */
+  dashboard?: ResolvedDashboardConfig;
   /** Things that load but deserve a look (unsupported supervisord keys, reserved fields). */
   warnings: string[];
 }
@@ -101,8 +104,17 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
     groups: cfg.groups,
     ...(cfg.incidents ? { incidents: cfg.incidents } : {}),
     ...(cfg.scrape ? { scrape: cfg.scrape } : {}),
+    ...(cfg.dashboard ? { dashboard: resolveDashboard(cfg.dashboard, at, warnings) } : {}),
     warnings,
   };
+}
+
+function resolveDashboard(d: DashboardConfig, at: (p: string) => string, warnings: string[]): ResolvedDashboardConfig {
+  warnings.push(...dashboardWarnings(d));
+  const guard = Object.fromEntries(Object.entries(d.guard).map(([name, g]) => [name, { ...g, ...(g.rules ? { rules: at(g.rules) } : {}) }]));
+  const f = d.failover;
+  const failover = f && { ...f, ...(f.status.startsWith('http') ? {} : { status: at(f.status) }), ...(f.tokenFile ? { tokenFile: at(f.tokenFile) } : {}), ...(f.drills ? { drills: at(f.drills) } : {}) };
+  return { ...d, guard, ...(failover ? { failover } : {}) };
 }
 
 /** Reads, validates and resolves a config file (.yaml, .yml, .json, or supervisord .conf/.ini). */

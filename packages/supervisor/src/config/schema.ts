@@ -11,6 +11,7 @@ import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
 import { incidentsConfigSchema } from '../insight/config.ts';
 import { forbiddenOverride } from './env-rules.ts';
 import { checkScrape, programMetricsSchema, scrapeSchema } from '../insight/scrape-config.ts';
+import { checkDashboard, dashboardConfigSchema } from '../dashboard/config.ts';
 
 export { NAME_PATTERN } from './cross-check.ts';
 const name = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
@@ -363,9 +364,17 @@ export const supervisorConfigSchema = z
     incidents: incidentsConfigSchema.optional(),
     /** The daemon's own metrics store: scrapes the programs, explains faults (docs/root-cause.md); off when absent. */
     scrape: scrapeSchema.optional(),
+    /** The live dashboard served by the daemon (docs/dashboard.md); off when absent. */
+    dashboard: dashboardConfigSchema.optional(),
   })
   .check(z.superRefine(crossCheck, { when: () => true }))
-  .check(z.superRefine(checkScrape, { when: () => true }));
+  .check(z.superRefine(checkScrape, { when: () => true }))
+  .check(
+    z.superRefine(
+      (c: { dashboard?: unknown; programs?: unknown }, ctx) => checkDashboard(c.dashboard, typeof c.programs === 'object' && c.programs !== null ? Object.keys(c.programs) : [], ctx),
+      { when: () => true },
+    ),
+  );
 
 export type SupervisorConfigInput = z.input<typeof supervisorConfigSchema>;
 export type SupervisorConfig = z.output<typeof supervisorConfigSchema>;

@@ -17,6 +17,8 @@ import type { serveIncidents } from '../insight/routes.ts';
 import { incidentsOff, isIncidentsPath } from '../insight/paths.ts';
 import type { DaemonScrape } from '../insight/daemon-scrape.ts';
 import { isScrapePath, serveScrape } from '../insight/scrape-routes.ts';
+import type { Dashboard } from '../dashboard/server.ts';
+import { isDashboardPath, serveDashboardControl } from '../dashboard/paths.ts';
 import { Supervisor } from '../runner/supervisor.ts';
 import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
@@ -68,6 +70,10 @@ export class Daemon {
   private incidents: { loop: DaemonIncidents; serve: typeof serveIncidents } | undefined;
   /** The metrics store and `holdfast explain`, loaded only when the config has a `scrape:` section. */
   private scrape: DaemonScrape | undefined;
+  /** The dashboard's listener, loaded only when the config has a `dashboard:` section. */
+  private dashboard: Dashboard | undefined;
+  /** The control API's handler without auth (the Unix socket's): the dashboard serves the page's actions through it. */
+  private control: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 
   private readonly strict: boolean;
 
@@ -108,6 +114,11 @@ export class Daemon {
         daemon.scrape = DaemonScrape.start(config, supervisor, log, daemon.incidents?.loop);
       }
       await daemon.listen();
+      if (config.dashboard) {
+        const { Dashboard } = await import('../dashboard/server.ts');
+        const inc = daemon.incidents?.loop;
+        daemon.dashboard = await Dashboard.start({ config, supervisor, daemonStatus: () => daemon!.status(), control: daemon.control!, ...(inc ? { incidents: inc } : {}), log });
+      }
       await supervisor.start();
       if (opts.handleSignals) daemon.handleSignals();
       if (opts.lastResort) daemon.installLastResort();
@@ -141,13 +152,18 @@ export class Daemon {
           serveScrape(this.scrape, req, res, url);
           return true;
         }
+        if (isDashboardPath(url.pathname)) {
+          serveDashboardControl(this.dashboard, req, res);
+          return true;
+        }
         if (!isIncidentsPath(url.pathname)) return false;
         if (this.incidents) this.incidents.serve(this.incidents.loop, req, res, url);
         else incidentsOff(res);
         return true;
       },
     };
-    this.servers.push(await listenUnix(s.socket, createApiHandler(ctx)));
+    this.control = createApiHandler(ctx);
+    this.servers.push(await listenUnix(s.socket, this.control));
     if (s.http) this.servers.push(await listenTcp(s.http.host, s.http.port, createApiHandler(ctx, await bearerAuth(s.token!))));
     if (s.metrics) {
       const metricsOnly = createApiHandler({ ...ctx, update: () => Promise.reject(new Error('read-only')), shutdown: () => {} });
@@ -200,6 +216,7 @@ export class Daemon {
       sockets: Object.fromEntries(Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : []))),
       ...(this.incidents ? { incidents: this.incidents.loop.status() } : {}),
       ...(this.scrape ? { scrape: this.scrape.status() } : {}),
+      ...(this.dashboard ? { dashboard: this.dashboard.status() } : {}),
     };
   }
 
@@ -212,6 +229,7 @@ export class Daemon {
       this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
       for (const w of capLines(result.warnings)) this.log.warn({}, w);
       if (JSON.stringify(next.scrape) !== JSON.stringify(this.config.scrape)) this.log.warn({}, 'scrape: the changed settings take effect when the daemon restarts (programs\u2019 metrics: fields apply now)');
+      if (JSON.stringify(next.dashboard) !== JSON.stringify(this.config.dashboard)) this.log.warn({}, 'dashboard: the changed settings take effect when the daemon restarts');
       if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents)) this.log.warn({}, 'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST /v1/incidents/knowledge/reload)');
       return result;
     };
@@ -231,6 +249,7 @@ export class Daemon {
         this.log.error({ err: (err as Error).message }, 'error while stopping programs');
       }
       await this.scrape?.close();
+      await this.dashboard?.close();
       this.incidents?.loop.close();
       for (const s of this.servers) await closeServer(s);
       await this.lock.release();

@@ -100,6 +100,10 @@ export class InstanceRunner {
   }
 
   /** The last STATUS= line the program wrote on its notify fd. */
+  get metricsUrl(): string | undefined {
+    return this.readiness.metricsUrl;
+  }
+
   get notifyStatus(): string | undefined {
     return this.readiness.notifyStatus;
   }

@@ -9,6 +9,12 @@ import { httpProbe, tcpProbe, waitForProbe } from '../health/probes.ts';
 export class ReadinessWatch {
   /** The last STATUS= line the program wrote on its notify fd. */
   notifyStatus: string | undefined;
+  /**
+   * Where this process serves its own metrics (HOLDFAST_METRICS= on the notify fd, or metricsUrl in
+   * the ready message): its own port, unlike a listening socket its instances share. The dashboard
+   * reads each instance's guard state there.
+   */
+  metricsUrl: string | undefined;
   private watching = false;
   private abort: AbortController | undefined;
   private timer: Timer | undefined;
@@ -25,12 +31,17 @@ export class ReadinessWatch {
   /** Listens to a freshly spawned child's IPC channel or notify fd. */
   attach(child: ChildProcess): void {
     const c = this.check;
+    this.metricsUrl = undefined;
     if (c.kind === 'notify') this.readNotify(child.stdio[c.fd] as NodeJS.ReadableStream | null);
     if (c.kind === 'message') {
       child.on('message', (m: unknown) => {
         // process.send('ready') (PM2's protocol), or {type: 'ready'} / {ready: true}.
         const ready = m === 'ready' || (typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'ready' || (m as { ready?: unknown }).ready === true));
-        if (ready) this.fire();
+        if (ready) {
+          const url = typeof m === 'object' && m !== null ? (m as { metricsUrl?: unknown }).metricsUrl : undefined;
+          if (typeof url === 'string' && /^http:\/\//.test(url)) this.metricsUrl = url;
+          this.fire();
+        }
       });
     }
   }
@@ -77,6 +88,11 @@ export class ReadinessWatch {
       partial = parts.pop() ?? '';
       // A runaway writer cannot grow the partial line without bound.
       if (partial.length > 4096) partial = '';
+      // The metrics address first: READY=1 in the same write must find it already known.
+      for (const p of parts) {
+        const metrics = /^HOLDFAST_METRICS=(http:\/\/\S+)$/.exec(p.trim());
+        if (metrics) this.metricsUrl = metrics[1];
+      }
       for (const p of parts) onLine(p);
     });
     stream.on('error', () => {});

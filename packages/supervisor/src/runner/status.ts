@@ -65,6 +65,7 @@ export function instanceStatus(r: InstanceRunner, now: number, group: string | n
     ...usage(r, now),
     logs: { stdout: logStatus(r.logs.stdout), stderr: logStatus(r.logs.stderr) },
     notifyStatus: r.notifyStatus ?? null,
+    metricsUrl: r.pid !== undefined ? (r.metricsUrl ?? null) : null,
     role,
   };
 }
