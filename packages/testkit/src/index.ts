@@ -13,3 +13,4 @@ export { seededRandom } from './random.ts';
 export { startEtcd, startEtcdCluster, type EtcdServer } from './etcd.ts';
 export { startNotifyListener, type NotifyListener, type NotifyMessage } from './notify-listener.ts';
 export { kernelVmProblem, runInKernelVm, type KernelVmOptions, type KernelVmResult } from './kernel-vm.ts';
+export { startBrowser, CHROMIUM } from './browser.ts';
