@@ -47,7 +47,7 @@ function enforced(state, id) {
           const v = `${Math.round(t * 100) / 100}${f.mode[inst] && f.mode[inst] !== 'local' ? ` (${f.mode[inst]})` : ''}`;
           by.set(v, [...(by.get(v) ?? []), inst]);
         }
-  return [...by].map(([v, insts]) => `${v} on ${insts.join(', ')}`).join(' · ');
+  return [...by].map(([v, insts]) => `${v} on ${insts.sort().join(', ')}`).join(' · ');
 }
 
 /** A value typed in a field: numbers and booleans as such, anything else as text (the validator judges it). */
