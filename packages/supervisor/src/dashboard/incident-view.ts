@@ -3,7 +3,7 @@
 // The cause is the root-cause ranking's first candidate when the incident carries one; until
 // then it is the program the incident's signals came from, said as such (never a guess dressed
 // as a ranking).
-import type { Incident } from '@holdfast/insight';
+import type { Incident } from '@holdfast/insight/incidents';
 import type { ResolvedConfig } from '../config/load.ts';
 
 export interface ProbableCause {

@@ -3,7 +3,7 @@
 // agent, notices incident changes, and sends the open pages one `tick` message; supervisor
 // events (a crash, a restart, a reload step) go out the moment they happen, with the instance's
 // fresh row, so the page is never more than a tick behind and usually a few milliseconds.
-import type { alertReport, Incident, RuleReport } from '@holdfast/insight';
+import type { alertReport, Incident } from '@holdfast/insight/incidents';
 import type { DaemonStatus, InstanceStatus, SupervisorEvent } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { DaemonIncidents } from '../insight/incidents.ts';
@@ -14,6 +14,8 @@ import { GuardScraper, type GuardProgramView } from './guard-scrape.ts';
 import { History } from './history.ts';
 import { Hub } from './hub.ts';
 import { incidentView, type IncidentView } from './incident-view.ts';
+
+type RuleReport = ReturnType<typeof alertReport>[number];
 
 /** A program row as the page needs it (the status without log file details). */
 export type ProgramRow = Omit<InstanceStatus, 'logs' | 'notifyStatus' | 'failedStarts' | 'startedAt' | 'readyAt' | 'cpuSeconds'>;
@@ -265,5 +267,5 @@ export class Live {
 // loop is on whenever this is called.
 let alertReportOf: (rows: Parameters<typeof alertReport>[0]) => RuleReport[] = () => [];
 export async function loadInsight(): Promise<void> {
-  alertReportOf = (await import('@holdfast/insight')).alertReport;
+  alertReportOf = (await import('@holdfast/insight/incidents')).alertReport;
 }

@@ -45,14 +45,14 @@ function errorJson(res: ServerResponse, message: string): void {
   res.end(JSON.stringify({ error: { code: 'HOLDFAST_E_BAD_REQUEST', message } }));
 }
 
-export function logLines(sup: Supervisor, url: URL, res: ServerResponse): void {
+export async function logLines(sup: Supervisor, url: URL, res: ServerResponse): Promise<void> {
   const f = find(sup, url);
   if ('error' in f) return errorJson(res, f.error!);
   const n = Math.min(Math.max(Number(url.searchParams.get('lines') ?? 200) || 200, 1), 2000);
   const out: TailLine[] = [];
   const { stdout, stderr } = f.found.logs;
-  if (stdout) out.push(...lines(readLastLines(stdout.file, n), 'stdout', f.program));
-  if (stderr && stderr !== stdout) out.push(...lines(readLastLines(stderr.file, n), 'stderr', f.program));
+  if (stdout) out.push(...lines(await readLastLines(stdout.file, n), 'stdout', f.program));
+  if (stderr && stderr !== stdout) out.push(...lines(await readLastLines(stderr.file, n), 'stderr', f.program));
   const text = JSON.stringify({ instance: f.id, lines: out.slice(-n) });
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
