@@ -24,6 +24,9 @@ test('a leaking Node program under 256MiB ends with heap-limit after a heap-grow
   const exit = events.find((e) => e.type === 'state' && e.lastExit !== null);
   assert.ok(events.indexOf(growth) < events.indexOf(exit!), 'the growth event came before the exit');
   assert.equal(r.state.lastExit?.reason, 'heap-limit', `exit: ${JSON.stringify(r.state.lastExit)}; output: ${r.recentOutput().join(' | ')}`);
+  // The exit says what happened and what to do, in status and on the event stream.
+  assert.match(r.state.lastExit?.detail ?? '', /the V8 heap filled its 128 MiB old space \(sized to its 256 MiB memory limit\).*a leak.*heap snapshots.*raise limits\.memory/);
+  assert.equal((exit as Extract<SupervisorEvent, { type: 'state' }>).lastExit?.detail, r.state.lastExit?.detail);
   assert.equal(r.state.oomKills, 0, 'no kernel OOM kill');
   assert.ok(!events.some((e) => e.type === 'oom'));
   assert.match(r.recentOutput().join('\n'), /JavaScript heap out of memory/);

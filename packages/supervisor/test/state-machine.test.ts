@@ -301,6 +301,24 @@ test('an OOM kill is reported as such and counted', () => {
   assert.equal(d.s.state, 'STARTING');
 });
 
+test('a heap-limit exit keeps its advice; an OOM kill wins over a heap abort; other exits carry no such detail', () => {
+  const exitWith = (e: { signal: string; oom: boolean; heapLimit?: boolean; detail?: string }) => {
+    const d = driver();
+    d.send({ type: 'start', manual: true });
+    d.send({ type: 'spawned', pid: 7 });
+    d.send({ type: 'ready' });
+    d.send({ type: 'exit', code: null, ...e });
+    return d.s.lastExit!;
+  };
+  const heap = exitWith({ signal: 'SIGABRT', oom: false, heapLimit: true, detail: 'the V8 heap filled its 128 MiB old space' });
+  assert.equal(heap.reason, 'heap-limit');
+  assert.equal(heap.detail, 'the V8 heap filled its 128 MiB old space');
+  const oom = exitWith({ signal: 'SIGKILL', oom: true, heapLimit: true, detail: 'x' });
+  assert.equal(oom.reason, 'oom');
+  assert.equal(oom.detail, undefined);
+  assert.equal(exitWith({ signal: 'SIGABRT', oom: false, detail: 'x' }).detail, undefined);
+});
+
 test('autorestart and exitCodes decide what an exit means', () => {
   const run = (p: Partial<Policy>, code: number, signal: string | null = null) => {
     const d = driver(policy(p));

@@ -61,17 +61,9 @@ export function lastExitText(i: InstanceStatus): string {
   if (i.waitingFor.length) return `waiting for ${i.waitingFor.join(', ')}`;
   const x = i.lastExit;
   if (!x) return '';
-  const how =
-    x.reason === 'exited'
-      ? `exit ${x.code}`
-      : x.reason === 'signal'
-        ? `killed by ${x.signal}`
-        : x.reason === 'oom'
-          ? 'OOM-killed'
-          : x.detail
-            ? `${x.reason}: ${x.detail}`
-            : x.reason;
-  return `${how} at ${x.at.slice(11, 19)}`;
+  const how = x.reason === 'exited' ? `exit ${x.code}` : x.reason === 'signal' ? `killed by ${x.signal}` : x.reason === 'oom' ? 'OOM-killed' : x.reason;
+  // The detail (an error, the heap-limit advice) can be long: the time goes before it.
+  return `${how} at ${x.at.slice(11, 19)}${x.detail && x.reason !== 'oom' ? `: ${x.detail}` : ''}`;
 }
 
 export function statusTable(rows: InstanceStatus[]): string {

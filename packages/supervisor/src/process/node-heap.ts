@@ -48,3 +48,16 @@ export function applyNodeHeap(env: Record<string, string>, argv0: string | undef
 
 /** V8's last words when the heap is full: "FATAL ERROR: … JavaScript heap out of memory". */
 export const HEAP_OOM_PATTERN = /JavaScript heap out of memory|Reached heap limit Allocation failed/;
+
+/**
+ * What a heap-limit exit means and what to do, for status and the exit event: a leak was caught
+ * inside the memory limit (or the working set is larger than the heap the limit allows).
+ */
+export function heapLimitAdvice(heapMiB: number, limitBytes: number | undefined): string {
+  const limit = limitBytes === undefined ? '' : ` (sized to its ${Math.round(limitBytes / 2 ** 20)} MiB memory limit)`;
+  return (
+    `the V8 heap filled its ${heapMiB} MiB old space${limit} and Node aborted, before the kernel had to OOM-kill it: ` +
+    'a leak, or a working set larger than the heap. Compare heap snapshots taken while it grows ' +
+    "(a holdfast service: POST /admin/heap-snapshot), or raise limits.memory: the heap follows it"
+  );
+}

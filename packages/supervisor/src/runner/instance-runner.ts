@@ -9,7 +9,7 @@ import type { ProgramConfig } from '../config/schema.ts';
 import { LivenessWatchdog } from '../health/liveness.ts';
 import type { RotatingLog } from '../logs/rotating-log.ts';
 import type { PidStore } from '../process/pid-store.ts';
-import { HEAP_OOM_PATTERN } from '../process/node-heap.ts';
+import { HEAP_OOM_PATTERN, heapLimitAdvice } from '../process/node-heap.ts';
 import { isAlive, pidsWithEnvPrefix } from '../process/proc.ts';
 import { preflight } from '../process/preflight.ts';
 import { GRACE_VAR, MARKER_VAR, spawnInstance, type InstanceSpec, type ListenFds } from '../process/spawn.ts';
@@ -357,7 +357,8 @@ export class InstanceRunner {
     guarded(this.deps.log, 'removing the pid record', () => this.deps.store.remove(this.spec.key), undefined, { instance: this.spec.id });
     if (this.child === child) this.child = undefined;
     for (const w of this.exitWaiters.splice(0)) w();
-    this.send({ type: 'exit', code, signal, oom, ...(heapLimit ? { heapLimit } : {}) });
+    const advice = heapLimit ? heapLimitAdvice(this.spec.heapMiB!, this.program.limits?.memory) : undefined;
+    this.send({ type: 'exit', code, signal, oom, ...(advice ? { heapLimit, detail: advice } : {}) });
   }
 
   /**

@@ -45,7 +45,7 @@ function beginStop(s: ProcState, ctx: MachineContext, reason: ExitReason, afterS
 
 function exitInfo(e: Extract<ProcEvent, { type: 'exit' }>, ctx: MachineContext, fallback?: ExitReason): ExitInfo {
   const reason: ExitReason = e.oom ? 'oom' : e.heapLimit ? 'heap-limit' : (fallback ?? (e.signal ? 'signal' : 'exited'));
-  return { code: e.code, signal: e.signal, reason, at: ctx.now };
+  return { code: e.code, signal: e.signal, reason, at: ctx.now, ...(reason === 'heap-limit' && e.detail ? { detail: e.detail } : {}) };
 }
 
 const isExpected = (x: ExitInfo, ctx: MachineContext) => x.reason === 'exited' && x.code !== null && ctx.policy.exitCodes.includes(x.code);

@@ -66,7 +66,7 @@ export type ProcEvent =
   /** `code`: the errno name (EAGAIN, ENOENT, ...) when the system gave one; SPAWN_ERRORS decides what it means. */
   | { type: 'spawnFailed'; error: string; code?: string }
   | { type: 'ready' }
-  | { type: 'exit'; code: number | null; signal: string | null; oom: boolean; heapLimit?: boolean }
+  | { type: 'exit'; code: number | null; signal: string | null; oom: boolean; heapLimit?: boolean; detail?: string }
   | { type: 'timer'; timer: TimerName }
   | { type: 'unhealthy'; reason: 'liveness' | 'memory-limit'; detail: string };
 
