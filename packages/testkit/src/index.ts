@@ -6,7 +6,7 @@ export { cleanup } from './cleanup.ts';
 export { processAlive } from './process-alive.ts';
 export { cannotRun, ALLOW_SKIP_ENV } from './cannot-run.ts';
 export { startRedis, type StartRedisOptions, type TestRedis } from './redis.ts';
-export { readmeExamples, runExample } from './readme.ts';
+export { markdownExamples, readmeExamples, runExample } from './readme.ts';
 export { startLoad, summary, type Load, type LoadStats } from './load.ts';
 export { smallFileSystem, fillFileSystem } from './small-fs.ts';
 export { seededRandom } from './random.ts';

@@ -10,8 +10,12 @@ import { cleanup } from './cleanup.ts';
 
 /** The code of every ```ts block of `<pkgDir>/README.md`, in order. */
 export function readmeExamples(pkgDir: string): string[] {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return markdownExamples(join(pkgDir, 'README.md'));
+}
+
+/** The code of every ```ts block of a markdown file (a page of docs/), in order. */
+export function markdownExamples(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
 /**
