@@ -71,6 +71,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/shutdown.ts')).command,
   },
   {
+    path: ['gen', 'alerts'],
+    summary: 'write Prometheus baseline and SLO burn-rate rules from the alerts: and slos: sections',
+    load: async () => (await import('./commands/gen-alerts.ts')).command,
+  },
+  {
+    path: ['alerts', 'backtest'],
+    summary: 'replay a series through each alert strategy and a tuned static threshold: precision, recall, false alerts, delay',
+    load: async () => (await import('./commands/alerts-backtest.ts')).command,
+  },
+  {
     path: ['gen', 'systemd'],
     summary: 'print a systemd unit for the supervisor daemon',
     load: async () => (await import('./commands/gen-systemd.ts')).command,

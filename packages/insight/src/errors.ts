@@ -17,6 +17,11 @@ export const insightErrors = {
   HOLDFAST_E_INSIGHT_OPTIONS: { status: 400, message: 'invalid log mining options' },
   HOLDFAST_E_INSIGHT_STATE: { status: 400, message: 'the saved template state cannot be restored' },
   HOLDFAST_E_INSIGHT_DETECTOR: { status: 400, message: 'invalid pattern-change detector options' },
+  HOLDFAST_E_PROMQL_PARSE: { status: 400, message: 'the PromQL expression does not parse' },
+  HOLDFAST_E_PROMQL_UNSUPPORTED: { status: 400, message: 'the PromQL expression uses a feature the embedded evaluator does not implement' },
+  HOLDFAST_E_PROMQL_EVAL: { status: 422, message: 'the PromQL expression failed to evaluate' },
+  HOLDFAST_E_REPLAY: { status: 400, message: 'the replay cannot be read' },
+  HOLDFAST_E_ALERTS_CONFIG: { status: 400, message: 'invalid alert or SLO definitions' },
 } as const;
 
 export type InsightErrorCode = keyof typeof insightErrors;

@@ -4,6 +4,7 @@
 // bytes or "512MiB"; signals take "TERM" or "SIGTERM". Cross-field rules (dependsOn targets
 // and cycles, a program in two groups) are checked here too, so every error carries a path.
 import { bytes, duration, signalName } from '@holdfast/config';
+import { alertsChecks, alertsSchema, slosSchema } from '@holdfast/insight/alerts-schema';
 import { z } from 'zod';
 import { splitCommandLine } from './command-line.ts';
 import { appliesTo, isNodeCommand, nodeLimitProblem, type NodeHeapMode } from '../process/node-heap.ts';
@@ -366,6 +367,10 @@ export const supervisorConfigSchema = z
     scrape: scrapeSchema.optional(),
     /** The live dashboard served by the daemon (docs/dashboard.md); off when absent. */
     dashboard: dashboardConfigSchema.optional(),
+    /** Baselines and their alert rules (`holdfast gen alerts`); defined and checked by @holdfast/insight. */
+    alerts: alertsSchema.optional(),
+    /** Service-level objectives and their burn-rate alerts. */
+    slos: slosSchema.optional(),
   })
   .check(z.superRefine(crossCheck, { when: () => true }))
   .check(z.superRefine(checkScrape, { when: () => true }))
@@ -374,7 +379,8 @@ export const supervisorConfigSchema = z
       (c: { dashboard?: unknown; programs?: unknown }, ctx) => checkDashboard(c.dashboard, typeof c.programs === 'object' && c.programs !== null ? Object.keys(c.programs) : [], ctx),
       { when: () => true },
     ),
-  );
+  )
+  .check(z.superRefine(alertsChecks(), { when: () => true }));
 
 export type SupervisorConfigInput = z.input<typeof supervisorConfigSchema>;
 export type SupervisorConfig = z.output<typeof supervisorConfigSchema>;
