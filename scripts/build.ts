@@ -6,8 +6,8 @@
 // package resolve to that package's freshly built declarations.
 //   npm run build [-- <package dir name>...] [--out <dir>]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
@@ -54,6 +54,22 @@ function builtExports(exp: unknown): unknown {
   if (typeof exp === 'string') return exp.endsWith('.ts') ? { types: toDts(exp), default: toJs(exp) } : exp;
   if (exp && typeof exp === 'object') return Object.fromEntries(Object.entries(exp).map(([k, v]) => [k, builtExports(v)]));
   return exp;
+}
+
+// A built declaration imports its dependencies by name ('zod'), and TypeScript finds them by
+// walking up from the file. Outside the repository (--out /tmp/x) that walk finds nothing, and the
+// next package's schemas degrade to implicit any. A node_modules link beside the output gives the
+// walk what an installed package would have; it is removed when the build ends.
+const outRoot = values.out ? resolve(values.out) : undefined;
+const linkedModules = outRoot && !(outRoot + sep).startsWith(root + sep) ? join(outRoot, 'node_modules') : undefined;
+if (linkedModules) {
+  mkdirSync(outRoot!, { recursive: true });
+  if (existsSync(linkedModules) && !lstatSync(linkedModules).isSymbolicLink()) {
+    console.error(`build: ${linkedModules} exists and is not the build's own link; choose an empty --out`);
+    process.exit(2);
+  }
+  rmSync(linkedModules, { force: true });
+  symlinkSync(join(root, 'node_modules'), linkedModules, 'dir');
 }
 
 let failed = 0;
@@ -108,4 +124,5 @@ for (const [i, p] of selected.entries()) {
   }
   process.stderr.write('ok\n');
 }
+if (linkedModules) rmSync(linkedModules, { force: true });
 process.exit(failed ? 1 : 0);
