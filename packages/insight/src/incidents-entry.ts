@@ -17,5 +17,6 @@ export { runAlertStorm, type StormReport } from './incidents/drill.ts';
 // Type-only from the miner: the daemon's miner wiring hands its signals over without loading it here.
 export { signalFromPattern } from './incidents/from-pattern.ts';
 export { learnedEntry, type LearnOptions } from './knowledge/learn.ts';
+export { builtinFor } from './knowledge/builtins.ts';
 export type { KnowledgeBase, KnowledgeEntry } from './knowledge/entry.ts';
 export { alertReport } from './ledger/report.ts';

@@ -2,7 +2,7 @@
 // liveness), error lines of program output (JSON and logfmt), Alertmanager webhook bodies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Signal } from '@holdfast/insight';
+import { builtinFor, type Signal } from '@holdfast/insight';
 import { parseAlertmanagerWebhook } from '../src/insight/alertmanager-webhook.ts';
 import { LogSignalTap, maskMessage } from '../src/insight/log-signals.ts';
 import { ProgramSignals, type InstanceView } from '../src/insight/program-signals.ts';
@@ -40,7 +40,7 @@ test('FATAL once when it enters FATAL; a liveness failure once per exit', () => 
 
 test('error lines: JSON at error/fatal and logfmt level=error become log.error signals; info lines cost nothing', () => {
   const got: Signal[] = [];
-  const tap = new LogSignalTap('api', 'api:0', (s) => got.push(s), () => 42);
+  const tap = new LogSignalTap('api', 'api:0', (s) => got.push(s), manualClock(42));
   const lines = [
     JSON.stringify({ level: 30, time: 1, msg: 'request', statusCode: 200 }),
     JSON.stringify({ level: 50, time: 1_700_000_000_000, msg: 'request', method: 'GET', route: '/items/:id', url: '/items/7', statusCode: 500 }),
@@ -66,25 +66,72 @@ test('error lines: JSON at error/fatal and logfmt level=error become log.error s
   assert.equal(maskMessage('job 3f2a9c1b77 for "alice" took 12.5 ms (id 123e4567-e89b-12d3-a456-426614174000)'), 'job <hex> for <str> took <n> ms (id <uuid>)');
 });
 
-test("guard events in a service's log: a breaker opened and closed, system protection armed and disarmed", () => {
+/** A clock whose timers run when the test moves time on. */
+function manualClock(start = 0) {
+  let now = start;
+  const timers = new Set<{ at: number; fn: () => void }>();
+  return {
+    now: () => now,
+    setTimeout(fn: () => void, ms: number) {
+      const t = { at: now + ms, fn };
+      timers.add(t);
+      return { cancel: () => void timers.delete(t) };
+    },
+    advance(ms: number) {
+      now += ms;
+      for (const t of [...timers].sort((a, b) => a.at - b.at)) if (t.at <= now && timers.delete(t)) t.fn();
+    },
+  };
+}
+
+test("guard events in a service's log: a breaker opened and closed; system protection armed for 30 s, then disarmed", () => {
   const got: Signal[] = [];
-  const tap = new LogSignalTap('orders', 'orders', (s) => got.push(s), () => 7);
+  const clock = manualClock(7);
+  const tap = new LogSignalTap('orders', 'orders', (s) => got.push(s), clock);
   const line = (o: Record<string, unknown>) => tap.write(Buffer.from(`${JSON.stringify({ level: 40, time: 1_700_000_000_000, ...o })}\n`));
+  const armed = () => line({ shedding: true, msg: 'guard: system protection armed (a signal is over its trigger)' });
+  const disarmed = () => line({ shedding: false, msg: 'guard: system protection disarmed' });
   line({ resource: 'dependency:inventory', ruleId: 'dependency:inventory', from: 'closed', to: 'open', reason: 'threshold', msg: 'guard: breaker dependency:inventory on dependency:inventory opened (threshold)' });
   line({ resource: 'dependency:inventory', ruleId: 'dependency:inventory', from: 'open', to: 'half_open', msg: 'guard: breaker dependency:inventory on dependency:inventory open -> half_open (timeout)' });
   line({ resource: 'dependency:inventory', ruleId: 'dependency:inventory', from: 'half_open', to: 'closed', msg: 'guard: breaker dependency:inventory on dependency:inventory half_open -> closed (probe)' });
-  line({ shedding: true, msg: 'guard: system protection armed (a signal is over its trigger)' });
-  line({ shedding: false, msg: 'guard: system protection disarmed' });
   line({ msg: 'guard: rules swapped' });
+  // Armed for a few seconds (a start-up, a busy host): no signal at all, neither firing nor resolved.
+  armed();
+  clock.advance(10_000);
+  disarmed();
+  clock.advance(60_000);
   assert.deepEqual(
     got.map((s) => [s.kind, s.status, s.labels?.resource ?? null]),
     [
       ['guard.breaker_open', 'firing', 'dependency:inventory'],
       ['guard.breaker_open', 'resolved', 'dependency:inventory'],
-      ['guard.shedding', 'firing', null],
-      ['guard.shedding', 'resolved', null],
     ],
   );
+  // Armed for the built-in rule's 30 s: one firing signal, dated when it armed; disarmed: resolved.
+  got.length = 0;
+  armed();
+  clock.advance(29_999);
+  armed();
+  assert.equal(got.length, 0, 'not yet: 30 s have not passed');
+  clock.advance(1);
+  assert.deepEqual(got.map((s) => [s.kind, s.status, s.at]), [['guard.shedding', 'firing', 1_700_000_000_000]]);
+  disarmed();
+  disarmed();
+  assert.deepEqual(got.map((s) => [s.kind, s.status]), [['guard.shedding', 'firing'], ['guard.shedding', 'resolved']]);
+  assert.equal(builtinFor('guard.shedding')?.for?.ms, 30_000, 'the hold is the ledger\'s for: of builtin:guard.shedding');
+});
+
+test('a multi-byte character split across two reads is one character: the same line gives the same template', () => {
+  const got: Signal[] = [];
+  const tap = new LogSignalTap('api', 'api:0', (s) => got.push(s), manualClock());
+  const line = Buffer.from(`${JSON.stringify({ level: 50, msg: 'Zahlung für Auftrag 42 → abgelehnt' })}\n`);
+  tap.write(line);
+  const cut = line.indexOf(Buffer.from('→')) + 1;
+  tap.write(line.subarray(0, cut));
+  tap.write(line.subarray(cut));
+  assert.equal(got.length, 2);
+  assert.equal(got[1]!.summary, 'Zahlung für Auftrag 42 → abgelehnt');
+  assert.equal(got[1]!.template!.id, got[0]!.template!.id);
 });
 
 test('Alertmanager webhook bodies: alerts become signals; holdfast’s own alerts are skipped', () => {

@@ -9,6 +9,8 @@ export interface BuiltinRule {
   severity: Severity;
   trigger: string;
   runbook: string[];
+  /** How long the condition must last before an incident opens (Prometheus' `for:`), where a moment of it is no incident. */
+  for?: { text: string; ms: number };
 }
 
 export const BUILTIN_RULES: readonly BuiltinRule[] = [
@@ -20,7 +22,11 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
   { kind: 'failover.fence', category: 'fencing', severity: 'critical', trigger: 'the fence fired: a former leader was cut off so two nodes never act at once', runbook: ['holdfast failover status on every node', 'check the fenced node before it rejoins'] },
   { kind: 'failover.drill_failed', category: 'drill', severity: 'error', trigger: 'a failover drill did not recover within TTL + 3 s, or two nodes held the VIP', runbook: ['holdfast drill failover --keep-logs: read the drill logs'] },
   { kind: 'guard.breaker_open', category: 'dependency', severity: 'warning', trigger: 'a circuit breaker opened: calls to a resource fail or are too slow', runbook: ['check the resource the breaker guards (labels.resource)', 'the breaker half-opens after its retry timeout by itself'] },
-  { kind: 'guard.shedding', category: 'overload', severity: 'warning', trigger: "the guard's adaptive system protection shed requests (the process was overloaded)", runbook: ['holdfast status: CPU and memory of the program', 'scale out, or raise the system rule thresholds if they are too strict'] },
+  // Armed is not yet shedding (requests go only past the capacity estimate), and a service's event
+  // loop stalls for a few seconds while it or its neighbours start, or while the host is busy: an
+  // idle process that is not scheduled measures that as event-loop delay. Those moments disarm
+  // within seconds and are no incident; a process overloaded for 30 s is.
+  { kind: 'guard.shedding', category: 'overload', severity: 'warning', trigger: "the guard's adaptive system protection stayed armed for 30 s (the process was overloaded and shed requests past its capacity estimate)", for: { text: '30s', ms: 30_000 }, runbook: ['holdfast status: CPU and memory of the program', 'scale out, or raise the system rule thresholds if they are too strict'] },
   { kind: 'drill.synthetic', category: 'drill', severity: 'info', trigger: 'holdfast drill alerts fired it', runbook: ['nothing to do: a drill'] },
 ];
 

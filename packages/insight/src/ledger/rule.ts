@@ -21,7 +21,7 @@ export interface LedgerRule extends Position {
   trigger?: string;
   action?: string;
   runbook?: string | string[];
-  /** Prometheus only: the `for:` duration as written; undefined when the rule has none. */
+  /** The `for:` duration as written (a Prometheus rule's, a built-in's); undefined when the rule has none. */
   for?: string;
   /** Receiver the rule names itself (a Prometheus rule's `receiver` label). */
   receiver?: string;
@@ -60,5 +60,5 @@ export function knowledgeRules(entries: KnowledgeEntry[], where: { file?: string
 
 /** holdfast's own rules: every one names its owner (incidents.owner), severity, trigger and runbook. */
 export function builtinRules(owner: string): LedgerRule[] {
-  return BUILTIN_RULES.map((b) => ({ id: `builtin:${b.kind}`, source: 'builtin', path: [], owner, severity: b.severity, trigger: b.trigger, action: 'notify', runbook: b.runbook }));
+  return BUILTIN_RULES.map((b) => ({ id: `builtin:${b.kind}`, source: 'builtin', path: [], owner, severity: b.severity, trigger: b.trigger, action: 'notify', runbook: b.runbook, ...(b.for ? { for: b.for.text } : {}) }));
 }

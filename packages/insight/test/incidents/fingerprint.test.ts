@@ -78,6 +78,13 @@ test('dedup keys are readable, versioned and never longer than 255 characters', 
   assert.ok(long.dedupKey.length <= DEDUP_KEY_MAX);
   assert.match(long.dedupKey, /:[0-9a-f]{16}$/, 'the hash survives the cut');
   assert.notEqual(long.dedupKey, fingerprint({ kind: 'program.fatal', at: 1, summary: 's', program: `${'p'.repeat(599)}q` }).dedupKey);
+  // Every rule's key is cut the same way: an explicit fingerprint and an alert's label set too.
+  const explicit = fingerprint({ kind: 'log.error', at: 1, summary: 's', program: 'web' }, `checkout-${'x'.repeat(400)}`);
+  const alert = fingerprint({ kind: 'alert', at: 1, summary: 's', labels: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`label_${i}`, 'v'.repeat(20)])) });
+  for (const g of [explicit, alert]) {
+    assert.ok(g.dedupKey.length <= DEDUP_KEY_MAX, `${g.rule}: ${g.dedupKey.length}`);
+    assert.match(g.dedupKey, /^hf1:[a-z]+:.*:[0-9a-f]{16}$/);
+  }
 });
 
 test('signal validation names every problem; a batch is refused whole', () => {

@@ -171,4 +171,11 @@ test('payloads: webhook JSON, Alertmanager v2 alerts, PagerDuty Events v2, Slack
   assert.deepEqual(Object.keys(pd[0].payload).sort(), ['class', 'component', 'custom_details', 'group', 'severity', 'source', 'summary', 'timestamp']);
   assert.equal(pd[0].payload.severity, 'critical');
   assert.match(by('/slack')[0].text, /:rotating_light: \*trigger\* #1 \[critical\] web: web is FATAL/);
+  // PagerDuty refuses a dedup_key over 255 characters: a long program name is cut, its hash kept,
+  const long = engine.ingest({ kind: 'program.fatal', at: 1_700_000_000_000, summary: 'F'.repeat(3000), program: 'p'.repeat(600) }).incident;
+  await settle();
+  const pdLong = by('/pd').at(-1);
+  assert.equal(pdLong.dedup_key, long.dedupKey);
+  assert.ok(pdLong.dedup_key.length <= 255 && pdLong.dedup_key.length > 200, String(pdLong.dedup_key.length));
+  assert.equal(pdLong.payload.summary.length, 1024, 'and its summary to the 1,024 characters PagerDuty takes');
 });

@@ -42,6 +42,8 @@ export class DaemonIncidents {
   private readonly log: Logger;
   private readonly programs: ProgramSignals;
   private readonly tapped = new WeakSet<RotatingLog>();
+  /** After close, a tap's held signal (system protection armed) that comes due goes nowhere. */
+  private closed = false;
   private knowledgeError: string | null = null;
   private readonly onEvent = (e: SupervisorEvent) => this.event(e);
   private readonly onChange = (r: InstanceRunner) => {
@@ -109,7 +111,9 @@ export class DaemonIncidents {
     for (const log of new Set([found.logs.stdout, found.logs.stderr])) {
       if (!log || this.tapped.has(log)) continue;
       this.tapped.add(log);
-      const t = new LogSignalTap(program, instance, (s) => this.engine.ingest(s), clock.now);
+      const t = new LogSignalTap(program, instance, (s) => {
+        if (!this.closed) this.engine.ingest(s);
+      }, clock);
       log.subscribe((chunk) => t.write(chunk));
     }
   }
@@ -191,6 +195,7 @@ export class DaemonIncidents {
   close(): void {
     this.sup.off('event', this.onEvent);
     this.sup.off('change', this.onChange);
+    this.closed = true;
     const h = this.engine.close();
     if (!h.ok) this.log.error({ store: h.location, err: h.error, pending: h.pending }, 'the incident store could not take the last changes');
   }

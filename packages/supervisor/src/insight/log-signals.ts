@@ -4,8 +4,10 @@
 // or disarmed) as `guard.*`. The message is masked (numbers, ids, quoted strings) so "timeout
 // after 3012 ms" and "timeout after 2998 ms" are one template; the error's type, code and stack
 // travel along, so grouping can use in-app frames. Plain-text lines are left to the log miner.
-// Cheap on every other line: a character test and one regex.
-import { fnv1a64, type Signal } from '@holdfast/insight/incidents';
+// Cheap on every other line: a character test and one regex. System protection arming becomes a
+// signal only once it has stayed armed for the built-in rule's `for` (see builtins.ts: why).
+import { StringDecoder } from 'node:string_decoder';
+import { builtinFor, fnv1a64, type Signal } from '@holdfast/insight/incidents';
 
 const MAX_LINE = 64 * 1024;
 const ERROR_LEVELS = new Set(['error', 'fatal', 'critical', 'crit', 'emerg', 'alert', 'panic']);
@@ -98,23 +100,40 @@ function fromLogfmt(line: string, program: string, instance: string, now: number
   return { kind: 'log.error', at: now, summary: text.slice(0, 1000), program, instance, severity: level === 'error' ? 'error' : 'critical', template: { id: `err:${fnv1a64(`${program}\u0000${masked}`)}`, text: masked } };
 }
 
+export interface TapClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+const SHEDDING_FOR_MS = builtinFor('guard.shedding')?.for?.ms ?? 0;
+
+interface Held {
+  timer?: { cancel(): void };
+  sent: boolean;
+}
+
 /** Splits one output stream into lines and turns its error lines and guard events into signals. */
 export class LogSignalTap {
   private partial = '';
+  // A pipe read can end inside a multi-byte character: decoded chunk by chunk, both halves would
+  // become U+FFFD and the line a different template (a second incident for the same error).
+  private readonly decoder = new StringDecoder('utf8');
   private readonly program: string;
   private readonly instance: string;
   private readonly emit: (s: Signal) => void;
-  private readonly now: () => number;
+  private readonly clock: TapClock;
+  /** System protection armed: held until SHEDDING_FOR_MS passes (then sent), dropped if it disarms first. */
+  private armed: Held | undefined;
 
-  constructor(program: string, instance: string, emit: (s: Signal) => void, now: () => number) {
+  constructor(program: string, instance: string, emit: (s: Signal) => void, clock: TapClock) {
     this.program = program;
     this.instance = instance;
     this.emit = emit;
-    this.now = now;
+    this.clock = clock;
   }
 
   write(chunk: Buffer): void {
-    let text = this.partial + chunk.toString('utf8');
+    let text = this.partial + this.decoder.write(chunk);
     let nl = text.indexOf('\n');
     let start = 0;
     while (nl >= 0) {
@@ -132,12 +151,32 @@ export class LogSignalTap {
     const c = l.charCodeAt(0) === 0x7b ? 'json' : l.includes('level=') ? 'logfmt' : undefined;
     if (c === undefined) return;
     if (c === 'json' && l.includes('"guard: ')) {
-      const g = fromGuard(l, this.program, this.instance, this.now());
-      if (g) return this.emit(g);
+      const g = fromGuard(l, this.program, this.instance, this.clock.now());
+      if (g) return g.kind === 'guard.shedding' ? this.shedding(g) : this.emit(g);
     }
     // Most lines are info: skip them before any parsing.
     if (c === 'json' && !/"(?:level|severity|lvl)":\s*(?:[5-9]\d|"(?:error|err|fatal|critical|crit|emerg|alert|panic)")/i.test(l)) return;
-    const s = c === 'json' ? fromJson(l, this.program, this.instance, this.now()) : fromLogfmt(l, this.program, this.instance, this.now());
+    const s = c === 'json' ? fromJson(l, this.program, this.instance, this.clock.now()) : fromLogfmt(l, this.program, this.instance, this.clock.now());
     if (s) this.emit(s);
+  }
+
+  private shedding(s: Signal): void {
+    if (s.status === 'resolved') {
+      const was = this.armed;
+      this.armed = undefined;
+      was?.timer?.cancel();
+      if (was?.sent) this.emit(s);
+      return;
+    }
+    if (this.armed) return;
+    const held: Held = { sent: false };
+    this.armed = held;
+    const send = () => {
+      held.sent = true;
+      delete held.timer;
+      this.emit(s);
+    };
+    if (SHEDDING_FOR_MS <= 0) return send();
+    held.timer = this.clock.setTimeout(send, SHEDDING_FOR_MS);
   }
 }
