@@ -114,6 +114,56 @@ incidents:
   assert.match(r.stderr, /\[drill\] 500 signals across 5 programs, through the daemon's incident loop/);
 });
 
+test('--json on every incidents and alerts command: what a script reads, and the exit codes', async (t) => {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
+  // One error line each, then quiet: a resolved incident stays resolved.
+  const once = (code: string) => `console.log(JSON.stringify({ level: 50, msg: 'job failed', err: { type: 'Error', message: 'x', code: '${code}' } })); setInterval(() => {}, 60000)`;
+  const programs = ['a', 'b', 'c'].map((p) => `  ${p}:\n    command: [${process.execPath}, -e, "${once(`E_${p.toUpperCase()}`)}"]\n    ready: {afterMs: 0}\n`).join('');
+  const { dir, file, config } = await writeConfig(t, `programs:\n${programs}incidents:\n  knowledge: knowledge.yaml\n  quietPeriod: 1h\n  receivers: [{name: ops, type: webhook, url: 'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupBy: ['...'], groupWait: 0}]\n`);
+  writeFileSync(join(dir, 'knowledge.yaml'), KB);
+  await startDaemon(t, config);
+  const c = ['-c', file];
+  const loop = new IncidentsClient({ socket: config.supervisor.socket });
+  await waitFor('three incidents', async () => (await loop.list()).length === 3);
+  const json = async <T>(args: string[], code = 0): Promise<T> => {
+    const r = await holdfast([...args, '--json', ...c]);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  };
+  type Inc = { id: number; program: string; state: string; ackedBy?: string; cause?: string; invalidReason?: string; resolution?: string };
+  const list = await json<Inc[]>(['incidents'], 3);
+  const id = (p: string) => String(list.find((i) => i.program === p)!.id);
+  assert.deepEqual(list.map((i) => i.state), ['open', 'open', 'open']);
+
+  const shown = await json<{ incident: Inc; history: { what: string }[]; notifications: { status: string }[] }>(['incidents', 'show', id('a')]);
+  assert.equal(shown.incident.program, 'a');
+  assert.deepEqual(shown.history.map((h) => h.what), ['opened']);
+  assert.ok(shown.notifications.length >= 1);
+  const acked = await json<Inc>(['incidents', 'ack', id('a'), '--by', 'ana']);
+  assert.deepEqual([acked.state, acked.ackedBy], ['acknowledged', 'ana']);
+  const resolved = await json<{ incident: Inc }>(['incidents', 'resolve', id('b'), '--cause', 'disk full']);
+  assert.deepEqual([resolved.incident.state, resolved.incident.resolution, resolved.incident.cause], ['resolved', 'manual', 'disk full']);
+  const invalid = await json<Inc>(['incidents', 'invalid', id('c'), '--reason', 'a test']);
+  assert.deepEqual([invalid.state, invalid.resolution, invalid.invalidReason], ['resolved', 'invalid', 'a test']);
+  assert.deepEqual((await json<Inc[]>(['incidents', 'list', '--state', 'live'])).map((i) => i.state), ['acknowledged'], 'nothing open: exit 0');
+
+  const report = await json<{ rules: { rule: string; fired: number; invalid: number }[] }>(['alerts', 'report']);
+  const unclassified = report.rules.find((r) => r.rule === 'unclassified:log.error')!;
+  assert.deepEqual([unclassified.fired, unclassified.invalid], [3, 1]);
+  const lint = await json<{ files: { file: string; kind: string }[]; rules: number; errors: number; warnings: number; findings: { rule: string; check: string; level: string; line?: number }[] }>(['alerts', 'lint'], 1);
+  assert.deepEqual(lint.files.map((f) => f.kind), ['holdfast', 'knowledge']);
+  assert.equal(lint.errors, 1);
+  assert.deepEqual(lint.findings.filter((f) => f.level === 'error').map((f) => [f.rule, f.check, f.line]), [['kb:worker-queue', 'owner', 3]]);
+  const drill = await json<{ signals: number; lost: { signals: number; notifications: number } }>(['drill', 'alerts', '--storm', '50', '--programs', '2']);
+  assert.deepEqual([drill.signals, drill.lost], [50, { signals: 0, notifications: 0 }]);
+});
+
 test('usage errors: a missing or malformed id, --learn without --cause, a drill without --storm', async () => {
   const cases: [string[], RegExp][] = [
     [['incidents', 'ack'], /name an incident id/],
