@@ -4,7 +4,10 @@
 // state directory, log directory and control socket. Nothing is returned unless it all holds.
 import { ConfigError, loadConfigFile, type ConfigIssue } from '@holdfast/config';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { resolveAlerts } from '@holdfast/insight/alerts-schema';
+import type { AlertsConfig } from '@holdfast/insight/promql';
 import { z } from 'zod';
+import { checkDaemonAlerts } from '../insight/alerts-config.ts';
 import { fileChecks, type FileCheckResults } from './file-checks.ts';
 import { configId, defaultSocketPath, stateBase } from './paths.ts';
 import type { ScrapeConfig } from '../insight/scrape-config.ts';
@@ -34,6 +37,8 @@ export interface ResolvedConfig {
   scrape?: ScrapeConfig;
   /** The dashboard's settings, paths absolute; absent when the config has no `dashboard:` section. */
   dashboard?: ResolvedDashboardConfig;
+  /** The alerts:/slos: sections as rule specs, when the daemon evaluates them (there is a `scrape:` section too). */
+  alerting?: AlertsConfig;
   /** Things that load but deserve a look (unsupported supervisord keys, reserved fields). */
   warnings: string[];
 }
@@ -46,7 +51,7 @@ export interface SupervisordReadResult {
 
 /** The schema plus the checks that read files relative to `baseDir`. */
 export function schemaWithFileChecks(baseDir: string, results: FileCheckResults) {
-  return supervisorConfigSchema.check(z.superRefine(fileChecks(baseDir, results), { when: () => true }));
+  return supervisorConfigSchema.check(z.superRefine(fileChecks(baseDir, results), { when: () => true })).check(z.superRefine(checkDaemonAlerts, { when: () => true }));
 }
 
 export interface LoadOptions {
@@ -96,6 +101,11 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
       );
     }
   }
+  // Resolved here, in the loading child: the daemon gets plain specs and never loads zod for them.
+  const alerting = cfg.scrape && (cfg.alerts || cfg.slos) ? resolveAlerts(cfg.alerts, cfg.slos).config : undefined;
+  if (alerting && !cfg.incidents) {
+    warnings.push('alerts/slos: the daemon evaluates these rules (there is a scrape: section) but has no incidents: section to raise incidents with: firing alerts are only logged. Add incidents: (docs/incidents.md)');
+  }
   return {
     file: abs,
     id,
@@ -105,6 +115,7 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
     ...(cfg.incidents ? { incidents: cfg.incidents } : {}),
     ...(cfg.scrape ? { scrape: cfg.scrape } : {}),
     ...(cfg.dashboard ? { dashboard: resolveDashboard(cfg.dashboard, at, warnings) } : {}),
+    ...(alerting ? { alerting } : {}),
     warnings,
   };
 }

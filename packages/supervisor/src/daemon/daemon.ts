@@ -111,7 +111,12 @@ export class Daemon {
       }
       if (config.scrape) {
         const { DaemonScrape } = await import('../insight/daemon-scrape.ts');
-        daemon.scrape = DaemonScrape.start(config, supervisor, log, daemon.incidents?.loop);
+        const loop = daemon.incidents?.loop;
+        // The alerts:/slos: rules, evaluated over what the scraper reads; their own module, loaded only for them.
+        const alerts = config.alerting
+          ? new (await import('../insight/daemon-alerts.ts')).DaemonAlerts({ config: config.alerting, scrapeIntervalMs: config.scrape.interval, maxSeries: config.scrape.maxSeries, log, ...(loop ? { ingest: (s) => void loop.ingest(s) } : {}) })
+          : undefined;
+        daemon.scrape = DaemonScrape.start(config, supervisor, log, loop, alerts);
       }
       await daemon.listen();
       if (config.dashboard) {

@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config/load.ts';
 import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
 import { explainInput, unmappedDependencies } from './explain.ts';
+import type { DaemonAlerts } from './daemon-alerts.ts';
 import type { DaemonIncidents } from './incidents.ts';
 import type { ScrapeConfig } from './scrape-config.ts';
 import { Scraper, type TargetStatus } from './scraper.ts';
@@ -40,6 +41,8 @@ export interface ScrapeStatus {
   unreadable: { id: string; program: string; reason: string }[];
   /** Dependencies in the programs' metrics that map to no program. */
   unmappedDependencies: { program: string; dependency: string }[];
+  /** The alerts:/slos: rules evaluated here, when the config has them. */
+  alerts?: ReturnType<DaemonAlerts['status']>;
 }
 
 export interface ExplainResult {
@@ -61,9 +64,11 @@ export class DaemonScrape {
   private unreadable: ScrapeStatus['unreadable'] = [];
   private readonly warned = new Set<string>();
   private readonly now: () => number;
+  readonly alerts: DaemonAlerts | undefined;
 
-  constructor(config: ScrapeConfig, sup: Supervisor, log: Logger, incidents?: DaemonIncidents, now: () => number = Date.now) {
+  constructor(config: ScrapeConfig, sup: Supervisor, log: Logger, incidents?: DaemonIncidents, now: () => number = Date.now, alerts?: DaemonAlerts) {
     this.config = config;
+    this.alerts = alerts;
     this.sup = sup;
     this.log = log;
     this.incidents = incidents;
@@ -78,12 +83,14 @@ export class DaemonScrape {
       targets: () => this.targets(),
       now,
       onRound: () => this.refreshIncidents(),
+      ...(alerts ? { sink: alerts.sink } : {}),
     });
   }
 
-  static start(resolved: ResolvedConfig, sup: Supervisor, log: Logger, incidents?: DaemonIncidents): DaemonScrape {
-    const d = new DaemonScrape(resolved.scrape!, sup, log, incidents);
+  static start(resolved: ResolvedConfig, sup: Supervisor, log: Logger, incidents?: DaemonIncidents, alerts?: DaemonAlerts): DaemonScrape {
+    const d = new DaemonScrape(resolved.scrape!, sup, log, incidents, Date.now, alerts);
     d.scraper.start();
+    alerts?.start();
     log.info({ intervalMs: d.config.interval, retentionMs: d.config.retention, maxSeries: d.config.maxSeries, boundBytes: d.boundBytes() }, 'scraping the programs\u2019 metrics into the daemon\u2019s store');
     return d;
   }
@@ -183,6 +190,7 @@ export class DaemonScrape {
       targets: this.scraper.status(),
       unreadable: this.unreadable,
       unmappedDependencies: unmappedDependencies({ store: this.store, programs: this.sup.config.programs }),
+      ...(this.alerts ? { alerts: this.alerts.status() } : {}),
     };
   }
 
@@ -196,10 +204,13 @@ export class DaemonScrape {
       fam('holdfast_scrape_store_bytes', 'gauge', 'Bytes the metrics store holds (samples and series bookkeeping)', [['', s.bytes]]),
       fam('holdfast_scrape_dropped_samples_total', 'counter', 'Samples refused because scrape.maxSeries was reached', [['', s.dropped]]),
       fam('holdfast_scrape_up', 'gauge', '1 when the last read of an instance\u2019s metrics succeeded', s.targets.map((t) => [`{program="${esc(t.program)}",instance="${esc(t.id)}"}`, t.ok ? 1 : 0])),
-    ].join('\n\n');
+    ]
+      .concat(this.alerts ? [this.alerts.metrics()] : [])
+      .join('\n\n');
   }
 
   async close(): Promise<void> {
+    this.alerts?.stop();
     await this.scraper.stop();
   }
 }

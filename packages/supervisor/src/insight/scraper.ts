@@ -5,6 +5,7 @@
 // gap with its reason: the explanation says "not answering" rather than "no errors".
 import type { IncomingMessage } from 'node:http';
 import { parseExposition, type RingStore } from '@holdfast/insight/rootcause';
+import type { ScrapedSample } from './rule-series.ts';
 import type { ScrapeTarget } from './targets.ts';
 
 // Not `import … from 'node:http'` (see daemon/listen.ts: an ESM import loads its lazy exports).
@@ -64,6 +65,14 @@ export interface ScraperOptions {
   now: () => number;
   /** After every round (the probable causes of open incidents are refreshed there). */
   onRound?: () => void;
+  /** A second reader of the same answers (the daemon's alert rules): its samples, failures and targets gone. */
+  sink?: ScrapeSink;
+}
+
+export interface ScrapeSink {
+  want(name: string): boolean;
+  scraped(target: { id: string; program: string }, at: number, result: ScrapedSample[] | { error: string }): void;
+  gone(id: string, at: number): void;
 }
 
 export interface TargetStatus {
@@ -118,7 +127,11 @@ export class Scraper {
   async round(): Promise<void> {
     const targets = this.#o.targets();
     const ids = new Set(targets.map((t) => t.id));
-    for (const id of [...this.#last.keys()]) if (!ids.has(id)) this.#last.delete(id);
+    for (const id of [...this.#last.keys()]) {
+      if (ids.has(id)) continue;
+      this.#last.delete(id);
+      this.#o.sink?.gone(id, this.#o.now());
+    }
     await Promise.all(targets.filter((t) => !this.#inFlight.has(t.id)).map((t) => this.#scrape(t)));
     // Targets gone for a whole retention leave the store.
     this.#store.prune(this.#o.now() - this.#store.slots * this.#o.intervalMs);
@@ -133,13 +146,25 @@ export class Scraper {
     try {
       const r = await readMetrics(t.url, this.#o.timeoutMs, this.#agent);
       const ring = this.#store.begin(t.id, t.program, at);
+      const sink = this.#o.sink;
       let malformed = 0;
-      if ('error' in r) this.#store.end(ring, r.error);
-      else {
-        const parsed = parseExposition(r.text, this.#o.want, (name, labels, value) => this.#store.put(ring, name, labels, value));
+      if ('error' in r) {
+        this.#store.end(ring, r.error);
+        sink?.scraped(t, at, r);
+      } else {
+        const want = this.#o.want;
+        const forSink: ScrapedSample[] = [];
+        const parsed = sink
+          ? parseExposition(r.text, (name) => want(name) || sink.want(name), (name, labels, value) => {
+              if (want(name)) this.#store.put(ring, name, labels, value);
+              if (sink.want(name)) forSink.push({ name, labels, value });
+            })
+          : parseExposition(r.text, want, (name, labels, value) => this.#store.put(ring, name, labels, value));
         malformed = parsed.malformed;
         this.catalog.set(t.program, parsed.types);
-        this.#store.end(ring, parsed.samples === 0 && parsed.types.size === 0 && r.text.trim() !== '' ? 'the answer is not in the Prometheus text format' : undefined);
+        const error = parsed.samples === 0 && parsed.types.size === 0 && r.text.trim() !== '' ? 'the answer is not in the Prometheus text format' : undefined;
+        this.#store.end(ring, error);
+        sink?.scraped(t, at, error ? { error } : forSink);
       }
       this.#last.set(t.id, { url: t.url, program: t.program, malformed, durationMs: Date.now() - t0 });
     } finally {
