@@ -61,7 +61,7 @@ const listOf = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${x
 
 function logsText(c: { logs: Candidate['logs'] }): string {
   const top = [...c.logs].sort((a, b) => b.count - a.count).slice(0, 2);
-  return top.length ? `; its logs meanwhile: ${top.map((l) => `"${l.text.length > 80 ? `${l.text.slice(0, 77)}...` : l.text}" ×${l.count}${l.kind === 'new' ? ' (new)' : ''}`).join(', ')}` : '';
+  return top.length ? `; its logs meanwhile: ${top.map((l) => `"${l.text.length > 80 ? `${l.text.slice(0, 77)}...` : l.text}" ×${l.count}${l.kind === 'new' ? ' (new)' : l.kind === 'burst' ? ' (burst)' : ''}`).join(', ')}` : '';
 }
 
 /** Ranks the probable causes of what `input` shows; `thresholds` override DEFAULT_THRESHOLDS. */

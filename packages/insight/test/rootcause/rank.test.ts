@@ -36,7 +36,7 @@ test("the guide's incident: inventory at 12.5 % errors is the cause, orders and 
   assert.deepEqual(order(r), ['inventory:cause', 'orders:affected', 'gateway:affected']);
   const [cause, orders, gateway] = r.candidates;
   assert.deepEqual(cause!.explains, ['gateway', 'orders']);
-  assert.match(cause!.why, /^12\.5 % errors \(14,775 of 118,200\); it calls no other program; its logs meanwhile: "cannot get a connection: the pool of <n> connections is exhausted" ×14700$/);
+  assert.match(cause!.why, /^12\.5 % errors \(14,775 of 118,200\); it calls no other program; its logs meanwhile: "cannot get a connection: the pool of <n> connections is exhausted" ×14700 \(burst\)$/);
   assert.equal(cause!.score, 0.125);
   assert.deepEqual(orders!.path, ['orders', 'inventory']);
   assert.match(orders!.why, /^1\.8 % errors \(2,133 of 118,500\); it calls inventory, the probable cause$/);

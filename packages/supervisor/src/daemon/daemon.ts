@@ -235,6 +235,7 @@ export class Daemon {
       for (const w of capLines(result.warnings)) this.log.warn({}, w);
       if (JSON.stringify(next.scrape) !== JSON.stringify(this.config.scrape)) this.log.warn({}, 'scrape: the changed settings take effect when the daemon restarts (programs\u2019 metrics: fields apply now)');
       if (JSON.stringify(next.dashboard) !== JSON.stringify(this.config.dashboard)) this.log.warn({}, 'dashboard: the changed settings take effect when the daemon restarts');
+      if (JSON.stringify(next.alerting) !== JSON.stringify(this.config.alerting)) this.log.warn({}, 'alerts/slos: the changed rules take effect when the daemon restarts (the alerts in flight keep their state until then)');
       if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents)) this.log.warn({}, 'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST /v1/incidents/knowledge/reload)');
       return result;
     };
