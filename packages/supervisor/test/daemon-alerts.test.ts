@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, waitFor } from '@holdfast/testkit';
-import { IncidentsClient } from '../src/index.ts';
+import { ExplainClient, IncidentsClient } from '../src/index.ts';
 import { fixtures, node, startDaemon, writeConfig } from './helpers.ts';
 
 function load(url: string, workers: number) {
@@ -101,5 +101,9 @@ alerts:
 
   const metrics = await client.metrics();
   assert.match(metrics, /holdfast_alerts_firing 0/);
+  const status = (await new ExplainClient({ socket: config.supervisor.socket }).scrapeStatus()).alerts!;
+  assert.deepEqual(status.missingMetrics, [], 'the metric the baseline reads is in the service’s registry');
+  assert.equal(status.lastError, null);
+  assert.ok(status.scrapedSeries >= 2 && status.bytes <= status.boundBytes, JSON.stringify(status));
   assert.match(metrics, /holdfast_alerts_evaluation_failing 0/);
 });

@@ -216,7 +216,7 @@ test('the rules’ store: job and instance labels as Prometheus adds them, stale
   assert.equal(rs.counts().scraped, 1, 'series with nothing left in any rule’s reach are forgotten, and no longer count against the cap');
 });
 
-test('bad input: a daemon scraping less often than the rules were checked for is refused, naming both fields', async (t) => {
+test('bad input: a daemon scraping less often than the rules were checked for is refused; a metric no program lists is said once, with a did-you-mean', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'holdfast.yaml');
   writeFileSync(file, YAML.replace('scrape: {interval: 15s, maxSeries: 100}', 'scrape: {interval: 30s}'));
@@ -229,6 +229,20 @@ test('bad input: a daemon scraping less often than the rules were checked for is
   writeFileSync(file, YAML.replace('incidents: {quietPeriod: 1h}\n', ''));
   const noLoop = await loadSupervisorConfig(file);
   assert.ok(noLoop.warnings.some((w) => /no incidents: section .* firing alerts are only logged/.test(w)), noLoop.warnings.join('\n'));
+  // The registry check waits for the services: a misspelt metric is said once every program answered.
+  writeFileSync(file, YAML.replace('      signal: errors\n', '      signal: errors\n      metric: holdfast_http_request_total\n'));
+  const misspelt = await loadSupervisorConfig(file);
+  const warned: string[] = [];
+  const log = { ...silentLogger, warn: (_o: object, msg: string) => void warned.push(msg) };
+  const da = new DaemonAlerts({ config: misspelt.alerting!, scrapeIntervalMs: 15_000, maxSeries: 100, log });
+  const types = parseExposition(new OrdersService().text(), () => false, () => {}).types;
+  da.checkMetrics(new Map([['orders', types]]), ['orders', 'billing']);
+  assert.equal(da.missing, undefined, 'billing has not answered yet');
+  da.checkMetrics(new Map([['orders', types], ['billing', new Map()]]), ['orders', 'billing']);
+  assert.deepEqual(warned, ["alerts.baselines[0].metric: no program's /metrics lists 'holdfast_http_request_total' (did you mean 'holdfast_http_requests_total'?): the rule reads nothing and never fires"]);
+  da.checkMetrics(new Map([['orders', types], ['billing', new Map()]]), ['orders', 'billing']);
+  assert.equal(warned.length, 1, 'said once');
+
   writeFileSync(file, YAML.replace('scrape: {interval: 15s, maxSeries: 100}\n', ''));
   assert.equal((await loadSupervisorConfig(file)).alerting, undefined, 'without scrape: the rules are for Prometheus (holdfast gen alerts), not the daemon');
 });

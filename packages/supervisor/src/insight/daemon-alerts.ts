@@ -6,6 +6,7 @@
 import type { Signal } from '@holdfast/insight';
 import type { AlertsConfig } from '@holdfast/insight/promql';
 import type { Logger } from '../logger.ts';
+import { missingMetrics, type MissingMetric } from './alert-metrics.ts';
 import { EmbeddedAlerts, type EmbeddedAlertsStatus } from './embedded-alerts.ts';
 import type { ScrapeSink } from './scraper.ts';
 
@@ -42,6 +43,8 @@ export class DaemonAlerts {
   #stopped = false;
   #lastLoggedError: string | undefined;
   signals = 0;
+  /** Metrics the sections name that no program lists (checked once every program was read). */
+  missing: MissingMetric[] | undefined;
 
   constructor(o: DaemonAlertsOptions) {
     this.#o = o;
@@ -92,8 +95,21 @@ export class DaemonAlerts {
     return signals;
   }
 
-  status(): EmbeddedAlertsStatus & { signals: number } {
-    return { ...this.alerts.status(), signals: this.signals };
+  /**
+   * After a scrape round: once every program scraped has answered, checks the metrics the sections
+   * name against the families they list (`catalog`: program → family → type), and says once
+   * which are missing.
+   */
+  checkMetrics(catalog: ReadonlyMap<string, ReadonlyMap<string, string>>, programs: readonly string[]): void {
+    if (this.missing || programs.length === 0 || !programs.every((p) => catalog.has(p))) return;
+    const families = new Set<string>();
+    for (const p of programs) for (const f of catalog.get(p)!.keys()) families.add(f);
+    this.missing = missingMetrics(this.#o.config, families);
+    for (const m of this.missing) this.#o.log.warn({ path: m.path, metric: m.metric }, m.message);
+  }
+
+  status(): EmbeddedAlertsStatus & { signals: number; missingMetrics: MissingMetric[] | null } {
+    return { ...this.alerts.status(), signals: this.signals, missingMetrics: this.missing ?? null };
   }
 
   /** The evaluator's own metrics, appended to the daemon's /metrics. */

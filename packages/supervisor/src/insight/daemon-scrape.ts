@@ -82,7 +82,10 @@ export class DaemonScrape {
       want: (name) => RED_SAMPLE_NAMES.has(name),
       targets: () => this.targets(),
       now,
-      onRound: () => this.refreshIncidents(),
+      onRound: () => {
+        this.refreshIncidents();
+        alerts?.checkMetrics(this.scraper.catalog, [...new Set(this.scraper.status().map((x) => x.program))]);
+      },
       ...(alerts ? { sink: alerts.sink } : {}),
     });
   }
