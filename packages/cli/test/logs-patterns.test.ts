@@ -31,7 +31,8 @@ test('a file: templates by count with id and level, stack traces folded', (t) =>
   assert.match(lines[0]!, /^COUNT\s+ID\s+LEVEL\s+TEMPLATE$/);
   assert.match(lines[1]!, /^\s*3\s+[0-9a-f]{12}\s+error\s+order <\*> failed: card declined$/);
   assert.match(lines[2]!, /^\s*2\s+[0-9a-f]{12}\s+warn\s+cache miss for user <\*>$/);
-  assert.ok(lines.some((l) => /^\s*1\s+[0-9a-f]{12}\s+-\s+Error: connect ECONNREFUSED <\*>:<\*>$/.test(l)), r.stdout);
+  // A line that starts with its level word (Error:, ERROR, [warn]) carries that level.
+  assert.ok(lines.some((l) => /^\s*1\s+[0-9a-f]{12}\s+error\s+Error: connect ECONNREFUSED <\*>:<\*>$/.test(l)), r.stdout);
   assert.equal(lines.at(-1), '7 events from 9 lines, 4 templates');
   const top = run([file, '--top', '1']);
   assert.match(top.stdout, /… 3 more \(--top 1 shown\)/);

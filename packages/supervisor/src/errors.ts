@@ -30,6 +30,7 @@ export const supervisorErrors = {
   HOLDFAST_E_BUSY: { status: 409, message: 'another action on the program is under way' },
   HOLDFAST_E_RELOAD_FAILED: { status: 400, message: 'the rolling reload stopped: a new instance did not become ready' },
   HOLDFAST_E_INCIDENTS_OFF: { status: 404, message: "the incident loop is off: the config has no 'incidents:' section" },
+  HOLDFAST_E_MINING_OFF: { status: 409, message: 'the program is not mined (programs.<name>.mining: false, or mining.enabled: false)' },
   HOLDFAST_E_UNKNOWN_INCIDENT: { status: 404, message: 'no such incident' },
   HOLDFAST_E_INCIDENT_STATE: { status: 409, message: 'the incident is not in a state that allows this' },
   HOLDFAST_E_KNOWLEDGE: { status: 422, message: 'the knowledge base was not changed' },

@@ -64,3 +64,4 @@ export { ExplainClient } from './insight/explain-client.ts';
 export type { ExplainResult, ScrapeStatus } from './insight/daemon-scrape.ts';
 export type { TargetStatus } from './insight/scraper.ts';
 export { applyNodeHeap, isNodeCommand, type NodeHeapMode } from './process/node-heap.ts';
+export type { PatternsReport, TemplateInfo, TemplateEvent, MiningStatus, Trend } from './insight/mining-view.ts';

@@ -1,7 +1,8 @@
 // With the incident loop on, the daemon still runs plain JavaScript (insight's sources stripped
 // beforehand, not by Node's TypeScript loader) and loads neither the yaml parser (a child process
 // reads knowledge.yaml), nor the rest of insight (it imports @holdfast/insight/incidents), nor
-// crypto (no webhook secret here), undici, http2, tls or zlib.
+// crypto (no webhook secret here), undici, http2, tls or zlib. (The log miner is off here; the
+// miner's own footprint is checked in mining-footprint.test.ts.)
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -28,7 +29,7 @@ test('the incident loop on: no TypeScript stripper, no yaml, no crypto in the da
   const errorLines = `setInterval(() => console.log(JSON.stringify({ level: 50, msg: 'boom', err: { type: 'Error', message: 'x', code: 'E1' } })), 50)`;
   const { dir, file, config } = await writeConfig(
     t,
-    `programs:\n  a:\n    command: [${node}, -e, "${errorLines}"]\n    ready: {afterMs: 0}\nincidents:\n  knowledge: knowledge.yaml\n  receivers: [{name: ops, type: webhook, url: 'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupWait: 0}]\n`,
+    `programs:\n  a:\n    command: [${node}, -e, "${errorLines}"]\n    ready: {afterMs: 0}\nincidents:\n  knowledge: knowledge.yaml\n  receivers: [{name: ops, type: webhook, url: 'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupWait: 0}]\nmining: {enabled: false}\n`,
   );
   writeFileSync(join(dir, 'knowledge.yaml'), 'entries:\n  - {id: e1, match: {code: E1}, category: test, severity: warning, owner: me, runbook: none}\n');
   const out = join(dir, 'modules.json');

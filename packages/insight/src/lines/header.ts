@@ -115,6 +115,11 @@ export function splitHeader(line: string): HeaderSplit {
   }
   const ts = tokens(line, 14);
   if (ts.length < 2) return { header: '', message: line, level: NO_LEVEL };
+  // A line that starts with its level (ERROR …, [warn] …, error: …), as programs print when the
+  // supervisor or journald adds the time: the level is read, the message kept whole (the word is
+  // constant, and 'Error: ENOENT …' is the error itself, not a header).
+  const lead = tokenLevel(ts[0]!.text, /^[[<]|:$/.test(ts[0]!.text));
+  if (lead !== NO_LEVEL && !looksLikeTimeOrNumber(ts[1]!.text)) return { header: '', message: line, level: lead };
   let sawTime = false;
   for (let k = 0; k < ts.length - 1; k++) {
     const t = ts[k]!.text;

@@ -5,4 +5,4 @@ export { parseJsonLine } from './json.ts';
 export { parseLogfmtLine, parseLogfmtPairs } from './logfmt.ts';
 export { splitHeader, compileHeaderFormat, type HeaderSplit } from './header.ts';
 export { MultilineFolder, type FoldLimits } from './multiline.ts';
-export { LineSplitter, type SplitterStats } from './splitter.ts';
+export { LineSplitter, splitterStats, type SplitterStats } from './splitter.ts';

@@ -12,6 +12,15 @@ export interface SplitterStats {
   invalidUtf8: number;
   /** Lines skipped as binary. */
   binary: number;
+  /** Bytes handed to skip() (shed by the caller, never split into lines). */
+  skippedBytes: number;
+  /** Newlines in those bytes: about how many lines were shed. */
+  skippedLines: number;
+}
+
+/** Fresh, zeroed counters (several splitters may share one set). */
+export function splitterStats(): SplitterStats {
+  return { lines: 0, bytes: 0, truncated: 0, invalidUtf8: 0, binary: 0, skippedBytes: 0, skippedLines: 0 };
 }
 
 const lenient = new TextDecoder('utf-8');
@@ -21,23 +30,53 @@ const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]/;
 
 export class LineSplitter {
   readonly maxLineBytes: number;
-  readonly stats: SplitterStats = { lines: 0, bytes: 0, truncated: 0, invalidUtf8: 0, binary: 0 };
+  readonly stats: SplitterStats;
   readonly #keepBinary: boolean;
   #parts: Buffer[] = [];
   #partBytes = 0;
   #cut = false;
+  /** After skip(): the rest of the line skipping stopped in is not a line of its own. */
+  #resync = false;
 
-  /** With keepBinary, binary lines are counted and passed on (decoded leniently) so lines stay 1:1 with the input. */
-  constructor(maxLineBytes = 64 * 1024, options: { keepBinary?: boolean } = {}) {
+  /**
+   * With keepBinary, binary lines are counted and passed on (decoded leniently) so lines stay 1:1
+   * with the input. With stats, the counters go there (several splitters may share one set).
+   */
+  constructor(maxLineBytes = 64 * 1024, options: { keepBinary?: boolean; stats?: SplitterStats } = {}) {
     this.maxLineBytes = maxLineBytes;
     this.#keepBinary = options.keepBinary ?? false;
+    this.stats = options.stats ?? splitterStats();
+  }
+
+  /**
+   * Passes over a chunk without reading it (load shedding): its bytes and newlines are counted,
+   * the line in progress is dropped, and splitting starts again after the next newline.
+   */
+  skip(chunk: Buffer): void {
+    this.stats.bytes += chunk.length;
+    this.stats.skippedBytes += chunk.length;
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) this.stats.skippedLines++;
+    this.#parts = [];
+    this.#partBytes = 0;
+    this.#cut = false;
+    this.#resync = true;
   }
 
   /** Feeds a chunk; calls onLine for each complete line (without its newline). */
   push(chunk: Buffer, onLine: (line: string) => void): void {
     this.stats.bytes += chunk.length;
     let start = 0;
-    if (this.#partBytes > 0 || this.#cut) {
+    if (this.#resync) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.stats.skippedBytes += chunk.length;
+        return;
+      }
+      this.#resync = false;
+      this.stats.skippedBytes += nl + 1;
+      this.stats.skippedLines++;
+      start = nl + 1;
+    } else if (this.#partBytes > 0 || this.#cut) {
       // The end of a line begun in an earlier chunk.
       const nl = chunk.indexOf(10);
       this.#take(chunk.subarray(0, nl < 0 ? chunk.length : nl));

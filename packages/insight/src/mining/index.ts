@@ -6,4 +6,4 @@ export { WILD } from './mask.ts';
 export { templateId } from './ids.ts';
 export { saveState, restoreState, validateState, STATE_FORMAT, STATE_VERSION, type MinerState, type SavedTemplate } from './state.ts';
 export { PatternDetector, validateDetectorOptions, type DetectorOptions, type DetectorState, type Observation, type PatternSignal, type TemplateBurstSignal, type TemplateNewSignal } from './detector.ts';
-export { ProgramMiner, parseEvent, validateProgramMinerOptions, type MinedEvent, type ProgramMinerOptions, type ProgramMinerRuntime, type ProgramMinerState, type ProgramMinerStats } from './program.ts';
+export { MinerStream, ProgramMiner, parseEvent, validateProgramMinerOptions, type MinedEvent, type ProgramMinerOptions, type ProgramMinerRuntime, type ProgramMinerState, type ProgramMinerStats } from './program.ts';

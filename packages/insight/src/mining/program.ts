@@ -10,7 +10,7 @@ import { parseJsonLine } from '../lines/json.ts';
 import { levelName, NO_LEVEL } from '../lines/levels.ts';
 import { parseLogfmtLine } from '../lines/logfmt.ts';
 import { MultilineFolder, type FoldLimits } from '../lines/multiline.ts';
-import { LineSplitter, type SplitterStats } from '../lines/splitter.ts';
+import { LineSplitter, splitterStats, type SplitterStats } from '../lines/splitter.ts';
 import { PatternDetector, type DetectorOptions, type DetectorState, type PatternSignal } from './detector.ts';
 import { TemplateMiner, type MineResult } from './miner.ts';
 import { validateMinerOptions, type MinerOptions } from './options.ts';
@@ -81,41 +81,32 @@ export function validateProgramMinerOptions(o: unknown): Issue[] {
   return issues;
 }
 
-export class ProgramMiner {
-  readonly miner: TemplateMiner;
-  readonly detector: PatternDetector | undefined;
+/**
+ * One source of a program's output (an instance's stdout, say): its own line splitter and
+ * stack-trace folder, feeding the program's one miner and detector. Lines of two sources never
+ * join, and a trace half-written by one instance is not cut by another's lines.
+ */
+export class MinerStream {
   readonly #splitter: LineSplitter;
   readonly #folder: MultilineFolder | undefined;
-  readonly #header: ((line: string) => HeaderSplit) | undefined;
-  readonly #json: boolean;
-  readonly #logfmt: boolean;
-  readonly #maxPerSecond: number;
-  readonly #now: () => number;
-  readonly #rt: ProgramMinerRuntime;
-  readonly #stats: Omit<ProgramMinerStats, keyof SplitterStats> = { events: 0, mined: 0, shed: 0, byLevel: {} };
-  #second = -1;
-  #inSecond = 0;
+  readonly #mine: (lines: string[]) => void;
   readonly #onLine = (line: string) => this.line(line);
 
-  constructor(options: ProgramMinerOptions = {}, runtime: ProgramMinerRuntime = {}, state?: ProgramMinerState) {
-    const issues = validateProgramMinerOptions(options);
-    if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_OPTIONS', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
-    this.#rt = runtime;
-    this.#now = runtime.now ?? Date.now;
-    this.miner = state ? restoreState(state.miner, options.miner, { now: this.#now }) : new TemplateMiner(options.miner, { now: this.#now });
-    this.detector = options.detector === false ? undefined : new PatternDetector(options.detector ?? {}, state?.detector ?? undefined);
-    this.#splitter = new LineSplitter(options.maxLineBytes);
-    this.#folder = options.multiline === false ? undefined : new MultilineFolder(typeof options.multiline === 'object' ? options.multiline : {});
-    const h = options.header ?? 'auto';
-    this.#header = h === 'none' ? undefined : h === 'auto' ? splitHeader : compileHeaderFormat(h);
-    this.#json = options.json ?? true;
-    this.#logfmt = options.logfmt ?? true;
-    this.#maxPerSecond = options.maxEventsPerSecond ?? Infinity;
+  constructor(splitter: LineSplitter, folder: MultilineFolder | undefined, mine: (lines: string[]) => void) {
+    this.#splitter = splitter;
+    this.#folder = folder;
+    this.#mine = mine;
   }
 
   /** Feeds output as it arrives (bytes or text; lines may span chunks). */
   write(chunk: Buffer | string): void {
     this.#splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, this.#onLine);
+  }
+
+  /** Sheds a chunk (load shedding): counted, not read; the line it cuts is dropped too. */
+  skip(chunk: Buffer): void {
+    this.flush();
+    this.#splitter.skip(chunk);
   }
 
   /** Feeds one line that is already decoded (no newline). */
@@ -125,7 +116,7 @@ export class ProgramMiner {
     if (done) this.#mine(done);
   }
 
-  /** Mines a pending multi-line event now (call when the program's output pauses). */
+  /** Mines a pending multi-line event now (call when the output pauses). */
   flush(): void {
     const done = this.#folder?.flush();
     if (done) this.#mine(done);
@@ -136,9 +127,71 @@ export class ProgramMiner {
     this.#splitter.end(this.#onLine);
     this.flush();
   }
+}
+
+export class ProgramMiner {
+  readonly miner: TemplateMiner;
+  readonly detector: PatternDetector | undefined;
+  readonly #main: MinerStream;
+  readonly #splitterStats = splitterStats();
+  readonly #maxLineBytes: number | undefined;
+  readonly #multiline: boolean | Partial<FoldLimits> | undefined;
+  readonly #mineLines = (lines: string[]) => this.#mine(lines);
+  readonly #header: ((line: string) => HeaderSplit) | undefined;
+  readonly #json: boolean;
+  readonly #logfmt: boolean;
+  readonly #maxPerSecond: number;
+  readonly #now: () => number;
+  readonly #rt: ProgramMinerRuntime;
+  readonly #stats: Omit<ProgramMinerStats, keyof SplitterStats> = { events: 0, mined: 0, shed: 0, byLevel: {} };
+  #second = -1;
+  #inSecond = 0;
+
+  constructor(options: ProgramMinerOptions = {}, runtime: ProgramMinerRuntime = {}, state?: ProgramMinerState) {
+    const issues = validateProgramMinerOptions(options);
+    if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_OPTIONS', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
+    this.#rt = runtime;
+    this.#now = runtime.now ?? Date.now;
+    this.miner = state ? restoreState(state.miner, options.miner, { now: this.#now }) : new TemplateMiner(options.miner, { now: this.#now });
+    this.detector = options.detector === false ? undefined : new PatternDetector(options.detector ?? {}, state?.detector ?? undefined);
+    this.#maxLineBytes = options.maxLineBytes;
+    this.#multiline = options.multiline;
+    this.#main = this.stream();
+    const h = options.header ?? 'auto';
+    this.#header = h === 'none' ? undefined : h === 'auto' ? splitHeader : compileHeaderFormat(h);
+    this.#json = options.json ?? true;
+    this.#logfmt = options.logfmt ?? true;
+    this.#maxPerSecond = options.maxEventsPerSecond ?? Infinity;
+  }
+
+  /** Another source of this program's output, mined into the same templates (its counts in stats). */
+  stream(): MinerStream {
+    const folder = this.#multiline === false ? undefined : new MultilineFolder(typeof this.#multiline === 'object' ? this.#multiline : {});
+    return new MinerStream(new LineSplitter(this.#maxLineBytes, { stats: this.#splitterStats }), folder, this.#mineLines);
+  }
+
+  /** Feeds output as it arrives (bytes or text; lines may span chunks). */
+  write(chunk: Buffer | string): void {
+    this.#main.write(chunk);
+  }
+
+  /** Feeds one line that is already decoded (no newline). */
+  line(line: string): void {
+    this.#main.line(line);
+  }
+
+  /** Mines a pending multi-line event now (call when the program's output pauses). */
+  flush(): void {
+    this.#main.flush();
+  }
+
+  /** End of input: the last partial line and any pending event. */
+  end(): void {
+    this.#main.end();
+  }
 
   get stats(): ProgramMinerStats {
-    return { ...this.#splitter.stats, ...this.#stats, byLevel: { ...this.#stats.byLevel } };
+    return { ...this.#splitterStats, ...this.#stats, byLevel: { ...this.#stats.byLevel } };
   }
 
   save(): ProgramMinerState {

@@ -18,6 +18,12 @@ const cases: [string, string, string, number][] = [
   ['2024-05-01T10:00:00.123Z warn: disk 91% full', '2024-05-01T10:00:00.123Z warn:', 'disk 91% full', 40],
   ['I0501 10:00:00.123456    4321 controller.go:123] Reconciling pod', 'I0501 10:00:00.123456    4321 controller.go:123]', 'Reconciling pod', 30],
   ['no header at all, an ERROR in prose', '', 'no header at all, an ERROR in prose', -1],
+  // A line that starts with its level (the supervisor or journald adds the time): level read, message whole.
+  ['ERROR Connection refused to db-1:5432', '', 'ERROR Connection refused to db-1:5432', 50],
+  ['[warn] disk 91% full', '', '[warn] disk 91% full', 40],
+  ['error: cannot open config', '', 'error: cannot open config', 50],
+  ['Error: ENOENT: no such file or directory', '', 'Error: ENOENT: no such file or directory', 50],
+  ['Info about things', '', 'Info about things', -1],
 ];
 
 test('plain headers are found and set aside: timestamp, host, pid, level, thread, logger', () => {

@@ -4,6 +4,7 @@
 import { request, type IncomingMessage, type RequestOptions } from 'node:http';
 import { SupervisorError, supervisorErrors, type SupervisorErrorCode } from '../errors.ts';
 import type { ActionOptions, ActionResult, ApiErrorBody, InstanceStatus, ReloadResult, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
+import type { PatternsReport } from '../insight/mining-view.ts';
 
 export interface ClientOptions {
   /** Path of the daemon's Unix socket. */
@@ -133,6 +134,11 @@ export class SupervisorClient {
 
   logs(instance: string, opts: LogOptions = {}): Promise<string> {
     return this.call('GET', `/v1/logs?${new URLSearchParams({ instance, stream: opts.stream ?? 'stdout', lines: String(opts.lines ?? 50) })}`);
+  }
+
+  /** A program's log templates (counts, first/last seen, level, example, trend); `since`: seen within it, like "1h". */
+  patterns(program: string, opts: { since?: string } = {}): Promise<PatternsReport> {
+    return this.call('GET', `/v1/patterns?${new URLSearchParams({ program, ...(opts.since ? { since: opts.since } : {}) })}`);
   }
 
   /** Streams the last lines, then everything new, to `onData` until `signal` aborts or the daemon goes away. */

@@ -6,6 +6,7 @@ import type { ConfigDiff } from '../runner/diff.ts';
 import type { ExitReason, ProcessStateName } from '../state/states.ts';
 import type { IncidentsStatus } from '../insight/incidents.ts';
 import type { ScrapeStatus } from '../insight/daemon-scrape.ts';
+import type { MiningStatus, TemplateEvent } from '../insight/mining-view.ts';
 
 export interface ExitSummary {
   code: number | null;
@@ -86,6 +87,8 @@ export interface DaemonStatus {
   scrape?: ScrapeStatus;
   /** The dashboard (its address, open pages, history held); absent when it is off. */
   dashboard?: DashboardStatus;
+  /** The log miner's totals, when some program is mined (docs/log-mining.md). */
+  mining?: MiningStatus;
 }
 
 export interface DashboardStatus {
@@ -152,7 +155,9 @@ export type SupervisorEvent =
       oldPid: number | null;
       detail: string | null;
     }
-  | { type: 'shutdown'; at: string };
+  | { type: 'shutdown'; at: string }
+  /** The log miner's pattern-change signals (docs/log-mining.md). */
+  | TemplateEvent;
 
 export interface ApiErrorBody {
   error: { code: string; message: string; issues?: ConfigIssue[] };

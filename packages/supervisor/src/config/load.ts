@@ -39,6 +39,8 @@ export interface ResolvedConfig {
   dashboard?: ResolvedDashboardConfig;
   /** The alerts:/slos: sections as rule specs, when the daemon evaluates them (there is a `scrape:` section too). */
   alerting?: AlertsConfig;
+  /** The log miner's daemon-wide settings; absent: the defaults (docs/log-mining.md). */
+  mining?: SupervisorConfig['mining'];
   /** Things that load but deserve a look (unsupported supervisord keys, reserved fields). */
   warnings: string[];
 }
@@ -116,6 +118,7 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
     ...(cfg.scrape ? { scrape: cfg.scrape } : {}),
     ...(cfg.dashboard ? { dashboard: resolveDashboard(cfg.dashboard, at, warnings) } : {}),
     ...(alerting ? { alerting } : {}),
+    ...(cfg.mining ? { mining: cfg.mining } : {}),
     warnings,
   };
 }

@@ -10,6 +10,7 @@ import { splitCommandLine } from './command-line.ts';
 import { appliesTo, isNodeCommand, nodeLimitProblem, type NodeHeapMode } from '../process/node-heap.ts';
 import { crossCheck, NAME_RULE, NAME_PATTERN } from './cross-check.ts';
 import { incidentsConfigSchema } from '../insight/config.ts';
+import { miningConfigSchema, programMiningSchema } from '../insight/mining-config.ts';
 import { forbiddenOverride } from './env-rules.ts';
 import { checkScrape, programMetricsSchema, scrapeSchema } from '../insight/scrape-config.ts';
 import { checkDashboard, dashboardConfigSchema } from '../dashboard/config.ts';
@@ -289,6 +290,8 @@ export const programSchema = z
     reload: reloadSchema.optional(),
     /** Where the daemon reads its metrics (scrape: section), and which program each dependency calls. */
     metrics: programMetricsSchema.optional(),
+    /** Log template mining of this program's output (docs/log-mining.md): false opts out; options set its masking, header and thresholds. */
+    mining: programMiningSchema.optional(),
   })
   .check(
     z.superRefine(
@@ -371,6 +374,8 @@ export const supervisorConfigSchema = z
     alerts: alertsSchema.optional(),
     /** Service-level objectives and their burn-rate alerts. */
     slos: slosSchema.optional(),
+    /** Log template mining in the daemon (docs/log-mining.md); on for every program unless `enabled: false`. */
+    mining: miningConfigSchema.optional(),
   })
   .check(z.superRefine(crossCheck, { when: () => true }))
   .check(z.superRefine(checkScrape, { when: () => true }))

@@ -19,6 +19,8 @@ import type { DaemonScrape } from '../insight/daemon-scrape.ts';
 import { isScrapePath, serveScrape } from '../insight/scrape-routes.ts';
 import type { Dashboard } from '../dashboard/server.ts';
 import { isDashboardPath, serveDashboardControl } from '../dashboard/paths.ts';
+import type { DaemonMining } from '../insight/mining.ts';
+import { miningWanted, PATTERNS_PATH } from '../insight/mining-paths.ts';
 import { Supervisor } from '../runner/supervisor.ts';
 import { startDaemonGcPacer, type GcPacer } from './gc-pacer.ts';
 import { acquireLock, type DaemonLock } from './lock.ts';
@@ -74,6 +76,8 @@ export class Daemon {
   private dashboard: Dashboard | undefined;
   /** The control API's handler without auth (the Unix socket's): the dashboard serves the page's actions through it. */
   private control: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** The log miner, loaded only when some program is mined (docs/log-mining.md). */
+  private mining: DaemonMining | undefined;
 
   private readonly strict: boolean;
 
@@ -118,6 +122,7 @@ export class Daemon {
           : undefined;
         daemon.scrape = DaemonScrape.start(config, supervisor, log, loop, alerts);
       }
+      if (miningWanted(config)) await daemon.startMining(config);
       await daemon.listen();
       if (config.dashboard) {
         const { Dashboard } = await import('../dashboard/server.ts');
@@ -138,6 +143,18 @@ export class Daemon {
     }
   }
 
+  private async startMining(config: ResolvedConfig): Promise<void> {
+    const { DaemonMining } = await import('../insight/mining.ts');
+    this.mining = new DaemonMining(config, this.supervisor, this.log, {
+      onSignal: (program, instance, s, format) => {
+        const loop = this.incidents?.loop;
+        // Error lines of JSON and logfmt already reach the loop as log.error signals (log-signals.ts):
+        // one incident per fault, not a second one for its template.
+        if (loop && !(loop.config.logSignals && format !== 'plain' && s.level >= 50)) loop.pattern(program, instance, s);
+      },
+    });
+  }
+
   private async listen(): Promise<void> {
     const s = this.config.supervisor;
     const ctx = {
@@ -149,10 +166,17 @@ export class Daemon {
         this.metrics ??= createMetrics({ snapshot: () => this.supervisor.status() });
         const m = await this.metrics;
         const body = await m.render();
-        const more = [this.incidents?.loop.metrics(), this.scrape?.metrics()].filter((x) => x !== undefined);
+        const more = [this.incidents?.loop.metrics(), this.scrape?.metrics(), this.mining?.metrics()].filter((x) => x !== undefined);
         return { contentType: m.contentType, body: more.length ? `${body}\n${more.join('\n\n')}\n` : body };
       },
       extra: (req: IncomingMessage, res: ServerResponse, url: URL) => {
+        if (url.pathname === PATTERNS_PATH) {
+          const programs = this.supervisor.config.programs;
+          import('../insight/mining-routes.ts')
+            .then((r) => r.servePatterns(this.mining, programs, req, res, url))
+            .catch((err: Error) => res.writeHead(500).end(JSON.stringify({ error: { code: 'HOLDFAST_E_API', message: err.message } })));
+          return true;
+        }
         if (isScrapePath(url.pathname)) {
           serveScrape(this.scrape, req, res, url);
           return true;
@@ -222,6 +246,7 @@ export class Daemon {
       ...(this.incidents ? { incidents: this.incidents.loop.status() } : {}),
       ...(this.scrape ? { scrape: this.scrape.status() } : {}),
       ...(this.dashboard ? { dashboard: this.dashboard.status() } : {}),
+      ...(this.mining ? { mining: this.mining.status() } : {}),
     };
   }
 
@@ -231,6 +256,8 @@ export class Daemon {
     const run = async () => {
       const next = await loadConfigIsolated(this.config.file, process.env, { strict: this.strict });
       const result = await this.supervisor.update(next);
+      if (this.mining) this.mining.sync(next);
+      else if (miningWanted(next)) await this.startMining(next);
       this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
       for (const w of capLines(result.warnings)) this.log.warn({}, w);
       if (JSON.stringify(next.scrape) !== JSON.stringify(this.config.scrape)) this.log.warn({}, 'scrape: the changed settings take effect when the daemon restarts (programs\u2019 metrics: fields apply now)');
@@ -256,6 +283,7 @@ export class Daemon {
       }
       await this.scrape?.close();
       await this.dashboard?.close();
+      this.mining?.close();
       this.incidents?.loop.close();
       for (const s of this.servers) await closeServer(s);
       await this.lock.release();
