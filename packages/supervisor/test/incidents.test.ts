@@ -204,6 +204,29 @@ test('bad input: malformed webhook and signal bodies are 400 and store nothing; 
   await assert.rejects(new IncidentsClient({ socket: off.config.supervisor.socket }).list(), { code: 'HOLDFAST_E_INCIDENTS_OFF', message: /add an 'incidents:' section/ });
 });
 
+test('a knowledge base reloaded with an error is refused, naming file:line; the one in use stays and classifies', async (t) => {
+  const { dir, config } = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml('http://127.0.0.1:9/x')}`);
+  const kbFile = join(dir, 'knowledge.yaml');
+  writeFileSync(kbFile, KB);
+  await startDaemon(t, config);
+  const inc = new IncidentsClient({ socket: config.supervisor.socket });
+  writeFileSync(kbFile, `${KB}  - id: broken\n    match: {regex: 'timeout (after'}\n    category: x\n`);
+  await assert.rejects(inc.reloadKnowledge(), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'HOLDFAST_E_KNOWLEDGE');
+    assert.match(err.message, new RegExp(`${kbFile}:11:13 .*entries\\[1\\]\\.match\\.regex: invalid regex`));
+    assert.match(err.message, /the knowledge base in use stays as it was/);
+    return true;
+  });
+  const st = await inc.incidentsStatus();
+  assert.equal(st.knowledge.entries, 1);
+  assert.match(st.knowledge.error ?? '', /invalid regex/);
+  const [r] = (await inc.signals([{ kind: 'log.error', at: Date.now(), summary: 'cert expired', program: 'api', error: { code: 'E_CERT' } }])).results;
+  assert.equal((await inc.show(r!.incident)).incident.rule, 'kb:payment-cert', 'still classified by the entries in use');
+  writeFileSync(kbFile, `${KB}  - id: fixed\n    match: {regex: 'timeout \\(after'}\n    category: x\n`);
+  assert.deepEqual(await inc.reloadKnowledge(), { file: kbFile, entries: 2 });
+  assert.equal((await inc.incidentsStatus()).knowledge.error, null);
+});
+
 test('a knowledge base with an invalid regex stops the daemon from starting, naming file:line', async (t) => {
   const { dir, file, config } = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml('http://127.0.0.1:9/x')}`);
   writeFileSync(join(dir, 'knowledge.yaml'), `entries:\n  - id: bad\n    match: {regex: 'timeout (after'}\n    category: x\n`);

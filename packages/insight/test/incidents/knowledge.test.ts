@@ -33,6 +33,20 @@ entries:
       - raise pool.max
 `;
 
+// Matched by the template's text, and by labels.
+const MORE = `
+  - id: cert
+    match: {template: 'certificate expired'}
+    category: certificate
+    owner: team-edge
+    runbook: renew it
+  - id: slow-checkout
+    match: {kind: alert, labels: {alertname: CheckoutSlow, team: web}}
+    category: latency
+    owner: team-web
+    runbook: https://runbooks.example/checkout
+`;
+
 function kbFile(t: Parameters<typeof tempDir>[0], text: string): string {
   const file = join(tempDir(t), 'knowledge.yaml');
   writeFileSync(file, text);
@@ -40,12 +54,15 @@ function kbFile(t: Parameters<typeof tempDir>[0], text: string): string {
 }
 
 test('a valid knowledge base loads and classifies in file order', (t) => {
-  const kb = loadKnowledgeFile(kbFile(t, GOOD));
+  const kb = loadKnowledgeFile(kbFile(t, GOOD + MORE));
   const c = new Classifier(kb);
   assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'x', program: 'gateway', error: { code: 'SHOP_E_DOWN' } }).rule, 'kb:inventory-down');
   assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'db pool timeout', program: 'orders' }).category, 'capacity');
   assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'db pool timeout', program: 'billing' }).category, 'unclassified', 'program must match too');
   assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'other', program: 'orders', error: { message: 'pool exhausted' } }).category, 'capacity', 'the regex also sees the error message');
+  assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'tls: certificate expired for <*>', program: 'api', template: { id: 't1', text: 'tls: certificate expired for <*>' } }).rule, 'kb:cert');
+  assert.equal(c.classify({ kind: 'alert', at: 1, summary: 'slow', labels: { alertname: 'CheckoutSlow', team: 'web', instance: 'a' } }).rule, 'kb:slow-checkout');
+  assert.equal(c.classify({ kind: 'alert', at: 1, summary: 'slow', labels: { alertname: 'CheckoutSlow', team: 'mobile' } }).rule, 'prometheus:CheckoutSlow', 'every label must match');
   assert.deepEqual(loadKnowledgeFile(kbFile(t, '# nothing learned yet\n')), { entries: [] });
 });
 
