@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { signalFromPattern } from '@holdfast/insight/incidents';
 import { freePort, waitFor } from '@holdfast/testkit';
 import { ExplainClient, IncidentsClient } from '../src/index.ts';
 import { fixtures, node, startDaemon, writeConfig } from './helpers.ts';
@@ -26,7 +27,7 @@ function load(url: string, workers: number) {
   return { statuses, end: () => ((stop = true), Promise.all(loops)) };
 }
 
-test('a supervised service whose errors jump to 50 % opens an incident from the daemon’s own alert rule, and recovery resolves it', async (t) => {
+test('a supervised service whose errors jump to 50 % opens an incident from the daemon’s own alert rule, explain cites its log burst, and recovery resolves it', async (t) => {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { config } = await writeConfig(
@@ -85,6 +86,16 @@ alerts:
   assert.equal(open.rule, 'prometheus:FlakyErrorsAnomaly');
   assert.match(open.summary, /flaky_errors: the share of 5xx responses of service=flaky is above its static band/);
   assert.ok(traffic.statuses.get(500)! > 10);
+
+  // The log miner's burst of a template in flaky (as DaemonIncidents.pattern ingests it) is cited in the explanation.
+  const burst = signalFromPattern({ type: 'template.burst', at: Date.now(), id: 't-pool', template: 'cannot get a connection: the pool of <n> connections is exhausted', level: 50, windowCount: 240, baselineCount: 3, windowMs: 10_000 }, 'flaky', 'flaky');
+  await incidents.signals([burst]);
+  const explained = await waitFor('flaky named with its burst', async () => {
+    const e = await new ExplainClient({ socket: config.supervisor.socket }).explain('1m');
+    const c = e.ranking.candidates[0];
+    return c?.program === 'flaky' && c.role === 'cause' && /exhausted" ×240 \(burst\)/.test(c.why) ? e : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 250 });
+  assert.match(explained.text, /flaky: burst ×240 {2}cannot get a connection/);
 
   await fault(0);
   const t1 = Date.now();

@@ -52,6 +52,20 @@ export interface ExplainResult {
   note?: string;
 }
 
+/**
+ * The lines a burst incident stands for: each of its signals says how many lines its window held
+ * ("… 120 times in 10 s", signalFromPattern's summary); the largest window seen, or the number of
+ * signals when none says.
+ */
+function burstLines(i: Incident): number {
+  let most = 0;
+  for (const r of [{ summary: i.summary }, ...i.recent]) {
+    const m = / (\d+) times in \d+ s/.exec(r.summary);
+    if (m) most = Math.max(most, Number(m[1]));
+  }
+  return most || i.count;
+}
+
 export class DaemonScrape {
   readonly config: ScrapeConfig;
   readonly store: RingStore;
@@ -147,14 +161,19 @@ export class DaemonScrape {
     return { ranking, text: [formatRanking(ranking), ...(note ? [`note: ${note}`] : []), ...fix].join('\n'), ...(note ? { note } : {}) };
   }
 
-  /** Error-line and log-template incidents of `program` seen in the window: what its logs said meanwhile. */
+  /**
+   * Error-line and log-template incidents of `program` seen in the window: what its logs said
+   * meanwhile. The log miner's template.burst and template.new signals reach the incident loop
+   * (DaemonIncidents.pattern) and are cited from there, so the evidence needs the incidents:
+   * section: a daemon without one explains from the metrics alone.
+   */
   private logEvidence(program: string, from: number, to: number): LogEvidence[] {
     if (!this.incidents) return [];
     const out: LogEvidence[] = [];
     for (const i of this.incidents.engine.list({ program, since: from, limit: 50 })) {
       if (!i.template || i.firstSeen > to) continue;
       const kind = i.kind === 'template.burst' ? 'burst' : i.kind === 'template.new' ? 'new' : i.kind === 'log.error' ? 'error' : undefined;
-      if (kind) out.push({ id: i.template.id, text: i.template.text, count: i.count, kind, since: i.firstSeen });
+      if (kind) out.push({ id: i.template.id, text: i.template.text, count: kind === 'burst' ? burstLines(i) : i.count, kind, since: i.firstSeen });
     }
     return out.sort((a, b) => b.count - a.count).slice(0, 10);
   }
