@@ -2,7 +2,8 @@
 // the unified v2 tree has only hugetlb), and a controller bound to v1 cannot be moved to v2 while
 // v1 cgroups exist, so the v2 driver's kernel tests (kernel/cgroup-v2.guest.ts) run in a VM: a
 // Debian kernel booted by QEMU, the host's root shared read-only, cgroup2 mounted with every
-// controller. On a host whose own v2 tree has the controllers they run directly. Serial: the VM
+// controller; the service's heap advice (test/kernel/heap-fit-v2.guest.ts) runs there too. On a
+// host whose own v2 tree has the controllers they run directly. Serial: the VM
 // emulates its CPU (TCG) and takes both cores for a few minutes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,8 +14,9 @@ import { cannotRun, kernelVmProblem, runInKernelVm, startChild } from '@holdfast
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = join(here, '..', '..', '..');
-const guest = join(here, 'kernel', 'cgroup-v2.guest.ts');
-const GUEST_TESTS = 5;
+// The supervisor's v2 driver, and the service's reading of its own v2 memory limit (the heap advice).
+const guests = [join(here, 'kernel', 'cgroup-v2.guest.ts'), join(repo, 'packages', 'service', 'test', 'kernel', 'heap-fit-v2.guest.ts')];
+const GUEST_TESTS = 7;
 
 function hostHasV2Controllers(): boolean {
   try {
@@ -32,8 +34,9 @@ function assertAllPassed(code: number | null, output: string): void {
   assert.match(output, /^# fail 0$/m);
 }
 
-test('cgroup v2 driver on a real v2 kernel: delegation, limits in the kernel files, OOM kill, pids.max, cgroup.kill', { timeout: 1_200_000 }, async (t) => {
-  const argv = [process.execPath, '--test', '--test-reporter=tap', '--test-timeout=300000', guest];
+test('cgroup v2 on a real v2 kernel: the driver (delegation, limits in the kernel files, OOM kill, pids.max, cgroup.kill) and the service reading its memory.max', { timeout: 1_200_000 }, async (t) => {
+  // One file at a time: both move their processes into leaves of the same delegated cgroup.
+  const argv = [process.execPath, '--test', '--test-reporter=tap', '--test-timeout=300000', '--test-concurrency=1', ...guests];
   if (hostHasV2Controllers()) {
     // Directly: needs root in a delegated cgroup (systemd's Delegate=yes), which the guest file checks.
     const child = startChild(t, argv[0]!, argv.slice(1), { cwd: repo });
