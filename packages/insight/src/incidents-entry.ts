@@ -15,7 +15,7 @@ export type { IncidentFilter } from './incidents/store.ts';
 export type { StoreHealth } from './incidents/persister.ts';
 export { runAlertStorm, type StormReport } from './incidents/drill.ts';
 // Type-only from the miner: the daemon's miner wiring hands its signals over without loading it here.
-export { signalFromPattern } from './incidents/from-pattern.ts';
+export { patternIsIncident, signalFromPattern } from './incidents/from-pattern.ts';
 export { learnedEntry, type LearnOptions } from './knowledge/learn.ts';
 export { builtinFor } from './knowledge/builtins.ts';
 export type { KnowledgeBase, KnowledgeEntry } from './knowledge/entry.ts';

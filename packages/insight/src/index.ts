@@ -31,7 +31,7 @@ export { knowledgeRules, builtinRules, describeMatch, type LedgerRule, type Posi
 export { alertReport, type RuleReport, type Suggestion } from './ledger/report.ts';
 export { runAlertStorm, type StormOptions, type StormReport } from './incidents/drill.ts';
 export { incidentsJsonSchema } from './incidents/json-schema.ts';
-export { signalFromPattern } from './incidents/from-pattern.ts';
+export { patternIsIncident, signalFromPattern } from './incidents/from-pattern.ts';
 export { fnv1a64 } from './incidents/hash.ts';
 
 // ---- log template mining and pattern-change signals ----

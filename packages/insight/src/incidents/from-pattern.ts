@@ -1,6 +1,9 @@
 // The log miner's pattern-change signals (mining/detector.ts) as incident signals: a new template
-// at warn or above (or once the program had settled), a template bursting over its baseline. The
-// template id groups them, so a burst of one error template is one incident however long it lasts.
+// at error or above, a template at warn or above bursting over its baseline. The template id groups
+// them, so a burst of one error template is one incident however long it lasts. The miner reports
+// more (a new warning, a new line once the program settled, a burst of info lines): every program
+// logs new warnings as it starts and bursts of request lines with its traffic, which are no faults;
+// those stay on the event stream and in `holdfast logs --patterns`.
 import type { PatternSignal } from '../mining/detector.ts';
 import type { Severity, Signal } from './signal.ts';
 
@@ -10,6 +13,11 @@ function severityOf(level: number): Severity {
   if (level >= 50) return 'error';
   if (level >= 40) return 'warning';
   return 'info';
+}
+
+/** Whether a pattern signal is an incident signal: new error templates, bursts of warnings and errors. */
+export function patternIsIncident(s: PatternSignal): boolean {
+  return s.level >= (s.type === 'template.new' ? 50 : 40);
 }
 
 export function signalFromPattern(s: PatternSignal, program: string, instance?: string): Signal {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEDUP_KEY_MAX, fingerprint, inAppFrames } from '../../src/incidents/fingerprint.ts';
-import { signalFromPattern } from '../../src/incidents/from-pattern.ts';
+import { patternIsIncident, signalFromPattern } from '../../src/incidents/from-pattern.ts';
 import { fnv1a64 } from '../../src/incidents/hash.ts';
 import { validateSignal, validateSignals, type Signal } from '../../src/incidents/signal.ts';
 
@@ -111,4 +111,12 @@ test("the miner's pattern signals: one incident per template, severity from the 
   assert.equal(fresh.severity, 'warning');
   assert.equal(fingerprint(burst).rule, 'template');
   assert.notEqual(fingerprint(burst).dedupKey, fingerprint({ ...burst, program: 'gateway' }).dedupKey);
+});
+
+test('which pattern signals are incidents: new error templates, bursts of warnings and errors; not a start-up warning or a traffic burst', () => {
+  const fresh = (level: number, reason: 'level' | 'settled' = 'level') => ({ type: 'template.new' as const, at: 1, id: 't', template: 'x <*>', level, example: 'x 1', reason });
+  const burst = (level: number) => ({ type: 'template.burst' as const, at: 1, id: 't', template: 'x <*>', level, windowCount: 600, baselineCount: 20, windowMs: 60_000 });
+  assert.deepEqual([60, 50, 40, 30, -1].map((l) => patternIsIncident(fresh(l))), [true, true, false, false, false]);
+  assert.equal(patternIsIncident(fresh(30, 'settled')), false, 'a new info line once the program settled');
+  assert.deepEqual([60, 50, 40, 30, -1].map((l) => patternIsIncident(burst(l))), [true, true, true, false, false]);
 });

@@ -3,7 +3,7 @@
 // the knowledge base (read by a child process), the supervisor's events and the programs' error
 // lines as signals, knowledge-base actions carried out through the supervisor.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { IncidentEngine, learnedEntry, signalFromPattern, SqliteIncidentStore, type Incident, type IncidentsConfig, type KnowledgeBase, type LearnOptions, type Signal, type StoreHealth } from '@holdfast/insight/incidents';
+import { IncidentEngine, learnedEntry, patternIsIncident, signalFromPattern, SqliteIncidentStore, type Incident, type IncidentsConfig, type KnowledgeBase, type LearnOptions, type Signal, type StoreHealth } from '@holdfast/insight/incidents';
 import type { PatternSignal } from '@holdfast/insight';
 import type { SupervisorEvent } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
@@ -93,9 +93,9 @@ export class DaemonIncidents {
     return this.engine.ingest(s);
   }
 
-  /** A signal of the log miner (its per-program ProgramMiner's onSignal): the daemon's miner wiring calls this. */
+  /** A signal of the log miner (its per-program ProgramMiner's onSignal): the daemon's miner wiring calls this. Only new error templates and bursts of warnings or errors become incidents (patternIsIncident). */
   pattern(program: string, instance: string | undefined, s: PatternSignal) {
-    return this.engine.ingest(signalFromPattern(s, program, instance));
+    return patternIsIncident(s) ? this.engine.ingest(signalFromPattern(s, program, instance)) : undefined;
   }
 
   private event(e: SupervisorEvent): void {
