@@ -12,15 +12,24 @@ export interface SplitterStats {
   invalidUtf8: number;
   /** Lines skipped as binary. */
   binary: number;
-  /** Bytes handed to skip() (shed by the caller, never split into lines). */
+  /** Bytes handed to skip() (shed by the caller, never split into lines), and the rest of the line they cut. */
   skippedBytes: number;
-  /** Newlines in those bytes: about how many lines were shed. */
+  /**
+   * About how many lines those bytes held: estimated from the mean length of the lines read
+   * (counting them exactly would cost a search per line, which is what shedding must not cost).
+   */
   skippedLines: number;
 }
 
 /** Fresh, zeroed counters (several splitters may share one set). */
 export function splitterStats(): SplitterStats {
   return { lines: 0, bytes: 0, truncated: 0, invalidUtf8: 0, binary: 0, skippedBytes: 0, skippedLines: 0 };
+}
+
+/** Lines in `bytes` of skipped output, at the mean line length seen so far (80 bytes before any). */
+function estimateLines(s: SplitterStats, bytes: number): number {
+  const read = s.bytes - s.skippedBytes;
+  return s.lines > 0 && read > 0 ? (bytes * s.lines) / read : bytes / 80;
 }
 
 const lenient = new TextDecoder('utf-8');
@@ -53,9 +62,9 @@ export class LineSplitter {
    * the line in progress is dropped, and splitting starts again after the next newline.
    */
   skip(chunk: Buffer): void {
+    this.stats.skippedLines += estimateLines(this.stats, chunk.length);
     this.stats.bytes += chunk.length;
     this.stats.skippedBytes += chunk.length;
-    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) this.stats.skippedLines++;
     this.#parts = [];
     this.#partBytes = 0;
     this.#cut = false;
@@ -69,12 +78,13 @@ export class LineSplitter {
     if (this.#resync) {
       const nl = chunk.indexOf(10);
       if (nl < 0) {
+        this.stats.skippedLines += estimateLines(this.stats, chunk.length);
         this.stats.skippedBytes += chunk.length;
         return;
       }
       this.#resync = false;
+      this.stats.skippedLines += estimateLines(this.stats, nl + 1);
       this.stats.skippedBytes += nl + 1;
-      this.stats.skippedLines++;
       start = nl + 1;
     } else if (this.#partBytes > 0 || this.#cut) {
       // The end of a line begun in an earlier chunk.

@@ -156,7 +156,8 @@ export class DaemonMining {
   private enqueue(program: string, instance: string, log: RotatingLog, chunk: Buffer): void {
     const m = this.programs.get(program);
     if (!m) return;
-    if (this.queuedBytes + chunk.length > MAX_QUEUED_BYTES) {
+    // Past the share with nothing waiting, or too much waiting: shed now, without queueing.
+    if ((this.queue.length === 0 && !this.budget.allow(program)) || this.queuedBytes + chunk.length > MAX_QUEUED_BYTES) {
       this.stream(m, log).skip(chunk);
       return;
     }
@@ -184,17 +185,19 @@ export class DaemonMining {
     while (this.queue.length > 0 && !this.closed) {
       const w = this.queue[0]!;
       const m = this.programs.get(w.program);
+      if (!m || !this.budget.allow(w.program)) {
+        // Gone from the config, or past the share: the rest of the chunk is shed in one go.
+        this.queue.shift();
+        this.queuedBytes -= w.chunk.length;
+        if (m) this.stream(m, w.log).skip(w.chunk);
+        continue;
+      }
       const piece = w.chunk.length > SLICE ? w.chunk.subarray(0, SLICE) : w.chunk;
       if (piece === w.chunk) this.queue.shift();
       else w.chunk = w.chunk.subarray(SLICE);
       this.queuedBytes -= piece.length;
-      if (!m) continue;
       const s = this.stream(m, w.log);
       m.lastWrite = Date.now();
-      if (!this.budget.allow(w.program)) {
-        s.skip(piece);
-        continue;
-      }
       const t0 = performance.now();
       m.instance = w.instance;
       try {
@@ -271,7 +274,7 @@ export class DaemonMining {
     return {
       program,
       templates,
-      stats: { lines: stats.lines, events: stats.events, mined: stats.mined, shedLines: stats.skippedLines + stats.shed, shedBytes: stats.skippedBytes, truncated: stats.truncated, invalidUtf8: stats.invalidUtf8, binary: stats.binary, templates: m.pm.miner.size, evicted: m.pm.miner.evicted, byLevel: stats.byLevel },
+      stats: { lines: stats.lines, events: stats.events, mined: stats.mined, shedLines: Math.round(stats.skippedLines) + stats.shed, shedBytes: stats.skippedBytes, truncated: stats.truncated, invalidUtf8: stats.invalidUtf8, binary: stats.binary, templates: m.pm.miner.size, evicted: m.pm.miner.evicted, byLevel: stats.byLevel },
     };
   }
 
@@ -284,7 +287,7 @@ export class DaemonMining {
       const s = m.pm.stats;
       templates += m.pm.miner.size;
       mined += s.mined;
-      shed += s.skippedLines + s.shed;
+      shed += Math.round(s.skippedLines) + s.shed;
     }
     return { programs: this.programs.size, templates, minedLines: mined, shedLines: shed, queuedBytes: this.queuedBytes, cpuMs: Math.round(this.miningMs), cpuShare: this.config.cpuShare };
   }
@@ -297,6 +300,7 @@ export class DaemonMining {
     const templates: string[] = [];
     const count: string[] = [];
     const shed: string[] = [];
+    const shedBytes: string[] = [];
     const bad: string[] = [];
     for (const m of this.programs.values()) {
       const p = esc(m.name);
@@ -304,14 +308,16 @@ export class DaemonMining {
       for (const [level, n] of Object.entries(s.byLevel)) lines.push(`holdfast_log_lines_total{program="${p}",level="${esc(level)}"} ${n}`);
       for (const [id, n] of m.counters.rows()) templates.push(`holdfast_log_template_lines_total{program="${p}",template="${esc(id)}"} ${n}`);
       count.push(`holdfast_log_templates{program="${p}"} ${m.pm.miner.size}`);
-      shed.push(`holdfast_log_shed_lines_total{program="${p}"} ${s.skippedLines + s.shed}`);
+      shed.push(`holdfast_log_shed_lines_total{program="${p}"} ${Math.round(s.skippedLines) + s.shed}`);
+      shedBytes.push(`holdfast_log_shed_bytes_total{program="${p}"} ${s.skippedBytes}`);
       bad.push(`holdfast_log_bad_lines_total{program="${p}",reason="truncated"} ${s.truncated}`, `holdfast_log_bad_lines_total{program="${p}",reason="invalid_utf8"} ${s.invalidUtf8}`, `holdfast_log_bad_lines_total{program="${p}",reason="binary"} ${s.binary}`);
     }
     return [
       fam('holdfast_log_lines_total', 'counter', 'Log events read from each program (a stack trace is one), by level (none: the line carried no level)', lines),
       fam('holdfast_log_template_lines_total', 'counter', 'Log events per template: the fastest templates of each program have their own series, the rest count as other', templates),
       fam('holdfast_log_templates', 'gauge', 'Templates the miner holds per program', count),
-      fam('holdfast_log_shed_lines_total', 'counter', 'Lines not mined because output came faster than the mining CPU share (sampling); they are in the log files', shed),
+      fam('holdfast_log_shed_lines_total', 'counter', 'Lines not mined because output came faster than the mining CPU share (sampling; estimated from the mean line length); they are in the log files', shed),
+      fam('holdfast_log_shed_bytes_total', 'counter', 'Bytes of output not mined (sampling); they are in the log files', shedBytes),
       fam('holdfast_log_bad_lines_total', 'counter', 'Lines cut at the line limit, holding invalid UTF-8, or skipped as binary', bad),
       fam('holdfast_log_mining_seconds_total', 'counter', 'CPU time the daemon spent mining', [`holdfast_log_mining_seconds_total ${(this.miningMs / 1000).toFixed(3)}`]),
     ].join('\n\n');
