@@ -7,10 +7,12 @@
 // else written with the file's comments kept, enforced by the services, and still in force after
 // the daemon and the services restart. Screenshots for the README are written to docs/.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
 import type { Page } from 'puppeteer-core';
 import { parseRulesText } from '@holdfast/guard/rules';
@@ -19,10 +21,12 @@ import { startBrowser, waitFor } from '@holdfast/testkit';
 import { startSupervisedShop } from './supervised-shop.ts';
 
 // The functions given to page.evaluate run in the page; the repository compiles without DOM types.
-declare const window: any, document: any, MutationObserver: any;
+declare const window: any, document: any, MutationObserver: any, getComputedStyle: any;
 type HTMLElement = any;
 type HTMLInputElement = any;
 
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../../packages/cli/bin/holdfast.ts', import.meta.url));
 const docs = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
 const json = { 'content-type': 'application/json' };
 
@@ -53,7 +57,10 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     assert.match(csp, /script-src 'self'(;|$)/, 'no inline scripts');
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
 
-    const link = await shop.login();
+    // The link as `holdfast dashboard -c` prints it.
+    const printed = (await run(process.execPath, [cli, 'dashboard', '-c', shop.config])).stdout;
+    const link = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(printed)?.[1] ?? '';
+    assert.ok(link.startsWith(`${shop.dashboard}/`), printed);
     const res = await page.goto(link);
     assert.equal(res?.status(), 200);
     await page.waitForSelector('body[data-live]', { timeout: 15_000 });
@@ -70,6 +77,33 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     const status = await page.evaluate(async () => (await fetch('/api/v1/restart', { method: 'POST', body: '{"targets":["orders"]}' })).status);
     assert.equal(status, 403);
     assert.deepEqual(pageErrors, []);
+    // What the page weighs as sent (gzipped), and the history's bound.
+    const d = (await shop.client.status()).daemon.dashboard!;
+    assert.ok(d.pageBytesGzip > 10_000 && d.pageBytesGzip <= 200 * 1024, `the page weighs ${d.pageBytesGzip} bytes compressed`);
+    assert.equal(d.pages, 1, 'one page open');
+  });
+
+  await t.test('keyboard only: Tab reaches a program\'s Logs button, Enter opens its live tail', async () => {
+    const target = 'tr.inst[data-instance="inventory"] .logs-btn';
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement)?.blur?.();
+      window.scrollTo(0, 0);
+    });
+    let reached = false;
+    for (let i = 0; i < 80 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate((sel) => document.activeElement === document.querySelector(sel), target);
+    }
+    assert.ok(reached, 'the Logs button is reachable with Tab');
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(ring, 'none', 'the focused control shows a focus ring');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#logs:not([hidden]) .log-line', { timeout: 10_000 });
+    const before = await page.$$eval('#logs .log-line', (l) => l.length);
+    await burst(`${shop.gateway}/api/inventory/tea`, 3);
+    await page.waitForFunction((n) => document.querySelectorAll('#logs .log-line').length > n, { timeout: 5000 }, before);
+    await page.click('#logs button:last-child');
+    await page.waitForSelector('#logs[hidden]');
   });
 
   await t.test('a program killed from outside: its row shows the restart within 1 s of the event', async () => {
@@ -120,11 +154,25 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
   await t.test('the inventory fault switch: an incident with inventory as its probable cause, acknowledged from the page', async () => {
     const on = await fetch(`${shop.inventory}/_chaos`, { method: 'POST', headers: json, body: JSON.stringify({ errorRate: 1 }) });
     assert.equal(on.status, 200);
-    for (let i = 0; i < 30; i++) await burst(`${shop.gateway}/api/stock/tea`, 2);
-    await orders(shop.gateway, 20);
+    // Customers keep calling while the switch is on: the ranking judges the window's figures.
+    const ac = new AbortController();
+    const customers = (async () => {
+      while (!ac.signal.aborted) {
+        await Promise.all([burst(`${shop.gateway}/api/stock/tea`, 2), burst(`${shop.gateway}/api/inventory/tea`, 2), orders(shop.gateway, 1)]).catch(() => []);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     const card = 'article.incident[data-program="inventory"]';
-    await page.waitForSelector(`${card}[data-state="open"]`, { timeout: 30_000 });
+    try {
+      await page.waitForSelector(`${card}[data-state="open"]`, { timeout: 30_000 });
+      // First said as where the signals came from; then the root-cause ranking over the scraped metrics names it.
+      await page.waitForSelector(`${card} .cause[data-basis="ranking"]`, { timeout: 60_000 });
+    } finally {
+      ac.abort();
+      await customers;
+    }
     assert.equal(await text(page, `${card} .cause-program`), 'inventory');
+    assert.match(await text(page, `${card} .cause`), /errors/, 'the ranking says why');
     assert.match(await text(page, card), /team-inventory/);
     assert.match(await text(page, card), /is the fault switch on\?/, 'the runbook is shown');
     await page.click(`${card} .actions button:first-child`);
@@ -204,6 +252,8 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     })();
     assert.ok(shown.includes(expected), `the page says:\n${shown}\nthe loader says:\n${expected}`);
     assert.equal(readFileSync(shop.rulesFile, 'utf8'), before, 'the file is untouched');
+    // The running rules keep running: both gateway instances still enforce the file's limit.
+    assert.match(await text(page, `${row} td.enforced`), /200 on gateway:0, gateway:1/);
   });
 
   await t.test('a rule edited in the page: written with comments kept, enforced, and still in force after a restart', async () => {

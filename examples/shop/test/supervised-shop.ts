@@ -48,6 +48,8 @@ export async function startSupervisedShop(t: TestContext): Promise<SupervisedSho
   // Nobody listens for the webhook here: incidents are read from the page.
   delete c.incidents.receivers;
   delete c.incidents.routes;
+  // The root-cause ranking reads the scrape's store: every second, so an incident's probable cause comes within seconds.
+  c.scrape = { ...c.scrape, interval: '1s' };
   c.dashboard = { port: dashboard, guard: { gateway: { rules: rulesFile }, orders: { rules: rulesFile }, inventory: { rules: rulesFile } } };
   const config = join(dir, 'holdfast.yaml');
   writeFileSync(config, stringify(c));

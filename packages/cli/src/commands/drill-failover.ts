@@ -8,9 +8,10 @@ import { allFaultKinds, drillPassed, FailoverError, labUnavailable, runDrill, su
 import type { DrillResult, FaultKind } from '@holdfast/failover';
 import { integer, oneOf, parse } from '../args.ts';
 import type { Command } from '../command.ts';
+import { recordDrill, recordFile } from '../drill-record.ts';
 
 const usage = `Usage: holdfast drill failover [--fault kill|pause|partition|isolate|revoke|all] [--profile default|fast|turbo]
-                               [--runs N] [--json] [--keep-logs]
+                               [--runs N] [--json] [--keep-logs] [--record FILE]
 
 Builds a test cluster in network namespaces (3 nodes and a client on a bridge, addresses in
 198.18.0.0/15, one etcd as the witness), runs 'holdfast failover' on every node with a VIP in
@@ -30,6 +31,8 @@ Options:
   --runs       drills per fault (default 1)
   --json       print the result(s) as JSON: {recovery_s, failed_polls, overlaps, ...}
   --keep-logs  keep every process's log (always kept when a drill fails)
+  --record     append each drill's result, with its time and verdict, as a JSON line to FILE
+               (the dashboard shows the last ones: dashboard.failover.drills)
 
 Exit status: 0 when every drill recovered within TTL + 3 s with no overlap (revoke: none longer
 than its bound, and never two VIP holders) and increasing tokens, 1 otherwise.`;
@@ -40,6 +43,7 @@ interface Args {
   runs: number;
   json: boolean;
   keepLogs: boolean;
+  record: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,6 +53,7 @@ function parseArgs(argv: string[]): Args {
     runs: { type: 'string' },
     json: { type: 'boolean' },
     'keep-logs': { type: 'boolean' },
+    record: { type: 'string' },
   });
   const fault = oneOf('fault', values.fault, [...allFaultKinds, 'all'], 'kill');
   return {
@@ -57,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     runs: integer('runs', values.runs, 1, 1, 1000),
     json: values.json === true,
     keepLogs: values['keep-logs'] === true,
+    record: values.record === undefined ? undefined : recordFile(values.record),
   };
 }
 
@@ -105,6 +111,7 @@ export const command: Command = {
             agentCommand: (config) => ({ file: process.execPath, args: [cliBin, 'failover', '-c', config] }),
           });
           results.push(r);
+          if (args.record) recordDrill(args.record, r, drillPassed(r).ok);
           if (!args.json) console.log(line(r));
         }
       }

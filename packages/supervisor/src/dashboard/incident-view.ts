@@ -1,8 +1,8 @@
 // An incident as the page shows it: what it is (classification, owner, runbook), how big (count,
 // first and last seen), what it says (summary, recent occurrences) and its probable cause.
-// The cause is the root-cause ranking's first candidate when the incident carries one; until
-// then it is the program the incident's signals came from, said as such (never a guess dressed
-// as a ranking).
+// The cause is the root-cause ranking's first cause when the incident carries one (the daemon
+// ranks with a `scrape:` section, docs/root-cause.md); until then it is the program the
+// incident's signals came from, said as such (never a guess dressed as a ranking).
 import type { Incident } from '@holdfast/insight/incidents';
 import type { ResolvedConfig } from '../config/load.ts';
 
@@ -11,6 +11,10 @@ export interface ProbableCause {
   /** How it was found: 'ranking' (root-cause ranking) or 'origin' (where the signals came from). */
   basis: 'ranking' | 'origin';
   why: string;
+  /** From the ranking: the programs its trouble reaches, nearest first. */
+  affected?: string[];
+  /** From the ranking: its one line, as `holdfast explain` and the notifications say it. */
+  text?: string;
 }
 
 export interface IncidentView {
@@ -36,28 +40,15 @@ export interface IncidentView {
   involved: string[];
 }
 
-type Ranked = { program?: string; component?: string; score?: number; why?: string; reason?: string };
-
-function ranking(i: Incident): Ranked[] | undefined {
-  // The ranking's field name is the explain engineer's to choose: accept the likely shapes.
-  const x = i as unknown as Record<string, unknown>;
-  for (const k of ['probableCauses', 'causes', 'explain', 'ranking']) {
-    const v = x[k];
-    if (Array.isArray(v) && v.length) return v as Ranked[];
-    if (v && typeof v === 'object' && Array.isArray((v as { causes?: unknown }).causes)) return (v as { causes: Ranked[] }).causes;
-  }
-  return undefined;
-}
-
 export function incidentView(i: Incident, config: ResolvedConfig): IncidentView {
   const programs = Object.keys(config.programs);
   const programOf = (instance: string | undefined) => (instance ? (programs.find((p) => instance === p || instance.startsWith(`${p}:`)) ?? instance) : undefined);
   const involved = [...new Set([i.program, ...i.recent.map((r) => programOf(r.instance))].filter((p): p is string => !!p))];
-  const ranked = ranking(i);
+  const top = i.probableCause?.causes.find((c) => c.role === 'cause');
   let probableCause: ProbableCause | null = null;
-  if (ranked?.[0]) {
-    const top = ranked[0];
-    probableCause = { program: top.program ?? top.component ?? null, basis: 'ranking', why: top.why ?? top.reason ?? (top.score !== undefined ? `score ${top.score}` : 'ranked first') };
+  if (top) {
+    const affected = i.probableCause!.causes.filter((c) => c.role === 'affected').map((c) => c.program);
+    probableCause = { program: top.program, basis: 'ranking', why: top.why, affected, text: i.probableCause!.text };
   } else if (i.program) {
     probableCause = { program: i.program, basis: 'origin', why: involved.length > 1 ? `its errors opened the incident; ${involved.filter((p) => p !== i.program).join(', ')} reported it too` : 'every signal of this incident came from it' };
   }

@@ -17,6 +17,9 @@ import { incidentView, type IncidentView } from './incident-view.ts';
 
 type RuleReport = ReturnType<typeof alertReport>[number];
 
+/** How often open pages get the incidents re-read when no signal came (probable causes change quietly). */
+const INCIDENT_LOOK_MS = 3000;
+
 /** A program row as the page needs it (the status without log file details). */
 export type ProgramRow = Omit<InstanceStatus, 'logs' | 'notifyStatus' | 'failedStarts' | 'startedAt' | 'readyAt' | 'cpuSeconds'>;
 
@@ -67,6 +70,8 @@ export class Live {
   private readonly reloads = new Map<string, ReloadProgress>();
   private incidents: IncidentView[] = [];
   private incidentSig = '';
+  private incidentsAt = 0;
+  private incidentsJson = '';
   private alerts: RuleReport[] = [];
   private alertsAt = 0;
   private scraping = false;
@@ -160,10 +165,16 @@ export class Live {
     if (!inc) return;
     const s = inc.engine.stats();
     const sig = `${s.signals}/${s.open}/${s.acknowledged}/${s.opened}/${s.reopened}`;
-    if (sig !== this.incidentSig) {
+    // A probable cause arrives without a new signal (the root-cause ranking runs on the scrape's
+    // clock): with pages open, look every few seconds and send only what changed.
+    const due = this.hub.size > 0 && now - this.incidentsAt >= INCIDENT_LOOK_MS;
+    if (sig !== this.incidentSig || due) {
       this.incidentSig = sig;
+      this.incidentsAt = now;
+      const before = this.incidentsJson;
       this.refreshIncidents();
-      if (this.hub.size > 0) this.hub.broadcast(Hub.message('incidents', { incidents: this.incidents }));
+      this.incidentsJson = JSON.stringify(this.incidents);
+      if (this.hub.size > 0 && this.incidentsJson !== before) this.hub.broadcast(Hub.message('incidents', { incidents: this.incidents }));
     }
     // The alert ledger changes slowly: read it at most every 30 s, and only for open pages.
     if (this.hub.size > 0 && now - this.alertsAt > 30_000) this.refreshAlerts(now);
@@ -231,7 +242,10 @@ export class Live {
 
   private daemonLine() {
     const d = this.src.daemonStatus();
-    return { pid: d.pid, version: d.version, config: d.config, uptimeMs: d.uptimeMs, rssBytes: d.rssBytes, cgroups: d.cgroups.enabled, pages: this.hub.size, historyBytes: this.history.bytes, series: this.history.size };
+    // The alerts:/slos: rules the daemon evaluates itself (docs/alerts.md): what fires right now.
+    const a = d.scrape?.alerts;
+    const alerting = a ? { rules: a.rules.alerting, firing: a.firing, pending: a.pending, evaluations: a.evaluations, lastEvaluationAt: a.lastEvaluationAt, lastError: a.lastError } : null;
+    return { pid: d.pid, version: d.version, config: d.config, uptimeMs: d.uptimeMs, rssBytes: d.rssBytes, cgroups: d.cgroups.enabled, pages: this.hub.size, historyBytes: this.history.bytes, series: this.history.size, alerting };
   }
 
   /** Everything the page needs to draw itself, with the last five minutes of every series. */

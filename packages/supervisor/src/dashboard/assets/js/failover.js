@@ -88,7 +88,7 @@ export function renderFailover(root, s) {
                   h('td', { 'data-label': 'Recovery', class: 'num' }, d.recovery_s === undefined ? '–' : `${d.recovery_s} s`),
                   h('td', { 'data-label': 'Failed polls', class: 'num' }, d.failed_polls ?? '–'),
                   h('td', { 'data-label': 'Overlaps', class: 'num' }, d.overlaps ?? '–'),
-                  h('td', { 'data-label': 'Result' }, badge(d.overlaps ? 'unhealthy' : 'healthy', d.overlaps ? 'split brain' : 'passed')),
+                  h('td', { 'data-label': 'Result' }, d.overlaps ? badge('unhealthy', 'split brain') : d.passed === false ? badge('unhealthy', 'failed') : badge('healthy', 'passed')),
                 ),
               ),
             ),

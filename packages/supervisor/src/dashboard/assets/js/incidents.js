@@ -83,7 +83,15 @@ function update(el, i) {
   );
   const pc = i.probableCause;
   c.cause.hidden = !pc;
-  if (pc) c.cause.replaceChildren(h('b', {}, 'Probable cause: '), h('span', { class: 'cause-program' }, pc.program ?? 'unknown'), ` — ${pc.why}`, ...(pc.basis === 'origin' ? [h('span', { class: 'muted' }, ' (from where the signals came)')] : []));
+  c.cause.dataset.basis = pc?.basis ?? '';
+  if (pc)
+    c.cause.replaceChildren(
+      h('b', {}, 'Probable cause: '),
+      h('span', { class: 'cause-program' }, pc.program ?? 'unknown'),
+      ` — ${pc.why}`,
+      ...(pc.basis === 'origin' ? [h('span', { class: 'muted' }, ' (from where the signals came; no ranking yet)')] : []),
+      ...(pc.affected?.length ? [h('span', { class: 'affected' }, ` · affected: ${pc.affected.join(', ')}`)] : []),
+    );
   c.runbook.hidden = i.runbook.length === 0;
   c.runbook.replaceChildren(...i.runbook.map((step) => h('li', {}, step)));
   c.buttons.hidden = i.state === 'resolved';
