@@ -19,9 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProgramMiner, TemplateMiner } from '@holdfast/insight';
 import { Drain } from './lib/drain.ts';
-import { PUBLISHED_GA, SYSTEMS, loadSystem, loghubDir, score, type Labelled, type Scores } from './lib/loghub.ts';
+import { PUBLISHED_GA, SYSTEMS, loadSystem, loghubDir, score, type Labelled, type Scores } from '@holdfast/testkit/loghub';
 import { median, table, writeReport } from './lib/report.ts';
-import { syntheticLines } from './lib/synthetic-logs.ts';
+import { syntheticLines } from '@holdfast/testkit/synthetic-logs';
 
 if (typeof globalThis.gc !== 'function') {
   const r = spawnSync(process.execPath, ['--expose-gc', '--single-threaded', ...process.argv.slice(1)], { stdio: 'inherit' });

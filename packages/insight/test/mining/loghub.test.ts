@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { ProgramMiner, TemplateMiner } from '@holdfast/insight';
-import { SYSTEMS, loadSystem, loghubDir, score } from '../../../../bench/lib/loghub.ts';
+import { SYSTEMS, loadSystem, loghubDir, score } from '@holdfast/testkit/loghub';
 
 const dir = loghubDir(fileURLToPath(new URL('../../../..', import.meta.url)));
 const data = SYSTEMS.map((s) => loadSystem(dir, s));

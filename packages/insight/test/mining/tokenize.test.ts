@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Masker } from '../../src/mining/mask.ts';
 import { resolveMinerOptions, type MaskFlags } from '../../src/mining/options.ts';
 import { hashText, maskedHash, tokenize, type KeyHash } from '../../src/mining/tokenize.ts';
-import { SYSTEMS, loadSystem, loghubDir } from '../../../../bench/lib/loghub.ts';
-import { syntheticLines } from '../../../../bench/lib/synthetic-logs.ts';
+import { SYSTEMS, loadSystem, loghubDir } from '@holdfast/testkit/loghub';
+import { syntheticLines } from '@holdfast/testkit/synthetic-logs';
 
 const dir = loghubDir(fileURLToPath(new URL('../../../..', import.meta.url)));
 const loghub = SYSTEMS.flatMap((s) => loadSystem(dir, s).contents);

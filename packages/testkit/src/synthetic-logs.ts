@@ -1,7 +1,7 @@
 // A deterministic mix of the lines services write, for bench:insight's throughput run: pino and
 // Go slog JSON (half), logfmt, and plain lines with a log4j-style or a syslog header; 40 message
 // shapes filled with ids, addresses, durations and names from a seeded generator.
-import { seededRandom } from '@holdfast/testkit';
+import { seededRandom } from './random.ts';
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'oscar', 'peggy', 'trent', 'victor', 'walter'];
 const TABLES = ['orders', 'users', 'payments', 'inventory', 'sessions', 'carts'];
