@@ -3,7 +3,7 @@
 // mode was measured (docs/log-mining.md), e.g. as the daemon runs:
 //   node --single-threaded --lite-mode --import ./bench/lib/lite-loader.js bench/lib/mine-rate.ts 200000
 import { ProgramMiner } from '@holdfast/insight';
-import { syntheticLines } from './synthetic-logs.ts';
+import { syntheticLines } from '@holdfast/testkit/synthetic-logs';
 
 const n = Number(process.argv[2] ?? 200_000);
 const lines = syntheticLines(n);
