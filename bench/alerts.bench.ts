@@ -33,7 +33,12 @@ for (const seed of seeds) {
   const result = runBacktest({
     store: replay.store,
     incidents: replay.incidents,
-    baseline: makeBaseline({ name: 'shop', matchers: { service: 'shop' }, by: ['service', 'route'], meta: { owner: 'shop-team', severity: 'warning', runbook: 'https://runbooks.example/shop' } }),
+    baseline: makeBaseline({
+      name: 'shop',
+      matchers: { service: 'shop' },
+      by: ['service', 'route'],
+      meta: { owner: 'shop-team', severity: 'warning', runbook: 'https://runbooks.example/shop' },
+    }),
     variants: DEFAULT_VARIANTS,
     start: replay.start,
     end: replay.end - replay.stepMs,
@@ -50,7 +55,13 @@ for (const seed of seeds) {
 const first = runs[0]!;
 const byLabel = (r: Run, label: string) => r.result.strategies.find((s) => s.label === label)!;
 // The best learned strategy: the largest false-alert reduction against the static rule at its recall.
-const candidates = first.result.strategies.filter((s) => LEARNED.has(s.strategy) && s.falseAlertReduction !== null && s.staticAtSameRecall && s.score.recall >= s.staticAtSameRecall.score.recall - 1e-9);
+const candidates = first.result.strategies.filter(
+  (s) =>
+    LEARNED.has(s.strategy) &&
+    s.falseAlertReduction !== null &&
+    s.staticAtSameRecall &&
+    s.score.recall >= s.staticAtSameRecall.score.recall - 1e-9,
+);
 const best = [...candidates].sort((a, b) => b.falseAlertReduction! - a.falseAlertReduction! || b.score.recall - a.score.recall)[0];
 const guide = byLabel(first, 'week-average');
 const f1 = (x: number) => x.toFixed(1);
@@ -86,31 +97,71 @@ const rows = first.result.strategies.map((s) => [
   `${f2(s.score.recall)} (${s.score.detected}/${s.score.incidents})`,
   f1(s.score.falseAlertsPerWeek),
   s.score.medianDelayMinutes === null ? '-' : `${s.score.medianDelayMinutes} min`,
-  s.staticAtSameRecall ? `${f1(s.staticAtSameRecall.score.falseAlertsPerWeek)} (recall ${f2(s.staticAtSameRecall.score.recall)}, k ${s.staticAtSameRecall.kLow}/${f2(s.staticAtSameRecall.kHigh)})` : '-',
+  s.staticAtSameRecall
+    ? `${f1(s.staticAtSameRecall.score.falseAlertsPerWeek)} ` +
+      `(recall ${f2(s.staticAtSameRecall.score.recall)}, ` +
+      `k ${s.staticAtSameRecall.kLow}/${f2(s.staticAtSameRecall.kHigh)})`
+    : '-',
   s.falseAlertReduction === null ? '-' : `${(s.falseAlertReduction * 100).toFixed(0)} %`,
 ]);
 const shapes = Object.keys(best?.score.recallByShape ?? {}).sort();
-const shapeRows = first.result.strategies.map((s) => [s.label === 'week-average' ? 'guide' : s.label, ...shapes.map((k) => `${s.score.recallByShape[k]?.detected ?? 0}/${s.score.recallByShape[k]?.incidents ?? 0}`)]);
+const shapeRows = first.result.strategies.map((s) => [
+  s.label === 'week-average' ? 'guide' : s.label,
+  ...shapes.map((k) => `${s.score.recallByShape[k]?.detected ?? 0}/${s.score.recallByShape[k]?.incidents ?? 0}`),
+]);
 const seedRows = runs.map((r) => {
   const s = byLabel(r, best?.label ?? 'seasonal');
-  return [String(r.seed), f2(s.score.recall), f1(s.score.falseAlertsPerWeek), s.staticAtSameRecall ? f1(s.staticAtSameRecall.score.falseAlertsPerWeek) : '-', s.falseAlertReduction === null ? '-' : `${(s.falseAlertReduction * 100).toFixed(0)} %`, `${r.seconds.toFixed(0)} s`];
+  return [
+    String(r.seed),
+    f2(s.score.recall),
+    f1(s.score.falseAlertsPerWeek),
+    s.staticAtSameRecall ? f1(s.staticAtSameRecall.score.falseAlertsPerWeek) : '-',
+    s.falseAlertReduction === null ? '-' : `${(s.falseAlertReduction * 100).toFixed(0)} %`,
+    `${r.seconds.toFixed(0)} s`,
+  ];
 });
 
-const markdown = `${table(['rule', 'precision', 'recall', 'false alerts / week', 'median delay', 'static at the same recall: false alerts / week', 'fewer false alerts than that static rule'], rows)}
+const markdown =
+  `${table(
+    [
+      'rule',
+      'precision',
+      'recall',
+      'false alerts / ' + 'week',
+      'median delay',
+      'static at the same ' + 'recall: false alerts / week',
+      'fewer false alerts than that static rule',
+    ],
+    rows,
+  )}
 
 Recall by incident shape:
 
 ${table(['rule', ...shapes], shapeRows)}
 
-${runs.length > 1 ? `The best strategy over other seeds of the same construction:\n\n${table(['seed', 'recall', 'false alerts / week', 'static at same recall', 'reduction', 'replay time'], seedRows)}\n\n` : ''}How to read it: a ${weeks}-week replay (seed ${first.seed}) of three routes of a shop at 1-minute resolution, scored from day 8 on
-(${f1(first.result.window.weeksScored)} weeks, ${summary.incidents_scored} incidents: outages, partial drops, surges, slow declines; one holiday that is
+${
+  runs.length > 1
+    ? `The best strategy over other seeds of the same construction:\n` +
+      `\n${table(['seed', 'recall', 'false alerts / week', 'static at same recall', 'reduction', 'replay time'], seedRows)}\n\n`
+    : ''
+}How to read it: a ${weeks}-week replay (seed ${first.seed}) of three routes of a shop at 1-minute resolution, scored from day 8 on
+(${f1(first.result.window.weeksScored)} ` +
+  `weeks, ${summary.incidents_scored} incidents: outages, partial drops, surges, ` +
+  `slow declines; one holiday that is
 not an incident). Every rule has the same \`for: 5m\` and sparse-series guard. An alert is true when it fires on the incident's
 route between its start and 30 minutes after its end. The static rule is searched per strategy: alert below kLow × and above kHigh ×
-each route's median level over the warm-up, with the fewest false alerts at a recall at least as high as the strategy's. **${summary.best_strategy}**
-reaches recall ${summary.recall} with ${summary.false_alerts_per_week} false alerts a week, ${(Number(summary.false_alert_reduction_vs_static) * 100).toFixed(0)} % fewer than the static rule at the same
+each route's median level over the warm-up, with the fewest false alerts at a recall at least as high as the ` +
+  `strategy's. **${summary.best_strategy}**
+reaches recall ${summary.recall} ` +
+  `with ${summary.false_alerts_per_week} false alerts a ` +
+  `week, ${(Number(summary.false_alert_reduction_vs_static) * 100).toFixed(0)} % fewer than the static rule at the same
 recall (target 63 %, the guide's figure; moonshot 80 %). The guide's own rule fires below 0.8 × the average of the previous week, which
-the night trough of a daily cycle always is: ${summary.guide_rule_false_alerts_per_week} false alerts a week. The replay is built without looking at
-any strategy (docs/alerts.md, "The generated replay"); ${runs[0]!.result.evaluations} evaluations of ${first.result.rules.groups.reduce((n, g) => n + g.rules.length, 0)} rules took ${first.seconds.toFixed(0)} s here.`;
+the night trough of a daily cycle always ` +
+  `is: ${summary.guide_rule_false_alerts_per_week} false alerts a week. The ` +
+  `replay is built without looking at
+any strategy (docs/alerts.md, "The generated ` +
+  `replay"); ${runs[0]!.result.evaluations} evaluations ` +
+  `of ${first.result.rules.groups.reduce((n, g) => n + g.rules.length, 0)} rules took ${first.seconds.toFixed(0)} s here.`;
 
 const file = writeReport({
   name: 'alerts',

@@ -41,7 +41,12 @@ async function checkCost(redisUrl: string) {
   const guard = createGuard({
     autoSample: false,
     cluster: { store },
-    rules: { flow: [{ id: 'cost', resource: 'cluster', threshold: 1e9, clusterMode: true }, { id: 'local', resource: 'local', threshold: 1e12 }] },
+    rules: {
+      flow: [
+        { id: 'cost', resource: 'cluster', threshold: 1e9, clusterMode: true },
+        { id: 'local', resource: 'local', threshold: 1e12 },
+      ],
+    },
   });
   const clock = cachedClock();
   // Chunks of synchronous checks with a turn of the event loop between them, so leases arrive;
@@ -102,13 +107,26 @@ const nextTick = (afterMs: number) => Math.ceil((Date.now() + afterMs) / 100) * 
 async function admitted(replicas: Child[], from: number, ms: number): Promise<{ rate: number; perReplica: number[]; modes: string[] }> {
   await delay(Math.max(0, from + ms - Date.now()) + 400);
   const modes = new Set<string>();
-  const perReplica = replicas.map((c) => ticks(c).filter((k) => k.t >= from && k.t < from + ms).reduce((s, k) => (modes.add(k.mode), s + k.pass), 0));
-  return { rate: (perReplica.reduce((a, b) => a + b, 0) * 1000) / ms, perReplica: perReplica.map((n) => Math.round((n * 1000) / ms)), modes: [...modes] };
+  const perReplica = replicas.map((c) =>
+    ticks(c)
+      .filter((k) => k.t >= from && k.t < from + ms)
+      .reduce((s, k) => (modes.add(k.mode), s + k.pass), 0),
+  );
+  return {
+    rate: (perReplica.reduce((a, b) => a + b, 0) * 1000) / ms,
+    perReplica: perReplica.map((n) => Math.round((n * 1000) / ms)),
+    modes: [...modes],
+  };
 }
 
 async function fourProcesses(lib: 'holdfast' | 'rlf') {
   const redis = await startRedis(ctx);
-  const replicas = RATES.map((rate) => startChild(ctx, process.execPath, [REPLICA, JSON.stringify({ lib, redisUrl: redis.url, rate, threshold: LIMIT, processes: RATES.length })]));
+  const replicas = RATES.map((rate) =>
+    startChild(ctx, process.execPath, [
+      REPLICA,
+      JSON.stringify({ lib, redisUrl: redis.url, rate, threshold: LIMIT, processes: RATES.length }),
+    ]),
+  );
   await Promise.all(replicas.map((c) => c.waitForLine(/^READY/, 30_000)));
   await delay(2000);
   const up = await admitted(replicas, nextTick(0), WINDOW_MS);
@@ -133,7 +151,19 @@ const DEADLINE_MS = 100;
 async function overload(kind: 'adaptive' | 'fixed' | 'none', ms: number) {
   const rules =
     kind === 'adaptive'
-      ? { flow: [{ id: 'a', resource: 'backend', metric: 'concurrency' as const, strategy: 'adaptive' as const, threshold: 40, minLimit: 2, maxLimit: 400 }] }
+      ? {
+          flow: [
+            {
+              id: 'a',
+              resource: 'backend',
+              metric: 'concurrency' as const,
+              strategy: 'adaptive' as const,
+              threshold: 40,
+              minLimit: 2,
+              maxLimit: 400,
+            },
+          ],
+        }
       : kind === 'fixed'
         ? { flow: [{ id: 'f', resource: 'backend', metric: 'concurrency' as const, threshold: 40 }] }
         : {};
@@ -198,7 +228,12 @@ try {
   const costRedis = await startRedis(ctx);
   log('per-check cost ...');
   const cost = await checkCost(costRedis.url);
-  log(`holdfast cluster rule ${cost.clusterNs.toFixed(0)} ns (local rule ${cost.localNs.toFixed(0)} ns), rate-limiter-flexible consume ${cost.rlfNs.toFixed(0)} ns`);
+  log(
+    `holdfast cluster ` +
+      `rule ${cost.clusterNs.toFixed(0)} ns (local ` +
+      `rule ${cost.localNs.toFixed(0)} ns), ` +
+      `rate-limiter-flexible consume ${cost.rlfNs.toFixed(0)} ns`,
+  );
   log('four processes, holdfast ...');
   const hf = await fourProcesses('holdfast');
   log('four processes, rate-limiter-flexible ...');
@@ -224,18 +259,31 @@ try {
     goodput_5x_no_limit: r2(none.goodput),
     target_met: false,
   };
-  summary.target_met = summary.global_rate_error <= 0.05 && summary.rate_error_redis_down <= 0.15 && summary.check_overhead_ns <= 300 && summary.goodput_5x_overload >= 0.8;
+  summary.target_met =
+    summary.global_rate_error <= 0.05 &&
+    summary.rate_error_redis_down <= 0.15 &&
+    summary.check_overhead_ns <= 300 &&
+    summary.goodput_5x_overload >= 0.8;
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-  const markdown = `${table(
-    ['global 1,000/s, 4 processes, uneven load', 'holdfast (cluster rule)', 'rate-limiter-flexible (RateLimiterRedis + insurance)'],
-    [
-      ['one check (ns)', `${cost.clusterNs.toFixed(0)} (a local rule: ${cost.localNs.toFixed(0)})`, cost.rlfNs.toFixed(0)],
-      [`admitted/s, Redis up (${WINDOW_MS / 1000} s window)`, `${hf.up.rate.toFixed(0)} (error ${pct(err(hf.up.rate))})`, `${rlf.up.rate.toFixed(0)} (error ${pct(err(rlf.up.rate))})`],
-      ['per replica (200, 400, 600, 900 attempts/s)', hf.up.perReplica.join(', '), rlf.up.perReplica.join(', ')],
-      [`admitted/s, Redis killed (${WINDOW_MS / 1000} s window)`, `${hf.down.rate.toFixed(0)} (error ${pct(err(hf.down.rate))})`, `${rlf.down.rate.toFixed(0)} (error ${pct(err(rlf.down.rate))})`],
-      ['per replica, Redis killed', hf.down.perReplica.join(', '), rlf.down.perReplica.join(', ')],
-    ],
-  )}
+  const markdown =
+    `${table(
+      ['global 1,000/s, 4 processes, uneven load', 'holdfast (cluster rule)', 'rate-limiter-flexible (RateLimiterRedis + insurance)'],
+      [
+        ['one check (ns)', `${cost.clusterNs.toFixed(0)} (a local rule: ${cost.localNs.toFixed(0)})`, cost.rlfNs.toFixed(0)],
+        [
+          `admitted/s, Redis up (${WINDOW_MS / 1000} s window)`,
+          `${hf.up.rate.toFixed(0)} (error ${pct(err(hf.up.rate))})`,
+          `${rlf.up.rate.toFixed(0)} (error ${pct(err(rlf.up.rate))})`,
+        ],
+        ['per replica (200, 400, 600, 900 attempts/s)', hf.up.perReplica.join(', '), rlf.up.perReplica.join(', ')],
+        [
+          `admitted/s, Redis killed (${WINDOW_MS / 1000} s window)`,
+          `${hf.down.rate.toFixed(0)} (error ${pct(err(hf.down.rate))})`,
+          `${rlf.down.rate.toFixed(0)} (error ${pct(err(rlf.down.rate))})`,
+        ],
+        ['per replica, Redis killed', hf.down.perReplica.join(', '), rlf.down.perReplica.join(', ')],
+      ],
+    )}
 
 ${table(
   ['5x overload (2,500 calls/s)', 'goodput: backend 500/s', 'then 250/s (2x slower)', 'both', 'p99 admitted (ms): 500/s', '250/s'],
@@ -249,7 +297,21 @@ ${table(
   ]),
 )}
 
-One run, the same Redis server version for both limiters, 4 replica processes each. holdfast spends permits leased from Redis in small batches on the hot path, so **a check costs ${cost.clusterNs.toFixed(0)} ns against ${(cost.rlfNs / 1000).toFixed(0)} µs for an awaited \`consume()\`** (a Redis round trip per request; ${summary.check_speedup_vs_rlf}× more). With Redis killed, rate-limiter-flexible's insurance limiters take over with points ÷ processes each, as its docs advise, so under uneven load the quiet replicas strand their part; holdfast's replicas enforce their share of the recent traffic (threshold ÷ live replicas when the load is even). Adaptive concurrency: a processor-sharing backend with 10 slots and 20 ms of work per call (latency doubles at 20 in flight), offered 2,500 calls/s (5× its capacity); halfway through, every call needs 40 ms of work (capacity 250/s). Goodput counts calls answered within 100 ms, as a share of the capacity of the moment; p99 counts admitted calls (those still waiting at the end with their wait so far). The fixed limit of 40 was tuned for the fast backend (80 ms at the limit, inside the deadline) and is wrong once it slows; judged after the first quarter of the ${runMs / 1000} s run and after the first quarter of the slow half.`;
+One run, the same Redis server version for both limiters, 4 replica processes each. holdfast spends permits leased ` +
+    `from Redis in small batches on the hot path, so **a check ` +
+    (`costs ${cost.clusterNs.toFixed(0)} ns ` +
+      `against ${(cost.rlfNs / 1000).toFixed(0)} µs for an awaited ` +
+      `\`consume()\`** (a Redis round trip per ` +
+      (`request; ${summary.check_speedup_vs_rlf}× more). With Redis killed, rate-limiter-flexible's insurance limiters ` +
+        `take over with points ÷ processes each, as its docs advise, so under uneven load the quiet replicas ` +
+        `strand their part; holdfast's replicas enforce their share of the recent traffic (threshold ÷ live ` +
+        `replicas when the load is even). Adaptive concurrency: a processor-sharing backend with 10 slots and 20 ` +
+        `ms of work per call (latency doubles at 20 in flight), offered 2,500 calls/s (5× its capacity); halfway ` +
+        `through, every call needs 40 ms of work (capacity 250/s). Goodput counts calls answered within 100 ms, as ` +
+        `a share of the capacity of the moment; p99 counts admitted calls (those still waiting at the end with ` +
+        `their wait so far). The fixed limit of 40 was tuned for the fast backend (80 ms at the limit, inside the ` +
+        `deadline) and is wrong once it slows; judged after the first quarter of ` +
+        `the ${runMs / 1000} s run and after the first quarter of the slow half.`));
   const file = writeReport({
     name: 'cluster',
     title: 'Cluster rules and adaptive concurrency vs rate-limiter-flexible (bench:cluster)',

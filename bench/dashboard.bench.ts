@@ -56,10 +56,15 @@ interface Daemon {
 async function daemon(name: string, withDashboard: boolean): Promise<Daemon> {
   const dir = join(work, name);
   mkdirSync(dir);
-  const programs = Array.from({ length: PROGRAMS }, (_, i) => `  p${i}:\n    command: [sleep, '1000000']\n    ready: {afterMs: 0}\n`).join('');
+  const programs = Array.from({ length: PROGRAMS }, (_, i) => `  p${i}:\n    command: [sleep, '1000000']\n    ready: {afterMs: 0}\n`).join(
+    '',
+  );
   const port = withDashboard ? await freePort() : 0;
   const dash = withDashboard ? `dashboard:\n  port: ${port}\n` : '';
-  writeFileSync(join(dir, 'holdfast.yaml'), `supervisor:\n  socket: ${dir}/s.sock\n  stateDir: ${dir}/state\n  logLevel: warn\nprograms:\n${programs}${dash}`);
+  writeFileSync(
+    join(dir, 'holdfast.yaml'),
+    `supervisor:\n  socket: ${dir}/s.sock\n  stateDir: ${dir}/state\n  logLevel: warn\nprograms:\n${programs}${dash}`,
+  );
   const proc = spawn(process.execPath, daemonArgv(join(dir, 'holdfast.yaml')), { stdio: ['ignore', 'inherit', 'inherit'] });
   const client = new SupervisorClient({ socket: `${dir}/s.sock`, timeoutMs: 120_000 });
   cleanups.push(async () => {
@@ -139,7 +144,10 @@ async function eventToScreen(page: Page, d: Daemon): Promise<{ screen: number[];
   const cookie = (await page.cookies()).find((c) => c.name === 'holdfast_session')!;
   const streamed: { at: number; instance: string; pid: number | null; to: string }[] = [];
   const stream = await new Promise<IncomingMessage>((resolve, reject) =>
-    get(`${d.dashboard}/api/stream`, { headers: { cookie: `${cookie.name}=${cookie.value}`, accept: 'text/event-stream' } }, resolve).once('error', reject),
+    get(`${d.dashboard}/api/stream`, { headers: { cookie: `${cookie.name}=${cookie.value}`, accept: 'text/event-stream' } }, resolve).once(
+      'error',
+      reject,
+    ),
   );
   if (stream.statusCode !== 200) throw new Error(`the dashboard stream answered ${stream.statusCode}`);
   stream.setEncoding('utf8');
@@ -158,7 +166,9 @@ async function eventToScreen(page: Page, d: Daemon): Promise<{ screen: number[];
   });
   const received: { at: number; e: SupervisorEvent & { type: 'state' } }[] = [];
   const ac = new AbortController();
-  void d.client.events((e) => e.type === 'state' && e.to === 'READY' && received.push({ at: Date.now(), e }), { signal: ac.signal }).catch(() => {});
+  void d.client
+    .events((e) => e.type === 'state' && e.to === 'READY' && received.push({ at: Date.now(), e }), { signal: ac.signal })
+    .catch(() => {});
   await delay(500);
   const screen: number[] = [];
   const api: number[] = [];
@@ -175,7 +185,12 @@ async function eventToScreen(page: Page, d: Daemon): Promise<{ screen: number[];
     }
     const eventAt = Date.parse(got.e.at);
     let shown: { at: number } | undefined;
-    while (!(shown = await page.evaluate((want) => window.seen.find((s: any) => s.id === want.id && s.state === 'READY' && s.pid === want.pid), { id, pid: String(got.e.pid) }))) {
+    while (
+      !(shown = await page.evaluate((want) => window.seen.find((s: any) => s.id === want.id && s.state === 'READY' && s.pid === want.pid), {
+        id,
+        pid: String(got.e.pid),
+      }))
+    ) {
       if (Date.now() > deadline) throw new Error(`${id}'s new pid never reached the page`);
       await delay(25);
     }
@@ -199,7 +214,12 @@ async function cpuWindow(a: Daemon, b: Daemon): Promise<{ offPct: number; onPct:
   await delay(CPU_MS);
   const wall = performance.now() - t0;
   const [a1, b1] = [cpuMs(a.proc.pid!), cpuMs(b.proc.pid!)];
-  return { offPct: round(((a1 - a0) / wall) * 100, 2), onPct: round(((b1 - b0) / wall) * 100, 2), offRss: await rssMb(a.client), onRss: await rssMb(b.client) };
+  return {
+    offPct: round(((a1 - a0) / wall) * 100, 2),
+    onPct: round(((b1 - b0) / wall) * 100, 2),
+    offRss: await rssMb(a.client),
+    onRss: await rssMb(b.client),
+  };
 }
 
 try {
@@ -248,20 +268,47 @@ try {
     page_kb_gzip: round(sizes.pageBytesGzip / 1024),
   };
   const details = { programs: PROGRAMS, restarts: RESTARTS, loads: l, eventToScreen: e, three, none, dashboardStatus: status };
-  const markdown = `${table(
-    ['figure', 'holdfast dashboard', 'reference in the same run', 'target'],
-    [
-      ['first render (first contentful paint), median of ' + LOADS + ' cold loads', `${summary.first_render_ms} ms`, '–', '≤ 500 ms'],
-      ['live data on screen (first snapshot rendered), median', `${summary.live_data_ms} ms`, '–', '–'],
-      [`event to screen, median / p99 of ${RESTARTS} restarts`, `${summary.event_to_screen_median_ms} / ${summary.event_to_screen_p99_ms} ms`, `control API /v1/events client: ${round(median(e.api))} / ${summary.event_to_api_client_p99_ms} ms; the page's own stream read by Node: ${e.dashStream.length ? round(median(e.dashStream)) : '–'} / ${summary.event_to_dashboard_stream_p99_ms ?? '–'} ms`, 'p99 ≤ 1,000 ms'],
-      [`daemon CPU, ${PROGRAMS} programs, 3 pages open`, `${three.onPct} % of a core`, `same daemon without dashboard: ${three.offPct} %`, 'extra ≤ 3 %'],
-      [`daemon CPU, ${PROGRAMS} programs, no page open`, `${none.onPct} % of a core`, `without dashboard: ${none.offPct} %`, '–'],
-      ['daemon RSS, 3 pages open', `${three.onRss} MB`, `without dashboard: ${three.offRss} MB`, '–'],
-      ['page as sent (gzip)', `${summary.page_kb_gzip} KB`, '–', '≤ 200 KB'],
-    ],
-  )}
+  const markdown =
+    `${table(
+      ['figure', 'holdfast dashboard', 'reference in the same run', 'target'],
+      [
+        ['first render (first contentful paint), median of ' + LOADS + ' cold loads', `${summary.first_render_ms} ms`, '–', '≤ 500 ms'],
+        ['live data on screen (first snapshot rendered), median', `${summary.live_data_ms} ms`, '–', '–'],
+        [
+          `event to screen, median / p99 of ${RESTARTS} restarts`,
+          `${summary.event_to_screen_median_ms} / ${summary.event_to_screen_p99_ms} ms`,
+          `control API /v1/events ` +
+            `client: ${round(median(e.api))} ` +
+            `/ ${summary.event_to_api_client_p99_ms} ms; the ` +
+            `page's own stream read by ` +
+            `Node: ${e.dashStream.length ? round(median(e.dashStream)) : '–'} / ${summary.event_to_dashboard_stream_p99_ms ?? '–'} ms`,
+          'p99 ≤ 1,000 ms',
+        ],
+        [
+          `daemon CPU, ${PROGRAMS} programs, 3 pages open`,
+          `${three.onPct} % of a core`,
+          `same daemon without dashboard: ${three.offPct} %`,
+          'extra ≤ 3 %',
+        ],
+        [`daemon CPU, ${PROGRAMS} programs, no page open`, `${none.onPct} % of a core`, `without dashboard: ${none.offPct} %`, '–'],
+        ['daemon RSS, 3 pages open', `${three.onRss} MB`, `without dashboard: ${three.offRss} MB`, '–'],
+        ['page as sent (gzip)', `${summary.page_kb_gzip} KB`, '–', '≤ 200 KB'],
+      ],
+    )}
 
-Extra CPU with 3 pages: **${summary.daemon_cpu_pct_3_dashboards} % of a core** (no page: ${summary.daemon_cpu_pct_no_page} %); extra RSS ${summary.daemon_extra_rss_mb_3_dashboards} MB. Both daemons supervise the same ${PROGRAMS} idle programs and are measured over the same ${CPU_MS / 1000} s window, so the machine's other load falls on both. Event to screen: the supervisor's own timestamp of the READY event to a MutationObserver in the page seeing the row's new pid (same clock); the reference is a client of the control API's event stream over the Unix socket, the floor any tool built on the API has. Loads are cold (cache off) through loopback in headless Chromium on the same machine. No free peer serves a comparable web page (PM2's is the paid PM2 Plus; supervisord's shows no live data; Sentinel's covers one layer and is a Java server), so the references are holdfast's own API and the daemon without the dashboard.`;
+Extra CPU with 3 pages: ` +
+    `**${summary.daemon_cpu_pct_3_dashboards} % of a core** (no ` +
+    (`page: ${summary.daemon_cpu_pct_no_page} %); extra ` +
+      `RSS ${summary.daemon_extra_rss_mb_3_dashboards} MB. Both ` +
+      `daemons supervise the ` +
+      (`same ${PROGRAMS} idle programs and are measured over the ` +
+        `same ${CPU_MS / 1000} s window, so the machine's ` +
+        `other load falls on both. Event to screen: the supervisor's own timestamp of the READY event to a ` +
+        `MutationObserver in the page seeing the row's new pid (same clock); the reference is a client of the ` +
+        `control API's event stream over the Unix socket, the floor any tool built on the API has. Loads are cold ` +
+        `(cache off) through loopback in headless Chromium on the same machine. No free peer serves a comparable ` +
+        `web page (PM2's is the paid PM2 Plus; supervisord's shows no live data; Sentinel's covers one layer and ` +
+        `is a Java server), so the references are holdfast's own API and the daemon without the dashboard.`));
   const file = writeReport({ name: 'dashboard', title: 'Live dashboard in Chromium (bench:dashboard)', summary, details, markdown });
   log(`wrote ${file}`);
   console.log(JSON.stringify(summary, null, 2));

@@ -33,7 +33,12 @@ if (why) {
   console.error(`bench:failover cannot run here: ${why}`);
   process.exit(1);
 }
-if (!withPeer) console.error(keepalivedVersion === null ? 'keepalived is not installed (apt-get install keepalived): holdfast only, no side-by-side' : 'keepalived side-by-side skipped (--no-peer)');
+if (!withPeer)
+  console.error(
+    keepalivedVersion === null
+      ? 'keepalived is not installed (apt-get install keepalived): holdfast only, no side-by-side'
+      : 'keepalived side-by-side skipped (--no-peer)',
+  );
 
 // Ctrl-C or SIGTERM: the running drill cleans up (namespaces, processes), then we stop.
 const abort = new AbortController();
@@ -72,18 +77,43 @@ for (let run = 1; run <= runs; run++) {
         results.push(r);
         loads.push(loadavg()[0]!);
         const eta = ((performance.now() - started) / done) * (total - done);
-        process.stderr.write(`${tag} recovery ${r.recovery_s ?? '–'} s, ${r.failed_polls} failed polls, ${r.overlaps} overlap samples (eta ${Math.round(eta / 60_000)} min)\n`);
+        process.stderr.write(
+          `${tag} recovery ${r.recovery_s ?? '–'} ` +
+            `s, ${r.failed_polls} failed ` +
+            `polls, ${r.overlaps} overlap samples ` +
+            `(eta ${Math.round(eta / 60_000)} min)\n`,
+        );
       } catch (err) {
         if (abort.signal.aborted) process.exit(130);
         process.stderr.write(`${tag} drill failed: ${(err as Error).message}\n`);
-        results.push({ agent: e.agent, fault, profile: e.profile, ttl_s: 0, recovery_s: null, failed_polls: 0, overlaps: 0, leadership_overlaps: 0, overlap_ms: 0, tokens: [], tokens_increase: true, old_leader: '', new_leader: null, heal_ok: false, polls: 0, samples: 0, error: (err as Error).message });
+        results.push({
+          agent: e.agent,
+          fault,
+          profile: e.profile,
+          ttl_s: 0,
+          recovery_s: null,
+          failed_polls: 0,
+          overlaps: 0,
+          leadership_overlaps: 0,
+          overlap_ms: 0,
+          tokens: [],
+          tokens_increase: true,
+          old_leader: '',
+          new_leader: null,
+          heal_ok: false,
+          polls: 0,
+          samples: 0,
+          error: (err as Error).message,
+        });
       }
     }
   }
 }
 
 const pick = (agent: string, profile?: string, fault?: string) =>
-  results.filter((r) => r.agent === agent && (profile === undefined || r.profile === profile) && (fault === undefined || r.fault === fault));
+  results.filter(
+    (r) => r.agent === agent && (profile === undefined || r.profile === profile) && (fault === undefined || r.fault === fault),
+  );
 const recoveries = (rs: DrillResult[]) => rs.map((r) => r.recovery_s).filter((x): x is number => x !== null);
 const med = (rs: DrillResult[]) => (recoveries(rs).length ? Number(median(recoveries(rs)).toFixed(3)) : null);
 const max = (rs: DrillResult[]) => (recoveries(rs).length ? Math.max(...recoveries(rs)) : null);
@@ -124,16 +154,47 @@ const rows: (string | number)[][] = [];
 for (const fault of faults) {
   for (const e of engines) {
     const rs = pick(e.agent, e.agent === 'keepalived' ? undefined : e.profile, fault);
-    const name = e.agent === 'keepalived' ? `keepalived ${keepalivedVersion} (advert 1 s)` : `holdfast ${e.profile} (TTL ${rs[0]?.ttl_s ?? '?'} s)`;
-    rows.push([fault, name, rs.length, fmt(med(rs)), fmt(max(rs)), Math.round(rs.reduce((s, r) => s + r.failed_polls, 0) / Math.max(1, rs.length)), `${overlapRuns(rs)}/${rs.length}`, `${rs.filter((r) => r.heal_ok).length}/${rs.length}`]);
+    const name =
+      e.agent === 'keepalived' ? `keepalived ${keepalivedVersion} (advert 1 s)` : `holdfast ${e.profile} (TTL ${rs[0]?.ttl_s ?? '?'} s)`;
+    rows.push([
+      fault,
+      name,
+      rs.length,
+      fmt(med(rs)),
+      fmt(max(rs)),
+      Math.round(rs.reduce((s, r) => s + r.failed_polls, 0) / Math.max(1, rs.length)),
+      `${overlapRuns(rs)}/${rs.length}`,
+      `${rs.filter((r) => r.heal_ok).length}/${rs.length}`,
+    ]);
   }
 }
 const perProfile = profiles
-  .map((p) => `holdfast ${p}: median ${fmt(med(pick('holdfast', p)))} s over every fault (${fmt(med(withoutKill(pick('holdfast', p))))} s without kill), max ${fmt(max(pick('holdfast', p)))} s`)
-  .concat(withPeer ? [`keepalived: median ${fmt(med(keepalived))} s, two VIP holders in ${overlapRuns(keepalived)} of ${keepalived.length} runs`] : [])
+  .map(
+    (p) =>
+      `holdfast ${p}: ` +
+      `median ${fmt(med(pick('holdfast', p)))} s over every fault ` +
+      `(${fmt(med(withoutKill(pick('holdfast', p))))} s without kill), max ${fmt(max(pick('holdfast', p)))} s`,
+  )
+  .concat(
+    withPeer
+      ? [`keepalived: median ${fmt(med(keepalived))} s, two VIP holders in ${overlapRuns(keepalived)} of ${keepalived.length} runs`]
+      : [],
+  )
   .map((l) => `- ${l}`)
   .join('\n');
-const markdown = `${table(['fault', 'engine', 'runs', 'recovery median (s)', 'recovery max (s)', 'failed polls / run', 'runs with an overlap (VIP or leadership)', 'clients on the holder after heal'], rows)}
+const markdown = `${table(
+  [
+    'fault',
+    'engine',
+    'runs',
+    'recovery median ' + '(s)',
+    'recovery max (s)',
+    'failed polls / ' + 'run',
+    'runs with an overlap (VIP or leadership)',
+    'clients on the holder after heal',
+  ],
+  rows,
+)}
 
 ${perProfile}
 
@@ -158,6 +219,12 @@ run): keepalived 2.2.7 recovered in ≈3.0 s after SIGKILL and ≈3.25 s after S
 holders every run.
 ${runs < 20 ? `\n_This run used ${runs} drill(s) per cell (the full benchmark is 20)._` : ''}`;
 
-const file = writeReport({ name: 'failover', title: 'Failover drills: holdfast vs keepalived', summary, details: { runs, profiles, faults, results }, markdown });
+const file = writeReport({
+  name: 'failover',
+  title: 'Failover drills: holdfast vs keepalived',
+  summary,
+  details: { runs, profiles, faults, results },
+  markdown,
+});
 console.log(JSON.stringify(summary, null, 2));
 console.error(`wrote ${file} and docs/benchmarks.md`);

@@ -69,13 +69,18 @@ function track(proc: ChildProcess, port: number): Proc {
 }
 
 async function startServer(file: string, env: Record<string, string>): Promise<Proc> {
-  const proc = spawn(process.execPath, [fileURLToPath(new URL(`./servers/${file}`, import.meta.url))], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [fileURLToPath(new URL(`./servers/${file}`, import.meta.url))], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return track(proc, await waitReady(proc, file, /READY (\d+)/));
 }
 
 async function startRedis(): Promise<Proc & { url: string }> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await waitReady(proc, 'redis-server', /Ready to accept connections()/);
   return { ...track(proc, port), url: `redis://127.0.0.1:${port}` };
 }
@@ -114,21 +119,45 @@ async function latency(url: string): Promise<Latency> {
   const marker = (await httpGet(url, agent, 2000)).cache;
   agent.destroy();
   const r = await autocannon({ url, connections, duration });
-  return { rps: Math.round(r.requests.average), avgMs: r.latency.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, marker };
+  return {
+    rps: Math.round(r.requests.average),
+    avgMs: r.latency.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    marker,
+  };
 }
 
 try {
   // ---- part 1: latency per path ----
-  say(`bench:fallback — part 1: latency per path (autocannon, ${connections} connections, ${duration} s after a 1 s warm-up, ${rounds} rounds)`);
+  say(
+    `bench:fallback — part 1: latency per path ` +
+      `(autocannon, ${connections} ` +
+      `connections, ${duration} s after a 1 s ` +
+      `warm-up, ${rounds} rounds)`,
+  );
   const redis1 = await startRedis();
   const upstreamPort = await freePort();
   let upstream = await startServer('fallback-upstream.ts', { PORT: String(upstreamPort) });
   const up = () => `http://127.0.0.1:${upstream.port}`;
   const fresh = await startServer('fallback-holdfast.ts', { UPSTREAM_URL: up(), REDIS_URL: redis1.url, FRESH_MS: '600000' });
-  const stale = await startServer('fallback-holdfast.ts', { UPSTREAM_URL: up(), REDIS_URL: redis1.url, FRESH_MS: '1', MAX_STALE_MS: '600000' });
-  const fallback = await startServer('fallback-holdfast.ts', { UPSTREAM_URL: up(), REDIS_URL: redis1.url, FRESH_MS: '1', MAX_STALE_MS: '0' });
+  const stale = await startServer('fallback-holdfast.ts', {
+    UPSTREAM_URL: up(),
+    REDIS_URL: redis1.url,
+    FRESH_MS: '1',
+    MAX_STALE_MS: '600000',
+  });
+  const fallback = await startServer('fallback-holdfast.ts', {
+    UPSTREAM_URL: up(),
+    REDIS_URL: redis1.url,
+    FRESH_MS: '1',
+    MAX_STALE_MS: '0',
+  });
   const runs: Record<'direct' | 'fresh' | 'stale' | 'fallback', Latency[]> = { direct: [], fresh: [], stale: [], fallback: [] };
-  const show = (label: string, l: Latency) => say(`  ${label.padEnd(20)} ${String(l.rps).padStart(6)} req/s  avg ${l.avgMs} ms  p99 ${l.p99Ms} ms  [${l.marker ?? 'no marker'}]`);
+  const show = (label: string, l: Latency) =>
+    say(`  ${label.padEnd(20)} ${String(l.rps).padStart(6)} req/s  avg ${l.avgMs} ms  p99 ${l.p99Ms} ms  [${l.marker ?? 'no marker'}]`);
   for (let round = 1; round <= rounds; round++) {
     say(` round ${round}/${rounds}`);
     if (round > 1) upstream = await startServer('fallback-upstream.ts', { PORT: String(upstreamPort) });
@@ -167,13 +196,28 @@ try {
   for (const p of [fresh, stale, fallback, redis1]) await p.kill();
 
   // ---- part 2: success rate while Redis and the upstream die ----
-  say(`\npart 2: success rate, ${loops} keep-alive clients per target, phases of ${phaseSeconds} s: all up → Redis killed → upstream killed too`);
+  say(
+    `\npart 2: success ` +
+      `rate, ${loops} keep-alive clients per target, phases ` +
+      `of ${phaseSeconds} s: all up → Redis ` +
+      `killed → upstream killed too`,
+  );
   const redis2 = await startRedis();
   upstream = await startServer('fallback-upstream.ts', {});
   const targets = {
-    holdfast: await startServer('fallback-holdfast.ts', { UPSTREAM_URL: up(), REDIS_URL: redis2.url, FRESH_MS: '1000', MAX_STALE_MS: '600000' }),
+    holdfast: await startServer('fallback-holdfast.ts', {
+      UPSTREAM_URL: up(),
+      REDIS_URL: redis2.url,
+      FRESH_MS: '1000',
+      MAX_STALE_MS: '600000',
+    }),
     cache_manager: await startServer('fallback-cache-manager.ts', { UPSTREAM_URL: up(), REDIS_URL: redis2.url, FRESH_MS: '1000' }),
-    cache_manager_nonblocking: await startServer('fallback-cache-manager.ts', { UPSTREAM_URL: up(), REDIS_URL: redis2.url, FRESH_MS: '1000', NON_BLOCKING: '1' }),
+    cache_manager_nonblocking: await startServer('fallback-cache-manager.ts', {
+      UPSTREAM_URL: up(),
+      REDIS_URL: redis2.url,
+      FRESH_MS: '1000',
+      NON_BLOCKING: '1',
+    }),
   };
   type Target = keyof typeof targets;
   const phases = ['all_up', 'redis_down', 'redis_and_upstream_down'] as const;
@@ -209,7 +253,14 @@ try {
     const h = counts.holdfast[phase];
     const c = counts.cache_manager[phase];
     const n = counts.cache_manager_nonblocking[phase];
-    say(`  ${phase.padEnd(24)} holdfast ${h.ok} ok / ${h.failed} failed   cache-manager ${c.ok} ok / ${c.failed} failed (${c.timedOut} hung)   nonBlocking ${n.ok} ok / ${n.failed} failed (${n.timedOut} hung)`);
+    say(
+      `  ${phase.padEnd(24)} ` +
+        `holdfast ${h.ok} ok ` +
+        `/ ${h.failed} ` +
+        `failed   cache-manager ${c.ok} ok ` +
+        `/ ${c.failed} failed ` +
+        `(${c.timedOut} hung)   nonBlocking ${n.ok} ok / ${n.failed} failed (${n.timedOut} hung)`,
+    );
   }, 1000);
   await new Promise((r) => setTimeout(r, phaseSeconds * 1000));
   phase = 'redis_down';
@@ -242,35 +293,72 @@ try {
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
   const latencyRows = (['direct', 'fresh', 'stale', 'fallback'] as const).map((p) => {
     const l = paths[p];
-    return [p === 'direct' ? 'direct call to the upstream' : `dependency(): ${l.marker}`, l.rps.toLocaleString('en-US'), `${l.avgMs} ms`, `${l.p99Ms} ms`, p === 'direct' ? '1.00' : ratio(l.avgMs, paths.direct.avgMs).toFixed(2), l.non2xx + l.errors];
+    return [
+      p === 'direct' ? 'direct call to the upstream' : `dependency(): ${l.marker}`,
+      l.rps.toLocaleString('en-US'),
+      `${l.avgMs} ms`,
+      `${l.p99Ms} ms`,
+      p === 'direct' ? '1.00' : ratio(l.avgMs, paths.direct.avgMs).toFixed(2),
+      l.non2xx + l.errors,
+    ];
   });
-  const markers = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
+  const markers = (m: Record<string, number>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   const total = (t: Target, p: Phase) => counts[t][p].ok + counts[t][p].failed;
   const rateRows = phases.map((p) => [
     p.replaceAll('_', ' '),
     `${pct(rate('holdfast', p))} of ${total('holdfast', p)}`,
     markers(counts.holdfast[p].markers),
     `${pct(rate('cache_manager', p))} of ${total('cache_manager', p)} (${counts.cache_manager[p].timedOut} hung)`,
-    `${pct(rate('cache_manager_nonblocking', p))} of ${total('cache_manager_nonblocking', p)} (${counts.cache_manager_nonblocking[p].timedOut} hung)`,
+    `${pct(rate('cache_manager_nonblocking', p))} ` +
+      `of ${total('cache_manager_nonblocking', p)} ` +
+      `(${counts.cache_manager_nonblocking[p].timedOut} hung)`,
   ]);
   const file = writeReport({
     name: 'fallback',
     title: 'Stale-if-error fallback (bench:fallback)',
     summary,
     details: { duration, rounds, connections, phaseSeconds, loops, paths, runs, counts },
-    markdown: `**Latency per path** (one holdfast service per path, Redis up, autocannon ${connections} connections, ${duration} s, median of ${rounds} rounds; absolute figures depend on what else the machine runs, the ratios less so):
+    markdown:
+      `**Latency per path** (one holdfast service per path, Redis up, ` +
+      `autocannon ${connections} ` +
+      `connections, ${duration} s, median of ${rounds} rounds; absolute figures depend on what else the machine runs, the ratios less so):
 
 ${table(['path', 'req/s', 'avg latency', 'p99', 'latency ÷ direct', 'errors + non-2xx'], latencyRows)}
 
-The stale-if-error and fallback rows run with the upstream killed: the breaker is open, so they cost a memory read, a Redis read and a breaker check, not a timeout.
+The stale-if-error and fallback rows run with the upstream killed: the breaker is open, so they cost a memory read, a ` +
+      `Redis read and a breaker check, not a timeout.
 
-**Success rate while things die** (${loops} keep-alive clients per target, ${phaseSeconds} s per phase, 2 s client timeout, 50 keys warmed, freshness/TTL 1 s, holdfast maxStale 10 min):
+**Success rate while things die** ` +
+      `(${loops} keep-alive clients per ` +
+      `target, ${phaseSeconds} s per phase, 2 s client ` +
+      `timeout, 50 keys warmed, freshness/TTL 1 s, holdfast maxStale 10 min):
 
-${table(['phase', 'holdfast: success of requests', 'holdfast x-holdfast-cache', 'cache-manager 7 + @keyv/redis (defaults)', 'cache-manager, nonBlocking: true'], rateRows)}
+${table(
+  [
+    'phase',
+    'holdfast: success of ' + 'requests',
+    'holdfast x-holdfast-cache',
+    'cache-manager 7 + @keyv/redis ' + '(defaults)',
+    'cache-manager, nonBlocking: true',
+  ],
+  rateRows,
+)}
 
-Same service stack for all; only the cache differs. "hung" counts requests that got no answer within the 2 s client deadline. A request counts in the phase in which it ended. cache-manager has no stale-if-error: once an entry's TTL passes with the upstream down, \`wrap\` rethrows the upstream's error; and with Redis dead, a read whose memory entry has expired waits on the Redis store (default settings and \`nonBlocking: true\` alike) instead of going to the upstream or answering from memory.`,
+Same service stack for all; only the cache differs. "hung" counts requests that got no answer within the 2 s client ` +
+      `deadline. A request counts in the phase in which it ended. cache-manager has no stale-if-error: once an ` +
+      `entry's TTL passes with the upstream down, \`wrap\` rethrows the upstream's error; and with Redis dead, a ` +
+      `read whose memory entry has expired waits on the Redis store (default settings and \`nonBlocking: true\` ` +
+      `alike) instead of going to the upstream or answering from memory.`,
   });
-  say(`\nholdfast success with Redis and upstream down: ${pct(summary.success_rate_redis_and_upstream_down)} (cache-manager: ${pct(summary.cache_manager_success_rate_redis_and_upstream_down)}, nonBlocking: ${pct(summary.cache_manager_nonblocking_success_rate_redis_and_upstream_down)})\nwrote ${file}`);
+  say(
+    `\nholdfast success with Redis and upstream ` +
+      `down: ${pct(summary.success_rate_redis_and_upstream_down)} ` +
+      (`(cache-manager: ${pct(summary.cache_manager_success_rate_redis_and_upstream_down)}, ` +
+        `nonBlocking: ${pct(summary.cache_manager_nonblocking_success_rate_redis_and_upstream_down)})\nwrote ${file}`),
+  );
 } finally {
   for (const p of procs) await p.kill();
 }

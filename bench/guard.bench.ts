@@ -127,7 +127,13 @@ function bytesPerOp(c: Case): number {
   return Math.max(0, (after - before + freed) / SYNC_OPS);
 }
 
-log(`guard bench: ${ROUNDS} rounds of ${SYNC_OPS} sync ops in this process; ${ASYNC_ROUNDS} rounds of ${ASYNC_OPS} async ops, one process per case and round`);
+log(
+  `guard bench: ${ROUNDS} rounds ` +
+    `of ${SYNC_OPS} sync ops in this ` +
+    `process; ${ASYNC_ROUNDS} rounds ` +
+    `of ${ASYNC_OPS} ` +
+    `async ops, one process per case and round`,
+);
 for (const c of cases) c.run(200_000); // warm up: JIT, pools, key table
 const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
 for (let r = 0; r < ROUNDS; r++) {
@@ -153,7 +159,9 @@ for (let r = 0; r < ASYNC_ROUNDS; r++) {
   // Rotate the order each round: no case always runs first (or right after the same neighbour).
   for (let k = 0; k < asyncNames.length; k++) {
     const name = asyncNames[(k + r) % asyncNames.length]!;
-    const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', ASYNC_RUNNER, name, String(ASYNC_OPS)], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', ASYNC_RUNNER, name, String(ASYNC_OPS)], {
+      encoding: 'utf8',
+    });
     const { ns, bytes: b } = JSON.parse(out) as { ns: number; bytes: number };
     times.get(name)!.push(ns);
     asyncBytes.get(name)!.push(b);
@@ -168,7 +176,8 @@ const spread = (name: string) => `${Math.min(...times.get(name)!).toFixed(0)}–
 // slow spells hit both sides of each ratio alike.
 const ratios = (peer: string, ours: string) => times.get(peer)!.map((p, i) => p / times.get(ours)![i]!);
 const ratio = (peer: string, ours: string) => median(ratios(peer, ours));
-const ratioSpread = (peer: string, ours: string) => `${Math.min(...ratios(peer, ours)).toFixed(2)}–${Math.max(...ratios(peer, ours)).toFixed(2)}`;
+const ratioSpread = (peer: string, ours: string) =>
+  `${Math.min(...ratios(peer, ours)).toFixed(2)}–${Math.max(...ratios(peer, ours)).toFixed(2)}`;
 const OPOSSUM = 'opossum fire(async no-op)';
 const COCKATIEL = 'cockatiel circuitBreaker.execute(async no-op)';
 const RUN_FB = 'guard.run(async no-op), flow + breaker';
@@ -178,7 +187,14 @@ const syncRows = cases.map((c) => {
   const v = ns(c.name);
   return [c.name, v.toFixed(1), bytes.get(c.name)!.toFixed(1), Math.round(1e9 / v).toLocaleString('en-US')];
 });
-const asyncRows = asyncNames.map((n) => [n, ns(n).toFixed(0), spread(n), bytes.get(n)!.toFixed(0), ratio(COCKATIEL, n).toFixed(2) + '×', ratio(OPOSSUM, n).toFixed(2) + '×']);
+const asyncRows = asyncNames.map((n) => [
+  n,
+  ns(n).toFixed(0),
+  spread(n),
+  bytes.get(n)!.toFixed(0),
+  ratio(COCKATIEL, n).toFixed(2) + '×',
+  ratio(OPOSSUM, n).toFixed(2) + '×',
+]);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const summary = {
   flow_breaker_ns_per_op: r2(flowBreakerNs),
@@ -198,18 +214,62 @@ const summary = {
   cockatiel_execute_ns_per_op: r2(ns(COCKATIEL)),
   target_met: false,
 };
-summary.target_met = flowBreakerNs <= 250 && summary.flow_breaker_bytes_per_op < 0.5 && summary.speedup_vs_opossum >= 4 && summary.speedup_vs_cockatiel >= 1.25;
-const markdown = `${table(['sync case (one process, round-robin)', 'ns/op (median)', 'bytes/op', 'ops/s'], syncRows)}
+summary.target_met =
+  flowBreakerNs <= 250 &&
+  summary.flow_breaker_bytes_per_op < 0.5 &&
+  summary.speedup_vs_opossum >= 4 &&
+  summary.speedup_vs_cockatiel >= 1.25;
+const markdown =
+  `${table(['sync case (one process, round-robin)', 'ns/op (median)', 'bytes/op', 'ops/s'], syncRows)}
 
-${table(['async case (a process per case and round)', 'ns/op (median)', 'spread (ns, all rounds)', 'bytes/op', 'cockatiel ns ÷ this', 'opossum ns ÷ this'], asyncRows)}
+${table(
+  [
+    'async case (a process per case and ' + 'round)',
+    'ns/op (median)',
+    'spread (ns, all ' + 'rounds)',
+    'bytes/op',
+    'cockatiel ns ÷ this',
+    'opossum ns ÷ this',
+  ],
+  asyncRows,
+)}
 
-Sync: ${ROUNDS} rounds round-robin of ${SYNC_OPS.toLocaleString('en-US')} ops in one process, median shown; bytes/op from v8.GCProfiler over a separate run per case (heap growth + bytes freed by scavenges, minus the ${harnessBytes.toFixed(2)} B/op an empty loop of the harness shows). Async: each case in its own process (\`bench/guard-async-case.ts\`: a warm-up pass, then ${ASYNC_OPS.toLocaleString('en-US')} awaited calls timed), ${ASYNC_ROUNDS} rounds with the order rotated each round; the spread is the lowest and highest round, and each ratio is the median of same-round ratios. **One flow rule plus one breaker costs ${flowBreakerNs.toFixed(0)} ns and ${summary.flow_breaker_bytes_per_op} B per entry+exit** (targets: ≤ 250 ns, 0 B). On the same async no-op \`guard.run\` with a flow rule and a breaker is **${summary.speedup_vs_cockatiel}× faster than cockatiel's breaker** (rounds: ${summary.speedup_vs_cockatiel_spread}; target ≥ 1.25×) and ${summary.speedup_vs_opossum}× faster than opossum (target ≥ 4×); breaker against breaker (a consecutive-failures breaker, like cockatiel's \`ConsecutiveBreaker(5)\`) it is ${summary.speedup_vs_cockatiel_breaker_only}× (rounds: ${summary.speedup_vs_cockatiel_breaker_only_spread}). The sync entry/exit path is ${summary.speedup_vs_opossum_sync_path}× faster than \`opossum.fire()\`. The per-key row with a \`{ key }\` literal per call shows what that literal costs when V8 cannot remove it; reusing one options object (or the Fastify plugin, which passes the key positionally) avoids it.`;
+Sync: ${ROUNDS} rounds round-robin ` +
+  `of ${SYNC_OPS.toLocaleString('en-US')} ops in one process, median shown; bytes/op ` +
+  `from v8.GCProfiler over a separate run per case (heap growth + bytes freed by scavenges, minus ` +
+  (`the ${harnessBytes.toFixed(2)} B/op an empty loop of the harness shows). Async: each case in its own process ` +
+    `(\`bench/guard-async-case.ts\`: a warm-up pass, ` +
+    (`then ${ASYNC_OPS.toLocaleString('en-US')} awaited calls ` +
+      `timed), ${ASYNC_ROUNDS} rounds with the order rotated ` +
+      `each round; the spread is the lowest and highest round, and each ratio is the median of same-round ` +
+      `ratios. **One flow rule plus one breaker ` +
+      (`costs ${flowBreakerNs.toFixed(0)} ns ` +
+        `and ${summary.flow_breaker_bytes_per_op} B per entry+exit** (targets: ≤ 250 ns, 0 B). On the same async ` +
+        `no-op \`guard.run\` with a flow rule and a breaker is ` +
+        `**${summary.speedup_vs_cockatiel}× faster than cockatiel's breaker** ` +
+        `(rounds: ${summary.speedup_vs_cockatiel_spread}; target ≥ 1.25×) ` +
+        `and ${summary.speedup_vs_opossum}× faster than opossum (target ≥ 4×); breaker against breaker (a ` +
+        `consecutive-failures breaker, like cockatiel's \`ConsecutiveBreaker(5)\`) it ` +
+        `is ${summary.speedup_vs_cockatiel_breaker_only}× ` +
+        `(rounds: ${summary.speedup_vs_cockatiel_breaker_only_spread}). The sync entry/exit path ` +
+        `is ${summary.speedup_vs_opossum_sync_path}× faster than \`opossum.fire()\`. The per-key row with a \`{ ` +
+        `key }\` literal per call shows what that literal costs when V8 cannot remove it; reusing one options ` +
+        `object (or the Fastify plugin, which passes the key positionally) avoids it.`)));
 
 const file = writeReport({
   name: 'guard',
   title: 'Guard hot path vs opossum and cockatiel (bench:guard)',
   summary,
-  details: { rounds: ROUNDS, asyncRounds: ASYNC_ROUNDS, syncOps: SYNC_OPS, asyncOps: ASYNC_OPS, nsPerOpRounds: Object.fromEntries(times), bytesPerOp: Object.fromEntries(bytes), rawBytesPerOp: Object.fromEntries(rawBytes), harnessBytesPerOp: harnessBytes },
+  details: {
+    rounds: ROUNDS,
+    asyncRounds: ASYNC_ROUNDS,
+    syncOps: SYNC_OPS,
+    asyncOps: ASYNC_OPS,
+    nsPerOpRounds: Object.fromEntries(times),
+    bytesPerOp: Object.fromEntries(bytes),
+    rawBytesPerOp: Object.fromEntries(rawBytes),
+    harnessBytesPerOp: harnessBytes,
+  },
   markdown,
 });
 log(`\n${markdown}\n\nwrote ${file}`);

@@ -22,7 +22,9 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 // Fewer paired rounds give a median and a spread that one noisy slice can move.
 if (!Number.isInteger(rounds) || rounds < 20) {
-  console.error(`bench:http: --rounds ${values.rounds}: at least 20 paired rounds, so the 10th-90th percentile of the per-round ratios means something`);
+  console.error(
+    `bench:http: --rounds ${values.rounds}: at least 20 paired rounds, so the 10th-90th percentile of the per-round ratios means something`,
+  );
   process.exit(2);
 }
 const duration = Number(values.duration);
@@ -45,7 +47,10 @@ function cpuSeconds(pid: number): number {
 }
 
 async function startServer(file: string, logFile: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, [fileURLToPath(new URL(`./servers/${file}`, import.meta.url))], { env: { ...process.env, LOG_FILE: logFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [fileURLToPath(new URL(`./servers/${file}`, import.meta.url))], {
+    env: { ...process.env, LOG_FILE: logFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (c: Buffer) => {
@@ -79,12 +84,20 @@ async function measure(port: number, pid: number, seconds: number): Promise<Meas
   const cpu0 = cpuSeconds(pid);
   const r = await autocannon({ url: `http://127.0.0.1:${port}/`, connections, pipelining, duration: seconds });
   const cpu = cpuSeconds(pid) - cpu0;
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuUsPerReq: Math.round((cpu / Math.max(1, r.requests.total)) * 1e7) / 10 };
+  return {
+    rps: r.requests.average,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    cpuUsPerReq: Math.round((cpu / Math.max(1, r.requests.total)) * 1e7) / 10,
+  };
 }
 
 const results: Record<Id, Measured[]> = { bare_fastify: [], holdfast: [], express: [] };
 const logDir = join(tmpdir(), `holdfast-bench-http-${process.pid}`);
-console.error(`bench:http — ${rounds} rounds × ${targets.length} targets × ${duration} s, ${connections} connections, pipelining ${pipelining}`);
+console.error(
+  `bench:http — ${rounds} rounds × ${targets.length} targets × ${duration} s, ${connections} connections, pipelining ${pipelining}`,
+);
 // All three servers run for the whole bench; only the one being measured gets load. The speed
 // of a shared (virtual) machine drifts over tens of seconds, so the targets are measured in
 // short slices, alternating, and each ratio is the median of the per-round ratios: a pair
@@ -103,7 +116,10 @@ try {
       const server = servers.get(target.id)!;
       const r = await measure(server.port, server.pid, duration);
       results[target.id].push(r);
-      console.error(`  round ${round}/${rounds}  ${target.id.padEnd(13)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${r.cpuUsPerReq.toFixed(1).padStart(6)} µs CPU/req  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
+      console.error(
+        `  round ${round}/${rounds}  ${target.id.padEnd(13)} ${Math.round(r.rps).toString().padStart(7)} ` +
+          `req/s  ${r.cpuUsPerReq.toFixed(1).padStart(6)} µs CPU/req  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`,
+      );
     }
   }
 } finally {
@@ -120,7 +136,10 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 /** Median over rounds of a ÷ b measured in the same round. */
 const paired = (a: Id, b: Id, f: (r: Measured) => number) => r3(median(perRound(a, b, f)));
 /** The 10th and 90th percentiles of the per-round ratios: how much one round's ratio moves. */
-const spread = (a: Id, b: Id, f: (r: Measured) => number): [number, number] => [r3(percentile(perRound(a, b, f), 10)), r3(percentile(perRound(a, b, f), 90))];
+const spread = (a: Id, b: Id, f: (r: Measured) => number): [number, number] => [
+  r3(percentile(perRound(a, b, f), 10)),
+  r3(percentile(perRound(a, b, f), 90)),
+];
 const summary = {
   holdfast_vs_bare_fastify: paired('holdfast', 'bare_fastify', (r) => r.rps),
   holdfast_vs_express: paired('holdfast', 'express', (r) => r.rps),
@@ -143,9 +162,17 @@ const summary = {
 const rows = targets.map((t) => [
   t.label,
   Math.round(med(t.id)).toLocaleString('en-US'),
-  t.id === 'holdfast' ? '1.00' : `${paired('holdfast', t.id, (r) => r.rps).toFixed(2)} (${spread('holdfast', t.id, (r) => r.rps).map((x) => x.toFixed(2)).join('–')})`,
+  t.id === 'holdfast'
+    ? '1.00'
+    : `${paired('holdfast', t.id, (r) => r.rps).toFixed(2)} (${spread('holdfast', t.id, (r) => r.rps)
+        .map((x) => x.toFixed(2))
+        .join('–')})`,
   cpu(t.id).toFixed(1),
-  t.id === 'holdfast' ? '1.00' : `${paired(t.id, 'holdfast', (r) => r.cpuUsPerReq).toFixed(2)} (${spread(t.id, 'holdfast', (r) => r.cpuUsPerReq).map((x) => x.toFixed(2)).join('–')})`,
+  t.id === 'holdfast'
+    ? '1.00'
+    : `${paired(t.id, 'holdfast', (r) => r.cpuUsPerReq).toFixed(2)} (${spread(t.id, 'holdfast', (r) => r.cpuUsPerReq)
+        .map((x) => x.toFixed(2))
+        .join('–')})`,
   `${p99(t.id)} ms`,
 ]);
 const file = writeReport({
@@ -153,10 +180,53 @@ const file = writeReport({
   title: 'HTTP service stack (bench:http)',
   summary,
   details: { rounds, duration, connections, pipelining, results },
-  markdown: `${table(['target', 'req/s (median)', 'holdfast ÷ target (req/s): median (p10–p90 of the rounds)', 'server CPU µs/request', 'holdfast ÷ target (per CPU): median (p10–p90)', 'p99 latency'], rows)}
+  markdown:
+    `${table(
+      [
+        'target',
+        'req/s (median)',
+        'holdfast ÷ target (req/s): median (p10–p90 of the ' + 'rounds)',
+        'server CPU µs/request',
+        'holdfast ÷ target (per CPU): median (p10–p90)',
+        'p99 latency',
+      ],
+      rows,
+    )}
 
-autocannon, ${connections} connections, pipelining ${pipelining}, ${rounds} rounds of ${duration} s per target after a 2 s warm-up each, the order rotated each round; the three servers stay up and only the measured one gets load (autocannon shares the machine). Ratios are the median of the per-round ratios, so each compares measurements taken seconds apart; beside each, the 10th–90th percentile of those ${rounds} per-round ratios says how far one round's ratio moves. **holdfast reaches ${(summary.holdfast_vs_bare_fastify * 100).toFixed(0)} % of bare Fastify and ${summary.holdfast_vs_express.toFixed(2)}× Express** with logging, metrics and probes on (targets: ≥ 85 % and ≥ 1.5×). By server CPU per request — what a request costs, independent of the load generator — holdfast serves ${summary.holdfast_vs_bare_fastify_cpu.toFixed(2)}× as many requests per CPU-second as bare Fastify and ${summary.holdfast_vs_express_cpu.toFixed(2)}× as many as Express.
+autocannon, ${connections} connections, ` +
+    `pipelining ${pipelining}, ${rounds} rounds ` +
+    `of ${duration} s per target after ` +
+    `a 2 s warm-up each, the order rotated each round; the three servers stay up and only the measured one ` +
+    `gets load (autocannon shares the machine). Ratios are the median of the per-round ratios, so each ` +
+    `compares measurements taken seconds apart; beside each, the 10th–90th percentile of ` +
+    (`those ${rounds} per-round ratios says how far one round's ratio moves. **holdfast ` +
+      (`reaches ${(summary.holdfast_vs_bare_fastify * 100).toFixed(0)} % of bare Fastify ` +
+        (`and ${summary.holdfast_vs_express.toFixed(2)}× Express** with logging, metrics and probes on (targets: ≥ 85 ` +
+          `% and ≥ 1.5×). By server CPU per request — what a request costs, independent of the load generator — ` +
+          `holdfast ` +
+          `serves ${summary.holdfast_vs_bare_fastify_cpu.toFixed(2)}× as many requests per CPU-second as bare ` +
+          `Fastify and ${summary.holdfast_vs_express_cpu.toFixed(2)}× as many as Express.
 
-The gap to bare Fastify is the work bare Fastify does not do on every request: a JSON log line written to a file, an x-request-id generated and echoed, per-route counters and a histogram, connection tracking for the drain, and a logger on every request. Three things moved holdfast from 0.73 to above 0.9, found with \`perf record -e cpu-clock\` and \`--perf-basic-prof\` rather than V8's CPU profiler (on this VM the profiler charges descheduled time to whatever native call was running). (1) Setting one response header with \`res.setHeader()\` before Fastify writes its head puts every response on Node's slow \`writeHead\` path, which re-validates every header: about 10 % of the requests per second. holdfast adds x-request-id inside \`writeHead\` (packages/service/src/http/response.ts). (2) A Fastify \`onResponse\` hook makes Fastify add and remove listeners, read clocks and build the route-options object per request. holdfast takes the request line and metrics when the raw response closes, from the connection tracker it needs for the drain anyway, with the route template handed over by Fastify's per-route child-logger factory (packages/service/src/http/observe.ts). (3) Log lines appended to one string per batch became a rope of thousands of pieces that outlived young-generation GCs; walking it to encode the batch cost about a microsecond per line. Each line is now encoded into the batch buffer as it is written. Smaller items: request ids from a per-process random prefix and a counter instead of \`randomUUID()\` (about 0.5 µs), the line built without \`JSON.stringify\` or double-to-string on the common path, the in-flight requests kept as a list through their responses instead of a Map. What remains is mostly Fastify's own per-request cost of having a logger at all (a child logger and response listeners), the log line, and the extra header. pino-http in the Express stack writes through sonic-boom per line.`,
+The gap to bare Fastify is the work bare Fastify does not do on every request: a JSON log line written to a file, an `))) +
+    `x-request-id generated and echoed, per-route counters and a histogram, connection tracking for the drain, ` +
+    `and a logger on every request. Three things moved holdfast from 0.73 to above 0.9, found with \`perf ` +
+    `record -e cpu-clock\` and \`--perf-basic-prof\` rather than V8's CPU profiler (on this VM the profiler ` +
+    `charges descheduled time to whatever native call was running). (1) Setting one response header with ` +
+    `\`res.setHeader()\` before Fastify writes its head puts every response on Node's slow \`writeHead\` path, ` +
+    `which re-validates every header: about 10 % of the requests per second. holdfast adds x-request-id inside ` +
+    `\`writeHead\` (packages/service/src/http/response.ts). (2) A Fastify \`onResponse\` hook makes Fastify ` +
+    `add and remove listeners, read clocks and build the route-options object per request. holdfast takes the ` +
+    `request line and metrics when the raw response closes, from the connection tracker it needs for the drain ` +
+    `anyway, with the route template handed over by Fastify's per-route child-logger factory ` +
+    `(packages/service/src/http/observe.ts). (3) Log lines appended to one string per batch became a rope of ` +
+    `thousands of pieces that outlived young-generation GCs; walking it to encode the batch cost about a ` +
+    `microsecond per line. Each line is now encoded into the batch buffer as it is written. Smaller items: ` +
+    `request ids from a per-process random prefix and a counter instead of \`randomUUID()\` (about 0.5 µs), ` +
+    `the line built without \`JSON.stringify\` or double-to-string on the common path, the in-flight requests ` +
+    `kept as a list through their responses instead of a Map. What remains is mostly Fastify's own per-request ` +
+    `cost of having a logger at all (a child logger and response listeners), the log line, and the extra ` +
+    `header. pino-http in the Express stack writes through sonic-boom per line.`,
 });
-console.error(`\nholdfast ÷ bare Fastify = ${summary.holdfast_vs_bare_fastify}, holdfast ÷ Express = ${summary.holdfast_vs_express}\nwrote ${file}`);
+console.error(
+  `\nholdfast ÷ bare Fastify = ${summary.holdfast_vs_bare_fastify}, holdfast ÷ Express = ${summary.holdfast_vs_express}\nwrote ${file}`,
+);

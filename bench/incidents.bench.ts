@@ -48,7 +48,9 @@ const cleanups = new Cleanups();
 process.once('SIGINT', () => void cleanups.run().then(() => process.exit(130)));
 
 /** A webhook receiver that stamps the arrival of the first notification of each fault. */
-async function sink(keyOf: (body: any) => string[]): Promise<{ url: string; first: Map<string, number>; requests: () => number; server: Server }> {
+async function sink(
+  keyOf: (body: any) => string[],
+): Promise<{ url: string; first: Map<string, number>; requests: () => number; server: Server }> {
   const port = await freePort();
   const first = new Map<string, number>();
   let requests = 0;
@@ -72,10 +74,19 @@ function post(url: string, body: unknown): Promise<number> {
   const text = JSON.stringify(body);
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.once('error', reject);
     req.end(text);
   });
@@ -84,11 +95,21 @@ function post(url: string, body: unknown): Promise<number> {
 const fault = (i: number) => ({ program: `${i % PROGRAMS}`, fault: `${Math.floor(i / PROGRAMS) % FAULTS}` });
 function signal(run: string, i: number): Signal {
   const f = fault(i);
-  return { kind: 'log.error', at: Date.now(), summary: `${run}: fault ${f.fault} in p${f.program} after ${i} ms`, program: `${run}-p${f.program}`, template: { id: `${run}-f${f.fault}`, text: `fault ${f.fault} in p<n> after <n> ms` } };
+  return {
+    kind: 'log.error',
+    at: Date.now(),
+    summary: `${run}: fault ${f.fault} in p${f.program} after ${i} ms`,
+    program: `${run}-p${f.program}`,
+    template: { id: `${run}-f${f.fault}`, text: `fault ${f.fault} in p<n> after <n> ms` },
+  };
 }
 function alert(run: string, i: number) {
   const f = fault(i);
-  return { labels: { alertname: `${run}-f${f.fault}`, program: `${run}-p${f.program}`, severity: 'warning' }, annotations: { summary: `fault ${f.fault} after ${i} ms` }, startsAt: new Date().toISOString() };
+  return {
+    labels: { alertname: `${run}-f${f.fault}`, program: `${run}-p${f.program}`, severity: 'warning' },
+    annotations: { summary: `fault ${f.fault} after ${i} ms` },
+    startsAt: new Date().toISOString(),
+  };
 }
 
 interface Daemon {
@@ -101,8 +122,13 @@ interface Daemon {
 async function daemon(name: string, incidentsYaml: string): Promise<Daemon> {
   const dir = join(work, name);
   mkdirSync(dir);
-  const programs = Array.from({ length: PROGRAMS }, (_, i) => `  p${i}:\n    command: [sleep, '1000000']\n    ready: {afterMs: 0}\n`).join('');
-  writeFileSync(join(dir, 'holdfast.yaml'), `supervisor:\n  socket: ${dir}/s.sock\n  stateDir: ${dir}/state\n  logLevel: warn\nprograms:\n${programs}${incidentsYaml}`);
+  const programs = Array.from({ length: PROGRAMS }, (_, i) => `  p${i}:\n    command: [sleep, '1000000']\n    ready: {afterMs: 0}\n`).join(
+    '',
+  );
+  writeFileSync(
+    join(dir, 'holdfast.yaml'),
+    `supervisor:\n  socket: ${dir}/s.sock\n  stateDir: ${dir}/state\n  logLevel: warn\nprograms:\n${programs}${incidentsYaml}`,
+  );
   const proc = spawn(process.execPath, daemonArgv(join(dir, 'holdfast.yaml')), { stdio: ['ignore', 'inherit', 'inherit'] });
   const client = new SupervisorClient({ socket: `${dir}/s.sock`, timeoutMs: 120_000 });
   const stop = async () => {
@@ -128,12 +154,27 @@ const pct = (xs: number[], q: number) => {
 };
 
 async function alertmanager(webhook: string): Promise<string> {
-  if (!existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} is missing: apt-get install prometheus-alertmanager (the peer of this benchmark)`);
+  if (!existsSync(ALERTMANAGER))
+    throw new Error(`${ALERTMANAGER} is missing: apt-get install prometheus-alertmanager (the peer of this benchmark)`);
   const port = await freePort();
   const dir = join(work, 'alertmanager');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'am.yml'), `route:\n  receiver: sink\n  group_by: ['...']\n  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 24h\nreceivers:\n  - name: sink\n    webhook_configs: [{url: '${webhook}'}]\n`);
-  const proc = spawn(ALERTMANAGER, [`--config.file=${dir}/am.yml`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=error'], { stdio: 'inherit' });
+  writeFileSync(
+    join(dir, 'am.yml'),
+    `route:\n  receiver: sink\n  group_by: ['...']\n  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 24h\n` +
+      `receivers:\n  - name: sink\n    webhook_configs: [{url: '${webhook}'}]\n`,
+  );
+  const proc = spawn(
+    ALERTMANAGER,
+    [
+      `--config.file=${dir}/am.yml`,
+      `--storage.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=error',
+    ],
+    { stdio: 'inherit' },
+  );
   cleanups.push(() => proc.kill('SIGKILL'));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -158,7 +199,12 @@ async function flood(send: (batch: unknown[]) => Promise<void>, make: (i: number
 }
 
 /** Sends `total` items evenly over STORM_MS (one request per 10 ms tick); returns when each fault was first sent. */
-async function paced(send: (batch: unknown[]) => Promise<void>, make: (i: number) => unknown, key: (i: number) => string, total: number): Promise<Map<string, number>> {
+async function paced(
+  send: (batch: unknown[]) => Promise<void>,
+  make: (i: number) => unknown,
+  key: (i: number) => string,
+  total: number,
+): Promise<Map<string, number>> {
   const firstSent = new Map<string, number>();
   const start = performance.now();
   let i = 0;
@@ -184,31 +230,64 @@ try {
   const rssOff = await rssMb(off.client);
   await off.stop();
 
-  const hfSink = await sink((b: { incidents: { program: string; labels: Record<string, string>; kind: string; action: string; summary: string }[] }) => b.incidents.filter((i) => i.action === 'trigger').map((i) => `${i.program}|${/fault (\d+)/.exec(i.summary)?.[1]}`));
-  const hf = await daemon('on', `incidents:\n  quietPeriod: 1h\n  receivers: [{name: sink, type: webhook, url: '${hfSink.url}'}]\n  routes: [{receiver: sink, groupBy: ['...'], groupWait: 0, groupInterval: 0}]\n`);
+  const hfSink = await sink(
+    (b: { incidents: { program: string; labels: Record<string, string>; kind: string; action: string; summary: string }[] }) =>
+      b.incidents.filter((i) => i.action === 'trigger').map((i) => `${i.program}|${/fault (\d+)/.exec(i.summary)?.[1]}`),
+  );
+  const hf = await daemon(
+    'on',
+    `incidents:\n  quietPeriod: 1h\n  receivers: [{name: sink, type: webhook, url: ` +
+      `'${hfSink.url}'}]\n  routes: ` +
+      `[{receiver: sink, groupBy: ['...'], groupWait: 0, groupInterval: 0}]\n`,
+  );
   await delay(5000);
   const rssIdle = await rssMb(hf.client);
   log(`daemon RSS: ${rssOff} MB without the loop, ${rssIdle} MB with it (idle)`);
 
-  const amSink = await sink((b: { alerts: { status: string; labels: Record<string, string> }[] }) => b.alerts.filter((a) => a.status === 'firing').map((a) => `${a.labels.program}|${a.labels.alertname?.replace(/^.*-f/, '')}`));
+  const amSink = await sink((b: { alerts: { status: string; labels: Record<string, string> }[] }) =>
+    b.alerts.filter((a) => a.status === 'firing').map((a) => `${a.labels.program}|${a.labels.alertname?.replace(/^.*-f/, '')}`),
+  );
   const am = await alertmanager(amSink.url);
 
   // 1. Flood
   log(`flood: ${FLOOD.toLocaleString('en')} signals in batches of ${BATCH}, ${PROGRAMS * FAULTS} faults`);
-  const hfFloodMs = await flood(async (b) => void (await hf.incidents.signals(b as Signal[])), (i) => signal('flood', i), FLOOD);
+  const hfFloodMs = await flood(
+    async (b) => void (await hf.incidents.signals(b as Signal[])),
+    (i) => signal('flood', i),
+    FLOOD,
+  );
   const rssFlood = await rssMb(hf.client);
-  const amFloodMs = await flood(async (b) => void (await post(`${am}/api/v2/alerts`, b)), (i) => alert('flood', i), FLOOD);
+  const amFloodMs = await flood(
+    async (b) => void (await post(`${am}/api/v2/alerts`, b)),
+    (i) => alert('flood', i),
+    FLOOD,
+  );
   const floodIncidents = (await hf.incidents.list({ state: 'all', limit: 10_000 })).filter((i) => i.program?.startsWith('flood-'));
   const floodCounted = floodIncidents.reduce((n, i) => n + i.count, 0);
-  log(`flood: holdfast ${Math.round((FLOOD / hfFloodMs) * 1000)}/s (${floodIncidents.length} incidents, ${floodCounted} counted), Alertmanager ${Math.round((FLOOD / amFloodMs) * 1000)}/s`);
+  log(
+    `flood: holdfast ${Math.round((FLOOD / hfFloodMs) * 1000)}/s ` +
+      `(${floodIncidents.length} ` +
+      `incidents, ${floodCounted} ` +
+      `counted), Alertmanager ${Math.round((FLOOD / amFloodMs) * 1000)}/s`,
+  );
 
   // 2. Paced storm
   log(`paced storm: ${STORM.toLocaleString('en')} new signals over ${STORM_MS / 1000} s, group_wait 0`);
   const key = (run: string) => (i: number) => `${run}-p${fault(i).program}|${fault(i).fault}`;
-  const hfSent = await paced(async (b) => void (await hf.incidents.signals(b as Signal[])), (i) => signal('storm', i), key('storm'), STORM);
+  const hfSent = await paced(
+    async (b) => void (await hf.incidents.signals(b as Signal[])),
+    (i) => signal('storm', i),
+    key('storm'),
+    STORM,
+  );
   await delay(3000);
   const rssStorm = await rssMb(hf.client);
-  const amSent = await paced(async (b) => void (await post(`${am}/api/v2/alerts`, b)), (i) => alert('storm', i), key('storm'), STORM);
+  const amSent = await paced(
+    async (b) => void (await post(`${am}/api/v2/alerts`, b)),
+    (i) => alert('storm', i),
+    key('storm'),
+    STORM,
+  );
   await delay(3000);
   const lat = (sent: Map<string, number>, got: Map<string, number>) => [...sent].flatMap(([k, t]) => (got.has(k) ? [got.get(k)! - t] : []));
   const hfLat = lat(hfSent, hfSink.first);
@@ -220,7 +299,16 @@ try {
   const status = (await hf.client.status()).daemon;
   await delay(20_000);
   const rssSettled = await rssMb(hf.client);
-  log(`storm: holdfast p99 ${pct(hfLat, 0.99)} ms (${hfLat.length}/${hfSent.size} faults told), Alertmanager p99 ${pct(amLat, 0.99)} ms (${amLat.length}/${amSent.size}); lost ${lost}; RSS ${rssFlood} MB after the flood, ${rssStorm} after the storm, ${rssSettled} 20 s later`);
+  log(
+    `storm: holdfast ` +
+      `p99 ${pct(hfLat, 0.99)} ms ` +
+      `(${hfLat.length}/${hfSent.size} faults told), Alertmanager ` +
+      (`p99 ${pct(amLat, 0.99)} ms ` +
+        `(${amLat.length}/${amSent.size}); ` +
+        `lost ${lost}; ` +
+        `RSS ${rssFlood} MB after the ` +
+        `flood, ${rssStorm} after the storm, ${rssSettled} 20 s later`),
+  );
 
   const signalsPerS = Math.round((FLOOD / hfFloodMs) * 1000);
   const amPerS = Math.round((FLOOD / amFloodMs) * 1000);
@@ -242,7 +330,17 @@ try {
     targets_met: signalsPerS >= 5000 && pct(hfLat, 0.99) <= 1000 && lost === 0,
   };
   const markdown = [
-    `The incident loop inside the supervisor daemon (\`--lite-mode\`, ${PROGRAMS} programs supervised) beside Alertmanager ${'0.25'} (Debian's prometheus-alertmanager) in the same run. Flood: ${FLOOD.toLocaleString('en')} signals, ${PROGRAMS * FAULTS} distinct faults, posted in batches of ${BATCH} as fast as each accepts them (holdfast: \`POST /v1/signals\` on the control socket; Alertmanager: \`POST /api/v2/alerts\`). Paced storm: ${STORM.toLocaleString('en')} signals of ${PROGRAMS * FAULTS} new faults spread evenly over ${STORM_MS / 1000} s, group_wait 0 (Alertmanager: \`group_wait: 0s\`, \`group_by: ['...']\`), latency from a fault's first signal to its first notification at a webhook receiver.`,
+    `The incident loop inside the supervisor daemon ` +
+      `(\`--lite-mode\`, ${PROGRAMS} programs supervised) beside ` +
+      (`Alertmanager ${'0.25'} (Debian's prometheus-alertmanager) in the same run. ` +
+        (`Flood: ${FLOOD.toLocaleString('en')} ` +
+          `signals, ${PROGRAMS * FAULTS} distinct faults, posted in batches ` +
+          (`of ${BATCH} as fast as each accepts them (holdfast: \`POST /v1/signals\` on the control socket; ` +
+            `Alertmanager: \`POST /api/v2/alerts\`). Paced ` +
+            `storm: ${STORM.toLocaleString('en')} signals ` +
+            `of ${PROGRAMS * FAULTS} new faults spread evenly ` +
+            `over ${STORM_MS / 1000} s, group_wait 0 (Alertmanager: \`group_wait: 0s\`, \`group_by: ['...']\`), ` +
+            `latency from a fault's first signal to its first notification at a webhook receiver.`))),
     '',
     table(
       ['', 'holdfast', 'Alertmanager', 'target'],
@@ -263,13 +361,35 @@ try {
       [['', rssOff, rssIdle, rssFlood, rssStorm, rssSettled]],
     ),
     '',
-    'How to read it: the ingest rate is end to end (JSON over the control socket, validation, classification, grouping, the state machine; the store written a few times a second in one transaction). Alertmanager notifies on its own schedule after `group_wait` (its dispatcher and its webhook notifier); holdfast sends a new incident\'s trigger from the ingest call itself, up to 8 requests in flight per receiver. The RSS after the flood includes the garbage of the parsed batches until the daemon\'s GC pacer collects it.',
+    'How to read it: the ingest rate is end to end (JSON over the control socket, validation, classification, ' +
+      'grouping, the state machine; the store written a few times a second in one transaction). Alertmanager ' +
+      'notifies on its own schedule after `group_wait` (its dispatcher and its webhook notifier); holdfast sends ' +
+      "a new incident's trigger from the ingest call itself, up to 8 requests in flight per receiver. The RSS " +
+      "after the flood includes the garbage of the parsed batches until the daemon's GC pacer collects it.",
   ].join('\n');
   const file = writeReport({
     name: 'incidents',
     title: 'Incident loop: ingest, notification latency, losses, daemon memory',
     summary,
-    details: { flood: FLOOD, storm: STORM, stormMs: STORM_MS, batch: BATCH, programs: PROGRAMS, faults: FAULTS, holdfast: { floodMs: hfFloodMs, floodIncidents: floodIncidents.length, floodCounted, stormIncidents: stormIncidents.length, stormCounted, stormLatencies: hfLat, sinkRequests: hfSink.requests(), incidentsStatus: status.incidents }, alertmanager: { floodMs: amFloodMs, stormLatencies: amLat, sinkRequests: amSink.requests() } },
+    details: {
+      flood: FLOOD,
+      storm: STORM,
+      stormMs: STORM_MS,
+      batch: BATCH,
+      programs: PROGRAMS,
+      faults: FAULTS,
+      holdfast: {
+        floodMs: hfFloodMs,
+        floodIncidents: floodIncidents.length,
+        floodCounted,
+        stormIncidents: stormIncidents.length,
+        stormCounted,
+        stormLatencies: hfLat,
+        sinkRequests: hfSink.requests(),
+        incidentsStatus: status.incidents,
+      },
+      alertmanager: { floodMs: amFloodMs, stormLatencies: amLat, sinkRequests: amSink.requests() },
+    },
     markdown,
   });
   log(`wrote ${file}`);

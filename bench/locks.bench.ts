@@ -64,9 +64,11 @@ async function contended(name: string, take: (body: () => Promise<void>) => Prom
     await Promise.resolve();
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 100 }, async () => {
-    for (let i = 0; i < per; i++) await take(body);
-  }));
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      for (let i = 0; i < per; i++) await take(body);
+    }),
+  );
   return (100 * per) / ((performance.now() - t0) / 1000);
 }
 
@@ -94,10 +96,37 @@ async function etcdLatency(cleanups: Cleanups): Promise<{ p50: number; p90: numb
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-etcd-'));
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${client}`;
-  const etcd = spawn('etcd', ['--name', 'bench', '--data-dir', `${dir}/data`, '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `bench=http://127.0.0.1:${peer}`, '--log-level', 'error'], { stdio: 'ignore' });
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => etcd.kill('SIGKILL'));
+  const etcd = spawn(
+    'etcd',
+    [
+      '--name',
+      'bench',
+      '--data-dir',
+      `${dir}/data`,
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-cluster',
+      `bench=http://127.0.0.1:${peer}`,
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => etcd.kill('SIGKILL'),
+  );
   for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`${endpoint}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${endpoint}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -135,24 +164,66 @@ try {
   const ns = Object.fromEntries(Object.entries(un).map(([k, v]) => [k, Math.round(median(v))]));
   const ops = Object.fromEntries(Object.entries(co).map(([k, v]) => [k, Math.round(median(v))]));
   const speedup = Math.round((ns['async-mutex Mutex']! / ns['holdfast mutex']!) * 100) / 100;
-  const summary = { provisional, mutex_ns: ns['holdfast mutex']!, speedup_vs_async_mutex: speedup, speedup_vs_async_mutex_semaphore: Math.round((ns['async-mutex Semaphore(4)']! / ns['holdfast semaphore(4)']!) * 100) / 100, speedup_vs_p_limit: Math.round((ns['p-limit(1)']! / ns['holdfast mutex']!) * 100) / 100, contended_speedup_vs_async_mutex: Math.round((ops['holdfast mutex']! / ops['async-mutex Mutex']!) * 100) / 100, etcd_lock_p50_ms: et.p50 };
+  const summary = {
+    provisional,
+    mutex_ns: ns['holdfast mutex']!,
+    speedup_vs_async_mutex: speedup,
+    speedup_vs_async_mutex_semaphore: Math.round((ns['async-mutex Semaphore(4)']! / ns['holdfast semaphore(4)']!) * 100) / 100,
+    speedup_vs_p_limit: Math.round((ns['p-limit(1)']! / ns['holdfast mutex']!) * 100) / 100,
+    contended_speedup_vs_async_mutex: Math.round((ops['holdfast mutex']! / ops['async-mutex Mutex']!) * 100) / 100,
+    etcd_lock_p50_ms: et.p50,
+  };
   const markdown = [
     ...(provisional
-      ? [`**Provisional**: measured on a shared machine with a 1-minute load average of up to ${load} on ${cores} cores (other engineers' test runs). The ratios compare cases in the same rotated rounds and hold better than the absolute figures; re-run on a quiet machine before quoting the ns.`, '']
+      ? [
+          `**Provisional**: measured on a shared machine with a 1-minute load average of up ` +
+            `to ${load} ` +
+            `on ${cores} ` +
+            `cores (other engineers' test runs). The ratios compare cases in the same rotated rounds and hold better ` +
+            `than the absolute figures; re-run on a quiet machine before quoting the ns.`,
+          '',
+        ]
       : []),
     'Uncontended acquire + release, one `await` each (median of rotated rounds; lower is better):',
     '',
-    table(['primitive', 'ns/op', 'vs async-mutex Mutex'], Object.entries(ns).map(([k, v]) => [k, v, `${(ns['async-mutex Mutex']! / v).toFixed(2)}×`])),
+    table(
+      ['primitive', 'ns/op', 'vs async-mutex Mutex'],
+      Object.entries(ns).map(([k, v]) => [k, v, `${(ns['async-mutex Mutex']! / v).toFixed(2)}×`]),
+    ),
     '',
     'Contended: 100 tasks each taking the lock 500 times and yielding once while holding it (median of 5 rounds; higher is better):',
     '',
-    table(['primitive', 'acquisitions/s', 'vs async-mutex'], Object.entries(ops).map(([k, v]) => [k, v, k.includes('Semaphore') || k.includes('semaphore') ? `${(v / ops['async-mutex Semaphore(4)']!).toFixed(2)}× (vs its Semaphore(4))` : `${(v / ops['async-mutex Mutex']!).toFixed(2)}×`])),
+    table(
+      ['primitive', 'acquisitions/s', 'vs async-mutex'],
+      Object.entries(ops).map(([k, v]) => [
+        k,
+        v,
+        k.includes('Semaphore') || k.includes('semaphore')
+          ? `${(v / ops['async-mutex Semaphore(4)']!).toFixed(2)}× (vs its Semaphore(4))`
+          : `${(v / ops['async-mutex Mutex']!).toFixed(2)}×`,
+      ]),
+    ),
     '',
-    `Distributed lock on a local single-member etcd (acquire of a free lock: lease grant, txn put, range; ${et.n} samples): p50 ${et.p50} ms, p90 ${et.p90} ms, p99 ${et.p99} ms.`,
+    `Distributed lock on a local single-member etcd (acquire of a free lock: lease grant, txn put, ` +
+      `range; ${et.n} ` +
+      `samples): p50 ${et.p50} ms, p90 ${et.p90} ms, p99 ${et.p99} ms.`,
     '',
-    'Why holdfast is faster uncontended: a free primitive takes a numbered slot and returns that slot\'s cached, already-resolved promise, so acquire allocates nothing and `release` is a method, not a closure. async-mutex 0.5 allocates a promise, a tuple and a releaser closure per call, and its `Mutex.acquire` is shipped down-levelled to ES5 (tslib `__awaiter`/`__generator`): a generator state machine wrapped around its Semaphore, which is why its Mutex costs several times its own Semaphore. The fair comparison for a counting semaphore is the Semaphore row. p-limit wraps every call in a new promise and an async function. Under contention every library allocates a promise per waiter; holdfast hands the lock straight to the head of a linked queue (FIFO, no barging) without a microtask hop per hand-over.',
+    "Why holdfast is faster uncontended: a free primitive takes a numbered slot and returns that slot's cached, " +
+      'already-resolved promise, so acquire allocates nothing and `release` is a method, not a closure. ' +
+      'async-mutex 0.5 allocates a promise, a tuple and a releaser closure per call, and its `Mutex.acquire` is ' +
+      'shipped down-levelled to ES5 (tslib `__awaiter`/`__generator`): a generator state machine wrapped around ' +
+      'its Semaphore, which is why its Mutex costs several times its own Semaphore. The fair comparison for a ' +
+      'counting semaphore is the Semaphore row. p-limit wraps every call in a new promise and an async function. ' +
+      'Under contention every library allocates a promise per waiter; holdfast hands the lock straight to the ' +
+      'head of a linked queue (FIFO, no barging) without a microtask hop per hand-over.',
   ].join('\n');
-  const file = writeReport({ name: 'locks', title: 'Concurrency primitives and the distributed lock (bench:locks)', summary, details: { conditions, rounds: { uncontended: un, contended: co }, nsPerOp: ns, opsPerSecond: ops, etcd: et }, markdown });
+  const file = writeReport({
+    name: 'locks',
+    title: 'Concurrency primitives and the distributed lock (bench:locks)',
+    summary,
+    details: { conditions, rounds: { uncontended: un, contended: co }, nsPerOp: ns, opsPerSecond: ops, etcd: et },
+    markdown,
+  });
   console.log(JSON.stringify(summary), '→', file);
 } finally {
   await cleanups.run();

@@ -23,7 +23,9 @@ import { freePort, startLoad, type LoadStats } from '@holdfast/testkit';
 import { Cleanups } from './lib/cleanups.ts';
 import { table, writeReport } from './lib/report.ts';
 
-const { values: opts } = parseArgs({ options: { reloads: { type: 'string', default: '20' }, 'skip-peers': { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({
+  options: { reloads: { type: 'string', default: '20' }, 'skip-peers': { type: 'boolean', default: false } },
+});
 const RELOADS = Number(opts.reloads);
 const app = join(import.meta.dirname, 'servers', 'reload-app.ts');
 const node = process.execPath;
@@ -57,7 +59,10 @@ async function underLoad(name: string, port: number, reloadOnce: () => Promise<v
   const url = `http://127.0.0.1:${port}`;
   const keepAlive = startLoad(url, { keepAlive: true, concurrency: 4, pauseMs: 2 });
   const close = startLoad(url, { keepAlive: false, concurrency: 3, pauseMs: 2 });
-  cleanups.push(() => keepAlive.stop(), () => close.stop());
+  cleanups.push(
+    () => keepAlive.stop(),
+    () => close.stop(),
+  );
   while (keepAlive.stats.ok < 50 || close.stats.ok < 50) await delay(50);
   const t0 = performance.now();
   const reloadMs: number[] = [];
@@ -65,7 +70,11 @@ async function underLoad(name: string, port: number, reloadOnce: () => Promise<v
     const r0 = performance.now();
     await reloadOnce();
     reloadMs.push(Math.round(performance.now() - r0));
-    if (i % 5 === 0 || i === RELOADS) log(`${name}: reload ${i}/${RELOADS}, ${keepAlive.stats.failed + close.stats.failed} failed of ${keepAlive.stats.requests + close.stats.requests} so far`);
+    if (i % 5 === 0 || i === RELOADS)
+      log(
+        `${name}: reload ${i}/${RELOADS}, ${keepAlive.stats.failed + close.stats.failed} failed ` +
+          `of ${keepAlive.stats.requests + close.stats.requests} so far`,
+      );
   }
   // A last stretch of traffic after the final reload, so a late failure is counted too.
   await delay(1000);
@@ -82,7 +91,7 @@ async function holdfast(): Promise<Run> {
   writeFileSync(
     file,
     `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logLevel: warn}\nprograms:\n  web:\n    command: [${node}, ` +
-    `${app}]\n    instances: 2\n` +
+      `${app}]\n    instances: 2\n` +
       `    listen: [{port: ${port}, host: 127.0.0.1}]\n    ready: {notify: true, timeoutMs: 60s}\n    stopTimeoutMs: 15s\n`,
   );
   const daemon = spawn(node, daemonArgv(file), { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -134,7 +143,10 @@ async function pm2(tuned: boolean): Promise<{ run: Run; version: string }> {
 
 const total = (r: Run) => ({ requests: r.keepAlive.requests + r.close.requests, failed: r.keepAlive.failed + r.close.failed });
 const pct = (failed: number, requests: number) => Math.round((failed / Math.max(1, requests)) * 1e4) / 100;
-const kinds = (s: LoadStats) => Object.entries(s.failures).map(([k, n]) => `${n} ${k}`).join(', ') || '-';
+const kinds = (s: LoadStats) =>
+  Object.entries(s.failures)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ') || '-';
 
 try {
   log(`${RELOADS} reloads each, 2 instances, load average ${loadavg()[0]!.toFixed(1)} at start`);
@@ -147,7 +159,16 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const row = (name: string, r: Run) => {
     const t = total(r);
-    return [name, r.reloads, t.requests, t.failed, `${pct(t.failed, t.requests)} %`, `${r.keepAlive.failed} of ${r.keepAlive.requests} (${kinds(r.keepAlive)})`, `${r.close.failed} of ${r.close.requests} (${kinds(r.close)})`, `${(median(r.reloadMs) / 1000).toFixed(1)} s`];
+    return [
+      name,
+      r.reloads,
+      t.requests,
+      t.failed,
+      `${pct(t.failed, t.requests)} %`,
+      `${r.keepAlive.failed} of ${r.keepAlive.requests} (${kinds(r.keepAlive)})`,
+      `${r.close.failed} of ${r.close.requests} (${kinds(r.close)})`,
+      `${(median(r.reloadMs) / 1000).toFixed(1)} s`,
+    ];
   };
   const rows = [row('holdfast (shared fd, notify readiness)', hf)];
   if (pmDefaults) rows.push(row(`PM2 ${pmDefaults.version} cluster, defaults`, pmDefaults.run));
@@ -172,7 +193,19 @@ try {
     },
     details: { holdfast: hf, pm2WaitReady: pmRun ?? null, pm2Defaults: pmDefaults ?? null, loadAverageAtEnd: loadavg()[0] },
     markdown:
-      table(['supervisor', 'reloads', 'requests', 'failed', 'failed %', 'keep-alive clients: failed', 'no keep-alive: failed', 'one reload (median)'], rows) +
+      table(
+        [
+          'supervisor',
+          'reloads',
+          'requests',
+          'failed',
+          'failed %',
+          'keep-alive clients: failed',
+          'no keep-alive: failed',
+          'one reload (median)',
+        ],
+        rows,
+      ) +
       `\n\nOne app for both (bench/servers/reload-app.ts, a @holdfast/service app that drains on SIGTERM and SIGINT), 2 instances, 4 ` +
       `keep-alive and 3 non-keep-alive client loops for the whole run, every request counted (a failure is any non-200, reset, ` +
       `refusal or hang of 10 s). ` +
@@ -184,13 +217,21 @@ try {
       `with requests in flight. What the supervisor adds (docs/reload.md): a socket that stays open across restarts and reloads, ` +
       `readiness proved by the new instance itself, a failed deploy stopped with the old instances serving, and all of it for ` +
       `programs in any language. ` +
-      (pmRun ? '' : 'PM2 was not installed: peers-measured.md reports about 0.16 % failed for `pm2 reload` of 2 instances with keep-alive clients (not measured in this run). ') +
+      (pmRun
+        ? ''
+        : 'PM2 was not installed: peers-measured.md reports about 0.16 % failed for `pm2 reload` of 2 instances with ' +
+          'keep-alive clients (not measured in this run). ') +
       `The reload time includes each new instance's boot (the service runtime loads in about a second on an idle 2-core machine, ` +
       `several on a loaded one). ` +
       `A refused connection fails at once and its client loop sends the next request 2 ms later, so refusals weigh in proportion to ` +
       `how long the port was closed: a percentage of requests, not of users.`,
   });
-  log(`holdfast: ${h.failed} failed of ${h.requests}${d ? `; pm2 defaults: ${d.failed} failed of ${d.requests}` : ''}${p ? `; pm2 wait-ready: ${p.failed} failed of ${p.requests}` : ''}. Written ${file}`);
+  log(
+    `holdfast: ${h.failed} failed ` +
+      `of ${h.requests}${
+        d ? `; pm2 ` + `defaults: ${d.failed} failed ` + `of ${d.requests}` : ''
+      }${p ? `; pm2 wait-ready: ${p.failed} failed of ${p.requests}` : ''}. Written ${file}`,
+  );
 } finally {
   await cleanupAll();
   rmSync(work, { recursive: true, force: true });

@@ -95,7 +95,16 @@ for (const [i, p] of selected.entries()) {
     tsconfig,
     JSON.stringify({
       extends: join(root, 'tsconfig.base.json'),
-      compilerOptions: { rootDir: p.dir, outDir: out, declaration: true, sourceMap: true, noEmit: false, paths, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+      compilerOptions: {
+        rootDir: p.dir,
+        outDir: out,
+        declaration: true,
+        sourceMap: true,
+        noEmit: false,
+        paths,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules/@types')],
+      },
       include,
       exclude: ['**/*.test.ts'],
     }),

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
-const all = globSync(['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'scripts/test/**/*.test.ts'])
+const all = globSync([
+  'packages/*/test/**/*.test.ts',
+  'examples/*/test/**/*.test.ts',
+  'bench/test/**/*.test.ts',
+  'scripts/test/**/*.test.ts',
+])
   .sort()
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)));
 const serial = all.filter((f) => f.endsWith('.serial.test.ts'));
@@ -34,7 +39,16 @@ function run(files: string[], conc: number, label: string): { code: number; skip
   const skips = join(work, `${label}.json`);
   const r = spawnSync(
     process.execPath,
-    ['--test', `--test-concurrency=${conc}`, '--test-timeout=300000', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${reporter}`, `--test-reporter-destination=${skips}`, ...files],
+    [
+      '--test',
+      `--test-concurrency=${conc}`,
+      '--test-timeout=300000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${reporter}`,
+      `--test-reporter-destination=${skips}`,
+      ...files,
+    ],
     { stdio: 'inherit' },
   );
   let skipped: Skipped[] = [];
@@ -52,9 +66,13 @@ let code = first.code || second.code;
 if (skipped.length === 0) console.log('\n0 tests skipped');
 else {
   console.log(`\n${skipped.length} test(s) skipped:`);
-  for (const s of skipped) console.log(`  - ${s.file ? `${s.file.replace(`${process.cwd()}/`, '')}: ` : ''}${s.name}${s.reason ? ` (${s.reason})` : ''}`);
+  for (const s of skipped)
+    console.log(`  - ${s.file ? `${s.file.replace(`${process.cwd()}/`, '')}: ` : ''}${s.name}${s.reason ? ` (${s.reason})` : ''}`);
   if (process.env.CI === 'true' && process.env.HOLDFAST_ALLOW_SKIP !== '1') {
-    console.log(`\nCI=true: a run that skips tests fails (they did not run, so they proved nothing). Give this machine what they need, or set HOLDFAST_ALLOW_SKIP=1 where it cannot have it.`);
+    console.log(
+      `\nCI=true: a run that skips tests fails (they did not run, so they proved nothing). Give this machine what ` +
+        `they need, or set HOLDFAST_ALLOW_SKIP=1 where it cannot have it.`,
+    );
     code ||= 1;
   }
 }

@@ -7,8 +7,18 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createGuard } from '@holdfast/guard';
 import { redisClusterStore } from '@holdfast/guard/cluster-redis';
 
-const config = JSON.parse(process.argv[2]!) as { lib: 'holdfast' | 'rlf'; redisUrl: string; rate: number; threshold: number; processes: number };
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => 100, enableOfflineQueue: config.lib === 'holdfast' });
+const config = JSON.parse(process.argv[2]!) as {
+  lib: 'holdfast' | 'rlf';
+  redisUrl: string;
+  rate: number;
+  threshold: number;
+  processes: number;
+};
+const redis = new Redis(config.redisUrl, {
+  maxRetriesPerRequest: 1,
+  retryStrategy: () => 100,
+  enableOfflineQueue: config.lib === 'holdfast',
+});
 redis.on('error', () => {});
 
 let pass = 0;
@@ -18,7 +28,11 @@ let mode = () => 'cluster';
 if (config.lib === 'holdfast') {
   const store = redisClusterStore({ redis, heartbeatMs: 200, timeoutMs: 100 });
   await store.ready();
-  const guard = createGuard({ autoSample: false, cluster: { store }, rules: { flow: [{ id: 'bench', resource: 'api', threshold: config.threshold, clusterMode: true }] } });
+  const guard = createGuard({
+    autoSample: false,
+    cluster: { store },
+    rules: { flow: [{ id: 'bench', resource: 'api', threshold: config.threshold, clusterMode: true }] },
+  });
   mode = () => guard.snapshot().flow[0]!.mode;
   attempt = () => {
     const e = guard.entry('api');

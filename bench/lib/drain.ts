@@ -32,7 +32,10 @@ export class Drain {
 
   /** Adds a message; returns its cluster's id. */
   add(message: string): number {
-    const tokens = message.trim().split(/\s+/).filter((t) => t !== '');
+    const tokens = message
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t !== '');
     const leaf = this.#leaf(tokens);
     const match = this.#fastMatch(leaf.clusters, tokens);
     if (match) {
@@ -62,7 +65,15 @@ export class Drain {
       let next: Node | undefined = node.children.get(t);
       if (!next) {
         const ch: Map<string, Node> = node.children;
-        const wildKey = hasDigit(t) ? WILD : ch.has(WILD) ? (ch.size < this.#maxChildren ? t : WILD) : ch.size + 1 < this.#maxChildren ? t : WILD;
+        const wildKey = hasDigit(t)
+          ? WILD
+          : ch.has(WILD)
+            ? ch.size < this.#maxChildren
+              ? t
+              : WILD
+            : ch.size + 1 < this.#maxChildren
+              ? t
+              : WILD;
         next = ch.get(wildKey);
         if (!next) ch.set(wildKey, (next = { children: new Map(), clusters: [] }));
       }

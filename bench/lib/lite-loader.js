@@ -7,12 +7,17 @@ import process from 'node:process';
 import { registerHooks } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const STRIP = "process.stdout.write(require('node:module').stripTypeScriptTypes(require('node:fs').readFileSync(process.argv[1], 'utf8'), { mode: 'strip' }))";
+const STRIP =
+  "process.stdout.write(require('node:module').stripTypeScriptTypes(require('node:fs').readFileSync(process.argv[1], " +
+  "'utf8'), { mode: 'strip' }))";
 
 registerHooks({
   load(url, context, nextLoad) {
     if (url.startsWith('file:') && url.endsWith('.ts')) {
-      const source = execFileSync(process.execPath, ['--no-warnings', '-e', STRIP, fileURLToPath(url)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+      const source = execFileSync(process.execPath, ['--no-warnings', '-e', STRIP, fileURLToPath(url)], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 2 ** 20,
+      });
       return { format: 'module', source, shortCircuit: true };
     }
     return nextLoad(url, context);

@@ -19,4 +19,11 @@ run(); // warm-up
 const c0 = process.cpuUsage();
 run();
 const c = process.cpuUsage(c0);
-console.log(JSON.stringify({ lines: n, cpuMs: (c.user + c.system) / 1000, rate: Math.round(n / ((c.user + c.system) / 1e6)), rss: process.memoryUsage.rss() }));
+console.log(
+  JSON.stringify({
+    lines: n,
+    cpuMs: (c.user + c.system) / 1000,
+    rate: Math.round(n / ((c.user + c.system) / 1e6)),
+    rss: process.memoryUsage.rss(),
+  }),
+);

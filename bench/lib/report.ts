@@ -25,7 +25,13 @@ export interface BenchReport {
 }
 
 export function machine(): Record<string, unknown> {
-  return { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', arch: arch(), memGiB: Math.round(totalmem() / 2 ** 30) };
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    arch: arch(),
+    memGiB: Math.round(totalmem() / 2 ** 30),
+  };
 }
 
 export function writeReport(r: BenchReport): string {
@@ -36,12 +42,21 @@ export function writeReport(r: BenchReport): string {
   writeFileSync(file, JSON.stringify({ name: r.name, at, machine: machine(), summary: r.summary, details: r.details }, null, 2) + '\n');
 
   const docs = join(root, 'docs', 'benchmarks.md');
-  const header = '# Benchmarks\n\nEvery figure here comes from `npm run bench` (or `npm run bench:<name>`) on the machine named in each section, with the peer measured in the same run. Raw results are in `bench/results/`.\n';
+  const header =
+    '# Benchmarks\n\nEvery figure here comes from `npm run bench` (or `npm run bench:<name>`) on the machine named in ' +
+    'each section, with the peer measured in the same run. Raw results are in `bench/results/`.\n';
   let page = existsSync(docs) ? readFileSync(docs, 'utf8') : header;
   const begin = `<!-- bench:${r.name}:begin -->`;
   const end = `<!-- bench:${r.name}:end -->`;
   const m = machine();
-  const section = `${begin}\n## ${r.title}\n\n_Measured ${at.slice(0, 10)} on ${m.cpus} × ${m.cpu}, Node ${m.node}. Command: \`npm run bench:${r.name}\`._\n\n${r.markdown.trim()}\n${end}`;
+  const section =
+    `${begin}\n` +
+    `## ${r.title}\n\n` +
+    `_Measured ${at.slice(0, 10)} ` +
+    `on ${m.cpus} ` +
+    `× ${m.cpu}, ` +
+    `Node ${m.node}. ` +
+    `Command: \`npm run bench:${r.name}\`._\n\n${r.markdown.trim()}\n${end}`;
   const i = page.indexOf(begin);
   const j = page.indexOf(end);
   page = i >= 0 && j > i ? page.slice(0, i) + section + page.slice(j + end.length) : page.trimEnd() + '\n\n' + section + '\n';

@@ -7,8 +7,18 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
-const requests = new Counter({ name: 'http_requests_total', help: 'requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
-const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'duration', labelNames: ['method', 'route', 'status'], registers: [registry] });
+const requests = new Counter({
+  name: 'http_requests_total',
+  help: 'requests',
+  labelNames: ['method', 'route', 'status'],
+  registers: [registry],
+});
+const duration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'duration',
+  labelNames: ['method', 'route', 'status'],
+  registers: [registry],
+});
 
 const dest = pino.destination({ dest: process.env.LOG_FILE ?? '/tmp/express-bench.log', sync: false, minLength: 4096 });
 const app = express();

@@ -17,14 +17,26 @@ redisStore.on('error', () => {});
 // NON_BLOCKING=1: cache-manager's own answer to a slow store (reads race the stores, writes are
 // not awaited), measured as a second peer configuration.
 const cache = createCache({ stores: [new Keyv(), redisStore], nonBlocking: env.NON_BLOCKING === '1' });
-const service = createService({ name: 'bench-cache-manager', port: 0, host: '127.0.0.1', redis: false, logger: { level: 'warn', requests: false }, memory: { enabled: false, signal: false }, shutdownDelayMs: 0 });
+const service = createService({
+  name: 'bench-cache-manager',
+  port: 0,
+  host: '127.0.0.1',
+  redis: false,
+  logger: { level: 'warn', requests: false },
+  memory: { enabled: false, signal: false },
+  shutdownDelayMs: 0,
+});
 service.app.get('/dep/:k', async (req) => {
   const k = (req.params as { k: string }).k;
-  return cache.wrap(k, async () => {
-    const res = await fetch(`${upstream}/${k}`, { signal: AbortSignal.timeout(500) });
-    if (!res.ok) throw new Error(`upstream ${res.status}`);
-    return (await res.json()) as unknown;
-  }, ttl);
+  return cache.wrap(
+    k,
+    async () => {
+      const res = await fetch(`${upstream}/${k}`, { signal: AbortSignal.timeout(500) });
+      if (!res.ok) throw new Error(`upstream ${res.status}`);
+      return (await res.json()) as unknown;
+    },
+    ttl,
+  );
 });
 const { port } = await service.start();
 console.log(`READY ${port}`);

@@ -74,7 +74,10 @@ function configFile(): { file: string; config: ConfigYaml } {
 
 const { file, config } = configFile();
 const shown = relative(process.cwd(), file) || file;
-const ports = Object.fromEntries(Object.entries(config.programs).map(([n, p]) => [n, p.listen[0]!.port])) as Record<'gateway' | 'orders' | 'inventory', number>;
+const ports = Object.fromEntries(Object.entries(config.programs).map(([n, p]) => [n, p.listen[0]!.port])) as Record<
+  'gateway' | 'orders' | 'inventory',
+  number
+>;
 const socket = resolve(dirname(file), config.supervisor.socket);
 const terminal = config.incidents.receivers.find((r) => r.name === 'terminal')!;
 
@@ -105,15 +108,34 @@ const receiver = createServer((req, res) => {
     for (const i of (JSON.parse(body) as { incidents: Notified[] }).incidents) {
       if (i.action === 'trigger') {
         const step = Array.isArray(i.runbook) ? i.runbook[0] : i.runbook;
-        console.log(`${time}  🚨 incident ${i.id} [${i.severity}] ${i.category}: ${i.program ? `${i.program}: ` : ''}${i.summary} (${i.count}×${i.owner ? `, owner ${i.owner}` : ''})`);
-        if (step) console.log(`            runbook: ${step}${Array.isArray(i.runbook) && i.runbook.length > 1 ? ' …' : ''}   (npx holdfast incidents show ${i.id} -c ${shown})`);
-      } else console.log(`${time}  ${i.action === 'resolve' ? '✓' : '👀'} incident ${i.id} ${i.action === 'resolve' ? 'resolved' : 'acknowledged'} (${i.count}× in all)`);
+        console.log(
+          `${time}  🚨 ` +
+            `incident ${i.id} ` +
+            (`[${i.severity}] ${i.category}: ${i.program ? `${i.program}: ` : ''}${i.summary} ` +
+              `(${i.count}×${i.owner ? `, owner ${i.owner}` : ''})`),
+        );
+        if (step)
+          console.log(
+            `            runbook: ${step}${Array.isArray(i.runbook) && i.runbook.length > 1 ? ' …' : ''}   (npx ` +
+              `holdfast incidents show ${i.id} -c ${shown})`,
+          );
+      } else
+        console.log(
+          `${time}  ${i.action === 'resolve' ? '✓' : '👀'} ` +
+            `incident ${i.id} ${i.action === 'resolve' ? 'resolved' : 'acknowledged'} (${i.count}× in all)`,
+        );
     }
   });
 });
 const hook = new URL(terminal.url);
 await new Promise<void>((ok, fail) => {
-  receiver.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new Error(`the incident receiver's port ${hook.port} is taken: move the shop with SHOP_PORT_BASE=4000 npm start`) : err));
+  receiver.once('error', (err: NodeJS.ErrnoException) =>
+    fail(
+      err.code === 'EADDRINUSE'
+        ? new Error(`the incident receiver's port ${hook.port} is taken: move the shop with SHOP_PORT_BASE=4000 npm start`)
+        : err,
+    ),
+  );
   receiver.listen(Number(hook.port), hook.hostname, ok);
 }).catch((err: Error) => {
   console.error(`✗ ${err.message}`);
@@ -156,8 +178,10 @@ void exited.then((code) => {
     receiver.close();
     process.exit(0);
   }
-  if (/HOLDFAST_E_PORT_IN_USE/.test(failure)) console.error(`\n✗ a shop port is taken (see above). Stop that process, or move the shop: SHOP_PORT_BASE=4000 npm start`);
-  else if (/HOLDFAST_E_LOCKED/.test(failure)) console.error(`\n✗ the shop already runs under holdfast (another npm start?). Stop it: npx holdfast shutdown -c ${shown}`);
+  if (/HOLDFAST_E_PORT_IN_USE/.test(failure))
+    console.error(`\n✗ a shop port is taken (see above). Stop that process, or move the shop: SHOP_PORT_BASE=4000 npm start`);
+  else if (/HOLDFAST_E_LOCKED/.test(failure))
+    console.error(`\n✗ the shop already runs under holdfast (another npm start?). Stop it: npx holdfast shutdown -c ${shown}`);
   else console.error(`\n✗ the supervisor exited (code ${code})`);
   process.exit(code || 1);
 });
@@ -234,7 +258,10 @@ const onEvent = (e: SupervisorEvent) => {
   if (stopping) return;
   const time = e.at.slice(11, 19);
   if (e.type === 'state') {
-    const why = e.lastExit && (e.to === 'BACKOFF' || e.to === 'STARTING' || e.to === 'FATAL') && e.from !== 'STOPPED' ? ` (last exit: ${e.lastExit.signal ?? `code ${e.lastExit.code}`})` : '';
+    const why =
+      e.lastExit && (e.to === 'BACKOFF' || e.to === 'STARTING' || e.to === 'FATAL') && e.from !== 'STOPPED'
+        ? ` (last exit: ${e.lastExit.signal ?? `code ${e.lastExit.code}`})`
+        : '';
     console.log(`${time}  ${icon[e.to] ?? ' '} ${e.instance} ${e.from} → ${e.to}${e.pid ? ` pid ${e.pid}` : ''}${why}`);
   } else if (e.type === 'reload') {
     console.log(`${time}  ⟳ reload ${e.program}: ${e.phase}${e.instance ? ` ${e.instance}` : ''}${e.detail ? ` (${e.detail})` : ''}`);

@@ -16,11 +16,22 @@ test('npm run build emits JS + declarations that run without type stripping', (t
   cleanup(t, () => rmSync(out, { recursive: true, force: true }));
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.ts'), 'config', '--out', out], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const pkg = JSON.parse(readFileSync(join(out, 'config', 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+  const pkg = JSON.parse(readFileSync(join(out, 'config', 'package.json'), 'utf8')) as {
+    exports: Record<string, { types: string; default: string }>;
+  };
   assert.deepEqual(pkg.exports['.'], { types: './src/index.d.ts', default: './src/index.js' });
   assert.ok(existsSync(join(out, 'config', 'src', 'index.d.ts')));
   // Plain JavaScript: runs with type stripping off, as it would from a registry install.
-  const run = spawnSync(process.execPath, ['--no-experimental-strip-types', '--input-type=module', '-e', `const m = await import(${JSON.stringify(join(out, 'config', 'src', 'index.js'))}); console.log(m.parseDuration('1.5s'))`], { encoding: 'utf8', cwd: root });
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--no-experimental-strip-types',
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(join(out, 'config', 'src', 'index.js'))}); console.log(m.parseDuration('1.5s'))`,
+    ],
+    { encoding: 'utf8', cwd: root },
+  );
   assert.equal(run.stderr, '');
   assert.equal(run.stdout.trim(), '1500');
 });

@@ -211,7 +211,11 @@ describe('the dependency rules of DESIGN, by import path', () => {
 
   it('lists no exception that is fixed already', () => {
     const all = new Set([...problems, ...reaches]);
-    assert.deepEqual(KNOWN_EXCEPTIONS.filter((e) => !all.has(e.problem)), [], 'remove it from KNOWN_EXCEPTIONS');
+    assert.deepEqual(
+      KNOWN_EXCEPTIONS.filter((e) => !all.has(e.problem)),
+      [],
+      'remove it from KNOWN_EXCEPTIONS',
+    );
   });
 
   it('reports what breaks the rules (the checks can fail)', () => {
@@ -233,17 +237,20 @@ describe('the dependency rules of DESIGN, by import path', () => {
       ['supervisor', fake('supervisor', { 'src/index.ts': ['@holdfast/cli-thing', '@holdfast/failover'] }, ['@holdfast/failover'])],
       ['insight', fake('insight', { 'src/index.ts': [] })],
     ]);
-    assert.deepEqual(dependencyProblems(bad).sort(), [
-      'packages/config/src/units.ts imports zod, but @holdfast/config/units must need nothing beyond Node',
-      'packages/failover/src/index.ts imports @holdfast/supervisor: failover may use supervisor only through @holdfast/supervisor/client',
-      'packages/failover/src/index.ts reaches outside its package: ../../supervisor/src/index.ts',
-      'packages/guard/src/a.ts imports yaml, which packages/guard/package.json does not declare',
-      'packages/guard/src/a.ts imports yaml, but @holdfast/guard must need nothing beyond Node',
-      'packages/guard/src/index.ts imports @holdfast/config, but @holdfast/guard must need nothing beyond Node',
-      'packages/guard/src/index.ts imports @holdfast/config: guard may use config only through ' + ONLY_THROUGH.guard!.config!.join(', '),
-      'packages/supervisor/src/index.ts imports @holdfast/cli-thing, which packages/supervisor/package.json does not declare',
-      'packages/supervisor/src/index.ts imports @holdfast/failover: supervisor may not depend on failover',
-      ...CONFIG_ZERO_DEP.filter((s) => !s.endsWith('/units')).map((s) => `packages/config has no entry point ${entryOf(s)}`),
-    ].sort());
+    assert.deepEqual(
+      dependencyProblems(bad).sort(),
+      [
+        'packages/config/src/units.ts imports zod, but @holdfast/config/units must need nothing beyond Node',
+        'packages/failover/src/index.ts imports @holdfast/supervisor: failover may use supervisor only through @holdfast/supervisor/client',
+        'packages/failover/src/index.ts reaches outside its package: ../../supervisor/src/index.ts',
+        'packages/guard/src/a.ts imports yaml, which packages/guard/package.json does not declare',
+        'packages/guard/src/a.ts imports yaml, but @holdfast/guard must need nothing beyond Node',
+        'packages/guard/src/index.ts imports @holdfast/config, but @holdfast/guard must need nothing beyond Node',
+        'packages/guard/src/index.ts imports @holdfast/config: guard may use config only through ' + ONLY_THROUGH.guard!.config!.join(', '),
+        'packages/supervisor/src/index.ts imports @holdfast/cli-thing, which packages/supervisor/package.json does not declare',
+        'packages/supervisor/src/index.ts imports @holdfast/failover: supervisor may not depend on failover',
+        ...CONFIG_ZERO_DEP.filter((s) => !s.endsWith('/units')).map((s) => `packages/config has no entry point ${entryOf(s)}`),
+      ].sort(),
+    );
   });
 });

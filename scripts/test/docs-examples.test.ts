@@ -45,14 +45,40 @@ const found = files.map((f) => runnableBlocks(f, readFileSync(join(root, f), 'ut
 const blocks = found.flatMap((f) => f.blocks);
 
 test('the run markers are well formed, and the docs have runnable examples', () => {
-  assert.deepEqual(found.flatMap((f) => f.problems), []);
+  assert.deepEqual(
+    found.flatMap((f) => f.problems),
+    [],
+  );
   assert.ok(blocks.length >= 3, `expected at least 3 runnable blocks, found ${blocks.length}`);
 });
 
 test('the marker reader: runnable blocks, fragments, and a typo', () => {
-  const doc = ['```ts run', 'a', '```', '```ts', 'b', '```', '```sh run', 'c', '```', '```ts runs', 'd', '```', '```ts run serve', 'e', '```'].join('\n');
+  const doc = [
+    '```ts run',
+    'a',
+    '```',
+    '```ts',
+    'b',
+    '```',
+    '```sh run',
+    'c',
+    '```',
+    '```ts runs',
+    'd',
+    '```',
+    '```ts run serve',
+    'e',
+    '```',
+  ].join('\n');
   const r = runnableBlocks('x.md', doc);
-  assert.deepEqual(r.blocks.map((b) => [b.line, b.lang, b.mode, b.code]), [[1, 'ts', 'run', 'a\n'], [7, 'sh', 'run', 'c\n'], [13, 'ts', 'run serve', 'e\n']]);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.line, b.lang, b.mode, b.code]),
+    [
+      [1, 'ts', 'run', 'a\n'],
+      [7, 'sh', 'run', 'c\n'],
+      [13, 'ts', 'run serve', 'e\n'],
+    ],
+  );
   assert.deepEqual(r.problems, ['x.md:10: ```ts runs: the markers are "ts run", "ts run serve" and "sh run"']);
 });
 
@@ -86,14 +112,24 @@ describe('docs examples', { concurrency: 2 }, () => {
       }
       const port = await freePort();
       const child = startChild(t, process.execPath, [file], { cwd: root, env: { ...process.env, PORT: String(port) } });
-      await waitFor(`${b.file}:${b.line} ready on PORT ${port}`, () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false), { timeoutMs: 30_000, intervalMs: 100 }).catch(
-        (err: unknown) => {
-          throw new Error(`${String(err)}\n${child.lines.join('\n')}`, { cause: err });
-        },
-      );
+      await waitFor(
+        `${b.file}:${b.line} ready on PORT ${port}`,
+        () =>
+          fetch(`http://127.0.0.1:${port}/readyz`).then(
+            (r) => r.status === 200,
+            () => false,
+          ),
+        { timeoutMs: 30_000, intervalMs: 100 },
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\n${child.lines.join('\n')}`, { cause: err });
+      });
       child.kill('SIGTERM');
       const exit = await child.exited;
-      assert.deepEqual(exit, { code: 0, signal: null }, `${b.file}:${b.line} did not drain and exit 0 on SIGTERM:\n${child.lines.join('\n')}`);
+      assert.deepEqual(
+        exit,
+        { code: 0, signal: null },
+        `${b.file}:${b.line} did not drain and exit 0 on SIGTERM:\n${child.lines.join('\n')}`,
+      );
     });
   }
 });

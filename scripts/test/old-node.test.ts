@@ -27,7 +27,14 @@ test('an old Node gets one line naming the version needed and how to get it', ()
     assert.equal(r.stdout, '', what);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, `${what}: one line, got:\n${r.stderr}`);
-    assert.match(lines[0]!, new RegExp(`^${name} needs Node\\.js 22\\.18 or newer .*this is Node ${v.stdout.trim().slice(1).replace(/\./g, '\\.')} \\(${OLD_NODE}\\)\\. Get Node 24: npm install -g --prefix /usr/local node@24`));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^${name} needs Node\\.js 22\\.18 or newer .*this is ` +
+          `Node ${v.stdout.trim().slice(1).replace(/\./g, '\\.')} ` +
+          `\\(${OLD_NODE}\\)\\. Get Node 24: npm install -g --prefix /usr/local node@24`,
+      ),
+    );
   }
   // The same entry points run on this Node.
   const ok = spawnSync(process.execPath, [join(root, 'packages/cli/bin/holdfast.js'), '--version'], { encoding: 'utf8' });

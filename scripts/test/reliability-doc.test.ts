@@ -38,14 +38,22 @@ test(`every row of ${DOC} names a test, and every named test exists`, () => {
   assert.ok(found.length >= 50, `${DOC}: expected the supervisor, failover and service tables, found ${found.length} rows`);
   const problems: string[] = [];
   for (const r of found) {
-    if (r.tests.length === 0) problems.push(`${DOC}:${r.line}: "${r.fault}" names no test (a backticked path like \`supervisor/test/x.test.ts\`)`);
-    for (const t of r.tests) if (!existsSync(resolveTest(t))) problems.push(`${DOC}:${r.line}: "${r.fault}" names ${t}, which does not exist (${resolveTest(t)})`);
+    if (r.tests.length === 0)
+      problems.push(`${DOC}:${r.line}: "${r.fault}" names no test (a backticked path like \`supervisor/test/x.test.ts\`)`);
+    for (const t of r.tests)
+      if (!existsSync(resolveTest(t))) problems.push(`${DOC}:${r.line}: "${r.fault}" names ${t}, which does not exist (${resolveTest(t)})`);
   }
   assert.deepEqual(problems, []);
 });
 
 test('the row reader finds a missing test and a row without one', () => {
-  const doc = ['| fault | does | test |', '|---|---|---|', '| a | b | `supervisor/test/nope.test.ts` |', '| c | d | nothing named |', '| e \\| f | g | `scripts/test/build.test.ts` |'].join('\n');
+  const doc = [
+    '| fault | does | test |',
+    '|---|---|---|',
+    '| a | b | `supervisor/test/nope.test.ts` |',
+    '| c | d | nothing named |',
+    '| e \\| f | g | `scripts/test/build.test.ts` |',
+  ].join('\n');
   const r = rows(doc);
   assert.deepEqual(
     r.map((x) => [x.line, x.fault, x.tests]),

@@ -26,10 +26,17 @@ function run(cwd: string, env: Record<string, string>) {
 }
 
 test('skipped tests are counted and listed; with CI=true they fail the run unless HOLDFAST_ALLOW_SKIP=1', (t) => {
-  const dir = workspace(t, "test('runs', () => {});\ntest('declared skip', { skip: 'needs a thing' }, () => {});\ntest('skip at run time', (t) => t.skip('not root'));\n");
+  const dir = workspace(
+    t,
+    "test('runs', () => {});\ntest('declared skip', { skip: 'needs a thing' }, () => {});\ntest('skip at run time', " +
+      "(t) => t.skip('not root'));\n",
+  );
   const local = run(dir, {});
   assert.equal(local.status, 0, local.stdout + local.stderr);
-  assert.match(local.stdout, /2 test\(s\) skipped:\n {2}- packages\/x\/test\/a\.test\.ts: declared skip \(needs a thing\)\n {2}- packages\/x\/test\/a\.test\.ts: skip at run time \(not root\)/);
+  assert.match(
+    local.stdout,
+    /2 test\(s\) skipped:\n {2}- packages\/x\/test\/a\.test\.ts: declared skip \(needs a thing\)\n {2}- packages\/x\/test\/a\.test\.ts: skip at run time \(not root\)/,
+  );
   const ci = run(dir, { CI: 'true' });
   assert.equal(ci.status, 1);
   assert.match(ci.stdout, /CI=true: a run that skips tests fails/);

@@ -24,7 +24,11 @@ const chaosBody = {
 const OFF = { error: 'the fault switch is off: start this service with SHOP_CHAOS=1 to use it (npm start does)', code: 'SHOP_E_CHAOS_OFF' };
 
 /** Installs the switch when `enabled`; returns its state, or undefined when it is off. */
-export function installChaos(app: FastifyInstance, exempt: (url: string) => boolean, enabled = process.env.SHOP_CHAOS === '1'): Chaos | undefined {
+export function installChaos(
+  app: FastifyInstance,
+  exempt: (url: string) => boolean,
+  enabled = process.env.SHOP_CHAOS === '1',
+): Chaos | undefined {
   if (!enabled) {
     app.log.info('fault switch /_chaos is off (SHOP_CHAOS=1 turns it on)');
     app.all('/_chaos', async (_req, reply) => reply.code(403).send(OFF));
@@ -40,9 +44,11 @@ export function installChaos(app: FastifyInstance, exempt: (url: string) => bool
   });
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/_chaos') || exempt(req.url)) return;
-    if (chaos.down) return reply.code(503).header('retry-after', '1').send({ error: 'inventory is down (chaos switch)', code: 'SHOP_E_DOWN' });
+    if (chaos.down)
+      return reply.code(503).header('retry-after', '1').send({ error: 'inventory is down (chaos switch)', code: 'SHOP_E_DOWN' });
     if (chaos.latencyMs > 0) await new Promise((r) => setTimeout(r, chaos.latencyMs));
-    if (chaos.errorRate > 0 && Math.random() < chaos.errorRate) return reply.code(500).send({ error: 'injected failure (chaos switch)', code: 'SHOP_E_CHAOS' });
+    if (chaos.errorRate > 0 && Math.random() < chaos.errorRate)
+      return reply.code(500).send({ error: 'injected failure (chaos switch)', code: 'SHOP_E_CHAOS' });
   });
   return chaos;
 }

@@ -8,13 +8,24 @@ const upstreams = {
   orders: urlFrom('ORDERS_URL', 'http://127.0.0.1:3001'),
   inventory: urlFrom('INVENTORY_URL', 'http://127.0.0.1:3002'),
 };
-const service = createService({ name: 'gateway', port: portFrom('GATEWAY_PORT', 3000), host: process.env.HOST ?? '127.0.0.1', ...adminFrom() });
+const service = createService({
+  name: 'gateway',
+  port: portFrom('GATEWAY_PORT', 3000),
+  host: process.env.HOST ?? '127.0.0.1',
+  ...adminFrom(),
+});
 const { app } = service;
 await protect(service);
 
 app.get('/', async () => ({
   shop: 'holdfast demo shop',
-  try: ['GET /api/inventory', 'GET /api/inventory/tea', 'GET /api/stock/tea (through orders, cached)', 'POST /api/orders {"sku":"tea","qty":1}', 'GET /api/orders'],
+  try: [
+    'GET /api/inventory',
+    'GET /api/inventory/tea',
+    'GET /api/stock/tea (through orders, cached)',
+    'POST /api/orders {"sku":"tea","qty":1}',
+    'GET /api/orders',
+  ],
 }));
 
 async function forward(target: string, req: { method: string; url: string; id: string; body?: unknown }, reply: FastifyReply) {
@@ -30,18 +41,30 @@ async function forward(target: string, req: { method: string; url: string; id: s
       const v = res.headers.get(h);
       if (v) void reply.header(h, v);
     }
-    return reply.code(res.status).header('content-type', res.headers.get('content-type') ?? 'application/json').send(text);
+    return reply
+      .code(res.status)
+      .header('content-type', res.headers.get('content-type') ?? 'application/json')
+      .send(text);
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError';
-    return reply.code(timedOut ? 504 : 502).send({ error: timedOut ? 'upstream timed out' : 'upstream unreachable', code: timedOut ? 'SHOP_E_UPSTREAM_TIMEOUT' : 'SHOP_E_UPSTREAM_DOWN' });
+    return reply.code(timedOut ? 504 : 502).send({
+      error: timedOut ? 'upstream timed out' : 'upstream unreachable',
+      code: timedOut ? 'SHOP_E_UPSTREAM_TIMEOUT' : 'SHOP_E_UPSTREAM_DOWN',
+    });
   }
 }
 
 app.get('/api/inventory', (req, reply) => forward(`${upstreams.inventory}/inventory`, req, reply));
-app.get('/api/inventory/:sku', (req, reply) => forward(`${upstreams.inventory}/inventory/${encodeURIComponent((req.params as { sku: string }).sku)}`, req, reply));
-app.get('/api/stock/:sku', (req, reply) => forward(`${upstreams.orders}/orders/stock/${encodeURIComponent((req.params as { sku: string }).sku)}`, req, reply));
+app.get('/api/inventory/:sku', (req, reply) =>
+  forward(`${upstreams.inventory}/inventory/${encodeURIComponent((req.params as { sku: string }).sku)}`, req, reply),
+);
+app.get('/api/stock/:sku', (req, reply) =>
+  forward(`${upstreams.orders}/orders/stock/${encodeURIComponent((req.params as { sku: string }).sku)}`, req, reply),
+);
 app.get('/api/orders', (req, reply) => forward(`${upstreams.orders}/orders`, req, reply));
-app.get('/api/orders/:id', (req, reply) => forward(`${upstreams.orders}/orders/${encodeURIComponent((req.params as { id: string }).id)}`, req, reply));
+app.get('/api/orders/:id', (req, reply) =>
+  forward(`${upstreams.orders}/orders/${encodeURIComponent((req.params as { id: string }).id)}`, req, reply),
+);
 app.post('/api/orders', (req, reply) => forward(`${upstreams.orders}/orders`, req, reply));
 
 await service.start();

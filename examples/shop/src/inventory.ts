@@ -4,7 +4,12 @@ import { installChaos } from './chaos.ts';
 import { protect } from './protect.ts';
 import { adminFrom, portFrom } from './ports.ts';
 
-const service = createService({ name: 'inventory', port: portFrom('INVENTORY_PORT', 3002), host: process.env.HOST ?? '127.0.0.1', ...adminFrom() });
+const service = createService({
+  name: 'inventory',
+  port: portFrom('INVENTORY_PORT', 3002),
+  host: process.env.HOST ?? '127.0.0.1',
+  ...adminFrom(),
+});
 const { app } = service;
 await protect(service, (req) => (req.params as { sku?: string }).sku);
 const probes = new Set(Object.values(service.options.probes));
@@ -30,7 +35,17 @@ app.get('/inventory/:sku', { schema: { params: skuParams } }, async (req, reply)
 
 app.post(
   '/inventory/:sku/reserve',
-  { schema: { params: skuParams, body: { type: 'object', required: ['qty'], additionalProperties: false, properties: { qty: { type: 'integer', minimum: 1, maximum: 1000 } } } } },
+  {
+    schema: {
+      params: skuParams,
+      body: {
+        type: 'object',
+        required: ['qty'],
+        additionalProperties: false,
+        properties: { qty: { type: 'integer', minimum: 1, maximum: 1000 } },
+      },
+    },
+  },
   async (req, reply) => {
     const { sku } = req.params as { sku: string };
     const { qty } = req.body as { qty: number };

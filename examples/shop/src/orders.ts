@@ -8,7 +8,12 @@ import { protect } from './protect.ts';
 import { adminFrom, portFrom, urlFrom } from './ports.ts';
 
 const inventoryUrl = urlFrom('INVENTORY_URL', 'http://127.0.0.1:3002');
-const service = createService({ name: 'orders', port: portFrom('ORDERS_PORT', 3001), host: process.env.HOST ?? '127.0.0.1', ...adminFrom() });
+const service = createService({
+  name: 'orders',
+  port: portFrom('ORDERS_PORT', 3001),
+  host: process.env.HOST ?? '127.0.0.1',
+  ...adminFrom(),
+});
 const { app } = service;
 await protect(service);
 const ms = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -43,7 +48,11 @@ interface Order {
 const orders = new Map<string, Order>();
 
 /** A write to inventory (reservations are never cached or retried). */
-async function inventory(path: string, init: RequestInit = {}, requestId?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function inventory(
+  path: string,
+  init: RequestInit = {},
+  requestId?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(inventoryUrl + path, {
     ...init,
     headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
@@ -73,7 +82,16 @@ app.get('/orders/stock/:sku', { schema: { params: skuParams } }, async (req, rep
 
 app.post(
   '/orders',
-  { schema: { body: { type: 'object', required: ['sku', 'qty'], additionalProperties: false, properties: { sku: { type: 'string', pattern: '^[a-z0-9-]{1,40}$' }, qty: { type: 'integer', minimum: 1, maximum: 1000 } } } } },
+  {
+    schema: {
+      body: {
+        type: 'object',
+        required: ['sku', 'qty'],
+        additionalProperties: false,
+        properties: { sku: { type: 'string', pattern: '^[a-z0-9-]{1,40}$' }, qty: { type: 'integer', minimum: 1, maximum: 1000 } },
+      },
+    },
+  },
   async (req, reply) => {
     const { sku, qty } = req.body as { sku: string; qty: number };
     // Check stock first, from the cache when it is fresh: an order that cannot be met is
@@ -81,16 +99,26 @@ app.post(
     const known = await stock.get(sku);
     if (known.value === null) return reply.code(404).send({ error: `unknown sku '${sku}'`, code: 'SHOP_E_UNKNOWN_SKU' });
     if (known.value.available !== null && known.value.available < qty) {
-      return reply.code(409).headers(known.headers).send({ error: `only ${known.value.available} '${sku}' left`, code: 'SHOP_E_OUT_OF_STOCK' });
+      return reply
+        .code(409)
+        .headers(known.headers)
+        .send({ error: `only ${known.value.available} '${sku}' left`, code: 'SHOP_E_OUT_OF_STOCK' });
     }
     let r: Awaited<ReturnType<typeof inventory>>;
     try {
       r = await inventory(`/inventory/${encodeURIComponent(sku)}/reserve`, { method: 'POST', body: JSON.stringify({ qty }) }, req.id);
     } catch (err) {
       req.log.warn({ err }, 'inventory unreachable');
-      return reply.code(503).header('retry-after', '1').send({ error: 'inventory is unavailable, try again shortly', code: 'SHOP_E_INVENTORY_UNAVAILABLE' });
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'inventory is unavailable, try again shortly', code: 'SHOP_E_INVENTORY_UNAVAILABLE' });
     }
-    if (r.status >= 500) return reply.code(503).header('retry-after', '1').send({ error: 'inventory is unavailable, try again shortly', code: 'SHOP_E_INVENTORY_UNAVAILABLE' });
+    if (r.status >= 500)
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'inventory is unavailable, try again shortly', code: 'SHOP_E_INVENTORY_UNAVAILABLE' });
     if (r.status !== 200) return reply.code(r.status).send(r.body);
     // The reservation changed the stock: the next read asks inventory.
     await stock.invalidate(sku);

@@ -28,7 +28,15 @@ async function stopBehindBalancer(t: TestContext, o: { pollMs: number; keepAlive
   const service = startChild(t, process.execPath, [inventory], { env });
   await service.waitForLine('"state":"READY"', 20_000);
   const lb = startChild(t, process.execPath, [balancer], {
-    env: { ...process.env, TARGET: `http://127.0.0.1:${port}`, POLL_MS: String(o.pollMs), REACT_MS: '200', CLIENTS: '4', KEEP_ALIVE: o.keepAlive ? '1' : '0', PATH_TO: '/inventory' },
+    env: {
+      ...process.env,
+      TARGET: `http://127.0.0.1:${port}`,
+      POLL_MS: String(o.pollMs),
+      REACT_MS: '200',
+      CLIENTS: '4',
+      KEEP_ALIVE: o.keepAlive ? '1' : '0',
+      PATH_TO: '/inventory',
+    },
   });
   // In rotation for about 2 s, and polled often enough to count as a balancer that watches.
   await lb.waitForLine(`"poll":${Math.max(3, Math.ceil(2000 / o.pollMs))},`, 20_000);
@@ -41,14 +49,24 @@ async function stopBehindBalancer(t: TestContext, o: { pollMs: number; keepAlive
 
 for (const pollMs of [100, 1000]) {
   for (const keepAlive of [true, false]) {
-    test(`balancer polling /readyz every ${pollMs} ms, keep-alive ${keepAlive ? 'on' : 'off'}: 0 failed requests through SIGTERM, no configuration`, async (t) => {
-      const { report, exit, closing } = await stopBehindBalancer(t, { pollMs, keepAlive });
-      t.diagnostic(`sent ${report.sent}, ok ${report.ok}, failed ${report.failed.length}, ${report.polls} polls`);
-      assert.deepEqual(report.failed, [], 'no request failed');
-      assert.ok(report.sent > 20, `the balancer sent traffic (${report.sent})`);
-      assert.equal(exit.code, 0, 'the service drained and exited 0');
-      assert.deepEqual(closing?.pollers?.saw, ['127.0.0.1 test-balancer/1.0'], 'the listener closed after the balancer saw readiness fail');
-    });
+    test(
+      `balancer polling /readyz ` +
+        `every ${pollMs} ms, ` +
+        `keep-alive ${keepAlive ? 'on' : 'off'}: 0 failed requests ` +
+        `through SIGTERM, no configuration`,
+      async (t) => {
+        const { report, exit, closing } = await stopBehindBalancer(t, { pollMs, keepAlive });
+        t.diagnostic(`sent ${report.sent}, ok ${report.ok}, failed ${report.failed.length}, ${report.polls} polls`);
+        assert.deepEqual(report.failed, [], 'no request failed');
+        assert.ok(report.sent > 20, `the balancer sent traffic (${report.sent})`);
+        assert.equal(exit.code, 0, 'the service drained and exited 0');
+        assert.deepEqual(
+          closing?.pollers?.saw,
+          ['127.0.0.1 test-balancer/1.0'],
+          'the listener closed after the balancer saw readiness fail',
+        );
+      },
+    );
   }
 }
 

@@ -33,7 +33,8 @@ const json = { 'content-type': 'application/json' };
 async function burst(url: string, n: number, init: RequestInit = {}): Promise<number[]> {
   return Promise.all(Array.from({ length: n }, () => fetch(url, init).then(async (r) => (await r.arrayBuffer(), r.status))));
 }
-const orders = (gateway: string, n: number) => burst(`${gateway}/api/orders`, n, { method: 'POST', headers: json, body: JSON.stringify({ sku: 'tea', qty: 0 }) });
+const orders = (gateway: string, n: number) =>
+  burst(`${gateway}/api/orders`, n, { method: 'POST', headers: json, body: JSON.stringify({ sku: 'tea', qty: 0 }) });
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => el.textContent ?? '');
 
 test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule edits that last', { timeout: 600_000 }, async (t) => {
@@ -74,7 +75,9 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     assert.equal(again?.status(), 401);
     await other.close();
     // A change without the CSRF token is refused, even from the page itself.
-    const status = await page.evaluate(async () => (await fetch('/api/v1/restart', { method: 'POST', body: '{"targets":["orders"]}' })).status);
+    const status = await page.evaluate(
+      async () => (await fetch('/api/v1/restart', { method: 'POST', body: '{"targets":["orders"]}' })).status,
+    );
     assert.equal(status, 403);
     assert.deepEqual(pageErrors, []);
     // What the page weighs as sent (gzipped), and the history's bound.
@@ -83,7 +86,7 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     assert.equal(d.pages, 1, 'one page open');
   });
 
-  await t.test('keyboard only: Tab reaches a program\'s Logs button, Enter opens its live tail', async () => {
+  await t.test("keyboard only: Tab reaches a program's Logs button, Enter opens its live tail", async () => {
     const target = 'tr.inst[data-instance="inventory"] .logs-btn';
     await page.evaluate(() => {
       (document.activeElement as HTMLElement)?.blur?.();
@@ -113,23 +116,39 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
       const w = window as unknown as { changes: { at: number; state: string; pid: string }[] };
       w.changes = [];
       const tr = document.querySelector(sel) as HTMLElement;
-      new MutationObserver(() => w.changes.push({ at: Date.now(), state: tr.dataset.state!, pid: tr.dataset.pid! })).observe(tr, { attributes: true, attributeFilter: ['data-state', 'data-pid'] });
+      new MutationObserver(() => w.changes.push({ at: Date.now(), state: tr.dataset.state!, pid: tr.dataset.pid! })).observe(tr, {
+        attributes: true,
+        attributeFilter: ['data-state', 'data-pid'],
+      });
     }, row);
     const events: (SupervisorEvent & { type: 'state' })[] = [];
     const ac = new AbortController();
-    void shop.client.events((e) => e.type === 'state' && e.instance === 'gateway:0' && events.push(e), { signal: ac.signal }).catch(() => {});
+    void shop.client
+      .events((e) => e.type === 'state' && e.instance === 'gateway:0' && events.push(e), { signal: ac.signal })
+      .catch(() => {});
     await new Promise((r) => setTimeout(r, 300));
     process.kill(before, 'SIGKILL');
-    const ready = await waitFor('gateway:0 READY again with a new pid', () => events.find((e) => e.to === 'READY' && e.pid !== before), { timeoutMs: 30_000 });
+    const ready = await waitFor('gateway:0 READY again with a new pid', () => events.find((e) => e.to === 'READY' && e.pid !== before), {
+      timeoutMs: 30_000,
+    });
     ac.abort();
     const shown = await waitFor('the page showing the new pid', () =>
-      page.evaluate((pid) => (window as unknown as { changes: { at: number; state: string; pid: string }[] }).changes.find((c) => c.state === 'READY' && c.pid === String(pid)), ready.pid),
+      page.evaluate(
+        (pid) =>
+          (window as unknown as { changes: { at: number; state: string; pid: string }[] }).changes.find(
+            (c) => c.state === 'READY' && c.pid === String(pid),
+          ),
+        ready.pid,
+      ),
     );
     const lag = shown.at - Date.parse(ready.at);
     assert.ok(lag <= 1000, `the restart reached the page ${lag} ms after the event`);
     const exit = events[0]!;
     const first = await page.evaluate(() => (window as unknown as { changes: { at: number; state: string }[] }).changes[0]!);
-    assert.ok(first.at - Date.parse(exit.at) <= 1000, `the crash (${exit.from} → ${exit.to}) reached the page ${first.at - Date.parse(exit.at)} ms after the event`);
+    assert.ok(
+      first.at - Date.parse(exit.at) <= 1000,
+      `the crash (${exit.from} → ${exit.to}) reached the page ${first.at - Date.parse(exit.at)} ms after the event`,
+    );
     assert.equal(await page.$eval(row, (el) => (el as HTMLElement).dataset.restarts), '1');
     assert.match(await text(page, `${row} td[data-label="Last exit"]`), /killed by SIGKILL/);
   });
@@ -140,15 +159,28 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
       const w = window as unknown as { progress: string[] };
       w.progress = [];
       const el = document.querySelector('tr.group[data-program="gateway"] .ptext')!;
-      new MutationObserver(() => w.progress.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => w.progress.push(el.textContent ?? '')).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     await page.click('button[aria-label="Rolling reload of gateway"]');
-    await page.waitForFunction(() => /reload done: 2\/2 replaced/.test(document.querySelector('tr.group[data-program="gateway"] .ptext')?.textContent ?? ''), { timeout: 90_000 });
+    await page.waitForFunction(
+      () => /reload done: 2\/2 replaced/.test(document.querySelector('tr.group[data-program="gateway"] .ptext')?.textContent ?? ''),
+      { timeout: 90_000 },
+    );
     const seen = await page.evaluate(() => (window as unknown as { progress: string[] }).progress);
-    assert.ok(seen.some((s) => /reloading [01]\/2/.test(s)), `progress was shown on the way: ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some((s) => /reloading [01]\/2/.test(s)),
+      `progress was shown on the way: ${JSON.stringify(seen)}`,
+    );
     const now = (await shop.client.status()).programs.filter((p) => p.program === 'gateway' && p.role === null);
     assert.equal(now.length, 2);
-    assert.ok(now.every((p) => p.state === 'READY' && !pids.includes(p.pid)), 'both gateway instances were replaced');
+    assert.ok(
+      now.every((p) => p.state === 'READY' && !pids.includes(p.pid)),
+      'both gateway instances were replaced',
+    );
   });
 
   await t.test('the inventory fault switch: an incident with inventory as its probable cause, acknowledged from the page', async () => {
@@ -158,7 +190,11 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     const ac = new AbortController();
     const customers = (async () => {
       while (!ac.signal.aborted) {
-        await Promise.all([burst(`${shop.gateway}/api/stock/tea`, 2), burst(`${shop.gateway}/api/inventory/tea`, 2), orders(shop.gateway, 1)]).catch(() => []);
+        await Promise.all([
+          burst(`${shop.gateway}/api/stock/tea`, 2),
+          burst(`${shop.gateway}/api/inventory/tea`, 2),
+          orders(shop.gateway, 1),
+        ]).catch(() => []);
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -264,11 +300,15 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     await page.click('tr.editing button[type=submit]');
     await waitFor('the rules file rewritten', () => /threshold: 3\b/.test(readFileSync(shop.rulesFile, 'utf8')), { timeoutMs: 15_000 });
     const after = readFileSync(shop.rulesFile, 'utf8');
-    for (const comment of before.split('\n').filter((l) => l.trim().startsWith('#'))) assert.ok(after.includes(comment), `comment kept: ${comment}`);
+    for (const comment of before.split('\n').filter((l) => l.trim().startsWith('#')))
+      assert.ok(after.includes(comment), `comment kept: ${comment}`);
     assert.equal(after.replace('threshold: 3\n', 'threshold: 200\n'), before, 'nothing else in the file changed');
     // The services reloaded it: the page shows the new limit in force on both gateway instances.
     await page
-      .waitForFunction(() => /3 on gateway:0, gateway:1/.test(document.querySelector('tr[data-rule="gateway-orders"] td.enforced')?.textContent ?? ''), { timeout: 20_000 })
+      .waitForFunction(
+        () => /3 on gateway:0, gateway:1/.test(document.querySelector('tr[data-rule="gateway-orders"] td.enforced')?.textContent ?? ''),
+        { timeout: 20_000 },
+      )
       .catch(async (err: Error) => {
         throw new Error(`${err.message}; the page shows: ${await text(page, 'tr[data-rule="gateway-orders"]').catch(() => '(no row)')}`);
       });
@@ -276,7 +316,12 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
 
     await shop.restart();
     // The page signs itself back in with its cookie (the key is kept in the state directory).
-    await page.waitForFunction(() => document.querySelector('#conn')?.classList.contains('live') && /3 on gateway:0, gateway:1/.test(document.querySelector('tr[data-rule="gateway-orders"] td.enforced')?.textContent ?? ''), { timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#conn')?.classList.contains('live') &&
+        /3 on gateway:0, gateway:1/.test(document.querySelector('tr[data-rule="gateway-orders"] td.enforced')?.textContent ?? ''),
+      { timeout: 60_000 },
+    );
     assert.match(readFileSync(shop.rulesFile, 'utf8'), /threshold: 3\b/);
     assert.ok((await orders(shop.gateway, 40)).includes(429), 'still refused after the daemon and the services restarted');
     assert.deepEqual(pageErrors, [], 'no script error in the page');

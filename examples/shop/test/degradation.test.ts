@@ -7,10 +7,16 @@ import { waitFor } from '@holdfast/testkit';
 import { startRedis } from './redis.ts';
 import { startShop } from './start-shop.ts';
 
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const stock = async (url: string) => {
   const r = await fetch(url);
-  return { status: r.status, cache: r.headers.get('x-holdfast-cache'), age: r.headers.get('age'), body: (await r.json()) as { sku: string; available: number | null; unknown?: boolean; code?: string } };
+  return {
+    status: r.status,
+    cache: r.headers.get('x-holdfast-cache'),
+    age: r.headers.get('age'),
+    body: (await r.json()) as { sku: string; available: number | null; unknown?: boolean; code?: string },
+  };
 };
 
 test('inventory down: stock answers stale-if-error from cache; Redis down too: still from memory; never cached: fallback', async (t) => {
@@ -46,10 +52,14 @@ test('inventory down: stock answers stale-if-error from cache; Redis down too: s
   assert.equal(order.headers.get('retry-after'), '1');
 
   await redis.kill();
-  await waitFor('orders DEGRADED after Redis died', async () => {
-    const r = await fetch(`${shop.orders}/readyz`);
-    return r.status === 200 && ((await r.json()) as { state: string }).state === 'DEGRADED';
-  }, { timeoutMs: 15_000 });
+  await waitFor(
+    'orders DEGRADED after Redis died',
+    async () => {
+      const r = await fetch(`${shop.orders}/readyz`);
+      return r.status === 200 && ((await r.json()) as { state: string }).state === 'DEGRADED';
+    },
+    { timeoutMs: 15_000 },
+  );
   for (let i = 0; i < 20; i++) {
     const r = await stock(`${shop.gateway}/api/stock/tea`);
     assert.deepEqual([r.status, r.cache, r.body.available], [200, 'stale-if-error', 118], `read ${i} with Redis and inventory down`);
@@ -60,5 +70,7 @@ test('inventory down: stock answers stale-if-error from cache; Redis down too: s
 
   // Inventory back: fresh data again, without restarting anything.
   await post(`${shop.inventory}/_chaos`, { down: false });
-  await waitFor('fresh data after inventory recovered', async () => (await stock(`${shop.gateway}/api/stock/tea`)).cache === 'miss', { timeoutMs: 15_000 });
+  await waitFor('fresh data after inventory recovered', async () => (await stock(`${shop.gateway}/api/stock/tea`)).cache === 'miss', {
+    timeoutMs: 15_000,
+  });
 });

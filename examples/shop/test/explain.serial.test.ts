@@ -20,7 +20,10 @@ const repo = join(shop, '..', '..');
 const cli = join(repo, 'packages', 'cli', 'bin', 'holdfast.ts');
 
 interface Explained {
-  ranking: { candidates: { program: string; role: string; why: string; path?: string[] }[]; services: { program: string; status: string; current?: { requests: number; errors: number } }[] };
+  ranking: {
+    candidates: { program: string; role: string; why: string; path?: string[] }[];
+    services: { program: string; status: string; current?: { requests: number; errors: number } }[];
+  };
   text: string;
 }
 
@@ -42,7 +45,11 @@ function customers(gateway: string, workers: number) {
     for (let i = 0; !stop; i++) {
       const sku = skus[(i + w) % skus.length]!;
       await one(`${gateway}/api/stock/${sku}`);
-      await one(`${gateway}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku, qty: 1 }) });
+      await one(`${gateway}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku, qty: 1 }),
+      });
       await one(`${gateway}/api/inventory/${sku}`);
       await new Promise((r) => setTimeout(r, 15));
     }
@@ -86,18 +93,27 @@ test('explain names inventory first, orders and the gateway affected, within 30 
   );
   const env = { ...process.env, PATH: `${join(process.execPath, '..')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
   const daemon = startChild(t, process.execPath, [cli, 'supervise', '-c', config], { cwd: repo, env });
-  cleanup(t, () => run(process.execPath, [cli, 'shutdown', '-c', config]).then(() => daemon.exited).catch(() => {}));
+  cleanup(t, () =>
+    run(process.execPath, [cli, 'shutdown', '-c', config])
+      .then(() => daemon.exited)
+      .catch(() => {}),
+  );
   const holdfast = async (...args: string[]) => {
     // Exit code 3 says a probable cause was found (or an incident is open): the answer is on stdout either way.
-    const r = await run(process.execPath, [cli, ...args, '-c', config], { env }).catch((err: { code?: number; stdout?: string; stderr?: string }) =>
-      err.code === 3 ? { stdout: err.stdout ?? '' } : Promise.reject(new Error(`holdfast ${args.join(' ')}: ${err.stderr ?? ''}`)),
+    const r = await run(process.execPath, [cli, ...args, '-c', config], { env }).catch(
+      (err: { code?: number; stdout?: string; stderr?: string }) =>
+        err.code === 3 ? { stdout: err.stdout ?? '' } : Promise.reject(new Error(`holdfast ${args.join(' ')}: ${err.stderr ?? ''}`)),
     );
     return r.stdout;
   };
-  await waitFor('every program READY', async () => {
-    const s = JSON.parse(await holdfast('status', '--json').catch(() => '{"programs":[]}')) as { programs: { state: string }[] };
-    return s.programs.length === 3 && s.programs.every((p) => p.state === 'READY');
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    'every program READY',
+    async () => {
+      const s = JSON.parse(await holdfast('status', '--json').catch(() => '{"programs":[]}')) as { programs: { state: string }[] };
+      return s.programs.length === 3 && s.programs.every((p) => p.state === 'READY');
+    },
+    { timeoutMs: 60_000 },
+  );
 
   const load = customers(url(port.gateway), 4);
   t.after(() => load.end());
@@ -105,14 +121,22 @@ test('explain names inventory first, orders and the gateway affected, within 30 
   const api = new ExplainClient({ socket: join(dir, 'holdfast.sock') });
   const explain = async () => (await api.explain('10m')) as unknown as Explained;
   // A healthy shop under load: every service read, with traffic, and no cause.
-  const healthy = await waitFor('figures of all three under load', async () => {
-    const e = await explain();
-    return e.ranking.services.filter((s) => (s.current?.requests ?? 0) > 50).length === 3 ? e : undefined;
-  }, { timeoutMs: 30_000 });
+  const healthy = await waitFor(
+    'figures of all three under load',
+    async () => {
+      const e = await explain();
+      return e.ranking.services.filter((s) => (s.current?.requests ?? 0) > 50).length === 3 ? e : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
   assert.deepEqual(healthy.ranking.candidates, [], healthy.text);
   await new Promise((r) => setTimeout(r, 3000));
 
-  const chaos = await fetch(`${url(port.inventory)}/_chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 0.5 }) });
+  const chaos = await fetch(`${url(port.inventory)}/_chaos`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate: 0.5 }),
+  });
   assert.equal(chaos.status, 200, await chaos.text());
   const t0 = Date.now();
   let last: Explained | undefined;
@@ -121,10 +145,16 @@ test('explain names inventory first, orders and the gateway affected, within 30 
     'inventory named first, orders and the gateway affected',
     async () => {
       last = await explain();
-      const line = `${((Date.now() - t0) / 1000).toFixed(1)} s: ${last.ranking.candidates.map((c) => `${c.program} ${c.role}`).join(', ') || 'nothing'}`;
+      const line =
+        `${((Date.now() - t0) / 1000).toFixed(1)} ` +
+        `s: ${last.ranking.candidates.map((c) => `${c.program} ${c.role}`).join(', ') || 'nothing'}`;
       if (timeline.at(-1)?.replace(/^[\d.]+ s: /, '') !== line.replace(/^[\d.]+ s: /, '')) timeline.push(line);
       const c = last.ranking.candidates;
-      return c[0]?.program === 'inventory' && c[0].role === 'cause' && ['orders', 'gateway'].every((p) => c.some((x) => x.program === p && x.role === 'affected')) ? last : undefined;
+      return c[0]?.program === 'inventory' &&
+        c[0].role === 'cause' &&
+        ['orders', 'gateway'].every((p) => c.some((x) => x.program === p && x.role === 'affected'))
+        ? last
+        : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 250 },
   ).catch((err: Error) => {

@@ -10,7 +10,9 @@ import { startShop } from './start-shop.ts';
 const limited = (threshold: number) => `flow:\n  - id: inventory-list\n    resource: GET /api/inventory\n    threshold: ${threshold}\n`;
 
 async function burst(url: string, n: number) {
-  return Promise.all(Array.from({ length: n }, () => fetch(url).then(async (r) => ({ status: r.status, headers: r.headers, body: await r.text() }))));
+  return Promise.all(
+    Array.from({ length: n }, () => fetch(url).then(async (r) => ({ status: r.status, headers: r.headers, body: await r.text() }))),
+  );
 }
 
 test('gateway routes are limited by the rules file, hot-reloaded, and a bad edit keeps the old rules', async (t) => {
@@ -28,19 +30,29 @@ test('gateway routes are limited by the rules file, hot-reloaded, and a bad edit
   assert.ok(b.headers.get('ratelimit-policy') ?? b.headers.get('ratelimit'), 'IETF RateLimit fields on a 429');
   assert.match(b.body, /HOLDFAST_E_BLOCKED_FLOW|flow/);
   // Probes are never limited.
-  assert.deepEqual((await burst(`${shop.gateway}/readyz`, 30)).map((r) => r.status).filter((s) => s !== 200), []);
+  assert.deepEqual(
+    (await burst(`${shop.gateway}/readyz`, 30)).map((r) => r.status).filter((s) => s !== 200),
+    [],
+  );
   // Other routes are not limited by this rule.
   assert.equal((await fetch(`${shop.gateway}/api/inventory/tea`)).status, 200);
 
   // Raise the limit: the file is watched and the new rules apply without a restart.
   writeFileSync(rules, limited(10_000));
-  await waitFor('the raised limit applies', async () => {
-    await delay(1100); // a fresh one-second window
-    return (await burst(`${shop.gateway}/api/inventory`, 30)).every((r) => r.status === 200);
-  }, { timeoutMs: 20_000 });
+  await waitFor(
+    'the raised limit applies',
+    async () => {
+      await delay(1100); // a fresh one-second window
+      return (await burst(`${shop.gateway}/api/inventory`, 30)).every((r) => r.status === 200);
+    },
+    { timeoutMs: 20_000 },
+  );
 
   // A bad edit is rejected whole and the running rules stay.
   writeFileSync(rules, 'flow:\n  - id: inventory-list\n    resource: GET /api/inventory\n    threshold: -3\n');
   await delay(1500);
-  assert.ok((await burst(`${shop.gateway}/api/inventory`, 30)).every((r) => r.status === 200), 'the previous (raised) limit still applies');
+  assert.ok(
+    (await burst(`${shop.gateway}/api/inventory`, 30)).every((r) => r.status === 200),
+    'the previous (raised) limit still applies',
+  );
 });

@@ -31,27 +31,44 @@ interface IncidentJson {
 test('npm start: the inventory fault switch gives one classified incident, printed once', async (t) => {
   const base = await freeBase();
   const config = join(shop, '.tmp', `holdfast.${base}.no-tracing.yaml`);
-  const child = startChild(t, process.execPath, [join(shop, 'start.ts')], { cwd: repo, env: { ...process.env, SHOP_PORT_BASE: String(base), SHOP_TRACING: '0' } });
+  const child = startChild(t, process.execPath, [join(shop, 'start.ts')], {
+    cwd: repo,
+    env: { ...process.env, SHOP_PORT_BASE: String(base), SHOP_TRACING: '0' },
+  });
   cleanup(t, async () => {
     await run(process.execPath, [cli, 'shutdown', '-c', config]).catch(() => {});
-    for (const f of [config, join(shop, '.tmp', `holdfast-state-${base}`), join(shop, '.tmp', `holdfast-shop-${base}.sock`)]) rmSync(f, { recursive: true, force: true });
+    for (const f of [config, join(shop, '.tmp', `holdfast-state-${base}`), join(shop, '.tmp', `holdfast-shop-${base}.sock`)])
+      rmSync(f, { recursive: true, force: true });
   });
   await child.waitForLine('demo shop is up', 90_000);
   // Exit code 3 says some are open: the list is on stdout either way.
   const incidents = async (): Promise<IncidentJson[]> => {
-    const r = await run(process.execPath, [cli, 'incidents', '--json', '-c', config]).catch((err: { code?: number; stdout?: string }) => (err.code === 3 ? { stdout: err.stdout ?? '' } : Promise.reject(err as Error)));
+    const r = await run(process.execPath, [cli, 'incidents', '--json', '-c', config]).catch((err: { code?: number; stdout?: string }) =>
+      err.code === 3 ? { stdout: err.stdout ?? '' } : Promise.reject(err as Error),
+    );
     return JSON.parse(r.stdout) as IncidentJson[];
   };
   assert.deepEqual(await incidents(), [], 'a healthy shop has none');
 
   const gateway = `http://127.0.0.1:${base}`;
   const inventory = `http://127.0.0.1:${base + 2}`;
-  const chaos = await fetch(`${inventory}/_chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+  const chaos = await fetch(`${inventory}/_chaos`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate: 1 }),
+  });
   assert.equal(chaos.status, 200, await chaos.text());
   // Customers keep coming: stock reads (served stale by orders) and orders (refused with 503).
   const codes: number[] = [];
   for (let i = 0; i < 40; i++) {
-    for (const r of [await fetch(`${gateway}/api/stock/tea`), await fetch(`${gateway}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'tea', qty: 1 }) })]) {
+    for (const r of [
+      await fetch(`${gateway}/api/stock/tea`),
+      await fetch(`${gateway}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku: 'tea', qty: 1 }),
+      }),
+    ]) {
       await r.arrayBuffer();
       codes.push(r.status);
     }
@@ -81,7 +98,11 @@ test('npm start: the inventory fault switch gives one classified incident, print
   assert.doesNotMatch(out, /"level":50/, 'error lines are not echoed one by one');
 
   // Switched off and resolved (learning would write the repository's knowledge.yaml: not here).
-  await fetch(`${inventory}/_chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 0 }) });
+  await fetch(`${inventory}/_chaos`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate: 0 }),
+  });
   await run(process.execPath, [cli, 'incidents', 'resolve', String(one!.id), '--cause', 'the fault switch was on', '-c', config]);
   await child.waitForLine(/✓ incident \d+ resolved/, 15_000);
   child.kill('SIGINT');

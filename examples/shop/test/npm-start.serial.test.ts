@@ -19,12 +19,16 @@ const cli = join(repo, 'packages', 'cli', 'bin', 'holdfast.ts');
 test('npm start: the shop runs under holdfast, status and reload work as printed, Ctrl-C leaves no process', async (t) => {
   const base = await freeBase();
   const config = join(shop, '.tmp', `holdfast.${base}.yaml`);
-  const child = startChild(t, process.execPath, [join(shop, 'start.ts')], { cwd: repo, env: { ...process.env, SHOP_PORT_BASE: String(base) } });
+  const child = startChild(t, process.execPath, [join(shop, 'start.ts')], {
+    cwd: repo,
+    env: { ...process.env, SHOP_PORT_BASE: String(base) },
+  });
   // If the test fails half-way, the supervisor still stops its programs (they are not in the
   // test child's process group).
   cleanup(t, async () => {
     await run(process.execPath, [cli, 'shutdown', '-c', config]).catch(() => {});
-    for (const f of [config, join(shop, '.tmp', `holdfast-state-${base}`), join(shop, '.tmp', `holdfast-shop-${base}.sock`)]) rmSync(f, { recursive: true, force: true });
+    for (const f of [config, join(shop, '.tmp', `holdfast-state-${base}`), join(shop, '.tmp', `holdfast-shop-${base}.sock`)])
+      rmSync(f, { recursive: true, force: true });
   });
   await child.waitForLine('demo shop is up', 90_000);
   assert.ok(child.stdout().includes(`holdfast status -c`), 'the status command is printed');
@@ -34,9 +38,14 @@ test('npm start: the shop runs under holdfast, status and reload work as printed
   const stock = await fetch(`${gateway}/api/stock/tea`);
   assert.equal(stock.status, 200, await stock.text());
 
-  const status = JSON.parse((await run(process.execPath, [cli, 'status', '--json', '-c', config])).stdout) as { programs: { id: string; state: string; pid?: number }[] };
+  const status = JSON.parse((await run(process.execPath, [cli, 'status', '--json', '-c', config])).stdout) as {
+    programs: { id: string; state: string; pid?: number }[];
+  };
   assert.deepEqual(status.programs.map((p) => p.id).sort(), ['gateway:0', 'gateway:1', 'inventory', 'orders']);
-  assert.ok(status.programs.every((p) => p.state === 'READY'), JSON.stringify(status.programs));
+  assert.ok(
+    status.programs.every((p) => p.state === 'READY'),
+    JSON.stringify(status.programs),
+  );
   const pids = status.programs.map((p) => p.pid!).filter(Boolean);
   assert.equal(pids.length, 4);
 
@@ -64,7 +73,9 @@ test('npm start: the shop runs under holdfast, status and reload work as printed
     await load;
   }
   assert.deepEqual(failed, [], `${failed.length} failed of ${ok + failed.length} during the reload`);
-  const after = JSON.parse((await run(process.execPath, [cli, 'status', '--json', '-c', config])).stdout) as { programs: { id: string; state: string; pid?: number }[] };
+  const after = JSON.parse((await run(process.execPath, [cli, 'status', '--json', '-c', config])).stdout) as {
+    programs: { id: string; state: string; pid?: number }[];
+  };
   const gatewayPids = after.programs.filter((p) => p.id.startsWith('gateway')).map((p) => p.pid);
   assert.equal(gatewayPids.length, 2);
   for (const pid of gatewayPids) assert.ok(!pids.includes(pid!), 'both gateway instances were replaced');

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { waitFor } from '@holdfast/testkit';
 import { startShop } from './start-shop.ts';
 
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 test('an order goes gateway -> orders -> inventory, and the fault switch makes it degrade cleanly', async (t) => {
   const shop = await startShop(t);
@@ -55,7 +56,10 @@ test('the fault switch and the order API reject bad bodies with 400 and change n
     const r = await post(`${shop.gateway}/api/orders`, body);
     assert.equal(r.status, 400, JSON.stringify(body));
   }
-  await waitFor('no order was placed', async () => ((await (await fetch(`${shop.gateway}/api/orders`)).json()) as { orders: unknown[] }).orders.length === 0);
+  await waitFor(
+    'no order was placed',
+    async () => ((await (await fetch(`${shop.gateway}/api/orders`)).json()) as { orders: unknown[] }).orders.length === 0,
+  );
 });
 
 test('the fault switch is off unless SHOP_CHAOS=1, and says so', async (t) => {

@@ -36,7 +36,12 @@ export async function startShop(t: TestContext, extraEnv: Record<string, string>
     await child.waitForLine('"state":"READY"', 20_000);
     children[name] = child;
   }
-  return { gateway: `http://127.0.0.1:${gateway}`, orders: `http://127.0.0.1:${orders}`, inventory: `http://127.0.0.1:${inventory}`, children };
+  return {
+    gateway: `http://127.0.0.1:${gateway}`,
+    orders: `http://127.0.0.1:${orders}`,
+    inventory: `http://127.0.0.1:${inventory}`,
+    children,
+  };
 }
 
 const portFree = (port: number) =>
@@ -46,10 +51,20 @@ const portFree = (port: number) =>
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 
-/** A base port for `SHOP_PORT_BASE`: base, base+1 and base+2 free (gateway, orders, inventory), base+9 (the incident receiver) and base+10 (the dashboard). */
+/**
+ * A base port for `SHOP_PORT_BASE`: base, base+1 and base+2 free (gateway, orders, inventory), base+9
+ * (the incident receiver) and base+10 (the dashboard).
+ */
 export async function freeBase(): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2)) && (await portFree(base + 9)) && (await portFree(base + 10))) return base;
+    if (
+      (await portFree(base)) &&
+      (await portFree(base + 1)) &&
+      (await portFree(base + 2)) &&
+      (await portFree(base + 9)) &&
+      (await portFree(base + 10))
+    )
+      return base;
   }
 }

@@ -40,7 +40,8 @@ export async function startSupervisedShop(t: TestContext): Promise<SupervisedSho
     p.command = (p.command as string[]).filter((a, i, all) => a !== '--import' && all[i - 1] !== '--import');
     p.listen = [{ port: ports[name], host: '127.0.0.1' }];
     p.env.SHOP_GUARD_RULES = rulesFile;
-    for (const [k, v] of Object.entries(p.env as Record<string, string>)) p.env[k] = String(v).replace(/:300([0-2])\b/, (_m, d: string) => `:${[gw, orders, inventory][Number(d)]}`);
+    for (const [k, v] of Object.entries(p.env as Record<string, string>))
+      p.env[k] = String(v).replace(/:300([0-2])\b/, (_m, d: string) => `:${[gw, orders, inventory][Number(d)]}`);
   }
   // A copy: the page's "add to knowledge base" writes to it.
   copyFileSync(join(shop, 'knowledge.yaml'), join(dir, 'knowledge.yaml'));
@@ -50,7 +51,10 @@ export async function startSupervisedShop(t: TestContext): Promise<SupervisedSho
   delete c.incidents.routes;
   // The root-cause ranking reads the scrape's store: every second, so an incident's probable cause comes within seconds.
   c.scrape = { ...c.scrape, interval: '1s' };
-  c.dashboard = { port: dashboard, guard: { gateway: { rules: rulesFile }, orders: { rules: rulesFile }, inventory: { rules: rulesFile } } };
+  c.dashboard = {
+    port: dashboard,
+    guard: { gateway: { rules: rulesFile }, orders: { rules: rulesFile }, inventory: { rules: rulesFile } },
+  };
   const config = join(dir, 'holdfast.yaml');
   writeFileSync(config, stringify(c));
   const client = new SupervisorClient({ socket: c.supervisor.socket, timeoutMs: 60_000 });

@@ -27,7 +27,12 @@ async function startReceiver(t: Parameters<typeof cleanup>[0]): Promise<{ url: s
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const doc = JSON.parse(body) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { scope: { name: string }; spans: OtlpSpan[] }[] }[] };
+        const doc = JSON.parse(body) as {
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { scope: { name: string }; spans: OtlpSpan[] }[];
+          }[];
+        };
         for (const rs of doc.resourceSpans) {
           const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
           for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, service, scope: ss.scope.name });
@@ -44,31 +49,56 @@ async function startReceiver(t: Parameters<typeof cleanup>[0]): Promise<{ url: s
 const SERVER = 2;
 const CLIENT = 3;
 
-test('one trace spans gateway -> orders (and its Redis lookup) -> inventory, exported over OTLP, with trace ids in every hop\'s logs', async (t) => {
-  const receiver = await startReceiver(t);
-  const redis = await startRedis(t);
-  const shop = await startShop(t, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', REDIS_URL: redis.url }, { tracing: true });
-  for (const c of Object.values(shop.children)) await c.waitForLine('"tracing":{"exporter"');
+test(
+  'one trace spans gateway -> orders (and its Redis lookup) -> inventory, exported over OTLP, with trace ids in ' + "every hop's logs",
+  async (t) => {
+    const receiver = await startReceiver(t);
+    const redis = await startRedis(t);
+    const shop = await startShop(
+      t,
+      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', REDIS_URL: redis.url },
+      { tracing: true },
+    );
+    for (const c of Object.values(shop.children)) await c.waitForLine('"tracing":{"exporter"');
 
-  const traceId = 'a3ce929d0e0e47364bf92f3577b34da6';
-  const res = await fetch(`${shop.gateway}/api/stock/tea`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
-  assert.equal(res.status, 200);
-  const trace = () => receiver.spans.filter((s) => s.traceId === traceId);
-  await waitFor('spans of all three services', () => new Set(trace().filter((s) => s.kind === SERVER).map((s) => s.service)).size === 3, { timeoutMs: 10_000 });
+    const traceId = 'a3ce929d0e0e47364bf92f3577b34da6';
+    const res = await fetch(`${shop.gateway}/api/stock/tea`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    assert.equal(res.status, 200);
+    const trace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    await waitFor(
+      'spans of all three services',
+      () =>
+        new Set(
+          trace()
+            .filter((s) => s.kind === SERVER)
+            .map((s) => s.service),
+        ).size === 3,
+      { timeoutMs: 10_000 },
+    );
 
-  const spans = trace();
-  const server = (svc: string) => spans.find((s) => s.service === svc && s.kind === SERVER && s.scope === '@opentelemetry/instrumentation-http')!;
-  const client = (svc: string) => spans.find((s) => s.service === svc && s.kind === CLIENT && s.scope === '@opentelemetry/instrumentation-undici')!;
-  assert.equal(server('gateway').parentSpanId, 'b7ad6b7169203331', 'the gateway continues the caller\'s trace');
-  assert.ok(client('gateway'), 'the gateway\'s fetch to orders is a client span');
-  assert.equal(server('orders').parentSpanId, client('gateway').spanId, 'orders continues the gateway\'s client span (W3C traceparent)');
-  assert.equal(server('inventory').parentSpanId, client('orders').spanId, 'inventory continues orders\' client span');
-  assert.ok(spans.some((s) => s.service === 'orders' && s.scope === '@fastify/otel'), 'Fastify route spans are there too');
-  await waitFor('the Redis lookup of the stock cache in the same trace', () => trace().some((s) => s.service === 'orders' && s.scope === '@opentelemetry/instrumentation-ioredis'), { timeoutMs: 5000 });
+    const spans = trace();
+    const server = (svc: string) =>
+      spans.find((s) => s.service === svc && s.kind === SERVER && s.scope === '@opentelemetry/instrumentation-http')!;
+    const client = (svc: string) =>
+      spans.find((s) => s.service === svc && s.kind === CLIENT && s.scope === '@opentelemetry/instrumentation-undici')!;
+    assert.equal(server('gateway').parentSpanId, 'b7ad6b7169203331', "the gateway continues the caller's trace");
+    assert.ok(client('gateway'), "the gateway's fetch to orders is a client span");
+    assert.equal(server('orders').parentSpanId, client('gateway').spanId, "orders continues the gateway's client span (W3C traceparent)");
+    assert.equal(server('inventory').parentSpanId, client('orders').spanId, "inventory continues orders' client span");
+    assert.ok(
+      spans.some((s) => s.service === 'orders' && s.scope === '@fastify/otel'),
+      'Fastify route spans are there too',
+    );
+    await waitFor(
+      'the Redis lookup of the stock cache in the same trace',
+      () => trace().some((s) => s.service === 'orders' && s.scope === '@opentelemetry/instrumentation-ioredis'),
+      { timeoutMs: 5000 },
+    );
 
-  // Each hop's request log line carries the same trace id.
-  for (const name of ['gateway', 'orders', 'inventory'] as const) {
-    const line = await shop.children[name].waitForLine(traceId, 5000);
-    assert.match(line, /"span_id":"[0-9a-f]{16}"/, `${name}: ${line}`);
-  }
-});
+    // Each hop's request log line carries the same trace id.
+    for (const name of ['gateway', 'orders', 'inventory'] as const) {
+      const line = await shop.children[name].waitForLine(traceId, 5000);
+      assert.match(line, /"span_id":"[0-9a-f]{16}"/, `${name}: ${line}`);
+    }
+  },
+);

@@ -10,7 +10,8 @@ export function requireNode(what) {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major > REQUIRED[0] || (major === REQUIRED[0] && minor >= REQUIRED[1])) return;
   console.error(
-    `${what} needs Node.js ${REQUIRED.join('.')} or newer (it runs TypeScript with Node's type stripping); this is Node ${process.versions.node} (${process.execPath}). ` +
+    `${what} needs Node.js ${REQUIRED.join('.')} or newer (it runs TypeScript with Node's type stripping); this is ` +
+      `Node ${process.versions.node} (${process.execPath}). ` +
       'Get Node 24: npm install -g --prefix /usr/local node@24 and put /usr/local/bin first on PATH, or see https://nodejs.org/en/download',
   );
   process.exit(1);

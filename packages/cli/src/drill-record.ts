@@ -10,7 +10,8 @@ import { UsageError } from './errors.ts';
 export function recordFile(path: string): string {
   const file = resolve(path);
   const dir = dirname(file);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--record ${path}: the folder ${dir} does not exist (create it, or record elsewhere)`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--record ${path}: the folder ${dir} does not exist (create it, or record elsewhere)`);
   if (existsSync(file) && !statSync(file).isFile()) throw new UsageError(`--record ${path}: not a regular file`);
   return file;
 }

@@ -61,7 +61,10 @@ const badCommandLines: [string[], RegExp][] = [
   [['reload', 'web', '--timeout', '90'], /--timeout 90 has no unit/],
   [['failover', 'switchover', '--to', 'b', '--wait', '10', '--socket', '/nonexistent'], /--wait 10 has no unit: write 10s/],
   [['logs', 'web', '--lines', 'many'], /--lines must be an integer from 0/],
-  [['drill', 'failover', '--fault', 'kil'], /--fault is one of kill, pause, partition, isolate, revoke, all, not 'kil' \(did you mean 'kill'/],
+  [
+    ['drill', 'failover', '--fault', 'kil'],
+    /--fault is one of kill, pause, partition, isolate, revoke, all, not 'kil' \(did you mean 'kill'/,
+  ],
   [['drill', 'failover', '--runs', '0'], /--runs must be an integer from 1 to 1000/],
   [['convert'], /which supervisord\.conf\?/],
   [['convert', 'a.conf', 'b.conf'], /one config file at a time/],

@@ -30,7 +30,18 @@ function startAgent(t: Parameters<typeof tempDir>[0], dir: string, node: string,
   const file = join(dir, `${node}.json`);
   // The default 5 s lease: a loaded machine's stalls must not move leadership during the test.
   const app = { kind: 'exec', name: 'app', start: 'true', stop: 'true', monitor: 'true', interval: '1s', timeout: '2s' };
-  writeFileSync(file, JSON.stringify({ name: 'c', node, priority, status: { socket }, fences: [], coordinator: { kind: 'local', dir, profile: 'default' }, resources: [app] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'c',
+      node,
+      priority,
+      status: { socket },
+      fences: [],
+      coordinator: { kind: 'local', dir, profile: 'default' },
+      resources: [app],
+    }),
+  );
   const child = startChild(t, process.execPath, [cli, 'failover', '-c', file]);
   const waitFor = async (event: string) =>
     JSON.parse(
@@ -84,7 +95,12 @@ test('the failover section: leader, token, lease, members and drills, live throu
 
   // The dashboard watches b, the follower, so the page still reads it after a hands over.
   const port = await freePort();
-  const { config } = await writeConfig(t, `programs:\n  idle: {command: sleep 1000, ready: {afterMs: 0}}\ndashboard:\n  port: ${port}\n  failover: {status: ${b.socket}, drills: ${drills}}\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  idle: {command: sleep 1000, ready: {afterMs: 0}}\ndashboard:\n` +
+      `  port: ${port}\n  failover: ` +
+      `{status: ${b.socket}, drills: ${drills}}\n`,
+  );
   const { client } = await startDaemon(t, config);
   const browser = await startBrowser(t);
   const page = await browser.newPage();
@@ -93,10 +109,16 @@ test('the failover section: leader, token, lease, members and drills, live throu
   await page.waitForSelector('body[data-live]', { timeout: 15_000 });
 
   const kv = () =>
-    page.$$eval('#failover-body dl.kv > div', (ds: any[]) => Object.fromEntries(ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])) as Record<string, string>);
-  await page.waitForFunction(() => document.querySelectorAll('#failover-body h3:first-of-type + div tbody tr').length >= 1, { timeout: 15_000 }).catch(async (err: Error) => {
-    throw new Error(`${err.message}; the section says: ${await page.$eval('#failover-body', (el: any) => el.textContent)}`);
-  });
+    page.$$eval(
+      '#failover-body dl.kv > div',
+      (ds: any[]) =>
+        Object.fromEntries(ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])) as Record<string, string>,
+    );
+  await page
+    .waitForFunction(() => document.querySelectorAll('#failover-body h3:first-of-type + div tbody tr').length >= 1, { timeout: 15_000 })
+    .catch(async (err: Error) => {
+      throw new Error(`${err.message}; the section says: ${await page.$eval('#failover-body', (el: any) => el.textContent)}`);
+    });
   let shown = await kv();
   assert.equal(shown.Leader, 'a');
   assert.equal(shown['Fencing token'], String(first.token));
@@ -104,7 +126,10 @@ test('the failover section: leader, token, lease, members and drills, live throu
   assert.equal(shown['Lease remaining'], 'held by the leader of 5s');
   assert.match(shown['This node'] ?? '', /^b.*follower/);
   const members = await page.$$eval('#failover-body h3:first-of-type + div tbody tr', (rs: any[]) => rs.map((r) => r.textContent));
-  assert.ok(members.some((m: string) => /^b \(this agent\)follower.*reachable.*healthy/.test(m)), `members: ${members.join(' | ')}`);
+  assert.ok(
+    members.some((m: string) => /^b \(this agent\)follower.*reachable.*healthy/.test(m)),
+    `members: ${members.join(' | ')}`,
+  );
   const drillRows = await page.$$eval('#failover-body h3:last-of-type + div tbody tr', (rs: any[]) => rs.map((r) => r.textContent));
   assert.equal(drillRows.length, 2, `drills: ${drillRows.join(' | ')}`);
   assert.match(drillRows[0]!, /revoke.*split brain/, 'newest first; a drill with overlaps says so');
@@ -114,7 +139,10 @@ test('the failover section: leader, token, lease, members and drills, live throu
   a.child.proc.kill('SIGTERM');
   const second = await b.waitFor('promoted');
   await page.waitForFunction(
-    (token: string) => [...document.querySelectorAll('#failover-body dl.kv > div')].some((d: any) => d.querySelector('dt').textContent === 'Fencing token' && d.querySelector('dd').textContent === token),
+    (token: string) =>
+      [...document.querySelectorAll('#failover-body dl.kv > div')].some(
+        (d: any) => d.querySelector('dt').textContent === 'Fencing token' && d.querySelector('dd').textContent === token,
+      ),
     { timeout: 15_000 },
     String(second.token),
   );

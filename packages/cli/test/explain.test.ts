@@ -11,9 +11,12 @@ import { ExplainClient } from '@holdfast/supervisor';
 import { holdfast, startDaemon, writeConfig } from './support/daemon.ts';
 
 // A program that serves its own /metrics: one counter that only grows, never an error.
-const CALM = `import { createServer } from 'node:http';
+const CALM =
+  `import { createServer } from 'node:http';
 const started = Date.now();
-createServer((q, s) => s.end(q.url === '/metrics' ? 'holdfast_http_requests_total{service="calm",route="/",method="GET",status="200"} ' + Math.floor((Date.now() - started) / 10) + '\\n' : 'ok')).listen(Number(process.argv[2]), '127.0.0.1');
+createServer((q, s) => s.end(q.url === '/metrics' ? ` +
+  `'holdfast_http_requests_total{service="calm",route="/",method="GET",status="200"} ' + ` +
+  `Math.floor((Date.now() - started) / 10) + '\\n' : 'ok')).listen(Number(process.argv[2]), '127.0.0.1');
 `;
 
 test('explain: bad --since refused, no scrape: section explained, a healthy program gives no cause', async (t) => {
@@ -27,7 +30,10 @@ test('explain: bad --since refused, no scrape: section explained, a healthy prog
     assert.match(r.stderr, re);
   }
 
-  const off = await writeConfig(t, `programs:\n  idle:\n    command: [${process.execPath}, -e, "setInterval(() => {}, 1000)"]\n    ready: {afterMs: 0}\n`);
+  const off = await writeConfig(
+    t,
+    `programs:\n  idle:\n    command: [${process.execPath}, -e, "setInterval(() => {}, 1000)"]\n    ready: {afterMs: 0}\n`,
+  );
   await startDaemon(t, off.config);
   const r = await holdfast(['explain', '-c', off.file]);
   assert.notEqual(r.code, 0);
@@ -38,12 +44,20 @@ test('explain: bad --since refused, no scrape: section explained, a healthy prog
   const port = await freePort();
   const on = await writeConfig(
     t,
-    `programs:\n  calm:\n    command: [${process.execPath}, calm.mjs, '${port}']\n    ready: {tcp: ${port}}\n    metrics: http://127.0.0.1:${port}/metrics\nscrape: {interval: 1s, retention: 2m}\n`,
+    `programs:\n  calm:\n    command: ` +
+      `[${process.execPath}, calm.mjs, ` +
+      `'${port}']\n    ready: ` +
+      `{tcp: ${port}}\n` +
+      `    metrics: http://127.0.0.1:${port}/metrics\nscrape: {interval: 1s, retention: 2m}\n`,
   );
   writeFileSync(join(on.dir, 'calm.mjs'), CALM);
   await startDaemon(t, on.config);
   const api = new ExplainClient({ socket: on.config.supervisor.socket });
-  await waitFor('calm read twice', async () => (await api.scrapeStatus()).targets.some((x) => x.ok && x.series > 0) && (await api.scrapeStatus()).rounds > 2, { timeoutMs: 30_000 });
+  await waitFor(
+    'calm read twice',
+    async () => (await api.scrapeStatus()).targets.some((x) => x.ok && x.series > 0) && (await api.scrapeStatus()).rounds > 2,
+    { timeoutMs: 30_000 },
+  );
   const text = await holdfast(['explain', '--since', '30s', '-c', on.file]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /calm/);
@@ -52,5 +66,9 @@ test('explain: bad --since refused, no scrape: section explained, a healthy prog
   assert.equal(json.code, 0, json.stderr);
   const parsed = JSON.parse(json.stdout) as { ranking: { candidates: unknown[] }; text: string; note?: string };
   assert.deepEqual(parsed.ranking.candidates, []);
-  assert.match(parsed.note ?? '', /the store holds 2 min \(scrape\.retention\): explained the last 1 min/, 'a window longer than half the retention is cut, and said so');
+  assert.match(
+    parsed.note ?? '',
+    /the store holds 2 min \(scrape\.retention\): explained the last 1 min/,
+    'a window longer than half the retention is cut, and said so',
+  );
 });

@@ -103,7 +103,13 @@ test('gen k8s: options flow through, probes move to the admin port', () => {
   const { c, env } = validate(dep, svc);
   assert.equal(c.image, 'ghcr.io/acme/pay:1.2');
   assert.equal(c.readinessProbe.httpGet.port, 'admin');
-  assert.deepEqual(c.ports.map((p) => [p.name, p.containerPort]), [['http', 8080], ['admin', 9090]]);
+  assert.deepEqual(
+    c.ports.map((p) => [p.name, p.containerPort]),
+    [
+      ['http', 8080],
+      ['admin', 9090],
+    ],
+  );
   assert.equal(env.HOLDFAST_TERMINATION_GRACE_MS, '50000');
   assert.equal(dep.spec.replicas, 4);
 });
@@ -114,15 +120,20 @@ test('gen k8s --json prints the same objects', () => {
   validate(dep, svc);
 });
 
-test('--memory: request = limit, and NODE_OPTIONS sizing the heap to it by the supervisor\'s rule; --cpu a request only', () => {
+test("--memory: request = limit, and NODE_OPTIONS sizing the heap to it by the supervisor's rule; --cpu a request only", () => {
   const r = run('gen', 'k8s', '--service', 'orders', '--memory', '512Mi', '--cpu', '500m', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const [dep] = JSON.parse(r.stdout) as [Deployment & { spec: { template: { spec: { containers: (Container & { resources: unknown })[] } } } }];
+  const [dep] = JSON.parse(r.stdout) as [
+    Deployment & { spec: { template: { spec: { containers: (Container & { resources: unknown })[] } } } },
+  ];
   const c = dep.spec.template.spec.containers[0]!;
   assert.deepEqual(c.resources, { requests: { memory: '512Mi', cpu: '500m' }, limits: { memory: '512Mi' } });
   assert.equal(c.env.find((e) => e.name === 'NODE_OPTIONS')?.value, '--max-old-space-size=320');
   const none = JSON.parse(run('gen', 'k8s', '--service', 'orders', '--json').stdout) as [Deployment];
-  assert.equal(none[0].spec.template.spec.containers[0]!.env.some((e) => e.name === 'NODE_OPTIONS'), false);
+  assert.equal(
+    none[0].spec.template.spec.containers[0]!.env.some((e) => e.name === 'NODE_OPTIONS'),
+    false,
+  );
 });
 
 /** A supervisor config with the program a user would put in a pod, in a temp dir. */
@@ -155,7 +166,11 @@ test('gen k8s -c --program: name, port, instances, env, limits and the stop budg
   assert.equal(dep.metadata.name, 'visits');
   assert.equal(c.image, 'ghcr.io/acme/visits:1.0');
   assert.equal(dep.spec.replicas, 3, 'instances → replicas');
-  assert.deepEqual(c.ports.map((p) => [p.name, p.containerPort]), [['http', 8080]], 'the listen port');
+  assert.deepEqual(
+    c.ports.map((p) => [p.name, p.containerPort]),
+    [['http', 8080]],
+    'the listen port',
+  );
   assert.equal(env.PORT, '8080');
   assert.equal(env.REDIS_URL, 'redis://cache:6379');
   assert.equal(env.LOG_LEVEL, 'debug');
@@ -169,13 +184,36 @@ test('gen k8s -c --program: name, port, instances, env, limits and the stop budg
   assert.equal(env.DB_PASSWORD, undefined);
   assert.match(r.stderr, /warning: programs\.visits\.envFile \(secrets\.env\): API_KEY, DB_PASSWORD not written into the manifest.*Secret/);
   assert.match(r.stderr, /warning: programs\.visits\.env\.HOLDFAST_SHUTDOWN_DELAY_MS is not copied/);
-  assert.match(r.stderr, /warning: programs\.visits\.listen\[0\]\.host is 127\.0\.0\.1: in a pod, the kubelet's probes .* fails every probe/);
-  assert.match(r.stdout, /^# holdfast gen k8s from holdfast\.yaml \(program visits\)\n# lifecycle\.preStop\.sleep needs Kubernetes >= 1\.30; for an older cluster: --prestop exec/);
+  assert.match(
+    r.stderr,
+    /warning: programs\.visits\.listen\[0\]\.host is 127\.0\.0\.1: in a pod, the kubelet's probes .* fails every probe/,
+  );
+  assert.match(
+    r.stdout,
+    /^# holdfast gen k8s from holdfast\.yaml \(program visits\)\n# lifecycle\.preStop\.sleep needs Kubernetes >= 1\.30; for an older cluster: --prestop exec/,
+  );
 });
 
 test('gen k8s -c: the command line wins over the config; --prestop exec for clusters before 1.30', (t) => {
   const dir = userConfig(t, VISITS);
-  const r = runIn(dir, 'gen', 'k8s', '-c', 'holdfast.yaml', '--program', 'visits', '--replicas', '5', '--port', '9000', '--memory', '1Gi', '--prestop', 'exec', '--json');
+  const r = runIn(
+    dir,
+    'gen',
+    'k8s',
+    '-c',
+    'holdfast.yaml',
+    '--program',
+    'visits',
+    '--replicas',
+    '5',
+    '--port',
+    '9000',
+    '--memory',
+    '1Gi',
+    '--prestop',
+    'exec',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const [dep, svc] = JSON.parse(r.stdout) as [Deployment, Service];
   const { c, env } = validate(dep, svc);
@@ -223,14 +261,21 @@ test('gen k8s -c: the only program needs no --program; a decimal size is written
   const { c, env } = validate(dep, svc);
   assert.equal(env.PORT, '4000');
   assert.equal(dep.spec.replicas, 1);
-  assert.deepEqual(c.resources, { requests: { memory: '256M', cpu: '2' }, limits: { memory: '256M' } }, '256MB is decimal: 256M, not 244Mi');
+  assert.deepEqual(
+    c.resources,
+    { requests: { memory: '256M', cpu: '2' }, limits: { memory: '256M' } },
+    '256MB is decimal: 256M, not 244Mi',
+  );
   assert.equal(env.HOLDFAST_TERMINATION_GRACE_MS, '10000', 'the default stopTimeoutMs');
 });
 
 test('gen k8s -c refuses what it cannot describe, naming it', (t) => {
   const dir = userConfig(t, VISITS + `  My_Api:\n    command: node api.js\n`);
   const cases: [string[], RegExp][] = [
-    [['--program', 'visit'], /--program 'visit' is not a program of .*holdfast\.yaml \(did you mean 'visits'\?\); its programs: visits, worker, My_Api/],
+    [
+      ['--program', 'visit'],
+      /--program 'visit' is not a program of .*holdfast\.yaml \(did you mean 'visits'\?\); its programs: visits, worker, My_Api/,
+    ],
     [[], /has 3 programs \(visits, worker, My_Api\): say which with --program <name>/],
     [['--program', 'My_Api'], /the program name 'My_Api' is not a valid Kubernetes name.*\(give one with --service\)/],
   ];
@@ -270,7 +315,10 @@ const badArgs: [string[], RegExp][] = [
   [['--service', 'orders', '--admin-port', '3000'], /--admin-port must differ from --port/],
   [['--service', 'orders', '--replicas=-1'], /--replicas must be an integer from 0/],
   [['--service', 'orders', '--colour', 'blue'], /unknown option '--colour'/],
-  [['--service', 'orders', '--memory', '100Mi'], /--memory 100Mi: 100MiB is too small for a Node program: .* give at least 128MiB, or leave --memory out/],
+  [
+    ['--service', 'orders', '--memory', '100Mi'],
+    /--memory 100Mi: 100MiB is too small for a Node program: .* give at least 128MiB, or leave --memory out/,
+  ],
   [['--service', 'orders', '--memory', 'lots'], /--memory takes a size like 512Mi or 1Gi, not 'lots'/],
   [['--service', 'orders', '--cpu', 'two'], /--cpu takes a Kubernetes CPU quantity like 500m or 1.5, not 'two'/],
 ];

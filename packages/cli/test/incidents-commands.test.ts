@@ -30,7 +30,9 @@ test('incidents list, show, ack, resolve --learn, invalid; alerts report and lin
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
-  const line = (code: string) => `setInterval(() => console.log(JSON.stringify({ level: 50, msg: 'job failed', err: { type: 'Error', message: 'x', code: '${code}' } })), 50)`;
+  const line = (code: string) =>
+    `setInterval(() => console.log(JSON.stringify({ level: 50, msg: 'job failed', err: { type: 'Error', message: 'x', ` +
+    `code: '${code}' } })), 50)`;
   const { dir, file, config } = await writeConfig(
     t,
     `programs:
@@ -78,7 +80,19 @@ incidents:
   assert.match(r.stderr, /HOLDFAST_E_INCIDENT_STATE.*is acknowledged/);
 
   await client.stop('mailer');
-  r = await holdfast(['incidents', 'resolve', String(mailer), '--cause', 'the SMTP relay was down', '--learn', '--owner', 'team-mail', '--category', 'smtp', ...c]);
+  r = await holdfast([
+    'incidents',
+    'resolve',
+    String(mailer),
+    '--cause',
+    'the SMTP relay was down',
+    '--learn',
+    '--owner',
+    'team-mail',
+    '--category',
+    'smtp',
+    ...c,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`learned: entry 'learned-${mailer}' added to .*knowledge\\.yaml`));
   const kb = readFileSync(join(dir, 'knowledge.yaml'), 'utf8');
@@ -94,7 +108,9 @@ incidents:
   assert.match(r.stdout, /^RULE\s+FIRED\s+ACKED\s+INVALID\s+IGNORED\s+FLAPPING\s+ACK p50\s+NOISE\s+SUGGESTION$/m);
   assert.match(r.stdout, /^kb:worker-queue\s+1\s+0\s+1\s+0\s+0\s+-\s+1\.00\s+close$/m);
   assert.match(r.stdout, /kb:worker-queue: close: 1 of 1 firings were marked not valid/);
-  const report = JSON.parse((await holdfast(['alerts', 'report', '--json', '--since', '1h', ...c])).stdout) as { rules: { rule: string }[] };
+  const report = JSON.parse((await holdfast(['alerts', 'report', '--json', '--since', '1h', ...c])).stdout) as {
+    rules: { rule: string }[];
+  };
   assert.deepEqual(report.rules.map((x) => x.rule).sort(), ['kb:worker-queue', 'unclassified:log.error']);
 
   // The ledger: the original entry has no owner; the learned one is complete.
@@ -106,7 +122,12 @@ incidents:
 
   r = await holdfast(['drill', 'alerts', '--storm', '500', '--programs', '5', '--json', ...c]);
   assert.equal(r.code, 0, r.stderr);
-  const drill = JSON.parse(r.stdout) as { incidents: number; dedupRatio: number; lost: { signals: number; notifications: number }; notifications: { sent: number } };
+  const drill = JSON.parse(r.stdout) as {
+    incidents: number;
+    dedupRatio: number;
+    lost: { signals: number; notifications: number };
+    notifications: { sent: number };
+  };
   assert.equal(drill.incidents, 25);
   assert.equal(drill.dedupRatio, 20);
   assert.deepEqual(drill.lost, { signals: 0, notifications: 0 });
@@ -123,9 +144,18 @@ test('--json on every incidents and alerts command: what a script reads, and the
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
   // One error line each, then quiet: a resolved incident stays resolved.
-  const once = (code: string) => `console.log(JSON.stringify({ level: 50, msg: 'job failed', err: { type: 'Error', message: 'x', code: '${code}' } })); setInterval(() => {}, 60000)`;
-  const programs = ['a', 'b', 'c'].map((p) => `  ${p}:\n    command: [${process.execPath}, -e, "${once(`E_${p.toUpperCase()}`)}"]\n    ready: {afterMs: 0}\n`).join('');
-  const { dir, file, config } = await writeConfig(t, `programs:\n${programs}incidents:\n  knowledge: knowledge.yaml\n  quietPeriod: 1h\n  receivers: [{name: ops, type: webhook, url: 'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupBy: ['...'], groupWait: 0}]\n`);
+  const once = (code: string) =>
+    `console.log(JSON.stringify({ level: 50, msg: 'job failed', err: { type: 'Error', message: 'x', code: ` +
+    `'${code}' } ` +
+    `})); setInterval(() => {}, 60000)`;
+  const programs = ['a', 'b', 'c']
+    .map((p) => `  ${p}:\n    command: [${process.execPath}, -e, "${once(`E_${p.toUpperCase()}`)}"]\n    ready: {afterMs: 0}\n`)
+    .join('');
+  const { dir, file, config } = await writeConfig(
+    t,
+    `programs:\n${programs}incidents:\n  knowledge: knowledge.yaml\n  quietPeriod: 1h\n  receivers: [{name: ops, ` +
+      `type: webhook, url: 'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupBy: ['...'], groupWait: 0}]\n`,
+  );
   writeFileSync(join(dir, 'knowledge.yaml'), KB);
   await startDaemon(t, config);
   const c = ['-c', file];
@@ -139,11 +169,21 @@ test('--json on every incidents and alerts command: what a script reads, and the
   type Inc = { id: number; program: string; state: string; ackedBy?: string; cause?: string; invalidReason?: string; resolution?: string };
   const list = await json<Inc[]>(['incidents'], 3);
   const id = (p: string) => String(list.find((i) => i.program === p)!.id);
-  assert.deepEqual(list.map((i) => i.state), ['open', 'open', 'open']);
+  assert.deepEqual(
+    list.map((i) => i.state),
+    ['open', 'open', 'open'],
+  );
 
-  const shown = await json<{ incident: Inc; history: { what: string }[]; notifications: { status: string }[] }>(['incidents', 'show', id('a')]);
+  const shown = await json<{ incident: Inc; history: { what: string }[]; notifications: { status: string }[] }>([
+    'incidents',
+    'show',
+    id('a'),
+  ]);
   assert.equal(shown.incident.program, 'a');
-  assert.deepEqual(shown.history.map((h) => h.what), ['opened']);
+  assert.deepEqual(
+    shown.history.map((h) => h.what),
+    ['opened'],
+  );
   assert.ok(shown.notifications.length >= 1);
   const acked = await json<Inc>(['incidents', 'ack', id('a'), '--by', 'ana']);
   assert.deepEqual([acked.state, acked.ackedBy], ['acknowledged', 'ana']);
@@ -151,16 +191,39 @@ test('--json on every incidents and alerts command: what a script reads, and the
   assert.deepEqual([resolved.incident.state, resolved.incident.resolution, resolved.incident.cause], ['resolved', 'manual', 'disk full']);
   const invalid = await json<Inc>(['incidents', 'invalid', id('c'), '--reason', 'a test']);
   assert.deepEqual([invalid.state, invalid.resolution, invalid.invalidReason], ['resolved', 'invalid', 'a test']);
-  assert.deepEqual((await json<Inc[]>(['incidents', 'list', '--state', 'live'])).map((i) => i.state), ['acknowledged'], 'nothing open: exit 0');
+  assert.deepEqual(
+    (await json<Inc[]>(['incidents', 'list', '--state', 'live'])).map((i) => i.state),
+    ['acknowledged'],
+    'nothing open: exit 0',
+  );
 
   const report = await json<{ rules: { rule: string; fired: number; invalid: number }[] }>(['alerts', 'report']);
   const unclassified = report.rules.find((r) => r.rule === 'unclassified:log.error')!;
   assert.deepEqual([unclassified.fired, unclassified.invalid], [3, 1]);
-  const lint = await json<{ files: { file: string; kind: string }[]; rules: number; errors: number; warnings: number; findings: { rule: string; check: string; level: string; line?: number }[] }>(['alerts', 'lint'], 1);
-  assert.deepEqual(lint.files.map((f) => f.kind), ['holdfast', 'knowledge']);
+  const lint = await json<{
+    files: { file: string; kind: string }[];
+    rules: number;
+    errors: number;
+    warnings: number;
+    findings: { rule: string; check: string; level: string; line?: number }[];
+  }>(['alerts', 'lint'], 1);
+  assert.deepEqual(
+    lint.files.map((f) => f.kind),
+    ['holdfast', 'knowledge'],
+  );
   assert.equal(lint.errors, 1);
-  assert.deepEqual(lint.findings.filter((f) => f.level === 'error').map((f) => [f.rule, f.check, f.line]), [['kb:worker-queue', 'owner', 3]]);
-  const drill = await json<{ signals: number; lost: { signals: number; notifications: number } }>(['drill', 'alerts', '--storm', '50', '--programs', '2']);
+  assert.deepEqual(
+    lint.findings.filter((f) => f.level === 'error').map((f) => [f.rule, f.check, f.line]),
+    [['kb:worker-queue', 'owner', 3]],
+  );
+  const drill = await json<{ signals: number; lost: { signals: number; notifications: number } }>([
+    'drill',
+    'alerts',
+    '--storm',
+    '50',
+    '--programs',
+    '2',
+  ]);
   assert.deepEqual([drill.signals, drill.lost], [50, { signals: 0, notifications: 0 }]);
 });
 

@@ -6,7 +6,8 @@ import type { InstanceStatus } from '@holdfast/supervisor';
 import { lastExitText } from '../src/commands/supervisor-shared.ts';
 
 const at = '2026-12-07T04:39:04.000Z';
-const row = (lastExit: InstanceStatus['lastExit']) => ({ state: 'EXITED', waitingFor: [], fatalReason: null, lastExit }) as unknown as InstanceStatus;
+const row = (lastExit: InstanceStatus['lastExit']) =>
+  ({ state: 'EXITED', waitingFor: [], fatalReason: null, lastExit }) as unknown as InstanceStatus;
 
 test('each kind of exit in words, with its time; a detail after the time', () => {
   assert.equal(lastExitText(row({ code: 1, signal: null, reason: 'exited', at })), 'exit 1 at 04:39:04');

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from '@holdfast/testkit';
 
 const bin = fileURLToPath(new URL('../bin/holdfast.ts', import.meta.url));
-const run = (args: string[], input?: string | Buffer) => spawnSync(process.execPath, [bin, 'logs', 'patterns', ...args], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const run = (args: string[], input?: string | Buffer) =>
+  spawnSync(process.execPath, [bin, 'logs', 'patterns', ...args], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 const appLog = [
   '{"level":30,"time":1,"msg":"listening on 8080"}',
@@ -32,7 +33,10 @@ test('a file: templates by count with id and level, stack traces folded', (t) =>
   assert.match(lines[1]!, /^\s*3\s+[0-9a-f]{12}\s+error\s+order <\*> failed: card declined$/);
   assert.match(lines[2]!, /^\s*2\s+[0-9a-f]{12}\s+warn\s+cache miss for user <\*>$/);
   // A line that starts with its level word (Error:, ERROR, [warn]) carries that level.
-  assert.ok(lines.some((l) => /^\s*1\s+[0-9a-f]{12}\s+error\s+Error: connect ECONNREFUSED <\*>:<\*>$/.test(l)), r.stdout);
+  assert.ok(
+    lines.some((l) => /^\s*1\s+[0-9a-f]{12}\s+error\s+Error: connect ECONNREFUSED <\*>:<\*>$/.test(l)),
+    r.stdout,
+  );
   assert.equal(lines.at(-1), '7 events from 9 lines, 4 templates');
   const top = run([file, '--top', '1']);
   assert.match(top.stdout, /… 3 more \(--top 1 shown\)/);
@@ -41,7 +45,11 @@ test('a file: templates by count with id and level, stack traces folded', (t) =>
 test('--json: every template with count, level, first/last seen, an example; the input stats', () => {
   const r = run(['--json', '-'], appLog);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { source: string; stats: Record<string, number>; templates: { id: string; template: string; count: number; level: string | null; example: string; firstSeen: string }[] };
+  const out = JSON.parse(r.stdout) as {
+    source: string;
+    stats: Record<string, number>;
+    templates: { id: string; template: string; count: number; level: string | null; example: string; firstSeen: string }[];
+  };
   assert.equal(out.source, 'stdin');
   assert.equal(out.stats.lines, 9);
   assert.equal(out.stats.events, 7);
@@ -54,7 +62,16 @@ test('--json: every template with count, level, first/last seen, an example; the
 });
 
 test('--ids: one final template id per input line, in order', () => {
-  const input = ['Invalid user alice from 10.0.0.1', 'session opened for user root', 'Invalid user bob from 10.0.0.2', 'Invalid user carol from 10.0.0.3', 'Invalid user dave from 10.0.0.4', 'session closed for user root', '', 'Invalid user erin from 10.0.0.5'].join('\n');
+  const input = [
+    'Invalid user alice from 10.0.0.1',
+    'session opened for user root',
+    'Invalid user bob from 10.0.0.2',
+    'Invalid user carol from 10.0.0.3',
+    'Invalid user dave from 10.0.0.4',
+    'session closed for user root',
+    '',
+    'Invalid user erin from 10.0.0.5',
+  ].join('\n');
   const r = run(['--ids'], input + '\n');
   assert.equal(r.status, 0, r.stderr);
   const ids = r.stdout.split('\n').slice(0, -1);
@@ -75,7 +92,9 @@ test('--state keeps ids stable from one run to the next; a broken state file is 
   const second = run(['--ids', '--state', state], 'user 99 logged in\ndisk full on volume 7\n');
   assert.deepEqual(second.stdout.trim().split('\n'), first.stdout.trim().split('\n').reverse());
   const third = run(['--json', '--state', state], 'user 7 logged in\n');
-  const tpl = (JSON.parse(third.stdout) as { templates: { template: string; count: number }[] }).templates.find((x) => x.template === 'user <*> logged in')!;
+  const tpl = (JSON.parse(third.stdout) as { templates: { template: string; count: number }[] }).templates.find(
+    (x) => x.template === 'user <*> logged in',
+  )!;
   assert.equal(tpl.count, 3, 'counts carry over');
   writeFileSync(state, '{"miner":{"format":"holdfast-templates","version":1,"templates":[{"id":"zz"}]}}');
   const bad = run(['--state', state], 'x\n');
@@ -87,7 +106,13 @@ test('--state keeps ids stable from one run to the next; a broken state file is 
 });
 
 test('bad input: binary lines, invalid UTF-8 and a line of megabytes are counted, and --ids stays one id per line', () => {
-  const input = Buffer.concat([Buffer.from('ok 1\n'), Buffer.from([0x00, 0x01, 0x02, 0xff, 0x0a]), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x20, 0x31, 0x0a]), Buffer.from('x'.repeat(3 * 1024 * 1024) + '\n'), Buffer.from('ok 2\n')]);
+  const input = Buffer.concat([
+    Buffer.from('ok 1\n'),
+    Buffer.from([0x00, 0x01, 0x02, 0xff, 0x0a]),
+    Buffer.from([0x62, 0x61, 0x64, 0xff, 0x20, 0x31, 0x0a]),
+    Buffer.from('x'.repeat(3 * 1024 * 1024) + '\n'),
+    Buffer.from('ok 2\n'),
+  ]);
   const ids = run(['--ids'], input);
   assert.equal(ids.status, 0, ids.stderr);
   const out = ids.stdout.split('\n').slice(0, -1);

@@ -55,7 +55,10 @@ test('holdfast reload: progress, table and exit 0; --json; a broken version exit
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout) as { ok: boolean; replaced: { instance: string; oldPid: number; newPid: number }[] };
   assert.equal(json.ok, true);
-  assert.deepEqual(json.replaced.map((x) => x.instance), ['app:0', 'app:1']);
+  assert.deepEqual(
+    json.replaced.map((x) => x.instance),
+    ['app:0', 'app:1'],
+  );
 
   const before = (await client.status()).programs.map((p) => p.pid);
   writeFileSync(join(dir, 'BROKEN'), '');
@@ -66,7 +69,11 @@ test('holdfast reload: progress, table and exit 0; --json; a broken version exit
   assert.match(r.stderr, /app:0 exited with code 7 before it was ready; /);
   assert.match(r.stderr, /0 of 2 instance\(s\) were replaced, the others keep serving/);
   assert.match(r.stderr, /config error: BROKEN is here/, 'the new instance said why');
-  assert.deepEqual((await client.status()).programs.map((p) => p.pid), before, 'nothing changed');
+  assert.deepEqual(
+    (await client.status()).programs.map((p) => p.pid),
+    before,
+    'nothing changed',
+  );
   r = await holdfast(['reload', 'app', '--json', ...c]);
   assert.equal(r.code, 1);
   type Failed = { ok: boolean; error: { code: string }; result: { failed: { instance: string; output: string[] } } };

@@ -27,31 +27,47 @@ function tree(root: number): number[] {
   return out;
 }
 
-test('holdfast supervise execs into the daemon: one process besides the programs, same pid; SIGTERM stops everything, exit 0', async (t) => {
-  const { config, file } = await writeConfig(t, 'programs:\n  a:\n    command: sleep 1000\n    ready: {afterMs: 0}\n  b:\n    command: sleep 1000\n    ready: {afterMs: 0}\n');
-  const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
-  const cmd = startChild(t, process.execPath, [bin, 'supervise', '-c', file]);
-  cleanup(t, () => client.shutdown().catch(() => {}));
-  await waitFor('both programs READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), { timeoutMs: 30_000 });
-  const st = await client.status();
-  assert.equal(st.daemon.pid, cmd.pid, 'the daemon is the command’s own process');
-  const programs = st.programs.map((p) => p.pid!);
-  const left = tree(cmd.pid).filter((p) => !programs.includes(p) && !programs.some((q) => tree(q).includes(p)));
-  assert.deepEqual(left, [cmd.pid], 'nothing but the daemon and its programs');
-  const cmdline = readFileSync(`/proc/${cmd.pid}/cmdline`, 'utf8').split('\0');
-  assert.ok(cmdline.includes('--lite-mode') && cmdline.some((a) => a.endsWith('holdfast-supervisor.js')), `the lean daemon entry: ${cmdline.join(' ')}`);
-  const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${cmd.pid}/status`, 'utf8'))![1]) / 1024;
-  assert.ok(rss < 100, `no command line resident beside the daemon (${rss.toFixed(1)} MB)`);
-  cmd.kill('SIGTERM');
-  const { code } = await cmd.exited;
-  assert.equal(code, 0, 'a clean stop');
-  for (const p of programs) assert.ok(!readdirSync('/proc').includes(String(p)), `program ${p} stopped`);
-});
+test(
+  'holdfast supervise execs into the daemon: one process besides the programs, same pid; SIGTERM stops everything, ' + 'exit 0',
+  async (t) => {
+    const { config, file } = await writeConfig(
+      t,
+      'programs:\n  a:\n    command: sleep 1000\n    ready: {afterMs: 0}\n  b:\n    command: sleep 1000\n    ready: {afterMs: 0}\n',
+    );
+    const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
+    const cmd = startChild(t, process.execPath, [bin, 'supervise', '-c', file]);
+    cleanup(t, () => client.shutdown().catch(() => {}));
+    await waitFor('both programs READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), {
+      timeoutMs: 30_000,
+    });
+    const st = await client.status();
+    assert.equal(st.daemon.pid, cmd.pid, 'the daemon is the command’s own process');
+    const programs = st.programs.map((p) => p.pid!);
+    const left = tree(cmd.pid).filter((p) => !programs.includes(p) && !programs.some((q) => tree(q).includes(p)));
+    assert.deepEqual(left, [cmd.pid], 'nothing but the daemon and its programs');
+    const cmdline = readFileSync(`/proc/${cmd.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(
+      cmdline.includes('--lite-mode') && cmdline.some((a) => a.endsWith('holdfast-supervisor.js')),
+      `the lean daemon entry: ${cmdline.join(' ')}`,
+    );
+    const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${cmd.pid}/status`, 'utf8'))![1]) / 1024;
+    assert.ok(rss < 100, `no command line resident beside the daemon (${rss.toFixed(1)} MB)`);
+    cmd.kill('SIGTERM');
+    const { code } = await cmd.exited;
+    assert.equal(code, 0, 'a clean stop');
+    for (const p of programs) assert.ok(!readdirSync('/proc').includes(String(p)), `program ${p} stopped`);
+  },
+);
 
 test('holdfast supervise with a config that does not validate exits 1 and starts nothing (before any exec)', async (t) => {
   const dir = tempDir(t, 'hf-cli-');
   const file = join(dir, 'holdfast.yaml');
-  writeFileSync(file, `supervisor: {socket: ${join(dir, 's.sock')}, stateDir: ${join(dir, 'state')}}\nprograms:\n  a:\n    command: sleep 1000\n    stopSignall: TERM\n`);
+  writeFileSync(
+    file,
+    `supervisor: {socket: ${join(dir, 's.sock')}, ` +
+      `stateDir: ${join(dir, 'state')}}\nprograms:\n  a:\n    command: ` +
+      `sleep 1000\n    stopSignall: TERM\n`,
+  );
   const cmd = startChild(t, process.execPath, [bin, 'supervise', '-c', file]);
   const { code } = await cmd.exited;
   assert.equal(code, 1);

@@ -25,7 +25,11 @@ test('status, start, stop, restart, signal, logs, update and shutdown from the c
   assert.match(r.stdout, /daemon pid \d+, up \d+s, [\d.]+ MiB RSS, cgroup v1/);
   r = await holdfast(['status', '--json', 'echo'], { HOLDFAST_SOCKET: config.supervisor.socket });
   const json = JSON.parse(r.stdout) as { programs: { id: string; state: string }[] };
-  assert.deepEqual(json.programs.map((p) => [p.id, p.state]), [['echo', 'READY']], 'HOLDFAST_SOCKET finds the daemon too');
+  assert.deepEqual(
+    json.programs.map((p) => [p.id, p.state]),
+    [['echo', 'READY']],
+    'HOLDFAST_SOCKET finds the daemon too',
+  );
   r = await holdfast(['start', 'idle', ...c]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^idle\s+READY/m);

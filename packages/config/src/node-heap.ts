@@ -36,14 +36,21 @@ const mib = (n: number) => `${Math.round((n / MiB) * 10) / 10}MiB`;
  * Why a memory limit cannot run a Node program, or undefined. `sized`: holdfast sizes the heap
  * (then the limit must be at least NODE_MIN_LIMIT); otherwise only Node's own floor applies.
  */
-export function nodeLimitProblem(limitBytes: number, sized: boolean, otherwise = 'or set limits.nodeHeap: off and pass --max-old-space-size yourself'): string | undefined {
+export function nodeLimitProblem(
+  limitBytes: number,
+  sized: boolean,
+  otherwise = 'or set limits.nodeHeap: off and pass --max-old-space-size yourself',
+): string | undefined {
   if (sized && limitBytes < NODE_MIN_LIMIT) {
     const left = Math.max(0, Math.floor((limitBytes * HEAP_SHARE) / MiB) - YOUNG_RESERVE_MIB);
     return (
-      `${mib(limitBytes)} is too small for a Node program: holdfast gives its old space ${HEAP_SHARE * 100}% of the limit minus ${YOUNG_RESERVE_MIB}MiB ` +
+      `${mib(limitBytes)} is too small for a Node program: holdfast gives its old ` +
+      `space ${HEAP_SHARE * 100}% of the ` +
+      `limit minus ${YOUNG_RESERVE_MIB}MiB ` +
       `(for the young generation), which leaves ${left}MiB; give at least ${mib(NODE_MIN_LIMIT)}, ${otherwise}`
     );
   }
-  if (limitBytes < NODE_FLOOR) return `${mib(limitBytes)} is too small for a Node program: Node alone holds about 45MiB at start; give at least ${mib(NODE_FLOOR)}`;
+  if (limitBytes < NODE_FLOOR)
+    return `${mib(limitBytes)} is too small for a Node program: Node alone holds about 45MiB at start; give at least ${mib(NODE_FLOOR)}`;
   return undefined;
 }

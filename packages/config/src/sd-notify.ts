@@ -24,7 +24,9 @@ export type SendNotify = (socket: string, fields: string[]) => Promise<void>;
 /** The real transport: one `systemd-notify` per message, waiting for its barrier. */
 export const systemdNotifyTransport: SendNotify = (socket, fields) =>
   new Promise((resolve, reject) => {
-    execFile('systemd-notify', fields, { env: { ...process.env, NOTIFY_SOCKET: socket }, timeout: 10_000 }, (err) => (err ? reject(err) : resolve()));
+    execFile('systemd-notify', fields, { env: { ...process.env, NOTIFY_SOCKET: socket }, timeout: 10_000 }, (err) =>
+      err ? reject(err) : resolve(),
+    );
   });
 
 export interface NotifierOptions {
@@ -40,7 +42,10 @@ export function watchdogProblem(watchdogMs: number): string | undefined {
   const min = WATCHDOG_MIN_TICK_MS * WATCHDOG_PINGS_PER_INTERVAL;
   if (watchdogMs >= min) return undefined;
   return (
-    `a watchdog interval of ${watchdogMs} ms is shorter than ${WATCHDOG_PINGS_PER_INTERVAL} × the event loop's watchdog tick (${WATCHDOG_MIN_TICK_MS} ms): ` +
+    `a watchdog interval ` +
+    `of ${watchdogMs} ms is shorter ` +
+    `than ${WATCHDOG_PINGS_PER_INTERVAL} × the event loop's ` +
+    `watchdog tick (${WATCHDOG_MIN_TICK_MS} ms): ` +
     `the loop pings systemd at most once per tick, so systemd would kill a healthy process; use WatchdogSec=${min / 1000}s or more`
   );
 }

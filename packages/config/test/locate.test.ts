@@ -2,15 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SourceMap } from '@holdfast/config/locate';
 
-const text = [
-  'programs:',
-  '  web:',
-  '    command: node app.js',
-  '    listen:',
-  '      - port: 8080',
-  '      - host: 0.0.0.0',
-  '',
-].join('\n');
+const text = ['programs:', '  web:', '    command: node app.js', '    listen:', '      - port: 8080', '      - host: 0.0.0.0', ''].join(
+  '\n',
+);
 
 test('a path points at its key by default, or at its value', () => {
   const map = new SourceMap(text);

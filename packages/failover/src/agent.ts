@@ -44,11 +44,26 @@ export interface AgentOptions {
   coordinator?: Coordinator;
   resources?: Resource[];
   fences?: Fence[];
-  /** The resource kinds configs are built with (default: resourceKinds; e.g. createProgramKind(control) to reach supervisors another way). */
+  /**
+   * The resource kinds configs are built with (default: resourceKinds; e.g. createProgramKind(control)
+   * to reach supervisors another way).
+   */
   resourceKinds?: readonly ResourceKind<any>[];
 }
 
-const WARN_EVENTS = new Set(['demoting', 'demoted', 'keepalive-failed', 'campaign-failed', 'campaign-withdrawn', 'pause', 'resource-failed', 'action-refused', 'fence-lost', 'switchover-refused', 'warning']);
+const WARN_EVENTS = new Set([
+  'demoting',
+  'demoted',
+  'keepalive-failed',
+  'campaign-failed',
+  'campaign-withdrawn',
+  'pause',
+  'resource-failed',
+  'action-refused',
+  'fence-lost',
+  'switchover-refused',
+  'warning',
+]);
 const QUIET_EVENTS = new Set(['heartbeat-dropped', 'view']);
 
 export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
@@ -77,7 +92,12 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
     const timing = timingFor(c);
     this.#coordinator =
       options.coordinator ??
-      createCoordinator(c, { clock: this.#clock, ttlMs: ttlFor(c), baseDir, onWarning: (message, details) => this.#emit({ type: 'warning', message, details }) });
+      createCoordinator(c, {
+        clock: this.#clock,
+        ttlMs: ttlFor(c),
+        baseDir,
+        onWarning: (message, details) => this.#emit({ type: 'warning', message, details }),
+      });
 
     const resourceDeps = { node: c.node, cluster: c.name, log: this.log };
     // Marks every process a resource action runs, so the fence can find and end those a dead or
@@ -87,7 +107,13 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       options.resources ??
       c.resources.map((rc) => {
         const kind = (options.resourceKinds ?? resourceKinds).find((k) => k.kind === (rc as { kind: string }).kind);
-        if (!kind) throw new FailoverError('HOLDFAST_E_CONFIG', `resources: no resource kind '${(rc as { kind: string }).kind}' among ${(options.resourceKinds ?? resourceKinds).map((k) => k.kind).join(', ')}`);
+        if (!kind)
+          throw new FailoverError(
+            'HOLDFAST_E_CONFIG',
+            `resources: no resource kind ` +
+              `'${(rc as { kind: string }).kind}' ` +
+              `among ${(options.resourceKinds ?? resourceKinds).map((k) => k.kind).join(', ')}`,
+          );
         return (kind as { create(config: unknown, deps: typeof resourceDeps): Resource }).create(rc, resourceDeps);
       });
     this.#runner = new ResourceRunner(resources, {
@@ -128,7 +154,10 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
           node: c.node,
           listen: c.heartbeat.listen,
           peers: c.heartbeat.peers.map((p) => ({ node: p.node, host: p.address.host, port: p.address.port })),
-          keys: c.heartbeat.keys.map((k, i) => ({ id: k.id, secret: readSecret(k.secret, k.secretFile && resolve(baseDir, k.secretFile), `heartbeat.keys[${i}]`) })),
+          keys: c.heartbeat.keys.map((k, i) => ({
+            id: k.id,
+            secret: readSecret(k.secret, k.secretFile && resolve(baseDir, k.secretFile), `heartbeat.keys[${i}]`),
+          })),
           ...(c.heartbeat.sendKeyId ? { sendKeyId: c.heartbeat.sendKeyId } : {}),
           intervalMs: c.heartbeat.interval,
           clock: this.#clock,
@@ -150,7 +179,8 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       demote: async (_term, _reason, signal) => {
         const clean = await this.#runner.stopAll(signal);
         if (clean) {
-          for (const f of this.#fences) await f.disarm().catch((err: Error) => this.log.error({ err: err.message, fence: f.kind }, 'could not disarm the fence'));
+          for (const f of this.#fences)
+            await f.disarm().catch((err: Error) => this.log.error({ err: err.message, fence: f.kind }, 'could not disarm the fence'));
         } else {
           this.log.error('a resource did not stop cleanly: the fences stay armed and will tear down at the deadline');
         }
@@ -177,15 +207,19 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
     this.statusEndpoint = access.endpoint;
     // Without a configured token the agent makes one and leaves it where only its user reads it.
     const auth = access.token ? { token: access.token } : { token: randomBytes(24).toString('base64url'), tokenFile: access.tokenFile };
-    this.#status = new StatusServer(this.statusEndpoint, {
-      status: () => this.status(),
-      metrics: () => this.metrics.registry.metrics(),
-      subscribe: (fn) => {
-        this.on('event', fn);
-        return () => this.off('event', fn);
+    this.#status = new StatusServer(
+      this.statusEndpoint,
+      {
+        status: () => this.status(),
+        metrics: () => this.metrics.registry.metrics(),
+        subscribe: (fn) => {
+          this.on('event', fn);
+          return () => this.off('event', fn);
+        },
+        switchover: (to) => this.switchover(to),
       },
-      switchover: (to) => this.switchover(to),
-    }, auth);
+      auth,
+    );
   }
 
   /** Throws NotLeaderError unless this node may act as leader now (for embedding applications). */
@@ -226,7 +260,13 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       throw err;
     }
     this.#leadership.start();
-    this.#emit({ type: 'agent-started', node: this.config.node, cluster: this.config.name, coordinator: this.#coordinator.kind, ttlMs: this.#coordinator.ttlMs });
+    this.#emit({
+      type: 'agent-started',
+      node: this.config.node,
+      cluster: this.config.name,
+      coordinator: this.#coordinator.kind,
+      ttlMs: this.#coordinator.ttlMs,
+    });
   }
 
   /** Demotes (resources stopped, VIP dropped, lease released) if leading, then stops everything. */
@@ -253,7 +293,8 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
     if (c.kind === 'local' && this.#coordinator.kind === 'local') {
       return { release: { kind: 'local-lease', dir: resolve(this.#baseDir, c.dir), cluster: this.config.name, leaseId: term.leaseId } };
     }
-    if (c.kind !== 'etcd' || this.#coordinator.kind !== 'etcd' || c.tls || c.auth || !c.endpoints.every((e) => e.startsWith('http://'))) return {};
+    if (c.kind !== 'etcd' || this.#coordinator.kind !== 'etcd' || c.tls || c.auth || !c.endpoints.every((e) => e.startsWith('http://')))
+      return {};
     return { release: { kind: 'etcd-lease', endpoints: [...c.endpoints], leaseId: term.leaseId } };
   }
 
@@ -261,13 +302,19 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
   async switchover(to: string): Promise<{ to: string; from: string | null }> {
     const c = this.config;
     const known = c.heartbeat ? [c.node, ...c.heartbeat.peers.map((p) => p.node)] : null;
-    if (known && !known.includes(to)) throw new FailoverError('HOLDFAST_E_SWITCHOVER', `'${to}' is not a node of cluster '${c.name}' (known: ${known.join(', ')})`);
-    if (to !== c.node && this.#heartbeats?.peerHealthy(to) === false) throw new FailoverError('HOLDFAST_E_SWITCHOVER', `'${to}' is not healthy (per its heartbeats); fix it first`);
+    if (known && !known.includes(to))
+      throw new FailoverError('HOLDFAST_E_SWITCHOVER', `'${to}' is not a node of cluster '${c.name}' (known: ${known.join(', ')})`);
+    if (to !== c.node && this.#heartbeats?.peerHealthy(to) === false)
+      throw new FailoverError('HOLDFAST_E_SWITCHOVER', `'${to}' is not healthy (per its heartbeats); fix it first`);
     const view = await this.#coordinator.read();
-    if (!view.leader) throw new FailoverError('HOLDFAST_E_SWITCHOVER', `cluster '${c.name}' has no leader right now; there is nothing to switch over`);
+    if (!view.leader)
+      throw new FailoverError('HOLDFAST_E_SWITCHOVER', `cluster '${c.name}' has no leader right now; there is nothing to switch over`);
     if (view.leader.node === to) throw new FailoverError('HOLDFAST_E_SWITCHOVER', `'${to}' already leads (token ${view.leader.token})`);
     const ttl = this.#coordinator.ttlMs;
-    await this.#coordinator.requestSwitchover({ to, fromToken: view.leader.token, requestedBy: `${c.node} (holdfast failover switchover)` }, Math.max(3 * ttl, 10_000));
+    await this.#coordinator.requestSwitchover(
+      { to, fromToken: view.leader.token, requestedBy: `${c.node} (holdfast failover switchover)` },
+      Math.max(3 * ttl, 10_000),
+    );
     return { to, from: view.leader.node };
   }
 

@@ -11,7 +11,11 @@ import { profiles, resolveTiming, type LeadershipTiming } from './timing.ts';
 import { isLoopback } from './status-access.ts';
 export { readSecret } from './secret.ts';
 
-const name = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
+const name = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'use host:port, e.g. "10.0.0.2:7946" or "[::1]:7946"')
@@ -36,9 +40,14 @@ const etcdSchema = z.strictObject({
   kind: z.literal('etcd'),
   endpoints: z.array(z.url({ protocol: /^https?$/, error: 'use an http:// or https:// client URL, e.g. http://10.0.0.1:2379' })).min(1),
   prefix: z.string().startsWith('/').default('/holdfast/failover'),
-  profile: z.enum(['default', 'fast', 'turbo']).default('default').describe('lease TTL: default 5 s, fast 2 s, turbo 1 s (turbo needs etcd --election-timeout ≤ 600 ms)'),
+  profile: z
+    .enum(['default', 'fast', 'turbo'])
+    .default('default')
+    .describe('lease TTL: default 5 s, fast 2 s, turbo 1 s (turbo needs etcd --election-timeout ≤ 600 ms)'),
   requestTimeout: duration().optional().describe('bound on one etcd request once running (default TTL/2, at least 250 ms)'),
-  connectTimeout: duration().default(5000).describe('start-up budget: how long the agent keeps trying to reach etcd before it gives up with an error'),
+  connectTimeout: duration()
+    .default(5000)
+    .describe('start-up budget: how long the agent keeps trying to reach etcd before it gives up with an error'),
   tls: z.strictObject({ ca: z.string(), cert: z.string().optional(), key: z.string().optional() }).optional().describe('PEM file paths'),
   auth: z
     .strictObject({ username: z.string().min(1), password: z.string().optional(), passwordFile: z.string().optional() })
@@ -56,7 +65,10 @@ const healthCheckSchema = z
   .strictObject({
     name: name,
     exec: z.array(z.string()).min(1).optional().describe('command and arguments; exit 0 = healthy'),
-    http: z.url({ protocol: /^https?$/ }).optional().describe('GET; a 2xx answer = healthy'),
+    http: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('GET; a 2xx answer = healthy'),
     tcp: hostPort.optional().describe('a TCP connect = healthy'),
     interval: duration().default(1000),
     timeout: duration().default(1000),
@@ -84,14 +96,22 @@ const fenceSchema = z.discriminatedUnion('kind', fenceKinds.map((k) => k.schema)
 export const clusterSchema = z
   .strictObject({
     name: name.describe('cluster name; agents of one cluster share a leader key'),
-    node: name.default(() => process.env.HOLDFAST_NODE ?? hostname().split('.')[0]!).describe('this node (default: $HOLDFAST_NODE or the host name)'),
+    node: name
+      .default(() => process.env.HOLDFAST_NODE ?? hostname().split('.')[0]!)
+      .describe('this node (default: $HOLDFAST_NODE or the host name)'),
     priority: z.number().int().min(0).max(255).default(100).describe('higher is preferred when several nodes campaign'),
-    preempt: z.boolean().default(false).describe('take leadership from a healthy lower-priority leader (off: no preemption, as VRRP nopreempt)'),
+    preempt: z
+      .boolean()
+      .default(false)
+      .describe('take leadership from a healthy lower-priority leader (off: no preemption, as VRRP nopreempt)'),
     coordinator: z.discriminatedUnion('kind', [etcdSchema, localSchema]),
     timing: timingSchema,
     health: z.array(healthCheckSchema).default([]),
     resources: z.array(resourceSchema).default([]),
-    fences: z.array(fenceSchema).prefault([{ kind: 'companion' }] as never).describe('outside-the-agent guards that tear resources down when the agent stops petting them'),
+    fences: z
+      .array(fenceSchema)
+      .prefault([{ kind: 'companion' }] as never)
+      .describe('outside-the-agent guards that tear resources down when the agent stops petting them'),
     fenceHook: z
       .strictObject({ command: z.array(z.string()).min(1), timeout: duration().default(10_000) })
       .optional()
@@ -99,9 +119,22 @@ export const clusterSchema = z
     heartbeat: heartbeatSchema.optional(),
     status: z
       .strictObject({
-        socket: z.string().optional().describe('unix socket of the status endpoint, in a directory only the agent user can enter (default: /run/holdfast/failover, $XDG_RUNTIME_DIR/holdfast-failover or /tmp/holdfast-failover-<uid>, <cluster>-<node>.sock)'),
+        socket: z
+          .string()
+          .optional()
+          .describe(
+            'unix socket of the status endpoint, in a directory only the agent user can enter (default: ' +
+              '/run/holdfast/failover, $XDG_RUNTIME_DIR/holdfast-failover or /tmp/holdfast-failover-<uid>, <cluster>-<node>.sock)',
+          ),
         listen: hostPort.optional().describe('or a host:port instead of a socket: loopback unless a token is set'),
-        token: z.string().min(16).optional().describe('needed for POST /switchover (and for every request on a non-loopback listen); default: generated at start, written beside the socket'),
+        token: z
+          .string()
+          .min(16)
+          .optional()
+          .describe(
+            'needed for POST /switchover (and for every request on a non-loopback listen); default: generated at ' +
+              'start, written beside the socket',
+          ),
         tokenFile: z.string().optional().describe('or read the token from this file'),
       })
       .refine((s) => s.token === undefined || s.tokenFile === undefined, 'give at most one of token or tokenFile')
@@ -115,7 +148,12 @@ export const clusterSchema = z
       seen.add(n);
     });
     c.heartbeat?.peers.forEach((p, i) => {
-      if (p.node === c.node) ctx.addIssue({ code: 'custom', path: ['heartbeat', 'peers', i, 'node'], message: `'${p.node}' is this node; list only the other nodes` });
+      if (p.node === c.node)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['heartbeat', 'peers', i, 'node'],
+          message: `'${p.node}' is this node; list only the other nodes`,
+        });
     });
     if (c.heartbeat?.sendKeyId && !c.heartbeat.keys.some((k) => k.id === c.heartbeat!.sendKeyId)) {
       ctx.addIssue({ code: 'custom', path: ['heartbeat', 'sendKeyId'], message: `no key has id '${c.heartbeat.sendKeyId}'` });
@@ -125,7 +163,9 @@ export const clusterSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['status', 'listen'],
-        message: `${listen.host} is not a loopback address: anyone who reaches it could read the status and move leadership. Listen on 127.0.0.1, or set status.token (or tokenFile) that every request must carry`,
+        message:
+          `${listen.host} is not a loopback address: anyone who reaches it could read the status and move ` +
+          `leadership. Listen on 127.0.0.1, or set status.token (or tokenFile) that every request must carry`,
       });
     }
     try {
@@ -170,7 +210,8 @@ export function ttlFor(c: Pick<ClusterConfig, 'coordinator' | 'timing'>): number
 /** The leadership timing of a config (profile TTL, then overrides); throws RangeError when unsafe. */
 export function timingFor(c: Pick<ClusterConfig, 'coordinator' | 'timing'>): LeadershipTiming {
   const ttl = ttlFor(c);
-  if (c.coordinator.kind === 'etcd' && ttl % 1000 !== 0) throw new RangeError(`etcd leases have whole seconds: ttl ${ttl} ms is not a multiple of 1000`);
+  if (c.coordinator.kind === 'etcd' && ttl % 1000 !== 0)
+    throw new RangeError(`etcd leases have whole seconds: ttl ${ttl} ms is not a multiple of 1000`);
   const t = c.timing;
   return resolveTiming(ttl, {
     keepAliveIntervalMs: t.keepAliveInterval,
@@ -181,4 +222,3 @@ export function timingFor(c: Pick<ClusterConfig, 'coordinator' | 'timing'>): Lea
     holdoffMs: t.holdoff,
   });
 }
-

@@ -82,7 +82,14 @@ export class HealthChecks extends EventEmitter<{ change: [boolean]; check: [Chec
   constructor(checks: HealthCheckConfig[], clock: Clock) {
     super();
     this.#clock = clock;
-    this.#checks = checks.map((config) => ({ config, healthy: false, successes: 0, failures: 0, lastError: 'not checked yet', timer: null }));
+    this.#checks = checks.map((config) => ({
+      config,
+      healthy: false,
+      successes: 0,
+      failures: 0,
+      lastError: 'not checked yet',
+      timer: null,
+    }));
     this.#healthy = this.#checks.length === 0;
   }
 
@@ -113,13 +120,15 @@ export class HealthChecks extends EventEmitter<{ change: [boolean]; check: [Chec
     if (!this.#running) return;
     const abort = new AbortController();
     const timer = this.#clock.setTimeout(() => abort.abort(), c.config.timeout);
-    probe(c.config, abort.signal).then(
-      () => this.#record(c, null),
-      (err: unknown) => this.#record(c, err instanceof Error ? err.message : String(err)),
-    ).finally(() => {
-      timer.cancel();
-      if (this.#running) c.timer = this.#clock.setTimeout(() => this.#run(c), c.config.interval);
-    });
+    probe(c.config, abort.signal)
+      .then(
+        () => this.#record(c, null),
+        (err: unknown) => this.#record(c, err instanceof Error ? err.message : String(err)),
+      )
+      .finally(() => {
+        timer.cancel();
+        if (this.#running) c.timer = this.#clock.setTimeout(() => this.#run(c), c.config.interval);
+      });
   }
 
   #record(c: CheckState, error: string | null): void {

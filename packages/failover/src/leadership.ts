@@ -170,10 +170,14 @@ export class Leadership {
       throw new NotLeaderError(`node '${this.#o.candidate.node}' is ${this.#role}`, { role: this.#role });
     }
     if (this.#suspect) {
-      throw new NotLeaderError(`an event-loop pause was detected; waiting for the lease to be re-confirmed (token ${term.token})`, { token: term.token });
+      throw new NotLeaderError(`an event-loop pause was detected; waiting for the lease to be re-confirmed (token ${term.token})`, {
+        token: term.token,
+      });
     }
     if (now >= this.#deadline) {
-      throw new NotLeaderError(`the local lease deadline passed ${Math.round(now - this.#deadline)} ms ago (token ${term.token})`, { token: term.token });
+      throw new NotLeaderError(`the local lease deadline passed ${Math.round(now - this.#deadline)} ms ago (token ${term.token})`, {
+        token: term.token,
+      });
     }
   }
 
@@ -195,7 +199,11 @@ export class Leadership {
       const check = () => {
         if (signal.aborted || !term || this.#term !== term || (this.#role !== 'promoting' && this.#role !== 'leader')) {
           done();
-          return reject(new NotLeaderError(`node '${this.#o.candidate.node}' is ${this.#role}; the term ${term ? `(token ${term.token}) ` : ''}will not be re-confirmed`));
+          return reject(
+            new NotLeaderError(
+              `node '${this.#o.candidate.node}' is ${this.#role}; the term ${term ? `(token ${term.token}) ` : ''}will not be re-confirmed`,
+            ),
+          );
         }
         if (this.isLeader()) {
           done();
@@ -365,7 +373,11 @@ export class Leadership {
       if (sw && sw.to === term.node && this.#role === 'leader') void this.#o.coordinator.clearSwitchover(term).catch(() => {});
       if (sw && sw.to !== term.node && this.#role === 'leader' && sw.fromToken !== undefined && sw.fromToken !== term.token) {
         // Made against an earlier leader, and its target never took over: it must not reserve later elections.
-        this.#o.onEvent?.({ type: 'switchover-refused', to: sw.to, why: `stale: requested against token ${sw.fromToken}, and ${sw.to} did not take over` });
+        this.#o.onEvent?.({
+          type: 'switchover-refused',
+          to: sw.to,
+          why: `stale: requested against token ${sw.fromToken}, and ${sw.to} did not take over`,
+        });
         void this.#o.coordinator.clearSwitchover(term).catch(() => {});
       }
     }
@@ -407,7 +419,10 @@ export class Leadership {
     if (leader.priority >= this.#o.candidate.priority) return;
     this.#o.onEvent?.({ type: 'switchover-requested', to: this.#o.candidate.node });
     void this.#o.coordinator
-      .requestSwitchover({ to: this.#o.candidate.node, fromToken: leader.token, requestedBy: `${this.#o.candidate.node} (preempt)` }, this.#t.ttlMs * 3)
+      .requestSwitchover(
+        { to: this.#o.candidate.node, fromToken: leader.token, requestedBy: `${this.#o.candidate.node} (preempt)` },
+        this.#t.ttlMs * 3,
+      )
       .catch(() => {});
   }
 
@@ -429,7 +444,11 @@ export class Leadership {
       // Bounded by half the TTL: a win that arrives later leaves too little of the lead window to
       // be worth using (S1 counts from sentAt), and a record won unknowingly then still has about
       // half a TTL to run, in which the read below can find and release it (S7).
-      result = await this.#withTimeout(this.#o.coordinator.campaign({ ...this.#o.candidate, campaign }), this.#t.keepAliveTimeoutMs, 'campaign');
+      result = await this.#withTimeout(
+        this.#o.coordinator.campaign({ ...this.#o.candidate, campaign }),
+        this.#t.keepAliveTimeoutMs,
+        'campaign',
+      );
     } catch (err) {
       if (this.#role === 'campaigning') this.#role = 'follower';
       // S7: the outcome is unknown (the txn may have committed on the server): read it back.
@@ -455,7 +474,11 @@ export class Leadership {
     if (!this.#healthy) {
       // S6: health was lost while the campaign was in flight; the term is given back unused.
       this.#role = 'follower';
-      this.#o.onEvent?.({ type: 'campaign-withdrawn', token: term.token, why: 'the node turned unhealthy while the campaign was in flight' });
+      this.#o.onEvent?.({
+        type: 'campaign-withdrawn',
+        token: term.token,
+        why: 'the node turned unhealthy while the campaign was in flight',
+      });
       await this.#release(term);
       void this.#refresh();
       return;
@@ -476,7 +499,11 @@ export class Leadership {
       const previous = term.previous;
       const ownUnused = previous?.campaign !== undefined && this.#unused.includes(previous.campaign);
       if (previous?.expired && ownUnused) {
-        this.#o.onEvent?.({ type: 'fence-skipped', previous, why: 'the previous term was won by a campaign of this node whose outcome it never learned; it never acted' });
+        this.#o.onEvent?.({
+          type: 'fence-skipped',
+          previous,
+          why: 'the previous term was won by a campaign of this node whose outcome it never learned; it never acted',
+        });
       } else if (previous?.expired && this.#o.hooks.fencePrevious) {
         this.#o.onEvent?.({ type: 'fence-hook', previous });
         await this.#confirmed(abort.signal);
@@ -526,7 +553,15 @@ export class Leadership {
       if (leader && leader.campaign === campaign) {
         this.#unresolved.delete(campaign);
         this.#o.onEvent?.({ type: 'campaign-resolved', won: true, token: leader.token, released: true });
-        const term: Term = { node: leader.node, token: leader.token, leaseId: leader.leaseId, revision: leader.token, ttlMs: this.#t.ttlMs, previous: null, campaign };
+        const term: Term = {
+          node: leader.node,
+          token: leader.token,
+          leaseId: leader.leaseId,
+          revision: leader.token,
+          ttlMs: this.#t.ttlMs,
+          previous: null,
+          campaign,
+        };
         void this.#release(term).then(() => this.#refresh());
       } else if (now - sentAt >= this.#t.ttlMs) {
         this.#unresolved.delete(campaign);
@@ -560,7 +595,11 @@ export class Leadership {
       this.#checkDeadline();
       // S3: never past the deadline; and no pet once the demotion hook has finished (the fence is disarmed).
       const live = this.#deadline > this.#o.clock.now();
-      if (live && !this.#suspect && (this.#role === 'promoting' || this.#role === 'leader' || (this.#role === 'demoting' && !this.#demoted))) {
+      if (
+        live &&
+        !this.#suspect &&
+        (this.#role === 'promoting' || this.#role === 'leader' || (this.#role === 'demoting' && !this.#demoted))
+      ) {
         this.#o.hooks.pet(this.#deadline);
       }
     } catch (err) {
@@ -580,7 +619,10 @@ export class Leadership {
     if (this.#role === 'promoting' || this.#role === 'leader') {
       const stepDownAt = this.#deadline - this.#t.stepDownMs;
       if (now >= stepDownAt) {
-        void this.#demote('renew-timeout', `no keep-alive acknowledged in time; ${Math.round(this.#deadline - now)} ms left before the deadline`);
+        void this.#demote(
+          'renew-timeout',
+          `no keep-alive acknowledged in time; ${Math.round(this.#deadline - now)} ms left before the deadline`,
+        );
         return;
       }
       this.#schedule('deadline', stepDownAt - now, () => this.#checkDeadline());
@@ -606,7 +648,13 @@ export class Leadership {
     this.#demoteAbort = abort;
     this.#demoted = false;
     if (reason === 'lease-lost') this.#cancel('keepalive'); // nothing left to renew
-    this.#o.onEvent?.({ type: 'demoting', token: term.token, reason, ...(detail ? { detail } : {}), deadlineInMs: Math.round(this.#deadline - started) });
+    this.#o.onEvent?.({
+      type: 'demoting',
+      token: term.token,
+      reason,
+      ...(detail ? { detail } : {}),
+      deadlineInMs: Math.round(this.#deadline - started),
+    });
     this.#wakeLeaderWaiters();
     this.#checkDeadline();
     this.#demotion = (async () => {
@@ -617,7 +665,13 @@ export class Leadership {
       }
       this.#demoted = true;
       const done = this.#o.clock.now();
-      this.#o.onEvent?.({ type: 'demoted', token: term.token, reason, tookMs: Math.round(done - started), beforeDeadline: done < this.#deadline });
+      this.#o.onEvent?.({
+        type: 'demoted',
+        token: term.token,
+        reason,
+        tookMs: Math.round(done - started),
+        beforeDeadline: done < this.#deadline,
+      });
       this.#cancel('keepalive');
       this.#cancel('deadline');
       if (reason !== 'lease-lost') {

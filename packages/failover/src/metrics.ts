@@ -20,14 +20,28 @@ export class FailoverMetrics {
     this.registry = registry;
     const r = [registry];
     const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge<string>) => void) =>
-      new Gauge({ name, help, labelNames, registers: r, collect(this: Gauge<string>) {
-        this.reset();
-        collect(this);
-      } });
-    gauge('holdfast_failover_is_leader', '1 while this node may act as leader (assertLeader passes)', [], (g) => g.set(status().leadership.role === 'leader' && !status().leadership.suspect ? 1 : 0));
-    gauge('holdfast_failover_role', 'the leadership role of this node (1 for the current one)', ['role'], (g) => g.set({ role: status().leadership.role }, 1));
-    gauge('holdfast_failover_fencing_token', 'fencing token of the term this node leads (0 when following)', [], (g) => g.set(status().leadership.token ?? 0));
-    gauge('holdfast_failover_lease_remaining_seconds', 'time left before the local leadership deadline', [], (g) => g.set((status().leadership.deadlineInMs ?? 0) / 1000));
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: r,
+        collect(this: Gauge<string>) {
+          this.reset();
+          collect(this);
+        },
+      });
+    gauge('holdfast_failover_is_leader', '1 while this node may act as leader (assertLeader passes)', [], (g) =>
+      g.set(status().leadership.role === 'leader' && !status().leadership.suspect ? 1 : 0),
+    );
+    gauge('holdfast_failover_role', 'the leadership role of this node (1 for the current one)', ['role'], (g) =>
+      g.set({ role: status().leadership.role }, 1),
+    );
+    gauge('holdfast_failover_fencing_token', 'fencing token of the term this node leads (0 when following)', [], (g) =>
+      g.set(status().leadership.token ?? 0),
+    );
+    gauge('holdfast_failover_lease_remaining_seconds', 'time left before the local leadership deadline', [], (g) =>
+      g.set((status().leadership.deadlineInMs ?? 0) / 1000),
+    );
     gauge('holdfast_failover_healthy', '1 when every local health check passes', [], (g) => g.set(status().leadership.healthy ? 1 : 0));
     gauge('holdfast_failover_resource_up', '1 while the resource runs', ['resource', 'kind'], (g) => {
       for (const res of status().resources) g.set({ resource: res.name, kind: res.kind }, res.state === 'running' ? 1 : 0);
@@ -37,14 +51,48 @@ export class FailoverMetrics {
     });
     gauge('holdfast_failover_heartbeats_accepted', 'valid heartbeats received', [], (g) => g.set(status().heartbeat?.accepted ?? 0));
     this.#c = {
-      transitions: new Counter({ name: 'holdfast_failover_transitions_total', help: 'leadership transitions by event', labelNames: ['event'], registers: r }),
-      demotions: new Counter({ name: 'holdfast_failover_demotions_total', help: 'demotions by reason', labelNames: ['reason'], registers: r }),
-      keepaliveFailures: new Counter({ name: 'holdfast_failover_keepalive_failures_total', help: 'keep-alives that failed or timed out', registers: r }),
+      transitions: new Counter({
+        name: 'holdfast_failover_transitions_total',
+        help: 'leadership transitions by event',
+        labelNames: ['event'],
+        registers: r,
+      }),
+      demotions: new Counter({
+        name: 'holdfast_failover_demotions_total',
+        help: 'demotions by reason',
+        labelNames: ['reason'],
+        registers: r,
+      }),
+      keepaliveFailures: new Counter({
+        name: 'holdfast_failover_keepalive_failures_total',
+        help: 'keep-alives that failed or timed out',
+        registers: r,
+      }),
       pauses: new Counter({ name: 'holdfast_failover_pauses_total', help: 'event-loop pauses over the threshold', registers: r }),
-      refused: new Counter({ name: 'holdfast_failover_actions_refused_total', help: 'resource actions refused by assertLeader()', labelNames: ['resource'], registers: r }),
-      resourceFailures: new Counter({ name: 'holdfast_failover_resource_failures_total', help: 'failed resource actions', labelNames: ['resource', 'action'], registers: r }),
-      heartbeatsDropped: new Counter({ name: 'holdfast_failover_heartbeats_dropped_total', help: 'heartbeats dropped (bad MAC, replay, unknown key…)', labelNames: ['reason'], registers: r }),
-      demotionSeconds: new Histogram({ name: 'holdfast_failover_demotion_seconds', help: 'time from the decision to demote to resources stopped', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: r }),
+      refused: new Counter({
+        name: 'holdfast_failover_actions_refused_total',
+        help: 'resource actions refused by assertLeader()',
+        labelNames: ['resource'],
+        registers: r,
+      }),
+      resourceFailures: new Counter({
+        name: 'holdfast_failover_resource_failures_total',
+        help: 'failed resource actions',
+        labelNames: ['resource', 'action'],
+        registers: r,
+      }),
+      heartbeatsDropped: new Counter({
+        name: 'holdfast_failover_heartbeats_dropped_total',
+        help: 'heartbeats dropped (bad MAC, replay, unknown key…)',
+        labelNames: ['reason'],
+        registers: r,
+      }),
+      demotionSeconds: new Histogram({
+        name: 'holdfast_failover_demotion_seconds',
+        help: 'time from the decision to demote to resources stopped',
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+        registers: r,
+      }),
     };
   }
 

@@ -37,7 +37,9 @@ export function checkPrivateDir(dir: string, what: string, code: FailoverErrorCo
   if (problem) {
     throw new FailoverError(
       code,
-      `${what}: ${dir} ${problem}. Use a directory only this user can enter (mkdir -m 700, owned by uid ${uid}), or let holdfast create it by naming one that does not exist yet`,
+      `${what}: ${dir} ${problem}. Use a directory only this user can enter (mkdir -m 700, owned by ` +
+        `uid ${uid}), or ` +
+        `let holdfast create it by naming one that does not exist yet`,
       { dir },
     );
   }
@@ -49,7 +51,12 @@ export function ensurePrivateDir(dir: string, what: string, code: FailoverErrorC
     withUmask(0o077, () => mkdirSync(dir, { recursive: true, mode: 0o700 }));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new FailoverError(code, `${what}: cannot create ${dir}: ${(err as Error).message}; check that its parent exists and is writable by the agent`, { dir }, { cause: err });
+      throw new FailoverError(
+        code,
+        `${what}: cannot create ${dir}: ${(err as Error).message}; check that its parent exists and is writable by the agent`,
+        { dir },
+        { cause: err },
+      );
     }
   }
   checkPrivateDir(dir, what, code);

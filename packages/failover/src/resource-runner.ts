@@ -24,7 +24,14 @@ export type ResourceState = 'stopped' | 'starting' | 'running' | 'restarting' | 
 export type RunnerEvent =
   | { type: 'resource-started'; resource: string; token: number; tookMs: number }
   | { type: 'resource-stopped'; resource: string; token: number; tookMs: number }
-  | { type: 'resource-failed'; resource: string; action: 'start' | 'stop' | 'monitor' | 'cleanup'; error: string; code?: string; failures: number }
+  | {
+      type: 'resource-failed';
+      resource: string;
+      action: 'start' | 'stop' | 'monitor' | 'cleanup';
+      error: string;
+      code?: string;
+      failures: number;
+    }
   | { type: 'resource-restarted'; resource: string; token: number }
   | { type: 'action-refused'; resource: string; action: 'start' | 'monitor'; error: string }
   | { type: 'resource-cleaned'; resource: string };
@@ -35,7 +42,10 @@ export interface RunnerOptions {
   log: Logger;
   clock: Clock;
   assertLeader: () => void;
-  /** Resolves when assertLeader() passes again (a pause re-confirmed); rejects when leadership is gone. Without it a refused start fails at once. */
+  /**
+   * Resolves when assertLeader() passes again (a pause re-confirmed); rejects when leadership is gone.
+   * Without it a refused start fails at once.
+   */
   whenLeader?: (signal: AbortSignal) => Promise<void>;
   onEvent: (e: RunnerEvent) => void;
   /** A resource used up its failures: leadership must be given up. */
@@ -66,7 +76,10 @@ export interface ResourceStatus {
 }
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const errCode = (err: unknown) => (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined);
+const errCode = (err: unknown) =>
+  typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string'
+    ? (err as { code: string }).code
+    : undefined;
 
 export class ResourceRunner {
   readonly #o: RunnerOptions;
@@ -78,7 +91,15 @@ export class ResourceRunner {
 
   constructor(resources: Resource[], options: RunnerOptions) {
     this.#o = options;
-    this.#entries = resources.map((resource) => ({ resource, state: 'stopped', failures: 0, restarts: 0, lastError: null, timer: null, starts: new Set() }));
+    this.#entries = resources.map((resource) => ({
+      resource,
+      state: 'stopped',
+      failures: 0,
+      restarts: 0,
+      lastError: null,
+      timer: null,
+      starts: new Set(),
+    }));
   }
 
   status(): ResourceStatus[] {
@@ -93,7 +114,10 @@ export class ResourceRunner {
     }));
   }
 
-  /** At agent start, without leadership: remove leftovers (a VIP held without a lease). Throws if a stopFirst resource cannot be cleaned. */
+  /**
+   * At agent start, without leadership: remove leftovers (a VIP held without a lease). Throws if a
+   * stopFirst resource cannot be cleaned.
+   */
   async cleanup(): Promise<void> {
     for (const e of this.#stopOrder()) {
       const r = e.resource;
@@ -101,9 +125,24 @@ export class ResourceRunner {
         await this.#bounded(e, 0, undefined, (ctx) => (r.cleanup ? r.cleanup(ctx) : r.stop(ctx)));
         this.#o.onEvent({ type: 'resource-cleaned', resource: r.name });
       } catch (err) {
-        this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'cleanup', error: errText(err), ...(errCode(err) ? { code: errCode(err) } : {}), failures: 0 });
+        this.#o.onEvent({
+          type: 'resource-failed',
+          resource: r.name,
+          action: 'cleanup',
+          error: errText(err),
+          ...(errCode(err) ? { code: errCode(err) } : {}),
+          failures: 0,
+        });
         if (r.stopFirst) {
-          throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot clean up resource '${r.name}' at start (${errText(err)}); it may still hold traffic without a lease. Fix it by hand before starting the agent`, { resource: r.name }, { cause: err });
+          throw new FailoverError(
+            'HOLDFAST_E_RESOURCE_FAILED',
+            `cannot clean up resource ` +
+              `'${r.name}' at start ` +
+              `(${errText(err)}); it may still hold traffic without a ` +
+              `lease. Fix it by hand before starting the agent`,
+            { resource: r.name },
+            { cause: err },
+          );
         }
       }
     }
@@ -153,7 +192,11 @@ export class ResourceRunner {
     if (busy.length > 0) {
       ok = (await this.#actionsEnded(busy)) && ok;
       // What they did before they ended may have undone the first stop: stop them again.
-      ok = (await this.#stopPass(this.#stopOrder().filter((e) => busy.includes(e)), true)) && ok;
+      ok =
+        (await this.#stopPass(
+          this.#stopOrder().filter((e) => busy.includes(e)),
+          true,
+        )) && ok;
     }
     return ok && !signal.aborted;
   }
@@ -169,12 +212,24 @@ export class ResourceRunner {
         // (removing a VIP late beats leaving it); the fences, still armed, act as well.
         await this.#bounded(e, this.#token, undefined, (ctx) => e.resource.stop(ctx));
         e.state = 'stopped';
-        this.#o.onEvent({ type: 'resource-stopped', resource: e.resource.name, token: this.#token, tookMs: Math.round(this.#o.clock.now() - started) });
+        this.#o.onEvent({
+          type: 'resource-stopped',
+          resource: e.resource.name,
+          token: this.#token,
+          tookMs: Math.round(this.#o.clock.now() - started),
+        });
       } catch (err) {
         ok = false;
         e.state = 'failed';
         e.lastError = errText(err);
-        this.#o.onEvent({ type: 'resource-failed', resource: e.resource.name, action: 'stop', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
+        this.#o.onEvent({
+          type: 'resource-failed',
+          resource: e.resource.name,
+          action: 'stop',
+          error: e.lastError,
+          ...(errCode(err) ? { code: errCode(err) } : {}),
+          failures: e.failures,
+        });
       }
     }
     return ok;
@@ -233,10 +288,24 @@ export class ResourceRunner {
             if (resumed) continue;
           }
         } else {
-          this.#o.onEvent({ type: 'resource-failed', resource: r.name, action: 'start', error: e.lastError, ...(errCode(err) ? { code: errCode(err) } : {}), failures: e.failures });
+          this.#o.onEvent({
+            type: 'resource-failed',
+            resource: r.name,
+            action: 'start',
+            error: e.lastError,
+            ...(errCode(err) ? { code: errCode(err) } : {}),
+            failures: e.failures,
+          });
         }
         e.state = 'failed';
-        throw err instanceof FailoverError ? err : new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${r.name}' failed to start: ${e.lastError}`, { resource: r.name }, { cause: err });
+        throw err instanceof FailoverError
+          ? err
+          : new FailoverError(
+              'HOLDFAST_E_RESOURCE_FAILED',
+              `resource '${r.name}' failed to start: ${e.lastError}`,
+              { resource: r.name },
+              { cause: err },
+            );
       }
     }
     e.state = 'running';
@@ -298,7 +367,8 @@ export class ResourceRunner {
       e.failures++;
       e.state = 'failed';
       e.lastError = errText(err);
-      if (e.failures >= e.resource.onFail.maxFailures) this.#o.onGiveUp(e.resource.name, `restart failed ${e.failures} times in a row (last: ${e.lastError})`);
+      if (e.failures >= e.resource.onFail.maxFailures)
+        this.#o.onGiveUp(e.resource.name, `restart failed ${e.failures} times in a row (last: ${e.lastError})`);
     }
   }
 
@@ -310,7 +380,13 @@ export class ResourceRunner {
    * Runs `fn` with a context whose signal aborts at the resource's timeout or with `parent`.
    * Rejects as soon as the signal aborts; the action itself stays in `track` (if given) until it ends.
    */
-  async #bounded<T>(e: Entry, token: number, parent: AbortSignal | undefined, fn: (ctx: StopContext) => Promise<T>, track?: Set<Promise<void>>): Promise<T> {
+  async #bounded<T>(
+    e: Entry,
+    token: number,
+    parent: AbortSignal | undefined,
+    fn: (ctx: StopContext) => Promise<T>,
+    track?: Set<Promise<void>>,
+  ): Promise<T> {
     const r = e.resource;
     const abort = new AbortController();
     this.#inflight.add(abort);
@@ -318,7 +394,14 @@ export class ResourceRunner {
     parent?.addEventListener('abort', onParent, { once: true });
     if (parent?.aborted) onParent();
     const timer = this.#o.clock.setTimeout(
-      () => abort.abort(new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `resource '${r.name}' did not finish within ${r.timeoutMs} ms; raise its timeout or fix what it waits for`, { resource: r.name })),
+      () =>
+        abort.abort(
+          new FailoverError(
+            'HOLDFAST_E_RESOURCE_TIMEOUT',
+            `resource '${r.name}' did not finish within ${r.timeoutMs} ms; raise its timeout or fix what it waits for`,
+            { resource: r.name },
+          ),
+        ),
       r.timeoutMs,
     );
     const ctx: StopContext = {

@@ -18,7 +18,10 @@ export type StatusEndpoint = { socket: string } | { host: string; port: number }
 /** Env variable a client may set instead of reading the token file. */
 export const STATUS_TOKEN_ENV = 'HOLDFAST_FAILOVER_TOKEN';
 
-/** The agent's private runtime directory: root /run/holdfast/failover, else $XDG_RUNTIME_DIR/holdfast-failover, else /tmp/holdfast-failover-<uid>. */
+/**
+ * The agent's private runtime directory: root /run/holdfast/failover, else
+ * $XDG_RUNTIME_DIR/holdfast-failover, else /tmp/holdfast-failover-<uid>.
+ */
 export function defaultStatusDir(): string {
   const uid = process.geteuid?.() ?? 0;
   if (uid === 0) return '/run/holdfast/failover';
@@ -55,12 +58,20 @@ export interface StatusAccess {
 /** The endpoint and token of the agent a config describes (`node` overrides the config's). */
 export function statusAccessFor(c: ClusterConfig, baseDir: string, node = c.node): StatusAccess {
   const s = c.status;
-  const endpoint: StatusEndpoint = s.listen ? { host: s.listen.host, port: s.listen.port } : { socket: s.socket ? resolve(baseDir, s.socket) : defaultStatusSocket(c.name, node) };
-  const configured = s.token !== undefined || s.tokenFile !== undefined ? readSecret(s.token, s.tokenFile && resolve(baseDir, s.tokenFile), 'status.tokenFile').toString('utf8') : undefined;
+  const endpoint: StatusEndpoint = s.listen
+    ? { host: s.listen.host, port: s.listen.port }
+    : { socket: s.socket ? resolve(baseDir, s.socket) : defaultStatusSocket(c.name, node) };
+  const configured =
+    s.token !== undefined || s.tokenFile !== undefined
+      ? readSecret(s.token, s.tokenFile && resolve(baseDir, s.tokenFile), 'status.tokenFile').toString('utf8')
+      : undefined;
   return { endpoint, token: configured, tokenFile: generatedTokenFile(endpoint, c.name, node) };
 }
 
-/** The token a client sends: $HOLDFAST_FAILOVER_TOKEN, the configured one, or the agent's generated file (undefined if none can be read). */
+/**
+ * The token a client sends: $HOLDFAST_FAILOVER_TOKEN, the configured one, or the agent's generated
+ * file (undefined if none can be read).
+ */
 export function clientToken(access: Pick<StatusAccess, 'token' | 'tokenFile'>): string | undefined {
   const env = process.env[STATUS_TOKEN_ENV];
   if (env) return env;

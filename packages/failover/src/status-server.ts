@@ -83,13 +83,18 @@ export class StatusServer {
   }
 
   async start(): Promise<void> {
-    if (Buffer.byteLength(this.#auth.token) < 16) throw new FailoverError('HOLDFAST_E_CONFIG', 'status.token: a token needs at least 16 bytes');
+    if (Buffer.byteLength(this.#auth.token) < 16)
+      throw new FailoverError('HOLDFAST_E_CONFIG', 'status.token: a token needs at least 16 bytes');
     const server = createServer((req, res) => void this.#handle(req, res));
     if ('socket' in this.endpoint) {
       const socket = this.endpoint.socket;
       ensurePrivateDir(dirname(socket), 'status.socket');
       if (await isAlive(socket)) {
-        throw new FailoverError('HOLDFAST_E_CONFIG', `another agent already answers on ${socket}: two agents must not share a node name. Stop it, or give this one another 'node'`, { socket });
+        throw new FailoverError(
+          'HOLDFAST_E_CONFIG',
+          `another agent already answers on ${socket}: two agents must not share a node name. Stop it, or give this one another 'node'`,
+          { socket },
+        );
       }
       try {
         unlinkSync(socket); // left by an agent that died
@@ -105,7 +110,12 @@ export class StatusServer {
       if ('socket' in this.endpoint) withUmask(0o177, () => server.listen((this.endpoint as { socket: string }).socket, done));
       else server.listen(this.endpoint.port, this.endpoint.host, done);
     }).catch((err: Error) => {
-      throw new FailoverError('HOLDFAST_E_CONFIG', `the status endpoint cannot listen on ${describeEndpoint(this.endpoint)}: ${err.message}. Set status.socket or status.listen`, {}, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_CONFIG',
+        `the status endpoint cannot listen on ${describeEndpoint(this.endpoint)}: ${err.message}. Set status.socket or status.listen`,
+        {},
+        { cause: err },
+      );
     });
     this.#server = server;
     const file = this.#auth.tokenFile;
@@ -146,7 +156,9 @@ export class StatusServer {
       return sendJson(res, 401, {
         error: {
           code: 'HOLDFAST_E_STATUS_TOKEN',
-          message: `${req.method} ${path} needs the agent's status token (Authorization: Bearer <token>): the configured status.token/tokenFile, else the file the agent wrote beside its socket, readable by its user only`,
+          message:
+            `${req.method} ${path} needs the agent's status token (Authorization: Bearer <token>): the ` +
+            `configured status.token/tokenFile, else the file the agent wrote beside its socket, readable by its user only`,
         },
       });
     }
@@ -169,10 +181,16 @@ export class StatusServer {
       }
       if (req.method === 'POST' && path === '/switchover') {
         const body = (await readBody(req)) as { to?: unknown };
-        if (typeof body.to !== 'string' || !body.to) return sendJson(res, 400, { error: { code: 'HOLDFAST_E_SWITCHOVER', message: 'give the target node as {"to": "<node>"}' } });
+        if (typeof body.to !== 'string' || !body.to)
+          return sendJson(res, 400, { error: { code: 'HOLDFAST_E_SWITCHOVER', message: 'give the target node as {"to": "<node>"}' } });
         return sendJson(res, 202, await this.#h.switchover(body.to));
       }
-      sendJson(res, 404, { error: { code: 'HOLDFAST_E_NOT_FOUND', message: `no ${req.method} ${path}; try GET /status, /metrics, /events or POST /switchover` } });
+      sendJson(res, 404, {
+        error: {
+          code: 'HOLDFAST_E_NOT_FOUND',
+          message: `no ${req.method} ${path}; try GET /status, /metrics, /events or POST /switchover`,
+        },
+      });
     } catch (err) {
       const e = err as Error & { code?: string };
       const status = err instanceof FailoverError ? err.status : 500;
@@ -182,12 +200,28 @@ export class StatusServer {
 }
 
 /** One request to an agent's status endpoint (used by the CLI); `token` goes in the Authorization header. */
-export function requestAgent(endpoint: StatusEndpoint, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 5000, token?: string): Promise<{ status: number; json: unknown }> {
+export function requestAgent(
+  endpoint: StatusEndpoint,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = 5000,
+  token?: string,
+): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     {
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      };
       const req = request(
-        { ...('socket' in endpoint ? { socketPath: endpoint.socket } : { host: endpoint.host, port: endpoint.port }), method, path, headers, timeout: timeoutMs },
+        {
+          ...('socket' in endpoint ? { socketPath: endpoint.socket } : { host: endpoint.host, port: endpoint.port }),
+          method,
+          path,
+          headers,
+          timeout: timeoutMs,
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -196,7 +230,9 @@ export function requestAgent(endpoint: StatusEndpoint, method: 'GET' | 'POST', p
             try {
               resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
             } catch {
-              reject(new FailoverError('HOLDFAST_E_STATUS_UNREACHABLE', `${describeEndpoint(endpoint)} answered something that is not JSON`));
+              reject(
+                new FailoverError('HOLDFAST_E_STATUS_UNREACHABLE', `${describeEndpoint(endpoint)} answered something that is not JSON`),
+              );
             }
           });
         },
@@ -207,9 +243,16 @@ export function requestAgent(endpoint: StatusEndpoint, method: 'GET' | 'POST', p
           err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
             ? 'is the agent running (holdfast failover -c <config>)? Pass -c with its config or --socket with its status socket'
             : err.code === 'EACCES'
-              ? 'permission denied: the agent\'s socket is for its own user (run as that user, or root)'
+              ? "permission denied: the agent's socket is for its own user (run as that user, or root)"
               : err.message;
-        reject(new FailoverError('HOLDFAST_E_STATUS_UNREACHABLE', `${describeEndpoint(endpoint)}: ${hint}`, { endpoint: describeEndpoint(endpoint) }, { cause: err }));
+        reject(
+          new FailoverError(
+            'HOLDFAST_E_STATUS_UNREACHABLE',
+            `${describeEndpoint(endpoint)}: ${hint}`,
+            { endpoint: describeEndpoint(endpoint) },
+            { cause: err },
+          ),
+        );
       });
       req.end(body === undefined ? undefined : JSON.stringify(body));
     }

@@ -20,7 +20,12 @@ export function agentStatus(e: StampedEvent): string | undefined {
     case 'demoted':
       return `follower (demoted from token ${e.token}: ${e.reason})`;
     case 'health':
-      return e.healthy ? 'healthy: campaigning or following' : `unhealthy: ${e.checks.filter((c) => !c.healthy).map((c) => c.name).join(', ')} failing; not campaigning`;
+      return e.healthy
+        ? 'healthy: campaigning or following'
+        : `unhealthy: ${e.checks
+            .filter((c) => !c.healthy)
+            .map((c) => c.name)
+            .join(', ')} failing; not campaigning`;
     case 'fence-fired':
       return `fence fired for token ${e.token}: ${e.reason}`;
     default:
@@ -29,7 +34,10 @@ export function agentStatus(e: StampedEvent): string | undefined {
 }
 
 export function notifySystemdAgent(agent: AgentLike, env: NodeJS.ProcessEnv = process.env): { stopping(): void } | undefined {
-  const n = new SdNotifier({ env, onError: (err, fields) => agent.log.warn({ err: err.message, fields }, `could not notify systemd: ${err.message}`) });
+  const n = new SdNotifier({
+    env,
+    onError: (err, fields) => agent.log.warn({ err: err.message, fields }, `could not notify systemd: ${err.message}`),
+  });
   if (!n.enabled) return undefined;
   // Resources the agent starts (exec scripts, programs) must not notify in its name.
   for (const v of SdNotifier.variables) delete env[v];

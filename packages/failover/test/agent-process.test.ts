@@ -13,7 +13,8 @@ import { actions, cli, loggingResource, startAgent } from './support/agents.ts';
 import { startEtcd } from './support/etcd.ts';
 
 const run = promisify(execFile);
-const holdfast = (...args: string[]) => run(process.execPath, [cli, ...args]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+const holdfast = (...args: string[]) =>
+  run(process.execPath, [cli, ...args]).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
 test('etcd unreachable at start: the agent exits 1 with a clear error and takes nothing', async (t) => {
   const dir = tempDir(t);
@@ -26,7 +27,10 @@ test('etcd unreachable at start: the agent exits 1 with a clear error and takes 
   });
   const { code } = await agent.child.exited;
   assert.equal(code, 1);
-  assert.match(agent.child.stderr(), new RegExp(`HOLDFAST_E_COORDINATOR_UNREACHABLE.*127\\.0\\.0\\.1:${port} did not answer within 1000 ms.*no leadership was taken`));
+  assert.match(
+    agent.child.stderr(),
+    new RegExp(`HOLDFAST_E_COORDINATOR_UNREACHABLE.*127\\.0\\.0\\.1:${port} did not answer within 1000 ms.*no leadership was taken`),
+  );
   assert.equal(existsSync(marker), false, 'no resource was started');
 });
 
@@ -77,7 +81,11 @@ test('two agents on the local coordinator: one leads; SIGTERM hands over at once
   a.child.kill('SIGTERM');
   const elected = await b.waitForEvent('elected');
   const { campaign, ...previous } = elected.previous as { campaign?: string };
-  assert.deepEqual(previous, { node: 'a', token: first.token, expired: false }, 'a released its lease: b took over without waiting for expiry or fencing');
+  assert.deepEqual(
+    previous,
+    { node: 'a', token: first.token, expired: false },
+    'a released its lease: b took over without waiting for expiry or fencing',
+  );
   assert.equal(typeof campaign, 'string', 'the term records the campaign that won it');
   const second = await b.waitForEvent('promoted');
   assert.ok((second.token as number) > (first.token as number));
@@ -95,7 +103,10 @@ test('two agents on the local coordinator: one leads; SIGTERM hands over at once
   assert.equal(demoted?.reason, 'switchover');
   assertNoOverlap(log);
 
-  const bad = (await holdfast('failover', 'switchover', '--socket', a2.socket, '--to', 'a', '--wait', '0')) as { code?: number; stderr: string };
+  const bad = (await holdfast('failover', 'switchover', '--socket', a2.socket, '--to', 'a', '--wait', '0')) as {
+    code?: number;
+    stderr: string;
+  };
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /'a' already leads/);
 });
@@ -105,24 +116,36 @@ function assertNoOverlap(log: string): void {
   const tokens = actions(log)
     .filter(([action, token]) => action !== 'stop' && token > 0)
     .map(([, token]) => token);
-  assert.deepEqual(tokens, [...tokens].sort((x, y) => x - y), `actions in token order: ${tokens.join(' ')}`);
+  assert.deepEqual(
+    tokens,
+    [...tokens].sort((x, y) => x - y),
+    `actions in token order: ${tokens.join(' ')}`,
+  );
 }
 
 test('a leader paused (SIGSTOP) past its lease wakes, performs no side effect with its old token, and demotes (real etcd)', async (t) => {
   const etcd = await startEtcd(t, { fast: true });
   const dir = tempDir(t);
   const log = join(dir, 'actions');
-  const config = { name: 'c', coordinator: { kind: 'etcd', endpoints: [etcd.endpoint], profile: 'fast' }, resources: [loggingResource(log)] };
+  const config = {
+    name: 'c',
+    coordinator: { kind: 'etcd', endpoints: [etcd.endpoint], profile: 'fast' },
+    resources: [loggingResource(log)],
+  };
   const a = startAgent(t, dir, 'a', config);
   await a.waitForEvent('promoted');
   const b = startAgent(t, dir, 'b', config);
   await b.waitForEvent('agent-started');
   // On a loaded machine leadership may already have moved; pause whoever leads now.
   const statusOf = async (agent: typeof a) =>
-    JSON.parse((await run(process.execPath, [cli, 'failover', 'status', '--socket', agent.socket, '--json'])).stdout) as { leadership: { role: string; token: number | null; leader: { node: string; token: number } | null } };
+    JSON.parse((await run(process.execPath, [cli, 'failover', 'status', '--socket', agent.socket, '--json'])).stdout) as {
+      leadership: { role: string; token: number | null; leader: { node: string; token: number } | null };
+    };
   const leaderNow = await waitFor('a settled leader', async () => {
     const s = await statusOf(a);
-    return s.leadership.leader && actions(log).some(([x, tok]) => x === 'monitor' && tok === s.leadership.leader!.token) ? s.leadership.leader : undefined;
+    return s.leadership.leader && actions(log).some(([x, tok]) => x === 'monitor' && tok === s.leadership.leader!.token)
+      ? s.leadership.leader
+      : undefined;
   });
   const [old, other] = leaderNow.node === 'a' ? [a, b] : [b, a];
   const oldToken = leaderNow.token;
@@ -144,7 +167,10 @@ test('a leader paused (SIGSTOP) past its lease wakes, performs no side effect wi
   assert.ok((next.token as number) > oldToken, 'tokens increase');
   assertNoOverlap(log);
   assert.ok(['renew-timeout', 'lease-lost'].includes(demoted.reason as string), `demoted for ${String(demoted.reason)}`);
-  const woke = old.events().filter((e) => ['pause', 'action-refused', 'demoting'].includes(e.event as string)).map((e) => e.event);
+  const woke = old
+    .events()
+    .filter((e) => ['pause', 'action-refused', 'demoting'].includes(e.event as string))
+    .map((e) => e.event);
   assert.ok(woke.includes('pause'), 'the pause was detected');
   t.diagnostic(`${other.node} took over ${tookOver.toFixed(0)} ms after the pause; ${old.node}'s events: ${woke.join(', ')}`);
   const after = await statusOf(old);
@@ -156,9 +182,20 @@ test('the status endpoint serves holdfast_failover_* metrics and an events strea
   const [pa, pb] = [await freePort(), await freePort()];
   const keys = [{ id: 'k1', secret: 'a-test-secret-of-32-bytes-length' }];
   // With the default fence: a companion process armed while leading.
-  const base = { name: 'c', coordinator: { kind: 'local', dir, profile: 'default' }, resources: [loggingResource(join(dir, 'actions'))], fences: [{ kind: 'companion' }] };
-  const a = startAgent(t, dir, 'a', { ...base, heartbeat: { listen: `127.0.0.1:${pa}`, interval: '500ms', peers: [{ node: 'b', address: `127.0.0.1:${pb}` }], keys } });
-  const b = startAgent(t, dir, 'b', { ...base, heartbeat: { listen: `127.0.0.1:${pb}`, interval: '500ms', peers: [{ node: 'a', address: `127.0.0.1:${pa}` }], keys } });
+  const base = {
+    name: 'c',
+    coordinator: { kind: 'local', dir, profile: 'default' },
+    resources: [loggingResource(join(dir, 'actions'))],
+    fences: [{ kind: 'companion' }],
+  };
+  const a = startAgent(t, dir, 'a', {
+    ...base,
+    heartbeat: { listen: `127.0.0.1:${pa}`, interval: '500ms', peers: [{ node: 'b', address: `127.0.0.1:${pb}` }], keys },
+  });
+  const b = startAgent(t, dir, 'b', {
+    ...base,
+    heartbeat: { listen: `127.0.0.1:${pb}`, interval: '500ms', peers: [{ node: 'a', address: `127.0.0.1:${pa}` }], keys },
+  });
   await Promise.all([a.waitForEvent('agent-started'), b.waitForEvent('agent-started')]);
 
   // Subscribe to b's events, then make a (or whoever leads) hand over by stopping it.
@@ -192,8 +229,14 @@ test('the status endpoint serves holdfast_failover_* metrics and an events strea
   assert.match(text, /heartbeats \d+ accepted, dropped: none/);
 
   const leader = sb.leadership.leader!.node === 'a' ? a : b;
-  const leaderStatus = JSON.parse((await run(process.execPath, [cli, 'failover', 'status', '--socket', leader.socket, '--json'])).stdout) as { leadership: { token: number }; fences: { kind: string; armed: { token: number } | null }[] };
-  assert.deepEqual(leaderStatus.fences.map((f) => [f.kind, f.armed?.token]), [['companion', leaderStatus.leadership.token]], 'the leader armed its fence companion with its token');
+  const leaderStatus = JSON.parse(
+    (await run(process.execPath, [cli, 'failover', 'status', '--socket', leader.socket, '--json'])).stdout,
+  ) as { leadership: { token: number }; fences: { kind: string; armed: { token: number } | null }[] };
+  assert.deepEqual(
+    leaderStatus.fences.map((f) => [f.kind, f.armed?.token]),
+    [['companion', leaderStatus.leadership.token]],
+    'the leader armed its fence companion with its token',
+  );
   const follower = leader === a ? b : a;
   const metrics = await new Promise<string>((resolve, reject) => {
     request({ socketPath: leader.socket, path: '/metrics' }, (res) => {
@@ -205,12 +248,20 @@ test('the status endpoint serves holdfast_failover_* metrics and an events strea
       .on('error', reject)
       .end();
   });
-  for (const m of ['holdfast_failover_is_leader 1', 'holdfast_failover_fencing_token ', 'holdfast_failover_lease_remaining_seconds ', 'holdfast_failover_resource_up{resource="app",kind="exec"} 1', 'holdfast_failover_peer_up{peer=', 'holdfast_failover_transitions_total{event="promoted"} 1']) {
+  for (const m of [
+    'holdfast_failover_is_leader 1',
+    'holdfast_failover_fencing_token ',
+    'holdfast_failover_lease_remaining_seconds ',
+    'holdfast_failover_resource_up{resource="app",kind="exec"} 1',
+    'holdfast_failover_peer_up{peer=',
+    'holdfast_failover_transitions_total{event="promoted"} 1',
+  ]) {
     assert.ok(metrics.includes(m), `metrics include ${m}`);
   }
   leader.child.kill('SIGTERM');
   await follower.waitForEvent('promoted');
-  if (follower === b) await waitFor('the promotion on b\'s events stream', () => streamed.some((e) => e.type === 'promoted' && e.node === 'b'));
-  else await waitFor('the leader change on b\'s events stream', () => streamed.some((e) => e.type === 'demoted' && e.node === 'b'));
+  if (follower === b)
+    await waitFor("the promotion on b's events stream", () => streamed.some((e) => e.type === 'promoted' && e.node === 'b'));
+  else await waitFor("the leader change on b's events stream", () => streamed.some((e) => e.type === 'demoted' && e.node === 'b'));
   assert.ok(streamed.every((e) => typeof e.time === 'string' && e.node === 'b'));
 });

@@ -14,7 +14,10 @@ function write(t: Parameters<typeof tempDir>[0], name: string, text: string): st
   return file;
 }
 
-function configError(fn: () => unknown): { message: string; issues: { line?: number; path: (string | number)[]; message: string; hint?: string }[] } {
+function configError(fn: () => unknown): {
+  message: string;
+  issues: { line?: number; path: (string | number)[]; message: string; hint?: string }[];
+} {
   try {
     fn();
   } catch (err) {
@@ -41,7 +44,11 @@ test('profiles set the TTL (fast 2 s, turbo 1 s); timing overrides accept units'
   const turbo = parseClusterConfig({ ...minimal, coordinator: { kind: 'etcd', endpoints: ['http://127.0.0.1:2379'], profile: 'turbo' } });
   assert.equal(timingFor(turbo).ttlMs, 1000);
   assert.equal(timingFor(turbo).keepAliveIntervalMs, 200);
-  const fast = parseClusterConfig({ ...minimal, coordinator: { kind: 'etcd', endpoints: ['http://127.0.0.1:2379'], profile: 'fast' }, timing: { margin: '300ms' } });
+  const fast = parseClusterConfig({
+    ...minimal,
+    coordinator: { kind: 'etcd', endpoints: ['http://127.0.0.1:2379'], profile: 'fast' },
+    timing: { margin: '300ms' },
+  });
   assert.equal(timingFor(fast).ttlMs, 2000);
   assert.equal(timingFor(fast).marginMs, 300);
 });
@@ -81,13 +88,20 @@ fenceHook: { command: [/usr/local/bin/power-off], timeout: 20s }
   const c = loadClusterConfig(file);
   assert.equal(c.priority, 150);
   assert.deepEqual(c.health[0]!.tcp, { host: '127.0.0.1', port: 5432 });
-  assert.deepEqual(c.resources.map((r) => (r as { kind: string }).kind), ['exec', 'vip']);
+  assert.deepEqual(
+    c.resources.map((r) => (r as { kind: string }).kind),
+    ['exec', 'vip'],
+  );
   assert.deepEqual(c.heartbeat!.peers[0]!.address, { host: '10.0.0.2', port: 7946 });
   assert.equal(c.fenceHook!.timeout, 20_000);
 });
 
 test('the cluster: section of a holdfast.yaml loads, next to other sections', (t) => {
-  const file = write(t, 'holdfast.yaml', `programs:\n  web: { command: node web.js }\ncluster:\n  name: shop\n  node: b\n  coordinator: { kind: local, dir: /tmp/x }\n`);
+  const file = write(
+    t,
+    'holdfast.yaml',
+    `programs:\n  web: { command: node web.js }\ncluster:\n  name: shop\n  node: b\n  coordinator: { kind: local, dir: /tmp/x }\n`,
+  );
   assert.equal(loadClusterConfig(file).node, 'b');
 });
 
@@ -146,14 +160,25 @@ test('bad input: etcd needs whole-second TTLs; heartbeat peers must not include 
   const etcd = { kind: 'etcd', endpoints: ['http://127.0.0.1:2379'] };
   assert.throws(() => parseClusterConfig({ ...minimal, coordinator: etcd, timing: { ttl: 1500 } }), /whole seconds/);
   assert.throws(
-    () => parseClusterConfig({ ...minimal, heartbeat: { listen: '0.0.0.0:1', peers: [{ node: 'a', address: '1.2.3.4:5' }], keys: [{ id: 'k', secret: '0123456789abcdef' }] } }),
+    () =>
+      parseClusterConfig({
+        ...minimal,
+        heartbeat: { listen: '0.0.0.0:1', peers: [{ node: 'a', address: '1.2.3.4:5' }], keys: [{ id: 'k', secret: '0123456789abcdef' }] },
+      }),
     /'a' is this node/,
   );
   assert.throws(
-    () => parseClusterConfig({ ...minimal, heartbeat: { listen: '0.0.0.0:1', peers: [{ node: 'b', address: '1.2.3.4:5' }], keys: [{ id: 'k', secret: 'short' }] } }),
+    () =>
+      parseClusterConfig({
+        ...minimal,
+        heartbeat: { listen: '0.0.0.0:1', peers: [{ node: 'b', address: '1.2.3.4:5' }], keys: [{ id: 'k', secret: 'short' }] },
+      }),
     /at least 16 bytes/,
   );
-  assert.throws(() => parseClusterConfig({ ...minimal, health: [{ name: 'x', tcp: '1.2.3.4:5', http: 'http://x' }] }), /exactly one of exec, http or tcp/);
+  assert.throws(
+    () => parseClusterConfig({ ...minimal, health: [{ name: 'x', tcp: '1.2.3.4:5', http: 'http://x' }] }),
+    /exactly one of exec, http or tcp/,
+  );
 });
 
 test('a missing file is a ConfigError with the fix', () => {
@@ -163,7 +188,17 @@ test('a missing file is a ConfigError with the fix', () => {
 
 test('the JSON Schema describes both shapes and names the resource kinds', () => {
   const js = JSON.stringify(clusterJsonSchema());
-  for (const word of ['"coordinator"', '"etcd"', '"local"', '"vip"', '"exec"', '"program"', '"companion"', '"turbo"', 'holdfast failover cluster configuration']) {
+  for (const word of [
+    '"coordinator"',
+    '"etcd"',
+    '"local"',
+    '"vip"',
+    '"exec"',
+    '"program"',
+    '"companion"',
+    '"turbo"',
+    'holdfast failover cluster configuration',
+  ]) {
     assert.ok(js.includes(word), `schema mentions ${word}`);
   }
 });

@@ -103,7 +103,11 @@ async function agentDemotesDuringStart(t: TestContext, backend: (dir: string) =>
   await s.started();
   pgid = s.pgid();
   await agent.stop(); // demotes while the start still runs
-  assert.deepEqual(calls.map((c) => c.call), ['arm', 'disarm'], 'the demotion was clean in the end, so the fence was disarmed');
+  assert.deepEqual(
+    calls.map((c) => c.call),
+    ['arm', 'disarm'],
+    'the demotion was clean in the end, so the fence was disarmed',
+  );
   const disarm = calls[1]!;
   assert.deepEqual(disarm.alive, [], 'the fence was disarmed only after the start script was gone');
   assert.equal(disarm.lastAction, 'stop', 'and after the resource was stopped again');

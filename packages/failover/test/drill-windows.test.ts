@@ -18,7 +18,13 @@ test('windows: a paused leader’s window ends at the deadline it reports on wak
     ev('n1', 4020, 'demoted', { token: 2 }),
   ];
   const w = leadershipWindows(events);
-  assert.deepEqual(w.map((x) => [x.node, x.token, x.start, x.end]), [['n1', 2, 0, 1800], ['n2', 4, 2600, Infinity]]);
+  assert.deepEqual(
+    w.map((x) => [x.node, x.token, x.start, x.end]),
+    [
+      ['n1', 2, 0, 1800],
+      ['n2', 4, 2600, Infinity],
+    ],
+  );
   assert.deepEqual(overlappingWindows(w), []);
   assert.equal(tokensIncrease(w), true);
 });
@@ -32,7 +38,24 @@ test('windows: a leader still acting when another is elected is an overlap; a ki
 });
 
 test('drill verdict and summary', () => {
-  const base: DrillResult = { agent: 'holdfast', fault: 'kill', profile: 'fast', ttl_s: 2, recovery_s: 1.2, failed_polls: 20, overlaps: 0, leadership_overlaps: 0, overlap_ms: 0, tokens: [2, 4], tokens_increase: true, old_leader: 'n1', new_leader: 'n2', heal_ok: true, polls: 300, samples: 300 };
+  const base: DrillResult = {
+    agent: 'holdfast',
+    fault: 'kill',
+    profile: 'fast',
+    ttl_s: 2,
+    recovery_s: 1.2,
+    failed_polls: 20,
+    overlaps: 0,
+    leadership_overlaps: 0,
+    overlap_ms: 0,
+    tokens: [2, 4],
+    tokens_increase: true,
+    old_leader: 'n1',
+    new_leader: 'n2',
+    heal_ok: true,
+    polls: 300,
+    samples: 300,
+  };
   assert.deepEqual(drillPassed(base), { ok: true, why: [] });
   assert.match(drillPassed({ ...base, recovery_s: 5.5 }).why.join(), /exceeds TTL \+ 3 s/);
   assert.match(drillPassed({ ...base, overlaps: 2 }).why.join(), /two VIP holders/);
@@ -44,7 +67,25 @@ test('drill verdict and summary', () => {
 test('windows: the overlap is measured in ms; a revoke drill passes within its bound and fails beyond it, or with two VIP holders', () => {
   const events = [ev('n1', 0, 'elected', { token: 2 }), ev('n2', 1000, 'elected', { token: 4 }), ev('n1', 1120, 'demoted', { token: 2 })];
   assert.equal(overlapMs(leadershipWindows(events)), 120);
-  const revoke: DrillResult = { agent: 'holdfast', fault: 'revoke', profile: 'fast', ttl_s: 2, recovery_s: 0.4, failed_polls: 3, overlaps: 0, leadership_overlaps: 1, overlap_ms: 120, overlap_bound_ms: 1400, tokens: [2, 4], tokens_increase: true, old_leader: 'n1', new_leader: 'n2', heal_ok: true, polls: 300, samples: 300 };
+  const revoke: DrillResult = {
+    agent: 'holdfast',
+    fault: 'revoke',
+    profile: 'fast',
+    ttl_s: 2,
+    recovery_s: 0.4,
+    failed_polls: 3,
+    overlaps: 0,
+    leadership_overlaps: 1,
+    overlap_ms: 120,
+    overlap_bound_ms: 1400,
+    tokens: [2, 4],
+    tokens_increase: true,
+    old_leader: 'n1',
+    new_leader: 'n2',
+    heal_ok: true,
+    polls: 300,
+    samples: 300,
+  };
   assert.deepEqual(drillPassed(revoke), { ok: true, why: [] });
   assert.match(drillPassed({ ...revoke, overlap_ms: 1500 }).why.join(), /overlapped 1500 ms, more than the 1400 ms bound/);
   assert.match(drillPassed({ ...revoke, overlaps: 1 }).why.join(), /two VIP holders/);

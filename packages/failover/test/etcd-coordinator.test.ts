@@ -9,8 +9,20 @@ import { EtcdCoordinator } from '../src/coordinator/etcd.ts';
 import { LeaseLostError, type ClusterView, type Term } from '../src/coordinator/coordinator.ts';
 import { startEtcd } from './support/etcd.ts';
 
-function coordinator(t: { after: (fn: () => unknown) => void }, endpoint: string, ttlMs = 2000, warnings: string[] = [], connectTimeoutMs?: number) {
-  const c = new EtcdCoordinator({ endpoints: [endpoint], cluster: 'test', ttlMs, onWarning: (m) => warnings.push(m), ...(connectTimeoutMs ? { connectTimeoutMs } : {}) });
+function coordinator(
+  t: { after: (fn: () => unknown) => void },
+  endpoint: string,
+  ttlMs = 2000,
+  warnings: string[] = [],
+  connectTimeoutMs?: number,
+) {
+  const c = new EtcdCoordinator({
+    endpoints: [endpoint],
+    cluster: 'test',
+    ttlMs,
+    onWarning: (m) => warnings.push(m),
+    ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
+  });
   t.after(() => c.close());
   return c;
 }
@@ -84,19 +96,26 @@ test('resign releases at once: the next winner gets a higher token and previous.
   await assert.rejects(a.keepAlive(first), LeaseLostError);
 });
 
-test('a lease that is not kept alive expires: the next winner sees previous.expired = true, the old keep-alive reports the loss', async (t) => {
-  const etcd = await startEtcd(t, { fast: true });
-  const a = coordinator(t, etcd.endpoint, 1000);
-  const b = coordinator(t, etcd.endpoint, 1000);
-  const first = won(await a.campaign({ node: 'a', priority: 100 }));
-  const second = await waitFor('the lease to expire and b to win', async () => {
-    const r = await b.campaign({ node: 'b', priority: 100 });
-    return r.won ? r.term : undefined;
-  }, { timeoutMs: 5000, intervalMs: 100 });
-  assert.ok(second.token > first.token);
-  assert.deepEqual(second.previous, { node: 'a', token: first.token, expired: true });
-  await assert.rejects(a.keepAlive(first), (err: Error) => err instanceof LeaseLostError && /expired|revoked/.test(err.message));
-});
+test(
+  'a lease that is not kept alive expires: the next winner sees previous.expired = true, the old keep-alive ' + 'reports the loss',
+  async (t) => {
+    const etcd = await startEtcd(t, { fast: true });
+    const a = coordinator(t, etcd.endpoint, 1000);
+    const b = coordinator(t, etcd.endpoint, 1000);
+    const first = won(await a.campaign({ node: 'a', priority: 100 }));
+    const second = await waitFor(
+      'the lease to expire and b to win',
+      async () => {
+        const r = await b.campaign({ node: 'b', priority: 100 });
+        return r.won ? r.term : undefined;
+      },
+      { timeoutMs: 5000, intervalMs: 100 },
+    );
+    assert.ok(second.token > first.token);
+    assert.deepEqual(second.previous, { node: 'a', token: first.token, expired: true });
+    await assert.rejects(a.keepAlive(first), (err: Error) => err instanceof LeaseLostError && /expired|revoked/.test(err.message));
+  },
+);
 
 test('keep-alive fails when an operator deleted the leader key even though the lease lives on', async (t) => {
   const etcd = await startEtcd(t);
@@ -147,7 +166,11 @@ test('observe delivers a fresh view on every change of the leader key and of a s
   await a.resign(term);
   await waitFor('a view with no leader and no switchover', () => seen.at(-1)?.leader === null && seen.at(-1)?.switchover === null);
   const revisions = seen.map((v) => v.revision);
-  assert.deepEqual([...revisions].sort((x, y) => x - y), revisions, 'views arrive in revision order');
+  assert.deepEqual(
+    [...revisions].sort((x, y) => x - y),
+    revisions,
+    'views arrive in revision order',
+  );
 });
 
 test('observe applies the watch events itself: a deleted leader key reaches followers without another read', async (t) => {
@@ -173,29 +196,38 @@ test('observe applies the watch events itself: a deleted leader key reaches foll
   await b.clearSwitchover(next);
   await waitFor('a view without the switchover', () => seen.at(-1)?.switchover === null);
   const revisions = seen.map((v) => v.revision);
-  assert.deepEqual([...revisions].sort((x, y) => x - y), revisions, 'views never go back');
-});
-
-test('leader writes are guarded by the record: a term that ended cannot clear a switchover, and a request against an old token is refused', async (t) => {
-  const etcd = await startEtcd(t);
-  const a = coordinator(t, etcd.endpoint);
-  const b = coordinator(t, etcd.endpoint);
-  const first = won(await a.campaign({ node: 'a', priority: 100 }));
-  await a.resign(first);
-  const second = won(await b.campaign({ node: 'b', priority: 100 }));
-  await assert.rejects(
-    a.requestSwitchover({ to: 'a', fromToken: first.token, requestedBy: 'test' }, 5000),
-    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_SWITCHOVER' && new RegExp(`token ${first.token} no longer leads`).test(err.message),
+  assert.deepEqual(
+    [...revisions].sort((x, y) => x - y),
+    revisions,
+    'views never go back',
   );
-  assert.equal((await a.read()).switchover, null, 'nothing was written');
-  await a.requestSwitchover({ to: 'a', fromToken: second.token, requestedBy: 'test' }, 5000);
-  await a.clearSwitchover(first); // the ended term's write: no effect
-  assert.equal((await a.read()).switchover?.to, 'a');
-  await b.clearSwitchover(second);
-  assert.equal((await a.read()).switchover, null);
 });
 
-test('the token handed out is the leader key\'s create revision, and the campaign id is stored with the record and the term', async (t) => {
+test(
+  'leader writes are guarded by the record: a term that ended cannot clear a switchover, and a request against an ' +
+    'old token is refused',
+  async (t) => {
+    const etcd = await startEtcd(t);
+    const a = coordinator(t, etcd.endpoint);
+    const b = coordinator(t, etcd.endpoint);
+    const first = won(await a.campaign({ node: 'a', priority: 100 }));
+    await a.resign(first);
+    const second = won(await b.campaign({ node: 'b', priority: 100 }));
+    await assert.rejects(
+      a.requestSwitchover({ to: 'a', fromToken: first.token, requestedBy: 'test' }, 5000),
+      (err: Error & { code?: string }) =>
+        err.code === 'HOLDFAST_E_SWITCHOVER' && new RegExp(`token ${first.token} no longer leads`).test(err.message),
+    );
+    assert.equal((await a.read()).switchover, null, 'nothing was written');
+    await a.requestSwitchover({ to: 'a', fromToken: second.token, requestedBy: 'test' }, 5000);
+    await a.clearSwitchover(first); // the ended term's write: no effect
+    assert.equal((await a.read()).switchover?.to, 'a');
+    await b.clearSwitchover(second);
+    assert.equal((await a.read()).switchover, null);
+  },
+);
+
+test("the token handed out is the leader key's create revision, and the campaign id is stored with the record and the term", async (t) => {
   const etcd = await startEtcd(t);
   const a = coordinator(t, etcd.endpoint);
   const b = coordinator(t, etcd.endpoint);
@@ -211,12 +243,15 @@ test('the token handed out is the leader key\'s create revision, and the campaig
   assert.deepEqual(second.previous, { node: 'a', token: first.token, expired: true, campaign: 'c-1' });
 });
 
-test('at connect: a single-member etcd (Debian 3.4.23 here) is accepted without a warning, and its version and size are known', async (t) => {
-  const etcd = await startEtcd(t);
-  const warnings: string[] = [];
-  const a = coordinator(t, etcd.endpoint, 2000, warnings);
-  await a.connect();
-  assert.equal(a.server?.members, 1);
-  assert.match(a.server?.version ?? '', /^3\.\d+\.\d+/);
-  assert.deepEqual(warnings, []);
-});
+test(
+  'at connect: a single-member etcd (Debian 3.4.23 here) is accepted without a warning, and its version and size ' + 'are known',
+  async (t) => {
+    const etcd = await startEtcd(t);
+    const warnings: string[] = [];
+    const a = coordinator(t, etcd.endpoint, 2000, warnings);
+    await a.connect();
+    assert.equal(a.server?.members, 1);
+    assert.match(a.server?.version ?? '', /^3\.\d+\.\d+/);
+    assert.deepEqual(warnings, []);
+  },
+);

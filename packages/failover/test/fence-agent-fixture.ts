@@ -15,15 +15,39 @@ const [netns = '', address = '', validity = '600', endpoint, leaseId, stray] = p
 const validityMs = Number(validity);
 const log = pino({ level: 'warn' }, pino.destination(2));
 const actionMarker = `test/n1/${process.pid}/fixture`;
-const vipConfig = vipSchema.parse({ kind: 'vip', name: 'vip', address, interface: 'eth0', netns, duplicateCheck: 0, garp: { count: 1, repeatAfter: 0, refresh: 0 } });
-const fence = new CompanionFence(companionSchema.parse({ kind: 'companion', maxValid: 60_000 }), { node: 'n1', cluster: 'test', log, resources: [vipConfig], actionMarker });
+const vipConfig = vipSchema.parse({
+  kind: 'vip',
+  name: 'vip',
+  address,
+  interface: 'eth0',
+  netns,
+  duplicateCheck: 0,
+  garp: { count: 1, repeatAfter: 0, refresh: 0 },
+});
+const fence = new CompanionFence(companionSchema.parse({ kind: 'companion', maxValid: 60_000 }), {
+  node: 'n1',
+  cluster: 'test',
+  log,
+  resources: [vipConfig],
+  actionMarker,
+});
 await fence.open();
 const token = 9;
 const release = endpoint && leaseId ? { release: { kind: 'etcd-lease' as const, endpoints: [endpoint], leaseId } } : {};
 await fence.arm({ token, validUntilMs: monotonicMs() + validityMs, ...release });
-await new VipResource(vipConfig).start({ node: 'n1', cluster: 'test', token, env: actionEnv('n1', 'test', token), signal: AbortSignal.timeout(10_000), log, assertLeader: () => {} });
+await new VipResource(vipConfig).start({
+  node: 'n1',
+  cluster: 'test',
+  token,
+  env: actionEnv('n1', 'test', token),
+  signal: AbortSignal.timeout(10_000),
+  log,
+  assertLeader: () => {},
+});
 if (stray === 'stray') {
-  void actionScope.run(actionMarker, () => runCommand('ip', ['netns', 'exec', netns, 'sh', '-c', `sleep 1; ip addr add ${address} dev eth0`]));
+  void actionScope.run(actionMarker, () =>
+    runCommand('ip', ['netns', 'exec', netns, 'sh', '-c', `sleep 1; ip addr add ${address} dev eth0`]),
+  );
   await new Promise((r) => setTimeout(r, 100)); // let it start
 }
 setInterval(() => fence.pet(monotonicMs() + validityMs), 100);

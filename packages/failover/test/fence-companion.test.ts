@@ -19,7 +19,9 @@ const VIP = '198.18.0.100';
 test('clock: monotonicMs() read in another process falls between two reads in this one', () => {
   for (let i = 0; i < 3; i++) {
     const before = monotonicMs();
-    const theirs = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(Number(process.hrtime.bigint()) / 1e6))']).toString());
+    const theirs = Number(
+      execFileSync(process.execPath, ['-e', 'process.stdout.write(String(Number(process.hrtime.bigint()) / 1e6))']).toString(),
+    );
     const after = monotonicMs();
     assert.ok(before <= theirs && theirs <= after, `${before} <= ${theirs} <= ${after}`);
   }
@@ -57,7 +59,10 @@ test('fence: a frozen (SIGSTOP) leader loses its VIP when validUntil passes; pet
   assert.ok(await hasAddress(where, VIP), 'pets keep the VIP in place');
   process.kill(agent.pid, 'SIGSTOP');
   const stoppedAt = monotonicMs();
-  await waitFor('the companion to remove the frozen leader’s VIP', async () => !(await hasAddress(where, VIP)), { timeoutMs: 10_000, intervalMs: 10 });
+  await waitFor('the companion to remove the frozen leader’s VIP', async () => !(await hasAddress(where, VIP)), {
+    timeoutMs: 10_000,
+    intervalMs: 10,
+  });
   const tookMs = monotonicMs() - stoppedAt;
   assert.ok(tookMs < 5000, `removed ${Math.round(tookMs)} ms after the freeze`);
   assert.ok(processAlive(companionPid), 'the companion stays while the agent is merely frozen');
@@ -71,7 +76,11 @@ test('fence: a clean disarm leaves resources alone; a killed companion is restar
   const resources = [vipSchema.parse({ kind: 'vip', name: 'vip', address: `${VIP}/24`, interface: 'eth0', netns: where.netns })];
   const lost: string[] = [];
   const { log } = capturedLog();
-  const fence = new CompanionFence(companionSchema.parse({ kind: 'companion' }), { node: 'n1', cluster: 'test', log, resources }, { onLost: (why) => lost.push(why) });
+  const fence = new CompanionFence(
+    companionSchema.parse({ kind: 'companion' }),
+    { node: 'n1', cluster: 'test', log, resources },
+    { onLost: (why) => lost.push(why) },
+  );
   t.after(() => fence.close());
   await fence.open();
   await runCommand('ip', ['-n', where.netns, 'addr', 'add', `${VIP}/24`, 'dev', 'eth0']);
@@ -83,7 +92,10 @@ test('fence: a clean disarm leaves resources alone; a killed companion is restar
   await fence.arm({ token: 2, validUntilMs: monotonicMs() + 30_000 });
   const firstPid = fence.pid!;
   process.kill(firstPid, 'SIGKILL');
-  await waitFor('a new companion', () => fence.pid !== undefined && fence.pid !== firstPid && (fence.describe()['armed'] as { token: number } | null)?.token === 2);
+  await waitFor(
+    'a new companion',
+    () => fence.pid !== undefined && fence.pid !== firstPid && (fence.describe()['armed'] as { token: number } | null)?.token === 2,
+  );
   assert.equal(lost.length, 1);
   assert.match(lost[0]!, /exited \(SIGKILL\)/);
   // The new companion is armed for token 2: stopping the pets fences.
@@ -100,6 +112,14 @@ test('fence: a stale token is refused and open() fails clearly when the companio
   await fence.disarm();
   await assert.rejects(fence.arm({ token: 3, validUntilMs: monotonicMs() + 60_000 }), /refused to arm for token 3: .*not above 4/);
 
-  const dead = new CompanionFence(companionSchema.parse({ kind: 'companion', socket: '/nonexistent/fence.sock', startTimeout: 2000 }), { node: 'n1', cluster: 'test', log, resources: [] });
-  await assert.rejects(dead.open(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_FENCE' && /fences\[\]\.socket: cannot use \/nonexistent/.test(err.message));
+  const dead = new CompanionFence(companionSchema.parse({ kind: 'companion', socket: '/nonexistent/fence.sock', startTimeout: 2000 }), {
+    node: 'n1',
+    cluster: 'test',
+    log,
+    resources: [],
+  });
+  await assert.rejects(
+    dead.open(),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_FENCE' && /fences\[\]\.socket: cannot use \/nonexistent/.test(err.message),
+  );
 });

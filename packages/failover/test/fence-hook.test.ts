@@ -11,14 +11,35 @@ const term: Term = { node: 'b', token: 12, leaseId: 'l', revision: 12, ttlMs: 20
 
 test('the hook sees the old leader and both tokens; exit 0 is success', async (t) => {
   const out = join(tempDir(t), 'env');
-  await runFenceHook({ command: ['sh', '-c', `echo "$HOLDFAST_FENCE_NODE $HOLDFAST_FENCE_TOKEN $HOLDFAST_FENCING_TOKEN $HOLDFAST_NODE $HOLDFAST_CLUSTER" > ${out}`], timeout: 5000 }, 'shop', term.previous!, term, new AbortController().signal);
+  await runFenceHook(
+    {
+      command: [
+        'sh',
+        '-c',
+        `echo "$HOLDFAST_FENCE_NODE $HOLDFAST_FENCE_TOKEN $HOLDFAST_FENCING_TOKEN $HOLDFAST_NODE $HOLDFAST_CLUSTER" > ${out}`,
+      ],
+      timeout: 5000,
+    },
+    'shop',
+    term.previous!,
+    term,
+    new AbortController().signal,
+  );
   assert.equal(readFileSync(out, 'utf8').trim(), 'a 9 12 b shop');
 });
 
 test('a failing or overrunning hook is HOLDFAST_E_FENCE_HOOK with the reason, so the new leader gives up', async () => {
   await assert.rejects(
-    runFenceHook({ command: ['sh', '-c', 'echo "BMC unreachable" >&2; exit 2'], timeout: 5000 }, 'shop', term.previous!, term, new AbortController().signal),
-    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_FENCE_HOOK' && /against a \(token 9\) exited 2: BMC unreachable; this node gives up leadership/.test(err.message),
+    runFenceHook(
+      { command: ['sh', '-c', 'echo "BMC unreachable" >&2; exit 2'], timeout: 5000 },
+      'shop',
+      term.previous!,
+      term,
+      new AbortController().signal,
+    ),
+    (err: Error & { code?: string }) =>
+      err.code === 'HOLDFAST_E_FENCE_HOOK' &&
+      /against a \(token 9\) exited 2: BMC unreachable; this node gives up leadership/.test(err.message),
   );
   await assert.rejects(
     runFenceHook({ command: ['sleep', '5'], timeout: 100 }, 'shop', term.previous!, term, new AbortController().signal),

@@ -18,7 +18,11 @@ test('release: revoking the lease through etcd’s JSON gateway deletes the keys
   const r = await releaseLease({ kind: 'etcd-lease', endpoints: ['http://127.0.0.1:1', etcd.endpoint], leaseId }, 500);
   assert.deepEqual(r, { ok: true, endpoint: etcd.endpoint }, 'the dead endpoint is skipped');
   assert.equal(await client.get('/test/leader').string(), null, 'the key went with the lease');
-  assert.equal((await releaseLease({ kind: 'etcd-lease', endpoints: [etcd.endpoint], leaseId })).ok, true, 'a lease already gone counts as released');
+  assert.equal(
+    (await releaseLease({ kind: 'etcd-lease', endpoints: [etcd.endpoint], leaseId })).ok,
+    true,
+    'a lease already gone counts as released',
+  );
   const down = await releaseLease({ kind: 'etcd-lease', endpoints: ['http://127.0.0.1:1'], leaseId }, 300);
   assert.equal(down.ok, false);
   assert.match(down.error!, /127\.0\.0\.1:1/);
@@ -60,9 +64,13 @@ test('release: the companion frees the lease of a SIGKILLed leader after removin
     await agent.waitForLine(/^ARMED \d+/, 20_000);
     process.kill(agent.pid, fault);
     const log = () => `; the fence's log:\n${agent.stderr().slice(-3000)}`;
-    await waitFor('the VIP to be removed', async () => !(await hasAddress(where, '198.18.0.100')), { timeoutMs: 10_000 }).catch((err: Error) => assert.fail(err.message + log()));
+    await waitFor('the VIP to be removed', async () => !(await hasAddress(where, '198.18.0.100')), { timeoutMs: 10_000 }).catch(
+      (err: Error) => assert.fail(err.message + log()),
+    );
     if (fault === 'SIGKILL') {
-      await waitFor('the lease to be released (60 s TTL)', async () => (await client.get(`/test/${fault}`).string()) === null, { timeoutMs: 10_000 }).catch((err: Error) => assert.fail(err.message + log()));
+      await waitFor('the lease to be released (60 s TTL)', async () => (await client.get(`/test/${fault}`).string()) === null, {
+        timeoutMs: 10_000,
+      }).catch((err: Error) => assert.fail(err.message + log()));
     } else {
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(await client.get(`/test/${fault}`).string(), 'leader', 'a frozen agent’s lease is left to expire');
@@ -95,21 +103,24 @@ test('release: an action the killed agent left in flight is ended before the lea
   assert.equal(await hasAddress(where, '198.18.0.100'), false, 'the in-flight action was ended by the fence');
 });
 
-test('release: a local coordinator lease is ended in its state directory; the term counts as expired; one already gone is released too', async (t) => {
-  const { tempDir } = await import('@holdfast/testkit');
-  const { LocalCoordinator } = await import('../src/coordinator/local.ts');
-  const dir = tempDir(t);
-  const a = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 60_000 });
-  const b = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 60_000 });
-  t.after(() => Promise.all([a.close(), b.close()]));
-  const won = await a.campaign({ node: 'a', priority: 1 });
-  assert.ok(won.won);
-  const spec = { kind: 'local-lease' as const, dir, cluster: 'c', leaseId: won.term.leaseId };
-  assert.equal(isReleaseSpec(spec), true);
-  assert.equal(isReleaseSpec({ ...spec, dir: 'relative/dir' }), false);
-  assert.deepEqual(await releaseLease(spec), { ok: true, endpoint: dir });
-  assert.equal((await b.read()).leader, null, 'the record went with the lease');
-  const next = await b.campaign({ node: 'b', priority: 1 });
-  assert.ok(next.won && next.term.previous?.expired === true, 'ended early, not released: the next winner fences');
-  assert.equal((await releaseLease(spec)).ok, true, 'a lease already gone counts as released');
-});
+test(
+  'release: a local coordinator lease is ended in its state directory; the term counts as expired; one already ' + 'gone is released too',
+  async (t) => {
+    const { tempDir } = await import('@holdfast/testkit');
+    const { LocalCoordinator } = await import('../src/coordinator/local.ts');
+    const dir = tempDir(t);
+    const a = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 60_000 });
+    const b = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 60_000 });
+    t.after(() => Promise.all([a.close(), b.close()]));
+    const won = await a.campaign({ node: 'a', priority: 1 });
+    assert.ok(won.won);
+    const spec = { kind: 'local-lease' as const, dir, cluster: 'c', leaseId: won.term.leaseId };
+    assert.equal(isReleaseSpec(spec), true);
+    assert.equal(isReleaseSpec({ ...spec, dir: 'relative/dir' }), false);
+    assert.deepEqual(await releaseLease(spec), { ok: true, endpoint: dir });
+    assert.equal((await b.read()).leader, null, 'the record went with the lease');
+    const next = await b.campaign({ node: 'b', priority: 1 });
+    assert.ok(next.won && next.term.previous?.expired === true, 'ended early, not released: the next winner fences');
+    assert.equal((await releaseLease(spec)).ok, true, 'a lease already gone counts as released');
+  },
+);

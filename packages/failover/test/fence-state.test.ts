@@ -17,7 +17,9 @@ test('fence state: fires when validUntil passes without a newer pet, and only th
   // A pet arriving while it tears down (the agent wakes from a pause) changes nothing.
   assert.equal(f.onMessage({ t: 'pet', token: 3, validUntilMs: 9999 }, 2601).fire, undefined);
   out = f.onFired(3, 2610, [{ resource: 'vip', ok: true, tookMs: 8 }]);
-  assert.deepEqual(out.replies, [{ t: 'fired', token: 3, reason: 'expired', atMs: 2610, results: [{ resource: 'vip', ok: true, tookMs: 8 }] }]);
+  assert.deepEqual(out.replies, [
+    { t: 'fired', token: 3, reason: 'expired', atMs: 2610, results: [{ resource: 'vip', ok: true, tookMs: 8 }] },
+  ]);
   assert.equal(f.state.mode as string, 'fired');
   // Fenced for token 3 for good: a later pet does not re-arm it.
   assert.equal(f.onMessage({ t: 'pet', token: 3, validUntilMs: 9999 }, 2700).wakeAtMs, null);
@@ -54,28 +56,35 @@ test('fence state: a disarm during teardown is answered when the teardown ends',
   f.tick(100);
   assert.deepEqual(f.onMessage({ t: 'disarm', token: 1 }, 101).replies, []);
   const out = f.onFired(1, 110, []);
-  assert.deepEqual(out.replies.map((r) => r.t), ['fired', 'disarmed']);
+  assert.deepEqual(
+    out.replies.map((r) => r.t),
+    ['fired', 'disarmed'],
+  );
   assert.equal(f.state.mode as string, 'idle');
 });
 
 test('fence state (property): it never fires before the latest validUntil, and always fires once it passed', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 900 })), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 2000 }), (pets, silence) => {
-      const f = new FenceState(1000);
-      let now = 0;
-      let validUntil = Math.min(500, now + 1000);
-      f.onMessage({ t: 'arm', token: 1, validUntilMs: 500 }, now);
-      for (const [gap, ahead] of pets) {
-        now += gap;
-        const fired = f.tick(now).fire;
-        if (fired) return now >= validUntil; // fired: only after validUntil
-        assert.ok(now < validUntil);
-        validUntil = Math.min(now + ahead, now + 1000);
-        if (f.onMessage({ t: 'pet', token: 1, validUntilMs: now + ahead }, now).fire) return now >= validUntil;
-      }
-      now += silence;
-      const fired = f.tick(now).fire !== undefined;
-      return fired === now >= validUntil;
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 900 })), { minLength: 1, maxLength: 30 }),
+      fc.integer({ min: 0, max: 2000 }),
+      (pets, silence) => {
+        const f = new FenceState(1000);
+        let now = 0;
+        let validUntil = Math.min(500, now + 1000);
+        f.onMessage({ t: 'arm', token: 1, validUntilMs: 500 }, now);
+        for (const [gap, ahead] of pets) {
+          now += gap;
+          const fired = f.tick(now).fire;
+          if (fired) return now >= validUntil; // fired: only after validUntil
+          assert.ok(now < validUntil);
+          validUntil = Math.min(now + ahead, now + 1000);
+          if (f.onMessage({ t: 'pet', token: 1, validUntilMs: now + ahead }, now).fire) return now >= validUntil;
+        }
+        now += silence;
+        const fired = f.tick(now).fire !== undefined;
+        return fired === now >= validUntil;
+      },
+    ),
   );
 });

@@ -18,7 +18,10 @@ test('strays: runCommand marks what it runs inside an action scope, and only the
   assert.equal((await echo()).stdout.trim(), '[]');
   assert.equal((await actionScope.run('c/n1/123/abcdef', echo)).stdout.trim(), '[c/n1/123/abcdef]');
   // Timers started inside the scope (a gratuitous ARP burst) keep it.
-  const later = await actionScope.run('c/n1/123/abcdef', () => new Promise<string>((resolve) => setTimeout(() => void echo().then((r) => resolve(r.stdout.trim())), 10)));
+  const later = await actionScope.run(
+    'c/n1/123/abcdef',
+    () => new Promise<string>((resolve) => setTimeout(() => void echo().then((r) => resolve(r.stdout.trim())), 10)),
+  );
   assert.equal(later, '[c/n1/123/abcdef]');
 });
 

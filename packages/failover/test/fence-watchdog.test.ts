@@ -35,15 +35,25 @@ test('watchdog: a timeout longer than the lease window is refused at arm', async
   writeFileSync(device, '');
   const w = new WatchdogFence(watchdogSchema.parse({ kind: 'watchdog', device, timeout: '1s' }), deps(), () => 0);
   await w.open();
-  await assert.rejects(w.arm({ token: 1, validUntilMs: 790 }), (err: Error) => hasCode(err, 'HOLDFAST_E_WATCHDOG') && /longer than the time left in this lease \(790 ms\)/.test(err.message));
+  await assert.rejects(
+    w.arm({ token: 1, validUntilMs: 790 }),
+    (err: Error) => hasCode(err, 'HOLDFAST_E_WATCHDOG') && /longer than the time left in this lease \(790 ms\)/.test(err.message),
+  );
   assert.equal(readFileSync(device, 'utf8'), '', 'the device was not opened');
 });
 
 test('watchdog: a missing device is a clear error when required, a warning when auto', async () => {
   const required = new WatchdogFence(watchdogSchema.parse({ kind: 'watchdog', device: '/nonexistent/watchdog' }), deps());
-  await assert.rejects(required.open(), (err: Error) => hasCode(err, 'HOLDFAST_E_WATCHDOG') && /does not exist\. Load a watchdog driver \(e\.g\. 'modprobe softdog/.test(err.message));
+  await assert.rejects(
+    required.open(),
+    (err: Error) =>
+      hasCode(err, 'HOLDFAST_E_WATCHDOG') && /does not exist\. Load a watchdog driver \(e\.g\. 'modprobe softdog/.test(err.message),
+  );
   const log = capturedLog();
-  const auto = new WatchdogFence(watchdogSchema.parse({ kind: 'watchdog', device: '/nonexistent/watchdog', mode: 'auto' }), { ...deps(), log: log.log });
+  const auto = new WatchdogFence(watchdogSchema.parse({ kind: 'watchdog', device: '/nonexistent/watchdog', mode: 'auto' }), {
+    ...deps(),
+    log: log.log,
+  });
   await auto.open();
   await auto.arm({ token: 1, validUntilMs: 1e12 });
   auto.pet(1e12);

@@ -24,14 +24,20 @@ test('a signed packet round-trips; any flipped byte, unknown key or truncation i
     assert.equal(r.ok, false, `byte ${i} flipped`);
   }
   assert.deepEqual(decodePacket(encodePacket(body, 'k2', key), keys), { ok: false, error: 'unknown_key' });
-  assert.deepEqual(decodePacket(encodePacket(body, 'k1', Buffer.from('another secret of 32 bytes......')), keys), { ok: false, error: 'bad_mac' });
+  assert.deepEqual(decodePacket(encodePacket(body, 'k1', Buffer.from('another secret of 32 bytes......')), keys), {
+    ok: false,
+    error: 'bad_mac',
+  });
   assert.deepEqual(decodePacket(p.subarray(0, p.length - 1), keys), { ok: false, error: 'malformed' });
   assert.deepEqual(decodePacket(Buffer.from('hello'), keys), { ok: false, error: 'malformed' });
 });
 
 test('key rotation: a receiver holding old and new keys accepts both', () => {
   const next = Buffer.from('fedcba9876543210fedcba9876543210');
-  const both = new Map([['k1', key], ['k2', next]]);
+  const both = new Map([
+    ['k1', key],
+    ['k2', next],
+  ]);
   assert.equal(decodePacket(encodePacket(body, 'k1', key), both).ok, true);
   assert.equal(decodePacket(encodePacket(body, 'k2', next), both).ok, true);
 });
@@ -75,7 +81,10 @@ test('forged, replayed, unknown and malformed datagrams are dropped and counted 
   await sendTo(bPort, genuine);
   await waitFor('b to accept a', () => b.peers().find((p) => p.node === 'a')?.alive);
   await sendTo(bPort, genuine);
-  await sendTo(bPort, encodePacket({ ...body, node: 'a', seq: Date.now() * 1000 + 20_000_000 }, 'k1', Buffer.from('wrong key, same id, 32 bytes....')));
+  await sendTo(
+    bPort,
+    encodePacket({ ...body, node: 'a', seq: Date.now() * 1000 + 20_000_000 }, 'k1', Buffer.from('wrong key, same id, 32 bytes....')),
+  );
   await sendTo(bPort, encodePacket({ ...body, node: 'a', seq: Date.now() * 1000 + 30_000_000 }, 'nope', key));
   await sendTo(bPort, encodePacket({ ...body, node: 'mallory', seq: 1 }, 'k1', key));
   await sendTo(bPort, encodePacket({ ...body, cluster: 'other', seq: 1 }, 'k1', key));
@@ -121,7 +130,15 @@ test('a live pair exchanges heartbeats, and a silent peer is reported down after
 });
 
 test('bad input: no key, or a send key that is not listed, is a config error', () => {
-  const base = { cluster: 'c', node: 'a', listen: { host: '127.0.0.1', port: 0 }, peers: [], intervalMs: 100, clock: systemClock, local: () => ({ role: 'x', token: null, healthy: true, priority: 1, leader: null }) };
+  const base = {
+    cluster: 'c',
+    node: 'a',
+    listen: { host: '127.0.0.1', port: 0 },
+    peers: [],
+    intervalMs: 100,
+    clock: systemClock,
+    local: () => ({ role: 'x', token: null, healthy: true, priority: 1, leader: null }),
+  };
   assert.throws(() => new Heartbeats({ ...base, keys: [] }), /at least one key/);
   assert.throws(() => new Heartbeats({ ...base, keys: [{ id: 'k1', secret: key }], sendKeyId: 'k9' }), /'k9' is not among the keys \(k1\)/);
 });

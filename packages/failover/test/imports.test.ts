@@ -13,14 +13,22 @@ const sources = globSync('src/**/*.ts', { cwd: root }).sort();
 function specifiers(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) out.push((m[1] ?? m[2])!);
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g))
+    out.push((m[1] ?? m[2])!);
   return out;
 }
 
 test('the supervisor is reached through @holdfast/supervisor/client only', () => {
-  const offending = sources.flatMap((f) => specifiers(f).filter((s) => s.startsWith('@holdfast/supervisor') && s !== '@holdfast/supervisor/client').map((s) => `${f}: ${s}`));
+  const offending = sources.flatMap((f) =>
+    specifiers(f)
+      .filter((s) => s.startsWith('@holdfast/supervisor') && s !== '@holdfast/supervisor/client')
+      .map((s) => `${f}: ${s}`),
+  );
   assert.deepEqual(offending, []);
-  assert.ok(sources.some((f) => specifiers(f).includes('@holdfast/supervisor/client')), 'the program resource uses the client subpath');
+  assert.ok(
+    sources.some((f) => specifiers(f).includes('@holdfast/supervisor/client')),
+    'the program resource uses the client subpath',
+  );
 });
 
 test('the test doubles are not reachable from the public entry, only from @holdfast/failover/testing', () => {
@@ -34,8 +42,11 @@ test('the test doubles are not reachable from the public entry, only from @holdf
     }
   };
   walk('src/index.ts');
-  assert.ok(seen.has('src/leadership.ts') && seen.has('src/fence/fence.ts'), 'the walk follows the entry\'s imports');
-  assert.deepEqual([...seen].filter((f) => f.startsWith('src/testing/')), []);
+  assert.ok(seen.has('src/leadership.ts') && seen.has('src/fence/fence.ts'), "the walk follows the entry's imports");
+  assert.deepEqual(
+    [...seen].filter((f) => f.startsWith('src/testing/')),
+    [],
+  );
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string> };
   assert.equal(manifest.exports['./testing'], './src/testing/index.ts');
 });
@@ -43,6 +54,10 @@ test('the test doubles are not reachable from the public entry, only from @holdf
 test('the fence contract lives under fence/: nothing in resources/ imports fence/', () => {
   const offending = sources
     .filter((f) => f.startsWith('src/resources/'))
-    .flatMap((f) => specifiers(f).filter((s) => s.includes('/fence/')).map((s) => `${f}: ${s}`));
+    .flatMap((f) =>
+      specifiers(f)
+        .filter((s) => s.includes('/fence/'))
+        .map((s) => `${f}: ${s}`),
+    );
   assert.deepEqual(offending, []);
 });

@@ -63,22 +63,28 @@ test('a campaign committed on the server whose reply was lost is read back and r
   assert.deepEqual(sim.violations(), []);
 });
 
-test('a lost campaign reply, then cut off until the record expired: the node does not fence its own unused term when it wins later', async () => {
-  const sim = new Sim({ ttlMs: TTL });
-  const a = sim.add('a', { fenceHook: true });
-  sim.server.dropReply('a', 'campaign');
-  sim.start();
-  await advanceUntil(sim, 'the campaign to be applied', () => sim.server.terms.length === 1);
-  sim.server.partition('a', true);
-  await sim.vt.advance(2 * TTL);
-  assert.equal(sim.server.terms[0]!.how, 'expired', 'nobody could release it');
-  sim.server.partition('a', false);
-  await advanceUntil(sim, 'a to lead', () => sim.leaders()[0] === a);
-  const skipped = a.events.find((e) => e.type === 'fence-skipped');
-  assert.ok(skipped?.type === 'fence-skipped' && skipped.previous.token === sim.server.terms[0]!.token, `events: ${a.events.map((e) => e.type).join(', ')}`);
-  assert.deepEqual(a.fenced, [], 'the node did not fence itself');
-  assert.deepEqual(sim.violations(), []);
-});
+test(
+  'a lost campaign reply, then cut off until the record expired: the node does not fence its own unused term when ' + 'it wins later',
+  async () => {
+    const sim = new Sim({ ttlMs: TTL });
+    const a = sim.add('a', { fenceHook: true });
+    sim.server.dropReply('a', 'campaign');
+    sim.start();
+    await advanceUntil(sim, 'the campaign to be applied', () => sim.server.terms.length === 1);
+    sim.server.partition('a', true);
+    await sim.vt.advance(2 * TTL);
+    assert.equal(sim.server.terms[0]!.how, 'expired', 'nobody could release it');
+    sim.server.partition('a', false);
+    await advanceUntil(sim, 'a to lead', () => sim.leaders()[0] === a);
+    const skipped = a.events.find((e) => e.type === 'fence-skipped');
+    assert.ok(
+      skipped?.type === 'fence-skipped' && skipped.previous.token === sim.server.terms[0]!.token,
+      `events: ${a.events.map((e) => e.type).join(', ')}`,
+    );
+    assert.deepEqual(a.fenced, [], 'the node did not fence itself');
+    assert.deepEqual(sim.violations(), []);
+  },
+);
 
 test('negative control: a term that expired while its node acted is still fenced by the next winner', async () => {
   const sim = new Sim({ ttlMs: TTL });
@@ -90,7 +96,10 @@ test('negative control: a term that expired while its node acted is still fenced
   a.clock.freeze(1e9);
   a.down = true;
   await advanceUntil(sim, 'b to lead', () => sim.leaders()[0] === b);
-  assert.deepEqual(b.fenced.map((p) => [p.node, p.expired]), [['a', true]]);
+  assert.deepEqual(
+    b.fenced.map((p) => [p.node, p.expired]),
+    [['a', true]],
+  );
   assert.equal(has(b, 'fence-skipped'), false);
   assert.deepEqual(sim.violations(), []);
 });
@@ -110,6 +119,9 @@ test('an early lease revoke (etcdctl lease revoke): the old leader demotes on th
   assert.ok(demoting?.type === 'demoting' && demoting.reason === 'lease-lost');
   // The overlap is what this scenario cannot avoid: bounded by the watch delivery and the demotion.
   const lastOld = Math.max(...sim.actions.filter((x) => x.node === old.name).map((x) => x.at));
-  assert.ok(lastOld - revokedAt <= 2 * sim.server.link(old.name).latencyMs + 10, `the old leader acted ${lastOld - revokedAt} ms after the revoke`);
+  assert.ok(
+    lastOld - revokedAt <= 2 * sim.server.link(old.name).latencyMs + 10,
+    `the old leader acted ${lastOld - revokedAt} ms after the revoke`,
+  );
   await advanceUntil(sim, 'the other node to lead', () => sim.leaders()[0] === other);
 });

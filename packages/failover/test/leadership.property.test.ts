@@ -13,7 +13,12 @@ const TTL = 1000;
 const fault = fc.oneof(
   fc.record({ kind: fc.constant('partition' as const), node: fc.nat(2), ms: fc.integer({ min: 50, max: 4000 }) }),
   fc.record({ kind: fc.constant('freeze' as const), node: fc.nat(2), ms: fc.integer({ min: 50, max: 4000 }) }),
-  fc.record({ kind: fc.constant('loss' as const), node: fc.nat(2), ms: fc.integer({ min: 50, max: 4000 }), p: fc.double({ min: 0.1, max: 1, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('loss' as const),
+    node: fc.nat(2),
+    ms: fc.integer({ min: 50, max: 4000 }),
+    p: fc.double({ min: 0.1, max: 1, noNaN: true }),
+  }),
   fc.record({ kind: fc.constant('unhealthy' as const), node: fc.nat(2), ms: fc.integer({ min: 50, max: 3000 }) }),
   fc.record({ kind: fc.constant('extend' as const) }),
   fc.record({ kind: fc.constant('latency' as const), node: fc.nat(2), ms: fc.integer({ min: 1, max: 300 }) }),
@@ -32,7 +37,9 @@ test('no overlap, increasing tokens and eventual leadership under random faults 
   await fc.assert(
     fc.asyncProperty(scenario, async ({ seed, nodeRates, serverRate, priorities, steps }) => {
       const sim = new Sim({ ttlMs: TTL, server: { rate: serverRate, random: seededRandom(seed) } });
-      const nodes = ['a', 'b', 'c'].map((name, i) => sim.add(name, { rate: nodeRates[i]!, priority: priorities[i]!, demoteMs: 30, fenceHook: true }));
+      const nodes = ['a', 'b', 'c'].map((name, i) =>
+        sim.add(name, { rate: nodeRates[i]!, priority: priorities[i]!, demoteMs: 30, fenceHook: true }),
+      );
       sim.start();
       await sim.vt.advance(300);
       for (const { fault: f, gap } of steps) {
@@ -68,7 +75,11 @@ test('no overlap, increasing tokens and eventual leadership under random faults 
       await sim.vt.advance(4000 + 6 * TTL);
       const violations = sim.violations();
       assert.deepEqual(violations, [], violations.join('\n'));
-      assert.equal(sim.leaders().length, 1, `one leader once faults stop (terms: ${JSON.stringify(sim.server.terms.map((t) => [t.node, t.token, t.how]))})`);
+      assert.equal(
+        sim.leaders().length,
+        1,
+        `one leader once faults stop (terms: ${JSON.stringify(sim.server.terms.map((t) => [t.node, t.token, t.how]))})`,
+      );
     }),
     { numRuns: 150 },
   );

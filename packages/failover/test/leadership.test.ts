@@ -37,7 +37,10 @@ test('of three nodes exactly one leads; the others never pass assertLeader()', a
   const leader = await elect(sim);
   for (const n of sim.nodes) {
     if (n === leader) continue;
-    assert.throws(() => n.leadership.assertLeader(), (e: unknown) => e instanceof NotLeaderError && e.code === 'HOLDFAST_E_NOT_LEADER');
+    assert.throws(
+      () => n.leadership.assertLeader(),
+      (e: unknown) => e instanceof NotLeaderError && e.code === 'HOLDFAST_E_NOT_LEADER',
+    );
   }
   await sim.vt.advance(5 * TTL);
   assert.deepEqual(new Set(sim.actions.map((x) => x.node)), new Set([leader.name]));
@@ -71,7 +74,10 @@ test('lost keep-alives: a leader whose renewals stop being acknowledged demotes 
   sim.server.link(old.name).loss = 1; // every request and response from now on is lost
   await sim.vt.advance(3 * TTL);
   const demoted = old.events.find((e) => e.type === 'demoted');
-  assert.ok(demoted && demoted.type === 'demoted' && demoted.reason === 'renew-timeout' && demoted.beforeDeadline, JSON.stringify(old.events.slice(-5)));
+  assert.ok(
+    demoted && demoted.type === 'demoted' && demoted.reason === 'renew-timeout' && demoted.beforeDeadline,
+    JSON.stringify(old.events.slice(-5)),
+  );
   const rec = sim.server.terms.find((r) => r.node === old.name)!;
   assert.equal(rec.how, 'expired');
   assert.ok(sim.demotions.find((d) => d.node === old.name)!.at < rec.end);
@@ -109,7 +115,10 @@ test('a leader paused longer than the TTL wakes to refused actions and demotes; 
   // Thawed: what was due runs now; every action must be refused.
   await sim.vt.advance(200);
   assert.ok(old.refused > refusedBefore, 'the woken leader tried to act and was refused');
-  assert.ok(old.events.some((e) => e.type === 'pause'), 'the pause was detected');
+  assert.ok(
+    old.events.some((e) => e.type === 'pause'),
+    'the pause was detected',
+  );
   assert.ok(old.events.some((e) => e.type === 'demoted'));
   assert.equal(sim.leaders().length, 1);
   assert.notEqual(sim.leaders()[0], old);
@@ -131,32 +140,35 @@ test('a short pause makes the leader suspect until a keep-alive sent after it is
   assert.deepEqual(sim.violations(), []);
 });
 
-test('whenLeader: after a pause it resolves once a keep-alive sent after the pause is acknowledged; when the term is lost it rejects', async () => {
-  const sim = new Sim({ ttlMs: TTL });
-  const a = sim.add('a');
-  await elect(sim);
-  a.clock.freeze(sim.timing.pauseThresholdMs + 50);
-  await sim.vt.advance(sim.timing.pauseThresholdMs + 51);
-  assert.throws(() => a.leadership.assertLeader(), /pause/);
-  let resumed = false;
-  void a.leadership.whenLeader(new AbortController().signal).then(() => (resumed = true));
-  await sim.vt.advance(50);
-  assert.equal(resumed, true);
-  assert.doesNotThrow(() => a.leadership.assertLeader());
+test(
+  'whenLeader: after a pause it resolves once a keep-alive sent after the pause is acknowledged; when the term is ' + 'lost it rejects',
+  async () => {
+    const sim = new Sim({ ttlMs: TTL });
+    const a = sim.add('a');
+    await elect(sim);
+    a.clock.freeze(sim.timing.pauseThresholdMs + 50);
+    await sim.vt.advance(sim.timing.pauseThresholdMs + 51);
+    assert.throws(() => a.leadership.assertLeader(), /pause/);
+    let resumed = false;
+    void a.leadership.whenLeader(new AbortController().signal).then(() => (resumed = true));
+    await sim.vt.advance(50);
+    assert.equal(resumed, true);
+    assert.doesNotThrow(() => a.leadership.assertLeader());
 
-  // Cut off, then paused: the re-check can never succeed; the wait ends with the term.
-  sim.server.partition('a', true);
-  a.clock.freeze(sim.timing.pauseThresholdMs + 50);
-  await sim.vt.advance(sim.timing.pauseThresholdMs + 51);
-  const outcome = a.leadership.whenLeader(new AbortController().signal).then(
-    () => 'resolved',
-    (err: unknown) => (err instanceof NotLeaderError ? 'rejected' : 'other'),
-  );
-  await sim.vt.advance(TTL);
-  assert.equal(await outcome, 'rejected');
-  assert.notEqual(a.leadership.role, 'leader');
-  assert.deepEqual(sim.violations(), []);
-});
+    // Cut off, then paused: the re-check can never succeed; the wait ends with the term.
+    sim.server.partition('a', true);
+    a.clock.freeze(sim.timing.pauseThresholdMs + 50);
+    await sim.vt.advance(sim.timing.pauseThresholdMs + 51);
+    const outcome = a.leadership.whenLeader(new AbortController().signal).then(
+      () => 'resolved',
+      (err: unknown) => (err instanceof NotLeaderError ? 'rejected' : 'other'),
+    );
+    await sim.vt.advance(TTL);
+    assert.equal(await outcome, 'rejected');
+    assert.notEqual(a.leadership.role, 'leader');
+    assert.deepEqual(sim.violations(), []);
+  },
+);
 
 test('clock-rate drift within the configured bound never lets two leaders overlap', async () => {
   // The leader's clock runs 0.5 % slow and the server's 0.45 % fast: 0.95 % relative, under drift = 1 %.
@@ -215,7 +227,10 @@ test('the fence hook runs when the previous lease expired, not when it was relea
   second.down = true;
   await sim.vt.advance(3 * TTL);
   assert.equal(sim.leaders()[0], first);
-  assert.deepEqual(first.fenced.map((p) => [p.node, p.expired]), [[second.name, true]]);
+  assert.deepEqual(
+    first.fenced.map((p) => [p.node, p.expired]),
+    [[second.name, true]],
+  );
   assert.deepEqual(sim.violations(), []);
 });
 
@@ -274,7 +289,10 @@ test('planned switchover moves leadership to the named node only', async () => {
   const old = await elect(sim);
   const target = sim.nodes.find((n) => n !== old)!;
   const client = sim.server.client('operator', target.clock, TTL);
-  await Promise.all([client.requestSwitchover({ to: target.name, fromToken: old.leadership.term!.token, requestedBy: 'test' }, 3 * TTL), sim.vt.advance(10)]);
+  await Promise.all([
+    client.requestSwitchover({ to: target.name, fromToken: old.leadership.term!.token, requestedBy: 'test' }, 3 * TTL),
+    sim.vt.advance(10),
+  ]);
   await sim.vt.advance(TTL);
   assert.equal(sim.leaders()[0], target);
   const terms = sim.server.terms;
@@ -284,25 +302,31 @@ test('planned switchover moves leadership to the named node only', async () => {
   assert.deepEqual(sim.violations(), []);
 });
 
-test('a switchover to a node that never shows up leaves the cluster leaderless for one TTL at most, not until the request expires', async () => {
-  const sim = new Sim({ ttlMs: TTL });
-  sim.add('a');
-  sim.add('b');
-  const old = await elect(sim);
-  const client = sim.server.client('operator', old.clock, TTL);
-  await Promise.all([client.requestSwitchover({ to: 'ghost', fromToken: old.leadership.term!.token, requestedBy: 'test' }, 10 * TTL), sim.vt.advance(10)]);
-  await sim.vt.advance(100);
-  const released = sim.server.terms[0]!;
-  assert.equal(released.how, 'released', 'the leader stepped down for the switchover');
-  await sim.vt.advance(TTL + 300);
-  assert.equal(sim.leaders().length, 1, 'someone leads again');
-  const gap = sim.server.terms[1]!.start - released.end;
-  assert.ok(gap >= TTL * 0.9 && gap <= TTL + 200, `leaderless for ${gap} ms`);
-  await sim.vt.advance(100);
-  assert.equal(sim.server.view().switchover, null, 'the new leader cleared the stale request');
-  assert.equal(sim.server.terms.length, 2, 'and did not step down for it');
-  assert.deepEqual(sim.violations(), []);
-});
+test(
+  'a switchover to a node that never shows up leaves the cluster leaderless for one TTL at most, not until the ' + 'request expires',
+  async () => {
+    const sim = new Sim({ ttlMs: TTL });
+    sim.add('a');
+    sim.add('b');
+    const old = await elect(sim);
+    const client = sim.server.client('operator', old.clock, TTL);
+    await Promise.all([
+      client.requestSwitchover({ to: 'ghost', fromToken: old.leadership.term!.token, requestedBy: 'test' }, 10 * TTL),
+      sim.vt.advance(10),
+    ]);
+    await sim.vt.advance(100);
+    const released = sim.server.terms[0]!;
+    assert.equal(released.how, 'released', 'the leader stepped down for the switchover');
+    await sim.vt.advance(TTL + 300);
+    assert.equal(sim.leaders().length, 1, 'someone leads again');
+    const gap = sim.server.terms[1]!.start - released.end;
+    assert.ok(gap >= TTL * 0.9 && gap <= TTL + 200, `leaderless for ${gap} ms`);
+    await sim.vt.advance(100);
+    assert.equal(sim.server.view().switchover, null, 'the new leader cleared the stale request');
+    assert.equal(sim.server.terms.length, 2, 'and did not step down for it');
+    assert.deepEqual(sim.violations(), []);
+  },
+);
 
 test('stop() demotes and releases the lease, so a successor takes over without waiting for expiry', async () => {
   const sim = new Sim({ ttlMs: 5000 });

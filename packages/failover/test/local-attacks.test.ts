@@ -32,7 +32,13 @@ function sharedTmp(t: Parameters<typeof tempDir>[0]): string {
 const cluster = `atk${process.pid}`;
 
 async function agent(t: Parameters<typeof tempDir>[0], dir: string, extra: Partial<ClusterConfigInput> = {}): Promise<FailoverAgent> {
-  const config = parseClusterConfig({ name: cluster, node: 'a', coordinator: { kind: 'local', dir: join(dir, 'state'), profile: 'fast' }, fences: [], ...extra });
+  const config = parseClusterConfig({
+    name: cluster,
+    node: 'a',
+    coordinator: { kind: 'local', dir: join(dir, 'state'), profile: 'fast' },
+    fences: [],
+    ...extra,
+  });
   const a = new FailoverAgent({ config, log: quiet });
   t.after(() => a.stop());
   await a.start();
@@ -49,7 +55,11 @@ test('as nobody: the status socket and its token file cannot even be reached (07
   assert.equal(statSync(`${socket}.token`).mode & 0o777, 0o600);
   assert.equal((await asNobody(CONNECT_UNIX, [socket])).stdout.trim(), 'EACCES');
   assert.match((await asNobody(HTTP_REQUEST, ['POST', socket, '/switchover', ''])).stdout, /^EACCES/);
-  const read = await asNobody(`import { readFileSync } from 'node:fs'; try { readFileSync(process.argv[1]); console.log('read'); } catch (e) { console.log(e.code); }`, [`${socket}.token`]);
+  const read = await asNobody(
+    `import { readFileSync } from 'node:fs'; try { readFileSync(process.argv[1]); console.log('read'); } catch (e) { ` +
+      `console.log(e.code); }`,
+    [`${socket}.token`],
+  );
   assert.equal(read.stdout.trim(), 'EACCES');
 });
 
@@ -66,11 +76,22 @@ test('as nobody: on a loopback port the status is readable but POST /switchover 
   assert.match((await asNobody(HTTP_REQUEST, ['POST', url, '/switchover', 'a-guess-of-enough-bytes'])).stdout, /^401 /);
   const tokenFile = join(defaultStatusDir(), `${cluster}-a.token`);
   assert.ok(existsSync(tokenFile), 'the generated token sits in the private runtime directory');
-  const read = await asNobody(`import { readFileSync } from 'node:fs'; try { readFileSync(process.argv[1]); console.log('read'); } catch (e) { console.log(e.code); }`, [tokenFile]);
+  const read = await asNobody(
+    `import { readFileSync } from 'node:fs'; try { readFileSync(process.argv[1]); console.log('read'); } catch (e) { ` +
+      `console.log(e.code); }`,
+    [tokenFile],
+  );
   assert.equal(read.stdout.trim(), 'EACCES');
   assert.equal(a.leadership.role, 'leader', 'nothing moved');
   // The agent's own user, with the token: accepted (the request gets as far as the switchover).
-  const ok = await requestAgent({ host: '127.0.0.1', port }, 'POST', '/switchover', { to: 'b' }, 5000, readFileSync(tokenFile, 'utf8').trim());
+  const ok = await requestAgent(
+    { host: '127.0.0.1', port },
+    'POST',
+    '/switchover',
+    { to: 'b' },
+    5000,
+    readFileSync(tokenFile, 'utf8').trim(),
+  );
   assert.notEqual(ok.status, 401);
 });
 
@@ -86,22 +107,38 @@ test('a status port on a non-loopback address: refused without a token; with one
   await agent(t, dir, { status: { listen: `0.0.0.0:${port}`, token } });
   const url = `http://127.0.0.1:${port}`;
   assert.match((await asNobody(HTTP_REQUEST, ['GET', url, '/status', ''])).stdout, /^401 /);
-  assert.match((await asNobody(HTTP_REQUEST, ['GET', url, '/status', token])).stdout, /^200 /, 'the token, not the user, is what counts here');
+  assert.match(
+    (await asNobody(HTTP_REQUEST, ['GET', url, '/status', token])).stdout,
+    /^200 /,
+    'the token, not the user, is what counts here',
+  );
 });
 
-test('as nobody: a directory prepared for the agent\'s socket (owned by nobody, or world-writable) is refused, not used', async (t) => {
+test("as nobody: a directory prepared for the agent's socket (owned by nobody, or world-writable) is refused, not used", async (t) => {
   if (!canActAsNobody(t)) return;
   const dir = sharedTmp(t);
   const trap = join(dir, 'trap');
-  const made = await asNobody(`import { mkdirSync } from 'node:fs'; mkdirSync(process.argv[1], { mode: 0o700 }); console.log('made');`, [trap]);
+  const made = await asNobody(`import { mkdirSync } from 'node:fs'; mkdirSync(process.argv[1], { mode: 0o700 }); console.log('made');`, [
+    trap,
+  ]);
   assert.equal(made.stdout.trim(), 'made', made.stderr);
-  const config = parseClusterConfig({ name: cluster, node: 'a', coordinator: { kind: 'local', dir: join(dir, 'state') }, fences: [], status: { socket: join(trap, 'a.sock') } });
+  const config = parseClusterConfig({
+    name: cluster,
+    node: 'a',
+    coordinator: { kind: 'local', dir: join(dir, 'state') },
+    fences: [],
+    status: { socket: join(trap, 'a.sock') },
+  });
   const a = new FailoverAgent({ config, log: quiet });
-  await assert.rejects(a.start(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_CONFIG' && /status\.socket: .*trap is owned by uid 65534/.test(err.message));
+  await assert.rejects(
+    a.start(),
+    (err: Error & { code?: string }) =>
+      err.code === 'HOLDFAST_E_CONFIG' && /status\.socket: .*trap is owned by uid 65534/.test(err.message),
+  );
   await a.stop();
 });
 
-test('as nobody: the fence companion\'s socket cannot be reached, and it refuses a directory it does not own', async (t) => {
+test("as nobody: the fence companion's socket cannot be reached, and it refuses a directory it does not own", async (t) => {
   if (!canActAsNobody(t)) return;
   const dir = tempDir(t);
   const socket = join(dir, 'fence', 'companion.sock');
@@ -114,7 +151,9 @@ test('as nobody: the fence companion\'s socket cannot be reached, and it refuses
 
   mkdirSync(join(dir, 'shared'), { mode: 0o777 });
   chmodSync(join(dir, 'shared'), 0o777);
-  const refused = spawn(process.execPath, [companionMainPath, '--socket', join(dir, 'shared', 'companion.sock')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const refused = spawn(process.execPath, [companionMainPath, '--socket', join(dir, 'shared', 'companion.sock')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   refused.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((r) => refused.once('exit', r));
@@ -123,22 +162,32 @@ test('as nobody: the fence companion\'s socket cannot be reached, and it refuses
   assert.equal(existsSync(join(dir, 'shared', 'companion.sock')), false);
 });
 
-test('as nobody: the local coordinator\'s state directory and mutex cannot be opened, so the mutex cannot be taken first', async (t) => {
+test("as nobody: the local coordinator's state directory and mutex cannot be opened, so the mutex cannot be taken first", async (t) => {
   if (!canActAsNobody(t)) return;
   const dir = sharedTmp(t);
   const c = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 1000 });
   t.after(() => c.close());
   await c.connect();
   const grab = await asNobody(
-    `import { DatabaseSync } from 'node:sqlite'; try { const db = new DatabaseSync(process.argv[1]); db.exec('BEGIN EXCLUSIVE'); console.log('locked'); } catch (e) { console.log('refused', e.message); }`,
+    `import { DatabaseSync } from 'node:sqlite'; try { const db = new DatabaseSync(process.argv[1]); db.exec('BEGIN ` +
+      `EXCLUSIVE'); console.log('locked'); } catch (e) { console.log('refused', e.message); }`,
     [join(dir, 'c', 'mutex.db')],
   );
   assert.match(grab.stdout, /^refused /, grab.stdout + grab.stderr);
-  const plant = await asNobody(`import { writeFileSync } from 'node:fs'; try { writeFileSync(process.argv[1], '{}'); console.log('planted'); } catch (e) { console.log(e.code); }`, [join(dir, 'c', 'state.json')]);
+  const plant = await asNobody(
+    `import { writeFileSync } from 'node:fs'; try { writeFileSync(process.argv[1], '{}'); console.log('planted'); } ` +
+      `catch (e) { console.log(e.code); }`,
+    [join(dir, 'c', 'state.json')],
+  );
   assert.equal(plant.stdout.trim(), 'EACCES');
   // The state directory, prepared by nobody before the agent first ran: refused.
-  const made = await asNobody(`import { mkdirSync } from 'node:fs'; mkdirSync(process.argv[1], { mode: 0o700 }); console.log('made');`, [join(dir, 'theirs')]);
+  const made = await asNobody(`import { mkdirSync } from 'node:fs'; mkdirSync(process.argv[1], { mode: 0o700 }); console.log('made');`, [
+    join(dir, 'theirs'),
+  ]);
   assert.equal(made.stdout.trim(), 'made', made.stderr);
   const theirs = new LocalCoordinator({ dir, cluster: 'theirs', ttlMs: 1000 });
-  await assert.rejects(theirs.connect(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /owned by uid 65534/.test(err.message));
+  await assert.rejects(
+    theirs.connect(),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /owned by uid 65534/.test(err.message),
+  );
 });

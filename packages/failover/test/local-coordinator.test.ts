@@ -61,7 +61,10 @@ test('the token never goes backwards across restarts, even if the state file is 
 
 /** The contenders' shared log must read start, end, start, end… with growing tokens: never two holders at once. */
 function assertTakesTurns(log: string, expected: number): void {
-  const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+  const events = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
   assert.equal(events.length, expected);
   let lastToken = 0;
   for (let i = 0; i < events.length; i += 2) {
@@ -93,21 +96,31 @@ test('a SIGKILLed leader process leaves no stale lock: the others proceed and ta
   await holder.exited;
   const c = new LocalCoordinator({ dir, cluster: 'stress', ttlMs: 2000 });
   assert.equal((await c.read()).leader?.node, 'holder', 'the mutex is free at once; the lease lives on');
-  const term = await waitFor('the dead holder\'s lease to expire', async () => {
-    const r = await c.campaign({ node: 'me', priority: 1 });
-    return r.won ? r.term : undefined;
-  }, { timeoutMs: 5000, intervalMs: 100 });
+  const term = await waitFor(
+    "the dead holder's lease to expire",
+    async () => {
+      const r = await c.campaign({ node: 'me', priority: 1 });
+      return r.won ? r.term : undefined;
+    },
+    { timeoutMs: 5000, intervalMs: 100 },
+  );
   assert.deepEqual(term.previous, { node: 'holder', token: 1, expired: true });
 });
 
 test('bad inputs: an unusable directory and a corrupt state file give errors that say what to do', async (t) => {
   const bad = new LocalCoordinator({ dir: '/dev/null/nope', cluster: 'c', ttlMs: 1000 });
-  await assert.rejects(bad.connect(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /writable/.test(err.message));
+  await assert.rejects(
+    bad.connect(),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /writable/.test(err.message),
+  );
   const dir = tempDir(t);
   const c = new LocalCoordinator({ dir, cluster: 'c', ttlMs: 1000 });
   await c.connect();
   writeFileSync(join(dir, 'c', 'state.json'), '{ not json');
-  await assert.rejects(c.read(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /corrupt.*keep the 'token' file/.test(err.message));
+  await assert.rejects(
+    c.read(),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /corrupt.*keep the 'token' file/.test(err.message),
+  );
 });
 
 test('agents in different network namespaces exclude each other too (the mutex is a file lock, host-wide)', async (t) => {
@@ -142,9 +155,15 @@ test('a state directory that other users can enter, or that another user owns, i
   mkdirSync(join(dir, 'wide'), { mode: 0o755 });
   chmodSync(join(dir, 'wide'), 0o755);
   const wide = new LocalCoordinator({ dir, cluster: 'wide', ttlMs: 1000 });
-  await assert.rejects(wide.connect(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /has mode 0755.*mkdir -m 700/.test(err.message));
+  await assert.rejects(
+    wide.connect(),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /has mode 0755.*mkdir -m 700/.test(err.message),
+  );
   mkdirSync(join(dir, 'theirs'), { mode: 0o700 });
   chownSync(join(dir, 'theirs'), 65534, 65534);
   const theirs = new LocalCoordinator({ dir, cluster: 'theirs', ttlMs: 1000 });
-  await assert.rejects(theirs.connect(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /owned by uid 65534/.test(err.message));
+  await assert.rejects(
+    theirs.connect(),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_LOCAL_STATE' && /owned by uid 65534/.test(err.message),
+  );
 });

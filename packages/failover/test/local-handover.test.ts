@@ -11,7 +11,12 @@ import { actions, loggingResource, startAgent } from './support/agents.ts';
 test('local coordinator: a SIGKILLed leader hands over well before its 5 s lease could run out (its fence ends the lease)', async (t) => {
   const dir = tempDir(t);
   const log = join(dir, 'actions');
-  const config = { name: 'c', coordinator: { kind: 'local', dir, profile: 'default' }, resources: [loggingResource(log)], fences: [{ kind: 'companion' }] };
+  const config = {
+    name: 'c',
+    coordinator: { kind: 'local', dir, profile: 'default' },
+    resources: [loggingResource(log)],
+    fences: [{ kind: 'companion' }],
+  };
   const a = startAgent(t, dir, 'a', { ...config, priority: 200 });
   await a.waitForEvent('promoted');
   const b = startAgent(t, dir, 'b', config);
@@ -29,5 +34,8 @@ test('local coordinator: a SIGKILLed leader hands over well before its 5 s lease
   const rows = actions(log);
   const lastStopOfA = rows.findLastIndex(([x, , n]) => x === 'stop' && n === 'a');
   const firstStartOfB = rows.findIndex(([x, , n]) => x === 'start' && n === 'b');
-  assert.ok(lastStopOfA >= 0 && lastStopOfA < firstStartOfB, `the fence stopped a's resource before b started its own: ${JSON.stringify(rows.filter(([x]) => x !== 'monitor'))}`);
+  assert.ok(
+    lastStopOfA >= 0 && lastStopOfA < firstStartOfB,
+    `the fence stopped a's resource before b started its own: ${JSON.stringify(rows.filter(([x]) => x !== 'monitor'))}`,
+  );
 });

@@ -18,8 +18,16 @@ async function startSupervisorDaemon(t: TestContext) {
   const log = join(dir, 'programs.log');
   writeFileSync(log, '');
   const program = (name: string) =>
-    `  ${name}:\n    command: 'echo "${name} $HOLDFAST_FENCING_TOKEN" >> ${log}; exec sleep 1000'\n    shell: true\n    autostart: false\n    ready: {afterMs: 0}\n    stopTimeoutMs: 2000\n`;
-  writeFileSync(file, `supervisor:\n  socket: ${join(dir, 'sup.sock')}\n  stateDir: ${join(dir, 'state')}\n  logDir: ${join(dir, 'logs')}\n  logLevel: warn\nprograms:\n${program('db-a')}${program('db-b')}`);
+    `  ${name}:\n    command: 'echo ` +
+    `"${name} $HOLDFAST_FENCING_TOKEN" ` +
+    `>> ${log}; exec sleep 1000'\n    shell: true\n` +
+    `    autostart: false\n    ready: {afterMs: 0}\n    stopTimeoutMs: 2000\n`;
+  writeFileSync(
+    file,
+    `supervisor:\n  socket: ${join(dir, 'sup.sock')}\n` +
+      `  stateDir: ${join(dir, 'state')}\n` +
+      `  logDir: ${join(dir, 'logs')}\n  logLevel: warn\nprograms:\n${program('db-a')}${program('db-b')}`,
+  );
   const client = new SupervisorClient({ socket: join(dir, 'sup.sock'), timeoutMs: 30_000 });
   // Registered before startChild's own cleanup (which SIGKILLs), so the daemon first stops its
   // programs and removes what it made.
@@ -51,46 +59,53 @@ async function startSupervisorDaemon(t: TestContext) {
   return { client, socket: join(dir, 'sup.sock'), instance, tokenOf, starts, log };
 }
 
-test('program resource on a real supervisor: the leader’s program runs with its token; demotion and the fence stop it', { timeout: 120_000 }, async (t) => {
-  const sup = await startSupervisorDaemon(t);
-  const dir = tempDir(t);
-  // A program already up before the agent (autostarted, left over): it carries no token.
-  await sup.client.start('db-a');
-  assert.equal(await sup.tokenOf('db-a'), null);
+test(
+  'program resource on a real supervisor: the leader’s program runs with its token; demotion and the fence stop it',
+  { timeout: 120_000 },
+  async (t) => {
+    const sup = await startSupervisorDaemon(t);
+    const dir = tempDir(t);
+    // A program already up before the agent (autostarted, left over): it carries no token.
+    await sup.client.start('db-a');
+    assert.equal(await sup.tokenOf('db-a'), null);
 
-  const config = (node: 'a' | 'b', priority: number) => ({
-    name: 'c',
-    priority,
-    // The 5 s profile: a loaded machine's event-loop stalls must not move leadership mid-test.
-    coordinator: { kind: 'local', dir: join(dir, 'coord'), profile: 'default' },
-    resources: [{ kind: 'program', name: 'db', program: `db-${node}`, socket: sup.socket, timeout: '20s' }],
-    fences: [{ kind: 'companion' }],
-  });
-  const a = startAgent(t, dir, 'a', config('a', 200));
-  const first = await a.waitForEvent('promoted');
-  const t1 = first.token as number;
-  assert.equal((await sup.instance('db-a')).state, 'READY');
-  assert.equal(await sup.tokenOf('db-a'), t1, 'the cleaned-up program was started again, with the leader’s token');
-  assert.ok(a.events().some((e) => e.event === 'resource-cleaned' && e.resource === 'db'), 'cleanup at agent start stopped the token-less program');
+    const config = (node: 'a' | 'b', priority: number) => ({
+      name: 'c',
+      priority,
+      // The 5 s profile: a loaded machine's event-loop stalls must not move leadership mid-test.
+      coordinator: { kind: 'local', dir: join(dir, 'coord'), profile: 'default' },
+      resources: [{ kind: 'program', name: 'db', program: `db-${node}`, socket: sup.socket, timeout: '20s' }],
+      fences: [{ kind: 'companion' }],
+    });
+    const a = startAgent(t, dir, 'a', config('a', 200));
+    const first = await a.waitForEvent('promoted');
+    const t1 = first.token as number;
+    assert.equal((await sup.instance('db-a')).state, 'READY');
+    assert.equal(await sup.tokenOf('db-a'), t1, 'the cleaned-up program was started again, with the leader’s token');
+    assert.ok(
+      a.events().some((e) => e.event === 'resource-cleaned' && e.resource === 'db'),
+      'cleanup at agent start stopped the token-less program',
+    );
 
-  const b = startAgent(t, dir, 'b', config('b', 100));
-  await b.waitForEvent('agent-started');
-  assert.equal((await sup.instance('db-b')).state, 'STOPPED', 'a follower runs nothing');
+    const b = startAgent(t, dir, 'b', config('b', 100));
+    await b.waitForEvent('agent-started');
+    assert.equal((await sup.instance('db-b')).state, 'STOPPED', 'a follower runs nothing');
 
-  // Clean handover: a stops its program before releasing the lease; b starts its own.
-  a.child.kill('SIGTERM');
-  const second = await b.waitForEvent('promoted', (e) => (e.token as number) > t1);
-  const t2 = second.token as number;
-  assert.equal((await a.child.exited).code, 0);
-  assert.equal((await sup.instance('db-a')).state, 'STOPPED', 'the demoted leader stopped its program');
-  assert.equal((await sup.instance('db-b')).state, 'READY');
-  assert.equal(await sup.tokenOf('db-b'), t2);
+    // Clean handover: a stops its program before releasing the lease; b starts its own.
+    a.child.kill('SIGTERM');
+    const second = await b.waitForEvent('promoted', (e) => (e.token as number) > t1);
+    const t2 = second.token as number;
+    assert.equal((await a.child.exited).code, 0);
+    assert.equal((await sup.instance('db-a')).state, 'STOPPED', 'the demoted leader stopped its program');
+    assert.equal((await sup.instance('db-b')).state, 'READY');
+    assert.equal(await sup.tokenOf('db-b'), t2);
 
-  // b dies without demoting: its fence companion stops b's program through the supervisor.
-  process.kill(b.child.pid, 'SIGKILL');
-  await waitFor('the fence to stop db-b', async () => (await sup.instance('db-b')).state === 'STOPPED', { timeoutMs: 20_000 });
+    // b dies without demoting: its fence companion stops b's program through the supervisor.
+    process.kill(b.child.pid, 'SIGKILL');
+    await waitFor('the fence to stop db-b', async () => (await sup.instance('db-b')).state === 'STOPPED', { timeoutMs: 20_000 });
 
-  // Every start of either program carried the token of the term it belonged to, in order.
-  const rows = sup.starts();
-  assert.deepEqual(rows, [['db-a'], ['db-a', String(t1)], ['db-b', String(t2)]], `starts: ${JSON.stringify(rows)}`);
-});
+    // Every start of either program carried the token of the term it belonged to, in order.
+    const rows = sup.starts();
+    assert.deepEqual(rows, [['db-a'], ['db-a', String(t1)], ['db-b', String(t2)]], `starts: ${JSON.stringify(rows)}`);
+  },
+);

@@ -88,7 +88,10 @@ test('starts in config order with the token in the env; stops the VIP first, the
   const { r } = runner([fake('db', calls), fake('app', calls), fake('vip', calls, { stopFirst: true })]);
   await r.startAll(42, new AbortController().signal);
   assert.deepEqual(calls, ['start db 42', 'start app 42', 'start vip 42']);
-  assert.deepEqual(r.status().map((s) => s.state), ['running', 'running', 'running']);
+  assert.deepEqual(
+    r.status().map((s) => s.state),
+    ['running', 'running', 'running'],
+  );
   calls.length = 0;
   assert.equal(await r.stopAll(new AbortController().signal), true);
   assert.deepEqual(calls, ['stop vip', 'stop app', 'stop db']);
@@ -97,18 +100,30 @@ test('starts in config order with the token in the env; stops the VIP first, the
 test('a start that fails makes startAll throw HOLDFAST_E_RESOURCE_FAILED (the term is given up)', async () => {
   const calls: string[] = [];
   const { r } = runner([fake('db', calls), fake('app', calls, { startFails: 1 })]);
-  await assert.rejects(r.startAll(1, new AbortController().signal), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_RESOURCE_FAILED' && /'app' failed to start: app will not start/.test(err.message));
+  await assert.rejects(
+    r.startAll(1, new AbortController().signal),
+    (err: Error & { code?: string }) =>
+      err.code === 'HOLDFAST_E_RESOURCE_FAILED' && /'app' failed to start: app will not start/.test(err.message),
+  );
 });
 
 test('a start over its timeout is aborted with HOLDFAST_E_RESOURCE_TIMEOUT', async () => {
   const { r } = runner([fake('slow', [], { startMs: 5000 })]);
-  await assert.rejects(r.startAll(1, new AbortController().signal), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_RESOURCE_TIMEOUT' && /within 200 ms/.test(err.message));
+  await assert.rejects(
+    r.startAll(1, new AbortController().signal),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_RESOURCE_TIMEOUT' && /within 200 ms/.test(err.message),
+  );
 });
 
 test('on-fail restart: an unhealthy monitor restarts the resource; failures in a row up to maxFailures give up leadership', async () => {
   const calls: string[] = [];
   let healthy = false;
-  const { r, events, gaveUp } = runner([fake('app', calls, { monitor: () => (healthy ? { healthy: true } : { healthy: false, reason: 'down' }), onFail: { action: 'restart', maxFailures: 3 } })]);
+  const { r, events, gaveUp } = runner([
+    fake('app', calls, {
+      monitor: () => (healthy ? { healthy: true } : { healthy: false, reason: 'down' }),
+      onFail: { action: 'restart', maxFailures: 3 },
+    }),
+  ]);
   await r.startAll(7, new AbortController().signal);
   await waitFor('a restart', () => events.some((e) => e.type === 'resource-restarted'));
   healthy = true; // the restart fixed it
@@ -123,7 +138,9 @@ test('on-fail restart: an unhealthy monitor restarts the resource; failures in a
 
 test('on-fail demote: no restart, leadership given up after maxFailures failed monitors', async () => {
   const calls: string[] = [];
-  const { r, gaveUp } = runner([fake('app', calls, { monitor: () => ({ healthy: false, reason: 'nope' }), onFail: { action: 'demote', maxFailures: 2 } })]);
+  const { r, gaveUp } = runner([
+    fake('app', calls, { monitor: () => ({ healthy: false, reason: 'nope' }), onFail: { action: 'demote', maxFailures: 2 } }),
+  ]);
   await r.startAll(7, new AbortController().signal);
   await waitFor('giving up', () => gaveUp.length > 0);
   assert.equal(calls.filter((c) => c.startsWith('start')).length, 1, 'never restarted');
@@ -196,6 +213,9 @@ test('a start refused by a pause (term suspect) waits for the re-check and start
     leader: () => false,
     whenLeader: () => Promise.reject(new NotLeaderError('demoting')),
   });
-  await assert.rejects(lost.r.startAll(6, new AbortController().signal), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_NOT_LEADER');
+  await assert.rejects(
+    lost.r.startAll(6, new AbortController().signal),
+    (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_NOT_LEADER',
+  );
   assert.deepEqual(calls2, [], 'no side effect');
 });

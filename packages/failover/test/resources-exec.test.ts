@@ -43,7 +43,9 @@ test('exec: start/monitor/stop with OCF exit codes, the token in every script en
 
 test('exec: a failing start names the exit code and output; a hung script is ended with its children at the timeout', async (t) => {
   const dir = tempDir(t);
-  const bad = new ExecResource(execSchema.parse({ kind: 'exec', name: 'bad', start: 'echo "port 5432 in use" >&2; exit 3', stop: 'exit 0' }));
+  const bad = new ExecResource(
+    execSchema.parse({ kind: 'exec', name: 'bad', start: 'echo "port 5432 in use" >&2; exit 3', stop: 'exit 0' }),
+  );
   await assert.rejects(bad.start(leaderContext()), (err: Error) => {
     assert.ok(hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'));
     assert.match(err.message, /resource 'bad': start exited 3: port 5432 in use/);
@@ -51,7 +53,9 @@ test('exec: a failing start names the exit code and output; a hung script is end
   });
 
   const childPid = join(dir, 'child.pid');
-  const hung = new ExecResource(execSchema.parse({ kind: 'exec', name: 'hung', start: `sleep 60 & echo $! > ${childPid}; wait`, stop: ['/bin/true'] }));
+  const hung = new ExecResource(
+    execSchema.parse({ kind: 'exec', name: 'hung', start: `sleep 60 & echo $! > ${childPid}; wait`, stop: ['/bin/true'] }),
+  );
   const ac = new AbortController();
   const started = hung.start(leaderContext({ signal: ac.signal }));
   await waitFor('the script to start its child', () => existsSync(childPid) && readFileSync(childPid, 'utf8').trim() !== '');
@@ -64,7 +68,9 @@ test('exec: a failing start names the exit code and output; a hung script is end
 test('exec: refused without leadership; stop does not need it; bad config is rejected', async (t) => {
   const dir = tempDir(t);
   const marker = join(dir, 'ran');
-  const r = new ExecResource(execSchema.parse({ kind: 'exec', name: 'x', start: `touch ${marker}`, stop: `rm -f ${marker}`, monitor: `touch ${marker}` }));
+  const r = new ExecResource(
+    execSchema.parse({ kind: 'exec', name: 'x', start: `touch ${marker}`, stop: `rm -f ${marker}`, monitor: `touch ${marker}` }),
+  );
   const ctx = leaderContext();
   ctx.leadership.leader = false;
   await assert.rejects(r.start(ctx), (err: Error) => hasCode(err, 'HOLDFAST_E_NOT_LEADER'));
@@ -74,7 +80,9 @@ test('exec: refused without leadership; stop does not need it; bad config is rej
   await r.stop(stopContext());
   assert.equal(existsSync(marker), false, 'stop ran without leadership');
 
-  const missing = new ExecResource(execSchema.parse({ kind: 'exec', name: 'm', start: ['/nonexistent/start'], stop: ['/nonexistent/stop'] }));
+  const missing = new ExecResource(
+    execSchema.parse({ kind: 'exec', name: 'm', start: ['/nonexistent/start'], stop: ['/nonexistent/stop'] }),
+  );
   await assert.rejects(missing.start(leaderContext()), (err: Error) => {
     assert.ok(hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'));
     assert.match(err.message, /cannot run its start command '\/nonexistent\/start'/);

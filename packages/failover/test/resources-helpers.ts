@@ -30,7 +30,9 @@ export interface Leadership {
   asserts: number;
 }
 
-export function leaderContext(opts: { token?: number; log?: Logger; signal?: AbortSignal; leadership?: Leadership } = {}): LeaderContext & { leadership: Leadership } {
+export function leaderContext(
+  opts: { token?: number; log?: Logger; signal?: AbortSignal; leadership?: Leadership } = {},
+): LeaderContext & { leadership: Leadership } {
   const token = opts.token ?? 7;
   const leadership = opts.leadership ?? { leader: true, asserts: 0 };
   return {
@@ -50,10 +52,20 @@ export function leaderContext(opts: { token?: number; log?: Logger; signal?: Abo
 
 export function stopContext(opts: { token?: number; log?: Logger; signal?: AbortSignal } = {}): StopContext {
   const token = opts.token ?? 7;
-  return { node: 'n1', cluster: 'test', token, env: actionEnv('n1', 'test', token), signal: opts.signal ?? AbortSignal.timeout(20_000), log: opts.log ?? capturedLog().log };
+  return {
+    node: 'n1',
+    cluster: 'test',
+    token,
+    env: actionEnv('n1', 'test', token),
+    signal: opts.signal ?? AbortSignal.timeout(20_000),
+    log: opts.log ?? capturedLog().log,
+  };
 }
 
-/** A lab with the given hosts on 198.18.<subnet>.0/24. A machine that cannot build one fails the test (cannotRun; undefined only under HOLDFAST_ALLOW_SKIP=1). */
+/**
+ * A lab with the given hosts on 198.18.<subnet>.0/24. A machine that cannot build one fails the test
+ * (cannotRun; undefined only under HOLDFAST_ALLOW_SKIP=1).
+ */
 export async function lab(t: TestContext, hosts: Record<string, string>): Promise<NetnsLab | undefined> {
   const why = await labUnavailable();
   if (why) {

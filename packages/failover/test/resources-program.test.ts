@@ -3,7 +3,14 @@
 // it end to end against a real supervisor daemon and real agents.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProgramKind, programKind, programSchema, ProgramResource, type ProgramStatus, type SupervisorControl } from '../src/resources/program.ts';
+import {
+  createProgramKind,
+  programKind,
+  programSchema,
+  ProgramResource,
+  type ProgramStatus,
+  type SupervisorControl,
+} from '../src/resources/program.ts';
 import { hasCode } from '../src/errors.ts';
 import { capturedLog, leaderContext, stopContext } from './resources-helpers.ts';
 
@@ -63,7 +70,11 @@ test('program: one found already up (autostarted, a lost stop) is stopped first,
   const { control, calls } = recorder();
   control.status_ = { state: 'EXITED' };
   await new ProgramResource(config, control).start(leaderContext());
-  assert.deepEqual(calls.map(([action]) => action), ['start'], 'nothing to stop');
+  assert.deepEqual(
+    calls.map(([action]) => action),
+    ['start'],
+    'nothing to stop',
+  );
 });
 
 test('program: supervisor errors are wrapped with the program name; by default the kind talks to a real supervisor', async () => {
@@ -83,15 +94,29 @@ test('program: supervisor errors are wrapped with the program name; by default t
   const real = programKind.create(nowhere, deps);
   await assert.rejects(real.start(leaderContext()), (err: Error) => {
     assert.ok(hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'));
-    assert.match(err.message, /resource 'db': the supervisor could not read the state of program 'postgres' \[HOLDFAST_E_DAEMON_UNREACHABLE\]: .*\/nonexistent\/holdfast\.sock: ENOENT \(is it running\?/);
+    assert.match(
+      err.message,
+      /resource 'db': the supervisor could not read the state of program 'postgres' \[HOLDFAST_E_DAEMON_UNREACHABLE\]: .*\/nonexistent\/holdfast\.sock: ENOENT \(is it running\?/,
+    );
     return true;
   });
-  await assert.rejects(real.stop(stopContext()), (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'), 'a stop that cannot reach the supervisor fails (the fence stays armed)');
+  await assert.rejects(
+    real.stop(stopContext()),
+    (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'),
+    'a stop that cannot reach the supervisor fails (the fence stays armed)',
+  );
   // Another way to the supervisor is passed in, not swapped in a module-level variable.
   const injected = recorder({ state: 'stopped' });
   const kind = createProgramKind(() => injected.control);
   await kind.create(config, deps).start(leaderContext({ token: 3 }));
-  assert.deepEqual(injected.calls.map(([a, p]) => [a, p]), [['start', 'postgres']]);
-  await assert.rejects(programKind.create(nowhere, deps).stop(stopContext()), (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'), 'the default kind is untouched by it');
+  assert.deepEqual(
+    injected.calls.map(([a, p]) => [a, p]),
+    [['start', 'postgres']],
+  );
+  await assert.rejects(
+    programKind.create(nowhere, deps).stop(stopContext()),
+    (err: Error) => hasCode(err, 'HOLDFAST_E_RESOURCE_FAILED'),
+    'the default kind is untouched by it',
+  );
   assert.equal(programSchema.safeParse({ kind: 'program', name: 'db' }).success, false, 'program is required');
 });

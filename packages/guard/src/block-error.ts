@@ -55,6 +55,11 @@ export class BlockError extends GuardError {
 Object.defineProperty(BlockError.prototype, 'message', {
   configurable: true,
   get(this: BlockError): string {
-    return `${this.resource}: ${errorTable[this.code].message} (rule '${this.rule.id}'${this.key !== undefined ? `, key ${String(this.key)}` : ''}${this.retryAfterMs > 0 ? `, retry after ${Math.ceil(this.retryAfterMs)} ms` : ''})`;
+    return (
+      `${this.resource}: ${errorTable[this.code].message} (rule ` +
+      `'${this.rule.id}'${
+        this.key !== undefined ? `, ` + `key ${String(this.key)}` : ''
+      }${this.retryAfterMs > 0 ? `, retry after ${Math.ceil(this.retryAfterMs)} ms` : ''})`
+    );
   },
 });

@@ -74,10 +74,24 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     this.logger = options.logger ?? silentLogger;
     const maxResources = options.maxResources ?? 10_000;
     this.registry = new ResourceRegistry<ResourceRules>(maxResources, NO_RULES, (resource) =>
-      this.logger.warn({ resource, maxResources }, 'guard: too many resources; further ones are neither tracked nor ruled (use route templates, not raw URLs, as resource names)'),
+      this.logger.warn(
+        { resource, maxResources },
+        'guard: too many resources; further ones are neither tracked nor ruled (use route templates, not raw URLs, as resource names)',
+      ),
     );
-    this.cluster = options.cluster ? new ClusterLink(options.cluster, () => this.clock.now(), (c) => this.onClusterMode(c)) : null;
-    this.manager = new RuleManager(this.registry, { signals: this.signals, onBreakerChange: (c) => this.onBreakerChange(c), cluster: this.cluster, random: options.random });
+    this.cluster = options.cluster
+      ? new ClusterLink(
+          options.cluster,
+          () => this.clock.now(),
+          (c) => this.onClusterMode(c),
+        )
+      : null;
+    this.manager = new RuleManager(this.registry, {
+      signals: this.signals,
+      onBreakerChange: (c) => this.onBreakerChange(c),
+      cluster: this.cluster,
+      random: options.random,
+    });
     this.sampling = new Sampling(options, (r) => this.updateSignals(r));
     this.dryRuns = new DryRunReports(this.logger, (e) => this.emit('wouldBlock', e));
     for (let i = 0; i < 64; i++) this.pool.push(new Entry(this));
@@ -107,7 +121,11 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
    * Wraps an outbound call: `fn` gets an AbortSignal that fires after `timeoutMs`; a timeout
    * counts as an error; blocks, failures and timeouts get `fallback` when given.
    */
-  wrap<A extends unknown[], T>(resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options?: WrapOptions<A, T>): (...args: A) => Promise<T> {
+  wrap<A extends unknown[], T>(
+    resource: string,
+    fn: (signal: AbortSignal, ...args: A) => Promise<T>,
+    options?: WrapOptions<A, T>,
+  ): (...args: A) => Promise<T> {
     return wrap(this, resource, fn, options);
   }
 
@@ -136,7 +154,18 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
         const c = flow[i]!;
         const v = c.check(now, batch);
         if (v < 0) {
-          if (!c.dryRun) return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now), batch, c.currentThreshold(now), c.rule.metric === 'qps' ? c.rule.statIntervalMs : 0, undefined);
+          if (!c.dryRun)
+            return this.block(
+              node,
+              now,
+              c.reason,
+              c.rule,
+              c.retryAfterMs(now),
+              batch,
+              c.currentThreshold(now),
+              c.rule.metric === 'qps' ? c.rule.statIntervalMs : 0,
+              undefined,
+            );
           this.wouldBlock(node, now, c.reason, c.rule.id);
         } else if (v > wait && !c.dryRun) wait = v;
       }
@@ -144,7 +173,18 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
       for (let i = 0; i < hotspot.length; i++) {
         const c = hotspot[i]!;
         if (c.check(now, key, batch) < 0) {
-          if (!c.dryRun) return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now, batch), batch, c.table.limit[c.table.peek(key)]!, c.rule.metric === 'qps' ? c.rule.durationMs : 0, key);
+          if (!c.dryRun)
+            return this.block(
+              node,
+              now,
+              c.reason,
+              c.rule,
+              c.retryAfterMs(now, batch),
+              batch,
+              c.table.limit[c.table.peek(key)]!,
+              c.rule.metric === 'qps' ? c.rule.durationMs : 0,
+              key,
+            );
           this.wouldBlock(node, now, c.reason, c.rule.id);
         }
       }
@@ -226,7 +266,17 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     if (this.pool.length < 4096) this.pool.push(e);
   }
 
-  private block(node: ResourceNode, now: number, reason: number, rule: { id: string }, retryAfterMs: number, batch: number, quota: number, windowMs: number, key: unknown): BlockError {
+  private block(
+    node: ResourceNode,
+    now: number,
+    reason: number,
+    rule: { id: string },
+    retryAfterMs: number,
+    batch: number,
+    quota: number,
+    windowMs: number,
+    key: unknown,
+  ): BlockError {
     node.onBlock(now, reason, batch);
     const err = new BlockError(reason, node.name, rule, retryAfterMs, quota, windowMs, key);
     if (this.listenerCount('block') > 0) this.emit('block', err);
@@ -259,7 +309,10 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     this.sampling.configure(this.manager.samplingNeed());
     this.warnSmallClusterThresholds();
     const diff = result.diff;
-    this.logger.info({ added: diff.added, removed: diff.removed, changed: diff.changed, unchanged: diff.unchanged, system: diff.system }, 'guard: rules swapped');
+    this.logger.info(
+      { added: diff.added, removed: diff.removed, changed: diff.changed, unchanged: diff.unchanged, system: diff.system },
+      'guard: rules swapped',
+    );
     this.emit('rulesSwapped', diff);
     return diff;
   }
@@ -272,9 +325,12 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
 
   private onClusterMode(c: ClusterModeChange): void {
     const rules = this.manager.clusterRules();
-    const msg = c.mode === 'fallback'
-      ? `guard: cluster store unreachable (${c.reason}); ${rules.length} cluster rule(s) enforce this replica's share locally (${c.liveReplicas} live replicas)`
-      : `guard: cluster store back (${c.reason}); cluster rules lease permits again`;
+    const msg =
+      c.mode === 'fallback'
+        ? `guard: cluster store unreachable ` +
+          `(${c.reason}); ${rules.length} cluster rule(s) enforce this replica's ` +
+          `share locally (${c.liveReplicas} live replicas)`
+        : `guard: cluster store back (${c.reason}); cluster rules lease permits again`;
     if (c.mode === 'fallback') this.logger.warn({ ...c, rules: rules.map((r) => r.id) }, msg);
     else this.logger.info({ ...c, rules: rules.map((r) => r.id) }, msg);
     for (const r of rules) this.emit('clusterMode', { ruleId: r.id, resource: r.resource, ...c });
@@ -289,7 +345,12 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
       if (r.threshold >= live || r.threshold === 0) continue;
       this.logger.warn(
         { ruleId: r.id, threshold: r.threshold, liveReplicas: live },
-        `guard: cluster rule ${r.id}: threshold ${r.threshold} is below the ${live} live replicas; with the store up it holds exactly, during an outage each replica admits one pass per ${Math.round((live / r.threshold) * 10) / 10} windows`,
+        `guard: cluster ` +
+          `rule ${r.id}: ` +
+          `threshold ${r.threshold} is below ` +
+          `the ${live} live replicas; with the store up ` +
+          `it holds exactly, during an outage each replica admits one pass ` +
+          `per ${Math.round((live / r.threshold) * 10) / 10} windows`,
       );
     }
   }
@@ -301,7 +362,12 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
 
   /** Counters, breaker states and system protection, for exporters and dashboards (allocates). */
   snapshot(): GuardSnapshot {
-    return snapshot(this.clock.now(), { nodes: this.registry.nodes.values(), manager: this.manager, signals: this.signals, clusterMode: this.cluster?.mode ?? null });
+    return snapshot(this.clock.now(), {
+      nodes: this.registry.nodes.values(),
+      manager: this.manager,
+      signals: this.signals,
+      clusterMode: this.cluster?.mode ?? null,
+    });
   }
 
   /**
@@ -311,7 +377,10 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
   updateSignals(readings: SignalReadings = {}): void {
     const event = controlStep(this.system, this.signals, readings, this.clock.now());
     if (event === null) return;
-    this.logger.warn(event, event.shedding ? 'guard: system protection armed (a signal is over its trigger)' : 'guard: system protection disarmed');
+    this.logger.warn(
+      event,
+      event.shedding ? 'guard: system protection armed (a signal is over its trigger)' : 'guard: system protection disarmed',
+    );
     this.emit('shedding', event);
   }
 

@@ -128,6 +128,12 @@ export function snapshot(now: number, { nodes, manager, signals, clusterMode }: 
     hotspot,
     system: system ? { ...system.state(now), dryRun: system.dryRun } : null,
     signals: signals.snapshot(),
-    rules: { flow: rules?.flow.length ?? 0, breakers: rules?.breakers.length ?? 0, hotspot: rules?.hotspot.length ?? 0, isolation: rules?.isolation.length ?? 0, system: !!rules?.system },
+    rules: {
+      flow: rules?.flow.length ?? 0,
+      breakers: rules?.breakers.length ?? 0,
+      hotspot: rules?.hotspot.length ?? 0,
+      isolation: rules?.isolation.length ?? 0,
+      system: !!rules?.system,
+    },
   };
 }

@@ -37,7 +37,8 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 /** Rejects keys outside `allowed`, suggesting the one a typo such as `treshold` meant. */
 export function onlyKeys(obj: Obj, allowed: readonly string[], path: Path, issues: Issues): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) issues.add([...path, key], `unknown field '${key}' (allowed: ${allowed.join(', ')})`, suggest(key, allowed));
+    if (!allowed.includes(key))
+      issues.add([...path, key], `unknown field '${key}' (allowed: ${allowed.join(', ')})`, suggest(key, allowed));
   }
 }
 
@@ -71,7 +72,8 @@ export interface NumberSpec {
 export function num(obj: Obj, key: string, path: Path, issues: Issues, spec: NumberSpec = {}): number | undefined {
   const v = obj[key];
   const p = [...path, key];
-  if (v === undefined) return spec.required ? issues.add(p, `missing required field '${key}'${spec.what ? ` (${spec.what})` : ''}`) : undefined;
+  if (v === undefined)
+    return spec.required ? issues.add(p, `missing required field '${key}'${spec.what ? ` (${spec.what})` : ''}`) : undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) return issues.add(p, `must be a finite number, got ${describe(v)}`);
   if (spec.integer && !Number.isInteger(v)) return issues.add(p, `must be an integer, got ${v}`);
   if (spec.min !== undefined && v < spec.min) return issues.add(p, `must be >= ${spec.min}, got ${v}`);
@@ -84,7 +86,11 @@ export function oneOf<T extends string>(obj: Obj, key: string, path: Path, issue
   const v = obj[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    issues.add([...path, key], `unknown ${key} ${describe(v)}; expected one of: ${allowed.join(', ')}`, typeof v === 'string' ? suggest(v, allowed) : undefined);
+    issues.add(
+      [...path, key],
+      `unknown ${key} ${describe(v)}; expected one of: ${allowed.join(', ')}`,
+      typeof v === 'string' ? suggest(v, allowed) : undefined,
+    );
     return fallback;
   }
   return v as T;

@@ -98,7 +98,12 @@ export function run<T>(guard: Admission, resource: string, fn: () => T | Promise
   return settle(e, fn, options);
 }
 
-export function wrap<A extends unknown[], T>(guard: Admission, resource: string, fn: (signal: AbortSignal, ...args: A) => Promise<T>, options: WrapOptions<A, T> = {}): (...args: A) => Promise<T> {
+export function wrap<A extends unknown[], T>(
+  guard: Admission,
+  resource: string,
+  fn: (signal: AbortSignal, ...args: A) => Promise<T>,
+  options: WrapOptions<A, T> = {},
+): (...args: A) => Promise<T> {
   const { timeoutMs, fallback, isError, key, priority } = options;
   return async (...args: A): Promise<T> => {
     const e = guard.entry(resource, { key: key?.(...args), priority });
@@ -118,7 +123,10 @@ export function wrap<A extends unknown[], T>(guard: Admission, resource: string,
               call,
               new Promise<never>((_, reject) => {
                 timer = setTimeout(() => {
-                  const err = new GuardError('HOLDFAST_E_TIMEOUT', `${resource}: no answer within ${timeoutMs} ms; the call was aborted and counts as an error`);
+                  const err = new GuardError(
+                    'HOLDFAST_E_TIMEOUT',
+                    `${resource}: no answer within ${timeoutMs} ms; the call was aborted and counts as an error`,
+                  );
                   controller.abort(err);
                   reject(err);
                 }, timeoutMs);

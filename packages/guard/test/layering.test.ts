@@ -147,7 +147,8 @@ describe('the layering of @holdfast/guard', () => {
   it('keeps the core free of dependencies: what index.ts reaches imports only node: builtins', () => {
     const bad: string[] = [];
     for (const file of reachable(graph, 'index.ts')) {
-      for (const m of externals.get(file) ?? []) if (!m.startsWith('node:') && !CORE_MAY_IMPORT.includes(m)) bad.push(`${file} imports ${m}`);
+      for (const m of externals.get(file) ?? [])
+        if (!m.startsWith('node:') && !CORE_MAY_IMPORT.includes(m)) bad.push(`${file} imports ${m}`);
     }
     assert.deepEqual(bad, []);
   });

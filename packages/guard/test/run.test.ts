@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BlockError, type BreakerStateChange, type Entry, GuardError, createGuard } from '../src/index.ts';
 
-const breakerRules = { breakers: [{ id: 'b', resource: 'up', strategy: 'consecutiveFailures' as const, threshold: 2, retryTimeoutMs: 60_000 }] };
+const breakerRules = {
+  breakers: [{ id: 'b', resource: 'up', strategy: 'consecutiveFailures' as const, threshold: 2, retryTimeoutMs: 60_000 }],
+};
 
 describe('guard.run', () => {
   it('runs the function, records success and RT, and returns its value', async () => {
@@ -17,18 +19,33 @@ describe('guard.run', () => {
 
   it('counts a throw as an error and rethrows it; fallback serves failures and blocks', async () => {
     const g = createGuard({ autoSample: false, rules: breakerRules });
-    await assert.rejects(g.run('up', () => Promise.reject(new Error('boom'))), /boom/);
-    assert.equal(await g.run('up', () => Promise.reject(new Error('boom')), { fallback: (e) => `fallback: ${(e as Error).message}` }), 'fallback: boom');
+    await assert.rejects(
+      g.run('up', () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
+    assert.equal(
+      await g.run('up', () => Promise.reject(new Error('boom')), { fallback: (e) => `fallback: ${(e as Error).message}` }),
+      'fallback: boom',
+    );
     // Two failures in a row: the breaker is open now.
-    const blocked = await g.run('up', async () => 'never', { fallback: (e) => (e instanceof BlockError ? `blocked by ${e.rule.id}` : 'other') });
+    const blocked = await g.run('up', async () => 'never', {
+      fallback: (e) => (e instanceof BlockError ? `blocked by ${e.rule.id}` : 'other'),
+    });
     assert.equal(blocked, 'blocked by b');
-    await assert.rejects(g.run('up', async () => 'never'), (e: unknown) => e instanceof BlockError && e.reason === 'breaker');
+    await assert.rejects(
+      g.run('up', async () => 'never'),
+      (e: unknown) => e instanceof BlockError && e.reason === 'breaker',
+    );
     assert.equal(g.snapshot().resources.find((r) => r.resource === 'up')!.error, 2);
   });
 
   it('isError decides what counts against breakers (e.g. ignore 4xx-like errors)', async () => {
     const g = createGuard({ autoSample: false, rules: breakerRules });
-    for (let i = 0; i < 5; i++) await g.run('up', () => Promise.reject(Object.assign(new Error('not found'), { status: 404 })), { fallback: () => null, isError: (e) => (e as { status: number }).status >= 500 });
+    for (let i = 0; i < 5; i++)
+      await g.run('up', () => Promise.reject(Object.assign(new Error('not found'), { status: 404 })), {
+        fallback: () => null,
+        isError: (e) => (e as { status: number }).status >= 500,
+      });
     assert.equal(g.entry('up').blocked, false);
   });
 });
@@ -55,16 +72,23 @@ describe('guard.wrap', () => {
     await assert.rejects(slow(1000), (e: unknown) => e instanceof GuardError && e.code === 'HOLDFAST_E_TIMEOUT');
     await assert.rejects(slow(1000), /no answer within 30 ms/);
     assert.equal(aborted, 2, 'the call saw its signal abort');
-    assert.deepEqual(changes.map((c) => c.to), ['open']);
+    assert.deepEqual(
+      changes.map((c) => c.to),
+      ['open'],
+    );
     await assert.rejects(slow(1), (e: unknown) => e instanceof BlockError);
   });
 
   it('serves the fallback with the call arguments on block, failure and timeout', async () => {
     const g = createGuard({ autoSample: false, rules: breakerRules });
-    const get = g.wrap('up', async (_signal: AbortSignal, id: number) => {
-      if (id < 0) throw new Error('bad id');
-      return { id, from: 'upstream' };
-    }, { fallback: (err, id) => ({ id, from: err instanceof BlockError ? 'fallback:blocked' : 'fallback:error' }) });
+    const get = g.wrap(
+      'up',
+      async (_signal: AbortSignal, id: number) => {
+        if (id < 0) throw new Error('bad id');
+        return { id, from: 'upstream' };
+      },
+      { fallback: (err, id) => ({ id, from: err instanceof BlockError ? 'fallback:blocked' : 'fallback:error' }) },
+    );
     assert.deepEqual(await get(1), { id: 1, from: 'upstream' });
     assert.deepEqual(await get(-1), { id: -1, from: 'fallback:error' });
     assert.deepEqual(await get(-2), { id: -2, from: 'fallback:error' });

@@ -95,7 +95,11 @@ export interface InstalledModules {
 }
 
 /** The modules' log mixins and the user's, in one; the user's fields win. Undefined if none. */
-export function combinedLogMixin(modules: readonly AnyModule[], options: ResolvedOptions, user: (() => object) | undefined): (() => object) | undefined {
+export function combinedLogMixin(
+  modules: readonly AnyModule[],
+  options: ResolvedOptions,
+  user: (() => object) | undefined,
+): (() => object) | undefined {
   const all = modules.map((m) => m.logMixin?.(options)).filter((f) => f !== undefined);
   if (user) all.push(user);
   if (all.length <= 1) return all[0];
@@ -112,10 +116,18 @@ export function installModules(modules: readonly AnyModule[], base: Omit<ModuleC
   const steps: InstalledModule<unknown>[] = [];
   for (const module of modules) {
     for (const dep of module.dependencies) {
-      if (!installed.has(dep)) throw new ServiceError('HOLDFAST_E_INTERNAL', `service module '${module.name}' depends on '${dep}', which is not installed before it`);
+      if (!installed.has(dep))
+        throw new ServiceError(
+          'HOLDFAST_E_INTERNAL',
+          `service module '${module.name}' depends on '${dep}', which is not installed before it`,
+        );
     }
     const use = <D extends ModuleName>(name: D): ModuleApis[D] => {
-      if (!module.dependencies.includes(name)) throw new ServiceError('HOLDFAST_E_INTERNAL', `service module '${module.name}' uses '${name}' without declaring it in its dependencies`);
+      if (!module.dependencies.includes(name))
+        throw new ServiceError(
+          'HOLDFAST_E_INTERNAL',
+          `service module '${module.name}' uses '${name}' without declaring it in its dependencies`,
+        );
       return apis[name] as ModuleApis[D];
     };
     const done = install(module, { ...base, use });

@@ -53,7 +53,10 @@ export const serviceOptionsSchema = z.strictObject({
    * (the supervisor keeps it open for the other instances) closes at once. false: never wait.
    */
   readinessDrain: z
-    .union([z.literal(false), z.strictObject({ answers: z.number().int().min(1).max(100).default(1), reactionMs: ms.max(60_000).default(1000) })])
+    .union([
+      z.literal(false),
+      z.strictObject({ answers: z.number().int().min(1).max(100).default(1), reactionMs: ms.max(60_000).default(1000) }),
+    ])
     .default({ answers: 1, reactionMs: 1000 }),
   /**
    * After the listener closes, how long keep-alive clients get to move away on their own (every
@@ -86,7 +89,14 @@ export const serviceOptionsSchema = z.strictObject({
   adminToken: z.string().min(16, 'use at least 16 characters').optional(),
   /** The distributed lock provider behind service.lock() (etcdLockProvider from @holdfast/failover/lock). */
   locks: z
-    .custom<LockProvider>((v) => typeof v === 'object' && v !== null && typeof (v as LockProvider).acquire === 'function' && typeof (v as LockProvider).close === 'function', 'Invalid input: expected a lock provider (etcdLockProvider from @holdfast/failover/lock)')
+    .custom<LockProvider>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as LockProvider).acquire === 'function' &&
+        typeof (v as LockProvider).close === 'function',
+      'Invalid input: expected a lock provider (etcdLockProvider from @holdfast/failover/lock)',
+    )
     .optional(),
   /** Passed to Fastify as is (bodyLimit, trustProxy, ...), except what holdfast owns. */
   fastify: z.record(z.string(), z.unknown()).default({}),
@@ -105,13 +115,26 @@ export type ResolvedOptions = Omit<z.output<typeof serviceOptionsSchema>, 'redis
   redis: ResolvedRedisOptions | false;
 };
 
-const OWNED_FASTIFY_OPTIONS = ['logger', 'loggerInstance', 'serverFactory', 'genReqId', 'requestIdHeader', 'disableRequestLogging', 'forceCloseConnections', 'return503OnClosing'];
+const OWNED_FASTIFY_OPTIONS = [
+  'logger',
+  'loggerInstance',
+  'serverFactory',
+  'genReqId',
+  'requestIdHeader',
+  'disableRequestLogging',
+  'forceCloseConnections',
+  'return503OnClosing',
+];
 
 /**
  * Validates options and fills in the environment-dependent defaults; `warn` gets what the
  * environment made it adjust (logged once the logger exists).
  */
-export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): ResolvedOptions {
+export function resolveOptions(
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = () => {},
+): ResolvedOptions {
   if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw new ServiceOptionsError([{ option: '(options)', message: 'createService expects an options object' }]);
   }
@@ -120,23 +143,41 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     throw new ServiceOptionsError(
       parsed.error.issues.map((i) => {
         const path = i.path.map(String).join('.');
-        if (i.code === 'unrecognized_keys') return { option: i.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown option' };
+        if (i.code === 'unrecognized_keys')
+          return { option: i.keys.map((k) => (path ? `${path}.${k}` : k)).join(', '), message: 'unknown option' };
         return { option: path || '(options)', message: i.message };
       }),
     );
   }
   const o = parsed.data;
   const owned = Object.keys(o.fastify).filter((k) => OWNED_FASTIFY_OPTIONS.includes(k));
-  if (owned.length) throw new ServiceOptionsError(owned.map((k) => ({ option: `fastify.${k}`, message: 'holdfast manages this Fastify option itself; remove it (see the logger, probes and admin options)' })));
+  if (owned.length)
+    throw new ServiceOptionsError(
+      owned.map((k) => ({
+        option: `fastify.${k}`,
+        message: 'holdfast manages this Fastify option itself; remove it (see the logger, probes and admin options)',
+      })),
+    );
   const envPort = env.PORT !== undefined ? Number(env.PORT) : undefined;
   if (o.port === undefined && envPort !== undefined && !(Number.isInteger(envPort) && envPort >= 0 && envPort <= 65535)) {
     throw new ServiceOptionsError([{ option: 'port', message: `the PORT environment variable is '${env.PORT}', not a port number` }]);
   }
   const given = (input ?? {}) as { terminationGracePeriodMs?: number };
-  const timing = shutdownTiming({ terminationGracePeriodMs: given.terminationGracePeriodMs, shutdownDelayMs: o.shutdownDelayMs }, DEFAULT_GRACE_MS, env, warn);
+  const timing = shutdownTiming(
+    { terminationGracePeriodMs: given.terminationGracePeriodMs, shutdownDelayMs: o.shutdownDelayMs },
+    DEFAULT_GRACE_MS,
+    env,
+    warn,
+  );
   const redis = resolveRedisOptions(o.redis, env);
   const adminToken = o.adminToken ?? env.HOLDFAST_ADMIN_TOKEN;
-  if (adminToken !== undefined && adminToken.length < 16) throw new ServiceOptionsError([{ option: 'adminToken', message: 'the HOLDFAST_ADMIN_TOKEN environment variable is shorter than 16 characters; use a long random token' }]);
+  if (adminToken !== undefined && adminToken.length < 16)
+    throw new ServiceOptionsError([
+      {
+        option: 'adminToken',
+        message: 'the HOLDFAST_ADMIN_TOKEN environment variable is shorter than 16 characters; use a long random token',
+      },
+    ]);
   const memory = resolveMemoryOptions(o.memory, env);
   return { ...o, ...timing, port: o.port ?? envPort ?? 3000, redis, adminToken, memory };
 }

@@ -45,8 +45,12 @@ export class Reloader {
     // runHooks runs the last registered first (the shutdown order); reloads run in registration order.
     const hooks = await runHooks([...this.#hooks].reverse(), reason, performance.now() + total + 100);
     const failed = hooks.filter((h) => h.status !== 'ok');
-    for (const h of failed) this.#log.error({ hook: h.name, status: h.status, error: h.error }, `${reason}: reload hook '${h.name}' ${h.status}`);
-    const what = [logReopened ? 'reopened the log file' : 'logging to a stream (nothing to reopen)', `ran ${hooks.length} reload hook(s)${failed.length ? `, ${failed.length} failed` : ''}`];
+    for (const h of failed)
+      this.#log.error({ hook: h.name, status: h.status, error: h.error }, `${reason}: reload hook '${h.name}' ${h.status}`);
+    const what = [
+      logReopened ? 'reopened the log file' : 'logging to a stream (nothing to reopen)',
+      `ran ${hooks.length} reload hook(s)${failed.length ? `, ${failed.length} failed` : ''}`,
+    ];
     this.#log[failed.length ? 'warn' : 'info']({ reason, logReopened, hooks }, `${reason}: ${what.join('; ')}`);
     return { reason, logReopened, hooks };
   }

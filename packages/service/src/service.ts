@@ -35,9 +35,26 @@ import { planUnready } from './shutdown/unready.ts';
 import { tracingModule } from './tracing/module.ts';
 
 /** The modules, in installation order (each after the modules it depends on). */
-const MODULES: readonly AnyModule[] = [metricsModule, healthModule, recoveryModule, redisModule, memoryModule, dependencyModule, tracingModule, notifyModule, locksModule];
+const MODULES: readonly AnyModule[] = [
+  metricsModule,
+  healthModule,
+  recoveryModule,
+  redisModule,
+  memoryModule,
+  dependencyModule,
+  tracingModule,
+  notifyModule,
+  locksModule,
+];
 
-const emptyReport = (reason: string, ok: boolean, exitCode: number): StopReport => ({ reason, ok, exitCode, phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 }, pendingRequests: [], hooks: [] });
+const emptyReport = (reason: string, ok: boolean, exitCode: number): StopReport => ({
+  reason,
+  ok,
+  exitCode,
+  phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 },
+  pendingRequests: [],
+  hooks: [],
+});
 
 class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   readonly app: FastifyInstance;
@@ -165,7 +182,8 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   }
 
   async start(): Promise<{ url: string; port: number }> {
-    if (this.#at !== undefined || this.#stopping) throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
+    if (this.#at !== undefined || this.#stopping)
+      throw new ServiceError('HOLDFAST_E_STATE', `start() called in state ${this.#state}; a service starts once`);
     await this.app.ready();
     await this.#modules.beforeListen();
     const at = (this.#at = await listen(this.#http, this.options));
@@ -208,7 +226,11 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       exitCode,
       graceMs: this.options.terminationGracePeriodMs,
       unready: planUnready(
-        { ...this.options, inheritedSocket: this.#at?.inheritedFd !== undefined, maxMs: maxUnreadyMs(this.options.terminationGracePeriodMs) },
+        {
+          ...this.options,
+          inheritedSocket: this.#at?.inheritedFd !== undefined,
+          maxMs: maxUnreadyMs(this.options.terminationGracePeriodMs),
+        },
         this.#modules.apis.health.pollers,
       ),
       keepAliveGraceMs: this.options.keepAliveGraceMs,

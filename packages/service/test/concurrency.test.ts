@@ -21,7 +21,10 @@ describe('mutex', () => {
         }),
       ),
     );
-    assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      order,
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(m.stats.acquired, 20);
     assert.equal(m.stats.contended, 19);
     assert.equal(m.locked, false);
@@ -42,7 +45,10 @@ describe('mutex', () => {
     await m.acquire();
     const late = m.acquire({ timeoutMs: 20 });
     const patient = m.acquire();
-    await assert.rejects(late, (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_TIMEOUT') && /orders: not acquired within 20 ms/.test(err.message));
+    await assert.rejects(
+      late,
+      (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_TIMEOUT') && /orders: not acquired within 20 ms/.test(err.message),
+    );
     assert.equal(m.waiting, 1);
     m.release();
     await patient;
@@ -57,7 +63,10 @@ describe('mutex', () => {
     const ac = new AbortController();
     const waiting = m.acquire({ signal: ac.signal });
     ac.abort(new Error('client went away'));
-    await assert.rejects(waiting, (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_ABORTED') && (err.cause as Error).message === 'client went away');
+    await assert.rejects(
+      waiting,
+      (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_ABORTED') && (err.cause as Error).message === 'client went away',
+    );
     await assert.rejects(m.acquire({ signal: ac.signal }), (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_ABORTED'));
     assert.equal(m.waiting, 0);
     m.release();
@@ -66,7 +75,10 @@ describe('mutex', () => {
 
   test('a release of a mutex that is not held is refused precisely', () => {
     const m = mutex({ name: 'cache' });
-    assert.throws(() => m.release(), (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_STATE') && /cache: release of permit 0, which is not held/.test(err.message));
+    assert.throws(
+      () => m.release(),
+      (err: Error) => hasCode(err, 'HOLDFAST_E_LOCK_STATE') && /cache: release of permit 0, which is not held/.test(err.message),
+    );
   });
 
   test('a hold past holdWarnMs is logged with its owner', async () => {
@@ -124,7 +136,10 @@ describe('semaphore', () => {
       ),
     );
     assert.equal(peak, 3);
-    assert.deepEqual(order, Array.from({ length: 12 }, (_, i) => i));
+    assert.deepEqual(
+      order,
+      Array.from({ length: 12 }, (_, i) => i),
+    );
   });
 
   test('a newcomer does not barge past waiters even when tryAcquire is used', async () => {
@@ -141,7 +156,13 @@ describe('semaphore', () => {
     const s = semaphore(2);
     const a = await s.acquire({ owner: 'import-a' });
     await s.acquire({ owner: 'import-b' });
-    assert.deepEqual(s.holders().map((h) => h.owner).sort(), ['import-a', 'import-b']);
+    assert.deepEqual(
+      s
+        .holders()
+        .map((h) => h.owner)
+        .sort(),
+      ['import-a', 'import-b'],
+    );
     s.release(a);
     assert.throws(() => s.release(a), /not held/);
   });

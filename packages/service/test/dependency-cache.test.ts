@@ -31,7 +31,12 @@ test('single-flight: 100 concurrent misses make 1 upstream call', async (t) => {
 
 test('upstream down: stale data within maxStale, then the fallback; nothing to serve is a 503', async (t) => {
   const up = await startUpstream(t);
-  const s = await startReader(t, up, { cache: { freshMs: 150, maxStaleMs: 900 }, retry: false, breaker: false, fallback: (sku) => ({ sku, available: 0, fallback: true }) });
+  const s = await startReader(t, up, {
+    cache: { freshMs: 150, maxStaleMs: 900 },
+    retry: false,
+    breaker: false,
+    fallback: (sku) => ({ sku, available: 0, fallback: true }),
+  });
   const first = await read(`${s.url}/stock/tea`);
   assert.equal(first.cache, 'miss');
   up.fault.down = true;
@@ -47,11 +52,15 @@ test('upstream down: stale data within maxStale, then the fallback; nothing to s
   assert.equal(never.cache, 'fallback');
   assert.equal(never.body.fallback, true);
   // Past maxStale the cached value is too old: fallback.
-  const fb = await waitFor('the fallback once maxStale has passed', async () => {
-    const r = await read(`${s.url}/stock/tea`);
-    assert.equal(r.status, 200, 'never an error while a fallback exists');
-    return r.cache === 'fallback' ? r : undefined;
-  }, { timeoutMs: 5000 });
+  const fb = await waitFor(
+    'the fallback once maxStale has passed',
+    async () => {
+      const r = await read(`${s.url}/stock/tea`);
+      assert.equal(r.status, 200, 'never an error while a fallback exists');
+      return r.cache === 'fallback' ? r : undefined;
+    },
+    { timeoutMs: 5000 },
+  );
   assert.equal(fb.body.fallback, true);
   const m = await (await fetch(`${s.url}/metrics`)).text();
   assert.ok(metric(m, 'holdfast_dependency_requests_total', { served: 'stale-if-error' }) >= 1);
@@ -83,7 +92,11 @@ test('a slow upstream is cut at timeoutMs and the fallback answers', async (t) =
 test('the breaker opens on failures and stops calling the upstream until it may probe', async (t) => {
   const up = await startUpstream(t);
   up.fault.down = true;
-  const s = await startReader(t, up, { retry: false, breaker: { minRequestAmount: 5, threshold: 0.5, retryTimeoutMs: 60_000 }, fallback: { sku: '?', available: 0, fallback: true } });
+  const s = await startReader(t, up, {
+    retry: false,
+    breaker: { minRequestAmount: 5, threshold: 0.5, retryTimeoutMs: 60_000 },
+    fallback: { sku: '?', available: 0, fallback: true },
+  });
   for (let i = 0; i < 30; i++) assert.equal((await read(`${s.url}/stock/k${i}`)).cache, 'fallback');
   assert.ok(up.calls >= 5 && up.calls <= 6, `upstream called ${up.calls} times; the breaker should open after 5 failures`);
   const m = await (await fetch(`${s.url}/metrics`)).text();
@@ -94,7 +107,11 @@ test('the breaker opens on failures and stops calling the upstream until it may 
 test('retries stay within the retry budget when every call fails', async (t) => {
   const up = await startUpstream(t);
   up.fault.down = true;
-  const s = await startReader(t, up, { breaker: false, retry: { attempts: 5, backoffMs: 0, budget: { ratio: 0.1, minPerSecond: 0, maxTokens: 10 } }, fallback: { sku: '?', available: 0 } });
+  const s = await startReader(t, up, {
+    breaker: false,
+    retry: { attempts: 5, backoffMs: 0, budget: { ratio: 0.1, minPerSecond: 0, maxTokens: 10 } },
+    fallback: { sku: '?', available: 0 },
+  });
   for (let i = 0; i < 100; i++) await read(`${s.url}/stock/k${i}`);
   // 100 first attempts; retries at most 10% of them plus the one starting token.
   assert.ok(up.calls >= 100 && up.calls <= 111, `upstream saw ${up.calls} calls for 100 requests with attempts: 5`);
@@ -129,7 +146,7 @@ test('two instances share values through Redis: the second answers fresh without
   assert.equal((await read(`${a.url}/stock/tea`)).cache, 'miss');
   // Written to Redis in the background, under the dependency's name.
   await waitFor('the value in redis', () => a.redis!.exists('holdfast:dep:inventory:tea'));
-  const fromB = await waitFor('b reads a\'s value from redis', async () => {
+  const fromB = await waitFor("b reads a's value from redis", async () => {
     const r = await read(`${b.url}/stock/tea`);
     return r.cache === 'fresh' ? r : undefined;
   });
@@ -141,12 +158,22 @@ test('a dependency without timeoutMs gets the default and a warning', async (t) 
   const dir = tempDir(t);
   const log = join(dir, 'service.log');
   const up = await startUpstream(t);
-  const s = createService({ port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, logger: { destination: log, level: 'warn' }, memory: { enabled: false, signal: false } });
+  const s = createService({
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    logger: { destination: log, level: 'warn' },
+    memory: { enabled: false, signal: false },
+  });
   const d = s.dependency('no-timeout', { fetch: async () => (await fetch(up.url)).json() });
   assert.equal(d.options.timeoutMs, 2000);
   await s.start();
   await s.stop('test');
-  const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; dependency?: string; level: number });
+  const lines = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { msg: string; dependency?: string; level: number });
   const warn = lines.find((l) => l.dependency === 'no-timeout');
   assert.ok(warn && warn.level === 40 && /no timeoutMs: using 2000 ms/.test(warn.msg), JSON.stringify(lines));
   assert.throws(() => s.dependency('no-timeout', { fetch: async () => 1, timeoutMs: 10 }), /already declared/);
@@ -163,7 +190,11 @@ test('an unparseable Redis URL is a startup error naming the option', () => {
     const saved = process.env.REDIS_URL;
     if (env?.REDIS_URL) process.env.REDIS_URL = env.REDIS_URL;
     try {
-      assert.throws(() => createService({ port: 0, handleSignals: false, handleProcessErrors: false, logger: { level: 'silent' }, ...options }), (e: unknown) => e instanceof ServiceOptionsError && re.test(e.message) && !e.message.includes('secret'), JSON.stringify(options));
+      assert.throws(
+        () => createService({ port: 0, handleSignals: false, handleProcessErrors: false, logger: { level: 'silent' }, ...options }),
+        (e: unknown) => e instanceof ServiceOptionsError && re.test(e.message) && !e.message.includes('secret'),
+        JSON.stringify(options),
+      );
     } finally {
       if (saved === undefined) delete process.env.REDIS_URL;
       else process.env.REDIS_URL = saved;

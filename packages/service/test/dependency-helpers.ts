@@ -29,10 +29,14 @@ export async function startUpstream(t: Pick<TestContext, 'after'>): Promise<Upst
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   up.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  cleanup(t, () => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  }));
+  cleanup(
+    t,
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return up;
 }
 
@@ -50,7 +54,15 @@ export async function startReader(
   dep: Partial<DependencyOptions<string, Stock>>,
   options: ServiceOptions = {},
 ): Promise<Service> {
-  const service = createService({ port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, logger: { level: 'silent' }, memory: { enabled: false, signal: false }, ...options });
+  const service = createService({
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    logger: { level: 'silent' },
+    memory: { enabled: false, signal: false },
+    ...options,
+  });
   const stock = service.dependency<string, Stock>('inventory', {
     timeoutMs: 500,
     fetch: async (sku, { signal }) => {
@@ -70,13 +82,27 @@ export async function startReader(
 }
 
 /** GET that never throws; returns status, marker header and body. */
-export async function read(url: string): Promise<{ status: number; cache: string | null; age: string | null; body: Stock & { code?: string } ; ms: number }> {
+export async function read(
+  url: string,
+): Promise<{ status: number; cache: string | null; age: string | null; body: Stock & { code?: string }; ms: number }> {
   const t0 = performance.now();
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    return { status: res.status, cache: res.headers.get('x-holdfast-cache'), age: res.headers.get('age'), body: (await res.json()) as Stock, ms: performance.now() - t0 };
+    return {
+      status: res.status,
+      cache: res.headers.get('x-holdfast-cache'),
+      age: res.headers.get('age'),
+      body: (await res.json()) as Stock,
+      ms: performance.now() - t0,
+    };
   } catch (err) {
-    return { status: 0, cache: null, age: null, body: { sku: '', available: -1, code: (err as Error).message }, ms: performance.now() - t0 };
+    return {
+      status: 0,
+      cache: null,
+      age: null,
+      body: { sku: '', available: -1, code: (err as Error).message },
+      ms: performance.now() - t0,
+    };
   }
 }
 

@@ -103,7 +103,11 @@ test('dependency options: bad input names the option; no timeout gets the defaul
     [{ fetch, bogus: true }, /bogus: unknown option/],
   ];
   for (const [input, re] of bad) {
-    assert.throws(() => resolveDependencyOptions('inv', input), (e: unknown) => e instanceof ServiceOptionsError && re.test(e.message), JSON.stringify(Object.keys(input as object)));
+    assert.throws(
+      () => resolveDependencyOptions('inv', input),
+      (e: unknown) => e instanceof ServiceOptionsError && re.test(e.message),
+      JSON.stringify(Object.keys(input as object)),
+    );
   }
   assert.throws(() => resolveDependencyOptions('has space', { fetch }), /dependency name/);
 });

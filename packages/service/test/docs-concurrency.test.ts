@@ -11,10 +11,14 @@ const pkg = fileURLToPath(new URL('..', import.meta.url));
 const page = join(pkg, '..', '..', 'docs', 'concurrency.md');
 const examples = markdownExamples(page);
 
-test('docs/concurrency.md: the local primitives, the distributed lock and the guarded write run as written', { timeout: 180_000 }, async (t) => {
-  assert.equal(examples.length, 3, 'one example per section: primitives, lock, guarded write');
-  const etcd = await startEtcd(t);
-  const redis = await startRedis(t);
-  const env = { ...process.env, ETCD_ENDPOINT: etcd.endpoint, REDIS_URL: redis.url };
-  for (const [i, code] of examples.entries()) await runExample(t, pkg, code, `concurrency-${i + 1}`, 60_000, env);
-});
+test(
+  'docs/concurrency.md: the local primitives, the distributed lock and the guarded write run as written',
+  { timeout: 180_000 },
+  async (t) => {
+    assert.equal(examples.length, 3, 'one example per section: primitives, lock, guarded write');
+    const etcd = await startEtcd(t);
+    const redis = await startRedis(t);
+    const env = { ...process.env, ETCD_ENDPOINT: etcd.endpoint, REDIS_URL: redis.url };
+    for (const [i, code] of examples.entries()) await runExample(t, pkg, code, `concurrency-${i + 1}`, 60_000, env);
+  },
+);

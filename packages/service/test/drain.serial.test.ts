@@ -27,7 +27,13 @@ test('SIGTERM under keep-alive load: 0 failed requests, 0 resets, 503 readiness 
   // Bounded: the clients also stop if the child dies or the test overruns, so a broken drain
   // fails the assertions below instead of hanging.
   const live = newLoadResult();
-  const load = runLoad(url, { keepAliveClients: 8, closeClients: 2, paths: ['/hello', '/items/7', '/slow?ms=30', '/hello'], stop: () => lbSawUnready || exited || performance.now() > until, live });
+  const load = runLoad(url, {
+    keepAliveClients: 8,
+    closeClients: 2,
+    paths: ['/hello', '/items/7', '/slow?ms=30', '/hello'],
+    stop: () => lbSawUnready || exited || performance.now() > until,
+    live,
+  });
   // Let the load reach steady state, then ask for shutdown while requests are in flight.
   await waitFor('300 requests served', () => live.ok >= 300, { timeoutMs: 60_000 });
   child.kill('SIGTERM');
@@ -58,9 +64,13 @@ test('a request longer than the drain deadline: exit 1, and the log names the pe
   child.kill('SIGTERM');
   const exit = await child.exited;
   assert.deepEqual(exit, { code: 1, signal: null });
-  const pendingLine = logLines(child.stdout()).find((l) => Array.isArray(l.pending)) as { pending: { url: string; method: string }[]; msg: string } | undefined;
+  const pendingLine = logLines(child.stdout()).find((l) => Array.isArray(l.pending)) as
+    { pending: { url: string; method: string }[]; msg: string } | undefined;
   assert.ok(pendingLine, 'a line lists the pending requests');
-  assert.deepEqual(pendingLine.pending.map((p) => `${p.method} ${p.url}`), ['GET /slow?ms=8000']);
+  assert.deepEqual(
+    pendingLine.pending.map((p) => `${p.method} ${p.url}`),
+    ['GET /slow?ms=8000'],
+  );
   assert.match(pendingLine.msg, /drain deadline/);
   const outcome = await slow;
   assert.ok(outcome.error, 'the unfinished request was cut off at the deadline');
@@ -74,9 +84,19 @@ test('onShutdown hooks run in reverse order; a hook past its timeout is reported
     .filter((l) => typeof l.hookRan === 'string')
     .map((l) => l.hookRan);
   assert.deepEqual(ran, ['last', 'second', 'first'], 'reverse registration order; the slow hook never finished');
-  const report = logLines(child.stdout()).find((l) => Array.isArray(l.hooks) && l.msg !== undefined && String(l.msg).startsWith('shutdown')) as { hooks: { name: string; status: string; ms: number }[] };
+  const report = logLines(child.stdout()).find(
+    (l) => Array.isArray(l.hooks) && l.msg !== undefined && String(l.msg).startsWith('shutdown'),
+  ) as { hooks: { name: string; status: string; ms: number }[] };
   const ours = new Set(['first', 'second', 'slow', 'last']);
-  assert.deepEqual(report.hooks.filter((h) => ours.has(h.name)).map((h) => [h.name, h.status]), [['last', 'ok'], ['slow', 'timeout'], ['second', 'ok'], ['first', 'ok']]);
+  assert.deepEqual(
+    report.hooks.filter((h) => ours.has(h.name)).map((h) => [h.name, h.status]),
+    [
+      ['last', 'ok'],
+      ['slow', 'timeout'],
+      ['second', 'ok'],
+      ['first', 'ok'],
+    ],
+  );
   const slow = report.hooks.find((h) => h.name === 'slow')!;
   assert.ok(slow.ms >= 280 && slow.ms < 2500, `the timeout was enforced (${slow.ms} ms)`);
   assert.equal(exit.code, 1, 'a hook that timed out makes the exit non-zero');
@@ -96,25 +116,33 @@ test('a second signal during the drain exits at once', async (t) => {
   assert.ok(child.stdout().includes('second SIGTERM during shutdown'));
 });
 
-test('the stop budget a supervisor sets (HOLDFAST_TERMINATION_GRACE_MS) caps a longer option: a slow request within it finishes; past it the service reports and exits before the kill', async (t) => {
-  // The application asks for 30 s; the supervisor kills 4 s after SIGTERM.
-  const env = { GRACE_MS: '30000', HOLDFAST_TERMINATION_GRACE_MS: '4000' };
-  const a = await startFixture(t, env);
-  await a.child.waitForLine('HOLDFAST_TERMINATION_GRACE_MS says this process is killed 4000 ms after SIGTERM'); // the trim is logged at start
-  const finishing = get(a.url + '/slow?ms=2500');
-  await delay(150);
-  a.child.kill('SIGTERM');
-  assert.equal((await finishing).status, 200, 'the slow request finished during the drain');
-  assert.equal((await a.child.exited).code, 0);
+test(
+  'the stop budget a supervisor sets (HOLDFAST_TERMINATION_GRACE_MS) caps a longer option: a slow request within ' +
+    'it finishes; past it the service reports and exits before the kill',
+  async (t) => {
+    // The application asks for 30 s; the supervisor kills 4 s after SIGTERM.
+    const env = { GRACE_MS: '30000', HOLDFAST_TERMINATION_GRACE_MS: '4000' };
+    const a = await startFixture(t, env);
+    // the trim is logged at start
+    await a.child.waitForLine('HOLDFAST_TERMINATION_GRACE_MS says this process is killed 4000 ms after SIGTERM');
+    const finishing = get(a.url + '/slow?ms=2500');
+    await delay(150);
+    a.child.kill('SIGTERM');
+    assert.equal((await finishing).status, 200, 'the slow request finished during the drain');
+    assert.equal((await a.child.exited).code, 0);
 
-  const b = await startFixture(t, env);
-  void get(b.url + '/slow?ms=8000');
-  await delay(150);
-  const t0 = performance.now();
-  b.child.kill('SIGTERM');
-  const exit = await b.child.exited;
-  const took = performance.now() - t0;
-  assert.deepEqual(exit, { code: 1, signal: null }, 'ended by itself, not killed');
-  assert.ok(took < 4000, `within the supervisor's 4 s (${Math.round(took)} ms)`);
-  assert.ok(logLines(b.child.stdout()).some((l) => Array.isArray(l.pending) && String(l.msg).includes('drain deadline')), 'and said which request was cut off');
-});
+    const b = await startFixture(t, env);
+    void get(b.url + '/slow?ms=8000');
+    await delay(150);
+    const t0 = performance.now();
+    b.child.kill('SIGTERM');
+    const exit = await b.child.exited;
+    const took = performance.now() - t0;
+    assert.deepEqual(exit, { code: 1, signal: null }, 'ended by itself, not killed');
+    assert.ok(took < 4000, `within the supervisor's 4 s (${Math.round(took)} ms)`);
+    assert.ok(
+      logLines(b.child.stdout()).some((l) => Array.isArray(l.pending) && String(l.msg).includes('drain deadline')),
+      'and said which request was cut off',
+    );
+  },
+);

@@ -20,8 +20,16 @@ function tree(t: TestContext, files: Record<string, string>): string {
 }
 
 test('cgroup v2: the smallest memory.max from the process cgroup up to the root', (t) => {
-  const root = tree(t, { 'self-cgroup': '0::/app/web\n', 'fs/app/memory.max': '536870912\n', 'fs/app/web/memory.max': 'max\n', 'fs/memory.max': 'max\n' });
-  assert.deepEqual(memoryLimit(join(root, 'self-cgroup'), join(root, 'fs'), undefined), { bytes: 512 * MiB, source: join(root, 'fs/app/memory.max') });
+  const root = tree(t, {
+    'self-cgroup': '0::/app/web\n',
+    'fs/app/memory.max': '536870912\n',
+    'fs/app/web/memory.max': 'max\n',
+    'fs/memory.max': 'max\n',
+  });
+  assert.deepEqual(memoryLimit(join(root, 'self-cgroup'), join(root, 'fs'), undefined), {
+    bytes: 512 * MiB,
+    source: join(root, 'fs/app/memory.max'),
+  });
 });
 
 test("cgroup v1: the memory controller's limit_in_bytes, ignoring v1's 'no limit' number", (t) => {
@@ -31,7 +39,10 @@ test("cgroup v1: the memory controller's limit_in_bytes, ignoring v1's 'no limit
     'fs/memory/a/memory.limit_in_bytes': String(256 * MiB),
     'fs/memory/memory.limit_in_bytes': '9223372036854771712\n',
   });
-  assert.deepEqual(memoryLimit(join(root, 'self-cgroup'), join(root, 'fs'), undefined), { bytes: 256 * MiB, source: join(root, 'fs/memory/a/memory.limit_in_bytes') });
+  assert.deepEqual(memoryLimit(join(root, 'self-cgroup'), join(root, 'fs'), undefined), {
+    bytes: 256 * MiB,
+    source: join(root, 'fs/memory/a/memory.limit_in_bytes'),
+  });
 });
 
 test('no limit anywhere: undefined, and the heap fits by definition', (t) => {
@@ -40,7 +51,7 @@ test('no limit anywhere: undefined, and the heap fits by definition', (t) => {
   assert.equal(heapFit(undefined, 4 * 1024 * MiB).fits, true);
 });
 
-test('the advice is the supervisor\'s rule: the old space gets 75 % of the limit minus 64 MiB', () => {
+test("the advice is the supervisor's rule: the old space gets 75 % of the limit minus 64 MiB", () => {
   const fit = heapFit({ bytes: 256 * MiB, source: 'x' }, 4288 * MiB);
   assert.equal(fit.fits, false);
   assert.equal(fit.suggestedNodeOptions, '--max-old-space-size=128');
@@ -67,14 +78,31 @@ function memoryCgroup(t: TestContext, bytes: number): string | undefined {
 }
 
 for (const [what, nodeOptions, expect] of [
-  ["with Node's default heap (sized past the limit), the service warns and says which NODE_OPTIONS fit", '', /"level":40.*the V8 heap may grow to \d+ MiB, but this process may use 256 MiB.*NODE_OPTIONS='--max-old-space-size=128'/],
-  ['with the advised flag, it reports the fit and does not warn', '--max-old-space-size=128', /"level":30.*memory limit 256 MiB; the V8 heap may grow to \d+ MiB \(within 75 %\)/],
+  [
+    "with Node's default heap (sized past the limit), the service warns and says which NODE_OPTIONS fit",
+    '',
+    /"level":40.*the V8 heap may grow to \d+ MiB, but this process may use 256 MiB.*NODE_OPTIONS='--max-old-space-size=128'/,
+  ],
+  [
+    'with the advised flag, it reports the fit and does not warn',
+    '--max-old-space-size=128',
+    /"level":30.*memory limit 256 MiB; the V8 heap may grow to \d+ MiB \(within 75 %\)/,
+  ],
 ] as const) {
   test(`a service in a real 256 MiB memory cgroup: ${what}`, async (t) => {
     const dir = memoryCgroup(t, 256 * MiB);
-    if (!dir) return cannotRun(t, 'no writable cgroup v1 memory controller below this process (run as root on a machine with cgroup v1 memory, as CI does)');
+    if (!dir)
+      return cannotRun(
+        t,
+        'no writable cgroup v1 memory controller below this process (run as root on a machine with cgroup v1 memory, as CI does)',
+      );
     // The shell joins the cgroup, then becomes the service: the service reads the limit of its own cgroup.
-    const child = startChild(t, 'sh', ['-c', `echo $$ > ${join(dir, 'cgroup.procs')} && exec "$0" ${nodeOptions} "$1"`, process.execPath, fixture], { env: { ...process.env } });
+    const child = startChild(
+      t,
+      'sh',
+      ['-c', `echo $$ > ${join(dir, 'cgroup.procs')} && exec "$0" ${nodeOptions} "$1"`, process.execPath, fixture],
+      { env: { ...process.env } },
+    );
     await child.waitForLine('fixtureReady', 20_000);
     const line = await child.waitForLine(/memory limit 256 MiB|this process may use 256 MiB/, 5000);
     assert.match(line, expect);

@@ -9,7 +9,10 @@ export const newLoadResult = (): LoadResult => ({ sent: 0, ok: 0, failed: [], re
 
 const fixture = fileURLToPath(new URL('./fixtures/app.ts', import.meta.url));
 
-export async function startFixture(t: TestContext, env: Record<string, string> = {}): Promise<{ child: Child; url: string; admin?: string }> {
+export async function startFixture(
+  t: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ child: Child; url: string; admin?: string }> {
   const child = startChild(t, process.execPath, [fixture], { env: { ...process.env, ...env } });
   const line = await child.waitForLine('fixtureReady', 15_000);
   const parsed = JSON.parse(line) as { fixtureReady: string; admin?: string };
@@ -24,7 +27,10 @@ export interface Outcome {
 }
 
 /** One GET (or other method) that never throws: the outcome says what happened. */
-export function get(url: string, opts: { agent?: Agent; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Outcome> {
+export function get(
+  url: string,
+  opts: { agent?: Agent; method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const req = request(url, { agent: opts.agent ?? false, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
       let body = '';

@@ -100,11 +100,20 @@ test('paused and partitioned holders: fenced writes never go back, plain writes 
 
   const fenced = (await redis.lrange('fenced:history', 0, -1)).map((s) => Number(s.split(':')[0]));
   const plain = (await redis.lrange('plain:history', 0, -1)).map((s) => Number(s.split(':')[0]));
-  for (let i = 1; i < fenced.length; i++) assert.ok(fenced[i]! >= fenced[i - 1]!, `fenced store accepted token ${fenced[i]} after ${fenced[i - 1]}: ${fenced.join(',')}`);
+  for (let i = 1; i < fenced.length; i++)
+    assert.ok(fenced[i]! >= fenced[i - 1]!, `fenced store accepted token ${fenced[i]} after ${fenced[i - 1]}: ${fenced.join(',')}`);
   const wentBack = plain.some((tok, i) => i > 0 && tok < plain[i - 1]!);
   assert.ok(wentBack, `the plain store shows the overlap (a write older than the one before it): ${plain.join(',')}`);
   assert.ok(stale.length >= 3, 'several pause rounds ran');
   for (const s of stale) assert.equal(s.accepted, false, `the frozen holder's stale token ${s.token} was refused`);
-  assert.ok(stale.every((s) => s.knewLost), 'each frozen holder had been told (signal aborted) by the time it wrote');
-  t.diagnostic(`writes: ${plain.length} plain, ${fenced.length} fenced accepted, ${stale.length} stale refused; partition noticed after ${Math.round(lostAfter)} ms`);
+  assert.ok(
+    stale.every((s) => s.knewLost),
+    'each frozen holder had been told (signal aborted) by the time it wrote',
+  );
+  t.diagnostic(
+    `writes: ${plain.length} ` +
+      `plain, ${fenced.length} fenced ` +
+      `accepted, ${stale.length} stale refused; partition ` +
+      `noticed after ${Math.round(lostAfter)} ms`,
+  );
 });

@@ -13,12 +13,20 @@ const TOKEN = 'test-admin-token-0123456789';
 const fixture = fileURLToPath(new URL('./fixtures/memory-app.ts', import.meta.url));
 
 async function started(t: TestContext, options: ServiceOptions) {
-  const s = createService({ port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, logger: { level: 'silent' }, ...options });
+  const s = createService({
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    logger: { level: 'silent' },
+    ...options,
+  });
   cleanup(t, () => s.stop('test over'));
   await s.start();
   return s;
 }
-const snap = (url: string, token?: string) => get(`${url}/admin/heap-snapshot`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
+const snap = (url: string, token?: string) =>
+  get(`${url}/admin/heap-snapshot`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 test('a leak injected into a running service is flagged; garbage churn is not', async (t) => {
   const child = startChild(t, process.execPath, [fixture], { env: { ...process.env, WINDOW_MS: '4000', ADMIN_TOKEN: TOKEN } });
@@ -26,13 +34,21 @@ test('a leak injected into a running service is flagged; garbage churn is not', 
   assert.equal((await get(`${url}/churn`, { method: 'POST' })).status, 200);
   // A full window of churn: lots of GCs, a flat floor.
   await new Promise((r) => setTimeout(r, 5000));
-  assert.equal(child.lines.some((l) => l.includes('leakEvent')), false, 'garbage churn is not a leak');
-  const quiet = JSON.parse((await get(`${url}/admin/memory`, { headers: { authorization: `Bearer ${TOKEN}` } })).body!) as { heap: { suspected: boolean; points: number } };
+  assert.equal(
+    child.lines.some((l) => l.includes('leakEvent')),
+    false,
+    'garbage churn is not a leak',
+  );
+  const quiet = JSON.parse((await get(`${url}/admin/memory`, { headers: { authorization: `Bearer ${TOKEN}` } })).body!) as {
+    heap: { suspected: boolean; points: number };
+  };
   assert.equal(quiet.heap.suspected, false);
   assert.ok(quiet.heap.points >= 6, `the detector saw GCs (${quiet.heap.points} buckets)`);
 
   assert.equal((await get(`${url}/leak`, { method: 'POST' })).status, 200);
-  const event = JSON.parse(await child.waitForLine('leakEvent', 20_000)) as { leakEvent: { slopeBytesPerSecond: number; growthBytes: number } };
+  const event = JSON.parse(await child.waitForLine('leakEvent', 20_000)) as {
+    leakEvent: { slopeBytesPerSecond: number; growthBytes: number };
+  };
   assert.ok(event.leakEvent.slopeBytesPerSecond >= 1024 * 1024, JSON.stringify(event));
   await child.waitForLine('"event":"leak_suspected"'); // log lines are batched: up to 10 ms after the event
   const logged = logLines(child.stdout()).find((l) => l.event === 'leak_suspected');
@@ -62,7 +78,10 @@ test('admin endpoint: 401 without the token, with a wrong one, and when none is 
 
 test('short headroom: the snapshot is refused for a sampling profile; the cooldown holds; enough headroom: a full snapshot', async (t) => {
   const dir = tempDir(t);
-  const s = await started(t, { adminToken: TOKEN, memory: { dir, signal: false, samplingMs: 100, cooldownMs: 60_000, availableMemory: () => 1024 } });
+  const s = await started(t, {
+    adminToken: TOKEN,
+    memory: { dir, signal: false, samplingMs: 100, cooldownMs: 60_000, availableMemory: () => 1024 },
+  });
   const r = await snap(s.url, TOKEN);
   assert.equal(r.status, 200, r.body);
   const result = JSON.parse(r.body!) as { kind: string; file: string; refused: string; bytes: number };

@@ -50,6 +50,7 @@ test('the admin token must match exactly, as a Bearer token', () => {
   const token = 'a-long-admin-token-123';
   assert.equal(tokenMatches(token, `Bearer ${token}`), true);
   assert.equal(tokenMatches(token, `bearer ${token}`), true);
-  for (const h of [undefined, '', token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, 'Basic abc', 'Bearer ']) assert.equal(tokenMatches(token, h), false, String(h));
+  for (const h of [undefined, '', token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, 'Basic abc', 'Bearer '])
+    assert.equal(tokenMatches(token, h), false, String(h));
   assert.equal(tokenMatches(undefined, `Bearer ${token}`), false, 'no configured token: always refused');
 });

@@ -14,7 +14,11 @@ test('modules install in order; each sees the APIs it declared; steps run in ord
     dependencies: [],
     install: () => {
       steps.push('install metrics');
-      return { api: { registry: undefined, http: undefined }, beforeListen: () => void steps.push('before metrics'), quiesce: () => void steps.push('quiesce metrics') };
+      return {
+        api: { registry: undefined, http: undefined },
+        beforeListen: () => void steps.push('before metrics'),
+        quiesce: () => void steps.push('quiesce metrics'),
+      };
     },
   };
   const memory: AnyModule = {
@@ -29,14 +33,24 @@ test('modules install in order; each sees the APIs it declared; steps run in ord
   await installed.beforeListen();
   installed.listening();
   installed.quiesce();
-  assert.deepEqual(steps, ['install metrics', 'install memory (metrics registry: undefined)', 'before metrics', 'listening memory', 'quiesce metrics', 'quiesce memory']);
+  assert.deepEqual(steps, [
+    'install metrics',
+    'install memory (metrics registry: undefined)',
+    'before metrics',
+    'listening memory',
+    'quiesce metrics',
+    'quiesce memory',
+  ]);
   assert.deepEqual(Object.keys(installed.apis), ['metrics', 'memory']);
 });
 
 test('a module listed before its dependency fails at once, naming both', () => {
   const memory: AnyModule = { name: 'memory', dependencies: ['metrics'], install: () => ({ api: {} as never }) };
   const metrics: AnyModule = { name: 'metrics', dependencies: [], install: () => ({ api: { registry: undefined, http: undefined } }) };
-  assert.throws(() => installModules([memory, metrics], base), /service module 'memory' depends on 'metrics', which is not installed before it/);
+  assert.throws(
+    () => installModules([memory, metrics], base),
+    /service module 'memory' depends on 'metrics', which is not installed before it/,
+  );
 });
 
 test('a module using one it did not declare fails at once', () => {
@@ -64,7 +78,11 @@ test('a module that throws at beforeListen stops the later ones from running the
       },
     }),
   };
-  const notify: AnyModule = { name: 'notify', dependencies: [], install: () => ({ api: undefined, beforeListen: () => void ran.push('notify') }) };
+  const notify: AnyModule = {
+    name: 'notify',
+    dependencies: [],
+    install: () => ({ api: undefined, beforeListen: () => void ran.push('notify') }),
+  };
   await assert.rejects(installModules([tracing, notify], base).beforeListen(), /not in place/);
   assert.deepEqual(ran, []);
 });

@@ -10,7 +10,11 @@ const bad: [string, unknown, RegExp][] = [
   ['unknown nested option', { logger: { lvl: 'info' } }, /^ {2}logger\.lvl: unknown option/m],
   ['bad log level', { logger: { level: 'loud' } }, /^ {2}logger\.level: /m],
   ['grace too small', { terminationGracePeriodMs: 10 }, /^ {2}terminationGracePeriodMs: /m],
-  ['delay swallowing the grace period', { terminationGracePeriodMs: 5000, shutdownDelayMs: 4500 }, /shutdownDelayMs: 4500 ms leaves no time/],
+  [
+    'delay swallowing the grace period',
+    { terminationGracePeriodMs: 5000, shutdownDelayMs: 4500 },
+    /shutdownDelayMs: 4500 ms leaves no time/,
+  ],
   ['probe path without slash', { probes: { livez: 'livez' } }, /^ {2}probes\.livez: /m],
   ['admin without port', { admin: {} }, /^ {2}admin/m],
   ['fastify option holdfast owns', { fastify: { logger: true } }, /fastify\.logger: holdfast manages this Fastify option/],
@@ -56,14 +60,31 @@ test('the shutdown budget comes from the environment (gen k8s, the supervisor), 
   const o = resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '25000', HOLDFAST_SHUTDOWN_DELAY_MS: '0', KUBERNETES_SERVICE_HOST: 'x' });
   assert.equal(o.terminationGracePeriodMs, 25_000);
   assert.equal(o.shutdownDelayMs, 0);
-  assert.equal(resolveOptions({ terminationGracePeriodMs: 9000 }, { HOLDFAST_TERMINATION_GRACE_MS: '25000' }).terminationGracePeriodMs, 9000, 'a shorter drain than allowed is the application\'s choice');
+  assert.equal(
+    resolveOptions({ terminationGracePeriodMs: 9000 }, { HOLDFAST_TERMINATION_GRACE_MS: '25000' }).terminationGracePeriodMs,
+    9000,
+    "a shorter drain than allowed is the application's choice",
+  );
   const warnings: string[] = [];
   const capped = resolveOptions({ terminationGracePeriodMs: 30_000 }, { HOLDFAST_TERMINATION_GRACE_MS: '10000' }, (m) => warnings.push(m));
   assert.equal(capped.terminationGracePeriodMs, 10_000, 'the supervisor kills after 10 s: drain within 10 s');
-  assert.match(warnings.join('\n'), /terminationGracePeriodMs is 30000 ms, but HOLDFAST_TERMINATION_GRACE_MS says this process is killed 10000 ms after SIGTERM/);
-  assert.equal(resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '500' }).terminationGracePeriodMs, 500, 'a short stop timeout is honoured, not refused');
-  assert.throws(() => resolveOptions({}, { HOLDFAST_SHUTDOWN_DELAY_MS: 'soon' }), /HOLDFAST_SHUTDOWN_DELAY_MS environment variable is 'soon'/);
-  assert.throws(() => resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '0' }), /HOLDFAST_TERMINATION_GRACE_MS environment variable is '0', not a number of milliseconds \(at least 1\)/);
+  assert.match(
+    warnings.join('\n'),
+    /terminationGracePeriodMs is 30000 ms, but HOLDFAST_TERMINATION_GRACE_MS says this process is killed 10000 ms after SIGTERM/,
+  );
+  assert.equal(
+    resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '500' }).terminationGracePeriodMs,
+    500,
+    'a short stop timeout is honoured, not refused',
+  );
+  assert.throws(
+    () => resolveOptions({}, { HOLDFAST_SHUTDOWN_DELAY_MS: 'soon' }),
+    /HOLDFAST_SHUTDOWN_DELAY_MS environment variable is 'soon'/,
+  );
+  assert.throws(
+    () => resolveOptions({}, { HOLDFAST_TERMINATION_GRACE_MS: '0' }),
+    /HOLDFAST_TERMINATION_GRACE_MS environment variable is '0', not a number of milliseconds \(at least 1\)/,
+  );
   assert.throws(() => createService(42 as unknown as ServiceOptions), /expects an options object/);
 });
 
@@ -72,6 +93,13 @@ test('a delay the environment leaves no room for is trimmed with a warning, not 
   const o = resolveOptions({ shutdownDelayMs: 8000 }, { HOLDFAST_TERMINATION_GRACE_MS: '6000' }, (m) => warnings.push(m));
   assert.equal(o.terminationGracePeriodMs, 6000);
   assert.equal(o.shutdownDelayMs, 2850, 'half of what the grace period leaves after the exit margin');
-  assert.match(warnings.join('\n'), /shutdownDelayMs: 8000 ms leaves no time to drain within terminationGracePeriodMs \(6000 ms\).*using 2850 ms/);
-  assert.equal(resolveOptions({ terminationGracePeriodMs: 3000 }, { KUBERNETES_SERVICE_HOST: 'x' }).shutdownDelayMs, 1425, "Kubernetes' default delay, trimmed to the application's short grace period");
+  assert.match(
+    warnings.join('\n'),
+    /shutdownDelayMs: 8000 ms leaves no time to drain within terminationGracePeriodMs \(6000 ms\).*using 2850 ms/,
+  );
+  assert.equal(
+    resolveOptions({ terminationGracePeriodMs: 3000 }, { KUBERNETES_SERVICE_HOST: 'x' }).shutdownDelayMs,
+    1425,
+    "Kubernetes' default delay, trimmed to the application's short grace period",
+  );
 });

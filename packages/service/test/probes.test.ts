@@ -6,7 +6,14 @@ import { createService, type ServiceOptions } from '../src/index.ts';
 import { get } from './helpers.ts';
 
 async function started(t: TestContext, options: ServiceOptions = {}, setup?: (s: ReturnType<typeof createService>) => void) {
-  const service = createService({ port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, logger: { level: 'silent' }, ...options });
+  const service = createService({
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    logger: { level: 'silent' },
+    ...options,
+  });
   setup?.(service);
   cleanup(t, () => service.stop('test over'));
   await service.start();
@@ -35,7 +42,9 @@ test('readiness follows a critical check with rise/fall hysteresis', async (t) =
   const failFrom = runs;
   await waitFor('readyz 503', async () => (await status(service.url + '/readyz')) === 503);
   assert.ok(runs - failFrom >= 2, `needed fall=2 consecutive failures (saw ${runs - failFrom} runs)`);
-  const body = JSON.parse((await get(service.url + '/readyz')).body!) as { checks: { db: { status: string; lastError: string; kind: string; latencyMs: number } } };
+  const body = JSON.parse((await get(service.url + '/readyz')).body!) as {
+    checks: { db: { status: string; lastError: string; kind: string; latencyMs: number } };
+  };
   assert.equal(body.checks.db.status, 'fail');
   assert.equal(body.checks.db.lastError, 'db down');
   assert.equal(body.checks.db.kind, 'critical');
@@ -75,9 +84,13 @@ test('a single failure inside the fall window does not flap readiness', async (t
 test('a degraded-kind check marks DEGRADED but stays ready (200)', async (t) => {
   let cacheUp = true;
   const service = await started(t, {}, (s) =>
-    s.health.register('cache', () => {
-      if (!cacheUp) throw new Error('redis unreachable');
-    }, { kind: 'degraded', intervalMs: 20, rise: 1, fall: 1 }),
+    s.health.register(
+      'cache',
+      () => {
+        if (!cacheUp) throw new Error('redis unreachable');
+      },
+      { kind: 'degraded', intervalMs: 20, rise: 1, fall: 1 },
+    ),
   );
   await waitFor('READY', () => service.state === 'READY');
   cacheUp = false;
@@ -92,9 +105,13 @@ test('a degraded-kind check marks DEGRADED but stays ready (200)', async (t) => 
 test('a check that throws or hangs counts as failing and never crashes the service', async (t) => {
   const service = await started(t, {}, (s) => {
     s.health.register('hangs', () => new Promise(() => {}), { intervalMs: 30, timeoutMs: 50, fall: 1 });
-    s.health.register('throws', () => {
-      throw new TypeError('boom in check');
-    }, { intervalMs: 30, fall: 1 });
+    s.health.register(
+      'throws',
+      () => {
+        throw new TypeError('boom in check');
+      },
+      { intervalMs: 30, fall: 1 },
+    );
     s.health.register('rejects', async () => Promise.reject(new Error('rejected')), { intervalMs: 30, fall: 1 });
   });
   await waitFor('all checks ran', () => Object.values(service.health.checks()).every((c) => c.status === 'fail'));

@@ -80,7 +80,12 @@ test('the wait gives up at the cap and says who was still owed an answer', async
 
 test('the plan: a configured delay wins; an inherited socket, readinessDrain false or nobody polling close at once', () => {
   const p = new ReadinessPollers();
-  const base = { shutdownDelayMs: undefined, readinessDrain: { answers: 1, reactionMs: 1000 }, inheritedSocket: false, maxMs: 14_500 } as const;
+  const base = {
+    shutdownDelayMs: undefined,
+    readinessDrain: { answers: 1, reactionMs: 1000 },
+    inheritedSocket: false,
+    maxMs: 14_500,
+  } as const;
   assert.deepEqual(planUnready({ ...base, shutdownDelayMs: 5000 }, p), { kind: 'delay', delayMs: 5000, why: 'shutdownDelayMs' });
   assert.equal(planUnready(base, p).kind, 'delay', 'nobody polls');
   assert.match((planUnready(base, p) as { why: string }).why, /nobody polls readiness/);
@@ -88,7 +93,10 @@ test('the plan: a configured delay wins; an inherited socket, readinessDrain fal
   p.answered('lb', true);
   const plan = planUnready(base, p);
   assert.equal(plan.kind, 'pollers');
-  assert.deepEqual(plan.kind === 'pollers' && { watching: plan.watching, answers: plan.answers, reactionMs: plan.reactionMs, maxMs: plan.maxMs }, { watching: ['lb'], answers: 1, reactionMs: 1000, maxMs: 14_500 });
+  assert.deepEqual(
+    plan.kind === 'pollers' && { watching: plan.watching, answers: plan.answers, reactionMs: plan.reactionMs, maxMs: plan.maxMs },
+    { watching: ['lb'], answers: 1, reactionMs: 1000, maxMs: 14_500 },
+  );
   assert.match((planUnready({ ...base, inheritedSocket: true }, p) as { why: string }).why, /inherited/);
   assert.match((planUnready({ ...base, readinessDrain: false }, p) as { why: string }).why, /readinessDrain is off/);
 });

@@ -32,7 +32,10 @@ test('an uncaught exception logs a fatal line, drains and exits non-zero', async
   const fatal = logs.find((l) => l.level === 60) as { err: { message: string }; msg: string };
   assert.equal(fatal.err.message, 'uncaught: crash route');
   assert.match(fatal.msg, /uncaughtException: draining/);
-  assert.ok(logs.some((l) => l.msg === 'shutdown complete' || l.msg === 'shutdown finished with work left pending'), 'the drain ran before exit');
+  assert.ok(
+    logs.some((l) => l.msg === 'shutdown complete' || l.msg === 'shutdown finished with work left pending'),
+    'the drain ran before exit',
+  );
 });
 
 test('an unhandled rejection is never resumed silently: fatal line, drain, non-zero exit', async (t) => {
@@ -76,7 +79,11 @@ test('malformed requests get a 4xx, never a 500', async (t) => {
   assert.equal(badType.status, 415);
   // Declared too large: answered 413 from the headers, without reading the body. (Sending the
   // whole 2 MiB races the server closing the connection after its answer: EPIPE on the client.)
-  const huge = await get(url + '/echo', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) }, body: '{"a":"x"}' });
+  const huge = await get(url + '/echo', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) },
+    body: '{"a":"x"}',
+  });
   assert.equal(huge.status, 413);
   const notFound = await get(url + '/no/such/route');
   assert.equal(notFound.status, 404);

@@ -12,7 +12,14 @@ import { startRedis } from './redis-server.ts';
 
 async function started(t: TestContext, options: ServiceOptions, setup: (s: ReturnType<typeof createService>) => void) {
   const log = join(tempDir(t), 'service.log');
-  const service = createService({ port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, logger: { destination: log }, ...options });
+  const service = createService({
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    logger: { destination: log },
+    ...options,
+  });
   setup(service);
   cleanup(t, () => service.stop('test over'));
   const t0 = performance.now();
@@ -37,7 +44,9 @@ test('Redis up: checks that use service.redis wait for its first connect; no "no
 
 test('Redis unreachable at start: the wait is bounded, the service starts DEGRADED and serves', async (t) => {
   const closed = await freePort();
-  const { service, readyAfterMs } = await started(t, { redis: { url: `redis://127.0.0.1:${closed}`, connectTimeoutMs: 500 } }, (s) => s.health.register('db', () => true));
+  const { service, readyAfterMs } = await started(t, { redis: { url: `redis://127.0.0.1:${closed}`, connectTimeoutMs: 500 } }, (s) =>
+    s.health.register('db', () => true),
+  );
   await waitFor('DEGRADED', () => service.state === 'DEGRADED', { timeoutMs: 10_000 });
   assert.ok(readyAfterMs < 4000, `serving ${Math.round(readyAfterMs)} ms after start()`);
   assert.equal(service.health.checks().redis!.status, 'fail');

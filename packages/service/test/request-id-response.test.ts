@@ -8,7 +8,10 @@ import { RequestIdResponse } from '../src/http/response.ts';
 
 type Handler = (res: RequestIdResponse) => void;
 
-async function headersFor(t: Parameters<typeof cleanup>[0], handler: Handler): Promise<{ status: number; headers: IncomingHttpHeaders; raw: string[] }> {
+async function headersFor(
+  t: Parameters<typeof cleanup>[0],
+  handler: Handler,
+): Promise<{ status: number; headers: IncomingHttpHeaders; raw: string[] }> {
   const server = createServer({ ServerResponse: RequestIdResponse }, (_req, res: ServerResponse) => {
     const r = res as RequestIdResponse;
     r.holdfastRequestId = 'id-42';

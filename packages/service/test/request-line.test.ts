@@ -17,7 +17,9 @@ for (const [requestId, method, route, url, statusCode, rt, remote] of cases) {
     const fromPino: string[] = [];
     const base = { service: 'orders', pid: 4242 };
     const logger = pino({ base }, { write: (s: string) => void fromPino.push(s) });
-    logger.child({ requestId }).info({ method, route, url, statusCode, responseTime: Math.round(rt * 1000) / 1000, remoteAddress: remote ?? null }, 'request');
+    logger
+      .child({ requestId })
+      .info({ method, route, url, statusCode, responseTime: Math.round(rt * 1000) / 1000, remoteAddress: remote ?? null }, 'request');
     const fromWriter: string[] = [];
     new RequestLineWriter({ write: (s) => fromWriter.push(s) }, base).write(requestId, method, route, url, statusCode, rt, remote);
     assert.equal(fromWriter[0], fromPino[0]);

@@ -14,9 +14,22 @@ import { get } from './helpers.ts';
 
 type Line = Record<string, unknown>;
 
-async function serve(t: TestContext, setup: (s: Service) => void, options: Partial<ServiceOptions> = {}): Promise<{ service: Service; lines: () => Line[] }> {
+async function serve(
+  t: TestContext,
+  setup: (s: Service) => void,
+  options: Partial<ServiceOptions> = {},
+): Promise<{ service: Service; lines: () => Line[] }> {
   const file = join(tempDir(t), 'service.log');
-  const service = createService({ name: 'obs', port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, shutdownDelayMs: 0, logger: { destination: file }, ...options });
+  const service = createService({
+    name: 'obs',
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    shutdownDelayMs: 0,
+    logger: { destination: file },
+    ...options,
+  });
   setup(service);
   cleanup(t, () => service.stop());
   await service.start();
@@ -31,7 +44,8 @@ async function serve(t: TestContext, setup: (s: Service) => void, options: Parti
   return { service, lines };
 }
 
-const seriesOf = async (service: Service) => (await get(service.url + '/metrics')).body!.split('\n').filter((l) => l.startsWith('holdfast_http_requests_total{'));
+const seriesOf = async (service: Service) =>
+  (await get(service.url + '/metrics')).body!.split('\n').filter((l) => l.startsWith('holdfast_http_requests_total{'));
 
 test('routes in prefixed plugins, HEAD and 404s are labelled by template; each line carries the request id', async (t) => {
   const { service, lines } = await serve(t, (s) => {
@@ -52,7 +66,10 @@ test('routes in prefixed plugins, HEAD and 404s are labelled by template; each l
   assert.deepEqual([c!.route, c!.statusCode], ['__unmatched__', 404]);
   assert.match(String(c!.requestId), /^[0-9a-f]{12}-\d+$/, 'a 404 line has a request id too');
   const series = await seriesOf(service);
-  assert.ok(series.some((l) => l.includes('method="GET"') && l.includes('route="/api/items/:id"') && l.endsWith(' 1')), series.join('\n'));
+  assert.ok(
+    series.some((l) => l.includes('method="GET"') && l.includes('route="/api/items/:id"') && l.endsWith(' 1')),
+    series.join('\n'),
+  );
   assert.ok(series.some((l) => l.includes('method="HEAD"') && l.includes('route="/api/items/:id"')));
   assert.ok(series.some((l) => l.includes('route="__unmatched__"') && l.includes('status="404"')));
 });
@@ -62,7 +79,11 @@ test('a failing handler: the line is an error line with the error and the route;
     s.app.get('/boom/:id', async () => {
       throw new Error('kaput');
     });
-    s.app.get('/strict', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } } }, async () => ({ ok: true }));
+    s.app.get(
+      '/strict',
+      { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } } },
+      async () => ({ ok: true }),
+    );
   });
   const boom = await get(service.url + '/boom/1', { headers: { 'x-request-id': 'req-boom' } });
   assert.equal(boom.status, 500);
@@ -98,7 +119,10 @@ test('a client that leaves before the response: the request is recorded as 499, 
   const [l] = lines();
   assert.deepEqual([l!.route, l!.statusCode, l!.aborted], ['/slow', 499, true]);
   const series = await seriesOf(service);
-  assert.ok(series.some((s) => s.includes('route="/slow"') && s.includes('status="499"')), series.join('\n'));
+  assert.ok(
+    series.some((s) => s.includes('route="/slow"') && s.includes('status="499"')),
+    series.join('\n'),
+  );
 });
 
 test('behind a trusted proxy the address is the forwarded client; a route keeps its own child-logger factory', async (t) => {

@@ -7,8 +7,19 @@ import { test } from 'node:test';
 import { cleanup, tempDir } from '@holdfast/testkit';
 import { createService } from '@holdfast/service';
 
-async function keepAliveHeader(t: Parameters<typeof cleanup>[0], fastify: Record<string, unknown> | undefined): Promise<{ header: string | undefined; requestTimeout: number }> {
-  const s = createService({ port: 0, host: '127.0.0.1', handleSignals: false, handleProcessErrors: false, logger: { destination: join(tempDir(t), 'service.log') }, memory: { enabled: false, signal: false }, ...(fastify ? { fastify } : {}) });
+async function keepAliveHeader(
+  t: Parameters<typeof cleanup>[0],
+  fastify: Record<string, unknown> | undefined,
+): Promise<{ header: string | undefined; requestTimeout: number }> {
+  const s = createService({
+    port: 0,
+    host: '127.0.0.1',
+    handleSignals: false,
+    handleProcessErrors: false,
+    logger: { destination: join(tempDir(t), 'service.log') },
+    memory: { enabled: false, signal: false },
+    ...(fastify ? { fastify } : {}),
+  });
   s.app.get('/', async () => 'ok');
   cleanup(t, async () => {
     await s.stop('test');

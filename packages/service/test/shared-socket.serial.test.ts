@@ -13,7 +13,11 @@ const fixture = fileURLToPath(new URL('./fixtures/app.ts', import.meta.url));
 
 /** A TCP socket bound to a free loopback port, not listening: nothing in this process accepts. */
 function boundSocket(t: TestContext): { fd: number; port: number } {
-  const create = (net as unknown as { _createServerHandle: (a: string, p: number, t: number) => { fd: number; getsockname(o: object): void; close(): void } })._createServerHandle;
+  const create = (
+    net as unknown as {
+      _createServerHandle: (a: string, p: number, t: number) => { fd: number; getsockname(o: object): void; close(): void };
+    }
+  )._createServerHandle;
   const handle = create('127.0.0.1', 0, 4);
   const addr: { port?: number } = {};
   handle.getsockname(addr);
@@ -22,7 +26,10 @@ function boundSocket(t: TestContext): { fd: number; port: number } {
 }
 
 async function instance(t: TestContext, fd: number, n: number): Promise<Child> {
-  const child = startChild(t, process.execPath, [fixture], { env: { ...process.env, LISTEN_FDS: '1', LISTEN_FDNAMES: 'http', DELAY_MS: '0', GRACE_MS: '10000', INSTANCE: String(n) }, extraStdio: [fd] });
+  const child = startChild(t, process.execPath, [fixture], {
+    env: { ...process.env, LISTEN_FDS: '1', LISTEN_FDNAMES: 'http', DELAY_MS: '0', GRACE_MS: '10000', INSTANCE: String(n) },
+    extraStdio: [fd],
+  });
   await child.waitForLine('"state":"READY"', 20_000);
   return child;
 }
@@ -50,7 +57,9 @@ test('replacing instances on a shared socket one by one under keep-alive and clo
   }
   stop = true;
   const result = await load;
-  t.diagnostic(`${replacements} replacements: ${result.sent} requests, ${result.ok} ok, ${result.failed.length} failed, ${result.resets} resets`);
+  t.diagnostic(
+    `${replacements} replacements: ${result.sent} requests, ${result.ok} ok, ${result.failed.length} failed, ${result.resets} resets`,
+  );
   assert.deepEqual(result.failed, []);
   assert.equal(result.resets, 0);
 });

@@ -6,10 +6,20 @@ import { notifyOnFirstServing, notifySupervisorReady } from '../src/notify/super
 
 test('with NOTIFY_FD: READY=1 on that fd, the fd closed and the variable removed (children must not write to it)', async () => {
   // A child writes to its fd 3 (a pipe to this test), as a supervised service would.
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { notifySupervisorReady } from ${JSON.stringify(new URL('../src/notify/supervisor-notify.ts', import.meta.url).href)}; const r = notifySupervisorReady(); console.log(JSON.stringify({ r, left: process.env.NOTIFY_FD ?? null }));`], {
-    stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
-    env: { ...process.env, NOTIFY_FD: '3' },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { notifySupervisorReady } ` +
+        (`from ${JSON.stringify(new URL('../src/notify/supervisor-notify.ts', import.meta.url).href)}; const r = ` +
+          `notifySupervisorReady(); console.log(JSON.stringify({ r, left: process.env.NOTIFY_FD ?? null }));`),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+      env: { ...process.env, NOTIFY_FD: '3' },
+    },
+  );
   let notice = '';
   let out = '';
   child.stdio[3]!.on('data', (b: Buffer) => (notice += b.toString()));

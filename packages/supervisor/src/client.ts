@@ -4,5 +4,13 @@
 // and this subpath is how that rule shows in the import path).
 export { SupervisorClient, supervisorControl, type ClientOptions, type LogOptions, type ProgramControl } from './api/client.ts';
 export { findDaemon, clientFor, type FindOptions } from './api/find-daemon.ts';
-export type { ActionOptions, ActionResult, InstanceStatus, ReloadResult, StatusReport, SupervisorEvent, UpdateResult } from './api/types.ts';
+export type {
+  ActionOptions,
+  ActionResult,
+  InstanceStatus,
+  ReloadResult,
+  StatusReport,
+  SupervisorEvent,
+  UpdateResult,
+} from './api/types.ts';
 export { SupervisorError, supervisorErrors, type SupervisorErrorCode } from './errors.ts';

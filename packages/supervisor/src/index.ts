@@ -25,7 +25,14 @@ export {
   type ReadyCheck,
   type Autorestart,
 } from './config/schema.ts';
-export { loadSupervisorConfig, resolveConfig, type LoadOptions, type ResolvedConfig, type ResolvedDaemonConfig, type SupervisordReadResult } from './config/load.ts';
+export {
+  loadSupervisorConfig,
+  resolveConfig,
+  type LoadOptions,
+  type ResolvedConfig,
+  type ResolvedDaemonConfig,
+  type SupervisordReadResult,
+} from './config/load.ts';
 export { supervisorJsonSchema } from './config/json-schema.ts';
 export { splitCommandLine } from './config/command-line.ts';
 export { parseEnvFile } from './config/env-file.ts';

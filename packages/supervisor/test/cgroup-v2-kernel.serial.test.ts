@@ -34,26 +34,35 @@ function assertAllPassed(code: number | null, output: string): void {
   assert.match(output, /^# fail 0$/m);
 }
 
-test('cgroup v2 on a real v2 kernel: the driver (delegation, limits in the kernel files, OOM kill, pids.max, cgroup.kill) and the service reading its memory.max', { timeout: 1_200_000 }, async (t) => {
-  // One file at a time: both move their processes into leaves of the same delegated cgroup.
-  const argv = [process.execPath, '--test', '--test-reporter=tap', '--test-timeout=300000', '--test-concurrency=1', ...guests];
-  if (hostHasV2Controllers()) {
-    // Directly: needs root in a delegated cgroup (systemd's Delegate=yes), which the guest file checks.
-    const child = startChild(t, argv[0]!, argv.slice(1), { cwd: repo });
-    const { code } = await child.exited;
-    return assertAllPassed(code, child.lines.join('\n'));
-  }
-  const problem = kernelVmProblem();
-  if (problem) return cannotRun(t, `this host's cgroup v2 tree has no cpu/memory/pids controllers (v1 holds them), so the v2 tests need a VM, and ${problem}`);
-  const started = Date.now();
-  const r = await runInKernelVm(t, {
-    command: argv,
-    cwd: repo,
-    timeoutMs: 1_100_000,
-    // A few minutes under emulation: show which kernel test is running.
-    onLine: (l) => {
-      if (/^(not )?ok \d+/.test(l)) process.stderr.write(`[vm +${Math.round((Date.now() - started) / 1000)}s] ${l}\n`);
-    },
-  });
-  assertAllPassed(r.code, r.output);
-});
+test(
+  'cgroup v2 on a real v2 kernel: the driver (delegation, limits in the kernel files, OOM kill, pids.max, ' +
+    'cgroup.kill) and the service reading its memory.max',
+  { timeout: 1_200_000 },
+  async (t) => {
+    // One file at a time: both move their processes into leaves of the same delegated cgroup.
+    const argv = [process.execPath, '--test', '--test-reporter=tap', '--test-timeout=300000', '--test-concurrency=1', ...guests];
+    if (hostHasV2Controllers()) {
+      // Directly: needs root in a delegated cgroup (systemd's Delegate=yes), which the guest file checks.
+      const child = startChild(t, argv[0]!, argv.slice(1), { cwd: repo });
+      const { code } = await child.exited;
+      return assertAllPassed(code, child.lines.join('\n'));
+    }
+    const problem = kernelVmProblem();
+    if (problem)
+      return cannotRun(
+        t,
+        `this host's cgroup v2 tree has no cpu/memory/pids controllers (v1 holds them), so the v2 tests need a VM, and ${problem}`,
+      );
+    const started = Date.now();
+    const r = await runInKernelVm(t, {
+      command: argv,
+      cwd: repo,
+      timeoutMs: 1_100_000,
+      // A few minutes under emulation: show which kernel test is running.
+      onLine: (l) => {
+        if (/^(not )?ok \d+/.test(l)) process.stderr.write(`[vm +${Math.round((Date.now() - started) / 1000)}s] ${l}\n`);
+      },
+    });
+    assertAllPassed(r.code, r.output);
+  },
+);

@@ -11,7 +11,15 @@ import { v1LimitWrites, v2LimitWrites } from '../src/cgroup/limits.ts';
 import type { SupervisorEvent } from '../src/index.ts';
 import { fixtures, startSupervisor, waitState, writeConfig } from './helpers.ts';
 
-const limits = { cpu: 1.5, memory: 64 * 2 ** 20, memoryHigh: 48 * 2 ** 20, pids: 100, ioReadBps: 2 ** 20, ioWriteBps: 2 ** 21, ioDevice: '8:0' };
+const limits = {
+  cpu: 1.5,
+  memory: 64 * 2 ** 20,
+  memoryHigh: 48 * 2 ** 20,
+  pids: 100,
+  ioReadBps: 2 ** 20,
+  ioWriteBps: 2 ** 21,
+  ioDevice: '8:0',
+};
 
 function fakeV2(t: Parameters<typeof tempDir>[0]) {
   const root = tempDir(t, 'hf-cg2-');
@@ -28,7 +36,14 @@ function fakeV2(t: Parameters<typeof tempDir>[0]) {
 test('limits map to the files of each cgroup version', () => {
   assert.deepEqual(
     v2LimitWrites(limits, '8:0').map((w) => `${w.file}=${w.value}`),
-    ['cpu.max=150000 100000', 'memory.high=50331648', 'memory.max=67108864', 'memory.swap.max=0', 'pids.max=100', 'io.max=8:0 rbps=1048576 wbps=2097152'],
+    [
+      'cpu.max=150000 100000',
+      'memory.high=50331648',
+      'memory.max=67108864',
+      'memory.swap.max=0',
+      'pids.max=100',
+      'io.max=8:0 rbps=1048576 wbps=2097152',
+    ],
   );
   assert.deepEqual(
     v1LimitWrites(limits, '8:0', true).map((w) => `${w.controller}/${w.file}=${w.value}`),
@@ -50,7 +65,11 @@ test('cgroup v2 (fake tree): the daemon moves into a leaf, enables controllers, 
   const det = detectCgroups({ root, selfCgroup, daemonId: 'cfg-1234' });
   assert.ok(det.driver, det.driver ? '' : det.reason);
   assert.equal(det.driver.version, 2);
-  assert.equal(readFileSync(join(own, 'supervisor', 'cgroup.procs'), 'utf8').trim(), String(process.pid), 'no internal processes: the daemon sits in a leaf');
+  assert.equal(
+    readFileSync(join(own, 'supervisor', 'cgroup.procs'), 'utf8').trim(),
+    String(process.pid),
+    'no internal processes: the daemon sits in a leaf',
+  );
   assert.ok(existsSync(join(own, 'holdfast', 'cfg-1234', 'cgroup.subtree_control')), 'controllers enabled down to the daemon subtree');
   const { handle, warnings } = det.driver.open('web', limits, '/');
   assert.deepEqual(warnings, []);
@@ -78,13 +97,22 @@ test('cgroup v2 (fake tree): the daemon moves into a leaf, enables controllers, 
 test('cgroup v2 (fake tree): a real child joins its cgroup before exec, and an OOM kill is reported', async (t) => {
   const { root, own, selfCgroup } = fakeV2(t);
   const det = detectCgroups({ root, selfCgroup, daemonId: 'cfg-oom' });
-  const { config } = await writeConfig(t, `programs:\n  web:\n    command: ${join(fixtures, 'ignore-term.sh')}\n    ready: {afterMs: 0}\n    limits: {memory: 64MiB}\n    backoff: {initialMs: 60s, maxMs: 60s}\n    stopTimeoutMs: 300\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  web:\n` +
+      `    command: ${join(fixtures, 'ignore-term.sh')}\n    ready: {afterMs: 0}\n    limits: ` +
+      `{memory: 64MiB}\n    backoff: {initialMs: 60s, maxMs: 60s}\n    stopTimeoutMs: 300\n`,
+  );
   const sup = await startSupervisor(t, config, { cgroups: det });
   const events: SupervisorEvent[] = [];
   sup.on('event', (e: SupervisorEvent) => events.push(e));
   const r = await waitState(sup, 'web', 'READY');
   const dir = join(own, 'holdfast', 'cfg-oom', 'web');
-  assert.equal(readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim(), String(r.pid), 'the wrapper wrote the pid that then exec’d the program');
+  assert.equal(
+    readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim(),
+    String(r.pid),
+    'the wrapper wrote the pid that then exec’d the program',
+  );
   assert.equal(readFileSync(join(dir, 'memory.max'), 'utf8'), String(64 * 2 ** 20));
   // The kernel's part, played by the test: count an OOM kill and SIGKILL the process.
   writeFileSync(join(dir, 'memory.events'), 'oom 1\noom_kill 1\n');
@@ -95,11 +123,20 @@ test('cgroup v2 (fake tree): a real child joins its cgroup before exec, and an O
 });
 
 test('cgroup v1 (real): limits land in the kernel files and the child is inside before it runs', async (t) => {
-  const { config } = await writeConfig(t, `programs:\n  capped:\n    command: ${join(fixtures, 'ignore-term.sh')}\n    ready: {afterMs: 0}\n    limits: {cpu: 0.5, pids: 50, memory: 256MiB}\n    stopTimeoutMs: 300\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  capped:\n` +
+      `    command: ${join(fixtures, 'ignore-term.sh')}\n    ready: {afterMs: 0}\n    limits: ` +
+      `{cpu: 0.5, pids: 50, memory: 256MiB}\n    stopTimeoutMs: 300\n`,
+  );
   const sup = await startSupervisor(t, config);
   const r = await waitState(sup, 'capped', 'READY');
   assert.equal(sup.cgroups?.version, 1);
-  const dirOf = (ctrl: string) => join(r.cgroup!.procsFiles.find((f) => f.includes(`/${ctrl}/`))!, '..');
+  const dirOf = (ctrl: string) =>
+    join(
+      r.cgroup!.procsFiles.find((f) => f.includes(`/${ctrl}/`))!,
+      '..',
+    );
   assert.equal(readFileSync(join(dirOf('cpu'), 'cpu.cfs_quota_us'), 'utf8').trim(), '50000');
   assert.equal(readFileSync(join(dirOf('pids'), 'pids.max'), 'utf8').trim(), '50');
   assert.equal(readFileSync(join(dirOf('memory'), 'memory.limit_in_bytes'), 'utf8').trim(), String(256 * 2 ** 20));

@@ -35,7 +35,13 @@ test('units, signals, readiness forms and shell commands normalise', () => {
   assert.equal(cfg.programs.a!.stopSignal, 'SIGINT');
   assert.equal(cfg.programs.a!.stopTimeoutMs, 2000);
   assert.deepEqual(cfg.programs.a!.ready, { kind: 'tcp', port: 8080, host: '127.0.0.1', timeoutMs: 60_000, intervalMs: 50 });
-  assert.deepEqual(cfg.programs.b!.ready, { kind: 'http', url: 'http://127.0.0.1:1/h', expectStatus: [204], timeoutMs: 60_000, intervalMs: 50 });
+  assert.deepEqual(cfg.programs.b!.ready, {
+    kind: 'http',
+    url: 'http://127.0.0.1:1/h',
+    expectStatus: [204],
+    timeoutMs: 60_000,
+    intervalMs: 50,
+  });
   assert.equal(cfg.programs.b!.limits!.memory, 128 * 2 ** 20);
   assert.equal(cfg.programs.c!.startRetries, Infinity);
   assert.deepEqual(cfg.programs.d!.ready, { kind: 'notify', fd: 3, timeoutMs: 60_000 });
@@ -43,7 +49,10 @@ test('units, signals, readiness forms and shell commands normalise', () => {
 });
 
 test('command strings split like sh without expanding anything', () => {
-  assert.deepEqual(splitCommandLine(`node -e 'console.log("a b")' "x \\"y\\"" z\\ w`), { ok: true, argv: ['node', '-e', 'console.log("a b")', 'x "y"', 'z w'] });
+  assert.deepEqual(splitCommandLine(`node -e 'console.log("a b")' "x \\"y\\"" z\\ w`), {
+    ok: true,
+    argv: ['node', '-e', 'console.log("a b")', 'x "y"', 'z w'],
+  });
   assert.deepEqual(splitCommandLine('echo $HOME'), { ok: true, argv: ['echo', '$HOME'] });
   assert.equal(splitCommandLine("a 'b").ok, false);
   assert.equal(splitCommandLine('a > b').ok, false);
@@ -53,7 +62,10 @@ test('a config file resolves paths against its directory and merges envFile unde
   const dir = tempDir(t);
   writeFileSync(join(dir, 'app.env'), '# comment\nexport A=1\nB="two words"\nC=3 # trailing\n');
   const file = join(dir, 'holdfast.yaml');
-  writeFileSync(file, 'programs:\n  web:\n    command: node x.js\n    envFile: app.env\n    env: {C: override}\n    logs: {stdout: {file: out.log}}\n');
+  writeFileSync(
+    file,
+    'programs:\n  web:\n    command: node x.js\n    envFile: app.env\n    env: {C: override}\n    logs: {stdout: {file: out.log}}\n',
+  );
   const cfg = await loadSupervisorConfig(file);
   const web = cfg.programs.web!;
   assert.equal(web.cwd, dir);
@@ -71,31 +83,54 @@ test('the JSON Schema export describes programs', () => {
 test('listen and reload: defaults, the notify fd after the sockets, and every bad input named', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'holdfast.yaml');
-  writeFileSync(file, 'programs:\n  web:\n    command: node x.js\n    instances: 3\n    listen: [{port: 8080}, {port: 8443, host: 127.0.0.1, name: tls}]\n    ready: {notify: true}\n    reload: {maxSurge: 2}\n');
+  writeFileSync(
+    file,
+    'programs:\n  web:\n    command: node x.js\n    instances: 3\n    listen: [{port: 8080}, {port: 8443, host: ' +
+      '127.0.0.1, name: tls}]\n    ready: {notify: true}\n    reload: {maxSurge: 2}\n',
+  );
   const cfg = await loadSupervisorConfig(file);
   assert.deepEqual(cfg.programs.web!.listen, [
     { port: 8080, host: '0.0.0.0', backlog: 511 },
     { port: 8443, host: '127.0.0.1', name: 'tls', backlog: 511 },
   ]);
   assert.deepEqual(cfg.programs.web!.reload, { maxSurge: 2, maxUnavailable: 0 });
-  assert.deepEqual(cfg.programs.web!.ready, { kind: 'notify', fd: 5, timeoutMs: 60_000 }, 'fds 3 and 4 are the sockets: notify defaults to 5');
+  assert.deepEqual(
+    cfg.programs.web!.ready,
+    { kind: 'notify', fd: 5, timeoutMs: 60_000 },
+    'fds 3 and 4 are the sockets: notify defaults to 5',
+  );
   assert.deepEqual(cfg.warnings, []);
 
   const bad: [string, RegExp][] = [
     ['    listen: [{port: 0}]\n', /programs\.web\.listen\[0\]\.port/],
     ['    listen: []\n', /programs\.web\.listen: list at least one socket/],
     ['    listen: [{port: 80, name: "a:b"}]\n', /programs\.web\.listen\[0\]\.name: .*LISTEN_FDNAMES/],
-    ['    listen: [{port: 80}]\n    ready: {notify: true, fd: 3}\n', /programs\.web\.ready\.fd: fd 3 is taken by a listening socket .* use 4 or more/],
-    ['    listen: [{port: 80}, {port: 80, host: 127.0.0.1}]\n', /programs\.web\.listen\[1\]\.port: port 80 is already listed by entry 0 of this program/],
+    [
+      '    listen: [{port: 80}]\n    ready: {notify: true, fd: 3}\n',
+      /programs\.web\.ready\.fd: fd 3 is taken by a listening socket .* use 4 or more/,
+    ],
+    [
+      '    listen: [{port: 80}, {port: 80, host: 127.0.0.1}]\n',
+      /programs\.web\.listen\[1\]\.port: port 80 is already listed by entry 0 of this program/,
+    ],
     ['    reload: {maxSurge: 0}\n', /programs\.web\.reload: maxSurge and maxUnavailable cannot both be 0/],
   ];
   for (const [extra, reason] of bad) {
     writeFileSync(file, `programs:\n  web:\n    command: node x.js\n${extra}`);
     await assert.rejects(loadSupervisorConfig(file), reason, extra);
   }
-  writeFileSync(file, 'programs:\n  a:\n    command: x\n    listen: [{port: 81}]\n  b:\n    command: y\n    listen: [{port: 81, host: 127.0.0.1}]\n');
+  writeFileSync(
+    file,
+    'programs:\n  a:\n    command: x\n    listen: [{port: 81}]\n  b:\n    command: y\n    listen: [{port: 81, host: 127.0.0.1}]\n',
+  );
   await assert.rejects(loadSupervisorConfig(file), /programs\.b\.listen\[0\]\.port: port 81 is already listed by programs\.a\.listen\[0\]/);
   // A probe of the shared port cannot tell which instance answered: a warning says so.
-  writeFileSync(file, 'programs:\n  web:\n    command: x\n    instances: 2\n    listen: [{port: 8080}]\n    ready: {http: "http://127.0.0.1:8080/readyz"}\n');
-  assert.match((await loadSupervisorConfig(file)).warnings.join('\n'), /programs\.web\.ready: the http probe goes to the shared port 8080.*notify: true/);
+  writeFileSync(
+    file,
+    'programs:\n  web:\n    command: x\n    instances: 2\n    listen: [{port: 8080}]\n    ready: {http: "http://127.0.0.1:8080/readyz"}\n',
+  );
+  assert.match(
+    (await loadSupervisorConfig(file)).warnings.join('\n'),
+    /programs\.web\.ready: the http probe goes to the shared port 8080.*notify: true/,
+  );
 });

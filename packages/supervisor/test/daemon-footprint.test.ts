@@ -22,15 +22,25 @@ const FORBIDDEN = [
 ];
 
 test('a running daemon holds neither the TypeScript stripper nor undici, http2, tls, zlib or crypto', async (t) => {
-  const { dir, file, config } = await writeConfig(t, `programs:\n  a:\n    command: [${node}, -e, "setInterval(() => console.log('tick'), 100)"]\n    ready: {afterMs: 0}\n  b:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n`);
+  const { dir, file, config } = await writeConfig(
+    t,
+    `programs:\n  a:\n    command: ` +
+      `[${node}, -e, "setInterval(() => console.log('tick'), 100)"]\n    ready: {afterMs: ` +
+      `0}\n  b:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n`,
+  );
   const out = join(dir, 'modules.json');
   // Written at exit from inside the daemon; the probe itself imports nothing.
-  const probe = `data:text/javascript,process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: process.moduleLoadList, gc: typeof globalThis.gc })))`;
+  const probe =
+    `data:text/javascript,process.on('exit', () => ` +
+    (`process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: ` +
+      `process.moduleLoadList, gc: typeof globalThis.gc })))`);
   const child = startChild(t, process.execPath, ['--import', probe, ...daemonArgv(file)]);
   const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
   cleanup(t, () => reapAll(config.id));
   await waitFor('the daemon socket', () => client.status().then(() => true), { timeoutMs: 15_000 });
-  await waitFor('both programs READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), { timeoutMs: 15_000 });
+  await waitFor('both programs READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), {
+    timeoutMs: 15_000,
+  });
   assert.match(await client.metrics(), /holdfast_process_up\{program="a",instance="a"\} 1/);
   await client.restart('b');
   await client.shutdown();
@@ -39,7 +49,10 @@ test('a running daemon holds neither the TypeScript stripper nor undici, http2, 
   const probed = JSON.parse(readFileSync(out, 'utf8')) as { modules: string[]; gc: string };
   const loaded = new Set(probed.modules.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
   assert.ok(loaded.has('http') && loaded.has('child_process'), 'the list is the daemon’s');
-  assert.deepEqual(FORBIDDEN.filter((m) => loaded.has(m)), []);
+  assert.deepEqual(
+    FORBIDDEN.filter((m) => loaded.has(m)),
+    [],
+  );
   // The GC pacer (src/daemon/gc-pacer.ts) needs it; without it the soak's RSS climbs.
   assert.equal(probed.gc, 'function', 'the daemon runs with --expose-gc');
 });

@@ -17,7 +17,9 @@ for (const mode of ['auto', 'off'] as const) {
       t,
       `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logDir: ${dir}/logs, cgroups: {mode: ${mode}}}\nprograms:\n` +
         `  web:\n    command: [${node}, ${join(fixtures, 'server.mjs')}]\n    env: {PORT: ${port}}\n    ready: {tcp: ${port}}\n` +
-        `  forker:\n    command: 'exec ${join(fixtures, 'daemonize.sh')} ${dir}/gc.$$'\n    shell: true\n    ready: {afterMs: 0}\n    stopTimeoutMs: 1000\n`,
+        (`  forker:\n    command: ` +
+          `'exec ${join(fixtures, 'daemonize.sh')} ${dir}/gc.$$'\n    shell: true\n    ready: ` +
+          `{afterMs: 0}\n    stopTimeoutMs: 1000\n`),
       { dir },
     );
     const first = await startDaemon(t, config);

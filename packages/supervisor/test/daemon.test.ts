@@ -23,7 +23,12 @@ function raw(socket: string, method: string, path: string, body?: string): Promi
 
 test('the control API on the Unix socket: status, actions, and 400s that say what is wrong', async (t) => {
   const port = await freePort();
-  const { config } = await writeConfig(t, `programs:\n  web:\n    command: [${node}, ${join(fixtures, 'server.mjs')}, --ready=message]\n    env: {PORT: ${port}}\n    ready: {message: true}\n  idle:\n    command: sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  web:\n    command: ` +
+      `[${node}, ${join(fixtures, 'server.mjs')}, --ready=message]\n    env: ` +
+      `{PORT: ${port}}\n    ready: {message: true}\n  idle:\n    command: sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\n`,
+  );
   const { client } = await startDaemon(t, config);
   const sock = config.supervisor.socket;
   assert.equal(statSync(sock).mode & 0o777, 0o600, 'the socket is private to its owner');
@@ -31,7 +36,13 @@ test('the control API on the Unix socket: status, actions, and 400s that say wha
   const started = await client.start('idle');
   assert.equal(started.instances[0]!.state, 'READY');
   const st = await client.status();
-  assert.deepEqual(st.programs.map((p) => [p.id, p.state]), [['web', 'READY'], ['idle', 'READY']]);
+  assert.deepEqual(
+    st.programs.map((p) => [p.id, p.state]),
+    [
+      ['web', 'READY'],
+      ['idle', 'READY'],
+    ],
+  );
   assert.ok(st.daemon.cgroups.enabled);
   const stopped = await client.stop('idle');
   assert.equal(stopped.instances[0]!.state, 'STOPPED');
@@ -49,7 +60,13 @@ test('the control API on the Unix socket: status, actions, and 400s that say wha
     ['POST', '/v1/signal', '{"targets": ["web"], "signal": "SIGNOPE"}', 400, /'SIGNOPE' is not a signal name/],
     ['POST', '/v1/signal', '[1, 2]', 400, /must be a JSON object, not array/],
     ['POST', '/v1/update', '{"x": 1}', 400, /unknown field\(s\) 'x'/],
-    ['POST', '/v1/stop', '{"targets": ["wbe"]}', 404, /no such program, instance or group: 'wbe' in .*holdfast\.yaml \(did you mean 'web'\?\)/],
+    [
+      'POST',
+      '/v1/stop',
+      '{"targets": ["wbe"]}',
+      404,
+      /no such program, instance or group: 'wbe' in .*holdfast\.yaml \(did you mean 'web'\?\)/,
+    ],
     ['GET', '/v1/logs?instance=web&lines=abc', undefined, 400, /lines must be an integer/],
     ['GET', '/v1/logs?instance=web&stream=both', undefined, 400, /stream must be stdout or stderr/],
     ['GET', '/v1/nothing', undefined, 404, /no such endpoint/],
@@ -80,14 +97,20 @@ test('SSE carries state changes; metrics expose holdfast_process_*', async (t) =
   await client.start('idle');
   const events: SupervisorEvent[] = [];
   const ac = new AbortController();
-  const streaming = client.events((e) => {
-    events.push(e);
-    if (e.type === 'state' && e.to === 'READY') ac.abort();
-  }, { signal: ac.signal });
+  const streaming = client.events(
+    (e) => {
+      events.push(e);
+      if (e.type === 'state' && e.to === 'READY') ac.abort();
+    },
+    { signal: ac.signal },
+  );
   await new Promise((r) => setTimeout(r, 100));
   await client.restart('idle', { wait: false });
   await streaming;
-  assert.deepEqual(events.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to), ['STOPPING', 'STARTING', 'READY']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to),
+    ['STOPPING', 'STARTING', 'READY'],
+  );
   const metrics = await client.metrics();
   assert.match(metrics, /holdfast_process_restarts_total\{program="idle",instance="idle"\} 1/);
   assert.match(metrics, /holdfast_process_state\{program="idle",instance="idle",state="READY"\} 1/);
@@ -100,7 +123,15 @@ test('the TCP control API needs the bearer token', async (t) => {
   const dir = tempDir(t, 'hf-sup-');
   const port = await freePort();
   const token = 'a-long-enough-secret-token';
-  const { config } = await writeConfig(t, `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logDir: ${dir}/logs, http: {port: ${port}, token: ${token}}}\nprograms:\n  idle: {command: sleep 1000, autostart: false}\n`, { dir });
+  const { config } = await writeConfig(
+    t,
+    `supervisor: {socket: ${dir}/s.sock, ` +
+      `stateDir: ${dir}/state, ` +
+      `logDir: ${dir}/logs, http: ` +
+      `{port: ${port}, ` +
+      `token: ${token}}}\nprograms:\n  idle: {command: sleep 1000, autostart: false}\n`,
+    { dir },
+  );
   await startDaemon(t, config);
   const anon = new SupervisorClient({ url: `http://127.0.0.1:${port}` });
   await assert.rejects(anon.status(), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_UNAUTHORIZED');
@@ -111,7 +142,11 @@ test('the TCP control API needs the bearer token', async (t) => {
 });
 
 test('the failover adapter: start with extra environment waits for READY, status says running, stop', async (t) => {
-  const { config } = await writeConfig(t, 'programs:\n  standby:\n    command: sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\n  broken:\n    command: /no/such/binary\n    autostart: false\n');
+  const { config } = await writeConfig(
+    t,
+    'programs:\n  standby:\n    command: sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\n  broken:\n' +
+      '    command: /no/such/binary\n    autostart: false\n',
+  );
   const { client } = await startDaemon(t, config);
   const control = supervisorControl(client);
   const signal = AbortSignal.timeout(30_000);

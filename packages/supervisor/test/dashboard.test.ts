@@ -78,11 +78,16 @@ test('sign-in: a code works once and expires; a session cookie cannot be forged;
   const late = auth.issueCode().code;
   now += 121_000;
   assert.equal(auth.redeem(late), undefined, 'a code expires after two minutes');
-  const req = (cookie: string, extra: Record<string, string> = {}) => ({ headers: { cookie: `holdfast_session=${cookie}`, host: '127.0.0.1:1', ...extra } }) as never;
+  const req = (cookie: string, extra: Record<string, string> = {}) =>
+    ({ headers: { cookie: `holdfast_session=${cookie}`, host: '127.0.0.1:1', ...extra } }) as never;
   const value = auth.cookieValue(s);
   assert.deepEqual(auth.session(req(value)), s);
   const [exp, id, sig] = value.split('.');
-  assert.equal(auth.session(req(`${(parseInt(exp!, 36) + 1e9).toString(36)}.${id}.${sig}`)), undefined, 'a longer expiry breaks the signature');
+  assert.equal(
+    auth.session(req(`${(parseInt(exp!, 36) + 1e9).toString(36)}.${id}.${sig}`)),
+    undefined,
+    'a longer expiry breaks the signature',
+  );
   assert.ok(/HttpOnly/.test(auth.setCookie(s)) && /SameSite=Strict/.test(auth.setCookie(s)));
   // CSRF: the token in the header, from the page's own origin.
   const token = auth.csrfToken(s);
@@ -110,11 +115,22 @@ test('rules editor: an edit keeps every comment and changes only what it changes
   const view = await readRulesIsolated(file);
   assert.equal((view.rules as { flow: { threshold: number }[] }).flow[0]!.threshold, 200);
   assert.ok(view.fields.flow!.threshold, 'the form knows the fields');
-  const next = await editRulesIsolated(file, { version: view.version, op: 'set', kind: 'flow', id: 'orders', rule: { id: 'orders', resource: 'POST /orders', threshold: 3 } });
+  const next = await editRulesIsolated(file, {
+    version: view.version,
+    op: 'set',
+    kind: 'flow',
+    id: 'orders',
+    rule: { id: 'orders', resource: 'POST /orders', threshold: 3 },
+  });
   // The edited line is written anew (its comment kept); every other line stays byte for byte.
   assert.equal(readFileSync(file, 'utf8'), RULES.replace('threshold: 200   #', 'threshold: 3 #'));
   assert.notEqual(next.version, view.version);
-  await editRulesIsolated(file, { version: next.version, op: 'add', kind: 'hotspot', rule: { id: 'per-sku', resource: 'GET /stock', threshold: 10 } });
+  await editRulesIsolated(file, {
+    version: next.version,
+    op: 'add',
+    kind: 'hotspot',
+    rule: { id: 'per-sku', resource: 'GET /stock', threshold: 10 },
+  });
   assert.match(readFileSync(file, 'utf8'), /^hotspot:\n {2}- id: per-sku/m);
   assert.match(readFileSync(file, 'utf8'), /# raise it on sale days/);
 });
@@ -123,13 +139,22 @@ test('rules editor: an edit the loader refuses is refused in its words, and the 
   const file = join(tempDir(t), 'rules.yaml');
   writeFileSync(file, RULES);
   const view = await readRulesIsolated(file);
-  const err = await editRulesIsolated(file, { version: view.version, op: 'set', kind: 'flow', id: 'orders', rule: { id: 'orders', resource: 'POST /orders', threshold: -1, strategy: 'fastest' } }).then(
+  const err = await editRulesIsolated(file, {
+    version: view.version,
+    op: 'set',
+    kind: 'flow',
+    id: 'orders',
+    rule: { id: 'orders', resource: 'POST /orders', threshold: -1, strategy: 'fastest' },
+  }).then(
     () => assert.fail('accepted'),
     (e: Error & { code: string }) => e,
   );
   let loader = '';
   try {
-    parseRulesText(RULES.replace('threshold: 200   # raise it on sale days', 'threshold: -1   # raise it on sale days\n    strategy: fastest'), { file });
+    parseRulesText(
+      RULES.replace('threshold: 200   # raise it on sale days', 'threshold: -1   # raise it on sale days\n    strategy: fastest'),
+      { file },
+    );
   } catch (e) {
     loader = (e as Error).message;
   }
@@ -143,6 +168,9 @@ test('rules editor: an edit against an older version of the file is refused (som
   writeFileSync(file, RULES);
   const view = await readRulesIsolated(file);
   writeFileSync(file, RULES.replace('500', '600'));
-  await assert.rejects(editRulesIsolated(file, { version: view.version, op: 'delete', kind: 'flow', id: 'stock' }), (e: Error & { code: string }) => e.code === 'HOLDFAST_E_RULES_CHANGED');
+  await assert.rejects(
+    editRulesIsolated(file, { version: view.version, op: 'delete', kind: 'flow', id: 'stock' }),
+    (e: Error & { code: string }) => e.code === 'HOLDFAST_E_RULES_CHANGED',
+  );
   assert.equal(readFileSync(file, 'utf8'), RULES.replace('500', '600'));
 });

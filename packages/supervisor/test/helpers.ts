@@ -13,10 +13,18 @@ import type { ProcessStateName } from '../src/state/states.ts';
 export const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'programs');
 export const node = process.execPath;
 
-export async function writeConfig(t: TestContext, yaml: string, opts: { dir?: string; name?: string } = {}): Promise<{ dir: string; file: string; config: ResolvedConfig }> {
+export async function writeConfig(
+  t: TestContext,
+  yaml: string,
+  opts: { dir?: string; name?: string } = {},
+): Promise<{ dir: string; file: string; config: ResolvedConfig }> {
   const dir = opts.dir ?? tempDir(t, 'hf-sup-');
   const file = join(dir, opts.name ?? 'holdfast.yaml');
-  const header = `supervisor:\n  socket: ${join(dir, 's.sock')}\n  stateDir: ${join(dir, 'state')}\n  logDir: ${join(dir, 'logs')}\n  logLevel: warn\n`;
+  const header =
+    `supervisor:\n` +
+    `  socket: ${join(dir, 's.sock')}\n` +
+    `  stateDir: ${join(dir, 'state')}\n` +
+    `  logDir: ${join(dir, 'logs')}\n  logLevel: warn\n`;
   writeFileSync(file, yaml.includes('supervisor:') ? yaml : header + yaml);
   return { dir, file, config: await loadSupervisorConfig(file) };
 }
@@ -29,7 +37,12 @@ export async function startSupervisor(t: TestContext, config: ResolvedConfig, op
 }
 
 /** Resolves when `id` enters `state` (past or future), or rejects after timeoutMs with the history. */
-export function waitState(sup: Supervisor, id: string, state: ProcessStateName | ((r: InstanceRunner) => boolean), timeoutMs = 10_000): Promise<InstanceRunner> {
+export function waitState(
+  sup: Supervisor,
+  id: string,
+  state: ProcessStateName | ((r: InstanceRunner) => boolean),
+  timeoutMs = 10_000,
+): Promise<InstanceRunner> {
   const match = (r: InstanceRunner) => (typeof state === 'function' ? state(r) : r.state.state === state);
   const now = sup.runners().find((r) => r.spec.id === id);
   if (now && match(now)) return Promise.resolve(now);
@@ -37,7 +50,16 @@ export function waitState(sup: Supervisor, id: string, state: ProcessStateName |
     const seen: string[] = [];
     const timer = setTimeout(() => {
       sup.off('change', on);
-      reject(new Error(`timed out waiting for ${id} → ${typeof state === 'string' ? state : 'condition'}; went through ${seen.join(' → ') || 'nothing'}; now ${sup.runners().find((r) => r.spec.id === id)?.state.state}, last exit ${JSON.stringify(now?.state.lastExit ?? sup.runners().find((r) => r.spec.id === id)?.state.lastExit)}`));
+      reject(
+        new Error(
+          `timed out waiting ` +
+            `for ${id} ` +
+            `→ ${typeof state === 'string' ? state : 'condition'}; went ` +
+            (`through ${seen.join(' → ') || 'nothing'}; ` +
+              (`now ${sup.runners().find((r) => r.spec.id === id)?.state.state}, last ` +
+                `exit ${JSON.stringify(now?.state.lastExit ?? sup.runners().find((r) => r.spec.id === id)?.state.lastExit)}`)),
+        ),
+      );
     }, timeoutMs);
     const on = (r: InstanceRunner) => {
       if (r.spec.id !== id) return;

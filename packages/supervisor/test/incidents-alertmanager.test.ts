@@ -44,7 +44,13 @@ receivers:
 `,
   );
   mkdirSync(join(dir, 'am-data'));
-  const child = startChild(t, ALERTMANAGER, [`--config.file=${conf}`, `--storage.path=${join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn']);
+  const child = startChild(t, ALERTMANAGER, [
+    `--config.file=${conf}`,
+    `--storage.path=${join(dir, 'am-data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor('Alertmanager ready', async () => (await fetch(`${url}/-/ready`)).ok, { timeoutMs: 20_000 }).catch((err: Error) => {
     throw new Error(`${err.message}\n${child.stderr()}`);
@@ -53,7 +59,8 @@ receivers:
 }
 
 test('holdfast incidents appear in Alertmanager; Alertmanager alerts become holdfast incidents and resolve with it', async (t) => {
-  if (!existsSync(ALERTMANAGER)) return cannotRun(t, `${ALERTMANAGER} is missing (apt-get install prometheus-alertmanager): this test needs a real Alertmanager`);
+  if (!existsSync(ALERTMANAGER))
+    return cannotRun(t, `${ALERTMANAGER} is missing (apt-get install prometheus-alertmanager): this test needs a real Alertmanager`);
   const httpPort = await freePort();
   const dir = tempDir(t, 'hf-sup-');
   const am = await alertmanager(t, dir, httpPort);
@@ -79,7 +86,9 @@ incidents:
   const inc = new IncidentsClient({ socket: withIncidents.supervisor.socket });
 
   // holdfast → Alertmanager
-  const { results } = await inc.signals([{ kind: 'program.fatal', at: Date.now(), summary: 'billing is FATAL: exit code 1', program: 'billing' }]);
+  const { results } = await inc.signals([
+    { kind: 'program.fatal', at: Date.now(), summary: 'billing is FATAL: exit code 1', program: 'billing' },
+  ]);
   const incident = results[0]!.incident;
   const posted = await waitFor('the incident in Alertmanager', async () => {
     const alerts = (await (await fetch(`${am}/api/v2/alerts`)).json()) as AmAlert[];
@@ -98,9 +107,21 @@ incidents:
   });
 
   // Alertmanager → holdfast (as Prometheus would post it)
-  const alert = { labels: { alertname: 'HighLatency', severity: 'page', team: 'web', service: 'checkout' }, annotations: { summary: 'checkout p99 above 1 s for 5 minutes', runbook_url: 'https://runbooks.example/latency' }, startsAt: new Date().toISOString() };
-  assert.equal((await fetch(`${am}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([alert]) })).status, 200);
-  const fromAm = await waitFor('an incident from the Alertmanager webhook', async () => (await inc.list()).find((i) => i.kind === 'alert'), { timeoutMs: 20_000 });
+  const alert = {
+    labels: { alertname: 'HighLatency', severity: 'page', team: 'web', service: 'checkout' },
+    annotations: { summary: 'checkout p99 above 1 s for 5 minutes', runbook_url: 'https://runbooks.example/latency' },
+    startsAt: new Date().toISOString(),
+  };
+  assert.equal(
+    (await fetch(`${am}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([alert]) }))
+      .status,
+    200,
+  );
+  const fromAm = await waitFor(
+    'an incident from the Alertmanager webhook',
+    async () => (await inc.list()).find((i) => i.kind === 'alert'),
+    { timeoutMs: 20_000 },
+  );
   assert.equal(fromAm.rule, 'prometheus:HighLatency');
   assert.equal(fromAm.severity, 'critical');
   assert.equal(fromAm.owner, 'web');
@@ -110,10 +131,18 @@ incidents:
   assert.equal(live.filter((i) => i.kind === 'alert').length, 1, 'holdfast’s own alert did not come back as a new incident');
 
   // Resolved in Prometheus: Alertmanager sends the resolution, holdfast resolves the incident.
-  await fetch(`${am}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ ...alert, endsAt: new Date().toISOString() }]) });
-  const resolved = await waitFor('resolved by Alertmanager', async () => {
-    const i = (await inc.show(fromAm.id)).incident;
-    return i.state === 'resolved' ? i : undefined;
-  }, { timeoutMs: 20_000 });
+  await fetch(`${am}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([{ ...alert, endsAt: new Date().toISOString() }]),
+  });
+  const resolved = await waitFor(
+    'resolved by Alertmanager',
+    async () => {
+      const i = (await inc.show(fromAm.id)).incident;
+      return i.state === 'resolved' ? i : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
   assert.equal(resolved.resolution, 'source');
 });

@@ -26,15 +26,27 @@ test('the incident loop on: no TypeScript stripper, no yaml, no crypto in the da
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
-  const errorLines = `setInterval(() => console.log(JSON.stringify({ level: 50, msg: 'boom', err: { type: 'Error', message: 'x', code: 'E1' } })), 50)`;
+  const errorLines =
+    `setInterval(() => console.log(JSON.stringify({ level: 50, msg: 'boom', err: { type: 'Error', ` + `message: 'x', code: 'E1' } })), 50)`;
   const { dir, file, config } = await writeConfig(
     t,
-    `programs:\n  a:\n    command: [${node}, -e, "${errorLines}"]\n    ready: {afterMs: 0}\nincidents:\n  knowledge: knowledge.yaml\n  receivers: [{name: ops, type: webhook, url: 'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupWait: 0}]\nmining: {enabled: false}\n`,
+    `programs:\n  a:\n    command: ` +
+      `[${node}, -e, ` +
+      `"${errorLines}"]\n    ready: {afterMs: 0}\nincidents:\n  knowledge: ` +
+      `knowledge.yaml\n  receivers: [{name: ops, type: webhook, url: ` +
+      `'http://127.0.0.1:${port}/'}]\n  routes: [{receiver: ops, groupWait: 0}]\nmining: {enabled: false}\n`,
   );
-  writeFileSync(join(dir, 'knowledge.yaml'), 'entries:\n  - {id: e1, match: {code: E1}, category: test, severity: warning, owner: me, runbook: none}\n');
+  writeFileSync(
+    join(dir, 'knowledge.yaml'),
+    'entries:\n  - {id: e1, match: {code: E1}, category: test, severity: warning, owner: me, runbook: none}\n',
+  );
   const out = join(dir, 'modules.json');
   // Records every module URL the daemon resolves (its own hook serves loads only) and, at exit, the built-ins.
-  const probe = `data:text/javascript,const urls = []; process.getBuiltinModule('node:module').registerHooks({ resolve(spec, c, next) { const r = next(spec, c); urls.push(r.url); return r; } }); process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: process.moduleLoadList, urls })))`;
+  const probe =
+    `data:text/javascript,const urls = []; process.getBuiltinModule('node:module').registerHooks({ ` +
+    `resolve(spec, c, next) { const r = next(spec, c); urls.push(r.url); return r; } }); process.on('exit', () ` +
+    (`=> process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: ` +
+      `process.moduleLoadList, urls })))`);
   const child = startChild(t, process.execPath, ['--import', probe, ...daemonArgv(file)]);
   cleanup(t, () => reapAll(config.id));
   const client = new SupervisorClient({ socket: config.supervisor.socket, timeoutMs: 30_000 });
@@ -53,10 +65,20 @@ test('the incident loop on: no TypeScript stripper, no yaml, no crypto in the da
   await child.exited;
   assert.ok(existsSync(out));
   const probed = JSON.parse(readFileSync(out, 'utf8')) as { modules: string[]; urls: string[] };
-  assert.ok(probed.urls.some((u) => u.includes('/insight/src/incidents/engine.ts')), 'the loop ran in the daemon');
-  assert.deepEqual(probed.urls.filter((u) => /\/node_modules\/(yaml|zod)\//.test(u) || /\/insight\/src\/(yaml|mining|lines)\//.test(u)), [], 'yaml, zod and the log miner stay out of the daemon');
+  assert.ok(
+    probed.urls.some((u) => u.includes('/insight/src/incidents/engine.ts')),
+    'the loop ran in the daemon',
+  );
+  assert.deepEqual(
+    probed.urls.filter((u) => /\/node_modules\/(yaml|zod)\//.test(u) || /\/insight\/src\/(yaml|mining|lines)\//.test(u)),
+    [],
+    'yaml, zod and the log miner stay out of the daemon',
+  );
   const loaded = new Set(probed.modules.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
   assert.ok(loaded.has('sqlite'), 'the list is the daemon’s, with the store open');
-  assert.deepEqual(FORBIDDEN.filter((m) => loaded.has(m)), []);
+  assert.deepEqual(
+    FORBIDDEN.filter((m) => loaded.has(m)),
+    [],
+  );
   assert.match(readFileSync(join(dir, 'knowledge.yaml'), 'utf8'), /id: learned-in-footprint/, 'yaml was used, by the child');
 });

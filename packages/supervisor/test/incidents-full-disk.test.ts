@@ -11,10 +11,19 @@ import { startDaemon, writeConfig } from './helpers.ts';
 
 test('a full disk under the incident store: the daemon lives, says so, and catches up', async (t) => {
   const small = smallFileSystem(t, '16m');
-  const { config } = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\nincidents:\n  store: ${join(small, 'incidents.sqlite')}\n  quietPeriod: 1h\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\nincidents:\n` +
+      `  store: ${join(small, 'incidents.sqlite')}\n  quietPeriod: 1h\n`,
+  );
   const { client } = await startDaemon(t, config);
   const inc = new IncidentsClient({ socket: config.supervisor.socket });
-  const signal = (i: number, text = '') => ({ kind: 'log.error' as const, at: Date.now(), summary: `fault ${i} ${text}`, program: `p${i}` });
+  const signal = (i: number, text = '') => ({
+    kind: 'log.error' as const,
+    at: Date.now(),
+    summary: `fault ${i} ${text}`,
+    program: `p${i}`,
+  });
   await inc.signals([signal(0)]);
   await waitFor('written', async () => (await inc.incidentsStatus()).store.pending.incidents === 0);
 
@@ -36,10 +45,14 @@ test('a full disk under the incident store: the daemon lives, says so, and catch
   await inc.ack(live[0]!.id);
 
   rmSync(filler);
-  const ok = await waitFor('caught up', async () => {
-    const s = await inc.incidentsStatus();
-    return s.store.ok && s.store.pending.incidents === 0 ? s : undefined;
-  }, { timeoutMs: 60_000 });
+  const ok = await waitFor(
+    'caught up',
+    async () => {
+      const s = await inc.incidentsStatus();
+      return s.store.ok && s.store.pending.incidents === 0 ? s : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   assert.ok(ok.store.errors >= 1, 'the failures stay counted');
   assert.equal((await inc.list({ limit: 1000 })).length, 401);
 });

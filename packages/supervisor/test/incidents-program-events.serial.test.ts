@@ -44,7 +44,10 @@ incidents:
   ).catch((err: Error) => {
     throw new Error(`${err.message}; incidents: ${seen.map((i) => `${i.program}/${i.kind}×${i.count}`).join(', ')}`);
   });
-  assert.ok(((await client.status()).programs.find((p) => p.id === 'hog')?.oomKills ?? 0) >= 2, 'the kernel killed it, the supervisor counted it');
+  assert.ok(
+    ((await client.status()).programs.find((p) => p.id === 'hog')?.oomKills ?? 0) >= 2,
+    'the kernel killed it, the supervisor counted it',
+  );
   assert.deepEqual(
     seen.map((i) => [i.program, i.kind, i.rule, i.category, i.owner]).sort(),
     [

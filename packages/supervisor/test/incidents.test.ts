@@ -44,7 +44,10 @@ entries:
 `;
 
 // Logs an error line (pino's shape) every 20 ms, with a changing number in it.
-const errors = (code: string, msg: string) => `let n = 0; setInterval(() => console.log(JSON.stringify({ level: 50, time: Date.now(), msg: '${msg} ' + (n++), err: { type: 'Error', message: 'boom', code: '${code}' } })), 20)`;
+const errors = (code: string, msg: string) =>
+  `let n = 0; setInterval(() => console.log(JSON.stringify({ level: 50, time: Date.now(), msg: ` +
+  `'${msg} ' + (n++), ` +
+  `err: { type: 'Error', message: 'boom', code: '${code}' } })), 20)`;
 
 function incidentsYaml(hook: string, extra = '') {
   return `incidents:
@@ -98,7 +101,10 @@ ${incidentsYaml(hook.url)}`,
   const worker = by('worker', 'log.error');
   assert.equal(worker.category, 'unclassified');
   assert.equal(live.length, 4, `one incident per fault, not one per line: ${live.map((i) => `${i.program}/${i.kind}`).join(', ')}`);
-  await waitFor('the receiver told of each', () => new Set(hook.got.flatMap((n) => n.incidents.filter((i) => i.action === 'trigger').map((i) => i.id))).size === 4);
+  await waitFor(
+    'the receiver told of each',
+    () => new Set(hook.got.flatMap((n) => n.incidents.filter((i) => i.action === 'trigger').map((i) => i.id))).size === 4,
+  );
   const triggers = hook.got.flatMap((n) => n.incidents.filter((i) => i.action === 'trigger'));
   assert.equal(triggers.length, 4, 'once each, however many lines');
 
@@ -132,12 +138,20 @@ ${incidentsYaml(hook.url)}`,
   await assert.rejects(inc.ack(first!.id), { code: 'HOLDFAST_E_INCIDENT_STATE', message: /is acknowledged: it cannot be acknowledged/ });
   await assert.rejects(inc.ack(9999), { code: 'HOLDFAST_E_UNKNOWN_INCIDENT' });
   await assert.rejects(inc.resolve(first!.id, { learn: true }), { code: 'HOLDFAST_E_BAD_REQUEST', message: /learn needs a cause/ });
-  const r = await inc.resolve(first!.id, { cause: 'the queue broker ran out of disk', learn: { owner: 'team-queue', category: 'broker-disk' } });
+  const r = await inc.resolve(first!.id, {
+    cause: 'the queue broker ran out of disk',
+    learn: { owner: 'team-queue', category: 'broker-disk' },
+  });
   assert.equal(r.incident.state, 'resolved');
   assert.equal(r.learned!.entry.id, `learned-${first!.id}`);
   const text = readFileSync(join(dir, 'knowledge.yaml'), 'utf8');
   assert.ok(text.startsWith(KB), 'everything that was there stays, comments included');
-  assert.match(text, new RegExp(`# learned from incident ${first!.id} on \\d{4}-\\d\\d-\\d\\d: the queue broker ran out of disk\\n  - id: learned-${first!.id}`));
+  assert.match(
+    text,
+    new RegExp(
+      `# learned from incident ${first!.id} on \\d{4}-\\d\\d-\\d\\d: the queue broker ran out of disk\\n  - id: learned-${first!.id}`,
+    ),
+  );
   // The program keeps logging: the incident comes back (a regression), now classified.
   const again = await waitFor('the regression', async () => {
     const shown = await inc.show(first!.id);
@@ -162,7 +176,10 @@ ${incidentsYaml(hook.url)}`,
 
 test('bad input: malformed webhook and signal bodies are 400 and store nothing; the loop off is a clear 404', async (t) => {
   const hook = await webhook(t);
-  const { dir, config } = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml(hook.url)}`);
+  const { dir, config } = await writeConfig(
+    t,
+    `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml(hook.url)}`,
+  );
   writeFileSync(join(dir, 'knowledge.yaml'), KB);
   await startDaemon(t, config);
   const sock = config.supervisor.socket;
@@ -181,8 +198,22 @@ test('bad input: malformed webhook and signal bodies are 400 and store nothing; 
     ['/v1/alertmanager', '{not json', /not JSON/],
     ['/v1/alertmanager', '[]', /expected Alertmanager's webhook JSON/],
     ['/v1/alertmanager', JSON.stringify({ version: '3', alerts: [] }), /version: expected "4".*alerts: the list is empty/],
-    ['/v1/alertmanager', JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'A' } }, { status: 'burning', labels: { 'bad-label': 'x' }, startsAt: 'yesterday' }] }), /alerts\[1\]\.status: expected "firing" or "resolved".*alerts\[1\]\.labels\.bad-label: not a valid label name.*alerts\[1\]\.labels\.alertname: missing.*alerts\[1\]\.startsAt/],
-    ['/v1/signals', JSON.stringify({ signals: [{ kind: 'program.fatal', summary: 'ok' }, { kind: 'nope' }] }), /signals\[1\]\.kind: 'nope' is not a signal kind.*signals\[1\]\.summary: missing/],
+    [
+      '/v1/alertmanager',
+      JSON.stringify({
+        version: '4',
+        alerts: [
+          { status: 'firing', labels: { alertname: 'A' } },
+          { status: 'burning', labels: { 'bad-label': 'x' }, startsAt: 'yesterday' },
+        ],
+      }),
+      /alerts\[1\]\.status: expected "firing" or "resolved".*alerts\[1\]\.labels\.bad-label: not a valid label name.*alerts\[1\]\.labels\.alertname: missing.*alerts\[1\]\.startsAt/,
+    ],
+    [
+      '/v1/signals',
+      JSON.stringify({ signals: [{ kind: 'program.fatal', summary: 'ok' }, { kind: 'nope' }] }),
+      /signals\[1\]\.kind: 'nope' is not a signal kind.*signals\[1\]\.summary: missing/,
+    ],
     ['/v1/incidents/1/invalid', JSON.stringify({}), /reason: missing/],
     ['/v1/incidents/silences', JSON.stringify({ matchers: {} }), /matchers: give at least one.*endsAt: missing/],
   ];
@@ -192,7 +223,10 @@ test('bad input: malformed webhook and signal bodies are 400 and store nothing; 
     assert.equal(r.json.error?.code, 'HOLDFAST_E_BAD_REQUEST');
     assert.match(r.json.error!.message, re);
   }
-  const huge = await raw('/v1/incidents/silences', JSON.stringify({ matchers: { program: 'x'.repeat(70_000) }, endsAt: '2099-01-01T00:00:00Z' }));
+  const huge = await raw(
+    '/v1/incidents/silences',
+    JSON.stringify({ matchers: { program: 'x'.repeat(70_000) }, endsAt: '2099-01-01T00:00:00Z' }),
+  );
   assert.deepEqual([huge.status, huge.json.error?.code], [413, 'HOLDFAST_E_BAD_REQUEST']);
   assert.match(huge.json.error!.message, /larger than 65536 bytes/);
   const inc = new IncidentsClient({ socket: sock });
@@ -201,11 +235,17 @@ test('bad input: malformed webhook and signal bodies are 400 and store nothing; 
 
   const off = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n`);
   await startDaemon(t, off.config);
-  await assert.rejects(new IncidentsClient({ socket: off.config.supervisor.socket }).list(), { code: 'HOLDFAST_E_INCIDENTS_OFF', message: /add an 'incidents:' section/ });
+  await assert.rejects(new IncidentsClient({ socket: off.config.supervisor.socket }).list(), {
+    code: 'HOLDFAST_E_INCIDENTS_OFF',
+    message: /add an 'incidents:' section/,
+  });
 });
 
 test('a knowledge base reloaded with an error is refused, naming file:line; the one in use stays and classifies', async (t) => {
-  const { dir, config } = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml('http://127.0.0.1:9/x')}`);
+  const { dir, config } = await writeConfig(
+    t,
+    `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml('http://127.0.0.1:9/x')}`,
+  );
   const kbFile = join(dir, 'knowledge.yaml');
   writeFileSync(kbFile, KB);
   await startDaemon(t, config);
@@ -220,7 +260,9 @@ test('a knowledge base reloaded with an error is refused, naming file:line; the 
   const st = await inc.incidentsStatus();
   assert.equal(st.knowledge.entries, 1);
   assert.match(st.knowledge.error ?? '', /invalid regex/);
-  const [r] = (await inc.signals([{ kind: 'log.error', at: Date.now(), summary: 'cert expired', program: 'api', error: { code: 'E_CERT' } }])).results;
+  const [r] = (
+    await inc.signals([{ kind: 'log.error', at: Date.now(), summary: 'cert expired', program: 'api', error: { code: 'E_CERT' } }])
+  ).results;
   assert.equal((await inc.show(r!.incident)).incident.rule, 'kb:payment-cert', 'still classified by the entries in use');
   writeFileSync(kbFile, `${KB}  - id: fixed\n    match: {regex: 'timeout \\(after'}\n    category: x\n`);
   assert.deepEqual(await inc.reloadKnowledge(), { file: kbFile, entries: 2 });
@@ -228,13 +270,21 @@ test('a knowledge base reloaded with an error is refused, naming file:line; the 
 });
 
 test('a knowledge base with an invalid regex stops the daemon from starting, naming file:line', async (t) => {
-  const { dir, file, config } = await writeConfig(t, `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml('http://127.0.0.1:9/x')}`);
+  const { dir, file, config } = await writeConfig(
+    t,
+    `programs:\n  idle:\n    command: [sleep, '1000']\n    ready: {afterMs: 0}\n${incidentsYaml('http://127.0.0.1:9/x')}`,
+  );
   writeFileSync(join(dir, 'knowledge.yaml'), `entries:\n  - id: bad\n    match: {regex: 'timeout (after'}\n    category: x\n`);
   const child = startChild(t, process.execPath, daemonArgv(file));
   cleanup(t, () => reapAll(config.id));
   const { code } = await child.exited;
   assert.equal(code, 2);
-  assert.match(child.stderr(), new RegExp(`${join(dir, 'knowledge.yaml')}:3:13 {2}entries\\[0\\]\\.match\\.regex: invalid regex /timeout \\(after/: Unterminated group`));
+  assert.match(
+    child.stderr(),
+    new RegExp(
+      `${join(dir, 'knowledge.yaml')}:3:13 {2}entries\\[0\\]\\.match\\.regex: invalid regex /timeout \\(after/: Unterminated group`,
+    ),
+  );
 });
 
 test("a knowledge-base action 'restart <program>' runs once when the incident opens", async (t) => {
@@ -247,7 +297,11 @@ test("a knowledge-base action 'restart <program>' runs once when the incident op
     ready: {afterMs: 0}
 ${incidentsYaml(hook.url)}`,
   );
-  writeFileSync(join(dir, 'knowledge.yaml'), `entries:\n  - {id: stuck, match: {code: E_STUCK}, category: stuck-worker, severity: warning, owner: me, runbook: 'it is restarted', action: restart stuck}\n`);
+  writeFileSync(
+    join(dir, 'knowledge.yaml'),
+    `entries:\n  - {id: stuck, match: {code: E_STUCK}, category: stuck-worker, severity: warning, owner: me, runbook: ` +
+      `'it is restarted', action: restart stuck}\n`,
+  );
   const { client } = await startDaemon(t, config);
   const inc = new IncidentsClient({ socket: config.supervisor.socket });
   const [one] = await waitFor('the incident', async () => {

@@ -27,7 +27,13 @@ function get(url: string, timeoutMs = 20_000): Promise<{ status: number; body: a
 
 test('LISTEN_FDS works for a program in another language: Python http.server on fd 3, 2 instances, reloaded', async (t) => {
   const port = await freePort();
-  const { config } = await writeConfig(t, `programs:\n  py:\n    command: [python3, -u, ${python}]\n    instances: 2\n    listen: [{port: ${port}, host: 127.0.0.1, name: web}]\n    ready: {notify: true, timeoutMs: 20s}\n    stopTimeoutMs: 3s\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  py:\n    command: [python3, ` +
+      `-u, ${python}]\n    instances: 2\n    listen: ` +
+      `[{port: ${port}, host: ` +
+      `127.0.0.1, name: web}]\n    ready: {notify: true, timeoutMs: 20s}\n    stopTimeoutMs: 3s\n`,
+  );
   assert.deepEqual(config.programs.py!.ready, { kind: 'notify', fd: 4, timeoutMs: 20_000 });
   const { client, child } = await startDaemon(t, config);
   await waitFor('both READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), { timeoutMs: 30_000 });
@@ -43,7 +49,10 @@ test('LISTEN_FDS works for a program in another language: Python http.server on 
   }
   assert.deepEqual([...seen].sort(), [...pids].sort(), 'both instances accept from the one socket (and LISTEN_PID matched each)');
   // The daemon holds the socket (the instances hold it too).
-  assert.ok(findPortHolders(port).some((h) => h.pid === child.pid), 'the daemon holds the listening socket');
+  assert.ok(
+    findPortHolders(port).some((h) => h.pid === child.pid),
+    'the daemon holds the listening socket',
+  );
   assert.deepEqual((await client.status()).daemon.sockets, { py: [`127.0.0.1:${port}`] });
 
   const r = await client.reload('py');
@@ -54,22 +63,31 @@ test('LISTEN_FDS works for a program in another language: Python http.server on 
   assert.equal((await get(`http://127.0.0.1:${port}/`)).status, 200);
 });
 
-test('the listening socket outlives its instances: a request sent while the program is stopped waits and is served by the next instance', async (t) => {
-  const port = await freePort();
-  const { config } = await writeConfig(t, `programs:\n  py:\n    command: [python3, -u, ${python}]\n    listen: [{port: ${port}, host: 127.0.0.1}]\n    ready: {notify: true}\n    stopTimeoutMs: 3s\n`);
-  const { client } = await startDaemon(t, config);
-  await waitFor('READY', async () => (await client.status()).programs[0]!.state === 'READY', { timeoutMs: 30_000 });
-  const first = (await get(`http://127.0.0.1:${port}/`)).body.pid as number;
-  await client.stop('py');
-  assert.equal((await client.status()).programs[0]!.state, 'STOPPED');
-  // No instance runs: the kernel still accepts into the daemon's socket, so the request waits, not refused.
-  const pending = get(`http://127.0.0.1:${port}/`);
-  await new Promise((r) => setTimeout(r, 300));
-  await client.start('py');
-  const r = await pending;
-  assert.equal(r.status, 200);
-  assert.notEqual(r.body.pid, first, 'answered by the new instance');
-});
+test(
+  'the listening socket outlives its instances: a request sent while the program is stopped waits and is served by ' + 'the next instance',
+  async (t) => {
+    const port = await freePort();
+    const { config } = await writeConfig(
+      t,
+      `programs:\n  py:\n    command: [python3, ` +
+        `-u, ${python}]\n    listen: ` +
+        `[{port: ${port}, host: 127.0.0.1}]\n` +
+        `    ready: {notify: true}\n    stopTimeoutMs: 3s\n`,
+    );
+    const { client } = await startDaemon(t, config);
+    await waitFor('READY', async () => (await client.status()).programs[0]!.state === 'READY', { timeoutMs: 30_000 });
+    const first = (await get(`http://127.0.0.1:${port}/`)).body.pid as number;
+    await client.stop('py');
+    assert.equal((await client.status()).programs[0]!.state, 'STOPPED');
+    // No instance runs: the kernel still accepts into the daemon's socket, so the request waits, not refused.
+    const pending = get(`http://127.0.0.1:${port}/`);
+    await new Promise((r) => setTimeout(r, 300));
+    await client.start('py');
+    const r = await pending;
+    assert.equal(r.status, 200);
+    assert.notEqual(r.body.pid, first, 'answered by the new instance');
+  },
+);
 
 test('a listen port already in use: the daemon refuses to start, naming the port and the process holding it; nothing runs', async (t) => {
   const holder = createServer();
@@ -77,11 +95,24 @@ test('a listen port already in use: the daemon refuses to start, naming the port
   t.after(() => new Promise<void>((r) => holder.close(() => r())));
   const port = (holder.address() as { port: number }).port;
   const marker = `/tmp/hf-listen-inuse-${process.pid}-${port}`;
-  const { config } = await writeConfig(t, `programs:\n  web:\n    command: [${node}, -e, "require('fs').writeFileSync('${marker}', 'ran')"]\n    listen: [{port: ${port}, host: 127.0.0.1}]\n    ready: {afterMs: 0}\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  web:\n    command: ` +
+      `[${node}, -e, ` +
+      `"require('fs').writeFileSync('${marker}', 'ran')"]\n    listen: ` +
+      `[{port: ${port}, host: 127.0.0.1}]\n    ready: {afterMs: 0}\n`,
+  );
   const daemon = startChild(t, process.execPath, daemonArgv(config.file));
   const { code } = await daemon.exited;
   assert.equal(code, 1);
-  assert.match(daemon.stderr(), new RegExp(`HOLDFAST_E_PORT_IN_USE.*programs\\.web\\.listen: port ${port} on 127\\.0\\.0\\.1 is already in use, held by pid ${process.pid} \\(.*node.*\\)\\. Stop that process, or change the port`));
+  assert.match(
+    daemon.stderr(),
+    new RegExp(
+      `HOLDFAST_E_PORT_IN_USE.*programs\\.web\\.listen: ` +
+        `port ${port} on 127\\.0\\.0\\.1 is already in use, held by ` +
+        `pid ${process.pid} \\(.*node.*\\)\\. Stop that process, or change the port`,
+    ),
+  );
   const { existsSync } = await import('node:fs');
   assert.equal(existsSync(marker), false, 'the program never started');
 });
@@ -96,8 +127,18 @@ test('update: a new program whose port is in use is rejected whole, and nothing 
   await waitState(sup, 'idle', 'READY');
   const { writeFileSync } = await import('node:fs');
   const { loadSupervisorConfig } = await import('../src/index.ts');
-  writeFileSync(file, `supervisor: {socket: ${join(dir, 's.sock')}, stateDir: ${join(dir, 'state')}, logDir: ${join(dir, 'logs')}}\nprograms:\n  idle:\n    command: sleep 1000\n    ready: {afterMs: 0}\n  web:\n    command: sleep 1000\n    listen: [{port: ${port}, host: 127.0.0.1}]\n    ready: {afterMs: 0}\n`);
-  await assert.rejects(sup.update(await loadSupervisorConfig(file)), (err: Error) => hasCode(err, 'HOLDFAST_E_PORT_IN_USE') && new RegExp(`port ${port} .* held by pid ${process.pid}`).test(err.message));
+  writeFileSync(
+    file,
+    `supervisor: {socket: ${join(dir, 's.sock')}, ` +
+      `stateDir: ${join(dir, 'state')}, ` +
+      `logDir: ${join(dir, 'logs')}}\n` +
+      `programs:\n  idle:\n    command: sleep 1000\n    ready: {afterMs: 0}\n  web:\n    command: sleep 1000\n` +
+      `    listen: [{port: ${port}, host: 127.0.0.1}]\n    ready: {afterMs: 0}\n`,
+  );
+  await assert.rejects(
+    sup.update(await loadSupervisorConfig(file)),
+    (err: Error) => hasCode(err, 'HOLDFAST_E_PORT_IN_USE') && new RegExp(`port ${port} .* held by pid ${process.pid}`).test(err.message),
+  );
   assert.deepEqual(
     sup.status().map((s) => s.id),
     ['idle'],
@@ -108,10 +149,15 @@ test('update: a new program whose port is in use is rejected whole, and nothing 
 test('reload refuses an unknown program, a group, an instance, a stopped program and a second reload, and changes nothing', async (t) => {
   const { config } = await writeConfig(
     t,
-    'programs:\n  web:\n    command: sleep 1000\n    instances: 2\n    ready: {afterMs: 300}\n  idle:\n    command: sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\ngroups:\n  back: {programs: [idle]}\n',
+    'programs:\n  web:\n    command: sleep 1000\n    instances: 2\n    ready: {afterMs: 300}\n  idle:\n    command: ' +
+      'sleep 1000\n    autostart: false\n    ready: {afterMs: 0}\ngroups:\n  back: {programs: [idle]}\n',
   );
   const { client } = await startDaemon(t, config);
-  await waitFor('web READY', async () => (await client.status()).programs.filter((p) => p.program === 'web' && p.state === 'READY').length === 2, { timeoutMs: 20_000 });
+  await waitFor(
+    'web READY',
+    async () => (await client.status()).programs.filter((p) => p.program === 'web' && p.state === 'READY').length === 2,
+    { timeoutMs: 20_000 },
+  );
   const before = JSON.stringify((await client.status()).programs.map((p) => [p.key, p.pid, p.state]));
   const cases: [string, string, number, RegExp][] = [
     ['wbe', 'HOLDFAST_E_UNKNOWN_PROGRAM', 404, /'wbe' in .*holdfast\.yaml \(did you mean 'web'\?\)/],
@@ -130,8 +176,14 @@ test('reload refuses an unknown program, a group, an instance, a stopped program
   assert.equal(JSON.stringify((await client.status()).programs.map((p) => [p.key, p.pid, p.state])), before, 'nothing changed');
   // One reload at a time per program; a restart waits its turn too.
   const first = client.reload('web');
-  await waitFor('the reload to start', async () => (await client.status()).programs.some((p) => p.role === 'new'), { timeoutMs: 10_000, intervalMs: 10 });
-  await assert.rejects(client.reload('web'), (err: Error) => hasCode(err, 'HOLDFAST_E_BUSY') && /a rolling reload of 'web' is under way/.test(err.message));
+  await waitFor('the reload to start', async () => (await client.status()).programs.some((p) => p.role === 'new'), {
+    timeoutMs: 10_000,
+    intervalMs: 10,
+  });
+  await assert.rejects(
+    client.reload('web'),
+    (err: Error) => hasCode(err, 'HOLDFAST_E_BUSY') && /a rolling reload of 'web' is under way/.test(err.message),
+  );
   await assert.rejects(client.restart('web'), (err: Error) => hasCode(err, 'HOLDFAST_E_BUSY'));
   const r = await first;
   assert.equal(r.ok, true);

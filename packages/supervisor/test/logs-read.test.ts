@@ -87,11 +87,15 @@ test('a gzip that fails for want of space keeps the rotation uncompressed, and i
   // The next rotation shifts the plain file along with the compressed ones.
   execFileSync('rm', [join(disk, 'filler')]);
   const log2 = new RotatingLog({ ...opts, file, maxBytes: 40, gzip: true, backups: 3 });
-  log2.write(Buffer.from('x'.repeat(30) + '\n' + 'y'.repeat(30) + '\n'));
+  log2.write(Buffer.from('x'.repeat(30) + '\ny'.repeat(30) + '\n'));
   await log2.close();
   assert.deepEqual(readdirSync(disk).sort(), ['z.log', 'z.log.1.gz', 'z.log.2.gz', 'z.log.3']);
   assert.equal(readFileSync(join(disk, 'z.log.3'), 'utf8'), first, 'the plain rotation moved along');
-  assert.ok(gunzipSync(readFileSync(join(disk, 'z.log.2.gz'))).toString().endsWith('r\nafter the rotation\n'));
+  assert.ok(
+    gunzipSync(readFileSync(join(disk, 'z.log.2.gz')))
+      .toString()
+      .endsWith('r\nafter the rotation\n'),
+  );
   assert.equal((await readLastLines(file, 4000)).split('\n').length - 1, 3500 + 4, 'read back across plain and gzipped rotations');
   assert.equal(gunzipSync(readFileSync(join(disk, 'z.log.1.gz'))).toString(), 'x'.repeat(30) + '\n');
 });
@@ -109,7 +113,12 @@ function get(socket: string, path: string): Promise<{ status: number; text: stri
 }
 
 test('logs of a program with several instances: merged, each line with its instance; lines is bounded', async (t) => {
-  const { config } = await writeConfig(t, `programs:\n  many:\n    command: [${node}, ${join(fixtures, 'storm.mjs')}]\n    instances: 3\n    env: {EVERY_MS: 20, PAD: 3}\n    ready: {afterMs: 0}\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  many:\n    command: ` +
+      `[${node}, ${join(fixtures, 'storm.mjs')}]\n    instances: 3\n    env: ` +
+      `{EVERY_MS: 20, PAD: 3}\n    ready: {afterMs: 0}\n`,
+  );
   const { client } = await startDaemon(t, config);
   await waitFor('5 lines from every instance', async () => {
     const text = await client.logs('many', { lines: 5 });
@@ -135,36 +144,49 @@ test('logs of a program with several instances: merged, each line with its insta
   for (const l of followed.trimEnd().split('\n').slice(0, -1)) assert.match(l, /^(many:\d) \| \1 \d+ line \d+ xxx$/);
 });
 
-test('a follower that stops reading is skipped ahead, not buffered: the daemon stays small and the follower is told what it missed', async (t) => {
-  const { config } = await writeConfig(t, `programs:\n  flood:\n    command: [${node}, ${join(fixtures, 'chatter.mjs')}]\n    env: {LINES: 400000, PAD: 200}\n    autostart: false\n    autorestart: never\n    ready: {afterMs: 0}\n    logs:\n      stdout: {maxBytes: 8MiB, backups: 1}\n      stderr: {file: false}\n`);
-  const { client, child } = await startDaemon(t, config);
-  const rss = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
-  // A follower that reads nothing for now.
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({ socketPath: config.supervisor.socket, path: '/v1/logs?instance=flood&lines=0&follow=1' }, resolve);
-    req.once('error', reject);
-    req.end();
-  });
-  res.pause();
-  cleanup(t, () => res.destroy());
-  const before = rss();
-  await client.start('flood');
-  await waitFor('the flood is over', async () => (await client.status()).programs[0]!.state === 'EXITED', { timeoutMs: 60_000 });
-  const grew = rss() - before;
-  assert.ok(grew < 40 * 2 ** 20, `the daemon did not hold the ~90 MB the follower did not read (grew ${Math.round(grew / 2 ** 20)} MB)`);
-  let text = '';
-  res.setEncoding('utf8');
-  res.on('data', (c: string) => (text += c));
-  res.resume();
-  await waitFor('the skip notice', () => /\[holdfast\] \d+ bytes skipped: this reader fell behind the program's output\n/.test(text), { timeoutMs: 10_000 });
-  const skipped = Number(/\[holdfast\] (\d+) bytes skipped/.exec(text)![1]);
-  assert.ok(skipped > 10 * 2 ** 20, `most of the flood was skipped (${skipped} bytes)`);
-});
+test(
+  'a follower that stops reading is skipped ahead, not buffered: the daemon stays small and the follower is told ' + 'what it missed',
+  async (t) => {
+    const { config } = await writeConfig(
+      t,
+      `programs:\n  flood:\n    command: ` +
+        `[${node}, ${join(fixtures, 'chatter.mjs')}]\n    env: {LINES: 400000, PAD: ` +
+        `200}\n    autostart: false\n    autorestart: never\n    ready: {afterMs: 0}\n    logs:\n      stdout: ` +
+        `{maxBytes: 8MiB, backups: 1}\n      stderr: {file: false}\n`,
+    );
+    const { client, child } = await startDaemon(t, config);
+    const rss = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+    // A follower that reads nothing for now.
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({ socketPath: config.supervisor.socket, path: '/v1/logs?instance=flood&lines=0&follow=1' }, resolve);
+      req.once('error', reject);
+      req.end();
+    });
+    res.pause();
+    cleanup(t, () => res.destroy());
+    const before = rss();
+    await client.start('flood');
+    await waitFor('the flood is over', async () => (await client.status()).programs[0]!.state === 'EXITED', { timeoutMs: 60_000 });
+    const grew = rss() - before;
+    assert.ok(grew < 40 * 2 ** 20, `the daemon did not hold the ~90 MB the follower did not read (grew ${Math.round(grew / 2 ** 20)} MB)`);
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (text += c));
+    res.resume();
+    await waitFor('the skip notice', () => /\[holdfast\] \d+ bytes skipped: this reader fell behind the program's output\n/.test(text), {
+      timeoutMs: 10_000,
+    });
+    const skipped = Number(/\[holdfast\] (\d+) bytes skipped/.exec(text)![1]);
+    assert.ok(skipped > 10 * 2 ** 20, `most of the flood was skipped (${skipped} bytes)`);
+  },
+);
 
 test('an event stream whose client stops reading: a bounded queue, then an overflow event and the end of the stream', async (t) => {
   const { config } = await writeConfig(t, `programs:\n  swarm:\n    command: sleep 1000\n    instances: 60\n    ready: {afterMs: 0}\n`);
   const { client } = await startDaemon(t, config);
-  await waitFor('every instance READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), { timeoutMs: 30_000 });
+  await waitFor('every instance READY', async () => (await client.status()).programs.every((p) => p.state === 'READY'), {
+    timeoutMs: 30_000,
+  });
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = request({ socketPath: config.supervisor.socket, path: '/v1/events' }, resolve);
     req.once('error', reject);
@@ -180,6 +202,13 @@ test('an event stream whose client stops reading: a bounded queue, then an overf
   const ended = new Promise((r) => res.once('end', r));
   res.resume();
   await ended;
-  assert.match(text, /event: overflow\ndata: \{"type":"overflow","dropped":true,"max":256\}\n\n$/, 'the client is told, then the stream ends');
-  assert.ok((await client.status()).programs.every((p) => p.state === 'READY'), 'the daemon carried on');
+  assert.match(
+    text,
+    /event: overflow\ndata: \{"type":"overflow","dropped":true,"max":256\}\n\n$/,
+    'the client is told, then the stream ends',
+  );
+  assert.ok(
+    (await client.status()).programs.every((p) => p.state === 'READY'),
+    'the daemon carried on',
+  );
 });

@@ -22,7 +22,14 @@ test('size rotation cuts at line boundaries and keeps `backups` files', async (t
   for (const f of files) {
     const text = readFileSync(join(dir, f), 'utf8');
     assert.ok(text.length <= 100, `${f} within maxBytes`);
-    assert.ok(text.endsWith('\n') && text.split('\n').slice(0, -1).every((l) => /^line \d\d x{10}$/.test(l)), `${f} holds whole lines only`);
+    assert.ok(
+      text.endsWith('\n') &&
+        text
+          .split('\n')
+          .slice(0, -1)
+          .every((l) => /^line \d\d x{10}$/.test(l)),
+      `${f} holds whole lines only`,
+    );
   }
   const newest = readFileSync(join(dir, 'a.log'), 'utf8').trim().split('\n');
   assert.equal(newest.at(-1), 'line 39 xxxxxxxxxx');
@@ -63,7 +70,10 @@ test('a full buffer drops output, counts it, and says so in the file; the writer
   log.write(Buffer.from('after\n'));
   await log.close();
   const text = readFileSync(join(dir, 'b.log'), 'utf8');
-  assert.ok(/\n\[holdfast\] 28672 bytes of output dropped between \S+Z and \S+Z: the log file could not keep up\n/.test(text), 'the gap is noted on a line of its own');
+  assert.ok(
+    /\n\[holdfast\] 28672 bytes of output dropped between \S+Z and \S+Z: the log file could not keep up\n/.test(text),
+    'the gap is noted on a line of its own',
+  );
   assert.ok(text.endsWith('after\n'));
 });
 
@@ -72,7 +82,11 @@ test('heavy concurrent output from real children is rotated without losing a lin
   const { dir } = await writeConfig(t, 'programs: {}\n');
   const { config } = await writeConfig(
     t,
-    `programs:\n  chat:\n    command: [${node}, ${join(fixtures, 'chatter.mjs')}]\n    instances: 3\n    env: {LINES: ${LINES}, TAG: "c{instance}"}\n    ready: {afterMs: 0}\n    autorestart: never\n    logs:\n      stdout: {maxBytes: 256KiB, backups: 200, bufferBytes: 64MiB}\n      stderr: {maxBytes: 128KiB, backups: 400, bufferBytes: 64MiB}\n`,
+    `programs:\n  chat:\n    command: ` +
+      `[${node}, ${join(fixtures, 'chatter.mjs')}]\n    instances: 3\n    env: ` +
+      (`{LINES: ${LINES}, TAG: "c{instance}"}\n    ready: {afterMs: 0}\n    autorestart: never\n    logs:\n` +
+        `      stdout: {maxBytes: 256KiB, backups: 200, bufferBytes: 64MiB}\n      stderr: {maxBytes: 128KiB, ` +
+        `backups: 400, bufferBytes: 64MiB}\n`),
     { dir },
   );
   const sup = await startSupervisor(t, config);
@@ -91,7 +105,11 @@ test('heavy concurrent output from real children is rotated without losing a lin
       const files = readdirSync(join(dir, 'logs'))
         .filter((f) => f.startsWith(`chat-${i}.${stream}.log`))
         .sort((a, b) => rank(b) - rank(a));
-      const lines = files.flatMap((f) => readFileSync(join(dir, 'logs', f), 'utf8').split('\n').slice(0, -1));
+      const lines = files.flatMap((f) =>
+        readFileSync(join(dir, 'logs', f), 'utf8')
+          .split('\n')
+          .slice(0, -1),
+      );
       assert.equal(lines.length, LINES, `${base}: every line`);
       const kind = stream === 'stdout' ? 'out' : 'err';
       lines.forEach((l, n) => assert.ok(l.startsWith(`c${i} ${kind} ${n} `), `${base}: line ${n} in order, whole: ${l.slice(0, 30)}`));

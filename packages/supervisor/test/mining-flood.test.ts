@@ -73,7 +73,11 @@ test('a flood of output never delays a status call or a restart; mining sheds an
   const calmAfter = (await client.patterns('calm')).stats.mined;
   t.diagnostic(
     `${(BYTES / 2 ** 20).toFixed(0)} MiB in ${(floodMs / 1000).toFixed(1)} s (${(BYTES / 2 ** 20 / (floodMs / 1000)).toFixed(0)} MiB/s); ` +
-      `${times.length} status calls: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms; restart of calm ${restartMs.toFixed(0)} ms; ` +
+      (`${times.length} status calls: ` +
+        `p50 ${p50.toFixed(1)} ms, ` +
+        `p99 ${p99.toFixed(1)} ms, ` +
+        `max ${max.toFixed(1)} ms; ` +
+        `restart of calm ${restartMs.toFixed(0)} ms; `) +
       `mined ${report.stats.mined} lines, shed ${shed}; daemon RSS ${(rssBefore / 1e6).toFixed(1)} → max ${(rssMax / 1e6).toFixed(1)} MB`,
   );
   assert.ok(p50 < 100, `status answers in < 100 ms while the flood runs (median ${p50.toFixed(1)} ms)`);
@@ -90,7 +94,10 @@ test('a flood of output never delays a status call or a restart; mining sheds an
   const m = /^flood done (\d+) bytes in [\d.]+ s\n$/.exec(last);
   assert.ok(m, `the file ends with the program's last line, not ${JSON.stringify(last.slice(0, 200))}`);
   assert.equal(size(), Number(m[1]) + last.length, 'every byte the program wrote is in the log file');
-  assert.ok(rssMax - rssBefore < 160e6, `the daemon's memory stayed bounded: +${((rssMax - rssBefore) / 1e6).toFixed(1)} MB with a 64 MiB log buffer`);
+  assert.ok(
+    rssMax - rssBefore < 160e6,
+    `the daemon's memory stayed bounded: +${((rssMax - rssBefore) / 1e6).toFixed(1)} MB with a 64 MiB log buffer`,
+  );
 });
 
 /** The last `n` bytes of a file (the flood's file is hundreds of MB: never read whole). */

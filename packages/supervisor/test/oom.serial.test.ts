@@ -8,7 +8,12 @@ import type { SupervisorEvent } from '../src/index.ts';
 import { fixtures, node, startSupervisor, waitState, writeConfig } from './helpers.ts';
 
 test('a child allocating past its cgroup memory limit is OOM-killed and reported as OOM', async (t) => {
-  const { config } = await writeConfig(t, `programs:\n  hog:\n    command: [${node}, ${join(fixtures, 'alloc.mjs')}]\n    ready: {afterMs: 0}\n    limits: {memory: 64MiB, nodeHeap: off}\n    backoff: {initialMs: 60s, maxMs: 60s}\n    autorestart: on-failure\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  hog:\n    command: ` +
+      `[${node}, ${join(fixtures, 'alloc.mjs')}]\n    ready: {afterMs: 0}\n    limits: ` +
+      `{memory: 64MiB, nodeHeap: off}\n    backoff: {initialMs: 60s, maxMs: 60s}\n    autorestart: on-failure\n`,
+  );
   const sup = await startSupervisor(t, config);
   const events: SupervisorEvent[] = [];
   sup.on('event', (e: SupervisorEvent) => events.push(e));
@@ -16,9 +21,24 @@ test('a child allocating past its cgroup memory limit is OOM-killed and reported
   assert.ok(sup.cgroups?.version === 1, 'this machine runs cgroup v1');
   assert.equal(r.state.lastExit?.reason, 'oom');
   assert.equal(r.state.lastExit?.signal, 'SIGKILL');
-  assert.ok(events.some((e) => e.type === 'oom' && e.instance === 'hog'), 'an oom event');
-  assert.ok(events.some((e) => e.type === 'state' && e.lastExit?.reason === 'oom'), 'the state event names the OOM kill');
-  const limit = Number((await import('node:fs')).readFileSync(join(r.cgroup!.procsFiles.find((f) => f.includes('/memory/'))!, '..', 'memory.limit_in_bytes'), 'utf8'));
+  assert.ok(
+    events.some((e) => e.type === 'oom' && e.instance === 'hog'),
+    'an oom event',
+  );
+  assert.ok(
+    events.some((e) => e.type === 'state' && e.lastExit?.reason === 'oom'),
+    'the state event names the OOM kill',
+  );
+  const limit = Number(
+    (await import('node:fs')).readFileSync(
+      join(
+        r.cgroup!.procsFiles.find((f) => f.includes('/memory/'))!,
+        '..',
+        'memory.limit_in_bytes',
+      ),
+      'utf8',
+    ),
+  );
   assert.equal(limit, 64 * 2 ** 20);
 });
 
@@ -26,7 +46,12 @@ test('without cgroups, a memory limit is enforced by polling', async (t) => {
   const dir = tempDir(t, 'hf-sup-');
   const { config } = await writeConfig(
     t,
-    `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logDir: ${dir}/logs, cgroups: {mode: off, pollMs: 200}}\nprograms:\n  hog:\n    command: [${node}, ${join(fixtures, 'alloc.mjs')}]\n    ready: {afterMs: 0}\n    limits: {memory: 96MiB, nodeHeap: off}\n    stopTimeoutMs: 1000\n    backoff: {initialMs: 60s, maxMs: 60s}\n`,
+    `supervisor: {socket: ${dir}/s.sock, ` +
+      `stateDir: ${dir}/state, ` +
+      `logDir: ${dir}/logs, cgroups: {mode: off, pollMs: ` +
+      `200}}\nprograms:\n  hog:\n    command: ` +
+      (`[${node}, ${join(fixtures, 'alloc.mjs')}]\n    ready: {afterMs: 0}\n    limits: {memory: 96MiB, nodeHeap: ` +
+        `off}\n    stopTimeoutMs: 1000\n    backoff: {initialMs: 60s, maxMs: 60s}\n`),
     { dir },
   );
   const sup = await startSupervisor(t, config);

@@ -22,12 +22,19 @@ export async function startReloadDaemon(t: TestContext, o: { instances?: number;
   const instances = o.instances ?? 2;
   const { config, dir } = await writeConfig(
     t,
-    `programs:\n  web:\n    command: [${node}, ${reloadApp}]\n    instances: ${instances}\n    listen: [{port: ${port}, host: 127.0.0.1}]\n` +
+    `programs:\n  web:\n    command: ` +
+      `[${node}, ${reloadApp}]\n` +
+      `    instances: ${instances}\n    listen: ` +
+      `[{port: ${port}, host: 127.0.0.1}]\n` +
       `    ready: {notify: true, timeoutMs: 30s}\n    stopTimeoutMs: 15s\n` +
       `    env: {BROKEN_FILE: BROKEN, NODE_COMPILE_CACHE: .compile-cache}\n${o.extra ?? ''}`,
   );
   const { client } = await startDaemon(t, config);
-  await waitFor('every instance READY', async () => (await client.status()).programs.filter((p) => p.state === 'READY').length === instances, { timeoutMs: 60_000, intervalMs: 100 });
+  await waitFor(
+    'every instance READY',
+    async () => (await client.status()).programs.filter((p) => p.state === 'READY').length === instances,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
   return { url: `http://127.0.0.1:${port}`, port, client, dir, brokenFile: join(dir, 'BROKEN') };
 }
 
@@ -39,7 +46,11 @@ export async function pidsOf(client: SupervisorClient, program = 'web'): Promise
 }
 
 /** Follows state events and keeps the fewest READY processes (by key) seen since it started. */
-export async function trackReady(t: TestContext, client: SupervisorClient, program = 'web'): Promise<{ min: () => number; now: () => number }> {
+export async function trackReady(
+  t: TestContext,
+  client: SupervisorClient,
+  program = 'web',
+): Promise<{ min: () => number; now: () => number }> {
   const ready = new Set((await client.status()).programs.filter((p) => p.program === program && p.state === 'READY').map((p) => p.key));
   let min = ready.size;
   const ac = new AbortController();

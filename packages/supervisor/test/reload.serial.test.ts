@@ -35,43 +35,56 @@ async function warmUp(loads: Load[]): Promise<void> {
 
 // Each reload boots two @holdfast/service instances: about 2 s per reload on an idle 2-core
 // machine, far more when it is shared; the timeout leaves room for a busy machine.
-test(`${RELOADS} rolling reloads of 2 instances under load, with and without keep-alive: 0 failed requests, never fewer than 2 READY`, { timeout: 900_000 }, async (t) => {
-  // maxSurge 2: both replacements boot side by side (the default, 1, is exercised by the tests below);
-  // either way no old instance stops before its replacement is READY.
-  const { url, client } = await startReloadDaemon(t, { extra: '    reload: {maxSurge: 2}\n' });
-  const ready = await trackReady(t, client);
-  // Continuous, but paced: a client that takes every cycle of a 2-core machine slows each boot.
-  const keepAlive = loadFor(t, url, { keepAlive: true, concurrency: 4, pauseMs: 5 });
-  const close = loadFor(t, url, { keepAlive: false, concurrency: 3, pauseMs: 5 });
-  await warmUp([keepAlive, close]);
-  const t0 = performance.now();
-  const readyMs: number[] = [];
-  const seen = new Set<number>(await pidsOf(client));
-  for (let i = 1; i <= RELOADS; i++) {
-    const before = await pidsOf(client);
-    const r = await reloadOk(client);
-    assert.equal(r.ok, true);
-    assert.equal(r.replaced.length, 2);
-    readyMs.push(...r.replaced.map((x) => x.readyMs));
-    const after = await pidsOf(client);
-    assert.equal(after.length, 2);
-    for (const p of after) {
-      assert.ok(!before.includes(p) && !seen.has(p), `reload ${i}: pid ${p} is new`);
-      seen.add(p);
+test(
+  `${RELOADS} rolling reloads of 2 instances under load, with and without keep-alive: 0 failed requests, never fewer than 2 READY`,
+  { timeout: 900_000 },
+  async (t) => {
+    // maxSurge 2: both replacements boot side by side (the default, 1, is exercised by the tests below);
+    // either way no old instance stops before its replacement is READY.
+    const { url, client } = await startReloadDaemon(t, { extra: '    reload: {maxSurge: 2}\n' });
+    const ready = await trackReady(t, client);
+    // Continuous, but paced: a client that takes every cycle of a 2-core machine slows each boot.
+    const keepAlive = loadFor(t, url, { keepAlive: true, concurrency: 4, pauseMs: 5 });
+    const close = loadFor(t, url, { keepAlive: false, concurrency: 3, pauseMs: 5 });
+    await warmUp([keepAlive, close]);
+    const t0 = performance.now();
+    const readyMs: number[] = [];
+    const seen = new Set<number>(await pidsOf(client));
+    for (let i = 1; i <= RELOADS; i++) {
+      const before = await pidsOf(client);
+      const r = await reloadOk(client);
+      assert.equal(r.ok, true);
+      assert.equal(r.replaced.length, 2);
+      readyMs.push(...r.replaced.map((x) => x.readyMs));
+      const after = await pidsOf(client);
+      assert.equal(after.length, 2);
+      for (const p of after) {
+        assert.ok(!before.includes(p) && !seen.has(p), `reload ${i}: pid ${p} is new`);
+        seen.add(p);
+      }
+      if (i % 10 === 0)
+        console.error(
+          `  reload ${i}/${RELOADS} ` +
+            `after ${Math.round((performance.now() - t0) / 1000)} ` +
+            `s: ${keepAlive.stats.requests + close.stats.requests} requests so far`,
+        );
     }
-    if (i % 10 === 0) console.error(`  reload ${i}/${RELOADS} after ${Math.round((performance.now() - t0) / 1000)} s: ${keepAlive.stats.requests + close.stats.requests} requests so far`);
-  }
-  const ka = await keepAlive.stop();
-  const cl = await close.stop();
-  const report = `${RELOADS} reloads in ${Math.round((performance.now() - t0) / 1000)} s (new instance ready in ${Math.min(...readyMs)}-${Math.max(...readyMs)} ms); ${summary('keep-alive', ka)}; ${summary('no keep-alive', cl)}; fewest READY ${ready.min()}`;
-  t.diagnostic(report);
-  console.error(`  ${report}`);
-  assert.equal(ka.failed, 0, `keep-alive clients: ${JSON.stringify(ka.failures)}`);
-  assert.equal(cl.failed, 0, `clients without keep-alive: ${JSON.stringify(cl.failures)}`);
-  assert.ok(ka.ok >= RELOADS * 10 && cl.ok >= RELOADS * 5, 'traffic flowed throughout');
-  assert.ok(Object.keys(ka.byPid).length + Object.keys(cl.byPid).length >= RELOADS, 'the new instances served');
-  assert.ok(ready.min() >= 2, `never fewer than 2 READY (saw ${ready.min()})`);
-});
+    const ka = await keepAlive.stop();
+    const cl = await close.stop();
+    const report =
+      `${RELOADS} reloads ` +
+      `in ${Math.round((performance.now() - t0) / 1000)} s (new instance ready ` +
+      (`in ${Math.min(...readyMs)}-${Math.max(...readyMs)} ` +
+        `ms); ${summary('keep-alive', ka)}; ${summary('no keep-alive', cl)}; fewest READY ${ready.min()}`);
+    t.diagnostic(report);
+    console.error(`  ${report}`);
+    assert.equal(ka.failed, 0, `keep-alive clients: ${JSON.stringify(ka.failures)}`);
+    assert.equal(cl.failed, 0, `clients without keep-alive: ${JSON.stringify(cl.failures)}`);
+    assert.ok(ka.ok >= RELOADS * 10 && cl.ok >= RELOADS * 5, 'traffic flowed throughout');
+    assert.ok(Object.keys(ka.byPid).length + Object.keys(cl.byPid).length >= RELOADS, 'the new instances served');
+    assert.ok(ready.min() >= 2, `never fewer than 2 READY (saw ${ready.min()})`);
+  },
+);
 
 test('a reload whose new version fails readiness stops, removes it, and leaves the old instances serving: 0 failed requests', async (t) => {
   const { url, client, brokenFile } = await startReloadDaemon(t);
@@ -109,7 +122,10 @@ test('a reload whose new version fails readiness stops, removes it, and leaves t
     ],
     'the failed new instances are gone',
   );
-  assert.ok(events.some((e) => e.type === 'reload' && e.phase === 'failed' && /exited with code 3/.test(e.detail ?? '')), 'a failed event on the stream');
+  assert.ok(
+    events.some((e) => e.type === 'reload' && e.phase === 'failed' && /exited with code 3/.test(e.detail ?? '')),
+    'a failed event on the stream',
+  );
 
   // The fix is deployed: the next reload goes through.
   rmSync(brokenFile);
@@ -142,13 +158,24 @@ test('SIGKILL of one instance under load fails only the requests in flight on it
   const servedByOther = () => (keepAlive.stats.byPid[other.pid!] ?? 0) + (close.stats.byPid[other.pid!] ?? 0);
   const otherBefore = servedByOther();
   process.kill(victim.pid!, 'SIGKILL');
-  await waitFor('web:0 replaced', async () => (await client.status()).programs.some((p) => p.id === 'web:0' && p.state === 'READY' && p.pid !== victim.pid), { timeoutMs: 30_000, intervalMs: 50 });
+  await waitFor(
+    'web:0 replaced',
+    async () => (await client.status()).programs.some((p) => p.id === 'web:0' && p.state === 'READY' && p.pid !== victim.pid),
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
   const replacement = (await client.status()).programs.find((p) => p.id === 'web:0')!;
-  await waitFor('the replacement to serve', () => (keepAlive.stats.byPid[replacement.pid!] ?? 0) + (close.stats.byPid[replacement.pid!] ?? 0) > 10, { timeoutMs: 20_000 });
+  await waitFor(
+    'the replacement to serve',
+    () => (keepAlive.stats.byPid[replacement.pid!] ?? 0) + (close.stats.byPid[replacement.pid!] ?? 0) > 10,
+    { timeoutMs: 20_000 },
+  );
   const ka = await keepAlive.stop();
   const cl = await close.stop();
   const failed = ka.failed + cl.failed;
-  const report = `SIGKILL of one of 2 instances: ${failed} failed (${JSON.stringify({ ...ka.failures, ...cl.failures })}); ${summary('keep-alive', ka)}; ${summary('no keep-alive', cl)}`;
+  const report =
+    `SIGKILL of one of 2 ` +
+    `instances: ${failed} failed ` +
+    `(${JSON.stringify({ ...ka.failures, ...cl.failures })}); ${summary('keep-alive', ka)}; ${summary('no keep-alive', cl)}`;
   t.diagnostic(report);
   console.error(`  ${report}`);
   // Each client loop has at most one request outstanding: at most 7 can have been in flight on the victim.

@@ -17,7 +17,10 @@ test('failed starts back off exponentially, then FATAL; a manual start bypasses 
   const stamps = join(dir, 'stamps');
   const { config: cfg } = await writeConfig(
     t,
-    `programs:\n  flaky:\n    command: [${node}, ${join(fixtures, 'crash.mjs')}]\n    env: {STAMPS: ${stamps}, CODE: 3}\n    startRetries: 3\n    backoff: {initialMs: 300, factor: 2, maxMs: 5000, jitter: 0}\n`,
+    `programs:\n  flaky:\n    command: ` +
+      `[${node}, ${join(fixtures, 'crash.mjs')}]\n    env: ` +
+      `{STAMPS: ${stamps}, CODE: ` +
+      `3}\n    startRetries: 3\n    backoff: {initialMs: 300, factor: 2, maxMs: 5000, jitter: 0}\n`,
     { dir },
   );
   const events: SupervisorEvent[] = [];
@@ -44,7 +47,11 @@ test('failed starts back off exponentially, then FATAL; a manual start bypasses 
 test('the backoff starts over after a healthy period', async (t) => {
   const dir = tempDir(t, 'hf-sup-');
   const prog = (name: string, resetAfterMs: number) =>
-    `  ${name}:\n    command: [${node}, ${join(fixtures, 'crash.mjs')}]\n    env: {STAMPS: ${join(dir, name)}, AFTER_MS: 400}\n    ready: {afterMs: 0}\n    backoff: {initialMs: 500, factor: 2, maxMs: 5000, jitter: 0, resetAfterMs: ${resetAfterMs}}\n`;
+    `  ${name}:\n    command: ` +
+    `[${node}, ${join(fixtures, 'crash.mjs')}]\n    env: ` +
+    `{STAMPS: ${join(dir, name)}, ` +
+    `AFTER_MS: 400}\n    ready: {afterMs: 0}\n    backoff: {initialMs: 500, factor: 2, maxMs: 5000, jitter: 0, ` +
+    `resetAfterMs: ${resetAfterMs}}\n`;
   const { config } = await writeConfig(t, `programs:\n${prog('healthy', 300)}${prog('sickly', 60_000)}`, { dir });
   const sup = await startSupervisor(t, config);
   const delays: Record<string, number[]> = { healthy: [], sickly: [] };
@@ -61,7 +68,10 @@ test('the backoff starts over after a healthy period', async (t) => {
 });
 
 test('a command that does not exist goes to FATAL with the spawn error, no restart loop', async (t) => {
-  const { config } = await writeConfig(t, 'programs:\n  ghost:\n    command: /no/such/binary --flag\n  ghost2:\n    command: no-such-command-xyz\n');
+  const { config } = await writeConfig(
+    t,
+    'programs:\n  ghost:\n    command: /no/such/binary --flag\n  ghost2:\n    command: no-such-command-xyz\n',
+  );
   const sup = await startSupervisor(t, config);
   const events: SupervisorEvent[] = [];
   sup.on('event', (e: SupervisorEvent) => events.push(e));
@@ -78,7 +88,11 @@ test('a command that does not exist goes to FATAL with the spawn error, no resta
 test('autorestart on-failure leaves a clean exit alone; always restarts it', async (t) => {
   const dir = tempDir(t, 'hf-sup-');
   const prog = (name: string, autorestart: string) =>
-    `  ${name}:\n    command: [${node}, ${join(fixtures, 'crash.mjs')}]\n    env: {STAMPS: ${join(dir, name)}, CODE: 0, AFTER_MS: 100}\n    ready: {afterMs: 0}\n    autorestart: ${autorestart}\n    backoff: {initialMs: 50, jitter: 0}\n`;
+    `  ${name}:\n    command: ` +
+    `[${node}, ${join(fixtures, 'crash.mjs')}]\n    env: ` +
+    `{STAMPS: ${join(dir, name)}, CODE: ` +
+    `0, AFTER_MS: 100}\n    ready: {afterMs: 0}\n` +
+    `    autorestart: ${autorestart}\n    backoff: {initialMs: 50, jitter: 0}\n`;
   const { config } = await writeConfig(t, `programs:\n${prog('once', 'on-failure')}${prog('again', 'always')}`, { dir });
   const sup = await startSupervisor(t, config);
   const once = await waitState(sup, 'once', 'EXITED');

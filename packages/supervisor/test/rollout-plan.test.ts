@@ -36,7 +36,11 @@ test('every slot is replaced exactly once, and READY never drops below instances
       for (let unavailable = 0; unavailable <= 3; unavailable++) {
         if (surge + unavailable === 0) continue;
         const steps = planRollout(n, surge, unavailable);
-        assert.deepEqual(steps.flatMap((s) => s.slots), Array.from({ length: n }, (_, i) => i), `n=${n} surge=${surge} unavailable=${unavailable}`);
+        assert.deepEqual(
+          steps.flatMap((s) => s.slots),
+          Array.from({ length: n }, (_, i) => i),
+          `n=${n} surge=${surge} unavailable=${unavailable}`,
+        );
         for (const s of steps) {
           assert.ok(s.stopFirst.length <= unavailable, 'at most maxUnavailable old instances stop before their replacement is READY');
           assert.ok(s.slots.length - s.stopFirst.length <= Math.max(1, surge), 'at most maxSurge extra instances');

@@ -6,7 +6,10 @@ import { fixtures, node, startSupervisor, waitState, writeConfig } from './helpe
 
 test('a crashed HTTP child is restarted and proves readiness again', async (t) => {
   const port = await freePort();
-  const { config } = await writeConfig(t, `programs:\n  web:\n    command: [${node}, ${join(fixtures, 'server.mjs')}]\n    env: {PORT: ${port}}\n    ready: {tcp: ${port}}\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  web:\n    command: [${node}, ${join(fixtures, 'server.mjs')}]\n    env: {PORT: ${port}}\n    ready: {tcp: ${port}}\n`,
+  );
   const sup = await startSupervisor(t, config);
   const r = await waitState(sup, 'web', 'READY');
   const pid1 = r.pid!;
@@ -20,7 +23,11 @@ test('a crashed HTTP child is restarted and proves readiness again', async (t) =
 });
 
 test('user: the program runs as that user, with its HOME', async (t) => {
-  const { config } = await writeConfig(t, `programs:\n  who:\n    command: sh -c 'echo "uid=$(id -u) home=$HOME"'\n    user: nobody\n    cwd: /\n    ready: {afterMs: 0}\n    autorestart: never\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  who:\n    command: sh -c 'echo "uid=$(id -u) home=$HOME"'\n    user: nobody\n    cwd: /\n    ready: ` +
+      `{afterMs: 0}\n    autorestart: never\n`,
+  );
   const sup = await startSupervisor(t, config);
   const r = await waitState(sup, 'who', 'EXITED');
   await r.logs.stdout!.flush();

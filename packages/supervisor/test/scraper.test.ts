@@ -40,11 +40,16 @@ test('a round reads each instance into the store, keeps only what is wanted, and
     assert.match(String(q.headers.accept), /text\/plain;version=0\.0\.4/);
     n++;
     s.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(
-      `# TYPE holdfast_http_requests_total counter\nholdfast_http_requests_total{route="/a",method="GET",status="200"} ${n * 10}\nholdfast_http_requests_total{route="/a",method="GET",status="500"} ${n}\n# TYPE nodejs_heap_bytes gauge\nnodejs_heap_bytes 123\n`,
+      `# TYPE holdfast_http_requests_total counter\n` +
+        (`holdfast_http_requests_total{route="/a",method="GET",status="200"} ${n * 10}\n` +
+          (`holdfast_http_requests_total{route="/a",method="GET",status="500"} ${n}\n# TYPE nodejs_heap_bytes gauge\n` +
+            `nodejs_heap_bytes 123\n`)),
     );
   });
   let broken = true;
-  const flaky = await serve(t, (_q, s) => (broken ? s.writeHead(500).end() : s.writeHead(200).end('holdfast_http_requests_total{route="/b",status="200"} 7\n')));
+  const flaky = await serve(t, (_q, s) =>
+    broken ? s.writeHead(500).end() : s.writeHead(200).end('holdfast_http_requests_total{route="/b",status="200"} 7\n'),
+  );
   const html = await serve(t, (_q, s) => s.writeHead(200).end('<html>hello</html>\n'));
   const store = new RingStore({ slots: 10, maxSeries: 100 });
   let now = 1000;
@@ -54,7 +59,14 @@ test('a round reads each instance into the store, keeps only what is wanted, and
     { id: 'c', program: 'pc', url: html },
   ];
   let rounds = 0;
-  const scraper = new Scraper(store, { intervalMs: 1000, timeoutMs: 1000, want: (name) => name.startsWith('holdfast_'), targets: () => targets, now: () => now, onRound: () => rounds++ });
+  const scraper = new Scraper(store, {
+    intervalMs: 1000,
+    timeoutMs: 1000,
+    want: (name) => name.startsWith('holdfast_'),
+    targets: () => targets,
+    now: () => now,
+    onRound: () => rounds++,
+  });
   cleanup(t, () => scraper.stop());
   await scraper.round();
   now = 2000;
@@ -63,7 +75,10 @@ test('a round reads each instance into the store, keeps only what is wanted, and
   assert.equal(rounds, 2);
   const a = store.target('a')!;
   assert.equal(a.series.size, 2, 'nodejs_heap_bytes is not kept');
-  assert.equal(increase(a, a.series.get(seriesKey('holdfast_http_requests_total', { route: '/a', method: 'GET', status: '500' }))!, 1000, 2000), 1);
+  assert.equal(
+    increase(a, a.series.get(seriesKey('holdfast_http_requests_total', { route: '/a', method: 'GET', status: '500' }))!, 1000, 2000),
+    1,
+  );
   assert.equal(scraper.catalog.get('pa')!.get('nodejs_heap_bytes'), 'gauge', 'the registry is known for the alert-rule checks');
   const b = store.target('b')!;
   assert.deepEqual([...b.ok].slice(0, 2), [0, 1], 'the first read failed, the second did not');
@@ -76,7 +91,14 @@ test('a round reads each instance into the store, keeps only what is wanted, and
   assert.equal(status.c!.malformed, 0, 'unwanted lines are never parsed: nothing to complain about');
   targets.pop();
   await scraper.round();
-  assert.deepEqual(scraper.status().map((s) => s.id).sort(), ['a', 'b'], 'an instance gone is no longer listed');
+  assert.deepEqual(
+    scraper
+      .status()
+      .map((s) => s.id)
+      .sort(),
+    ['a', 'b'],
+    'an instance gone is no longer listed',
+  );
 });
 
 test('an instance still being read is not read again', async (t) => {
@@ -88,7 +110,13 @@ test('an instance still being read is not read again', async (t) => {
     void gate.then(() => s.writeHead(200).end('x_total 1\n'));
   });
   const store = new RingStore({ slots: 10, maxSeries: 10 });
-  const scraper = new Scraper(store, { intervalMs: 1000, timeoutMs: 5000, want: () => true, targets: () => [{ id: 's', program: 'p', url: slow }], now: () => Date.now() });
+  const scraper = new Scraper(store, {
+    intervalMs: 1000,
+    timeoutMs: 5000,
+    want: () => true,
+    targets: () => [{ id: 's', program: 'p', url: slow }],
+    now: () => Date.now(),
+  });
   cleanup(t, () => scraper.stop());
   const first = scraper.round();
   await new Promise((r) => setTimeout(r, 100));

@@ -5,7 +5,18 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { backoffDelay } from '../src/state/backoff.ts';
 import { accepts, table, transition } from '../src/state/machine.ts';
-import { initialState, PROC_EVENT_TYPES, PROCESS_STATES, SPAWN_ERRORS, spawnErrorKind, type MachineContext, type Policy, type ProcEvent, type ProcState, type ProcessStateName } from '../src/state/states.ts';
+import {
+  initialState,
+  PROC_EVENT_TYPES,
+  PROCESS_STATES,
+  SPAWN_ERRORS,
+  spawnErrorKind,
+  type MachineContext,
+  type Policy,
+  type ProcEvent,
+  type ProcState,
+  type ProcessStateName,
+} from '../src/state/states.ts';
 
 const policy = (over: Partial<Policy> = {}): Policy => ({
   autorestart: 'on-failure',
@@ -35,7 +46,16 @@ function driver(p: Policy = policy()) {
     send(e: ProcEvent) {
       const t = transition(s, e, ctx());
       s = t.next;
-      for (const f of t.effects) effects.push(f.type === 'setTimer' ? `setTimer:${f.timer}:${f.ms}` : f.type === 'clearTimer' ? `clearTimer:${f.timer}` : f.type === 'signal' ? `signal:${f.signal}` : f.type);
+      for (const f of t.effects)
+        effects.push(
+          f.type === 'setTimer'
+            ? `setTimer:${f.timer}:${f.ms}`
+            : f.type === 'clearTimer'
+              ? `clearTimer:${f.timer}`
+              : f.type === 'signal'
+                ? `signal:${f.signal}`
+                : f.type,
+        );
       return t;
     },
     take() {
@@ -90,7 +110,10 @@ test('every state × event pair either follows its row or changes nothing', () =
       }
       assert.ok(PROCESS_STATES.includes(t.next.state), `${st} + ${type} → ${t.next.state}`);
       const hasPid = t.next.pid !== undefined;
-      assert.ok(!hasPid || ['STARTING', 'READY', 'STOPPING'].includes(t.next.state), `${st} + ${type}: a pid only while a process may exist`);
+      assert.ok(
+        !hasPid || ['STARTING', 'READY', 'STOPPING'].includes(t.next.state),
+        `${st} + ${type}: a pid only while a process may exist`,
+      );
       assert.equal(t.next.retryAt !== undefined, t.next.state === 'BACKOFF', `${st} + ${type}: retryAt only in BACKOFF`);
       assert.equal(t.next.afterStop !== undefined, t.next.state === 'STOPPING', `${st} + ${type}: afterStop only in STOPPING`);
       assert.equal(t.next.fatalReason !== undefined, t.next.state === 'FATAL', `${st} + ${type}: fatalReason only in FATAL`);
@@ -99,7 +122,10 @@ test('every state × event pair either follows its row or changes nothing', () =
       const owned = { BACKOFF: 'backoff', STARTING: 'ready', STOPPING: 'stop' } as Record<string, string>;
       const timer = owned[st];
       if (timer && t.next.state !== st && !(type === 'timer' && st === 'BACKOFF') && !(type === 'timer' && st === 'STARTING')) {
-        assert.ok(t.effects.some((f) => f.type === 'clearTimer' && f.timer === timer), `${st} + ${type} → ${t.next.state} must clear the ${timer} timer`);
+        assert.ok(
+          t.effects.some((f) => f.type === 'clearTimer' && f.timer === timer),
+          `${st} + ${type} → ${t.next.state} must clear the ${timer} timer`,
+        );
       }
     }
   }
@@ -164,13 +190,34 @@ test('the backoff starts over after a healthy period', () => {
 
 test('backoff delays: immediate first, factor, cap, jitter within its fraction', () => {
   const b = { initialMs: 100, factor: 3, maxMs: 1000, jitter: 0.2, resetAfterMs: 1, immediateFirst: true };
-  assert.equal(backoffDelay(1, b, () => 0.99), 0);
-  assert.equal(backoffDelay(2, b, () => 0.5), 100);
-  assert.equal(backoffDelay(3, b, () => 0.5), 300);
-  assert.equal(backoffDelay(9, b, () => 0.5), 1000);
-  assert.equal(backoffDelay(2, b, () => 0), 80);
-  assert.equal(backoffDelay(2, b, () => 0.999999), 120);
-  assert.equal(backoffDelay(1, { ...b, immediateFirst: false }, () => 0.5), 100);
+  assert.equal(
+    backoffDelay(1, b, () => 0.99),
+    0,
+  );
+  assert.equal(
+    backoffDelay(2, b, () => 0.5),
+    100,
+  );
+  assert.equal(
+    backoffDelay(3, b, () => 0.5),
+    300,
+  );
+  assert.equal(
+    backoffDelay(9, b, () => 0.5),
+    1000,
+  );
+  assert.equal(
+    backoffDelay(2, b, () => 0),
+    80,
+  );
+  assert.equal(
+    backoffDelay(2, b, () => 0.999999),
+    120,
+  );
+  assert.equal(
+    backoffDelay(1, { ...b, immediateFirst: false }, () => 0.5),
+    100,
+  );
 });
 
 test('a spawn error that retrying cannot fix goes straight to FATAL with the error, no restart loop', () => {
@@ -277,7 +324,10 @@ test('no readiness proof in time: stopped and counted as a failed start', () => 
 });
 
 test('a failed liveness probe restarts the program; with autorestart never it stays EXITED', () => {
-  for (const [autorestart, expected] of [['on-failure', 'STARTING'], ['never', 'EXITED']] as const) {
+  for (const [autorestart, expected] of [
+    ['on-failure', 'STARTING'],
+    ['never', 'EXITED'],
+  ] as const) {
     const d = driver(policy({ autorestart }));
     d.send({ type: 'start', manual: true });
     d.send({ type: 'spawned', pid: 7 });
@@ -363,9 +413,24 @@ test('stop during BACKOFF cancels the pending start', () => {
 
 test('random event sequences keep the invariants', () => {
   const event = fc.oneof(
-    fc.constantFrom<ProcEvent>(sample.start, { type: 'start', manual: true }, sample.stop, sample.restart, sample.ready, sample.spawnFailed, { type: 'spawnFailed', error: 'spawn node EMFILE', code: 'EMFILE' }, sample.unhealthy),
+    fc.constantFrom<ProcEvent>(
+      sample.start,
+      { type: 'start', manual: true },
+      sample.stop,
+      sample.restart,
+      sample.ready,
+      sample.spawnFailed,
+      { type: 'spawnFailed', error: 'spawn node EMFILE', code: 'EMFILE' },
+      sample.unhealthy,
+    ),
     fc.integer({ min: 1, max: 99999 }).map((pid): ProcEvent => ({ type: 'spawned', pid })),
-    fc.record({ code: fc.option(fc.integer({ min: 0, max: 3 })), signal: fc.option(fc.constantFrom('SIGTERM', 'SIGKILL')), oom: fc.boolean() }).map((x): ProcEvent => ({ type: 'exit', ...x })),
+    fc
+      .record({
+        code: fc.option(fc.integer({ min: 0, max: 3 })),
+        signal: fc.option(fc.constantFrom('SIGTERM', 'SIGKILL')),
+        oom: fc.boolean(),
+      })
+      .map((x): ProcEvent => ({ type: 'exit', ...x })),
     fc.constantFrom('backoff', 'ready', 'stop').map((timer): ProcEvent => ({ type: 'timer', timer: timer as 'backoff' })),
   );
   fc.assert(

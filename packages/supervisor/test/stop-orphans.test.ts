@@ -15,7 +15,12 @@ for (const mode of ['auto', 'off'] as const) {
     const pidFile = join(dir, 'grandchild.pid');
     const { config } = await writeConfig(
       t,
-      `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logDir: ${dir}/logs, cgroups: {mode: ${mode}}}\nprograms:\n  forker:\n    command: [${join(fixtures, 'daemonize.sh')}, ${pidFile}]\n    ready: {afterMs: 0}\n    stopTimeoutMs: 1000\n`,
+      `supervisor: {socket: ${dir}/s.sock, ` +
+        `stateDir: ${dir}/state, ` +
+        `logDir: ${dir}/logs, cgroups: ` +
+        `{mode: ${mode}}}\n` +
+        `programs:\n  forker:\n    command: ` +
+        `[${join(fixtures, 'daemonize.sh')}, ${pidFile}]\n    ready: {afterMs: 0}\n    stopTimeoutMs: 1000\n`,
       { dir },
     );
     const sup = await startSupervisor(t, config);
@@ -35,7 +40,11 @@ for (const mode of ['auto', 'off'] as const) {
     });
     assert.ok(isAlive(grandchild));
     const pid = r.pid!;
-    assert.notEqual(Number(readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]), pid, 'the grandchild left the process group');
+    assert.notEqual(
+      Number(readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]),
+      pid,
+      'the grandchild left the process group',
+    );
     await sup.stopTargets(['forker']);
     assert.equal(r.state.state, 'STOPPED');
     assert.equal(isAlive(pid), false, 'the child is gone');
@@ -45,7 +54,10 @@ for (const mode of ['auto', 'off'] as const) {
 }
 
 test('a child ignoring SIGTERM is SIGKILLed after stopTimeoutMs', async (t) => {
-  const { config } = await writeConfig(t, `programs:\n  stubborn:\n    command: ${join(fixtures, 'ignore-term.sh')}\n    ready: {afterMs: 100}\n    stopTimeoutMs: 700\n`);
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  stubborn:\n    command: ${join(fixtures, 'ignore-term.sh')}\n    ready: {afterMs: 100}\n    stopTimeoutMs: 700\n`,
+  );
   const sup = await startSupervisor(t, config);
   const r = await waitState(sup, 'stubborn', 'READY');
   const pid = r.pid!;
@@ -63,7 +75,9 @@ test('a crashed parent does not leave its children running next to its replaceme
   // Each run starts a daemonized grandchild (pid in gc.<run pid>) and dies; the grandchild must go before the restart.
   const { config } = await writeConfig(
     t,
-    `programs:\n  leaky:\n    command: '${join(fixtures, 'daemonize.sh')} ${dir}/gc.$$ & sleep 0.3; exit 1'\n    shell: true\n    ready: {afterMs: 0}\n    stopTimeoutMs: 500\n    backoff: {initialMs: 5000}\n`,
+    `programs:\n  leaky:\n    command: ` +
+      `'${join(fixtures, 'daemonize.sh')} ${dir}/gc.$$ & sleep 0.3; exit 1'\n` +
+      `    shell: true\n    ready: {afterMs: 0}\n    stopTimeoutMs: 500\n    backoff: {initialMs: 5000}\n`,
     { dir },
   );
   const sup = await startSupervisor(t, config);

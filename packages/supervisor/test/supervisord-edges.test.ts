@@ -30,34 +30,51 @@ const GROUPED =
   '[group:plain]\nprograms=d\n' +
   '[program:d]\ncommand=sleep 1000\npriority=10\nstartsecs=0\n';
 
-test('a group priority ranks its programs as in supervisord: start lowest rank first, stop one rank at a time, highest first', async (t) => {
-  const file = conf(t, GROUPED);
-  const { config, warnings } = readSupervisordConf(file);
-  // [group:plain] sets no priority: supervisord ranks it at its default, 999, whatever d's own says.
-  assert.deepEqual(config.groups, { late: { programs: ['a', 'b'], priority: 900 }, plain: { programs: ['d'], priority: 999 } });
-  assert.deepEqual(warnings, []);
-  const cfg = await loadSupervisorConfig(file);
-  const start = Object.keys(cfg.programs).sort(byPriority(cfg.programs, cfg.groups));
-  assert.deepEqual(start, ['c', 'a', 'b', 'd'], 'c (500) before the group late (900), a before b inside it, d last (999)');
-  assert.deepEqual(stopWaves(Object.keys(cfg.programs), dependencyMap(cfg.programs, cfg.groups), cfg.programs, cfg.groups), [['d'], ['b', 'a'], ['c']]);
+test(
+  'a group priority ranks its programs as in supervisord: start lowest rank first, stop one rank at a time, ' + 'highest first',
+  async (t) => {
+    const file = conf(t, GROUPED);
+    const { config, warnings } = readSupervisordConf(file);
+    // [group:plain] sets no priority: supervisord ranks it at its default, 999, whatever d's own says.
+    assert.deepEqual(config.groups, { late: { programs: ['a', 'b'], priority: 900 }, plain: { programs: ['d'], priority: 999 } });
+    assert.deepEqual(warnings, []);
+    const cfg = await loadSupervisorConfig(file);
+    const start = Object.keys(cfg.programs).sort(byPriority(cfg.programs, cfg.groups));
+    assert.deepEqual(start, ['c', 'a', 'b', 'd'], 'c (500) before the group late (900), a before b inside it, d last (999)');
+    assert.deepEqual(stopWaves(Object.keys(cfg.programs), dependencyMap(cfg.programs, cfg.groups), cfg.programs, cfg.groups), [
+      ['d'],
+      ['b', 'a'],
+      ['c'],
+    ]);
 
-  // With real processes: the order of the state changes the supervisor announces.
-  const dir = tempDir(t);
-  const yaml = join(dir, 'holdfast.yaml');
-  writeFileSync(yaml, `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logDir: ${dir}/logs, logLevel: warn}\n` + `programs:\n${['a:1', 'b:2', 'c:500', 'd:10'].map((x) => `  ${x.split(':')[0]}: {command: sleep 1000, priority: ${x.split(':')[1]}, ready: {afterMs: 0}}\n`).join('')}` + 'groups:\n  late: {programs: [a, b], priority: 900}\n  plain: {programs: [d], priority: 999}\n');
-  const sup = await startSupervisor(t, await loadSupervisorConfig(yaml));
-  const order: string[] = [];
-  sup.on('event', (e: { type: string; instance?: string; to?: string }) => e.type === 'state' && order.push(`${e.instance} ${e.to}`));
-  for (const p of ['a', 'b', 'c', 'd']) await waitState(sup, p, 'READY');
-  order.length = 0;
-  await sup.stopTargets(['all']);
-  const stopped = order.filter((o) => o.endsWith('STOPPED')).map((o) => o.split(' ')[0]);
-  assert.deepEqual(stopped.slice(0, 1), ['d']);
-  assert.deepEqual(stopped.slice(1, 3).sort(), ['a', 'b']);
-  assert.deepEqual(stopped.slice(3), ['c']);
-  const stoppingOfC = order.indexOf('c STOPPING');
-  assert.ok(stoppingOfC > order.indexOf('a STOPPED') && stoppingOfC > order.indexOf('b STOPPED'), 'a rank is stopped only once the higher one is down');
-});
+    // With real processes: the order of the state changes the supervisor announces.
+    const dir = tempDir(t);
+    const yaml = join(dir, 'holdfast.yaml');
+    writeFileSync(
+      yaml,
+      `supervisor: {socket: ${dir}/s.sock, stateDir: ${dir}/state, logDir: ${dir}/logs, logLevel: warn}\n` +
+        `programs:\n${['a:1', 'b:2', 'c:500', 'd:10']
+          .map((x) => `  ${x.split(':')[0]}: {command: sleep 1000, ` + `priority: ${x.split(':')[1]}, ready: {afterMs: 0}}\n`)
+          .join('')}` +
+        'groups:\n  late: {programs: [a, b], priority: 900}\n  plain: {programs: [d], priority: 999}\n',
+    );
+    const sup = await startSupervisor(t, await loadSupervisorConfig(yaml));
+    const order: string[] = [];
+    sup.on('event', (e: { type: string; instance?: string; to?: string }) => e.type === 'state' && order.push(`${e.instance} ${e.to}`));
+    for (const p of ['a', 'b', 'c', 'd']) await waitState(sup, p, 'READY');
+    order.length = 0;
+    await sup.stopTargets(['all']);
+    const stopped = order.filter((o) => o.endsWith('STOPPED')).map((o) => o.split(' ')[0]);
+    assert.deepEqual(stopped.slice(0, 1), ['d']);
+    assert.deepEqual(stopped.slice(1, 3).sort(), ['a', 'b']);
+    assert.deepEqual(stopped.slice(3), ['c']);
+    const stoppingOfC = order.indexOf('c STOPPING');
+    assert.ok(
+      stoppingOfC > order.indexOf('a STOPPED') && stoppingOfC > order.indexOf('b STOPPED'),
+      'a rank is stopped only once the higher one is down',
+    );
+  },
+);
 
 test('a file without a [supervisord] section, or with an empty one, gets a warning', (t) => {
   const none = readSupervisordConf(conf(t, '[program:web]\ncommand=/bin/web\n'));
@@ -65,14 +82,20 @@ test('a file without a [supervisord] section, or with an empty one, gets a warni
   assert.equal(none.warnings[0]!.line, undefined);
   assert.match(none.warnings[0]!.message, /there is no \[supervisord\] section: supervisord refuses such a file/);
   const empty = readSupervisordConf(conf(t, '; top\n[supervisord]\n\n[program:web]\ncommand=/bin/web\n'));
-  assert.deepEqual(empty.warnings.map((w) => [w.line, w.section]), [[2, 'supervisord']]);
+  assert.deepEqual(
+    empty.warnings.map((w) => [w.line, w.section]),
+    [[2, 'supervisord']],
+  );
   assert.match(empty.warnings[0]!.message, /the \[supervisord\] section is empty/);
   assert.deepEqual(readSupervisordConf(conf(t, '[supervisord]\nnodaemon=true\n[program:web]\ncommand=/bin/web\n')).warnings, []);
 });
 
 test('binary input is refused in one line', (t) => {
   for (const [bytes, why] of [
-    [Buffer.concat([Buffer.from('[program:x]\ncommand='), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]), Buffer.alloc(200_000, 0xff)]), /it is binary, not a supervisord\.conf \(a NUL byte at offset 24\)/],
+    [
+      Buffer.concat([Buffer.from('[program:x]\ncommand='), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]), Buffer.alloc(200_000, 0xff)]),
+      /it is binary, not a supervisord\.conf \(a NUL byte at offset 24\)/,
+    ],
     [Buffer.from([0x5b, 0xc3, 0x28, 0x5d, 0x0a]), /it is not UTF-8 text/],
   ] as const) {
     const file = conf(t, bytes);
@@ -108,7 +131,11 @@ test('a flood of problems: the first 50 listed, then how many more; every one ke
 
 test('warnings name the line of the key they are about, not the section header', (t) => {
   const { warnings } = readSupervisordConf(
-    conf(t, '[supervisord]\nnodaemon=true\n[program:web]\ncommand=/bin/web a ; b\n\nstopasgroup=false\nkillasgroup=false\ndirectory=rel\n[unix_http_server]\nfile=/tmp/x.sock\nchown=nobody\nchmod=0777\n'),
+    conf(
+      t,
+      '[supervisord]\nnodaemon=true\n[program:web]\ncommand=/bin/web a ; b\n\nstopasgroup=false\nkillasgroup=false\n' +
+        'directory=rel\n[unix_http_server]\nfile=/tmp/x.sock\nchown=nobody\nchmod=0777\n',
+    ),
   );
   const at = Object.fromEntries(warnings.map((w) => [w.key ?? '', w.line]));
   assert.equal(at.stopasgroup, 6);
@@ -132,6 +159,10 @@ test('the key = value split takes linear time: 1 MB lines parse in well under a 
     assert.ok(ms < 2000, `${ms.toFixed(0)} ms for a ${text.length}-byte line`);
     assert.ok(r.errors.length + r.sections[0]!.entries.length >= 1);
   }
-  assert.equal(parseIni(`[program:a]\nk${' '.repeat(1000)}= v  \n`, 'f').sections[0]!.entries[0]!.value, 'v', 'the value is what follows the separator, stripped');
+  assert.equal(
+    parseIni(`[program:a]\nk${' '.repeat(1000)}= v  \n`, 'f').sections[0]!.entries[0]!.value,
+    'v',
+    'the value is what follows the separator, stripped',
+  );
   assert.equal(parseIni('[program:a]\nk : v=w\n', 'f').sections[0]!.entries[0]!.value, 'v=w', 'split at the first = or :');
 });

@@ -11,7 +11,11 @@ import { readSupervisordConf } from '../src/index.ts';
 type T = Parameters<typeof tempDir>[0];
 
 /** Writes `files` (the first is the main file) and returns the issues of reading it. */
-function issuesOf(t: T, files: Record<string, string>, env: Record<string, string> = {}): { issues: ConfigIssue[]; dir: string; error: ConfigError } {
+function issuesOf(
+  t: T,
+  files: Record<string, string>,
+  env: Record<string, string> = {},
+): { issues: ConfigIssue[]; dir: string; error: ConfigError } {
   const dir = tempDir(t);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -43,7 +47,14 @@ function expectOne(t: T, conf: string, line: number, path: string[], message: Re
 const prog = (body: string) => `[supervisord]\nnodaemon=true\n\n[program:web]\ncommand=/bin/web\n${body}\n`;
 
 test('an unknown section kind is an error with a did-you-mean', (t) => {
-  expectOne(t, '[programs:web]\ncommand=/bin/web\n', 1, ['programs:web'], /unknown section \[programs:web\]/, /did you mean \[program:web\]/);
+  expectOne(
+    t,
+    '[programs:web]\ncommand=/bin/web\n',
+    1,
+    ['programs:web'],
+    /unknown section \[programs:web\]/,
+    /did you mean \[program:web\]/,
+  );
 });
 
 test('a program section without a name is an error', (t) => {
@@ -79,7 +90,14 @@ test('autorestart takes true, false or unexpected only', (t) => {
 });
 
 test('numprocs > 1 without %(process_num) in process_name is an error, as in supervisord', (t) => {
-  expectOne(t, prog('numprocs=3'), 6, ['program:web', 'numprocs'], /needs process_name to contain %\(process_num\)/, /process_name=%\(program_name\)s_%\(process_num\)02d/);
+  expectOne(
+    t,
+    prog('numprocs=3'),
+    6,
+    ['program:web', 'numprocs'],
+    /needs process_name to contain %\(process_num\)/,
+    /process_name=%\(program_name\)s_%\(process_num\)02d/,
+  );
   expectOne(t, prog('numprocs=2\nprocess_name=%(program_name)s'), 7, ['program:web', 'process_name'], /needs process_name/);
 });
 
@@ -101,7 +119,14 @@ test('an unclosed quote in the command is an error that explains comment truncat
 });
 
 test('an unset %(ENV_X)s is an error naming the variable', (t) => {
-  expectOne(t, prog('directory=/srv/%(ENV_APP_HOME)s'), 6, ['program:web', 'directory'], /environment variable APP_HOME, which is not set/, /set APP_HOME/);
+  expectOne(
+    t,
+    prog('directory=/srv/%(ENV_APP_HOME)s'),
+    6,
+    ['program:web', 'directory'],
+    /environment variable APP_HOME, which is not set/,
+    /set APP_HOME/,
+  );
 });
 
 test('%(ENV_X)s resolves from the environment passed in', (t) => {
@@ -112,7 +137,14 @@ test('%(ENV_X)s resolves from the environment passed in', (t) => {
 });
 
 test('an unknown %(name)s is an error listing what is available', (t) => {
-  expectOne(t, prog('stdout_logfile=/var/log/%(progam_name)s.log'), 6, ['program:web', 'stdout_logfile'], /%\(progam_name\)s is not a name/, /program_name/);
+  expectOne(
+    t,
+    prog('stdout_logfile=/var/log/%(progam_name)s.log'),
+    6,
+    ['program:web', 'stdout_logfile'],
+    /%\(progam_name\)s is not a name/,
+    /program_name/,
+  );
 });
 
 test('a lone % is an error with the %% fix', (t) => {
@@ -122,7 +154,13 @@ test('a lone % is an error with the %% fix', (t) => {
 });
 
 test('%(process_num)d outside the per-process keys is an error, as in supervisord', (t) => {
-  expectOne(t, prog('priority=%(process_num)d'), 6, ['program:web', 'priority'], /%\(process_num\)s is not a name supervisord can expand here/);
+  expectOne(
+    t,
+    prog('priority=%(process_num)d'),
+    6,
+    ['program:web', 'priority'],
+    /%\(process_num\)s is not a name supervisord can expand here/,
+  );
 });
 
 test('%(ENV_X)d is an error: environment values are text', (t) => {
@@ -160,11 +198,24 @@ test('a process name with a colon is an error', (t) => {
 });
 
 test('a group naming an unknown program is an error with a did-you-mean', (t) => {
-  expectOne(t, '[group:app]\nprograms=web,wroker\n\n[program:web]\ncommand=/bin/web\n[program:worker]\ncommand=/bin/w\n', 2, ['group:app', 'programs'], /unknown program 'wroker'/, /did you mean 'worker'/);
+  expectOne(
+    t,
+    '[group:app]\nprograms=web,wroker\n\n[program:web]\ncommand=/bin/web\n[program:worker]\ncommand=/bin/w\n',
+    2,
+    ['group:app', 'programs'],
+    /unknown program 'wroker'/,
+    /did you mean 'worker'/,
+  );
 });
 
 test('a program in two groups is an error', (t) => {
-  expectOne(t, '[group:a]\nprograms=web\n[group:b]\nprograms=web\n[program:web]\ncommand=/bin/web\n', 4, ['group:b', 'programs'], /already in \[group:a\]/);
+  expectOne(
+    t,
+    '[group:a]\nprograms=web\n[group:b]\nprograms=web\n[program:web]\ncommand=/bin/web\n',
+    4,
+    ['group:b', 'programs'],
+    /already in \[group:a\]/,
+  );
 });
 
 test('a group without programs= is an error', (t) => {
@@ -176,28 +227,50 @@ test('[include] without files= is an error', (t) => {
 });
 
 test('an include that cannot be read is an error at the files= line', (t) => {
-  const { issues, dir } = issuesOf(t, { 'supervisord.conf': '[supervisord]\n\n[include]\nfiles = conf.d\n', 'conf.d/web.conf': '[program:web]\ncommand=/bin/web\n' });
-  assert.equal(issues.length, 1);
-  assert.deepEqual({ ...issues[0] }, {
-    file: join(dir, 'supervisord.conf'),
-    line: 4,
-    path: ['include', 'files'],
-    message: `cannot read included file ${join(dir, 'conf.d')}: it is a directory`,
-    hint: 'fix the path in files=, or remove it',
+  const { issues, dir } = issuesOf(t, {
+    'supervisord.conf': '[supervisord]\n\n[include]\nfiles = conf.d\n',
+    'conf.d/web.conf': '[program:web]\ncommand=/bin/web\n',
   });
+  assert.equal(issues.length, 1);
+  assert.deepEqual(
+    { ...issues[0] },
+    {
+      file: join(dir, 'supervisord.conf'),
+      line: 4,
+      path: ['include', 'files'],
+      message: `cannot read included file ${join(dir, 'conf.d')}: it is a directory`,
+      hint: 'fix the path in files=, or remove it',
+    },
+  );
 });
 
 test('an include that matches no file is a warning, as in supervisord, a named file or a glob alike; --strict refuses it', (t) => {
   const dir = tempDir(t);
   for (const pattern of ['missing.conf', 'conf.d/*.conf']) {
-    writeFileSync(join(dir, 'supervisord.conf'), `[supervisord]\nnodaemon=true\n[include]\nfiles=${pattern}\n[program:a]\ncommand=/bin/a\n`);
+    writeFileSync(
+      join(dir, 'supervisord.conf'),
+      `[supervisord]\nnodaemon=true\n[include]\nfiles=${pattern}\n[program:a]\ncommand=/bin/a\n`,
+    );
     const { warnings, config } = readSupervisordConf(join(dir, 'supervisord.conf'));
     assert.deepEqual(Object.keys(config.programs), ['a'], 'the rest of the file is read');
-    assert.deepEqual(warnings.map((w) => [w.line, w.section, w.key]), [[4, 'include', 'files']]);
-    assert.ok(warnings[0]!.message.startsWith(`no file matches ${join(dir, pattern)} (supervisord warns about this too and carries on; --strict refuses it)`), warnings[0]!.message);
+    assert.deepEqual(
+      warnings.map((w) => [w.line, w.section, w.key]),
+      [[4, 'include', 'files']],
+    );
+    assert.ok(
+      warnings[0]!.message.startsWith(
+        `no file matches ${join(dir, pattern)} (supervisord warns about this too and carries on; --strict refuses it)`,
+      ),
+      warnings[0]!.message,
+    );
     assert.throws(
       () => readSupervisordConf(join(dir, 'supervisord.conf'), { strict: true }),
-      (err: unknown) => err instanceof ConfigError && err.issues.length === 1 && err.issues[0]!.line === 4 && /no file matches/.test(err.issues[0]!.message) && /without --strict this is a warning/.test(err.issues[0]!.hint ?? ''),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.issues.length === 1 &&
+        err.issues[0]!.line === 4 &&
+        /no file matches/.test(err.issues[0]!.message) &&
+        /without --strict this is a warning/.test(err.issues[0]!.hint ?? ''),
     );
   }
 });
@@ -215,18 +288,27 @@ test('an error inside an included file names that file and line', (t) => {
 
 test('the main file missing is an error with the path', (t) => {
   const dir = tempDir(t);
-  assert.throws(() => readSupervisordConf(join(dir, 'nope.conf')), (err: unknown) => {
-    assert.ok(err instanceof ConfigError);
-    assert.equal(err.issues[0]!.file, join(dir, 'nope.conf'));
-    assert.match(err.issues[0]!.message, /file not found/);
-    return true;
-  });
+  assert.throws(
+    () => readSupervisordConf(join(dir, 'nope.conf')),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.issues[0]!.file, join(dir, 'nope.conf'));
+      assert.match(err.issues[0]!.message, /file not found/);
+      return true;
+    },
+  );
 });
 
 test('[inet_http_server] needs a valid port, and username with password', (t) => {
   expectOne(t, '[inet_http_server]\nusername=a\npassword=b\n', 1, ['inet_http_server'], /no port= value/);
   expectOne(t, '[inet_http_server]\nport=127.0.0.1:99999\n', 2, ['inet_http_server', 'port'], /port 99999 is out of range/);
-  expectOne(t, '[inet_http_server]\nport=9001\nusername=admin\n', 3, ['inet_http_server', 'username'], /username and password must be given together/);
+  expectOne(
+    t,
+    '[inet_http_server]\nport=9001\nusername=admin\n',
+    3,
+    ['inet_http_server', 'username'],
+    /username and password must be given together/,
+  );
 });
 
 test('[unix_http_server] needs file=, and chmod must be octal', (t) => {
@@ -236,7 +318,9 @@ test('[unix_http_server] needs file=, and chmod must be octal', (t) => {
 
 test('two processes that would get one holdfast name are an error naming both sections', (t) => {
   const { issues } = issuesOf(t, {
-    'supervisord.conf': '[program:web_1]\ncommand=/bin/a\n\n[program:web]\nprocess_name=web_%(process_num)d\nnumprocs=2\ncommand=/bin/web --n %(process_num)d\n',
+    'supervisord.conf':
+      '[program:web_1]\ncommand=/bin/a\n\n[program:web]\nprocess_name=web_%(process_num)d\nnumprocs=2\n' +
+      'command=/bin/web --n %(process_num)d\n',
   });
   assert.equal(issues.length, 1);
   assert.equal(issues[0]!.line, 4);
@@ -244,7 +328,9 @@ test('two processes that would get one holdfast name are an error naming both se
 });
 
 test('a value holdfast cannot hold is an error at the program it came from', (t) => {
-  const { issues, dir } = issuesOf(t, { 'supervisord.conf': '[supervisord]\n[program:web]\ncommand=/bin/web\nstdout_logfile_backups=5000\n' });
+  const { issues, dir } = issuesOf(t, {
+    'supervisord.conf': '[supervisord]\n[program:web]\ncommand=/bin/web\nstdout_logfile_backups=5000\n',
+  });
   assert.equal(issues[0]!.file, join(dir, 'supervisord.conf'));
   assert.equal(issues[0]!.line, 4);
   assert.deepEqual(issues[0]!.path, ['program:web', 'stdout_logfile_backups']);
@@ -252,10 +338,20 @@ test('a value holdfast cannot hold is an error at the program it came from', (t)
 });
 
 test('every error is reported in one pass, and the message reads file:line section.key', (t) => {
-  const { issues, dir, error } = issuesOf(t, { 'supervisord.conf': prog('startsecs=x\nautostart=perhaps\n[program:other]\nstopsignal=NOPE') });
+  const { issues, dir, error } = issuesOf(t, {
+    'supervisord.conf': prog('startsecs=x\nautostart=perhaps\n[program:other]\nstopsignal=NOPE'),
+  });
   assert.deepEqual(
     issues.map((i) => [i.line, i.path.join('.')]),
-    [[6, 'program:web.startsecs'], [7, 'program:web.autostart'], [8, 'program:other'], [9, 'program:other.stopsignal']],
+    [
+      [6, 'program:web.startsecs'],
+      [7, 'program:web.autostart'],
+      [8, 'program:other'],
+      [9, 'program:other.stopsignal'],
+    ],
   );
-  assert.match(error.message, new RegExp(`${join(dir, 'supervisord.conf').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6  program:web\\.startsecs: 'x' is not an integer`));
+  assert.match(
+    error.message,
+    new RegExp(`${join(dir, 'supervisord.conf').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6  program:web\\.startsecs: 'x' is not an integer`),
+  );
 });

@@ -140,7 +140,17 @@ describe('supervisord.conf fixtures', () => {
   test('stock: the daemon settings holdfast does not use are each reported; the socket is carried over', () => {
     const { config, warnings } = read('stock');
     const keys = warnings.filter((w) => w.section === 'supervisord').map((w) => w.key);
-    assert.deepEqual(keys.sort(), ['logfile', 'logfile_backups', 'logfile_maxbytes', 'loglevel', 'minfds', 'minprocs', 'nodaemon', 'pidfile', 'silent']);
+    assert.deepEqual(keys.sort(), [
+      'logfile',
+      'logfile_backups',
+      'logfile_maxbytes',
+      'loglevel',
+      'minfds',
+      'minprocs',
+      'nodaemon',
+      'pidfile',
+      'silent',
+    ]);
     assert.ok(warned(warnings, 'rpcinterface:supervisor'));
     assert.ok(warned(warnings, 'supervisorctl'));
     assert.equal(config.supervisor?.socket, '/tmp/supervisor.sock');
@@ -153,7 +163,16 @@ describe('supervisord.conf fixtures', () => {
     const { config, warnings } = read('django');
     const cfg = supervisorConfigSchema.parse(config);
     assert.deepEqual(cfg.programs['shop-web']!.argv, [
-      '/srv/shop/venv/bin/gunicorn', 'shop.wsgi:application', '--bind', '127.0.0.1:8000', '--workers', '4', '--timeout', '120', '--access-logfile', '-',
+      '/srv/shop/venv/bin/gunicorn',
+      'shop.wsgi:application',
+      '--bind',
+      '127.0.0.1:8000',
+      '--workers',
+      '4',
+      '--timeout',
+      '120',
+      '--access-logfile',
+      '-',
     ]);
     assert.equal(cfg.programs['shop-web']!.env.DATABASE_URL, 'postgres://shop:s3cret@db.internal:5432/shop?sslmode=require');
     assert.equal(cfg.programs['shop-web']!.env.LANG, 'en_US.UTF-8', '[supervisord] environment= reaches every program');
@@ -185,7 +204,10 @@ describe('supervisord.conf fixtures', () => {
     const cfg = supervisorConfigSchema.parse(config);
     assert.equal(cfg.programs.queue!.instances, 8);
     assert.ok(warned(warnings, 'program:queue', 'numprocs'), 'the renaming of queue_00… to queue:0… is reported');
-    assert.deepEqual(Object.keys(cfg.programs).filter((n) => n.startsWith('api')), ['api-0', 'api-1', 'api-2']);
+    assert.deepEqual(
+      Object.keys(cfg.programs).filter((n) => n.startsWith('api')),
+      ['api-0', 'api-1', 'api-2'],
+    );
     assert.deepEqual(cfg.programs['api-2']!.argv, ['/opt/api/bin/server', '--port', '9002', '--name', 'api.2']);
     assert.deepEqual(cfg.programs['api-2']!.env, { INSTANCE: '2', TOTAL: '3' });
     assert.deepEqual(cfg.groups.api, { programs: ['api-0', 'api-1', 'api-2'] });
@@ -199,7 +221,12 @@ describe('supervisord.conf fixtures', () => {
     const { config, warnings, files } = read('includes');
     const cfg = supervisorConfigSchema.parse(config);
     const dir = join(FIXTURES, 'includes');
-    assert.deepEqual(files, [join(dir, 'supervisord.conf'), join(dir, 'conf.d/10-web.conf'), join(dir, 'conf.d/20-jobs.conf'), join(dir, 'extra/exporter.ini')]);
+    assert.deepEqual(files, [
+      join(dir, 'supervisord.conf'),
+      join(dir, 'conf.d/10-web.conf'),
+      join(dir, 'conf.d/20-jobs.conf'),
+      join(dir, 'extra/exporter.ini'),
+    ]);
     assert.deepEqual(Object.keys(cfg.programs).sort(), ['exporter', 'mailer', 'reports', 'web']);
     assert.deepEqual(cfg.programs.web!.argv, [`${dir}/conf.d/../bin/web`, '--config', `${dir}/conf.d/web.toml`]);
     assert.equal(cfg.programs.web!.cwd, dir, '%(ENV_DEPLOY_ROOT)s comes from [supervisord] environment=, where %(here)s is the main file');
@@ -212,7 +239,10 @@ describe('supervisord.conf fixtures', () => {
   test('nested includes are followed once each, so a cycle ends, with a warning', () => {
     const { config, warnings, files } = read('nested');
     assert.deepEqual(Object.keys(config.programs).sort(), ['a', 'b']);
-    assert.deepEqual(files.map((f) => f.slice(FIXTURES.length + 1)), ['nested/supervisord.conf', 'nested/a.conf', 'nested/b.conf']);
+    assert.deepEqual(
+      files.map((f) => f.slice(FIXTURES.length + 1)),
+      ['nested/supervisord.conf', 'nested/a.conf', 'nested/b.conf'],
+    );
     assert.equal(warnings.filter((w) => w.message.includes('ignored by supervisord')).length, 2);
     assert.equal(warnings.filter((w) => w.message.includes('already read')).length, 2, 'a.conf and supervisord.conf are not read again');
   });

@@ -13,7 +13,9 @@ const entries = (text: string) =>
   Object.fromEntries(parseIni(text, 'f.conf').sections.map((s) => [s.name, Object.fromEntries(s.entries.map((e) => [e.key, e.value]))]));
 
 test('ini: key = value and key: value, keys lower-cased, section names kept as written', () => {
-  assert.deepEqual(entries('[Program:Web]\nCommand = /bin/web\nuser: www-data\n'), { 'Program:Web': { command: '/bin/web', user: 'www-data' } });
+  assert.deepEqual(entries('[Program:Web]\nCommand = /bin/web\nuser: www-data\n'), {
+    'Program:Web': { command: '/bin/web', user: 'www-data' },
+  });
 });
 
 test('ini: the first = or : splits, so values may contain both', () => {
@@ -31,17 +33,29 @@ test('ini: an indented line continues the value; blank lines inside are kept, tr
 test('ini: a repeated key takes the later value and is reported; a repeated section merges', () => {
   const r = parseIni('[a]\nx=1\n[b]\ny=1\n[a]\nx=2\nz=3\n', 'f.conf');
   assert.deepEqual(entries('[a]\nx=1\n[b]\ny=1\n[a]\nx=2\nz=3\n'), { a: { x: '2', z: '3' }, b: { y: '1' } });
-  assert.deepEqual(r.overridden.map((o) => [o.section, o.entry.key, o.entry.line]), [['a', 'x', 2]]);
+  assert.deepEqual(
+    r.overridden.map((o) => [o.section, o.entry.key, o.entry.line]),
+    [['a', 'x', 2]],
+  );
 });
 
 test('ini: every entry keeps its line; CRLF and a BOM are read like plain text', () => {
   const r = parseIni('\uFEFF[a]\r\nx=1\r\n\r\ny=2\r\n', 'f.conf');
-  assert.deepEqual(r.sections[0]!.entries.map((e) => [e.key, e.value, e.line]), [['x', '1', 2], ['y', '2', 4]]);
+  assert.deepEqual(
+    r.sections[0]!.entries.map((e) => [e.key, e.value, e.line]),
+    [
+      ['x', '1', 2],
+      ['y', '2', 4],
+    ],
+  );
 });
 
 test('ini: malformed lines are collected with their lines, not thrown', () => {
   const r = parseIni('x=1\n[a]\nnot a pair\n=v\n', 'f.conf');
-  assert.deepEqual(r.errors.map((e) => e.line), [1, 3, 4]);
+  assert.deepEqual(
+    r.errors.map((e) => e.line),
+    [1, 3, 4],
+  );
 });
 
 // Cases checked against Python 3's shlex.split.
@@ -64,14 +78,32 @@ test('shlex: commands split as Python shlex.split does', () => {
 });
 
 test('shlex: the environment= lexer makes punctuation its own token and # a comment', () => {
-  assert.deepEqual(keyValueTokens('A="x y",B=/p:1.2+3-(4),C=a#rest\nD=1'), ['A', '=', 'x y', ',', 'B', '=', '/p:1.2+3-(4)', ',', 'C', '=', 'a', 'D', '=', '1']);
+  assert.deepEqual(keyValueTokens('A="x y",B=/p:1.2+3-(4),C=a#rest\nD=1'), [
+    'A',
+    '=',
+    'x y',
+    ',',
+    'B',
+    '=',
+    '/p:1.2+3-(4)',
+    ',',
+    'C',
+    '=',
+    'a',
+    'D',
+    '=',
+    '1',
+  ]);
 });
 
 const hasPython = spawnSync('python3', ['-c', 'import shlex'], { encoding: 'utf8' }).status === 0;
 
 test('shlex: random command lines split exactly as Python does', { skip: hasPython ? false : 'python3 not installed' }, () => {
   const alphabet = fc.constantFrom('a', 'b', ' ', '"', "'", '\\', '\n', '\t', '#', ';', '=', ',', '/', '%', '$', 'é');
-  const lines = fc.sample(fc.array(alphabet, { maxLength: 14 }).map((cs) => cs.join('')), { numRuns: 400, seed: 42 });
+  const lines = fc.sample(
+    fc.array(alphabet, { maxLength: 14 }).map((cs) => cs.join('')),
+    { numRuns: 400, seed: 42 },
+  );
   const script = `
 import json, shlex, sys
 out = []
@@ -100,14 +132,25 @@ print(json.dumps(out))`;
     }
   };
   lines.forEach((line, i) => {
-    assert.deepEqual(attempt(() => shlexSplit(line)), expected[i]![0], `split ${JSON.stringify(line)}`);
-    assert.deepEqual(attempt(() => keyValueTokens(line)), expected[i]![1], `tokens ${JSON.stringify(line)}`);
+    assert.deepEqual(
+      attempt(() => shlexSplit(line)),
+      expected[i]![0],
+      `split ${JSON.stringify(line)}`,
+    );
+    assert.deepEqual(
+      attempt(() => keyValueTokens(line)),
+      expected[i]![1],
+      `tokens ${JSON.stringify(line)}`,
+    );
   });
 });
 
 test('pyformat: %(name)s, widths, zero padding, signs, hex, %% — as Python formats them', () => {
   const v = { a: 'ab', n: 7, neg: -3 };
-  assert.equal(pyFormat('%(a)5s|%(a)-5s|%(n)05d|%(n)+d|%(n) d|%(n).3d|%(n)x|%(n)#x|%(n)#o|%(a).1s|%(n)5.3d|%(n)-05d|%(a)r', v), '   ab|ab   |00007|+7| 7|007|7|0x7|0o7|a|  007|7    |\'ab\'');
+  assert.equal(
+    pyFormat('%(a)5s|%(a)-5s|%(n)05d|%(n)+d|%(n) d|%(n).3d|%(n)x|%(n)#x|%(n)#o|%(a).1s|%(n)5.3d|%(n)-05d|%(a)r', v),
+    "   ab|ab   |00007|+7| 7|007|7|0x7|0o7|a|  007|7    |'ab'",
+  );
   assert.equal(pyFormat('%(neg)03d %(n)02d%%', v), '-03 07%');
   assert.equal(pyFormat('no expansions', {}), 'no expansions');
 });

@@ -43,7 +43,10 @@ test('update applies only what changed, and rejects a bad config without touchin
   );
   // What changed, program by program: the limits written live, the stop budget, the scale; env by name only.
   assert.deepEqual(r.changes, { a: ['env X'], c: ['instances 2 → 3'], d: ['stopTimeoutMs 10s → 3s', 'limits.pids 100 → 50'] });
-  assert.ok(r.warnings.some((w) => /programs\.d\.stopTimeoutMs went down to 3000 ms/.test(w)), r.warnings.join('\n'));
+  assert.ok(
+    r.warnings.some((w) => /programs\.d\.stopTimeoutMs went down to 3000 ms/.test(w)),
+    r.warnings.join('\n'),
+  );
   await client.start('all');
   const after = (await client.status()).programs;
   const now = pids(after);
@@ -57,16 +60,29 @@ test('update applies only what changed, and rejects a bad config without touchin
   assert.ok(now.e, 'added and started');
   assert.equal(now.f, undefined, 'removed');
   const dCgroup = readFileSync(`/proc/${now.d}/cgroup`, 'utf8').match(/pids:(.*)/)![1]!;
-  assert.equal(readFileSync(join('/sys/fs/cgroup/pids', dCgroup, 'pids.max'), 'utf8').trim(), '50', 'new limit written to the running cgroup');
+  assert.equal(
+    readFileSync(join('/sys/fs/cgroup/pids', dCgroup, 'pids.max'), 'utf8').trim(),
+    '50',
+    'new limit written to the running cgroup',
+  );
 
   // A bad config: rejected whole, with each problem at its line; nothing changes.
   const good = readFileSync(file, 'utf8');
-  writeFileSync(file, good.replace('  b:\n', '  b:\n    dependsOn: [e]\n    stopSignall: TERM\n').replace('  e:\n', '  e:\n    dependsOn: [b]\n'));
+  writeFileSync(
+    file,
+    good.replace('  b:\n', '  b:\n    dependsOn: [e]\n    stopSignall: TERM\n').replace('  e:\n', '  e:\n    dependsOn: [b]\n'),
+  );
   await assert.rejects(client.update(), (err: Error & { code?: string; details?: { issues?: { line?: number; message: string }[] } }) => {
     assert.equal(err.code, 'HOLDFAST_E_CONFIG');
     const issues = err.details!.issues!;
-    assert.ok(issues.some((i) => /unknown key 'stopSignall'/.test(i.message) && i.line !== undefined), JSON.stringify(issues));
-    assert.ok(issues.some((i) => /dependsOn cycle: [be] → [be] → [be]/.test(i.message)), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => /unknown key 'stopSignall'/.test(i.message) && i.line !== undefined),
+      JSON.stringify(issues),
+    );
+    assert.ok(
+      issues.some((i) => /dependsOn cycle: [be] → [be] → [be]/.test(i.message)),
+      JSON.stringify(issues),
+    );
     return true;
   });
   assert.deepEqual(pids((await client.status()).programs), now, 'what runs keeps running');

@@ -30,19 +30,29 @@ test('start of a running program whose dependency was stopped returns once the d
   const { client } = await startDaemon(t, config);
   await client.start('counter');
   await client.stop('redis');
-  assert.equal((await client.status()).programs.find((p) => p.id === 'counter')!.state, 'READY', 'a stopped dependency leaves its dependent running');
+  assert.equal(
+    (await client.status()).programs.find((p) => p.id === 'counter')!.state,
+    'READY',
+    'a stopped dependency leaves its dependent running',
+  );
   const r = await holdfast(['start', 'counter', '--timeout', '40s', '--json', '-c', file]);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as ActionResult;
   assert.deepEqual(out.timedOut, []);
-  assert.deepEqual(out.instances.map((i) => [i.id, i.state, i.waitingFor]), [['counter', 'READY', []]]);
+  assert.deepEqual(
+    out.instances.map((i) => [i.id, i.state, i.waitingFor]),
+    [['counter', 'READY', []]],
+  );
   assert.ok(r.ms < 20_000, `answered when the dependency was up, not at the 40 s timeout (${Math.round(r.ms)} ms)`);
   assert.equal((await client.status()).programs.find((p) => p.id === 'redis')!.state, 'READY');
 });
 
 test('a wait that times out says so and exits 1: start, restart', async (t) => {
   const port = await freePort();
-  const { file, config } = await writeConfig(t, `programs:\n  slow:\n    command: sleep 1000\n    autostart: false\n    ready: {tcp: ${port}, timeoutMs: 60s}\n`);
+  const { file, config } = await writeConfig(
+    t,
+    `programs:\n  slow:\n    command: sleep 1000\n    autostart: false\n    ready: {tcp: ${port}, timeoutMs: 60s}\n`,
+  );
   await startDaemon(t, config);
   for (const verb of ['start', 'restart']) {
     const j = await holdfast([verb, 'slow', '--timeout', '1s', '--json', '-c', file]);
@@ -57,7 +67,11 @@ test('a wait that times out says so and exits 1: start, restart', async (t) => {
 });
 
 test('a start whose dependency gave up (FATAL) answers at once, saying what it waits for', async (t) => {
-  const { file, config } = await writeConfig(t, `programs:\n  db:\n    command: /no/such/binary\n    autostart: false\n  app:\n${sleeper('    autostart: false\n    dependsOn: [db]\n')}`);
+  const { file, config } = await writeConfig(
+    t,
+    `programs:\n  db:\n    command: /no/such/binary\n    autostart: false\n` +
+      `  app:\n${sleeper('    autostart: false\n' + '    dependsOn: [db]\n')}`,
+  );
   await startDaemon(t, config);
   const r = await holdfast(['start', 'app', '--timeout', '40s', '-c', file]);
   assert.equal(r.code, 1);

@@ -16,5 +16,9 @@ export function cannotRun(t: Pick<TestContext, 'skip'>, why: string): void {
     t.skip(why);
     return;
   }
-  throw new Error(`this test cannot run here: ${why}. Run it where it can (as root, with the tool installed: .ci/run installs them), or set ${ALLOW_SKIP_ENV}=1 to skip it on purpose`);
+  throw new Error(
+    `this test cannot run ` +
+      `here: ${why}. Run it where it can (as root, with the tool installed: .ci/run installs ` +
+      `them), or set ${ALLOW_SKIP_ENV}=1 to skip it on purpose`,
+  );
 }

@@ -26,12 +26,7 @@ export interface Child {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function startChild(
-  t: Pick<TestContext, 'after'>,
-  command: string,
-  args: string[],
-  options: StartChildOptions = {},
-): Child {
+export function startChild(t: Pick<TestContext, 'after'>, command: string, args: string[], options: StartChildOptions = {}): Child {
   const { extraStdio = [], echo = false, ...rest } = options;
   // A process group of its own, so cleanup can kill grandchildren too.
   const proc = spawn(command, args, { ...rest, stdio: ['ignore', 'pipe', 'pipe', ...extraStdio], detached: true });
@@ -95,7 +90,14 @@ export function startChild(
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           events.off('line', onLine);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for a line matching ${String(pattern)}; output so far:\n${lines.slice(-30).join('\n')}`));
+          reject(
+            new Error(
+              `timed out ` +
+                `after ${timeoutMs} ms waiting for a line ` +
+                `matching ${String(pattern)}; output so ` +
+                `far:\n${lines.slice(-30).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const onLine = (line: string) => {
           if (!matches(line, pattern)) return;
@@ -108,7 +110,15 @@ export function startChild(
           if (!events.listenerCount('line')) return;
           clearTimeout(timer);
           events.off('line', onLine);
-          reject(new Error(`child exited (code ${code}, signal ${signal}) before a line matched ${String(pattern)}; output:\n${lines.slice(-30).join('\n')}`));
+          reject(
+            new Error(
+              `child exited ` +
+                `(code ${code}, ` +
+                `signal ${signal}) before a line ` +
+                `matched ${String(pattern)}; ` +
+                `output:\n${lines.slice(-30).join('\n')}`,
+            ),
+          );
         });
       });
     },

@@ -13,20 +13,31 @@ export interface EtcdServer {
 }
 
 /** Starts etcd; `fast` uses --heartbeat-interval 100 --election-timeout 500, so it grants 1 s leases. */
-export async function startEtcd(t: Pick<TestContext, 'after'>, { fast = false, clientPort }: { fast?: boolean; clientPort?: number } = {}): Promise<EtcdServer> {
+export async function startEtcd(
+  t: Pick<TestContext, 'after'>,
+  { fast = false, clientPort }: { fast?: boolean; clientPort?: number } = {},
+): Promise<EtcdServer> {
   const dir = tempDir(t, 'holdfast-etcd-');
   const client = clientPort ?? (await freePort());
   const peer = await freePort();
   const endpoint = `http://127.0.0.1:${client}`;
   const args = [
-    '--name', 'default',
-    '--data-dir', `${dir}/data`,
-    '--listen-client-urls', endpoint,
-    '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peer}`,
-    '--log-level', 'error',
+    '--name',
+    'default',
+    '--data-dir',
+    `${dir}/data`,
+    '--listen-client-urls',
+    endpoint,
+    '--advertise-client-urls',
+    endpoint,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-cluster',
+    `default=http://127.0.0.1:${peer}`,
+    '--log-level',
+    'error',
     ...(fast ? ['--heartbeat-interval', '100', '--election-timeout', '500'] : []),
   ];
   const child = startChild(t, 'etcd', args);
@@ -49,15 +60,24 @@ export async function startEtcdCluster(t: Pick<TestContext, 'after'>, members: n
   const endpoints = ports.map((p) => `http://127.0.0.1:${p.client}`);
   ports.forEach((p, i) => {
     startChild(t, 'etcd', [
-      '--name', `m${i}`,
-      '--data-dir', `${dir}/m${i}`,
-      '--listen-client-urls', endpoints[i]!,
-      '--advertise-client-urls', endpoints[i]!,
-      '--listen-peer-urls', `http://127.0.0.1:${p.peer}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${p.peer}`,
-      '--initial-cluster', initial,
-      '--initial-cluster-state', 'new',
-      '--log-level', 'error',
+      '--name',
+      `m${i}`,
+      '--data-dir',
+      `${dir}/m${i}`,
+      '--listen-client-urls',
+      endpoints[i]!,
+      '--advertise-client-urls',
+      endpoints[i]!,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p.peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${p.peer}`,
+      '--initial-cluster',
+      initial,
+      '--initial-cluster-state',
+      'new',
+      '--log-level',
+      'error',
     ]);
   });
   await waitFor(

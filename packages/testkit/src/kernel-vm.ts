@@ -49,7 +49,10 @@ interface Kernel {
 function findKernel(): Kernel | string {
   let images: string[];
   try {
-    images = readdirSync('/boot').filter((f) => f.startsWith('vmlinuz-')).sort().reverse();
+    images = readdirSync('/boot')
+      .filter((f) => f.startsWith('vmlinuz-'))
+      .sort()
+      .reverse();
   } catch {
     images = [];
   }
@@ -63,7 +66,15 @@ function findKernel(): Kernel | string {
       const [mod, rest] = line.split(':');
       if (mod && rest !== undefined) deps.set(mod, rest.trim().split(/\s+/).filter(Boolean));
     }
-    const byName = new Map([...deps.keys()].map((p) => [p.split('/').pop()!.replace(/\.ko(\.\w+)?$/, ''), p]));
+    const byName = new Map(
+      [...deps.keys()].map((p) => [
+        p
+          .split('/')
+          .pop()!
+          .replace(/\.ko(\.\w+)?$/, ''),
+        p,
+      ]),
+    );
     const order: string[] = [];
     // modules.dep lists every dependency (transitively), but not in load order: visit depth-first.
     const visit = (path: string): void => {
@@ -107,7 +118,8 @@ function initScript(modules: string[]): string {
     `#!${B} sh`,
     `${B} mount -t proc proc /proc; ${B} mount -t sysfs sys /sys; ${B} mount -t devtmpfs dev /dev`,
     ...modules.map((m) => `${B} insmod /mods/${m.split('/').pop()} || echo "insmod ${m.split('/').pop()} failed"`),
-    `${B} mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /host || { echo "${EXIT_MARK} 125 (9p mount failed)"; ${B} poweroff -f; }`,
+    `${B} mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /host || { echo ` +
+      `"${EXIT_MARK} 125 (9p mount failed)"; ${B} poweroff -f; }`,
     `${B} mount --bind /proc /host/proc; ${B} mount --bind /dev /host/dev; ${B} mount -t sysfs sys /host/sys`,
     `${B} mount -t tmpfs tmp /host/tmp; ${B} mount -t tmpfs run /host/run; ${B} mount -t tmpfs shm /host/dev/shm`,
     `${B} mount -t cgroup2 cgroup2 ${cg}`,
@@ -134,7 +146,9 @@ function buildInitramfs(dir: string, kernel: Kernel, opts: KernelVmOptions): str
   const exports = Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`);
   writeFileSync(join(root, 'run.sh'), [...exports, `cd ${quote(opts.cwd)} || exit 126`, opts.command.map(quote).join(' '), ''].join('\n'));
   const image = join(dir, 'initramfs.cpio.gz');
-  const r = spawnSync('sh', ['-c', `cd ${quote(root)} && find . | cpio -o -H newc --quiet | gzip -1 > ${quote(image)}`], { encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `cd ${quote(root)} && find . | cpio -o -H newc --quiet | gzip -1 > ${quote(image)}`], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`building the initramfs failed (cpio and gzip needed): ${r.stderr}`);
   return image;
 }
@@ -153,11 +167,25 @@ export async function runInKernelVm(t: Pick<TestContext, 'after'>, opts: KernelV
   const accel = process.env.HOLDFAST_VM_ACCEL === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg'];
   const args = [
     ...accel,
-    '-m', String(opts.memoryMiB ?? 1536), '-smp', '2',
-    '-nodefaults', '-no-user-config', '-display', 'none', '-serial', 'stdio', '-no-reboot',
-    '-kernel', kernel.image, '-initrd', initrd,
-    '-append', 'console=ttyS0 loglevel=1 panic=-1',
-    '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+    '-m',
+    String(opts.memoryMiB ?? 1536),
+    '-smp',
+    '2',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-serial',
+    'stdio',
+    '-no-reboot',
+    '-kernel',
+    kernel.image,
+    '-initrd',
+    initrd,
+    '-append',
+    'console=ttyS0 loglevel=1 panic=-1',
+    '-virtfs',
+    'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
   ];
   const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   cleanup(t, () => {
@@ -183,4 +211,3 @@ export async function runInKernelVm(t: Pick<TestContext, 'after'>, opts: KernelV
   if (!m && qemu.signalCode === 'SIGKILL') output += `\n[kernel-vm] killed after ${timeoutMs} ms without an exit status`;
   return { code: m ? Number(m[1]) : null, output, kernel: kernel.version };
 }
-

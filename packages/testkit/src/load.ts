@@ -20,7 +20,10 @@ export interface Load {
 }
 
 /** `pauseMs`: a pause between one loop's requests, so a 2-core machine keeps CPU for the instances booting during a reload. */
-export function startLoad(url: string, o: { keepAlive: boolean; concurrency: number; path?: string; timeoutMs?: number; pauseMs?: number }): Load {
+export function startLoad(
+  url: string,
+  o: { keepAlive: boolean; concurrency: number; path?: string; timeoutMs?: number; pauseMs?: number },
+): Load {
   const u = new URL(o.path ?? '/', url);
   const agent = new Agent({ keepAlive: o.keepAlive, maxSockets: o.concurrency });
   const stats: LoadStats = { requests: 0, ok: 0, failed: 0, failures: {}, byPid: {} };
@@ -75,4 +78,7 @@ export function startLoad(url: string, o: { keepAlive: boolean; concurrency: num
 }
 
 export const summary = (name: string, s: LoadStats) =>
-  `${name}: ${s.requests} requests, ${s.ok} ok, ${s.failed} failed${s.failed ? ` ${JSON.stringify(s.failures)}` : ''}, served by ${Object.keys(s.byPid).length} pids`;
+  `${name}: ${s.requests} ` +
+  `requests, ${s.ok} ` +
+  `ok, ${s.failed} ` +
+  `failed${s.failed ? ` ${JSON.stringify(s.failures)}` : ''}, served by ${Object.keys(s.byPid).length} pids`;

@@ -40,9 +40,15 @@ export interface Labelled {
  * finds it), else /work/shared/loghub-2k. Throws naming every place looked when none exists.
  */
 export function loghubDir(repoRoot: string, explicit?: string): string {
-  const tried = [explicit, process.env.LOGHUB_2K, join(repoRoot, '..', 'shared', 'loghub-2k'), '/work/shared/loghub-2k'].filter((p): p is string => !!p);
+  const tried = [explicit, process.env.LOGHUB_2K, join(repoRoot, '..', 'shared', 'loghub-2k'), '/work/shared/loghub-2k'].filter(
+    (p): p is string => !!p,
+  );
   for (const p of tried) if (existsSync(join(p, 'HDFS', 'HDFS_2k.log_structured.csv'))) return resolve(p);
-  throw new Error(`Loghub-2k data not found; looked in: ${tried.join(', ')}. Set LOGHUB_2K=<dir> (or --data <dir>) to the folder holding HDFS/, Hadoop/, … with <System>_2k.log and <System>_2k.log_structured.csv.`);
+  throw new Error(
+    `Loghub-2k data not found; looked ` +
+      `in: ${tried.join(', ')}. Set LOGHUB_2K=<dir> (or --data <dir>) to the folder ` +
+      `holding HDFS/, Hadoop/, … with <System>_2k.log and <System>_2k.log_structured.csv.`,
+  );
 }
 
 export function loadSystem(dir: string, system: System): Labelled {

@@ -50,11 +50,13 @@ export async function startNotifyListener(t: Pick<TestContext, 'after'>): Promis
       if (!line.startsWith('{"pid"')) continue;
       const m = { ...(JSON.parse(line) as Omit<NotifyMessage, 'at'>), at: performance.now() };
       messages.push(m);
-      for (const w of waiters.splice(0)) if (w.match(m)) w.resolve(m);
-      else waiters.push(w);
+      for (const w of waiters.splice(0))
+        if (w.match(m)) w.resolve(m);
+        else waiters.push(w);
     }
   });
-  const toMatch = (f: string | ((m: NotifyMessage) => boolean)) => (typeof f === 'function' ? f : (m: NotifyMessage) => m.fields.some((x) => x === f || (f.endsWith('=') && x.startsWith(f))));
+  const toMatch = (f: string | ((m: NotifyMessage) => boolean)) =>
+    typeof f === 'function' ? f : (m: NotifyMessage) => m.fields.some((x) => x === f || (f.endsWith('=') && x.startsWith(f)));
   return {
     socket,
     messages,
@@ -63,7 +65,15 @@ export async function startNotifyListener(t: Pick<TestContext, 'after'>): Promis
       const past = messages.find(match);
       if (past) return Promise.resolve(past);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no notify message with ${String(field)} within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => m.fields))}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no notify message with ${String(field)} within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => m.fields))}`,
+              ),
+            ),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
       });
     },

@@ -22,7 +22,14 @@ export function markdownExamples(file: string): string[] {
  * Runs `code` with Node as `<pkgDir>/.tmp/readme-<pid>-<name>/example.ts`; throws with its output
  * when it fails. `env` replaces the environment (e.g. to hand the examples a REDIS_URL).
  */
-export async function runExample(t: Pick<TestContext, 'after'>, pkgDir: string, code: string, name: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env) {
+export async function runExample(
+  t: Pick<TestContext, 'after'>,
+  pkgDir: string,
+  code: string,
+  name: string,
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const dir = join(pkgDir, '.tmp', `readme-${process.pid}-${name}`);
   mkdirSync(dir, { recursive: true });
   cleanup(t, () => rmSync(dir, { recursive: true, force: true }));

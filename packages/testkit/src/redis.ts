@@ -22,7 +22,12 @@ export async function startRedis(t: Pick<TestContext, 'after'>, options: StartRe
   const port = await freePort();
   let child: Child | undefined;
   const start = async () => {
-    child = startChild(t, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], {});
+    child = startChild(
+      t,
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])],
+      {},
+    );
     await child.waitForLine('Ready to accept connections', 10_000);
   };
   await start();

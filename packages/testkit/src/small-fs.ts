@@ -14,7 +14,10 @@ export function smallFileSystem(t: Pick<TestContext, 'after'>, size = '16m'): st
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`this test needs a small file system to fill: 'mount -t tmpfs' failed (run the tests as root): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `this test needs a small file system to fill: 'mount -t tmpfs' failed (run the tests as root): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   // Registered after the temp dir's removal, so it runs first (cleanup is last-in first-out).
   cleanup(t, () => execFileSync('umount', ['-l', dir]));

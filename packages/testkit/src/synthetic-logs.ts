@@ -3,7 +3,24 @@
 // shapes filled with ids, addresses, durations and names from a seeded generator.
 import { seededRandom } from './random.ts';
 
-const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'oscar', 'peggy', 'trent', 'victor', 'walter'];
+const NAMES = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'oscar',
+  'peggy',
+  'trent',
+  'victor',
+  'walter',
+];
 const TABLES = ['orders', 'users', 'payments', 'inventory', 'sessions', 'carts'];
 const ROUTES = ['/api/orders', '/api/users', '/api/cart', '/api/checkout', '/healthz', '/api/search'];
 
@@ -72,14 +89,19 @@ export function syntheticLines(n: number, seed = 42): string[] {
     const iso = new Date(t).toISOString();
     const kind = r();
     if (kind < 0.3) {
-      const err = level === 50 ? `,"err":{"type":"Error","message":"${msg.split(':')[0]}","stack":"Error: x\\n    at y (file.js:1:2)"}` : '';
-      out[i] = `{"level":${level},"time":${t},"pid":${1000 + int(r, 50)},"hostname":"web-${int(r, 8)}","msg":${JSON.stringify(msg)}${err}}\n`;
+      const err =
+        level === 50 ? `,"err":{"type":"Error","message":"${msg.split(':')[0]}","stack":"Error: x\\n    at y (file.js:1:2)"}` : '';
+      out[i] =
+        `{"level":${level},"time":${t},"pid":${1000 + int(r, 50)},"hostname":"web-${int(r, 8)}","msg":${JSON.stringify(msg)}${err}}\n`;
     } else if (kind < 0.5) {
       out[i] = `{"time":"${iso}","level":"${word.toUpperCase()}","msg":${JSON.stringify(msg)},"trace_id":"${hex(r, 16)}"}\n`;
     } else if (kind < 0.65) {
       out[i] = `time=${iso} level=${word} msg=${JSON.stringify(msg)} request_id=${hex(r, 12)}\n`;
     } else if (kind < 0.9) {
-      out[i] = `${iso.replace('T', ' ').replace('Z', '').replace('.', ',')} ${word.toUpperCase()} [worker-${int(r, 8)}] shop.${pick(r, ['Orders', 'Users', 'Api', 'Jobs'])}: ${msg}\n`;
+      out[i] =
+        `${iso.replace('T', ' ').replace('Z', '').replace('.', ',')} ${word.toUpperCase()} ` +
+        `[worker-${int(r, 8)}] ` +
+        `shop.${pick(r, ['Orders', 'Users', 'Api', 'Jobs'])}: ${msg}\n`;
     } else {
       const d = new Date(t);
       const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];

@@ -57,7 +57,15 @@ Examples:
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 
 function table(r: BacktestResult): string {
-  const head = ['strategy', 'precision', 'recall', 'false alerts/week', 'median delay', 'static at same recall: false alerts/week', 'fewer false alerts'];
+  const head = [
+    'strategy',
+    'precision',
+    'recall',
+    'false alerts/week',
+    'median delay',
+    'static at same recall: false alerts/week',
+    'fewer false alerts',
+  ];
   const rows = r.strategies.map((s) => [
     s.label,
     pct(s.score.precision),
@@ -89,7 +97,8 @@ export const command: Command = {
       'write-replay': { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (values.replay && (values.seed || values.weeks || values['write-replay'])) throw new UsageError('--seed, --weeks and --write-replay are for a generated replay, not with --replay');
+    if (values.replay && (values.seed || values.weeks || values['write-replay']))
+      throw new UsageError('--seed, --weeks and --write-replay are for a generated replay, not with --replay');
     if (values.incidents && !values.replay) throw new UsageError('--incidents labels a recorded replay: pass --replay too');
     if (values.baseline && !values.config) throw new UsageError('--baseline names a baseline of a config: pass -c too');
 
@@ -98,21 +107,37 @@ export const command: Command = {
     for (const w of wanted ?? []) {
       if (known.includes(w)) continue;
       const guess = didYouMean(w, known);
-      throw new UsageError(`--strategies: unknown strategy '${w}'${guess ? ` (did you mean '${guess}'?)` : ''}; known: ${known.join(', ')} (a config's strategy is one of ${STRATEGIES.join(', ')})`);
+      throw new UsageError(
+        `--strategies: unknown strategy ` +
+          `'${w}'${guess ? ` (did you mean ` + `'${guess}'?)` : ''}; ` +
+          `known: ${known.join(', ')} (a config's strategy is one of ${STRATEGIES.join(', ')})`,
+      );
     }
     const variants = wanted ? DEFAULT_VARIANTS.filter((v) => wanted.includes(v.label)) : DEFAULT_VARIANTS;
     const warmup = duration('warmup', values.warmup, 8 * 86_400_000, 365 * 86_400_000);
     const graceMs = duration('grace', values.grace, 30 * 60_000, 7 * 86_400_000);
 
-    let baseline: BaselineSpec = makeBaseline({ name: 'backtest', by: ['service', 'route'], meta: { owner: 'backtest', severity: 'warning', runbook: 'https://example.invalid/runbook' } });
+    let baseline: BaselineSpec = makeBaseline({
+      name: 'backtest',
+      by: ['service', 'route'],
+      meta: { owner: 'backtest', severity: 'warning', runbook: 'https://example.invalid/runbook' },
+    });
     let stepMs = 60_000;
     if (values.config) {
       const config = loadAlertsConfig(values.config, await loadCatalog(undefined));
       const candidates = config.baselines;
-      const chosen = values.baseline ? candidates.find((b) => b.name === values.baseline) : candidates.length === 1 ? candidates[0] : undefined;
+      const chosen = values.baseline
+        ? candidates.find((b) => b.name === values.baseline)
+        : candidates.length === 1
+          ? candidates[0]
+          : undefined;
       if (!chosen) {
         const names = candidates.map((b) => b.name).join(', ') || 'none';
-        throw new UsageError(values.baseline ? `${values.config} has no baseline '${values.baseline}' (baselines: ${names})` : `${values.config} has ${candidates.length} baselines (${names}): pick one with --baseline`);
+        throw new UsageError(
+          values.baseline
+            ? `${values.config} has no baseline '${values.baseline}' (baselines: ${names})`
+            : `${values.config} has ${candidates.length} baselines (${names}): pick one with --baseline`,
+        );
       }
       baseline = chosen;
       stepMs = config.evaluationIntervalMs;
@@ -128,7 +153,9 @@ export const command: Command = {
       try {
         text = readFileSync(values.replay, 'utf8');
       } catch (err) {
-        throw new UsageError(`--replay ${values.replay}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+        throw new UsageError(
+          `--replay ${values.replay}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        );
       }
       const read = readReplay(text, values.replay);
       store = read.store;
@@ -141,7 +168,8 @@ export const command: Command = {
       const seed = values.seed === undefined ? 1 : Number(values.seed);
       const weeks = values.weeks === undefined ? 5 : Number(values.weeks);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
-      if (!(weeks >= 1.5 && weeks <= 12)) throw new UsageError(`--weeks must be from 1.5 to 12 (the baselines learn from a week of history), got '${values.weeks}'`);
+      if (!(weeks >= 1.5 && weeks <= 12))
+        throw new UsageError(`--weeks must be from 1.5 to 12 (the baselines learn from a week of history), got '${values.weeks}'`);
       say(`generating a ${weeks}-week replay (seed ${seed})…\n`);
       const replay = generateReplay({ seed, weeks });
       store = replay.store;
@@ -150,16 +178,31 @@ export const command: Command = {
       end = replay.end - replay.stepMs;
       if (values['write-replay']) {
         writeFileSync(values['write-replay'], writeOpenMetrics(store.series(), new Map([['holdfast_http_requests', 'counter']])));
-        writeFileSync(`${values['write-replay']}.incidents.json`, JSON.stringify(incidents.map((i) => ({ ...i, start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() })), null, 2) + '\n');
+        writeFileSync(
+          `${values['write-replay']}.incidents.json`,
+          JSON.stringify(
+            incidents.map((i) => ({ ...i, start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() })),
+            null,
+            2,
+          ) + '\n',
+        );
         say(`wrote ${values['write-replay']} and ${values['write-replay']}.incidents.json\n`);
       }
     }
 
     const scrape = medianInterval(store);
     if (scrape !== undefined && baseline.rateWindowMs < 2 * scrape) {
-      throw new UsageError(`the baseline's ${formatPromDuration(baseline.rateWindowMs)} rate window is shorter than two samples of this replay (one every ${formatPromDuration(scrape)}): use a rateWindow of at least ${formatPromDuration(4 * scrape)}`);
+      throw new UsageError(
+        `the baseline's ${formatPromDuration(baseline.rateWindowMs)} rate window is shorter than two samples of this ` +
+          `replay (one every ${formatPromDuration(scrape)}): use a rateWindow of at least ${formatPromDuration(4 * scrape)}`,
+      );
     }
-    if (start + warmup >= end) throw new UsageError(`the replay (${formatPromDuration(end - start)}) is not longer than the warm-up (${formatPromDuration(warmup)}): nothing would be scored`);
+    if (start + warmup >= end)
+      throw new UsageError(
+        `the replay ` +
+          `(${formatPromDuration(end - start)}) is not longer than the warm-up ` +
+          `(${formatPromDuration(warmup)}): nothing would be scored`,
+      );
 
     const tty = process.stderr.isTTY;
     let lastLine = 0;
@@ -188,8 +231,13 @@ export const command: Command = {
       return 0;
     }
     process.stdout.write(
-      `${result.evaluations} evaluations, ${result.window.weeksScored.toFixed(1)} weeks scored, ${incidents.length} incidents\n\n${table(result)}\n\n` +
-        (incidents.length ? 'The static threshold is tuned per strategy: the fewest false alerts at a recall at least as high.\n' : 'No incidents given: every alert counts as false; pass --incidents to score recall.\n'),
+      `${result.evaluations} ` +
+        `evaluations, ${result.window.weeksScored.toFixed(1)} weeks ` +
+        `scored, ${incidents.length} ` +
+        `incidents\n\n${table(result)}\n\n` +
+        (incidents.length
+          ? 'The static threshold is tuned per strategy: the fewest false alerts at a recall at least as high.\n'
+          : 'No incidents given: every alert counts as false; pass --incidents to score recall.\n'),
     );
     return 0;
   },

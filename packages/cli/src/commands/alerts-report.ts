@@ -29,7 +29,11 @@ export function reportTable(rules: RuleReport[]): string {
     r.suggestion,
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   const why = rules.filter((r) => r.suggestion !== 'keep').map((r) => `  ${r.rule}: ${r.suggestion}: ${r.why}`);
   return [line(head), ...body.map(line), ...(why.length ? ['', ...why] : [])].join('\n');
 }

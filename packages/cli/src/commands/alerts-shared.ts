@@ -43,7 +43,8 @@ export async function loadCatalog(metricsUrl: string | undefined): Promise<Metri
 
 /** Reads holdfast.yaml (or .json), checks it whole (its alert sections against `catalog`), and returns the alert definitions. */
 export function loadAlertsConfig(file: string, catalog: MetricCatalog): AlertsConfig {
-  if (!/\.(ya?ml|json)$/i.test(file)) throw new UsageError(`${file}: alert definitions live in a holdfast YAML or JSON config (alerts:, slos:)`);
+  if (!/\.(ya?ml|json)$/i.test(file))
+    throw new UsageError(`${file}: alert definitions live in a holdfast YAML or JSON config (alerts:, slos:)`);
   const schema = supervisorConfigSchema.check(z.superRefine(alertsCatalogChecks(catalog), { when: () => true }));
   const cfg = loadConfigFile(file, schema) as { alerts?: Parameters<typeof resolveAlerts>[0]; slos?: Parameters<typeof resolveAlerts>[1] };
   const { config, issues } = resolveAlerts(cfg.alerts, cfg.slos, catalog);

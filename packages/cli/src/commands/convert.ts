@@ -33,14 +33,23 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, strict: { type: 'boolean' }, output: { type: 'string', short: 'o' } }, { positionals: true });
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean' }, strict: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    { positionals: true },
+  );
   const [file, extra] = positionals;
   if (file === undefined) throw new UsageError('which supervisord.conf? Pass its path');
   if (extra !== undefined) throw new UsageError(`one config file at a time (got '${file}' and '${extra}')`);
   if (/\.(ya?ml|json)$/i.test(file)) {
     throw new UsageError(`${file} looks like a holdfast config already; convert reads supervisord .conf/.ini files`);
   }
-  return { file, json: values.json === true, strict: values.strict === true, ...(values.output === undefined ? {} : { output: values.output }) };
+  return {
+    file,
+    json: values.json === true,
+    strict: values.strict === true,
+    ...(values.output === undefined ? {} : { output: values.output }),
+  };
 }
 
 /** YAML with short lists of scalars (argv, exit codes, group members) on one line. */

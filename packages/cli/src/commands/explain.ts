@@ -31,7 +31,11 @@ export const command: Command = {
   summary: 'name the probable cause of a fault from the programs\u2019 metrics (errors, latency, calls, logs)',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv, { ...connectionOptions, since: { type: 'string' }, json: { type: 'boolean' } }, { positionals: true });
+    const { values, positionals } = parse(
+      argv,
+      { ...connectionOptions, since: { type: 'string' }, json: { type: 'boolean' } },
+      { positionals: true },
+    );
     noArguments(positionals, 'holdfast explain takes options only');
     const ms = duration('since', values.since, 10 * 60_000, 30 * 86_400_000);
     if (ms < 10_000) throw new UsageError(`--since must be at least 10s, got '${values.since}'`);

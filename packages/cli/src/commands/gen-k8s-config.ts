@@ -42,13 +42,18 @@ export async function programSpec(file: string, name: string | undefined): Promi
   const config = await loadSupervisorConfig(file);
   const names = Object.keys(config.programs);
   if (name === undefined) {
-    if (names.length !== 1) throw new UsageError(`${config.file} has ${names.length} programs (${names.join(', ')}): say which with --program <name>`);
+    if (names.length !== 1)
+      throw new UsageError(`${config.file} has ${names.length} programs (${names.join(', ')}): say which with --program <name>`);
     name = names[0]!;
   }
   const p = config.programs[name];
   if (!p) {
     const guess = didYouMean(name, names);
-    throw new UsageError(`--program '${name}' is not a program of ${config.file}${guess ? ` (did you mean '${guess}'?)` : ''}; its programs: ${names.join(', ')}`);
+    throw new UsageError(
+      `--program '${name}' is not a program ` +
+        `of ${config.file}${guess ? ` (did you mean ` + `'${guess}'?)` : ''}; its ` +
+        `programs: ${names.join(', ')}`,
+    );
   }
   const warnings: string[] = [];
   const at = `programs.${name}`;
@@ -63,7 +68,9 @@ export async function programSpec(file: string, name: string | undefined): Promi
   }
   if (fromFiles.size > 0) {
     warnings.push(
-      `${at}.envFile (${envFiles.join(', ')}): ${[...fromFiles].join(', ')} not written into the manifest (an env file often holds secrets): ` +
+      `${at}.envFile ` +
+        `(${envFiles.join(', ')}): ${[...fromFiles].join(', ')} not written into the manifest (an env ` +
+        `file often holds secrets): ` +
         `put them in a Secret and add it to the container with envFrom: [{secretRef: {name: …}}]`,
     );
   }
@@ -71,7 +78,8 @@ export async function programSpec(file: string, name: string | undefined): Promi
   for (const [k, v] of Object.entries(p.env)) {
     if (fromFiles.has(k)) continue;
     if (SET_BY_MANIFEST.includes(k)) {
-      if (k !== 'PORT') warnings.push(`${at}.env.${k} is not copied: the manifest sets it from terminationGracePeriodSeconds and the preStop sleep`);
+      if (k !== 'PORT')
+        warnings.push(`${at}.env.${k} is not copied: the manifest sets it from terminationGracePeriodSeconds and the preStop sleep`);
       continue;
     }
     env[k] = v;
@@ -79,14 +87,24 @@ export async function programSpec(file: string, name: string | undefined): Promi
 
   const listen = p.listen ?? [];
   if (listen.length > 1) {
-    warnings.push(`${at}.listen: only the first socket (port ${listen[0]!.port}) is in the manifest; ${listen.slice(1).map((l) => `port ${l.port}`).join(', ')} left out: add them to ports yourself`);
+    warnings.push(
+      `${at}.listen: only the first socket (port ${listen[0]!.port}) is in the manifest; ${listen
+        .slice(1)
+        .map((l) => `port ${l.port}`)
+        .join(', ')} left out: add them to ports yourself`,
+    );
   }
   const envPort = p.env.PORT !== undefined && /^\d+$/.test(p.env.PORT) ? Number(p.env.PORT) : undefined;
   const port = listen[0]?.port ?? envPort;
 
   const loopbackAt = listen.findIndex((l) => LOOPBACK.test(l.host));
   const loopbackVar = Object.entries(p.env).find(([k, v]) => ADDRESS_VAR.test(k) && LOOPBACK.test(v));
-  const loopback = loopbackAt >= 0 ? `${at}.listen[${loopbackAt}].host is ${listen[loopbackAt]!.host}` : loopbackVar ? `${at}.env.${loopbackVar[0]} is ${loopbackVar[1]}` : undefined;
+  const loopback =
+    loopbackAt >= 0
+      ? `${at}.listen[${loopbackAt}].host is ${listen[loopbackAt]!.host}`
+      : loopbackVar
+        ? `${at}.env.${loopbackVar[0]} is ${loopbackVar[1]}`
+        : undefined;
 
   return {
     program: name,

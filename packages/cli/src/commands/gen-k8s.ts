@@ -109,7 +109,10 @@ export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
               // node's kube-proxy and the ingress drop this pod. The sleep action needs no
               // binary in the image but Kubernetes >= 1.30; exec needs `sleep` in the image.
               lifecycle: {
-                preStop: s.preStop === 'exec' ? { exec: { command: ['sleep', String(s.preStopSeconds)] } } : { sleep: { seconds: s.preStopSeconds } },
+                preStop:
+                  s.preStop === 'exec'
+                    ? { exec: { command: ['sleep', String(s.preStopSeconds)] } }
+                    : { sleep: { seconds: s.preStopSeconds } },
               },
             },
           ],
@@ -126,8 +129,8 @@ export function k8sManifests(s: K8sSpec): Record<string, unknown>[] {
   return [deployment, service];
 }
 
-
-const usage = `Usage: holdfast gen k8s --service <name> [options]
+const usage =
+  `Usage: holdfast gen k8s --service <name> [options]
        holdfast gen k8s -c holdfast.yaml [--program <name>] [options]
 
 Prints a Kubernetes Deployment and Service wired to the holdfast probes, with a preStop
@@ -140,7 +143,9 @@ preStop sleep, so the service plans the same shutdown as under the supervisor). 
 on the command line win over the config. Warnings (what does not carry over, a loopback bind
 that would fail every probe in a pod) go to stderr.
 
-The preStop sleep action needs Kubernetes ${PRESTOP_SLEEP_MIN_K8S} or later (beta and on by default in ${PRESTOP_SLEEP_MIN_K8S}, GA in 1.34);
+The preStop sleep action needs ` +
+  `Kubernetes ${PRESTOP_SLEEP_MIN_K8S} or later (beta and on by default ` +
+  `in ${PRESTOP_SLEEP_MIN_K8S}, GA in 1.34);
 on an older cluster use --prestop exec, which runs 'sleep' in the container (the image needs it).
 
 Options:
@@ -164,7 +169,9 @@ Examples:
   holdfast gen k8s --service orders --image ghcr.io/acme/orders:1.4.2 --port 8080 | kubectl apply -f -
   holdfast gen k8s -c holdfast.yaml --program orders --image ghcr.io/acme/orders:1.4.2 > orders.k8s.yaml`;
 
-const POD_IP = "in a pod, the kubelet's probes and the Service connect to the pod's IP, not its loopback, so what listens on 127.0.0.1 fails every probe and gets no traffic";
+const POD_IP =
+  "in a pod, the kubelet's probes and the Service connect to the pod's IP, not its loopback, so what listens on " +
+  '127.0.0.1 fails every probe and gets no traffic';
 
 export const command: Command = {
   path: ['gen', 'k8s'],
@@ -186,14 +193,16 @@ export const command: Command = {
       cpu: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (values.program !== undefined && values.config === undefined) throw new UsageError('--program names a program of a config: pass -c <file> too');
+    if (values.program !== undefined && values.config === undefined)
+      throw new UsageError('--program names a program of a config: pass -c <file> too');
     const spec = values.config === undefined ? undefined : await programSpec(values.config, values.program);
     const service = values.service ?? spec?.program;
     if (!service) throw new UsageError('--service <name> is required (or -c <config> to take it from a program)');
     if (service.length > 63 || !DNS_1123.test(service)) {
       const what = values.service === undefined ? `the program name '${service}'` : `--service '${service}'`;
       throw new UsageError(
-        `${what} is not a valid Kubernetes name: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit` +
+        `${what} is not a valid Kubernetes name: use at most 63 lowercase letters, digits and '-', starting and ` +
+          `ending with a letter or digit` +
           (values.service === undefined ? ' (give one with --service)' : ''),
       );
     }
@@ -222,7 +231,8 @@ export const command: Command = {
       const problem = nodeLimitProblem(memoryBytes, true, 'or leave --memory out and size the heap yourself');
       if (problem) throw new UsageError(`--memory ${values.memory}: ${problem}`);
     }
-    if (values.cpu !== undefined && !/^(\d+m|\d+(\.\d+)?)$/.test(values.cpu)) throw new UsageError(`--cpu takes a Kubernetes CPU quantity like 500m or 1.5, not '${values.cpu}'`);
+    if (values.cpu !== undefined && !/^(\d+m|\d+(\.\d+)?)$/.test(values.cpu))
+      throw new UsageError(`--cpu takes a Kubernetes CPU quantity like 500m or 1.5, not '${values.cpu}'`);
     const env = { ...spec?.env };
     if (memoryBytes !== undefined) {
       if (spec) spec.sizeHeap(env, memoryBytes);
@@ -237,14 +247,35 @@ export const command: Command = {
       );
     }
     if (adminPort !== undefined) {
-      warnings.push(`--admin-port ${adminPort}: the probes go to the admin port, which createService binds to 127.0.0.1 by default; ${POD_IP}: set admin: {port: ${adminPort}, host: '0.0.0.0'}`);
+      warnings.push(
+        `--admin-port ${adminPort}: the probes go to the admin port, which createService binds to 127.0.0.1 by ` +
+          `default; ${POD_IP}: set admin: {port: ${adminPort}, host: '0.0.0.0'}`,
+      );
     }
     for (const w of warnings) process.stderr.write(`holdfast gen k8s: warning: ${w}\n`);
 
-    const docs = k8sManifests({ service, image, port, adminPort, replicas, graceSeconds, preStopSeconds, memoryBytes, cpu: values.cpu ?? spec?.cpu, env, preStop });
+    const docs = k8sManifests({
+      service,
+      image,
+      port,
+      adminPort,
+      replicas,
+      graceSeconds,
+      preStopSeconds,
+      memoryBytes,
+      cpu: values.cpu ?? spec?.cpu,
+      env,
+      preStop,
+    });
     const header = [
       `# holdfast gen k8s${spec ? ` from ${values.config} (program ${spec.program})` : ''}`,
-      ...(preStop === 'sleep' ? [`# lifecycle.preStop.sleep needs Kubernetes >= ${PRESTOP_SLEEP_MIN_K8S}; for an older cluster: --prestop exec (needs 'sleep' in the image)`] : []),
+      ...(preStop === 'sleep'
+        ? [
+            `# lifecycle.preStop.sleep needs Kubernetes ` +
+              `>= ${PRESTOP_SLEEP_MIN_K8S}; for an older cluster: --prestop ` +
+              `exec (needs 'sleep' in the image)`,
+          ]
+        : []),
     ];
     const yaml = () => `${header.join('\n')}\n${docs.map((d) => stringify(d, { aliasDuplicateObjects: false })).join('---\n')}`;
     process.stdout.write(values.json ? `${JSON.stringify(docs, null, 2)}\n` : yaml());

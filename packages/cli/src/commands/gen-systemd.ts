@@ -64,7 +64,8 @@ export const command: Command = {
     const watchdogMs = duration('watchdog', values.watchdog, 30_000, 3_600_000);
     const problem = watchdogProblem(watchdogMs);
     if (problem) throw new UsageError(`--watchdog ${values.watchdog}: ${problem}`);
-    if (watchdogMs % 1000 !== 0) throw new UsageError(`--watchdog ${values.watchdog}: give whole seconds (WatchdogSec=${Math.ceil(watchdogMs / 1000)}s)`);
+    if (watchdogMs % 1000 !== 0)
+      throw new UsageError(`--watchdog ${values.watchdog}: give whole seconds (WatchdogSec=${Math.ceil(watchdogMs / 1000)}s)`);
     const watchdogSec = watchdogMs / 1000;
     const user = typeof values.user === 'string' ? { user: values.user } : {};
     const units = await build(values, watchdogSec, user);
@@ -73,13 +74,17 @@ export const command: Command = {
   },
 };
 
-type Values = Partial<Record<'config' | 'service' | 'command' | 'listen' | 'grace' | 'cgroup' | 'cwd' | 'output' | 'watchdog' | 'user', string>> & { failover?: boolean };
+type Values = Partial<
+  Record<'config' | 'service' | 'command' | 'listen' | 'grace' | 'cgroup' | 'cwd' | 'output' | 'watchdog' | 'user', string>
+> & { failover?: boolean };
 
 async function build(values: Values, watchdogSec: number, user: { user?: string }): Promise<{ name: string; text: string }[]> {
   const { agentUnit, checkListen, resolveProgram, serviceUnits } = await import('../systemd-units.ts');
   if (values.service !== undefined) {
-    if (values.config !== undefined || values.failover) throw new UsageError('--service writes a unit for one service: leave out -c and --failover');
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(values.service)) throw new UsageError(`--service '${values.service}' is not a unit name: use letters, digits, '_', '.', '-' and '@'`);
+    if (values.config !== undefined || values.failover)
+      throw new UsageError('--service writes a unit for one service: leave out -c and --failover');
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(values.service))
+      throw new UsageError(`--service '${values.service}' is not a unit name: use letters, digits, '_', '.', '-' and '@'`);
     if (!values.command) throw new UsageError('--service needs --command "<command line>" (e.g. --command "node app.js")');
     const { splitCommandLine } = await import('@holdfast/supervisor');
     const split = splitCommandLine(values.command);
@@ -88,10 +93,26 @@ async function build(values: Values, watchdogSec: number, user: { user?: string 
     const argv = [resolveProgram(split.argv[0]!), ...split.argv.slice(1)];
     const graceMs = duration('grace', values.grace, 30_000, 3_600_000);
     if (graceMs < 1000) throw new UsageError(`--grace ${values.grace}: a service needs at least 1s to drain`);
-    const u = serviceUnits({ name: values.service, command: argv, watchdogSec, graceMs, ...user, ...(values.cwd ? { workingDirectory: values.cwd } : {}), ...(values.listen !== undefined ? { listen: checkListen(values.listen) } : {}) });
-    return [{ name: `${values.service}.service`, text: u.service }, ...(u.socket ? [{ name: `${values.service}.socket`, text: u.socket }] : [])];
+    const u = serviceUnits({
+      name: values.service,
+      command: argv,
+      watchdogSec,
+      graceMs,
+      ...user,
+      ...(values.cwd ? { workingDirectory: values.cwd } : {}),
+      ...(values.listen !== undefined ? { listen: checkListen(values.listen) } : {}),
+    });
+    return [
+      { name: `${values.service}.service`, text: u.service },
+      ...(u.socket ? [{ name: `${values.service}.socket`, text: u.socket }] : []),
+    ];
   }
-  if (typeof values.config !== 'string') throw new UsageError(values.failover ? 'which cluster config? Pass --failover -c <cluster.yaml>' : 'which config? Pass -c <file> (or --failover -c, or --service)');
+  if (typeof values.config !== 'string')
+    throw new UsageError(
+      values.failover
+        ? 'which cluster config? Pass --failover -c <cluster.yaml>'
+        : 'which config? Pass -c <file> (or --failover -c, or --service)',
+    );
   if (values.failover) {
     const { loadClusterConfig } = await import('@holdfast/failover');
     loadClusterConfig(values.config); // a config that does not validate gets no unit

@@ -53,6 +53,10 @@ export function incidentsTable(rows: Incident[], now = Date.now()): string {
     return [`${i.id}`, state, i.severity, i.program ?? '-', i.category, String(i.count), ago(i.lastSeen, now), summary];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...body.map(line)].join('\n');
 }

@@ -39,7 +39,9 @@ function notificationLine(n: NotificationRecord, id: number): string {
 function probableCauseLines(i: Incident): string[] {
   const pc = i.probableCause;
   if (!pc) return [];
-  const head = `  cause?     ${pc.causes.length ? '' : 'nothing abnormal in the metrics '}(ranked ${time(pc.at)} over ${time(pc.from).slice(11)}–${time(pc.to).slice(11)})`;
+  const head =
+    `  cause?     ${pc.causes.length ? '' : 'nothing abnormal in the ' + 'metrics '}(ranked ${time(pc.at)} ` +
+    `over ${time(pc.from).slice(11)}–${time(pc.to).slice(11)})`;
   return ['', head, ...pc.causes.map((c, n) => `    ${n + 1}. ${c.program} (${c.role}): ${c.why}`)];
 }
 

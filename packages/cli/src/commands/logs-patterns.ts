@@ -2,7 +2,16 @@
 // daemon. With --ids, one template id per input line (so any evaluator can score the grouping).
 import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { LineSplitter, ProgramMiner, TemplateMiner, levelName, restoreState, saveState, type ProgramMinerState, type Template } from '@holdfast/insight';
+import {
+  LineSplitter,
+  ProgramMiner,
+  TemplateMiner,
+  levelName,
+  restoreState,
+  saveState,
+  type ProgramMinerState,
+  type Template,
+} from '@holdfast/insight';
 import { integer, parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -65,7 +74,10 @@ export const command: Command = {
     );
     if (positionals.length > 1) throw new UsageError(`give one FILE (or '-' for standard input), not ${positionals.length}`);
     const header = values.header ?? 'auto';
-    if (header !== 'auto' && header !== 'none' && !header.includes('<Content>')) throw new UsageError(`--header takes 'auto', 'none' or a format with <Content>, e.g. '<Date> <Time> <Level> <Component>: <Content>'; got '${header}'`);
+    if (header !== 'auto' && header !== 'none' && !header.includes('<Content>'))
+      throw new UsageError(
+        `--header takes 'auto', 'none' or a format with <Content>, e.g. '<Date> <Time> <Level> <Component>: <Content>'; got '${header}'`,
+      );
     if (values.ids && values.header !== undefined) throw new UsageError('--ids reads each line as one message; --header does not apply');
     const o: Options = {
       json: values.json ?? false,
@@ -99,7 +111,8 @@ function loadState(file: string): ProgramMinerState | undefined {
     throw new Error(`--state ${file}: not JSON (${(err as Error).message}); move it away or give another file`, { cause: err });
   }
   const d = data as Partial<ProgramMinerState>;
-  if (typeof d !== 'object' || d === null || !('miner' in d)) throw new Error(`--state ${file}: not a holdfast template state (no 'miner' field)`);
+  if (typeof d !== 'object' || d === null || !('miner' in d))
+    throw new Error(`--state ${file}: not a holdfast template state (no 'miner' field)`);
   return { miner: d.miner!, detector: null };
 }
 
@@ -140,7 +153,11 @@ async function runIds(input: Readable, o: Options, saved: ProgramMinerState | un
 }
 
 async function runPatterns(input: Readable, file: string, o: Options, saved: ProgramMinerState | undefined): Promise<number> {
-  const pm = new ProgramMiner({ miner: { maxTemplates: o.maxTemplates }, header: o.header, multiline: o.multiline, maxLineBytes: o.maxLineBytes, detector: false }, {}, saved);
+  const pm = new ProgramMiner(
+    { miner: { maxTemplates: o.maxTemplates }, header: o.header, multiline: o.multiline, maxLineBytes: o.maxLineBytes, detector: false },
+    {},
+    saved,
+  );
   const stop = progress(() => `${pm.stats.lines} lines, ${pm.miner.size} templates`);
   try {
     for await (const chunk of input) pm.write(chunk as Buffer);
@@ -168,7 +185,10 @@ async function runPatterns(input: Readable, file: string, o: Options, saved: Pro
     const w = [0, 1, 2].map((c) => Math.max(['COUNT', 'ID', 'LEVEL'][c]!.length, ...rows.map((r) => r[c]!.length)));
     const line = (r: string[]) => `${r[0]!.padStart(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padEnd(w[2]!)}  ${r[3]}`;
     const more = shown.length < templates.length ? `\n… ${templates.length - shown.length} more (--top ${o.top} shown)` : '';
-    await write(`${[line(['COUNT', 'ID', 'LEVEL', 'TEMPLATE']), ...rows.map(line)].join('\n')}${more}\n${stats.events} events from ${stats.lines} lines, ${templates.length} templates\n`);
+    await write(
+      `${[line(['COUNT', 'ID', 'LEVEL', 'TEMPLATE']), ...rows.map(line)].join('\n')}${more}\n${stats.events} events ` +
+        `from ${stats.lines} lines, ${templates.length} templates\n`,
+    );
   }
   if (o.state) writeState(o.state, pm.save());
   reportBadInput(stats);
@@ -176,7 +196,16 @@ async function runPatterns(input: Readable, file: string, o: Options, saved: Pro
 }
 
 function describe(t: Template) {
-  return { id: t.id, template: t.text, count: t.count, level: levelName(t.level) ?? null, firstSeen: new Date(t.firstSeen).toISOString(), lastSeen: new Date(t.lastSeen).toISOString(), example: t.example, absorbed: t.absorbed };
+  return {
+    id: t.id,
+    template: t.text,
+    count: t.count,
+    level: levelName(t.level) ?? null,
+    firstSeen: new Date(t.firstSeen).toISOString(),
+    lastSeen: new Date(t.lastSeen).toISOString(),
+    example: t.example,
+    absorbed: t.absorbed,
+  };
 }
 
 function reportBadInput(s: { truncated: number; invalidUtf8: number; binary: number }): void {

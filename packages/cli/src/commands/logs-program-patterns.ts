@@ -4,7 +4,11 @@
 import type { PatternsReport, SupervisorClient } from '@holdfast/supervisor';
 import { formatDuration } from './supervisor-shared.ts';
 
-export async function printProgramPatterns(c: SupervisorClient, program: string, opts: { sinceMs?: number; json: boolean; top: number }): Promise<number> {
+export async function printProgramPatterns(
+  c: SupervisorClient,
+  program: string,
+  opts: { sinceMs?: number; json: boolean; top: number },
+): Promise<number> {
   const report = await c.patterns(program, opts.sinceMs !== undefined ? { since: String(opts.sinceMs) } : {});
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -23,7 +27,11 @@ export function formatPatterns(r: PatternsReport, now: number, top: number): str
   const rows = shown.map((t) => [t.id, String(t.count), t.level ?? '-', t.trend, ago(t.firstSeen), ago(t.lastSeen)]);
   const head = ['ID', 'COUNT', 'LEVEL', 'TREND', 'FIRST SEEN', 'LAST SEEN'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   out += `\n${line(head)}\n`;
   shown.forEach((t, i) => {
     out += `${line(rows[i]!)}\n    ${t.template}\n    e.g. ${t.example.replace(/\s+/g, ' ').slice(0, 200)}\n`;

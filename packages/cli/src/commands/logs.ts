@@ -57,7 +57,11 @@ export const command: Command = {
       if (sinceMs === 0) throw new UsageError('--since must be longer than 0');
       const top = integer('top', values.top, 30, 1, 100_000);
       const { printProgramPatterns } = await import('./logs-program-patterns.ts');
-      return printProgramPatterns(await client(values), positionals[0]!, { ...(sinceMs !== undefined ? { sinceMs } : {}), json: values.json === true, top });
+      return printProgramPatterns(await client(values), positionals[0]!, {
+        ...(sinceMs !== undefined ? { sinceMs } : {}),
+        json: values.json === true,
+        top,
+      });
     }
     for (const k of ['since', 'top', 'json'] as const) if (values[k] !== undefined) throw new UsageError(`--${k} goes with --patterns`);
     const lines = integer('lines', values.lines, 50, 0, 100_000);

@@ -61,7 +61,14 @@ export function lastExitText(i: InstanceStatus): string {
   if (i.waitingFor.length) return `waiting for ${i.waitingFor.join(', ')}`;
   const x = i.lastExit;
   if (!x) return '';
-  const how = x.reason === 'exited' ? `exit ${x.code}` : x.reason === 'signal' ? `killed by ${x.signal}` : x.reason === 'oom' ? 'OOM-killed' : x.reason;
+  const how =
+    x.reason === 'exited'
+      ? `exit ${x.code}`
+      : x.reason === 'signal'
+        ? `killed by ${x.signal}`
+        : x.reason === 'oom'
+          ? 'OOM-killed'
+          : x.reason;
   // The detail (an error, the heap-limit advice) can be long: the time goes before it.
   return `${how} at ${x.at.slice(11, 19)}${x.detail && x.reason !== 'oom' ? `: ${x.detail}` : ''}`;
 }
@@ -80,7 +87,11 @@ export function statusTable(rows: InstanceStatus[]): string {
     lastExitText(i),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...body.map(line)].join('\n');
 }
 
@@ -110,7 +121,11 @@ export interface ProgramAction {
   requestMs: (timeoutMs: number) => number;
   /** With --env NAME=value (repeatable) and --persist: environment for the start (start only). */
   environment?: boolean;
-  act: (c: SupervisorClient, targets: string[], options: ActionOptions & { env?: Record<string, string>; persist?: boolean }) => Promise<ActionResult>;
+  act: (
+    c: SupervisorClient,
+    targets: string[],
+    options: ActionOptions & { env?: Record<string, string>; persist?: boolean },
+  ) => Promise<ActionResult>;
   /** Where an instance should end up; exit code 1 when one did not (unless --no-wait). */
   reached: (i: InstanceStatus) => boolean;
 }
@@ -122,7 +137,8 @@ export function envPairs(list: string[] | undefined): Record<string, string> | u
   for (const item of list) {
     const eq = item.indexOf('=');
     const name = eq < 0 ? item : item.slice(0, eq);
-    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--env takes NAME=value with a variable name, not '${item}'`);
+    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError(`--env takes NAME=value with a variable name, not '${item}'`);
     env[name] = item.slice(eq + 1);
   }
   return env;
@@ -140,13 +156,19 @@ export async function runProgramAction(argv: string[], a: ProgramAction): Promis
   } as const;
   const { values, positionals } = parse(argv, options, { positionals: true });
   if (!a.timeout && values.timeout !== undefined) throw new UsageError(`unknown option '--timeout' (${a.verb} does not wait for READY)`);
-  if (!a.environment && (values.env !== undefined || values.persist !== undefined)) throw new UsageError(`unknown option '${values.env ? '--env' : '--persist'}' (only start sets environment)`);
+  if (!a.environment && (values.env !== undefined || values.persist !== undefined))
+    throw new UsageError(`unknown option '${values.env ? '--env' : '--persist'}' (only start sets environment)`);
   if (!positionals.length) throw new UsageError(`what to ${a.verb}? Name programs, instances, groups, or 'all'`);
   const timeoutMs = duration('timeout', values.timeout, 60_000);
   const env = envPairs(values.env);
   if (values.persist && !env) throw new UsageError('--persist keeps the variables of --env; give at least one --env NAME=value');
   const c = await client(values, a.requestMs(timeoutMs));
   const noWait = values['no-wait'] === true;
-  const r = await a.act(c, positionals, { wait: !noWait, ...(a.timeout ? { timeoutMs } : {}), ...(env ? { env } : {}), ...(values.persist ? { persist: true } : {}) });
+  const r = await a.act(c, positionals, {
+    wait: !noWait,
+    ...(a.timeout ? { timeoutMs } : {}),
+    ...(env ? { env } : {}),
+    ...(values.persist ? { persist: true } : {}),
+  });
   return report(r, values.json === true, (i) => noWait || a.reached(i));
 }

@@ -107,9 +107,15 @@ export interface Coordinator {
   resign(term: Term): Promise<void>;
   /** Calls `onChange` with a fresh view whenever the leader record or the switchover request changes. Returns an unsubscribe. */
   observe(onChange: (view: ClusterView) => void): () => void;
-  /** Asks the current leader to hand over to `request.to`; expires by itself after `ttlMs`. Refused (HOLDFAST_E_SWITCHOVER) when `fromToken` no longer leads. */
+  /**
+   * Asks the current leader to hand over to `request.to`; expires by itself after `ttlMs`. Refused
+   * (HOLDFAST_E_SWITCHOVER) when `fromToken` no longer leads.
+   */
   requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void>;
-  /** Removes the switchover request (done by its target once it leads, or by the leader when refusing it), only while `term` still holds the record. */
+  /**
+   * Removes the switchover request (done by its target once it leads, or by the leader when refusing
+   * it), only while `term` still holds the record.
+   */
   clearSwitchover(term: Term): Promise<void>;
   close(): Promise<void>;
 }
@@ -124,7 +130,12 @@ export class LeaseLostError extends FailoverError {
 
 /** Leader values as stored by backends (JSON). */
 export function encodeLeader(candidate: Candidate): string {
-  return JSON.stringify({ node: candidate.node, priority: candidate.priority, statusAddress: candidate.statusAddress, campaign: candidate.campaign });
+  return JSON.stringify({
+    node: candidate.node,
+    priority: candidate.priority,
+    statusAddress: candidate.statusAddress,
+    campaign: candidate.campaign,
+  });
 }
 
 export function decodeLeader(raw: string, token: FencingToken, leaseId: string): LeaderInfo {

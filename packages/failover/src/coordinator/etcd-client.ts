@@ -43,7 +43,12 @@ export function createEtcdClient(o: EtcdClientOptions): Etcd3 {
     grpcOptions: { 'grpc.keepalive_time_ms': Math.max(1000, o.ttlMs), 'grpc.keepalive_timeout_ms': Math.max(1000, o.ttlMs) },
     faultHandling: { host: () => passThrough(1) as never, global: passThrough(o.endpoints.length) as never },
   };
-  if (o.tls) etcdOptions.credentials = { rootCertificate: o.tls.ca, ...(o.tls.key ? { privateKey: o.tls.key } : {}), ...(o.tls.cert ? { certChain: o.tls.cert } : {}) };
+  if (o.tls)
+    etcdOptions.credentials = {
+      rootCertificate: o.tls.ca,
+      ...(o.tls.key ? { privateKey: o.tls.key } : {}),
+      ...(o.tls.cert ? { certChain: o.tls.cert } : {}),
+    };
   if (o.auth) etcdOptions.auth = o.auth;
   return new Etcd3(etcdOptions);
 }
@@ -51,7 +56,10 @@ export function createEtcdClient(o: EtcdClientOptions): Etcd3 {
 /** Bounds a request on the monotonic clock (gRPC deadlines would read the wall clock). */
 export function boundedCall<T>(clock: Clock, what: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} timed out after ${Math.round(timeoutMs)} ms`)), timeoutMs);
+    const timer = clock.setTimeout(
+      () => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ${what} timed out after ${Math.round(timeoutMs)} ms`)),
+      timeoutMs,
+    );
     fn().then(
       (v) => {
         timer.cancel();
@@ -74,7 +82,9 @@ export async function keepAliveOnce(client: Etcd3, clock: Clock, leaseId: string
     return await new Promise<number>((resolve, reject) => {
       stream.on('data', (res) => resolve(Number(res.TTL)));
       stream.on('error', reject);
-      stream.on('end', () => reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ended the keep-alive stream of lease ${leaseId} without an answer`)));
+      stream.on('end', () =>
+        reject(new FailoverError('HOLDFAST_E_COORDINATOR', `etcd ended the keep-alive stream of lease ${leaseId} without an answer`)),
+      );
       stream.write({ ID: leaseId });
     });
   } finally {

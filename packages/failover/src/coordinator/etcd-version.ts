@@ -19,23 +19,27 @@ export interface EtcdServerInfo {
   members: number;
 }
 
-export type EarlyRevokeVerdict =
-  | { exposed: false; why: string }
-  | { exposed: true; why: string; upgradeTo: string };
+export type EarlyRevokeVerdict = { exposed: false; why: string } | { exposed: true; why: string; upgradeTo: string };
 
 function parse(version: string): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }
 
-const atLeast = (v: [number, number, number], w: [number, number, number]) => v[0] !== w[0] ? v[0] > w[0] : v[1] !== w[1] ? v[1] > w[1] : v[2] >= w[2];
+const atLeast = (v: [number, number, number], w: [number, number, number]) =>
+  v[0] !== w[0] ? v[0] > w[0] : v[1] !== w[1] ? v[1] > w[1] : v[2] >= w[2];
 
 /** Whether a cluster of `members` voting members on `version` can revoke a lease early (etcd-io/etcd#15247). */
 export function earlyRevokeVerdict({ version, members }: EtcdServerInfo): EarlyRevokeVerdict {
   const v = parse(version);
   const fixes = `3.4.31, 3.5.13 or 3.6.0 and later`;
   if (members <= 1) return { exposed: false, why: `a single-member etcd has no second leader that could revoke a lease early` };
-  if (!v) return { exposed: true, why: `etcd reports version '${version}', which holdfast cannot compare with the fixed releases (${fixes})`, upgradeTo: fixes };
+  if (!v)
+    return {
+      exposed: true,
+      why: `etcd reports version '${version}', which holdfast cannot compare with the fixed releases (${fixes})`,
+      upgradeTo: fixes,
+    };
   const line = `${v[0]}.${v[1]}` as keyof typeof EARLY_REVOKE_FIXED;
   const fixed = EARLY_REVOKE_FIXED[line];
   if (fixed) {
@@ -52,9 +56,12 @@ export function earlyRevokeWarning(info: EtcdServerInfo): string | null {
   const verdict = earlyRevokeVerdict(info);
   if (!verdict.exposed) return null;
   return (
-    `${verdict.why}, on a ${info.members}-member cluster: it can revoke a lease before its TTL when an etcd leader stalls (etcd-io/etcd#15247, fixed by etcd-io/etcd#16822), ` +
+    `${verdict.why}, on ` +
+    `a ${info.members}-member cluster: it can revoke a lease before its TTL when an etcd leader ` +
+    `stalls (etcd-io/etcd#15247, fixed by etcd-io/etcd#16822), ` +
     `so another node may be elected while this one still believes it leads. Upgrade etcd to ${verdict.upgradeTo} or later. ` +
-    `Until then such an overlap lasts at most until this node sees the record gone (a watch event, or its next keep-alive) and drops its resources; ` +
+    (`Until then such an overlap lasts at most until this node sees the record gone (a watch event, or its next ` +
+      `keep-alive) and drops its resources; `) +
     `downstream writes checked against HOLDFAST_FENCING_TOKEN refuse it (docs/failover.md, "A lease revoked early")`
   );
 }

@@ -76,7 +76,12 @@ export class EtcdCoordinator implements Coordinator {
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.requestTimeoutMs ?? Math.max(250, options.ttlMs / 2);
     const base = `${(options.prefix ?? '/holdfast/failover').replace(/\/+$/, '')}/${options.cluster}/`;
-    this.#keys = { prefix: base, leader: Buffer.from(`${base}leader`), term: Buffer.from(`${base}term`), switchover: Buffer.from(`${base}switchover`) };
+    this.#keys = {
+      prefix: base,
+      leader: Buffer.from(`${base}leader`),
+      term: Buffer.from(`${base}term`),
+      switchover: Buffer.from(`${base}switchover`),
+    };
     this.#client = createEtcdClient({
       endpoints: options.endpoints,
       ttlMs: options.ttlMs,
@@ -85,7 +90,6 @@ export class EtcdCoordinator implements Coordinator {
       ...(options.auth ? { auth: options.auth } : {}),
     });
   }
-
 
   /**
    * One successful linearizable read within the start-up budget, retried while the budget lasts
@@ -106,7 +110,10 @@ export class EtcdCoordinator implements Coordinator {
         if (wait <= 0) {
           throw new FailoverError(
             'HOLDFAST_E_COORDINATOR_UNREACHABLE',
-            `etcd at ${this.#o.endpoints.join(', ')} did not answer within ${Math.round(budget)} ms (${(err as Error).message}). Check that etcd runs and that coordinator.endpoints lists its client URLs (or raise coordinator.connectTimeout); no leadership was taken`,
+            `etcd at ${this.#o.endpoints.join(', ')} did not answer ` +
+              `within ${Math.round(budget)} ms ` +
+              (`(${(err as Error).message}). Check that etcd runs and that coordinator.endpoints lists its client URLs ` +
+                `(or raise coordinator.connectTimeout); no leadership was taken`),
             { endpoints: this.#o.endpoints },
             { cause: err },
           );
@@ -131,7 +138,9 @@ export class EtcdCoordinator implements Coordinator {
       this.#server = { version: status.version, members: list.members.filter((m) => !m.isLearner).length };
     } catch (err) {
       this.#o.onWarning?.(
-        `could not read the etcd version and member count (${(err as Error).message}): make sure a multi-member etcd runs 3.4.31, 3.5.13, 3.6.0 or later (the early lease-revoke bug, etcd-io/etcd#15247)`,
+        `could not read the etcd version and member count ` +
+          `(${(err as Error).message}): make sure a multi-member etcd ` +
+          `runs 3.4.31, 3.5.13, 3.6.0 or later (the early lease-revoke bug, etcd-io/etcd#15247)`,
         { endpoints: this.#o.endpoints },
       );
       return;
@@ -145,7 +154,11 @@ export class EtcdCoordinator implements Coordinator {
   }
 
   async #read(timeoutMs: number): Promise<ClusterView> {
-    const res = await this.#call('read', () => this.#client.kv.range({ key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) }), timeoutMs);
+    const res = await this.#call(
+      'read',
+      () => this.#client.kv.range({ key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) }),
+      timeoutMs,
+    );
     return this.#view(Number(res.header.revision), res.kvs);
   }
 
@@ -155,7 +168,11 @@ export class EtcdCoordinator implements Coordinator {
     if (ttlMs > this.ttlMs && !this.#warnedTtl) {
       this.#warnedTtl = true;
       this.#o.onWarning?.(
-        `etcd granted a ${ttlMs / 1000} s lease for the requested ${this.ttlMs / 1000} s: its minimum lease TTL is ceil(1.5 × election timeout). Failover will take about ${ttlMs / 1000} s; start etcd with a shorter --election-timeout (≤ 600 ms for a 1 s TTL) or use a longer profile`,
+        `etcd granted ` +
+          `a ${ttlMs / 1000} s lease for the ` +
+          `requested ${this.ttlMs / 1000} s: its minimum lease TTL is ` +
+          `ceil(1.5 × election timeout). Failover will take ` +
+          `about ${ttlMs / 1000} s; start etcd with a shorter --election-timeout (≤ 600 ms for a 1 s TTL) or use a longer profile`,
         { requestedTtlMs: this.ttlMs, grantedTtlMs: ttlMs },
       );
     }
@@ -165,7 +182,12 @@ export class EtcdCoordinator implements Coordinator {
         success: [
           { request_range: { key: this.#keys.term } },
           { request_put: { key: this.#keys.leader, value: Buffer.from(encodeLeader(candidate)), lease: grant.ID } },
-          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: candidate.node, campaign: candidate.campaign, released: false })) } },
+          {
+            request_put: {
+              key: this.#keys.term,
+              value: Buffer.from(JSON.stringify({ node: candidate.node, campaign: candidate.campaign, released: false })),
+            },
+          },
         ],
         failure: [{ request_range: { key: Buffer.from(this.#keys.prefix), range_end: Buffer.from(rangeEnd(this.#keys.prefix)) } }],
       }),
@@ -185,12 +207,27 @@ export class EtcdCoordinator implements Coordinator {
         const p = JSON.parse(prevKv.value.toString()) as { node?: string; token?: number; released?: boolean; campaign?: string };
         // A campaign writes the term key in the same txn as the leader record, so its mod revision
         // is that term's token; a resign rewrites it and records the token explicitly.
-        previous = { node: String(p.node), token: typeof p.token === 'number' ? p.token : Number(prevKv.mod_revision), expired: p.released !== true };
+        previous = {
+          node: String(p.node),
+          token: typeof p.token === 'number' ? p.token : Number(prevKv.mod_revision),
+          expired: p.released !== true,
+        };
         if (typeof p.campaign === 'string') previous.campaign = p.campaign;
       } catch {}
     }
     // The put's create revision is the txn's revision: the fencing token.
-    return { won: true, term: { node: candidate.node, token: revision, leaseId: grant.ID, revision, ttlMs, previous, ...(candidate.campaign ? { campaign: candidate.campaign } : {}) } };
+    return {
+      won: true,
+      term: {
+        node: candidate.node,
+        token: revision,
+        leaseId: grant.ID,
+        revision,
+        ttlMs,
+        previous,
+        ...(candidate.campaign ? { campaign: candidate.campaign } : {}),
+      },
+    };
   }
 
   async keepAlive(term: Term): Promise<KeepAliveAck> {
@@ -213,7 +250,12 @@ export class EtcdCoordinator implements Coordinator {
       this.#client.kv.txn({
         compare: [{ key: this.#keys.leader, target: 'Create', result: 'Equal', create_revision: term.token }],
         success: [
-          { request_put: { key: this.#keys.term, value: Buffer.from(JSON.stringify({ node: term.node, token: term.token, campaign: term.campaign, released: true })) } },
+          {
+            request_put: {
+              key: this.#keys.term,
+              value: Buffer.from(JSON.stringify({ node: term.node, token: term.token, campaign: term.campaign, released: true })),
+            },
+          },
           { request_delete_range: { key: this.#keys.leader } },
         ],
         failure: [],
@@ -279,7 +321,8 @@ export class EtcdCoordinator implements Coordinator {
       const key = ev.kv.key.toString();
       const put = ev.type === 'Put';
       next = { ...next, revision };
-      if (key === this.#keys.leader.toString()) next.leader = put ? decodeLeader(ev.kv.value.toString(), Number(ev.kv.create_revision), ev.kv.lease) : null;
+      if (key === this.#keys.leader.toString())
+        next.leader = put ? decodeLeader(ev.kv.value.toString(), Number(ev.kv.create_revision), ev.kv.lease) : null;
       else if (key === this.#keys.switchover.toString()) next.switchover = put ? decodeSwitchover(ev.kv.value.toString()) : null;
     }
     return next;
@@ -289,14 +332,23 @@ export class EtcdCoordinator implements Coordinator {
     const grant = await this.#call('lease grant', () => this.#client.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlMs / 1000)) }));
     const put = { request_put: { key: this.#keys.switchover, value: Buffer.from(JSON.stringify(request)), lease: grant.ID } };
     // Only against the leader it names: a request made against a term that has ended is refused.
-    const guard = request.fromToken === undefined ? [] : [{ key: this.#keys.leader, target: 'Create' as const, result: 'Equal' as const, create_revision: request.fromToken }];
-    const txn = await this.#call('switchover', () => this.#client.kv.txn({ compare: guard, success: [put], failure: [] })).catch(async (err: unknown) => {
-      await this.#revoke(grant.ID);
-      throw err;
-    });
+    const guard =
+      request.fromToken === undefined
+        ? []
+        : [{ key: this.#keys.leader, target: 'Create' as const, result: 'Equal' as const, create_revision: request.fromToken }];
+    const txn = await this.#call('switchover', () => this.#client.kv.txn({ compare: guard, success: [put], failure: [] })).catch(
+      async (err: unknown) => {
+        await this.#revoke(grant.ID);
+        throw err;
+      },
+    );
     if (!txn.succeeded) {
       await this.#revoke(grant.ID);
-      throw new FailoverError('HOLDFAST_E_SWITCHOVER', `token ${request.fromToken} no longer leads cluster '${this.#o.cluster}'; ask again against the current leader`, { fromToken: request.fromToken });
+      throw new FailoverError(
+        'HOLDFAST_E_SWITCHOVER',
+        `token ${request.fromToken} no longer leads cluster '${this.#o.cluster}'; ask again against the current leader`,
+        { fromToken: request.fromToken },
+      );
     }
   }
 

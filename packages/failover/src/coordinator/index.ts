@@ -28,7 +28,8 @@ function readFile(baseDir: string, file: string, what: string): Buffer {
 
 export function createCoordinator(config: ClusterConfig, deps: CoordinatorDeps): Coordinator {
   const c = config.coordinator;
-  if (c.kind === 'local') return new LocalCoordinator({ dir: resolve(deps.baseDir, c.dir), cluster: config.name, ttlMs: deps.ttlMs, clock: deps.clock });
+  if (c.kind === 'local')
+    return new LocalCoordinator({ dir: resolve(deps.baseDir, c.dir), cluster: config.name, ttlMs: deps.ttlMs, clock: deps.clock });
   return new EtcdCoordinator({
     endpoints: c.endpoints,
     cluster: config.name,
@@ -48,7 +49,12 @@ export function createCoordinator(config: ClusterConfig, deps: CoordinatorDeps):
         }
       : {}),
     ...(c.auth
-      ? { auth: { username: c.auth.username, password: c.auth.password ?? readFile(deps.baseDir, c.auth.passwordFile!, 'auth.passwordFile').toString('utf8').trim() } }
+      ? {
+          auth: {
+            username: c.auth.username,
+            password: c.auth.password ?? readFile(deps.baseDir, c.auth.passwordFile!, 'auth.passwordFile').toString('utf8').trim(),
+          },
+        }
       : {}),
   });
 }

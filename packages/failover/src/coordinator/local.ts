@@ -116,7 +116,12 @@ export class LocalCoordinator implements Coordinator {
       await this.read();
     } catch (err) {
       if (err instanceof FailoverError) throw err;
-      throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `cannot use ${this.#dir}: ${(err as Error).message}. Check coordinator.dir exists and is writable by the agent`, { dir: this.#dir }, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_LOCAL_STATE',
+        `cannot use ${this.#dir}: ${(err as Error).message}. Check coordinator.dir exists and is writable by the agent`,
+        { dir: this.#dir },
+        { cause: err },
+      );
     }
   }
 
@@ -131,11 +136,21 @@ export class LocalCoordinator implements Coordinator {
       const token = Math.max(Number.isSafeInteger(stored) ? stored : 0, s.term?.token ?? 0) + 1;
       writeAtomic(this.#tokenFile, `${token}\n`, true); // before anyone can learn of the win
       const last = s.term;
-      const previous = last ? { node: last.node, token: last.token, expired: !last.released, ...(last.campaign ? { campaign: last.campaign } : {}) } : null;
+      const previous = last
+        ? { node: last.node, token: last.token, expired: !last.released, ...(last.campaign ? { campaign: last.campaign } : {}) }
+        : null;
       const campaign = candidate.campaign ? { campaign: candidate.campaign } : {};
       const leaseId = randomUUID();
       s.revision++;
-      s.leader = { node: candidate.node, token, leaseId, priority: candidate.priority, expiresAt: this.#clock.now() + this.ttlMs, ttlMs: this.ttlMs, ...campaign };
+      s.leader = {
+        node: candidate.node,
+        token,
+        leaseId,
+        priority: candidate.priority,
+        expiresAt: this.#clock.now() + this.ttlMs,
+        ttlMs: this.ttlMs,
+        ...campaign,
+      };
       if (candidate.statusAddress) s.leader.statusAddress = candidate.statusAddress;
       s.term = { node: candidate.node, token, released: false, ...campaign };
       this.#write(s, true);
@@ -218,7 +233,11 @@ export class LocalCoordinator implements Coordinator {
   requestSwitchover(request: SwitchoverRequest, ttlMs: number): Promise<void> {
     return this.#locked((s) => {
       if (request.fromToken !== undefined && s.leader?.token !== request.fromToken) {
-        throw new FailoverError('HOLDFAST_E_SWITCHOVER', `token ${request.fromToken} no longer leads (${s.leader ? `token ${s.leader.token} of ${s.leader.node} does` : 'no leader now'}); ask again`);
+        throw new FailoverError(
+          'HOLDFAST_E_SWITCHOVER',
+          `token ${request.fromToken} no longer leads ` +
+            `(${s.leader ? `token ${s.leader.token} ` + `of ${s.leader.node} ` + `does` : 'no leader now'}); ask again`,
+        );
       }
       s.revision++;
       s.switchover = { request, expiresAt: this.#clock.now() + ttlMs };
@@ -262,7 +281,11 @@ export class LocalCoordinator implements Coordinator {
       try {
         s = JSON.parse(text) as State;
       } catch {
-        throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `${this.#stateFile} is corrupt. Stop the agents and delete it (keep the 'token' file: it keeps fencing tokens increasing)`, { file: this.#stateFile });
+        throw new FailoverError(
+          'HOLDFAST_E_LOCAL_STATE',
+          `${this.#stateFile} is corrupt. Stop the agents and delete it (keep the 'token' file: it keeps fencing tokens increasing)`,
+          { file: this.#stateFile },
+        );
       }
     }
     const now = this.#clock.now();
@@ -307,7 +330,14 @@ export class LocalCoordinator implements Coordinator {
       this.#mutex = db;
       return db;
     } catch (err) {
-      throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `cannot open the local coordinator mutex in ${this.#dir}: ${(err as Error).message}. Check coordinator.dir is writable by the agent`, { dir: this.#dir }, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_LOCAL_STATE',
+        `cannot open the local coordinator mutex ` +
+          `in ${this.#dir}: ${(err as Error).message}. Check coordinator.dir is ` +
+          `writable by the agent`,
+        { dir: this.#dir },
+        { cause: err },
+      );
     }
   }
 
@@ -321,10 +351,18 @@ export class LocalCoordinator implements Coordinator {
         return () => db.exec('COMMIT');
       } catch (err) {
         if (!busy(err)) {
-          throw new FailoverError('HOLDFAST_E_LOCAL_STATE', `cannot take the local coordinator mutex in ${this.#dir}: ${(err as Error).message}`, { dir: this.#dir }, { cause: err });
+          throw new FailoverError(
+            'HOLDFAST_E_LOCAL_STATE',
+            `cannot take the local coordinator mutex in ${this.#dir}: ${(err as Error).message}`,
+            { dir: this.#dir },
+            { cause: err },
+          );
         }
         if (this.#clock.now() - started > this.ttlMs) {
-          throw new FailoverError('HOLDFAST_E_COORDINATOR', `the local coordinator mutex for ${this.#dir} has been busy for ${this.ttlMs} ms (is an agent stopped inside it?)`);
+          throw new FailoverError(
+            'HOLDFAST_E_COORDINATOR',
+            `the local coordinator mutex for ${this.#dir} has been busy for ${this.ttlMs} ms (is an agent stopped inside it?)`,
+          );
         }
         await new Promise<void>((r) => this.#clock.setTimeout(r, 1 + Math.min(attempt, 10) * Math.random()));
       }

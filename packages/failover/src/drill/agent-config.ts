@@ -3,7 +3,13 @@
 import type { ClusterConfigInput } from '../config.ts';
 import { drillNet, type DrillProfile } from './profiles.ts';
 
-export function drillAgentConfig(opts: { node: string; priority: number; etcd: string; profile: DrillProfile; statusSocket: string }): ClusterConfigInput {
+export function drillAgentConfig(opts: {
+  node: string;
+  priority: number;
+  etcd: string;
+  profile: DrillProfile;
+  statusSocket: string;
+}): ClusterConfigInput {
   return {
     name: 'drill',
     node: opts.node,

@@ -73,11 +73,23 @@ export class DrillCluster {
     for (const [i, address] of drillNet.nodes.entries()) {
       const host = await this.lab.addHost(`n${i + 1}`, address);
       const ext = this.kind === 'keepalived' ? 'conf' : 'json';
-      this.nodes.push({ name: `n${i + 1}`, host, configPath: join(this.dir, `n${i + 1}.${ext}`), agent: undefined, agentPid: -1, group: this.kind === 'keepalived' });
+      this.nodes.push({
+        name: `n${i + 1}`,
+        host,
+        configPath: join(this.dir, `n${i + 1}.${ext}`),
+        agent: undefined,
+        agentPid: -1,
+        group: this.kind === 'keepalived',
+      });
     }
     await this.lab.addHost('client', drillNet.client);
     const etcdHost = await this.lab.addHost('etcd', drillNet.etcd);
-    this.#progress(`network: bridge ${this.lab.bridge}, nodes ${drillNet.nodes.join(', ')}, client ${drillNet.client}, etcd ${drillNet.etcd}, VIP ${drillNet.vip}`);
+    this.#progress(
+      `network: bridge ${this.lab.bridge}, ` +
+        `nodes ${drillNet.nodes.join(', ')}, ` +
+        `client ${drillNet.client}, ` +
+        `etcd ${drillNet.etcd}, VIP ${drillNet.vip}`,
+    );
     await Promise.all(this.nodes.map((n) => this.#startService(n)));
     if (this.kind === 'keepalived') {
       for (const [i, n] of this.nodes.entries()) writeFileSync(n.configPath, keepalivedConfig(n.name, 100 - i));
@@ -86,7 +98,13 @@ export class DrillCluster {
     this.witness = await startWitness(etcdHost.netns, drillNet.etcd, this.#profile);
     this.#progress(`etcd witness ready (heartbeat ${this.#profile.etcd.heartbeatMs} ms, election ${this.#profile.etcd.electionMs} ms)`);
     for (const [i, n] of this.nodes.entries()) {
-      const config = drillAgentConfig({ node: n.name, priority: 100 - i, etcd: this.witness.endpoint, profile: this.#profile, statusSocket: join(this.dir, `${n.name}.sock`) });
+      const config = drillAgentConfig({
+        node: n.name,
+        priority: 100 - i,
+        etcd: this.witness.endpoint,
+        profile: this.#profile,
+        statusSocket: join(this.dir, `${n.name}.sock`),
+      });
       writeFileSync(n.configPath, JSON.stringify(config, null, 2));
     }
   }
@@ -106,7 +124,10 @@ export class DrillCluster {
   }
 
   async startAgent(n: NodeHandle): Promise<void> {
-    const { file, args } = this.kind === 'keepalived' ? { file: 'keepalived', args: keepalivedArgs(n.configPath, this.dir, n.name) } : this.#agentCommand(n.configPath);
+    const { file, args } =
+      this.kind === 'keepalived'
+        ? { file: 'keepalived', args: keepalivedArgs(n.configPath, this.dir, n.name) }
+        : this.#agentCommand(n.configPath);
     const proc = this.spawnIn(n.host.netns, file, args, `${n.name}-agent.log`, n.group);
     n.agent = proc;
     n.agentPid = proc.pid ?? -1;
@@ -152,7 +173,10 @@ export class DrillCluster {
           const t = tries.get(n.name)!;
           if (t >= attempts) {
             const log = join(this.dir, `${n.name}-agent.log`);
-            throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `the agent of ${n.name} exited ${attempts} times before it started; see ${log}`);
+            throw new FailoverError(
+              'HOLDFAST_E_DRILL_FAILED',
+              `the agent of ${n.name} exited ${attempts} times before it started; see ${log}`,
+            );
           }
           tries.set(n.name, t + 1);
           progress(`the agent of ${n.name} exited before it started (exit ${p.exitCode ?? p.signalCode}); starting it again`);
@@ -201,10 +225,19 @@ export class DrillCluster {
   }
 
   async #startService(n: NodeHandle): Promise<void> {
-    const proc = this.spawnIn(n.host.netns, process.execPath, [httpServiceMain, n.name, String(drillNet.servicePort)], `${n.name}-service.log`);
+    const proc = this.spawnIn(
+      n.host.netns,
+      process.execPath,
+      [httpServiceMain, n.name, String(drillNet.servicePort)],
+      `${n.name}-service.log`,
+    );
     await new Promise<void>((resolve, reject) => {
-      proc.stdout?.on('data', lineSplitter((l) => l.startsWith('LISTENING') && resolve()));
-      const exited = (code: number | null) => new FailoverError('HOLDFAST_E_DRILL_FAILED', `the HTTP service of ${n.name} exited with ${code}`);
+      proc.stdout?.on(
+        'data',
+        lineSplitter((l) => l.startsWith('LISTENING') && resolve()),
+      );
+      const exited = (code: number | null) =>
+        new FailoverError('HOLDFAST_E_DRILL_FAILED', `the HTTP service of ${n.name} exited with ${code}`);
       proc.once('exit', (code) => reject(exited(code)));
     });
   }

@@ -68,10 +68,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     const reason = () => drillAborted(signal);
     if (signal?.aborted) return reject(reason());
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(reason());
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(reason());
+      },
+      { once: true },
+    );
   });
 
 async function until<T>(what: string, timeoutMs: number, signal: AbortSignal | undefined, check: () => T | undefined | false): Promise<T> {
@@ -94,23 +98,43 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
   let failed = false;
   try {
     await cluster.build();
-    sampler = new VipSampler(cluster.nodes.map((n) => ({ node: n.name, netns: n.host.netns })), drillNet.vip);
+    sampler = new VipSampler(
+      cluster.nodes.map((n) => ({ node: n.name, netns: n.host.netns })),
+      drillNet.vip,
+    );
     sampler.start(50);
     for (const n of cluster.nodes) await cluster.startAgent(n);
     if (cluster.kind === 'holdfast') await cluster.waitAgentsStarted(o.signal, progress);
-    progress(cluster.kind === 'keepalived' ? 'keepalived started (advert_int 1 s)' : `agents started (profile ${profile.name}, TTL ${profile.ttlMs} ms)`);
-    const poller = cluster.spawnIn(cluster.lab.host('client').netns, process.execPath, [pollerMain, `http://${drillNet.vip}:${drillNet.servicePort}/`, String(o.pollIntervalMs ?? 50), '250'], 'client.log');
-    poller.stdout?.on('data', lineSplitter((l) => {
-      try {
-        polls.push(JSON.parse(l) as Poll);
-      } catch {}
-    }));
+    progress(
+      cluster.kind === 'keepalived'
+        ? 'keepalived started (advert_int 1 s)'
+        : `agents started (profile ${profile.name}, TTL ${profile.ttlMs} ms)`,
+    );
+    const poller = cluster.spawnIn(
+      cluster.lab.host('client').netns,
+      process.execPath,
+      [pollerMain, `http://${drillNet.vip}:${drillNet.servicePort}/`, String(o.pollIntervalMs ?? 50), '250'],
+      'client.log',
+    );
+    poller.stdout?.on(
+      'data',
+      lineSplitter((l) => {
+        try {
+          polls.push(JSON.parse(l) as Poll);
+        } catch {}
+      }),
+    );
 
     // A leader serving on the VIP: one holder, and the last 10 polls answered by it.
     const serving = () => {
       const holders = sampler!.current();
       const last = polls.slice(-10);
-      return holders.length === 1 && last.length === 10 && last.every((p) => p.ok && p.node === holders[0]) && cluster.nodes.find((n) => n.name === holders[0]);
+      return (
+        holders.length === 1 &&
+        last.length === 10 &&
+        last.every((p) => p.ok && p.node === holders[0]) &&
+        cluster.nodes.find((n) => n.name === holders[0])
+      );
     };
     const first = await until('a leader answering on the VIP', 30_000 + 3 * profile.ttlMs, o.signal, serving);
     progress(`leader: ${first.name}; settling`);
@@ -121,13 +145,17 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     if (leader !== first) progress(`leadership moved to ${leader.name} while settling`);
 
     const faultAt = monotonicMs();
-    const etcd = cluster.witness ? { netns: cluster.lab.host('etcd').netns, endpoint: cluster.witness.endpoint, leaderKey: '/holdfast/failover/drill/leader' } : undefined;
+    const etcd = cluster.witness
+      ? { netns: cluster.lab.host('etcd').netns, endpoint: cluster.witness.endpoint, leaderKey: '/holdfast/failover/drill/leader' }
+      : undefined;
     fault = await injectFault(o.fault, { host: leader.host, agentPid: leader.agentPid, group: leader.group, ...(etcd ? { etcd } : {}) });
     progress(`fault injected: ${o.fault} on ${leader.name}`);
     const killed = new Map<string, number>();
     if (o.fault === 'kill') killed.set(leader.name, faultAt);
 
-    const recovered = await until('a new holder answering on the VIP', profile.ttlMs + 15_000, o.signal, () => polls.find((p) => p.at >= faultAt && p.ok && p.node !== leader.name)).catch(() => undefined);
+    const recovered = await until('a new holder answering on the VIP', profile.ttlMs + 15_000, o.signal, () =>
+      polls.find((p) => p.at >= faultAt && p.ok && p.node !== leader.name),
+    ).catch(() => undefined);
     const recoveryMs = recovered ? recovered.at - faultAt : null;
     progress(recovered ? `recovered: ${recovered.node} answers after ${(recoveryMs! / 1000).toFixed(2)} s` : 'no recovery');
 

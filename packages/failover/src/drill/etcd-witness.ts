@@ -18,13 +18,34 @@ export async function startWitness(netns: string, address: string, profile: Dril
   const client = `http://${address}:2379`;
   const peer = `http://${address}:2380`;
   const args = [
-    'netns', 'exec', netns, 'etcd',
-    '--name', 'witness', '--data-dir', dir,
-    '--listen-client-urls', client, '--advertise-client-urls', client,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `witness=${peer}`, '--initial-cluster-state', 'new',
-    '--heartbeat-interval', String(profile.etcd.heartbeatMs), '--election-timeout', String(profile.etcd.electionMs),
-    '--log-level', 'info', '--logger', 'zap',
+    'netns',
+    'exec',
+    netns,
+    'etcd',
+    '--name',
+    'witness',
+    '--data-dir',
+    dir,
+    '--listen-client-urls',
+    client,
+    '--advertise-client-urls',
+    client,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `witness=${peer}`,
+    '--initial-cluster-state',
+    'new',
+    '--heartbeat-interval',
+    String(profile.etcd.heartbeatMs),
+    '--election-timeout',
+    String(profile.etcd.electionMs),
+    '--log-level',
+    'info',
+    '--logger',
+    'zap',
   ];
   const proc = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -52,7 +73,11 @@ export async function startWitness(netns: string, address: string, profile: Dril
     });
   } catch (err) {
     await stop();
-    throw new FailoverError('HOLDFAST_E_COORDINATOR_UNREACHABLE', `the drill's etcd witness did not start (${(err as Error).message}): ${output.trim().split('\n').slice(-3).join(' / ')}; is etcd installed (apt-get install etcd-server)?`);
+    throw new FailoverError(
+      'HOLDFAST_E_COORDINATOR_UNREACHABLE',
+      `the drill's etcd witness did not start ` +
+        `(${(err as Error).message}): ${output.trim().split('\n').slice(-3).join(' / ')}; is etcd installed (apt-get install etcd-server)?`,
+    );
   }
   proc.stdout.resume();
   proc.stderr.resume();

@@ -34,19 +34,38 @@ export interface EtcdTarget {
 
 /** Revokes the lease the leader key is bound to, as an operator (or a buggy etcd) would; returns its id in hex. */
 async function revokeLeaderLease(etcd: EtcdTarget): Promise<string> {
-  const etcdctl = (args: string[]) => runCommand('ip', ['netns', 'exec', etcd.netns, 'etcdctl', '--endpoints', etcd.endpoint, ...args], { env: { ETCDCTL_API: '3' } });
+  const etcdctl = (args: string[]) =>
+    runCommand('ip', ['netns', 'exec', etcd.netns, 'etcdctl', '--endpoints', etcd.endpoint, ...args], { env: { ETCDCTL_API: '3' } });
   const got = await etcdctl(['get', etcd.leaderKey, '-w', 'json']);
-  if (got.code !== 0) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `cannot inject the fault: etcdctl get ${etcd.leaderKey} failed: ${got.stderr.trim()} (is etcdctl installed? apt-get install etcd-client)`);
+  if (got.code !== 0)
+    throw new FailoverError(
+      'HOLDFAST_E_DRILL_FAILED',
+      `cannot inject the fault: etcdctl ` +
+        `get ${etcd.leaderKey} ` +
+        `failed: ${got.stderr.trim()} (is etcdctl installed? ` +
+        `apt-get install etcd-client)`,
+    );
   // The lease id is a 64-bit integer: read it as text, not through a double.
   const lease = /"lease":\s*(\d+)/.exec(got.stdout)?.[1];
-  if (!lease) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `cannot inject the fault: the leader key ${etcd.leaderKey} has no lease: ${got.stdout.trim().slice(0, 200)}`);
+  if (!lease)
+    throw new FailoverError(
+      'HOLDFAST_E_DRILL_FAILED',
+      `cannot inject the fault: the leader key ${etcd.leaderKey} has no lease: ${got.stdout.trim().slice(0, 200)}`,
+    );
   const hex = BigInt(lease).toString(16);
   const revoked = await etcdctl(['lease', 'revoke', hex]);
-  if (revoked.code !== 0) throw new FailoverError('HOLDFAST_E_DRILL_FAILED', `cannot inject the fault: etcdctl lease revoke ${hex} failed: ${revoked.stderr.trim()}`);
+  if (revoked.code !== 0)
+    throw new FailoverError(
+      'HOLDFAST_E_DRILL_FAILED',
+      `cannot inject the fault: etcdctl lease revoke ${hex} failed: ${revoked.stderr.trim()}`,
+    );
   return hex;
 }
 
-export async function injectFault(kind: FaultKind, target: { host: LabHost; agentPid: number; group?: boolean; etcd?: EtcdTarget }): Promise<Fault> {
+export async function injectFault(
+  kind: FaultKind,
+  target: { host: LabHost; agentPid: number; group?: boolean; etcd?: EtcdTarget },
+): Promise<Fault> {
   const { host } = target;
   // A negative pid signals the whole process group (keepalived's parent and VRRP child).
   const agentPid = target.group ? -target.agentPid : target.agentPid;
@@ -77,7 +96,8 @@ export async function injectFault(kind: FaultKind, target: { host: LabHost; agen
       await must('bridge', ['link', 'set', 'dev', host.port, 'state', '0']);
       return { kind, heal: once(() => must('bridge', ['link', 'set', 'dev', host.port, 'state', '3'])) };
     case 'revoke':
-      if (!target.etcd) throw new FailoverError('HOLDFAST_E_DRILL', 'the revoke fault needs the drill\'s etcd (there is none with keepalived)');
+      if (!target.etcd)
+        throw new FailoverError('HOLDFAST_E_DRILL', "the revoke fault needs the drill's etcd (there is none with keepalived)");
       await revokeLeaderLease(target.etcd);
       return { kind, heal: async () => {} };
   }

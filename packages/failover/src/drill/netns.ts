@@ -150,7 +150,13 @@ export async function labUnavailable(tools: string[] = ['ip', 'arping']): Promis
   if (process.getuid?.() !== 0) return 'network namespaces need root: run as root (sudo)';
   for (const tool of tools) {
     const r = await runCommand('sh', ['-c', `command -v ${tool}`]);
-    const pkg: Record<string, string> = { arping: 'iputils-arping', ip: 'iproute2', bridge: 'iproute2', etcd: 'etcd-server', etcdctl: 'etcd-client' };
+    const pkg: Record<string, string> = {
+      arping: 'iputils-arping',
+      ip: 'iproute2',
+      bridge: 'iproute2',
+      etcd: 'etcd-server',
+      etcdctl: 'etcd-client',
+    };
     if (r.code !== 0) return `'${tool}' is not installed (apt-get install ${pkg[tool] ?? tool})`;
   }
   if (!existsSync('/proc/self/ns/net')) return 'this kernel has no network namespaces';

@@ -24,7 +24,10 @@ export const faultKinds: readonly FaultKind[] = ['kill', 'pause', 'partition', '
 export const coordinatorFaultKinds: readonly FaultKind[] = ['revoke'];
 export const allFaultKinds: readonly FaultKind[] = [...faultKinds, ...coordinatorFaultKinds];
 
-/** How long a revoke can let two nodes lead: the old leader learns at the latest at its next keep-alive (one interval plus one request), TTL/5 + TTL/2. */
+/**
+ * How long a revoke can let two nodes lead: the old leader learns at the latest at its next keep-alive
+ * (one interval plus one request), TTL/5 + TTL/2.
+ */
 export function revokeOverlapBoundMs(ttlMs: number): number {
   return ttlMs / 5 + ttlMs / 2;
 }

@@ -13,7 +13,8 @@ export function drillPassed(r: DrillResult): { ok: boolean; why: string[] } {
   else if (r.recovery_s > r.ttl_s + 3) why.push(`recovery ${r.recovery_s} s exceeds TTL + 3 s (${r.ttl_s + 3} s)`);
   if (r.overlaps > 0) why.push(`${r.overlaps} sample(s) with two VIP holders`);
   if (r.overlap_bound_ms !== undefined) {
-    if (r.overlap_ms > r.overlap_bound_ms) why.push(`leadership windows overlapped ${r.overlap_ms} ms, more than the ${r.overlap_bound_ms} ms bound`);
+    if (r.overlap_ms > r.overlap_bound_ms)
+      why.push(`leadership windows overlapped ${r.overlap_ms} ms, more than the ${r.overlap_bound_ms} ms bound`);
   } else if (r.leadership_overlaps > 0) why.push(`${r.leadership_overlaps} overlapping leadership window(s)`);
   if (!r.tokens_increase) why.push(`tokens did not increase: ${r.tokens.join(', ')}`);
   if (!r.heal_ok) why.push('after the heal, clients did not all reach the VIP holder');

@@ -56,7 +56,11 @@ async function teardown(token: number): Promise<StepResult[]> {
     if (killed > 0 || !step.ok) log.warn({ token, killed, error: step.error }, 'fencing: ended action processes the agent left running');
     results.push(step);
   }
-  results.push(...(plan ? await runTeardown(plan, token, log) : [{ resource: '*', ok: false, error: 'never configured: nothing known to tear down', tookMs: 0 }]));
+  results.push(
+    ...(plan
+      ? await runTeardown(plan, token, log)
+      : [{ resource: '*', ok: false, error: 'never configured: nothing known to tear down', tookMs: 0 }]),
+  );
   return results;
 }
 
@@ -71,13 +75,20 @@ async function maybeRelease(token: number, reason: string, results: StepResult[]
   const started = performance.now();
   // The pipe closes a moment before the process is fully gone: wait for it, briefly.
   for (let i = 0; i < 200 && !processGone(agentPid); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!processGone(agentPid)) return [{ resource: 'lease', ok: false, error: `agent ${agentPid} still runs: lease left to expire`, tookMs: performance.now() - started }];
+  if (!processGone(agentPid))
+    return [
+      { resource: 'lease', ok: false, error: `agent ${agentPid} still runs: lease left to expire`, tookMs: performance.now() - started },
+    ];
   const extra: StepResult[] = [];
   if (actionMarker) {
     const { killed, ...step } = await killStrays(actionMarker);
     extra.push(step);
     if (killed > 0) extra.push(...(await teardown(token)));
-    if (!extra.every((r) => r.ok)) return [...extra, { resource: 'lease', ok: false, error: 'an action outlived the agent: lease left to expire', tookMs: performance.now() - started }];
+    if (!extra.every((r) => r.ok))
+      return [
+        ...extra,
+        { resource: 'lease', ok: false, error: 'an action outlived the agent: lease left to expire', tookMs: performance.now() - started },
+      ];
   }
   const r = await releaseLease(spec, 3000); // not urgent for safety: a slow etcd must not make it give up
   return [...extra, { resource: 'lease', ok: r.ok, ...(r.error ? { error: r.error } : {}), tookMs: performance.now() - started }];

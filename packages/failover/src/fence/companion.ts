@@ -19,7 +19,11 @@ import { checkPrivateDir } from '../private-dir.ts';
 
 export const companionSchema = z.strictObject({
   kind: z.literal('companion'),
-  socket: z.string().min(1).optional().describe('connect to a companion already running on this Unix socket (e.g. under the supervisor) instead of spawning one'),
+  socket: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('connect to a companion already running on this Unix socket (e.g. under the supervisor) instead of spawning one'),
   maxValid: duration().default(60_000).describe('the fence never honours a pet further ahead than this (set it to the lease TTL)'),
   startTimeout: duration().default(10_000).describe('how long the companion may take to start'),
 });
@@ -89,7 +93,8 @@ export class CompanionFence implements Fence {
     const armed = this.#wait((m) => (m.t === 'armed' && m.token === term.token) || m.t === 'error', 'arm');
     this.#send({ t: 'arm', token: term.token, validUntilMs: term.validUntilMs, ...(isReleaseSpec(release) ? { release } : {}) });
     const m = await armed;
-    if (m.t === 'error') throw new FailoverError('HOLDFAST_E_FENCE', `the fence companion refused to arm for token ${term.token}: ${m.message}`);
+    if (m.t === 'error')
+      throw new FailoverError('HOLDFAST_E_FENCE', `the fence companion refused to arm for token ${term.token}: ${m.message}`);
   }
 
   pet(validUntilMs: number): void {
@@ -141,7 +146,10 @@ export class CompanionFence implements Fence {
     this.#child = child;
     this.#out = child.stdin;
     child.stdin.on('error', () => {});
-    child.stdout.on('data', lineSplitter((l) => this.#onLine(l)));
+    child.stdout.on(
+      'data',
+      lineSplitter((l) => this.#onLine(l)),
+    );
     child.once('error', (err) => this.#gone(`cannot start the fence companion: ${err.message}`));
     child.once('exit', (code, signal) => {
       if (this.#child === child) this.#gone(`the fence companion exited (${signal ?? `code ${code}`})`);
@@ -151,7 +159,10 @@ export class CompanionFence implements Fence {
   #connect(path: string): void {
     const conn = connect(path);
     this.#out = conn;
-    conn.on('data', lineSplitter((l) => this.#onLine(l)));
+    conn.on(
+      'data',
+      lineSplitter((l) => this.#onLine(l)),
+    );
     conn.once('error', (err) => this.#gone(`cannot reach the fence companion at ${path}: ${err.message}`));
     conn.once('close', () => {
       if (this.#out === conn) this.#gone(`the connection to the fence companion at ${path} closed`);
@@ -167,7 +178,10 @@ export class CompanionFence implements Fence {
     }
     if (m.t === 'fired') {
       this.#lastFired = m;
-      this.#deps.log.error({ token: m.token, reason: m.reason, results: m.results }, 'the fence fired: this node was fenced and must not act as leader');
+      this.#deps.log.error(
+        { token: m.token, reason: m.reason, results: m.results },
+        'the fence fired: this node was fenced and must not act as leader',
+      );
       if (this.#term?.token === m.token) this.#opts.onFired?.(m);
     }
     if (m.t === 'error') this.#deps.log.warn({ message: m.message }, 'fence companion');
@@ -178,7 +192,8 @@ export class CompanionFence implements Fence {
   #gone(why: string): void {
     this.#child = undefined;
     this.#out = undefined;
-    for (const w of this.#waiters.splice(0)) w.reject(new FailoverError('HOLDFAST_E_FENCE', `${why}; check the agent's stderr for the companion's own log`));
+    for (const w of this.#waiters.splice(0))
+      w.reject(new FailoverError('HOLDFAST_E_FENCE', `${why}; check the agent's stderr for the companion's own log`));
     if (this.#closing) return;
     const term = this.#term;
     this.#deps.log.error({ why, armed: term?.token }, 'fence companion lost');
@@ -201,7 +216,12 @@ export class CompanionFence implements Fence {
       const timer = setTimeout(() => {
         const i = this.#waiters.indexOf(w);
         if (i >= 0) this.#waiters.splice(i, 1);
-        reject(new FailoverError('HOLDFAST_E_FENCE', `the fence companion did not answer '${what}' within ${this.#config.startTimeout} ms; check the agent's stderr for its log`));
+        reject(
+          new FailoverError(
+            'HOLDFAST_E_FENCE',
+            `the fence companion did not answer '${what}' within ${this.#config.startTimeout} ms; check the agent's stderr for its log`,
+          ),
+        );
       }, this.#config.startTimeout);
       const w: Waiter = {
         match,

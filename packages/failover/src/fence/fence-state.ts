@@ -52,7 +52,8 @@ export class FenceState {
       case 'configure':
         return this.#out([]);
       case 'arm': {
-        if (m.token <= this.#highestToken) return this.#out([{ t: 'error', message: `arm refused: token ${m.token} is not above ${this.#highestToken} (a stale leader?)` }]);
+        if (m.token <= this.#highestToken)
+          return this.#out([{ t: 'error', message: `arm refused: token ${m.token} is not above ${this.#highestToken} (a stale leader?)` }]);
         if (s.mode === 'armed' || s.mode === 'firing') {
           return this.#out([{ t: 'error', message: `arm refused: still ${s.mode} for token ${s.token}; disarm it first` }]);
         }
@@ -61,8 +62,12 @@ export class FenceState {
         return this.#check([{ t: 'armed', token: m.token }], now, 'late-arm');
       }
       case 'pet': {
-        if ((s.mode === 'fired' || s.mode === 'firing') && m.token === s.token) return this.#out([]); // 'fired' is sent when firing completes
-        if (s.mode !== 'armed' || m.token !== s.token) return this.#out([{ t: 'error', message: `pet for token ${m.token} ignored: fence is ${s.mode}${'token' in s ? ` for token ${s.token}` : ''}` }]);
+        // 'fired' is sent when firing completes
+        if ((s.mode === 'fired' || s.mode === 'firing') && m.token === s.token) return this.#out([]);
+        if (s.mode !== 'armed' || m.token !== s.token)
+          return this.#out([
+            { t: 'error', message: `pet for token ${m.token} ignored: fence is ${s.mode}${'token' in s ? ` for token ${s.token}` : ''}` },
+          ]);
         s.validUntilMs = this.#clamp(m.validUntilMs, now);
         return this.#check([], now, 'expired');
       }

@@ -60,4 +60,3 @@ export interface FenceKind<C extends { kind: string } = { kind: string }> {
   readonly schema: z.ZodType<C, any>;
   create(config: C, deps: FenceDeps): Fence;
 }
-

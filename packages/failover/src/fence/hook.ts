@@ -14,7 +14,13 @@ export interface FenceHookConfig {
   timeout: number;
 }
 
-export function runFenceHook(hook: FenceHookConfig, cluster: string, previous: PreviousTerm, term: Term, signal: AbortSignal): Promise<void> {
+export function runFenceHook(
+  hook: FenceHookConfig,
+  cluster: string,
+  previous: PreviousTerm,
+  term: Term,
+  signal: AbortSignal,
+): Promise<void> {
   const [cmd, ...args] = hook.command;
   const env = {
     ...process.env,
@@ -24,19 +30,31 @@ export function runFenceHook(hook: FenceHookConfig, cluster: string, previous: P
   };
   return new Promise((resolve, reject) => {
     const timeout = AbortSignal.timeout(hook.timeout);
-    const child = spawn(cmd!, args, { env, stdio: ['ignore', 'ignore', 'pipe'], signal: AbortSignal.any([signal, timeout]), killSignal: 'SIGKILL' });
+    const child = spawn(cmd!, args, {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      signal: AbortSignal.any([signal, timeout]),
+      killSignal: 'SIGKILL',
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-500)));
     child.once('error', (err) => {
       const why = timeout.aborted ? `timed out after ${hook.timeout} ms` : signal.aborted ? 'aborted (leadership ended)' : err.message;
-      reject(new FailoverError('HOLDFAST_E_FENCE_HOOK', `${hook.command.join(' ')} against ${previous.node} (token ${previous.token}): ${why}`, { node: previous.node }));
+      reject(
+        new FailoverError('HOLDFAST_E_FENCE_HOOK', `${hook.command.join(' ')} against ${previous.node} (token ${previous.token}): ${why}`, {
+          node: previous.node,
+        }),
+      );
     });
     child.once('close', (code, sig) => {
       if (code === 0) return resolve();
       reject(
         new FailoverError(
           'HOLDFAST_E_FENCE_HOOK',
-          `${hook.command.join(' ')} against ${previous.node} (token ${previous.token}) exited ${sig ?? code}${stderr.trim() ? `: ${stderr.trim()}` : ''}; this node gives up leadership rather than act unfenced`,
+          `${hook.command.join(' ')} ` +
+            `against ${previous.node} ` +
+            `(token ${previous.token}) ` +
+            `exited ${sig ?? code}${stderr.trim() ? `: ${stderr.trim()}` : ''}; this node gives up leadership rather than act unfenced`,
           { node: previous.node, code },
         ),
       );

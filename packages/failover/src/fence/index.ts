@@ -5,7 +5,14 @@ import { watchdogKind } from './watchdog.ts';
 
 export const fenceKinds = [companionKind, watchdogKind] as const satisfies readonly FenceKind<any>[];
 
-export { companionKind, companionSchema, CompanionFence, companionMainPath, type CompanionConfig, type CompanionOptions } from './companion.ts';
+export {
+  companionKind,
+  companionSchema,
+  CompanionFence,
+  companionMainPath,
+  type CompanionConfig,
+  type CompanionOptions,
+} from './companion.ts';
 export { watchdogKind, watchdogSchema, WatchdogFence, deviceTimeoutMs, type WatchdogConfig } from './watchdog.ts';
 export { FenceState, type FenceMode } from './fence-state.ts';
 export { runFenceHook, type FenceHookConfig } from './hook.ts';

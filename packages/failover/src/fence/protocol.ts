@@ -9,7 +9,15 @@ export type AgentMessage =
    * Once, after spawn: who we are and what to tear down. `actionMarker` is the value of
    * HOLDFAST_FAILOVER_ACTION in every process the agent runs for an action (strays.ts).
    */
-  | { t: 'configure'; node: string; cluster: string; resources: Array<ResourceBaseConfig & { kind: string }>; maxValidMs: number; agentPid?: number; actionMarker?: string }
+  | {
+      t: 'configure';
+      node: string;
+      cluster: string;
+      resources: Array<ResourceBaseConfig & { kind: string }>;
+      maxValidMs: number;
+      agentPid?: number;
+      actionMarker?: string;
+    }
   /** On promotion, before any resource starts; `release` lets the fence free the lease of an agent that died. */
   | { t: 'arm'; token: number; validUntilMs: number; release?: ReleaseSpec }
   /** After every acknowledged keep-alive: the new "act at" time (the leader's own deadline). */
@@ -60,7 +68,8 @@ export function parseAgentMessage(line: string): AgentMessage {
   if (m['t'] === 'configure') {
     num('maxValidMs');
     if (!Array.isArray(m['resources'])) throw new Error("'configure' needs a resources array");
-    if (m['actionMarker'] !== undefined && (typeof m['actionMarker'] !== 'string' || !/^[\w./:-]{8,200}$/.test(m['actionMarker']))) throw new Error("'configure' has a malformed actionMarker");
+    if (m['actionMarker'] !== undefined && (typeof m['actionMarker'] !== 'string' || !/^[\w./:-]{8,200}$/.test(m['actionMarker'])))
+      throw new Error("'configure' has a malformed actionMarker");
   }
   return m as unknown as AgentMessage;
 }

@@ -36,10 +36,22 @@ export function isReleaseSpec(v: unknown): v is ReleaseSpec {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
   if (r['kind'] === 'etcd-lease') {
-    return Array.isArray(r['endpoints']) && r['endpoints'].every((e) => typeof e === 'string') && typeof r['leaseId'] === 'string' && /^\d+$/.test(r['leaseId']);
+    return (
+      Array.isArray(r['endpoints']) &&
+      r['endpoints'].every((e) => typeof e === 'string') &&
+      typeof r['leaseId'] === 'string' &&
+      /^\d+$/.test(r['leaseId'])
+    );
   }
   if (r['kind'] === 'local-lease') {
-    return typeof r['dir'] === 'string' && r['dir'].startsWith('/') && typeof r['cluster'] === 'string' && r['cluster'] !== '' && typeof r['leaseId'] === 'string' && /^[\w-]{8,64}$/.test(r['leaseId']);
+    return (
+      typeof r['dir'] === 'string' &&
+      r['dir'].startsWith('/') &&
+      typeof r['cluster'] === 'string' &&
+      r['cluster'] !== '' &&
+      typeof r['leaseId'] === 'string' &&
+      /^[\w-]{8,64}$/.test(r['leaseId'])
+    );
   }
   return false;
 }
@@ -65,13 +77,17 @@ export function processGone(pid: number): boolean {
 function postJson(url: string, body: unknown, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }, timeout: timeoutMs }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(data);
@@ -95,7 +111,10 @@ export async function releaseLease(spec: ReleaseSpec, timeoutMs = 1000): Promise
 }
 
 /** Ends a `local` coordinator lease in its state directory (loaded only when needed: node:sqlite). */
-async function releaseLocalLease(spec: Extract<ReleaseSpec, { kind: 'local-lease' }>, timeoutMs: number): Promise<{ ok: boolean; error?: string; endpoint?: string }> {
+async function releaseLocalLease(
+  spec: Extract<ReleaseSpec, { kind: 'local-lease' }>,
+  timeoutMs: number,
+): Promise<{ ok: boolean; error?: string; endpoint?: string }> {
   const { LocalCoordinator } = await import('../coordinator/local.ts');
   // ttlMs bounds how long the mutex may be waited for.
   const c = new LocalCoordinator({ dir: spec.dir, cluster: spec.cluster, ttlMs: timeoutMs });

@@ -30,7 +30,10 @@ export function markedProcesses(marker: string, procDir = '/proc'): number[] {
  * SIGKILLs every process carrying `marker` and waits (up to `waitMs`) until none is left.
  * ok is false when one survived or /proc could not be read: the term is then not known to be over.
  */
-export async function killStrays(marker: string, { waitMs = 1000, procDir = '/proc' }: { waitMs?: number; procDir?: string } = {}): Promise<StepResult & { killed: number }> {
+export async function killStrays(
+  marker: string,
+  { waitMs = 1000, procDir = '/proc' }: { waitMs?: number; procDir?: string } = {},
+): Promise<StepResult & { killed: number }> {
   const started = performance.now();
   const hit = new Set<number>();
   try {
@@ -38,7 +41,13 @@ export async function killStrays(marker: string, { waitMs = 1000, procDir = '/pr
       const pids = markedProcesses(marker, procDir);
       if (pids.length === 0) return { resource: 'actions', ok: true, killed: hit.size, tookMs: performance.now() - started };
       if (performance.now() - started > waitMs) {
-        return { resource: 'actions', ok: false, killed: hit.size, error: `action process(es) ${pids.join(', ')} still run after SIGKILL`, tookMs: performance.now() - started };
+        return {
+          resource: 'actions',
+          ok: false,
+          killed: hit.size,
+          error: `action process(es) ${pids.join(', ')} still run after SIGKILL`,
+          tookMs: performance.now() - started,
+        };
       }
       for (const pid of pids) {
         try {
@@ -49,6 +58,12 @@ export async function killStrays(marker: string, { waitMs = 1000, procDir = '/pr
       await new Promise((r) => setTimeout(r, 5));
     }
   } catch (err) {
-    return { resource: 'actions', ok: false, killed: hit.size, error: `cannot look for action processes: ${(err as Error).message}`, tookMs: performance.now() - started };
+    return {
+      resource: 'actions',
+      ok: false,
+      killed: hit.size,
+      error: `cannot look for action processes: ${(err as Error).message}`,
+      tookMs: performance.now() - started,
+    };
   }
 }

@@ -21,13 +21,17 @@ import type { Fence, FenceDeps, FenceKind, FenceTerm } from './fence.ts';
 export const watchdogSchema = z.strictObject({
   kind: z.literal('watchdog'),
   device: z.string().min(1).default('/dev/watchdog'),
-  mode: z.enum(['required', 'auto']).default('required').describe("required: refuse to run without the device; auto: warn and run unfenced"),
+  mode: z
+    .enum(['required', 'auto'])
+    .default('required')
+    .describe('required: refuse to run without the device; auto: warn and run unfenced'),
   timeout: duration().optional().describe('the device timeout; default: read from /sys/class/watchdog/<dev>/timeout'),
 });
 export type WatchdogConfig = z.output<typeof watchdogSchema>;
 
 const missingHelp = (device: string) =>
-  `${device} does not exist. Load a watchdog driver (e.g. 'modprobe softdog soft_margin=3') on a node that may be rebooted, or remove the watchdog fence (mode 'auto' runs without it, unfenced)`;
+  `${device} does not exist. Load a watchdog driver (e.g. 'modprobe softdog soft_margin=3') on a node that may be ` +
+  `rebooted, or remove the watchdog fence (mode 'auto' runs without it, unfenced)`;
 
 /** The device timeout in ms: the configured one, else the driver's from sysfs. */
 export function deviceTimeoutMs(device: string, configured?: number): number {
@@ -37,7 +41,10 @@ export function deviceTimeoutMs(device: string, configured?: number): number {
   try {
     return Number(readFileSync(file, 'utf8').trim()) * 1000;
   } catch {
-    throw new FailoverError('HOLDFAST_E_WATCHDOG', `cannot read the timeout of ${device} from ${file}; set 'timeout' in the watchdog fence config to the driver's timeout`);
+    throw new FailoverError(
+      'HOLDFAST_E_WATCHDOG',
+      `cannot read the timeout of ${device} from ${file}; set 'timeout' in the watchdog fence config to the driver's timeout`,
+    );
   }
 }
 
@@ -75,14 +82,23 @@ export class WatchdogFence implements Fence {
     if (this.#timeoutMs > window) {
       throw new FailoverError(
         'HOLDFAST_E_WATCHDOG',
-        `the watchdog timeout (${this.#timeoutMs} ms) is longer than the time left in this lease (${Math.round(window)} ms): a frozen leader would outlive its lease. Use a longer TTL profile or a shorter driver timeout (softdog soft_margin)`,
+        `the watchdog timeout ` +
+          `(${this.#timeoutMs} ms) is longer than the time left in this lease ` +
+          (`(${Math.round(window)} ms): a frozen leader would outlive its lease. Use a longer TTL profile or a shorter ` +
+            `driver timeout (softdog soft_margin)`),
         { timeoutMs: this.#timeoutMs, windowMs: window },
       );
     }
     try {
       this.#fd = openSync(this.#config.device, 'w'); // opening starts the countdown
     } catch (err) {
-      throw new FailoverError('HOLDFAST_E_WATCHDOG', `cannot open ${this.#config.device}: ${(err as Error).message} (is another process, e.g. systemd or a watchdog daemon, holding it?)`, {}, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_WATCHDOG',
+        `cannot open ${this.#config.device}: ${(err as Error).message} (is another process, e.g. systemd or a ` +
+          `watchdog daemon, holding it?)`,
+        {},
+        { cause: err },
+      );
     }
   }
 
@@ -109,7 +125,14 @@ export class WatchdogFence implements Fence {
   }
 
   describe(): Record<string, unknown> {
-    return { device: this.#config.device, available: this.#available, timeoutMs: this.#timeoutMs, armed: this.#fd !== undefined, pets: this.#pets, skippedPets: this.#skipped };
+    return {
+      device: this.#config.device,
+      available: this.#available,
+      timeoutMs: this.#timeoutMs,
+      armed: this.#fd !== undefined,
+      pets: this.#pets,
+      skippedPets: this.#skipped,
+    };
   }
 }
 

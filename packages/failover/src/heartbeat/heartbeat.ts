@@ -61,7 +61,15 @@ export class Heartbeats extends EventEmitter<{ drop: [DropReason, string]; peer:
   readonly #sendKey: { id: string; secret: Buffer };
   readonly #peers = new Map<string, PeerState>();
   readonly #deadAfter: number;
-  readonly counters = { sent: 0, accepted: 0, send_errors: 0, dropped: { malformed: 0, unknown_key: 0, bad_mac: 0, replay: 0, wrong_cluster: 0, unknown_peer: 0, self: 0 } as Record<DropReason, number> };
+  readonly counters = {
+    sent: 0,
+    accepted: 0,
+    send_errors: 0,
+    dropped: { malformed: 0, unknown_key: 0, bad_mac: 0, replay: 0, wrong_cluster: 0, unknown_peer: 0, self: 0 } as Record<
+      DropReason,
+      number
+    >,
+  };
   #socket: Socket | null = null;
   #timer: Timer | null = null;
   /**
@@ -80,10 +88,15 @@ export class Heartbeats extends EventEmitter<{ drop: [DropReason, string]; peer:
     this.#keys = new Map(options.keys.map((k) => [k.id, k.secret]));
     const send = options.sendKeyId ?? options.keys[0]!.id;
     const secret = this.#keys.get(send);
-    if (!secret) throw new FailoverError('HOLDFAST_E_CONFIG', `heartbeat.sendKeyId '${send}' is not among the keys (${[...this.#keys.keys()].join(', ')})`);
+    if (!secret)
+      throw new FailoverError(
+        'HOLDFAST_E_CONFIG',
+        `heartbeat.sendKeyId '${send}' is not among the keys (${[...this.#keys.keys()].join(', ')})`,
+      );
     this.#sendKey = { id: send, secret };
     this.#deadAfter = options.deadAfterMs ?? options.intervalMs * 3;
-    for (const p of options.peers) this.#peers.set(p.node, { config: p, window: new ReplayWindow(), lastSeen: null, body: null, alive: false });
+    for (const p of options.peers)
+      this.#peers.set(p.node, { config: p, window: new ReplayWindow(), lastSeen: null, body: null, alive: false });
   }
 
   async start(): Promise<void> {
@@ -98,7 +111,12 @@ export class Heartbeats extends EventEmitter<{ drop: [DropReason, string]; peer:
       });
     }).catch((err: Error) => {
       socket.close();
-      throw new FailoverError('HOLDFAST_E_CONFIG', `heartbeat cannot listen on ${this.#o.listen.host}:${this.#o.listen.port}: ${err.message}. Pick a free port in heartbeat.listen`, {}, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_CONFIG',
+        `heartbeat cannot listen on ${this.#o.listen.host}:${this.#o.listen.port}: ${err.message}. Pick a free port in heartbeat.listen`,
+        {},
+        { cause: err },
+      );
     });
     this.#socket = socket;
     this.#loop();

@@ -38,7 +38,13 @@ export function etcdLockProvider(o: EtcdLockProviderOptions): LockProvider {
   const requestTimeoutMs = o.requestTimeoutMs ?? 1000;
   const client =
     o.client ??
-    createEtcdClient({ endpoints: o.endpoints, ttlMs: 2000, dialTimeoutMs: requestTimeoutMs, ...(o.tls ? { tls: o.tls } : {}), ...(o.auth ? { auth: o.auth } : {}) });
+    createEtcdClient({
+      endpoints: o.endpoints,
+      ttlMs: 2000,
+      dialTimeoutMs: requestTimeoutMs,
+      ...(o.tls ? { tls: o.tls } : {}),
+      ...(o.auth ? { auth: o.auth } : {}),
+    });
   const prefix = (o.prefix ?? '/holdfast/locks').replace(/\/+$/, '');
   const live = new Set<Hold>();
   return {
@@ -51,7 +57,15 @@ export function etcdLockProvider(o: EtcdLockProviderOptions): LockProvider {
   };
 }
 
-async function acquire(client: Etcd3, clock: Clock, prefix: string, requestMs: number, rawName: string, o: DistributedLockOptions, live: Set<Hold>): Promise<DistributedLock> {
+async function acquire(
+  client: Etcd3,
+  clock: Clock,
+  prefix: string,
+  requestMs: number,
+  rawName: string,
+  o: DistributedLockOptions,
+  live: Set<Hold>,
+): Promise<DistributedLock> {
   const name = checkLockName(rawName);
   const ttlMs = checkTtl(name, o.ttlMs);
   const timeout = Math.min(requestMs, ttlMs / 2);
@@ -60,7 +74,11 @@ async function acquire(client: Etcd3, clock: Clock, prefix: string, requestMs: n
   const sentAt = clock.now();
   const grant = await call('lease grant', () => client.leaseClient.leaseGrant({ TTL: ttlMs / 1000 }));
   const grantedMs = Number(grant.TTL) * 1000;
-  const revoke = () => call('lease revoke', () => client.leaseClient.leaseRevoke({ ID: grant.ID })).then(() => undefined, () => undefined);
+  const revoke = () =>
+    call('lease revoke', () => client.leaseClient.leaseRevoke({ ID: grant.ID })).then(
+      () => undefined,
+      () => undefined,
+    );
   if (grantedMs > ttlMs) {
     await revoke();
     throw ttlUnderMinimum(name, ttlMs, grantedMs);
@@ -74,7 +92,9 @@ async function acquire(client: Etcd3, clock: Clock, prefix: string, requestMs: n
     const put = await call('lock put', () =>
       client.kv.txn({
         compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key, value: Buffer.from(JSON.stringify({ owner: o.owner ?? null, pid: process.pid })), lease: grant.ID } }],
+        success: [
+          { request_put: { key, value: Buffer.from(JSON.stringify({ owner: o.owner ?? null, pid: process.pid })), lease: grant.ID } },
+        ],
         failure: [],
       }),
     );
@@ -91,13 +111,21 @@ async function acquire(client: Etcd3, clock: Clock, prefix: string, requestMs: n
 }
 
 /** Waits until no key under `dir` was created before ours: the deletion of the one just before, again and again. */
-async function waitForTurn(client: Etcd3, call: <T>(what: string, fn: () => Promise<T>) => Promise<T>, dir: string, hold: Hold, o: DistributedLockOptions): Promise<void> {
+async function waitForTurn(
+  client: Etcd3,
+  call: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+  dir: string,
+  hold: Hold,
+  o: DistributedLockOptions,
+): Promise<void> {
   const range = { key: Buffer.from(dir), range_end: rangeEnd(dir) };
   const deadline = o.timeoutMs === undefined ? undefined : hold.clock.now() + o.timeoutMs;
   for (;;) {
     hold.check();
     if (o.signal?.aborted) throw aborted(hold.name, o.signal);
-    const before = await call('lock wait', () => client.kv.range({ ...range, max_create_revision: String(hold.token - 1), sort_order: 'Descend', sort_target: 'Create', limit: 1 }));
+    const before = await call('lock wait', () =>
+      client.kv.range({ ...range, max_create_revision: String(hold.token - 1), sort_order: 'Descend', sort_target: 'Create', limit: 1 }),
+    );
     const prev = before.kvs[0];
     if (!prev) return;
     const left = deadline === undefined ? undefined : deadline - hold.clock.now();
@@ -120,7 +148,11 @@ async function waitForTurn(client: Etcd3, call: <T>(what: string, fn: () => Prom
       if (o.signal?.aborted) return onAbort();
       if (hold.signal.aborted) return onLost();
       if (left !== undefined) timer = hold.clock.setTimeout(() => done(timedOut(hold.name, o.timeoutMs!)), left);
-      const watcher: Promise<{ cancel(): Promise<void> } & NodeJS.EventEmitter> = client.watch().key(prev.key).startRevision(String(Number(before.header.revision) + 1)).create();
+      const watcher: Promise<{ cancel(): Promise<void> } & NodeJS.EventEmitter> = client
+        .watch()
+        .key(prev.key)
+        .startRevision(String(Number(before.header.revision) + 1))
+        .create();
       watcher.then(
         (w) => {
           w.on('delete', () => done());
@@ -152,7 +184,16 @@ class Hold implements DistributedLock {
   #expiry: Timer | undefined;
   #released = false;
 
-  constructor(client: Etcd3, clock: Clock, call: <T>(what: string, fn: () => Promise<T>) => Promise<T>, name: string, leaseId: string, ttlMs: number, grantSentAt: number, revoke: () => Promise<void>) {
+  constructor(
+    client: Etcd3,
+    clock: Clock,
+    call: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+    name: string,
+    leaseId: string,
+    ttlMs: number,
+    grantSentAt: number,
+    revoke: () => Promise<void>,
+  ) {
     this.#client = client;
     this.clock = clock;
     this.#call = call;
@@ -178,13 +219,25 @@ class Hold implements DistributedLock {
   check(): void {
     if (this.#ac.signal.aborted) throw this.#ac.signal.reason;
     if (this.clock.now() >= this.#deadline) {
-      this.lose(new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}): no keep-alive acknowledged in time; the lease may expire on the server (TTL ${this.#ttlMs} ms)`, { lock: this.name, token: this.token }));
+      this.lose(
+        new FailoverError(
+          'HOLDFAST_E_LOCK_LOST',
+          `lock '${this.name}' ` +
+            `(token ${this.token}): no keep-alive acknowledged in time; the lease may expire on the ` +
+            `server (TTL ${this.#ttlMs} ms)`,
+          { lock: this.name, token: this.token },
+        ),
+      );
       throw this.#ac.signal.reason;
     }
   }
 
   assertHeld(): void {
-    if (this.#released) throw new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}) was released`, { lock: this.name, token: this.token });
+    if (this.#released)
+      throw new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}) was released`, {
+        lock: this.name,
+        token: this.token,
+      });
     this.check();
   }
 
@@ -204,7 +257,12 @@ class Hold implements DistributedLock {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    this.lose(new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}) was released`, { lock: this.name, token: this.token }));
+    this.lose(
+      new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}) was released`, {
+        lock: this.name,
+        token: this.token,
+      }),
+    );
     await this.cleanup();
   }
 
@@ -214,7 +272,11 @@ class Hold implements DistributedLock {
       const key = this.key;
       if (key) {
         await this.#call('lock delete', () =>
-          this.#client.kv.txn({ compare: [{ key, target: 'Create', result: 'Equal', create_revision: this.token }], success: [{ request_delete_range: { key } }], failure: [] }),
+          this.#client.kv.txn({
+            compare: [{ key, target: 'Create', result: 'Equal', create_revision: this.token }],
+            success: [{ request_delete_range: { key } }],
+            failure: [],
+          }),
         ).catch(() => {});
       }
       await this.#revoke();
@@ -229,13 +291,16 @@ class Hold implements DistributedLock {
 
   #armExpiry(): void {
     this.#expiry?.cancel();
-    this.#expiry = this.clock.setTimeout(() => {
-      // A timer may fire a little before the monotonic deadline: look again until it has passed.
-      if (this.clock.now() < this.#deadline) return this.#armExpiry();
-      try {
-        this.check();
-      } catch {}
-    }, Math.max(1, this.#deadline - this.clock.now()));
+    this.#expiry = this.clock.setTimeout(
+      () => {
+        // A timer may fire a little before the monotonic deadline: look again until it has passed.
+        if (this.clock.now() < this.#deadline) return this.#armExpiry();
+        try {
+          this.check();
+        } catch {}
+      },
+      Math.max(1, this.#deadline - this.clock.now()),
+    );
   }
 
   #scheduleKeepAlive(): void {
@@ -253,12 +318,23 @@ class Hold implements DistributedLock {
       ]);
       if (this.#ac.signal.aborted) return;
       if (ttl <= 0) {
-        this.lose(new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}): etcd reports its lease expired or revoked`, { lock: this.name, token: this.token }));
+        this.lose(
+          new FailoverError(
+            'HOLDFAST_E_LOCK_LOST',
+            `lock '${this.name}' (token ${this.token}): etcd reports its lease expired or revoked`,
+            { lock: this.name, token: this.token },
+          ),
+        );
         return;
       }
       const kv = mine?.kvs[0];
       if (mine && (!kv || Number(kv.create_revision) !== this.token)) {
-        this.lose(new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}): its key was deleted`, { lock: this.name, token: this.token }));
+        this.lose(
+          new FailoverError('HOLDFAST_E_LOCK_LOST', `lock '${this.name}' (token ${this.token}): its key was deleted`, {
+            lock: this.name,
+            token: this.token,
+          }),
+        );
         return;
       }
       const next = this.#deadlineFrom(sentAt);

@@ -15,7 +15,10 @@ export interface DistributedLock {
   readonly name: string;
   /** The fencing token: the create revision of this holder's key. Strictly greater for each later holder of the same name. */
   readonly token: number;
-  /** Aborted (reason: an Error with code HOLDFAST_E_LOCK_LOST) as soon as the hold can no longer be trusted, before the lease can expire on the server. */
+  /**
+   * Aborted (reason: an Error with code HOLDFAST_E_LOCK_LOST) as soon as the hold can no longer be
+   * trusted, before the lease can expire on the server.
+   */
   readonly signal: AbortSignal;
   /** Throws HOLDFAST_E_LOCK_LOST unless the hold is still certain now (checks the local deadline, not just the signal). */
   assertHeld(): void;

@@ -19,8 +19,10 @@ export function checkTtl(name: string, ttlMs: unknown): number {
   if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs < 1000 || ttlMs % 1000 !== 0) {
     throw new FailoverError(
       'HOLDFAST_E_LOCK_OPTIONS',
-      `lock '${name}': ttlMs ${String(ttlMs)} is not a lease etcd can grant: etcd leases are whole seconds, so use a multiple of 1000 of at least 1000 ` +
-        '(and at least the server\'s minimum, ceil(1.5 × election timeout): 2000 with etcd\'s defaults)',
+      `lock '${name}': ` +
+        `ttlMs ${String(ttlMs)} is not a lease etcd can grant: etcd leases are whole seconds, so use a ` +
+        `multiple of 1000 of at least 1000 ` +
+        "(and at least the server's minimum, ceil(1.5 × election timeout): 2000 with etcd's defaults)",
       { field: 'ttlMs', value: ttlMs },
     );
   }

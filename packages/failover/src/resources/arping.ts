@@ -25,7 +25,12 @@ async function arping(where: Where, args: string[], signal: AbortSignal) {
   try {
     return await runCommand(file, argv, { signal, killSignal: 'SIGTERM' });
   } catch (err) {
-    throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot run arping: ${(err as Error).message}; install iputils-arping`, {}, { cause: err });
+    throw new FailoverError(
+      'HOLDFAST_E_RESOURCE_FAILED',
+      `cannot run arping: ${(err as Error).message}; install iputils-arping`,
+      {},
+      { cause: err },
+    );
   }
 }
 
@@ -40,7 +45,11 @@ export async function duplicateCheck(where: Where, address: string, windowMs: nu
     const seconds = Math.max(1, Math.ceil(window / 1000)) + 1;
     const stop = AbortSignal.any([AbortSignal.timeout(window), ...(signal ? [signal] : [])]);
     const r = await arping(where, ['-D', '-c', String(seconds + 1), '-w', String(seconds), address], stop);
-    if (signal?.aborted) throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `duplicate check of ${address} on ${where.dev} was cut short (timeout or lost leadership)`);
+    if (signal?.aborted)
+      throw new FailoverError(
+        'HOLDFAST_E_RESOURCE_TIMEOUT',
+        `duplicate check of ${address} on ${where.dev} was cut short (timeout or lost leadership)`,
+      );
     const tookMs = performance.now() - started;
     if (r.code === 0) return { duplicate: false, tookMs };
     if (r.code === 1) {
@@ -50,7 +59,13 @@ export async function duplicateCheck(where: Where, address: string, windowMs: nu
     // Ended by the signal before it installed its handler (a very short window on a busy host):
     // it may not have probed at all, so probe again with a longer window.
     if (r.code === null && attempt < 2) continue;
-    throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `duplicate check of ${address} on ${where.dev}${where.netns ? ` (netns ${where.netns})` : ''} failed (arping exit ${r.code ?? r.signal}): ${outputOf(r)}; check that the interface exists and is up`);
+    throw new FailoverError(
+      'HOLDFAST_E_RESOURCE_FAILED',
+      `duplicate check ` +
+        `of ${address} ` +
+        `on ${where.dev}${where.netns ? ` ` + `(netns ${where.netns})` : ''} failed (arping ` +
+        `exit ${r.code ?? r.signal}): ${outputOf(r)}; check that the interface exists and is up`,
+    );
   }
 }
 
@@ -62,5 +77,8 @@ export async function duplicateCheck(where: Where, address: string, windowMs: nu
 export async function gratuitousArp(where: Where, address: string, signal?: AbortSignal): Promise<void> {
   const r = await arping(where, ['-q', '-U', '-c', '1', address], signal ?? new AbortController().signal);
   if (r.code === 0 || r.aborted) return;
-  throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `gratuitous ARP for ${address} on ${where.dev} failed (arping exit ${r.code ?? r.signal}): ${outputOf(r)}`);
+  throw new FailoverError(
+    'HOLDFAST_E_RESOURCE_FAILED',
+    `gratuitous ARP for ${address} on ${where.dev} failed (arping exit ${r.code ?? r.signal}): ${outputOf(r)}`,
+  );
 }

@@ -7,7 +7,16 @@
 // signal aborts (its timeout, or lost leadership).
 import { z } from 'zod';
 import { FailoverError } from '../errors.ts';
-import { resourceBaseSchema, type LeaderContext, type MonitorResult, type OnFailPolicy, type Resource, type ResourceContext, type ResourceKind, type StopContext } from './resource.ts';
+import {
+  resourceBaseSchema,
+  type LeaderContext,
+  type MonitorResult,
+  type OnFailPolicy,
+  type Resource,
+  type ResourceContext,
+  type ResourceKind,
+  type StopContext,
+} from './resource.ts';
 import { inNetns, outputOf, runCommand, type CommandResult } from './command.ts';
 
 export const OCF_SUCCESS = 0;
@@ -74,17 +83,38 @@ export class ExecResource implements Resource {
     const [file, args] = typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0]!, command.slice(1)];
     const [f, a] = inNetns(this.#config.netns, file, args);
     try {
-      const r = await runCommand(f, a, { env: { ...this.#config.env, ...ctx.env }, cwd: this.#config.cwd, signal: ctx.signal, group: true });
+      const r = await runCommand(f, a, {
+        env: { ...this.#config.env, ...ctx.env },
+        cwd: this.#config.cwd,
+        signal: ctx.signal,
+        group: true,
+      });
       this.#lastExit = { action, code: r.code };
       return r;
     } catch (err) {
-      throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${this.name}': cannot run its ${action} command '${file}': ${(err as Error).message}; check the path and that it is executable`, { resource: this.name, action }, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_RESOURCE_FAILED',
+        `resource '${this.name}': cannot run ` +
+          `its ${action} command ` +
+          `'${file}': ${(err as Error).message}; check the ` +
+          `path and that it is executable`,
+        { resource: this.name, action },
+        { cause: err },
+      );
     }
   }
 
   #failure(action: string, r: CommandResult): FailoverError {
-    if (r.aborted) return new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `resource '${this.name}': ${action} did not finish in time and was ended`, { resource: this.name, action });
-    return new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${this.name}': ${describeFailure(action, r)}`, { resource: this.name, action, exit: r.code });
+    if (r.aborted)
+      return new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `resource '${this.name}': ${action} did not finish in time and was ended`, {
+        resource: this.name,
+        action,
+      });
+    return new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${this.name}': ${describeFailure(action, r)}`, {
+      resource: this.name,
+      action,
+      exit: r.code,
+    });
   }
 }
 

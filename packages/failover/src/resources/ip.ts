@@ -34,7 +34,12 @@ async function ip(args: string[], signal?: AbortSignal) {
   try {
     return await runCommand('ip', args, { signal });
   } catch (err) {
-    throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot run 'ip ${args.join(' ')}': ${(err as Error).message}; install iproute2`, {}, { cause: err });
+    throw new FailoverError(
+      'HOLDFAST_E_RESOURCE_FAILED',
+      `cannot run 'ip ${args.join(' ')}': ${(err as Error).message}; install iproute2`,
+      {},
+      { cause: err },
+    );
   }
 }
 
@@ -42,9 +47,14 @@ async function ip(args: string[], signal?: AbortSignal) {
 export async function listAddresses(where: Where, signal?: AbortSignal): Promise<IfAddress[]> {
   const r = await ip([...nsArgs(where.netns), '-j', '-4', 'addr', 'show', 'dev', where.dev], signal);
   if (r.code !== 0) {
-    throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot list addresses of ${whereText(where)}: ${outputOf(r)}; check the interface name (ip link)`);
+    throw new FailoverError(
+      'HOLDFAST_E_RESOURCE_FAILED',
+      `cannot list addresses of ${whereText(where)}: ${outputOf(r)}; check the interface name (ip link)`,
+    );
   }
-  const links = JSON.parse(r.stdout || '[]') as Array<{ addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }> }>;
+  const links = JSON.parse(r.stdout || '[]') as Array<{
+    addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }>;
+  }>;
   return links.flatMap((l) =>
     (l.addr_info ?? [])
       .filter((a) => a.family === 'inet')
@@ -62,8 +72,17 @@ export async function addAddress(where: Where, a: IfAddress, signal?: AbortSigna
   if (a.label) args.push('label', a.label);
   const r = await ip(args, signal);
   if (r.code === 0 || /File exists|already assigned/i.test(r.stderr)) return;
-  if (r.aborted) throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `'ip ${args.join(' ')}' was cut short (timeout or lost leadership)`, { address: a.address, dev: where.dev, netns: where.netns });
-  throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, { address: a.address, dev: where.dev, netns: where.netns });
+  if (r.aborted)
+    throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `'ip ${args.join(' ')}' was cut short (timeout or lost leadership)`, {
+      address: a.address,
+      dev: where.dev,
+      netns: where.netns,
+    });
+  throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, {
+    address: a.address,
+    dev: where.dev,
+    netns: where.netns,
+  });
 }
 
 /** `ip addr del address/prefix dev …`; an address already gone is a success. Returns whether it was there. */
@@ -71,19 +90,36 @@ export async function deleteAddress(where: Where, a: IfAddress, signal?: AbortSi
   const args = [...nsArgs(where.netns), 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', where.dev];
   const r = await ip(args, signal);
   if (r.code === 0) return true;
-  if (r.aborted) throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `'ip ${args.join(' ')}' was cut short by its timeout`, { address: a.address, dev: where.dev, netns: where.netns });
+  if (r.aborted)
+    throw new FailoverError('HOLDFAST_E_RESOURCE_TIMEOUT', `'ip ${args.join(' ')}' was cut short by its timeout`, {
+      address: a.address,
+      dev: where.dev,
+      netns: where.netns,
+    });
   if (/Cannot assign requested address|EADDRNOTAVAIL|Address not found/i.test(r.stderr)) return false;
-  throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, { address: a.address, dev: where.dev, netns: where.netns });
+  throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `'ip ${args.join(' ')}' failed: ${outputOf(r)}`, {
+    address: a.address,
+    dev: where.dev,
+    netns: where.netns,
+  });
 }
 
 export async function linkState(where: Where, signal?: AbortSignal): Promise<LinkState> {
   const r = await ip([...nsArgs(where.netns), '-j', 'link', 'show', 'dev', where.dev], signal);
   if (r.code !== 0) {
-    throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `cannot read link ${whereText(where)}: ${outputOf(r)}; check the interface name (ip link)`);
+    throw new FailoverError(
+      'HOLDFAST_E_RESOURCE_FAILED',
+      `cannot read link ${whereText(where)}: ${outputOf(r)}; check the interface name (ip link)`,
+    );
   }
   const [link] = JSON.parse(r.stdout || '[]') as Array<{ flags?: string[]; operstate?: string; address?: string }>;
   const flags = link?.flags ?? [];
-  return { up: flags.includes('UP'), carrier: flags.includes('LOWER_UP'), operstate: link?.operstate ?? 'UNKNOWN', mac: link?.address ?? '' };
+  return {
+    up: flags.includes('UP'),
+    carrier: flags.includes('LOWER_UP'),
+    operstate: link?.operstate ?? 'UNKNOWN',
+    mac: link?.address ?? '',
+  };
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

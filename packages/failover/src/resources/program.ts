@@ -10,7 +10,16 @@
 // started with this token and no other.
 import { z } from 'zod';
 import { FailoverError } from '../errors.ts';
-import { resourceBaseSchema, type LeaderContext, type MonitorResult, type OnFailPolicy, type Resource, type ResourceDeps, type ResourceKind, type StopContext } from './resource.ts';
+import {
+  resourceBaseSchema,
+  type LeaderContext,
+  type MonitorResult,
+  type OnFailPolicy,
+  type Resource,
+  type ResourceDeps,
+  type ResourceKind,
+  type StopContext,
+} from './resource.ts';
 
 export interface ProgramStatus {
   /** The supervisor's state name (running, starting, stopped, backoff, fatal, …), any case. */
@@ -30,7 +39,13 @@ export interface SupervisorControl {
 export const programSchema = resourceBaseSchema.extend({
   kind: z.literal('program'),
   program: z.string().min(1).describe('the supervisor program (or group:program) to start on promotion and stop on demotion'),
-  socket: z.string().min(1).optional().describe("the supervisor's control socket; default: $HOLDFAST_SOCKET, else the supervisor's default socket (as `holdfast status` finds it)"),
+  socket: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "the supervisor's control socket; default: $HOLDFAST_SOCKET, else the supervisor's default socket (as `holdfast status` finds it)",
+    ),
 });
 export type ProgramConfig = z.output<typeof programSchema>;
 
@@ -61,7 +76,10 @@ export class ProgramResource implements Resource {
     ctx.assertLeader();
     const now = await this.#call('read the state of', () => this.#control.status(this.#program, { signal: ctx.signal }));
     if (!DOWN.has(now.state.toLowerCase())) {
-      ctx.log.warn({ resource: this.name, program: this.#program, state: now.state, token: ctx.token }, 'the program was already up without this term’s token: stopping it before starting it with the token');
+      ctx.log.warn(
+        { resource: this.name, program: this.#program, state: now.state, token: ctx.token },
+        'the program was already up without this term’s token: stopping it before starting it with the token',
+      );
       await this.#call('stop', () => this.#control.stop(this.#program, { signal: ctx.signal }));
     }
     ctx.assertLeader();
@@ -90,7 +108,14 @@ export class ProgramResource implements Resource {
     } catch (err) {
       if (err instanceof FailoverError) throw err;
       const code = (err as { code?: string }).code;
-      throw new FailoverError('HOLDFAST_E_RESOURCE_FAILED', `resource '${this.name}': the supervisor could not ${action} program '${this.#program}'${code ? ` [${code}]` : ''}: ${(err as Error).message}`, { resource: this.name, program: this.#program }, { cause: err });
+      throw new FailoverError(
+        'HOLDFAST_E_RESOURCE_FAILED',
+        `resource '${this.name}': the supervisor could ` +
+          `not ${action} program ` +
+          `'${this.#program}'${code ? ` ` + `[${code}]` : ''}: ${(err as Error).message}`,
+        { resource: this.name, program: this.#program },
+        { cause: err },
+      );
     }
   }
 }
@@ -109,7 +134,9 @@ export function supervisorClientControl(config: ProgramConfig): SupervisorContro
   const get = (): Promise<SupervisorControl> =>
     (control ??= (async () => {
       const s = await import('@holdfast/supervisor/client');
-      const client = config.socket ? new s.SupervisorClient({ socket: config.socket, timeoutMs: config.timeout }) : await s.clientFor({ timeoutMs: config.timeout });
+      const client = config.socket
+        ? new s.SupervisorClient({ socket: config.socket, timeoutMs: config.timeout })
+        : await s.clientFor({ timeoutMs: config.timeout });
       return s.supervisorControl(client);
     })().catch((err: unknown) => {
       control = undefined; // try again on the next call

@@ -97,7 +97,10 @@ export interface Resource {
 
 /** Fields every resource config shares. Resource kinds extend it: `resourceBaseSchema.extend({ kind: z.literal('vip'), … })`. */
 export const resourceBaseSchema = z.strictObject({
-  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, ".", "_" or "-"'),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, ".", "_" or "-"'),
   interval: duration().default(2000).describe('how often monitor runs while leader'),
   timeout: duration().default(10_000).describe('bound on each start, stop and monitor'),
   onFail: z

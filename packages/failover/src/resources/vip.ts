@@ -12,7 +12,16 @@
 import { z } from 'zod';
 import { duration } from '@holdfast/config';
 import { FailoverError, hasCode } from '../errors.ts';
-import { resourceBaseSchema, type LeaderContext, type MonitorResult, type OnFailPolicy, type Resource, type ResourceDeps, type ResourceKind, type StopContext } from './resource.ts';
+import {
+  resourceBaseSchema,
+  type LeaderContext,
+  type MonitorResult,
+  type OnFailPolicy,
+  type Resource,
+  type ResourceDeps,
+  type ResourceKind,
+  type StopContext,
+} from './resource.ts';
 import { addAddress, deleteAddress, hasAddress, linkState, parseCidr, type IfAddress, type Where } from './ip.ts';
 import { duplicateCheck, gratuitousArp, type DuplicateCheckResult } from './arping.ts';
 
@@ -128,14 +137,24 @@ export class VipResource implements Resource {
       if (check) {
         const { prepared, result } = await check;
         const dup = await result;
-        ctx.log.info({ resource: this.name, address, prepared, duplicate: dup.duplicate, tookMs: Math.round(dup.tookMs) }, prepared ? 'duplicate check (run during the campaign) done' : 'duplicate check done');
+        ctx.log.info(
+          { resource: this.name, address, prepared, duplicate: dup.duplicate, tookMs: Math.round(dup.tookMs) },
+          prepared ? 'duplicate check (run during the campaign) done' : 'duplicate check done',
+        );
         if (dup.duplicate) {
           this.#lastDuplicate = dup.mac ? { mac: dup.mac } : {};
           const holder = dup.mac ? `host with MAC ${dup.mac}` : 'another host';
-          ctx.log.error({ alarm: 'vip-duplicate', resource: this.name, address, mac: dup.mac, dev: this.where.dev, netns: this.where.netns }, `VIP ${address} is already answered by ${holder}: refusing to add it`);
+          ctx.log.error(
+            { alarm: 'vip-duplicate', resource: this.name, address, mac: dup.mac, dev: this.where.dev, netns: this.where.netns },
+            `VIP ${address} is already answered by ${holder}: refusing to add it`,
+          );
           throw new FailoverError(
             'HOLDFAST_E_VIP_DUPLICATE',
-            `${address} on ${this.where.dev} is answered by ${holder}; a duplicate was not added. Find that host (arping -I ${this.where.dev} ${address}; ip neigh) and remove the address there, or give resource '${this.name}' another address`,
+            `${address} ` +
+              `on ${this.where.dev} is answered ` +
+              `by ${holder}; a duplicate was not added. Find that host ` +
+              `(arping ` +
+              `-I ${this.where.dev} ${address}; ip neigh) and remove the address there, or give resource '${this.name}' another address`,
             { resource: this.name, address, mac: dup.mac },
           );
         }
@@ -197,7 +216,11 @@ export class VipResource implements Resource {
   async cleanup(ctx: StopContext): Promise<void> {
     this.#cancelAnnouncements();
     const had = await deleteAddress(this.where, this.address, AbortSignal.timeout(this.timeoutMs));
-    if (had) ctx.log.warn({ resource: this.name, address: this.address.address, dev: this.where.dev }, 'removed a VIP held without a valid lease (left by an earlier run)');
+    if (had)
+      ctx.log.warn(
+        { resource: this.name, address: this.address.address, dev: this.where.dev },
+        'removed a VIP held without a valid lease (left by an earlier run)',
+      );
   }
 
   describe(): Record<string, unknown> {

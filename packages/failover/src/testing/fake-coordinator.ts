@@ -228,7 +228,9 @@ export class FakeCoordinatorServer {
     }
     const token = ++this.revision;
     const last = this.#lastTerm;
-    const previous = last ? { node: last.node, token: last.token, expired: !last.released, ...(last.campaign ? { campaign: last.campaign } : {}) } : null;
+    const previous = last
+      ? { node: last.node, token: last.token, expired: !last.released, ...(last.campaign ? { campaign: last.campaign } : {}) }
+      : null;
     const campaign = c.campaign ? { campaign: c.campaign } : {};
     this.#leader = { node: c.node, token, leaseId: id, priority: c.priority, ...campaign };
     this.#lastTerm = { node: c.node, token, released: false, ...campaign };

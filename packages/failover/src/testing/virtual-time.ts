@@ -28,7 +28,8 @@ export class VirtualTime {
     const entry: Entry = { at: Math.max(at, this.#now), seq: this.#seq++, fn, cancelled: false };
     // Keep the queue sorted by (at, seq); insertion from the back is cheap for near-future events.
     let i = this.#queue.length;
-    while (i > 0 && (this.#queue[i - 1]!.at > entry.at || (this.#queue[i - 1]!.at === entry.at && this.#queue[i - 1]!.seq > entry.seq))) i--;
+    while (i > 0 && (this.#queue[i - 1]!.at > entry.at || (this.#queue[i - 1]!.at === entry.at && this.#queue[i - 1]!.seq > entry.seq)))
+      i--;
     this.#queue.splice(i, 0, entry);
     return { cancel: () => void (entry.cancelled = true) };
   }

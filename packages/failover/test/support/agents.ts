@@ -21,7 +21,16 @@ export interface AgentProc {
 /** An exec resource that logs every start/monitor/stop with its token into `log`. */
 export function loggingResource(log: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const line = (action: string) => `echo "${action} $HOLDFAST_FENCING_TOKEN $HOLDFAST_NODE" >> ${log}`;
-  return { kind: 'exec', name: 'app', start: line('start'), stop: line('stop'), monitor: line('monitor'), interval: '100ms', timeout: '2s', ...extra };
+  return {
+    kind: 'exec',
+    name: 'app',
+    start: line('start'),
+    stop: line('stop'),
+    monitor: line('monitor'),
+    interval: '100ms',
+    timeout: '2s',
+    ...extra,
+  };
 }
 
 export function startAgent(t: Pick<TestContext, 'after'>, dir: string, node: string, config: Record<string, unknown>): AgentProc {

@@ -44,11 +44,13 @@ c.on('error', (e) => console.log(e.code));
 `;
 
 /** Script: an HTTP request (argv: method, url or socket path, path, token) prints "<status> <body>" or the error code. */
-export const HTTP_REQUEST = `
+export const HTTP_REQUEST =
+  `
 import { request } from 'node:http';
 const [method, where, path, token] = process.argv.slice(1);
 const target = where.startsWith('http') ? new URL(where) : null;
-const req = request({ ...(target ? { host: target.hostname, port: target.port } : { socketPath: where }), method, path, headers: token ? { authorization: 'Bearer ' + token } : {} }, (res) => {
+const req = request({ ...(target ? { host: target.hostname, port: target.port } : { socketPath: where }), method, ` +
+  `path, headers: token ? { authorization: 'Bearer ' + token } : {} }, (res) => {
   let body = ''; res.on('data', (d) => body += d); res.on('end', () => console.log(res.statusCode + ' ' + body.slice(0, 300)));
 });
 req.on('error', (e) => console.log(e.code));

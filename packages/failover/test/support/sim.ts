@@ -158,7 +158,12 @@ export class Sim {
     for (const a of this.actions) {
       const term = this.server.termAt(a.at);
       if (term?.token !== a.token) {
-        out.push(`${a.node} acted with token ${a.token} at ${a.at.toFixed(1)} ms while the server held ${term ? `token ${term.token} of ${term.node}` : 'no leader'}`);
+        out.push(
+          `${a.node} acted with ` +
+            `token ${a.token} ` +
+            `at ${a.at.toFixed(1)} ms while the server ` +
+            `held ${term ? `token ${term.token} of ${term.node}` : 'no leader'}`,
+        );
       }
     }
     // Each term's side effects end when its demotion finishes or, if the node could not demote
@@ -167,18 +172,28 @@ export class Sim {
       const demoted = this.demotions.find((d) => d.token === rec.token)?.at ?? Infinity;
       const fenced = Math.max(-Infinity, ...this.pets.filter((p) => p.token === rec.token).map((p) => p.validUntil));
       const end = Math.min(demoted, fenced);
-      if (end > rec.end) out.push(`${rec.node}'s token ${rec.token}: effects ended at ${end.toFixed(1)} ms, after its record ended at ${rec.end.toFixed(1)} ms`);
+      if (end > rec.end)
+        out.push(
+          `${rec.node}'s token ${rec.token}: effects ended at ${end.toFixed(1)} ms, after its record ended at ${rec.end.toFixed(1)} ms`,
+        );
     }
     for (const p of this.pets) {
       // A released record ended early on purpose, after the demotion and the fence's disarm.
       const rec = this.server.terms.find((r) => r.token === p.token && r.how !== 'released');
-      if (rec && p.validUntil > rec.end) out.push(`${p.node} petted the fence until ${p.validUntil.toFixed(1)} ms, after token ${p.token}'s record ended at ${rec.end.toFixed(1)} ms`);
+      if (rec && p.validUntil > rec.end)
+        out.push(
+          `${p.node} petted the fence ` +
+            `until ${p.validUntil.toFixed(1)} ms, after ` +
+            `token ${p.token}'s record ended ` +
+            `at ${rec.end.toFixed(1)} ms`,
+        );
     }
     const tokens = this.server.terms.map((r) => r.token);
     for (let i = 1; i < tokens.length; i++) if (!(tokens[i]! > tokens[i - 1]!)) out.push(`tokens did not increase: ${tokens.join(', ')}`);
     for (const n of this.nodes) {
       const elected = n.events.filter((e) => e.type === 'elected').map((e) => (e as { token: number }).token);
-      for (let i = 1; i < elected.length; i++) if (!(elected[i]! > elected[i - 1]!)) out.push(`${n.name} saw tokens go backwards: ${elected.join(', ')}`);
+      for (let i = 1; i < elected.length; i++)
+        if (!(elected[i]! > elected[i - 1]!)) out.push(`${n.name} saw tokens go backwards: ${elected.join(', ')}`);
     }
     return out;
   }

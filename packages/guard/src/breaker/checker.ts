@@ -66,7 +66,11 @@ export class BreakerChecker {
   private probesOk = 0;
   private probesFailed = 0;
 
-  constructor(rule: NormalizedBreakerRule, onChange: (change: BreakerStateChange) => void, strategy: BreakerStrategy = createStrategy(rule)) {
+  constructor(
+    rule: NormalizedBreakerRule,
+    onChange: (change: BreakerStateChange) => void,
+    strategy: BreakerStrategy = createStrategy(rule),
+  ) {
     this.rule = rule;
     this.dryRun = rule.dryRun;
     this.strategy = strategy;
@@ -170,7 +174,14 @@ export class BreakerChecker {
   private transition(to: number, reason: BreakerTransitionReason, now: number, value: number | undefined): void {
     const from = this.state;
     this.state = to;
-    const change: BreakerStateChange = { resource: this.rule.resource, ruleId: this.rule.id, from: BREAKER_STATES[from]!, to: BREAKER_STATES[to]!, reason, at: now };
+    const change: BreakerStateChange = {
+      resource: this.rule.resource,
+      ruleId: this.rule.id,
+      from: BREAKER_STATES[from]!,
+      to: BREAKER_STATES[to]!,
+      reason,
+      at: now,
+    };
     if (value !== undefined) change.value = value;
     if (to === OPEN) change.retryAt = this.retryAt;
     this.onChange(change);

@@ -43,33 +43,62 @@ export interface BreakerRule {
 export type NormalizedBreakerRule = Required<Omit<BreakerRule, 'maxAllowedRtMs'>> & Pick<BreakerRule, 'maxAllowedRtMs'>;
 
 const KEYS = [
-  'id', 'resource', 'strategy', 'threshold', 'maxAllowedRtMs', 'minRequestAmount', 'statIntervalMs', 'statBuckets', 'retryTimeoutMs',
-  'backoffMultiplier', 'maxRetryTimeoutMs', 'probeNum', 'probeSuccessThreshold', 'probeTimeoutMs', 'mode', 'dryRun',
+  'id',
+  'resource',
+  'strategy',
+  'threshold',
+  'maxAllowedRtMs',
+  'minRequestAmount',
+  'statIntervalMs',
+  'statBuckets',
+  'retryTimeoutMs',
+  'backoffMultiplier',
+  'maxRetryTimeoutMs',
+  'probeNum',
+  'probeSuccessThreshold',
+  'probeTimeoutMs',
+  'mode',
+  'dryRun',
 ] as const;
 
 export function validateBreakerRule(r: Obj, path: Path, issues: Issues): NormalizedBreakerRule {
   onlyKeys(r, KEYS, path, issues);
   const head = ruleHead(r, path, issues);
   let strategy: BreakerStrategyName = 'errorRatio';
-  if (r.strategy === undefined) issues.add([...path, 'strategy'], `missing required field 'strategy' (one of: ${BREAKER_STRATEGIES.join(', ')})`);
+  if (r.strategy === undefined)
+    issues.add([...path, 'strategy'], `missing required field 'strategy' (one of: ${BREAKER_STRATEGIES.join(', ')})`);
   else strategy = oneOf(r, 'strategy', path, issues, BREAKER_STRATEGIES, 'errorRatio');
   const ratio = strategy === 'slowRequestRatio' || strategy === 'errorRatio';
   const threshold =
-    num(r, 'threshold', path, issues, ratio
-      ? { required: true, above: 0, max: 1, what: 'the ratio, 0 < x <= 1, at which the breaker opens' }
-      : { required: true, integer: true, min: 1, what: 'the number of failures at which the breaker opens' }) ?? 1;
+    num(
+      r,
+      'threshold',
+      path,
+      issues,
+      ratio
+        ? { required: true, above: 0, max: 1, what: 'the ratio, 0 < x <= 1, at which the breaker opens' }
+        : { required: true, integer: true, min: 1, what: 'the number of failures at which the breaker opens' },
+    ) ?? 1;
   let maxAllowedRtMs: number | undefined;
-  if (strategy === 'slowRequestRatio') maxAllowedRtMs = num(r, 'maxAllowedRtMs', path, issues, { required: true, above: 0, what: 'calls slower than this many ms count as slow' });
-  else if (r.maxAllowedRtMs !== undefined) issues.add([...path, 'maxAllowedRtMs'], `maxAllowedRtMs is only used with strategy 'slowRequestRatio'`);
+  if (strategy === 'slowRequestRatio')
+    maxAllowedRtMs = num(r, 'maxAllowedRtMs', path, issues, {
+      required: true,
+      above: 0,
+      what: 'calls slower than this many ms count as slow',
+    });
+  else if (r.maxAllowedRtMs !== undefined)
+    issues.add([...path, 'maxAllowedRtMs'], `maxAllowedRtMs is only used with strategy 'slowRequestRatio'`);
   const statIntervalMs = num(r, 'statIntervalMs', path, issues, { integer: true, min: 1, max: 3_600_000 }) ?? 10_000;
   const statBuckets = num(r, 'statBuckets', path, issues, { integer: true, min: 1, max: 1000 }) ?? (statIntervalMs % 10 === 0 ? 10 : 1);
   windowShape(statIntervalMs, statBuckets, [...path, 'statIntervalMs'], issues);
   const retryTimeoutMs = num(r, 'retryTimeoutMs', path, issues, { min: 0, max: 86_400_000 }) ?? 5000;
   const maxRetryTimeoutMs = num(r, 'maxRetryTimeoutMs', path, issues, { min: 0, max: 86_400_000 }) ?? Math.max(retryTimeoutMs, 60_000);
-  if (maxRetryTimeoutMs < retryTimeoutMs) issues.add([...path, 'maxRetryTimeoutMs'], `maxRetryTimeoutMs (${maxRetryTimeoutMs}) must be >= retryTimeoutMs (${retryTimeoutMs})`);
+  if (maxRetryTimeoutMs < retryTimeoutMs)
+    issues.add([...path, 'maxRetryTimeoutMs'], `maxRetryTimeoutMs (${maxRetryTimeoutMs}) must be >= retryTimeoutMs (${retryTimeoutMs})`);
   const probeNum = num(r, 'probeNum', path, issues, { integer: true, min: 1, max: 10_000 }) ?? 1;
   const probeSuccessThreshold = num(r, 'probeSuccessThreshold', path, issues, { integer: true, min: 1 }) ?? probeNum;
-  if (probeSuccessThreshold > probeNum) issues.add([...path, 'probeSuccessThreshold'], `probeSuccessThreshold (${probeSuccessThreshold}) cannot exceed probeNum (${probeNum})`);
+  if (probeSuccessThreshold > probeNum)
+    issues.add([...path, 'probeSuccessThreshold'], `probeSuccessThreshold (${probeSuccessThreshold}) cannot exceed probeNum (${probeNum})`);
   const rule: NormalizedBreakerRule = {
     ...head,
     strategy,

@@ -51,10 +51,18 @@ export function redisClusterStore(options: RedisClusterStoreOptions): RedisClust
   const replicaId = options.replicaId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const heartbeatMs = options.heartbeatMs ?? 500;
   const timeoutMs = options.timeoutMs ?? 100;
-  for (const [name, v] of [['heartbeatMs', heartbeatMs], ['timeoutMs', timeoutMs]] as const) {
-    if (!(Number.isFinite(v) && v > 0)) throw new GuardError('HOLDFAST_E_OPTIONS', `redisClusterStore: ${name} must be a positive number of ms, got ${String(v)}`);
+  for (const [name, v] of [
+    ['heartbeatMs', heartbeatMs],
+    ['timeoutMs', timeoutMs],
+  ] as const) {
+    if (!(Number.isFinite(v) && v > 0))
+      throw new GuardError('HOLDFAST_E_OPTIONS', `redisClusterStore: ${name} must be a positive number of ms, got ${String(v)}`);
   }
-  if (typeof redis?.evalsha !== 'function') throw new GuardError('HOLDFAST_E_OPTIONS', 'redisClusterStore: `redis` must be a Redis client with evalsha/eval (an ioredis Redis or Cluster)');
+  if (typeof redis?.evalsha !== 'function')
+    throw new GuardError(
+      'HOLDFAST_E_OPTIONS',
+      'redisClusterStore: `redis` must be a Redis client with evalsha/eval (an ioredis Redis or Cluster)',
+    );
   const replicasKey = `${prefix}:replicas`;
   const shas = new Map<string, string>();
 
@@ -99,7 +107,8 @@ export function redisClusterStore(options: RedisClusterStoreOptions): RedisClust
         firstBeat?.();
       })
       .catch((err: unknown) => {
-        if (status.up || status.liveReplicas === undefined) publish({ up: false, liveReplicas: status.liveReplicas, error: err instanceof Error ? err.message : String(err) });
+        if (status.up || status.liveReplicas === undefined)
+          publish({ up: false, liveReplicas: status.liveReplicas, error: err instanceof Error ? err.message : String(err) });
       })
       .finally(() => {
         beating = null;
@@ -122,15 +131,23 @@ export function redisClusterStore(options: RedisClusterStoreOptions): RedisClust
       const args: number[] = [deadline, status.liveReplicas ?? 1];
       for (const r of requests) args.push(r.limit, r.windowMs, Math.ceil(r.want), Math.ceil(r.used));
       const out = (await run(LEASE_SCRIPT, keys, args)) as number[];
-      if (out.length !== requests.length * 4) throw new GuardError('HOLDFAST_E_TIMEOUT', 'the lease request reached Redis after its deadline');
+      if (out.length !== requests.length * 4)
+        throw new GuardError('HOLDFAST_E_TIMEOUT', 'the lease request reached Redis after its deadline');
       const grants: LeaseGrant[] = [];
-      for (let i = 0; i < requests.length; i++) grants.push({ granted: out[i * 4]!, msLeft: out[i * 4 + 1]!, window: out[i * 4 + 2]!, previousTotal: out[i * 4 + 3]! });
+      for (let i = 0; i < requests.length; i++)
+        grants.push({ granted: out[i * 4]!, msLeft: out[i * 4 + 1]!, window: out[i * 4 + 2]!, previousTotal: out[i * 4 + 3]! });
       return grants;
     },
     ready() {
       if (status.up) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new GuardError('HOLDFAST_E_TIMEOUT', `redisClusterStore: no heartbeat got through to Redis within ${timeoutMs * 20} ms`)), timeoutMs * 20);
+        const t = setTimeout(
+          () =>
+            reject(
+              new GuardError('HOLDFAST_E_TIMEOUT', `redisClusterStore: no heartbeat got through to Redis within ${timeoutMs * 20} ms`),
+            ),
+          timeoutMs * 20,
+        );
         firstBeat = () => {
           clearTimeout(t);
           firstBeat = null;

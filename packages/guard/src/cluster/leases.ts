@@ -121,7 +121,8 @@ export class LeaseTable implements LeaseSink {
       this.provisionalEnd[slot] = this.windowEnd(now);
       this.permits[slot] = 0;
     }
-    if (this.fetching[slot] === 0 && (now >= this.leaseEnd[slot]! || this.permits[slot]! * 2 < this.want(slot, now, false))) this.ask(slot, now);
+    if (this.fetching[slot] === 0 && (now >= this.leaseEnd[slot]! || this.permits[slot]! * 2 < this.want(slot, now, false)))
+      this.ask(slot, now);
   }
 
   /** When a rejected pass could expect permits again. */
@@ -148,7 +149,13 @@ export class LeaseTable implements LeaseSink {
     this.fetching[slot] = 1;
     const used = this.unreported[slot]!;
     this.unreported[slot] = 0;
-    this.link.request(this, slot, this.gen[slot]!, { key: this.keys[slot]!, limit: this.limit[slot]!, windowMs: this.windowMs, want: this.want(slot, now, true), used });
+    this.link.request(this, slot, this.gen[slot]!, {
+      key: this.keys[slot]!,
+      limit: this.limit[slot]!,
+      windowMs: this.windowMs,
+      want: this.want(slot, now, true),
+      used,
+    });
   }
 
   /** The store's answer to a request sent at `sentAt`. */

@@ -42,8 +42,17 @@ function prepare(err: BlockError): Cached {
   const withQuota = clientSide && Number.isFinite(err.quota);
   const window = err.windowMs > 0 ? `;w=${Math.max(1, Math.round(err.windowMs / 1000))}` : '';
   const message = `${err.resource}: ${errorTable[err.code].message} (rule '${err.rule.id}')`;
-  const bodyHead = `{"statusCode":${status},"code":${JSON.stringify(err.code)},"error":"${status === 429 ? 'Too Many Requests' : 'Service Unavailable'}","message":${JSON.stringify(message)},"reason":"${err.reason}","rule":${JSON.stringify(err.rule.id)},"retryAfterMs":`;
-  return { quota: err.quota, windowMs: err.windowMs, status, policy: withQuota ? `${name};q=${Math.floor(err.quota)}${window}` : null, name, bodyHead };
+  const bodyHead = `{"statusCode":${status},"code":${JSON.stringify(err.code)},"error":"${
+    status === 429 ? 'Too Many Requests' : 'Service Unavailable'
+  }","message":${JSON.stringify(message)},"reason":"${err.reason}","rule":${JSON.stringify(err.rule.id)},"retryAfterMs":`;
+  return {
+    quota: err.quota,
+    windowMs: err.windowMs,
+    status,
+    policy: withQuota ? `${name};q=${Math.floor(err.quota)}${window}` : null,
+    name,
+    bodyHead,
+  };
 }
 
 export function blockAnswer(err: BlockError): BlockAnswer {

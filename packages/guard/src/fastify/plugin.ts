@@ -105,7 +105,13 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
   let started = false;
   const reportUnmatched = () => {
     for (const u of unmatchedRules(guard.rules, routes)) {
-      guard.logger.warn(u, `guard: rule '${u.ruleId}' names '${u.resource}', which matches no route of this app: it protects nothing${u.hint ? ` (${u.hint})` : ''}`);
+      guard.logger.warn(
+        u,
+        `guard: rule ` +
+          `'${u.ruleId}' names ` +
+          `'${u.resource}', which matches no route of this app: it protects ` +
+          `nothing${u.hint ? ` (${u.hint})` : ''}`,
+      );
     }
   };
   const onSwap = () => {
@@ -143,7 +149,13 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
       const isExempt = rg.exempt === true || exempt.has(url);
       ctx = isExempt
         ? EXEMPT
-        : { exempt: false, node: guard.nodeFor(rg.resource ?? `${req.method} ${url}`), priority: priorityCode(rg.priority), key: rg.key ?? options.key, fallback: rg.fallback };
+        : {
+            exempt: false,
+            node: guard.nodeFor(rg.resource ?? `${req.method} ${url}`),
+            priority: priorityCode(rg.priority),
+            key: rg.key ?? options.key,
+            fallback: rg.fallback,
+          };
       byMethod.set(req.method, ctx);
     }
     return ctx;
@@ -170,7 +182,8 @@ async function guardPluginImpl(fastify: FastifyInstance, options: GuardPluginOpt
   fastify.addHook('onRequest', (req, reply, done) => {
     const ctx = contextFor(req);
     if (ctx.exempt) return done();
-    const priority = options.priority && req.routeOptions.config.guard?.priority === undefined ? priorityCode(options.priority(req)) : ctx.priority;
+    const priority =
+      options.priority && req.routeOptions.config.guard?.priority === undefined ? priorityCode(options.priority(req)) : ctx.priority;
     const r = guard.enter(ctx.node!, ctx.key?.(req), 1, priority, true);
     if (r.blocked) return answerBlocked(req, reply, ctx, r);
     req.holdfastGuardEntry = r;

@@ -21,7 +21,11 @@ export function unmatchedRules(rules: NormalizedRules | null, routes: ReadonlySe
     if (resource === undefined || !ROUTE.test(resource) || routes.has(resource)) return;
     const method = resource.slice(0, resource.indexOf(' '));
     // Same method first: 'GET /visits/:id' means 'GET /visits/:page' rather than 'PUT /visits/:id'.
-    const closest = didYouMean(resource, [...routes].filter((r) => r.startsWith(`${method} `))) ?? didYouMean(resource, routes);
+    const closest =
+      didYouMean(
+        resource,
+        [...routes].filter((r) => r.startsWith(`${method} `)),
+      ) ?? didYouMean(resource, routes);
     out.push(closest === undefined ? { ruleId, kind, resource } : { ruleId, kind, resource, hint: `did you mean '${closest}'?` });
   };
   for (const r of rules.flow) {

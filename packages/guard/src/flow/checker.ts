@@ -69,7 +69,13 @@ export class FlowChecker {
         );
         break;
       case 'memoryAdaptive':
-        this.calc = new MemoryAdaptiveCalculator(rule.threshold, rule.highMemThreshold!, rule.memLowWatermark!, rule.memHighWatermark!, signals);
+        this.calc = new MemoryAdaptiveCalculator(
+          rule.threshold,
+          rule.highMemThreshold!,
+          rule.memLowWatermark!,
+          rule.memHighWatermark!,
+          signals,
+        );
         break;
       default:
         this.calc = new DirectCalculator(rule.threshold);

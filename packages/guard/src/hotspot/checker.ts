@@ -45,7 +45,10 @@ export class HotspotChecker {
     const t = this.table;
     const slot = t.touch(key);
     if (t.created) {
-      const limit = this.overrides.size === 0 ? this.rule.threshold : (this.overrides.get(typeof key === 'string' ? key : String(key)) ?? this.rule.threshold);
+      const limit =
+        this.overrides.size === 0
+          ? this.rule.threshold
+          : (this.overrides.get(typeof key === 'string' ? key : String(key)) ?? this.rule.threshold);
       t.limit[slot] = limit;
       t.tokens[slot] = limit + this.rule.burst;
       t.stamp[slot] = now;

@@ -34,14 +34,20 @@ export function validateHotspotRule(r: Obj, path: Path, issues: Issues): Normali
   const overrides: Record<string, number> = {};
   if (r.overrides !== undefined) {
     if (!isObject(r.overrides)) issues.add([...path, 'overrides'], 'must be a map of key -> threshold');
-    else for (const key of Object.keys(r.overrides)) {
-      const v = num(r.overrides, key, [...path, 'overrides'], issues, { min: 0 });
-      if (v !== undefined) overrides[key] = v;
-    }
+    else
+      for (const key of Object.keys(r.overrides)) {
+        const v = num(r.overrides, key, [...path, 'overrides'], issues, { min: 0 });
+        if (v !== undefined) overrides[key] = v;
+      }
   }
   const clusterMode = bool(r, 'clusterMode', path, issues) ?? false;
-  if (clusterMode && metric !== 'qps') issues.add([...path, 'metric'], `a clusterMode rule counts requests per key and window across replicas: use metric: qps`);
-  if (clusterMode && r.burst !== undefined && r.burst !== 0) issues.add([...path, 'burst'], `burst is a local token-bucket allowance; a clusterMode rule counts fixed windows of durationMs (remove burst)`);
+  if (clusterMode && metric !== 'qps')
+    issues.add([...path, 'metric'], `a clusterMode rule counts requests per key and window across replicas: use metric: qps`);
+  if (clusterMode && r.burst !== undefined && r.burst !== 0)
+    issues.add(
+      [...path, 'burst'],
+      `burst is a local token-bucket allowance; a clusterMode rule counts fixed windows of durationMs (remove burst)`,
+    );
   return {
     ...head,
     metric,

@@ -14,5 +14,8 @@ export type NormalizedIsolationRule = Required<IsolationRule>;
 export function validateIsolationRule(r: Obj, path: Path, issues: Issues): NormalizedIsolationRule {
   onlyKeys(r, ['id', 'resource', 'maxConcurrency', 'dryRun'], path, issues);
   const head = ruleHead(r, path, issues);
-  return { ...head, maxConcurrency: num(r, 'maxConcurrency', path, issues, { required: true, integer: true, min: 0, what: 'calls allowed in flight' }) ?? 0 };
+  return {
+    ...head,
+    maxConcurrency: num(r, 'maxConcurrency', path, issues, { required: true, integer: true, min: 0, what: 'calls allowed in flight' }) ?? 0,
+  };
 }

@@ -86,7 +86,8 @@ export function compileRules(rules: NormalizedRules, previous: CompiledRules | n
   add('breakers');
 
   const byResource = new Map<string, ResourceRules>();
-  for (const [resource, l] of lists) byResource.set(resource, Object.freeze({ ...l, completions: l.flow.filter((c) => c.adaptive !== null), any: true }));
+  for (const [resource, l] of lists)
+    byResource.set(resource, Object.freeze({ ...l, completions: l.flow.filter((c) => c.adaptive !== null), any: true }));
 
   let system: SystemChecker | null = null;
   if (rules.system) {

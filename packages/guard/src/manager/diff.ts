@@ -24,7 +24,11 @@ export function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
 }
 
 export function diffRules(before: NormalizedRules | null, after: NormalizedRules): RulesDiff {
@@ -40,6 +44,7 @@ export function diffRules(before: NormalizedRules | null, after: NormalizedRules
   for (const id of a.keys()) if (!b.has(id)) diff.removed.push(id);
   const sa = before?.system ?? null;
   const sb = after.system;
-  diff.system = sa === null ? (sb === null ? 'none' : 'added') : sb === null ? 'removed' : canonical(sa) === canonical(sb) ? 'unchanged' : 'changed';
+  diff.system =
+    sa === null ? (sb === null ? 'none' : 'added') : sb === null ? 'removed' : canonical(sa) === canonical(sb) ? 'unchanged' : 'changed';
   return diff;
 }

@@ -32,7 +32,15 @@ export class RuleManager {
       const issues: RuleIssue[] = [];
       for (const kind of ['flow', 'hotspot'] as const) {
         rules[kind].forEach((r, i) => {
-          if (r.clusterMode) issues.push({ path: [kind, i, 'clusterMode'], message: `rule '${r.id}' is global across replicas but this guard has no cluster store: pass createGuard({ cluster: { store: redisClusterStore({ redis }) } }) from @holdfast/guard/cluster-redis, or remove clusterMode` });
+          if (r.clusterMode)
+            issues.push({
+              path: [kind, i, 'clusterMode'],
+              message:
+                `rule ` +
+                `'${r.id}' is global across replicas but this guard has no cluster store: pass ` +
+                `createGuard({ cluster: { store: redisClusterStore({ redis }) } }) from @holdfast/guard/cluster-redis, or ` +
+                `remove clusterMode`,
+            });
         });
       }
       if (issues.length) return { ok: false, issues };

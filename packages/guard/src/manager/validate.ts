@@ -54,10 +54,18 @@ function list<T>(input: Obj, kind: RuleKind, issues: Issues, validate: (r: Obj, 
 /** Validates a whole rule set; either every rule is usable or every problem is listed. */
 export function validateRules(input: unknown): ValidationResult {
   const issues = new Issues();
-  if (!isObject(input)) return { ok: false, issues: [{ path: [], message: 'rules must be an object with any of: flow, breakers, hotspot, isolation, system' }] };
+  if (!isObject(input))
+    return {
+      ok: false,
+      issues: [{ path: [], message: 'rules must be an object with any of: flow, breakers, hotspot, isolation, system' }],
+    };
   for (const key of Object.keys(input)) {
     if (key !== '$schema' && key !== 'system' && !(RULE_KINDS as readonly string[]).includes(key)) {
-      issues.add([key], `unknown rule kind '${key}' (known: ${[...RULE_KINDS, 'system'].join(', ')})`, suggest(key, [...RULE_KINDS, 'system']));
+      issues.add(
+        [key],
+        `unknown rule kind '${key}' (known: ${[...RULE_KINDS, 'system'].join(', ')})`,
+        suggest(key, [...RULE_KINDS, 'system']),
+      );
     }
   }
   const rules: NormalizedRules = {
@@ -82,7 +90,8 @@ export function validateRules(input: unknown): ValidationResult {
   rules.breakers.forEach((b, i) => {
     const n = (perResource.get(b.resource) ?? 0) + 1;
     perResource.set(b.resource, n);
-    if (n === MAX_BREAKERS_PER_RESOURCE + 1) issues.add(['breakers', i], `at most ${MAX_BREAKERS_PER_RESOURCE} breakers per resource ('${b.resource}')`);
+    if (n === MAX_BREAKERS_PER_RESOURCE + 1)
+      issues.add(['breakers', i], `at most ${MAX_BREAKERS_PER_RESOURCE} breakers per resource ('${b.resource}')`);
   });
   if (issues.list.length) return { ok: false, issues: issues.list };
   return { ok: true, rules };

@@ -63,47 +63,114 @@ export function registerGuardMetrics(guard: Guard, registry: Registry, options: 
       type,
       aggregator: 'sum',
       collect() {},
-      get: async () => ({ name: full, help, type, aggregator: 'sum', values: values().map((v) => ({ ...v, labels: { ...v.labels, ...extra } })) }),
+      get: async () => ({
+        name: full,
+        help,
+        type,
+        aggregator: 'sum',
+        values: values().map((v) => ({ ...v, labels: { ...v.labels, ...extra } })),
+      }),
       reset() {},
     } as never);
   };
-  const perResource = (pick: (r: GuardSnapshot['resources'][number]) => number) => () => snap().resources.map((r) => ({ value: pick(r), labels: { resource: r.resource } }));
+  const perResource = (pick: (r: GuardSnapshot['resources'][number]) => number) => () =>
+    snap().resources.map((r) => ({ value: pick(r), labels: { resource: r.resource } }));
   const perReason = (pick: (r: GuardSnapshot['resources'][number]) => Record<string, number>) => () =>
     snap().resources.flatMap((r) => BLOCK_REASONS.map((reason) => ({ value: pick(r)[reason]!, labels: { resource: r.resource, reason } })));
 
-  metric('pass_total', 'Calls admitted, per resource', 'counter', perResource((r) => r.pass));
-  metric('block_total', 'Calls blocked, per resource and reason (flow, breaker, hotkey, concurrency, system)', 'counter', perReason((r) => r.block));
-  metric('would_block_total', 'Calls a dry-run rule would have blocked, per resource and reason', 'counter', perReason((r) => r.wouldBlock));
-  metric('success_total', 'Admitted calls that completed without error', 'counter', perResource((r) => r.success));
-  metric('error_total', 'Admitted calls that completed with an error (5xx, timeout, exception)', 'counter', perResource((r) => r.error));
-  metric('inflight', 'Admitted calls not yet completed', 'gauge', perResource((r) => r.inflight));
+  metric(
+    'pass_total',
+    'Calls admitted, per resource',
+    'counter',
+    perResource((r) => r.pass),
+  );
+  metric(
+    'block_total',
+    'Calls blocked, per resource and reason (flow, breaker, hotkey, concurrency, system)',
+    'counter',
+    perReason((r) => r.block),
+  );
+  metric(
+    'would_block_total',
+    'Calls a dry-run rule would have blocked, per resource and reason',
+    'counter',
+    perReason((r) => r.wouldBlock),
+  );
+  metric(
+    'success_total',
+    'Admitted calls that completed without error',
+    'counter',
+    perResource((r) => r.success),
+  );
+  metric(
+    'error_total',
+    'Admitted calls that completed with an error (5xx, timeout, exception)',
+    'counter',
+    perResource((r) => r.error),
+  );
+  metric(
+    'inflight',
+    'Admitted calls not yet completed',
+    'gauge',
+    perResource((r) => r.inflight),
+  );
   metric('rt_seconds', 'Response time of admitted calls', 'histogram', () =>
     snap().resources.flatMap((r) => [
-      ...r.rt.buckets.map((count, i) => ({ value: count, labels: { resource: r.resource, le: i < r.rt.boundsMs.length ? r.rt.boundsMs[i]! / 1000 : '+Inf' }, metricName: `${prefix}rt_seconds_bucket` })),
+      ...r.rt.buckets.map((count, i) => ({
+        value: count,
+        labels: { resource: r.resource, le: i < r.rt.boundsMs.length ? r.rt.boundsMs[i]! / 1000 : '+Inf' },
+        metricName: `${prefix}rt_seconds_bucket`,
+      })),
       { value: r.rt.sumMs / 1000, labels: { resource: r.resource }, metricName: `${prefix}rt_seconds_sum` },
       { value: r.rt.count, labels: { resource: r.resource }, metricName: `${prefix}rt_seconds_count` },
     ]),
   );
   metric('breaker_state', 'Circuit breaker state: 1 for the current state of each breaker', 'gauge', () =>
-    snap().breakers.flatMap((b) => BREAKER_STATES.map((state) => ({ value: b.state === state ? 1 : 0, labels: { resource: b.resource, rule: b.ruleId, state } }))),
+    snap().breakers.flatMap((b) =>
+      BREAKER_STATES.map((state) => ({ value: b.state === state ? 1 : 0, labels: { resource: b.resource, rule: b.ruleId, state } })),
+    ),
   );
-  metric('breaker_transitions_total', 'Circuit breaker state changes', 'counter', () => [...transitions.values()].map((t) => ({ value: t.value, labels: t.labels })));
-  metric('flow_threshold', 'The limit each flow rule enforces now (adaptive rules: as learned; cluster rules in fallback: this replica\'s share)', 'gauge', () =>
-    snap().flow.map((f) => ({ value: f.threshold, labels: { resource: f.resource, rule: f.ruleId, strategy: f.strategy } })),
+  metric('breaker_transitions_total', 'Circuit breaker state changes', 'counter', () =>
+    [...transitions.values()].map((t) => ({ value: t.value, labels: t.labels })),
+  );
+  metric(
+    'flow_threshold',
+    "The limit each flow rule enforces now (adaptive rules: as learned; cluster rules in fallback: this replica's share)",
+    'gauge',
+    () => snap().flow.map((f) => ({ value: f.threshold, labels: { resource: f.resource, rule: f.ruleId, strategy: f.strategy } })),
   );
   metric('rule_mode', 'Mode of each flow and per-key rule: 1 for the current one (local, cluster, fallback)', 'gauge', () =>
-    [...snap().flow, ...snap().hotspot].flatMap((r) => (['local', 'cluster', 'fallback'] as const).map((mode) => ({ value: r.mode === mode ? 1 : 0, labels: { resource: r.resource, rule: r.ruleId, mode } }))),
+    [...snap().flow, ...snap().hotspot].flatMap((r) =>
+      (['local', 'cluster', 'fallback'] as const).map((mode) => ({
+        value: r.mode === mode ? 1 : 0,
+        labels: { resource: r.resource, rule: r.ruleId, mode },
+      })),
+    ),
   );
   metric('system_shedding_level', 'System protection: probability of shedding an eligible request (0 = off)', 'gauge', () => {
     const s = snap().system;
     return s ? [{ value: s.level, labels: {} }] : [];
   });
-  metric('system_inflight', 'System protection: inbound calls in flight, and the BBR estimate of what the process can hold', 'gauge', () => {
-    const s = snap().system;
-    return s ? [{ value: s.inflight, labels: { kind: 'current' } }, { value: Number.isFinite(s.maxInflight) ? s.maxInflight : -1, labels: { kind: 'bbr_estimate' } }] : [];
-  });
-  metric('signal', 'Smoothed load signals (NaN until sampled)', 'gauge', () => Object.entries(snap().signals).map(([signal, value]) => ({ value, labels: { signal } })));
-  metric('rules', 'Rules loaded, per kind', 'gauge', () => Object.entries(snap().rules).map(([kind, n]) => ({ value: Number(n), labels: { kind } })));
+  metric(
+    'system_inflight',
+    'System protection: inbound calls in flight, and the BBR estimate of what the process can hold',
+    'gauge',
+    () => {
+      const s = snap().system;
+      return s
+        ? [
+            { value: s.inflight, labels: { kind: 'current' } },
+            { value: Number.isFinite(s.maxInflight) ? s.maxInflight : -1, labels: { kind: 'bbr_estimate' } },
+          ]
+        : [];
+    },
+  );
+  metric('signal', 'Smoothed load signals (NaN until sampled)', 'gauge', () =>
+    Object.entries(snap().signals).map(([signal, value]) => ({ value, labels: { signal } })),
+  );
+  metric('rules', 'Rules loaded, per kind', 'gauge', () =>
+    Object.entries(snap().rules).map(([kind, n]) => ({ value: Number(n), labels: { kind } })),
+  );
   metric('rule_swaps_total', 'Rule sets swapped in', 'counter', () => [{ value: swaps, labels: {} }]);
   metric('rule_rejects_total', 'Rule sets (or rules files) rejected', 'counter', () => [{ value: rejects, labels: {} }]);
 

@@ -41,7 +41,8 @@ export function parseRulesText(text: string, options: ParseRulesOptions = {}): G
     try {
       data = parseYaml(text) ?? {};
     } catch (err) {
-      if (err instanceof YAMLParseError) throw syntaxError(file, err.message.split('\n')[0]!, err.linePos?.[0].line, err.linePos?.[0].col, err);
+      if (err instanceof YAMLParseError)
+        throw syntaxError(file, err.message.split('\n')[0]!, err.linePos?.[0].line, err.linePos?.[0].col, err);
       throw syntaxError(file, (err as Error).message, undefined, undefined, err);
     }
   }
@@ -60,7 +61,9 @@ export function loadRulesFile(path: string): GuardRules {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new RulesError([{ path: [], message: `cannot read: ${(err as Error).message}`, file: path }], 'HOLDFAST_E_RULES_FILE', { cause: err });
+    throw new RulesError([{ path: [], message: `cannot read: ${(err as Error).message}`, file: path }], 'HOLDFAST_E_RULES_FILE', {
+      cause: err,
+    });
   }
   return parseRulesText(text, { file: path });
 }
@@ -103,7 +106,11 @@ export function watchRulesFile(guard: Guard, path: string, options: WatchRulesOp
     } catch (err) {
       // Mid-rename the file can be briefly absent; the next event will bring it back.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      return reject(new RulesError([{ path: [], message: `cannot read: ${(err as Error).message}`, file: path }], 'HOLDFAST_E_RULES_FILE', { cause: err }));
+      return reject(
+        new RulesError([{ path: [], message: `cannot read: ${(err as Error).message}`, file: path }], 'HOLDFAST_E_RULES_FILE', {
+          cause: err,
+        }),
+      );
     }
     const hash = createHash('sha256').update(text).digest('hex');
     if (hash === lastHash) return true;

@@ -17,11 +17,20 @@ export const flowRuleSchema = z
   .strictObject({
     id,
     resource,
-    metric: z.enum(FLOW_METRICS).optional().describe("What the threshold limits: passes per statIntervalMs ('qps') or calls in flight ('concurrency')"),
+    metric: z
+      .enum(FLOW_METRICS)
+      .optional()
+      .describe("What the threshold limits: passes per statIntervalMs ('qps') or calls in flight ('concurrency')"),
     threshold: z.number().min(0).describe('Passes per statIntervalMs (per second by default), or calls in flight'),
-    strategy: z.enum(FLOW_STRATEGIES).optional().describe('direct: the threshold as is; warmUp: ramp from threshold/coldFactor; memoryAdaptive: scale with heap use'),
+    strategy: z
+      .enum(FLOW_STRATEGIES)
+      .optional()
+      .describe('direct: the threshold as is; warmUp: ramp from threshold/coldFactor; memoryAdaptive: scale with heap use'),
     behavior: z.enum(FLOW_BEHAVIORS).optional().describe('reject over the threshold, or pace requests into a queue (throttling)'),
-    relation: z.enum(FLOW_RELATIONS).optional().describe("Whose traffic is measured: this resource ('current') or refResource ('associated')"),
+    relation: z
+      .enum(FLOW_RELATIONS)
+      .optional()
+      .describe("Whose traffic is measured: this resource ('current') or refResource ('associated')"),
     refResource: z.string().min(1).optional(),
     statIntervalMs: ms(3_600_000).optional(),
     statBuckets: z.number().int().min(1).max(1000).optional(),
@@ -33,8 +42,16 @@ export const flowRuleSchema = z
     highMemThreshold: z.number().min(0).optional(),
     minLimit: z.number().min(1).optional().describe('adaptive: the lowest the limit goes (default 1)'),
     maxLimit: z.number().min(1).optional().describe('adaptive: the highest the limit goes (default max(threshold, 1000))'),
-    rttTolerance: z.number().min(1).max(10).optional().describe('adaptive: latency over the no-load RTT tolerated before the limit shrinks (default 1.5)'),
-    clusterMode: z.boolean().optional().describe('The threshold is global across replicas, through the cluster store (Redis); metric qps, strategy direct, behavior reject'),
+    rttTolerance: z
+      .number()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('adaptive: latency over the no-load RTT tolerated before the limit shrinks (default 1.5)'),
+    clusterMode: z
+      .boolean()
+      .optional()
+      .describe('The threshold is global across replicas, through the cluster store (Redis); metric qps, strategy direct, behavior reject'),
     dryRun,
   })
   .describe('A flow rule: QPS or concurrency limit for one resource');
@@ -44,7 +61,10 @@ export const breakerRuleSchema = z
     id,
     resource,
     strategy: z.enum(BREAKER_STRATEGIES),
-    threshold: z.number().gt(0).describe('A ratio (0 < x <= 1) for the ratio strategies, a count (integer >= 1) for errorCount/consecutiveFailures'),
+    threshold: z
+      .number()
+      .gt(0)
+      .describe('A ratio (0 < x <= 1) for the ratio strategies, a count (integer >= 1) for errorCount/consecutiveFailures'),
     maxAllowedRtMs: z.number().gt(0).optional(),
     minRequestAmount: z.number().int().min(0).optional(),
     statIntervalMs: ms(3_600_000).optional(),
@@ -70,7 +90,10 @@ export const hotspotRuleSchema = z
     burst: z.number().min(0).optional(),
     overrides: z.record(z.string(), z.number().min(0)).optional().describe('Per-key thresholds'),
     maxKeys: z.number().int().min(1).max(10_000_000).optional(),
-    clusterMode: z.boolean().optional().describe('Each key\'s threshold is global across replicas, through the cluster store (Redis); metric qps, no burst'),
+    clusterMode: z
+      .boolean()
+      .optional()
+      .describe("Each key's threshold is global across replicas, through the cluster store (Redis); metric qps, no burst"),
     dryRun,
   })
   .describe('A per-key (hot-parameter) limit');

@@ -68,40 +68,48 @@ function tightest(values: (number | null)[]): number | null {
 }
 
 function v1Memory(dirs: string[]): number | null {
-  return tightest(dirs.map((d) => {
-    const t = read(join(d, 'memory.limit_in_bytes'));
-    const n = t === null ? NaN : Number(t.trim());
-    return Number.isFinite(n) && n > 0 && n < UNLIMITED_V1 ? n : null;
-  }));
+  return tightest(
+    dirs.map((d) => {
+      const t = read(join(d, 'memory.limit_in_bytes'));
+      const n = t === null ? NaN : Number(t.trim());
+      return Number.isFinite(n) && n > 0 && n < UNLIMITED_V1 ? n : null;
+    }),
+  );
 }
 
 function v1Cpu(dirs: string[]): number | null {
-  return tightest(dirs.map((d) => {
-    const quota = Number(read(join(d, 'cpu.cfs_quota_us'))?.trim());
-    const period = Number(read(join(d, 'cpu.cfs_period_us'))?.trim());
-    return Number.isFinite(quota) && quota > 0 && period > 0 ? quota / period : null;
-  }));
+  return tightest(
+    dirs.map((d) => {
+      const quota = Number(read(join(d, 'cpu.cfs_quota_us'))?.trim());
+      const period = Number(read(join(d, 'cpu.cfs_period_us'))?.trim());
+      return Number.isFinite(quota) && quota > 0 && period > 0 ? quota / period : null;
+    }),
+  );
 }
 
 function v2Memory(dirs: string[]): number | null {
-  return tightest(dirs.map((d) => {
-    const t = read(join(d, 'memory.max'))?.trim();
-    if (t === undefined || t === 'max') return null;
-    const n = Number(t);
-    return Number.isFinite(n) && n > 0 ? n : null;
-  }));
+  return tightest(
+    dirs.map((d) => {
+      const t = read(join(d, 'memory.max'))?.trim();
+      if (t === undefined || t === 'max') return null;
+      const n = Number(t);
+      return Number.isFinite(n) && n > 0 ? n : null;
+    }),
+  );
 }
 
 function v2Cpu(dirs: string[]): number | null {
-  return tightest(dirs.map((d) => {
-    const t = read(join(d, 'cpu.max'))?.trim();
-    if (t === undefined) return null;
-    const [quota, period] = t.split(/\s+/);
-    if (quota === undefined || quota === 'max') return null;
-    const q = Number(quota);
-    const p = Number(period ?? 100_000);
-    return q > 0 && p > 0 ? q / p : null;
-  }));
+  return tightest(
+    dirs.map((d) => {
+      const t = read(join(d, 'cpu.max'))?.trim();
+      if (t === undefined) return null;
+      const [quota, period] = t.split(/\s+/);
+      if (quota === undefined || quota === 'max') return null;
+      const q = Number(quota);
+      const p = Number(period ?? 100_000);
+      return q > 0 && p > 0 ? q / p : null;
+    }),
+  );
 }
 
 /** Reads the cgroup limits of the current process; `root` prefixes every path (tests use a temp dir). */

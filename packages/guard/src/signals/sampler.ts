@@ -84,7 +84,8 @@ export class SignalSampler {
     if (this.lastElu) readings.eventLoopUtilization = performance.eventLoopUtilization(elu, this.lastElu).utilization;
     this.lastElu = elu;
     const cpu = process.cpuUsage();
-    if (this.lastCpu) readings.cpuUsage = (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / elapsedUs / this.limits.cpuCores;
+    if (this.lastCpu)
+      readings.cpuUsage = (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / elapsedUs / this.limits.cpuCores;
     this.lastCpu = cpu;
     const heap = getHeapStatistics();
     readings.heapUsedRatio = heap.used_heap_size / heap.heap_size_limit;

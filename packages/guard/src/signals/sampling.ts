@@ -35,7 +35,12 @@ export class Sampling {
     const key = `${need.intervalMs}/${cpuCores}`;
     if (this.sampler && (!need.needed || key !== this.key)) this.stop();
     if (need.needed && !this.sampler) {
-      this.sampler = new SignalSampler({ intervalMs: need.intervalMs, cpuCores, memoryLimitBytes: this.options.memoryLimitBytes, cgroupRoot: this.options.cgroupRoot });
+      this.sampler = new SignalSampler({
+        intervalMs: need.intervalMs,
+        cpuCores,
+        memoryLimitBytes: this.options.memoryLimitBytes,
+        cgroupRoot: this.options.cgroupRoot,
+      });
       this.key = key;
       this.sampler.start(this.onSample);
     }

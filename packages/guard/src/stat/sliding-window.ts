@@ -23,7 +23,8 @@ export class SlidingWindow {
   private headBase = 0;
 
   constructor(intervalMs: number, bucketCount: number, width: number) {
-    if (!Number.isInteger(bucketCount) || bucketCount < 1) throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
+    if (!Number.isInteger(bucketCount) || bucketCount < 1)
+      throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
     if (!(intervalMs > 0) || intervalMs % bucketCount !== 0) {
       throw new RangeError(`intervalMs (${intervalMs}) must be a positive multiple of bucketCount (${bucketCount})`);
     }

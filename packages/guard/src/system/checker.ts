@@ -103,7 +103,9 @@ export class SystemChecker {
       const maxPerBucket = this.bbr.maxCompleted(now, COMPLETE);
       const minRt = this.bbr.minRatioCompleted(now, RT_SUM, COMPLETE);
       this.cachedMaxInflight =
-        maxPerBucket > 0 && minRt < Infinity ? (this.rule.bbrHeadroom * maxPerBucket * (1000 / this.bbr.bucketMs) * Math.max(minRt, 0.001)) / 1000 : Infinity;
+        maxPerBucket > 0 && minRt < Infinity
+          ? (this.rule.bbrHeadroom * maxPerBucket * (1000 / this.bbr.bucketMs) * Math.max(minRt, 0.001)) / 1000
+          : Infinity;
     }
     return this.cachedMaxInflight;
   }
@@ -148,6 +150,12 @@ export class SystemChecker {
   }
 
   state(now: number): SystemState {
-    return { level: this.level, pressure: this.pressure, worstSignal: this.worstSignal, inflight: this.inflight, maxInflight: this.maxInflight(now) };
+    return {
+      level: this.level,
+      pressure: this.pressure,
+      worstSignal: this.worstSignal,
+      inflight: this.inflight,
+      maxInflight: this.maxInflight(now),
+    };
   }
 }

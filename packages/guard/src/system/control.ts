@@ -12,7 +12,12 @@ export interface SheddingEvent {
 }
 
 /** Returns the shedding event when protection armed or disarmed, else null. */
-export function controlStep(system: SystemChecker | null, signals: SystemSignals, readings: SignalReadings, now: number): SheddingEvent | null {
+export function controlStep(
+  system: SystemChecker | null,
+  signals: SystemSignals,
+  readings: SignalReadings,
+  now: number,
+): SheddingEvent | null {
   const all = system ? { ...readings, ...system.inboundReadings(now) } : readings;
   signals.update(all, system?.rule.smoothing ?? 0.5, now, system?.rule.attack ?? 0.5);
   if (!system) return null;

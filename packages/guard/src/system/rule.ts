@@ -60,7 +60,21 @@ export interface SystemRule {
 export type NormalizedSystemRule = Required<Omit<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>> &
   Pick<SystemRule, (typeof TRIGGERS)[number] | 'cpuCores'>;
 
-const KEYS = [...TRIGGERS, 'id', 'cpuCores', 'hysteresis', 'smoothing', 'attack', 'sampleIntervalMs', 'riseStep', 'coolDownMs', 'bbrWindowMs', 'bbrBuckets', 'bbrHeadroom', 'dryRun'];
+const KEYS = [
+  ...TRIGGERS,
+  'id',
+  'cpuCores',
+  'hysteresis',
+  'smoothing',
+  'attack',
+  'sampleIntervalMs',
+  'riseStep',
+  'coolDownMs',
+  'bbrWindowMs',
+  'bbrBuckets',
+  'bbrHeadroom',
+  'dryRun',
+];
 
 export function validateSystemRule(r: unknown, path: Path, issues: Issues): NormalizedSystemRule | null {
   if (!isObject(r)) {
@@ -84,7 +98,8 @@ export function validateSystemRule(r: unknown, path: Path, issues: Issues): Norm
     bbrHeadroom: num(o, 'bbrHeadroom', path, issues, { min: 1, max: 4 }) ?? 1.25,
     dryRun: bool(o, 'dryRun', path, issues) ?? false,
   };
-  if (rule.bbrWindowMs % rule.bbrBuckets !== 0) issues.add([...path, 'bbrWindowMs'], `bbrWindowMs (${rule.bbrWindowMs}) must be a multiple of bbrBuckets (${rule.bbrBuckets})`);
+  if (rule.bbrWindowMs % rule.bbrBuckets !== 0)
+    issues.add([...path, 'bbrWindowMs'], `bbrWindowMs (${rule.bbrWindowMs}) must be a multiple of bbrBuckets (${rule.bbrBuckets})`);
   const cores = num(o, 'cpuCores', path, issues, { above: 0, max: 4096 });
   if (cores !== undefined) rule.cpuCores = cores;
   let triggers = 0;

@@ -9,7 +9,20 @@ import { BLOCKED, PASS, PROBE } from '../../src/verdict.ts';
 
 function make(overrides: Partial<BreakerRule> = {}) {
   const issues = new Issues();
-  const rule = validateBreakerRule({ id: 'b', resource: 'r', strategy: 'errorRatio', threshold: 0.5, minRequestAmount: 4, statIntervalMs: 1000, retryTimeoutMs: 1000, ...overrides }, [], issues);
+  const rule = validateBreakerRule(
+    {
+      id: 'b',
+      resource: 'r',
+      strategy: 'errorRatio',
+      threshold: 0.5,
+      minRequestAmount: 4,
+      statIntervalMs: 1000,
+      retryTimeoutMs: 1000,
+      ...overrides,
+    },
+    [],
+    issues,
+  );
   assert.deepEqual(issues.list, []);
   const changes: BreakerStateChange[] = [];
   const clock = new ManualClock(10_000);
@@ -85,7 +98,10 @@ describe('Breaker state machine (fake clock)', () => {
     trip(b, clock);
     clock.advance(1000);
     const probes = [admit(b, clock.now()), admit(b, clock.now()), admit(b, clock.now())];
-    assert.deepEqual(probes.map((p) => p[0]), [PROBE, PROBE, PROBE]);
+    assert.deepEqual(
+      probes.map((p) => p[0]),
+      [PROBE, PROBE, PROBE],
+    );
     assert.equal(b.check(clock.now()), BLOCKED, 'a fourth concurrent call is blocked');
     complete(b, clock.now(), false, probes[0]!);
     complete(b, clock.now(), false, probes[1]!);
@@ -251,14 +267,23 @@ describe('Breaker state machine (fake clock)', () => {
   });
 
   it('keeps its invariants under any sequence of calls, completions, cancellations and clock moves', () => {
-    type Op = { k: 'advance'; ms: number } | { k: 'admit' } | { k: 'complete'; i: number; error: boolean; rt: number } | { k: 'cancel'; i: number };
+    type Op =
+      { k: 'advance'; ms: number } | { k: 'admit' } | { k: 'complete'; i: number; error: boolean; rt: number } | { k: 'cancel'; i: number };
     // Weighted so that runs trip, probe, time out and close often (uniform ops would rarely
     // fit four failures into one window before the clock jumps past it).
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       { weight: 2, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 50 }) }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 500, max: 4000 }) }) },
       { weight: 4, arbitrary: fc.record({ k: fc.constant('admit' as const) }) },
-      { weight: 4, arbitrary: fc.record({ k: fc.constant('complete' as const), i: fc.nat(), error: fc.boolean(), rt: fc.integer({ min: 0, max: 300 }) }) },
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          k: fc.constant('complete' as const),
+          i: fc.nat(),
+          error: fc.boolean(),
+          rt: fc.integer({ min: 0, max: 300 }),
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), i: fc.nat() }) },
     );
     let halfOpens = 0;
@@ -309,7 +334,8 @@ describe('Breaker state machine (fake clock)', () => {
             assert.notEqual(changes[i]!.from, changes[i]!.to);
             if (i > 0) assert.equal(changes[i]!.from, changes[i - 1]!.to);
             // A rollback keeps the old retry time (already passed) so the next call may probe at once.
-            if (changes[i]!.to === 'open' && changes[i]!.reason !== 'probeCancelled') assert.ok(changes[i]!.retryAt! >= changes[i]!.at, 'an opening schedules its retry in the future');
+            if (changes[i]!.to === 'open' && changes[i]!.reason !== 'probeCancelled')
+              assert.ok(changes[i]!.retryAt! >= changes[i]!.at, 'an opening schedules its retry in the future');
             if (i > 0) assert.ok(changes[i]!.at >= changes[i - 1]!.at, 'changes are in time order');
           }
           // Never half-open past the probe timeout.
@@ -326,9 +352,32 @@ describe('Breaker state machine (fake clock)', () => {
 describe('validateBreakerRule', () => {
   it('reports every problem of a bad rule at once, with paths', () => {
     const issues = new Issues();
-    validateBreakerRule({ id: 'x', strategy: 'errorRatio', threshold: 1.5, retryTimeoutMs: -1, probeNum: 2, probeSuccessThreshold: 3, maxAllowedRtMs: 5, bogus: 1 }, ['breakers', 0], issues);
+    validateBreakerRule(
+      {
+        id: 'x',
+        strategy: 'errorRatio',
+        threshold: 1.5,
+        retryTimeoutMs: -1,
+        probeNum: 2,
+        probeSuccessThreshold: 3,
+        maxAllowedRtMs: 5,
+        bogus: 1,
+      },
+      ['breakers', 0],
+      issues,
+    );
     const paths = issues.list.map((i) => i.path.join('.')).sort();
-    assert.deepEqual(paths, ['breakers.0.bogus', 'breakers.0.maxAllowedRtMs', 'breakers.0.probeSuccessThreshold', 'breakers.0.resource', 'breakers.0.retryTimeoutMs', 'breakers.0.threshold'].sort());
+    assert.deepEqual(
+      paths,
+      [
+        'breakers.0.bogus',
+        'breakers.0.maxAllowedRtMs',
+        'breakers.0.probeSuccessThreshold',
+        'breakers.0.resource',
+        'breakers.0.retryTimeoutMs',
+        'breakers.0.threshold',
+      ].sort(),
+    );
   });
 
   it('requires maxAllowedRtMs for slowRequestRatio and an integer count for count strategies', () => {
@@ -336,6 +385,9 @@ describe('validateBreakerRule', () => {
     validateBreakerRule({ id: 'a', resource: 'r', strategy: 'slowRequestRatio', threshold: 0.5 }, [], issues);
     validateBreakerRule({ id: 'b', resource: 'r', strategy: 'errorCount', threshold: 2.5 }, [], issues);
     validateBreakerRule({ id: 'c', resource: 'r', strategy: 'nope', threshold: 1 }, [], issues);
-    assert.deepEqual(issues.list.map((i) => i.path.join('.')), ['maxAllowedRtMs', 'threshold', 'strategy']);
+    assert.deepEqual(
+      issues.list.map((i) => i.path.join('.')),
+      ['maxAllowedRtMs', 'threshold', 'strategy'],
+    );
   });
 });

@@ -46,18 +46,25 @@ async function attempt(guard: Guard, resource: string, n: number, key?: string):
 describe('cluster rules (one process, real Redis)', () => {
   it('admits exactly the threshold per window, counted in Redis, from leased permits', async (t) => {
     const redis = await startRedis(t);
-    const { guard, redis: client } = await clusterGuard(t, redis.url, { flow: [{ id: 'g', resource: 'api', threshold: 50, statIntervalMs: 60_000, statBuckets: 1, clusterMode: true }] });
+    const { guard, redis: client } = await clusterGuard(t, redis.url, {
+      flow: [{ id: 'g', resource: 'api', threshold: 50, statIntervalMs: 60_000, statBuckets: 1, clusterMode: true }],
+    });
     const passed = await attempt(guard, 'api', 200);
     assert.equal(passed, 50, 'a one-minute window of 50 admits 50 out of 200');
     const keys = await client.keys('{holdfast-guard}:g:*');
     assert.equal(keys.length, 1);
     assert.equal(Number(await client.get(keys[0]!)), 50, 'Redis counted every pass, the first (provisional) one included');
-    assert.deepEqual(guard.snapshot().flow.map((f) => f.mode), ['cluster']);
+    assert.deepEqual(
+      guard.snapshot().flow.map((f) => f.mode),
+      ['cluster'],
+    );
   });
 
   it('limits each key globally and tells keys apart', async (t) => {
     const redis = await startRedis(t);
-    const { guard } = await clusterGuard(t, redis.url, { hotspot: [{ id: 'per-user', resource: 'api', threshold: 5, durationMs: 60_000, clusterMode: true }] });
+    const { guard } = await clusterGuard(t, redis.url, {
+      hotspot: [{ id: 'per-user', resource: 'api', threshold: 5, durationMs: 60_000, clusterMode: true }],
+    });
     assert.equal(await attempt(guard, 'api', 20, 'alice'), 5);
     assert.equal(await attempt(guard, 'api', 20, 'bob'), 5);
     assert.equal(await attempt(guard, 'api', 3), 3, 'a request without a key is not subject to a per-key rule');
@@ -65,7 +72,9 @@ describe('cluster rules (one process, real Redis)', () => {
 
   it('falls back to its share when Redis is killed, never failing open, and resumes cluster mode when it is back', async (t) => {
     const redis = await startRedis(t);
-    const { guard, modes } = await clusterGuard(t, redis.url, { flow: [{ id: 'g', resource: 'api', threshold: 40, statIntervalMs: 60_000, statBuckets: 1, clusterMode: true }] });
+    const { guard, modes } = await clusterGuard(t, redis.url, {
+      flow: [{ id: 'g', resource: 'api', threshold: 40, statIntervalMs: 60_000, statBuckets: 1, clusterMode: true }],
+    });
     const before = await attempt(guard, 'api', 10);
     assert.ok(before >= 8, `${before} of 10 passed with Redis up (the first lease may take a round trip)`);
     await redis.kill();
@@ -78,7 +87,13 @@ describe('cluster rules (one process, real Redis)', () => {
     assert.equal(before + during + (await attempt(guard, 'api', 100)), 40);
     await redis.restart();
     await waitFor('cluster mode again', () => modes.at(-1)?.mode === 'cluster', { timeoutMs: 10_000 });
-    assert.deepEqual(modes.map((m) => [m.ruleId, m.mode]), [['g', 'fallback'], ['g', 'cluster']]);
+    assert.deepEqual(
+      modes.map((m) => [m.ruleId, m.mode]),
+      [
+        ['g', 'fallback'],
+        ['g', 'cluster'],
+      ],
+    );
     // The restarted Redis holds no count, but the passes of this window were reported with the
     // first request after the fallback: the window stays spent.
     assert.equal(await attempt(guard, 'api', 20), 0);
@@ -101,7 +116,12 @@ describe('cluster rules (one process, real Redis)', () => {
     const guard = createGuard({ autoSample: false });
     assert.throws(
       () => guard.loadRules({ flow: [{ id: 'g', resource: 'api', threshold: 10, clusterMode: true }] }),
-      (err: unknown) => err instanceof RulesError && err.issues.length === 1 && /flow\[0\]\.clusterMode: rule 'g' is global across replicas but this guard has no cluster store: pass createGuard\(\{ cluster/.test(err.message),
+      (err: unknown) =>
+        err instanceof RulesError &&
+        err.issues.length === 1 &&
+        /flow\[0\]\.clusterMode: rule 'g' is global across replicas but this guard has no cluster store: pass createGuard\(\{ cluster/.test(
+          err.message,
+        ),
     );
     assert.equal(guard.rules, null, 'nothing was loaded');
   });
@@ -134,7 +154,10 @@ describe('cluster rules (one process, real Redis)', () => {
     for (let i = 0; i < 4; i++) await client.zadd('{holdfast-guard}:replicas', Date.now() + 60_000, `other-${i}`);
     const logs: string[] = [];
     const { guard } = await clusterGuard(t, redis.url, { flow: [{ id: 'tiny', resource: 'api', threshold: 3, clusterMode: true }] }, logs);
-    assert.ok(logs.some((l) => /threshold 3 is below the 5 live replicas/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /threshold 3 is below the 5 live replicas/.test(l)),
+      logs.join('\n'),
+    );
     assert.ok(guard.snapshot().flow[0]!.threshold === 3);
   });
 });

@@ -7,12 +7,22 @@ import { Redis } from 'ioredis';
 import { createGuard } from '@holdfast/guard';
 import { redisClusterStore } from '@holdfast/guard/cluster-redis';
 
-const config = JSON.parse(process.argv[2]!) as { redisUrl: string; rate: number; threshold: number; heartbeatMs?: number; liveFile?: string };
+const config = JSON.parse(process.argv[2]!) as {
+  redisUrl: string;
+  rate: number;
+  threshold: number;
+  heartbeatMs?: number;
+  liveFile?: string;
+};
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
 redis.on('error', () => {}); // outages are the point of some tests; the guard reports them
 const store = redisClusterStore({ redis, heartbeatMs: config.heartbeatMs ?? 200, timeoutMs: 100 });
 await store.ready();
-const guard = createGuard({ autoSample: false, cluster: { store }, rules: { flow: [{ id: 'global', resource: 'api', threshold: config.threshold, clusterMode: true }] } });
+const guard = createGuard({
+  autoSample: false,
+  cluster: { store },
+  rules: { flow: [{ id: 'global', resource: 'api', threshold: config.threshold, clusterMode: true }] },
+});
 guard.on('clusterMode', (e) => console.log(`MODE ${JSON.stringify(e)}`));
 
 let pass = 0;

@@ -25,13 +25,17 @@ function median(xs: number[]): number {
 async function measure(url: string, light: number, heavy: number) {
   await openLoop({ url, ratePerSec: light, durationMs: 1000 }); // warm up
   const calm = await openLoop({ url, ratePerSec: light, durationMs: 4000 });
-  const unloadedP99 = percentile(calm.filter((s) => s.status === 200).map((s) => s.latencyMs), 99);
+  const unloadedP99 = percentile(
+    calm.filter((s) => s.status === 200).map((s) => s.latencyMs),
+    99,
+  );
   const storm = await openLoop({ url, ratePerSec: heavy, durationMs: STORM_MS, drainMs: 3000 });
   const steady = storm.filter((s) => s.at >= SKIP_MS);
   // Admitted = answered 200, plus the unanswered (counted with their censored wait).
   const admitted = (xs: Sample[]) => xs.filter((s) => s.status === 200 || s.status === 0).map((s) => s.latencyMs);
   const perSecond: number[] = [];
-  for (let t = SKIP_MS; t < STORM_MS; t += 1000) perSecond.push(percentile(admitted(steady.filter((s) => s.at >= t && s.at < t + 1000)), 99));
+  for (let t = SKIP_MS; t < STORM_MS; t += 1000)
+    perSecond.push(percentile(admitted(steady.filter((s) => s.at >= t && s.at < t + 1000)), 99));
   return {
     unloadedP99,
     p99: percentile(admitted(steady), 99),
@@ -56,13 +60,28 @@ it('under 5x overload, system protection keeps admitted p99 near the unloaded p9
   protectedSvc.child.kill('SIGKILL');
   const off = await measure(`${unprotected.url}/work`, light, heavy);
   const fmt = (r: typeof on) =>
-    `unloaded p99 ${r.unloadedP99.toFixed(1)} ms; storm p99 ${r.p99.toFixed(1)} ms (${(r.p99 / r.unloadedP99).toFixed(2)}x), median per-second p99 ${r.medianSecondP99.toFixed(1)} ms (${(r.medianSecondP99 / r.unloadedP99).toFixed(2)}x) [${r.perSecondP99.map((x) => x.toFixed(0)).join(' ')}]; admitted ${r.admittedPerSec.toFixed(0)}/s, shed ${(r.shedShare * 100).toFixed(0)}%, unanswered ${r.unanswered}`;
+    `unloaded p99 ${r.unloadedP99.toFixed(1)} ms; storm ` +
+    `p99 ${r.p99.toFixed(1)} ms ` +
+    (`(${(r.p99 / r.unloadedP99).toFixed(2)}x), median per-second ` +
+      `p99 ${r.medianSecondP99.toFixed(1)} ms ` +
+      (`(${(r.medianSecondP99 / r.unloadedP99).toFixed(2)}x) ` +
+        `[${r.perSecondP99.map((x) => x.toFixed(0)).join(' ')}]; ` +
+        `admitted ${r.admittedPerSec.toFixed(0)}/s, shed ${(r.shedShare * 100).toFixed(0)}%, unanswered ${r.unanswered}`));
   t.diagnostic(`capacity ${capacity.toFixed(0)} req/s measured; offered ${heavy} req/s (5x) after ${light} req/s`);
   t.diagnostic(`protected:   ${fmt(on)}`);
   t.diagnostic(`unprotected: ${fmt(off)}`);
 
   assert.ok(on.shedShare > 0.5, `protection shed most of a 5x overload (${(on.shedShare * 100).toFixed(0)}%)`);
-  assert.ok(off.p99 >= 4 * off.unloadedP99, `unprotected degrades: storm p99 ${off.p99.toFixed(0)} ms vs unloaded ${off.unloadedP99.toFixed(0)} ms`);
-  assert.ok(on.p99 * 3 <= off.p99, `protected storm p99 ${on.p99.toFixed(0)} ms is at least 3x better than unprotected ${off.p99.toFixed(0)} ms`);
-  assert.ok(on.medianSecondP99 <= 3 * on.unloadedP99, `protected median per-second p99 ${on.medianSecondP99.toFixed(0)} ms within 3x (target 2x) of unloaded ${on.unloadedP99.toFixed(0)} ms`);
+  assert.ok(
+    off.p99 >= 4 * off.unloadedP99,
+    `unprotected degrades: storm p99 ${off.p99.toFixed(0)} ms vs unloaded ${off.unloadedP99.toFixed(0)} ms`,
+  );
+  assert.ok(
+    on.p99 * 3 <= off.p99,
+    `protected storm p99 ${on.p99.toFixed(0)} ms is at least 3x better than unprotected ${off.p99.toFixed(0)} ms`,
+  );
+  assert.ok(
+    on.medianSecondP99 <= 3 * on.unloadedP99,
+    `protected median per-second p99 ${on.medianSecondP99.toFixed(0)} ms within 3x (target 2x) of unloaded ${on.unloadedP99.toFixed(0)} ms`,
+  );
 });

@@ -14,7 +14,12 @@ it('a QPS limit of 100 with 1,000 requests/s offered passes 100 ± 5% per second
   const passed = perSecond.map((xs) => xs.filter((x) => x.status === 200).length);
   const limited = perSecond.map((xs) => xs.filter((x) => x.status === 429).length);
   const unanswered = samples.filter((x) => x.status !== 200 && x.status !== 429).length;
-  t.diagnostic(`offered ${samples.length}, passed per second: ${passed.join(' ')}; 429 per second: ${limited.join(' ')}; other/unanswered: ${unanswered}`);
+  t.diagnostic(
+    `offered ${samples.length}, passed per ` +
+      `second: ${passed.join(' ')}; 429 per ` +
+      `second: ${limited.join(' ')}; ` +
+      `other/unanswered: ${unanswered}`,
+  );
   assert.equal(unanswered, 0, 'every request is answered, 200 or 429');
   for (const [i, n] of passed.entries()) assert.ok(n >= 95 && n <= 105, `second ${i}: ${n} passed, want 100 ± 5%`);
   const total = passed.reduce((a, b) => a + b, 0);

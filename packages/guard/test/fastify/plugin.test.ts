@@ -10,7 +10,11 @@ import { cleanup, tempDir, waitFor } from '@holdfast/testkit';
 import { type GuardRules, createGuard } from '../../src/index.ts';
 import { guardPlugin, type GuardPluginOptions } from '../../src/fastify-entry.ts';
 
-async function app(t: Parameters<typeof cleanup>[0], opts: GuardPluginOptions, routes: (f: FastifyInstance) => void): Promise<{ f: FastifyInstance; url: string }> {
+async function app(
+  t: Parameters<typeof cleanup>[0],
+  opts: GuardPluginOptions,
+  routes: (f: FastifyInstance) => void,
+): Promise<{ f: FastifyInstance; url: string }> {
   const f = Fastify();
   await f.register(guardPlugin, { ...opts, guard: opts.guard ?? createGuard({ autoSample: false }) });
   routes(f);
@@ -28,27 +32,37 @@ const basic = (f: FastifyInstance) => {
 };
 
 describe('fastify plugin', () => {
-  it('warns at start and on every reload for a rule whose route does not exist, naming the closest route; other resources are left alone', async (t) => {
-    const warnings: string[] = [];
-    const guard = createGuard({ autoSample: false, logger: { info() {}, warn: (_o, m) => void warnings.push(m), error() {} } });
-    const rules: GuardRules = {
-      flow: [
-        { id: 'visits', resource: 'GET /visits/:id', threshold: 10 }, // the route is /visits/:page
-        { id: 'items', resource: 'GET /items/:id', threshold: 10 },
-        { id: 'payments', resource: 'payments', threshold: 10 }, // an outbound call, not a route
-      ],
-    };
-    await app(t, { guard, rules }, (f) => {
-      f.get('/visits/:page', async () => 'ok');
-      f.get('/items/:id', async () => 'ok');
-    });
-    assert.deepEqual(warnings, [`guard: rule 'visits' names 'GET /visits/:id', which matches no route of this app: it protects nothing (did you mean 'GET /visits/:page'?)`]);
-    guard.loadRules({ breakers: [{ id: 'b', resource: 'POST /item/:id', strategy: 'errorRatio', threshold: 0.5 }] });
-    assert.equal(warnings.length, 2, 'a reload is checked too');
-    assert.match(warnings[1]!, /rule 'b' names 'POST \/item\/:id', which matches no route of this app: it protects nothing \(did you mean 'GET \/items\/:id'\?\)/);
-    guard.loadRules({ flow: [{ id: 'items', resource: 'GET /items/:id', threshold: 5 }] });
-    assert.equal(warnings.length, 2, 'rules that match say nothing');
-  });
+  it(
+    'warns at start and on every reload for a rule whose route does not exist, naming the closest route; other ' +
+      'resources are left alone',
+    async (t) => {
+      const warnings: string[] = [];
+      const guard = createGuard({ autoSample: false, logger: { info() {}, warn: (_o, m) => void warnings.push(m), error() {} } });
+      const rules: GuardRules = {
+        flow: [
+          { id: 'visits', resource: 'GET /visits/:id', threshold: 10 }, // the route is /visits/:page
+          { id: 'items', resource: 'GET /items/:id', threshold: 10 },
+          { id: 'payments', resource: 'payments', threshold: 10 }, // an outbound call, not a route
+        ],
+      };
+      await app(t, { guard, rules }, (f) => {
+        f.get('/visits/:page', async () => 'ok');
+        f.get('/items/:id', async () => 'ok');
+      });
+      assert.deepEqual(warnings, [
+        `guard: rule 'visits' names 'GET /visits/:id', which matches no route of this app: it protects nothing (did you ` +
+          `mean 'GET /visits/:page'?)`,
+      ]);
+      guard.loadRules({ breakers: [{ id: 'b', resource: 'POST /item/:id', strategy: 'errorRatio', threshold: 0.5 }] });
+      assert.equal(warnings.length, 2, 'a reload is checked too');
+      assert.match(
+        warnings[1]!,
+        /rule 'b' names 'POST \/item\/:id', which matches no route of this app: it protects nothing \(did you mean 'GET \/items\/:id'\?\)/,
+      );
+      guard.loadRules({ flow: [{ id: 'items', resource: 'GET /items/:id', threshold: 5 }] });
+      assert.equal(warnings.length, 2, 'rules that match say nothing');
+    },
+  );
 
   it('names resources by method and route template, and answers flow blocks with 429, Retry-After and RateLimit fields', async (t) => {
     const rules: GuardRules = { flow: [{ id: 'items-qps', resource: 'GET /items/:id', threshold: 3 }] };
@@ -104,7 +118,11 @@ describe('fastify plugin', () => {
 
   it('serves a route fallback instead of the block answer', async (t) => {
     const { url } = await app(t, { rules: { isolation: [{ id: 'iso', resource: 'GET /degraded', maxConcurrency: 0 }] } }, (f) => {
-      f.get('/degraded', { config: { guard: { fallback: (_req, reply, err) => reply.code(200).send({ degraded: true, because: err.reason }) } } }, async () => ({ fresh: true }));
+      f.get(
+        '/degraded',
+        { config: { guard: { fallback: (_req, reply, err) => reply.code(200).send({ degraded: true, because: err.reason }) } } },
+        async () => ({ fresh: true }),
+      );
     });
     const res = await fetch(`${url}/degraded`);
     assert.equal(res.status, 200);
@@ -135,7 +153,9 @@ describe('fastify plugin', () => {
   });
 
   it('holds throttled requests for their slot instead of rejecting them', async (t) => {
-    const rules: GuardRules = { flow: [{ id: 'pace', resource: 'GET /items/:id', threshold: 20, behavior: 'throttling', maxQueueingTimeMs: 5000 }] };
+    const rules: GuardRules = {
+      flow: [{ id: 'pace', resource: 'GET /items/:id', threshold: 20, behavior: 'throttling', maxQueueingTimeMs: 5000 }],
+    };
     const { url } = await app(t, { rules }, basic);
     const start = performance.now();
     const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => fetch(`${url}/items/${i}`).then((r) => r.status)));
@@ -145,7 +165,10 @@ describe('fastify plugin', () => {
   });
 
   it('frees the throttled slot of a client that leaves while queued', async (t) => {
-    const g = createGuard({ autoSample: false, rules: { flow: [{ id: 'pace', resource: 'GET /items/:id', threshold: 1, behavior: 'throttling', maxQueueingTimeMs: 10_000 }] } });
+    const g = createGuard({
+      autoSample: false,
+      rules: { flow: [{ id: 'pace', resource: 'GET /items/:id', threshold: 1, behavior: 'throttling', maxQueueingTimeMs: 10_000 }] },
+    });
     const { url } = await app(t, { guard: g }, basic);
     assert.equal((await fetch(`${url}/items/1`)).status, 200); // takes the slot of this second
     const { hostname, port } = new URL(url);
@@ -170,7 +193,11 @@ describe('fastify plugin', () => {
   });
 
   it('critical routes are never shed by system protection', async (t) => {
-    const g = createGuard({ autoSample: false, random: () => 0, rules: { system: { inboundConcurrency: 1, smoothing: 1, riseStep: 1, bbrWindowMs: 1000, bbrBuckets: 10 } } });
+    const g = createGuard({
+      autoSample: false,
+      random: () => 0,
+      rules: { system: { inboundConcurrency: 1, smoothing: 1, riseStep: 1, bbrWindowMs: 1000, bbrBuckets: 10 } },
+    });
     let release: () => void = () => {};
     let gate: Promise<void> = Promise.resolve();
     const { url } = await app(t, { guard: g }, (f) => {

@@ -18,7 +18,11 @@ function p99(xs: number[]): number {
 /** Runs `ms` of simulated time at `load` x capacity; returns admitted latencies and the limit every 100 ms. */
 function simulate(rule: Record<string, unknown> | null, load: number, ms: number) {
   const clock = new ManualClock(0);
-  const guard = createGuard({ clock, autoSample: false, rules: rule ? { flow: [{ id: 'a', resource: 'backend', ...rule } as never] } : {} });
+  const guard = createGuard({
+    clock,
+    autoSample: false,
+    rules: rule ? { flow: [{ id: 'a', resource: 'backend', ...rule } as never] } : {},
+  });
   const inflight: { e: Entry; left: number; start: number }[] = [];
   const latencies: number[] = [];
   const limits: number[] = [];
@@ -56,7 +60,11 @@ describe('adaptive concurrency', () => {
     const late = adaptive.latencies.slice(-5000);
     const none = simulate(null, 5, 3000);
     const noneLate = none.latencies.slice(-500);
-    const msg = `limit settled in ${lo.toFixed(1)}..${hi.toFixed(1)}, admitted p99 ${p99(late)} ms, goodput ${adaptive.goodput.toFixed(2)}; without a limit p99 ${p99(noneLate)} ms`;
+    const msg =
+      `limit settled ` +
+      `in ${lo.toFixed(1)}..${hi.toFixed(1)}, admitted ` +
+      `p99 ${p99(late)} ms, ` +
+      `goodput ${adaptive.goodput.toFixed(2)}; without a limit p99 ${p99(noneLate)} ms`;
     t.diagnostic(msg);
     assert.ok(lo >= SLOTS * 0.8 && hi <= SLOTS * 2.5, msg);
     assert.ok(hi - lo <= SLOTS, `the limit keeps moving: ${msg}`);
@@ -67,7 +75,11 @@ describe('adaptive concurrency', () => {
 
   it('follows a backend that gets twice as slow, and grows back when it recovers', () => {
     const clock = new ManualClock(0);
-    const guard = createGuard({ clock, autoSample: false, rules: { flow: [{ id: 'a', resource: 'r', metric: 'concurrency', strategy: 'adaptive', threshold: 20, maxLimit: 200 }] } });
+    const guard = createGuard({
+      clock,
+      autoSample: false,
+      rules: { flow: [{ id: 'a', resource: 'r', metric: 'concurrency', strategy: 'adaptive', threshold: 20, maxLimit: 200 }] },
+    });
     let work = WORK_MS;
     const inflight: { e: Entry; left: number }[] = [];
     const run = (ms: number) => {
@@ -87,7 +99,10 @@ describe('adaptive concurrency', () => {
     const slow = run(10_000);
     work = WORK_MS;
     const recovered = run(10_000);
-    assert.ok(slow < fast * 1.3 && recovered > slow * 0.7 && recovered >= SLOTS * 0.8, `fast ${fast.toFixed(1)}, slow ${slow.toFixed(1)}, recovered ${recovered.toFixed(1)}`);
+    assert.ok(
+      slow < fast * 1.3 && recovered > slow * 0.7 && recovered >= SLOTS * 0.8,
+      `fast ${fast.toFixed(1)}, slow ${slow.toFixed(1)}, recovered ${recovered.toFixed(1)}`,
+    );
   });
 
   it('rejects an adaptive rule that is not a concurrency rule, or whose bounds do not hold its start', () => {

@@ -6,7 +6,11 @@ import { Throttler } from '../../src/flow/throttling.ts';
 import { BLOCKED } from '../../src/verdict.ts';
 
 function guardWith(flow: Partial<FlowRule>[], clock = new ManualClock(1_000_000)) {
-  const g = createGuard({ clock, autoSample: false, rules: { flow: flow.map((f, i) => ({ id: `f${i}`, resource: 'r', threshold: 10, ...f })) } });
+  const g = createGuard({
+    clock,
+    autoSample: false,
+    rules: { flow: flow.map((f, i) => ({ id: `f${i}`, resource: 'r', threshold: 10, ...f })) },
+  });
   return { g, clock };
 }
 
@@ -89,9 +93,13 @@ describe('flow: direct + reject', () => {
 });
 
 describe('flow: relation', () => {
-  it("an associated rule limits writes while reads are hot, and leaves writes alone when they are not", () => {
+  it('an associated rule limits writes while reads are hot, and leaves writes alone when they are not', () => {
     const clock = new ManualClock(0);
-    const g = createGuard({ clock, autoSample: false, rules: { flow: [{ id: 'w', resource: 'write', relation: 'associated', refResource: 'read', threshold: 20 }] } });
+    const g = createGuard({
+      clock,
+      autoSample: false,
+      rules: { flow: [{ id: 'w', resource: 'write', relation: 'associated', refResource: 'read', threshold: 20 }] },
+    });
     assert.equal(burst(g, 5, 'write'), 5, 'reads are quiet');
     assert.equal(burst(g, 25, 'read'), 25, 'reads themselves are not limited');
     assert.equal(burst(g, 5, 'write'), 0, 'reads at 25/s > 20: writes are blocked');
@@ -155,7 +163,9 @@ describe('flow: warm-up', () => {
 
 describe('flow: memory-adaptive', () => {
   it('scales the threshold linearly between the heap-use watermarks', () => {
-    const { g, clock } = guardWith([{ strategy: 'memoryAdaptive', threshold: 100, highMemThreshold: 20, memLowWatermark: 0.5, memHighWatermark: 0.9 }]);
+    const { g, clock } = guardWith([
+      { strategy: 'memoryAdaptive', threshold: 100, highMemThreshold: 20, memLowWatermark: 0.5, memHighWatermark: 0.9 },
+    ]);
     const at = (heap: number) => {
       g.signals.heapUsedRatio = heap;
       clock.advance(1000);
@@ -196,7 +206,10 @@ describe('flow: throttling', () => {
   });
 
   it('as a rule: entries carry their wait, and entryAsync/run wait it out in order (real timers)', async () => {
-    const g = createGuard({ autoSample: false, rules: { flow: [{ id: 't', resource: 'r', threshold: 50, behavior: 'throttling', maxQueueingTimeMs: 2000 }] } });
+    const g = createGuard({
+      autoSample: false,
+      rules: { flow: [{ id: 't', resource: 'r', threshold: 50, behavior: 'throttling', maxQueueingTimeMs: 2000 }] },
+    });
     const start = performance.now();
     const done: number[] = [];
     await Promise.all(Array.from({ length: 10 }, (_, i) => g.run('r', () => void done.push(performance.now() - start), { key: i })));
@@ -210,7 +223,10 @@ describe('flow: throttling', () => {
   });
 
   it('an aborted wait cancels the entry: the caller gets HOLDFAST_E_ABORTED and nothing stays in flight', async () => {
-    const g = createGuard({ autoSample: false, rules: { flow: [{ id: 't', resource: 'r', threshold: 1, behavior: 'throttling', maxQueueingTimeMs: 5000 }] } });
+    const g = createGuard({
+      autoSample: false,
+      rules: { flow: [{ id: 't', resource: 'r', threshold: 1, behavior: 'throttling', maxQueueingTimeMs: 5000 }] },
+    });
     const first = (await g.entryAsync('r')) as Entry;
     first.exit();
     const ac = new AbortController();

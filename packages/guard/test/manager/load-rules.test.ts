@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BreakerStateChange, type Entry, type GuardRules, ManualClock, RulesError, type RulesDiff, type WouldBlockEvent, createGuard } from '../../src/index.ts';
+import {
+  type BreakerStateChange,
+  type Entry,
+  type GuardRules,
+  ManualClock,
+  RulesError,
+  type RulesDiff,
+  type WouldBlockEvent,
+  createGuard,
+} from '../../src/index.ts';
 
 const good: GuardRules = {
   flow: [{ id: 'orders-qps', resource: 'POST /orders', threshold: 2 }],
-  breakers: [{ id: 'inv-errors', resource: 'inventory', strategy: 'errorRatio', threshold: 0.5, minRequestAmount: 2, retryTimeoutMs: 1000 }],
+  breakers: [
+    { id: 'inv-errors', resource: 'inventory', strategy: 'errorRatio', threshold: 0.5, minRequestAmount: 2, retryTimeoutMs: 1000 },
+  ],
 };
 
 describe('guard.loadRules', () => {
@@ -37,7 +48,10 @@ describe('guard.loadRules', () => {
     assert.match(err.message, /previous rules stay active/);
     assert.equal(rejected.length, 1);
     // The old rules still apply.
-    assert.deepEqual(g.rules!.flow.map((r) => r.id), ['orders-qps']);
+    assert.deepEqual(
+      g.rules!.flow.map((r) => r.id),
+      ['orders-qps'],
+    );
     assert.equal(g.entry('POST /orders').blocked, false);
     assert.equal(g.entry('POST /orders').blocked, false);
     assert.equal(g.entry('POST /orders').blocked, true);
@@ -57,14 +71,26 @@ describe('guard.loadRules', () => {
     assert.match(issues({ flow: {} })[0]!, /flow: must be a list of rules/);
     assert.match(issues({ flows: [] })[0]!, /unknown rule kind 'flows'/);
     assert.match(issues({ flow: [42] })[0]!, /flow.0: must be an object/);
-    assert.match(issues({ flow: [{ id: 'x', resource: 'r', treshold: 1 }] }).join('\n'), /flow\.0\.treshold: unknown field 'treshold' \(allowed: [^)]*\) \(did you mean 'threshold'\?\)/);
+    assert.match(
+      issues({ flow: [{ id: 'x', resource: 'r', treshold: 1 }] }).join('\n'),
+      /flow\.0\.treshold: unknown field 'treshold' \(allowed: [^)]*\) \(did you mean 'threshold'\?\)/,
+    );
     assert.match(issues({ flows: [] })[0]!, /\(did you mean 'flow'\?\)/);
     assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, strategy: 'warmup' }] }).join('\n'), /did you mean 'warmUp'\?/);
     assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: '10' }] })[0]!, /must be a finite number, got the string "10"/);
     assert.match(issues({ system: {} })[0]!, /set at least one trigger/);
-    assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, behavior: 'throttling', metric: 'concurrency' }] })[0]!, /cannot apply to metric 'concurrency'/);
-    assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, strategy: 'warmUp' }] })[0]!, /missing required field 'warmUpPeriodSec'/);
-    assert.match(issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, relation: 'associated' }] })[0]!, /missing required field 'refResource'/);
+    assert.match(
+      issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, behavior: 'throttling', metric: 'concurrency' }] })[0]!,
+      /cannot apply to metric 'concurrency'/,
+    );
+    assert.match(
+      issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, strategy: 'warmUp' }] })[0]!,
+      /missing required field 'warmUpPeriodSec'/,
+    );
+    assert.match(
+      issues({ flow: [{ id: 'x', resource: 'r', threshold: 1, relation: 'associated' }] })[0]!,
+      /missing required field 'refResource'/,
+    );
     assert.deepEqual(issues({ $schema: './x.json', flow: [] }), []);
   });
 
@@ -77,7 +103,13 @@ describe('guard.loadRules', () => {
     g.on('rulesSwapped', (d) => diffs.push(d));
     for (let i = 0; i < 2; i++) (g.entry('inventory') as Entry).exit({ error: new Error('boom') });
     assert.equal(g.entry('inventory').blocked, true, 'breaker open');
-    const diff = g.loadRules({ ...good, flow: [{ id: 'orders-qps', resource: 'POST /orders', threshold: 5 }, { id: 'new', resource: 'GET /x', threshold: 1 }] });
+    const diff = g.loadRules({
+      ...good,
+      flow: [
+        { id: 'orders-qps', resource: 'POST /orders', threshold: 5 },
+        { id: 'new', resource: 'GET /x', threshold: 1 },
+      ],
+    });
     assert.deepEqual(diff, { added: ['new'], removed: [], changed: ['orders-qps'], unchanged: 1, system: 'none' });
     assert.deepEqual(diffs.at(-1), diff);
     assert.equal(g.entry('inventory').blocked, true, 'the unchanged breaker kept its open state');
@@ -107,7 +139,10 @@ describe('dry-run rules', () => {
       autoSample: false,
       clock,
       logger: { info() {}, error() {}, warn: (o) => warnings.push(o) },
-      rules: { flow: [{ id: 'dry', resource: 'r', threshold: 1, dryRun: true }], breakers: [{ id: 'dry-b', resource: 'r', strategy: 'consecutiveFailures', threshold: 1, dryRun: true }] },
+      rules: {
+        flow: [{ id: 'dry', resource: 'r', threshold: 1, dryRun: true }],
+        breakers: [{ id: 'dry-b', resource: 'r', strategy: 'consecutiveFailures', threshold: 1, dryRun: true }],
+      },
     });
     const events: WouldBlockEvent[] = [];
     g.on('wouldBlock', (e) => events.push(e));
@@ -121,7 +156,10 @@ describe('dry-run rules', () => {
     assert.equal(stats.wouldBlock.flow, 4);
     assert.equal(stats.wouldBlock.breaker, 4, 'the dry-run breaker opened after the first failure');
     assert.deepEqual(stats.block, { flow: 0, breaker: 0, hotkey: 0, concurrency: 0, system: 0 });
-    assert.deepEqual(events.map((e) => `${e.ruleId}:${e.count}`), ['dry:1', 'dry-b:1']);
+    assert.deepEqual(
+      events.map((e) => `${e.ruleId}:${e.count}`),
+      ['dry:1', 'dry-b:1'],
+    );
     clock.advance(1000);
     (g.entry('r') as Entry).exit(); // the flow window is fresh: only the (open) breaker would block
     (g.entry('r') as Entry).exit();

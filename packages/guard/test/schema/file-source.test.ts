@@ -49,19 +49,33 @@ describe('parseRulesText', () => {
     assert.ok(err instanceof RulesError);
     assert.equal(err.code, 'HOLDFAST_E_RULES');
     const where = err.issues.map((i) => `${i.file}:${i.line} ${i.path.join('.')}`).sort();
-    assert.deepEqual(where, ['rules.yaml:10 breakers.0.resource', 'rules.yaml:4 flow.0.threshold', 'rules.yaml:5 flow.1.id', 'rules.yaml:8 flow.1.strategy'].sort());
+    assert.deepEqual(
+      where,
+      [
+        'rules.yaml:10 breakers.0.resource',
+        'rules.yaml:4 flow.0.threshold',
+        'rules.yaml:5 flow.1.id',
+        'rules.yaml:8 flow.1.strategy',
+      ].sort(),
+    );
     assert.match(err.message, /rules\.yaml:4:5 {2}flow\[0\]\.threshold: must be >= 0, got -1/);
   });
 
   it('reports syntax errors with the line, for YAML and JSON', () => {
-    assert.throws(() => parseRulesText('flow:\n  - id: a\n   resource: [unclosed\n', { file: 'r.yaml' }), (e: unknown) => {
-      const err = e as RulesError;
-      return err.code === 'HOLDFAST_E_RULES_FILE' && err.issues[0]!.file === 'r.yaml' && typeof err.issues[0]!.line === 'number';
-    });
-    assert.throws(() => parseRulesText('{\n  "flow": [,]\n}', { file: 'r.json' }), (e: unknown) => {
-      const err = e as RulesError;
-      return err.code === 'HOLDFAST_E_RULES_FILE' && err.issues[0]!.line === 2 && /r\.json:2/.test(err.message);
-    });
+    assert.throws(
+      () => parseRulesText('flow:\n  - id: a\n   resource: [unclosed\n', { file: 'r.yaml' }),
+      (e: unknown) => {
+        const err = e as RulesError;
+        return err.code === 'HOLDFAST_E_RULES_FILE' && err.issues[0]!.file === 'r.yaml' && typeof err.issues[0]!.line === 'number';
+      },
+    );
+    assert.throws(
+      () => parseRulesText('{\n  "flow": [,]\n}', { file: 'r.json' }),
+      (e: unknown) => {
+        const err = e as RulesError;
+        return err.code === 'HOLDFAST_E_RULES_FILE' && err.issues[0]!.line === 2 && /r\.json:2/.test(err.message);
+      },
+    );
   });
 
   it('loadRulesFile names a missing file', () => {
@@ -118,7 +132,16 @@ describe('JSON Schema', () => {
 
   it('describes every rule kind with its enums', () => {
     const s = JSON.stringify(rulesJsonSchema());
-    for (const word of ['warmUp', 'throttling', 'slowRequestRatio', 'consecutiveFailures', 'eventLoopUtilization', 'maxConcurrency', 'overrides']) assert.ok(s.includes(word), word);
+    for (const word of [
+      'warmUp',
+      'throttling',
+      'slowRequestRatio',
+      'consecutiveFailures',
+      'eventLoopUtilization',
+      'maxConcurrency',
+      'overrides',
+    ])
+      assert.ok(s.includes(word), word);
   });
 
   it('the example rules of the README validate', () => {

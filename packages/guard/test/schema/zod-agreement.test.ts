@@ -5,8 +5,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { type BreakerRule, type FlowRule, type GuardRules, type HotspotRule, type IsolationRule, type SystemRule, validateRules } from '../../src/index.ts';
-import { breakerRuleSchema, flowRuleSchema, hotspotRuleSchema, isolationRuleSchema, rulesSchema, systemRuleSchema } from '../../src/rules-entry.ts';
+import {
+  type BreakerRule,
+  type FlowRule,
+  type GuardRules,
+  type HotspotRule,
+  type IsolationRule,
+  type SystemRule,
+  validateRules,
+} from '../../src/index.ts';
+import {
+  breakerRuleSchema,
+  flowRuleSchema,
+  hotspotRuleSchema,
+  isolationRuleSchema,
+  rulesSchema,
+  systemRuleSchema,
+} from '../../src/rules-entry.ts';
 
 // Compile-time: what zod parses is assignable to the core's rule types.
 const _flow: FlowRule = {} as z.infer<typeof flowRuleSchema>;
@@ -18,12 +33,71 @@ void [_flow, _breaker, _hotspot, _isolation, _system];
 
 const valid: GuardRules[] = [
   { flow: [{ id: 'a', resource: 'r', threshold: 10 }] },
-  { flow: [{ id: 'a', resource: 'r', threshold: 10, strategy: 'warmUp', warmUpPeriodSec: 5, coldFactor: 2, behavior: 'throttling', maxQueueingTimeMs: 100 }] },
+  {
+    flow: [
+      {
+        id: 'a',
+        resource: 'r',
+        threshold: 10,
+        strategy: 'warmUp',
+        warmUpPeriodSec: 5,
+        coldFactor: 2,
+        behavior: 'throttling',
+        maxQueueingTimeMs: 100,
+      },
+    ],
+  },
   { flow: [{ id: 'a', resource: 'w', threshold: 10, relation: 'associated', refResource: 'r', metric: 'concurrency' }] },
-  { flow: [{ id: 'a', resource: 'r', threshold: 100, strategy: 'memoryAdaptive', memLowWatermark: 0.5, memHighWatermark: 0.8, highMemThreshold: 10, statIntervalMs: 500, statBuckets: 5, dryRun: true }] },
-  { breakers: [{ id: 'b', resource: 'r', strategy: 'slowRequestRatio', threshold: 0.5, maxAllowedRtMs: 200, probeNum: 3, probeSuccessThreshold: 2, backoffMultiplier: 2, maxRetryTimeoutMs: 60000, mode: 'normal' }] },
-  { breakers: [{ id: 'b', resource: 'r', strategy: 'errorCount', threshold: 5, minRequestAmount: 10, statIntervalMs: 1000, retryTimeoutMs: 100, probeTimeoutMs: 500 }] },
-  { hotspot: [{ id: 'h', resource: 'r', threshold: 5, durationMs: 1000, burst: 2, overrides: { vip: 50 }, maxKeys: 100 }], isolation: [{ id: 'i', resource: 'r', maxConcurrency: 3 }] },
+  {
+    flow: [
+      {
+        id: 'a',
+        resource: 'r',
+        threshold: 100,
+        strategy: 'memoryAdaptive',
+        memLowWatermark: 0.5,
+        memHighWatermark: 0.8,
+        highMemThreshold: 10,
+        statIntervalMs: 500,
+        statBuckets: 5,
+        dryRun: true,
+      },
+    ],
+  },
+  {
+    breakers: [
+      {
+        id: 'b',
+        resource: 'r',
+        strategy: 'slowRequestRatio',
+        threshold: 0.5,
+        maxAllowedRtMs: 200,
+        probeNum: 3,
+        probeSuccessThreshold: 2,
+        backoffMultiplier: 2,
+        maxRetryTimeoutMs: 60000,
+        mode: 'normal',
+      },
+    ],
+  },
+  {
+    breakers: [
+      {
+        id: 'b',
+        resource: 'r',
+        strategy: 'errorCount',
+        threshold: 5,
+        minRequestAmount: 10,
+        statIntervalMs: 1000,
+        retryTimeoutMs: 100,
+        probeTimeoutMs: 500,
+      },
+    ],
+  },
+  {
+    hotspot: [{ id: 'h', resource: 'r', threshold: 5, durationMs: 1000, burst: 2, overrides: { vip: 50 }, maxKeys: 100 }],
+    isolation: [{ id: 'i', resource: 'r', maxConcurrency: 3 }],
+  },
   { system: { eventLoopUtilization: 0.9, eventLoopDelayP99Ms: 100, cpuUsage: 0.8, cpuCores: 2, hysteresis: 0.2, sampleIntervalMs: 50 } },
   { $schema: './rules.schema.json', flow: null, system: null },
 ];
@@ -88,7 +162,10 @@ describe('zod schemas and the core validator', () => {
         // And they blame the same place (zod reports an unknown key at its object).
         const corePaths = (core as { issues: { path: unknown[] }[] }).issues.map((i) => i.path.join('.'));
         const zodPaths = zod.error!.issues.map((i) => i.path.join('.'));
-        assert.ok(zodPaths.some((z) => corePaths.some((c) => c === z || c.startsWith(`${z}.`))), `core ${corePaths} vs zod ${zodPaths}`);
+        assert.ok(
+          zodPaths.some((z) => corePaths.some((c) => c === z || c.startsWith(`${z}.`))),
+          `core ${corePaths} vs zod ${zodPaths}`,
+        );
       }),
       { numRuns: 500 },
     );

@@ -37,7 +37,10 @@ class Model {
 }
 
 const op = fc.oneof(
-  fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 5000 }), fc.double({ min: 0, max: 250, noNaN: true })) }),
+  fc.record({
+    kind: fc.constant('advance' as const),
+    ms: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 5000 }), fc.double({ min: 0, max: 250, noNaN: true })),
+  }),
   fc.record({ kind: fc.constant('add' as const), e: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 1, max: 1000 }) }),
   fc.record({ kind: fc.constant('sum' as const), e: fc.integer({ min: 0, max: 2 }) }),
 );

@@ -62,7 +62,10 @@ describe('system protection', () => {
     g.on('shedding', (e) => events.push(e));
     g.updateSignals({ eventLoopUtilization: 1 });
     g.updateSignals({ eventLoopUtilization: 1 });
-    assert.deepEqual(events.map((e) => e.shedding), [true]);
+    assert.deepEqual(
+      events.map((e) => e.shedding),
+      [true],
+    );
     assert.equal(events[0]!.signal, 'eventLoopUtilization');
     const normal = admitMany(g, 20);
     assert.equal(normal.entries.length, 2, 'admits up to the estimate (in flight > 1 and > ~1), sheds the rest');
@@ -128,7 +131,10 @@ describe('system protection', () => {
     assert.ok(level() < 1 && level() > 0, `then decays gradually, got ${level()}`);
     for (let i = 0; i < 10; i++) sample(0.2);
     assert.equal(level(), 0);
-    assert.deepEqual(events.map((e) => e.shedding), [true, false]);
+    assert.deepEqual(
+      events.map((e) => e.shedding),
+      [true, false],
+    );
   });
 
   it('smooths signals: one spike does not arm shedding', () => {

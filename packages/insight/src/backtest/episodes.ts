@@ -21,7 +21,14 @@ export class EpisodeLog {
   add(changes: readonly AlertChange[]): void {
     for (const c of changes) {
       if (c.effect.type === 'firing') {
-        const e: Episode = { alertname: c.alertname, labels: c.labels, activeAt: c.effect.activeAt, firedAt: c.effect.at, resolvedAt: undefined, ...(c.annotations ? { annotations: c.annotations } : {}) };
+        const e: Episode = {
+          alertname: c.alertname,
+          labels: c.labels,
+          activeAt: c.effect.activeAt,
+          firedAt: c.effect.at,
+          resolvedAt: undefined,
+          ...(c.annotations ? { annotations: c.annotations } : {}),
+        };
         this.episodes.push(e);
         this.#open.set(idOf(c), e);
       } else if (c.effect.type === 'resolved') {

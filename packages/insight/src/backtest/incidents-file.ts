@@ -26,8 +26,15 @@ export function parseIncidents(text: string, file = 'incidents.json'): LabelledI
     if (end === undefined) problems.push(`[${i}].end: a time (RFC 3339 or ms) is required`);
     if (start !== undefined && end !== undefined && end <= start) problems.push(`[${i}].end: must be after start`);
     const labels = r.labels ?? {};
-    if (typeof labels !== 'object' || labels === null || Object.values(labels).some((v) => typeof v !== 'string')) problems.push(`[${i}].labels: a map of label names to strings`);
-    return { id: typeof r.id === 'string' ? r.id : `incident-${i + 1}`, start: start ?? 0, end: end ?? 0, labels: labels as Record<string, string>, ...(typeof r.shape === 'string' ? { shape: r.shape } : {}) };
+    if (typeof labels !== 'object' || labels === null || Object.values(labels).some((v) => typeof v !== 'string'))
+      problems.push(`[${i}].labels: a map of label names to strings`);
+    return {
+      id: typeof r.id === 'string' ? r.id : `incident-${i + 1}`,
+      start: start ?? 0,
+      end: end ?? 0,
+      labels: labels as Record<string, string>,
+      ...(typeof r.shape === 'string' ? { shape: r.shape } : {}),
+    };
   });
   if (problems.length) throw new InsightError('HOLDFAST_E_REPLAY', `${file}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   return out;

@@ -98,7 +98,13 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
   const labels = new Set(o.variants.map((v) => v.label));
   if (labels.size !== o.variants.length) throw new InsightError('HOLDFAST_E_ALERTS_CONFIG', 'two backtest variants have the same label');
   const variants = o.variants.map((v) =>
-    makeBaseline({ ...o.baseline, ...v.params, name: variantName(o.baseline.name, v.label), alert: `Backtest${pascalCase(v.label)}`, strategy: v.strategy }),
+    makeBaseline({
+      ...o.baseline,
+      ...v.params,
+      name: variantName(o.baseline.name, v.label),
+      alert: `Backtest${pascalCase(v.label)}`,
+      strategy: v.strategy,
+    }),
   );
   const probe = makeBaseline({ ...o.baseline, name: variantName(o.baseline.name, 'static') });
   const levelOf = recordName(probe, 'level');
@@ -109,7 +115,12 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
   const rules: RuleFile = { groups };
   const first = replay(new RuleEvaluator(o.store, rules), o, 'strategies');
   const byAlert = (log: EpisodeLog, alert: string) => log.episodes.filter((e) => e.alertname === alert);
-  const scores = variants.map((v, i) => ({ label: o.variants[i]!.label, strategy: v.strategy, score: scoreEpisodes(byAlert(first, v.alert), o.incidents, scoreOptions), episodes: byAlert(first, v.alert) }));
+  const scores = variants.map((v, i) => ({
+    label: o.variants[i]!.label,
+    strategy: v.strategy,
+    score: scoreEpisodes(byAlert(first, v.alert), o.incidents, scoreOptions),
+    episodes: byAlert(first, v.alert),
+  }));
 
   // The static rule tuned to each strategy's recall, searched over the recorded level, then run.
   const steps: number[] = [];
@@ -118,7 +129,16 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
   const guard = o.baseline.minRate > 0 ? parseExpr(`avg_over_time(${levelOf}[1d]) < ${o.baseline.minRate}`) : undefined;
   const tracks = trackSeries(evaluator.engine, parseExpr(levelOf) as VectorSelector, guard, steps, o.scoreFrom);
   const hasIncidents = o.incidents.length > 0;
-  const choices = hasIncidents ? tuneStatic(tracks, steps, probe.forMs, o.incidents, scoreOptions, scores.map((s) => s.score.recall)) : [];
+  const choices = hasIncidents
+    ? tuneStatic(
+        tracks,
+        steps,
+        probe.forMs,
+        o.incidents,
+        scoreOptions,
+        scores.map((s) => s.score.recall),
+      )
+    : [];
   const staticGroups = choices.map((c, i) => staticGroup(probe, levelOf, c, `BacktestStaticAtRecall${i}`));
   const second = staticGroups.length ? replay(new RuleEvaluator(o.store, { groups: staticGroups }), o, 'static') : new EpisodeLog();
   const strategies: StrategyResult[] = scores.map((s, i) => {
@@ -126,7 +146,13 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
     if (!choice) return { label: s.label, strategy: s.strategy, score: s.score, falseAlertReduction: null };
     const score = scoreEpisodes(byAlert(second, `BacktestStaticAtRecall${i}`), o.incidents, scoreOptions);
     if (score.falseAlerts !== choice.falseAlerts || Math.abs(score.recall - choice.recall) > 1e-9) {
-      throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `the static threshold's sweep (${choice.falseAlerts} false alerts, recall ${choice.recall}) and its evaluation (${score.falseAlerts}, ${score.recall}) disagree`);
+      throw new InsightError(
+        'HOLDFAST_E_PROMQL_EVAL',
+        `the static threshold's sweep ` +
+          `(${choice.falseAlerts} false alerts, ` +
+          `recall ${choice.recall}) and its ` +
+          `evaluation (${score.falseAlerts}, ${score.recall}) disagree`,
+      );
     }
     return {
       label: s.label,
@@ -142,6 +168,9 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
     evaluations: steps.length,
     window: { start: o.start, end: o.end, scoreFrom: o.scoreFrom, weeksScored: (o.end - o.scoreFrom) / (7 * 86_400_000) },
     rules,
-    episodes: Object.fromEntries([...scores.map((s) => [s.label, s.episodes] as const), ...strategies.map((s, i) => [`static@${s.label}`, byAlert(second, `BacktestStaticAtRecall${i}`)] as const)]),
+    episodes: Object.fromEntries([
+      ...scores.map((s) => [s.label, s.episodes] as const),
+      ...strategies.map((s, i) => [`static@${s.label}`, byAlert(second, `BacktestStaticAtRecall${i}`)] as const),
+    ]),
   };
 }

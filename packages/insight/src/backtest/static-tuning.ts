@@ -34,13 +34,20 @@ const K_LOW = Array.from({ length: 101 }, (_, i) => i / 100);
 const K_HIGH = [...Array.from({ length: 141 }, (_, i) => 1 + i * 0.05), Infinity];
 
 /** Reads the recorded level and the guard of every series at every step, as an alert rule sees them. */
-export function trackSeries(engine: Engine, level: VectorSelector, guard: Expr | undefined, steps: readonly number[], warmupEnd: number): SeriesTrack[] {
+export function trackSeries(
+  engine: Engine,
+  level: VectorSelector,
+  guard: Expr | undefined,
+  steps: readonly number[],
+  warmupEnd: number,
+): SeriesTrack[] {
   const byKey = new Map<string, { labels: Labels; level: Float64Array; sparse: Uint8Array }>();
   steps.forEach((t, i) => {
     for (const s of engine.selectVector(level, t)) {
       const labels = dropName(s.labels);
       let tr = byKey.get(key(labels));
-      if (!tr) byKey.set(key(labels), (tr = { labels, level: new Float64Array(steps.length).fill(NaN), sparse: new Uint8Array(steps.length) }));
+      if (!tr)
+        byKey.set(key(labels), (tr = { labels, level: new Float64Array(steps.length).fill(NaN), sparse: new Uint8Array(steps.length) }));
       tr.level[i] = s.v;
     }
     if (guard) {
@@ -52,12 +59,24 @@ export function trackSeries(engine: Engine, level: VectorSelector, guard: Expr |
   });
   return [...byKey.values()].map((tr) => {
     const warm = tr.level.filter((v, i) => steps[i]! < warmupEnd && !Number.isNaN(v));
-    return { labels: labelsToObject(tr.labels), level: tr.level, sparse: tr.sparse, typical: warm.length ? quantile(0.5, Float64Array.from(warm)) : NaN };
+    return {
+      labels: labelsToObject(tr.labels),
+      level: tr.level,
+      sparse: tr.sparse,
+      typical: warm.length ? quantile(0.5, Float64Array.from(warm)) : NaN,
+    };
   });
 }
 
 /** Episodes of `cond` held for `holdMs`, as the alert state machine produces them (keep_firing_for 0). */
-function simulate(track: SeriesTrack, steps: readonly number[], holdMs: number, cond: (v: number) => boolean, alertname: string, direction: string): Episode[] {
+function simulate(
+  track: SeriesTrack,
+  steps: readonly number[],
+  holdMs: number,
+  cond: (v: number) => boolean,
+  alertname: string,
+  direction: string,
+): Episode[] {
   const out: Episode[] = [];
   let activeAt = -1;
   let open: Episode | undefined;
@@ -86,7 +105,15 @@ interface SideResult {
   falseAlerts: number;
 }
 
-function sweepSide(tracks: SeriesTrack[], steps: readonly number[], holdMs: number, ks: readonly number[], side: 'below' | 'above', incidents: readonly LabelledIncident[], o: ScoreOptions): SideResult[] {
+function sweepSide(
+  tracks: SeriesTrack[],
+  steps: readonly number[],
+  holdMs: number,
+  ks: readonly number[],
+  side: 'below' | 'above',
+  incidents: readonly LabelledIncident[],
+  o: ScoreOptions,
+): SideResult[] {
   return ks.map((k) => {
     const episodes = tracks.flatMap((tr) => {
       const th = k * tr.typical;
@@ -99,7 +126,14 @@ function sweepSide(tracks: SeriesTrack[], steps: readonly number[], holdMs: numb
 }
 
 /** For each required recall, the (kLow, kHigh) with the fewest false alerts that reaches it. */
-export function tuneStatic(tracks: SeriesTrack[], steps: readonly number[], holdMs: number, incidents: readonly LabelledIncident[], o: ScoreOptions, recalls: readonly number[]): StaticChoice[] {
+export function tuneStatic(
+  tracks: SeriesTrack[],
+  steps: readonly number[],
+  holdMs: number,
+  incidents: readonly LabelledIncident[],
+  o: ScoreOptions,
+  recalls: readonly number[],
+): StaticChoice[] {
   const low = sweepSide(tracks, steps, holdMs, K_LOW, 'below', incidents, o);
   const high = sweepSide(tracks, steps, holdMs, K_HIGH, 'above', incidents, o);
   const scored = incidents.filter((i) => i.start >= o.from && i.start <= o.to).length;

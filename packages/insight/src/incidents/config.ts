@@ -88,12 +88,14 @@ class Check {
     this.issues.push({ path, message, ...(hint ? { hint } : {}) });
   }
   keys(o: Record<string, unknown>, known: string[], path: Path): void {
-    for (const k of Object.keys(o)) if (!known.includes(k)) this.add([...path, k], `unknown key '${k}'`, suggest(k, known) ?? `known keys: ${known.join(', ')}`);
+    for (const k of Object.keys(o))
+      if (!known.includes(k)) this.add([...path, k], `unknown key '${k}'`, suggest(k, known) ?? `known keys: ${known.join(', ')}`);
   }
   duration(v: unknown, path: Path, fallback: number, { min = 0, max = 30 * 86_400_000 } = {}): number {
     if (v === undefined) return fallback;
     const ms = parseDuration(v);
-    if (ms === undefined) this.add(path, `'${String(v)}' is not a duration`, 'use milliseconds, or a string like "500ms", "30s", "5m", "4h"');
+    if (ms === undefined)
+      this.add(path, `'${String(v)}' is not a duration`, 'use milliseconds, or a string like "500ms", "30s", "5m", "4h"');
     else if (ms < min || ms > max) this.add(path, `must be between ${min} ms and ${max} ms`);
     return ms ?? fallback;
   }
@@ -102,7 +104,8 @@ class Check {
       if (required) this.add(path, 'missing');
       return undefined;
     }
-    if (typeof v !== 'string' || v.trim() === '') return void this.add(path, typeof v === 'string' ? 'must not be empty' : `expected a string, got ${kindOf(v)}`);
+    if (typeof v !== 'string' || v.trim() === '')
+      return void this.add(path, typeof v === 'string' ? 'must not be empty' : `expected a string, got ${kindOf(v)}`);
     return v;
   }
   list(v: unknown, path: Path): string[] | undefined {
@@ -130,7 +133,15 @@ class Check {
 
 function severities(c: Check, v: unknown, path: Path): Severity[] | undefined {
   const list = c.list(v, path);
-  list?.forEach((s, i) => !(SEVERITIES as readonly string[]).includes(s) && c.add(Array.isArray(v) ? [...path, i] : path, `'${s}' is not a severity`, suggest(s, SEVERITIES) ?? `one of ${SEVERITIES.join(', ')}`));
+  list?.forEach(
+    (s, i) =>
+      !(SEVERITIES as readonly string[]).includes(s) &&
+      c.add(
+        Array.isArray(v) ? [...path, i] : path,
+        `'${s}' is not a severity`,
+        suggest(s, SEVERITIES) ?? `one of ${SEVERITIES.join(', ')}`,
+      ),
+  );
   return list as Severity[] | undefined;
 }
 
@@ -139,10 +150,20 @@ function receiver(c: Check, r: unknown, path: Path): ReceiverConfig | undefined 
   c.keys(r, ['name', 'type', 'url', 'secret', 'routingKey', 'timeoutMs', 'headers'], path);
   const name = c.text(r.name, [...path, 'name'], true) ?? '';
   if (r.type === undefined) c.add([...path, 'type'], `missing: one of ${RECEIVER_TYPES.join(', ')}`);
-  else if (!(RECEIVER_TYPES as readonly unknown[]).includes(r.type)) c.add([...path, 'type'], `'${String(r.type)}' is not a receiver type`, suggest(String(r.type), RECEIVER_TYPES) ?? `one of ${RECEIVER_TYPES.join(', ')}`);
+  else if (!(RECEIVER_TYPES as readonly unknown[]).includes(r.type))
+    c.add(
+      [...path, 'type'],
+      `'${String(r.type)}' is not a receiver type`,
+      suggest(String(r.type), RECEIVER_TYPES) ?? `one of ${RECEIVER_TYPES.join(', ')}`,
+    );
   const type = r.type as ReceiverType;
   const url = type === 'pagerduty' && r.url === undefined ? 'https://events.pagerduty.com/v2/enqueue' : c.url(r.url, [...path, 'url']);
-  const out: ReceiverConfig = { name, type, url, timeoutMs: c.duration(r.timeoutMs, [...path, 'timeoutMs'], 10_000, { min: 100, max: 300_000 }) };
+  const out: ReceiverConfig = {
+    name,
+    type,
+    url,
+    timeoutMs: c.duration(r.timeoutMs, [...path, 'timeoutMs'], 10_000, { min: 100, max: 300_000 }),
+  };
   const secret = c.text(r.secret, [...path, 'secret']);
   if (secret !== undefined) {
     if (type !== 'webhook') c.add([...path, 'secret'], 'only a webhook receiver signs its requests');
@@ -177,9 +198,15 @@ function route(c: Check, r: unknown, path: Path, index: number): RouteConfig | u
   }
   const groupBy = c.list(r.groupBy, [...path, 'groupBy']) ?? ['rule', 'program'];
   groupBy.forEach((g, i) => {
-    if (g !== '...' && !(GROUP_FIELDS as readonly string[]).includes(g) && !/^labels\.[A-Za-z_][A-Za-z0-9_]*$/.test(g)) c.add([...path, 'groupBy', i], `'${g}' is not a grouping field`, suggest(g, [...GROUP_FIELDS, '...']) ?? `use ${GROUP_FIELDS.join(', ')}, labels.<name>, or '...' (each incident alone)`);
+    if (g !== '...' && !(GROUP_FIELDS as readonly string[]).includes(g) && !/^labels\.[A-Za-z_][A-Za-z0-9_]*$/.test(g))
+      c.add(
+        [...path, 'groupBy', i],
+        `'${g}' is not a grouping field`,
+        suggest(g, [...GROUP_FIELDS, '...']) ?? `use ${GROUP_FIELDS.join(', ')}, labels.<name>, or '...' (each incident alone)`,
+      );
   });
-  if (r.continue !== undefined && typeof r.continue !== 'boolean') c.add([...path, 'continue'], `expected true or false, got ${kindOf(r.continue)}`);
+  if (r.continue !== undefined && typeof r.continue !== 'boolean')
+    c.add([...path, 'continue'], `expected true or false, got ${kindOf(r.continue)}`);
   return {
     name: c.text(r.name, [...path, 'name']) ?? `routes[${index}]`,
     receiver: c.text(r.receiver, [...path, 'receiver'], true) ?? '',
@@ -207,7 +234,11 @@ function silence(c: Check, s: unknown, path: Path): SilenceConfig | undefined {
   if (s.endsAt === undefined) c.add([...path, 'endsAt'], 'missing: a silence must end (ISO 8601 time)');
   const m = s.matchers;
   const matchers: SilenceConfig['matchers'] = {};
-  if (!isObj(m) || Object.keys(m).length === 0) c.add([...path, 'matchers'], 'give at least one matcher (program, severity, category, owner, rule, labels): a silence of everything hides every incident');
+  if (!isObj(m) || Object.keys(m).length === 0)
+    c.add(
+      [...path, 'matchers'],
+      'give at least one matcher (program, severity, category, owner, rule, labels): a silence of everything hides every incident',
+    );
   else {
     c.keys(m, ['program', 'severity', 'category', 'owner', 'rule', 'labels'], [...path, 'matchers']);
     for (const k of ['program', 'category', 'owner', 'rule'] as const) {
@@ -235,7 +266,7 @@ export function validateIncidentsConfig(data: unknown): { ok: true; config: Inci
   const list = (key: string) => {
     const v = o[key];
     if (v === undefined) return [];
-    if (!Array.isArray(v)) return c.add([key], `expected a list, got ${kindOf(v)}`), [];
+    if (!Array.isArray(v)) return (c.add([key], `expected a list, got ${kindOf(v)}`), []);
     return v;
   };
   const receivers = list('receivers').flatMap((r, i) => receiver(c, r, ['receivers', i]) ?? []);
@@ -246,7 +277,13 @@ export function validateIncidentsConfig(data: unknown): { ok: true; config: Inci
   });
   const routes = list('routes').flatMap((r, i) => route(c, r, ['routes', i], i) ?? []);
   routes.forEach((r, i) => {
-    if (r.receiver && !names.has(r.receiver)) c.add(['routes', i, 'receiver'], `unknown receiver '${r.receiver}'`, suggest(r.receiver, [...names.keys()]) ?? (names.size ? `receivers: ${[...names.keys()].join(', ')}` : 'define it under incidents.receivers'));
+    if (r.receiver && !names.has(r.receiver))
+      c.add(
+        ['routes', i, 'receiver'],
+        `unknown receiver '${r.receiver}'`,
+        suggest(r.receiver, [...names.keys()]) ??
+          (names.size ? `receivers: ${[...names.keys()].join(', ')}` : 'define it under incidents.receivers'),
+      );
   });
   const silences = list('silences').flatMap((s, i) => silence(c, s, ['silences', i]) ?? []);
   const cl = o.crashLoop;
@@ -255,7 +292,8 @@ export function validateIncidentsConfig(data: unknown): { ok: true; config: Inci
     if (!isObj(cl)) c.add(['crashLoop'], `expected {restarts, window}, got ${kindOf(cl)}`);
     else {
       c.keys(cl, ['restarts', 'window'], ['crashLoop']);
-      if (cl.restarts !== undefined && !(Number.isInteger(cl.restarts) && (cl.restarts as number) >= 2 && (cl.restarts as number) <= 100)) c.add(['crashLoop', 'restarts'], 'expected a whole number from 2 to 100');
+      if (cl.restarts !== undefined && !(Number.isInteger(cl.restarts) && (cl.restarts as number) >= 2 && (cl.restarts as number) <= 100))
+        c.add(['crashLoop', 'restarts'], 'expected a whole number from 2 to 100');
       else if (cl.restarts !== undefined) crashLoop.restarts = cl.restarts as number;
       crashLoop.windowMs = c.duration(cl.window, ['crashLoop', 'window'], 60_000, { min: 1000, max: 86_400_000 });
     }
@@ -271,7 +309,8 @@ export function validateIncidentsConfig(data: unknown): { ok: true; config: Inci
       retry.maxAgeMs = c.duration(rt.maxAge, ['retry', 'maxAge'], 86_400_000, { min: 1000 });
     }
   }
-  if (o.logSignals !== undefined && typeof o.logSignals !== 'boolean') c.add(['logSignals'], `expected true or false, got ${kindOf(o.logSignals)}`);
+  if (o.logSignals !== undefined && typeof o.logSignals !== 'boolean')
+    c.add(['logSignals'], `expected true or false, got ${kindOf(o.logSignals)}`);
   const config: IncidentsConfig = {
     owner: c.text(o.owner, ['owner']) ?? 'platform',
     quietPeriodMs: c.duration(o.quietPeriod, ['quietPeriod'], 600_000, { min: 1000 }),

@@ -66,12 +66,18 @@ export async function runAlertStorm(engine: IncidentEngine, o: StormOptions): Pr
       const p = i % o.programs;
       const f = Math.floor(i / o.programs) % faults;
       const at = now();
-      const r = engine.ingest({ kind: 'drill.synthetic', at, summary: `drill ${run}: fault ${f} in drill-${p}`, program: `drill-${p}`, labels: { drill: 'true', run, fault: `f${f}` } });
+      const r = engine.ingest({
+        kind: 'drill.synthetic',
+        at,
+        summary: `drill ${run}: fault ${f} in drill-${p}`,
+        program: `drill-${p}`,
+        labels: { drill: 'true', run, fault: `f${f}` },
+      });
       ids.add(r.incident.id);
     };
     if (!o.spreadMs) {
       // In slices, so deliveries and the daemon's other work get the event loop between them.
-      for (let i = 0; i < o.storm; ) {
+      for (let i = 0; i < o.storm;) {
         const end = Math.min(o.storm, i + 2000);
         for (; i < end; i++) send(i);
         await new Promise((r) => setImmediate(r));
@@ -111,7 +117,8 @@ export async function runAlertStorm(engine: IncidentEngine, o: StormOptions): Pr
     const byId = new Map<number, NotificationRecord>();
     for (const id of ids) for (const n of engine.notifications({ incidentId: id, limit: 1000 })) byId.set(n.id, n);
     const records = [...byId.values()];
-    for (const n of records) if (n.status === 'held' || n.status === 'pending') for (const it of n.items) if (ids.has(it.incidentId)) told.add(it.incidentId);
+    for (const n of records)
+      if (n.status === 'held' || n.status === 'pending') for (const it of n.items) if (ids.has(it.incidentId)) told.add(it.incidentId);
     const count = (s: NotificationRecord['status']) => records.filter((n) => n.status === s).length;
     const report: StormReport = {
       run,
@@ -120,7 +127,7 @@ export async function runAlertStorm(engine: IncidentEngine, o: StormOptions): Pr
       incidents: ids.size,
       dedupRatio: ids.size ? Math.round((o.storm / ids.size) * 100) / 100 : 0,
       ingestMs,
-      signalsPerSecond: Math.round(o.storm / Math.max(ingestMs, 1) * 1000),
+      signalsPerSecond: Math.round((o.storm / Math.max(ingestMs, 1)) * 1000),
       notifications: { sent: count('sent'), held: count('held'), failed: count('failed'), pending: count('pending') },
       firstNotificationMs: first,
       notifyP50Ms: pct(latencies, 0.5),
@@ -130,7 +137,8 @@ export async function runAlertStorm(engine: IncidentEngine, o: StormOptions): Pr
       ok: false,
     };
     report.ok = report.lost.signals === 0 && report.lost.notifications === 0 && report.notifications.failed === 0;
-    if (o.resolve !== false) for (const i of incidents) if (i.state !== 'resolved') engine.resolve(i.id, { by: 'drill', cause: `alert-storm drill ${run}` });
+    if (o.resolve !== false)
+      for (const i of incidents) if (i.state !== 'resolved') engine.resolve(i.id, { by: 'drill', cause: `alert-storm drill ${run}` });
     return report;
   } finally {
     off();

@@ -38,7 +38,10 @@ export interface EngineOptions {
 
 export interface IngestResult {
   incident: Incident;
-  /** 'opened', 'reopened', 'counted' (deduplicated into a live incident), 'resolved' (a resolved signal ended it), 'ignored' (resolved signal, nothing live). */
+  /**
+   * 'opened', 'reopened', 'counted' (deduplicated into a live incident), 'resolved' (a resolved signal
+   * ended it), 'ignored' (resolved signal, nothing live).
+   */
   outcome: 'opened' | 'reopened' | 'counted' | 'resolved' | 'ignored';
 }
 
@@ -103,10 +106,27 @@ export class IncidentEngine {
     }
     // Idempotency keys stay unique across stores: the store's location names them.
     this.keyPrefix = `hf-${o.storeLocation.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'mem'}`;
-    const routerHost = { clock: this.clock, nextId: () => this.nextNotificationId++, emit: (rec: NotificationRecord, isNew: boolean) => this.onRecord(rec, isNew), incident: (id: number) => this.find(id) };
+    const routerHost = {
+      clock: this.clock,
+      nextId: () => this.nextNotificationId++,
+      emit: (rec: NotificationRecord, isNew: boolean) => this.onRecord(rec, isNew),
+      incident: (id: number) => this.find(id),
+    };
     this.router = new Router(o.config.routes, o.config.receivers, routerHost);
-    this.deliverer = new Deliverer(o.config.receivers, o.config.retry, { clock: this.clock, find: (id) => this.find(id), update: (rec) => this.onDelivery(rec), keyPrefix: this.keyPrefix, ...(o.send ? { send: o.send } : {}) });
-    this.configSilences = o.config.silences.map((s, i) => ({ id: `config-${i}`, matchers: s.matchers, startsAt: s.startsAt ?? 0, endsAt: s.endsAt, ...(s.comment ? { comment: s.comment } : {}) }));
+    this.deliverer = new Deliverer(o.config.receivers, o.config.retry, {
+      clock: this.clock,
+      find: (id) => this.find(id),
+      update: (rec) => this.onDelivery(rec),
+      keyPrefix: this.keyPrefix,
+      ...(o.send ? { send: o.send } : {}),
+    });
+    this.configSilences = o.config.silences.map((s, i) => ({
+      id: `config-${i}`,
+      matchers: s.matchers,
+      startsAt: s.startsAt ?? 0,
+      endsAt: s.endsAt,
+      ...(s.comment ? { comment: s.comment } : {}),
+    }));
     this.router.setSilences([...this.configSilences, ...this.silences]);
     for (const rec of pending) this.deliverer.enqueue(rec);
     this.schedule();
@@ -182,7 +202,9 @@ export class IncidentEngine {
    */
   private group(s: Signal, explicit: string | undefined): Grouping {
     if (s.error?.stack !== undefined) return fingerprint(s, explicit, CURRENT_GROUPING);
-    let key = `${s.kind}\u0001${s.program ?? ''}\u0001${explicit ?? ''}\u0001${s.fingerprint ?? ''}\u0001${s.template?.id ?? ''}\u0001${s.error?.type ?? ''}\u0001${s.error?.code ?? ''}`;
+    let key =
+      `${s.kind}\u0001${s.program ?? ''}\u0001${explicit ?? ''}\u0001${s.fingerprint ?? ''}\u0001` +
+      `${s.template?.id ?? ''}\u0001${s.error?.type ?? ''}\u0001${s.error?.code ?? ''}`;
     if (s.labels) for (const k in s.labels) key += `\u0001${k}=${s.labels[k]}`;
     let g = this.groupings.get(key);
     if (g === undefined) {
@@ -194,7 +216,16 @@ export class IncidentEngine {
   }
 
   private placeholder(s: Signal, dedupKey: string): Incident {
-    return { ...openIncident(s.at, { now: s.at, quietMs: 0 }).next, ...this.classifier.classify(s), ...describeFrom(s), id: 0, dedupKey, grouping: { rule: 'kind', version: CURRENT_GROUPING, components: [] }, source: sourceOf(s.kind), state: 'resolved' };
+    return {
+      ...openIncident(s.at, { now: s.at, quietMs: 0 }).next,
+      ...this.classifier.classify(s),
+      ...describeFrom(s),
+      id: 0,
+      dedupKey,
+      grouping: { rule: 'kind', version: CURRENT_GROUPING, components: [] },
+      source: sourceOf(s.kind),
+      state: 'resolved',
+    };
   }
 
   private pushRecent(inc: Incident, s: Signal): void {
@@ -207,7 +238,9 @@ export class IncidentEngine {
     if (t.next !== inc) {
       // The same object stays in the maps: copy the machine's next state over it (fields that
       // only mean something in one state go when the state changes).
-      if (t.next.state !== inc.state) for (const k of ['ackedAt', 'ackedBy', 'resolvedAt', 'resolution', 'resolvedBy', 'cause', 'invalidReason', 'quietAt'] as const) if (!(k in t.next)) delete inc[k];
+      if (t.next.state !== inc.state)
+        for (const k of ['ackedAt', 'ackedBy', 'resolvedAt', 'resolution', 'resolvedBy', 'cause', 'invalidReason', 'quietAt'] as const)
+          if (!(k in t.next)) delete inc[k];
       Object.assign(inc, t.next);
     }
     this.carryOut(inc, t, signalAt);
@@ -219,7 +252,14 @@ export class IncidentEngine {
     this.persister.incident(inc);
     for (const f of t.effects) {
       if (f.type === 'record') {
-        const h: HistoryEntry = { incidentId: inc.id, rule: inc.rule, at: now, what: f.what, ...(f.detail !== undefined ? { detail: f.detail } : {}), ...(f.afterMs !== undefined ? { afterMs: f.afterMs } : {}) };
+        const h: HistoryEntry = {
+          incidentId: inc.id,
+          rule: inc.rule,
+          at: now,
+          what: f.what,
+          ...(f.detail !== undefined ? { detail: f.detail } : {}),
+          ...(f.afterMs !== undefined ? { afterMs: f.afterMs } : {}),
+        };
         this.persister.record(h);
       } else if (f.type === 'notify') this.router.change(inc, f.action, signalAt);
       else if (f.type === 'act' && inc.action !== 'notify' && inc.action !== 'none') this.act?.(inc, inc.action);
@@ -232,7 +272,10 @@ export class IncidentEngine {
     if (!inc) throw new InsightError('HOLDFAST_E_UNKNOWN_INCIDENT', `${id} (holdfast incidents list shows the ids)`);
     if (!acceptsIncident(inc.state, e.type)) {
       const what = e.type === 'ack' ? 'acknowledged' : e.type === 'resolve' ? 'resolved' : e.type;
-      throw new InsightError('HOLDFAST_E_INCIDENT_STATE', `incident ${id} is ${inc.state}: it cannot be ${what}${inc.state === 'resolved' ? ' again' : ''}`);
+      throw new InsightError(
+        'HOLDFAST_E_INCIDENT_STATE',
+        `incident ${id} is ${inc.state}: it cannot be ${what}${inc.state === 'resolved' ? ' again' : ''}`,
+      );
     }
     if (!this.byId.has(id)) this.remember(inc);
     const now = this.clock.now();
@@ -306,7 +349,8 @@ export class IncidentEngine {
   /** Quiet periods and the store batch; runs every tickMs (tests call it directly). */
   tick(): void {
     const now = this.clock.now();
-    for (const inc of [...this.byId.values()]) if (inc.state !== 'resolved' && inc.quietAt !== undefined && inc.quietAt <= now) this.apply(inc, { type: 'timer' }, now, now);
+    for (const inc of [...this.byId.values()])
+      if (inc.state !== 'resolved' && inc.quietAt !== undefined && inc.quietAt <= now) this.apply(inc, { type: 'timer' }, now, now);
     this.flush();
   }
 
@@ -331,7 +375,15 @@ export class IncidentEngine {
     this.flush();
     const fromStore = this.persister.store?.list(f) ?? [];
     const seen = new Set(fromStore.map((i) => i.id));
-    const mem = [...this.byId.values()].filter((i) => !seen.has(i.id) && (f.state === undefined || (f.state === 'live' ? i.state !== 'resolved' : i.state === f.state)) && (!f.program || i.program === f.program) && (!f.rule || i.rule === f.rule) && (f.drill === undefined || !!i.drill === f.drill) && (f.since === undefined || i.lastSeen >= f.since));
+    const mem = [...this.byId.values()].filter(
+      (i) =>
+        !seen.has(i.id) &&
+        (f.state === undefined || (f.state === 'live' ? i.state !== 'resolved' : i.state === f.state)) &&
+        (!f.program || i.program === f.program) &&
+        (!f.rule || i.rule === f.rule) &&
+        (f.drill === undefined || !!i.drill === f.drill) &&
+        (f.since === undefined || i.lastSeen >= f.since),
+    );
     const all = [...fromStore.map((i) => this.byId.get(i.id) ?? i), ...mem].sort((a, b) => b.lastSeen - a.lastSeen || b.id - a.id);
     return all.slice(0, f.limit ?? 100);
   }
@@ -348,7 +400,11 @@ export class IncidentEngine {
   notifications(f: NotificationFilter = {}): NotificationRecord[] {
     this.flush();
     const stored = this.persister.store?.notifications(f) ?? [];
-    const unwritten = this.persister.unwrittenNotifications().filter((n) => (f.incidentId === undefined || n.items.some((it) => it.incidentId === f.incidentId)) && (!f.status || n.status === f.status));
+    const unwritten = this.persister
+      .unwrittenNotifications()
+      .filter(
+        (n) => (f.incidentId === undefined || n.items.some((it) => it.incidentId === f.incidentId)) && (!f.status || n.status === f.status),
+      );
     const byId = new Map([...stored, ...unwritten].map((n) => [n.id, n]));
     return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, f.limit ?? 100);
   }
@@ -366,7 +422,16 @@ export class IncidentEngine {
       else if (i.state === 'acknowledged') acknowledged++;
     }
     const d = this.deliverer.counts;
-    return { signals: this.counts.signals, opened: this.counts.opened, reopened: this.counts.reopened, deduplicated: this.counts.deduplicated, notifications: { pending: this.deliverer.backlog, sent: d.sent, failed: d.failed, held: this.counts.held, retries: d.retries }, live: open + acknowledged, open, acknowledged };
+    return {
+      signals: this.counts.signals,
+      opened: this.counts.opened,
+      reopened: this.counts.reopened,
+      deduplicated: this.counts.deduplicated,
+      notifications: { pending: this.deliverer.backlog, sent: d.sent, failed: d.failed, held: this.counts.held, retries: d.retries },
+      live: open + acknowledged,
+      open,
+      acknowledged,
+    };
   }
 
   health(): StoreHealth {

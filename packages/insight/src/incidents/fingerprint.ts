@@ -39,7 +39,14 @@ const V8_FRAME = /^\s*at (?:async )?(?:(.+?) \()?(.+?)(?::\d+)?(?::\d+)?\)?$/;
 const PY_FRAME = /^\s*File "(.+?)", line \d+, in (.+)$/;
 
 function notInApp(file: string): boolean {
-  return file.startsWith('node:') || file.includes('/node_modules/') || file.includes('site-packages/') || file.startsWith('internal/') || file === '<anonymous>' || file === 'native';
+  return (
+    file.startsWith('node:') ||
+    file.includes('/node_modules/') ||
+    file.includes('site-packages/') ||
+    file.startsWith('internal/') ||
+    file === '<anonymous>' ||
+    file === 'native'
+  );
 }
 
 /** The last two path segments, without a file:// prefix or query: stable across checkouts. */

@@ -21,15 +21,30 @@ export function patternIsIncident(s: PatternSignal): boolean {
 }
 
 export function signalFromPattern(s: PatternSignal, program: string, instance?: string): Signal {
-  const base = { at: s.at, program, ...(instance ? { instance } : {}), severity: severityOf(s.level), template: { id: s.id, text: s.template } };
+  const base = {
+    at: s.at,
+    program,
+    ...(instance ? { instance } : {}),
+    severity: severityOf(s.level),
+    template: { id: s.id, text: s.template },
+  };
   if (s.type === 'template.new') {
-    return { ...base, kind: 'template.new', summary: `new log pattern in ${program}: ${s.example.slice(0, 500)}`, details: { reason: s.reason, level: s.level } };
+    return {
+      ...base,
+      kind: 'template.new',
+      summary: `new log pattern in ${program}: ${s.example.slice(0, 500)}`,
+      details: { reason: s.reason, level: s.level },
+    };
   }
   const factor = s.baselineCount > 0 ? Math.round((s.windowCount / s.baselineCount) * 10) / 10 : null;
   return {
     ...base,
     kind: 'template.burst',
-    summary: `${program}: '${s.template.slice(0, 300)}' ${s.windowCount} times in ${Math.round(s.windowMs / 1000)} s${factor !== null ? ` (${factor}× its baseline)` : ''}`,
+    summary:
+      `${program}: ` +
+      `'${s.template.slice(0, 300)}' ${s.windowCount} times ` +
+      `in ${Math.round(s.windowMs / 1000)} ` +
+      `s${factor !== null ? ` (${factor}× its baseline)` : ''}`,
     details: { windowCount: s.windowCount, baselineCount: s.baselineCount, windowMs: s.windowMs },
   };
 }

@@ -44,7 +44,9 @@ export interface HistoryEntry {
 export const RECENT_MAX = 5;
 
 /** The descriptive part of a new incident, taken from its first signal. */
-export function describeFrom(s: Signal): Pick<Incident, 'kind' | 'summary' | 'labels' | 'recent'> & Partial<Pick<Incident, 'program' | 'template' | 'error' | 'drill'>> {
+export function describeFrom(
+  s: Signal,
+): Pick<Incident, 'kind' | 'summary' | 'labels' | 'recent'> & Partial<Pick<Incident, 'program' | 'template' | 'error' | 'drill'>> {
   const d: ReturnType<typeof describeFrom> = { kind: s.kind, summary: s.summary, labels: s.labels ?? {}, recent: [] };
   if (s.program !== undefined) d.program = s.program;
   if (s.template) d.template = s.template;

@@ -103,7 +103,12 @@ export class Persister {
     if (!this.store && !this.tryOpen(now)) return undefined;
     const incidents = [...this.incidents];
     // Snapshots: an incident object changes again while the next batch builds.
-    const batch = { incidents: incidents.map((i) => ({ ...i })), history: this.history, notifications: [...this.notes.values()], silences: [...this.silences.values()] };
+    const batch = {
+      incidents: incidents.map((i) => ({ ...i })),
+      history: this.history,
+      notifications: [...this.notes.values()],
+      silences: [...this.silences.values()],
+    };
     try {
       this.store!.write(batch);
     } catch (err) {

@@ -68,7 +68,15 @@ export interface Signal {
   details?: Record<string, unknown>;
 }
 
-const SOURCE_OF_PREFIX: Record<string, SignalSource> = { template: 'log', log: 'log', program: 'program', failover: 'failover', guard: 'guard', alert: 'prometheus', drill: 'drill' };
+const SOURCE_OF_PREFIX: Record<string, SignalSource> = {
+  template: 'log',
+  log: 'log',
+  program: 'program',
+  failover: 'failover',
+  guard: 'guard',
+  alert: 'prometheus',
+  drill: 'drill',
+};
 
 export function sourceOf(kind: SignalKind): SignalSource {
   const dot = kind.indexOf('.');
@@ -83,7 +91,20 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const KNOWN_FIELDS = ['kind', 'at', 'summary', 'program', 'instance', 'severity', 'labels', 'fingerprint', 'template', 'error', 'status', 'details'];
+const KNOWN_FIELDS = [
+  'kind',
+  'at',
+  'summary',
+  'program',
+  'instance',
+  'severity',
+  'labels',
+  'fingerprint',
+  'template',
+  'error',
+  'status',
+  'details',
+];
 const MAX_TEXT = 4096;
 const MAX_STACK = 16_384;
 
@@ -104,7 +125,8 @@ function stringMap(v: unknown, where: string, errors: string[]): void {
   const keys = Object.keys(v);
   if (keys.length > 64) errors.push(`${where}: at most 64 labels, got ${keys.length}`);
   for (const k of keys) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) errors.push(`${where}.${k}: a label name is letters, digits and _ (not starting with a digit)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      errors.push(`${where}.${k}: a label name is letters, digits and _ (not starting with a digit)`);
     if (typeof v[k] !== 'string') errors.push(`${where}.${k}: expected a string, got ${kindOf(v[k])}`);
     else if ((v[k] as string).length > 1024) errors.push(`${where}.${k}: longer than 1024 characters`);
   }
@@ -115,16 +137,21 @@ export function validateSignal(data: unknown, now: number, where = ''): Validate
   if (!isObj(data)) return { ok: false, errors: [`${where || 'signal'}: expected an object, got ${kindOf(data)}`] };
   const errors: string[] = [];
   const unknown = Object.keys(data).filter((k) => !KNOWN_FIELDS.includes(k));
-  if (unknown.length) errors.push(`${where}unknown field(s) ${unknown.map((k) => `'${k}'`).join(', ')} (allowed: ${KNOWN_FIELDS.join(', ')})`);
+  if (unknown.length)
+    errors.push(`${where}unknown field(s) ${unknown.map((k) => `'${k}'`).join(', ')} (allowed: ${KNOWN_FIELDS.join(', ')})`);
   if (data.kind === undefined) errors.push(`${where}kind: missing (one of ${SIGNAL_KINDS.join(', ')})`);
-  else if (!(SIGNAL_KINDS as readonly unknown[]).includes(data.kind)) errors.push(`${where}kind: '${String(data.kind)}' is not a signal kind (one of ${SIGNAL_KINDS.join(', ')})`);
-  if (data.at !== undefined && !(typeof data.at === 'number' && Number.isFinite(data.at) && data.at > 0)) errors.push(`${where}at: expected ms since the epoch, got ${JSON.stringify(data.at)}`);
+  else if (!(SIGNAL_KINDS as readonly unknown[]).includes(data.kind))
+    errors.push(`${where}kind: '${String(data.kind)}' is not a signal kind (one of ${SIGNAL_KINDS.join(', ')})`);
+  if (data.at !== undefined && !(typeof data.at === 'number' && Number.isFinite(data.at) && data.at > 0))
+    errors.push(`${where}at: expected ms since the epoch, got ${JSON.stringify(data.at)}`);
   str(data, 'summary', where, errors, { required: true });
   str(data, 'program', where, errors, { max: 256 });
   str(data, 'instance', where, errors, { max: 256 });
   str(data, 'fingerprint', where, errors, { max: 512 });
-  if (data.severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(data.severity)) errors.push(`${where}severity: '${String(data.severity)}' is not one of ${SEVERITIES.join(', ')}`);
-  if (data.status !== undefined && data.status !== 'firing' && data.status !== 'resolved') errors.push(`${where}status: expected 'firing' or 'resolved', got ${JSON.stringify(data.status)}`);
+  if (data.severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(data.severity))
+    errors.push(`${where}severity: '${String(data.severity)}' is not one of ${SEVERITIES.join(', ')}`);
+  if (data.status !== undefined && data.status !== 'firing' && data.status !== 'resolved')
+    errors.push(`${where}status: expected 'firing' or 'resolved', got ${JSON.stringify(data.status)}`);
   stringMap(data.labels, `${where}labels`, errors);
   if (data.template !== undefined) {
     if (!isObj(data.template)) errors.push(`${where}template: expected {id, text}, got ${kindOf(data.template)}`);
@@ -150,7 +177,13 @@ export function validateSignal(data: unknown, now: number, where = ''): Validate
 
 /** A batch of signals: every one valid, or the whole batch refused (nothing is ingested half). */
 export function validateSignals(data: unknown, now: number, max = 10_000): Validated<Signal[]> {
-  const list = Array.isArray(data) ? data : isObj(data) && Array.isArray(data.signals) ? data.signals : isObj(data) && 'kind' in data ? [data] : undefined;
+  const list = Array.isArray(data)
+    ? data
+    : isObj(data) && Array.isArray(data.signals)
+      ? data.signals
+      : isObj(data) && 'kind' in data
+        ? [data]
+        : undefined;
   if (list === undefined) return { ok: false, errors: [`expected a signal, a list of signals, or {signals: [...]}, got ${kindOf(data)}`] };
   if (list.length === 0) return { ok: false, errors: ['the list of signals is empty'] };
   if (list.length > max) return { ok: false, errors: [`at most ${max} signals per request, got ${list.length}`] };

@@ -9,7 +9,8 @@ import type { Silence } from '../notify/silence.ts';
 import type { HistoryEntry, Incident } from './incident.ts';
 import type { IncidentFilter, IncidentStore, NotificationFilter, RuleHistoryRow, WriteBatch } from './store.ts';
 
-const SCHEMA = `
+const SCHEMA =
+  `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS incidents (
   id INTEGER PRIMARY KEY, dedup_key TEXT NOT NULL, state TEXT NOT NULL, rule TEXT NOT NULL,
@@ -24,7 +25,8 @@ CREATE INDEX IF NOT EXISTS history_at ON history (at);
 CREATE TABLE IF NOT EXISTS notifications (
   id INTEGER PRIMARY KEY, status TEXT NOT NULL, receiver TEXT NOT NULL, created_at INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS notifications_pending ON notifications (status) WHERE status = 'pending';
-CREATE TABLE IF NOT EXISTS notification_items (notification_id INTEGER NOT NULL, incident_id INTEGER NOT NULL, PRIMARY KEY (incident_id, notification_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notification_items (notification_id INTEGER NOT NULL, incident_id INTEGER NOT NULL, ` +
+  `PRIMARY KEY (incident_id, notification_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, ends_at INTEGER NOT NULL, data TEXT NOT NULL);
 `;
 
@@ -38,7 +40,10 @@ export interface SqliteStoreOptions {
 export class SqliteIncidentStore implements IncidentStore {
   readonly location: string;
   private readonly db: DatabaseSync;
-  private readonly st: Record<'upsertIncident' | 'insertHistory' | 'upsertNotification' | 'insertItem' | 'upsertSilence' | 'byKey' | 'byId' | 'history', StatementSync>;
+  private readonly st: Record<
+    'upsertIncident' | 'insertHistory' | 'upsertNotification' | 'insertItem' | 'upsertSilence' | 'byKey' | 'byId' | 'history',
+    StatementSync
+  >;
 
   constructor(o: SqliteStoreOptions) {
     this.location = o.file;
@@ -48,7 +53,10 @@ export class SqliteIncidentStore implements IncidentStore {
     try {
       db = new DatabaseSync(o.file);
       // A 512 KiB page cache (SQLite's default is 2 MiB): lookups go by key, and the daemon is small.
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -512;');
+      db.exec(
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000; PRAGMA foreign_keys = ' +
+          'OFF; PRAGMA cache_size = -512;',
+      );
       db.exec(SCHEMA);
       const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined;
       if (v === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION);
@@ -60,12 +68,20 @@ export class SqliteIncidentStore implements IncidentStore {
     this.db = db;
     this.st = {
       upsertIncident: db.prepare(
-        'INSERT INTO incidents (id, dedup_key, state, rule, program, last_seen, drill, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, rule = excluded.rule, last_seen = excluded.last_seen, data = excluded.data',
+        'INSERT INTO incidents (id, dedup_key, state, rule, program, last_seen, drill, data) VALUES (?, ?, ?, ?, ?, ' +
+          '?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, rule = excluded.rule, last_seen = ' +
+          'excluded.last_seen, data = excluded.data',
       ),
       insertHistory: db.prepare('INSERT INTO history (incident_id, rule, at, what, detail, after_ms) VALUES (?, ?, ?, ?, ?, ?)'),
-      upsertNotification: db.prepare('INSERT INTO notifications (id, status, receiver, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data'),
+      upsertNotification: db.prepare(
+        'INSERT INTO notifications (id, status, receiver, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) ' +
+          'DO UPDATE SET status = excluded.status, data = excluded.data',
+      ),
       insertItem: db.prepare('INSERT OR IGNORE INTO notification_items (notification_id, incident_id) VALUES (?, ?)'),
-      upsertSilence: db.prepare('INSERT INTO silences (id, ends_at, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET ends_at = excluded.ends_at, data = excluded.data'),
+      upsertSilence: db.prepare(
+        'INSERT INTO silences (id, ends_at, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET ends_at = ' +
+          'excluded.ends_at, data = excluded.data',
+      ),
       byKey: db.prepare('SELECT data FROM incidents WHERE dedup_key = ?'),
       byId: db.prepare('SELECT data FROM incidents WHERE id = ?'),
       history: db.prepare('SELECT incident_id, rule, at, what, detail, after_ms FROM history WHERE incident_id = ? ORDER BY seq'),
@@ -73,10 +89,14 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   loadLive() {
-    const incidents = (this.db.prepare("SELECT data FROM incidents WHERE state != 'resolved'").all() as { data: string }[]).map((r) => JSON.parse(r.data) as Incident);
+    const incidents = (this.db.prepare("SELECT data FROM incidents WHERE state != 'resolved'").all() as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as Incident,
+    );
     const maxInc = this.db.prepare('SELECT MAX(id) AS m FROM incidents').get() as { m: number | null };
     const maxNote = this.db.prepare('SELECT MAX(id) AS m FROM notifications').get() as { m: number | null };
-    const pending = (this.db.prepare("SELECT data FROM notifications WHERE status = 'pending' ORDER BY id").all() as { data: string }[]).map((r) => JSON.parse(r.data) as NotificationRecord);
+    const pending = (
+      this.db.prepare("SELECT data FROM notifications WHERE status = 'pending' ORDER BY id").all() as { data: string }[]
+    ).map((r) => JSON.parse(r.data) as NotificationRecord);
     const silences = (this.db.prepare('SELECT data FROM silences').all() as { data: string }[]).map((r) => JSON.parse(r.data) as Silence);
     return { incidents, nextIncidentId: (maxInc.m ?? 0) + 1, nextNotificationId: (maxNote.m ?? 0) + 1, pending, silences };
   }
@@ -109,7 +129,16 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   history(incidentId: number): HistoryEntry[] {
-    return (this.st.history.all(incidentId) as { incident_id: number; rule: string; at: number; what: HistoryEntry['what']; detail: string | null; after_ms: number | null }[]).map((r) => ({
+    return (
+      this.st.history.all(incidentId) as {
+        incident_id: number;
+        rule: string;
+        at: number;
+        what: HistoryEntry['what'];
+        detail: string | null;
+        after_ms: number | null;
+      }[]
+    ).map((r) => ({
       incidentId: r.incident_id,
       rule: r.rule,
       at: r.at,
@@ -122,19 +151,44 @@ export class SqliteIncidentStore implements IncidentStore {
   notifications(f: NotificationFilter): NotificationRecord[] {
     const limit = f.limit ?? 100;
     if (f.incidentId !== undefined) {
-      const sql = `SELECT n.data FROM notification_items i JOIN notifications n ON n.id = i.notification_id WHERE i.incident_id = ?${f.status ? ' AND n.status = ?' : ''} ORDER BY n.id DESC LIMIT ?`;
-      return (this.db.prepare(sql).all(...(f.status ? [f.incidentId, f.status, limit] : [f.incidentId, limit])) as { data: string }[]).map((r) => JSON.parse(r.data) as NotificationRecord);
+      const sql =
+        `SELECT n.data FROM notification_items i JOIN notifications n ON n.id = i.notification_id WHERE ` +
+        `i.incident_id = ?${f.status ? ' AND n.status = ?' : ''} ORDER BY n.id DESC LIMIT ?`;
+      return (this.db.prepare(sql).all(...(f.status ? [f.incidentId, f.status, limit] : [f.incidentId, limit])) as { data: string }[]).map(
+        (r) => JSON.parse(r.data) as NotificationRecord,
+      );
     }
     const sql = `SELECT data FROM notifications ${f.status ? 'WHERE status = ?' : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...(f.status ? [f.status, limit] : [limit])) as { data: string }[]).map((r) => JSON.parse(r.data) as NotificationRecord);
+    return (this.db.prepare(sql).all(...(f.status ? [f.status, limit] : [limit])) as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as NotificationRecord,
+    );
   }
 
   ruleHistory(since: number): RuleHistoryRow[] {
     const rows = new Map<string, RuleHistoryRow>();
-    const all = this.db.prepare('SELECT rule, what, detail, after_ms FROM history WHERE at >= ?').all(since) as { rule: string; what: HistoryEntry['what']; detail: string | null; after_ms: number | null }[];
+    const all = this.db.prepare('SELECT rule, what, detail, after_ms FROM history WHERE at >= ?').all(since) as {
+      rule: string;
+      what: HistoryEntry['what'];
+      detail: string | null;
+      after_ms: number | null;
+    }[];
     for (const r of all) {
       let row = rows.get(r.rule);
-      if (!row) rows.set(r.rule, (row = { rule: r.rule, opened: 0, reopened: 0, acknowledged: 0, invalid: 0, resolved: 0, resolvedQuiet: 0, ackTimes: [], reopenGaps: [] }));
+      if (!row)
+        rows.set(
+          r.rule,
+          (row = {
+            rule: r.rule,
+            opened: 0,
+            reopened: 0,
+            acknowledged: 0,
+            invalid: 0,
+            resolved: 0,
+            resolvedQuiet: 0,
+            ackTimes: [],
+            reopenGaps: [],
+          }),
+        );
       row[r.what]++;
       if (r.what === 'resolved' && r.detail === 'quiet') row.resolvedQuiet++;
       if (r.what === 'acknowledged' && r.after_ms !== null) row.ackTimes.push(r.after_ms);
@@ -147,7 +201,8 @@ export class SqliteIncidentStore implements IncidentStore {
     if (b.incidents.length + b.history.length + b.notifications.length + b.silences.length === 0) return;
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      for (const i of b.incidents) this.st.upsertIncident.run(i.id, i.dedupKey, i.state, i.rule, i.program ?? null, i.lastSeen, i.drill ? 1 : 0, JSON.stringify(i));
+      for (const i of b.incidents)
+        this.st.upsertIncident.run(i.id, i.dedupKey, i.state, i.rule, i.program ?? null, i.lastSeen, i.drill ? 1 : 0, JSON.stringify(i));
       for (const h of b.history) this.st.insertHistory.run(h.incidentId, h.rule, h.at, h.what, h.detail ?? null, h.afterMs ?? null);
       for (const n of b.notifications) {
         this.st.upsertNotification.run(n.id, n.status, n.receiver, n.createdAt, JSON.stringify(n));

@@ -51,7 +51,13 @@ export interface IncidentStore {
   /** Where it keeps its data (shown in status). */
   readonly location: string;
   /** The incidents still open or acknowledged, the highest ids handed out, and deliveries not yet done. */
-  loadLive(): { incidents: Incident[]; nextIncidentId: number; nextNotificationId: number; pending: NotificationRecord[]; silences: Silence[] };
+  loadLive(): {
+    incidents: Incident[];
+    nextIncidentId: number;
+    nextNotificationId: number;
+    pending: NotificationRecord[];
+    silences: Silence[];
+  };
   byDedupKey(key: string): Incident | undefined;
   get(id: number): Incident | undefined;
   list(filter: IncidentFilter): Incident[];

@@ -52,7 +52,15 @@ function matches(c: Compiled, s: Signal): boolean {
   if (c.codes && (s.error?.code === undefined || !c.codes.has(s.error.code))) return false;
   if (c.labels) for (const [k, v] of c.labels) if (s.labels?.[k] !== v) return false;
   if (c.template !== undefined && !(s.template?.text ?? s.summary).includes(c.template)) return false;
-  if (c.regex && !(c.regex.test(s.summary) || (s.template !== undefined && c.regex.test(s.template.text)) || (s.error?.message !== undefined && c.regex.test(s.error.message)))) return false;
+  if (
+    c.regex &&
+    !(
+      c.regex.test(s.summary) ||
+      (s.template !== undefined && c.regex.test(s.template.text)) ||
+      (s.error?.message !== undefined && c.regex.test(s.error.message))
+    )
+  )
+    return false;
   return true;
 }
 
@@ -90,7 +98,12 @@ export class Classifier {
   classify(s: Signal): Classification {
     const e = this.entryFor(s);
     if (e) {
-      const c: Classification = { rule: `kb:${e.id}`, category: e.category, severity: e.severity ?? s.severity ?? 'warning', action: e.action ?? 'notify' };
+      const c: Classification = {
+        rule: `kb:${e.id}`,
+        category: e.category,
+        severity: e.severity ?? s.severity ?? 'warning',
+        action: e.action ?? 'notify',
+      };
       if (e.owner !== undefined) c.owner = e.owner;
       if (e.runbook !== undefined) c.runbook = e.runbook;
       if (e.fingerprint !== undefined) c.fingerprint = e.fingerprint;
@@ -100,10 +113,30 @@ export class Classifier {
       const l = s.labels ?? {};
       const runbook = typeof s.details?.runbook_url === 'string' ? s.details.runbook_url : undefined;
       const owner = l.owner ?? l.team;
-      return { rule: `prometheus:${l.alertname ?? 'unnamed'}`, category: l.category ?? 'threshold', severity: alertSeverity(l.severity ?? s.severity), action: 'notify', ...(owner ? { owner } : {}), ...(runbook ? { runbook } : {}) };
+      return {
+        rule: `prometheus:${l.alertname ?? 'unnamed'}`,
+        category: l.category ?? 'threshold',
+        severity: alertSeverity(l.severity ?? s.severity),
+        action: 'notify',
+        ...(owner ? { owner } : {}),
+        ...(runbook ? { runbook } : {}),
+      };
     }
     const b = builtinFor(s.kind);
-    if (b) return { rule: `builtin:${b.kind}`, category: b.category, severity: b.severity, runbook: b.runbook, action: 'notify', ...(this.builtinOwner ? { owner: this.builtinOwner } : {}) };
-    return { rule: `unclassified:${s.kind}`, category: 'unclassified', severity: s.severity ?? (s.kind === 'log.error' ? 'error' : 'warning'), action: 'notify' };
+    if (b)
+      return {
+        rule: `builtin:${b.kind}`,
+        category: b.category,
+        severity: b.severity,
+        runbook: b.runbook,
+        action: 'notify',
+        ...(this.builtinOwner ? { owner: this.builtinOwner } : {}),
+      };
+    return {
+      rule: `unclassified:${s.kind}`,
+      category: 'unclassified',
+      severity: s.severity ?? (s.kind === 'log.error' ? 'error' : 'warning'),
+      action: 'notify',
+    };
   }
 }

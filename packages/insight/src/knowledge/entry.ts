@@ -68,7 +68,8 @@ function text(v: unknown, path: (string | number)[], issues: Issue[], what = 'a 
 
 function oneOrMany(v: unknown, path: (string | number)[], issues: Issue[], check?: (s: string, p: (string | number)[]) => void): void {
   const items = Array.isArray(v) ? v : [v];
-  if (Array.isArray(v) && v.length === 0) return void issues.push({ path, message: 'an empty list matches nothing: name at least one, or leave the key out' });
+  if (Array.isArray(v) && v.length === 0)
+    return void issues.push({ path, message: 'an empty list matches nothing: name at least one, or leave the key out' });
   items.forEach((s, i) => {
     const p = Array.isArray(v) ? [...path, i] : path;
     if (text(s, p, issues, 'a string or a list of strings')) check?.(s, p);
@@ -87,23 +88,52 @@ export function regexProblem(source: string): string | undefined {
 }
 
 function validateMatch(m: unknown, path: (string | number)[], issues: Issue[]): void {
-  if (!isObj(m)) return void issues.push({ path, message: m === undefined ? 'missing: an entry needs a match (program, kind, template, regex, code or labels)' : `expected a map, got ${kindOf(m)}` });
+  if (!isObj(m))
+    return void issues.push({
+      path,
+      message:
+        m === undefined
+          ? 'missing: an entry needs a match (program, kind, template, regex, code or labels)'
+          : `expected a map, got ${kindOf(m)}`,
+    });
   unknownKeys(m, MATCH_KEYS, path, issues);
-  if (!MATCH_KEYS.some((k) => m[k] !== undefined)) issues.push({ path, message: 'an empty match would classify every incident: give at least one of program, kind, template, regex, code, labels' });
-  if (m.program !== undefined) oneOrMany(m.program, [...path, 'program'], issues, (s, p) => !PROGRAM.test(s) && issues.push({ path: p, message: `'${s}' is not a program name` }));
+  if (!MATCH_KEYS.some((k) => m[k] !== undefined))
+    issues.push({
+      path,
+      message: 'an empty match would classify every incident: give at least one of program, kind, template, regex, code, labels',
+    });
+  if (m.program !== undefined)
+    oneOrMany(
+      m.program,
+      [...path, 'program'],
+      issues,
+      (s, p) => !PROGRAM.test(s) && issues.push({ path: p, message: `'${s}' is not a program name` }),
+    );
   if (m.kind !== undefined)
     oneOrMany(m.kind, [...path, 'kind'], issues, (s, p) => {
-      if (!(SIGNAL_KINDS as readonly string[]).includes(s)) issues.push({ path: p, message: `'${s}' is not a signal kind`, hint: suggest(s, SIGNAL_KINDS) ?? `one of ${SIGNAL_KINDS.join(', ')}` });
+      if (!(SIGNAL_KINDS as readonly string[]).includes(s))
+        issues.push({
+          path: p,
+          message: `'${s}' is not a signal kind`,
+          hint: suggest(s, SIGNAL_KINDS) ?? `one of ${SIGNAL_KINDS.join(', ')}`,
+        });
     });
   if (m.template !== undefined) text(m.template, [...path, 'template'], issues);
   if (m.regex !== undefined && text(m.regex, [...path, 'regex'], issues)) {
     const why = regexProblem(m.regex);
-    if (why) issues.push({ path: [...path, 'regex'], message: `invalid regex /${m.regex}/: ${why}`, hint: 'escape special characters with a backslash (in YAML double quotes, write \\\\ for one backslash)' });
+    if (why)
+      issues.push({
+        path: [...path, 'regex'],
+        message: `invalid regex /${m.regex}/: ${why}`,
+        hint: 'escape special characters with a backslash (in YAML double quotes, write \\\\ for one backslash)',
+      });
   }
   if (m.code !== undefined) oneOrMany(m.code, [...path, 'code'], issues);
   if (m.labels !== undefined) {
     if (!isObj(m.labels)) issues.push({ path: [...path, 'labels'], message: `expected a map of label: value, got ${kindOf(m.labels)}` });
-    else for (const [k, v] of Object.entries(m.labels)) if (typeof v !== 'string') issues.push({ path: [...path, 'labels', k], message: `expected a string, got ${kindOf(v)}` });
+    else
+      for (const [k, v] of Object.entries(m.labels))
+        if (typeof v !== 'string') issues.push({ path: [...path, 'labels', k], message: `expected a string, got ${kindOf(v)}` });
   }
 }
 
@@ -111,23 +141,38 @@ function validateEntry(e: unknown, path: (string | number)[], issues: Issue[]): 
   if (!isObj(e)) return void issues.push({ path, message: `expected an entry (a map with id, match, category, ...), got ${kindOf(e)}` });
   unknownKeys(e, ENTRY_KEYS, path, issues);
   if (e.id === undefined) issues.push({ path: [...path, 'id'], message: 'missing: every entry needs an id (letters, digits, _ . : -)' });
-  else if (typeof e.id !== 'string' || !ID.test(e.id)) issues.push({ path: [...path, 'id'], message: `'${String(e.id)}' is not an id: letters, digits and _ . : - (up to 128, starting with a letter or digit)` });
+  else if (typeof e.id !== 'string' || !ID.test(e.id))
+    issues.push({
+      path: [...path, 'id'],
+      message: `'${String(e.id)}' is not an id: letters, digits and _ . : - (up to 128, starting with a letter or digit)`,
+    });
   validateMatch(e.match, [...path, 'match'], issues);
-  if (e.category === undefined) issues.push({ path: [...path, 'category'], message: 'missing: name what this is (e.g. upstream-failure, config-error, capacity)' });
+  if (e.category === undefined)
+    issues.push({ path: [...path, 'category'], message: 'missing: name what this is (e.g. upstream-failure, config-error, capacity)' });
   else text(e.category, [...path, 'category'], issues);
   if (e.severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(e.severity)) {
-    issues.push({ path: [...path, 'severity'], message: `'${String(e.severity)}' is not a severity`, hint: suggest(String(e.severity), SEVERITIES) ?? `one of ${SEVERITIES.join(', ')}` });
+    issues.push({
+      path: [...path, 'severity'],
+      message: `'${String(e.severity)}' is not a severity`,
+      hint: suggest(String(e.severity), SEVERITIES) ?? `one of ${SEVERITIES.join(', ')}`,
+    });
   }
   if (e.owner !== undefined) text(e.owner, [...path, 'owner'], issues);
   if (e.runbook !== undefined) oneOrMany(e.runbook, [...path, 'runbook'], issues);
   if (e.action !== undefined) {
     const a = e.action;
     const ok = a === 'notify' || a === 'none' || (typeof a === 'string' && /^restart [A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(a));
-    if (!ok) issues.push({ path: [...path, 'action'], message: `'${String(a)}' is not an action`, hint: "use notify, none, or 'restart <program>'" });
+    if (!ok)
+      issues.push({
+        path: [...path, 'action'],
+        message: `'${String(a)}' is not an action`,
+        hint: "use notify, none, or 'restart <program>'",
+      });
   }
   if (e.fingerprint !== undefined) text(e.fingerprint, [...path, 'fingerprint'], issues);
   if (e.trigger !== undefined) text(e.trigger, [...path, 'trigger'], issues);
-  if (e.learned !== undefined && !(isObj(e.learned) && typeof e.learned.from === 'string')) issues.push({ path: [...path, 'learned'], message: 'expected {from, at, cause} (written by holdfast incidents resolve --learn)' });
+  if (e.learned !== undefined && !(isObj(e.learned) && typeof e.learned.from === 'string'))
+    issues.push({ path: [...path, 'learned'], message: 'expected {from, at, cause} (written by holdfast incidents resolve --learn)' });
 }
 
 /** Validates a parsed knowledge base; every problem is listed, and nothing is usable unless there are none. */
@@ -146,7 +191,12 @@ export function validateKnowledge(data: unknown): { ok: true; kb: KnowledgeBase 
       const id = isObj(e) && typeof e.id === 'string' ? e.id : undefined;
       if (id === undefined) return;
       const first = seen.get(id);
-      if (first !== undefined) issues.push({ path: ['entries', i, 'id'], message: `duplicate id '${id}' (also entries[${first}])`, hint: 'ids name rules in the alert ledger: make each unique' });
+      if (first !== undefined)
+        issues.push({
+          path: ['entries', i, 'id'],
+          message: `duplicate id '${id}' (also entries[${first}])`,
+          hint: 'ids name rules in the alert ledger: make each unique',
+        });
       else seen.set(id, i);
     });
   }

@@ -29,7 +29,7 @@ export function learnedEntry(inc: Incident, o: LearnOptions): KnowledgeEntry {
     match,
     category: o.category ?? (inc.category === 'unclassified' ? 'learned' : inc.category),
     severity: inc.severity,
-    ...(o.owner ?? inc.owner ? { owner: o.owner ?? inc.owner } : {}),
+    ...((o.owner ?? inc.owner) ? { owner: o.owner ?? inc.owner } : {}),
     runbook: o.runbook ?? [o.cause],
     action: 'notify',
     trigger: `learned from incident ${inc.id}: ${inc.summary.slice(0, 200)}`,

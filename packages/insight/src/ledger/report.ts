@@ -43,15 +43,35 @@ export function alertReport(rows: readonly RuleHistoryRow[], { flapWindowMs = 3_
       why = `${r.invalid} of ${fired} firings were marked not valid: close the rule, or rewrite its trigger`;
     } else if (fired && share(flapping) >= 0.3) {
       suggestion = 'tune';
-      why = `it flaps (${flapping} of ${fired} came back within ${Math.round(flapWindowMs / 60_000)} min of resolving): lengthen for: or the quiet period, or add hysteresis to the threshold`;
+      why =
+        `it flaps ` +
+        `(${flapping} ` +
+        `of ${fired} came back ` +
+        `within ${Math.round(flapWindowMs / 60_000)} min of ` +
+        `resolving): lengthen for: or the quiet period, or add hysteresis to the threshold`;
     } else if (fired >= 3 && share(ignored) >= 0.5) {
       suggestion = 'tune';
-      why = `${ignored} of ${fired} firings went away with nobody acknowledging them: raise the threshold, lower the severity, or route it to a ticket queue`;
+      why =
+        `${ignored} ` +
+        `of ${fired} firings went away with nobody acknowledging them: raise the threshold, lower the ` +
+        `severity, or route it to a ticket queue`;
     } else if (r.invalid > 0) {
       suggestion = 'review';
       why = `${r.invalid} of ${fired} firings were marked not valid`;
     }
-    return { rule: r.rule, fired, acknowledged: r.acknowledged, invalid: r.invalid, ignored, flapping, ackMedianMs: quantile(r.ackTimes, 0.5), ackP90Ms: quantile(r.ackTimes, 0.9), noise: Math.round(noise * 100) / 100, suggestion, why };
+    return {
+      rule: r.rule,
+      fired,
+      acknowledged: r.acknowledged,
+      invalid: r.invalid,
+      ignored,
+      flapping,
+      ackMedianMs: quantile(r.ackTimes, 0.5),
+      ackP90Ms: quantile(r.ackTimes, 0.9),
+      noise: Math.round(noise * 100) / 100,
+      suggestion,
+      why,
+    };
   });
   return out.sort((a, b) => b.noise - a.noise || b.fired - a.fired || a.rule.localeCompare(b.rule));
 }

@@ -38,9 +38,15 @@ export function describeMatch(m: KnowledgeEntry['match']): string {
 }
 
 /** The knowledge base's entries as ledger rules; `at(index, field)` gives positions when read from a file. */
-export function knowledgeRules(entries: KnowledgeEntry[], where: { file?: string; at?: (index: number, ...path: (string | number)[]) => { line?: number; column?: number } } = {}): LedgerRule[] {
+export function knowledgeRules(
+  entries: KnowledgeEntry[],
+  where: { file?: string; at?: (index: number, ...path: (string | number)[]) => { line?: number; column?: number } } = {},
+): LedgerRule[] {
   return entries.map((e, i) => {
-    const pos = (field?: string) => ({ ...(where.file ? { file: where.file } : {}), ...(where.at ? where.at(i, ...(field ? [field] : [])) : {}) });
+    const pos = (field?: string) => ({
+      ...(where.file ? { file: where.file } : {}),
+      ...(where.at ? where.at(i, ...(field ? [field] : [])) : {}),
+    });
     const r: LedgerRule = {
       id: `kb:${e.id}`,
       source: 'knowledge',
@@ -60,5 +66,15 @@ export function knowledgeRules(entries: KnowledgeEntry[], where: { file?: string
 
 /** holdfast's own rules: every one names its owner (incidents.owner), severity, trigger and runbook. */
 export function builtinRules(owner: string): LedgerRule[] {
-  return BUILTIN_RULES.map((b) => ({ id: `builtin:${b.kind}`, source: 'builtin', path: [], owner, severity: b.severity, trigger: b.trigger, action: 'notify', runbook: b.runbook, ...(b.for ? { for: b.for.text } : {}) }));
+  return BUILTIN_RULES.map((b) => ({
+    id: `builtin:${b.kind}`,
+    source: 'builtin',
+    path: [],
+    owner,
+    severity: b.severity,
+    trigger: b.trigger,
+    action: 'notify',
+    runbook: b.runbook,
+    ...(b.for ? { for: b.for.text } : {}),
+  }));
 }

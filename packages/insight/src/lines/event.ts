@@ -17,7 +17,7 @@ export interface LogEvent {
 
 /** The text mined for a message and an error carried beside it. */
 export function withError(message: string, type: string | undefined, errorMessage: string | undefined): string {
-  const err = errorMessage ? (type ? `${type}: ${errorMessage}` : errorMessage) : type ?? '';
+  const err = errorMessage ? (type ? `${type}: ${errorMessage}` : errorMessage) : (type ?? '');
   if (!err) return message;
   if (!message) return err;
   return message.includes(err) ? message : `${message} ${err}`;

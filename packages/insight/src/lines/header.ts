@@ -151,7 +151,8 @@ export function splitHeader(line: string): HeaderSplit {
  * level. Lines that do not fit are mined whole.
  */
 export function compileHeaderFormat(format: string): (line: string) => HeaderSplit {
-  if (!format.includes('<Content>')) throw new Error(`a header format needs a <Content> field, e.g. '<Date> <Time> <Level> <Component>: <Content>'; got '${format}'`);
+  if (!format.includes('<Content>'))
+    throw new Error(`a header format needs a <Content> field, e.g. '<Date> <Time> <Level> <Component>: <Content>'; got '${format}'`);
   const parts = format.split(/(<[A-Za-z_][\w]*>)/);
   let src = '^';
   for (const p of parts) {

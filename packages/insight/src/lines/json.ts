@@ -131,7 +131,14 @@ const innerEnd = new Int32Array(4);
  * Records the wanted members of the object s[i0] = '{' … into start/end; the index after its
  * closing brace, or -1 when anything is unusual.
  */
-function scanObject(s: string, i0: number, keys: ([string, number][] | undefined)[], start: Int32Array, end: Int32Array, bs: number): number {
+function scanObject(
+  s: string,
+  i0: number,
+  keys: ([string, number][] | undefined)[],
+  start: Int32Array,
+  end: Int32Array,
+  bs: number,
+): number {
   start.fill(-1);
   let i = skipWs(s, i0 + 1);
   if (s.charCodeAt(i) === 125) return i + 1;
@@ -219,9 +226,16 @@ function scanLine(s: string, line: string): LogEvent | undefined | typeof FALLBA
       }
     } else if (c === 123) {
       if (scanObject(s, a, INNER, innerStart, innerEnd, bs) !== topEnd[k]) return FALLBACK;
-      const t = innerStart[TYPE]! >= 0 && s.charCodeAt(innerStart[TYPE]!) === 34 ? stringAt(s, innerStart[TYPE]!, innerEnd[TYPE]!, bs) : undefined;
-      const n = t === undefined && innerStart[NAME]! >= 0 && s.charCodeAt(innerStart[NAME]!) === 34 ? stringAt(s, innerStart[NAME]!, innerEnd[NAME]!, bs) : undefined;
-      const m = innerStart[MESSAGE]! >= 0 && s.charCodeAt(innerStart[MESSAGE]!) === 34 ? stringAt(s, innerStart[MESSAGE]!, innerEnd[MESSAGE]!, bs) : undefined;
+      const t =
+        innerStart[TYPE]! >= 0 && s.charCodeAt(innerStart[TYPE]!) === 34 ? stringAt(s, innerStart[TYPE]!, innerEnd[TYPE]!, bs) : undefined;
+      const n =
+        t === undefined && innerStart[NAME]! >= 0 && s.charCodeAt(innerStart[NAME]!) === 34
+          ? stringAt(s, innerStart[NAME]!, innerEnd[NAME]!, bs)
+          : undefined;
+      const m =
+        innerStart[MESSAGE]! >= 0 && s.charCodeAt(innerStart[MESSAGE]!) === 34
+          ? stringAt(s, innerStart[MESSAGE]!, innerEnd[MESSAGE]!, bs)
+          : undefined;
       if (t === FALLBACK || n === FALLBACK || m === FALLBACK) return FALLBACK;
       type = t ?? n;
       errorMessage = m === undefined ? undefined : firstLine(m);
@@ -232,8 +246,14 @@ function scanLine(s: string, line: string): LogEvent | undefined | typeof FALLBA
     }
   }
   if (!found) {
-    const em = topStart[ERROR_MESSAGE]! >= 0 && s.charCodeAt(topStart[ERROR_MESSAGE]!) === 34 ? stringAt(s, topStart[ERROR_MESSAGE]!, topEnd[ERROR_MESSAGE]!, bs) : undefined;
-    const et = topStart[ERROR_TYPE]! >= 0 && s.charCodeAt(topStart[ERROR_TYPE]!) === 34 ? stringAt(s, topStart[ERROR_TYPE]!, topEnd[ERROR_TYPE]!, bs) : undefined;
+    const em =
+      topStart[ERROR_MESSAGE]! >= 0 && s.charCodeAt(topStart[ERROR_MESSAGE]!) === 34
+        ? stringAt(s, topStart[ERROR_MESSAGE]!, topEnd[ERROR_MESSAGE]!, bs)
+        : undefined;
+    const et =
+      topStart[ERROR_TYPE]! >= 0 && s.charCodeAt(topStart[ERROR_TYPE]!) === 34
+        ? stringAt(s, topStart[ERROR_TYPE]!, topEnd[ERROR_TYPE]!, bs)
+        : undefined;
     if (em === FALLBACK || et === FALLBACK) return FALLBACK;
     if (em !== undefined || et !== undefined) {
       type = et;

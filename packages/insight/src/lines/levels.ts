@@ -6,12 +6,34 @@ export type LevelName = keyof typeof LEVELS;
 export const NO_LEVEL = -1;
 
 const byWord = new Map<string, number>([
-  ['trace', 10], ['verbose', 10], ['finest', 10], ['finer', 10],
-  ['debug', 20], ['dbug', 20], ['fine', 20], ['config', 20],
-  ['info', 30], ['information', 30], ['informational', 30], ['notice', 30], ['inf', 30],
-  ['warn', 40], ['warning', 40], ['wrn', 40],
-  ['error', 50], ['err', 50], ['eror', 50], ['severe', 50],
-  ['fatal', 60], ['critical', 60], ['crit', 60], ['alert', 60], ['emerg', 60], ['emergency', 60], ['panic', 60], ['dpanic', 60],
+  ['trace', 10],
+  ['verbose', 10],
+  ['finest', 10],
+  ['finer', 10],
+  ['debug', 20],
+  ['dbug', 20],
+  ['fine', 20],
+  ['config', 20],
+  ['info', 30],
+  ['information', 30],
+  ['informational', 30],
+  ['notice', 30],
+  ['inf', 30],
+  ['warn', 40],
+  ['warning', 40],
+  ['wrn', 40],
+  ['error', 50],
+  ['err', 50],
+  ['eror', 50],
+  ['severe', 50],
+  ['fatal', 60],
+  ['critical', 60],
+  ['crit', 60],
+  ['alert', 60],
+  ['emerg', 60],
+  ['emergency', 60],
+  ['panic', 60],
+  ['dpanic', 60],
 ]);
 
 /** A level from a word (any case) or a pino/bunyan number; NO_LEVEL when it is neither. */
@@ -28,13 +50,21 @@ export function parseLevel(v: unknown): number {
 /** The single letters logcat and klog use (V D I W E F/A). */
 export function parseLevelLetter(c: string): number {
   switch (c) {
-    case 'V': return 10;
-    case 'D': return 20;
-    case 'I': return 30;
-    case 'W': return 40;
-    case 'E': return 50;
-    case 'F': case 'A': return 60;
-    default: return NO_LEVEL;
+    case 'V':
+      return 10;
+    case 'D':
+      return 20;
+    case 'I':
+      return 30;
+    case 'W':
+      return 40;
+    case 'E':
+      return 50;
+    case 'F':
+    case 'A':
+      return 60;
+    default:
+      return NO_LEVEL;
   }
 }
 

@@ -46,7 +46,8 @@ export function parseLogfmtPairs(line: string): Map<string, string> | undefined 
   return pairs.size ? pairs : undefined;
 }
 
-const isKeyChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45 || c === 47;
+const isKeyChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45 || c === 47;
 
 /** The event in a logfmt line that has a msg (or message) key, else undefined. */
 export function parseLogfmtLine(line: string): LogEvent | undefined {
@@ -58,5 +59,12 @@ export function parseLogfmtLine(line: string): LogEvent | undefined {
   if (message === undefined) return undefined;
   const level = parseLevel(pairs.get('level') ?? pairs.get('lvl') ?? pairs.get('severity'));
   const err = pairs.get('err') ?? pairs.get('error') ?? pairs.get('error.message');
-  return { message: withError(message, pairs.get('error.type'), err), level: level === NO_LEVEL ? NO_LEVEL : level, raw: line, format: 'logfmt', header: '', lines: 1 };
+  return {
+    message: withError(message, pairs.get('error.type'), err),
+    level: level === NO_LEVEL ? NO_LEVEL : level,
+    raw: line,
+    format: 'logfmt',
+    header: '',
+    lines: 1,
+  };
 }

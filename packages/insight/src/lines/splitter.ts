@@ -112,7 +112,7 @@ export class LineSplitter {
   #wholeLines(run: Buffer, onLine: (line: string) => void): boolean {
     if (run.length > this.maxLineBytes) {
       // A line may be over the limit (checked in bytes, before any decoding).
-      for (let from = 0; ; ) {
+      for (let from = 0; ;) {
         const nl = run.indexOf(10, from);
         if ((nl < 0 ? run.length : nl) - from > this.maxLineBytes) return false;
         if (nl < 0) break;

@@ -73,7 +73,11 @@ function parseLabels(line: string, i: number, out: Record<string, string>): numb
  * Reads `text`, calling `onSample` for each sample whose name `want` accepts. Labels come as a
  * fresh object the callee may keep.
  */
-export function parseExposition(text: string, want: (name: string) => boolean, onSample: (name: string, labels: Record<string, string>, value: number) => void): ExpositionResult {
+export function parseExposition(
+  text: string,
+  want: (name: string) => boolean,
+  onSample: (name: string, labels: Record<string, string>, value: number) => void,
+): ExpositionResult {
   const r: ExpositionResult = { types: new Map(), samples: 0, skipped: 0, errors: [], malformed: 0 };
   const bad = (line: number, message: string) => {
     r.malformed++;

@@ -91,7 +91,8 @@ export class RingStore {
 
   constructor(o: RingStoreOptions) {
     if (!Number.isInteger(o.slots) || o.slots < 2) throw new RangeError(`slots must be a whole number of at least 2, got ${o.slots}`);
-    if (!Number.isInteger(o.maxSeries) || o.maxSeries < 1) throw new RangeError(`maxSeries must be a positive whole number, got ${o.maxSeries}`);
+    if (!Number.isInteger(o.maxSeries) || o.maxSeries < 1)
+      throw new RangeError(`maxSeries must be a positive whole number, got ${o.maxSeries}`);
     this.slots = o.slots;
     this.maxSeries = o.maxSeries;
   }

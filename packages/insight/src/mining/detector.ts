@@ -108,8 +108,13 @@ export function validateDetectorOptions(o: unknown): Issue[] {
   const issues: Issue[] = [];
   for (const [k, v] of Object.entries(o)) {
     if (!(k in defaults)) issues.push({ path: [k], message: `unknown option; known: ${Object.keys(defaults).join(', ')}` });
-    else if (typeof v !== 'number' || !Number.isFinite(v) || v < (k === 'newLevel' ? -1 : k === 'burstFactor' ? 1 : 0)) issues.push({ path: [k], message: `must be a number ≥ ${k === 'newLevel' ? -1 : k === 'burstFactor' ? 1 : 0}, got ${JSON.stringify(v)}` });
-    else if (['bucketMs', 'windowBuckets', 'maxTracked'].includes(k) && (!Number.isInteger(v) || v < 1)) issues.push({ path: [k], message: `must be a whole number ≥ 1, got ${v}` });
+    else if (typeof v !== 'number' || !Number.isFinite(v) || v < (k === 'newLevel' ? -1 : k === 'burstFactor' ? 1 : 0))
+      issues.push({
+        path: [k],
+        message: `must be a number ≥ ${k === 'newLevel' ? -1 : k === 'burstFactor' ? 1 : 0}, got ${JSON.stringify(v)}`,
+      });
+    else if (['bucketMs', 'windowBuckets', 'maxTracked'].includes(k) && (!Number.isInteger(v) || v < 1))
+      issues.push({ path: [k], message: `must be a whole number ≥ 1, got ${v}` });
   }
   return issues;
 }
@@ -124,7 +129,8 @@ export class PatternDetector {
 
   constructor(options: DetectorOptions = {}, state?: DetectorState) {
     const issues = validateDetectorOptions(options);
-    if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_DETECTOR', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
+    if (issues.length)
+      throw new InsightError('HOLDFAST_E_INSIGHT_DETECTOR', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
     this.options = { ...defaults, ...options };
     this.#decay = 0.5 ** (this.options.bucketMs / this.options.baselineHalfLifeMs);
     if (state) this.#restore(state);
@@ -137,10 +143,13 @@ export class PatternDetector {
     this.#lines++;
     for (const old of o.absorbed) this.#merge(o.id, old);
     if (o.change === 'created') {
-      const settled = this.#lastNewAt !== null ? now - this.#lastNewAt >= this.options.settleMs : now - this.#startedAt >= this.options.settleMs;
+      const settled =
+        this.#lastNewAt !== null ? now - this.#lastNewAt >= this.options.settleMs : now - this.#startedAt >= this.options.settleMs;
       const wasSettled = settled && this.#lines > this.options.settleMinLines;
-      if (o.level >= this.options.newLevel && o.level >= 0) out.push({ type: 'template.new', at: now, id: o.id, template: o.template, level: o.level, example: o.example, reason: 'level' });
-      else if (wasSettled) out.push({ type: 'template.new', at: now, id: o.id, template: o.template, level: o.level, example: o.example, reason: 'settled' });
+      if (o.level >= this.options.newLevel && o.level >= 0)
+        out.push({ type: 'template.new', at: now, id: o.id, template: o.template, level: o.level, example: o.example, reason: 'level' });
+      else if (wasSettled)
+        out.push({ type: 'template.new', at: now, id: o.id, template: o.template, level: o.level, example: o.example, reason: 'settled' });
       this.#lastNewAt = now;
     }
     const r = this.#rate(o.id, now);
@@ -150,9 +159,22 @@ export class PatternDetector {
     const f = this.options.burstFactor;
     if (r.bursting) {
       if (windowCount < (f / 2) * baselineCount || windowCount < this.options.burstMinCount / 2) r.bursting = false;
-    } else if (now - this.#startedAt >= this.options.warmupMs && windowCount >= this.options.burstMinCount && windowCount >= f * baselineCount) {
+    } else if (
+      now - this.#startedAt >= this.options.warmupMs &&
+      windowCount >= this.options.burstMinCount &&
+      windowCount >= f * baselineCount
+    ) {
       r.bursting = true;
-      out.push({ type: 'template.burst', at: now, id: o.id, template: o.template, level: o.level, windowCount, baselineCount, windowMs: this.options.bucketMs * this.options.windowBuckets });
+      out.push({
+        type: 'template.burst',
+        at: now,
+        id: o.id,
+        template: o.template,
+        level: o.level,
+        windowCount,
+        baselineCount,
+        windowMs: this.options.bucketMs * this.options.windowBuckets,
+      });
     }
     return out;
   }
@@ -184,25 +206,48 @@ export class PatternDetector {
   }
 
   save(): DetectorState {
-    return { startedAt: this.#startedAt, lastNewAt: this.#lastNewAt, lines: this.#lines, rates: [...this.#rates].map(([id, r]) => [id, r.bucket, r.ring.slice(), r.baseline, r.seen]) };
+    return {
+      startedAt: this.#startedAt,
+      lastNewAt: this.#lastNewAt,
+      lines: this.#lines,
+      rates: [...this.#rates].map(([id, r]) => [id, r.bucket, r.ring.slice(), r.baseline, r.seen]),
+    };
   }
 
   #restore(s: DetectorState): void {
     const issues: Issue[] = [];
-    if (s.startedAt !== null && typeof s.startedAt !== 'number') issues.push({ path: ['startedAt'], message: 'must be a time in ms or null' });
-    if (s.lastNewAt !== null && typeof s.lastNewAt !== 'number') issues.push({ path: ['lastNewAt'], message: 'must be a time in ms or null' });
+    if (s.startedAt !== null && typeof s.startedAt !== 'number')
+      issues.push({ path: ['startedAt'], message: 'must be a time in ms or null' });
+    if (s.lastNewAt !== null && typeof s.lastNewAt !== 'number')
+      issues.push({ path: ['lastNewAt'], message: 'must be a time in ms or null' });
     if (!Number.isInteger(s.lines) || s.lines < 0) issues.push({ path: ['lines'], message: 'must be a whole number' });
     if (!Array.isArray(s.rates)) issues.push({ path: ['rates'], message: 'must be a list' });
     else
       s.rates.forEach((r, i) => {
-        const ok = Array.isArray(r) && typeof r[0] === 'string' && Number.isInteger(r[1]) && Array.isArray(r[2]) && r[2].length === this.options.windowBuckets && r[2].every((c) => Number.isInteger(c) && c >= 0) && typeof r[3] === 'number' && r[3] >= 0 && Number.isInteger(r[4]) && r[4] >= 0;
-        if (!ok) issues.push({ path: ['rates', i], message: `must be [id, bucket, ${this.options.windowBuckets} counts, baseline, buckets seen]` });
+        const ok =
+          Array.isArray(r) &&
+          typeof r[0] === 'string' &&
+          Number.isInteger(r[1]) &&
+          Array.isArray(r[2]) &&
+          r[2].length === this.options.windowBuckets &&
+          r[2].every((c) => Number.isInteger(c) && c >= 0) &&
+          typeof r[3] === 'number' &&
+          r[3] >= 0 &&
+          Number.isInteger(r[4]) &&
+          r[4] >= 0;
+        if (!ok)
+          issues.push({
+            path: ['rates', i],
+            message: `must be [id, bucket, ${this.options.windowBuckets} counts, baseline, buckets seen]`,
+          });
       });
-    if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_STATE', 'the saved detector state is invalid; nothing was restored', issues);
+    if (issues.length)
+      throw new InsightError('HOLDFAST_E_INSIGHT_STATE', 'the saved detector state is invalid; nothing was restored', issues);
     this.#startedAt = s.startedAt;
     this.#lastNewAt = s.lastNewAt;
     this.#lines = s.lines;
-    for (const [id, bucket, ring, baseline, seen] of s.rates) this.#rates.set(id, { ring: ring.slice(), sum: ring.reduce((a, b) => a + b, 0), bucket, baseline, seen, bursting: false });
+    for (const [id, bucket, ring, baseline, seen] of s.rates)
+      this.#rates.set(id, { ring: ring.slice(), sum: ring.reduce((a, b) => a + b, 0), bucket, baseline, seen, bursting: false });
   }
 
   /** The template's rate, its ring advanced to `now` (completed buckets folded into the baseline). */

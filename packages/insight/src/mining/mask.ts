@@ -103,7 +103,13 @@ export class Masker {
       const next = j < b ? s.charCodeAt(j) : 0;
       let e = 0;
       if (next === 46 || next === 58 || next === 45) {
-        if (o.ip) e = (digitLed && next === 46 && !(i > a + 1 && s.charCodeAt(i - 1) === 46 && isDigit(s.charCodeAt(i - 2))) ? ipv4End(s, i, b) : 0) || (j - i === 2 ? macEnd(s, i, b) : 0) || (j - i <= 4 && next === 58 ? ipv6End(s, i, b) : 0);
+        if (o.ip)
+          e =
+            (digitLed && next === 46 && !(i > a + 1 && s.charCodeAt(i - 1) === 46 && isDigit(s.charCodeAt(i - 2)))
+              ? ipv4End(s, i, b)
+              : 0) ||
+            (j - i === 2 ? macEnd(s, i, b) : 0) ||
+            (j - i <= 4 && next === 58 ? ipv6End(s, i, b) : 0);
         if (!e && o.uuid && j - i === 8 && next === 45) e = uuidEnd(s, i, b);
         if (!e && o.hosts && next !== 58 && (i === a || !isHostChar(s.charCodeAt(i - 1)))) e = hostEnd(s, i, b);
       }
@@ -214,7 +220,10 @@ function hexEnd(s: string, i: number, b: number, max: number): number {
 const isHostChar = (c: number) => isAlnum(c) || c === 45 || c === 46 || c === 95;
 
 const TLDS = new Set(
-  'com net org edu gov mil int io co cn uk de fr jp ru br in au ca us eu nl se ch es it pl kr tw hk sg info biz local localdomain internal lan arpa cloud dev app'.split(' '),
+  (
+    'com net org edu gov mil int io co cn uk de fr jp ru br in au ca us eu nl se ch es it pl kr tw hk sg info biz local ' +
+    'localdomain internal lan arpa cloud dev app'
+  ).split(' '),
 );
 
 /** End of a host name at i (see MaskFlags.hosts), or 0. */

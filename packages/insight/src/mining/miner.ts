@@ -227,7 +227,11 @@ export class TemplateMiner {
     return { template: this.#create(m, raw), change: 'created', absorbed: NO_IDS };
   }
 
-  #tryGeneralise(near: Template, m: string[], bucket: Template[]): { template: Template; change: Change; absorbed: readonly string[] } | undefined {
+  #tryGeneralise(
+    near: Template,
+    m: string[],
+    bucket: Template[],
+  ): { template: Template; change: Change; absorbed: readonly string[] } | undefined {
     const diff: number[] = [];
     let soft = true;
     for (let i = 0; i < m.length; i++) {
@@ -373,12 +377,13 @@ function paramsOf(tk: Tokenized, t: Template, masker: Masker): string[] {
       const p = t.pre[i]!;
       const s = t.suf[i]!;
       const raw = text.slice(starts[i], ends[i]);
-      out.push(p.includes(WILD) || s.includes(WILD) || !raw.startsWith(p) || !raw.endsWith(s) ? raw : raw.slice(p.length, raw.length - s.length));
+      out.push(
+        p.includes(WILD) || s.includes(WILD) || !raw.startsWith(p) || !raw.endsWith(s) ? raw : raw.slice(p.length, raw.length - s.length),
+      );
     } else if (masked[i] === WILD) {
       const raw = text.slice(starts[i], ends[i]);
       if (raw !== WILD) out.push(raw); // a custom mask's value is already in customParams
-    }
-    else if (masked[i]!.includes(WILD)) {
+    } else if (masked[i]!.includes(WILD)) {
       const before = out.length;
       masker.token(text, starts[i]!, ends[i]!, out);
       // Masked by a rule about its neighbours (a month name, a size unit): the token is the value.

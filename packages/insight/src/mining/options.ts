@@ -113,7 +113,8 @@ export function validateMinerOptions(input: unknown): Issue[] {
       const m = o.masks as Record<string, unknown>;
       for (const [k, v] of Object.entries(m)) {
         if (k === 'custom') continue;
-        if (!maskNames.includes(k as keyof MaskFlags)) issues.push({ path: ['masks', k], message: `unknown mask; known: ${maskNames.join(', ')}, custom` });
+        if (!maskNames.includes(k as keyof MaskFlags))
+          issues.push({ path: ['masks', k], message: `unknown mask; known: ${maskNames.join(', ')}, custom` });
         else if (typeof v !== 'boolean') issues.push({ path: ['masks', k], message: `must be true or false, got ${JSON.stringify(v)}` });
       }
       if (m.custom !== undefined) {
@@ -130,8 +131,10 @@ function customIssues(r: unknown, path: (string | number)[]): Issue[] {
   const c = r as Record<string, unknown>;
   const out: Issue[] = [];
   if (typeof c.name !== 'string' || c.name === '') out.push({ path: [...path, 'name'], message: 'must be a non-empty string' });
-  if (typeof c.pattern !== 'string' || c.pattern === '') out.push({ path: [...path, 'pattern'], message: 'must be a non-empty regular expression source' });
-  if (c.flags !== undefined && (typeof c.flags !== 'string' || !/^[imsu]*$/.test(c.flags))) out.push({ path: [...path, 'flags'], message: "may only hold the flags i, m, s, u ('g' is implied)" });
+  if (typeof c.pattern !== 'string' || c.pattern === '')
+    out.push({ path: [...path, 'pattern'], message: 'must be a non-empty regular expression source' });
+  if (c.flags !== undefined && (typeof c.flags !== 'string' || !/^[imsu]*$/.test(c.flags)))
+    out.push({ path: [...path, 'flags'], message: "may only hold the flags i, m, s, u ('g' is implied)" });
   if (typeof c.pattern === 'string' && c.pattern !== '' && out.length === 0) {
     try {
       new RegExp(c.pattern, `${(c.flags as string | undefined) ?? ''}g`);
@@ -145,7 +148,8 @@ function customIssues(r: unknown, path: (string | number)[]): Issue[] {
 /** Validated, complete options; throws HOLDFAST_E_INSIGHT_OPTIONS listing every problem. */
 export function resolveMinerOptions(input: MinerOptions = {}): ResolvedMinerOptions {
   const issues = validateMinerOptions(input);
-  if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_OPTIONS', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
+  if (issues.length)
+    throw new InsightError('HOLDFAST_E_INSIGHT_OPTIONS', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
   const m = input.masks ?? {};
   const flags = { ...defaultMaskFlags };
   for (const k of maskNames) if (typeof m[k] === 'boolean') flags[k] = m[k];

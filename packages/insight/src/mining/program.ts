@@ -18,7 +18,10 @@ import { restoreState, saveState, type MinerState } from './state.ts';
 
 export interface ProgramMinerOptions {
   miner?: MinerOptions;
-  /** 'auto' (default): find each plain line's header; 'none': mine lines whole; or a format like '<Date> <Time> <Level> <Component>: <Content>'. */
+  /**
+   * 'auto' (default): find each plain line's header; 'none': mine lines whole; or a format like '<Date>
+   * <Time> <Level> <Component>: <Content>'.
+   */
   header?: string;
   /** Read JSON lines on their message and level. Default true. */
   json?: boolean;
@@ -72,12 +75,20 @@ export function validateProgramMinerOptions(o: unknown): Issue[] {
   for (const k of Object.keys(r)) if (!known.includes(k)) issues.push({ path: [k], message: `unknown option; known: ${known.join(', ')}` });
   if (r.header !== undefined) {
     if (typeof r.header !== 'string') issues.push({ path: ['header'], message: "must be 'auto', 'none' or a format with <Content>" });
-    else if (r.header !== 'auto' && r.header !== 'none' && !r.header.includes('<Content>')) issues.push({ path: ['header'], message: `a header format needs a <Content> field, e.g. '<Date> <Time> <Level> <Component>: <Content>'; got '${r.header}'` });
+    else if (r.header !== 'auto' && r.header !== 'none' && !r.header.includes('<Content>'))
+      issues.push({
+        path: ['header'],
+        message: `a header format needs a <Content> field, e.g. '<Date> <Time> <Level> <Component>: <Content>'; got '${r.header}'`,
+      });
   }
-  for (const k of ['json', 'logfmt']) if (r[k] !== undefined && typeof r[k] !== 'boolean') issues.push({ path: [k], message: 'must be true or false' });
-  if (r.maxLineBytes !== undefined && (!Number.isInteger(r.maxLineBytes) || (r.maxLineBytes as number) < 64)) issues.push({ path: ['maxLineBytes'], message: 'must be a whole number ≥ 64' });
-  if (r.maxEventsPerSecond !== undefined && (typeof r.maxEventsPerSecond !== 'number' || !(r.maxEventsPerSecond > 0))) issues.push({ path: ['maxEventsPerSecond'], message: 'must be a number > 0' });
-  if (r.multiline !== undefined && typeof r.multiline !== 'boolean' && (typeof r.multiline !== 'object' || r.multiline === null)) issues.push({ path: ['multiline'], message: 'must be true, false or { maxLines, maxChars }' });
+  for (const k of ['json', 'logfmt'])
+    if (r[k] !== undefined && typeof r[k] !== 'boolean') issues.push({ path: [k], message: 'must be true or false' });
+  if (r.maxLineBytes !== undefined && (!Number.isInteger(r.maxLineBytes) || (r.maxLineBytes as number) < 64))
+    issues.push({ path: ['maxLineBytes'], message: 'must be a whole number ≥ 64' });
+  if (r.maxEventsPerSecond !== undefined && (typeof r.maxEventsPerSecond !== 'number' || !(r.maxEventsPerSecond > 0)))
+    issues.push({ path: ['maxEventsPerSecond'], message: 'must be a number > 0' });
+  if (r.multiline !== undefined && typeof r.multiline !== 'boolean' && (typeof r.multiline !== 'object' || r.multiline === null))
+    issues.push({ path: ['multiline'], message: 'must be true, false or { maxLines, maxChars }' });
   return issues;
 }
 
@@ -149,10 +160,13 @@ export class ProgramMiner {
 
   constructor(options: ProgramMinerOptions = {}, runtime: ProgramMinerRuntime = {}, state?: ProgramMinerState) {
     const issues = validateProgramMinerOptions(options);
-    if (issues.length) throw new InsightError('HOLDFAST_E_INSIGHT_OPTIONS', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
+    if (issues.length)
+      throw new InsightError('HOLDFAST_E_INSIGHT_OPTIONS', `${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
     this.#rt = runtime;
     this.#now = runtime.now ?? Date.now;
-    this.miner = state ? restoreState(state.miner, options.miner, { now: this.#now }) : new TemplateMiner(options.miner, { now: this.#now });
+    this.miner = state
+      ? restoreState(state.miner, options.miner, { now: this.#now })
+      : new TemplateMiner(options.miner, { now: this.#now });
     this.detector = options.detector === false ? undefined : new PatternDetector(options.detector ?? {}, state?.detector ?? undefined);
     this.#maxLineBytes = options.maxLineBytes;
     this.#multiline = options.multiline;
@@ -223,7 +237,15 @@ export class ProgramMiner {
     if (this.#rt.onMined) this.#rt.onMined({ event, result });
     if (this.detector) {
       const t = result.record;
-      for (const s of this.detector.observe(now, { id: result.id, template: result.template, change: result.change, level: t.level, example: t.example, absorbed: result.absorbed })) this.#rt.onSignal?.(s);
+      for (const s of this.detector.observe(now, {
+        id: result.id,
+        template: result.template,
+        change: result.change,
+        level: t.level,
+        example: t.example,
+        absorbed: result.absorbed,
+      }))
+        this.#rt.onSignal?.(s);
     }
   }
 }

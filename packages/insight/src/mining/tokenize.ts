@@ -197,7 +197,8 @@ function isDateWordAt(s: string, a: number, b: number): boolean {
   const len = b - a;
   if (len < 3 || len > 10) return false;
   const list = DATE_BY_FIRST.get(s.charCodeAt(a));
-  if (list) for (const w of list) if ((len === w.length || (len === w.length + 1 && s.charCodeAt(b - 1) === 44)) && s.startsWith(w, a)) return true;
+  if (list)
+    for (const w of list) if ((len === w.length || (len === w.length + 1 && s.charCodeAt(b - 1) === 44)) && s.startsWith(w, a)) return true;
   return false;
 }
 
@@ -210,7 +211,10 @@ function unitEndAt(s: string, a: number, b: number): number {
 }
 
 const DATE_WORDS = new Set(
-  'Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July August September October November December Mon Tue Wed Thu Fri Sat Sun Monday Tuesday Wednesday Thursday Friday Saturday Sunday'.split(' '),
+  (
+    'Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July August September ' +
+    'October November December Mon Tue Wed Thu Fri Sat Sun Monday Tuesday Wednesday Thursday Friday Saturday Sunday'
+  ).split(' '),
 );
 
 function isValue(t: string): boolean {
@@ -265,7 +269,8 @@ function maskSizeUnits(masked: string[]): void {
     const t = masked[i]!;
     let e = t.length;
     while (e > 0 && (t.charCodeAt(e - 1) === 44 || t.charCodeAt(e - 1) === 41 || t.charCodeAt(e - 1) === 59)) e--;
-    if (e >= 1 && e <= 3 && SIZE_UNITS.has(e === t.length ? t : t.slice(0, e)) && masked[i - 1]!.endsWith(WILD)) masked[i] = WILD + t.slice(e);
+    if (e >= 1 && e <= 3 && SIZE_UNITS.has(e === t.length ? t : t.slice(0, e)) && masked[i - 1]!.endsWith(WILD))
+      masked[i] = WILD + t.slice(e);
   }
 }
 

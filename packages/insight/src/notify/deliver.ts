@@ -165,7 +165,11 @@ export class Deliverer {
     if (giveUp || age >= this.retry.maxAgeMs) {
       this.done(q, rec);
       this.counts.failed++;
-      this.host.update({ ...rec, status: 'failed', lastError: giveUp ? `${error} (not retried: the receiver refused it)` : `${error} (gave up after ${rec.attempts} attempts)` });
+      this.host.update({
+        ...rec,
+        status: 'failed',
+        lastError: giveUp ? `${error} (not retried: the receiver refused it)` : `${error} (gave up after ${rec.attempts} attempts)`,
+      });
       return;
     }
     const delay = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** Math.min(rec.attempts - 1, 20));

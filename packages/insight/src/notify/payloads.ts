@@ -58,11 +58,22 @@ function alertmanager(r: ReceiverConfig, rec: NotificationRecord, find: Incident
   const alerts = rec.items.flatMap((it) => {
     const inc = find(it.incidentId);
     if (!inc) return [];
-    const labels: Record<string, string> = { ...inc.labels, alertname: inc.labels.alertname ?? `holdfast_${inc.category.replace(/[^A-Za-z0-9_]/g, '_')}`, severity: inc.severity, category: inc.category, rule: inc.rule, dedup_key: inc.dedupKey, holdfast_incident: String(inc.id) };
+    const labels: Record<string, string> = {
+      ...inc.labels,
+      alertname: inc.labels.alertname ?? `holdfast_${inc.category.replace(/[^A-Za-z0-9_]/g, '_')}`,
+      severity: inc.severity,
+      category: inc.category,
+      rule: inc.rule,
+      dedup_key: inc.dedupKey,
+      holdfast_incident: String(inc.id),
+    };
     if (inc.program) labels.program = inc.program;
     if (inc.owner) labels.owner = inc.owner;
     const runbook = Array.isArray(inc.runbook) ? inc.runbook.join('\n') : inc.runbook;
-    const annotations: Record<string, string> = { summary: inc.summary, description: `${inc.count} occurrence(s) since ${new Date(inc.firstSeen).toISOString()}` };
+    const annotations: Record<string, string> = {
+      summary: inc.summary,
+      description: `${inc.count} occurrence(s) since ${new Date(inc.firstSeen).toISOString()}`,
+    };
     if (runbook) annotations[/^https?:\/\//.test(runbook) ? 'runbook_url' : 'runbook'] = runbook;
     // A resolved incident ends now; a firing one is sent again before this end passes.
     const endsAt = it.action === 'resolve' ? new Date(inc.resolvedAt ?? now).toISOString() : new Date(now + 4 * 60_000).toISOString();
@@ -101,13 +112,29 @@ function slack(r: ReceiverConfig, rec: NotificationRecord, find: IncidentLookup)
     const inc = find(it.incidentId);
     if (!inc) return [];
     const runbook = Array.isArray(inc.runbook) ? inc.runbook[0] : inc.runbook;
-    return [`${ICON[it.action]} *${it.action}* #${inc.id} [${inc.severity}] ${inc.program ? `${inc.program}: ` : ''}${inc.summary} (${inc.category}, ${inc.count}×${inc.owner ? `, owner ${inc.owner}` : ''})${runbook ? ` runbook: ${runbook}` : ''}`];
+    return [
+      `${ICON[it.action]} ` +
+        `*${it.action}* ` +
+        `#${inc.id} ` +
+        (`[${inc.severity}] ${inc.program ? `${inc.program}: ` : ''}${inc.summary} ` +
+          `(${inc.category}, ${inc.count}×${inc.owner ? `, owner ${inc.owner}` : ''})${runbook ? ` runbook: ${runbook}` : ''}`),
+    ];
   });
   const text = lines.join('\n');
-  return { url: r.url, body: JSON.stringify({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }), headers: { ...r.headers } };
+  return {
+    url: r.url,
+    body: JSON.stringify({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }),
+    headers: { ...r.headers },
+  };
 }
 
-export function requestFor(r: ReceiverConfig, rec: NotificationRecord, find: IncidentLookup, idempotencyKey: string, now: number): OutgoingRequest {
+export function requestFor(
+  r: ReceiverConfig,
+  rec: NotificationRecord,
+  find: IncidentLookup,
+  idempotencyKey: string,
+  now: number,
+): OutgoingRequest {
   switch (r.type) {
     case 'webhook':
       return webhook(r, rec, find, idempotencyKey);

@@ -13,7 +13,18 @@ export function post(url: string, body: string, headers: Record<string, string>,
   const mod = u.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   return new Promise((resolve, reject) => {
     const req = mod.request(
-      { host: u.hostname, port: u.port || undefined, path: u.pathname + u.search, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'holdfast-incidents', ...headers } },
+      {
+        host: u.hostname,
+        port: u.port || undefined,
+        path: u.pathname + u.search,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'holdfast-incidents',
+          ...headers,
+        },
+      },
       (res: IncomingMessage) => {
         let text = '';
         res.setEncoding('utf8');

@@ -86,7 +86,12 @@ export class Router {
     this.silenceTimers.clear();
     this.silences = [...list];
     const now = this.host.clock.now();
-    for (const s of list) if (s.endsAt > now) this.silenceTimers.set(s.id, this.at(s.endsAt, () => this.silenceEnded(s.id)));
+    for (const s of list)
+      if (s.endsAt > now)
+        this.silenceTimers.set(
+          s.id,
+          this.at(s.endsAt, () => this.silenceEnded(s.id)),
+        );
   }
 
   /** A timer for a point in time; one far off (a silence until next year) is set in steps (timers take at most 2^31-1 ms). */
@@ -114,9 +119,25 @@ export class Router {
     if (!matched) this.hold(inc, action, signalAt, 'no_route', { receiver: '-', route: '-', groupKey: '-' });
   }
 
-  private hold(inc: Incident, action: NotifyAction, signalAt: number, reason: HeldReason, where: { receiver: string; route: string; groupKey: string }, silenceId?: string): NotificationRecord {
+  private hold(
+    inc: Incident,
+    action: NotifyAction,
+    signalAt: number,
+    reason: HeldReason,
+    where: { receiver: string; route: string; groupKey: string },
+    silenceId?: string,
+  ): NotificationRecord {
     const now = this.host.clock.now();
-    const rec: NotificationRecord = { id: this.host.nextId(), ...where, status: 'held', reason, items: [{ incidentId: inc.id, dedupKey: inc.dedupKey, action, changedAt: now, signalAt }], attempts: 0, createdAt: now, ...(silenceId ? { silenceId } : {}) };
+    const rec: NotificationRecord = {
+      id: this.host.nextId(),
+      ...where,
+      status: 'held',
+      reason,
+      items: [{ incidentId: inc.id, dedupKey: inc.dedupKey, action, changedAt: now, signalAt }],
+      attempts: 0,
+      createdAt: now,
+      ...(silenceId ? { silenceId } : {}),
+    };
     this.host.emit(rec, true);
     return rec;
   }
@@ -140,12 +161,24 @@ export class Router {
     if (!g) this.groups.set(key, (g = { key, route, receiver, pending: [], held: [], firing: new Map() }));
     g.pending.push({ incidentId: inc.id, dedupKey: inc.dedupKey, action, changedAt: now, signalAt });
     if (g.flushTimer) {
-      g.held.push(this.hold(inc, action, signalAt, g.lastFlushAt === undefined ? 'group_wait' : 'group_interval', { receiver: receiver.name, route: route.name, groupKey: key }));
+      g.held.push(
+        this.hold(inc, action, signalAt, g.lastFlushAt === undefined ? 'group_wait' : 'group_interval', {
+          receiver: receiver.name,
+          route: route.name,
+          groupKey: key,
+        }),
+      );
       return;
     }
     const due = g.lastFlushAt === undefined ? now + route.groupWaitMs : g.lastFlushAt + route.groupIntervalMs;
     if (due <= now) return this.flush(g);
-    g.held.push(this.hold(inc, action, signalAt, g.lastFlushAt === undefined ? 'group_wait' : 'group_interval', { receiver: receiver.name, route: route.name, groupKey: key }));
+    g.held.push(
+      this.hold(inc, action, signalAt, g.lastFlushAt === undefined ? 'group_wait' : 'group_interval', {
+        receiver: receiver.name,
+        route: route.name,
+        groupKey: key,
+      }),
+    );
     const group = g;
     g.flushTimer = this.at(due, () => {
       delete group.flushTimer;
@@ -162,7 +195,17 @@ export class Router {
     // PagerDuty takes one event per request: one record per item keeps each delivery whole.
     const batches = g.receiver.type === 'pagerduty' ? items.map((it) => [it]) : [items];
     return batches.map((b) => {
-      const rec: NotificationRecord = { id: this.host.nextId(), receiver: g.receiver.name, route: g.route.name, groupKey: g.key, status: 'pending', items: b, attempts: 0, createdAt: now, ...(reason ? { reason } : {}) };
+      const rec: NotificationRecord = {
+        id: this.host.nextId(),
+        receiver: g.receiver.name,
+        route: g.route.name,
+        groupKey: g.key,
+        status: 'pending',
+        items: b,
+        attempts: 0,
+        createdAt: now,
+        ...(reason ? { reason } : {}),
+      };
       this.host.emit(rec, true);
       return rec;
     });

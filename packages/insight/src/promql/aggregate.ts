@@ -30,7 +30,8 @@ function groupLabels(l: Labels, grouping: readonly string[], without: boolean): 
 export function aggregate(op: AggregateOp, vec: Sample[], grouping: readonly string[], without: boolean, param: number): Sample[] {
   let k = 0;
   if (op === 'topk' || op === 'bottomk') {
-    if (!Number.isFinite(param) || Math.abs(param) > 2 ** 63) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `Scalar value ${param} overflows int64`);
+    if (!Number.isFinite(param) || Math.abs(param) > 2 ** 63)
+      throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `Scalar value ${param} overflows int64`);
     k = Math.trunc(param);
     if (k < 1) return [];
   }
@@ -41,7 +42,14 @@ export function aggregate(op: AggregateOp, vec: Sample[], grouping: readonly str
     const gk = without ? signature(s.labels, false, grouping) : signature(s.labels, true, grouping);
     const g = groups.get(gk);
     if (!g) {
-      const fresh: Group = { labels: groupLabels(s.labels, grouping, without), value: s.v, mean: s.v, count: 1, values: [s.v], members: [s] };
+      const fresh: Group = {
+        labels: groupLabels(s.labels, grouping, without),
+        value: s.v,
+        mean: s.v,
+        count: 1,
+        values: [s.v],
+        members: [s],
+      };
       if (op === 'stddev' || op === 'stdvar') fresh.value = 0;
       if (op === 'group') fresh.value = 1;
       groups.set(gk, fresh);
@@ -55,7 +63,7 @@ export function aggregate(op: AggregateOp, vec: Sample[], grouping: readonly str
       case 'avg':
         g.count++;
         if (g.mean === Infinity || g.mean === -Infinity) {
-          if ((s.v === Infinity || s.v === -Infinity) && (g.mean > 0) === (s.v > 0)) break;
+          if ((s.v === Infinity || s.v === -Infinity) && g.mean > 0 === s.v > 0) break;
           if (Number.isFinite(s.v)) break;
         }
         g.mean += s.v / g.count - g.mean / g.count;

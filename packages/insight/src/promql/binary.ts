@@ -137,7 +137,9 @@ export function vectorBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: V
     if (dup) {
       throw new InsightError(
         'HOLDFAST_E_PROMQL_EVAL',
-        `found duplicate series for the match group on the ${swapped ? 'left' : 'right'} hand-side of the operation: [${format(r.labels)}, ${format(dup.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        `found duplicate series for the match group on ` +
+          `the ${swapped ? 'left' : 'right'} hand-side of the operation: ` +
+          `[${format(r.labels)}, ${format(dup.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
       );
     }
     right.set(k, r);
@@ -155,13 +157,18 @@ export function vectorBinop(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: V
     let metric = resultLabels(l.labels, r.labels, op, m);
     if (returnBool) metric = dropName(metric);
     if (m.card === 'one-to-one') {
-      if (matched.has(k)) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (matched.has(k))
+        throw new InsightError(
+          'HOLDFAST_E_PROMQL_EVAL',
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       matched.set(k, null);
     } else {
       let inserted = matched.get(k);
       if (!inserted) matched.set(k, (inserted = new Set()));
       const mk = key(metric);
-      if (inserted.has(mk)) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', 'multiple matches for labels: grouping labels must ensure unique matches');
+      if (inserted.has(mk))
+        throw new InsightError('HOLDFAST_E_PROMQL_EVAL', 'multiple matches for labels: grouping labels must ensure unique matches');
       inserted.add(mk);
     }
     out.push({ labels: metric, v: value });
@@ -175,8 +182,8 @@ export function assertUniqueLabels(vec: Sample[]): void {
   const seen = new Set<string>();
   for (const s of vec) {
     const k = key(s.labels);
-    if (seen.has(k)) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `vector cannot contain metrics with the same labelset (${format(s.labels)})`);
+    if (seen.has(k))
+      throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `vector cannot contain metrics with the same labelset (${format(s.labels)})`);
     seen.add(k);
   }
 }
-

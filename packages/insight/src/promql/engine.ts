@@ -6,7 +6,16 @@
 import { InsightError } from '../errors.ts';
 import { aggregate } from './aggregate.ts';
 import type { Expr, Matcher, VectorSelector } from './ast.ts';
-import { assertUniqueLabels, scalarBinop, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless, type Sample } from './binary.ts';
+import {
+  assertUniqueLabels,
+  scalarBinop,
+  vectorAnd,
+  vectorBinop,
+  vectorOr,
+  vectorScalarBinop,
+  vectorUnless,
+  type Sample,
+} from './binary.ts';
 import { INSTANT_FUNCTIONS } from './instant-functions.ts';
 import { compare, dropName, key, type Labels } from './labels.ts';
 import { parseExpr } from './parser.ts';
@@ -50,7 +59,11 @@ export class Engine {
   /** Instant query at `t` (ms since the epoch). */
   query(expr: Expr | string, t: number): Value {
     const e = typeof expr === 'string' ? this.parse(expr) : expr;
-    if (e.type === 'matrix') throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', 'a range vector is not a query result here; wrap it in a function such as rate()');
+    if (e.type === 'matrix')
+      throw new InsightError(
+        'HOLDFAST_E_PROMQL_UNSUPPORTED',
+        'a range vector is not a query result here; wrap it in a function such as rate()',
+      );
     return this.eval(e, t);
   }
 
@@ -125,9 +138,12 @@ export class Engine {
     const l = this.eval(e.lhs, t);
     const r = this.eval(e.rhs, t);
     if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', v: scalarBinop(e.op, l.v, r.v) };
-    if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', vector: this.#unique(vectorScalarBinop(e.op, l.vector, r.v, false, e.returnBool)) };
-    if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', vector: this.#unique(vectorScalarBinop(e.op, r.vector, l.v, true, e.returnBool)) };
-    if (l.type !== 'vector' || r.type !== 'vector' || !e.matching) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `operator ${e.op} needs scalars or instant vectors`);
+    if (l.type === 'vector' && r.type === 'scalar')
+      return { type: 'vector', vector: this.#unique(vectorScalarBinop(e.op, l.vector, r.v, false, e.returnBool)) };
+    if (l.type === 'scalar' && r.type === 'vector')
+      return { type: 'vector', vector: this.#unique(vectorScalarBinop(e.op, r.vector, l.v, true, e.returnBool)) };
+    if (l.type !== 'vector' || r.type !== 'vector' || !e.matching)
+      throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `operator ${e.op} needs scalars or instant vectors`);
     switch (e.op) {
       case 'and':
         return { type: 'vector', vector: vectorAnd(l.vector, r.vector, e.matching) };

@@ -64,7 +64,8 @@ function labelReplace([v, dst, repl, src, re]: Value[]): Value {
   } catch {
     throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `invalid regular expression in label_replace(): ${pattern}`);
   }
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dstName)) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `invalid destination label name in label_replace(): ${dstName}`);
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dstName))
+    throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `invalid destination label name in label_replace(): ${dstName}`);
   return vector(
     vec(v!).map((s) => {
       const m = regex.exec(get(s.labels, str(src!)));

@@ -82,7 +82,8 @@ export class Lexer {
   /** A duration where the grammar expects one ("5m", "1h30m"); its text. */
   duration(): { text: string; pos: number } {
     const t = this.next();
-    if (t.kind !== 'duration') this.error(t.kind === 'number' ? `missing unit character in duration '${t.text}'` : 'expected a duration like 5m', t.pos);
+    if (t.kind !== 'duration')
+      this.error(t.kind === 'number' ? `missing unit character in duration '${t.text}'` : 'expected a duration like 5m', t.pos);
     return { text: t.text, pos: t.pos };
   }
 
@@ -93,7 +94,18 @@ export class Lexer {
       const c = this.input[i]!;
       if (c === '\\' && quote !== '`') {
         const e = this.input[i + 1];
-        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", a: '\x07', b: '\b', f: '\f', v: '\v' };
+        const map: Record<string, string> = {
+          n: '\n',
+          t: '\t',
+          r: '\r',
+          '\\': '\\',
+          '"': '"',
+          "'": "'",
+          a: '\x07',
+          b: '\b',
+          f: '\f',
+          v: '\v',
+        };
         if (e === undefined || !(e in map)) this.error(`unknown escape sequence '\\${e ?? ''}'`, i);
         out += map[e];
         i += 2;

@@ -4,7 +4,18 @@
 // between vectors) and its error positions. What the subset leaves out (subqueries, `@`,
 // count_values) is refused by name rather than misread.
 import { InsightError } from '../errors.ts';
-import { COMPARISON_OPS, SET_OPS, type AggregateOp, type BinaryExpr, type BinaryOp, type Expr, type Matcher, type ValueType, type VectorMatching, type VectorSelector } from './ast.ts';
+import {
+  COMPARISON_OPS,
+  SET_OPS,
+  type AggregateOp,
+  type BinaryExpr,
+  type BinaryOp,
+  type Expr,
+  type Matcher,
+  type ValueType,
+  type VectorMatching,
+  type VectorSelector,
+} from './ast.ts';
 import { parsePromDuration } from './duration.ts';
 import { Lexer, type Token } from './lexer.ts';
 import { SIGNATURES } from './signatures.ts';
@@ -50,7 +61,8 @@ class Parser {
 
   expect(text: string): Token {
     const t = this.lx.next();
-    if (t.text !== text || t.kind === 'string') this.lx.error(`expected '${text}', got ${t.kind === 'eof' ? 'end of input' : `'${t.text}'`}`, t.pos);
+    if (t.text !== text || t.kind === 'string')
+      this.lx.error(`expected '${text}', got ${t.kind === 'eof' ? 'end of input' : `'${t.text}'`}`, t.pos);
     return t;
   }
 
@@ -74,7 +86,8 @@ class Parser {
       this.lx.next();
       // Unary minus has the precedence of *: -a^b is -(a^b), -a*b is (-a)*b.
       const expr = this.parseExpr(PRECEDENCE['^']);
-      if (expr.type !== 'scalar' && expr.type !== 'vector') this.lx.error(`unary expression only allowed on expressions of type scalar or instant vector, got ${expr.type}`, t.pos);
+      if (expr.type !== 'scalar' && expr.type !== 'vector')
+        this.lx.error(`unary expression only allowed on expressions of type scalar or instant vector, got ${expr.type}`, t.pos);
       if (expr.kind === 'number') return { ...expr, value: t.text === '-' ? -expr.value : expr.value };
       return { kind: 'unary', type: expr.type, op: t.text as '-' | '+', expr };
     }
@@ -91,7 +104,11 @@ class Parser {
         const ms = parsePromDuration(d.text);
         if (ms === undefined || ms === 0) this.lx.error(`'${d.text}' is not a range duration`, d.pos);
         const close = this.lx.next();
-        if (close.text.startsWith(':')) throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', 'subqueries (expr[range:step]) are not evaluated by the embedded engine; record the inner expression with a rule instead');
+        if (close.text.startsWith(':'))
+          throw new InsightError(
+            'HOLDFAST_E_PROMQL_UNSUPPORTED',
+            'subqueries (expr[range:step]) are not evaluated by the embedded engine; record the inner expression with a rule instead',
+          );
         if (close.text !== ']') this.lx.error(`expected ']', got '${close.text}'`, close.pos);
         if (e.kind !== 'selector') this.lx.error('ranges are only allowed on vector selectors', t.pos);
         e = { kind: 'matrix', type: 'matrix', selector: e, rangeMs: ms };
@@ -114,7 +131,8 @@ class Parser {
         sel.offsetMs = sign * ms;
         continue;
       }
-      if (t.kind === 'op' && t.text === '@') throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', 'the @ modifier is not evaluated by the embedded engine');
+      if (t.kind === 'op' && t.text === '@')
+        throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', 'the @ modifier is not evaluated by the embedded engine');
       return e;
     }
   }
@@ -132,8 +150,10 @@ class Parser {
     if (t.kind === 'ident') {
       const next = this.lx.peek();
       const lower = t.text.toLowerCase();
-      if (UNSUPPORTED_AGGREGATORS.has(lower)) throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', `the aggregation ${lower} is not evaluated by the embedded engine`);
-      if (AGGREGATORS.has(lower) && (next.text === '(' || isWord(next, 'by') || isWord(next, 'without'))) return this.aggregate(lower as AggregateOp, t.pos);
+      if (UNSUPPORTED_AGGREGATORS.has(lower))
+        throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', `the aggregation ${lower} is not evaluated by the embedded engine`);
+      if (AGGREGATORS.has(lower) && (next.text === '(' || isWord(next, 'by') || isWord(next, 'without')))
+        return this.aggregate(lower as AggregateOp, t.pos);
       if (next.kind === 'op' && next.text === '(') return this.call(t);
       const n = this.lx.peek();
       if (n.kind === 'op' && n.text === '{') {
@@ -152,7 +172,8 @@ class Parser {
       if (t.kind === 'op' && t.text === '}') break;
       if (t.kind !== 'ident' || !LABEL_NAME.test(t.text)) this.lx.error(`expected a label name, got '${t.text}'`, t.pos);
       const op = this.lx.next();
-      if (op.kind !== 'op' || !['=', '!=', '=~', '!~'].includes(op.text)) this.lx.error(`expected a label matching operator (=, !=, =~, !~), got '${op.text}'`, op.pos);
+      if (op.kind !== 'op' || !['=', '!=', '=~', '!~'].includes(op.text))
+        this.lx.error(`expected a label matching operator (=, !=, =~, !~), got '${op.text}'`, op.pos);
       const v = this.lx.next();
       if (v.kind !== 'string') this.lx.error('expected a quoted label value', v.pos);
       const m: Matcher = { name: t.text, op: op.text as Matcher['op'], value: v.text };
@@ -223,7 +244,8 @@ class Parser {
     const args = this.args();
     modifier();
     const withParam = op === 'quantile' || op === 'topk' || op === 'bottomk';
-    if (args.length !== (withParam ? 2 : 1)) this.lx.error(`wrong number of arguments for aggregate expression provided, expected ${withParam ? 2 : 1}, got ${args.length}`, pos);
+    if (args.length !== (withParam ? 2 : 1))
+      this.lx.error(`wrong number of arguments for aggregate expression provided, expected ${withParam ? 2 : 1}, got ${args.length}`, pos);
     const expr = args[args.length - 1]!;
     if (expr.type !== 'vector') this.lx.error(`expected type instant vector in aggregation expression, got ${expr.type}`, pos);
     const param = withParam ? args[0] : undefined;
@@ -233,12 +255,21 @@ class Parser {
 
   call(t: Token): Expr {
     const sig = SIGNATURES[t.text];
-    if (!sig) throw new InsightError('HOLDFAST_E_PROMQL_UNSUPPORTED', `the function ${t.text}() is not evaluated by the embedded engine (it knows ${Object.keys(SIGNATURES).join(', ')})`);
+    if (!sig)
+      throw new InsightError(
+        'HOLDFAST_E_PROMQL_UNSUPPORTED',
+        `the function ${t.text}() is not evaluated by the embedded engine (it knows ${Object.keys(SIGNATURES).join(', ')})`,
+      );
     const args = this.args();
     const min = sig.args.length - (sig.optional ?? 0);
-    if (args.length < min || args.length > sig.args.length) this.lx.error(`expected ${min === sig.args.length ? min : `${min} to ${sig.args.length}`} argument(s) in call to "${t.text}", got ${args.length}`, t.pos);
+    if (args.length < min || args.length > sig.args.length)
+      this.lx.error(
+        `expected ${min === sig.args.length ? min : `${min} to ${sig.args.length}`} argument(s) in call to "${t.text}", got ${args.length}`,
+        t.pos,
+      );
     args.forEach((a, i) => {
-      if (a.type !== sig.args[i]) this.lx.error(`expected type ${describe(sig.args[i]!)} in call to function "${t.text}", got ${describe(a.type)}`, t.pos);
+      if (a.type !== sig.args[i])
+        this.lx.error(`expected type ${describe(sig.args[i]!)} in call to function "${t.text}", got ${describe(a.type)}`, t.pos);
     });
     return { kind: 'call', type: sig.returns, func: t.text, args };
   }
@@ -267,13 +298,20 @@ class Parser {
     const cmp = COMPARISON_OPS.includes(op);
     const set = SET_OPS.includes(op);
     if (returnBool && !cmp) this.lx.error('bool modifier can only be used on comparison operators', pos);
-    for (const side of [lhs, rhs]) if (side.type !== 'scalar' && side.type !== 'vector') this.lx.error('binary expression must contain only scalar and instant vector types', pos);
+    for (const side of [lhs, rhs])
+      if (side.type !== 'scalar' && side.type !== 'vector')
+        this.lx.error('binary expression must contain only scalar and instant vector types', pos);
     const bothVectors = lhs.type === 'vector' && rhs.type === 'vector';
-    if (cmp && !returnBool && lhs.type === 'scalar' && rhs.type === 'scalar') this.lx.error('comparisons between scalars must use BOOL modifier', pos);
+    if (cmp && !returnBool && lhs.type === 'scalar' && rhs.type === 'scalar')
+      this.lx.error('comparisons between scalars must use BOOL modifier', pos);
     if (set && !bothVectors) this.lx.error(`set operator "${op}" not allowed in binary scalar expression`, pos);
     if (matching && !bothVectors && matching.labels.length > 0) this.lx.error('vector matching only allowed between instant vectors', pos);
-    if (matching && matching.on) for (const l of matching.include) if (matching.labels.includes(l)) this.lx.error(`label "${l}" must not occur in ON and GROUP clause at once`, pos);
-    const m: VectorMatching | undefined = bothVectors ? (matching ?? { card: 'one-to-one', on: false, labels: [], include: [] }) : undefined;
+    if (matching && matching.on)
+      for (const l of matching.include)
+        if (matching.labels.includes(l)) this.lx.error(`label "${l}" must not occur in ON and GROUP clause at once`, pos);
+    const m: VectorMatching | undefined = bothVectors
+      ? (matching ?? { card: 'one-to-one', on: false, labels: [], include: [] })
+      : undefined;
     if (m && set) m.card = 'many-to-many';
     const type: ValueType = bothVectors || lhs.type === 'vector' || rhs.type === 'vector' ? 'vector' : 'scalar';
     return { kind: 'binary', type, op, lhs, rhs, ...(m ? { matching: m } : {}), returnBool };

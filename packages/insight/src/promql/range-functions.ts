@@ -79,7 +79,7 @@ function avgOverTime({ v, lo, hi }: Window): number {
     count++;
     if (mean === Infinity || mean === -Infinity) {
       // Inf of the same sign stays; a finite value cannot move an infinite mean.
-      if ((x === Infinity || x === -Infinity) && (mean > 0) === (x > 0)) continue;
+      if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
       if (Number.isFinite(x)) continue;
     }
     const inc = x / count - mean / count;

@@ -120,7 +120,11 @@ function formatValue(v: number): string {
  * keeps the samples in [from, to) (promtool reads a file once per 2-hour block it writes, so a
  * long replay backfills faster a day at a time).
  */
-export function writeOpenMetrics(series: readonly Series[], types: ReadonlyMap<string, string> = new Map(), window?: { from: number; to: number }): string {
+export function writeOpenMetrics(
+  series: readonly Series[],
+  types: ReadonlyMap<string, string> = new Map(),
+  window?: { from: number; to: number },
+): string {
   const byFamily = new Map<string, { type: string; series: Series[] }>();
   for (const s of [...series].sort((a, b) => compare(a.labels, b.labels))) {
     const f = family(get(s.labels, METRIC_NAME), types);

@@ -113,7 +113,13 @@ function incidentFactor(i: ReplayIncident, t: number): number {
   return 1 + (i.factor - 1) * progress;
 }
 
-function drawIncident(rng: Random, id: string, labels: Record<string, string>, start: number, shapes: readonly IncidentShape[]): ReplayIncident {
+function drawIncident(
+  rng: Random,
+  id: string,
+  labels: Record<string, string>,
+  start: number,
+  shapes: readonly IncidentShape[],
+): ReplayIncident {
   const shape = rng.pick(shapes);
   const minutes = (lo: number, hi: number) => rng.int(lo, hi) * 60_000;
   switch (shape) {
@@ -156,9 +162,17 @@ export function generateReplay(options: SyntheticOptions = {}): SyntheticReplay 
   const count = Math.round(((end - o.start - o.warmupMs) / WEEK) * o.incidentsPerWeek);
   for (let n = 0, tries = 0; n < count && tries < count * 200; tries++) {
     const route = rng.pick(eligible);
-    const at = o.start + o.warmupMs + Math.floor(rng.next() * (end - o.start - o.warmupMs - 3 * HOUR) / 60_000) * 60_000;
-    const candidate = drawIncident(rng, `i${n + 1}`, { service: o.service, route: route.route }, at, o.errors ? [...INCIDENT_SHAPES, 'errors'] : INCIDENT_SHAPES);
-    const clash = incidents.some((i) => i.labels.route === route.route && candidate.start < i.end + 8 * HOUR && i.start < candidate.end + 8 * HOUR);
+    const at = o.start + o.warmupMs + Math.floor((rng.next() * (end - o.start - o.warmupMs - 3 * HOUR)) / 60_000) * 60_000;
+    const candidate = drawIncident(
+      rng,
+      `i${n + 1}`,
+      { service: o.service, route: route.route },
+      at,
+      o.errors ? [...INCIDENT_SHAPES, 'errors'] : INCIDENT_SHAPES,
+    );
+    const clash = incidents.some(
+      (i) => i.labels.route === route.route && candidate.start < i.end + 8 * HOUR && i.start < candidate.end + 8 * HOUR,
+    );
     if (clash || (candidate.start < holiday.end && holiday.start < candidate.end)) continue;
     incidents.push(candidate);
     n++;

@@ -24,7 +24,13 @@ export function pct(x: number): string {
 
 export function ms(seconds: number): string {
   const m = seconds * 1000;
-  return m >= 10_000 ? `${(m / 1000).toFixed(1)} s` : m >= 100 ? `${Math.round(m)} ms` : m >= 1 ? `${m.toFixed(1).replace(/\.0$/, '')} ms` : `${m.toFixed(2)} ms`;
+  return m >= 10_000
+    ? `${(m / 1000).toFixed(1)} s`
+    : m >= 100
+      ? `${Math.round(m)} ms`
+      : m >= 1
+        ? `${m.toFixed(1).replace(/\.0$/, '')} ms`
+        : `${m.toFixed(2)} ms`;
 }
 
 export const count = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -35,7 +41,11 @@ function usable(b: RedFigures | undefined, t: Thresholds): RedFigures | undefine
 }
 
 /** Errors (or failed calls) in `cur` against `base`: abnormal, elevated, or nothing. */
-function errorLevel(cur: RedFigures | undefined, base: RedFigures | undefined, t: Thresholds): { level: Finding['level']; value: number; baseline?: number } | undefined {
+function errorLevel(
+  cur: RedFigures | undefined,
+  base: RedFigures | undefined,
+  t: Thresholds,
+): { level: Finding['level']; value: number; baseline?: number } | undefined {
   if (!cur || cur.errors < t.minErrors || cur.requests <= 0) return undefined;
   const r = ratio(cur);
   const b = usable(base, t);
@@ -51,12 +61,21 @@ function errorLevel(cur: RedFigures | undefined, base: RedFigures | undefined, t
  * A service's own errors (`what` 'errors'), or what a caller sees of its calls to it ('calls',
  * with `caller`): a finding when abnormal or elevated.
  */
-export function judgeErrors(cur: RedFigures | undefined, base: RedFigures | undefined, t: Thresholds, what: 'errors' | 'calls', caller?: string): Finding | undefined {
+export function judgeErrors(
+  cur: RedFigures | undefined,
+  base: RedFigures | undefined,
+  t: Thresholds,
+  what: 'errors' | 'calls',
+  caller?: string,
+): Finding | undefined {
   const j = errorLevel(cur, base, t);
   if (!j) return undefined;
   const before = j.baseline === undefined ? '' : `, ${pct(j.baseline)} before`;
   const counts = `(${count(cur!.errors)} of ${count(cur!.requests)})${before}`;
-  const text = what === 'errors' ? `${pct(j.value)} errors ${counts}` : `${caller ? `${caller} sees ` : ''}${pct(j.value)} of the calls fail ${counts}`;
+  const text =
+    what === 'errors'
+      ? `${pct(j.value)} errors ${counts}`
+      : `${caller ? `${caller} sees ` : ''}${pct(j.value)} of the calls fail ${counts}`;
   return { signal: what, ...j, ...(caller ? { caller } : {}), text };
 }
 
@@ -65,11 +84,22 @@ export function judgeOutgoing(e: EdgeInput, t: Thresholds): Finding | undefined 
   const j = errorLevel(e.current, e.baseline, t);
   if (!j) return undefined;
   const before = j.baseline === undefined ? '' : `, ${pct(j.baseline)} before`;
-  return { signal: 'calls', level: 'elevated', value: j.value, ...(j.baseline !== undefined ? { baseline: j.baseline } : {}), text: `${pct(j.value)} of its calls to ${e.to} fail (${count(e.current!.errors)} of ${count(e.current!.requests)})${before}` };
+  return {
+    signal: 'calls',
+    level: 'elevated',
+    value: j.value,
+    ...(j.baseline !== undefined ? { baseline: j.baseline } : {}),
+    text: `${pct(j.value)} of its calls to ${e.to} fail (${count(e.current!.errors)} of ${count(e.current!.requests)})${before}`,
+  };
 }
 
 /** Mean latency in `cur` against `base`; without a baseline, only a plainly slow mean counts. */
-export function judgeLatency(cur: RedFigures | undefined, base: RedFigures | undefined, t: Thresholds, caller?: string): Finding | undefined {
+export function judgeLatency(
+  cur: RedFigures | undefined,
+  base: RedFigures | undefined,
+  t: Thresholds,
+  caller?: string,
+): Finding | undefined {
   if (!cur || cur.meanSeconds === undefined || cur.requests < t.minRequests) return undefined;
   const m = cur.meanSeconds;
   const b = usable(base, t);
@@ -82,7 +112,13 @@ export function judgeLatency(cur: RedFigures | undefined, base: RedFigures | und
   } else if (m >= t.slowSeconds) level = 'abnormal';
   if (!level) return undefined;
   const text = `${ms(m)} mean${bm !== undefined ? ` (${ms(bm)} before)` : ''}`;
-  return { signal: 'latency', level, value: m, ...(bm !== undefined ? { baseline: bm } : {}), ...(caller ? { caller, text: `${caller} waits ${text} for it` } : { text }) };
+  return {
+    signal: 'latency',
+    level,
+    value: m,
+    ...(bm !== undefined ? { baseline: bm } : {}),
+    ...(caller ? { caller, text: `${caller} waits ${text} for it` } : { text }),
+  };
 }
 
 /**
@@ -110,7 +146,10 @@ export function assess(s: ServiceInput, incoming: readonly EdgeInput[], t: Thres
   return out;
 }
 
-/** How far off a service is, 0..1: down is 1; errors by the share of requests newly failing; latency by the share of the time newly spent. */
+/**
+ * How far off a service is, 0..1: down is 1; errors by the share of requests newly failing; latency by
+ * the share of the time newly spent.
+ */
 export function severity(findings: readonly Finding[]): number {
   let s = 0;
   for (const f of findings) {

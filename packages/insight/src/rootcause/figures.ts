@@ -38,7 +38,12 @@ interface Acc {
 }
 
 const acc = (): Acc => ({ requests: 0, errors: 0, sum: 0, count: 0 });
-const figures = (a: Acc, seconds: number): RedFigures => ({ requests: a.requests, errors: a.errors, seconds, ...(a.count > 0 ? { meanSeconds: a.sum / a.count } : {}) });
+const figures = (a: Acc, seconds: number): RedFigures => ({
+  requests: a.requests,
+  errors: a.errors,
+  seconds,
+  ...(a.count > 0 ? { meanSeconds: a.sum / a.count } : {}),
+});
 
 function scrapedIn(ring: TargetRing, from: number, to: number): boolean {
   for (let q = ring.seq; q >= ring.oldestSeq; q--) {
@@ -51,7 +56,13 @@ function scrapedIn(ring: TargetRing, from: number, to: number): boolean {
 }
 
 /** `program`'s figures over (from, to], summed over its targets in `store`. */
-export function programFigures(store: RingStore, program: string, from: number, to: number, ignoredRoutes: ReadonlySet<string> = new Set(DEFAULT_IGNORED_ROUTES)): ProgramFigures {
+export function programFigures(
+  store: RingStore,
+  program: string,
+  from: number,
+  to: number,
+  ignoredRoutes: ReadonlySet<string> = new Set(DEFAULT_IGNORED_ROUTES),
+): ProgramFigures {
   const seconds = (to - from) / 1000;
   const served = acc();
   let seen = false;
@@ -105,7 +116,8 @@ export function dependencyNames(store: RingStore, program: string): string[] {
   const out = new Set<string>();
   for (const ring of store.targets()) {
     if (ring.program !== program) continue;
-    for (const s of ring.series.values()) if (s.name === RED_SAMPLES.calls && s.labels.dependency !== undefined) out.add(s.labels.dependency);
+    for (const s of ring.series.values())
+      if (s.name === RED_SAMPLES.calls && s.labels.dependency !== undefined) out.add(s.labels.dependency);
   }
   return [...out].sort();
 }

@@ -31,7 +31,20 @@ export interface CallGraph {
   unmapped: { program: string; dependency: string }[];
 }
 
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, redis: 6379, rediss: 6379, postgres: 5432, postgresql: 5432, mysql: 3306, mongodb: 27017, amqp: 5672, nats: 4222 };
+const DEFAULT_PORTS: Record<string, number> = {
+  http: 80,
+  https: 443,
+  ws: 80,
+  wss: 443,
+  redis: 6379,
+  rediss: 6379,
+  postgres: 5432,
+  postgresql: 5432,
+  mysql: 3306,
+  mongodb: 27017,
+  amqp: 5672,
+  nats: 4222,
+};
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\]|0\.0\.0\.0|::|\[::\])$/i;
 
 /** host:port pairs named by an environment value: URLs (one or a list), or a bare host:port. */
@@ -67,7 +80,10 @@ const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
  * The call graph of `programs`; `observed` holds, per program, the dependency names its metrics
  * report (holdfast_dependency_upstream_calls_total's `dependency` label).
  */
-export function buildCallGraph(programs: readonly ProgramEndpoints[], observed: ReadonlyMap<string, readonly string[]> = new Map()): CallGraph {
+export function buildCallGraph(
+  programs: readonly ProgramEndpoints[],
+  observed: ReadonlyMap<string, readonly string[]> = new Map(),
+): CallGraph {
   const byName = new Map(programs.map((p) => [p.name, p]));
   const edges = new Map<string, CallEdge>();
   const add = (from: string, to: string, via: string) => {

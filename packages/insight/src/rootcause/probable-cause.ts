@@ -8,6 +8,12 @@ export function probableCauseOf(r: Ranking, at: number): ProbableCause {
     from: r.from,
     to: r.to,
     text: headline(r),
-    causes: r.candidates.map((c) => ({ program: c.program, role: c.role, score: c.score, why: c.why, ...(c.path ? { path: c.path } : {}) })),
+    causes: r.candidates.map((c) => ({
+      program: c.program,
+      role: c.role,
+      score: c.score,
+      why: c.why,
+      ...(c.path ? { path: c.path } : {}),
+    })),
   };
 }

@@ -61,7 +61,15 @@ const listOf = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${x
 
 function logsText(c: { logs: Candidate['logs'] }): string {
   const top = [...c.logs].sort((a, b) => b.count - a.count).slice(0, 2);
-  return top.length ? `; its logs meanwhile: ${top.map((l) => `"${l.text.length > 80 ? `${l.text.slice(0, 77)}...` : l.text}" ×${l.count}${l.kind === 'new' ? ' (new)' : l.kind === 'burst' ? ' (burst)' : ''}`).join(', ')}` : '';
+  return top.length
+    ? `; its logs meanwhile: ${top
+        .map(
+          (l) =>
+            `"${l.text.length > 80 ? `${l.text.slice(0, 77)}...` : l.text}" ` +
+            `×${l.count}${l.kind === 'new' ? ' (new)' : l.kind === 'burst' ? ' (burst)' : ''}`,
+        )
+        .join(', ')}`
+    : '';
 }
 
 /** Ranks the probable causes of what `input` shows; `thresholds` override DEFAULT_THRESHOLDS. */
@@ -77,8 +85,18 @@ export function rankCauses(input: RankInput, thresholds: Partial<Thresholds> = {
   const nodes = new Map<string, Node>();
   for (const [name, s] of [...services].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const inc = incoming.get(name) ?? [];
-    const findings = assess(s, inc, t, edges.filter((e) => e.from === name));
-    nodes.set(name, { s, findings, status: statusOf(s, findings, inc), callees: [...new Set(edges.filter((e) => e.from === name).map((e) => e.to))].sort() });
+    const findings = assess(
+      s,
+      inc,
+      t,
+      edges.filter((e) => e.from === name),
+    );
+    nodes.set(name, {
+      s,
+      findings,
+      status: statusOf(s, findings, inc),
+      callees: [...new Set(edges.filter((e) => e.from === name).map((e) => e.to))].sort(),
+    });
   }
   const isAbnormal = (n: string) => nodes.get(n)!.status === 'abnormal';
   const abnormal = [...nodes.keys()].filter(isAbnormal);
@@ -89,7 +107,12 @@ export function rankCauses(input: RankInput, thresholds: Partial<Thresholds> = {
   sccs.forEach((c, i) => c.forEach((n) => sccOf.set(n, i)));
   const causes = new Set<string>();
   for (const c of sccs) {
-    const sink = c.every((n) => nodes.get(n)!.callees.filter(isAbnormal).every((m) => sccOf.get(m) === sccOf.get(n)));
+    const sink = c.every((n) =>
+      nodes
+        .get(n)!
+        .callees.filter(isAbnormal)
+        .every((m) => sccOf.get(m) === sccOf.get(n)),
+    );
     if (sink) c.forEach((n) => causes.add(n));
   }
 
@@ -125,18 +148,29 @@ export function rankCauses(input: RankInput, thresholds: Partial<Thresholds> = {
   const candidates: Candidate[] = [];
   for (const name of causes) {
     const node = nodes.get(name)!;
-    const explains = [...paths].filter(([, r]) => r.has(name)).map(([n]) => n).sort();
+    const explains = [...paths]
+      .filter(([, r]) => r.has(name))
+      .map(([n]) => n)
+      .sort();
     const peers = sccs[sccOf.get(name)!]!.filter((m) => m !== name);
     const callees = node.callees.filter((c) => !peers.includes(c));
     const calm = callees.filter((c) => nodes.get(c)!.status !== 'unknown');
     const silent = callees.filter((c) => nodes.get(c)!.status === 'unknown');
-    const below = callees.length === 0 ? 'it calls no other program' : `${calm.length ? `what it calls (${listOf(calm)}) is healthy` : ''}${calm.length && silent.length ? '; ' : ''}${silent.length ? `${listOf(silent)} report${silent.length === 1 ? 's' : ''} nothing` : ''}`;
+    const below =
+      callees.length === 0
+        ? 'it calls no other program'
+        : `${calm.length ? `what it calls ` + `(${listOf(calm)}) is ` + `healthy` : ''}${calm.length && silent.length ? '; ' : ''}${
+            silent.length ? `${listOf(silent)} ` + `report${silent.length === 1 ? 's' : ''} nothing` : ''
+          }`;
     const cycle = peers.length ? `; fails together with ${listOf(peers)}, which it calls and which call it` : '';
     const c: Candidate = {
       program: name,
       role: 'cause',
       score: severity(node.findings),
-      why: `${node.findings.filter((f) => f.level === 'abnormal').map((f) => f.text).join('; ')}; ${below}${cycle}${logsText({ logs: node.s.logs ?? [] })}`,
+      why: `${node.findings
+        .filter((f) => f.level === 'abnormal')
+        .map((f) => f.text)
+        .join('; ')}; ${below}${cycle}${logsText({ logs: node.s.logs ?? [] })}`,
       findings: node.findings,
       ...figures(node.s),
       explains,
@@ -157,7 +191,9 @@ export function rankCauses(input: RankInput, thresholds: Partial<Thresholds> = {
       program: name,
       role: 'affected',
       score: severity(node.findings),
-      why: `${node.findings.map((f) => f.text).join('; ')}; ${via}, the probable cause${reached.size > 1 ? ` (and ${listOf([...reached.keys()].filter((k) => k !== best[0]).sort())})` : ''}`,
+      why:
+        `${node.findings.map((f) => f.text).join('; ')}; ${via}, the probable ` +
+        `cause${reached.size > 1 ? ` ` + `(and ${listOf([...reached.keys()].filter((k) => k !== best[0]).sort())})` : ''}`,
       findings: node.findings,
       ...figures(node.s),
       path,
@@ -175,7 +211,9 @@ export function rankCauses(input: RankInput, thresholds: Partial<Thresholds> = {
     candidates,
     services: [...nodes].map(([k, n]) => ({ program: k, status: n.status, ...figures(n.s), findings: n.findings })),
     healthy: [...nodes].filter(([, n]) => n.status === 'healthy').map(([k]) => k),
-    elevated: [...nodes].filter(([k, n]) => !listed.has(k) && (n.status === 'elevated' || n.status === 'abnormal')).map(([k, n]) => ({ program: k, findings: n.findings })),
+    elevated: [...nodes]
+      .filter(([k, n]) => !listed.has(k) && (n.status === 'elevated' || n.status === 'abnormal'))
+      .map(([k, n]) => ({ program: k, findings: n.findings })),
     unknown: [...nodes].filter(([, n]) => n.status === 'unknown').map(([k]) => k),
     edges: edges.map((e) => ({ from: e.from, to: e.to, via: e.via })),
   };
@@ -212,5 +250,10 @@ export function sum(a: EdgeInput['current'], b: EdgeInput['current']): EdgeInput
   // Weighted by the requests of each side that has a mean: a side without a duration histogram says nothing about latency.
   const timed = (a.meanSeconds !== undefined ? a.requests : 0) + (b.meanSeconds !== undefined ? b.requests : 0);
   const weighted = (a.meanSeconds ?? 0) * a.requests + (b.meanSeconds ?? 0) * b.requests;
-  return { requests, errors: a.errors + b.errors, seconds: Math.max(a.seconds, b.seconds), ...(timed > 0 ? { meanSeconds: weighted / timed } : {}) };
+  return {
+    requests,
+    errors: a.errors + b.errors,
+    seconds: Math.max(a.seconds, b.seconds),
+    ...(timed > 0 ? { meanSeconds: weighted / timed } : {}),
+  };
 }

@@ -18,7 +18,11 @@ export interface AlertState {
 
 export type AlertEvent = { type: 'present'; value: number } | { type: 'absent' };
 
-export type AlertEffect = { type: 'pending'; at: number } | { type: 'firing'; at: number; activeAt: number } | { type: 'resolved'; at: number; firedAt: number } | { type: 'dropped'; at: number };
+export type AlertEffect =
+  | { type: 'pending'; at: number }
+  | { type: 'firing'; at: number; activeAt: number }
+  | { type: 'resolved'; at: number; firedAt: number }
+  | { type: 'dropped'; at: number };
 
 export interface AlertPolicy {
   /** The rule's `for:` in ms. */
@@ -45,7 +49,10 @@ export function stepAlert(prev: AlertState | undefined, event: AlertEvent, now: 
     if (prev.state === 'pending') return { next: undefined, effects: [{ type: 'dropped', at: now }] };
     const since = prev.keepFiringSince ?? now;
     if (policy.keepFiringForMs > 0 && now - since < policy.keepFiringForMs) return { next: { ...prev, keepFiringSince: since }, effects };
-    return { next: { ...prev, state: 'inactive', resolvedAt: now }, effects: [{ type: 'resolved', at: now, firedAt: prev.firedAt ?? prev.activeAt }] };
+    return {
+      next: { ...prev, state: 'inactive', resolvedAt: now },
+      effects: [{ type: 'resolved', at: now, firedAt: prev.firedAt ?? prev.activeAt }],
+    };
   }
   if (s.state === 'pending' && now - s.activeAt >= policy.holdMs) {
     s = { ...s, state: 'firing', firedAt: now };

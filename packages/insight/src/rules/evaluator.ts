@@ -49,7 +49,8 @@ export class RuleEvaluator {
         previous: new Map(),
         alerts: new Map(),
         labelTemplates: Object.entries(rule.labels).map(([k, v]) => [k, parseTemplate(v)] as [string, ParsedTemplate]),
-        annotationTemplates: rule.kind === 'alert' ? Object.entries(rule.annotations).map(([k, v]) => [k, parseTemplate(v)] as [string, ParsedTemplate]) : [],
+        annotationTemplates:
+          rule.kind === 'alert' ? Object.entries(rule.annotations).map(([k, v]) => [k, parseTemplate(v)] as [string, ParsedTemplate]) : [],
       })),
     );
   }
@@ -63,7 +64,12 @@ export class RuleEvaluator {
         try {
           vector = this.engine.queryVector(st.rule.expr, t);
         } catch (err) {
-          throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `rule ${st.rule.name} at ${new Date(t).toISOString()}: ${(err as Error).message}`, [], { cause: err });
+          throw new InsightError(
+            'HOLDFAST_E_PROMQL_EVAL',
+            `rule ${st.rule.name} at ${new Date(t).toISOString()}: ${(err as Error).message}`,
+            [],
+            { cause: err },
+          );
         }
         if (st.rule.kind === 'record') this.#record(st, vector, t);
         else this.#alert(st, st.rule, vector, t, changes);
@@ -77,7 +83,8 @@ export class RuleEvaluator {
     const out: { alertname: string; labels: Record<string, string>; state: AlertState }[] = [];
     for (const group of this.#states) {
       for (const st of group) {
-        for (const a of st.alerts.values()) if (a.state.state !== 'inactive') out.push({ alertname: st.rule.name, labels: labelsToObject(a.labels), state: a.state });
+        for (const a of st.alerts.values())
+          if (a.state.state !== 'inactive') out.push({ alertname: st.rule.name, labels: labelsToObject(a.labels), state: a.state });
       }
     }
     return out;
@@ -93,7 +100,12 @@ export class RuleEvaluator {
       for (const st of group) {
         for (const a of st.alerts.values()) {
           if (a.state.state !== 'firing') continue;
-          out.push({ alertname: st.rule.name, labels: labelsToObject(a.labels), annotations: this.#expand(st.annotationTemplates, a.sample, a.state.value, t), value: a.state.value });
+          out.push({
+            alertname: st.rule.name,
+            labels: labelsToObject(a.labels),
+            annotations: this.#expand(st.annotationTemplates, a.sample, a.state.value, t),
+            value: a.state.value,
+          });
         }
       }
     }
@@ -116,14 +128,19 @@ export class RuleEvaluator {
       let out = st.outputs.get(s.labels);
       if (!out) {
         let labels = withLabel(s.labels, METRIC_NAME, st.rule.name);
-        for (const [k, tpl] of st.labelTemplates) labels = withLabel(labels, k, expandTemplate(tpl, { labels: labelsToObject(s.labels), value: s.v, query: () => [] }));
+        for (const [k, tpl] of st.labelTemplates)
+          labels = withLabel(labels, k, expandTemplate(tpl, { labels: labelsToObject(s.labels), value: s.v, query: () => [] }));
         const series = store.getOrCreate(labels);
         out = { labels: series.labels, series };
         // Templates may use the value: only a rule with static labels can reuse its output.
         if (!st.labelTemplates.some(([, tpl]) => tpl.some((p) => p.kind !== 'text'))) st.outputs.set(s.labels, out);
       }
       const k = out.series.key;
-      if (returned.has(k)) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `rule ${st.rule.name}: vector contains metrics with the same labelset after applying rule labels (${format(out.labels)})`);
+      if (returned.has(k))
+        throw new InsightError(
+          'HOLDFAST_E_PROMQL_EVAL',
+          `rule ${st.rule.name}: vector contains metrics with the same labelset after applying rule labels (${format(out.labels)})`,
+        );
       returned.set(k, out.labels);
       out.series.append(t, s.v);
     }
@@ -136,10 +153,23 @@ export class RuleEvaluator {
     for (const s of vector) {
       let labels = dropName(s.labels);
       const sampleLabels = labelsToObject(labels);
-      for (const [k, tpl] of st.labelTemplates) labels = withLabel(labels, k, expandTemplate(tpl, { labels: sampleLabels, value: s.v, query: (e) => this.engine.queryVector(e, t).map((x) => ({ labels: labelsToObject(x.labels), value: x.v })) }));
+      for (const [k, tpl] of st.labelTemplates)
+        labels = withLabel(
+          labels,
+          k,
+          expandTemplate(tpl, {
+            labels: sampleLabels,
+            value: s.v,
+            query: (e) => this.engine.queryVector(e, t).map((x) => ({ labels: labelsToObject(x.labels), value: x.v })),
+          }),
+        );
       labels = withLabel(labels, 'alertname', rule.name);
       const k = key(labels);
-      if (present.has(k)) throw new InsightError('HOLDFAST_E_PROMQL_EVAL', `rule ${rule.name}: vector contains metrics with the same labelset after applying alert labels`);
+      if (present.has(k))
+        throw new InsightError(
+          'HOLDFAST_E_PROMQL_EVAL',
+          `rule ${rule.name}: vector contains metrics with the same labelset after applying alert labels`,
+        );
       present.set(k, { labels, sample: s.labels, value: s.v });
     }
     const policy = { holdMs: rule.holdMs, keepFiringForMs: rule.keepFiringForMs };

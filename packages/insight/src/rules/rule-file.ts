@@ -37,7 +37,16 @@ export interface RuleFile {
 
 export type CompiledRule =
   | { kind: 'record'; name: string; expr: Expr; exprText: string; labels: Record<string, string> }
-  | { kind: 'alert'; name: string; expr: Expr; exprText: string; holdMs: number; keepFiringForMs: number; labels: Record<string, string>; annotations: Record<string, string> };
+  | {
+      kind: 'alert';
+      name: string;
+      expr: Expr;
+      exprText: string;
+      holdMs: number;
+      keepFiringForMs: number;
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+    };
 
 export interface CompiledGroup {
   name: string;
@@ -56,7 +65,8 @@ function duration(text: string | undefined, where: string): number {
 }
 
 function checkLabels(labels: Record<string, string> | undefined, where: string): Record<string, string> {
-  for (const name of Object.keys(labels ?? {})) if (!LABEL_NAME.test(name)) throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}: '${name}' is not a valid label name`);
+  for (const name of Object.keys(labels ?? {}))
+    if (!LABEL_NAME.test(name)) throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}: '${name}' is not a valid label name`);
   return { ...labels };
 }
 
@@ -77,12 +87,18 @@ export function compileRules(file: RuleFile): CompiledGroup[] {
       } catch (err) {
         throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}.expr: ${(err as Error).message}`, [], { cause: err });
       }
-      if (expr.type !== 'vector' && expr.type !== 'scalar') throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}.expr: a rule's expression must be an instant vector or a scalar, got ${expr.type}`);
+      if (expr.type !== 'vector' && expr.type !== 'scalar')
+        throw new InsightError(
+          'HOLDFAST_E_RULE_FILE',
+          `${where}.expr: a rule's expression must be an instant vector or a scalar, got ${expr.type}`,
+        );
       if ('record' in r) {
-        if (!METRIC_NAME.test(r.record)) throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}: '${r.record}' is not a valid metric name`);
+        if (!METRIC_NAME.test(r.record))
+          throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}: '${r.record}' is not a valid metric name`);
         return { kind: 'record', name: r.record, expr, exprText: r.expr, labels: checkLabels(r.labels, `${where}.labels`) };
       }
-      if (!LABEL_NAME.test(r.alert) && !/^[^\s{}]+$/.test(r.alert)) throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}: '${r.alert}' is not a valid alert name`);
+      if (!LABEL_NAME.test(r.alert) && !/^[^\s{}]+$/.test(r.alert))
+        throw new InsightError('HOLDFAST_E_RULE_FILE', `${where}: '${r.alert}' is not a valid alert name`);
       return {
         kind: 'alert',
         name: r.alert,
@@ -104,6 +120,7 @@ export function compileRules(file: RuleFile): CompiledGroup[] {
  */
 export function historyNeeded(groups: readonly CompiledGroup[], lookbackMs = 5 * 60_000): number {
   let longest = 0;
-  for (const g of groups) for (const r of g.rules) walkSelectors(r.expr, (s, rangeMs) => (longest = Math.max(longest, s.offsetMs + (rangeMs || lookbackMs))));
+  for (const g of groups)
+    for (const r of g.rules) walkSelectors(r.expr, (s, rangeMs) => (longest = Math.max(longest, s.offsetMs + (rangeMs || lookbackMs))));
   return longest;
 }

@@ -35,7 +35,8 @@ export function parseTemplate(src: string): Piece[] {
     const body = m[1]!.trim();
     if (body.startsWith('with ')) {
       const w = words(body.slice(5));
-      if (w[0] !== 'query' || w.length !== 2) throw new InsightError('HOLDFAST_E_RULE_FILE', `template: only {{ with query "expr" }} is supported, got {{ ${body} }}`);
+      if (w[0] !== 'query' || w.length !== 2)
+        throw new InsightError('HOLDFAST_E_RULE_FILE', `template: only {{ with query "expr" }} is supported, got {{ ${body} }}`);
       const piece: Piece = { kind: 'with', query: w[1]!, body: [] };
       top.push(piece);
       stack.push(piece.body);

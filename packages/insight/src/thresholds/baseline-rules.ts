@@ -16,15 +16,33 @@ function signalWords(b: BaselineSpec): { what: string; value: string } {
     case 'latency':
       return { what: `the p${+(b.quantile * 100).toFixed(2)} latency`, value: '{{ $value | humanizeDuration }}' };
     case 'metric':
-      return { what: b.metricType === 'counter' ? `the rate of ${b.metric}` : b.metricType === 'histogram' ? `the p${+(b.quantile * 100).toFixed(2)} of ${b.metric}` : b.metric, value: '{{ $value | humanize }}' };
+      return {
+        what:
+          b.metricType === 'counter'
+            ? `the rate of ${b.metric}`
+            : b.metricType === 'histogram'
+              ? `the p${+(b.quantile * 100).toFixed(2)} of ${b.metric}`
+              : b.metric,
+        value: '{{ $value | humanize }}',
+      };
   }
 }
 
 function target(b: BaselineSpec): string {
-  return b.by.length ? b.by.map((l) => `${l}={{ $labels.${l} }}`).join(' ') : Object.entries(b.matchers).map(([k, v]) => `${k}=${v}`).join(' ') || 'all series';
+  return b.by.length
+    ? b.by.map((l) => `${l}={{ $labels.${l} }}`).join(' ')
+    : Object.entries(b.matchers)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || 'all series';
 }
 
-export function baselineAlert(b: BaselineSpec, compared: string, lower: string | undefined, upper: string | undefined, guard: string | undefined): AlertingRuleSpec {
+export function baselineAlert(
+  b: BaselineSpec,
+  compared: string,
+  lower: string | undefined,
+  upper: string | undefined,
+  guard: string | undefined,
+): AlertingRuleSpec {
   const strategy = strategies[b.strategy];
   const branches: string[] = [];
   if (lower !== undefined && b.direction !== 'high') branches.push(`label_replace(${compared} < ${lower}, "direction", "below", "", "")`);
@@ -40,7 +58,11 @@ export function baselineAlert(b: BaselineSpec, compared: string, lower: string |
     labels: { severity: b.meta.severity, owner: b.meta.owner, baseline: b.name, strategy: b.strategy },
     annotations: {
       summary: `${b.name}: ${what} of ${target(b)} is {{ $labels.direction }} its ${b.strategy} band`,
-      description: `${what[0]!.toUpperCase()}${what.slice(1)} of ${target(b)} is ${value}, {{ $labels.direction }} the band drawn from ${strategy.explain(b)}, for ${forText} or longer.`,
+      description:
+        `${what[0]!.toUpperCase()}${what.slice(1)} ` +
+        `of ${target(b)} ` +
+        `is ${value}, {{ $labels.direction }} ` +
+        `the band drawn from ${strategy.explain(b)}, for ${forText} or longer.`,
       runbook_url: b.meta.runbook,
     },
   };
@@ -51,7 +73,10 @@ function guardExpr(b: BaselineSpec): { records: RuleGroupSpec['rules']; guard: s
   const source = guardSource(b);
   if (source === 'none' || b.minRate <= 0) return { records: [], guard: undefined };
   if (source === 'level') return { records: [], guard: `avg_over_time(${recordName(b, 'level')}[1d]) < ${b.minRate}` };
-  return { records: [{ record: recordName(b, 'traffic'), expr: source.expr }], guard: `avg_over_time(${recordName(b, 'traffic')}[1d]) < ${b.minRate}` };
+  return {
+    records: [{ record: recordName(b, 'traffic'), expr: source.expr }],
+    guard: `avg_over_time(${recordName(b, 'traffic')}[1d]) < ${b.minRate}`,
+  };
 }
 
 export function baselineGroup(b: BaselineSpec): RuleGroupSpec {
@@ -59,6 +84,11 @@ export function baselineGroup(b: BaselineSpec): RuleGroupSpec {
   const { records, guard } = guardExpr(b);
   return {
     name: `holdfast-baseline-${b.name}`,
-    rules: [{ record: recordName(b, 'level'), expr: levelExpr(b) }, ...records, ...band.records, baselineAlert(b, band.compared, band.lower, band.upper, guard)],
+    rules: [
+      { record: recordName(b, 'level'), expr: levelExpr(b) },
+      ...records,
+      ...band.records,
+      baselineAlert(b, band.compared, band.lower, band.upper, guard),
+    ],
   };
 }

@@ -21,7 +21,11 @@ export const DEFAULTS = {
 } as const;
 
 export const DEFAULT_DIRECTION: Record<BaselineSignal, Direction> = { requests: 'both', errors: 'high', latency: 'high', metric: 'both' };
-export const DEFAULT_METRIC: Record<Exclude<BaselineSignal, 'metric'>, string> = { requests: REQUESTS_METRIC, errors: REQUESTS_METRIC, latency: DURATION_METRIC };
+export const DEFAULT_METRIC: Record<Exclude<BaselineSignal, 'metric'>, string> = {
+  requests: REQUESTS_METRIC,
+  errors: REQUESTS_METRIC,
+  latency: DURATION_METRIC,
+};
 
 /** orders_traffic → OrdersTraffic */
 export function pascalCase(name: string): string {

@@ -19,7 +19,10 @@ export function promDuration() {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {
     const ms = typeof v === 'number' ? (Number.isFinite(v) && v >= 0 ? v : undefined) : parsePromDuration(v.trim());
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `'${v}' is not a duration: use a Prometheus duration like "30s", "5m", "1h30m", "7d", or milliseconds as a number` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${v}' is not a duration: use a Prometheus duration like "30s", "5m", "1h30m", "7d", or milliseconds as a number`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -29,10 +32,18 @@ export function promDuration() {
 /** A share in (0, 1): 0.999 or "99.9%". */
 const objective = z.union([z.number(), z.string()]).transform((v, ctx) => {
   // A percentage divides by 100 without a float tail (99.9 / 100 is 0.9990000000000001).
-  const n = typeof v === 'number' ? v : /^\s*\d+(\.\d+)?\s*%\s*$/.test(v) ? Number((Number(v.trim().replace(/\s*%$/, '')) / 100).toPrecision(12)) : NaN;
+  const n =
+    typeof v === 'number'
+      ? v
+      : /^\s*\d+(\.\d+)?\s*%\s*$/.test(v)
+        ? Number((Number(v.trim().replace(/\s*%$/, '')) / 100).toPrecision(12))
+        : NaN;
   if (!(n > 0 && n < 1)) {
     const hint = typeof v === 'number' && v > 1 && v < 100 ? ` (did you mean ${+(v / 100).toPrecision(6)}?)` : '';
-    ctx.addIssue({ code: 'custom', message: `the objective must lie strictly between 0 and 1, got ${JSON.stringify(v)}: write 0.999 or "99.9%"${hint}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `the objective must lie strictly between 0 and 1, got ${JSON.stringify(v)}: write 0.999 or "99.9%"${hint}`,
+    });
     return z.NEVER;
   }
   return n;
@@ -46,15 +57,23 @@ const meta = {
 
 const positive = z.number().positive();
 const labelName = z.string().regex(LABEL, { message: 'a label name uses letters, digits and "_" and does not start with a digit' });
-const name = z.string().regex(SNAKE, { message: 'use letters, digits and "_" (the name becomes part of recorded series names), not starting with a digit' });
+const name = z
+  .string()
+  .regex(SNAKE, { message: 'use letters, digits and "_" (the name becomes part of recorded series names), not starting with a digit' });
 
 export const baselineSchema = z.strictObject({
   name,
   /** The alert's name (default: the name in PascalCase + "Anomaly"). */
-  alert: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).optional(),
+  alert: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+    .optional(),
   service: z.string().min(1).optional(),
   signal: z.enum(['requests', 'errors', 'latency', 'metric']).default('requests'),
-  metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'not a metric name' }).optional(),
+  metric: z
+    .string()
+    .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'not a metric name' })
+    .optional(),
   /** Extra label equality matchers. */
   matchers: z.record(labelName, z.string()).default({}),
   by: z.array(labelName).optional(),
@@ -65,8 +84,20 @@ export const baselineSchema = z.strictObject({
   for: promDuration().default(DEFAULTS.forMs),
   /** Sparse-series guard, requests per second (default 5 a minute). */
   minRate: z.number().min(0).default(DEFAULTS.minRate),
-  seasonal: z.strictObject({ zScore: positive.optional(), margin: z.number().min(0).lt(1).optional(), weeks: z.number().int().min(1).max(4).optional() }).optional(),
-  adaptive: z.strictObject({ stddevMultiplier: positive.optional(), marginMultiplier: z.number().min(0).lt(1).optional(), covarThreshold: z.number().min(0).optional() }).optional(),
+  seasonal: z
+    .strictObject({
+      zScore: positive.optional(),
+      margin: z.number().min(0).lt(1).optional(),
+      weeks: z.number().int().min(1).max(4).optional(),
+    })
+    .optional(),
+  adaptive: z
+    .strictObject({
+      stddevMultiplier: positive.optional(),
+      marginMultiplier: z.number().min(0).lt(1).optional(),
+      covarThreshold: z.number().min(0).optional(),
+    })
+    .optional(),
   robust: z.strictObject({ madMultiplier: positive.optional(), marginMultiplier: z.number().min(0).lt(1).optional() }).optional(),
   static: z.strictObject({ below: z.number().optional(), above: z.number().optional() }).optional(),
   weekAverage: z.strictObject({ factor: z.number().gt(0).lt(1).optional() }).optional(),
@@ -83,7 +114,10 @@ export const alertsSchema = z.strictObject({
 
 export const sloSchema = z.strictObject({
   name,
-  alert: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).optional(),
+  alert: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+    .optional(),
   service: z.string().min(1),
   matchers: z.record(labelName, z.string()).default({}),
   indicator: z.enum(['availability', 'latency']).default('availability'),
@@ -103,7 +137,6 @@ export type AlertsSectionInput = z.input<typeof alertsSchema>;
 export type AlertsSection = z.output<typeof alertsSchema>;
 export type SloSection = z.output<typeof sloSchema>;
 
-
 export interface AlertIssue {
   path: (string | number)[];
   message: string;
@@ -121,14 +154,22 @@ function seconds(v: number | string | undefined): number | undefined {
  * The validated sections as specs, with defaults (owner, runbook, severity) from the alerts
  * section, plus every problem that spans fields. `catalog` adds the registry checks.
  */
-export function resolveAlerts(alerts: AlertsSection | undefined, slos: readonly (SloSection | undefined)[] | undefined, catalog?: MetricCatalog): { config: AlertsConfig; issues: AlertIssue[] } {
+export function resolveAlerts(
+  alerts: AlertsSection | undefined,
+  slos: readonly (SloSection | undefined)[] | undefined,
+  catalog?: MetricCatalog,
+): { config: AlertsConfig; issues: AlertIssue[] } {
   const issues: AlertIssue[] = [];
   const a = alerts ?? alertsSchema.parse({});
   const scrape = a.scrapeInterval;
   const seen = new Map<string, (string | number)[]>();
   const unique = (n: string, path: (string | number)[]) => {
     const prev = seen.get(n);
-    if (prev) issues.push({ path, message: `the name '${n}' is already used at ${prev.join('.')}: names must be unique across baselines and SLOs` });
+    if (prev)
+      issues.push({
+        path,
+        message: `the name '${n}' is already used at ${prev.join('.')}: names must be unique across baselines and SLOs`,
+      });
     else seen.set(n, path);
   };
   const need = (value: string | undefined, path: (string | number)[], what: string): string => {
@@ -146,34 +187,48 @@ export function resolveAlerts(alerts: AlertsSection | undefined, slos: readonly 
     if (b.rateWindow < 2 * scrape) {
       issues.push({
         path: [...path, 'rateWindow'],
-        message: `the ${formatPromDuration(b.rateWindow)} window is shorter than two scrapes (scrapeInterval ${formatPromDuration(scrape)}): rate() needs two samples in it; use at least ${formatPromDuration(Math.max(4 * scrape, 60_000))}`,
+        message:
+          `the ${formatPromDuration(b.rateWindow)} window is shorter than two scrapes ` +
+          (`(scrapeInterval ${formatPromDuration(scrape)}): rate() needs two samples in it; use at ` +
+            `least ${formatPromDuration(Math.max(4 * scrape, 60_000))}`),
       });
     }
     if (b.signal === 'metric' && !b.metric) issues.push({ path: [...path, 'metric'], message: "signal 'metric' needs the metric's name" });
-    if (b.strategy === 'static' && b.static?.below === undefined && b.static?.above === undefined) issues.push({ path: [...path, 'static'], message: 'a static baseline needs static.below, static.above or both' });
+    if (b.strategy === 'static' && b.static?.below === undefined && b.static?.above === undefined)
+      issues.push({ path: [...path, 'static'], message: 'a static baseline needs static.below, static.above or both' });
     const matchers = { ...(b.service ? { service: b.service } : {}), ...b.matchers };
-    if (!b.service && Object.keys(matchers).length === 0) issues.push({ path: [...path, 'service'], message: 'name the service (or give matchers): a baseline over every series of a metric is rarely meant' });
+    if (!b.service && Object.keys(matchers).length === 0)
+      issues.push({
+        path: [...path, 'service'],
+        message: 'name the service (or give matchers): a baseline over every series of a metric is rarely meant',
+      });
     baselineIndex.push(i);
-    baselines.push(makeBaseline({
-      name: b.name,
-      ...(b.alert ? { alert: b.alert } : {}),
-      signal: b.signal,
-      ...(b.metric ? { metric: b.metric } : {}),
-      matchers,
-      by: b.by ?? ['service'],
-      quantile: b.quantile,
-      rateWindowMs: b.rateWindow,
-      strategy: b.strategy,
-      ...(b.direction ? { direction: b.direction } : {}),
-      forMs: b.for,
-      minRate: b.minRate,
-      ...(b.seasonal ? { seasonal: stripUndefined(b.seasonal) } : {}),
-      ...(b.adaptive ? { adaptive: stripUndefined(b.adaptive) } : {}),
-      ...(b.robust ? { robust: stripUndefined(b.robust) } : {}),
-      ...(b.weekAverage ? { weekAverage: stripUndefined(b.weekAverage) } : {}),
-      ...(b.static ? { static: stripUndefined(b.static) } : {}),
-      meta: { owner: need(b.owner ?? a.owner, [...path, 'owner'], 'owner'), runbook: need(b.runbook ?? a.runbook, [...path, 'runbook'], 'runbook'), severity: b.severity ?? a.severity ?? DEFAULTS.severity },
-    }));
+    baselines.push(
+      makeBaseline({
+        name: b.name,
+        ...(b.alert ? { alert: b.alert } : {}),
+        signal: b.signal,
+        ...(b.metric ? { metric: b.metric } : {}),
+        matchers,
+        by: b.by ?? ['service'],
+        quantile: b.quantile,
+        rateWindowMs: b.rateWindow,
+        strategy: b.strategy,
+        ...(b.direction ? { direction: b.direction } : {}),
+        forMs: b.for,
+        minRate: b.minRate,
+        ...(b.seasonal ? { seasonal: stripUndefined(b.seasonal) } : {}),
+        ...(b.adaptive ? { adaptive: stripUndefined(b.adaptive) } : {}),
+        ...(b.robust ? { robust: stripUndefined(b.robust) } : {}),
+        ...(b.weekAverage ? { weekAverage: stripUndefined(b.weekAverage) } : {}),
+        ...(b.static ? { static: stripUndefined(b.static) } : {}),
+        meta: {
+          owner: need(b.owner ?? a.owner, [...path, 'owner'], 'owner'),
+          runbook: need(b.runbook ?? a.runbook, [...path, 'runbook'], 'runbook'),
+          severity: b.severity ?? a.severity ?? DEFAULTS.severity,
+        },
+      }),
+    );
   });
 
   const specs: SloSpec[] = [];
@@ -183,28 +238,44 @@ export function resolveAlerts(alerts: AlertsSection | undefined, slos: readonly 
     const path = ['slos', i];
     unique(s.name, [...path, 'name']);
     const threshold = seconds(s.latency);
-    if (s.indicator === 'latency' && threshold === undefined) issues.push({ path: [...path, s.latency === undefined ? 'indicator' : 'latency'], message: s.latency === undefined ? 'a latency SLO needs latency: the threshold a good request stays under, e.g. "250ms"' : `'${s.latency}' is not a latency: use seconds or a duration like "250ms"` });
-    if (s.indicator === 'availability' && s.latency !== undefined) issues.push({ path: [...path, 'latency'], message: "latency applies to indicator: latency only" });
+    if (s.indicator === 'latency' && threshold === undefined)
+      issues.push({
+        path: [...path, s.latency === undefined ? 'indicator' : 'latency'],
+        message:
+          s.latency === undefined
+            ? 'a latency SLO needs latency: the threshold a good request stays under, e.g. "250ms"'
+            : `'${s.latency}' is not a latency: use seconds or a duration like "250ms"`,
+      });
+    if (s.indicator === 'availability' && s.latency !== undefined)
+      issues.push({ path: [...path, 'latency'], message: 'latency applies to indicator: latency only' });
     const shortest = Math.min(...burnWindows(s.period).map((w) => w.shortMs));
     if (shortest < 2 * scrape) {
-      issues.push({ path: [...path, 'period'], message: `the ${formatPromDuration(shortest)} burn-rate window of a ${formatPromDuration(s.period)} period is shorter than two scrapes (scrapeInterval ${formatPromDuration(scrape)}): scrape more often or lengthen the period` });
+      issues.push({
+        path: [...path, 'period'],
+        message:
+          `the ${formatPromDuration(shortest)} burn-rate window of ` +
+          `a ${formatPromDuration(s.period)} period is ` +
+          `shorter than two scrapes (scrapeInterval ${formatPromDuration(scrape)}): scrape more often or lengthen the period`,
+      });
     }
     sloIndex.push(i);
-    specs.push(makeSlo({
-      name: s.name,
-      ...(s.alert ? { alertPrefix: s.alert } : {}),
-      service: s.service,
-      matchers: { service: s.service, ...s.matchers },
-      indicator: s.indicator,
-      objective: s.objective,
-      periodMs: s.period,
-      ...(threshold !== undefined ? { latencyThreshold: threshold } : {}),
-      minRequests: s.minRequests,
-      owner: need(s.owner ?? a.owner, [...path, 'owner'], 'owner'),
-      runbook: need(s.runbook ?? a.runbook, [...path, 'runbook'], 'runbook'),
-      ...(s.severity?.page ? { pageSeverity: s.severity.page } : {}),
-      ...(s.severity?.ticket ? { ticketSeverity: s.severity.ticket } : {}),
-    }));
+    specs.push(
+      makeSlo({
+        name: s.name,
+        ...(s.alert ? { alertPrefix: s.alert } : {}),
+        service: s.service,
+        matchers: { service: s.service, ...s.matchers },
+        indicator: s.indicator,
+        objective: s.objective,
+        periodMs: s.period,
+        ...(threshold !== undefined ? { latencyThreshold: threshold } : {}),
+        minRequests: s.minRequests,
+        owner: need(s.owner ?? a.owner, [...path, 'owner'], 'owner'),
+        runbook: need(s.runbook ?? a.runbook, [...path, 'runbook'], 'runbook'),
+        ...(s.severity?.page ? { pageSeverity: s.severity.page } : {}),
+        ...(s.severity?.ticket ? { ticketSeverity: s.severity.ticket } : {}),
+      }),
+    );
   });
 
   if (catalog) issues.push(...catalogIssues(baselines, specs, catalog, baselineIndex, sloIndex));
@@ -217,13 +288,20 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
 
 function unknownMetric(metric: string, catalog: MetricCatalog): string {
   const base = metric.replace(/_(bucket|count|sum)$/, '');
-  if (base !== metric && catalog.get(base)?.type === 'histogram') return `'${metric}' is a series of the histogram '${base}': name the histogram`;
+  if (base !== metric && catalog.get(base)?.type === 'histogram')
+    return `'${metric}' is a series of the histogram '${base}': name the histogram`;
   const guess = didYouMean(metric, catalog.keys());
   return `the service's registry has no metric '${metric}'${guess ? ` (did you mean '${guess}'?)` : ''}`;
 }
 
 /** The registry checks: every metric exists with a type its signal can use; latency thresholds are bucket bounds. */
-export function catalogIssues(baselines: BaselineSpec[], slos: SloSpec[], catalog: MetricCatalog, baselineIndex?: number[], sloIndex?: number[]): AlertIssue[] {
+export function catalogIssues(
+  baselines: BaselineSpec[],
+  slos: SloSpec[],
+  catalog: MetricCatalog,
+  baselineIndex?: number[],
+  sloIndex?: number[],
+): AlertIssue[] {
   const issues: AlertIssue[] = [];
   baselines.forEach((b, k) => {
     const i = baselineIndex?.[k] ?? k;
@@ -231,8 +309,10 @@ export function catalogIssues(baselines: BaselineSpec[], slos: SloSpec[], catalo
     if (!b.metric) return;
     const info = catalog.get(b.metric);
     if (!info) return void issues.push({ path, message: unknownMetric(b.metric, catalog) });
-    const want = b.signal === 'latency' ? ['histogram'] : b.signal === 'metric' ? ['counter', 'gauge', 'histogram', 'unknown'] : ['counter'];
-    if (!want.includes(info.type)) issues.push({ path, message: `'${b.metric}' is a ${info.type}; signal '${b.signal}' needs a ${want.join(' or ')}` });
+    const want =
+      b.signal === 'latency' ? ['histogram'] : b.signal === 'metric' ? ['counter', 'gauge', 'histogram', 'unknown'] : ['counter'];
+    if (!want.includes(info.type))
+      issues.push({ path, message: `'${b.metric}' is a ${info.type}; signal '${b.signal}' needs a ${want.join(' or ')}` });
     if (b.signal === 'metric') b.metricType = info.type === 'histogram' ? 'histogram' : info.type === 'counter' ? 'counter' : 'gauge';
   });
   slos.forEach((s, k) => {
@@ -244,7 +324,11 @@ export function catalogIssues(baselines: BaselineSpec[], slos: SloSpec[], catalo
       const nearest = [...info.buckets].sort((x, y) => Math.abs(x - s.latencyThreshold!) - Math.abs(y - s.latencyThreshold!))[0];
       issues.push({
         path: ['slos', i, 'latency'],
-        message: `${s.latencyThreshold}s is not a bucket bound of ${metric} (${info.buckets.join(', ')}): a latency SLO counts the requests under a bound${nearest !== undefined ? ` (did you mean ${nearest}?)` : ''}`,
+        message:
+          `${s.latencyThreshold}s is not a bucket bound ` +
+          `of ${metric} ` +
+          `(${info.buckets.join(', ')}): a latency ` +
+          `SLO counts the requests under a bound${nearest !== undefined ? ` (did you mean ${nearest}?)` : ''}`,
       });
     }
   });
@@ -253,7 +337,10 @@ export function catalogIssues(baselines: BaselineSpec[], slos: SloSpec[], catalo
 
 type Partial = { alerts: AlertsSection; slos: (SloSection | undefined)[] };
 
-/** The sections as far as they parse: a baseline or SLO that failed is left out (its issues are reported already), the rest is still checked. */
+/**
+ * The sections as far as they parse: a baseline or SLO that failed is left out (its issues are
+ * reported already), the rest is still checked.
+ */
 function sectionsOf(value: unknown): Partial | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as { alerts?: unknown; slos?: unknown };
@@ -284,7 +371,9 @@ export function alertsCatalogChecks(catalog: MetricCatalog) {
     const s = sectionsOf(value);
     if (!s) return;
     const { issues } = resolveAlerts(s.alerts, s.slos, catalog);
-    const fromCatalog = issues.filter((i) => !resolveAlerts(s.alerts, s.slos).issues.some((j) => j.message === i.message && j.path.join('.') === i.path.join('.')));
+    const fromCatalog = issues.filter(
+      (i) => !resolveAlerts(s.alerts, s.slos).issues.some((j) => j.message === i.message && j.path.join('.') === i.path.join('.')),
+    );
     for (const issue of fromCatalog) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   };
 }

@@ -26,7 +26,8 @@ export function levelExpr(b: BaselineSpec): string {
       return `histogram_quantile(${b.quantile}, sum ${by([...b.by, 'le'])} (rate(${b.metric}_bucket${sel()}[${w}])))`;
     case 'metric':
       if (b.metricType === 'counter') return `sum ${by(b.by)} (rate(${b.metric}${sel()}[${w}]))`;
-      if (b.metricType === 'histogram') return `histogram_quantile(${b.quantile}, sum ${by([...b.by, 'le'])} (rate(${b.metric}_bucket${sel()}[${w}])))`;
+      if (b.metricType === 'histogram')
+        return `histogram_quantile(${b.quantile}, sum ${by([...b.by, 'le'])} (rate(${b.metric}_bucket${sel()}[${w}])))`;
       return `avg ${by(b.by)} (${b.metric}${sel()})`;
   }
 }
@@ -40,6 +41,7 @@ export function guardSource(b: BaselineSpec): 'level' | 'none' | { expr: string 
   const w = formatPromDuration(b.rateWindowMs);
   if (b.signal === 'requests' || (b.signal === 'metric' && b.metricType === 'counter')) return 'level';
   if (b.signal === 'errors') return { expr: `sum ${by(b.by)} (rate(${b.metric}${selector(b.matchers)}[${w}]))` };
-  if (b.signal === 'latency' || b.metricType === 'histogram') return { expr: `sum ${by(b.by)} (rate(${b.metric}_count${selector(b.matchers)}[${w}]))` };
+  if (b.signal === 'latency' || b.metricType === 'histogram')
+    return { expr: `sum ${by(b.by)} (rate(${b.metric}_count${selector(b.matchers)}[${w}]))` };
   return 'none';
 }

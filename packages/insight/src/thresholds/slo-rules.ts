@@ -29,7 +29,12 @@ export function burnWindows(periodMs: number): BurnWindow[] {
     factor: +((budgetShare * periodMs) / Math.round(longMs * scale)).toFixed(2),
     severity,
   });
-  return [w(HOUR, 5 * MIN, 0.02, 'page'), w(6 * HOUR, 30 * MIN, 0.05, 'page'), w(DAY, 2 * HOUR, 0.1, 'ticket'), w(3 * DAY, 6 * HOUR, 0.1, 'ticket')];
+  return [
+    w(HOUR, 5 * MIN, 0.02, 'page'),
+    w(6 * HOUR, 30 * MIN, 0.05, 'page'),
+    w(DAY, 2 * HOUR, 0.1, 'ticket'),
+    w(3 * DAY, 6 * HOUR, 0.1, 'ticket'),
+  ];
 }
 
 const pct = (x: number) => `${+(x * 100).toPrecision(6)} %`;
@@ -48,8 +53,10 @@ export function sloGroup(s: SloSpec): RuleGroupSpec {
   const badRate = (w: string) =>
     s.indicator === 'availability'
       ? `sum(rate(${s.requestsMetric}${sel(['status=~"5.."'])}[${w}]))`
-      : `sum(rate(${s.durationMetric}_count${sel()}[${w}])) - sum(rate(${s.durationMetric}_bucket${sel([`le=${JSON.stringify(String(s.latencyThreshold))}`])}[${w}]))`;
-  const totalRate = (w: string) => (s.indicator === 'availability' ? `sum(rate(${s.requestsMetric}${sel()}[${w}]))` : `sum(rate(${s.durationMetric}_count${sel()}[${w}]))`);
+      : `sum(rate(${s.durationMetric}_count${sel()}[${w}])) - ` +
+        `sum(rate(${s.durationMetric}_bucket${sel([`le=${JSON.stringify(String(s.latencyThreshold))}`])}[${w}]))`;
+  const totalRate = (w: string) =>
+    s.indicator === 'availability' ? `sum(rate(${s.requestsMetric}${sel()}[${w}]))` : `sum(rate(${s.durationMetric}_count${sel()}[${w}]))`;
 
   const records: RecordingRuleSpec[] = [];
   for (const ms of allWindows) {
@@ -61,14 +68,24 @@ export function sloGroup(s: SloSpec): RuleGroupSpec {
   records.push({ record: 'holdfast:slo_errors:rate5m', expr: badRate('5m'), labels });
   records.push({
     record: 'holdfast:slo_error_budget_remaining',
-    expr: `1 - (sum_over_time(holdfast:slo_errors:rate5m${m}[${d(s.periodMs)}]) / sum_over_time(holdfast:slo_requests:rate5m${m}[${d(s.periodMs)}])) / ${budget}`,
+    expr:
+      `1 - (sum_over_time(holdfast:slo_errors:rate5m${m}[${d(s.periodMs)}]) / ` +
+      `sum_over_time(holdfast:slo_requests:rate5m${m}[${d(s.periodMs)}])) / ${budget}`,
     labels,
   });
   for (const w of [windows[0]!, windows[2]!]) {
     const lw = d(w.longMs);
     records.push({ record: `holdfast:slo_burn_rate:rate${lw}`, expr: `holdfast:slo_errors:ratio_rate${lw}${m} / ${budget}`, labels });
-    records.push({ record: `holdfast:slo_budget_burn_per_hour:rate${lw}`, expr: `holdfast:slo_burn_rate:rate${lw}${m} * ${HOUR / s.periodMs}`, labels });
-    records.push({ record: `holdfast:slo_budget_exhaustion_seconds:rate${lw}`, expr: `clamp_min(holdfast:slo_error_budget_remaining${m}, 0) * ${s.periodMs / 1000} / holdfast:slo_burn_rate:rate${lw}${m}`, labels });
+    records.push({
+      record: `holdfast:slo_budget_burn_per_hour:rate${lw}`,
+      expr: `holdfast:slo_burn_rate:rate${lw}${m} * ${HOUR / s.periodMs}`,
+      labels,
+    });
+    records.push({
+      record: `holdfast:slo_budget_exhaustion_seconds:rate${lw}`,
+      expr: `clamp_min(holdfast:slo_error_budget_remaining${m}, 0) * ${s.periodMs / 1000} / holdfast:slo_burn_rate:rate${lw}${m}`,
+      labels,
+    });
   }
 
   const condition = (w: BurnWindow) => {
@@ -81,7 +98,10 @@ export function sloGroup(s: SloSpec): RuleGroupSpec {
       ` and on(slo) holdfast:slo_requests:rate${lw}${m} * ${w.longMs / 1000} >= ${s.minRequests})`
     );
   };
-  const what = s.indicator === 'availability' ? `5xx responses of ${s.service}` : `requests of ${s.service} slower than ${describeDuration(s.latencyThreshold! * 1000)}`;
+  const what =
+    s.indicator === 'availability'
+      ? `5xx responses of ${s.service}`
+      : `requests of ${s.service} slower than ${describeDuration(s.latencyThreshold! * 1000)}`;
   const alert = (severity: 'page' | 'ticket'): AlertingRuleSpec => {
     const pair = windows.filter((w) => w.severity === severity);
     const lw = d(pair[0]!.longMs);
@@ -96,10 +116,18 @@ export function sloGroup(s: SloSpec): RuleGroupSpec {
       annotations: {
         summary: `${s.name}: ${what} burn the error budget {{ $value | printf "%.1f" }}× too fast (${severity})`,
         description:
-          `${what[0]!.toUpperCase()}${what.slice(1)} burn the error budget of a ${pct(s.objective)} SLO over ${d(s.periodMs)} {{ $value | printf "%.1f" }}× as fast as it allows` +
-          ` ({{ with query ${q(`holdfast:slo_budget_burn_per_hour:rate${lw}`)} }}{{ . | first | value | humanizePercentage }} of the budget per hour over the last ${describeDuration(pair[0]!.longMs)}{{ end }}; threshold ${thresholds}).` +
-          ` {{ with query ${q('holdfast:slo_error_budget_remaining')} }}{{ . | first | value | humanizePercentage }} of the budget is left{{ end }}` +
-          `{{ with query ${q(`holdfast:slo_budget_exhaustion_seconds:rate${lw}`)} }}; at this rate it is gone in {{ . | first | value | humanizeDuration }}{{ end }}.`,
+          `${what[0]!.toUpperCase()}${what.slice(1)} burn the error budget of ` +
+          `a ${pct(s.objective)} SLO ` +
+          `over ${d(s.periodMs)} {{ $value | printf "%.1f" }}× as fast as it allows` +
+          (` ({{ with ` +
+            `query ${q(`holdfast:slo_budget_burn_per_hour:rate${lw}`)} }}{{ . | first | value | ` +
+            `humanizePercentage }} of the budget per hour over the ` +
+            `last ${describeDuration(pair[0]!.longMs)}{{ end }}; threshold ${thresholds}).`) +
+          (` {{ with ` +
+            `query ${q('holdfast:slo_error_budget_remaining')} }}{{ . | first | value | humanizePercentage }} ` +
+            `of the budget is left{{ end }}`) +
+          (`{{ with query ${q(`holdfast:slo_budget_exhaustion_seconds:rate${lw}`)} }}; at this rate it is gone in {{ . ` +
+            `| first | value | humanizeDuration }}{{ end }}.`),
         runbook_url: s.runbook,
       },
     };

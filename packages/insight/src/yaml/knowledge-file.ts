@@ -19,7 +19,10 @@ function parseKnowledge(src: YamlSource): KnowledgeBase {
 }
 
 /** Where each entry starts (for the alert ledger's file:line). */
-export function knowledgePositions(file: string): { kb: KnowledgeBase; at: (index: number, ...path: (string | number)[]) => { line?: number; column?: number } } {
+export function knowledgePositions(file: string): {
+  kb: KnowledgeBase;
+  at: (index: number, ...path: (string | number)[]) => { line?: number; column?: number };
+} {
   const src = YamlSource.read(file, 'HOLDFAST_E_KNOWLEDGE');
   return { kb: parseKnowledge(src), at: (i, ...path) => src.locate(['entries', i, ...path]) };
 }
@@ -66,7 +69,8 @@ export function appendKnowledgeEntry(file: string, entry: KnowledgeEntry, commen
   if (splice) {
     const block = stringify([plain], { lineWidth: 0 }).replace(/^(?=.)/gm, splice.indent);
     const head = src.text.slice(0, splice.at);
-    text = `${head}${head.endsWith('\n') || head === '' ? '' : '\n'}${comment ? `${splice.indent}# ${comment}\n` : ''}${block}${src.text.slice(splice.at)}`;
+    const sep = head.endsWith('\n') || head === '' ? '' : '\n';
+    text = `${head}${sep}${comment ? `${splice.indent}# ${comment}\n` : ''}${block}${src.text.slice(splice.at)}`;
   } else if (isSeq(entries) || entries === undefined || entries === null) {
     const node = doc.createNode(plain);
     if (comment) node.commentBefore = ` ${comment}`;

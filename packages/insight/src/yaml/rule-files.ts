@@ -31,13 +31,23 @@ export function kindOfRuleFile(data: unknown): RuleFileKind | undefined {
   return undefined;
 }
 
-const fileFinding = (src: YamlSource, message: string, path: (string | number)[] = [], hint?: string): LintFinding => ({ rule: '-', file: src.file, ...src.locate(path), path, level: 'error', check: 'file', message, ...(hint ? { hint } : {}) });
+const fileFinding = (src: YamlSource, message: string, path: (string | number)[] = [], hint?: string): LintFinding => ({
+  rule: '-',
+  file: src.file,
+  ...src.locate(path),
+  path,
+  level: 'error',
+  check: 'file',
+  message,
+  ...(hint ? { hint } : {}),
+});
 
 function prometheus(src: YamlSource, data: Record<string, unknown>): Read {
   const out: Read = { rules: [], receivers: [], findings: [], follow: [] };
   if (!Array.isArray(data.groups)) return { ...out, findings: [fileFinding(src, "'groups' must be a list of rule groups", ['groups'])] };
   data.groups.forEach((g: unknown, gi: number) => {
-    if (!isObj(g) || !Array.isArray(g.rules)) return void out.findings.push(fileFinding(src, 'a rule group needs name and rules: [...]', ['groups', gi]));
+    if (!isObj(g) || !Array.isArray(g.rules))
+      return void out.findings.push(fileFinding(src, 'a rule group needs name and rules: [...]', ['groups', gi]));
     g.rules.forEach((r: unknown, ri: number) => {
       if (!isObj(r) || r.record !== undefined) return;
       const base = ['groups', gi, 'rules', ri];
@@ -79,8 +89,19 @@ function prometheus(src: YamlSource, data: Record<string, unknown>): Read {
 
 function knowledge(src: YamlSource, data: unknown): Read {
   const v = validateKnowledge(data);
-  if (!v.ok) return { rules: [], receivers: [], follow: [], findings: src.place(v.issues).map((i) => ({ rule: '-', ...i, level: 'error' as const, check: 'file' as const })) };
-  return { rules: knowledgeRules(v.kb.entries, { file: src.file, at: (i, ...path) => src.locate(['entries', i, ...path]) }), receivers: [], findings: [], follow: [] };
+  if (!v.ok)
+    return {
+      rules: [],
+      receivers: [],
+      follow: [],
+      findings: src.place(v.issues).map((i) => ({ rule: '-', ...i, level: 'error' as const, check: 'file' as const })),
+    };
+  return {
+    rules: knowledgeRules(v.kb.entries, { file: src.file, at: (i, ...path) => src.locate(['entries', i, ...path]) }),
+    receivers: [],
+    findings: [],
+    follow: [],
+  };
 }
 
 function holdfast(src: YamlSource, data: Record<string, unknown>): Read {
@@ -88,9 +109,11 @@ function holdfast(src: YamlSource, data: Record<string, unknown>): Read {
   if (data.incidents === undefined) return out;
   const v = validateIncidentsConfig(data.incidents);
   if (!v.ok) {
-    for (const i of src.place(v.issues, ['incidents'])) out.findings.push({ rule: '-', ...i, level: 'error', check: /unknown receiver/.test(i.message) ? 'receiver' : 'file' });
+    for (const i of src.place(v.issues, ['incidents']))
+      out.findings.push({ rule: '-', ...i, level: 'error', check: /unknown receiver/.test(i.message) ? 'receiver' : 'file' });
     const raw = data.incidents as Record<string, unknown>;
-    if (isObj(raw) && Array.isArray(raw.receivers)) out.receivers.push(...raw.receivers.flatMap((r: unknown) => (isObj(r) && typeof r.name === 'string' ? [r.name] : [])));
+    if (isObj(raw) && Array.isArray(raw.receivers))
+      out.receivers.push(...raw.receivers.flatMap((r: unknown) => (isObj(r) && typeof r.name === 'string' ? [r.name] : [])));
     return out;
   }
   out.receivers.push(...v.config.receivers.map((r) => r.name));
@@ -101,10 +124,21 @@ function holdfast(src: YamlSource, data: Record<string, unknown>): Read {
 
 function alertmanager(src: YamlSource, data: Record<string, unknown>): Read {
   const out: Read = { rules: [], receivers: [], findings: [], follow: [] };
-  if (Array.isArray(data.receivers)) out.receivers.push(...data.receivers.flatMap((r: unknown) => (isObj(r) && typeof r.name === 'string' ? [r.name] : [])));
+  if (Array.isArray(data.receivers))
+    out.receivers.push(...data.receivers.flatMap((r: unknown) => (isObj(r) && typeof r.name === 'string' ? [r.name] : [])));
   const walk = (route: unknown, path: (string | number)[]) => {
     if (!isObj(route)) return;
-    if (typeof route.receiver === 'string' && !out.receivers.includes(route.receiver)) out.findings.push({ rule: '-', file: src.file, ...src.locate([...path, 'receiver']), path: [...path, 'receiver'], level: 'error', check: 'receiver', message: `unknown receiver '${route.receiver}'`, hint: `receivers: ${out.receivers.join(', ') || '(none)'}` });
+    if (typeof route.receiver === 'string' && !out.receivers.includes(route.receiver))
+      out.findings.push({
+        rule: '-',
+        file: src.file,
+        ...src.locate([...path, 'receiver']),
+        path: [...path, 'receiver'],
+        level: 'error',
+        check: 'receiver',
+        message: `unknown receiver '${route.receiver}'`,
+        hint: `receivers: ${out.receivers.join(', ') || '(none)'}`,
+      });
     if (Array.isArray(route.routes)) route.routes.forEach((r: unknown, i: number) => walk(r, [...path, 'routes', i]));
   };
   walk(data.route, ['route']);
@@ -119,12 +153,38 @@ export function readRuleFile(file: string): Read & { kind?: RuleFileKind } {
   } catch (err) {
     const e = err as InsightError;
     const issues = e.issues?.length ? e.issues : [{ file, path: [], message: e.message }];
-    return { rules: [], receivers: [], follow: [], findings: issues.map((i) => ({ rule: '-', ...i, file: i.file ?? file, level: 'error', check: 'file' })) };
+    return {
+      rules: [],
+      receivers: [],
+      follow: [],
+      findings: issues.map((i) => ({ rule: '-', ...i, file: i.file ?? file, level: 'error', check: 'file' })),
+    };
   }
   const data = src.data();
   const kind = kindOfRuleFile(data);
-  if (kind === undefined) return { rules: [], receivers: [], follow: [], findings: [fileFinding(src, 'not a file the alert ledger knows', [], 'expected a knowledge base (entries:), Prometheus rules (groups:), a holdfast config (incidents:) or an Alertmanager config (route:, receivers:)')] };
-  const read = kind === 'prometheus' ? prometheus(src, data as Record<string, unknown>) : kind === 'knowledge' ? knowledge(src, data) : kind === 'holdfast' ? holdfast(src, data as Record<string, unknown>) : alertmanager(src, data as Record<string, unknown>);
+  if (kind === undefined)
+    return {
+      rules: [],
+      receivers: [],
+      follow: [],
+      findings: [
+        fileFinding(
+          src,
+          'not a file the alert ledger knows',
+          [],
+          'expected a knowledge base (entries:), Prometheus rules (groups:), a holdfast config (incidents:) or an ' +
+            'Alertmanager config (route:, receivers:)',
+        ),
+      ],
+    };
+  const read =
+    kind === 'prometheus'
+      ? prometheus(src, data as Record<string, unknown>)
+      : kind === 'knowledge'
+        ? knowledge(src, data)
+        : kind === 'holdfast'
+          ? holdfast(src, data as Record<string, unknown>)
+          : alertmanager(src, data as Record<string, unknown>);
   return { ...read, kind };
 }
 

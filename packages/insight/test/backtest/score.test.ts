@@ -7,8 +7,20 @@ import { scoreEpisodes, type LabelledIncident } from '../../src/backtest/score.t
 
 const MIN = 60_000;
 const WEEK = 7 * 24 * 60 * MIN;
-const ep = (route: string, firedAt: number, resolvedAt?: number): Episode => ({ alertname: 'A', labels: { route, severity: 'warning' }, activeAt: firedAt - 5 * MIN, firedAt: firedAt * MIN, resolvedAt: resolvedAt === undefined ? undefined : resolvedAt * MIN });
-const incident = (id: string, route: string, start: number, end: number, shape = 'drop'): LabelledIncident => ({ id, labels: { route }, start: start * MIN, end: end * MIN, shape });
+const ep = (route: string, firedAt: number, resolvedAt?: number): Episode => ({
+  alertname: 'A',
+  labels: { route, severity: 'warning' },
+  activeAt: firedAt - 5 * MIN,
+  firedAt: firedAt * MIN,
+  resolvedAt: resolvedAt === undefined ? undefined : resolvedAt * MIN,
+});
+const incident = (id: string, route: string, start: number, end: number, shape = 'drop'): LabelledIncident => ({
+  id,
+  labels: { route },
+  start: start * MIN,
+  end: end * MIN,
+  shape,
+});
 
 test('alerts are true when they fire on the incident’s series between its start and its end plus the grace', () => {
   const incidents = [incident('i1', '/a', 100, 130), incident('i2', '/b', 500, 520, 'surge'), incident('i3', '/a', 900, 920)];

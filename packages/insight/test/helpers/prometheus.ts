@@ -32,7 +32,13 @@ export function backfillOpenMetrics(file: string, dataDir: string): void {
 }
 
 /** Backfills series a day at a time (promtool re-reads its input for every 2-hour block). */
-export function backfillSeries(series: readonly Series[], types: ReadonlyMap<string, string>, dir: string, dataDir: string, name: string): void {
+export function backfillSeries(
+  series: readonly Series[],
+  types: ReadonlyMap<string, string>,
+  dir: string,
+  dataDir: string,
+  name: string,
+): void {
   let min = Infinity;
   let max = -Infinity;
   for (const s of series) {
@@ -111,12 +117,22 @@ export class Prometheus {
   }
 
   /** A range query split into pieces under Prometheus's 11,000 points per series. */
-  async queryRange(expr: string, start: number, end: number, stepMs: number): Promise<Map<string, { labels: Record<string, string>; points: Map<number, number> }>> {
+  async queryRange(
+    expr: string,
+    start: number,
+    end: number,
+    stepMs: number,
+  ): Promise<Map<string, { labels: Record<string, string>; points: Map<number, number> }>> {
     const out = new Map<string, { labels: Record<string, string>; points: Map<number, number> }>();
     const chunk = 10_000 * stepMs;
     for (let from = start; from <= end; from += chunk) {
       const to = Math.min(end, from + chunk - stepMs);
-      const data = (await this.api('/api/v1/query_range', { query: expr, start: String(from / 1000), end: String(to / 1000), step: `${stepMs / 1000}s` })) as {
+      const data = (await this.api('/api/v1/query_range', {
+        query: expr,
+        start: String(from / 1000),
+        end: String(to / 1000),
+        step: `${stepMs / 1000}s`,
+      })) as {
         result: { metric: Record<string, string>; values: [number, string][] }[];
       };
       for (const s of data.result) {
@@ -130,12 +146,20 @@ export class Prometheus {
   }
 
   /** Every stored sample of the series a selector matches, with their own timestamps. */
-  async rawSamples(selector: string, at: number, rangeMs: number): Promise<Map<string, { labels: Record<string, string>; points: [number, number][] }>> {
+  async rawSamples(
+    selector: string,
+    at: number,
+    rangeMs: number,
+  ): Promise<Map<string, { labels: Record<string, string>; points: [number, number][] }>> {
     const data = (await this.api('/api/v1/query', { query: `${selector}[${Math.ceil(rangeMs / 1000)}s]`, time: String(at / 1000) })) as {
       result: { metric: Record<string, string>; values: [number, string][] }[];
     };
     const out = new Map<string, { labels: Record<string, string>; points: [number, number][] }>();
-    for (const s of data.result) out.set(JSON.stringify(Object.entries(s.metric).sort()), { labels: s.metric, points: s.values.map(([ts, v]) => [Math.round(ts * 1000), sampleValue(v)]) });
+    for (const s of data.result)
+      out.set(JSON.stringify(Object.entries(s.metric).sort()), {
+        labels: s.metric,
+        points: s.values.map(([ts, v]) => [Math.round(ts * 1000), sampleValue(v)]),
+      });
     return out;
   }
 }
@@ -143,8 +167,23 @@ export class Prometheus {
 /** Backfills the recording rules of `rulesFile` from a running Prometheus into blocks under `outDir`. */
 export function backfillRules(url: string, rulesFile: string, start: number, end: number, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
-  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'rules', '--quiet', `--url=${url}`, `--start=${Math.floor(start / 1000)}`, `--end=${Math.floor(end / 1000)}`, `--output-dir=${outDir}`, '--eval-interval=60s', rulesFile], {
-    stdio: 'pipe',
-    maxBuffer: 64 * 2 ** 20,
-  });
+  execFileSync(
+    'promtool',
+    [
+      'tsdb',
+      'create-blocks-from',
+      'rules',
+      '--quiet',
+      `--url=${url}`,
+      `--start=${Math.floor(start / 1000)}`,
+      `--end=${Math.floor(end / 1000)}`,
+      `--output-dir=${outDir}`,
+      '--eval-interval=60s',
+      rulesFile,
+    ],
+    {
+      stdio: 'pipe',
+      maxBuffer: 64 * 2 ** 20,
+    },
+  );
 }

@@ -5,10 +5,22 @@ import { parseDuration, validateIncidentsConfig, type IncidentsConfig } from '..
 import { incidentsJsonSchema } from '../../src/incidents/json-schema.ts';
 
 test('defaults: Alertmanager timings, a 10-minute quiet period, crash loop at 3 restarts in 60 s', () => {
-  const v = validateIncidentsConfig({ receivers: [{ name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/x' }], routes: [{ receiver: 'ops' }] });
+  const v = validateIncidentsConfig({
+    receivers: [{ name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/x' }],
+    routes: [{ receiver: 'ops' }],
+  });
   assert.equal(v.ok, true);
   const c = (v as { config: IncidentsConfig }).config;
-  assert.deepEqual(c.routes[0], { name: 'routes[0]', receiver: 'ops', match: {}, groupBy: ['rule', 'program'], groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000, continue: false });
+  assert.deepEqual(c.routes[0], {
+    name: 'routes[0]',
+    receiver: 'ops',
+    match: {},
+    groupBy: ['rule', 'program'],
+    groupWaitMs: 30_000,
+    groupIntervalMs: 300_000,
+    repeatIntervalMs: 14_400_000,
+    continue: false,
+  });
   assert.equal(c.quietPeriodMs, 600_000);
   assert.deepEqual(c.crashLoop, { restarts: 3, windowMs: 60_000 });
   assert.equal(c.owner, 'platform');
@@ -21,13 +33,19 @@ test('bad values: each with its path and a fix', () => {
   const v = validateIncidentsConfig({
     recievers: [],
     quietPeriod: 'soon',
-    receivers: [{ name: 'ops', type: 'webhok', url: 'ftp://x' }, { name: 'ops', type: 'pagerduty' }, { name: 'h', type: 'slack', url: 'http://x', secret: 'short' }],
+    receivers: [
+      { name: 'ops', type: 'webhok', url: 'ftp://x' },
+      { name: 'ops', type: 'pagerduty' },
+      { name: 'h', type: 'slack', url: 'http://x', secret: 'short' },
+    ],
     routes: [{ receiver: 'opz', groupBy: ['programme'], match: { severity: 'sev1' }, continue: 'yes' }],
     silences: [{ matchers: {}, endsAt: 'tomorrow' }, { matchers: { program: 'x' } }],
     crashLoop: { restarts: 1 },
   });
   assert.equal(v.ok, false);
-  const lines = (v as { issues: { path: (string | number)[]; message: string; hint?: string }[] }).issues.map((i) => `${i.path.join('.')}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`);
+  const lines = (v as { issues: { path: (string | number)[]; message: string; hint?: string }[] }).issues.map(
+    (i) => `${i.path.join('.')}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`,
+  );
   const expect = [
     "recievers: unknown key 'recievers' (did you mean 'receivers'?)",
     "quietPeriod: 'soon' is not a duration",
@@ -45,7 +63,11 @@ test('bad values: each with its path and a fix', () => {
     'silences.1.endsAt: missing: a silence must end',
     'crashLoop.restarts: expected a whole number from 2 to 100',
   ];
-  for (const e of expect) assert.ok(lines.some((l) => l.startsWith(e)), `${e}\n${lines.join('\n')}`);
+  for (const e of expect)
+    assert.ok(
+      lines.some((l) => l.startsWith(e)),
+      `${e}\n${lines.join('\n')}`,
+    );
 });
 
 test('the JSON Schema for editors names exactly the keys the validator knows', () => {
@@ -54,7 +76,10 @@ test('the JSON Schema for editors names exactly the keys the validator knows', (
   const v = validateIncidentsConfig(all);
   assert.equal(v.ok, true, JSON.stringify(v));
   const route = incidentsJsonSchema.properties.routes.items;
-  const r = validateIncidentsConfig({ receivers: [{ name: 'x', type: 'webhook', url: 'http://a' }], routes: [Object.fromEntries(keys(route).map((k) => [k, k === 'receiver' ? 'x' : undefined]))] });
+  const r = validateIncidentsConfig({
+    receivers: [{ name: 'x', type: 'webhook', url: 'http://a' }],
+    routes: [Object.fromEntries(keys(route).map((k) => [k, k === 'receiver' ? 'x' : undefined]))],
+  });
   assert.equal(r.ok, true, JSON.stringify(r));
   const unknown = validateIncidentsConfig({ nope: 1 });
   assert.equal(unknown.ok, false);

@@ -11,7 +11,13 @@ import { SqliteIncidentStore } from '../../src/incidents/sqlite-store.ts';
 import { signatureOf } from '../../src/notify/deliver.ts';
 import { config } from './helpers.ts';
 
-const realClock = { now: () => Date.now(), setTimeout: (fn: () => void, ms: number) => { const h = setTimeout(fn, ms); return { cancel: () => clearTimeout(h) }; } };
+const realClock = {
+  now: () => Date.now(),
+  setTimeout: (fn: () => void, ms: number) => {
+    const h = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(h) };
+  },
+};
 
 interface Received {
   key: string;
@@ -21,7 +27,11 @@ interface Received {
   body: { incidents: { id: number; action: string; dedup_key: string }[] };
 }
 
-async function receiver(t: Parameters<typeof cleanup>[0], port: number, status: (body: Received['body']) => number = () => 200): Promise<{ got: Received[]; server: Server }> {
+async function receiver(
+  t: Parameters<typeof cleanup>[0],
+  port: number,
+  status: (body: Received['body']) => number = () => 200,
+): Promise<{ got: Received[]; server: Server }> {
   const got: Received[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let raw = '';
@@ -30,7 +40,14 @@ async function receiver(t: Parameters<typeof cleanup>[0], port: number, status: 
     req.on('end', () => {
       const body = JSON.parse(raw) as Received['body'];
       const code = status(body);
-      if (code === 200) got.push({ key: String(req.headers['idempotency-key']), signature: req.headers['x-holdfast-signature'] as string | undefined, timestamp: req.headers['x-holdfast-timestamp'] as string | undefined, raw, body });
+      if (code === 200)
+        got.push({
+          key: String(req.headers['idempotency-key']),
+          signature: req.headers['x-holdfast-signature'] as string | undefined,
+          timestamp: req.headers['x-holdfast-timestamp'] as string | undefined,
+          raw,
+          body,
+        });
       res.writeHead(code).end();
     });
   });
@@ -41,7 +58,11 @@ async function receiver(t: Parameters<typeof cleanup>[0], port: number, status: 
 
 function engineFor(t: Parameters<typeof cleanup>[0], file: string, port: number, extra: Record<string, unknown> = {}) {
   const engine = new IncidentEngine({
-    config: config({ receivers: [{ name: 'ops', type: 'webhook', url: `http://127.0.0.1:${port}/hook`, timeoutMs: 2000, ...extra }], routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0, groupInterval: 0 }], retry: { initial: '50ms', max: '200ms' } }),
+    config: config({
+      receivers: [{ name: 'ops', type: 'webhook', url: `http://127.0.0.1:${port}/hook`, timeoutMs: 2000, ...extra }],
+      routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0, groupInterval: 0 }],
+      retry: { initial: '50ms', max: '200ms' },
+    }),
     openStore: () => new SqliteIncidentStore({ file }),
     storeLocation: file,
     clock: realClock,
@@ -113,7 +134,8 @@ test('the notifications of one incident arrive in order, however many are in fli
   const { got } = await receiver(t, port);
   const engine = engineFor(t, join(dir, 'i.sqlite'), port);
   const ids: number[] = [];
-  for (let i = 0; i < 30; i++) ids.push(engine.ingest({ kind: 'program.fatal', at: Date.now(), summary: `p${i}`, program: `p${i}` }).incident.id);
+  for (let i = 0; i < 30; i++)
+    ids.push(engine.ingest({ kind: 'program.fatal', at: Date.now(), summary: `p${i}`, program: `p${i}` }).incident.id);
   for (const id of ids) engine.ack(id);
   for (const id of ids) engine.resolve(id);
   await engine.deliveriesIdle();

@@ -10,7 +10,13 @@ import { runAlertStorm } from '../../src/incidents/drill.ts';
 import { SqliteIncidentStore } from '../../src/incidents/sqlite-store.ts';
 import { config } from './helpers.ts';
 
-const realClock = { now: () => Date.now(), setTimeout: (fn: () => void, ms: number) => { const h = setTimeout(fn, ms); return { cancel: () => clearTimeout(h) }; } };
+const realClock = {
+  now: () => Date.now(),
+  setTimeout: (fn: () => void, ms: number) => {
+    const h = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(h) };
+  },
+};
 
 async function sink(t: Parameters<typeof cleanup>[0]) {
   const port = await freePort();
@@ -29,7 +35,10 @@ test('a storm of 2,000 signals across 25 programs: 125 incidents, nothing lost, 
   const { url, keys } = await sink(t);
   const file = join(tempDir(t), 'i.sqlite');
   const engine = new IncidentEngine({
-    config: config({ receivers: [{ name: 'ops', type: 'webhook', url }], routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0, groupInterval: 0 }] }),
+    config: config({
+      receivers: [{ name: 'ops', type: 'webhook', url }],
+      routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0, groupInterval: 0 }],
+    }),
     openStore: () => new SqliteIncidentStore({ file }),
     storeLocation: file,
     clock: realClock,
@@ -53,7 +62,11 @@ test('a storm under a silence: everything held back is accounted for, not lost',
   const { url } = await sink(t);
   const file = join(tempDir(t), 'i.sqlite');
   const engine = new IncidentEngine({
-    config: config({ receivers: [{ name: 'ops', type: 'webhook', url }], routes: [{ receiver: 'ops', groupWait: '1h' }], silences: [{ matchers: { program: 'drill-0' }, endsAt: '2999-01-01T00:00:00Z' }] }),
+    config: config({
+      receivers: [{ name: 'ops', type: 'webhook', url }],
+      routes: [{ receiver: 'ops', groupWait: '1h' }],
+      silences: [{ matchers: { program: 'drill-0' }, endsAt: '2999-01-01T00:00:00Z' }],
+    }),
     openStore: () => new SqliteIncidentStore({ file }),
     storeLocation: file,
     clock: realClock,

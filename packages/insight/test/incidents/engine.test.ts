@@ -13,8 +13,25 @@ import { config, ManualClock } from './helpers.ts';
 
 const kb: KnowledgeBase = {
   entries: [
-    { id: 'inventory-down', match: { code: 'SHOP_E_CHAOS' }, fingerprint: 'inventory-unavailable', category: 'upstream-failure', severity: 'error', owner: 'team-inventory', runbook: 'https://runbooks.example/inventory', action: 'notify' },
-    { id: 'db-pool', match: { program: 'orders', regex: 'pool (exhausted|timeout)' }, category: 'capacity', severity: 'critical', owner: 'team-orders', runbook: ['raise pool.max'], action: 'restart orders' },
+    {
+      id: 'inventory-down',
+      match: { code: 'SHOP_E_CHAOS' },
+      fingerprint: 'inventory-unavailable',
+      category: 'upstream-failure',
+      severity: 'error',
+      owner: 'team-inventory',
+      runbook: 'https://runbooks.example/inventory',
+      action: 'notify',
+    },
+    {
+      id: 'db-pool',
+      match: { program: 'orders', regex: 'pool (exhausted|timeout)' },
+      category: 'capacity',
+      severity: 'critical',
+      owner: 'team-orders',
+      runbook: ['raise pool.max'],
+      action: 'restart orders',
+    },
   ],
 };
 
@@ -34,7 +51,13 @@ function setup(t: Parameters<typeof tempDir>[0], o: { quietPeriod?: string; file
   return { engine, clock, file };
 }
 
-const sig = (over: Partial<Signal> = {}): Signal => ({ kind: 'log.error', at: 1_700_000_000_000, summary: 'request failed', program: 'web', ...over });
+const sig = (over: Partial<Signal> = {}): Signal => ({
+  kind: 'log.error',
+  at: 1_700_000_000_000,
+  summary: 'request failed',
+  program: 'web',
+  ...over,
+});
 
 test('a flood of one error is one incident with every occurrence counted', (t) => {
   const { engine } = setup(t);
@@ -55,7 +78,16 @@ test('a flood of one error is one incident with every occurrence counted', (t) =
   assert.equal(inc!.rule, 'unclassified:log.error');
   engine.ingest(sig({ program: 'api', error: { type: 'TypeError', code: 'E_X' } }));
   assert.equal(engine.list({ state: 'live' }).length, 2, 'the same error in another program is another incident');
-  assert.deepEqual(engine.stats(), { signals: 1001, opened: 2, reopened: 0, deduplicated: 999, notifications: { pending: 0, sent: 0, failed: 0, held: 2, retries: 0 }, live: 2, open: 2, acknowledged: 0 });
+  assert.deepEqual(engine.stats(), {
+    signals: 1001,
+    opened: 2,
+    reopened: 0,
+    deduplicated: 999,
+    notifications: { pending: 0, sent: 0, failed: 0, held: 2, retries: 0 },
+    live: 2,
+    open: 2,
+    acknowledged: 0,
+  });
 });
 
 test('the knowledge base classifies at once, and its fingerprint groups across programs', (t) => {
@@ -113,10 +145,16 @@ test('commands: ack, resolve with a cause, invalid; refusals name the id and the
   clock.advance(90_000);
   engine.ack(incident.id, 'ana');
   assert.equal(incident.state, 'acknowledged');
-  assert.throws(() => engine.ack(incident.id), { code: 'HOLDFAST_E_INCIDENT_STATE', message: /incident 1 is acknowledged: it cannot be acknowledged/ });
+  assert.throws(() => engine.ack(incident.id), {
+    code: 'HOLDFAST_E_INCIDENT_STATE',
+    message: /incident 1 is acknowledged: it cannot be acknowledged/,
+  });
   engine.resolve(incident.id, { cause: 'a bad deploy', by: 'ana' });
   assert.equal(incident.cause, 'a bad deploy');
-  assert.throws(() => engine.resolve(incident.id), { code: 'HOLDFAST_E_INCIDENT_STATE', message: /is resolved: it cannot be resolved again/ });
+  assert.throws(() => engine.resolve(incident.id), {
+    code: 'HOLDFAST_E_INCIDENT_STATE',
+    message: /is resolved: it cannot be resolved again/,
+  });
   assert.throws(() => engine.ack(999), { code: 'HOLDFAST_E_UNKNOWN_INCIDENT', message: /999/ });
   engine.invalid(incident.id, 'threshold too tight');
   assert.equal(incident.resolution, 'invalid');
@@ -159,7 +197,13 @@ test('a restart keeps live incidents and ids; a resolved one found in the store 
 
 test('a resolved signal ends the incident it belongs to, and is ignored when nothing is live', (t) => {
   const { engine } = setup(t);
-  const alert = (status: 'firing' | 'resolved'): Signal => ({ kind: 'alert', at: 1, summary: 'p99 over 1s', labels: { alertname: 'HighLatency', severity: 'page', team: 'web' }, status });
+  const alert = (status: 'firing' | 'resolved'): Signal => ({
+    kind: 'alert',
+    at: 1,
+    summary: 'p99 over 1s',
+    labels: { alertname: 'HighLatency', severity: 'page', team: 'web' },
+    status,
+  });
   const fired = engine.ingest(alert('firing'));
   assert.equal(fired.incident.rule, 'prometheus:HighLatency');
   assert.equal(fired.incident.severity, 'critical');

@@ -16,7 +16,13 @@ const stackA = `TypeError: Cannot read properties of undefined (reading 'qty')
 // The same error after a deploy: every line number moved, the checkout path changed.
 const stackB = stackA.replaceAll('/srv/shop/', '/opt/releases/42/').replace(':41:17', ':44:3').replace(':12:9', ':15:9');
 
-const err = (stack: string, program = 'inventory'): Signal => ({ kind: 'log.error', at: 1, summary: 'request failed', program, error: { type: 'TypeError', message: 'x', stack } });
+const err = (stack: string, program = 'inventory'): Signal => ({
+  kind: 'log.error',
+  at: 1,
+  summary: 'request failed',
+  program,
+  error: { type: 'TypeError', message: 'x', stack },
+});
 
 test('FNV-1a 64 matches the reference values', () => {
   assert.equal(fnv1a64(''), 'cbf29ce484222325');
@@ -61,7 +67,10 @@ test('an explicit fingerprint groups across programs; alerts group by their whol
   const a = fingerprint({ kind: 'log.error', at: 1, summary: 's', program: 'gateway' }, 'inventory-down');
   const b = fingerprint({ kind: 'log.error', at: 1, summary: 's', program: 'orders' }, 'inventory-down');
   assert.equal(a.dedupKey, b.dedupKey);
-  const c = fingerprint({ kind: 'guard.breaker_open', at: 1, summary: 's', program: 'orders', labels: { resource: 'inventory' } }, 'inventory-down');
+  const c = fingerprint(
+    { kind: 'guard.breaker_open', at: 1, summary: 's', program: 'orders', labels: { resource: 'inventory' } },
+    'inventory-down',
+  );
   assert.equal(c.dedupKey, a.dedupKey, 'and across sources');
   assert.match(a.dedupKey, /^hf1:fp:inventory-down:[0-9a-f]{16}$/);
   const x = fingerprint({ kind: 'alert', at: 1, summary: 's', labels: { alertname: 'A', instance: 'h1' } });
@@ -80,7 +89,12 @@ test('dedup keys are readable, versioned and never longer than 255 characters', 
   assert.notEqual(long.dedupKey, fingerprint({ kind: 'program.fatal', at: 1, summary: 's', program: `${'p'.repeat(599)}q` }).dedupKey);
   // Every rule's key is cut the same way: an explicit fingerprint and an alert's label set too.
   const explicit = fingerprint({ kind: 'log.error', at: 1, summary: 's', program: 'web' }, `checkout-${'x'.repeat(400)}`);
-  const alert = fingerprint({ kind: 'alert', at: 1, summary: 's', labels: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`label_${i}`, 'v'.repeat(20)])) });
+  const alert = fingerprint({
+    kind: 'alert',
+    at: 1,
+    summary: 's',
+    labels: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`label_${i}`, 'v'.repeat(20)])),
+  });
   for (const g of [explicit, alert]) {
     assert.ok(g.dedupKey.length <= DEDUP_KEY_MAX, `${g.rule}: ${g.dedupKey.length}`);
     assert.match(g.dedupKey, /^hf1:[a-z]+:.*:[0-9a-f]{16}$/);
@@ -88,11 +102,22 @@ test('dedup keys are readable, versioned and never longer than 255 characters', 
 });
 
 test('signal validation names every problem; a batch is refused whole', () => {
-  assert.deepEqual(validateSignal({ kind: 'program.fatal', summary: 'web gave up' }, 42), { ok: true, value: { kind: 'program.fatal', summary: 'web gave up', at: 42 } });
+  assert.deepEqual(validateSignal({ kind: 'program.fatal', summary: 'web gave up' }, 42), {
+    ok: true,
+    value: { kind: 'program.fatal', summary: 'web gave up', at: 42 },
+  });
   const bad = validateSignal({ kind: 'nope', summary: '', severity: 'sev1', labels: { 'bad-name': 1 }, extra: true }, 1);
   assert.equal(bad.ok, false);
   const errors = (bad as { errors: string[] }).errors.join('\n');
-  for (const part of ["unknown field(s) 'extra'", "kind: 'nope' is not a signal kind", 'summary: must not be empty', "severity: 'sev1' is not one of", 'labels.bad-name: a label name', 'labels.bad-name: expected a string']) assert.ok(errors.includes(part), `${part}\n${errors}`);
+  for (const part of [
+    "unknown field(s) 'extra'",
+    "kind: 'nope' is not a signal kind",
+    'summary: must not be empty',
+    "severity: 'sev1' is not one of",
+    'labels.bad-name: a label name',
+    'labels.bad-name: expected a string',
+  ])
+    assert.ok(errors.includes(part), `${part}\n${errors}`);
   const batch = validateSignals([{ kind: 'alert', summary: 'ok' }, { kind: 'alert' }], 1);
   assert.equal(batch.ok, false);
   assert.deepEqual((batch as { errors: string[] }).errors, ['signals[1].summary: missing']);
@@ -102,21 +127,71 @@ test('signal validation names every problem; a batch is refused whole', () => {
 });
 
 test("the miner's pattern signals: one incident per template, severity from the level", () => {
-  const burst = signalFromPattern({ type: 'template.burst', at: 5, id: 'a1b2c3', template: 'connection refused to <*>', level: 50, windowCount: 600, baselineCount: 20, windowMs: 60_000 }, 'orders', 'orders:0');
+  const burst = signalFromPattern(
+    {
+      type: 'template.burst',
+      at: 5,
+      id: 'a1b2c3',
+      template: 'connection refused to <*>',
+      level: 50,
+      windowCount: 600,
+      baselineCount: 20,
+      windowMs: 60_000,
+    },
+    'orders',
+    'orders:0',
+  );
   assert.deepEqual(
     [burst.kind, burst.severity, burst.summary],
     ['template.burst', 'error', "orders: 'connection refused to <*>' 600 times in 60 s (30× its baseline)"],
   );
-  const fresh = signalFromPattern({ type: 'template.new', at: 6, id: 'a1b2c3', template: 'connection refused to <*>', level: 40, example: 'connection refused to 10.0.0.5:6379', reason: 'level' }, 'orders');
+  const fresh = signalFromPattern(
+    {
+      type: 'template.new',
+      at: 6,
+      id: 'a1b2c3',
+      template: 'connection refused to <*>',
+      level: 40,
+      example: 'connection refused to 10.0.0.5:6379',
+      reason: 'level',
+    },
+    'orders',
+  );
   assert.equal(fresh.severity, 'warning');
   assert.equal(fingerprint(burst).rule, 'template');
   assert.notEqual(fingerprint(burst).dedupKey, fingerprint({ ...burst, program: 'gateway' }).dedupKey);
 });
 
-test('which pattern signals are incidents: new error templates, bursts of warnings and errors; not a start-up warning or a traffic burst', () => {
-  const fresh = (level: number, reason: 'level' | 'settled' = 'level') => ({ type: 'template.new' as const, at: 1, id: 't', template: 'x <*>', level, example: 'x 1', reason });
-  const burst = (level: number) => ({ type: 'template.burst' as const, at: 1, id: 't', template: 'x <*>', level, windowCount: 600, baselineCount: 20, windowMs: 60_000 });
-  assert.deepEqual([60, 50, 40, 30, -1].map((l) => patternIsIncident(fresh(l))), [true, true, false, false, false]);
-  assert.equal(patternIsIncident(fresh(30, 'settled')), false, 'a new info line once the program settled');
-  assert.deepEqual([60, 50, 40, 30, -1].map((l) => patternIsIncident(burst(l))), [true, true, true, false, false]);
-});
+test(
+  'which pattern signals are incidents: new error templates, bursts of warnings and errors; not a start-up warning ' + 'or a traffic burst',
+  () => {
+    const fresh = (level: number, reason: 'level' | 'settled' = 'level') => ({
+      type: 'template.new' as const,
+      at: 1,
+      id: 't',
+      template: 'x <*>',
+      level,
+      example: 'x 1',
+      reason,
+    });
+    const burst = (level: number) => ({
+      type: 'template.burst' as const,
+      at: 1,
+      id: 't',
+      template: 'x <*>',
+      level,
+      windowCount: 600,
+      baselineCount: 20,
+      windowMs: 60_000,
+    });
+    assert.deepEqual(
+      [60, 50, 40, 30, -1].map((l) => patternIsIncident(fresh(l))),
+      [true, true, false, false, false],
+    );
+    assert.equal(patternIsIncident(fresh(30, 'settled')), false, 'a new info line once the program settled');
+    assert.deepEqual(
+      [60, 50, 40, 30, -1].map((l) => patternIsIncident(burst(l))),
+      [true, true, true, false, false],
+    );
+  },
+);

@@ -26,7 +26,12 @@ test('a full disk: the engine goes on, reports it, writes nothing half, and catc
   const dir = smallFileSystem(t, '16m');
   const file = join(dir, 'incidents.sqlite');
   const clock = new ManualClock();
-  const engine = new IncidentEngine({ config: config({ quietPeriod: '1d' }), openStore: () => new SqliteIncidentStore({ file }), storeLocation: file, clock });
+  const engine = new IncidentEngine({
+    config: config({ quietPeriod: '1d' }),
+    openStore: () => new SqliteIncidentStore({ file }),
+    storeLocation: file,
+    clock,
+  });
   cleanup(t, () => engine.close());
   for (let i = 0; i < 5; i++) engine.ingest({ kind: 'log.error', at: clock.now(), summary: 'x', program: `before-${i}` });
   assert.equal(engine.flush().ok, true);

@@ -56,13 +56,40 @@ function kbFile(t: Parameters<typeof tempDir>[0], text: string): string {
 test('a valid knowledge base loads and classifies in file order', (t) => {
   const kb = loadKnowledgeFile(kbFile(t, GOOD + MORE));
   const c = new Classifier(kb);
-  assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'x', program: 'gateway', error: { code: 'SHOP_E_DOWN' } }).rule, 'kb:inventory-down');
+  assert.equal(
+    c.classify({ kind: 'log.error', at: 1, summary: 'x', program: 'gateway', error: { code: 'SHOP_E_DOWN' } }).rule,
+    'kb:inventory-down',
+  );
   assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'db pool timeout', program: 'orders' }).category, 'capacity');
-  assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'db pool timeout', program: 'billing' }).category, 'unclassified', 'program must match too');
-  assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'other', program: 'orders', error: { message: 'pool exhausted' } }).category, 'capacity', 'the regex also sees the error message');
-  assert.equal(c.classify({ kind: 'log.error', at: 1, summary: 'tls: certificate expired for <*>', program: 'api', template: { id: 't1', text: 'tls: certificate expired for <*>' } }).rule, 'kb:cert');
-  assert.equal(c.classify({ kind: 'alert', at: 1, summary: 'slow', labels: { alertname: 'CheckoutSlow', team: 'web', instance: 'a' } }).rule, 'kb:slow-checkout');
-  assert.equal(c.classify({ kind: 'alert', at: 1, summary: 'slow', labels: { alertname: 'CheckoutSlow', team: 'mobile' } }).rule, 'prometheus:CheckoutSlow', 'every label must match');
+  assert.equal(
+    c.classify({ kind: 'log.error', at: 1, summary: 'db pool timeout', program: 'billing' }).category,
+    'unclassified',
+    'program must match too',
+  );
+  assert.equal(
+    c.classify({ kind: 'log.error', at: 1, summary: 'other', program: 'orders', error: { message: 'pool exhausted' } }).category,
+    'capacity',
+    'the regex also sees the error message',
+  );
+  assert.equal(
+    c.classify({
+      kind: 'log.error',
+      at: 1,
+      summary: 'tls: certificate expired for <*>',
+      program: 'api',
+      template: { id: 't1', text: 'tls: certificate expired for <*>' },
+    }).rule,
+    'kb:cert',
+  );
+  assert.equal(
+    c.classify({ kind: 'alert', at: 1, summary: 'slow', labels: { alertname: 'CheckoutSlow', team: 'web', instance: 'a' } }).rule,
+    'kb:slow-checkout',
+  );
+  assert.equal(
+    c.classify({ kind: 'alert', at: 1, summary: 'slow', labels: { alertname: 'CheckoutSlow', team: 'mobile' } }).rule,
+    'prometheus:CheckoutSlow',
+    'every label must match',
+  );
   assert.deepEqual(loadKnowledgeFile(kbFile(t, '# nothing learned yet\n')), { entries: [] });
 });
 
@@ -128,15 +155,34 @@ const incident = (over: Partial<Incident> = {}): Incident => ({
 
 test('--learn appends an entry that classifies the next one, keeping comments and layout', (t) => {
   const file = kbFile(t, GOOD);
-  const entry = learnedEntry(incident(), { cause: 'the payment certificate expired; renewed it', owner: 'team-payments', now: Date.UTC(2026, 11, 7) });
+  const entry = learnedEntry(incident(), {
+    cause: 'the payment certificate expired; renewed it',
+    owner: 'team-payments',
+    now: Date.UTC(2026, 11, 7),
+  });
   const kb = appendKnowledgeEntry(file, entry, 'learned from incident 12');
   const after = readFileSync(file, 'utf8');
   assert.ok(after.startsWith(GOOD.trimEnd()), `everything before is kept byte for byte:\n${after}`);
-  for (const comment of ["# The shop's knowledge base", '# Inventory\'s fault switch', '# both codes mean inventory is the cause', '# learned from incident 12']) assert.ok(after.includes(comment), comment);
-  assert.match(after, /- id: learned-12\n {4}match:\n {6}kind: log\.error\n {6}program: orders\n {6}template: "payment gateway refused: <\*>"/);
+  for (const comment of [
+    "# The shop's knowledge base",
+    "# Inventory's fault switch",
+    '# both codes mean inventory is the cause',
+    '# learned from incident 12',
+  ])
+    assert.ok(after.includes(comment), comment);
+  assert.match(
+    after,
+    /- id: learned-12\n {4}match:\n {6}kind: log\.error\n {6}program: orders\n {6}template: "payment gateway refused: <\*>"/,
+  );
   assert.equal(kb.entries.length, 3);
   const c = new Classifier(loadKnowledgeFile(file));
-  const next = c.classify({ kind: 'log.error', at: 1, summary: 'payment gateway refused: timeout', program: 'orders', template: { id: 't9', text: 'payment gateway refused: <*>' } });
+  const next = c.classify({
+    kind: 'log.error',
+    at: 1,
+    summary: 'payment gateway refused: timeout',
+    program: 'orders',
+    template: { id: 't9', text: 'payment gateway refused: <*>' },
+  });
   assert.equal(next.rule, 'kb:learned-12');
   assert.equal(next.owner, 'team-payments');
   assert.deepEqual(next.runbook, ['the payment certificate expired; renewed it']);
@@ -151,6 +197,14 @@ test('--learn into an empty file, and matches chosen from what the incident is k
   const kb = loadKnowledgeFile(file);
   assert.deepEqual(kb.entries[0]!.match, { kind: 'log.error', program: 'orders', code: 'E_PAY' });
   assert.match(readFileSync(file, 'utf8'), /^# learned entries go below\n/);
-  const alert = learnedEntry(incident({ kind: 'alert', template: undefined, labels: { alertname: 'HighLatency', instance: 'a' }, grouping: { rule: 'alert', version: 1, components: [] } }), { cause: 'c', now: 0 });
+  const alert = learnedEntry(
+    incident({
+      kind: 'alert',
+      template: undefined,
+      labels: { alertname: 'HighLatency', instance: 'a' },
+      grouping: { rule: 'alert', version: 1, components: [] },
+    }),
+    { cause: 'c', now: 0 },
+  );
   assert.deepEqual(alert.match, { kind: 'alert', program: 'orders', labels: { alertname: 'HighLatency' } });
 });

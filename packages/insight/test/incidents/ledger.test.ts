@@ -49,8 +49,12 @@ const RULES = `groups:
 test('lint: missing owner, runbook and for:, odd severities, duplicate triggers, unknown receivers, each at file:line', (t) => {
   const f = files(t, {
     'rules.yaml': RULES,
-    'holdfast.yaml': `programs: {}\nincidents:\n  knowledge: knowledge.yaml\n  owner: platform\n  receivers: [{name: pager, type: webhook, url: 'http://127.0.0.1:9/x'}]\n  routes: [{receiver: pager}]\n`,
-    'knowledge.yaml': `entries:\n  - id: a\n    match: {code: E1}\n    category: c\n    severity: error\n    owner: o\n    runbook: https://r\n  - id: b\n    match: {code: E1}\n    category: c\n`,
+    'holdfast.yaml':
+      `programs: {}\nincidents:\n  knowledge: knowledge.yaml\n  owner: platform\n  receivers: [{name: ` +
+      `pager, type: webhook, url: 'http://127.0.0.1:9/x'}]\n  routes: [{receiver: pager}]\n`,
+    'knowledge.yaml':
+      `entries:\n  - id: a\n    match: {code: E1}\n    category: c\n    severity: error\n    owner: ` +
+      `o\n    runbook: https://r\n  - id: b\n    match: {code: E1}\n    category: c\n`,
   });
   const r = lintFiles([f['rules.yaml']!, f['holdfast.yaml']!]);
   assert.deepEqual(
@@ -59,7 +63,11 @@ test('lint: missing owner, runbook and for:, odd severities, duplicate triggers,
     'the knowledge base a config names is read too',
   );
   const lines = r.findings.map(formatFinding);
-  const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re}\n${lines.join('\n')}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      lines.some((l) => re.test(l)),
+      `${re}\n${lines.join('\n')}`,
+    );
   const rules = f['rules.yaml']!;
   const kb = f['knowledge.yaml']!;
   has(new RegExp(`^${rules}:18:9  error \\[owner\\] prometheus:DiskFull: no owner`));
@@ -67,7 +75,12 @@ test('lint: missing owner, runbook and for:, odd severities, duplicate triggers,
   has(new RegExp(`^${rules}:16:9  error \\[runbook\\] prometheus:DiskFull: no runbook and no action`));
   has(new RegExp(`^${rules}:18:18  warning \\[severity\\] prometheus:DiskFull: severity 'sev2'`));
   has(new RegExp(`^${rules}:18:34  error \\[receiver\\] prometheus:DiskFull: unknown receiver 'pagr' \\(receivers: pager\\)`));
-  has(new RegExp(`^${rules}:19:9  warning \\[duplicate\\] prometheus:DiskFullAgain: prometheus:DiskFullAgain fires on exactly what prometheus:DiskFull does`));
+  has(
+    new RegExp(
+      `^${rules}:19:9  warning \\[duplicate\\] prometheus:DiskFullAgain: prometheus:DiskFullAgain fires on exactly ` +
+        `what prometheus:DiskFull does`,
+    ),
+  );
   has(new RegExp(`^${kb}:8:5  error \\[duplicate\\] kb:b: kb:b fires on exactly what kb:a does and never matches`));
   has(new RegExp(`^${kb}:8:5  error \\[owner\\] kb:b`));
   assert.ok(!lines.some((l) => l.includes('HighErrorRate')), 'one alert at two severities is not a duplicate');
@@ -78,7 +91,8 @@ test('lint: missing owner, runbook and for:, odd severities, duplicate triggers,
 
 test('lint: Alertmanager routes to unknown receivers, unreadable and unknown files are findings too', (t) => {
   const f = files(t, {
-    'alertmanager.yml': `route:\n  receiver: ops\n  routes:\n    - receiver: db-team\n      matchers: ['team="db"']\nreceivers:\n  - name: ops\n`,
+    'alertmanager.yml':
+      `route:\n  receiver: ops\n  routes:\n    - receiver: db-team\n      matchers: ['team="db"']\n` + `receivers:\n  - name: ops\n`,
     'other.yaml': 'just: a map\n',
     'broken.yaml': 'groups: [\n',
   });
@@ -98,12 +112,35 @@ test('lint: a clean ledger has no findings', (t) => {
   assert.equal(r.rules, 2);
 });
 
-const row = (rule: string, o: Partial<RuleHistoryRow>): RuleHistoryRow => ({ rule, opened: 0, reopened: 0, acknowledged: 0, invalid: 0, resolved: 0, resolvedQuiet: 0, ackTimes: [], reopenGaps: [], ...o });
+const row = (rule: string, o: Partial<RuleHistoryRow>): RuleHistoryRow => ({
+  rule,
+  opened: 0,
+  reopened: 0,
+  acknowledged: 0,
+  invalid: 0,
+  resolved: 0,
+  resolvedQuiet: 0,
+  ackTimes: [],
+  reopenGaps: [],
+  ...o,
+});
 
 test('report: noisy rules first, each with a suggestion', () => {
   const r = alertReport([
-    row('kb:good', { opened: 10, acknowledged: 10, resolved: 10, ackTimes: [60_000, 120_000, 30_000, 90_000, 45_000, 50_000, 70_000, 80_000, 100_000, 300_000] }),
-    row('prometheus:Flappy', { opened: 2, reopened: 8, acknowledged: 1, resolved: 10, resolvedQuiet: 9, reopenGaps: [60_000, 120_000, 60_000, 30_000, 60_000, 60_000, 7_200_000, 60_000] }),
+    row('kb:good', {
+      opened: 10,
+      acknowledged: 10,
+      resolved: 10,
+      ackTimes: [60_000, 120_000, 30_000, 90_000, 45_000, 50_000, 70_000, 80_000, 100_000, 300_000],
+    }),
+    row('prometheus:Flappy', {
+      opened: 2,
+      reopened: 8,
+      acknowledged: 1,
+      resolved: 10,
+      resolvedQuiet: 9,
+      reopenGaps: [60_000, 120_000, 60_000, 30_000, 60_000, 60_000, 7_200_000, 60_000],
+    }),
     row('builtin:program.oom', { opened: 4, invalid: 3, resolved: 1 }),
     row('unclassified:log.error', { opened: 6, resolved: 6, resolvedQuiet: 6 }),
     row('kb:once', { opened: 2, acknowledged: 1, invalid: 1, resolved: 1 }),

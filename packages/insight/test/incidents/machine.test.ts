@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { acceptsIncident, openIncident, table, transitionIncident } from '../../src/incidents/machine.ts';
-import { INCIDENT_EVENT_TYPES, INCIDENT_STATES, type IncidentEvent, type IncidentState, type IncidentStateName } from '../../src/incidents/states.ts';
+import {
+  INCIDENT_EVENT_TYPES,
+  INCIDENT_STATES,
+  type IncidentEvent,
+  type IncidentState,
+  type IncidentStateName,
+} from '../../src/incidents/states.ts';
 
 const QUIET = 60_000;
 
@@ -13,8 +19,16 @@ function driver() {
   let s: IncidentState | undefined;
   const effects: string[] = [];
   const log = (t: { effects: { type: string }[] }) => {
-    for (const f of t.effects as ({ type: string; action?: string; what?: string; at?: number })[]) {
-      effects.push(f.type === 'notify' ? `notify:${f.action}` : f.type === 'record' ? `record:${f.what}` : f.type === 'setTimer' ? `setTimer:+${f.at! - now}` : f.type);
+    for (const f of t.effects as { type: string; action?: string; what?: string; at?: number }[]) {
+      effects.push(
+        f.type === 'notify'
+          ? `notify:${f.action}`
+          : f.type === 'record'
+            ? `record:${f.what}`
+            : f.type === 'setTimer'
+              ? `setTimer:+${f.at! - now}`
+              : f.type,
+      );
     }
   };
   return {

@@ -20,7 +20,11 @@ function setup(t: TestContext, answers: Answer[], retry = { initial: '1s', max: 
   const clock = new ManualClock();
   const attempts: { at: number; key: string }[] = [];
   const engine = new IncidentEngine({
-    config: config({ receivers: [{ name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/hook' }], routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0 }], retry }),
+    config: config({
+      receivers: [{ name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/hook' }],
+      routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0 }],
+      retry,
+    }),
     openStore: () => new SqliteIncidentStore({ file }),
     storeLocation: file,
     clock,
@@ -76,7 +80,15 @@ test('a receiver down past retry.maxAge: the notification is failed, with the la
 
 test('5xx, 408, 429 and no answer are retried; other 4xx are refusals, recorded once', async (t) => {
   const status = (s: number): PostResult => ({ status: s, body: `answer ${s}` });
-  const { engine, attempts, settle, advance } = setup(t, [status(500), status(502), status(408), status(429), new Error('no answer within 10000 ms'), status(200), status(404)]);
+  const { engine, attempts, settle, advance } = setup(t, [
+    status(500),
+    status(502),
+    status(408),
+    status(429),
+    new Error('no answer within 10000 ms'),
+    status(200),
+    status(404),
+  ]);
   engine.ingest({ kind: 'program.fatal', at: 1, summary: 'a is FATAL', program: 'a' });
   await settle();
   for (let i = 0; i < 60 && engine.notifications({ status: 'sent' }).length === 0; i++) await advance(1000);
@@ -111,10 +123,20 @@ test('an answer lost to the timeout: the retry has the same Idempotency-Key, so 
   cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
   const file = join(tempDir(t), 'i.sqlite');
   const engine = new IncidentEngine({
-    config: config({ receivers: [{ name: 'ops', type: 'webhook', url: `http://127.0.0.1:${port}/`, timeoutMs: 200 }], routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0 }], retry: { initial: '50ms', max: '50ms' } }),
+    config: config({
+      receivers: [{ name: 'ops', type: 'webhook', url: `http://127.0.0.1:${port}/`, timeoutMs: 200 }],
+      routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0 }],
+      retry: { initial: '50ms', max: '50ms' },
+    }),
     openStore: () => new SqliteIncidentStore({ file }),
     storeLocation: file,
-    clock: { now: () => Date.now(), setTimeout: (fn, ms) => { const h = setTimeout(fn, ms); return { cancel: () => clearTimeout(h) }; } },
+    clock: {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => {
+        const h = setTimeout(fn, ms);
+        return { cancel: () => clearTimeout(h) };
+      },
+    },
   });
   cleanup(t, () => engine.close());
   engine.ingest({ kind: 'program.fatal', at: Date.now(), summary: 'web is FATAL', program: 'web' });

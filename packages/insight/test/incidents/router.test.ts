@@ -43,11 +43,20 @@ async function setup(t: Parameters<typeof tempDir>[0], incidents: Record<string,
   return { engine, clock, sent, settle, advance };
 }
 
-const sig = (program: string, over: Partial<Signal> = {}): Signal => ({ kind: 'program.crash_loop', at: 1, summary: `${program} restarted 3 times`, program, ...over });
+const sig = (program: string, over: Partial<Signal> = {}): Signal => ({
+  kind: 'program.crash_loop',
+  at: 1,
+  summary: `${program} restarted 3 times`,
+  program,
+  ...over,
+});
 const hook = (name = 'ops') => ({ name, type: 'webhook', url: `http://127.0.0.1:9/${name}` });
 
 test('group_wait batches the first changes of a group; group_interval paces the next; each wait is recorded', async (t) => {
-  const { engine, sent, settle, advance } = await setup(t, { receivers: [hook()], routes: [{ receiver: 'ops', groupBy: ['category'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' }] });
+  const { engine, sent, settle, advance } = await setup(t, {
+    receivers: [hook()],
+    routes: [{ receiver: 'ops', groupBy: ['category'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' }],
+  });
   engine.ingest(sig('a'));
   engine.ingest(sig('b'));
   await settle();
@@ -77,7 +86,11 @@ test('group_wait batches the first changes of a group; group_interval paces the 
 });
 
 test('group_wait 0 sends at once; repeat_interval repeats incidents still open, not acknowledged ones', async (t) => {
-  const { engine, sent, settle, advance } = await setup(t, { quietPeriod: '1d', receivers: [hook()], routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0, groupInterval: 0, repeatInterval: '1h' }] });
+  const { engine, sent, settle, advance } = await setup(t, {
+    quietPeriod: '1d',
+    receivers: [hook()],
+    routes: [{ receiver: 'ops', groupBy: ['...'], groupWait: 0, groupInterval: 0, repeatInterval: '1h' }],
+  });
   const a = engine.ingest(sig('a')).incident;
   const b = engine.ingest(sig('b')).incident;
   await settle();
@@ -119,7 +132,11 @@ test('routes: first match wins, continue goes on; severity/owner/labels select; 
 });
 
 test('a silence holds changes back until its end; incidents still firing then are sent', async (t) => {
-  const { engine, sent, settle, advance, clock } = await setup(t, { quietPeriod: '1d', receivers: [hook()], routes: [{ receiver: 'ops', groupWait: 0, groupBy: ['...'] }] });
+  const { engine, sent, settle, advance, clock } = await setup(t, {
+    quietPeriod: '1d',
+    receivers: [hook()],
+    routes: [{ receiver: 'ops', groupWait: 0, groupBy: ['...'] }],
+  });
   const s = engine.addSilence({ matchers: { program: 'a' }, startsAt: clock.now(), endsAt: clock.now() + 600_000, comment: 'deploy' });
   const a = engine.ingest(sig('a')).incident;
   engine.ingest(sig('b'));
@@ -143,8 +160,19 @@ test('a silence holds changes back until its end; incidents still firing then ar
 
 test('payloads: webhook JSON, Alertmanager v2 alerts, PagerDuty Events v2, Slack text', async (t) => {
   const { engine, sent, settle } = await setup(t, {
-    receivers: [hook('hook'), { name: 'am', type: 'alertmanager', url: 'http://127.0.0.1:9/am/' }, { name: 'pd', type: 'pagerduty', url: 'http://127.0.0.1:9/pd', routingKey: 'R0UT1NGK3Y' }, { name: 'slack', type: 'slack', url: 'http://127.0.0.1:9/slack' }],
-    routes: ['hook', 'am', 'pd', 'slack'].map((receiver) => ({ receiver, continue: true, groupWait: 0, groupInterval: 0, groupBy: ['...'] })),
+    receivers: [
+      hook('hook'),
+      { name: 'am', type: 'alertmanager', url: 'http://127.0.0.1:9/am/' },
+      { name: 'pd', type: 'pagerduty', url: 'http://127.0.0.1:9/pd', routingKey: 'R0UT1NGK3Y' },
+      { name: 'slack', type: 'slack', url: 'http://127.0.0.1:9/slack' },
+    ],
+    routes: ['hook', 'am', 'pd', 'slack'].map((receiver) => ({
+      receiver,
+      continue: true,
+      groupWait: 0,
+      groupInterval: 0,
+      groupBy: ['...'],
+    })),
   });
   const inc = engine.ingest({ kind: 'program.fatal', at: 1_700_000_000_000, summary: 'web is FATAL', program: 'web' }).incident;
   engine.resolve(inc.id);
@@ -154,7 +182,27 @@ test('payloads: webhook JSON, Alertmanager v2 alerts, PagerDuty Events v2, Slack
   assert.equal(hookTrigger.version, 'holdfast.incidents/v1');
   assert.equal(hookTrigger.status, 'firing');
   assert.equal(hookResolve.status, 'resolved');
-  assert.deepEqual(Object.keys(hookTrigger.incidents[0]).sort(), ['action', 'category', 'count', 'dedup_key', 'first_seen', 'id', 'kind', 'labels', 'last_seen', 'owner', 'program', 'rule', 'runbook', 'severity', 'state', 'summary'].sort());
+  assert.deepEqual(
+    Object.keys(hookTrigger.incidents[0]).sort(),
+    [
+      'action',
+      'category',
+      'count',
+      'dedup_key',
+      'first_seen',
+      'id',
+      'kind',
+      'labels',
+      'last_seen',
+      'owner',
+      'program',
+      'rule',
+      'runbook',
+      'severity',
+      'state',
+      'summary',
+    ].sort(),
+  );
   const [amFire, amResolve] = by('/api/v2/alerts');
   assert.equal(amFire[0].labels.alertname, 'holdfast_fatal');
   assert.equal(amFire[0].labels.dedup_key, inc.dedupKey);
@@ -168,11 +216,25 @@ test('payloads: webhook JSON, Alertmanager v2 alerts, PagerDuty Events v2, Slack
       ['resolve', inc.dedupKey, 'R0UT1NGK3Y'],
     ],
   );
-  assert.deepEqual(Object.keys(pd[0].payload).sort(), ['class', 'component', 'custom_details', 'group', 'severity', 'source', 'summary', 'timestamp']);
+  assert.deepEqual(Object.keys(pd[0].payload).sort(), [
+    'class',
+    'component',
+    'custom_details',
+    'group',
+    'severity',
+    'source',
+    'summary',
+    'timestamp',
+  ]);
   assert.equal(pd[0].payload.severity, 'critical');
   assert.match(by('/slack')[0].text, /:rotating_light: \*trigger\* #1 \[critical\] web: web is FATAL/);
   // PagerDuty refuses a dedup_key over 255 characters: a long program name is cut, its hash kept,
-  const long = engine.ingest({ kind: 'program.fatal', at: 1_700_000_000_000, summary: 'F'.repeat(3000), program: 'p'.repeat(600) }).incident;
+  const long = engine.ingest({
+    kind: 'program.fatal',
+    at: 1_700_000_000_000,
+    summary: 'F'.repeat(3000),
+    program: 'p'.repeat(600),
+  }).incident;
   await settle();
   const pdLong = by('/pd').at(-1);
   assert.equal(pdLong.dedup_key, long.dedupKey);

@@ -15,15 +15,44 @@ function fold(lines: string[], limits = {}): string[][] {
 }
 
 test('a Java stack trace with Caused by and ... N more is one event', () => {
-  const java = ['2024-05-01 10:00:00 ERROR [main] app: request failed', 'java.lang.IllegalStateException: boom', '\tat com.shop.Orders.place(Orders.java:42)', '\tat com.shop.Api.handle(Api.java:7)', 'Caused by: java.io.IOException: reset', '\tat java.net.Socket.read(Socket.java:1)', '\t... 2 more'];
+  const java = [
+    '2024-05-01 10:00:00 ERROR [main] app: request failed',
+    'java.lang.IllegalStateException: boom',
+    '\tat com.shop.Orders.place(Orders.java:42)',
+    '\tat com.shop.Api.handle(Api.java:7)',
+    'Caused by: java.io.IOException: reset',
+    '\tat java.net.Socket.read(Socket.java:1)',
+    '\t... 2 more',
+  ];
   // The exception line starts a new event (it is not indented); its frames and causes join it.
-  assert.deepEqual(fold([...java, '2024-05-01 10:00:01 INFO [main] app: next']).map((e) => e.length), [1, 6, 1]);
+  assert.deepEqual(
+    fold([...java, '2024-05-01 10:00:01 INFO [main] app: next']).map((e) => e.length),
+    [1, 6, 1],
+  );
 });
 
 test('a Node error, a Python traceback and a Go panic are one event each', () => {
-  const node = ['Error: connect ECONNREFUSED 127.0.0.1:5432', '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)', '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'];
-  const python = ['Traceback (most recent call last):', '  File "app.py", line 3, in <module>', '    main()', '  File "app.py", line 2, in main', '    raise ValueError("bad input")', 'ValueError: bad input'];
-  const go = ['panic: runtime error: index out of range [3] with length 3', '', 'goroutine 1 [running]:', 'main.main()', '\t/tmp/x.go:8 +0x1d', 'exit status 2'];
+  const node = [
+    'Error: connect ECONNREFUSED 127.0.0.1:5432',
+    '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)',
+    '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+  ];
+  const python = [
+    'Traceback (most recent call last):',
+    '  File "app.py", line 3, in <module>',
+    '    main()',
+    '  File "app.py", line 2, in main',
+    '    raise ValueError("bad input")',
+    'ValueError: bad input',
+  ];
+  const go = [
+    'panic: runtime error: index out of range [3] with length 3',
+    '',
+    'goroutine 1 [running]:',
+    'main.main()',
+    '\t/tmp/x.go:8 +0x1d',
+    'exit status 2',
+  ];
   const events = fold([...node, 'next line', ...python, 'after', ...go.slice(0, 1), ...go.slice(2)]);
   assert.deepEqual(
     events.map((e) => e[0]),
@@ -35,8 +64,14 @@ test('a Node error, a Python traceback and a Go panic are one event each', () =>
 });
 
 test('JSON lines and blank lines never continue an event; the size limits start a new one', () => {
-  assert.deepEqual(fold(['a', '{"msg":"x"}', '  indented', '', 'b']).map((e) => e.length), [1, 2, 1, 1]);
-  assert.deepEqual(fold(['head', ' 1', ' 2', ' 3', ' 4'], { maxLines: 3 }).map((e) => e.length), [3, 2]);
+  assert.deepEqual(
+    fold(['a', '{"msg":"x"}', '  indented', '', 'b']).map((e) => e.length),
+    [1, 2, 1, 1],
+  );
+  assert.deepEqual(
+    fold(['head', ' 1', ' 2', ' 3', ' 4'], { maxLines: 3 }).map((e) => e.length),
+    [3, 2],
+  );
 });
 
 test('lines split across chunks; CRLF; a line longer than the cap is cut and counted; the rest of it is dropped', () => {
@@ -72,7 +107,11 @@ test('whole chunks of lines and the same bytes a few at a time give the same lin
   // Whole lines inside one chunk are decoded as one run; a chunk with a bad line goes line by
   // line; a byte at a time goes through the partial-line path. All three must agree.
   const lines = ['plain 1', 'crlf 2\r', 'é ünïcödé 3', `${'z'.repeat(100)} long`, '', 'tab\there', 'last'];
-  const dirty = Buffer.concat([Buffer.from(lines.slice(0, 3).join('\n') + '\n'), Buffer.from([0x62, 0xff, 0x0a, 0x00, 0x01, 0x02, 0x0a]), Buffer.from(lines.slice(3).join('\n') + '\n')]);
+  const dirty = Buffer.concat([
+    Buffer.from(lines.slice(0, 3).join('\n') + '\n'),
+    Buffer.from([0x62, 0xff, 0x0a, 0x00, 0x01, 0x02, 0x0a]),
+    Buffer.from(lines.slice(3).join('\n') + '\n'),
+  ]);
   const clean = Buffer.from(lines.join('\n') + '\n');
   for (const input of [clean, dirty]) {
     const run = (sizes: number) => {

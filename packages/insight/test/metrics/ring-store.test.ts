@@ -21,12 +21,20 @@ weird_escape{path="a\\\\b \\"q\\" \\nx"} +Inf
 
 test('a scrape: wanted samples with their labels, the rest skipped unparsed, types kept', () => {
   const got: [string, Record<string, string>, number][] = [];
-  const r = parseExposition(scrape, (n) => n.startsWith('holdfast_http_requests') || n.endsWith('_sum') || n === 'weird_escape', (n, l, v) => got.push([n, l, v]));
+  const r = parseExposition(
+    scrape,
+    (n) => n.startsWith('holdfast_http_requests') || n.endsWith('_sum') || n === 'weird_escape',
+    (n, l, v) => got.push([n, l, v]),
+  );
   assert.equal(r.samples, 4);
   assert.equal(r.skipped, 4);
   assert.equal(r.malformed, 0);
   assert.deepEqual(got[0], ['holdfast_http_requests_total', { method: 'GET', route: '/orders/:id', status: '200', service: 'orders' }, 41]);
-  assert.deepEqual(got[2], ['holdfast_http_request_duration_seconds_sum', { method: 'GET', route: '/orders/:id', status: '200', service: 'orders' }, 1.25]);
+  assert.deepEqual(got[2], [
+    'holdfast_http_request_duration_seconds_sum',
+    { method: 'GET', route: '/orders/:id', status: '200', service: 'orders' },
+    1.25,
+  ]);
   assert.deepEqual(got[3], ['weird_escape', { path: 'a\\b "q" \nx' }, Infinity]);
   assert.equal(r.types.get('holdfast_http_request_duration_seconds'), 'histogram');
   assert.equal(familyOf('holdfast_http_request_duration_seconds_bucket', r.types), 'holdfast_http_request_duration_seconds');
@@ -37,7 +45,11 @@ test('a scrape: wanted samples with their labels, the rest skipped unparsed, typ
 test('malformed lines are counted and named, the rest of the scrape is read', () => {
   const text = 'ok 1\nbad{a="x" 2\nbad2{a=x} 3\nbad3 abc\nbad4{a="1",a="2"} 1\n9bad 1\nok2{} 2\r\n';
   const got: string[] = [];
-  const r = parseExposition(text, () => true, (n) => got.push(n));
+  const r = parseExposition(
+    text,
+    () => true,
+    (n) => got.push(n),
+  );
   assert.deepEqual(got, ['ok', 'ok2']);
   assert.equal(r.malformed, 5);
   assert.deepEqual(
@@ -57,7 +69,10 @@ test('a ring holds `slots` scrapes per target; a sample costs 8 bytes', () => {
   const ring = store.target('orders:0')!;
   const s = ring.series.get(seriesKey('c_total', { a: '1' }))!;
   assert.equal(ring.oldestSeq, 7);
-  assert.deepEqual([...ring.times].sort((a, b) => a - b), [7000, 8000, 9000, 10_000]);
+  assert.deepEqual(
+    [...ring.times].sort((a, b) => a - b),
+    [7000, 8000, 9000, 10_000],
+  );
   assert.equal(increase(ring, s, 0, 10_000), 30, 'only what the ring still holds: 70 → 100');
   assert.equal(store.bytes(), 4 * 9 + 200 + 4 * 8 + 2 * s.key.length + 250);
 });
@@ -137,7 +152,10 @@ test('maxSeries bounds the store whatever the scrapes hold; gone series and targ
   store.put(ring, 'y', {}, 1);
   store.end(ring);
   store.prune(4500);
-  assert.deepEqual([...store.targets()].map((r) => r.target), ['b']);
+  assert.deepEqual(
+    [...store.targets()].map((r) => r.target),
+    ['b'],
+  );
   assert.equal(store.seriesCount, 1);
 });
 

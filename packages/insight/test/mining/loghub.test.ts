@@ -16,7 +16,10 @@ test('on the messages: average GA ≥ 0.95 and PA ≥ 0.70, no system below GA 0
   for (const d of data) {
     const m = new TemplateMiner();
     const ids = d.contents.map((c) => m.add(c).id);
-    const r = score(d.templates, ids.map((id) => m.get(id)!.text));
+    const r = score(
+      d.templates,
+      ids.map((id) => m.get(id)!.text),
+    );
     assert.ok(r.ga >= 0.85, `${d.system}: GA ${r.ga}`);
     ga += r.ga / data.length;
     pa += r.pa / data.length;
@@ -31,7 +34,11 @@ test('on the raw lines, headers found automatically: average GA ≥ 0.95', () =>
     const ids: string[] = [];
     const pm = new ProgramMiner({ multiline: false, detector: false }, { onMined: (x) => ids.push(x.result.id) });
     for (const l of d.lines) pm.line(l);
-    ga += score(d.templates, ids.map((id) => pm.miner.get(id)!.text)).ga / data.length;
+    ga +=
+      score(
+        d.templates,
+        ids.map((id) => pm.miner.get(id)!.text),
+      ).ga / data.length;
   }
   assert.ok(ga >= 0.95, `average GA ${ga}`);
 });

@@ -6,7 +6,10 @@ import { TemplateMiner } from '@holdfast/insight';
 const masked = (message: string, masks = {}) => new TemplateMiner({ masks }).add(message).template;
 
 test('numbers, signed numbers and digit-led runs are values; the constant parts around them stay', () => {
-  assert.equal(masked('PacketResponder 1 for block blk_-6952295868487656571 terminating'), 'PacketResponder <*> for block blk_<*> terminating');
+  assert.equal(
+    masked('PacketResponder 1 for block blk_-6952295868487656571 terminating'),
+    'PacketResponder <*> for block blk_<*> terminating',
+  );
   assert.equal(masked('auto=-1 adj=0.0 at 2015-10-18'), 'auto=<*> adj=<*>.<*> at <*>-<*>-<*>');
   assert.equal(masked('took 250ms (4G heap, 9f4ef63)'), 'took <*> (<*> heap, <*>)');
 });

@@ -37,7 +37,9 @@ test('a first word that names the event never becomes a value without a shared p
   const m = new TemplateMiner();
   const ids = ['cupsd', 'syslogd', 'klogd', 'portmap', 'irqbalance'].map((d) => m.add(`${d} startup succeeded`).id);
   assert.equal(new Set(ids).size, 5);
-  const apple = ['com.apple.cts:', 'com.apple.Safari.Update:', 'com.apple.icloud.fmfd:', 'com.apple.mail:'].map((w) => m.add(`${w} job not ready, retry in 12 seconds`));
+  const apple = ['com.apple.cts:', 'com.apple.Safari.Update:', 'com.apple.icloud.fmfd:', 'com.apple.mail:'].map((w) =>
+    m.add(`${w} job not ready, retry in 12 seconds`),
+  );
   assert.equal(apple[3]!.template, 'com.apple.<*>: job not ready, retry in <*> seconds');
 });
 
@@ -49,7 +51,11 @@ test('places that differ only by a value generalise at once (an address or a hos
   assert.equal(b.change, 'generalised');
   assert.equal(b.template, 'authentication failure; rhost=<*> user=root');
   assert.deepEqual(b.params, ['ec2-54-222-1-1.compute.internal.x']);
-  assert.equal(m.add('authentication failure; rhost=db.example.com user=root').id, a.id, 'a host name with a top-level domain is masked at once');
+  assert.equal(
+    m.add('authentication failure; rhost=db.example.com user=root').id,
+    a.id,
+    'a host name with a top-level domain is masked at once',
+  );
 });
 
 test('a generalised place keeps the constant prefix and suffix its values share', () => {
@@ -112,7 +118,13 @@ test('first and last seen come from the injected clock', () => {
 
 test('invalid options are rejected with every problem and its path', () => {
   assert.throws(
-    () => new TemplateMiner({ maxTemplates: 0, masks: { numbers: 'yes' as unknown as boolean, nope: true } as never, variantLimit: 1.5, custom: 1 } as never),
+    () =>
+      new TemplateMiner({
+        maxTemplates: 0,
+        masks: { numbers: 'yes' as unknown as boolean, nope: true } as never,
+        variantLimit: 1.5,
+        custom: 1,
+      } as never),
     (err: unknown) => {
       assert.ok(err instanceof InsightError);
       assert.equal(err.code, 'HOLDFAST_E_INSIGHT_OPTIONS');
@@ -121,7 +133,10 @@ test('invalid options are rejected with every problem and its path', () => {
       return true;
     },
   );
-  assert.throws(() => new TemplateMiner({ masks: { custom: [{ name: 'x', pattern: '(' }] } }), /masks\.custom\[0\]\.pattern: not a valid regular expression/);
+  assert.throws(
+    () => new TemplateMiner({ masks: { custom: [{ name: 'x', pattern: '(' }] } }),
+    /masks\.custom\[0\]\.pattern: not a valid regular expression/,
+  );
 });
 
 test('a message of megabytes without a space is mined on its head, and the cache and template stay small', () => {
@@ -138,7 +153,20 @@ test('the ids a template absorbed are bounded: the most recent 256 still resolve
   const state = {
     format: 'holdfast-templates',
     version: 1,
-    templates: [{ id: 'aaaaaaaaaaaa', seq: 0, tokens: ['job', '<*>', 'done'], wild: [[1]], count: 300, firstSeen: 0, lastSeen: 0, example: 'job 1 done', absorbed: ids, level: -1 }],
+    templates: [
+      {
+        id: 'aaaaaaaaaaaa',
+        seq: 0,
+        tokens: ['job', '<*>', 'done'],
+        wild: [[1]],
+        count: 300,
+        firstSeen: 0,
+        lastSeen: 0,
+        example: 'job 1 done',
+        absorbed: ids,
+        level: -1,
+      },
+    ],
   };
   const m = restoreState(state);
   assert.equal(m.get('aaaaaaaaaaaa')!.absorbed.length, 256);

@@ -10,37 +10,41 @@ function collect(options = {}, runtime = {}) {
   return { pm, mined, signals, at: (t: number) => (now = t) };
 }
 
-test('a program writing JSON, logfmt, plain lines with headers and a stack trace: one event each, mined on the message with the level kept', () => {
-  const { pm, mined } = collect();
-  const out = [
-    '{"level":30,"time":1,"msg":"listening on 8080"}',
-    'time=2 level=warn msg="cache miss for user 12"',
-    '2024-05-01 10:00:00,001 ERROR [main] shop.Orders: order 42 failed',
-    'Error: connect ECONNREFUSED 127.0.0.1:5432',
-    '    at TCPConnectWrap.afterConnect (node:net:1555:16)',
-    '{"level":"info","msg":"listening on 9090"}',
-  ].join('\n');
-  // Chunks that split lines anywhere.
-  for (let i = 0; i < out.length; i += 7) pm.write(Buffer.from(out.slice(i, i + 7)));
-  pm.end();
-  assert.deepEqual(
-    mined.map((m) => [m.event.format, m.event.level, m.result.template]),
-    [
-      ['json', 30, 'listening on <*>'],
-      ['logfmt', 40, 'cache miss for user <*>'],
-      ['plain', 50, 'order <*> failed'],
-      ['plain', 50, 'Error: connect ECONNREFUSED <*>:<*>'],
-      ['json', 30, 'listening on <*>'],
-    ],
-  );
-  assert.equal(mined[3]!.event.lines, 2);
-  assert.equal(mined[2]!.event.header, '2024-05-01 10:00:00,001 ERROR [main] shop.Orders:');
-  const s = pm.stats;
-  assert.equal(s.lines, 6);
-  assert.equal(s.events, 5);
-  assert.equal(s.mined, 5);
-  assert.deepEqual(s.byLevel, { info: 2, warn: 1, error: 2 });
-});
+test(
+  'a program writing JSON, logfmt, plain lines with headers and a stack trace: one event each, mined on the ' +
+    'message with the level kept',
+  () => {
+    const { pm, mined } = collect();
+    const out = [
+      '{"level":30,"time":1,"msg":"listening on 8080"}',
+      'time=2 level=warn msg="cache miss for user 12"',
+      '2024-05-01 10:00:00,001 ERROR [main] shop.Orders: order 42 failed',
+      'Error: connect ECONNREFUSED 127.0.0.1:5432',
+      '    at TCPConnectWrap.afterConnect (node:net:1555:16)',
+      '{"level":"info","msg":"listening on 9090"}',
+    ].join('\n');
+    // Chunks that split lines anywhere.
+    for (let i = 0; i < out.length; i += 7) pm.write(Buffer.from(out.slice(i, i + 7)));
+    pm.end();
+    assert.deepEqual(
+      mined.map((m) => [m.event.format, m.event.level, m.result.template]),
+      [
+        ['json', 30, 'listening on <*>'],
+        ['logfmt', 40, 'cache miss for user <*>'],
+        ['plain', 50, 'order <*> failed'],
+        ['plain', 50, 'Error: connect ECONNREFUSED <*>:<*>'],
+        ['json', 30, 'listening on <*>'],
+      ],
+    );
+    assert.equal(mined[3]!.event.lines, 2);
+    assert.equal(mined[2]!.event.header, '2024-05-01 10:00:00,001 ERROR [main] shop.Orders:');
+    const s = pm.stats;
+    assert.equal(s.lines, 6);
+    assert.equal(s.events, 5);
+    assert.equal(s.mined, 5);
+    assert.deepEqual(s.byLevel, { info: 2, warn: 1, error: 2 });
+  },
+);
 
 test('a flood above maxEventsPerSecond is shed and counted; the sampling hook sheds too', () => {
   const { pm, mined, at } = collect({ maxEventsPerSecond: 10, multiline: false });
@@ -84,12 +88,20 @@ test('state saved as JSON and restored: ids and baselines survive a restart', ()
   const b = new ProgramMiner({ multiline: false }, { onMined: (m) => mined.push(m) }, state);
   b.line('INFO login ok for erin');
   assert.equal(mined[0]!.result.id, before[0]);
-  assert.throws(() => new ProgramMiner({}, {}, { miner: { format: 'x' }, detector: null } as never), (e: unknown) => e instanceof InsightError && e.code === 'HOLDFAST_E_INSIGHT_STATE');
+  assert.throws(
+    () => new ProgramMiner({}, {}, { miner: { format: 'x' }, detector: null } as never),
+    (e: unknown) => e instanceof InsightError && e.code === 'HOLDFAST_E_INSIGHT_STATE',
+  );
 });
 
 test('bad options are refused with every problem', () => {
   assert.throws(
     () => new ProgramMiner({ header: '<Date> only', maxLineBytes: 1, miner: { maxTemplates: -1 }, extra: 1 } as never),
-    (e: unknown) => e instanceof InsightError && e.issues.map((i) => i.path.join('.')).sort().join() === 'extra,header,maxLineBytes,miner.maxTemplates',
+    (e: unknown) =>
+      e instanceof InsightError &&
+      e.issues
+        .map((i) => i.path.join('.'))
+        .sort()
+        .join() === 'extra,header,maxLineBytes,miner.maxTemplates',
   );
 });

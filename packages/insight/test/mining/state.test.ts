@@ -34,7 +34,9 @@ test('a saved state is plain JSON; restored, the same messages get the same ids 
   assert.deepEqual(b.add("creating device node '/udev/hdc'").params, ['hdc']);
   // Least-recently-seen order survives: the restored list is in the same order.
   assert.deepEqual(
-    restoreState(JSON.parse(json)).templates().map((x) => x.id),
+    restoreState(JSON.parse(json))
+      .templates()
+      .map((x) => x.id),
     a.templates().map((x) => x.id),
   );
 });
@@ -57,7 +59,18 @@ test('a bad state is refused whole, with every problem and its path', () => {
     version: 9,
     templates: [
       { id: 'nothex', seq: -1, tokens: ['a', 'b'], wild: [[5]], count: 1, firstSeen: 0, lastSeen: 0, example: '', absorbed: [], level: -1 },
-      { id: '0123456789ab', seq: 0, tokens: ['x', 'y z'], wild: [], count: 'many', firstSeen: 0, lastSeen: 0, example: 'x 1', absorbed: ['zz'], level: 30 },
+      {
+        id: '0123456789ab',
+        seq: 0,
+        tokens: ['x', 'y z'],
+        wild: [],
+        count: 'many',
+        firstSeen: 0,
+        lastSeen: 0,
+        example: 'x 1',
+        absorbed: ['zz'],
+        level: 30,
+      },
     ],
   };
   assert.throws(
@@ -67,7 +80,15 @@ test('a bad state is refused whole, with every problem and its path', () => {
       assert.equal(err.code, 'HOLDFAST_E_INSIGHT_STATE');
       assert.deepEqual(
         err.issues.map((i) => i.path.join('.')),
-        ['version', 'templates.0.id', 'templates.0.seq', 'templates.0.wild.0', 'templates.1.tokens', 'templates.1.count', 'templates.1.absorbed'],
+        [
+          'version',
+          'templates.0.id',
+          'templates.0.seq',
+          'templates.0.wild.0',
+          'templates.1.tokens',
+          'templates.1.count',
+          'templates.1.absorbed',
+        ],
       );
       return true;
     },

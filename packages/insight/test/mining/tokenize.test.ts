@@ -52,7 +52,8 @@ test('the one-scan hash of a message equals the hash of its masked tokens, on Lo
 
 test('the hashes agree with masks turned off or on (numbers off, paths and quoted on)', () => {
   const messages = [...loghub.slice(0, 4000), ...hand, ...syntheticLines(2000)];
-  for (const flags of [{ numbers: false }, { paths: true, quoted: true }, { sizes: false, durations: false }, { dates: false }]) agree(messages, flags);
+  for (const flags of [{ numbers: false }, { paths: true, quoted: true }, { sizes: false, durations: false }, { dates: false }])
+    agree(messages, flags);
 });
 
 test('messages that mask to different texts get different keys', () => {

@@ -80,11 +80,18 @@ test('vector matching: one-to-one ignores the name, group_left copies labels, du
   });
   assert.throws(() => e.query('req / on(route) tot', 0), /many-to-one matching must be explicit/);
   assert.throws(() => e.query('tot / on(route) group_left req', 0), /duplicate series for the match group/);
-  assert.deepEqual(values(e.query('req > bool 20', 0)), { '{"route":"/a","status":"200"}': 1, '{"route":"/a","status":"500"}': 0, '{"route":"/b","status":"200"}': 1 });
+  assert.deepEqual(values(e.query('req > bool 20', 0)), {
+    '{"route":"/a","status":"200"}': 1,
+    '{"route":"/a","status":"500"}': 0,
+    '{"route":"/b","status":"200"}': 1,
+  });
   assert.deepEqual(Object.keys(values(e.query('req > 20', 0))).length, 2, 'a filter keeps the name and the value');
   assert.deepEqual(values(e.query('sum by (route) (req) unless on(route) tot < 60', 0)), { '{"route":"/a"}': 100 });
   assert.deepEqual(values(e.query('req{route="/b"} or req', 0)), values(e.query('req', 0)));
-  assert.deepEqual(values(e.query('label_replace(tot, "team", "t-$1", "owner", "(.*)")', 0)), { '{"__name__":"tot","owner":"x","route":"/a","team":"t-x"}': 100, '{"__name__":"tot","owner":"y","route":"/b","team":"t-y"}': 50 });
+  assert.deepEqual(values(e.query('label_replace(tot, "team", "t-$1", "owner", "(.*)")', 0)), {
+    '{"__name__":"tot","owner":"x","route":"/a","team":"t-x"}': 100,
+    '{"__name__":"tot","owner":"y","route":"/b","team":"t-y"}': 50,
+  });
   assert.throws(() => e.query('-{__name__=~"req|other"}', 0), /same labelset/, 'dropping the name must not merge series silently');
 });
 
@@ -115,7 +122,21 @@ test('over-time functions and aggregations compute as Prometheus does', () => {
   assert.equal(values(e.query('quantile_over_time(0.5, g[7m])', at))['{"k":"a"}'], 3.5);
   assert.equal(values(e.query('quantile_over_time(0.25, g[7m])', at))['{"k":"a"}'], 1.75);
   assert.equal(values(e.query('max_over_time(g[7m]) - min_over_time(g[7m])', at))['{"k":"a"}'], 8);
-  assert.ok(Math.abs(values(e.query('stddev_over_time(g[7m])', at))['{"k":"a"}']! - Math.sqrt(((3 - 31 / 8) ** 2 + (1 - 31 / 8) ** 2 * 2 + (4 - 31 / 8) ** 2 + (5 - 31 / 8) ** 2 + (9 - 31 / 8) ** 2 + (2 - 31 / 8) ** 2 + (6 - 31 / 8) ** 2) / 8)) < 1e-12);
+  assert.ok(
+    Math.abs(
+      values(e.query('stddev_over_time(g[7m])', at))['{"k":"a"}']! -
+        Math.sqrt(
+          ((3 - 31 / 8) ** 2 +
+            (1 - 31 / 8) ** 2 * 2 +
+            (4 - 31 / 8) ** 2 +
+            (5 - 31 / 8) ** 2 +
+            (9 - 31 / 8) ** 2 +
+            (2 - 31 / 8) ** 2 +
+            (6 - 31 / 8) ** 2) /
+            8,
+        ),
+    ) < 1e-12,
+  );
   assert.equal(values(e.query('last_over_time(g[7m])', at))['{"__name__":"g","k":"a"}'], 6, 'last_over_time keeps the name');
   assert.equal(one(e.query('sum(g)', 3 * MIN)), 1 + 8);
   assert.equal(one(e.query('count(g)', 3 * MIN)), 2);

@@ -18,9 +18,20 @@ function show(e: Expr): string {
     case 'call':
       return `${e.func}(${e.args.map(show).join(', ')})`;
     case 'aggregate':
-      return `${e.op}${e.grouping.length || e.without ? `${e.without ? ' without' : ' by'}(${e.grouping.join(',')})` : ''}(${e.param ? show(e.param) + ', ' : ''}${show(e.expr)})`;
-    case 'binary':
-      return `(${show(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${e.matching && (e.matching.labels.length || e.matching.on) ? ` ${e.matching.on ? 'on' : 'ignoring'}(${e.matching.labels.join(',')})` : ''}${e.matching?.card === 'many-to-one' ? ` group_left(${e.matching.include.join(',')})` : e.matching?.card === 'one-to-many' ? ` group_right(${e.matching.include.join(',')})` : ''} ${show(e.rhs)})`;
+      return `${e.op}${
+        e.grouping.length || e.without ? `${e.without ? ' without' : ' by'}(${e.grouping.join(',')})` : ''
+      }(${e.param ? show(e.param) + ', ' : ''}${show(e.expr)})`;
+    case 'binary': {
+      const m = e.matching;
+      const on = m && (m.labels.length || m.on) ? ` ${m.on ? 'on' : 'ignoring'}(${m.labels.join(',')})` : '';
+      const group =
+        m?.card === 'many-to-one'
+          ? ` group_left(${m.include.join(',')})`
+          : m?.card === 'one-to-many'
+            ? ` group_right(${m.include.join(',')})`
+            : '';
+      return `(${show(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${on}${group} ${show(e.rhs)})`;
+    }
     case 'unary':
       return `(${e.op}${show(e.expr)})`;
     case 'paren':
@@ -50,13 +61,21 @@ test('selectors, ranges, offsets, matching clauses, aggregations and functions p
   assert.equal(show(parseExpr('holdfast:orders:level offset 167h30m')), `holdfast:orders:level@-${(167 * 60 + 30) * 60_000}`);
   assert.equal(show(parseExpr('label_replace(x, "dst", "$1", "src", "(.*)")')), 'label_replace(x, "dst", "$1", "src", "(.*)")');
   assert.equal(show(parseExpr('clamp_min(min without (p) (a or b), 0)')), 'clamp_min(min without(p)((a or b)), 0)');
-  assert.equal(show(parseExpr('histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))')), 'histogram_quantile(0.99, sum by(le)(rate(h_bucket[300000])))');
+  assert.equal(
+    show(parseExpr('histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))')),
+    'histogram_quantile(0.99, sum by(le)(rate(h_bucket[300000])))',
+  );
   assert.equal(show(parseExpr('vector(1) + time() - Inf * NaN')), '((vector(1) + time()) - (Infinity * NaN))');
   assert.equal(show(parseExpr('x # a comment\n + 1')), '(x + 1)');
 });
 
 test('what Prometheus refuses is refused, with the position', () => {
-  const refuse = (q: string, message: RegExp) => assert.throws(() => parseExpr(q), (err: Error & { code?: string }) => message.test(err.message) && /^HOLDFAST_E_PROMQL_(PARSE|UNSUPPORTED)$/.test(err.code ?? ''), q);
+  const refuse = (q: string, message: RegExp) =>
+    assert.throws(
+      () => parseExpr(q),
+      (err: Error & { code?: string }) => message.test(err.message) && /^HOLDFAST_E_PROMQL_(PARSE|UNSUPPORTED)$/.test(err.code ?? ''),
+      q,
+    );
   refuse('rate(x)', /expected type range vector in call to function "rate", got instant vector/);
   refuse('1 > 2', /comparisons between scalars must use BOOL modifier/);
   refuse('sum(x) and 1', /set operator "and" not allowed in binary scalar expression/);

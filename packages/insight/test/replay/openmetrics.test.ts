@@ -39,7 +39,12 @@ test('the Prometheus text format (no # EOF) takes millisecond timestamps', () =>
 });
 
 test('malformed replays are refused with the file and line', () => {
-  const refuse = (body: string, message: RegExp) => assert.throws(() => readReplay(body, 'r.om'), (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_REPLAY' && message.test(err.message), body);
+  const refuse = (body: string, message: RegExp) =>
+    assert.throws(
+      () => readReplay(body, 'r.om'),
+      (err: Error & { code?: string }) => err.code === 'HOLDFAST_E_REPLAY' && message.test(err.message),
+      body,
+    );
   refuse('x 1\n', /r\.om:1: a replay sample needs a timestamp/);
   refuse('x 1 10\nx 2 5\n# EOF\n', /r\.om:2: out-of-order sample/);
   refuse('x 1 10\nx 2 10\n# EOF\n', /r\.om:2: duplicate timestamp/);

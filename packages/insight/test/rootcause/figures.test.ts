@@ -18,14 +18,32 @@ const dur = (route: string, sum: number, count: number): Sample[] => [
   ['holdfast_http_request_duration_seconds_sum', { route, method: 'GET', status: '200' }, sum],
   ['holdfast_http_request_duration_seconds_count', { route, method: 'GET', status: '200' }, count],
 ];
-const call = (dependency: string, outcome: string, v: number): Sample => ['holdfast_dependency_upstream_calls_total', { dependency, outcome }, v];
+const call = (dependency: string, outcome: string, v: number): Sample => [
+  'holdfast_dependency_upstream_calls_total',
+  { dependency, outcome },
+  v,
+];
 
 test('figures of a program: its instances summed, probes out, 5xx as errors, the mean from sum and count', () => {
   const store = new RingStore({ slots: 10, maxSeries: 100 });
-  scrape(store, 'web:0', 'web', 1000, [req('/a', '200', 100), req('/metrics', '200', 50), ...dur('/a', 1, 100), call('db', 'success', 40), call('db', 'timeout', 0)]);
+  scrape(store, 'web:0', 'web', 1000, [
+    req('/a', '200', 100),
+    req('/metrics', '200', 50),
+    ...dur('/a', 1, 100),
+    call('db', 'success', 40),
+    call('db', 'timeout', 0),
+  ]);
   scrape(store, 'web:1', 'web', 1000, [req('/a', '200', 10)]);
   scrape(store, 'db', 'db', 1000, [req('/q', '200', 1)]);
-  scrape(store, 'web:0', 'web', 11_000, [req('/a', '200', 180), req('/a', '503', 20), req('/metrics', '200', 60), ...dur('/a', 5, 180), call('db', 'success', 70), call('db', 'timeout', 10), call('cache', 'error', 3)]);
+  scrape(store, 'web:0', 'web', 11_000, [
+    req('/a', '200', 180),
+    req('/a', '503', 20),
+    req('/metrics', '200', 60),
+    ...dur('/a', 5, 180),
+    call('db', 'success', 70),
+    call('db', 'timeout', 10),
+    call('cache', 'error', 3),
+  ]);
   scrape(store, 'web:1', 'web', 11_000, [req('/a', '200', 30), req('/a', '500', 5)]);
   const f = programFigures(store, 'web', 1000, 11_000);
   assert.deepEqual(f.served, { requests: 80 + 20 + 20 + 5, errors: 25, seconds: 10, meanSeconds: 4 / 80 });

@@ -7,14 +7,22 @@ import { buildCallGraph, endpointsIn, type ProgramEndpoints } from '../../src/ro
 const shop: ProgramEndpoints[] = [
   { name: 'inventory', listen: [{ host: '127.0.0.1', port: 3002 }], env: { HOST: '127.0.0.1', SHOP_CHAOS: '1' } },
   { name: 'orders', listen: [{ host: '127.0.0.1', port: 3001 }], env: { INVENTORY_URL: 'http://127.0.0.1:3002' } },
-  { name: 'gateway', listen: [{ host: '127.0.0.1', port: 3000 }], env: { ORDERS_URL: 'http://127.0.0.1:3001', INVENTORY_URL: 'http://127.0.0.1:3002' } },
+  {
+    name: 'gateway',
+    listen: [{ host: '127.0.0.1', port: 3000 }],
+    env: { ORDERS_URL: 'http://127.0.0.1:3001', INVENTORY_URL: 'http://127.0.0.1:3002' },
+  },
 ];
 
 test("the shop: env URLs give every call, and orders' dependency 'inventory' lands on the inventory program", () => {
   const g = buildCallGraph(shop, new Map([['orders', ['inventory']]]));
   assert.deepEqual(
     g.edges.map((e) => `${e.from}→${e.to} [${e.via.join(', ')}]`),
-    ['orders→inventory [env INVENTORY_URL, dependency \'inventory\']', 'gateway→inventory [env INVENTORY_URL]', 'gateway→orders [env ORDERS_URL]'],
+    [
+      "orders→inventory [env INVENTORY_URL, dependency 'inventory']",
+      'gateway→inventory [env INVENTORY_URL]',
+      'gateway→orders [env ORDERS_URL]',
+    ],
   );
   assert.deepEqual([...g.targets.get('orders')!], [['inventory', 'inventory']]);
   assert.deepEqual(g.unmapped, []);
@@ -47,7 +55,11 @@ test('declared dependencies win, and name only programs that exist', () => {
 test('a URL reaches a socket only on a matching host, and a program never calls itself', () => {
   const programs: ProgramEndpoints[] = [
     { name: 'a', listen: [{ host: '10.0.0.5', port: 80 }], env: { SELF: 'http://127.0.0.1:81' } },
-    { name: 'b', listen: [{ host: '127.0.0.1', port: 81 }], env: { A: 'http://127.0.0.1:80', A2: 'http://10.0.0.5', B: 'http://127.0.0.1:81' } },
+    {
+      name: 'b',
+      listen: [{ host: '127.0.0.1', port: 81 }],
+      env: { A: 'http://127.0.0.1:80', A2: 'http://10.0.0.5', B: 'http://127.0.0.1:81' },
+    },
     { name: 'c', listen: [{ host: '::', port: 6379 }], env: {} },
     { name: 'd', listen: [], env: { CACHE: 'redis://[::1]', PEERS: 'http://elsewhere:9, 127.0.0.1:81' } },
   ];

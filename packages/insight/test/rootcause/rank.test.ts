@@ -36,7 +36,10 @@ test("the guide's incident: inventory at 12.5 % errors is the cause, orders and 
   assert.deepEqual(order(r), ['inventory:cause', 'orders:affected', 'gateway:affected']);
   const [cause, orders, gateway] = r.candidates;
   assert.deepEqual(cause!.explains, ['gateway', 'orders']);
-  assert.match(cause!.why, /^12\.5 % errors \(14,775 of 118,200\); it calls no other program; its logs meanwhile: "cannot get a connection: the pool of <n> connections is exhausted" ×14700 \(burst\)$/);
+  assert.match(
+    cause!.why,
+    /^12\.5 % errors \(14,775 of 118,200\); it calls no other program; its logs meanwhile: "cannot get a connection: the pool of <n> connections is exhausted" ×14700 \(burst\)$/,
+  );
   assert.equal(cause!.score, 0.125);
   assert.deepEqual(orders!.path, ['orders', 'inventory']);
   assert.match(orders!.why, /^1\.8 % errors \(2,133 of 118,500\); it calls inventory, the probable cause$/);
@@ -52,14 +55,30 @@ test("the guide's incident: inventory at 12.5 % errors is the cause, orders and 
 });
 
 test('nothing abnormal: no candidate, every service healthy', () => {
-  const r = rankCauses(input([{ name: 'a', current: fig(1000, 0.0005, 20) }, { name: 'b', current: fig(1000, 0, 10) }], [edge('a', 'b')]));
+  const r = rankCauses(
+    input(
+      [
+        { name: 'a', current: fig(1000, 0.0005, 20) },
+        { name: 'b', current: fig(1000, 0, 10) },
+      ],
+      [edge('a', 'b')],
+    ),
+  );
   assert.deepEqual(r.candidates, []);
   assert.deepEqual(r.healthy, ['a', 'b']);
   assert.equal(headline(r), 'no probable cause: every service looks normal');
 });
 
 test('a caller failing while what it calls is healthy is the cause itself', () => {
-  const r = rankCauses(input([{ name: 'orders', current: fig(1000, 0.2) }, { name: 'inventory', current: fig(1000, 0) }], [edge('orders', 'inventory')]));
+  const r = rankCauses(
+    input(
+      [
+        { name: 'orders', current: fig(1000, 0.2) },
+        { name: 'inventory', current: fig(1000, 0) },
+      ],
+      [edge('orders', 'inventory')],
+    ),
+  );
   assert.deepEqual(order(r), ['orders:cause']);
   assert.match(r.candidates[0]!.why, /what it calls \(inventory\) is healthy$/);
 });
@@ -110,7 +129,11 @@ test('latency without a baseline counts only when plainly slow (slowSeconds)', (
   assert.deepEqual(slowish.candidates, []);
   const slow = rankCauses(input([{ name: 'a', current: fig(100, 0, 1500) }], []));
   assert.deepEqual(order(slow), ['a:cause']);
-  assert.equal(rankCauses(input([{ name: 'a', current: fig(100, 0, 400) }], []), { slowSeconds: 0.3 }).candidates.length, 1, 'thresholds can be set');
+  assert.equal(
+    rankCauses(input([{ name: 'a', current: fig(100, 0, 400) }], []), { slowSeconds: 0.3 }).candidates.length,
+    1,
+    'thresholds can be set',
+  );
 });
 
 test('a small rise in latency is not abnormal (factor and least increase both needed)', () => {
@@ -131,11 +154,17 @@ test('a service that is down, with no figures of its own, is the cause; its call
   assert.deepEqual(order(r), ['redis:cause', 'orders:affected']);
   const cause = r.candidates[0]!;
   assert.equal(cause.score, 1);
-  assert.deepEqual(cause.findings.map((f) => f.signal), ['down', 'calls']);
-  assert.match(cause.why, /^exited 1 \(code 1\), restarting in 4 s; orders sees 100 % of the calls fail \(500 of 500\); it calls no other program$/);
+  assert.deepEqual(
+    cause.findings.map((f) => f.signal),
+    ['down', 'calls'],
+  );
+  assert.match(
+    cause.why,
+    /^exited 1 \(code 1\), restarting in 4 s; orders sees 100 % of the calls fail \(500 of 500\); it calls no other program$/,
+  );
 });
 
-test('a caller hiding its callee\'s failures behind a cache or a fallback is affected through its failing calls', () => {
+test("a caller hiding its callee's failures behind a cache or a fallback is affected through its failing calls", () => {
   const r = rankCauses(
     input(
       [
@@ -143,20 +172,39 @@ test('a caller hiding its callee\'s failures behind a cache or a fallback is aff
         { name: 'orders', current: fig(1000, 0, 4) },
         { name: 'inventory', current: fig(1500, 0.5) },
       ],
-      [edge('gateway', 'orders'), edge('gateway', 'inventory'), edge('orders', 'inventory', { via: ["dependency 'inventory'"], current: fig(200, 0.45, 30) })],
+      [
+        edge('gateway', 'orders'),
+        edge('gateway', 'inventory'),
+        edge('orders', 'inventory', { via: ["dependency 'inventory'"], current: fig(200, 0.45, 30) }),
+      ],
     ),
   );
   assert.deepEqual(order(r), ['inventory:cause', 'gateway:affected', 'orders:affected']);
   const orders = r.candidates.find((c) => c.program === 'orders')!;
   assert.equal(orders.score, 0, 'its own answers are fine');
   assert.match(orders.why, /^45 % of its calls to inventory fail \(90 of 200\); it calls inventory, the probable cause$/);
-  assert.match(r.candidates[0]!.why, /^50 % errors \(750 of 1,500\); orders sees 45 % of the calls fail \(90 of 200\); it calls no other program$/);
+  assert.match(
+    r.candidates[0]!.why,
+    /^50 % errors \(750 of 1,500\); orders sees 45 % of the calls fail \(90 of 200\); it calls no other program$/,
+  );
   assert.deepEqual(r.candidates[0]!.explains, ['gateway', 'orders']);
 });
 
 test('failing calls alone never make the caller a cause: the callee is blamed', () => {
-  const r = rankCauses(input([{ name: 'orders', current: fig(1000, 0) }, { name: 'inventory', current: fig(1000, 0) }], [edge('orders', 'inventory', { current: fig(300, 0.3) })]));
-  assert.deepEqual(order(r), ['inventory:cause', 'orders:affected'], "inventory answers its other callers, yet orders' calls fail: the calls are the evidence");
+  const r = rankCauses(
+    input(
+      [
+        { name: 'orders', current: fig(1000, 0) },
+        { name: 'inventory', current: fig(1000, 0) },
+      ],
+      [edge('orders', 'inventory', { current: fig(300, 0.3) })],
+    ),
+  );
+  assert.deepEqual(
+    order(r),
+    ['inventory:cause', 'orders:affected'],
+    "inventory answers its other callers, yet orders' calls fail: the calls are the evidence",
+  );
 });
 
 test("a silent callee is blamed through its callers' failing calls", () => {
@@ -224,7 +272,15 @@ test('a cycle of services failing together is one cause, each member named with 
 });
 
 test('an abnormal service whose callee is only slightly off is the cause itself', () => {
-  const r = rankCauses(input([{ name: 'orders', current: fig(10_000, 0.2) }, { name: 'inventory', current: fig(10_000, 0.003) }], [edge('orders', 'inventory')]));
+  const r = rankCauses(
+    input(
+      [
+        { name: 'orders', current: fig(10_000, 0.2) },
+        { name: 'inventory', current: fig(10_000, 0.003) },
+      ],
+      [edge('orders', 'inventory')],
+    ),
+  );
   assert.deepEqual(order(r), ['orders:cause']);
   assert.deepEqual(
     r.elevated.map((e) => e.program),
@@ -254,12 +310,17 @@ test('edges known several ways are merged, their figures summed', () => {
       [
         edge('orders', 'inventory', { via: ["dependency 'stock'"], current: { requests: 100, errors: 30, seconds: W, meanSeconds: 0.1 } }),
         edge('orders', 'inventory', { via: ['env INVENTORY_URL'] }),
-        edge('orders', 'inventory', { via: ["dependency 'reserve'"], current: { requests: 300, errors: 10, seconds: W, meanSeconds: 0.3 } }),
+        edge('orders', 'inventory', {
+          via: ["dependency 'reserve'"],
+          current: { requests: 300, errors: 10, seconds: W, meanSeconds: 0.3 },
+        }),
         edge('orders', 'orders'),
       ],
     ),
   );
-  assert.deepEqual(r.edges, [{ from: 'orders', to: 'inventory', via: ["dependency 'stock'", 'env INVENTORY_URL', "dependency 'reserve'"] }]);
+  assert.deepEqual(r.edges, [
+    { from: 'orders', to: 'inventory', via: ["dependency 'stock'", 'env INVENTORY_URL', "dependency 'reserve'"] },
+  ]);
   const calls = r.candidates[0]!.findings[0]!;
   assert.equal(calls.text, 'orders sees 10 % of the calls fail (40 of 400)');
 });

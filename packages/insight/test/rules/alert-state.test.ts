@@ -21,26 +21,64 @@ function run(events: AlertEvent[], policy: AlertPolicy): string[] {
 }
 
 test('a result makes an alert pending; held for `for` it fires at the evaluation that reaches it', () => {
-  assert.deepEqual(run([present(), present(), present(), absent], { holdMs: 2 * MIN, keepFiringForMs: 0 }), ['0:pending', '0=pending', '1=pending', '2:firing', '2=firing', '3:resolved', '3=inactive']);
+  assert.deepEqual(run([present(), present(), present(), absent], { holdMs: 2 * MIN, keepFiringForMs: 0 }), [
+    '0:pending',
+    '0=pending',
+    '1=pending',
+    '2:firing',
+    '2=firing',
+    '3:resolved',
+    '3=inactive',
+  ]);
 });
 
 test('for: 0 fires at the first evaluation', () => {
-  assert.deepEqual(run([present(), absent], { holdMs: 0, keepFiringForMs: 0 }), ['0:pending', '0:firing', '0=firing', '1:resolved', '1=inactive']);
+  assert.deepEqual(run([present(), absent], { holdMs: 0, keepFiringForMs: 0 }), [
+    '0:pending',
+    '0:firing',
+    '0=firing',
+    '1:resolved',
+    '1=inactive',
+  ]);
 });
 
 test('a pending alert whose result goes is dropped, and starts over when it returns', () => {
-  assert.deepEqual(run([present(), absent, present(), present(), present()], { holdMs: 2 * MIN, keepFiringForMs: 0 }), ['0:pending', '0=pending', '1:dropped', '1=-', '2:pending', '2=pending', '3=pending', '4:firing', '4=firing']);
+  assert.deepEqual(run([present(), absent, present(), present(), present()], { holdMs: 2 * MIN, keepFiringForMs: 0 }), [
+    '0:pending',
+    '0=pending',
+    '1:dropped',
+    '1=-',
+    '2:pending',
+    '2=pending',
+    '3=pending',
+    '4:firing',
+    '4=firing',
+  ]);
 });
 
 test('keep_firing_for holds a firing alert through short gaps, then resolves it', () => {
   assert.deepEqual(run([present(), absent, present(), absent, absent, absent], { holdMs: 0, keepFiringForMs: 2 * MIN }), [
-    '0:pending', '0:firing', '0=firing', '1=firing', '2=firing', '3=firing', '4=firing', '5:resolved', '5=inactive',
+    '0:pending',
+    '0:firing',
+    '0=firing',
+    '1=firing',
+    '2=firing',
+    '3=firing',
+    '4=firing',
+    '5:resolved',
+    '5=inactive',
   ]);
 });
 
 test('a resolved alert that comes back is a new alert: pending again, with a new activeAt', () => {
   let s: AlertState | undefined;
   const policy = { holdMs: MIN, keepFiringForMs: 0 };
-  for (const [t, e] of [[0, present()], [MIN, present()], [2 * MIN, absent], [3 * MIN, present(7)]] as const) s = stepAlert(s, e, t, policy).next;
+  for (const [t, e] of [
+    [0, present()],
+    [MIN, present()],
+    [2 * MIN, absent],
+    [3 * MIN, present(7)],
+  ] as const)
+    s = stepAlert(s, e, t, policy).next;
   assert.deepEqual(s, { state: 'pending', activeAt: 3 * MIN, value: 7 });
 });

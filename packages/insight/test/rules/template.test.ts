@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expandTemplate, humanize, humanizeDuration, parseTemplate } from '../../src/rules/template.ts';
 
-const data = { labels: { service: 'orders', route: '/orders' }, value: 16.2345, query: (q: string) => (q.includes('remaining') ? [{ labels: {}, value: 0.8734 }] : []) };
+const data = {
+  labels: { service: 'orders', route: '/orders' },
+  value: 16.2345,
+  query: (q: string) => (q.includes('remaining') ? [{ labels: {}, value: 0.8734 }] : []),
+};
 
 test('labels, the value and its formatters expand', () => {
   assert.equal(expandTemplate(parseTemplate('{{ $labels.service }} at {{ $value | printf "%.1f" }}×'), data), 'orders at 16.2×');
@@ -15,7 +19,13 @@ test('labels, the value and its formatters expand', () => {
 });
 
 test('{{ with query }} runs the query and prints its first value; nothing when it returns nothing', () => {
-  assert.equal(expandTemplate(parseTemplate('left: {{ with query "holdfast:slo_error_budget_remaining" }}{{ . | first | value | humanizePercentage }}{{ end }}.'), data), 'left: 87.34%.');
+  assert.equal(
+    expandTemplate(
+      parseTemplate('left: {{ with query "holdfast:slo_error_budget_remaining" }}{{ . | first | value | humanizePercentage }}{{ end }}.'),
+      data,
+    ),
+    'left: 87.34%.',
+  );
   assert.equal(expandTemplate(parseTemplate('[{{ with query "nothing" }}x{{ end }}]'), data), '[]');
 });
 

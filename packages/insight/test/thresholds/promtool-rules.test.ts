@@ -35,7 +35,16 @@ function rulesFor(): RuleFile {
       makeBaseline({ ...base, name: 'req_static', strategy: 'static', static: { below: 1, above: 40 } }),
       makeBaseline({ ...base, name: 'err_seasonal', signal: 'errors', strategy: 'seasonal', by: ['service'] }),
     ],
-    slos: [makeSlo({ name: 'shop_availability', service: 'shop', objective: 0.995, owner: 'shop-team', runbook: 'https://runbooks.example/slo', minRequests: 50 })],
+    slos: [
+      makeSlo({
+        name: 'shop_availability',
+        service: 'shop',
+        objective: 0.995,
+        owner: 'shop-team',
+        runbook: 'https://runbooks.example/slo',
+        minRequests: 50,
+      }),
+    ],
   });
 }
 
@@ -47,7 +56,12 @@ function inputSeries(store: SeriesStore, start: number, minutes: number): { seri
     const values = Array.from({ length: minutes }, (_, m) => (byMinute.has(m) ? String(byMinute.get(m)) : '_')).join(' ');
     const l = labelsToObject(s.labels);
     const { __name__: name, ...rest } = l;
-    return { series: `${name}{${Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`, values };
+    return {
+      series: `${name}{${Object.entries(rest)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ')}}`,
+      values,
+    };
   });
 }
 
@@ -62,64 +76,82 @@ test('promtool check rules accepts every strategy, signal and SLO the generator 
   assert.match(out, new RegExp(`SUCCESS: ${count} rules found`));
 });
 
-test('promtool test rules fires what the embedded evaluator fires, when it fires it, with the same annotations', { timeout: 1_800_000 }, (t) => {
-  if (!prometheusInstalled(t)) return;
-  const dir = tempDir(t, 'holdfast-promtool-');
-  const replay = generateReplay({ seed: 7, weeks: 8.2 / 7, errors: true, incidentsPerWeek: 30, warmupMs: 7.05 * DAY, routes: [{ route: '/api/products', peakRps: 30, incidents: true }, { route: '/api/orders', peakRps: 4, incidents: true }] });
-  const minutes = Math.round((replay.end - replay.start) / MIN);
-  // The same samples, moved to start at 0 as promtool's input does.
-  const store = new SeriesStore();
-  for (const s of replay.store.series()) for (let i = 0; i < s.n; i++) store.append(s.labels, s.t[i]! - replay.start, s.v[i]!);
-  const input = inputSeries(store, 0, minutes);
-  const rules = rulesFor();
-  const evaluator = new RuleEvaluator(store, rules);
-  const alertNames = rules.groups.flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.alert] : [])));
-  // Rules every 5 minutes over 1-minute scrapes (promtool's engine loads at most 10,000 samples
-  // a query: the SLO's 30-day sums over a rule recorded every minute would pass that on day 7).
-  // Check at each evaluation where an alert starts or stops firing, and the evaluation before.
-  const firingAt = new Map<number, ReturnType<RuleEvaluator['firing']>>();
-  const checkTimes = new Set<number>();
-  let previous = '';
-  for (let m = 0; m < minutes; m += EVERY) {
-    evaluator.evaluate(m * MIN);
-    const firing = evaluator.firing(m * MIN);
-    const now = JSON.stringify(firing.map((f) => [f.alertname, f.labels]).sort());
-    if (now !== previous && m > 0) {
-      checkTimes.add(m);
-      checkTimes.add(m - EVERY);
+test(
+  'promtool test rules fires what the embedded evaluator fires, when it fires it, with the same annotations',
+  { timeout: 1_800_000 },
+  (t) => {
+    if (!prometheusInstalled(t)) return;
+    const dir = tempDir(t, 'holdfast-promtool-');
+    const replay = generateReplay({
+      seed: 7,
+      weeks: 8.2 / 7,
+      errors: true,
+      incidentsPerWeek: 30,
+      warmupMs: 7.05 * DAY,
+      routes: [
+        { route: '/api/products', peakRps: 30, incidents: true },
+        { route: '/api/orders', peakRps: 4, incidents: true },
+      ],
+    });
+    const minutes = Math.round((replay.end - replay.start) / MIN);
+    // The same samples, moved to start at 0 as promtool's input does.
+    const store = new SeriesStore();
+    for (const s of replay.store.series()) for (let i = 0; i < s.n; i++) store.append(s.labels, s.t[i]! - replay.start, s.v[i]!);
+    const input = inputSeries(store, 0, minutes);
+    const rules = rulesFor();
+    const evaluator = new RuleEvaluator(store, rules);
+    const alertNames = rules.groups.flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.alert] : [])));
+    // Rules every 5 minutes over 1-minute scrapes (promtool's engine loads at most 10,000 samples
+    // a query: the SLO's 30-day sums over a rule recorded every minute would pass that on day 7).
+    // Check at each evaluation where an alert starts or stops firing, and the evaluation before.
+    const firingAt = new Map<number, ReturnType<RuleEvaluator['firing']>>();
+    const checkTimes = new Set<number>();
+    let previous = '';
+    for (let m = 0; m < minutes; m += EVERY) {
+      evaluator.evaluate(m * MIN);
+      const firing = evaluator.firing(m * MIN);
+      const now = JSON.stringify(firing.map((f) => [f.alertname, f.labels]).sort());
+      if (now !== previous && m > 0) {
+        checkTimes.add(m);
+        checkTimes.add(m - EVERY);
+      }
+      previous = now;
+      firingAt.set(m, firing);
     }
-    previous = now;
-    firingAt.set(m, firing);
-  }
-  const times = [...checkTimes].sort((a, b) => a - b);
-  assert.ok(times.length >= 20, `alerts start and stop during the replay (${times.length} checks)`);
-  const fired = new Set(times.flatMap((m) => firingAt.get(m)!.map((f) => f.alertname)));
-  for (const name of ['ReqSeasonalAnomaly', 'ReqAdaptiveAnomaly', 'ReqStaticAnomaly', 'ShopAvailabilityErrorBudgetBurnFast']) assert.ok(fired.has(name), `${name} fires at least once`);
+    const times = [...checkTimes].sort((a, b) => a - b);
+    assert.ok(times.length >= 20, `alerts start and stop during the replay (${times.length} checks)`);
+    const fired = new Set(times.flatMap((m) => firingAt.get(m)!.map((f) => f.alertname)));
+    for (const name of ['ReqSeasonalAnomaly', 'ReqAdaptiveAnomaly', 'ReqStaticAnomaly', 'ShopAvailabilityErrorBudgetBurnFast'])
+      assert.ok(fired.has(name), `${name} fires at least once`);
 
-  const ruleFile = join(dir, 'rules.yaml');
-  writeFileSync(ruleFile, stringify(rules, { lineWidth: 0 }));
-  const tests = {
-    rule_files: ['rules.yaml'],
-    evaluation_interval: `${EVERY}m`,
-    tests: [
-      {
-        interval: '1m',
-        input_series: input,
-        alert_rule_test: times.flatMap((m) =>
-          alertNames.map((alertname) => ({
-            eval_time: `${m}m`,
-            alertname,
-            exp_alerts: firingAt
-              .get(m)!
-              .filter((f) => f.alertname === alertname)
-              .map((f) => ({ exp_labels: Object.fromEntries(Object.entries(f.labels).filter(([k]) => k !== 'alertname')), exp_annotations: f.annotations })),
-          })),
-        ),
-      },
-    ],
-  };
-  writeFileSync(join(dir, 'tests.yaml'), stringify(tests, { lineWidth: 0 }));
-  const out = promtool(['test', 'rules', 'tests.yaml'], dir);
-  assert.match(out, /SUCCESS/);
-  t.diagnostic(`${times.length} evaluations × ${alertNames.length} alerts checked against promtool`);
-});
+    const ruleFile = join(dir, 'rules.yaml');
+    writeFileSync(ruleFile, stringify(rules, { lineWidth: 0 }));
+    const tests = {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: `${EVERY}m`,
+      tests: [
+        {
+          interval: '1m',
+          input_series: input,
+          alert_rule_test: times.flatMap((m) =>
+            alertNames.map((alertname) => ({
+              eval_time: `${m}m`,
+              alertname,
+              exp_alerts: firingAt
+                .get(m)!
+                .filter((f) => f.alertname === alertname)
+                .map((f) => ({
+                  exp_labels: Object.fromEntries(Object.entries(f.labels).filter(([k]) => k !== 'alertname')),
+                  exp_annotations: f.annotations,
+                })),
+            })),
+          ),
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'tests.yaml'), stringify(tests, { lineWidth: 0 }));
+    const out = promtool(['test', 'rules', 'tests.yaml'], dir);
+    assert.match(out, /SUCCESS/);
+    t.diagnostic(`${times.length} evaluations × ${alertNames.length} alerts checked against promtool`);
+  },
+);

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { alertsCatalogChecks, alertsChecks, alertsSchema, resolveAlerts, slosSchema } from '../../src/thresholds/schema.ts';
 import { catalogFromExposition } from '../../src/thresholds/catalog.ts';
 
-const schema = z.strictObject({ alerts: alertsSchema.optional(), slos: slosSchema.optional() }).check(z.superRefine(alertsChecks(), { when: () => true }));
+const schema = z
+  .strictObject({ alerts: alertsSchema.optional(), slos: slosSchema.optional() })
+  .check(z.superRefine(alertsChecks(), { when: () => true }));
 const catalog = catalogFromExposition(`# TYPE holdfast_http_requests_total counter
 # TYPE holdfast_http_request_duration_seconds histogram
 holdfast_http_request_duration_seconds_bucket{le="0.1"} 1
@@ -29,12 +31,19 @@ function issues(yaml: string, s: z.ZodType = withCatalog): string[] {
 }
 
 test('a minimal section gets the documented defaults', () => {
-  const cfg = parseConfigText('alerts:\n  owner: shop\n  runbook: https://r\n  baselines:\n    - name: orders_traffic\n      service: orders\nslos:\n  - name: avail\n    service: orders\n    objective: "99.9%"\n', withCatalog) as z.output<typeof schema>;
+  const cfg = parseConfigText(
+    'alerts:\n  owner: shop\n  runbook: https://r\n  baselines:\n    - name: orders_traffic\n      service: orders\n' +
+      'slos:\n  - name: avail\n    service: orders\n    objective: "99.9%"\n',
+    withCatalog,
+  ) as z.output<typeof schema>;
   const { config, issues: problems } = resolveAlerts(cfg.alerts, cfg.slos, catalog);
   assert.deepEqual(problems, []);
   const b = config.baselines[0]!;
   assert.equal(b.alert, 'OrdersTrafficAnomaly');
-  assert.deepEqual([b.signal, b.strategy, b.direction, b.rateWindowMs, b.forMs, b.metric], ['requests', 'seasonal', 'both', 300_000, 300_000, 'holdfast_http_requests_total']);
+  assert.deepEqual(
+    [b.signal, b.strategy, b.direction, b.rateWindowMs, b.forMs, b.metric],
+    ['requests', 'seasonal', 'both', 300_000, 300_000, 'holdfast_http_requests_total'],
+  );
   assert.deepEqual(b.meta, { owner: 'shop', runbook: 'https://r', severity: 'warning' });
   assert.deepEqual(b.matchers, { service: 'orders' });
   const s = config.slos[0]!;
@@ -45,17 +54,26 @@ test('a minimal section gets the documented defaults', () => {
 });
 
 test('an SLO target outside (0, 1) is refused at its line, with the likely meaning suggested', () => {
-  const yaml = (objective: string) => `alerts:\n  owner: shop\n  runbook: https://r\nslos:\n  - name: avail\n    service: orders\n    objective: ${objective}\n`;
-  assert.deepEqual(issues(yaml('99.9')), ['7:16 slos.0.objective: the objective must lie strictly between 0 and 1, got 99.9: write 0.999 or "99.9%" (did you mean 0.999?)']);
-  for (const bad of ['1', '0', '-0.5', '"120%"', '"high"']) assert.match(issues(yaml(bad))[0] ?? '', /slos\.0\.objective: the objective must lie strictly between 0 and 1/, bad);
+  const yaml = (objective: string) =>
+    `alerts:\n  owner: shop\n  runbook: https://r\nslos:\n  - name: avail\n    service: orders\n    objective: ${objective}\n`;
+  assert.deepEqual(issues(yaml('99.9')), [
+    '7:16 slos.0.objective: the objective must lie strictly between 0 and 1, got 99.9: write 0.999 or "99.9%" (did you mean 0.999?)',
+  ]);
+  for (const bad of ['1', '0', '-0.5', '"120%"', '"high"'])
+    assert.match(issues(yaml(bad))[0] ?? '', /slos\.0\.objective: the objective must lie strictly between 0 and 1/, bad);
   assert.deepEqual(issues(yaml('0.9999')), []);
 });
 
 test('a window shorter than two scrapes is refused, with a window that works', () => {
-  const got = issues('alerts:\n  scrapeInterval: 1m\n  owner: shop\n  runbook: https://r\n  baselines:\n    - name: t\n      service: orders\n      rateWindow: 90s\nslos:\n  - name: avail\n    service: orders\n    objective: 0.99\n    period: 1d\n');
+  const got = issues(
+    'alerts:\n  scrapeInterval: 1m\n  owner: shop\n  runbook: https://r\n  baselines:\n    - name: t\n      service: ' +
+      'orders\n      rateWindow: 90s\nslos:\n  - name: avail\n    service: orders\n    objective: 0.99\n    period: 1d\n',
+  );
   assert.deepEqual(got, [
-    '8:19 alerts.baselines.0.rateWindow: the 1m30s window is shorter than two scrapes (scrapeInterval 1m): rate() needs two samples in it; use at least 4m',
-    '13:13 slos.0.period: the 10s burn-rate window of a 1d period is shorter than two scrapes (scrapeInterval 1m): scrape more often or lengthen the period',
+    '8:19 alerts.baselines.0.rateWindow: the 1m30s window is shorter than two scrapes (scrapeInterval 1m): rate() ' +
+      'needs two samples in it; use at least 4m',
+    '13:13 slos.0.period: the 10s burn-rate window of a 1d period is shorter than two scrapes (scrapeInterval 1m): ' +
+      'scrape more often or lengthen the period',
   ]);
 });
 
@@ -68,17 +86,25 @@ test("a metric the service's registry lacks is refused with the closest name; wr
       'slos:\n  - name: slow\n    service: orders\n    indicator: latency\n    latency: 300ms\n    objective: 0.99\n',
   );
   assert.deepEqual(got, [
-    "8:15 alerts.baselines.0.metric: the service's registry has no metric 'holdfast_http_request_total' (did you mean 'holdfast_http_requests_total'?)",
+    "8:15 alerts.baselines.0.metric: the service's registry has no metric 'holdfast_http_request_total' (did you mean " +
+      "'holdfast_http_requests_total'?)",
     "12:15 alerts.baselines.1.metric: 'process_resident_memory_bytes' is a gauge; signal 'latency' needs a histogram",
-    "16:15 alerts.baselines.2.metric: 'holdfast_http_request_duration_seconds_bucket' is a series of the histogram 'holdfast_http_request_duration_seconds': name the histogram",
-    '21:14 slos.0.latency: 0.3s is not a bucket bound of holdfast_http_request_duration_seconds (0.1, 0.25): a latency SLO counts the requests under a bound (did you mean 0.25?)',
+    "16:15 alerts.baselines.2.metric: 'holdfast_http_request_duration_seconds_bucket' is a series of the histogram " +
+      "'holdfast_http_request_duration_seconds': name the histogram",
+    '21:14 slos.0.latency: 0.3s is not a bucket bound of holdfast_http_request_duration_seconds (0.1, 0.25): a ' +
+      'latency SLO counts the requests under a bound (did you mean 0.25?)',
   ]);
 });
 
 test('every alert needs an owner and a runbook; names are unique; every problem is reported at once', () => {
-  const got = issues('alerts:\n  baselines:\n    - name: t\n      service: orders\n      strategy: seasonl\n    - name: t\n      service: orders\n    - name: u\nslos:\n  - name: t\n    service: orders\n    objective: 0.99\n    owner: shop\n    runbook: https://r\n');
+  const got = issues(
+    'alerts:\n  baselines:\n    - name: t\n      service: orders\n      strategy: seasonl\n    - name: t\n' +
+      '      service: orders\n    - name: u\nslos:\n  - name: t\n    service: orders\n    objective: 0.99\n' +
+      '    owner: shop\n    runbook: https://r\n',
+  );
   assert.deepEqual(got, [
-    "5:17 alerts.baselines.0.strategy: Invalid option: expected one of \"seasonal\"|\"adaptive\"|\"robust\"|\"static\"|\"week-average\" (did you mean 'seasonal'?)",
+    '5:17 alerts.baselines.0.strategy: Invalid option: expected one of ' +
+      '"seasonal"|"adaptive"|"robust"|"static"|"week-average" (did you mean \'seasonal\'?)',
     '6:7 alerts.baselines.1.owner: no owner: every alert names its owner (set it here or once under alerts.owner)',
     '6:7 alerts.baselines.1.runbook: no runbook: every alert names its runbook (set it here or once under alerts.runbook)',
     '8:7 alerts.baselines.2.service: name the service (or give matchers): a baseline over every series of a metric is rarely meant',

@@ -8,7 +8,8 @@ export class Lru<V> {
   evictions = 0;
 
   constructor(maxEntries: number) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`Lru: maxEntries must be a positive integer, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`Lru: maxEntries must be a positive integer, got ${maxEntries}`);
     this.maxEntries = maxEntries;
   }
 

@@ -72,7 +72,10 @@ export class Holders {
   give(slot: number): void {
     const since = this.#since[slot];
     if (!Number.isInteger(slot) || since === undefined || Number.isNaN(since) || this.#owners[slot] === undefined) {
-      throw new ServiceError('HOLDFAST_E_LOCK_STATE', `${this.name}: release of permit ${slot}, which is not held (released twice, or never acquired)`);
+      throw new ServiceError(
+        'HOLDFAST_E_LOCK_STATE',
+        `${this.name}: release of permit ${slot}, which is not held (released twice, or never acquired)`,
+      );
     }
     const held = this.now() - since;
     this.#owners[slot] = undefined as unknown as string;
@@ -122,7 +125,10 @@ export class Holders {
     const late = list.filter((h) => h.heldMs >= limit);
     if (late.length > 0) {
       const who = late.map((h) => `${h.owner} (${Math.round(h.heldMs)} ms)`).join(', ');
-      this.#o.logger?.warn({ lock: this.name, holders: late.map((h) => ({ owner: h.owner, heldMs: Math.round(h.heldMs) })), holdWarnMs: limit }, `lock '${this.name}' held past ${limit} ms by ${who}`);
+      this.#o.logger?.warn(
+        { lock: this.name, holders: late.map((h) => ({ owner: h.owner, heldMs: Math.round(h.heldMs) })), holdWarnMs: limit },
+        `lock '${this.name}' held past ${limit} ms by ${who}`,
+      );
     }
     // Next look: when the oldest hold not yet reported reaches the limit, or a period from now.
     const pending = list.filter((h) => h.heldMs < limit);

@@ -67,7 +67,11 @@ export class KeyedMutex<K = string> {
   release(key: K): void {
     const h = this.#h;
     const e2 = this.#entries.get(key);
-    if (e2 === undefined) throw new ServiceError('HOLDFAST_E_LOCK_STATE', `${h.name}: release of key '${String(key)}', which is not held (released twice, or never acquired)`);
+    if (e2 === undefined)
+      throw new ServiceError(
+        'HOLDFAST_E_LOCK_STATE',
+        `${h.name}: release of key '${String(key)}', which is not held (released twice, or never acquired)`,
+      );
     h.give(e2.slot);
     const w = e2.queue?.shift();
     if (w) {

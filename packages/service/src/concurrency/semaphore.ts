@@ -14,7 +14,10 @@ export class Semaphore {
 
   constructor(permits: number, options: PrimitiveOptions = {}) {
     if (!Number.isInteger(permits) || permits < 1) {
-      throw new ServiceError('HOLDFAST_E_OPTIONS', `semaphore${options.name ? ` '${options.name}'` : ''}: permits must be an integer of at least 1, got ${permits}`);
+      throw new ServiceError(
+        'HOLDFAST_E_OPTIONS',
+        `semaphore${options.name ? ` '${options.name}'` : ''}: permits must be an integer of at least 1, got ${permits}`,
+      );
     }
     checkPrimitiveOptions(options);
     this.permits = permits;
@@ -72,7 +75,10 @@ export class Semaphore {
 
 export function checkPrimitiveOptions(o: PrimitiveOptions): void {
   const bad = (field: string, v: unknown) => {
-    throw new ServiceError('HOLDFAST_E_OPTIONS', `${o.name ?? 'lock'}: ${field} must be a finite number of milliseconds above 0, got ${String(v)}`);
+    throw new ServiceError(
+      'HOLDFAST_E_OPTIONS',
+      `${o.name ?? 'lock'}: ${field} must be a finite number of milliseconds above 0, got ${String(v)}`,
+    );
   };
   if (o.timeoutMs !== undefined && !(Number.isFinite(o.timeoutMs) && o.timeoutMs >= 0)) bad('timeoutMs', o.timeoutMs);
   if (o.holdWarnMs !== undefined && !(Number.isFinite(o.holdWarnMs) && o.holdWarnMs > 0)) bad('holdWarnMs', o.holdWarnMs);

@@ -47,4 +47,13 @@ export interface LockStats {
   maxHeldMs: number;
 }
 
-export const newStats = (): LockStats => ({ acquired: 0, contended: 0, timeouts: 0, aborts: 0, waitedMsTotal: 0, heldMsTotal: 0, maxWaitedMs: 0, maxHeldMs: 0 });
+export const newStats = (): LockStats => ({
+  acquired: 0,
+  contended: 0,
+  timeouts: 0,
+  aborts: 0,
+  waitedMsTotal: 0,
+  heldMsTotal: 0,
+  maxWaitedMs: 0,
+  maxHeldMs: 0,
+});

@@ -28,14 +28,32 @@ export class WaitQueue {
    * Enqueues a waiter; the primitive shift()s it and calls its resolve with a permit when it is
    * its turn. The promise rejects on timeout or abort (the waiter leaves the queue then).
    */
-  wait(name: string, kind: number, opts: AcquireOptions | undefined, defaultTimeoutMs: number | undefined, stats: LockStats, now: number): Promise<number> {
+  wait(
+    name: string,
+    kind: number,
+    opts: AcquireOptions | undefined,
+    defaultTimeoutMs: number | undefined,
+    stats: LockStats,
+    now: number,
+  ): Promise<number> {
     const signal = opts?.signal;
     if (signal?.aborted) {
       stats.aborts++;
       return Promise.reject(aborted(name, signal));
     }
     return new Promise<number>((resolve, reject) => {
-      const w: Waiter = { kind, owner: opts?.owner, enqueuedAt: now, resolve, reject, timer: undefined, signal, onAbort: undefined, prev: this.tail, next: undefined };
+      const w: Waiter = {
+        kind,
+        owner: opts?.owner,
+        enqueuedAt: now,
+        resolve,
+        reject,
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+        prev: this.tail,
+        next: undefined,
+      };
       if (this.tail) this.tail.next = w;
       else this.head = w;
       this.tail = w;
@@ -45,7 +63,12 @@ export class WaitQueue {
         w.timer = setTimeout(() => {
           this.remove(w);
           stats.timeouts++;
-          reject(new ServiceError('HOLDFAST_E_LOCK_TIMEOUT', `${name}: not acquired within ${timeoutMs} ms (${this.length} still waiting)`, { lock: name, timeoutMs }));
+          reject(
+            new ServiceError('HOLDFAST_E_LOCK_TIMEOUT', `${name}: not acquired within ${timeoutMs} ms (${this.length} still waiting)`, {
+              lock: name,
+              timeoutMs,
+            }),
+          );
         }, timeoutMs);
       }
       if (signal) {

@@ -19,7 +19,10 @@ export type ServedBy = Exclude<Served, 'error'>;
 
 export interface DependencyResult<V> {
   value: V;
-  /** fresh: a cached value within freshMs; miss: fetched from the upstream now; stale-if-error: the upstream failed, a cached value within maxStale was served; fallback: the default value. */
+  /**
+   * fresh: a cached value within freshMs; miss: fetched from the upstream now; stale-if-error: the
+   * upstream failed, a cached value within maxStale was served; fallback: the default value.
+   */
   served: ServedBy;
   /** Age of the value in ms (0 for a miss or a fallback). */
   ageMs: number;
@@ -203,7 +206,13 @@ export class Dependency<K, V> {
         return result(value, 'fallback', 0, 'fallback', err);
       }
       this.#logger.debug({ dependency: this.name, err }, 'dependency failed with nothing to serve');
-      throw new DependencyError(this.name, `dependency '${this.name}' failed and had no cached value within maxStale and no fallback: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new DependencyError(
+        this.name,
+        `dependency ` +
+          `'${this.name}' failed and had no cached value within maxStale and no ` +
+          `fallback: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -21,7 +21,8 @@ export class RetryBudget {
   constructor(options: RetryBudgetOptions, now: number) {
     const { ratio, minPerSecond, maxTokens } = options;
     if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`retry budget: ratio must be within 0..1, got ${ratio}`);
-    if (!(minPerSecond >= 0) || !Number.isFinite(minPerSecond)) throw new RangeError(`retry budget: minPerSecond must be >= 0, got ${minPerSecond}`);
+    if (!(minPerSecond >= 0) || !Number.isFinite(minPerSecond))
+      throw new RangeError(`retry budget: minPerSecond must be >= 0, got ${minPerSecond}`);
     if (!(maxTokens >= 1) || !Number.isFinite(maxTokens)) throw new RangeError(`retry budget: maxTokens must be >= 1, got ${maxTokens}`);
     this.options = options;
     this.#balance = Math.min(maxTokens, Math.max(1, minPerSecond));

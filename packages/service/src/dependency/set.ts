@@ -37,9 +37,18 @@ export class DependencySet {
 
   add<K, V>(name: string, input: DependencyOptions<K, V>): Dependency<K, V> {
     const o = resolveDependencyOptions(name, input);
-    if (this.#deps.has(name)) throw new ServiceOptionsError([{ option: `dependency('${name}')`, message: 'a dependency with this name is already declared; declare it once and share it' }]);
+    if (this.#deps.has(name))
+      throw new ServiceOptionsError([
+        { option: `dependency('${name}')`, message: 'a dependency with this name is already declared; declare it once and share it' },
+      ]);
     if (o.timeoutDefaulted) {
-      this.#logger.warn({ dependency: name, timeoutMs: DEFAULT_DEPENDENCY_TIMEOUT_MS }, `dependency '${name}' has no timeoutMs: using ${DEFAULT_DEPENDENCY_TIMEOUT_MS} ms. Set timeoutMs to what the upstream needs; an unbounded call is how one slow dependency hangs a service`);
+      this.#logger.warn(
+        { dependency: name, timeoutMs: DEFAULT_DEPENDENCY_TIMEOUT_MS },
+        `dependency ` +
+          `'${name}' has no timeoutMs: ` +
+          `using ${DEFAULT_DEPENDENCY_TIMEOUT_MS} ms. Set timeoutMs to what the ` +
+          `upstream needs; an unbounded call is how one slow dependency hangs a service`,
+      );
     }
     if (!this.#metrics) this.#metrics = new DependencyMetrics(this.#registry);
     if (o.breaker) {
@@ -48,11 +57,18 @@ export class DependencySet {
       try {
         this.#guard.loadRules({ breakers: [...this.#rules, rule] });
       } catch (err) {
-        throw new ServiceOptionsError([{ option: `dependency('${name}').breaker`, message: err instanceof Error ? err.message : String(err) }]);
+        throw new ServiceOptionsError([
+          { option: `dependency('${name}').breaker`, message: err instanceof Error ? err.message : String(err) },
+        ]);
       }
       this.#rules.push(rule);
     }
-    const dep = new Dependency<K, V>(name, o, { guard: this.#guard, remote: this.#remote(), metrics: this.#metrics.bind(name), logger: this.#logger });
+    const dep = new Dependency<K, V>(name, o, {
+      guard: this.#guard,
+      remote: this.#remote(),
+      metrics: this.#metrics.bind(name),
+      logger: this.#logger,
+    });
     this.#deps.set(name, dep);
     return dep;
   }
@@ -60,7 +76,11 @@ export class DependencySet {
   #createGuard(): Guard {
     const log = this.#logger;
     const guard = createGuard({
-      logger: { info: (o: object, m: string) => log.debug(o, m), warn: (o: object, m: string) => log.warn(o, m), error: (o: object, m: string) => log.error(o, m) },
+      logger: {
+        info: (o: object, m: string) => log.debug(o, m),
+        warn: (o: object, m: string) => log.warn(o, m),
+        error: (o: object, m: string) => log.error(o, m),
+      },
     });
     if (this.#registry) registerGuardMetrics(guard, this.#registry, { prefix: 'holdfast_dependency_guard_' });
     return guard;

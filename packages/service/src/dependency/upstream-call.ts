@@ -20,7 +20,10 @@ export interface UpstreamCaller<K, V> {
 }
 
 function timeoutError(name: string, ms: number): ServiceError {
-  return new ServiceError('HOLDFAST_E_DEPENDENCY_TIMEOUT', `dependency '${name}': no answer within ${ms} ms; the call was aborted (raise timeoutMs if the upstream is legitimately this slow)`);
+  return new ServiceError(
+    'HOLDFAST_E_DEPENDENCY_TIMEOUT',
+    `dependency '${name}': no answer within ${ms} ms; the call was aborted (raise timeoutMs if the upstream is legitimately this slow)`,
+  );
 }
 
 /** One attempt: resolves with the value or rejects at the timeout even if fetch ignores its signal. */

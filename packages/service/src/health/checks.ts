@@ -50,7 +50,11 @@ export interface HealthEvents {
 }
 
 function positiveInt(name: string, field: string, v: number): number {
-  if (!Number.isFinite(v) || v <= 0) throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register('${name}'): ${field} must be a positive number of milliseconds, got ${v}`);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new ServiceError(
+      'HOLDFAST_E_OPTIONS',
+      `health.register('${name}'): ${field} must be a positive number of milliseconds, got ${v}`,
+    );
   return v;
 }
 
@@ -66,15 +70,23 @@ export class HealthRegistry extends EventEmitter<HealthEvents> {
 
   /** Registers a check; it starts running when the service starts (or at once if it has). */
   register(name: string, fn: CheckFn, options: CheckOptions = {}, owner?: string): void {
-    if (typeof name !== 'string' || name.length === 0) throw new ServiceError('HOLDFAST_E_OPTIONS', 'health.register: name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0)
+      throw new ServiceError('HOLDFAST_E_OPTIONS', 'health.register: name must be a non-empty string');
     if (typeof fn !== 'function') throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register('${name}'): fn must be a function`);
     if (this.#checks.has(name)) {
       const by = this.#owners.get(name);
-      throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register: a check named '${name}' is already registered${by ? ` (${by})` : ''}; pick another name`);
+      throw new ServiceError(
+        'HOLDFAST_E_OPTIONS',
+        `health.register: a check named '${name}' is already registered${by ? ` (${by})` : ''}; pick another name`,
+      );
     }
     if (owner) this.#owners.set(name, owner);
     const kind = options.kind ?? 'critical';
-    if (kind !== 'critical' && kind !== 'degraded') throw new ServiceError('HOLDFAST_E_OPTIONS', `health.register('${name}'): kind must be 'critical' or 'degraded', got '${String(kind)}'`);
+    if (kind !== 'critical' && kind !== 'degraded')
+      throw new ServiceError(
+        'HOLDFAST_E_OPTIONS',
+        `health.register('${name}'): kind must be 'critical' or 'degraded', got '${String(kind)}'`,
+      );
     const check: Check = {
       name,
       fn,
@@ -101,7 +113,10 @@ export class HealthRegistry extends EventEmitter<HealthEvents> {
    */
   holdUntil(ready: Promise<unknown>, upToMs: number): void {
     let timer: NodeJS.Timeout | undefined;
-    const bounded = Promise.race([ready.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, upToMs).unref()))]).finally(() => clearTimeout(timer));
+    const bounded = Promise.race([
+      ready.catch(() => {}),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, upToMs).unref())),
+    ]).finally(() => clearTimeout(timer));
     this.#holds.push(bounded);
   }
 

@@ -19,11 +19,21 @@ export function installRecovery(app: FastifyInstance): void {
     (request.raw as ObservedRequest).holdfastError = error;
     if (status >= 500) {
       request.log.error({ err: error, requestId: request.id }, 'request failed');
-      return reply.code(status).send({ error: status === 500 ? 'Internal Server Error' : 'Service Unavailable', code: typeof e.code === 'string' && e.code.startsWith('HOLDFAST_') ? e.code : 'HOLDFAST_E_INTERNAL', requestId: request.id });
+      return reply.code(status).send({
+        error: status === 500 ? 'Internal Server Error' : 'Service Unavailable',
+        code: typeof e.code === 'string' && e.code.startsWith('HOLDFAST_') ? e.code : 'HOLDFAST_E_INTERNAL',
+        requestId: request.id,
+      });
     }
-    return reply.code(status).send({ error: error.message, code: typeof e.code === 'string' ? e.code : 'HOLDFAST_E_BAD_REQUEST', requestId: request.id });
+    return reply
+      .code(status)
+      .send({ error: error.message, code: typeof e.code === 'string' ? e.code : 'HOLDFAST_E_BAD_REQUEST', requestId: request.id });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}`, code: 'HOLDFAST_E_NOT_FOUND', requestId: request.id }));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: `no route for ${request.method} ${request.url.split('?')[0]}`, code: 'HOLDFAST_E_NOT_FOUND', requestId: request.id }),
+  );
 }
 
 /** The `recovery` module: the error and not-found handlers of the application. */

@@ -15,7 +15,11 @@ export class RequestIdResponse<Req extends IncomingMessage = IncomingMessage> ex
    */
   declare holdfastRequestId: string | undefined;
 
-  override writeHead(statusCode: number, reason?: string | OutgoingHttpHeaders | unknown[], headers?: OutgoingHttpHeaders | unknown[]): this {
+  override writeHead(
+    statusCode: number,
+    reason?: string | OutgoingHttpHeaders | unknown[],
+    headers?: OutgoingHttpHeaders | unknown[],
+  ): this {
     const id = this.holdfastRequestId;
     if (id !== undefined && !this.hasHeader(HEADER)) {
       if (typeof reason === 'string') headers = withId(headers, id);

@@ -44,7 +44,13 @@ export function createHttpCore(o: ResolvedOptions, log: ServiceLogger, mixin: ((
   // The request line takes the fast path unless something must see every line (a mixin adding
   // trace ids) or info lines are not written at all.
   const fastLines = mixin === undefined && log.logger.isLevelEnabled('info') ? new RequestLineWriter(log.destination, log.base) : undefined;
-  const observer = new RequestObserver({ logRequests: o.logger.requests, logProbes: o.logger.logProbes, quietPaths: quiet, lineWriter: fastLines, logger: log.logger });
+  const observer = new RequestObserver({
+    logRequests: o.logger.requests,
+    logProbes: o.logger.logProbes,
+    quietPaths: quiet,
+    lineWriter: fastLines,
+    logger: log.logger,
+  });
   let made: { server: Server; tracker: ConnectionTracker } | undefined;
   const app = Fastify({
     // Reject unknown body fields instead of silently dropping them (Fastify's default strips
@@ -79,7 +85,9 @@ export function createHttpCore(o: ResolvedOptions, log: ServiceLogger, mixin: ((
   });
   if (!made) throw new ServiceError('HOLDFAST_E_INTERNAL', 'Fastify did not call the server factory');
   recordRoutes(app, o.fastify['trustProxy']);
-  const admin = o.admin ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) }) : undefined;
+  const admin = o.admin
+    ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) })
+    : undefined;
   const tracker = made.tracker;
   const forModules = { inFlight: () => tracker.inFlight, countRequests: (sink: RequestMetricsSink) => observer.countRequests(sink) };
   return { app, admin, server: made.server, tracker, observer, forModules };
@@ -88,7 +96,8 @@ export function createHttpCore(o: ResolvedOptions, log: ServiceLogger, mixin: ((
 /** Listens on the inherited socket or the configured port, then the admin port. */
 export async function listen(core: HttpCore, o: ResolvedOptions): Promise<Listening> {
   const server = core.server;
-  const inherited = o.inheritSocket === false ? [] : typeof o.inheritSocket === 'number' ? [{ fd: o.inheritSocket, name: undefined }] : inheritedSockets();
+  const inherited =
+    o.inheritSocket === false ? [] : typeof o.inheritSocket === 'number' ? [{ fd: o.inheritSocket, name: undefined }] : inheritedSockets();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
@@ -105,7 +114,14 @@ export async function listen(core: HttpCore, o: ResolvedOptions): Promise<Listen
   if (inherited.length && o.inheritSocket === 'auto') forgetInheritedSockets();
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
-  const host = typeof addr === 'object' && addr ? (addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address) : o.host;
+  const host =
+    typeof addr === 'object' && addr
+      ? addr.family === 'IPv6'
+        ? `[${addr.address}]`
+        : addr.address === '0.0.0.0'
+          ? '127.0.0.1'
+          : addr.address
+      : o.host;
   let adminUrl: string | undefined;
   if (core.admin && o.admin) {
     await core.admin.listen({ port: o.admin.port, host: o.admin.host });

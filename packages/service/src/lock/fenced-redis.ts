@@ -34,7 +34,11 @@ export interface FencedWriteResult {
 
 /** SETs `key` to `value` only if no write with a higher token has happened; atomic on the server. */
 export async function fencedRedisSet(redis: Redis, w: FencedWrite): Promise<FencedWriteResult> {
-  if (!Number.isSafeInteger(w.token) || w.token < 1) throw new RangeError(`fencedRedisSet: token must be a positive integer (a lock's fencing token), got ${w.token}`);
-  const [ok, highest] = (await redis.eval(FENCED_SET_SCRIPT, 2, w.key, w.fenceKey ?? `${w.key}:fence`, String(w.token), w.value)) as [number, number];
+  if (!Number.isSafeInteger(w.token) || w.token < 1)
+    throw new RangeError(`fencedRedisSet: token must be a positive integer (a lock's fencing token), got ${w.token}`);
+  const [ok, highest] = (await redis.eval(FENCED_SET_SCRIPT, 2, w.key, w.fenceKey ?? `${w.key}:fence`, String(w.token), w.value)) as [
+    number,
+    number,
+  ];
   return { accepted: ok === 1, token: w.token, highest: Number(highest) };
 }

@@ -23,9 +23,26 @@ export const locksModule: ServiceModule<'locks'> = {
     const provider = ctx.options.locks;
     const registry = ctx.use('metrics').registry;
     const registers = registry ? [registry] : [];
-    const wait = new Histogram({ name: 'holdfast_lock_wait_seconds', help: 'Time an acquisition waited for a lock', labelNames: ['lock'], buckets: BUCKETS, registers });
-    const held = new Histogram({ name: 'holdfast_lock_held_seconds', help: 'Time a lock was held', labelNames: ['lock'], buckets: BUCKETS, registers });
-    const lost = new Counter({ name: 'holdfast_distributed_lock_lost_total', help: 'Distributed locks lost while held (lease expired, coordinator unreachable)', labelNames: ['lock'], registers });
+    const wait = new Histogram({
+      name: 'holdfast_lock_wait_seconds',
+      help: 'Time an acquisition waited for a lock',
+      labelNames: ['lock'],
+      buckets: BUCKETS,
+      registers,
+    });
+    const held = new Histogram({
+      name: 'holdfast_lock_held_seconds',
+      help: 'Time a lock was held',
+      labelNames: ['lock'],
+      buckets: BUCKETS,
+      registers,
+    });
+    const lost = new Counter({
+      name: 'holdfast_distributed_lock_lost_total',
+      help: 'Distributed locks lost while held (lease expired, coordinator unreachable)',
+      labelNames: ['lock'],
+      registers,
+    });
     const holding = new Set<DistributedLock>();
     const observer: LockObserver = {
       waited: (lock, ms) => wait.labels(lock).observe(ms / 1000),
@@ -33,7 +50,11 @@ export const locksModule: ServiceModule<'locks'> = {
     };
     const lock = async (name: string, options: DistributedLockOptions): Promise<DistributedLock> => {
       if (!provider) {
-        throw new ServiceError('HOLDFAST_E_LOCK_UNAVAILABLE', `service.lock('${name}'): no lock provider; pass createService({ locks: etcdLockProvider({ endpoints }) }) from @holdfast/failover/lock`);
+        throw new ServiceError(
+          'HOLDFAST_E_LOCK_UNAVAILABLE',
+          `service.lock('${name}'): no lock provider; pass createService({ locks: etcdLockProvider({ endpoints }) }) ` +
+            `from @holdfast/failover/lock`,
+        );
       }
       const t0 = performance.now();
       const l = await provider.acquire(name, options);
@@ -48,7 +69,10 @@ export const locksModule: ServiceModule<'locks'> = {
           const reason = l.signal.reason as Error & { code?: string };
           if (!/released/.test(reason?.message ?? '')) {
             lost.labels(name).inc();
-            ctx.logger.warn({ lock: name, token: l.token, err: { message: reason?.message, code: reason?.code } }, `distributed lock '${name}' (token ${l.token}) lost: ${reason?.message}`);
+            ctx.logger.warn(
+              { lock: name, token: l.token, err: { message: reason?.message, code: reason?.code } },
+              `distributed lock '${name}' (token ${l.token}) lost: ${reason?.message}`,
+            );
           }
         },
         { once: true },

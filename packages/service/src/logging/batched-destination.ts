@@ -193,7 +193,8 @@ export class BatchedDestination {
       this.#timer = undefined;
     }
     if (this.#dropped > 0 && this.#stuck === undefined) {
-      const note = `{"level":40,"time":${Date.now()},"msg":"${this.#dropped} log lines were dropped while the log reader did not keep up"}\n`;
+      const note =
+        `{"level":40,"time":${Date.now()},"msg":"${this.#dropped} log lines were dropped while the log ` + `reader did not keep up"}\n`;
       this.#dropped = 0;
       if (this.#len + note.length <= this.#buf.length) this.#len += this.#buf.write(note, this.#len, 'latin1');
     }

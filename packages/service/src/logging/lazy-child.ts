@@ -71,7 +71,12 @@ export class LazyChildLogger implements FastifyBaseLogger {
  * For Fastify's `childLoggerFactory`. The child is also left on the raw request, where the
  * request line is written (http/observe.ts).
  */
-export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions, raw: LoggedRequest): FastifyBaseLogger {
+export function lazyChildLoggerFactory(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+  raw: LoggedRequest,
+): FastifyBaseLogger {
   const child = isPino(logger) ? new LazyChildLogger(logger, bindings, options) : logger.child(bindings, options);
   raw.holdfastLog = child;
   return child;

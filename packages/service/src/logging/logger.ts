@@ -19,7 +19,12 @@ export interface ServiceLogger {
   reopen(): boolean;
 }
 
-export function createLogger(opts: { name: string; level: string; destination: string; mixin?: (() => object) | undefined }): ServiceLogger {
+export function createLogger(opts: {
+  name: string;
+  level: string;
+  destination: string;
+  mixin?: (() => object) | undefined;
+}): ServiceLogger {
   const dest = new BatchedDestination({ dest: opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : opts.destination });
   const base = { service: opts.name, pid: process.pid };
   const logger = pino(

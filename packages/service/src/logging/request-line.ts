@@ -73,14 +73,25 @@ export class RequestLineWriter {
       .join('');
   }
 
-  write(requestId: string, method: string, route: string, url: string, statusCode: number, responseTimeMs: number, remoteAddress: string | undefined): void {
+  write(
+    requestId: string,
+    method: string,
+    route: string,
+    url: string,
+    statusCode: number,
+    responseTimeMs: number,
+    remoteAddress: string | undefined,
+  ): void {
     const now = Date.now();
     if (now !== this.#headAt) {
       this.#headAt = now;
       this.#head = `{"level":30,"time":${now}${this.#base},"requestId":`;
     }
     this.#dest.write(
-      `${this.#head}${jsonString(requestId)},"method":${quotedMethod(method)},"route":${jsonString(route)},"url":${jsonString(url)},"statusCode":${statusCode},"responseTime":${formatMillis(responseTimeMs)},"remoteAddress":${remoteAddress === undefined ? 'null' : jsonString(remoteAddress)},"msg":"request"}\n`,
+      `${this.#head}${jsonString(requestId)},"method":${quotedMethod(method)},"route":${jsonString(route)},` +
+        `"url":${jsonString(url)},"statusCode":${statusCode},` +
+        `"responseTime":${formatMillis(responseTimeMs)},` +
+        `"remoteAddress":${remoteAddress === undefined ? 'null' : jsonString(remoteAddress)},"msg":"request"}\n`,
     );
   }
 }

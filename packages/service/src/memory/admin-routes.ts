@@ -22,7 +22,13 @@ export function installMemoryAdmin(app: FastifyInstance, memory: MemoryApi, admi
     void reply
       .code(401)
       .header('www-authenticate', 'Bearer realm="holdfast-admin"')
-      .send({ error: adminToken ? 'missing or wrong admin token (send Authorization: Bearer <token>)' : 'admin endpoints are disabled: no admin token is configured (set HOLDFAST_ADMIN_TOKEN or the adminToken option)', code: 'HOLDFAST_E_UNAUTHORIZED', requestId: req.id });
+      .send({
+        error: adminToken
+          ? 'missing or wrong admin token (send Authorization: Bearer <token>)'
+          : 'admin endpoints are disabled: no admin token is configured (set HOLDFAST_ADMIN_TOKEN or the adminToken option)',
+        code: 'HOLDFAST_E_UNAUTHORIZED',
+        requestId: req.id,
+      });
     return true;
   };
   app.get('/admin/memory', async (req, reply) => {

@@ -26,7 +26,15 @@ export interface CaptureResult {
 export function chooseCapture(availableBytes: number, heapUsedBytes: number, ratio: number): { kind: CaptureKind; refused?: string } {
   if (availableBytes >= ratio * heapUsedBytes) return { kind: 'snapshot' };
   const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
-  return { kind: 'sampling', refused: `available memory ${mib(availableBytes)} is below ${ratio} × heap used ${mib(heapUsedBytes)}; a full snapshot could get the process OOM-killed, so a sampling heap profile was taken instead` };
+  return {
+    kind: 'sampling',
+    refused:
+      `available ` +
+      `memory ${mib(availableBytes)} is ` +
+      `below ${ratio} × heap ` +
+      `used ${mib(heapUsedBytes)}; a full ` +
+      `snapshot could get the process OOM-killed, so a sampling heap profile was taken instead`,
+  };
 }
 
 export interface CapturerOptions {
@@ -61,11 +69,21 @@ export class HeapCapturer {
 
   async capture(reason: string): Promise<CaptureResult> {
     const o = this.#o;
-    if (!o.dir) throw new ForensicsError('no capture directory: set memory.dir or HOLDFAST_HEAP_DIR to a mounted volume with room for a heap snapshot', 409);
+    if (!o.dir)
+      throw new ForensicsError(
+        'no capture directory: set memory.dir or HOLDFAST_HEAP_DIR to a mounted volume with room for a heap snapshot',
+        409,
+      );
     if (this.#busy) throw new ForensicsError('a heap capture is already running; wait for it to finish', 409);
     const now = this.#now();
     const wait = this.#lastAt + o.cooldownMs - now;
-    if (wait > 0) throw new ForensicsError(`the last heap capture was ${Math.round((now - this.#lastAt) / 1000)} s ago; the cooldown allows the next one in ${Math.ceil(wait / 1000)} s`, 429);
+    if (wait > 0)
+      throw new ForensicsError(
+        `the last heap capture ` +
+          `was ${Math.round((now - this.#lastAt) / 1000)} s ago; the cooldown allows the next one ` +
+          `in ${Math.ceil(wait / 1000)} s`,
+        429,
+      );
     this.#busy = true;
     this.#lastAt = now;
     const t0 = performance.now();
@@ -80,7 +98,15 @@ export class HeapCapturer {
       if (choice.kind === 'snapshot') writeHeapSnapshot(tmp);
       else writeFileSync(tmp, JSON.stringify(await sampleHeap(o.samplingMs)));
       renameSync(tmp, file);
-      const result: CaptureResult = { kind: choice.kind, file, bytes: statSync(file).size, reason, heapUsedBytes, availableBytes, durationMs: Math.round(performance.now() - t0) };
+      const result: CaptureResult = {
+        kind: choice.kind,
+        file,
+        bytes: statSync(file).size,
+        reason,
+        heapUsedBytes,
+        availableBytes,
+        durationMs: Math.round(performance.now() - t0),
+      };
       if (choice.refused) result.refused = choice.refused;
       return result;
     } finally {

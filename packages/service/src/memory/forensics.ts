@@ -36,7 +36,12 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
     super();
     this.#o = o;
     this.#log = ctx.logger;
-    this.#trend = new HeapTrend({ windowMs: o.windowMs, minSlopeBytesPerSecond: o.minSlopeBytesPerSecond, minGrowthBytes: o.minGrowthBytes, minFit: o.minFit });
+    this.#trend = new HeapTrend({
+      windowMs: o.windowMs,
+      minSlopeBytesPerSecond: o.minSlopeBytesPerSecond,
+      minGrowthBytes: o.minGrowthBytes,
+      minFit: o.minFit,
+    });
     this.#capturer = new HeapCapturer({
       dir: o.dir,
       cooldownMs: o.cooldownMs,
@@ -47,7 +52,13 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
     });
     const registers = ctx.registry ? [ctx.registry] : [];
     if (o.enabled && registers.length) {
-      this.#pause = new Histogram({ name: 'holdfast_gc_pause_seconds', help: 'GC pauses by kind (minor, major, incremental, weakcb)', labelNames: ['kind'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers });
+      this.#pause = new Histogram({
+        name: 'holdfast_gc_pause_seconds',
+        help: 'GC pauses by kind (minor, major, incremental, weakcb)',
+        labelNames: ['kind'],
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers,
+      });
       // Each read at scrape time.
       const gauge = (name: string, help: string, read: () => number) =>
         new Gauge({
@@ -58,9 +69,19 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
             this.set(read());
           },
         });
-      gauge('holdfast_heap_growth_bytes_per_second', 'Slope of the post-GC heap floor over the detection window', () => this.#trend.verdict().slopeBytesPerSecond);
-      gauge('holdfast_heap_leak_suspected', '1 while the post-GC heap grows steadily past the thresholds (a leak is suspected)', () => (this.#suspected ? 1 : 0));
-      gauge('holdfast_heap_post_gc_bytes', 'Heap in use right after the latest garbage collection', () => this.#trend.verdict().lastHeapBytes);
+      gauge(
+        'holdfast_heap_growth_bytes_per_second',
+        'Slope of the post-GC heap floor over the detection window',
+        () => this.#trend.verdict().slopeBytesPerSecond,
+      );
+      gauge('holdfast_heap_leak_suspected', '1 while the post-GC heap grows steadily past the thresholds (a leak is suspected)', () =>
+        this.#suspected ? 1 : 0,
+      );
+      gauge(
+        'holdfast_heap_post_gc_bytes',
+        'Heap in use right after the latest garbage collection',
+        () => this.#trend.verdict().lastHeapBytes,
+      );
     }
   }
 
@@ -70,7 +91,11 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
 
   async capture(reason = 'on demand'): Promise<CaptureResult> {
     const result = await this.#capturer.capture(reason);
-    this.#log.warn({ capture: result }, `heap ${result.kind === 'snapshot' ? 'snapshot' : 'sampling profile'} written to ${result.file}${result.refused ? ` (${result.refused})` : ''}`);
+    this.#log.warn(
+      { capture: result },
+      `heap ${result.kind === 'snapshot' ? 'snapshot' : 'sampling profile'} written ` +
+        `to ${result.file}${result.refused ? ` (${result.refused})` : ''}`,
+    );
     this.emit('capture', result);
     return result;
   }
@@ -89,7 +114,9 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
     if (o.signal && !this.#signalHandler) {
       const signal = o.signal;
       this.#signalHandler = () => {
-        this.capture(`signal ${signal}`).catch((err: Error) => this.#log.warn({ err: { message: err.message } }, `heap capture on ${signal} refused: ${err.message}`));
+        this.capture(`signal ${signal}`).catch((err: Error) =>
+          this.#log.warn({ err: { message: err.message } }, `heap capture on ${signal} refused: ${err.message}`),
+        );
       };
       process.on(signal, this.#signalHandler);
     }
@@ -108,10 +135,24 @@ export class MemoryForensics extends EventEmitter<MemoryEvents> implements Memor
     this.#suspected = v.suspected;
     const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
     if (v.suspected) {
-      this.#log.warn({ event: 'leak_suspected', slopeBytesPerSecond: Math.round(v.slopeBytesPerSecond), growthBytes: Math.round(v.growthBytes), fit: v.fit, heapBytes: v.lastHeapBytes }, `leak suspected: the post-GC heap grew ${mib(v.growthBytes)} MiB over the window (${mib(v.slopeBytesPerSecond)} MiB/s, fit ${v.fit.toFixed(2)})`);
+      this.#log.warn(
+        {
+          event: 'leak_suspected',
+          slopeBytesPerSecond: Math.round(v.slopeBytesPerSecond),
+          growthBytes: Math.round(v.growthBytes),
+          fit: v.fit,
+          heapBytes: v.lastHeapBytes,
+        },
+        `leak suspected: the post-GC heap ` +
+          `grew ${mib(v.growthBytes)} MiB over the window ` +
+          `(${mib(v.slopeBytesPerSecond)} MiB/s, fit ${v.fit.toFixed(2)})`,
+      );
       this.emit('leak_suspected', v);
     } else {
-      this.#log.info({ event: 'leak_cleared', slopeBytesPerSecond: Math.round(v.slopeBytesPerSecond) }, 'the post-GC heap stopped growing: leak suspicion cleared');
+      this.#log.info(
+        { event: 'leak_cleared', slopeBytesPerSecond: Math.round(v.slopeBytesPerSecond) },
+        'the post-GC heap stopped growing: leak suspicion cleared',
+      );
       this.emit('leak_cleared', v);
     }
   }

@@ -36,6 +36,8 @@ function memAvailable(): number | undefined {
 }
 
 export function availableMemory(cgroupRoot = '/sys/fs/cgroup'): number {
-  const candidates = [process.availableMemory(), cgroupAvailable(cgroupRoot), memAvailable()].filter((n): n is number => typeof n === 'number' && n >= 0);
+  const candidates = [process.availableMemory(), cgroupAvailable(cgroupRoot), memAvailable()].filter(
+    (n): n is number => typeof n === 'number' && n >= 0,
+  );
   return Math.min(...candidates);
 }

@@ -52,7 +52,11 @@ function smallestUpwards(root: string, path: string, file: string): MemoryLimit 
  * The memory limit of the process's cgroup (v2 `memory.max`, or v1 `memory.limit_in_bytes`,
  * the smallest up the tree) and libuv's own view of it; undefined without a limit.
  */
-export function memoryLimit(procSelfCgroup = '/proc/self/cgroup', cgroupRoot = '/sys/fs/cgroup', constrained: number | undefined = process.constrainedMemory()): MemoryLimit | undefined {
+export function memoryLimit(
+  procSelfCgroup = '/proc/self/cgroup',
+  cgroupRoot = '/sys/fs/cgroup',
+  constrained: number | undefined = process.constrainedMemory(),
+): MemoryLimit | undefined {
   const found: MemoryLimit[] = [];
   let lines: string[] = [];
   try {
@@ -61,11 +65,14 @@ export function memoryLimit(procSelfCgroup = '/proc/self/cgroup', cgroupRoot = '
   for (const line of lines) {
     const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
     if (path === undefined) continue;
-    const v1 = controllers!.split(',').includes('memory') ? smallestUpwards(`${cgroupRoot}/memory`, path, 'memory.limit_in_bytes') : undefined;
+    const v1 = controllers!.split(',').includes('memory')
+      ? smallestUpwards(`${cgroupRoot}/memory`, path, 'memory.limit_in_bytes')
+      : undefined;
     const v2 = controllers === '' ? smallestUpwards(cgroupRoot, path, 'memory.max') : undefined;
     for (const l of [v1, v2]) if (l) found.push(l);
   }
-  if (constrained !== undefined && constrained > 0 && constrained < 2 ** 60) found.push({ bytes: constrained, source: 'process.constrainedMemory()' });
+  if (constrained !== undefined && constrained > 0 && constrained < 2 ** 60)
+    found.push({ bytes: constrained, source: 'process.constrainedMemory()' });
   return found.sort((a, b) => a.bytes - b.bytes)[0];
 }
 
@@ -76,5 +83,10 @@ export function heapFit(limit: MemoryLimit | undefined = memoryLimit(), heapLimi
   // The supervisor's rule for a program with limits.memory, one rule in the project
   // (@holdfast/config/node-heap): the old space gets the share minus 64 MiB, left for the young
   // generation, which Node sizes from the cgroup limit (a few MiB in a small container).
-  return { limit, heapLimitBytes, fits: heapLimitBytes <= allowedMb * 2 ** 20, suggestedNodeOptions: nodeHeapFlags(limit.bytes).nodeOptions };
+  return {
+    limit,
+    heapLimitBytes,
+    fits: heapLimitBytes <= allowedMb * 2 ** 20,
+    suggestedNodeOptions: nodeHeapFlags(limit.bytes).nodeOptions,
+  };
 }

@@ -82,6 +82,13 @@ export class HeapTrend {
     // Enough of the window covered that a short burst cannot pass for a trend.
     const covered = n >= Math.max(3, Math.ceil(this.options.buckets * 0.6));
     const o = this.options;
-    return { suspected: covered && slopeBytesPerSecond >= o.minSlopeBytesPerSecond && growthBytes >= o.minGrowthBytes && fit >= o.minFit, slopeBytesPerSecond, growthBytes, fit, points: n, lastHeapBytes: this.#last };
+    return {
+      suspected: covered && slopeBytesPerSecond >= o.minSlopeBytesPerSecond && growthBytes >= o.minGrowthBytes && fit >= o.minFit,
+      slopeBytesPerSecond,
+      growthBytes,
+      fit,
+      points: n,
+      lastHeapBytes: this.#last,
+    };
   }
 }

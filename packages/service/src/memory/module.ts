@@ -31,11 +31,18 @@ function reportHeapFit(log: Logger): void {
   if (!fit.limit) return;
   const memory = { limitBytes: fit.limit.bytes, limitSource: fit.limit.source, heapLimitBytes: fit.heapLimitBytes };
   if (fit.fits) {
-    log.info({ memory }, `memory limit ${mib(fit.limit.bytes)} MiB; the V8 heap may grow to ${mib(fit.heapLimitBytes)} MiB (within ${HEAP_SHARE * 100} %)`);
+    log.info(
+      { memory },
+      `memory limit ${mib(fit.limit.bytes)} MiB; the V8 heap may grow to ${mib(fit.heapLimitBytes)} MiB (within ${HEAP_SHARE * 100} %)`,
+    );
     return;
   }
   log.warn(
     { memory, suggestedNodeOptions: fit.suggestedNodeOptions },
-    `the V8 heap may grow to ${mib(fit.heapLimitBytes)} MiB, but this process may use ${mib(fit.limit.bytes)} MiB (${fit.limit.source}): the kernel would kill it (SIGKILL: no drain, no heap error) before V8 ran out of heap. Start it with NODE_OPTIONS='${fit.suggestedNodeOptions}' to keep the heap within ${HEAP_SHARE * 100} % of the limit`,
+    `the V8 heap may grow ` +
+      `to ${mib(fit.heapLimitBytes)} MiB, but this process may ` +
+      `use ${mib(fit.limit.bytes)} MiB ` +
+      (`(${fit.limit.source}): the kernel would kill it (SIGKILL: no drain, no heap error) before V8 ran out of heap. ` +
+        `Start it with NODE_OPTIONS='${fit.suggestedNodeOptions}' to keep the heap within ${HEAP_SHARE * 100} % of the limit`),
   );
 }

@@ -9,15 +9,24 @@ export const memoryOptionsSchema = z.strictObject({
   /** The window over which the post-GC heap's slope is measured. */
   windowMs: ms.default(10 * 60_000),
   /** Leak suspected when the post-GC heap grows at least this fast over the window... */
-  minSlopeBytesPerSecond: z.number().min(0).default(64 * 1024),
+  minSlopeBytesPerSecond: z
+    .number()
+    .min(0)
+    .default(64 * 1024),
   /** ...and by at least this much in all... */
-  minGrowthBytes: z.number().min(0).default(64 * 1024 * 1024),
+  minGrowthBytes: z
+    .number()
+    .min(0)
+    .default(64 * 1024 * 1024),
   /** ...and the growth is steady (coefficient of determination of the fit, 0..1). */
   minFit: z.number().min(0).max(1).default(0.6),
   /** Where heap snapshots and profiles are written (default: HOLDFAST_HEAP_DIR, else captures are refused). */
   dir: z.string().min(1).optional(),
   /** Minimum time between two captures. */
-  cooldownMs: z.number().min(0).default(5 * 60_000),
+  cooldownMs: z
+    .number()
+    .min(0)
+    .default(5 * 60_000),
   /** A full snapshot only when available memory >= this × heap used (it needs about 2×); otherwise a sampling profile. */
   headroomRatio: z.number().min(1).default(2.2),
   /** How long a sampling heap profile records. */

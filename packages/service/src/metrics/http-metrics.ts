@@ -26,7 +26,12 @@ export class HttpMetrics {
         this.set(inFlight());
       },
     });
-    this.#state = new Gauge({ name: 'holdfast_lifecycle_state', help: 'Lifecycle state of the service: 1 for the current state, 0 for the others', labelNames: ['state'], registers: [this.registry] });
+    this.#state = new Gauge({
+      name: 'holdfast_lifecycle_state',
+      help: 'Lifecycle state of the service: 1 for the current state, 0 for the others',
+      labelNames: ['state'],
+      registers: [this.registry],
+    });
     this.#loopDelay = new Histogram({
       name: 'holdfast_event_loop_delay_seconds',
       help: 'Event-loop delay: how late a timer scheduled every sample period fired',

@@ -18,11 +18,18 @@ export const metricsModule: ServiceModule<'metrics'> = {
   install(ctx) {
     const o = ctx.options;
     if (!o.metrics.enabled) return { api: { registry: undefined, http: undefined } };
-    const http = new HttpMetrics({ service: o.name, buckets: o.metrics.buckets, defaultMetrics: o.metrics.defaultMetrics, inFlight: ctx.server.inFlight });
+    const http = new HttpMetrics({
+      service: o.name,
+      buckets: o.metrics.buckets,
+      defaultMetrics: o.metrics.defaultMetrics,
+      inFlight: ctx.server.inFlight,
+    });
     ctx.server.countRequests(http);
     ctx.lifecycle.onChange((state) => http.setState(state));
     const registry = http.registry;
-    ctx.adminApp.get(o.probes.metrics, async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+    ctx.adminApp.get(o.probes.metrics, async (_req, reply) =>
+      reply.header('content-type', registry.contentType).send(await registry.metrics()),
+    );
     return { api: { registry, http } };
   },
 };

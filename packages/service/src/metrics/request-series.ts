@@ -85,7 +85,13 @@ export class RequestSeries {
       help: 'HTTP requests by method, route template and status code',
       type: 'counter',
       aggregator: 'sum',
-      get: async () => ({ name: counter.name, help: counter.help, type: 'counter', aggregator: 'sum', values: all.map((s) => ({ labels: { ...s.labels }, value: s.count })) }),
+      get: async () => ({
+        name: counter.name,
+        help: counter.help,
+        type: 'counter',
+        aggregator: 'sum',
+        values: all.map((s) => ({ labels: { ...s.labels }, value: s.count })),
+      }),
       reset: () => this.#reset(),
     };
     const histogram: CollectedMetric = {

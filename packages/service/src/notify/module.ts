@@ -16,7 +16,8 @@ export const notifyModule: ServiceModule<'notify'> = {
       if (!o.admin || !o.metrics.enabled || ctx.adminApp === ctx.app) return undefined;
       const a = ctx.adminApp.server.address();
       if (!a || typeof a !== 'object') return undefined;
-      const host = o.admin.host === '0.0.0.0' || o.admin.host === '::' ? '127.0.0.1' : o.admin.host.includes(':') ? `[${o.admin.host}]` : o.admin.host;
+      const host =
+        o.admin.host === '0.0.0.0' || o.admin.host === '::' ? '127.0.0.1' : o.admin.host.includes(':') ? `[${o.admin.host}]` : o.admin.host;
       return `http://${host}:${a.port}${o.probes.metrics}`;
     };
     ctx.lifecycle.onChange(notifyOnFirstServing(ctx.logger, () => notifySupervisorReady(process.env, process, metricsUrl())));

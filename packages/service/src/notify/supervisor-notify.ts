@@ -15,7 +15,11 @@ import { closeSync, writeSync } from 'node:fs';
 export type ReadyNotice = 'notify-fd' | 'ipc';
 
 /** Sends the readiness notice the environment asks for; returns which one went, if any. */
-export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc: Pick<NodeJS.Process, 'send' | 'connected'> = process, metricsUrl?: string): ReadyNotice | undefined {
+export function notifySupervisorReady(
+  env: NodeJS.ProcessEnv = process.env,
+  proc: Pick<NodeJS.Process, 'send' | 'connected'> = process,
+  metricsUrl?: string,
+): ReadyNotice | undefined {
   const fd = Number(env.NOTIFY_FD);
   if (env.NOTIFY_FD !== undefined && Number.isInteger(fd) && fd >= 3) {
     // Children of this process must not write to the supervisor's pipe.
@@ -40,7 +44,10 @@ export function notifySupervisorReady(env: NodeJS.ProcessEnv = process.env, proc
  * A lifecycle listener that sends the notice once, on the first READY or DEGRADED state (a
  * STARTING service is not ready; later state changes are not news to the supervisor).
  */
-export function notifyOnFirstServing(log?: { info(obj: object, msg: string): void }, send: () => ReadyNotice | undefined = () => notifySupervisorReady()): (state: string) => void {
+export function notifyOnFirstServing(
+  log?: { info(obj: object, msg: string): void },
+  send: () => ReadyNotice | undefined = () => notifySupervisorReady(),
+): (state: string) => void {
   let done = false;
   return (state) => {
     if (done || (state !== 'READY' && state !== 'DEGRADED')) return;

@@ -11,7 +11,11 @@ export interface SystemdNotify {
 }
 
 export function systemdNotify(log: Logger, lifecycle: LifecycleView, env: NodeJS.ProcessEnv = process.env): SystemdNotify | undefined {
-  const n = new SdNotifier({ env, onError: (err, fields) => log.warn({ err: { message: err.message }, fields }, `could not notify systemd (${fields.join(' ')}): ${err.message}`) });
+  const n = new SdNotifier({
+    env,
+    onError: (err, fields) =>
+      log.warn({ err: { message: err.message }, fields }, `could not notify systemd (${fields.join(' ')}): ${err.message}`),
+  });
   if (!n.enabled) return undefined;
   // Programs this service starts must not notify systemd in its name.
   for (const v of SdNotifier.variables) delete env[v];

@@ -36,7 +36,10 @@ export function createRedisClient(o: RedisClientOptions): Redis {
   client.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    o.logger.warn({ err: { message: err.message }, redis: redact(o.target.url) }, 'redis unreachable: serving from the in-process cache, reconnecting in the background');
+    o.logger.warn(
+      { err: { message: err.message }, redis: redact(o.target.url) },
+      'redis unreachable: serving from the in-process cache, reconnecting in the background',
+    );
   });
   client.on('ready', () => {
     if (down) o.logger.info({ redis: redact(o.target.url) }, 'redis reconnected: the shared cache is back in use');

@@ -20,7 +20,13 @@ export const redisModule: ServiceModule<'redis'> = {
   install(ctx) {
     const o = ctx.options.redis;
     if (!o) return { api: undefined };
-    const client = createRedisClient({ target: o.target, commandTimeoutMs: o.commandTimeoutMs, connectTimeoutMs: o.connectTimeoutMs, maxReconnectDelayMs: o.maxReconnectDelayMs, logger: ctx.logger });
+    const client = createRedisClient({
+      target: o.target,
+      commandTimeoutMs: o.commandTimeoutMs,
+      connectTimeoutMs: o.connectTimeoutMs,
+      maxReconnectDelayMs: o.maxReconnectDelayMs,
+      logger: ctx.logger,
+    });
     const registry = ctx.use('metrics').registry;
     if (registry) {
       new Gauge({
@@ -39,8 +45,16 @@ export const redisModule: ServiceModule<'redis'> = {
         if (client.status !== 'ready') throw new Error(`redis connection is ${client.status}`);
         await client.ping();
       },
-      { kind: 'degraded', intervalMs: o.healthIntervalMs, timeoutMs: Math.max(o.commandTimeoutMs * 2, 100), fall: o.healthFall, rise: o.healthRise },
-      `by holdfast, for the ${o.fromEnv ? 'REDIS_URL environment variable' : 'redis option'}: it pings service.redis; name your own check differently, or set redis: false to manage Redis yourself`,
+      {
+        kind: 'degraded',
+        intervalMs: o.healthIntervalMs,
+        timeoutMs: Math.max(o.commandTimeoutMs * 2, 100),
+        fall: o.healthFall,
+        rise: o.healthRise,
+      },
+      `by holdfast, for ` +
+        `the ${o.fromEnv ? 'REDIS_URL environment ' + 'variable' : 'redis option'}: it pings service.redis; ` +
+        `name your own check differently, or set redis: false to manage Redis yourself`,
     );
     // Checks (this one, and the application's that use service.redis) wait for the first connect
     // attempt: run before it, they fail for nothing, warn, and delay READY by their rise count.

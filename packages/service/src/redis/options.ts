@@ -41,7 +41,10 @@ export interface ResolvedRedisOptions {
 }
 
 /** The option wins over REDIS_URL; `false` turns Redis off even when REDIS_URL is set. */
-export function resolveRedisOptions(input: z.output<typeof redisOptionsSchema> | undefined, env: NodeJS.ProcessEnv): ResolvedRedisOptions | false {
+export function resolveRedisOptions(
+  input: z.output<typeof redisOptionsSchema> | undefined,
+  env: NodeJS.ProcessEnv,
+): ResolvedRedisOptions | false {
   if (input === false) return false;
   const defaults = redisOptionsSchema.options[2].parse({ url: 'x' });
   if (input === undefined) {

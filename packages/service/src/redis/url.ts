@@ -13,7 +13,15 @@ export interface RedisTarget {
 /** Parses redis://[user:pass@]host[:port][/db] (or rediss:// for TLS); `option` names where it came from. */
 export function parseRedisUrl(raw: string, option: string): RedisTarget {
   const fail = (why: string): never => {
-    throw new ServiceOptionsError([{ option, message: `'${redact(raw)}' is not a usable Redis URL: ${why} (expected redis://[user:password@]host[:port][/db], or rediss:// for TLS)` }]);
+    throw new ServiceOptionsError([
+      {
+        option,
+        message:
+          `'${redact(raw)}' is not a usable Redis ` +
+          `URL: ${why} (expected ` +
+          `redis://[user:password@]host[:port][/db], or rediss:// for TLS)`,
+      },
+    ]);
   };
   let u: URL;
   try {

@@ -25,6 +25,11 @@ export function shutdownBudget(graceMs: number, delayMs: number, hookTimeoutsMs:
   const available = Math.max(0, graceMs - marginMs - delayMs);
   // Hooks get what they ask for, but never more than a third of what is left: in-flight
   // requests come first.
-  const hooksMs = Math.floor(Math.min(hookTimeoutsMs.reduce((a, b) => a + b, 0), available / 3));
+  const hooksMs = Math.floor(
+    Math.min(
+      hookTimeoutsMs.reduce((a, b) => a + b, 0),
+      available / 3,
+    ),
+  );
   return { delayMs, drainMs: available - hooksMs, hooksMs, marginMs };
 }

@@ -66,7 +66,16 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
   const t0 = now();
   const phases = { unready: 0, close: 0, hooks: 0, app: 0, total: 0 };
   const plan = ctx.unready;
-  const planned = plan.kind === 'delay' ? { delayMs: plan.delayMs, why: plan.why } : { until: 'readiness pollers saw 503', pollers: plan.watching, answers: plan.answers, reactionMs: plan.reactionMs, upToMs: Math.round(plan.maxMs) };
+  const planned =
+    plan.kind === 'delay'
+      ? { delayMs: plan.delayMs, why: plan.why }
+      : {
+          until: 'readiness pollers saw 503',
+          pollers: plan.watching,
+          answers: plan.answers,
+          reactionMs: plan.reactionMs,
+          upToMs: Math.round(plan.maxMs),
+        };
   ctx.log.info({ reason: ctx.reason, unready: planned }, 'shutdown: unready, draining');
 
   // Phase 1: unready, still serving.
@@ -74,7 +83,11 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
   ctx.tracker.markClosing();
   const unready = await waitUnready(plan, now);
   phases.unready = Math.round(now() - t0);
-  const budget = shutdownBudget(ctx.graceMs, unready.ms, ctx.hooks.map((h) => h.timeoutMs));
+  const budget = shutdownBudget(
+    ctx.graceMs,
+    unready.ms,
+    ctx.hooks.map((h) => h.timeoutMs),
+  );
   ctx.log.info({ budget, ...(unready.pollers ? { pollers: unready.pollers } : {}) }, 'shutdown: closing the listener');
 
   // Phase 2: stop accepting, finish in-flight requests.
@@ -91,8 +104,19 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
     pendingRequests = ctx.tracker.pending();
     const at = now();
     ctx.log.error(
-      { pending: pendingRequests.map((p) => ({ method: p.method, url: p.url, requestId: p.requestId, runningMs: Math.round(at - p.startedAt) })), connections: ctx.tracker.connections },
-      `shutdown: drain deadline (${Math.round(budget.drainMs)} ms) passed with ${pendingRequests.length} request(s) in flight; closing their connections`,
+      {
+        pending: pendingRequests.map((p) => ({
+          method: p.method,
+          url: p.url,
+          requestId: p.requestId,
+          runningMs: Math.round(at - p.startedAt),
+        })),
+        connections: ctx.tracker.connections,
+      },
+      `shutdown: drain deadline ` +
+        `(${Math.round(budget.drainMs)} ms) passed ` +
+        `with ${pendingRequests.length} request(s) ` +
+        `in flight; closing their connections`,
     );
     ctx.tracker.destroyAll();
   }
@@ -104,7 +128,8 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
   const t2 = now();
   const hooks = await runHooks(ctx.hooks, ctx.reason, t2 + budget.hooksMs, now);
   phases.hooks = Math.round(now() - t2);
-  for (const h of hooks) if (h.status !== 'ok') ctx.log.error({ hook: h.name, status: h.status, error: h.error }, `shutdown: hook '${h.name}' ${h.status}`);
+  for (const h of hooks)
+    if (h.status !== 'ok') ctx.log.error({ hook: h.name, status: h.status, error: h.error }, `shutdown: hook '${h.name}' ${h.status}`);
 
   // Phase 4: Fastify's onClose hooks (plugins: database clients, guard, ...).
   const t3 = now();
@@ -118,6 +143,9 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
 
   const ok = drained && hooks.every((h) => h.status === 'ok');
   const exitCode = ok ? ctx.exitCode : Math.max(1, ctx.exitCode);
-  ctx.log[ok ? 'info' : 'error']({ reason: ctx.reason, ok, exitCode, phases, hooks }, ok ? 'shutdown complete' : 'shutdown finished with work left pending');
+  ctx.log[ok ? 'info' : 'error'](
+    { reason: ctx.reason, ok, exitCode, phases, hooks },
+    ok ? 'shutdown complete' : 'shutdown finished with work left pending',
+  );
   return { reason: ctx.reason, ok, exitCode, phases, pendingRequests, hooks };
 }

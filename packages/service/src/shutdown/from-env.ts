@@ -17,7 +17,13 @@ function envMs(env: NodeJS.ProcessEnv, name: string, option: string, min: number
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new ServiceOptionsError([{ option, message: `the ${name} environment variable is '${raw}', not a number of milliseconds${min > 0 ? ` (at least ${min})` : ''}` }]);
+  if (!Number.isFinite(n) || n < min)
+    throw new ServiceOptionsError([
+      {
+        option,
+        message: `the ${name} environment variable is '${raw}', not a number of milliseconds${min > 0 ? ` (at least ${min})` : ''}`,
+      },
+    ]);
   return n;
 }
 
@@ -25,20 +31,31 @@ function envMs(env: NodeJS.ProcessEnv, name: string, option: string, min: number
  * `given`: the options as the application wrote them (undefined: not set); `defaults`: the
  * schema's. `warn` receives what was adjusted, for the log.
  */
-export function shutdownTiming(given: Partial<ShutdownTiming>, defaultGraceMs: number, env: NodeJS.ProcessEnv, warn: (message: string) => void): ShutdownTiming {
+export function shutdownTiming(
+  given: Partial<ShutdownTiming>,
+  defaultGraceMs: number,
+  env: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): ShutdownTiming {
   const envGrace = envMs(env, 'HOLDFAST_TERMINATION_GRACE_MS', 'terminationGracePeriodMs', 1);
   const envDelay = envMs(env, 'HOLDFAST_SHUTDOWN_DELAY_MS', 'shutdownDelayMs', 0);
   let grace = given.terminationGracePeriodMs ?? envGrace ?? defaultGraceMs;
   if (envGrace !== undefined && envGrace < grace) {
-    warn(`terminationGracePeriodMs is ${grace} ms, but HOLDFAST_TERMINATION_GRACE_MS says this process is killed ${envGrace} ms after SIGTERM: draining within ${envGrace} ms`);
+    warn(
+      `terminationGracePeriodMs ` +
+        `is ${grace} ms, but HOLDFAST_TERMINATION_GRACE_MS says this process is ` +
+        `killed ${envGrace} ms after SIGTERM: draining within ${envGrace} ms`,
+    );
     grace = envGrace;
   }
   let delay = given.shutdownDelayMs ?? envDelay ?? (env.KUBERNETES_SERVICE_HOST ? 5000 : undefined);
   if (delay !== undefined && delay >= grace - 1000) {
-    const message = `${delay} ms leaves no time to drain within terminationGracePeriodMs (${grace} ms); keep it well under the grace period`;
+    const message =
+      `${delay} ms leaves no time to drain within terminationGracePeriodMs ` + `(${grace} ms); keep it well ` + `under the grace period`;
     // Both written by the application: its mistake to fix. Otherwise the environment decided,
     // and the service must still start: keep serving for at most half the budget.
-    if (given.shutdownDelayMs !== undefined && given.terminationGracePeriodMs !== undefined && grace === given.terminationGracePeriodMs) throw new ServiceOptionsError([{ option: 'shutdownDelayMs', message }]);
+    if (given.shutdownDelayMs !== undefined && given.terminationGracePeriodMs !== undefined && grace === given.terminationGracePeriodMs)
+      throw new ServiceOptionsError([{ option: 'shutdownDelayMs', message }]);
     const capped = Math.min(delay, maxUnreadyMs(grace));
     warn(`shutdownDelayMs: ${message}; using ${capped} ms`);
     delay = capped;

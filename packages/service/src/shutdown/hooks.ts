@@ -15,7 +15,8 @@ export interface RegisteredHook {
 export function validHook(api: string, name: string, fn: ShutdownHook, timeoutMs: number): RegisteredHook {
   if (typeof name !== 'string' || !name) throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}: name must be a non-empty string`);
   if (typeof fn !== 'function') throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}('${name}'): fn must be a function`);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}('${name}'): timeoutMs must be a positive number, got ${timeoutMs}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new ServiceError('HOLDFAST_E_OPTIONS', `${api}('${name}'): timeoutMs must be a positive number, got ${timeoutMs}`);
   return { name, fn, timeoutMs };
 }
 
@@ -26,7 +27,12 @@ export interface HookResult {
   error?: string;
 }
 
-export async function runHooks(hooks: readonly RegisteredHook[], reason: string, deadline: number, now: () => number = () => performance.now()): Promise<HookResult[]> {
+export async function runHooks(
+  hooks: readonly RegisteredHook[],
+  reason: string,
+  deadline: number,
+  now: () => number = () => performance.now(),
+): Promise<HookResult[]> {
   const results: HookResult[] = [];
   for (const hook of [...hooks].reverse()) {
     const remaining = deadline - now();
@@ -49,12 +55,22 @@ export async function runHooks(hooks: readonly RegisteredHook[], reason: string,
       ]);
       if (outcome === 'timeout') {
         ac.abort();
-        results.push({ name: hook.name, status: 'timeout', ms: Math.round(now() - t0), error: `did not finish within ${Math.round(limit)} ms` });
+        results.push({
+          name: hook.name,
+          status: 'timeout',
+          ms: Math.round(now() - t0),
+          error: `did not finish within ${Math.round(limit)} ms`,
+        });
       } else {
         results.push({ name: hook.name, status: 'ok', ms: Math.round(now() - t0) });
       }
     } catch (err) {
-      results.push({ name: hook.name, status: 'error', ms: Math.round(now() - t0), error: err instanceof Error ? err.message : String(err) });
+      results.push({
+        name: hook.name,
+        status: 'error',
+        ms: Math.round(now() - t0),
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -24,9 +24,13 @@ export interface UnreadyOutcome {
   pollers?: { saw: string[]; gone: string[]; pending: string[] };
 }
 
-export function planUnready(o: { shutdownDelayMs: number | undefined; readinessDrain: ReadinessDrainOptions | false; inheritedSocket: boolean; maxMs: number }, pollers: ReadinessPollers): UnreadyPlan {
+export function planUnready(
+  o: { shutdownDelayMs: number | undefined; readinessDrain: ReadinessDrainOptions | false; inheritedSocket: boolean; maxMs: number },
+  pollers: ReadinessPollers,
+): UnreadyPlan {
   if (o.shutdownDelayMs !== undefined) return { kind: 'delay', delayMs: o.shutdownDelayMs, why: 'shutdownDelayMs' };
-  if (o.inheritedSocket) return { kind: 'delay', delayMs: 0, why: 'the listening socket is inherited: the supervisor keeps it open for the other instances' };
+  if (o.inheritedSocket)
+    return { kind: 'delay', delayMs: 0, why: 'the listening socket is inherited: the supervisor keeps it open for the other instances' };
   if (!o.readinessDrain) return { kind: 'delay', delayMs: 0, why: 'readinessDrain is off' };
   const watching = pollers.watching();
   if (watching.length === 0) return { kind: 'delay', delayMs: 0, why: 'nobody polls readiness' };

@@ -26,7 +26,10 @@ export function inspectInstrumentation(opts: { hasFastifyPlugin: boolean; checkI
   if (diagnosticsChannel.hasSubscribers('undici:request:create')) instrumented.push('undici');
   else problems.push('undici: nothing listens on undici:request:create, so fetch() calls make no spans and send no traceparent');
   if (opts.hasFastifyPlugin) instrumented.push('fastify');
-  else problems.push('fastify: @fastify/otel did not register on this app (it registers on fastify.initialization, which fired before the SDK started)');
+  else
+    problems.push(
+      'fastify: @fastify/otel did not register on this app (it registers on fastify.initialization, which fired before the SDK started)',
+    );
   if (opts.checkIoredis) {
     let redisProto: { sendCommand?: unknown } | undefined;
     try {
@@ -36,7 +39,11 @@ export function inspectInstrumentation(opts: { hasFastifyPlugin: boolean; checkI
       redisProto = (createRequire(import.meta.url)('ioredis') as { Redis: { prototype: { sendCommand?: unknown } } }).Redis.prototype;
     } catch {}
     if (redisProto && wrapped(redisProto.sendCommand)) instrumented.push('ioredis');
-    else problems.push('ioredis: Redis.prototype.sendCommand is not patched, so Redis commands make no spans (ioredis was imported before the SDK, or without its ESM hook)');
+    else
+      problems.push(
+        'ioredis: Redis.prototype.sendCommand is not patched, so Redis commands make no spans (ioredis was imported ' +
+          'before the SDK, or without its ESM hook)',
+      );
   }
   return { ok: problems.length === 0, problems, instrumented };
 }
@@ -44,7 +51,10 @@ export function inspectInstrumentation(opts: { hasFastifyPlugin: boolean; checkI
 /** Live check: a loopback request under a root span must yield HTTP server and undici client spans. */
 export async function selfTest(state: TracingState): Promise<string[]> {
   const counts = state.spansByScope;
-  const before = { http: counts.get('@opentelemetry/instrumentation-http') ?? 0, undici: counts.get('@opentelemetry/instrumentation-undici') ?? 0 };
+  const before = {
+    http: counts.get('@opentelemetry/instrumentation-http') ?? 0,
+    undici: counts.get('@opentelemetry/instrumentation-undici') ?? 0,
+  };
   let sawTraceparent = false;
   const server = createServer((req, res) => {
     sawTraceparent = typeof req.headers.traceparent === 'string';
@@ -65,8 +75,10 @@ export async function selfTest(state: TracingState): Promise<string[]> {
     server.close();
   }
   const problems: string[] = [];
-  if ((counts.get('@opentelemetry/instrumentation-http') ?? 0) <= before.http) problems.push('http: a loopback request produced no server span');
-  if ((counts.get('@opentelemetry/instrumentation-undici') ?? 0) <= before.undici) problems.push('undici: a loopback fetch produced no client span');
+  if ((counts.get('@opentelemetry/instrumentation-http') ?? 0) <= before.http)
+    problems.push('http: a loopback request produced no server span');
+  if ((counts.get('@opentelemetry/instrumentation-undici') ?? 0) <= before.undici)
+    problems.push('undici: a loopback fetch produced no client span');
   if (!sawTraceparent) problems.push('propagation: the loopback fetch carried no W3C traceparent header');
   return problems;
 }

@@ -24,17 +24,27 @@ export const tracingModule: ServiceModule<'tracing'> = {
         if (mode === 'off') return;
         if (!tracing) {
           if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-            ctx.logger.warn('OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing was not preloaded: no spans will be exported. Start with `node --import @holdfast/service/tracing app.ts`');
+            ctx.logger.warn(
+              'OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing was not preloaded: no spans will be exported. Start ' +
+                'with `node --import @holdfast/service/tracing app.ts`',
+            );
           }
           return;
         }
         const report = inspectInstrumentation({ hasFastifyPlugin: ctx.app.hasPlugin('@fastify/otel'), checkIoredis });
         const problems = report.problems.concat(report.problems.length ? [] : await selfTest(tracing));
         if (problems.length === 0) {
-          ctx.logger.info({ tracing: { exporter: tracing.exporter, instrumented: report.instrumented } }, `tracing: ${report.instrumented.join(', ')} instrumented; exporting to ${tracing.exporter}`);
+          ctx.logger.info(
+            { tracing: { exporter: tracing.exporter, instrumented: report.instrumented } },
+            `tracing: ${report.instrumented.join(', ')} instrumented; exporting to ${tracing.exporter}`,
+          );
           return;
         }
-        const message = `tracing is preloaded but not in place:\n  ${problems.join('\n  ')}\nStart the process with \`node --import @holdfast/service/tracing <app>\` (not an import inside the app), so the SDK patches modules before anything loads them; set tracing.bootCheck: 'warn' to start anyway.`;
+        const message =
+          `tracing is preloaded but not in place:\n` +
+          `  ${problems.join('\n  ')}\nStart the process with ` +
+          `\`node --import @holdfast/service/tracing <app>\` (not an import inside the app), so the SDK patches ` +
+          `modules before anything loads them; set tracing.bootCheck: 'warn' to start anyway.`;
         if (mode === 'warn') ctx.logger.warn({ problems }, message);
         else throw new ServiceError('HOLDFAST_E_TRACING', message);
       },

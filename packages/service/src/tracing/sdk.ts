@@ -34,7 +34,12 @@ function serviceNameFrom(env: NodeJS.ProcessEnv): string {
 export function startTracing(env: NodeJS.ProcessEnv = process.env): TracingState {
   const existing = tracingState();
   if (existing) return existing;
-  const ignored = new Set((env.HOLDFAST_TRACING_IGNORE_PATHS ?? DEFAULT_IGNORED_PATHS.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
+  const ignored = new Set(
+    (env.HOLDFAST_TRACING_IGNORE_PATHS ?? DEFAULT_IGNORED_PATHS.join(','))
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   const pathOf = (url: string | undefined) => (url ?? '').split('?')[0]!;
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const recorder = new ScopeRecorder();
@@ -51,7 +56,11 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): TracingState
     );
   }
   const instrumentations = [
-    { name: 'http', scope: '@opentelemetry/instrumentation-http', instance: new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored.has(pathOf(req.url)) }) },
+    {
+      name: 'http',
+      scope: '@opentelemetry/instrumentation-http',
+      instance: new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored.has(pathOf(req.url)) }),
+    },
     { name: 'undici', scope: '@opentelemetry/instrumentation-undici', instance: new UndiciInstrumentation() },
     { name: 'ioredis', scope: '@opentelemetry/instrumentation-ioredis', instance: new IORedisInstrumentation() },
     {
@@ -59,7 +68,11 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): TracingState
       scope: '@fastify/otel',
       // Hook spans (one per onRequest/onSend/... hook) cost more than they tell; the request
       // and handler spans stay.
-      instance: new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false, ignorePaths: (route: { url: string }) => ignored.has(route.url) } as never),
+      instance: new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        instrumentHooks: false,
+        ignorePaths: (route: { url: string }) => ignored.has(route.url),
+      } as never),
     },
   ];
   const serviceName = serviceNameFrom(env);

@@ -18,7 +18,10 @@ const ownCgroup = () => /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf
 
 before(() => {
   const controllers = readFileSync(join(ROOT, 'cgroup.controllers'), 'utf8');
-  assert.ok(controllers.split(/\s+/).includes('memory'), `${ROOT} is not a cgroup v2 tree with the memory controller (controllers: ${controllers.trim() || 'none'})`);
+  assert.ok(
+    controllers.split(/\s+/).includes('memory'),
+    `${ROOT} is not a cgroup v2 tree with the memory controller (controllers: ${controllers.trim() || 'none'})`,
+  );
   assert.notEqual(ownCgroup(), '/', 'run in a delegated cgroup, not the root');
 });
 
@@ -35,7 +38,8 @@ function memoryCgroup(t: Parameters<typeof cleanup>[0], bytes: number): string {
   }
   // Every controller, not only memory: what runs after this file in the same cgroup (the
   // supervisor's kernel tests) needs cpu and pids delegated too.
-  for (const c of readFileSync(join(own, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean)) writeFileSync(join(own, 'cgroup.subtree_control'), `+${c}`);
+  for (const c of readFileSync(join(own, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean))
+    writeFileSync(join(own, 'cgroup.subtree_control'), `+${c}`);
   const dir = join(own, `heap-fit-${process.pid}`);
   mkdirSync(dir);
   writeFileSync(join(dir, 'memory.max'), String(bytes));
@@ -56,10 +60,19 @@ for (const [what, nodeOptions, fits] of [
   test(`a Node process in a real 256 MiB v2 cgroup reads memory.max; ${what}`, async (t) => {
     const dir = memoryCgroup(t, 256 * MiB);
     // The shell joins the cgroup, then becomes Node: the limit is that of its own cgroup.
-    const child = startChild(t, 'sh', ['-c', `echo $$ > ${join(dir, 'cgroup.procs')} && exec "$0" ${nodeOptions} --input-type=module -e "$1"`, process.execPath, probe]);
+    const child = startChild(t, 'sh', [
+      '-c',
+      `echo $$ > ${join(dir, 'cgroup.procs')} && exec "$0" ${nodeOptions} --input-type=module -e "$1"`,
+      process.execPath,
+      probe,
+    ]);
     const line = await child.waitForLine(/^RESULT /, 120_000);
     await child.exited;
-    const r = JSON.parse(line.slice('RESULT '.length)) as { limit: { bytes: number; source: string }; constrained: number; fit: { fits: boolean; suggestedNodeOptions: string; heapLimitBytes: number } };
+    const r = JSON.parse(line.slice('RESULT '.length)) as {
+      limit: { bytes: number; source: string };
+      constrained: number;
+      fit: { fits: boolean; suggestedNodeOptions: string; heapLimitBytes: number };
+    };
     assert.deepEqual(r.limit, { bytes: 256 * MiB, source: join(dir, 'memory.max') });
     assert.equal(r.constrained, 256 * MiB, "libuv's view of the cgroup agrees");
     assert.equal(r.fit.suggestedNodeOptions, '--max-old-space-size=128');

@@ -37,13 +37,17 @@ function targets(o: Record<string, unknown>, problems: string[]): void {
   if (t === undefined) problems.push("targets: missing (name programs, instances, groups, or 'all')");
   else if (!Array.isArray(t)) problems.push(`targets: expected an array of names, got ${kind(t)}`);
   else if (t.length === 0) problems.push("targets: name at least one program, instance, group, or 'all'");
-  else t.forEach((x, i) => (typeof x !== 'string' || x === '') && problems.push(`targets[${i}]: expected a non-empty name, got ${JSON.stringify(x)}`));
+  else
+    t.forEach(
+      (x, i) => (typeof x !== 'string' || x === '') && problems.push(`targets[${i}]: expected a non-empty name, got ${JSON.stringify(x)}`),
+    );
 }
 
 function waitFields(o: Record<string, unknown>, problems: string[]): void {
   if (o.wait !== undefined && typeof o.wait !== 'boolean') problems.push(`wait: expected true or false, got ${kind(o.wait)}`);
   const t = o.timeoutMs;
-  if (t !== undefined && !(typeof t === 'number' && Number.isInteger(t) && t > 0 && t <= 3_600_000)) problems.push(`timeoutMs: expected milliseconds from 1 to 3600000, got ${JSON.stringify(t)}`);
+  if (t !== undefined && !(typeof t === 'number' && Number.isInteger(t) && t > 0 && t <= 3_600_000))
+    problems.push(`timeoutMs: expected milliseconds from 1 to 3600000, got ${JSON.stringify(t)}`);
 }
 
 export const actionBody = (d: unknown) =>
@@ -89,7 +93,8 @@ export interface ReloadBody {
 
 export const reloadBody = (d: unknown) =>
   check<ReloadBody>(d, ['program', 'timeoutMs'], (o, p) => {
-    if (typeof o.program !== 'string' || o.program === '') p.push(`program: expected the name of one program, got ${JSON.stringify(o.program)}`);
+    if (typeof o.program !== 'string' || o.program === '')
+      p.push(`program: expected the name of one program, got ${JSON.stringify(o.program)}`);
     waitFields(o, p);
   });
 

@@ -3,7 +3,16 @@
 // bearer token. Errors come back as SupervisorError with the daemon's code.
 import { request, type IncomingMessage, type RequestOptions } from 'node:http';
 import { SupervisorError, supervisorErrors, type SupervisorErrorCode } from '../errors.ts';
-import type { ActionOptions, ActionResult, ApiErrorBody, InstanceStatus, ReloadResult, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
+import type {
+  ActionOptions,
+  ActionResult,
+  ApiErrorBody,
+  InstanceStatus,
+  ReloadResult,
+  StatusReport,
+  SupervisorEvent,
+  UpdateResult,
+} from './types.ts';
 import type { PatternsReport } from '../insight/mining-view.ts';
 
 export interface ClientOptions {
@@ -46,13 +55,23 @@ export class SupervisorClient {
     return new Promise((resolve, reject) => {
       const opts = this.options(method, path, signal);
       const text = body === undefined ? undefined : JSON.stringify(body);
-      if (text !== undefined) Object.assign(opts.headers!, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      if (text !== undefined)
+        Object.assign(opts.headers!, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       const req = request(opts, resolve);
-      if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from the daemon at ${this.address} within ${timeoutMs} ms`)));
+      if (timeoutMs)
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from the daemon at ${this.address} within ${timeoutMs} ms`)));
       req.once('error', (err: NodeJS.ErrnoException) => {
         if (err.name === 'AbortError') return reject(err);
-        const hint = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? ` (is it running? start it with 'holdfast supervise -c <config>')` : '';
-        reject(new SupervisorError('HOLDFAST_E_DAEMON_UNREACHABLE', `${this.address}: ${err.code ?? err.message}${hint}`, { address: this.address }, { cause: err }));
+        const hint =
+          err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? ` (is it running? start it with 'holdfast supervise -c <config>')` : '';
+        reject(
+          new SupervisorError(
+            'HOLDFAST_E_DAEMON_UNREACHABLE',
+            `${this.address}: ${err.code ?? err.message}${hint}`,
+            { address: this.address },
+            { cause: err },
+          ),
+        );
       });
       req.end(text);
     });
@@ -74,7 +93,11 @@ export class SupervisorClient {
       result = body.result;
     } catch {}
     const code = (err.code in supervisorErrors ? err.code : 'HOLDFAST_E_API') as SupervisorErrorCode;
-    const e = new SupervisorError(code, err.message, { status, ...(err.issues ? { issues: err.issues } : {}), ...(result ? { result } : {}) });
+    const e = new SupervisorError(code, err.message, {
+      status,
+      ...(err.issues ? { issues: err.issues } : {}),
+      ...(result ? { result } : {}),
+    });
     // Keep the daemon's message as it is: it already starts with the table text.
     e.message = err.message;
     throw e;
@@ -85,7 +108,10 @@ export class SupervisorClient {
   }
 
   /** `env`: only names the programs list in envOverridable; for this start only unless `persist`. */
-  start(targets: string | string[], opts: ActionOptions & { env?: Record<string, string>; persist?: boolean; signal?: AbortSignal } = {}): Promise<ActionResult> {
+  start(
+    targets: string | string[],
+    opts: ActionOptions & { env?: Record<string, string>; persist?: boolean; signal?: AbortSignal } = {},
+  ): Promise<ActionResult> {
     const { signal, ...rest } = opts;
     return this.call('POST', '/v1/start', { targets: [targets].flat(), ...rest }, signal);
   }
@@ -133,7 +159,10 @@ export class SupervisorClient {
   }
 
   logs(instance: string, opts: LogOptions = {}): Promise<string> {
-    return this.call('GET', `/v1/logs?${new URLSearchParams({ instance, stream: opts.stream ?? 'stdout', lines: String(opts.lines ?? 50) })}`);
+    return this.call(
+      'GET',
+      `/v1/logs?${new URLSearchParams({ instance, stream: opts.stream ?? 'stdout', lines: String(opts.lines ?? 50) })}`,
+    );
   }
 
   /** A program's log templates (counts, first/last seen, level, example, trend); `since`: seen within it, like "1h". */
@@ -190,10 +219,20 @@ export interface ProgramControl {
   status(program: string, opts: { signal: AbortSignal }): Promise<{ state: string; ready?: boolean; pid?: number }>;
 }
 
-const stateWord: Record<string, string> = { READY: 'running', STARTING: 'starting', BACKOFF: 'backoff', STOPPING: 'stopping', STOPPED: 'stopped', EXITED: 'exited', FATAL: 'fatal' };
+const stateWord: Record<string, string> = {
+  READY: 'running',
+  STARTING: 'starting',
+  BACKOFF: 'backoff',
+  STOPPING: 'stopping',
+  STOPPED: 'stopped',
+  EXITED: 'exited',
+  FATAL: 'fatal',
+};
 
 function summarize(instances: InstanceStatus[]): { state: string; ready: boolean; pid?: number } {
-  const worst = ['FATAL', 'BACKOFF', 'EXITED', 'STOPPED', 'STOPPING', 'STARTING', 'READY'].find((s) => instances.some((i) => i.state === s)) ?? 'STOPPED';
+  const worst =
+    ['FATAL', 'BACKOFF', 'EXITED', 'STOPPED', 'STOPPING', 'STARTING', 'READY'].find((s) => instances.some((i) => i.state === s)) ??
+    'STOPPED';
   const pid = instances.find((i) => i.pid !== null)?.pid ?? undefined;
   return { state: stateWord[worst]!, ready: instances.length > 0 && instances.every((i) => i.state === 'READY'), ...(pid ? { pid } : {}) };
 }
@@ -208,7 +247,11 @@ export function supervisorControl(client: SupervisorClient): ProgramControl {
     async start(program, { env, signal }) {
       const r = await client.start(program, { env: { ...env }, signal });
       const bad = r.instances.filter((i) => i.state !== 'READY');
-      if (bad.length) throw new SupervisorError('HOLDFAST_E_SPAWN', `${bad.map((i) => `${i.id} is ${i.state}${i.fatalReason ? ` (${i.fatalReason})` : ''}`).join('; ')}`);
+      if (bad.length)
+        throw new SupervisorError(
+          'HOLDFAST_E_SPAWN',
+          `${bad.map((i) => `${i.id} is ${i.state}${i.fatalReason ? ` (${i.fatalReason})` : ''}`).join('; ')}`,
+        );
     },
     async stop(program, { signal }) {
       await client.stop(program, { signal });
@@ -216,7 +259,8 @@ export function supervisorControl(client: SupervisorClient): ProgramControl {
     async status(program, { signal }) {
       const report = await client.status(signal);
       const mine = report.programs.filter((i) => i.program === program || i.id === program);
-      if (mine.length === 0) throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${program}' is not a program of the daemon at ${client.address}`);
+      if (mine.length === 0)
+        throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${program}' is not a program of the daemon at ${client.address}`);
       return summarize(mine);
     },
   };

@@ -33,7 +33,8 @@ export async function findDaemon(o: FindOptions = {}): Promise<{ socket?: string
   }
   const fromEnv = env.HOLDFAST_SOCKET;
   if (fromEnv) {
-    if (/^https?:\/\//.test(fromEnv)) return { url: fromEnv, ...(env.HOLDFAST_TOKEN ? { token: env.HOLDFAST_TOKEN } : {}), from: 'HOLDFAST_SOCKET' };
+    if (/^https?:\/\//.test(fromEnv))
+      return { url: fromEnv, ...(env.HOLDFAST_TOKEN ? { token: env.HOLDFAST_TOKEN } : {}), from: 'HOLDFAST_SOCKET' };
     return { socket: fromEnv, from: 'HOLDFAST_SOCKET' };
   }
   return { socket: defaultSocketPath(env), from: 'default socket' };

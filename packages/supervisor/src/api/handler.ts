@@ -112,7 +112,14 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       if (result.ok) return sendJson(res, 200, result);
       const detail = result.failed?.instance ? `${result.failed.instance} ${result.failed.reason}` : (result.failed?.reason ?? 'unknown');
       return sendJson(res, 422, {
-        error: { code: 'HOLDFAST_E_RELOAD_FAILED', message: `the rolling reload of '${b.program}' stopped: ${detail}; ${result.replaced.length} of ${result.instances.length} instance(s) were replaced, the others keep serving` },
+        error: {
+          code: 'HOLDFAST_E_RELOAD_FAILED',
+          message:
+            `the rolling reload of ` +
+            `'${b.program}' ` +
+            `stopped: ${detail}; ${result.replaced.length} ` +
+            `of ${result.instances.length} instance(s) were replaced, the others keep serving`,
+        },
         result,
       });
     }
@@ -140,7 +147,20 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
       return;
   }
   if (ctx.extra?.(req, res, url)) return;
-  const known = ['/v1/status', '/v1/start', '/v1/stop', '/v1/restart', '/v1/signal', '/v1/reload', '/v1/update', '/v1/shutdown', '/v1/logs', '/v1/events', '/metrics', '/healthz'];
+  const known = [
+    '/v1/status',
+    '/v1/start',
+    '/v1/stop',
+    '/v1/restart',
+    '/v1/signal',
+    '/v1/reload',
+    '/v1/update',
+    '/v1/shutdown',
+    '/v1/logs',
+    '/v1/events',
+    '/metrics',
+    '/healthz',
+  ];
   if (known.includes(url.pathname)) throw new HttpError(405, 'HOLDFAST_E_BAD_REQUEST', `${req.method} is not allowed on ${url.pathname}`);
   throw new HttpError(404, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${url.pathname}`);
 }
@@ -150,7 +170,9 @@ export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) 
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (auth && !auth(req)) {
       res.setHeader('www-authenticate', 'Bearer');
-      sendJson(res, 401, { error: { code: 'HOLDFAST_E_UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token>)' } } satisfies ApiErrorBody);
+      sendJson(res, 401, {
+        error: { code: 'HOLDFAST_E_UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token>)' },
+      } satisfies ApiErrorBody);
       return;
     }
     route(ctx, req, res).catch((err: unknown) => {
@@ -162,7 +184,13 @@ export function createApiHandler(ctx: ApiContext, auth?: (req: IncomingMessage) 
       } else if (err instanceof SupervisorError && err.code === 'HOLDFAST_E_CONFIG') {
         // A config that did not validate: every issue, with file, line and column.
         status = 400;
-        body = { error: { code: err.code, message: err.message, ...(Array.isArray(err.details.issues) ? { issues: err.details.issues as ConfigIssue[] } : {}) } };
+        body = {
+          error: {
+            code: err.code,
+            message: err.message,
+            ...(Array.isArray(err.details.issues) ? { issues: err.details.issues as ConfigIssue[] } : {}),
+          },
+        };
       } else if (err instanceof SupervisorError) {
         status = err.status;
         body = { error: { code: err.code, message: err.message } };

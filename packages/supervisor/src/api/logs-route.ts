@@ -54,15 +54,18 @@ function prefixer(prefix: string, out: (s: string) => void): (chunk: Buffer) => 
   };
 }
 
-const withPrefix = (text: string, prefix: string) => (prefix === '' || text === '' ? text : text.replace(/^/gm, prefix).slice(0, -prefix.length));
+const withPrefix = (text: string, prefix: string) =>
+  prefix === '' || text === '' ? text : text.replace(/^/gm, prefix).slice(0, -prefix.length);
 
 export async function serveLogs(url: URL, req: IncomingMessage, res: ServerResponse, sup: Supervisor): Promise<void> {
   const target = url.searchParams.get('instance') ?? '';
   const stream = url.searchParams.get('stream') ?? 'stdout';
   const linesText = url.searchParams.get('lines') ?? '50';
   const lines = Number(linesText);
-  if (stream !== 'stdout' && stream !== 'stderr') throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `stream must be stdout or stderr, not '${stream}'`);
-  if (!Number.isInteger(lines) || lines < 0 || lines > MAX_TAIL_LINES) throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `lines must be an integer from 0 to ${MAX_TAIL_LINES}, not '${linesText}'`);
+  if (stream !== 'stdout' && stream !== 'stderr')
+    throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `stream must be stdout or stderr, not '${stream}'`);
+  if (!Number.isInteger(lines) || lines < 0 || lines > MAX_TAIL_LINES)
+    throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `lines must be an integer from 0 to ${MAX_TAIL_LINES}, not '${linesText}'`);
   const { instances } = sup.resolve([target]);
   const merged = instances.length > 1;
   const sources: { id: string; log: RotatingLog }[] = [];
@@ -70,7 +73,8 @@ export async function serveLogs(url: URL, req: IncomingMessage, res: ServerRespo
     const log = sup.findInstance(r.spec.id)?.logs[stream];
     if (log) sources.push({ id: r.spec.id, log });
   }
-  if (sources.length === 0) throw new HttpError(404, 'HOLDFAST_E_LOG', `the ${stream} of ${target} is not kept (logs.${stream}.file is false)`);
+  if (sources.length === 0)
+    throw new HttpError(404, 'HOLDFAST_E_LOG', `the ${stream} of ${target} is not kept (logs.${stream}.file is false)`);
   const head: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (!merged) head['x-log-file'] = sources[0]!.log.file;
   // Read before the headers go out: an unreadable log is still an error status.
@@ -83,7 +87,9 @@ export async function serveLogs(url: URL, req: IncomingMessage, res: ServerRespo
     res.end();
     return;
   }
-  const offs = sources.map((s) => s.log.subscribe(merged ? prefixer(`${s.id} | `, (text) => out.write(text)) : (chunk) => out.write(chunk)));
+  const offs = sources.map((s) =>
+    s.log.subscribe(merged ? prefixer(`${s.id} | `, (text) => out.write(text)) : (chunk) => out.write(chunk)),
+  );
   req.once('close', () => {
     for (const off of offs) off();
   });

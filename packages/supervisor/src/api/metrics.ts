@@ -83,7 +83,8 @@ const FAMILIES: Family[] = [
     help: 'Current state of each instance: 1 for the state it is in, 0 for the others',
     type: 'gauge',
     collect(snap, labels, add) {
-      for (let k = 0; k < snap.length; k++) for (const s of PROCESS_STATES) add(`{${labels[k]},state="${s}"}`, snap[k]!.state === s ? 1 : 0);
+      for (let k = 0; k < snap.length; k++)
+        for (const s of PROCESS_STATES) add(`{${labels[k]},state="${s}"}`, snap[k]!.state === s ? 1 : 0);
     },
   },
   gauge('holdfast_process_up', '1 when the instance is READY', (i) => (i.state === 'READY' ? 1 : 0)),
@@ -91,8 +92,14 @@ const FAMILIES: Family[] = [
   counter('holdfast_process_oom_kills_total', 'OOM kills in the instance cgroup', (i) => i.oomKills),
   counter('holdfast_process_cpu_seconds_total', 'CPU time of the instance (its cgroup, or its main process)', (i) => i.cpuSeconds),
   gauge('holdfast_process_memory_bytes', 'Memory of the instance (cgroup usage, or main process RSS)', (i) => i.memoryBytes),
-  gauge('holdfast_process_start_time_seconds', 'When the running process started, Unix time', (i) => (i.startedAt ? Date.parse(i.startedAt) / 1000 : null)),
-  counter('holdfast_process_log_dropped_bytes_total', 'Output bytes dropped because the log file could not keep up', (i) => i.logs.stdout.droppedBytes + (i.logs.stderr.file === i.logs.stdout.file ? 0 : i.logs.stderr.droppedBytes)),
+  gauge('holdfast_process_start_time_seconds', 'When the running process started, Unix time', (i) =>
+    i.startedAt ? Date.parse(i.startedAt) / 1000 : null,
+  ),
+  counter(
+    'holdfast_process_log_dropped_bytes_total',
+    'Output bytes dropped because the log file could not keep up',
+    (i) => i.logs.stdout.droppedBytes + (i.logs.stderr.file === i.logs.stdout.file ? 0 : i.logs.stderr.droppedBytes),
+  ),
   {
     name: 'holdfast_supervisor_resident_memory_bytes',
     help: 'Resident memory of the supervisor daemon itself',

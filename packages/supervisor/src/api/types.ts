@@ -139,7 +139,18 @@ export interface UpdateResult extends ConfigDiff {
 }
 
 export type SupervisorEvent =
-  | { type: 'state'; instance: string; key: string; program: string; from: ProcessStateName; to: ProcessStateName; at: string; pid: number | null; lastExit: ExitSummary | null; fatalReason: string | null }
+  | {
+      type: 'state';
+      instance: string;
+      key: string;
+      program: string;
+      from: ProcessStateName;
+      to: ProcessStateName;
+      at: string;
+      pid: number | null;
+      lastExit: ExitSummary | null;
+      fatalReason: string | null;
+    }
   | { type: 'oom'; instance: string; program: string; kills: number; at: string }
   /** A Node program's memory passed 60 % of its heap cap (old space + semi-spaces): the warning before a heap-limit exit. */
   | { type: 'heap-growth'; instance: string; program: string; memoryBytes: number; heapMiB: number; limitBytes: number | null; at: string }

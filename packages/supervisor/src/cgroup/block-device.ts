@@ -12,7 +12,13 @@ export function deviceOf(spec: string, sysRoot = '/sys'): { device?: string; war
   }
   const major = Number((BigInt(dev) >> 8n) & 0xfffn) | Number((BigInt(dev) >> 32n) & ~0xfffn);
   const minor = Number(BigInt(dev) & 0xffn) | Number((BigInt(dev) >> 12n) & ~0xffn);
-  if (major === 0) return { warning: `io limits: ${spec} is on a virtual file system (device 0:${minor}), not a block device; set limits.ioDevice to a disk ("8:0" or a path on it)` };
+  if (major === 0)
+    return {
+      warning:
+        `io limits: ${spec} is on a virtual file system (device ` +
+        `0:${minor}), not a block device; set ` +
+        `limits.ioDevice to a disk ("8:0" or a path on it)`,
+    };
   const sys = `${sysRoot}/dev/block/${major}:${minor}`;
   // A partition's sysfs directory has a `partition` file; its parent is the disk.
   if (existsSync(`${sys}/partition`)) {

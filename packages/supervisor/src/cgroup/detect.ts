@@ -58,7 +58,9 @@ export function detectCgroups(opts: DetectOptions): CgroupDetection {
     }
   }
   if (!bases.has('memory') && !bases.has('pids')) {
-    const reason = problems.length ? `cgroup v1 at ${root} is not writable: ${problems.join('; ')}` : `no cgroup file system found at ${root}`;
+    const reason = problems.length
+      ? `cgroup v1 at ${root} is not writable: ${problems.join('; ')}`
+      : `no cgroup file system found at ${root}`;
     return { driver: undefined, reason };
   }
   return { driver: new CgroupV1Driver(bases) };

@@ -15,7 +15,8 @@ export interface LimitWrite {
 /** Files for cgroup v2. `device` is "major:minor" of the block device for io limits. */
 export function v2LimitWrites(l: LimitsConfig, device?: string): LimitWrite[] {
   const w: LimitWrite[] = [];
-  if (l.cpu !== undefined) w.push({ controller: '', file: 'cpu.max', value: `${Math.max(1000, Math.round(l.cpu * CPU_PERIOD_US))} ${CPU_PERIOD_US}` });
+  if (l.cpu !== undefined)
+    w.push({ controller: '', file: 'cpu.max', value: `${Math.max(1000, Math.round(l.cpu * CPU_PERIOD_US))} ${CPU_PERIOD_US}` });
   if (l.memoryHigh !== undefined) w.push({ controller: '', file: 'memory.high', value: String(l.memoryHigh) });
   if (l.memory !== undefined) {
     w.push({ controller: '', file: 'memory.max', value: String(l.memory) });
@@ -48,8 +49,10 @@ export function v1LimitWrites(l: LimitsConfig, device?: string, hasMemsw = false
   }
   if (l.pids !== undefined) w.push({ controller: 'pids', file: 'pids.max', value: String(l.pids) });
   if (device) {
-    if (l.ioReadBps !== undefined) w.push({ controller: 'blkio', file: 'blkio.throttle.read_bps_device', value: `${device} ${l.ioReadBps}` });
-    if (l.ioWriteBps !== undefined) w.push({ controller: 'blkio', file: 'blkio.throttle.write_bps_device', value: `${device} ${l.ioWriteBps}` });
+    if (l.ioReadBps !== undefined)
+      w.push({ controller: 'blkio', file: 'blkio.throttle.read_bps_device', value: `${device} ${l.ioReadBps}` });
+    if (l.ioWriteBps !== undefined)
+      w.push({ controller: 'blkio', file: 'blkio.throttle.write_bps_device', value: `${device} ${l.ioWriteBps}` });
   }
   return w;
 }

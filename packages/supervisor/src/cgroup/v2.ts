@@ -70,13 +70,19 @@ export class CgroupV2Driver implements CgroupDriver {
     }
     const writes = v2LimitWrites(l, device);
     // Limits removed by an update go back to "max".
-    for (const [file, reset] of [['cpu.max', `max 100000`], ['memory.max', 'max'], ['memory.high', 'max'], ['pids.max', 'max']] as const) {
+    for (const [file, reset] of [
+      ['cpu.max', `max 100000`],
+      ['memory.max', 'max'],
+      ['memory.high', 'max'],
+      ['pids.max', 'max'],
+    ] as const) {
       if (!writes.some((w) => w.file === file) && existsSync(join(dir, file))) tryWrite(join(dir, file), reset);
     }
     for (const w of writes) {
       const err = tryWrite(join(dir, w.file), w.value);
       // No swap accounting means no memory.swap.max: nothing to stop swapping into, nothing to report.
-      if (err && w.file !== 'memory.swap.max') warnings.push(`limit ${w.file}=${w.value} not applied (is its controller enabled in ${this.base}?): ${err}`);
+      if (err && w.file !== 'memory.swap.max')
+        warnings.push(`limit ${w.file}=${w.value} not applied (is its controller enabled in ${this.base}?): ${err}`);
     }
     return { handle: this.attach(name), warnings };
   }

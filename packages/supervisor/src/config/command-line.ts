@@ -57,7 +57,13 @@ export function splitCommandLine(line: string): SplitResult {
     }
     const op = OPERATORS.find((o) => line.startsWith(o, i));
     if (op) {
-      return { ok: false, error: `'${op}' at character ${i + 1} is shell syntax, but this command runs without a shell: set 'shell: true', or write the command as an argv list` };
+      return {
+        ok: false,
+        error:
+          `'${op}' at ` +
+          `character ${i + 1} is shell syntax, but this command runs without a shell: set 'shell: ` +
+          `true', or write the command as an argv list`,
+      };
     }
     word += c;
     inWord = true;

@@ -20,12 +20,19 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
   const groups = isObj(value.groups) ? value.groups : {};
   const programNames = Object.keys(programs);
   const groupNames = Object.keys(groups);
-  for (const n of programNames) if (!NAME_PATTERN.test(n)) ctx.addIssue({ code: 'custom', path: ['programs', n], message: `'${n}': ${NAME_RULE}` });
-  for (const n of groupNames) if (!NAME_PATTERN.test(n)) ctx.addIssue({ code: 'custom', path: ['groups', n], message: `'${n}': ${NAME_RULE}` });
+  for (const n of programNames)
+    if (!NAME_PATTERN.test(n)) ctx.addIssue({ code: 'custom', path: ['programs', n], message: `'${n}': ${NAME_RULE}` });
+  for (const n of groupNames)
+    if (!NAME_PATTERN.test(n)) ctx.addIssue({ code: 'custom', path: ['groups', n], message: `'${n}': ${NAME_RULE}` });
 
   const memberOf = new Map<string, string>();
   for (const g of groupNames) {
-    if (g in programs) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `group '${g}' has the name of a program: targets like 'holdfast stop ${g}' would be ambiguous; rename one` });
+    if (g in programs)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groups', g],
+        message: `group '${g}' has the name of a program: targets like 'holdfast stop ${g}' would be ambiguous; rename one`,
+      });
     const members = isObj(groups[g]) ? strings(groups[g].programs) : [];
     members.forEach((p, i) => {
       const path = ['groups', g, 'programs', i];
@@ -35,7 +42,12 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
         return;
       }
       const previous = memberOf.get(p);
-      if (previous !== undefined) ctx.addIssue({ code: 'custom', path, message: `program '${p}' is already in group '${previous}': a program belongs to one group at most` });
+      if (previous !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `program '${p}' is already in group '${previous}': a program belongs to one group at most`,
+        });
       else memberOf.set(p, g);
     });
   }
@@ -58,7 +70,11 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
         if (members.includes(p)) ctx.addIssue({ code: 'custom', path, message: `program '${p}' depends on its own group '${d}'` });
       } else {
         const guess = didYouMean(d, [...programNames, ...groupNames]);
-        ctx.addIssue({ code: 'custom', path, message: `dependsOn '${d}' is not a program or group${guess ? ` (did you mean '${guess}'?)` : ''}` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `dependsOn '${d}' is not a program or group${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        });
       }
     });
     edges.set(p, list);
@@ -80,7 +96,10 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
       if (s === 'open') {
         const from = stack.findIndex((x) => x.name === e.target);
         const loop = stack.slice(from);
-        const key = loop.map((x) => x.name).sort().join(',');
+        const key = loop
+          .map((x) => x.name)
+          .sort()
+          .join(',');
         if (!reported.has(key)) {
           reported.add(key);
           const text = [loop[0]!.name, ...loop.slice(1).map((x) => step(x.name, x.via)), step(e.target, e.via)].join(' → ');
@@ -109,7 +128,11 @@ function checkListenPorts(programs: Loose, ctx: Ctx): void {
       const clash = seen.find((s) => s.port === l.port && (s.host === host || WILDCARD.has(s.host) || WILDCARD.has(host)));
       if (clash) {
         const where = clash.program === name ? `entry ${clash.index} of this program` : `programs.${clash.program}.listen[${clash.index}]`;
-        ctx.addIssue({ code: 'custom', path: ['programs', name, 'listen', index, 'port'], message: `port ${l.port} is already listed by ${where}: one socket has one owner (share it with instances: N)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['programs', name, 'listen', index, 'port'],
+          message: `port ${l.port} is already listed by ${where}: one socket has one owner (share it with instances: N)`,
+        });
       }
       seen.push({ program: name, index, port: l.port, host });
     });

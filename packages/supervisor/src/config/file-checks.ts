@@ -18,7 +18,13 @@ const isObj = (v: unknown): v is Loose => typeof v === 'object' && v !== null &&
 
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : (err as Error).message;
 }
 
 export function fileChecks(baseDir: string, out: FileCheckResults) {
@@ -29,7 +35,12 @@ export function fileChecks(baseDir: string, out: FileCheckResults) {
     const programs = isObj(value.programs) ? value.programs : {};
     for (const [name, p] of Object.entries(programs)) {
       if (!isObj(p)) continue;
-      const files = typeof p.envFile === 'string' ? [p.envFile] : Array.isArray(p.envFile) ? p.envFile.filter((f): f is string => typeof f === 'string') : [];
+      const files =
+        typeof p.envFile === 'string'
+          ? [p.envFile]
+          : Array.isArray(p.envFile)
+            ? p.envFile.filter((f): f is string => typeof f === 'string')
+            : [];
       const merged: Record<string, string> = {};
       files.forEach((f, i) => {
         const path = typeof p.envFile === 'string' ? ['programs', name, 'envFile'] : ['programs', name, 'envFile', i];
@@ -47,15 +58,26 @@ export function fileChecks(baseDir: string, out: FileCheckResults) {
       out.envFiles.set(name, merged);
       if (typeof p.cwd === 'string' && !p.cwd.includes('{instance}')) {
         try {
-          if (!statSync(abs(p.cwd)).isDirectory()) ctx.addIssue({ code: 'custom', path: ['programs', name, 'cwd'], message: `${abs(p.cwd)} is not a directory` });
+          if (!statSync(abs(p.cwd)).isDirectory())
+            ctx.addIssue({ code: 'custom', path: ['programs', name, 'cwd'], message: `${abs(p.cwd)} is not a directory` });
         } catch (err) {
           ctx.addIssue({ code: 'custom', path: ['programs', name, 'cwd'], message: `cwd ${abs(p.cwd)}: ${reason(err)}` });
         }
       }
       if (typeof p.user === 'string' || typeof p.user === 'number') {
         const u = lookupUser(p.user);
-        if (!u) ctx.addIssue({ code: 'custom', path: ['programs', name, 'user'], message: `no user '${p.user}' in /etc/passwd (use a numeric uid for users from other directories)` });
-        else if (!root && u.uid !== process.getuid?.()) ctx.addIssue({ code: 'custom', path: ['programs', name, 'user'], message: `only a daemon running as root can run programs as '${p.user}'` });
+        if (!u)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['programs', name, 'user'],
+            message: `no user '${p.user}' in /etc/passwd (use a numeric uid for users from other directories)`,
+          });
+        else if (!root && u.uid !== process.getuid?.())
+          ctx.addIssue({
+            code: 'custom',
+            path: ['programs', name, 'user'],
+            message: `only a daemon running as root can run programs as '${p.user}'`,
+          });
       }
       if ((typeof p.group === 'string' || typeof p.group === 'number') && lookupGroup(p.group) === undefined) {
         ctx.addIssue({ code: 'custom', path: ['programs', name, 'group'], message: `no group '${p.group}' in /etc/group` });
@@ -65,10 +87,19 @@ export function fileChecks(baseDir: string, out: FileCheckResults) {
     if (http && typeof http.tokenFile === 'string') {
       try {
         const token = readFileSync(abs(http.tokenFile), 'utf8').trim();
-        if (token.length < 16) ctx.addIssue({ code: 'custom', path: ['supervisor', 'http', 'tokenFile'], message: `the token in ${abs(http.tokenFile)} must be at least 16 characters` });
+        if (token.length < 16)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['supervisor', 'http', 'tokenFile'],
+            message: `the token in ${abs(http.tokenFile)} must be at least 16 characters`,
+          });
         else out.token = token;
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['supervisor', 'http', 'tokenFile'], message: `cannot read tokenFile ${abs(http.tokenFile)}: ${reason(err)}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['supervisor', 'http', 'tokenFile'],
+          message: `cannot read tokenFile ${abs(http.tokenFile)}: ${reason(err)}`,
+        });
       }
     }
   };

@@ -25,10 +25,19 @@ export function loadConfigIsolated(file: string, env: NodeJS.ProcessEnv = proces
       try {
         msg = decodeConfig(text);
       } catch {
-        return reject(new SupervisorError('HOLDFAST_E_CONFIG', `the config loader failed: ${Buffer.concat(err).toString('utf8').trim() || text.slice(0, 500)}`));
+        return reject(
+          new SupervisorError(
+            'HOLDFAST_E_CONFIG',
+            `the config loader failed: ${Buffer.concat(err).toString('utf8').trim() || text.slice(0, 500)}`,
+          ),
+        );
       }
       if (msg.config) return resolve(msg.config);
-      const e = new SupervisorError('HOLDFAST_E_CONFIG', msg.error?.message ?? 'unknown error', msg.error?.issues ? { issues: msg.error.issues } : {});
+      const e = new SupervisorError(
+        'HOLDFAST_E_CONFIG',
+        msg.error?.message ?? 'unknown error',
+        msg.error?.issues ? { issues: msg.error.issues } : {},
+      );
       // The loader's message already says what is wrong and where.
       e.message = msg.error?.message ?? e.message;
       reject(e);

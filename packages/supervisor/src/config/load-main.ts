@@ -12,6 +12,10 @@ try {
   process.stdout.write(encodeConfig({ config }));
 } catch (err) {
   const e = err as Error & { code?: string; issues?: unknown };
-  process.stdout.write(encodeConfig({ error: { code: e.code ?? 'HOLDFAST_E_CONFIG', message: e.message, ...(err instanceof ConfigError ? { issues: err.issues } : {}) } }));
+  process.stdout.write(
+    encodeConfig({
+      error: { code: e.code ?? 'HOLDFAST_E_CONFIG', message: e.message, ...(err instanceof ConfigError ? { issues: err.issues } : {}) },
+    }),
+  );
   process.exitCode = 2;
 }

@@ -12,7 +12,14 @@ import { fileChecks, type FileCheckResults } from './file-checks.ts';
 import { configId, defaultSocketPath, stateBase } from './paths.ts';
 import type { ScrapeConfig } from '../insight/scrape-config.ts';
 import { dashboardWarnings, type DashboardConfig, type ResolvedDashboardConfig } from '../dashboard/config.ts';
-import { supervisorConfigSchema, type DaemonConfig, type GroupConfig, type ProgramConfig, type SupervisorConfig, type SupervisorConfigInput } from './schema.ts';
+import {
+  supervisorConfigSchema,
+  type DaemonConfig,
+  type GroupConfig,
+  type ProgramConfig,
+  type SupervisorConfig,
+  type SupervisorConfigInput,
+} from './schema.ts';
 
 export interface ResolvedDaemonConfig extends DaemonConfig {
   socket: string;
@@ -53,7 +60,9 @@ export interface SupervisordReadResult {
 
 /** The schema plus the checks that read files relative to `baseDir`. */
 export function schemaWithFileChecks(baseDir: string, results: FileCheckResults) {
-  return supervisorConfigSchema.check(z.superRefine(fileChecks(baseDir, results), { when: () => true })).check(z.superRefine(checkDaemonAlerts, { when: () => true }));
+  return supervisorConfigSchema
+    .check(z.superRefine(fileChecks(baseDir, results), { when: () => true }))
+    .check(z.superRefine(checkDaemonAlerts, { when: () => true }));
 }
 
 export interface LoadOptions {
@@ -69,7 +78,11 @@ async function readSupervisordConf(file: string, opts: LoadOptions): Promise<Sup
 }
 
 function issuesFromZod(file: string, error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((i) => ({ file, path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message.replace(/^Invalid input: /, '') }));
+  return error.issues.map((i) => ({
+    file,
+    path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
+    message: i.message.replace(/^Invalid input: /, ''),
+  }));
 }
 
 /** Fills in defaults that depend on where the file is. */
@@ -93,20 +106,31 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
     const own = programs[name].env.HOLDFAST_TERMINATION_GRACE_MS;
     if (own !== undefined && !(Number(own) <= p.stopTimeoutMs)) {
       warnings.push(
-        `programs.${name}.env.HOLDFAST_TERMINATION_GRACE_MS is ${own} ms, more than its stopTimeoutMs (${p.stopTimeoutMs} ms): the service plans a shutdown that the supervisor cuts short with SIGKILL. Remove it (the supervisor passes stopTimeoutMs down as HOLDFAST_TERMINATION_GRACE_MS) or raise stopTimeoutMs`,
+        `programs.${name}.env.HOLDFAST_TERMINATION_GRACE_MS ` +
+          `is ${own} ms, more than its stopTimeoutMs ` +
+          (`(${p.stopTimeoutMs} ms): the service plans a shutdown that the supervisor cuts short with SIGKILL. Remove ` +
+            `it (the supervisor passes stopTimeoutMs down as HOLDFAST_TERMINATION_GRACE_MS) or raise stopTimeoutMs`),
       );
     }
-    const probe = p.ready.kind === 'tcp' ? Number(p.ready.port) : p.ready.kind === 'http' ? Number(new URL(p.ready.url).port || 80) : undefined;
+    const probe =
+      p.ready.kind === 'tcp' ? Number(p.ready.port) : p.ready.kind === 'http' ? Number(new URL(p.ready.url).port || 80) : undefined;
     if (p.listen?.some((l) => l.port === probe)) {
       warnings.push(
-        `programs.${name}.ready: the ${p.ready.kind} probe goes to the shared port ${probe}, where any instance may answer; it cannot prove that a new instance is ready during 'holdfast reload'. Use ready: {notify: true} or {message: true} (the program reports its own readiness), or probe a per-instance port`,
+        `programs.${name}.ready: ` +
+          `the ${p.ready.kind} probe goes to the shared ` +
+          `port ${probe}, where any instance may ` +
+          `answer; it cannot prove that a new instance is ready during 'holdfast reload'. Use ready: {notify: true} ` +
+          `or {message: true} (the program reports its own readiness), or probe a per-instance port`,
       );
     }
   }
   // Resolved here, in the loading child: the daemon gets plain specs and never loads zod for them.
   const alerting = cfg.scrape && (cfg.alerts || cfg.slos) ? resolveAlerts(cfg.alerts, cfg.slos).config : undefined;
   if (alerting && !cfg.incidents) {
-    warnings.push('alerts/slos: the daemon evaluates these rules (there is a scrape: section) but has no incidents: section to raise incidents with: firing alerts are only logged. Add incidents: (docs/incidents.md)');
+    warnings.push(
+      'alerts/slos: the daemon evaluates these rules (there is a scrape: section) but has no incidents: section to ' +
+        'raise incidents with: firing alerts are only logged. Add incidents: (docs/incidents.md)',
+    );
   }
   return {
     file: abs,
@@ -125,9 +149,16 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
 
 function resolveDashboard(d: DashboardConfig, at: (p: string) => string, warnings: string[]): ResolvedDashboardConfig {
   warnings.push(...dashboardWarnings(d));
-  const guard = Object.fromEntries(Object.entries(d.guard).map(([name, g]) => [name, { ...g, ...(g.rules ? { rules: at(g.rules) } : {}) }]));
+  const guard = Object.fromEntries(
+    Object.entries(d.guard).map(([name, g]) => [name, { ...g, ...(g.rules ? { rules: at(g.rules) } : {}) }]),
+  );
   const f = d.failover;
-  const failover = f && { ...f, ...(f.status.startsWith('http') ? {} : { status: at(f.status) }), ...(f.tokenFile ? { tokenFile: at(f.tokenFile) } : {}), ...(f.drills ? { drills: at(f.drills) } : {}) };
+  const failover = f && {
+    ...f,
+    ...(f.status.startsWith('http') ? {} : { status: at(f.status) }),
+    ...(f.tokenFile ? { tokenFile: at(f.tokenFile) } : {}),
+    ...(f.drills ? { drills: at(f.drills) } : {}),
+  };
   return { ...d, guard, ...(failover ? { failover } : {}) };
 }
 
@@ -143,7 +174,14 @@ export async function loadSupervisorConfig(file: string, opts: LoadOptions = {})
     return resolveConfig(parsed.data, abs, results, [...warnings]);
   }
   if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
-    throw new ConfigError([{ file: abs, path: [], message: `unsupported config format '${ext || '(no extension)'}'`, hint: 'use .yaml, .yml or .json, or a supervisord .conf/.ini file' }]);
+    throw new ConfigError([
+      {
+        file: abs,
+        path: [],
+        message: `unsupported config format '${ext || '(no extension)'}'`,
+        hint: 'use .yaml, .yml or .json, or a supervisord .conf/.ini file',
+      },
+    ]);
   }
   const cfg = loadConfigFile(abs, schemaWithFileChecks(dirname(abs), results));
   return resolveConfig(cfg, abs, results);

@@ -21,12 +21,23 @@ const name = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
 /** A union whose error says what was expected when the value fits none of the options. */
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : typeof v);
 function oneOf<const T extends readonly [z.ZodType, z.ZodType, ...z.ZodType[]]>(options: T, expected: string) {
-  return z.union(options, { error: (iss) => (iss.code === 'invalid_union' ? `expected ${expected}, got ${kindOf(iss.input)}` : undefined) });
+  return z.union(options, {
+    error: (iss) => (iss.code === 'invalid_union' ? `expected ${expected}, got ${kindOf(iss.input)}` : undefined),
+  });
 }
 
 const port = z.number().int().min(1).max(65535);
 /** A port, or a string with the `{instance}` placeholder that resolves to one per instance ("300{instance}"). */
-const portOrTemplate = oneOf([port, z.string().regex(/^[0-9{}a-z]+$/).refine((s) => s.includes('{instance}'), { message: 'a port string must contain {instance}' })], 'a port number, or a string with {instance} like "300{instance}"');
+const portOrTemplate = oneOf(
+  [
+    port,
+    z
+      .string()
+      .regex(/^[0-9{}a-z]+$/)
+      .refine((s) => s.includes('{instance}'), { message: 'a port string must contain {instance}' }),
+  ],
+  'a port number, or a string with {instance} like "300{instance}"',
+);
 const positiveDuration = () => duration().refine((ms) => ms > 0, { message: 'must be greater than zero' });
 const envValue = oneOf([z.string(), z.number(), z.boolean()], 'a string, number or boolean').transform(String);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -49,7 +60,14 @@ const envSchema = z
       if (k === 'inherit') {
         const i = z.union([z.boolean(), z.array(z.string().regex(ENV_NAME, { message: 'not an environment variable name' }))]).safeParse(v);
         if (i.success) inherit = i.data;
-        else ctx.addIssue({ code: 'custom', path: ['inherit'], message: `inherit is reserved: true (pass the daemon's environment down, the default), false (pass none of it), or a list of names to pass; got ${kindOf(v)}` });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['inherit'],
+            message:
+              `inherit is reserved: true (pass the daemon's environment down, the default), false (pass none ` +
+              `of it), or a list of names to pass; got ${kindOf(v)}`,
+          });
         continue;
       }
       const value = envValue.safeParse(v);
@@ -77,7 +95,10 @@ const readyInput = z
     tcp: portOrTemplate.optional(),
     host: z.string().min(1).optional(),
     http: z.string().min(1).optional(),
-    expectStatus: oneOf([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)], 'an HTTP status or a list of them').optional(),
+    expectStatus: oneOf(
+      [z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)],
+      'an HTTP status or a list of them',
+    ).optional(),
     message: z.literal(true).optional(),
     notify: z.literal(true).optional(),
     fd: z.number().int().min(3).max(64).optional(),
@@ -90,18 +111,28 @@ const readyInput = z
   .check(z.superRefine(checkReady, { when: () => true }));
 
 // Runs even when single fields failed, so every problem shows in one pass.
-function checkReady(r: Partial<Record<'tcp' | 'http' | 'message' | 'notify' | 'afterMs' | 'expectStatus' | 'host' | 'fd', unknown>>, ctx: z.RefinementCtx): void {
+function checkReady(
+  r: Partial<Record<'tcp' | 'http' | 'message' | 'notify' | 'afterMs' | 'expectStatus' | 'host' | 'fd', unknown>>,
+  ctx: z.RefinementCtx,
+): void {
   const kinds = (['tcp', 'http', 'message', 'notify', 'afterMs'] as const).filter((k) => r[k] !== undefined);
   if (kinds.length !== 1) {
     ctx.addIssue({
       code: 'custom',
-      message: kinds.length === 0 ? 'ready needs one of tcp, http, message, notify or afterMs' : `ready takes one proof, got ${kinds.join(' and ')}`,
+      message:
+        kinds.length === 0
+          ? 'ready needs one of tcp, http, message, notify or afterMs'
+          : `ready takes one proof, got ${kinds.join(' and ')}`,
     });
   }
-  if (typeof r.http === 'string' && !/^https?:\/\//.test(r.http)) ctx.addIssue({ code: 'custom', path: ['http'], message: `'${r.http}' is not an http:// or https:// URL` });
-  if (r.expectStatus !== undefined && r.http === undefined) ctx.addIssue({ code: 'custom', path: ['expectStatus'], message: 'expectStatus applies to an http probe only' });
-  if (r.host !== undefined && r.tcp === undefined) ctx.addIssue({ code: 'custom', path: ['host'], message: 'host applies to a tcp probe only' });
-  if (r.fd !== undefined && r.notify === undefined) ctx.addIssue({ code: 'custom', path: ['fd'], message: 'fd applies to notify readiness only' });
+  if (typeof r.http === 'string' && !/^https?:\/\//.test(r.http))
+    ctx.addIssue({ code: 'custom', path: ['http'], message: `'${r.http}' is not an http:// or https:// URL` });
+  if (r.expectStatus !== undefined && r.http === undefined)
+    ctx.addIssue({ code: 'custom', path: ['expectStatus'], message: 'expectStatus applies to an http probe only' });
+  if (r.host !== undefined && r.tcp === undefined)
+    ctx.addIssue({ code: 'custom', path: ['host'], message: 'host applies to a tcp probe only' });
+  if (r.fd !== undefined && r.notify === undefined)
+    ctx.addIssue({ code: 'custom', path: ['fd'], message: 'fd applies to notify readiness only' });
 }
 
 export type ReadyCheck =
@@ -127,7 +158,10 @@ function toReadyCheck(r: z.output<typeof readyInput>, firstFreeFd = 3): ReadyChe
 /** Liveness: a probe that, failing `failureThreshold` times in a row, restarts the program. */
 export const livenessSchema = z
   .strictObject({
-    http: z.string().regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' }).optional(),
+    http: z
+      .string()
+      .regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' })
+      .optional(),
     tcp: portOrTemplate.optional(),
     host: z.string().min(1).default('127.0.0.1'),
     periodMs: positiveDuration().default(10_000),
@@ -143,13 +177,21 @@ export const limitsSchema = z.strictObject({
   /** CPU time as a number of cores (1.5 = one and a half cores). */
   cpu: z.number().positive().max(1024).optional(),
   /** Hard memory limit; the kernel OOM-kills the program past it. */
-  memory: bytes().refine((n) => n >= 2 ** 20, { message: 'must be at least 1MiB' }).optional(),
+  memory: bytes()
+    .refine((n) => n >= 2 ** 20, { message: 'must be at least 1MiB' })
+    .optional(),
   /** Soft limit (cgroup v2 memory.high): the kernel throttles and reclaims past it. */
-  memoryHigh: bytes().refine((n) => n >= 2 ** 20, { message: 'must be at least 1MiB' }).optional(),
+  memoryHigh: bytes()
+    .refine((n) => n >= 2 ** 20, { message: 'must be at least 1MiB' })
+    .optional(),
   /** Most tasks (processes and threads) at once. */
   pids: z.number().int().min(1).optional(),
-  ioReadBps: bytes().refine((n) => n > 0, { message: 'must be greater than zero' }).optional(),
-  ioWriteBps: bytes().refine((n) => n > 0, { message: 'must be greater than zero' }).optional(),
+  ioReadBps: bytes()
+    .refine((n) => n > 0, { message: 'must be greater than zero' })
+    .optional(),
+  ioWriteBps: bytes()
+    .refine((n) => n > 0, { message: 'must be greater than zero' })
+    .optional(),
   /** Block device the io limits apply to: a path on it or "major:minor"; default: the device of cwd. */
   ioDevice: z.string().min(1).optional(),
   /**
@@ -167,7 +209,9 @@ const logStream = z.strictObject({
   daily: z.boolean().default(false),
   gzip: z.boolean().default(false),
   /** Bytes held in memory while the disk is slow; past it, output is dropped (and counted), never the child blocked. */
-  bufferBytes: bytes().refine((n) => n >= 4096, { message: 'must be at least 4KiB' }).default(2 ** 20),
+  bufferBytes: bytes()
+    .refine((n) => n >= 4096, { message: 'must be at least 4KiB' })
+    .default(2 ** 20),
 });
 const logStreamDefault = () => logStream.parse({});
 
@@ -200,7 +244,9 @@ const reloadSchema = z
     /** Instances allowed below `instances` while replacing (0: never fewer than `instances` READY). */
     maxUnavailable: z.number().int().min(0).default(0),
   })
-  .refine((r) => r.maxSurge + r.maxUnavailable >= 1, { message: 'maxSurge and maxUnavailable cannot both be 0: a reload could never replace an instance' });
+  .refine((r) => r.maxSurge + r.maxUnavailable >= 1, {
+    message: 'maxSurge and maxUnavailable cannot both be 0: a reload could never replace an instance',
+  });
 
 /**
  * A listening socket the supervisor binds once and passes to every instance with the systemd
@@ -212,25 +258,37 @@ const listenSchema = z.strictObject({
   /** Its LISTEN_FDNAMES entry (default: the program's name). */
   name: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,255}$/, { message: 'a socket name uses letters, digits, "_", "." and "-" (LISTEN_FDNAMES separates names with ":")' })
+    .regex(/^[A-Za-z0-9_.-]{1,255}$/, {
+      message: 'a socket name uses letters, digits, "_", "." and "-" (LISTEN_FDNAMES separates names with ":")',
+    })
     .optional(),
   /** Length of the kernel's accept queue (capped by net.core.somaxconn). */
   backlog: z.number().int().min(1).max(65535).default(511),
 });
 
-const retries = oneOf([z.number().int().min(0), z.literal(Infinity), z.literal('infinite')], "a whole number of retries, or 'infinite'").transform((v) => (v === 'infinite' ? Infinity : v));
+const retries = oneOf(
+  [z.number().int().min(0), z.literal(Infinity), z.literal('infinite')],
+  "a whole number of retries, or 'infinite'",
+).transform((v) => (v === 'infinite' ? Infinity : v));
 
 /** Listening sockets take fds 3..3+n-1: an explicit notify fd must come after them. */
 function checkListenFds(p: { listen?: unknown; ready?: unknown }, ctx: z.RefinementCtx): void {
   const n = Array.isArray(p.listen) ? p.listen.length : 0;
   const fd = typeof p.ready === 'object' && p.ready !== null ? (p.ready as { fd?: unknown }).fd : undefined;
   if (n > 0 && typeof fd === 'number' && fd < 3 + n) {
-    ctx.addIssue({ code: 'custom', path: ['ready', 'fd'], message: `fd ${fd} is taken by a listening socket (listen uses fds 3 to ${2 + n}): use ${3 + n} or more, or leave fd out` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ready', 'fd'],
+      message: `fd ${fd} is taken by a listening socket (listen uses fds 3 to ${2 + n}): use ${3 + n} or more, or leave fd out`,
+    });
   }
 }
 
 /** A memory limit a Node program cannot run in is refused at load, at limits.memory. */
-function checkNodeLimit(p: { command?: unknown; shell?: unknown; limits?: { memory?: unknown; nodeHeap?: unknown } }, ctx: z.RefinementCtx): void {
+function checkNodeLimit(
+  p: { command?: unknown; shell?: unknown; limits?: { memory?: unknown; nodeHeap?: unknown } },
+  ctx: z.RefinementCtx,
+): void {
   const memory = p.limits?.memory;
   if (typeof memory !== 'number' || memory < 2 ** 20) return; // under 1MiB: reported by the field itself
   const mode = (p.limits?.nodeHeap ?? 'auto') as NodeHeapMode;
@@ -248,7 +306,10 @@ function checkNodeLimit(p: { command?: unknown; shell?: unknown; limits?: { memo
 export const programSchema = z
   .strictObject({
     /** argv list, or a string split like sh would (quotes, no expansion) unless `shell: true`. */
-    command: oneOf([z.string().trim().min(1, { message: 'the command is empty' }), z.array(z.string()).min(1, { message: 'the command is empty' })], 'a command line (string) or an argv list'),
+    command: oneOf(
+      [z.string().trim().min(1, { message: 'the command is empty' }), z.array(z.string()).min(1, { message: 'the command is empty' })],
+      'a command line (string) or an argv list',
+    ),
     shell: z.boolean().default(false),
     cwd: z.string().min(1).optional(),
     env: envSchema,
@@ -264,15 +325,17 @@ export const programSchema = z
     /** Exit codes that count as success (no restart under on-failure). */
     exitCodes: z.array(z.number().int().min(0).max(255)).default([0]),
     /** Seconds (or a duration string) a program must stay up to count as started, when it has no `ready` proof. */
-    startSecs: oneOf([z.number().min(0), z.string()], 'seconds, or a duration like "2s"').default(1).transform((v, ctx) => {
-      if (typeof v === 'number') return v;
-      const ms = duration().safeParse(v);
-      if (!ms.success) {
-        ctx.addIssue({ code: 'custom', message: `'${v}' is not a duration: use seconds as a number, or a string like "500ms", "2s"` });
-        return z.NEVER;
-      }
-      return ms.data / 1000;
-    }),
+    startSecs: oneOf([z.number().min(0), z.string()], 'seconds, or a duration like "2s"')
+      .default(1)
+      .transform((v, ctx) => {
+        if (typeof v === 'number') return v;
+        const ms = duration().safeParse(v);
+        if (!ms.success) {
+          ctx.addIssue({ code: 'custom', message: `'${v}' is not a duration: use seconds as a number, or a string like "500ms", "2s"` });
+          return z.NEVER;
+        }
+        return ms.data / 1000;
+      }),
     /** Failed starts in a row (exit or no proof before READY) before FATAL; `infinite` never gives up. */
     startRetries: retries.default(5),
     backoff: backoffSchema.default(() => backoffSchema.parse({})),
@@ -290,7 +353,10 @@ export const programSchema = z
     reload: reloadSchema.optional(),
     /** Where the daemon reads its metrics (scrape: section), and which program each dependency calls. */
     metrics: programMetricsSchema.optional(),
-    /** Log template mining of this program's output (docs/log-mining.md): false opts out; options set its masking, header and thresholds. */
+    /**
+     * Log template mining of this program's output (docs/log-mining.md): false opts out; options set its
+     * masking, header and thresholds.
+     */
     mining: programMiningSchema.optional(),
   })
   .check(
@@ -300,7 +366,8 @@ export const programSchema = z
           const split = splitCommandLine(p.command);
           if (!split.ok) ctx.addIssue({ code: 'custom', path: ['command'], message: split.error });
         }
-        if (p.shell === true && Array.isArray(p.command)) ctx.addIssue({ code: 'custom', path: ['shell'], message: 'shell: true needs the command as one string' });
+        if (p.shell === true && Array.isArray(p.command))
+          ctx.addIssue({ code: 'custom', path: ['shell'], message: 'shell: true needs the command as one string' });
         checkListenFds(p as { listen?: unknown; ready?: unknown }, ctx);
         checkNodeLimit(p as { command?: unknown; shell?: unknown; limits?: { memory?: unknown; nodeHeap?: unknown } }, ctx);
       },
@@ -308,9 +375,21 @@ export const programSchema = z
     ),
   )
   .transform((p) => {
-    const argv = p.shell ? ['/bin/sh', '-c', p.command as string] : typeof p.command === 'string' ? (splitCommandLine(p.command) as { argv: string[] }).argv : p.command;
+    const argv = p.shell
+      ? ['/bin/sh', '-c', p.command as string]
+      : typeof p.command === 'string'
+        ? (splitCommandLine(p.command) as { argv: string[] }).argv
+        : p.command;
     const { ready, env, ...rest } = p;
-    return { ...rest, env: env.vars, inheritEnv: env.inherit, argv, ready: ready ? toReadyCheck(ready, 3 + (p.listen?.length ?? 0)) : ({ kind: 'after', ms: Math.round(p.startSecs * 1000) } as ReadyCheck) };
+    return {
+      ...rest,
+      env: env.vars,
+      inheritEnv: env.inherit,
+      argv,
+      ready: ready
+        ? toReadyCheck(ready, 3 + (p.listen?.length ?? 0))
+        : ({ kind: 'after', ms: Math.round(p.startSecs * 1000) } as ReadyCheck),
+    };
   });
 
 export const groupSchema = z.strictObject({
@@ -328,9 +407,15 @@ const httpControlSchema = z
   })
   .superRefine((h, ctx) => {
     if (h.token === undefined && h.tokenFile === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['token'], message: 'a TCP control API needs a bearer token: set token (16+ characters) or tokenFile, or drop http to use the Unix socket only' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message:
+          'a TCP control API needs a bearer token: set token (16+ characters) or tokenFile, or drop http to use the Unix socket only',
+      });
     }
-    if (h.token !== undefined && h.tokenFile !== undefined) ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'set token or tokenFile, not both' });
+    if (h.token !== undefined && h.tokenFile !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'set token or tokenFile, not both' });
   });
 
 export const daemonSchema = z.strictObject({
@@ -352,7 +437,9 @@ export const daemonSchema = z.strictObject({
       /** Where the cgroup filesystem is mounted (tests point this at a fake tree). */
       root: z.string().min(1).default('/sys/fs/cgroup'),
       /** Polling period of the memory fallback when cgroups are unavailable. */
-      pollMs: duration().refine((ms) => ms >= 50 && ms <= 1000, { message: 'must be between 50ms and 1s' }).default(1000),
+      pollMs: duration()
+        .refine((ms) => ms >= 50 && ms <= 1000, { message: 'must be between 50ms and 1s' })
+        .default(1000),
     })
     .default(() => ({ mode: 'auto' as const, root: '/sys/fs/cgroup', pollMs: 1000 })),
 });
@@ -381,7 +468,8 @@ export const supervisorConfigSchema = z
   .check(z.superRefine(checkScrape, { when: () => true }))
   .check(
     z.superRefine(
-      (c: { dashboard?: unknown; programs?: unknown }, ctx) => checkDashboard(c.dashboard, typeof c.programs === 'object' && c.programs !== null ? Object.keys(c.programs) : [], ctx),
+      (c: { dashboard?: unknown; programs?: unknown }, ctx) =>
+        checkDashboard(c.dashboard, typeof c.programs === 'object' && c.programs !== null ? Object.keys(c.programs) : [], ctx),
       { when: () => true },
     ),
   )

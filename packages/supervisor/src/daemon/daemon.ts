@@ -101,16 +101,22 @@ export class Daemon {
     try {
       for (const w of capLines(config.warnings)) log.warn({ config: config.file }, w);
       const supervisor = new Supervisor(config, { log, ...(opts.cgroups ? { cgroups: opts.cgroups } : {}) });
-      if (supervisor.cgroups) log.info({ cgroups: supervisor.cgroups.description }, `resource limits and stops use ${supervisor.cgroups.description}`);
+      if (supervisor.cgroups)
+        log.info({ cgroups: supervisor.cgroups.description }, `resource limits and stops use ${supervisor.cgroups.description}`);
       else {
         log.warn(
           { reason: supervisor.cgroupReason },
-          `cgroups unavailable: ${supervisor.cgroupReason}. Falling back: memory limits are polled every ${s.cgroups.pollMs} ms (cpu, pids and io limits are not enforced); stops find descendants by their HOLDFAST_PROCESS environment marker`,
+          `cgroups unavailable: ${supervisor.cgroupReason}. Falling back: memory limits are polled ` +
+            (`every ${s.cgroups.pollMs} ms (cpu, pids and io limits are not enforced); stops find descendants by their ` +
+              `HOLDFAST_PROCESS environment marker`),
         );
       }
       daemon = new Daemon(config, supervisor, log, lock, opts.strict === true);
       if (config.incidents) {
-        const [{ DaemonIncidents }, { serveIncidents }] = await Promise.all([import('../insight/incidents.ts'), import('../insight/routes.ts')]);
+        const [{ DaemonIncidents }, { serveIncidents }] = await Promise.all([
+          import('../insight/incidents.ts'),
+          import('../insight/routes.ts'),
+        ]);
         daemon.incidents = { loop: await DaemonIncidents.start(config, config.incidents, supervisor, log), serve: serveIncidents };
       }
       if (config.scrape) {
@@ -118,7 +124,13 @@ export class Daemon {
         const loop = daemon.incidents?.loop;
         // The alerts:/slos: rules, evaluated over what the scraper reads; their own module, loaded only for them.
         const alerts = config.alerting
-          ? new (await import('../insight/daemon-alerts.ts')).DaemonAlerts({ config: config.alerting, scrapeIntervalMs: config.scrape.interval, maxSeries: config.scrape.maxSeries, log, ...(loop ? { ingest: (s) => void loop.ingest(s) } : {}) })
+          ? new (await import('../insight/daemon-alerts.ts')).DaemonAlerts({
+              config: config.alerting,
+              scrapeIntervalMs: config.scrape.interval,
+              maxSeries: config.scrape.maxSeries,
+              log,
+              ...(loop ? { ingest: (s) => void loop.ingest(s) } : {}),
+            })
           : undefined;
         daemon.scrape = DaemonScrape.start(config, supervisor, log, loop, alerts);
       }
@@ -127,13 +139,23 @@ export class Daemon {
       if (config.dashboard) {
         const { Dashboard } = await import('../dashboard/server.ts');
         const inc = daemon.incidents?.loop;
-        daemon.dashboard = await Dashboard.start({ config, supervisor, daemonStatus: () => daemon!.status(), control: daemon.control!, ...(inc ? { incidents: inc } : {}), log });
+        daemon.dashboard = await Dashboard.start({
+          config,
+          supervisor,
+          daemonStatus: () => daemon!.status(),
+          control: daemon.control!,
+          ...(inc ? { incidents: inc } : {}),
+          log,
+        });
       }
       await supervisor.start();
       if (opts.handleSignals) daemon.handleSignals();
       if (opts.lastResort) daemon.installLastResort();
       if (opts.paceGc) daemon.pacer = startDaemonGcPacer(log);
-      log.info({ pid: process.pid, config: config.file, socket: s.socket, programs: Object.keys(config.programs).length, version: VERSION }, 'holdfast supervisor started');
+      log.info(
+        { pid: process.pid, config: config.file, socket: s.socket, programs: Object.keys(config.programs).length, version: VERSION },
+        'holdfast supervisor started',
+      );
       if (opts.handleSignals) daemon.systemd = notifySystemd(supervisor, log);
       return daemon;
     } catch (err) {
@@ -239,10 +261,23 @@ export class Daemon {
       socket: this.config.supervisor.socket,
       rssBytes: process.memoryUsage.rss(),
       heapUsedBytes: process.memoryUsage().heapUsed,
-      gc: this.pacer ? { runs: this.pacer.stats.runs, lastMs: Math.round(this.pacer.stats.lastMs * 10) / 10, totalMs: Math.round(this.pacer.stats.totalMs * 10) / 10 } : null,
-      cgroups: { enabled: sup.cgroups !== undefined, version: sup.cgroups?.version ?? null, description: sup.cgroups?.description ?? null, reason: sup.cgroupReason ?? null },
+      gc: this.pacer
+        ? {
+            runs: this.pacer.stats.runs,
+            lastMs: Math.round(this.pacer.stats.lastMs * 10) / 10,
+            totalMs: Math.round(this.pacer.stats.totalMs * 10) / 10,
+          }
+        : null,
+      cgroups: {
+        enabled: sup.cgroups !== undefined,
+        version: sup.cgroups?.version ?? null,
+        description: sup.cgroups?.description ?? null,
+        reason: sup.cgroupReason ?? null,
+      },
       warnings: sup.config.warnings,
-      sockets: Object.fromEntries(Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : []))),
+      sockets: Object.fromEntries(
+        Object.keys(sup.config.programs).flatMap((p) => (sup.sockets.has(p) ? [[p, sup.sockets.addresses(p)]] : [])),
+      ),
       ...(this.incidents ? { incidents: this.incidents.loop.status() } : {}),
       ...(this.scrape ? { scrape: this.scrape.status() } : {}),
       ...(this.dashboard ? { dashboard: this.dashboard.status() } : {}),
@@ -258,12 +293,32 @@ export class Daemon {
       const result = await this.supervisor.update(next);
       if (this.mining) this.mining.sync(next);
       else if (miningWanted(next)) await this.startMining(next);
-      this.log.info({ added: result.added, removed: result.removed, restarted: result.restarted, scaled: result.scaled, reconfigured: result.reconfigured }, 'configuration updated');
+      this.log.info(
+        {
+          added: result.added,
+          removed: result.removed,
+          restarted: result.restarted,
+          scaled: result.scaled,
+          reconfigured: result.reconfigured,
+        },
+        'configuration updated',
+      );
       for (const w of capLines(result.warnings)) this.log.warn({}, w);
-      if (JSON.stringify(next.scrape) !== JSON.stringify(this.config.scrape)) this.log.warn({}, 'scrape: the changed settings take effect when the daemon restarts (programs\u2019 metrics: fields apply now)');
-      if (JSON.stringify(next.dashboard) !== JSON.stringify(this.config.dashboard)) this.log.warn({}, 'dashboard: the changed settings take effect when the daemon restarts');
-      if (JSON.stringify(next.alerting) !== JSON.stringify(this.config.alerting)) this.log.warn({}, 'alerts/slos: the changed rules take effect when the daemon restarts (the alerts in flight keep their state until then)');
-      if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents)) this.log.warn({}, 'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST /v1/incidents/knowledge/reload)');
+      if (JSON.stringify(next.scrape) !== JSON.stringify(this.config.scrape))
+        this.log.warn({}, 'scrape: the changed settings take effect when the daemon restarts (programs\u2019 metrics: fields apply now)');
+      if (JSON.stringify(next.dashboard) !== JSON.stringify(this.config.dashboard))
+        this.log.warn({}, 'dashboard: the changed settings take effect when the daemon restarts');
+      if (JSON.stringify(next.alerting) !== JSON.stringify(this.config.alerting))
+        this.log.warn(
+          {},
+          'alerts/slos: the changed rules take effect when the daemon restarts (the alerts in flight keep their state until then)',
+        );
+      if (JSON.stringify(next.incidents) !== JSON.stringify(this.config.incidents))
+        this.log.warn(
+          {},
+          'incidents: the changed settings take effect when the daemon restarts (the knowledge base reloads with POST ' +
+            '/v1/incidents/knowledge/reload)',
+        );
       return result;
     };
     const p = (this.updating ?? Promise.resolve()).catch(() => undefined).then(run);

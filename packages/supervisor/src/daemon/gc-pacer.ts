@@ -47,7 +47,8 @@ export class GcPacer {
 
   constructor(o: GcPacerOptions) {
     this.o = { checkMs: 15_000, growthBytes: MiB, ...o };
-    if (!(this.o.checkMs > 0) || !(this.o.growthBytes > 0)) throw new RangeError(`GcPacer: checkMs and growthBytes must be positive (got ${this.o.checkMs}, ${this.o.growthBytes})`);
+    if (!(this.o.checkMs > 0) || !(this.o.growthBytes > 0))
+      throw new RangeError(`GcPacer: checkMs and growthBytes must be positive (got ${this.o.checkMs}, ${this.o.growthBytes})`);
     this.baseline = o.heapUsed();
   }
 
@@ -84,7 +85,10 @@ export class GcPacer {
     this.stats.runs++;
     this.stats.lastMs = ms;
     this.stats.totalMs += ms;
-    this.o.log?.debug({ heapUsedBefore: before, heapUsedAfter: after, ms: Math.round(ms * 10) / 10 }, 'major GC (heap grew since the last one)');
+    this.o.log?.debug(
+      { heapUsedBefore: before, heapUsedAfter: after, ms: Math.round(ms * 10) / 10 },
+      'major GC (heap grew since the last one)',
+    );
     return true;
   }
 }
@@ -93,7 +97,12 @@ export class GcPacer {
 export function startDaemonGcPacer(log?: Logger): GcPacer | undefined {
   const gc = (globalThis as { gc?: unknown }).gc;
   if (typeof gc !== 'function') return undefined;
-  const pacer = new GcPacer({ gc: gc as GcFunction, heapUsed: () => process.memoryUsage().heapUsed, now: () => performance.now(), ...(log ? { log } : {}) });
+  const pacer = new GcPacer({
+    gc: gc as GcFunction,
+    heapUsed: () => process.memoryUsage().heapUsed,
+    now: () => performance.now(),
+    ...(log ? { log } : {}),
+  });
   pacer.start();
   return pacer;
 }

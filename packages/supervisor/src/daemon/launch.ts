@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 export const DAEMON_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1', '--optimize-for-size', '--expose-gc'];
 
 /** From the sources: the plain-JS bin that serves pre-stripped modules; in a build: main.js itself. */
-export const daemonEntry = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('../../bin/holdfast-supervisor.js', import.meta.url)) : fileURLToPath(new URL('./main.js', import.meta.url));
+export const daemonEntry = import.meta.url.endsWith('.ts')
+  ? fileURLToPath(new URL('../../bin/holdfast-supervisor.js', import.meta.url))
+  : fileURLToPath(new URL('./main.js', import.meta.url));
 
 /** argv (after the node binary) that runs the daemon for `configFile`; `strict`: refuse what supervisord only warns about. */
 export function daemonArgv(configFile: string, opts: { strict?: boolean } = {}): string[] {

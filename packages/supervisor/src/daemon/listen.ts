@@ -32,11 +32,19 @@ function answers(path: string): Promise<boolean> {
 
 export async function listenUnix(path: string, handler: Handler): Promise<Server> {
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-    throw new SupervisorError('HOLDFAST_E_SOCKET_PATH', `${path} is ${Buffer.byteLength(path)} bytes; Unix socket paths hold at most ${MAX_SOCKET_PATH}: set supervisor.socket to a shorter path`);
+    throw new SupervisorError(
+      'HOLDFAST_E_SOCKET_PATH',
+      `${path} is ${Buffer.byteLength(path)} bytes; Unix socket paths hold at ` +
+        `most ${MAX_SOCKET_PATH}: set ` +
+        `supervisor.socket to a shorter path`,
+    );
   }
   ensurePrivateDir(dirname(path), { setting: 'supervisor.socket', code: 'HOLDFAST_E_SOCKET_PATH' });
   if (await answers(path)) {
-    throw new SupervisorError('HOLDFAST_E_SOCKET_IN_USE', `a daemon already answers on ${path}: give this config its own supervisor.socket, or stop that daemon ('holdfast shutdown')`);
+    throw new SupervisorError(
+      'HOLDFAST_E_SOCKET_IN_USE',
+      `a daemon already answers on ${path}: give this config its own supervisor.socket, or stop that daemon ('holdfast shutdown')`,
+    );
   }
   rmSync(path, { force: true });
   const server = createServer(handler);
@@ -58,7 +66,9 @@ export async function listenUnix(path: string, handler: Handler): Promise<Server
 export async function listenTcp(host: string, port: number, handler: Handler): Promise<Server> {
   const server = createServer(handler);
   await new Promise<void>((ok, fail) => {
-    server.once('error', (err: NodeJS.ErrnoException) => fail(new SupervisorError('HOLDFAST_E_SOCKET_IN_USE', `cannot listen on ${host}:${port}: ${err.code ?? err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      fail(new SupervisorError('HOLDFAST_E_SOCKET_IN_USE', `cannot listen on ${host}:${port}: ${err.code ?? err.message}`)),
+    );
     server.listen(port, host, () => ok());
   });
   return server;

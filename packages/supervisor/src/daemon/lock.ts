@@ -116,8 +116,16 @@ export async function acquireLock(stateDir: string, info: Omit<Holder, 'pid' | '
         try {
           holder = JSON.parse(readFileSync(pidFile, 'utf8')) as Holder;
         } catch {}
-        const who = holder && isAlive(holder.pid) ? `pid ${holder.pid}, started ${holder.startedAt}, socket ${holder.socket}` : 'another process';
-        throw new SupervisorError('HOLDFAST_E_LOCKED', `${info.config} (state ${stateDir}) is already supervised by ${who}; stop it first ('holdfast shutdown -c ${info.config}') or use another stateDir`, { holder });
+        const who =
+          holder && isAlive(holder.pid) ? `pid ${holder.pid}, started ${holder.startedAt}, socket ${holder.socket}` : 'another process';
+        throw new SupervisorError(
+          'HOLDFAST_E_LOCKED',
+          `${info.config} ` +
+            `(state ${stateDir}) is already supervised ` +
+            `by ${who}; stop it first ('holdfast shutdown ` +
+            `-c ${info.config}') or use another stateDir`,
+          { holder },
+        );
       }
       if (state === 'dead' && !(await breakDeadLock(path))) await delay(20);
       if (attempt > 500) throw new SupervisorError('HOLDFAST_E_LOCKED', `could not take ${path}: other daemons keep racing for it`);
@@ -129,7 +137,9 @@ export async function acquireLock(stateDir: string, info: Omit<Holder, 'pid' | '
     rmSync(temporary, { force: true });
   }
   try {
-    writeFileSync(pidFile, JSON.stringify({ pid: process.pid, ...info, startedAt: new Date().toISOString() } satisfies Holder) + '\n', { mode: 0o600 });
+    writeFileSync(pidFile, JSON.stringify({ pid: process.pid, ...info, startedAt: new Date().toISOString() } satisfies Holder) + '\n', {
+      mode: 0o600,
+    });
   } catch {
     // Only names the holder in a refusal; a full state disk must not keep the daemon from starting.
     rmSync(pidFile, { force: true });

@@ -21,7 +21,13 @@ if (!file) {
 }
 try {
   // paceGc: old-generation garbage kept bounded (gc-pacer.ts); needs --expose-gc, else nothing happens.
-  const daemon = await Daemon.start({ configFile: file, strict: process.argv.includes('--strict'), handleSignals: true, paceGc: true, lastResort: true });
+  const daemon = await Daemon.start({
+    configFile: file,
+    strict: process.argv.includes('--strict'),
+    handleSignals: true,
+    paceGc: true,
+    lastResort: true,
+  });
   await daemon.done;
   process.exitCode = 0;
 } catch (err) {

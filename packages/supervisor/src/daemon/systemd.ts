@@ -20,7 +20,10 @@ export function statusLine(supervisor: Supervisor): string {
 }
 
 export function notifySystemd(supervisor: Supervisor, log: Logger, env: NodeJS.ProcessEnv = process.env): DaemonNotify | undefined {
-  const n = new SdNotifier({ env, onError: (err, fields) => log.warn({ err: err.message, fields }, `could not notify systemd: ${err.message}`) });
+  const n = new SdNotifier({
+    env,
+    onError: (err, fields) => log.warn({ err: err.message, fields }, `could not notify systemd: ${err.message}`),
+  });
   if (!n.enabled) return undefined;
   void n.ready(statusLine(supervisor));
   const onEvent = (e: { type: string }) => {

@@ -11,7 +11,9 @@ const metricsUrl = z
   .string()
   .min(1)
   .refine((s) => /^http:\/\/[^/]+\//.test(s.replaceAll('{instance}', '0')) && URL.canParse(s.replaceAll('{instance}', '0')), {
-    message: 'expected an http:// URL of the instance\'s metrics, like "http://127.0.0.1:310{instance}/metrics" ({instance} becomes 0, 1, … per instance)',
+    message:
+      'expected an http:// URL of the instance\'s metrics, like "http://127.0.0.1:310{instance}/metrics" ({instance} ' +
+      'becomes 0, 1, … per instance)',
   });
 
 const guardProgram = z.strictObject({
@@ -60,11 +62,21 @@ export function checkDashboard(d: unknown, programs: string[], ctx: z.Refinement
   const guard = (d as { guard?: unknown }).guard;
   if (typeof guard === 'object' && guard !== null) {
     for (const name of Object.keys(guard)) {
-      if (!programs.includes(name)) ctx.addIssue({ code: 'custom', path: ['dashboard', 'guard', name], message: `unknown program '${name}' (programs: ${programs.join(', ') || 'none'})` });
+      if (!programs.includes(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dashboard', 'guard', name],
+          message: `unknown program '${name}' (programs: ${programs.join(', ') || 'none'})`,
+        });
     }
   }
 }
 
 export function dashboardWarnings(d: DashboardConfig): string[] {
-  return LOOPBACK.test(d.host) ? [] : [`dashboard.host ${d.host} is not a loopback address: the page is served over plain HTTP, so put it behind a TLS proxy and keep the session cookie off open networks`];
+  return LOOPBACK.test(d.host)
+    ? []
+    : [
+        `dashboard.host ${d.host} is not a loopback address: the page is served over plain HTTP, so put it behind a ` +
+          `TLS proxy and keep the session cookie off open networks`,
+      ];
 }

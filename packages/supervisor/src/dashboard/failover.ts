@@ -39,7 +39,13 @@ function getJson(endpoint: string, token: string | undefined, timeoutMs: number)
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? `${err.code}: is the failover agent running?` : (err.code ?? err.message))));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? `${err.code}: is the failover agent running?` : (err.code ?? err.message),
+        ),
+      ),
+    );
   });
 }
 
@@ -57,7 +63,10 @@ export function lastJsonLines(file: string, n: number): Record<string, unknown>[
     const len = Math.min(size, 65_536);
     const buf = Buffer.alloc(len);
     readSync(fd, buf, 0, len, size - len);
-    const lines = buf.toString('utf8').split('\n').filter((l) => l.trim());
+    const lines = buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim());
     if (len < size) lines.shift();
     const out: Record<string, unknown>[] = [];
     for (const l of lines.slice(-n)) {

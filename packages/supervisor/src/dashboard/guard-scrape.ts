@@ -147,14 +147,16 @@ export class GuardScraper {
       instances.map(async ({ id, url }) => {
         let st = this.byInstance.get(id);
         // A new process (a restart, a reload's replacement) is a new address and new counters.
-        if (!st || st.url !== url) this.byInstance.set(id, (st = { id, url, ok: false, error: 'not read yet', samples: [], prev: undefined, cur: undefined }));
+        if (!st || st.url !== url)
+          this.byInstance.set(id, (st = { id, url, ok: false, error: 'not read yet', samples: [], prev: undefined, cur: undefined }));
         try {
           const text = await fetchText(url, timeoutMs);
           st.samples = parseSamples(text, 'holdfast_guard_');
           st.prev = st.cur;
           st.cur = counters(st.samples, now());
           st.ok = true;
-          st.error = st.samples.length === 0 ? 'no holdfast_guard_* metrics at this URL (is the guard registered with the registry?)' : null;
+          st.error =
+            st.samples.length === 0 ? 'no holdfast_guard_* metrics at this URL (is the guard registered with the registry?)' : null;
         } catch (err) {
           st.ok = false;
           st.error = `${url}: ${(err as Error).message}`;
@@ -178,7 +180,15 @@ export class GuardScraper {
     const instances: GuardInstanceView[] = [];
     for (const st of this.byInstance.values()) {
       const one = (name: string) => st.samples.find((s) => s.name === name)?.value ?? null;
-      instances.push({ id: st.id, url: st.url, ok: st.ok, error: st.error, swaps: one('holdfast_guard_rule_swaps_total'), rejects: one('holdfast_guard_rule_rejects_total'), shedding: one('holdfast_guard_system_shedding_level') });
+      instances.push({
+        id: st.id,
+        url: st.url,
+        ok: st.ok,
+        error: st.error,
+        swaps: one('holdfast_guard_rule_swaps_total'),
+        rejects: one('holdfast_guard_rule_rejects_total'),
+        shedding: one('holdfast_guard_system_shedding_level'),
+      });
       const { cur, prev } = st;
       if (cur) {
         const dt = prev ? (cur.at - prev.at) / 1000 : 0;

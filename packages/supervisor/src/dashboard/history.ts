@@ -73,7 +73,10 @@ export class History {
     }
   }
 
-  /** Records `value` for the current second (a second value in the same second replaces it in the hour ring, and counts once in the minute). */
+  /**
+   * Records `value` for the current second (a second value in the same second replaces it in the hour
+   * ring, and counts once in the minute).
+   */
   record(id: string, value: number): void {
     if (!Number.isFinite(value) || this.tickSec === 0) return;
     let s = this.series.get(id);

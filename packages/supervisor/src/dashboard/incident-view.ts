@@ -42,7 +42,8 @@ export interface IncidentView {
 
 export function incidentView(i: Incident, config: ResolvedConfig): IncidentView {
   const programs = Object.keys(config.programs);
-  const programOf = (instance: string | undefined) => (instance ? (programs.find((p) => instance === p || instance.startsWith(`${p}:`)) ?? instance) : undefined);
+  const programOf = (instance: string | undefined) =>
+    instance ? (programs.find((p) => instance === p || instance.startsWith(`${p}:`)) ?? instance) : undefined;
   const involved = [...new Set([i.program, ...i.recent.map((r) => programOf(r.instance))].filter((p): p is string => !!p))];
   const top = i.probableCause?.causes.find((c) => c.role === 'cause');
   let probableCause: ProbableCause | null = null;
@@ -50,7 +51,14 @@ export function incidentView(i: Incident, config: ResolvedConfig): IncidentView 
     const affected = i.probableCause!.causes.filter((c) => c.role === 'affected').map((c) => c.program);
     probableCause = { program: top.program, basis: 'ranking', why: top.why, affected, text: i.probableCause!.text };
   } else if (i.program) {
-    probableCause = { program: i.program, basis: 'origin', why: involved.length > 1 ? `its errors opened the incident; ${involved.filter((p) => p !== i.program).join(', ')} reported it too` : 'every signal of this incident came from it' };
+    probableCause = {
+      program: i.program,
+      basis: 'origin',
+      why:
+        involved.length > 1
+          ? `its errors opened the incident; ${involved.filter((p) => p !== i.program).join(', ')} reported it too`
+          : 'every signal of this incident came from it',
+    };
   }
   return {
     id: i.id,

@@ -40,7 +40,10 @@ export interface ReloadProgress {
 export interface PatternsView {
   available: boolean;
   reason: string | null;
-  programs: { program: string; templates: { id: string; text: string; count: number; perMinute: number; isNew: boolean; bursting: boolean }[] }[];
+  programs: {
+    program: string;
+    templates: { id: string; text: string; count: number; perMinute: number; isNew: boolean; bursting: boolean }[];
+  }[];
 }
 
 export interface LiveSources {
@@ -91,10 +94,13 @@ export class Live {
     this.tick();
     // Ticks on the second boundary, so every series' sample is the same second.
     const align = () => {
-      this.timer = setTimeout(() => {
-        this.tick();
-        align();
-      }, 1000 - (Date.now() % 1000) + 5);
+      this.timer = setTimeout(
+        () => {
+          this.tick();
+          align();
+        },
+        1000 - (Date.now() % 1000) + 5,
+      );
       this.timer.unref();
     };
     align();
@@ -117,7 +123,9 @@ export class Live {
       if (r.cpuPercent !== null) h.record(`cpu|${r.id}`, r.cpuPercent);
       if (r.memoryBytes !== null) h.record(`mem|${r.id}`, r.memoryBytes);
     }
-    for (const v of this.guardViews) for (const r of v.resources) for (const k of ['pass', 'block', 'error'] as const) h.record(`guard|${v.program}|${r.resource}|${k}`, r[k]);
+    for (const v of this.guardViews)
+      for (const r of v.resources)
+        for (const k of ['pass', 'block', 'error'] as const) h.record(`guard|${v.program}|${r.resource}|${k}`, r[k]);
     this.checkIncidents(now);
     if (!this.scraping) void this.scrape();
     if (this.hub.size > 0) this.hub.broadcast(Hub.message('tick', this.tickData(now)));
@@ -136,7 +144,9 @@ export class Live {
         ...[...targets].map(([program, instances]) => this.guards.get(program)!.scrape(instances, Date.now)),
         this.failover && (this.hub.size > 0 || this.failover.current.at < Date.now() - 10_000) ? this.failover.poll() : undefined,
       ]);
-      this.guardViews = [...this.guards.values()].filter((g) => targets.has(g.program) || this.src.config.dashboard!.guard[g.program]).map((g) => g.view());
+      this.guardViews = [...this.guards.values()]
+        .filter((g) => targets.has(g.program) || this.src.config.dashboard!.guard[g.program])
+        .map((g) => g.view());
     } catch (err) {
       this.src.log.warn({ err: (err as Error).message }, 'dashboard: reading the guard state failed');
     } finally {
@@ -221,7 +231,18 @@ export class Live {
     const prev = this.reloads.get(e.program);
     const p: ReloadProgress =
       e.phase === 'start' || !prev
-        ? { program: e.program, phase: e.phase, replaced: 0, total, instance: null, detail: null, startedAt: e.at, at: e.at, done: false, ok: null }
+        ? {
+            program: e.program,
+            phase: e.phase,
+            replaced: 0,
+            total,
+            instance: null,
+            detail: null,
+            startedAt: e.at,
+            at: e.at,
+            done: false,
+            ok: null,
+          }
         : { ...prev, phase: e.phase, at: e.at };
     if (e.phase === 'instance-retired') p.replaced = Math.min(total, p.replaced + 1);
     if (e.instance) p.instance = e.instance;
@@ -237,15 +258,42 @@ export class Live {
   private tickData(now: number) {
     const values: Record<string, number | null> = {};
     for (const id of this.history.ids()) values[id] = this.history.latest(id);
-    return { now, programs: this.rows, guard: this.guardViews, failover: this.failover?.current ?? null, values, daemon: this.daemonLine() };
+    return {
+      now,
+      programs: this.rows,
+      guard: this.guardViews,
+      failover: this.failover?.current ?? null,
+      values,
+      daemon: this.daemonLine(),
+    };
   }
 
   private daemonLine() {
     const d = this.src.daemonStatus();
     // The alerts:/slos: rules the daemon evaluates itself (docs/alerts.md): what fires right now.
     const a = d.scrape?.alerts;
-    const alerting = a ? { rules: a.rules.alerting, firing: a.firing, pending: a.pending, evaluations: a.evaluations, lastEvaluationAt: a.lastEvaluationAt, lastError: a.lastError } : null;
-    return { pid: d.pid, version: d.version, config: d.config, uptimeMs: d.uptimeMs, rssBytes: d.rssBytes, cgroups: d.cgroups.enabled, pages: this.hub.size, historyBytes: this.history.bytes, series: this.history.size, alerting };
+    const alerting = a
+      ? {
+          rules: a.rules.alerting,
+          firing: a.firing,
+          pending: a.pending,
+          evaluations: a.evaluations,
+          lastEvaluationAt: a.lastEvaluationAt,
+          lastError: a.lastError,
+        }
+      : null;
+    return {
+      pid: d.pid,
+      version: d.version,
+      config: d.config,
+      uptimeMs: d.uptimeMs,
+      rssBytes: d.rssBytes,
+      cgroups: d.cgroups.enabled,
+      pages: this.hub.size,
+      historyBytes: this.history.bytes,
+      series: this.history.size,
+      alerting,
+    };
   }
 
   /** Everything the page needs to draw itself, with the last five minutes of every series. */
@@ -260,8 +308,20 @@ export class Live {
       series,
       config: {
         file: cfg.file,
-        programs: Object.fromEntries(Object.entries(cfg.programs).map(([n, p]) => [n, { instances: p.instances, reloadable: true, listen: (p.listen ?? []).map((l) => `${l.host}:${l.port}`), group: Object.entries(cfg.groups).find(([, g]) => g.programs.includes(n))?.[0] ?? null }])),
-        guard: Object.fromEntries(Object.entries(this.src.config.dashboard!.guard).map(([n, g]) => [n, { rules: g.rules ?? null, metrics: g.metrics ?? null }])),
+        programs: Object.fromEntries(
+          Object.entries(cfg.programs).map(([n, p]) => [
+            n,
+            {
+              instances: p.instances,
+              reloadable: true,
+              listen: (p.listen ?? []).map((l) => `${l.host}:${l.port}`),
+              group: Object.entries(cfg.groups).find(([, g]) => g.programs.includes(n))?.[0] ?? null,
+            },
+          ]),
+        ),
+        guard: Object.fromEntries(
+          Object.entries(this.src.config.dashboard!.guard).map(([n, g]) => [n, { rules: g.rules ?? null, metrics: g.metrics ?? null }]),
+        ),
         failover: this.failover !== undefined,
         incidents: this.src.incidents !== undefined,
       },

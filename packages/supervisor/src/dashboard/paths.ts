@@ -11,9 +11,20 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** `dashboard` is the running dashboard, if the config has one. */
-export function serveDashboardControl(dashboard: { loginLink(): { url: string; expiresAt: string } } | undefined, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'POST') return send(res, 405, { error: { code: 'HOLDFAST_E_BAD_REQUEST', message: `${req.method} is not allowed on /v1/dashboard/login` } });
-  if (!dashboard) return send(res, 404, { error: { code: 'HOLDFAST_E_DASHBOARD_OFF', message: "the dashboard is off: add a 'dashboard:' section with a port to the config (docs/dashboard.md) and restart the daemon" } });
+export function serveDashboardControl(
+  dashboard: { loginLink(): { url: string; expiresAt: string } } | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (req.method !== 'POST')
+    return send(res, 405, { error: { code: 'HOLDFAST_E_BAD_REQUEST', message: `${req.method} is not allowed on /v1/dashboard/login` } });
+  if (!dashboard)
+    return send(res, 404, {
+      error: {
+        code: 'HOLDFAST_E_DASHBOARD_OFF',
+        message: "the dashboard is off: add a 'dashboard:' section with a port to the config (docs/dashboard.md) and restart the daemon",
+      },
+    });
   req.resume();
   send(res, 200, dashboard.loginLink());
 }

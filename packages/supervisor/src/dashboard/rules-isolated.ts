@@ -59,7 +59,12 @@ function run(args: string[], input?: string): Promise<RulesFileView> {
       try {
         msg = JSON.parse(text) as typeof msg;
       } catch {
-        return reject(new RulesEditError('HOLDFAST_E_RULES_FILE', `the rules editor failed: ${Buffer.concat(err).toString('utf8').trim().slice(0, 500) || text.slice(0, 500)}`));
+        return reject(
+          new RulesEditError(
+            'HOLDFAST_E_RULES_FILE',
+            `the rules editor failed: ${Buffer.concat(err).toString('utf8').trim().slice(0, 500) || text.slice(0, 500)}`,
+          ),
+        );
       }
       if (msg.error) reject(new RulesEditError(msg.error.code, msg.error.message, msg.error.issues ?? []));
       else resolve(msg);

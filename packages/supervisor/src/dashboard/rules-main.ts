@@ -38,7 +38,12 @@ const versionOf = (text: string) => createHash('sha256').update(text).digest('he
 
 /** Per kind: each field's type, allowed values and description, from the rules' JSON Schema (the page builds its form from it). */
 function fields(): Record<string, Record<string, unknown>> {
-  const schema = rulesJsonSchema() as { properties?: Record<string, { items?: { properties?: object }; anyOf?: { items?: { properties?: object }; properties?: object }[]; properties?: object }> };
+  const schema = rulesJsonSchema() as {
+    properties?: Record<
+      string,
+      { items?: { properties?: object }; anyOf?: { items?: { properties?: object }; properties?: object }[]; properties?: object }
+    >;
+  };
   const out: Record<string, Record<string, unknown>> = {};
   for (const k of KINDS) {
     const p = schema.properties?.[k];
@@ -57,7 +62,13 @@ function read(file: string) {
   } catch (err) {
     // A file that does not validate is shown with its problems; the services keep their last good rules.
     const e = err as Error & { code?: string; issues?: unknown[] };
-    return { file, version, rules: null, fields: fields(), invalid: { code: e.code ?? 'HOLDFAST_E_RULES', message: e.message, issues: e.issues ?? [] } };
+    return {
+      file,
+      version,
+      rules: null,
+      fields: fields(),
+      invalid: { code: e.code ?? 'HOLDFAST_E_RULES', message: e.message, issues: e.issues ?? [] },
+    };
   }
 }
 
@@ -65,10 +76,17 @@ function edit(file: string, e: Edit) {
   if (!KINDS.includes(e.kind)) throw new EditError('HOLDFAST_E_BAD_REQUEST', `kind: '${String(e.kind)}' is not one of ${KINDS.join(', ')}`);
   const text = readFileSync(file, 'utf8');
   if (versionOf(text) !== e.version) {
-    throw new EditError('HOLDFAST_E_RULES_CHANGED', `${file} changed since the page read it (someone else edited it): reload the rules and make the edit again`);
+    throw new EditError(
+      'HOLDFAST_E_RULES_CHANGED',
+      `${file} changed since the page read it (someone else edited it): reload the rules and make the edit again`,
+    );
   }
   const doc = parseDocument(text);
-  if (doc.errors.length) throw new EditError('HOLDFAST_E_RULES_FILE', `${file} does not parse as YAML (${doc.errors[0]!.message.split('\n')[0]}): fix it by hand first`);
+  if (doc.errors.length)
+    throw new EditError(
+      'HOLDFAST_E_RULES_FILE',
+      `${file} does not parse as YAML (${doc.errors[0]!.message.split('\n')[0]}): fix it by hand first`,
+    );
   if (doc.contents === null) (doc as { contents: unknown }).contents = doc.createNode({});
   if (!isMap(doc.contents)) throw new EditError('HOLDFAST_E_RULES_FILE', `${file}: the top level is not a map of rule kinds`);
   if (e.kind === 'system') {
@@ -86,7 +104,10 @@ function edit(file: string, e: Edit) {
       if (!isSeq(seq)) doc.set(e.kind, doc.createNode([e.rule ?? {}]));
       else seq.add(doc.createNode(e.rule ?? {}));
     } else if (index < 0) {
-      throw new EditError('HOLDFAST_E_RULES_CHANGED', `${file} has no ${e.kind} rule with id '${e.id}' (it was renamed or removed): reload the rules`);
+      throw new EditError(
+        'HOLDFAST_E_RULES_CHANGED',
+        `${file} has no ${e.kind} rule with id '${e.id}' (it was renamed or removed): reload the rules`,
+      );
     } else if (e.op === 'delete') doc.deleteIn([e.kind, index]);
     else setFields(doc, [e.kind, index], items[index]!, e.rule ?? {});
   }
@@ -101,7 +122,12 @@ function edit(file: string, e: Edit) {
 }
 
 /** Only what changed is touched, so comments beside the other fields stay. */
-function setFields(doc: ReturnType<typeof parseDocument>, path: (string | number)[], before: Record<string, unknown>, after: Record<string, unknown>): void {
+function setFields(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): void {
   for (const [k, v] of Object.entries(after)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) doc.setIn([...path, k], v);
   for (const k of Object.keys(before)) if (!(k in after)) doc.deleteIn([...path, k]);
 }
@@ -114,6 +140,12 @@ try {
 } catch (err) {
   const e = err as Error & { code?: string; issues?: unknown[] };
   const code = e.code === 'ENOENT' || e.code === 'EACCES' ? 'HOLDFAST_E_RULES_FILE' : (e.code ?? 'HOLDFAST_E_RULES');
-  answer = { error: { code, message: e.code === 'ENOENT' || e.code === 'EACCES' ? `cannot read ${file}: ${e.message}` : e.message, issues: e.issues ?? [] } };
+  answer = {
+    error: {
+      code,
+      message: e.code === 'ENOENT' || e.code === 'EACCES' ? `cannot read ${file}: ${e.message}` : e.message,
+      issues: e.issues ?? [],
+    },
+  };
 }
 process.stdout.write(JSON.stringify(answer));

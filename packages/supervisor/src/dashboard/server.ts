@@ -41,11 +41,18 @@ const MAX_BODY = 64 * 1024;
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-const fail = (res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}) => json(res, status, { error: { code, message, ...extra } });
+const fail = (res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
+  json(res, status, { error: { code, message, ...extra } });
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -62,8 +69,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-const SIGN_IN_PAGE = (cmd: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>holdfast: sign in</title><link rel="stylesheet" href="/signin.css"></head>
-<body><main><h1>holdfast dashboard</h1><p>This page needs a sign-in link. On the machine the supervisor runs on:</p><pre>${cmd}</pre><p>and open the URL it prints. Each link works once, for two minutes.</p></main></body></html>`;
+const SIGN_IN_PAGE = (cmd: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" ` +
+  `content="width=device-width,initial-scale=1"><title>holdfast: sign in</title><link rel="stylesheet" ` +
+  `href="/signin.css"></head>
+<body><main><h1>holdfast dashboard</h1><p>This page needs a sign-in link. On the machine the supervisor runs ` +
+  `on:</p><pre>${cmd}</pre><p>and open the URL it prints. Each link works once, for two minutes.</p></main></body></html>`;
 
 export class Dashboard {
   readonly live: Live;
@@ -78,9 +89,17 @@ export class Dashboard {
     const d = o.config.dashboard!;
     this.auth = new DashboardAuth(o.config.supervisor.stateDir, d.sessionTtlMs);
     this.assets = new Assets();
-    this.live = new Live({ supervisor: o.supervisor, config: o.config, daemonStatus: o.daemonStatus, ...(o.incidents ? { incidents: o.incidents } : {}), log: o.log });
+    this.live = new Live({
+      supervisor: o.supervisor,
+      config: o.config,
+      daemonStatus: o.daemonStatus,
+      ...(o.incidents ? { incidents: o.incidents } : {}),
+      log: o.log,
+    });
     // DNS rebinding: on loopback, only the names of loopback itself may be in the Host header.
-    this.hosts = /^(127\.|::1$|localhost$)/.test(d.host) ? new Set([`127.0.0.1:${d.port}`, `localhost:${d.port}`, `[::1]:${d.port}`, `${d.host}:${d.port}`]) : undefined;
+    this.hosts = /^(127\.|::1$|localhost$)/.test(d.host)
+      ? new Set([`127.0.0.1:${d.port}`, `localhost:${d.port}`, `[::1]:${d.port}`, `${d.host}:${d.port}`])
+      : undefined;
   }
 
   static async start(o: DashboardOptions): Promise<Dashboard> {
@@ -107,7 +126,15 @@ export class Dashboard {
 
   status(): DashboardStatus {
     const h = this.live.history;
-    return { url: this.baseUrl, pages: this.live.hub.size, droppedPages: this.live.hub.dropped, historySeries: h.size, historyBytes: h.bytes, pageBytesGzip: this.assets.compressedBytes, tickCpuMs: Math.round(this.live.cost.cpuMicros / 1000) };
+    return {
+      url: this.baseUrl,
+      pages: this.live.hub.size,
+      droppedPages: this.live.hub.dropped,
+      historySeries: h.size,
+      historyBytes: h.bytes,
+      pageBytesGzip: this.assets.compressedBytes,
+      tickCpuMs: Math.round(this.live.cost.cpuMicros / 1000),
+    };
   }
 
   async close(): Promise<void> {
@@ -129,26 +156,38 @@ export class Dashboard {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.hosts && !this.hosts.has(String(req.headers.host))) return fail(res, 421, 'HOLDFAST_E_UNAUTHORIZED', `this dashboard answers to ${[...this.hosts][0]}, not ${req.headers.host}`);
+    if (this.hosts && !this.hosts.has(String(req.headers.host)))
+      return fail(res, 421, 'HOLDFAST_E_UNAUTHORIZED', `this dashboard answers to ${[...this.hosts][0]}, not ${req.headers.host}`);
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const path = url.pathname;
     if (path === '/login' && req.method === 'GET') return this.login(res, url);
     if (path === '/signin.css' || path === '/favicon.svg') return void this.assets.serve(req, res, path);
     const session = this.auth.session(req);
     if (!session) {
-      if (path.startsWith('/api/')) return fail(res, 401, 'HOLDFAST_E_UNAUTHORIZED', `not signed in (or the session ended): run 'holdfast dashboard -c ${this.o.config.file}' and open the link it prints`);
+      if (path.startsWith('/api/'))
+        return fail(
+          res,
+          401,
+          'HOLDFAST_E_UNAUTHORIZED',
+          `not signed in (or the session ended): run 'holdfast dashboard -c ${this.o.config.file}' and open the link it prints`,
+        );
       res.writeHead(401, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end(SIGN_IN_PAGE(`holdfast dashboard -c ${this.o.config.file}`));
     }
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    if (writes && !this.auth.csrfOk(req, session)) return fail(res, 403, 'HOLDFAST_E_CSRF', 'missing or wrong CSRF token, or a request from another site: reload the page');
+    if (writes && !this.auth.csrfOk(req, session))
+      return fail(res, 403, 'HOLDFAST_E_CSRF', 'missing or wrong CSRF token, or a request from another site: reload the page');
     if (path.startsWith('/api/v1/')) return this.action(req, res, url);
     switch (`${req.method} ${path}`) {
       case 'GET /':
       case 'HEAD /':
         return void this.assets.serve(req, res, '/index.html');
       case 'GET /api/session':
-        return json(res, 200, { csrf: this.auth.csrfToken(session), expiresAt: new Date(session.expiresAt).toISOString(), config: this.o.config.file });
+        return json(res, 200, {
+          csrf: this.auth.csrfToken(session),
+          expiresAt: new Date(session.expiresAt).toISOString(),
+          config: this.o.config.file,
+        });
       case 'POST /api/logout':
         return json(res, 200, { signedOut: true }, { 'set-cookie': DashboardAuth.clearCookie() });
       case 'GET /api/state':
@@ -174,7 +213,12 @@ export class Dashboard {
     const s: Session | undefined = this.auth.redeem(url.searchParams.get('code') ?? '');
     if (!s) {
       res.writeHead(401, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      return void res.end(SIGN_IN_PAGE(`holdfast dashboard -c ${this.o.config.file}`).replace('<p>This page', '<p><strong>That link was used already or has expired.</strong></p><p>This page'));
+      return void res.end(
+        SIGN_IN_PAGE(`holdfast dashboard -c ${this.o.config.file}`).replace(
+          '<p>This page',
+          '<p><strong>That link was used already or has expired.</strong></p><p>This page',
+        ),
+      );
     }
     // Sent on without the code, so it is not left in the address bar or the history.
     res.writeHead(303, { ...SECURITY_HEADERS, location: '/', 'set-cookie': this.auth.setCookie(s), 'cache-control': 'no-store' });
@@ -184,7 +228,8 @@ export class Dashboard {
   /** A control-API route on behalf of the page: the same handler, validation and errors as the socket. */
   private action(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const path = url.pathname.slice('/api'.length);
-    if (!ACTIONS.some(([m, re]) => m === req.method && re.test(path))) return fail(res, 404, 'HOLDFAST_E_BAD_REQUEST', `the page cannot ${req.method} ${path}`);
+    if (!ACTIONS.some(([m, re]) => m === req.method && re.test(path)))
+      return fail(res, 404, 'HOLDFAST_E_BAD_REQUEST', `the page cannot ${req.method} ${path}`);
     req.url = `${path}${url.search}`;
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     res.setHeader('cache-control', 'no-store');
@@ -195,19 +240,26 @@ export class Dashboard {
   private historyRoute(res: ServerResponse, url: URL): void {
     const ids = (url.searchParams.get('series') ?? '').split(',').filter(Boolean).slice(0, 64);
     const range = url.searchParams.get('range') ?? '1h';
-    if (range !== '1h' && range !== '1d' && range !== '5m') return fail(res, 400, 'HOLDFAST_E_BAD_REQUEST', `range: '${range}' is not one of 5m, 1h, 1d`);
+    if (range !== '1h' && range !== '1d' && range !== '5m')
+      return fail(res, 400, 'HOLDFAST_E_BAD_REQUEST', `range: '${range}' is not one of 5m, 1h, 1d`);
     const h = this.live.history;
-    const series = Object.fromEntries(ids.flatMap((id) => {
-      const w = range === '1d' ? h.minutes(id) : h.seconds(id, range === '5m' ? 300 : 3600);
-      return w ? [[id, w]] : [];
-    }));
+    const series = Object.fromEntries(
+      ids.flatMap((id) => {
+        const w = range === '1d' ? h.minutes(id) : h.seconds(id, range === '5m' ? 300 : 3600);
+        return w ? [[id, w]] : [];
+      }),
+    );
     json(res, 200, { range, series });
   }
 
   private rulesFile(url: URL): string {
     const file = url.searchParams.get('file') ?? '';
     const files = new Set(Object.values(this.o.config.dashboard!.guard).flatMap((g) => (g.rules ? [g.rules] : [])));
-    if (!files.has(file)) throw new RulesEditError('HOLDFAST_E_BAD_REQUEST', `'${file}' is not a rules file of this config (${[...files].join(', ') || 'none: set dashboard.guard.<program>.rules'})`);
+    if (!files.has(file))
+      throw new RulesEditError(
+        'HOLDFAST_E_BAD_REQUEST',
+        `'${file}' is not a rules file of this config (${[...files].join(', ') || 'none: set dashboard.guard.<program>.rules'})`,
+      );
     return file;
   }
 
@@ -221,12 +273,23 @@ export class Dashboard {
     const problems: string[] = [];
     if (typeof body.version !== 'string') problems.push('version: the version the page read (from GET /api/guard/rules)');
     if (!['set', 'add', 'delete'].includes(String(body.op))) problems.push("op: one of 'set', 'add', 'delete'");
-    if (!['flow', 'breakers', 'hotspot', 'isolation', 'system'].includes(String(body.kind))) problems.push('kind: one of flow, breakers, hotspot, isolation, system');
+    if (!['flow', 'breakers', 'hotspot', 'isolation', 'system'].includes(String(body.kind)))
+      problems.push('kind: one of flow, breakers, hotspot, isolation, system');
     if (body.kind !== 'system' && body.op !== 'add' && typeof body.id !== 'string') problems.push('id: the id of the rule to change');
-    if (body.op !== 'delete' && (typeof body.rule !== 'object' || body.rule === null || Array.isArray(body.rule))) problems.push('rule: the rule as an object of fields');
+    if (body.op !== 'delete' && (typeof body.rule !== 'object' || body.rule === null || Array.isArray(body.rule)))
+      problems.push('rule: the rule as an object of fields');
     if (problems.length) throw new RulesEditError('HOLDFAST_E_BAD_REQUEST', problems.join('; '));
     const view = await editRulesIsolated(file, body as RuleEdit);
-    this.o.log.warn({ file, op: body.op, kind: body.kind, id: body.id ?? (body.rule as { id?: string } | undefined)?.id, session: session.id.slice(0, 6) }, `dashboard: ${body.op} ${body.kind} rule written to ${file}`);
+    this.o.log.warn(
+      {
+        file,
+        op: body.op,
+        kind: body.kind,
+        id: body.id ?? (body.rule as { id?: string } | undefined)?.id,
+        session: session.id.slice(0, 6),
+      },
+      `dashboard: ${body.op} ${body.kind} rule written to ${file}`,
+    );
     json(res, 200, view);
   }
 }

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 
 export const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src " +
+    "'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -48,7 +50,12 @@ export class Assets {
           const body = readFileSync(p);
           const type = TYPES[extname(name)] ?? 'application/octet-stream';
           const gz = type.startsWith('text/') || type.includes('svg') || type.includes('json') ? zlib.gzipSync(body, { level: 9 }) : null;
-          this.files.set(`/${prefix}${name}`, { body, gzip: gz && gz.length < body.length ? gz : null, type, etag: `"${body.length.toString(36)}-${statSync(p).mtimeMs.toString(36)}"` });
+          this.files.set(`/${prefix}${name}`, {
+            body,
+            gzip: gz && gz.length < body.length ? gz : null,
+            type,
+            etag: `"${body.length.toString(36)}-${statSync(p).mtimeMs.toString(36)}"`,
+          });
         }
       }
     };
@@ -69,7 +76,13 @@ export class Assets {
   serve(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     const a = this.files.get(path);
     if (!a) return false;
-    const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'content-type': a.type, etag: a.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+    const headers: Record<string, string | number> = {
+      ...SECURITY_HEADERS,
+      'content-type': a.type,
+      etag: a.etag,
+      'cache-control': 'no-cache',
+      vary: 'accept-encoding',
+    };
     if (req.headers['if-none-match'] === a.etag) {
       res.writeHead(304, headers).end();
       return true;

@@ -35,14 +35,22 @@ export function httpProbe(url: string, expectStatus: readonly number[] | undefin
   return async () => {
     const request = u.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
     await new Promise<void>((resolve, reject) => {
-      const req = request(u, { method: 'GET', timeout: timeoutMs, headers: { 'user-agent': 'holdfast-probe', connection: 'close' }, rejectUnauthorized: false }, (res) => {
-        res.resume();
-        const status = res.statusCode ?? 0;
-        if (okStatus(status, expectStatus)) resolve();
-        else reject(new Error(`GET ${url}: status ${status}${expectStatus ? `, expected ${expectStatus.join(' or ')}` : ''}`));
-      });
+      const req = request(
+        u,
+        { method: 'GET', timeout: timeoutMs, headers: { 'user-agent': 'holdfast-probe', connection: 'close' }, rejectUnauthorized: false },
+        (res) => {
+          res.resume();
+          const status = res.statusCode ?? 0;
+          if (okStatus(status, expectStatus)) resolve();
+          else reject(new Error(`GET ${url}: status ${status}${expectStatus ? `, expected ${expectStatus.join(' or ')}` : ''}`));
+        },
+      );
       req.once('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
-      req.once('error', (err) => reject(new Error(err.message.startsWith('GET') ? err.message : `GET ${url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+      req.once('error', (err) =>
+        reject(
+          new Error(err.message.startsWith('GET') ? err.message : `GET ${url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
+        ),
+      );
       req.end();
     });
   };

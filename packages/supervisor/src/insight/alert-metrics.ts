@@ -16,7 +16,14 @@ export function missingMetrics(config: Pick<AlertsConfig, 'baselines' | 'slos'>,
   const check = (path: string, metric: string) => {
     if (!metric || families.has(metric)) return;
     const guess = didYouMean(metric, families);
-    out.push({ path, metric, message: `${path}: no program's /metrics lists '${metric}'${guess ? ` (did you mean '${guess}'?)` : ''}: the rule reads nothing and never fires` });
+    out.push({
+      path,
+      metric,
+      message:
+        `${path}: no program's /metrics lists ` +
+        `'${metric}'${guess ? ` (did you mean ` + `'${guess}'?)` : ''}: the ` +
+        `rule reads nothing and never fires`,
+    });
   };
   config.baselines.forEach((b, i) => check(`alerts.baselines[${i}].metric`, b.metric));
   config.slos.forEach((s, i) => check(`slos[${i}].indicator`, s.indicator === 'availability' ? s.requestsMetric : s.durationMetric));

@@ -13,7 +13,10 @@ export type ProgramOf = (labels: Readonly<Record<string, string>>) => string | u
 export function signalOfAlert(c: AlertChange, programOf: ProgramOf): Signal | undefined {
   if (c.effect.type !== 'firing' && c.effect.type !== 'resolved') return undefined;
   const a = c.annotations ?? {};
-  const details: Record<string, unknown> = { evaluatedBy: 'holdfast supervisor', value: Number.isFinite(c.value) ? c.value : String(c.value) };
+  const details: Record<string, unknown> = {
+    evaluatedBy: 'holdfast supervisor',
+    value: Number.isFinite(c.value) ? c.value : String(c.value),
+  };
   if (a.runbook_url) details.runbook_url = a.runbook_url;
   if (a.description) details.description = a.description;
   const firing = c.effect.type === 'firing';

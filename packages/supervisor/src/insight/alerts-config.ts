@@ -17,7 +17,13 @@ export function checkDaemonAlerts(value: unknown, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: 'custom',
       path: ['scrape', 'interval'],
-      message: `the daemon evaluates the alerts:/slos: rules over its scrapes, every ${seconds(scrape)}, but their windows were checked against alerts.scrapeInterval ${seconds(declared)}: set alerts.scrapeInterval: ${seconds(scrape)} (windows are then checked against it) or scrape at least every ${seconds(declared)}`,
+      message:
+        `the daemon evaluates the alerts:/slos: rules over its scrapes, ` +
+        `every ${seconds(scrape)}, but their ` +
+        `windows were checked against ` +
+        (`alerts.scrapeInterval ${seconds(declared)}: set ` +
+          `alerts.scrapeInterval: ${seconds(scrape)} (windows are then ` +
+          `checked against it) or scrape at least every ${seconds(declared)}`),
     });
   }
 }

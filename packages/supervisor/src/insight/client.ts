@@ -42,7 +42,10 @@ export class IncidentsClient extends SupervisorClient {
     return (await this.call<{ incident: Incident }>('POST', `/v1/incidents/${id}/ack`, by ? { by } : {})).incident;
   }
 
-  resolve(id: number, o: { cause?: string; by?: string; learn?: boolean | LearnRequest } = {}): Promise<{ incident: Incident; learned?: { entry: { id: string }; file: string } }> {
+  resolve(
+    id: number,
+    o: { cause?: string; by?: string; learn?: boolean | LearnRequest } = {},
+  ): Promise<{ incident: Incident; learned?: { entry: { id: string }; file: string } }> {
     return this.call('POST', `/v1/incidents/${id}/resolve`, o);
   }
 
@@ -62,7 +65,13 @@ export class IncidentsClient extends SupervisorClient {
     return this.call('POST', '/v1/incidents/drill', o);
   }
 
-  silence(s: { matchers: Record<string, unknown>; endsAt: string; startsAt?: string; comment?: string; createdBy?: string }): Promise<Silence> {
+  silence(s: {
+    matchers: Record<string, unknown>;
+    endsAt: string;
+    startsAt?: string;
+    comment?: string;
+    createdBy?: string;
+  }): Promise<Silence> {
     return this.call('POST', '/v1/incidents/silences', s);
   }
 

@@ -9,7 +9,8 @@ export const incidentsConfigSchema = z
   .transform((v, ctx): IncidentsConfig => {
     const r = validateIncidentsConfig(v);
     if (r.ok) return r.config;
-    for (const i of r.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.hint ? `${i.message} (${i.hint})` : i.message, input: v });
+    for (const i of r.issues)
+      ctx.addIssue({ code: 'custom', path: i.path, message: i.hint ? `${i.message} (${i.hint})` : i.message, input: v });
     return z.NEVER;
   })
   // Editors see the shape through the exported JSON Schema.

@@ -57,8 +57,16 @@ export class DaemonAlerts {
   start(): void {
     const s = this.alerts.status();
     this.#o.log.info(
-      { groups: s.rules.groups, alerting: s.rules.alerting, recording: s.rules.recording, evaluationIntervalMs: s.evaluationIntervalMs, historyMs: s.historyMs, boundBytes: s.boundBytes },
-      `evaluating ${s.rules.alerting} alerting rule(s) of the alerts:/slos: sections in the daemon every ${s.evaluationIntervalMs / 1000} s`,
+      {
+        groups: s.rules.groups,
+        alerting: s.rules.alerting,
+        recording: s.rules.recording,
+        evaluationIntervalMs: s.evaluationIntervalMs,
+        historyMs: s.historyMs,
+        boundBytes: s.boundBytes,
+      },
+      `evaluating ${s.rules.alerting} alerting rule(s) of the alerts:/slos: sections in the daemon ` +
+        `every ${s.evaluationIntervalMs / 1000} s`,
     );
     this.#schedule();
   }
@@ -68,10 +76,13 @@ export class DaemonAlerts {
     const every = this.#o.config.evaluationIntervalMs;
     // On the interval's beat (as Prometheus aligns a group's evaluations), whatever one took.
     const now = this.#clock.now();
-    this.#timer = this.#clock.setTimeout(() => {
-      this.tick();
-      this.#schedule();
-    }, every - (now % every));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.tick();
+        this.#schedule();
+      },
+      every - (now % every),
+    );
   }
 
   /** One evaluation now: the signals are ingested (or logged) and returned. */
@@ -83,14 +94,22 @@ export class DaemonAlerts {
       this.#lastLoggedError = undefined;
     } catch (err) {
       const message = (err as Error).message;
-      if (message !== this.#lastLoggedError) this.#o.log.error({ err: message }, `alert rules: the evaluation failed (${message}); the next one runs in ${this.#o.config.evaluationIntervalMs / 1000} s`);
+      if (message !== this.#lastLoggedError)
+        this.#o.log.error(
+          { err: message },
+          `alert rules: the evaluation failed (${message}); the next one runs in ${this.#o.config.evaluationIntervalMs / 1000} s`,
+        );
       this.#lastLoggedError = message;
       return [];
     }
     for (const s of signals) {
       this.signals++;
       if (this.#o.ingest) this.#o.ingest(s);
-      else this.#o.log.warn({ alert: s.labels?.alertname, status: s.status, labels: s.labels }, `alert ${s.status}: ${s.summary} (no incidents: section to raise an incident)`);
+      else
+        this.#o.log.warn(
+          { alert: s.labels?.alertname, status: s.status, labels: s.labels },
+          `alert ${s.status}: ${s.summary} (no incidents: section to raise an incident)`,
+        );
     }
     return signals;
   }
@@ -122,7 +141,12 @@ export class DaemonAlerts {
       fam('holdfast_alerts_evaluation_failing', 'gauge', '1 when the last evaluation of the alert rules failed', s.lastError ? 1 : 0),
       fam('holdfast_alerts_series', 'gauge', 'Series the alert rules read, scraped and recorded', s.series),
       fam('holdfast_alerts_store_bytes', 'gauge', 'Bytes the alert rules\u2019 series hold', s.bytes),
-      fam('holdfast_alerts_dropped_samples_total', 'counter', 'Scraped samples the alert rules\u2019 store refused (scrape.maxSeries reached, or out of order)', s.droppedSamples),
+      fam(
+        'holdfast_alerts_dropped_samples_total',
+        'counter',
+        'Scraped samples the alert rules\u2019 store refused (scrape.maxSeries reached, or out of order)',
+        s.droppedSamples,
+      ),
     ].join('\n\n');
   }
 

@@ -3,7 +3,16 @@
 // programs' instances, `holdfast explain` over both, and the probable cause of each open
 // incident, refreshed while its figures develop.
 import type { Incident } from '@holdfast/insight';
-import { DEFAULT_IGNORED_ROUTES, formatRanking, probableCauseOf, rankCauses, RED_SAMPLE_NAMES, RingStore, type LogEvidence, type Ranking } from '@holdfast/insight/rootcause';
+import {
+  DEFAULT_IGNORED_ROUTES,
+  formatRanking,
+  probableCauseOf,
+  rankCauses,
+  RED_SAMPLE_NAMES,
+  RingStore,
+  type LogEvidence,
+  type Ranking,
+} from '@holdfast/insight/rootcause';
 import type { InstanceStatus } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { Logger } from '../logger.ts';
@@ -80,7 +89,14 @@ export class DaemonScrape {
   private readonly now: () => number;
   readonly alerts: DaemonAlerts | undefined;
 
-  constructor(config: ScrapeConfig, sup: Supervisor, log: Logger, incidents?: DaemonIncidents, now: () => number = Date.now, alerts?: DaemonAlerts) {
+  constructor(
+    config: ScrapeConfig,
+    sup: Supervisor,
+    log: Logger,
+    incidents?: DaemonIncidents,
+    now: () => number = Date.now,
+    alerts?: DaemonAlerts,
+  ) {
     this.config = config;
     this.alerts = alerts;
     this.sup = sup;
@@ -108,7 +124,10 @@ export class DaemonScrape {
     const d = new DaemonScrape(resolved.scrape!, sup, log, incidents, Date.now, alerts);
     d.scraper.start();
     alerts?.start();
-    log.info({ intervalMs: d.config.interval, retentionMs: d.config.retention, maxSeries: d.config.maxSeries, boundBytes: d.boundBytes() }, 'scraping the programs\u2019 metrics into the daemon\u2019s store');
+    log.info(
+      { intervalMs: d.config.interval, retentionMs: d.config.retention, maxSeries: d.config.maxSeries, boundBytes: d.boundBytes() },
+      'scraping the programs\u2019 metrics into the daemon\u2019s store',
+    );
     return d;
   }
 
@@ -129,7 +148,12 @@ export class DaemonScrape {
         // Said once per program: whether an instance announces where its metrics are is known only once it is READY.
         if (!this.warned.has(i.program) && i.state === 'READY') {
           this.warned.add(i.program);
-          this.log.warn({ program: i.program, instance: i.key }, `programs.${i.program}: its metrics cannot be read (${t.none}); set metrics: {url: ...} (with {instance} for several instances), give the service an admin port (it then says where), or metrics: false`);
+          this.log.warn(
+            { program: i.program, instance: i.key },
+            `programs.${i.program}: its metrics cannot be read ` +
+              `(${t.none}); set metrics: {url: ...} (with {instance} ` +
+              `for several instances), give the service an admin port (it then says where), or metrics: false`,
+          );
         }
       }
     }
@@ -146,7 +170,17 @@ export class DaemonScrape {
     const to = this.now();
     const windowMs = Math.min(sinceMs, Math.floor(this.config.retention / 2));
     const logs = this.incidents ? (p: string, f: number, t: number) => this.logEvidence(p, f, t) : undefined;
-    const input = explainInput({ store: this.store, programs: this.sup.config.programs, instances: this.sup.status(), ignoredRoutes: this.ignored, ...(logs ? { logs } : {}) }, to - windowMs, to);
+    const input = explainInput(
+      {
+        store: this.store,
+        programs: this.sup.config.programs,
+        instances: this.sup.status(),
+        ignoredRoutes: this.ignored,
+        ...(logs ? { logs } : {}),
+      },
+      to - windowMs,
+      to,
+    );
     return { ranking: rankCauses(input), windowMs };
   }
 
@@ -154,9 +188,19 @@ export class DaemonScrape {
   explain(sinceMs: number): ExplainResult {
     const { ranking, windowMs } = this.rank(sinceMs);
     const min = (ms: number) => `${Math.round(ms / 60_000)} min`;
-    const note = windowMs < sinceMs ? `the store holds ${min(this.config.retention)} (scrape.retention): explained the last ${min(windowMs)} against the ${min(windowMs)} before` : undefined;
+    const note =
+      windowMs < sinceMs
+        ? `the store ` +
+          `holds ${min(this.config.retention)} (scrape.retention): explained the ` +
+          `last ${min(windowMs)} ` +
+          `against the ${min(windowMs)} before`
+        : undefined;
     const fix = unmappedDependencies({ store: this.store, programs: this.sup.config.programs }).map(
-      (u) => `dependency '${u.dependency}' of ${u.program} maps to no program: declare it (programs.${u.program}.metrics.dependencies: {${u.dependency}: <program>})`,
+      (u) =>
+        `dependency ` +
+        `'${u.dependency}' ` +
+        `of ${u.program} maps to no program: declare it ` +
+        `(programs.${u.program}.metrics.dependencies: {${u.dependency}: <program>})`,
     );
     return { ranking, text: [formatRanking(ranking), ...(note ? [`note: ${note}`] : []), ...fix].join('\n'), ...(note ? { note } : {}) };
   }
@@ -173,7 +217,8 @@ export class DaemonScrape {
     for (const i of this.incidents.engine.list({ program, since: from, limit: 50 })) {
       if (!i.template || i.firstSeen > to) continue;
       const kind = i.kind === 'template.burst' ? 'burst' : i.kind === 'template.new' ? 'new' : i.kind === 'log.error' ? 'error' : undefined;
-      if (kind) out.push({ id: i.template.id, text: i.template.text, count: kind === 'burst' ? burstLines(i) : i.count, kind, since: i.firstSeen });
+      if (kind)
+        out.push({ id: i.template.id, text: i.template.text, count: kind === 'burst' ? burstLines(i) : i.count, kind, since: i.firstSeen });
     }
     return out.sort((a, b) => b.count - a.count).slice(0, 10);
   }
@@ -219,13 +264,19 @@ export class DaemonScrape {
   /** The store's own metrics, appended to the daemon's /metrics. */
   metrics(): string {
     const s = this.status();
-    const fam = (name: string, type: string, help: string, rows: [string, number][]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${rows.map(([l, v]) => `${name}${l} ${v}`).join('\n')}`;
+    const fam = (name: string, type: string, help: string, rows: [string, number][]) =>
+      `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${rows.map(([l, v]) => `${name}${l} ${v}`).join('\n')}`;
     const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
     return [
       fam('holdfast_scrape_series', 'gauge', 'Series held by the daemon\u2019s metrics store', [['', s.series]]),
       fam('holdfast_scrape_store_bytes', 'gauge', 'Bytes the metrics store holds (samples and series bookkeeping)', [['', s.bytes]]),
       fam('holdfast_scrape_dropped_samples_total', 'counter', 'Samples refused because scrape.maxSeries was reached', [['', s.dropped]]),
-      fam('holdfast_scrape_up', 'gauge', '1 when the last read of an instance\u2019s metrics succeeded', s.targets.map((t) => [`{program="${esc(t.program)}",instance="${esc(t.id)}"}`, t.ok ? 1 : 0])),
+      fam(
+        'holdfast_scrape_up',
+        'gauge',
+        '1 when the last read of an instance\u2019s metrics succeeded',
+        s.targets.map((t) => [`{program="${esc(t.program)}",instance="${esc(t.id)}"}`, t.ok ? 1 : 0]),
+      ),
     ]
       .concat(this.alerts ? [this.alerts.metrics()] : [])
       .join('\n\n');

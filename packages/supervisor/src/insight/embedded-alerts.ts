@@ -4,7 +4,15 @@
 // starts or stops firing handed on as a signal. No clock, no timers: the caller passes the time
 // (daemon-alerts.ts schedules it; the tests drive it over simulated days).
 import type { Signal } from '@holdfast/insight';
-import { DEFAULT_LOOKBACK_MS, generateRules, historyNeeded, RuleEvaluator, compileRules, type AlertsConfig, type CompiledGroup } from '@holdfast/insight/promql';
+import {
+  DEFAULT_LOOKBACK_MS,
+  generateRules,
+  historyNeeded,
+  RuleEvaluator,
+  compileRules,
+  type AlertsConfig,
+  type CompiledGroup,
+} from '@holdfast/insight/promql';
 import { signalOfAlert } from './alert-signals.ts';
 import { RuleSeries, type ScrapedSample } from './rule-series.ts';
 
@@ -100,13 +108,19 @@ export class EmbeddedAlerts {
     const active = this.evaluator.active();
     const counts = this.series.counts();
     return {
-      rules: { groups: this.groups.length, alerting: rules.filter((r) => r.kind === 'alert').length, recording: rules.filter((r) => r.kind === 'record').length },
+      rules: {
+        groups: this.groups.length,
+        alerting: rules.filter((r) => r.kind === 'alert').length,
+        recording: rules.filter((r) => r.kind === 'record').length,
+      },
       evaluationIntervalMs: this.config.evaluationIntervalMs,
       historyMs: Math.max(historyNeeded(this.groups), this.series.longestMs),
       evaluations: this.evaluations,
       lastEvaluationAt: this.lastEvaluationAt ?? null,
       lastError: this.lastError ?? null,
-      firing: active.filter((a) => a.state.state === 'firing').map((a) => ({ alertname: a.alertname, labels: a.labels, since: a.state.firedAt ?? a.state.activeAt })),
+      firing: active
+        .filter((a) => a.state.state === 'firing')
+        .map((a) => ({ alertname: a.alertname, labels: a.labels, since: a.state.firedAt ?? a.state.activeAt })),
       pending: active.filter((a) => a.state.state === 'pending').length,
       series: counts.series,
       scrapedSeries: counts.scraped,

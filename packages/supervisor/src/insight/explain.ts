@@ -3,7 +3,17 @@
 // supervisor), the calls between programs (the config's sockets and environment, the services'
 // dependency metrics, declarations), and what their logs said meanwhile (the incident loop's
 // error-line and template incidents). The ranking itself is insight's pure rankCauses.
-import { buildCallGraph, dependencyNames, programFigures, sumFigures, type EdgeInput, type LogEvidence, type RankInput, type RingStore, type ServiceInput } from '@holdfast/insight/rootcause';
+import {
+  buildCallGraph,
+  dependencyNames,
+  programFigures,
+  sumFigures,
+  type EdgeInput,
+  type LogEvidence,
+  type RankInput,
+  type RingStore,
+  type ServiceInput,
+} from '@holdfast/insight/rootcause';
 import type { InstanceStatus } from '../api/types.ts';
 import type { ProgramConfig } from '../config/schema.ts';
 import { declaredDependencies } from './targets.ts';
@@ -20,14 +30,26 @@ export interface ExplainSources {
 }
 
 /** Why a program serves nothing, in words, or undefined while any instance is up (or it was stopped on purpose). */
-export function downReason(program: string, instances: readonly InstanceStatus[], store: RingStore, failuresForDown: number): string | undefined {
+export function downReason(
+  program: string,
+  instances: readonly InstanceStatus[],
+  store: RingStore,
+  failuresForDown: number,
+): string | undefined {
   const mine = instances.filter((i) => i.program === program && i.role !== 'new');
   if (mine.length === 0) return undefined;
-  const broken = mine.filter((i) => i.state === 'BACKOFF' || i.state === 'FATAL' || (i.state === 'EXITED' && i.lastExit?.reason !== 'stopped'));
+  const broken = mine.filter(
+    (i) => i.state === 'BACKOFF' || i.state === 'FATAL' || (i.state === 'EXITED' && i.lastExit?.reason !== 'stopped'),
+  );
   if (broken.length === mine.length) {
     const i = broken[0]!;
-    const exit = i.lastExit ? `${i.lastExit.reason}${i.lastExit.code !== null ? ` (code ${i.lastExit.code})` : i.lastExit.signal ? ` (${i.lastExit.signal})` : ''}` : 'not started';
-    const what = i.state === 'FATAL' ? `FATAL: ${i.fatalReason ?? 'gave up restarting'}` : i.state === 'BACKOFF' ? 'restarting (BACKOFF)' : 'exited';
+    const exit = i.lastExit
+      ? `${i.lastExit.reason}${
+          i.lastExit.code !== null ? ` ` + `(code ${i.lastExit.code})` : i.lastExit.signal ? ` ` + `(${i.lastExit.signal})` : ''
+        }`
+      : 'not started';
+    const what =
+      i.state === 'FATAL' ? `FATAL: ${i.fatalReason ?? 'gave up restarting'}` : i.state === 'BACKOFF' ? 'restarting (BACKOFF)' : 'exited';
     return `not running: ${exit}, ${what}${mine.length > 1 ? ` (all ${mine.length} instances)` : ''}`;
   }
   const ready = mine.filter((i) => i.state === 'READY');
@@ -81,7 +103,13 @@ export function explainInput(src: ExplainSources, asked: number, to: number): Ra
       current = sumFigures(current, c.current.calls.get(dep));
       baseline = sumFigures(baseline, c.baseline.calls.get(dep));
     }
-    return { from: e.from, to: e.to, via: e.via, ...(current ? { current } : {}), ...(baseline && baseline.requests > 0 ? { baseline } : {}) };
+    return {
+      from: e.from,
+      to: e.to,
+      via: e.via,
+      ...(current ? { current } : {}),
+      ...(baseline && baseline.requests > 0 ? { baseline } : {}),
+    };
   });
   return { services, edges, from, to };
 }
@@ -90,7 +118,12 @@ export function explainInput(src: ExplainSources, asked: number, to: number): Ra
 export function unmappedDependencies(src: Pick<ExplainSources, 'store' | 'programs'>): { program: string; dependency: string }[] {
   const names = Object.keys(src.programs);
   const graph = buildCallGraph(
-    names.map((name) => ({ name, listen: src.programs[name]!.listen ?? [], env: src.programs[name]!.env, dependencies: declaredDependencies(src.programs[name]!) })),
+    names.map((name) => ({
+      name,
+      listen: src.programs[name]!.listen ?? [],
+      env: src.programs[name]!.env,
+      dependencies: declaredDependencies(src.programs[name]!),
+    })),
     new Map(names.map((n) => [n, dependencyNames(src.store, n)])),
   );
   return graph.unmapped;

@@ -3,7 +3,19 @@
 // the knowledge base (read by a child process), the supervisor's events and the programs' error
 // lines as signals, knowledge-base actions carried out through the supervisor.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { IncidentEngine, learnedEntry, patternIsIncident, signalFromPattern, SqliteIncidentStore, type Incident, type IncidentsConfig, type KnowledgeBase, type LearnOptions, type Signal, type StoreHealth } from '@holdfast/insight/incidents';
+import {
+  IncidentEngine,
+  learnedEntry,
+  patternIsIncident,
+  signalFromPattern,
+  SqliteIncidentStore,
+  type Incident,
+  type IncidentsConfig,
+  type KnowledgeBase,
+  type LearnOptions,
+  type Signal,
+  type StoreHealth,
+} from '@holdfast/insight/incidents';
 import type { PatternSignal } from '@holdfast/insight';
 import type { SupervisorEvent } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
@@ -50,7 +62,14 @@ export class DaemonIncidents {
     for (const s of this.programs.change(r, clock.now())) this.engine.ingest(s);
   };
 
-  private constructor(config: IncidentsConfig, knowledgeFile: string | undefined, kb: KnowledgeBase, storeFile: string, sup: Supervisor, log: Logger) {
+  private constructor(
+    config: IncidentsConfig,
+    knowledgeFile: string | undefined,
+    kb: KnowledgeBase,
+    storeFile: string,
+    sup: Supervisor,
+    log: Logger,
+  ) {
     this.config = config;
     this.knowledgeFile = knowledgeFile;
     this.sup = sup;
@@ -65,7 +84,11 @@ export class DaemonIncidents {
       act: (inc, action) => this.act(inc, action),
     });
     const h = this.engine.health();
-    if (!h.ok) log.error({ store: h.location, err: h.error }, `the incident store cannot be opened (${h.error}); incidents are kept in memory and written once it opens`);
+    if (!h.ok)
+      log.error(
+        { store: h.location, err: h.error },
+        `the incident store cannot be opened (${h.error}); incidents are kept in memory and written once it opens`,
+      );
     sup.on('event', this.onEvent);
     sup.on('change', this.onChange);
     if (config.logSignals) for (const r of sup.runners()) this.tap(r.spec.id);
@@ -93,7 +116,11 @@ export class DaemonIncidents {
     return this.engine.ingest(s);
   }
 
-  /** A signal of the log miner (its per-program ProgramMiner's onSignal): the daemon's miner wiring calls this. Only new error templates and bursts of warnings or errors become incidents (patternIsIncident). */
+  /**
+   * A signal of the log miner (its per-program ProgramMiner's onSignal): the daemon's miner wiring calls
+   * this. Only new error templates and bursts of warnings or errors become incidents
+   * (patternIsIncident).
+   */
   pattern(program: string, instance: string | undefined, s: PatternSignal) {
     return patternIsIncident(s) ? this.engine.ingest(signalFromPattern(s, program, instance)) : undefined;
   }
@@ -111,9 +138,14 @@ export class DaemonIncidents {
     for (const log of new Set([found.logs.stdout, found.logs.stderr])) {
       if (!log || this.tapped.has(log)) continue;
       this.tapped.add(log);
-      const t = new LogSignalTap(program, instance, (s) => {
-        if (!this.closed) this.engine.ingest(s);
-      }, clock);
+      const t = new LogSignalTap(
+        program,
+        instance,
+        (s) => {
+          if (!this.closed) this.engine.ingest(s);
+        },
+        clock,
+      );
       log.subscribe((chunk) => t.write(chunk));
     }
   }
@@ -123,7 +155,11 @@ export class DaemonIncidents {
     if (!m) return;
     const program = m[1]!;
     this.log.warn({ incident: inc.id, program, rule: inc.rule }, `incident ${inc.id}: the knowledge base says restart ${program}`);
-    this.sup.restartTargets([program], { wait: false }).catch((err: Error) => this.log.error({ incident: inc.id, program, err: err.message }, `incident ${inc.id}: restarting ${program} failed`));
+    this.sup
+      .restartTargets([program], { wait: false })
+      .catch((err: Error) =>
+        this.log.error({ incident: inc.id, program, err: err.message }, `incident ${inc.id}: restarting ${program} failed`),
+      );
   }
 
   /** Re-reads knowledge.yaml; a file that does not validate is refused and the current one stays. */
@@ -137,22 +173,44 @@ export class DaemonIncidents {
     } catch (err) {
       this.knowledgeError = (err as Error).message;
       const e = err as KnowledgeError;
-      throw new KnowledgeError(e.code, `${e.message.split('\n')[0]} (the knowledge base in use stays as it was)${e.message.includes('\n') ? `\n${e.message.split('\n').slice(1).join('\n')}` : ''}`, e.issues);
+      throw new KnowledgeError(
+        e.code,
+        `${e.message.split('\n')[0]} (the knowledge base in use stays as it ` +
+          `was)${e.message.includes('\n') ? `\n${e.message.split('\n').slice(1).join('\n')}` : ''}`,
+        e.issues,
+      );
     }
   }
 
   /** `resolve --learn`: the incident becomes a knowledge-base entry, written back to the file and used from now on. */
   /** `written` runs once the file took the entry, before the incident is classified by it (resolve counts against the old rule). */
-  async learn(id: number, o: Omit<LearnOptions, 'now'>, written?: () => void): Promise<{ entry: ReturnType<typeof learnedEntry>; file: string }> {
-    if (!this.knowledgeFile) throw new KnowledgeError('HOLDFAST_E_KNOWLEDGE', 'no knowledge base to learn into: set incidents.knowledge in the config');
+  async learn(
+    id: number,
+    o: Omit<LearnOptions, 'now'>,
+    written?: () => void,
+  ): Promise<{ entry: ReturnType<typeof learnedEntry>; file: string }> {
+    if (!this.knowledgeFile)
+      throw new KnowledgeError('HOLDFAST_E_KNOWLEDGE', 'no knowledge base to learn into: set incidents.knowledge in the config');
     const inc = this.engine.get(id);
     if (!inc) throw new KnowledgeError('HOLDFAST_E_UNKNOWN_INCIDENT', `no such incident: ${id}`);
     const entry = learnedEntry(inc, { ...o, now: clock.now() });
-    const kb = await learnIsolated(this.knowledgeFile, entry, `learned from incident ${id} on ${new Date().toISOString().slice(0, 10)}: ${o.cause.replace(/\s+/g, ' ').slice(0, 120)}`);
+    const kb = await learnIsolated(
+      this.knowledgeFile,
+      entry,
+      `learned from incident ${id} on ${new Date().toISOString().slice(0, 10)}: ${o.cause.replace(/\s+/g, ' ').slice(0, 120)}`,
+    );
     this.engine.setKnowledge(kb);
     written?.();
-    this.engine.reclassify(id, { rule: `kb:${entry.id}`, category: entry.category, ...(entry.owner ? { owner: entry.owner } : {}), ...(entry.runbook ? { runbook: entry.runbook } : {}) });
-    this.log.info({ incident: id, entry: entry.id, file: this.knowledgeFile }, `incident ${id} learned into ${this.knowledgeFile} as '${entry.id}'`);
+    this.engine.reclassify(id, {
+      rule: `kb:${entry.id}`,
+      category: entry.category,
+      ...(entry.owner ? { owner: entry.owner } : {}),
+      ...(entry.runbook ? { runbook: entry.runbook } : {}),
+    });
+    this.log.info(
+      { incident: id, entry: entry.id, file: this.knowledgeFile },
+      `incident ${id} learned into ${this.knowledgeFile} as '${entry.id}'`,
+    );
     return { entry, file: this.knowledgeFile };
   }
 
@@ -172,7 +230,8 @@ export class DaemonIncidents {
   metrics(): string {
     const s = this.engine.stats();
     const h = this.engine.health();
-    const fam = (name: string, type: string, help: string, rows: [string, number][]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${rows.map(([l, v]) => `${name}${l} ${v}`).join('\n')}`;
+    const fam = (name: string, type: string, help: string, rows: [string, number][]) =>
+      `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${rows.map(([l, v]) => `${name}${l} ${v}`).join('\n')}`;
     return [
       fam('holdfast_incidents', 'gauge', 'Incidents open or acknowledged now', [
         ['{state="open"}', s.open],
@@ -180,15 +239,21 @@ export class DaemonIncidents {
       ]),
       fam('holdfast_incident_signals_total', 'counter', 'Signals received by the incident loop', [['', s.signals]]),
       fam('holdfast_incidents_opened_total', 'counter', 'Incidents opened or reopened', [['', s.opened + s.reopened]]),
-      fam('holdfast_incident_signals_deduplicated_total', 'counter', 'Signals counted into an incident already open', [['', s.deduplicated]]),
+      fam('holdfast_incident_signals_deduplicated_total', 'counter', 'Signals counted into an incident already open', [
+        ['', s.deduplicated],
+      ]),
       fam('holdfast_incident_notifications_total', 'counter', 'Notifications by outcome (held: silenced, grouped or unrouted)', [
         ['{status="sent"}', s.notifications.sent],
         ['{status="failed"}', s.notifications.failed],
         ['{status="held"}', s.notifications.held],
       ]),
-      fam('holdfast_incident_notifications_pending', 'gauge', 'Notifications waiting for delivery or a retry', [['', s.notifications.pending]]),
+      fam('holdfast_incident_notifications_pending', 'gauge', 'Notifications waiting for delivery or a retry', [
+        ['', s.notifications.pending],
+      ]),
       fam('holdfast_incident_store_up', 'gauge', '1 while the incident store accepts writes', [['', h.ok ? 1 : 0]]),
-      fam('holdfast_incident_store_errors_total', 'counter', 'Failed writes (and opens) of the incident store, e.g. a full disk', [['', h.errors]]),
+      fam('holdfast_incident_store_errors_total', 'counter', 'Failed writes (and opens) of the incident store, e.g. a full disk', [
+        ['', h.errors],
+      ]),
     ].join('\n\n');
   }
 
@@ -197,6 +262,7 @@ export class DaemonIncidents {
     this.sup.off('change', this.onChange);
     this.closed = true;
     const h = this.engine.close();
-    if (!h.ok) this.log.error({ store: h.location, err: h.error, pending: h.pending }, 'the incident store could not take the last changes');
+    if (!h.ok)
+      this.log.error({ store: h.location, err: h.error, pending: h.pending }, 'the incident store could not take the last changes');
   }
 }

@@ -34,7 +34,12 @@ function run(args: string[], input?: string): Promise<KnowledgeBase> {
       try {
         msg = JSON.parse(text) as typeof msg;
       } catch {
-        return reject(new KnowledgeError('HOLDFAST_E_KNOWLEDGE', `the knowledge base reader failed: ${Buffer.concat(err).toString('utf8').trim() || text.slice(0, 500)}`));
+        return reject(
+          new KnowledgeError(
+            'HOLDFAST_E_KNOWLEDGE',
+            `the knowledge base reader failed: ${Buffer.concat(err).toString('utf8').trim() || text.slice(0, 500)}`,
+          ),
+        );
       }
       if (msg.kb) return resolve(msg.kb);
       reject(new KnowledgeError(msg.error?.code ?? 'HOLDFAST_E_KNOWLEDGE', msg.error?.message ?? 'unknown error', msg.error?.issues ?? []));
@@ -44,4 +49,5 @@ function run(args: string[], input?: string): Promise<KnowledgeBase> {
 }
 
 export const loadKnowledgeIsolated = (file: string) => run(['load', file]);
-export const learnIsolated = (file: string, e: KnowledgeEntry, comment?: string) => run(['learn', file], JSON.stringify({ entry: e, comment }));
+export const learnIsolated = (file: string, e: KnowledgeEntry, comment?: string) =>
+  run(['learn', file], JSON.stringify({ entry: e, comment }));

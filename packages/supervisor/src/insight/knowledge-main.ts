@@ -16,6 +16,8 @@ try {
   }
 } catch (err) {
   const e = err as Error & { code?: string; issues?: unknown[] };
-  process.stdout.write(JSON.stringify({ error: { code: e.code ?? 'HOLDFAST_E_KNOWLEDGE', message: e.message, ...(e.issues ? { issues: e.issues } : {}) } }));
+  process.stdout.write(
+    JSON.stringify({ error: { code: e.code ?? 'HOLDFAST_E_KNOWLEDGE', message: e.message, ...(e.issues ? { issues: e.issues } : {}) } }),
+  );
   process.exitCode = 2;
 }

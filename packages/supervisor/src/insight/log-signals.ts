@@ -45,7 +45,9 @@ function fromJson(line: string, program: string, instance: string, now: number):
   const rec = o as Record<string, unknown>;
   const severity = levelOf(rec);
   if (!severity) return undefined;
-  const errObj = (typeof rec.err === 'object' && rec.err !== null ? rec.err : typeof rec.error === 'object' && rec.error !== null ? rec.error : undefined) as Record<string, unknown> | undefined;
+  const errObj = (
+    typeof rec.err === 'object' && rec.err !== null ? rec.err : typeof rec.error === 'object' && rec.error !== null ? rec.error : undefined
+  ) as Record<string, unknown> | undefined;
   const msg = str(rec.msg) ?? str(rec.message) ?? str(errObj?.message) ?? '';
   const error: NonNullable<Signal['error']> = {};
   const type = str(errObj?.type) ?? str(errObj?.name);
@@ -64,9 +66,24 @@ function fromJson(line: string, program: string, instance: string, now: number):
   if (status) labels.status = status;
   if (method) labels.method = method;
   // A request line is known by its route and status; anything else by its (masked) message.
-  const text = `${maskMessage(msg)}${route ? ` [${method ? `${method} ` : ''}${route}${status ? ` → ${status}` : ''}]` : ''}${emsg && !msg.includes(emsg) ? `: ${maskMessage(emsg)}` : ''}`.slice(0, 1000);
-  const summary = `${msg}${route ? ` ${method ?? ''} ${str(rec.url) ?? route} → ${status ?? '?'}` : ''}${emsg && !msg.includes(emsg) ? `: ${emsg}` : ''}`.slice(0, 1000) || '(error line without a message)';
-  return { kind: 'log.error', at: typeof rec.time === 'number' && rec.time > 1e12 ? rec.time : now, summary, program, instance, severity, template: { id: `err:${fnv1a64(`${program}\u0000${text}`)}`, text }, ...(Object.keys(error).length ? { error } : {}), ...(Object.keys(labels).length ? { labels } : {}) };
+  const text = `${maskMessage(msg)}${
+    route ? ` ` + `[${method ? `${method} ` : ''}${route}${status ? ` ` + `→ ${status}` : ''}]` : ''
+  }${emsg && !msg.includes(emsg) ? `: ${maskMessage(emsg)}` : ''}`.slice(0, 1000);
+  const summary =
+    `${msg}${
+      route ? ` ${method ?? ''} ${str(rec.url) ?? route} ` + `→ ${status ?? '?'}` : ''
+    }${emsg && !msg.includes(emsg) ? `: ${emsg}` : ''}`.slice(0, 1000) || '(error line without a message)';
+  return {
+    kind: 'log.error',
+    at: typeof rec.time === 'number' && rec.time > 1e12 ? rec.time : now,
+    summary,
+    program,
+    instance,
+    severity,
+    template: { id: `err:${fnv1a64(`${program}\u0000${text}`)}`, text },
+    ...(Object.keys(error).length ? { error } : {}),
+    ...(Object.keys(labels).length ? { labels } : {}),
+  };
 }
 
 /** The guard's breaker and system-protection lines (packages/guard/src/guard.ts logs them). */
@@ -87,7 +104,15 @@ function fromGuard(line: string, program: string, instance: string, now: number)
     if (rule) labels.rule = rule;
     return { kind: 'guard.breaker_open', at, summary: msg, program, instance, labels, status: o.to === 'open' ? 'firing' : 'resolved' };
   }
-  if (msg.startsWith('guard: system protection ')) return { kind: 'guard.shedding', at, summary: msg, program, instance, status: o.shedding === false || msg.endsWith('disarmed') ? 'resolved' : 'firing' };
+  if (msg.startsWith('guard: system protection '))
+    return {
+      kind: 'guard.shedding',
+      at,
+      summary: msg,
+      program,
+      instance,
+      status: o.shedding === false || msg.endsWith('disarmed') ? 'resolved' : 'firing',
+    };
   return undefined;
 }
 
@@ -97,7 +122,15 @@ function fromLogfmt(line: string, program: string, instance: string, now: number
   const msg = /(?:^|\s)msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/.exec(line);
   const text = msg ? (msg[1] ?? msg[2] ?? '') : line;
   const masked = maskMessage(text).slice(0, 1000);
-  return { kind: 'log.error', at: now, summary: text.slice(0, 1000), program, instance, severity: level === 'error' ? 'error' : 'critical', template: { id: `err:${fnv1a64(`${program}\u0000${masked}`)}`, text: masked } };
+  return {
+    kind: 'log.error',
+    at: now,
+    summary: text.slice(0, 1000),
+    program,
+    instance,
+    severity: level === 'error' ? 'error' : 'critical',
+    template: { id: `err:${fnv1a64(`${program}\u0000${masked}`)}`, text: masked },
+  };
 }
 
 export interface TapClock {
@@ -156,7 +189,10 @@ export class LogSignalTap {
     }
     // Most lines are info: skip them before any parsing.
     if (c === 'json' && !/"(?:level|severity|lvl)":\s*(?:[5-9]\d|"(?:error|err|fatal|critical|crit|emerg|alert|panic)")/i.test(l)) return;
-    const s = c === 'json' ? fromJson(l, this.program, this.instance, this.clock.now()) : fromLogfmt(l, this.program, this.instance, this.clock.now());
+    const s =
+      c === 'json'
+        ? fromJson(l, this.program, this.instance, this.clock.now())
+        : fromLogfmt(l, this.program, this.instance, this.clock.now());
     if (s) this.emit(s);
   }
 

@@ -16,7 +16,9 @@ const minerOptions = z.unknown().transform((v, ctx): ProgramMinerOptions => {
 });
 
 /** `programs.<name>.mining`: false opts the program out; true or options opt it in. */
-export const programMiningSchema = z.union([z.boolean(), minerOptions], { error: () => 'expected true, false, or the program’s miner options ({ header, json, logfmt, multiline, miner, detector, … })' });
+export const programMiningSchema = z.union([z.boolean(), minerOptions], {
+  error: () => 'expected true, false, or the program’s miner options ({ header, json, logfmt, multiline, miner, detector, … })',
+});
 
 export const miningConfigSchema = z.strictObject({
   /** Mine every program's output unless it says `mining: false`; false: only programs that say `mining: true` or give options. */

@@ -24,7 +24,13 @@ export function parseSince(s: string): number | undefined {
 }
 
 /** `programs`: the config's programs (a program may exist and not be mined). */
-export function servePatterns(mining: DaemonMining | undefined, programs: Record<string, unknown>, req: IncomingMessage, res: ServerResponse, url: URL): void {
+export function servePatterns(
+  mining: DaemonMining | undefined,
+  programs: Record<string, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
   if (req.method !== 'GET') return fail(res, 405, 'HOLDFAST_E_BAD_REQUEST', `${req.method} is not allowed on ${PATTERNS_PATH}`);
   const unknown = [...url.searchParams.keys()].filter((k) => k !== 'program' && k !== 'since');
   if (unknown.length) return fail(res, 400, 'HOLDFAST_E_BAD_REQUEST', `unknown parameter '${unknown[0]}' (allowed: program, since)`);
@@ -32,9 +38,16 @@ export function servePatterns(mining: DaemonMining | undefined, programs: Record
   if (!program) return fail(res, 400, 'HOLDFAST_E_BAD_REQUEST', 'program: missing (GET /v1/patterns?program=NAME[&since=1h])');
   const sinceText = url.searchParams.get('since');
   const since = sinceText === null ? undefined : parseSince(sinceText);
-  if (sinceText !== null && since === undefined) return fail(res, 400, 'HOLDFAST_E_BAD_REQUEST', `since: '${sinceText}' is not a duration; use e.g. 90s, 15m, 1h, 2d`);
+  if (sinceText !== null && since === undefined)
+    return fail(res, 400, 'HOLDFAST_E_BAD_REQUEST', `since: '${sinceText}' is not a duration; use e.g. 90s, 15m, 1h, 2d`);
   if (!Object.hasOwn(programs, program)) return fail(res, 404, 'HOLDFAST_E_UNKNOWN_PROGRAM', `no such program: '${program}'`);
   const report = mining?.patterns(program, since);
-  if (!report) return fail(res, 409, 'HOLDFAST_E_MINING_OFF', `'${program}' is not mined: remove programs.${program}.mining: false (or set mining.enabled: true) and run holdfast update`);
+  if (!report)
+    return fail(
+      res,
+      409,
+      'HOLDFAST_E_MINING_OFF',
+      `'${program}' is not mined: remove programs.${program}.mining: false (or set mining.enabled: true) and run holdfast update`,
+    );
   send(res, 200, report);
 }

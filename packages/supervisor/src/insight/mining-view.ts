@@ -59,8 +59,29 @@ export interface MiningStatus {
 }
 
 export type TemplateEvent =
-  | { type: 'template.new'; program: string; instance: string | null; at: string; id: string; template: string; level: string | null; example: string; reason: 'level' | 'settled' }
-  | { type: 'template.burst'; program: string; instance: string | null; at: string; id: string; template: string; level: string | null; windowCount: number; baselineCount: number; windowMs: number };
+  | {
+      type: 'template.new';
+      program: string;
+      instance: string | null;
+      at: string;
+      id: string;
+      template: string;
+      level: string | null;
+      example: string;
+      reason: 'level' | 'settled';
+    }
+  | {
+      type: 'template.burst';
+      program: string;
+      instance: string | null;
+      at: string;
+      id: string;
+      template: string;
+      level: string | null;
+      windowCount: number;
+      baselineCount: number;
+      windowMs: number;
+    };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -72,19 +93,40 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
 }
 
 /** A program's miner options, or undefined when it is not mined. */
-export function programMinerOptions(config: MiningSettings, own: boolean | ProgramMinerOptions | undefined): ProgramMinerOptions | undefined {
+export function programMinerOptions(
+  config: MiningSettings,
+  own: boolean | ProgramMinerOptions | undefined,
+): ProgramMinerOptions | undefined {
   if (own === false || (own === undefined && !config.enabled)) return undefined;
   const base = merge({ miner: { maxTemplates: DAEMON_MAX_TEMPLATES } }, config.defaults as Record<string, unknown>);
   return (isObj(own) ? merge(base, own) : base) as ProgramMinerOptions;
 }
 
 export function templateEvent(program: string, instance: string | undefined, s: PatternSignal): TemplateEvent {
-  const base = { program, instance: instance ?? null, at: new Date(s.at).toISOString(), id: s.id, template: s.template, level: levelName(s.level) ?? null };
+  const base = {
+    program,
+    instance: instance ?? null,
+    at: new Date(s.at).toISOString(),
+    id: s.id,
+    template: s.template,
+    level: levelName(s.level) ?? null,
+  };
   if (s.type === 'template.new') return { type: 'template.new', ...base, example: s.example, reason: s.reason };
-  return { type: 'template.burst', ...base, windowCount: s.windowCount, baselineCount: Math.round(s.baselineCount * 100) / 100, windowMs: s.windowMs };
+  return {
+    type: 'template.burst',
+    ...base,
+    windowCount: s.windowCount,
+    baselineCount: Math.round(s.baselineCount * 100) / 100,
+    windowMs: s.windowMs,
+  };
 }
 
-export function templateInfo(t: Template, rate: { windowCount: number; baselineCount: number } | undefined, detector: Readonly<Required<DetectorOptions>> | undefined, now: number): TemplateInfo {
+export function templateInfo(
+  t: Template,
+  rate: { windowCount: number; baselineCount: number } | undefined,
+  detector: Readonly<Required<DetectorOptions>> | undefined,
+  now: number,
+): TemplateInfo {
   const windowMs = detector ? detector.bucketMs * detector.windowBuckets : 0;
   let trend: Trend = 'steady';
   if (rate) {

@@ -113,7 +113,18 @@ export class DaemonMining {
   }
 
   private open(name: string, options: ProgramMinerOptions, optionsKey: string): Mined {
-    const m: Mined = { name, options, optionsKey, pm: undefined as unknown as ProgramMiner, streams: new WeakMap(), counters: new TemplateCounters(this.config.metricsTemplates), minedAtSave: 0, lastWrite: 0, instance: undefined, format: 'plain' };
+    const m: Mined = {
+      name,
+      options,
+      optionsKey,
+      pm: undefined as unknown as ProgramMiner,
+      streams: new WeakMap(),
+      counters: new TemplateCounters(this.config.metricsTemplates),
+      minedAtSave: 0,
+      lastWrite: 0,
+      instance: undefined,
+      format: 'plain',
+    };
     const runtime = {
       onSignal: (s: PatternSignal) => this.signal(m, s),
       onMined: (x: MinedEvent) => {
@@ -126,14 +137,23 @@ export class DaemonMining {
       state = this.store.load(name);
     } catch (err) {
       const to = this.store.setAside(name, new Date());
-      this.log.error({ program: name, err: (err as Error).message, movedTo: to }, `mining: the saved templates of '${name}' cannot be read (${(err as Error).message}); moved to ${to}, starting with none`);
+      this.log.error(
+        { program: name, err: (err as Error).message, movedTo: to },
+        `mining: the saved templates of '${name}' cannot be read (${(err as Error).message}); moved to ${to}, starting with none`,
+      );
     }
     try {
       m.pm = new ProgramMiner(options, runtime, state);
     } catch (err) {
       // A state that does not fit (or options changed so it no longer restores): start afresh, keep the file aside.
       const to = this.store.setAside(name, new Date());
-      this.log.error({ program: name, err: (err as Error).message, movedTo: to }, `mining: the saved templates of '${name}' were refused (${(err as Error).message.split('\n')[0]}); moved to ${to}, starting with none`);
+      this.log.error(
+        { program: name, err: (err as Error).message, movedTo: to },
+        `mining: the saved templates of ` +
+          `'${name}' were refused ` +
+          `(${(err as Error).message.split('\n')[0]}); moved ` +
+          `to ${to}, starting with none`,
+      );
       m.pm = new ProgramMiner(options, runtime);
     }
     m.minedAtSave = m.pm.stats.mined;
@@ -256,7 +276,10 @@ export class DaemonMining {
       this.store.save(m.name, m.pm.save(), now);
       m.minedAtSave = m.pm.stats.mined;
     } catch (err) {
-      this.log.error({ program: m.name, dir: this.store.dir, err: (err as Error).message }, `mining: the templates of '${m.name}' could not be saved (${(err as Error).message}); they are kept in memory and tried again`);
+      this.log.error(
+        { program: m.name, dir: this.store.dir, err: (err as Error).message },
+        `mining: the templates of '${m.name}' could not be saved (${(err as Error).message}); they are kept in memory and tried again`,
+      );
     }
   }
 
@@ -274,7 +297,19 @@ export class DaemonMining {
     return {
       program,
       templates,
-      stats: { lines: stats.lines, events: stats.events, mined: stats.mined, shedLines: Math.round(stats.skippedLines) + stats.shed, shedBytes: stats.skippedBytes, truncated: stats.truncated, invalidUtf8: stats.invalidUtf8, binary: stats.binary, templates: m.pm.miner.size, evicted: m.pm.miner.evicted, byLevel: stats.byLevel },
+      stats: {
+        lines: stats.lines,
+        events: stats.events,
+        mined: stats.mined,
+        shedLines: Math.round(stats.skippedLines) + stats.shed,
+        shedBytes: stats.skippedBytes,
+        truncated: stats.truncated,
+        invalidUtf8: stats.invalidUtf8,
+        binary: stats.binary,
+        templates: m.pm.miner.size,
+        evicted: m.pm.miner.evicted,
+        byLevel: stats.byLevel,
+      },
     };
   }
 
@@ -289,13 +324,22 @@ export class DaemonMining {
       mined += s.mined;
       shed += Math.round(s.skippedLines) + s.shed;
     }
-    return { programs: this.programs.size, templates, minedLines: mined, shedLines: shed, queuedBytes: this.queuedBytes, cpuMs: Math.round(this.miningMs), cpuShare: this.config.cpuShare };
+    return {
+      programs: this.programs.size,
+      templates,
+      minedLines: mined,
+      shedLines: shed,
+      queuedBytes: this.queuedBytes,
+      cpuMs: Math.round(this.miningMs),
+      cpuShare: this.config.cpuShare,
+    };
   }
 
   /** The miner's metrics in the exposition format, appended to the daemon's /metrics. */
   metrics(): string {
     const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-    const fam = (name: string, type: string, help: string, rows: string[]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}${rows.length ? '\n' : ''}${rows.join('\n')}`;
+    const fam = (name: string, type: string, help: string, rows: string[]) =>
+      `# HELP ${name} ${help}\n# TYPE ${name} ${type}${rows.length ? '\n' : ''}${rows.join('\n')}`;
     const lines: string[] = [];
     const templates: string[] = [];
     const count: string[] = [];
@@ -306,20 +350,43 @@ export class DaemonMining {
       const p = esc(m.name);
       const s = m.pm.stats;
       for (const [level, n] of Object.entries(s.byLevel)) lines.push(`holdfast_log_lines_total{program="${p}",level="${esc(level)}"} ${n}`);
-      for (const [id, n] of m.counters.rows()) templates.push(`holdfast_log_template_lines_total{program="${p}",template="${esc(id)}"} ${n}`);
+      for (const [id, n] of m.counters.rows())
+        templates.push(`holdfast_log_template_lines_total{program="${p}",template="${esc(id)}"} ${n}`);
       count.push(`holdfast_log_templates{program="${p}"} ${m.pm.miner.size}`);
       shed.push(`holdfast_log_shed_lines_total{program="${p}"} ${Math.round(s.skippedLines) + s.shed}`);
       shedBytes.push(`holdfast_log_shed_bytes_total{program="${p}"} ${s.skippedBytes}`);
-      bad.push(`holdfast_log_bad_lines_total{program="${p}",reason="truncated"} ${s.truncated}`, `holdfast_log_bad_lines_total{program="${p}",reason="invalid_utf8"} ${s.invalidUtf8}`, `holdfast_log_bad_lines_total{program="${p}",reason="binary"} ${s.binary}`);
+      bad.push(
+        `holdfast_log_bad_lines_total{program="${p}",reason="truncated"} ${s.truncated}`,
+        `holdfast_log_bad_lines_total{program="${p}",reason="invalid_utf8"} ${s.invalidUtf8}`,
+        `holdfast_log_bad_lines_total{program="${p}",reason="binary"} ${s.binary}`,
+      );
     }
     return [
-      fam('holdfast_log_lines_total', 'counter', 'Log events read from each program (a stack trace is one), by level (none: the line carried no level)', lines),
-      fam('holdfast_log_template_lines_total', 'counter', 'Log events per template: the fastest templates of each program have their own series, the rest count as other', templates),
+      fam(
+        'holdfast_log_lines_total',
+        'counter',
+        'Log events read from each program (a stack trace is one), by level (none: the line carried no level)',
+        lines,
+      ),
+      fam(
+        'holdfast_log_template_lines_total',
+        'counter',
+        'Log events per template: the fastest templates of each program have their own series, the rest count as other',
+        templates,
+      ),
       fam('holdfast_log_templates', 'gauge', 'Templates the miner holds per program', count),
-      fam('holdfast_log_shed_lines_total', 'counter', 'Lines not mined because output came faster than the mining CPU share (sampling; estimated from the mean line length); they are in the log files', shed),
+      fam(
+        'holdfast_log_shed_lines_total',
+        'counter',
+        'Lines not mined because output came faster than the mining CPU share (sampling; estimated from the mean line ' +
+          'length); they are in the log files',
+        shed,
+      ),
       fam('holdfast_log_shed_bytes_total', 'counter', 'Bytes of output not mined (sampling); they are in the log files', shedBytes),
       fam('holdfast_log_bad_lines_total', 'counter', 'Lines cut at the line limit, holding invalid UTF-8, or skipped as binary', bad),
-      fam('holdfast_log_mining_seconds_total', 'counter', 'CPU time the daemon spent mining', [`holdfast_log_mining_seconds_total ${(this.miningMs / 1000).toFixed(3)}`]),
+      fam('holdfast_log_mining_seconds_total', 'counter', 'CPU time the daemon spent mining', [
+        `holdfast_log_mining_seconds_total ${(this.miningMs / 1000).toFixed(3)}`,
+      ]),
     ].join('\n\n');
   }
 

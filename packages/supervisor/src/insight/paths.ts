@@ -4,10 +4,21 @@
 import type { ServerResponse } from 'node:http';
 
 export function isIncidentsPath(p: string): boolean {
-  return p.startsWith('/v1/incidents') || p === '/v1/signals' || p === '/v1/alertmanager' || p.startsWith('/v1/alerts/') || p === '/v1/notifications';
+  return (
+    p.startsWith('/v1/incidents') ||
+    p === '/v1/signals' ||
+    p === '/v1/alertmanager' ||
+    p.startsWith('/v1/alerts/') ||
+    p === '/v1/notifications'
+  );
 }
 
 export function incidentsOff(res: ServerResponse): void {
-  const text = JSON.stringify({ error: { code: 'HOLDFAST_E_INCIDENTS_OFF', message: "the incident loop is off: add an 'incidents:' section to the config (docs/incidents.md) and restart the daemon" } });
+  const text = JSON.stringify({
+    error: {
+      code: 'HOLDFAST_E_INCIDENTS_OFF',
+      message: "the incident loop is off: add an 'incidents:' section to the config (docs/incidents.md) and restart the daemon",
+    },
+  });
   res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
 }

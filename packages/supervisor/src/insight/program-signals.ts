@@ -17,7 +17,16 @@ export interface InstanceView {
   state: Pick<ProcState, 'state' | 'restarts' | 'lastExit' | 'fatalReason'>;
 }
 
-const describeExit = (x: ExitInfo) => (x.reason === 'exited' ? `exit code ${x.code}` : x.reason === 'signal' ? `killed by ${x.signal}` : x.reason === 'oom' ? 'OOM-killed' : x.detail ? `${x.reason}: ${x.detail}` : x.reason);
+const describeExit = (x: ExitInfo) =>
+  x.reason === 'exited'
+    ? `exit code ${x.code}`
+    : x.reason === 'signal'
+      ? `killed by ${x.signal}`
+      : x.reason === 'oom'
+        ? 'OOM-killed'
+        : x.detail
+          ? `${x.reason}: ${x.detail}`
+          : x.reason;
 
 interface Seen {
   state: string;
@@ -45,9 +54,23 @@ export class ProgramSignals {
     const x = s.lastExit;
     const newExit = x !== undefined && x.at !== prev.exitAt;
     if (s.state === 'FATAL' && prev.state !== 'FATAL') {
-      out.push({ kind: 'program.fatal', at: now, summary: `${id} is FATAL: ${s.fatalReason ?? 'it gave up restarting'}`, program, instance: id, ...(x ? { details: { lastExit: x } } : {}) });
+      out.push({
+        kind: 'program.fatal',
+        at: now,
+        summary: `${id} is FATAL: ${s.fatalReason ?? 'it gave up restarting'}`,
+        program,
+        instance: id,
+        ...(x ? { details: { lastExit: x } } : {}),
+      });
     }
-    if (newExit && x.reason === 'liveness') out.push({ kind: 'program.liveness', at: now, summary: `${id} failed its liveness probe and was restarted${x.detail ? ` (${x.detail})` : ''}`, program, instance: id });
+    if (newExit && x.reason === 'liveness')
+      out.push({
+        kind: 'program.liveness',
+        at: now,
+        summary: `${id} failed its liveness probe and was restarted${x.detail ? ` (${x.detail})` : ''}`,
+        program,
+        instance: id,
+      });
     // A restart the supervisor did by itself (a manual restart ends with reason 'stopped').
     if (s.restarts > prev.restarts && x && x.reason !== 'stopped' && x.reason !== 'stop-timeout') {
       prev.recent = prev.recent.filter((t) => t > now - this.policy.windowMs);
@@ -56,7 +79,11 @@ export class ProgramSignals {
         out.push({
           kind: 'program.crash_loop',
           at: now,
-          summary: `${id} restarted ${prev.recent.length} times within ${Math.round(this.policy.windowMs / 1000)} s (last: ${describeExit(x)})`,
+          summary:
+            `${id} ` +
+            `restarted ${prev.recent.length} times ` +
+            `within ${Math.round(this.policy.windowMs / 1000)} s ` +
+            `(last: ${describeExit(x)})`,
           program,
           instance: id,
           details: { restarts: prev.recent.length, lastExit: x },
@@ -70,7 +97,14 @@ export class ProgramSignals {
 
   /** An OOM kill in the instance's cgroup (the supervisor's 'oom' event). */
   oom(instance: string, program: string, kills: number, now: number): Signal {
-    return { kind: 'program.oom', at: now, summary: `${instance} was killed by the OOM killer (its cgroup memory limit); ${kills} kill(s) so far`, program, instance, details: { kills } };
+    return {
+      kind: 'program.oom',
+      at: now,
+      summary: `${instance} was killed by the OOM killer (its cgroup memory limit); ${kills} kill(s) so far`,
+      program,
+      instance,
+      details: { kills },
+    };
   }
 
   /** An instance that is gone for good (removed by an update, replaced by a reload). */

@@ -2,7 +2,15 @@
 // bearer token). Bodies are validated by hand and whole: a bad one is a 400 naming every
 // problem, and nothing is stored. Errors are JSON with a stable code, like the rest of the API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { alertReport, InsightError, parseDuration, runAlertStorm, SEVERITIES, validateSignals, type IncidentFilter } from '@holdfast/insight/incidents';
+import {
+  alertReport,
+  InsightError,
+  parseDuration,
+  runAlertStorm,
+  SEVERITIES,
+  validateSignals,
+  type IncidentFilter,
+} from '@holdfast/insight/incidents';
 import { HttpError } from '../api/http-error.ts';
 import { readJson, sendJson } from '../api/json.ts';
 import { parseAlertmanagerWebhook } from './alertmanager-webhook.ts';
@@ -47,7 +55,8 @@ function since(v: string | null, fallback: number | undefined): number | undefin
 function filterOf(q: URLSearchParams): IncidentFilter {
   const f: IncidentFilter = {};
   const state = q.get('state') ?? 'live';
-  if (!['open', 'acknowledged', 'resolved', 'live', 'all'].includes(state)) throw bad(`state: '${state}' is not one of open, acknowledged, resolved, live, all`);
+  if (!['open', 'acknowledged', 'resolved', 'live', 'all'].includes(state))
+    throw bad(`state: '${state}' is not one of open, acknowledged, resolved, live, all`);
   if (state !== 'all') f.state = state as IncidentFilter['state'];
   for (const k of ['program', 'rule'] as const) {
     const v = q.get(k);
@@ -77,15 +86,18 @@ function silenceBody(o: unknown) {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) errors.push(`unknown field '${k}' (allowed: ${allowed.join(', ')})`);
   const m = o.matchers;
   const matchers: Record<string, unknown> = {};
-  if (!isObj(m) || Object.keys(m).length === 0) errors.push('matchers: give at least one of program, severity, category, owner, rule, labels');
+  if (!isObj(m) || Object.keys(m).length === 0)
+    errors.push('matchers: give at least one of program, severity, category, owner, rule, labels');
   else
     for (const [k, v] of Object.entries(m)) {
       if (k === 'labels') {
         if (!isObj(v) || Object.values(v).some((x) => typeof x !== 'string')) errors.push('matchers.labels: an object of strings');
         else matchers.labels = v;
-      } else if (!['program', 'severity', 'category', 'owner', 'rule'].includes(k)) errors.push(`matchers.${k}: not a matcher (program, severity, category, owner, rule, labels)`);
+      } else if (!['program', 'severity', 'category', 'owner', 'rule'].includes(k))
+        errors.push(`matchers.${k}: not a matcher (program, severity, category, owner, rule, labels)`);
       else if (typeof v !== 'string' || v === '') errors.push(`matchers.${k}: a non-empty string`);
-      else if (k === 'severity' && !(SEVERITIES as readonly string[]).includes(v)) errors.push(`matchers.severity: one of ${SEVERITIES.join(', ')}`);
+      else if (k === 'severity' && !(SEVERITIES as readonly string[]).includes(v))
+        errors.push(`matchers.severity: one of ${SEVERITIES.join(', ')}`);
       else matchers[k] = v;
     }
   const time = (k: 'endsAt' | 'startsAt', required: boolean) => {
@@ -100,7 +112,13 @@ function silenceBody(o: unknown) {
   if (endsAt !== undefined && endsAt <= startsAt) errors.push('endsAt: must be after startsAt (or now)');
   for (const k of ['comment', 'createdBy'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') errors.push(`${k}: a string`);
   if (errors.length) throw bad(errors);
-  return { matchers, startsAt, endsAt: endsAt!, ...(typeof o.comment === 'string' ? { comment: o.comment } : {}), ...(typeof o.createdBy === 'string' ? { createdBy: o.createdBy } : {}) };
+  return {
+    matchers,
+    startsAt,
+    endsAt: endsAt!,
+    ...(typeof o.comment === 'string' ? { comment: o.comment } : {}),
+    ...(typeof o.createdBy === 'string' ? { createdBy: o.createdBy } : {}),
+  };
 }
 
 function drillBody(o: unknown): { storm: number; programs: number; faults: number; spreadMs: number } {
@@ -112,7 +130,12 @@ function drillBody(o: unknown): { storm: number; programs: number; faults: numbe
     return v as number;
   };
   for (const k of Object.keys(o)) if (!['storm', 'programs', 'faults', 'spreadMs'].includes(k)) errors.push(`unknown field '${k}'`);
-  const r = { storm: n('storm', 1, 1_000_000, 1000), programs: n('programs', 1, 10_000, 10), faults: n('faults', 1, 100, 5), spreadMs: n('spreadMs', 0, 3_600_000, 0) };
+  const r = {
+    storm: n('storm', 1, 1_000_000, 1000),
+    programs: n('programs', 1, 10_000, 10),
+    faults: n('faults', 1, 100, 5),
+    spreadMs: n('spreadMs', 0, 3_600_000, 0),
+  };
   if (errors.length) throw bad(errors);
   return r;
 }
@@ -135,18 +158,32 @@ async function route(inc: DaemonIncidents, req: IncomingMessage, res: ServerResp
     const v = parseAlertmanagerWebhook(await readJson(req, 4 * 1024 * 1024), Date.now());
     if (!v.ok) throw bad(v.errors);
     const results = v.signals.map((s) => e.ingest(s)).map((r) => ({ incident: r.incident.id, outcome: r.outcome }));
-    return sendJson(res, 200, { accepted: results.length, results, ...(v.skipped ? { skipped: v.skipped, why: 'alerts with a holdfast_incident label came from holdfast itself' } : {}) });
+    return sendJson(res, 200, {
+      accepted: results.length,
+      results,
+      ...(v.skipped ? { skipped: v.skipped, why: 'alerts with a holdfast_incident label came from holdfast itself' } : {}),
+    });
   }
   if (p === '/v1/alerts/report' && m === 'GET') {
     e.flush();
     const from = since(url.searchParams.get('since'), Date.now() - 7 * 86_400_000)!;
-    return sendJson(res, 200, { since: new Date(from).toISOString(), rules: alertReport(e.store?.ruleHistory(from) ?? []), store: e.health() });
+    return sendJson(res, 200, {
+      since: new Date(from).toISOString(),
+      rules: alertReport(e.store?.ruleHistory(from) ?? []),
+      store: e.health(),
+    });
   }
   if (p === '/v1/notifications' && m === 'GET') {
     const id = url.searchParams.get('incident');
     const status = url.searchParams.get('status');
     if (status !== null && !['pending', 'sent', 'failed', 'held'].includes(status)) throw bad(`status: one of pending, sent, failed, held`);
-    return sendJson(res, 200, { notifications: e.notifications({ ...(id ? { incidentId: idOf(id) } : {}), ...(status ? { status: status as 'sent' } : {}), limit: Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 10_000) }) });
+    return sendJson(res, 200, {
+      notifications: e.notifications({
+        ...(id ? { incidentId: idOf(id) } : {}),
+        ...(status ? { status: status as 'sent' } : {}),
+        limit: Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 10_000),
+      }),
+    });
   }
   if (p === '/v1/incidents/silences') {
     if (m === 'GET') return sendJson(res, 200, { silences: e.activeSilences });
@@ -183,7 +220,8 @@ async function route(inc: DaemonIncidents, req: IncomingMessage, res: ServerResp
       const b = fields(rest, ['by', 'cause']);
       const lo = learnOptions(learn);
       if (lo && !b.cause) throw bad('learn needs a cause: what was wrong, in words (it becomes the runbook of the new entry)');
-      if (lo && !inc.knowledgeFile) throw new HttpError(409, 'HOLDFAST_E_KNOWLEDGE', 'no knowledge base to learn into: set incidents.knowledge in the config');
+      if (lo && !inc.knowledgeFile)
+        throw new HttpError(409, 'HOLDFAST_E_KNOWLEDGE', 'no knowledge base to learn into: set incidents.knowledge in the config');
       if (!e.get(id)) throw new InsightError('HOLDFAST_E_UNKNOWN_INCIDENT', `${id} (holdfast incidents list shows the ids)`);
       const resolve = () => e.resolve(id, { ...(b.by ? { by: b.by } : {}), ...(b.cause ? { cause: b.cause } : {}) });
       // Learning first: a file that cannot take the entry leaves the incident as it was.
@@ -194,7 +232,12 @@ async function route(inc: DaemonIncidents, req: IncomingMessage, res: ServerResp
   throw new HttpError(m === 'GET' || m === 'POST' ? 404 : 405, 'HOLDFAST_E_BAD_REQUEST', `no such endpoint: ${m} ${p}`);
 }
 
-const STATUS: Record<string, number> = { HOLDFAST_E_UNKNOWN_INCIDENT: 404, HOLDFAST_E_INCIDENT_STATE: 409, HOLDFAST_E_SIGNAL: 400, HOLDFAST_E_KNOWLEDGE: 422 };
+const STATUS: Record<string, number> = {
+  HOLDFAST_E_UNKNOWN_INCIDENT: 404,
+  HOLDFAST_E_INCIDENT_STATE: 409,
+  HOLDFAST_E_SIGNAL: 400,
+  HOLDFAST_E_KNOWLEDGE: 422,
+};
 
 /** Serves one incident-loop request; every failure is a JSON error with a stable code. */
 export function serveIncidents(inc: DaemonIncidents, req: IncomingMessage, res: ServerResponse, url: URL): void {

@@ -17,7 +17,9 @@ import { z } from 'zod';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const URL_HINT = 'an http:// URL of the metrics endpoint, like "http://127.0.0.1:9464/metrics" ({instance} becomes 0, 1, … per instance)';
 
-const metricsUrl = z.string().refine((s) => /^http:\/\/[^/]+/.test(s) && URL.canParse(s.replaceAll('{instance}', '0')), { message: `expected ${URL_HINT}` });
+const metricsUrl = z
+  .string()
+  .refine((s) => /^http:\/\/[^/]+/.test(s) && URL.canParse(s.replaceAll('{instance}', '0')), { message: `expected ${URL_HINT}` });
 
 export const programMetricsSchema = z.union(
   [
@@ -56,7 +58,10 @@ export const scrapeSchema = z.strictObject({
 
 export type ScrapeConfig = z.output<typeof scrapeSchema>;
 
-/** The cross-field checks: a metrics address each instance can be read at, dependencies that name programs, a timeout within the interval. */
+/**
+ * The cross-field checks: a metrics address each instance can be read at, dependencies that name
+ * programs, a timeout within the interval.
+ */
 export function checkScrape(value: unknown, ctx: z.RefinementCtx): void {
   if (!isObj(value)) return;
   const programs = isObj(value.programs) ? value.programs : {};
@@ -67,26 +72,51 @@ export function checkScrape(value: unknown, ctx: z.RefinementCtx): void {
     const at = ['programs', name, 'metrics'];
     const instances = typeof p.instances === 'number' ? p.instances : 1;
     const url = typeof m === 'string' ? m : isObj(m) && typeof m.url === 'string' ? m.url : undefined;
-    if (isObj(m) && m.url !== undefined && m.path !== undefined) ctx.addIssue({ code: 'custom', path: [...at, 'path'], message: 'give url or path, not both (path is read on the listening socket)' });
+    if (isObj(m) && m.url !== undefined && m.path !== undefined)
+      ctx.addIssue({ code: 'custom', path: [...at, 'path'], message: 'give url or path, not both (path is read on the listening socket)' });
     if (url !== undefined && instances > 1 && !url.includes('{instance}')) {
       ctx.addIssue({
         code: 'custom',
         path: isObj(m) ? [...at, 'url'] : at,
-        message: `'${name}' runs ${instances} instances: one URL would read whichever answers; put {instance} in it (e.g. "${url.replace(/:(\d+)(\d)\//, ':$1{instance}/')}") so each is read on its own port`,
+        message:
+          `'${name}' ` +
+          `runs ${instances} instances: one URL would read whichever answers; put {instance} in it ` +
+          `(e.g. "${url.replace(/:(\d+)(\d)\//, ':$1{instance}/')}") so each is read on its own port`,
       });
     }
     if (isObj(m) && m.path !== undefined) {
       const listen = Array.isArray(p.listen) ? p.listen.length : 0;
-      if (listen !== 1) ctx.addIssue({ code: 'custom', path: [...at, 'path'], message: `path is read on the program's listening socket, and '${name}' has ${listen === 0 ? 'none' : `${listen}`}: give the whole url instead` });
-      else if (instances > 1) ctx.addIssue({ code: 'custom', path: [...at, 'path'], message: `'${name}' runs ${instances} instances on one listening socket, where any of them answers: give a url with {instance}, or let each instance announce its own admin port` });
+      if (listen !== 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...at, 'path'],
+          message:
+            `path is read on the program's listening socket, and ` +
+            `'${name}' ` +
+            `has ${listen === 0 ? 'none' : `${listen}`}: give the whole url instead`,
+        });
+      else if (instances > 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...at, 'path'],
+          message:
+            `'${name}' ` +
+            `runs ${instances} instances on one listening socket, where any of them answers: give a ` +
+            `url with {instance}, or let each instance announce its own admin port`,
+        });
     }
     if (isObj(m) && isObj(m.dependencies)) {
       for (const [dep, target] of Object.entries(m.dependencies)) {
         if (typeof target !== 'string') continue;
-        if (target === name) ctx.addIssue({ code: 'custom', path: [...at, 'dependencies', dep], message: `'${name}' cannot be its own dependency` });
+        if (target === name)
+          ctx.addIssue({ code: 'custom', path: [...at, 'dependencies', dep], message: `'${name}' cannot be its own dependency` });
         else if (!names.includes(target)) {
           const guess = didYouMean(target, names);
-          ctx.addIssue({ code: 'custom', path: [...at, 'dependencies', dep], message: `unknown program '${target}'${guess ? ` (did you mean '${guess}'?)` : ` (programs: ${names.join(', ')})`}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, 'dependencies', dep],
+            message: `unknown program '${target}'${guess ? ` (did you mean '${guess}'?)` : ` (programs: ${names.join(', ')})`}`,
+          });
         }
       }
     }
@@ -95,6 +125,11 @@ export function checkScrape(value: unknown, ctx: z.RefinementCtx): void {
   if (isObj(s) && typeof s.timeout !== 'undefined' && typeof s.interval !== 'undefined') {
     const t = typeof s.timeout === 'number' ? s.timeout : undefined;
     const i = typeof s.interval === 'number' ? s.interval : undefined;
-    if (t !== undefined && i !== undefined && t > i) ctx.addIssue({ code: 'custom', path: ['scrape', 'timeout'], message: `a read may not take longer than the interval (${i} ms): the next would start before it ends` });
+    if (t !== undefined && i !== undefined && t > i)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scrape', 'timeout'],
+        message: `a read may not take longer than the interval (${i} ms): the next would start before it ends`,
+      });
   }
 }

@@ -15,7 +15,11 @@ const MAX_BODY = 16 * 2 ** 20;
 const ACCEPT = 'text/plain;version=0.0.4;q=1,text/plain;q=0.5,*/*;q=0.1';
 
 /** One GET of a metrics endpoint: its text, or what went wrong in a few words. */
-export function readMetrics(url: string, timeoutMs: number, agent?: InstanceType<typeof http.Agent>): Promise<{ text: string } | { error: string }> {
+export function readMetrics(
+  url: string,
+  timeoutMs: number,
+  agent?: InstanceType<typeof http.Agent>,
+): Promise<{ text: string } | { error: string }> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (r: { text: string } | { error: string }) => {
@@ -155,14 +159,21 @@ export class Scraper {
         const want = this.#o.want;
         const forSink: ScrapedSample[] = [];
         const parsed = sink
-          ? parseExposition(r.text, (name) => want(name) || sink.want(name), (name, labels, value) => {
-              if (want(name)) this.#store.put(ring, name, labels, value);
-              if (sink.want(name)) forSink.push({ name, labels, value });
-            })
+          ? parseExposition(
+              r.text,
+              (name) => want(name) || sink.want(name),
+              (name, labels, value) => {
+                if (want(name)) this.#store.put(ring, name, labels, value);
+                if (sink.want(name)) forSink.push({ name, labels, value });
+              },
+            )
           : parseExposition(r.text, want, (name, labels, value) => this.#store.put(ring, name, labels, value));
         malformed = parsed.malformed;
         this.catalog.set(t.program, parsed.types);
-        const error = parsed.samples === 0 && parsed.types.size === 0 && r.text.trim() !== '' ? 'the answer is not in the Prometheus text format' : undefined;
+        const error =
+          parsed.samples === 0 && parsed.types.size === 0 && r.text.trim() !== ''
+            ? 'the answer is not in the Prometheus text format'
+            : undefined;
         this.#store.end(ring, error);
         sink?.scraped(t, at, error ? { error } : forSink);
       }

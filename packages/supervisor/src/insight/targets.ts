@@ -17,7 +17,11 @@ function hostFor(bound: string): string {
   return bound.includes(':') ? `[${bound}]` : bound;
 }
 
-export function targetFor(program: string, p: Pick<ProgramConfig, 'metrics' | 'listen' | 'instances'>, instance: { id: string; index: number; announced?: string }): ScrapeTarget | { id: string; program: string; none: string } {
+export function targetFor(
+  program: string,
+  p: Pick<ProgramConfig, 'metrics' | 'listen' | 'instances'>,
+  instance: { id: string; index: number; announced?: string },
+): ScrapeTarget | { id: string; program: string; none: string } {
   const m = p.metrics;
   const none = (why: string) => ({ id: instance.id, program, none: why });
   if (m === false) return none('metrics: false');

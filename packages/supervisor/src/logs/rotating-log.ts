@@ -5,7 +5,20 @@
 // fails (a full disk) keeps its data in the buffer and is tried again after a pause; the note
 // then says how many bytes were lost, between which times, and why. A gzip that fails keeps
 // the rotated file uncompressed. Rotated files keep the live file's mode.
-import { chmodSync, close, fstatSync, mkdirSync, open, renameSync, rmSync, statSync, write, existsSync, createReadStream, createWriteStream } from 'node:fs';
+import {
+  chmodSync,
+  close,
+  fstatSync,
+  mkdirSync,
+  open,
+  renameSync,
+  rmSync,
+  statSync,
+  write,
+  existsSync,
+  createReadStream,
+  createWriteStream,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface RotatingLogOptions {
@@ -183,7 +196,10 @@ export class RotatingLog {
           if (this.gap) {
             const g = this.gap;
             this.gap = undefined;
-            const note = Buffer.from(`${this.atLineStart ? '' : '\n'}[holdfast] ${g.bytes} bytes of output dropped between ${g.from.toISOString()} and ${g.to.toISOString()}: ${g.reason}\n`);
+            const note = Buffer.from(
+              `${this.atLineStart ? '' : '\n'}[holdfast] ${g.bytes} bytes of output dropped ` +
+                `between ${g.from.toISOString()} and ${g.to.toISOString()}: ${g.reason}\n`,
+            );
             this.queue.unshift(note);
             this.queued += note.length;
           }
@@ -261,7 +277,8 @@ export class RotatingLog {
   private shift(): void {
     for (const gz of [false, true]) rmSync(this.rotatedName(this.o.backups, gz), { force: true });
     for (let i = this.o.backups - 1; i >= 1; i--) {
-      for (const gz of [false, true]) if (existsSync(this.rotatedName(i, gz))) renameSync(this.rotatedName(i, gz), this.rotatedName(i + 1, gz));
+      for (const gz of [false, true])
+        if (existsSync(this.rotatedName(i, gz))) renameSync(this.rotatedName(i, gz), this.rotatedName(i + 1, gz));
     }
   }
 
@@ -309,7 +326,8 @@ export class RotatingLog {
           renameSync(plain, `${this.file}.1`);
           this.compressionError = `gzip of ${this.file}.1 failed (${describeWriteError(err)}); kept it uncompressed`;
         } catch (e) {
-          this.compressionError = `gzip of ${plain} failed (${describeWriteError(err)}), and it could not be renamed: ${describeWriteError(e)}`;
+          this.compressionError =
+            `gzip ` + `of ${plain} failed ` + `(${describeWriteError(err)}), and it could not be ` + `renamed: ${describeWriteError(e)}`;
         }
       });
   }

@@ -9,7 +9,14 @@ export interface InstanceLogs {
 }
 
 /** The file of one stream of one instance; undefined when the stream is discarded. */
-export function logFileFor(logDir: string, program: string, index: number, instances: number, stream: 'stdout' | 'stderr', cfg: LogStreamConfig): string | undefined {
+export function logFileFor(
+  logDir: string,
+  program: string,
+  index: number,
+  instances: number,
+  stream: 'stdout' | 'stderr',
+  cfg: LogStreamConfig,
+): string | undefined {
   if (cfg.file === false) return undefined;
   const suffix = instances > 1 ? `-${index}` : '';
   if (cfg.file === undefined) return join(logDir, `${program}${suffix}.${stream}.log`);
@@ -24,7 +31,9 @@ export function openInstanceLogs(logDir: string, program: string, index: number,
   const make = (stream: 'stdout' | 'stderr') => {
     const c = cfg[stream];
     const file = logFileFor(logDir, program, index, instances, stream, c);
-    return file ? new RotatingLog({ file, maxBytes: c.maxBytes, backups: c.backups, daily: c.daily, gzip: c.gzip, bufferBytes: c.bufferBytes }) : undefined;
+    return file
+      ? new RotatingLog({ file, maxBytes: c.maxBytes, backups: c.backups, daily: c.daily, gzip: c.gzip, bufferBytes: c.bufferBytes })
+      : undefined;
   };
   const stdout = make('stdout');
   if (cfg.redirectStderr) return { stdout, stderr: stdout };

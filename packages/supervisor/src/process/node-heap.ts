@@ -5,7 +5,8 @@
 // heap out of memory" (reported as heap-limit) while the cgroup still has room.
 //
 // The size (old space = 75 % of the limit minus 64 MiB) is @holdfast/config/node-heap's, the
-// same rule as `holdfast gen k8s` and the service runtime's warning. A limit under 128 MiB is refused for a Node program (limits.nodeHeap: off sizes
+// same rule as `holdfast gen k8s` and the service runtime's warning. A limit under 128 MiB is refused for a Node
+// program (limits.nodeHeap: off sizes
 // nothing, and then only limits under 64 MiB are refused, as Node alone does not fit).
 import { basename } from 'node:path';
 import { nodeHeapFlags, nodeLimitProblem as limitProblem } from '@holdfast/config/node-heap';
@@ -35,7 +36,11 @@ export function appliesTo(argv0: string | undefined, mode: NodeHeapMode): boolea
  * heap size already in NODE_OPTIONS is the user's choice and stays. Returns the old space in MiB
  * that is in force, or undefined when none applies.
  */
-export function applyNodeHeap(env: Record<string, string>, argv0: string | undefined, limits: { memory?: number | undefined; nodeHeap?: NodeHeapMode } | undefined): number | undefined {
+export function applyNodeHeap(
+  env: Record<string, string>,
+  argv0: string | undefined,
+  limits: { memory?: number | undefined; nodeHeap?: NodeHeapMode } | undefined,
+): number | undefined {
   const limit = limits?.memory;
   if (limit === undefined || !appliesTo(argv0, limits?.nodeHeap ?? 'auto')) return undefined;
   const current = env.NODE_OPTIONS ?? '';
@@ -58,6 +63,6 @@ export function heapLimitAdvice(heapMiB: number, limitBytes: number | undefined)
   return (
     `the V8 heap filled its ${heapMiB} MiB old space${limit} and Node aborted, before the kernel had to OOM-kill it: ` +
     'a leak, or a working set larger than the heap. Compare heap snapshots taken while it grows ' +
-    "(a holdfast service: POST /admin/heap-snapshot), or raise limits.memory: the heap follows it"
+    '(a holdfast service: POST /admin/heap-snapshot), or raise limits.memory: the heap follows it'
   );
 }

@@ -33,7 +33,12 @@ export class PidStore {
   }
 
   record(r: Omit<PidRecord, 'startTicks' | 'bootId' | 'spawnedAt'>): void {
-    const full: PidRecord = { ...r, startTicks: readProcStat(r.pid)?.startTicks ?? -1, bootId: this.boot, spawnedAt: new Date().toISOString() };
+    const full: PidRecord = {
+      ...r,
+      startTicks: readProcStat(r.pid)?.startTicks ?? -1,
+      bootId: this.boot,
+      spawnedAt: new Date().toISOString(),
+    };
     const f = this.file(r.id);
     writeFileSync(`${f}.tmp`, JSON.stringify(full));
     renameSync(`${f}.tmp`, f);

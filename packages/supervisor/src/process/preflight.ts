@@ -41,7 +41,9 @@ export function shortPath(path: string): string {
   const npm = dirs.filter((d) => /node_modules[\\/]\.bin$|node-gyp-bin$/.test(d));
   const rest = dirs.filter((d) => !npm.includes(d));
   const shown = rest.slice(0, 8).join(delimiter) + (rest.length > 8 ? `${delimiter}… (${rest.length - 8} more)` : '');
-  return npm.length ? `${shown} (and ${npm.length} node_modules/.bin folder${npm.length > 1 ? 's' : ''} that npm or npx put first)` : shown || '(empty)';
+  return npm.length
+    ? `${shown} (and ${npm.length} node_modules/.bin folder${npm.length > 1 ? 's' : ''} that npm or npx put first)`
+    : shown || '(empty)';
 }
 
 /** Why `spec` cannot start, or undefined when it can. */
@@ -58,7 +60,13 @@ export function preflight(spec: InstanceSpec): string | undefined {
     const f = isAbsolute(cmd) ? cmd : resolve(spec.cwd, cmd);
     return `spawn ${cmd} ENOENT: ${f} does not exist or is not executable`;
   }
-  return `spawn ${cmd} ENOENT: '${cmd}' is not on the PATH, which comes from ${spec.env.PATH === undefined ? 'nowhere (none is set; searched ' + FALLBACK_PATH + ')' : spec.pathSource}: ${shortPath(path)}. Give the full path in command, or set programs.${spec.program}.env.PATH`;
+  return (
+    `spawn ${cmd} ENOENT: ` +
+    `'${cmd}' is not on the PATH, which comes ` +
+    `from ${
+      spec.env.PATH === undefined ? 'nowhere (none is set; ' + 'searched ' + FALLBACK_PATH + ')' : spec.pathSource
+    }: ${shortPath(path)}. Give the full path in command, or set programs.${spec.program}.env.PATH`
+  );
 }
 
 /**
@@ -66,7 +74,10 @@ export function preflight(spec: InstanceSpec): string | undefined {
  * environment (and so the PATH) the daemon gets from `env` (for `holdfast supervise`, the
  * command's own: the daemon is exec'ed in its place). One line per problem, naming the program.
  */
-export function startProblems(config: { id: string; programs: Record<string, ProgramConfig> }, env: NodeJS.ProcessEnv = process.env): string[] {
+export function startProblems(
+  config: { id: string; programs: Record<string, ProgramConfig> },
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const out = new Set<string>();
   for (const [name, p] of Object.entries(config.programs)) {
     for (let i = 0; i < p.instances; i++) {

@@ -76,7 +76,14 @@ export function inheritedEnv(baseEnv: NodeJS.ProcessEnv, inherit: boolean | read
 }
 
 /** The per-instance view of a program: {instance} placeholders resolved, environment assembled. */
-export function instanceSpec(configId: string, program: string, p: ProgramConfig, index: number, baseEnv: NodeJS.ProcessEnv = process.env, generation = 0): InstanceSpec {
+export function instanceSpec(
+  configId: string,
+  program: string,
+  p: ProgramConfig,
+  index: number,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+  generation = 0,
+): InstanceSpec {
   const id = instanceId(program, index, p.instances);
   const key = generation > 0 ? `${id}~${generation}` : id;
   const marker = `${configId}/${key}`;
@@ -98,7 +105,11 @@ export function instanceSpec(configId: string, program: string, p: ProgramConfig
   env[GRACE_VAR] = String(p.stopTimeoutMs);
   for (const [k, v] of Object.entries(p.env)) env[k] = fill(v, index);
   const pathSource =
-    p.env.PATH !== undefined ? `programs.${program}.env.PATH` : p.inheritEnv === true || (Array.isArray(p.inheritEnv) && p.inheritEnv.includes('PATH') && baseEnv.PATH !== undefined) ? "the daemon's environment" : 'the default PATH of a program with env.inherit';
+    p.env.PATH !== undefined
+      ? `programs.${program}.env.PATH`
+      : p.inheritEnv === true || (Array.isArray(p.inheritEnv) && p.inheritEnv.includes('PATH') && baseEnv.PATH !== undefined)
+        ? "the daemon's environment"
+        : 'the default PATH of a program with env.inherit';
   Object.assign(env, { HOLDFAST_PROGRAM: program, HOLDFAST_INSTANCE: String(index), [MARKER_VAR]: marker });
   let ready = p.ready;
   if (ready.kind === 'tcp') ready = { ...ready, port: Number(fill(String(ready.port), index)) };

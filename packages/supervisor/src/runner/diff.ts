@@ -9,7 +9,18 @@ import type { ProgramConfig } from '../config/schema.ts';
 const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
 
 /** Fields whose change means the process must be replaced. */
-const RESTART_FIELDS = ['argv', 'shell', 'cwd', 'env', 'inheritEnv', 'user', 'group', 'ready', 'logs', 'listen'] as const satisfies readonly (keyof ProgramConfig)[];
+const RESTART_FIELDS = [
+  'argv',
+  'shell',
+  'cwd',
+  'env',
+  'inheritEnv',
+  'user',
+  'group',
+  'ready',
+  'logs',
+  'listen',
+] as const satisfies readonly (keyof ProgramConfig)[];
 
 export interface ConfigDiff {
   added: string[];
@@ -29,7 +40,12 @@ const BYTE_FIELDS = new Set(['memory', 'memoryHigh', 'ioReadBps', 'ioWriteBps', 
 function show(key: string, v: unknown): string {
   if (v === undefined) return '(none)';
   if (typeof v === 'number' && BYTE_FIELDS.has(key)) {
-    for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) if (v >= size) return `${Math.round((v / size) * 100) / 100} ${unit}`;
+    for (const [unit, size] of [
+      ['GiB', 2 ** 30],
+      ['MiB', 2 ** 20],
+      ['KiB', 2 ** 10],
+    ] as const)
+      if (v >= size) return `${Math.round((v / size) * 100) / 100} ${unit}`;
     return `${v} B`;
   }
   if (typeof v === 'number' && key.endsWith('Ms')) return v >= 1000 ? `${v / 1000}s` : `${v}ms`;
@@ -65,7 +81,16 @@ export function describeChanges(old: ProgramConfig, next: ProgramConfig): string
 }
 
 export function diffConfigs(prev: ResolvedConfig, next: ResolvedConfig): ConfigDiff {
-  const d: ConfigDiff = { added: [], removed: [], restarted: [], scaled: [], reconfigured: [], unchanged: [], needsDaemonRestart: [], changes: {} };
+  const d: ConfigDiff = {
+    added: [],
+    removed: [],
+    restarted: [],
+    scaled: [],
+    reconfigured: [],
+    unchanged: [],
+    needsDaemonRestart: [],
+    changes: {},
+  };
   for (const name of Object.keys(prev.programs)) if (!(name in next.programs)) d.removed.push(name);
   for (const [name, p] of Object.entries(next.programs)) {
     const old = prev.programs[name];

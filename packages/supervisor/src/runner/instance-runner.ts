@@ -55,9 +55,13 @@ export const HEAP_GROWTH_SHARE = 0.6;
 
 /** Resolves when both output pipes have ended, or after `ms`. */
 function drained(child: ChildProcess, ms: number): Promise<void> {
-  const ended = (s: NodeJS.ReadableStream | null) => (s === null || (s as { readableEnded?: boolean }).readableEnded ? Promise.resolve() : new Promise<void>((r) => s.once('end', () => r())));
+  const ended = (s: NodeJS.ReadableStream | null) =>
+    s === null || (s as { readableEnded?: boolean }).readableEnded ? Promise.resolve() : new Promise<void>((r) => s.once('end', () => r()));
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([Promise.all([ended(child.stdout), ended(child.stderr)]).then(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    Promise.all([ended(child.stdout), ended(child.stderr)]).then(() => undefined),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 const RECENT_BYTES = 4096;
 
@@ -149,7 +153,11 @@ export class InstanceRunner {
 
   /** The last lines the current (or last) process wrote, stdout and stderr together, at most ~4 KiB. */
   recentOutput(lines = 20): string[] {
-    return this.recent.text().split('\n').filter((l) => l.trim() !== '').slice(-lines);
+    return this.recent
+      .text()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-lines);
   }
 
   /** Sends `signal` to the process group (and stragglers that left it). */
@@ -203,7 +211,13 @@ export class InstanceRunner {
    * finds nothing (logged and counted) and the next one tries again, rather than the daemon dying.
    */
   private everyPid(): number[] {
-    return guarded(this.deps.log, 'listing the processes of an instance', () => (this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`)), [], { instance: this.spec.id });
+    return guarded(
+      this.deps.log,
+      'listing the processes of an instance',
+      () => (this.cgroup ? this.cgroup.pids() : pidsWithEnvPrefix(`${MARKER_VAR}=${this.spec.marker}\0`)),
+      [],
+      { instance: this.spec.id },
+    );
   }
 
   /** Processes of this instance outside its process group (daemonized descendants). */
@@ -286,11 +300,32 @@ export class InstanceRunner {
       }
     }
     let child: ChildProcess;
-    const failed = (err: NodeJS.ErrnoException) => this.send({ type: 'spawnFailed', error: err.message, ...(typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? { code: err.code } : {}) });
+    const failed = (err: NodeJS.ErrnoException) =>
+      this.send({
+        type: 'spawnFailed',
+        error: err.message,
+        ...(typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? { code: err.code } : {}),
+      });
     try {
-      const spawned = spawnInstance({ ...this.spec, env: { ...this.spec.env, [GRACE_VAR]: this.program.env[GRACE_VAR] ?? String(this.program.stopTimeoutMs), ...this.persistentEnv, ...this.startEnv } }, procsFiles, this.deps.listenFds?.());
+      const spawned = spawnInstance(
+        {
+          ...this.spec,
+          env: {
+            ...this.spec.env,
+            [GRACE_VAR]: this.program.env[GRACE_VAR] ?? String(this.program.stopTimeoutMs),
+            ...this.persistentEnv,
+            ...this.startEnv,
+          },
+        },
+        procsFiles,
+        this.deps.listenFds?.(),
+      );
       child = spawned.child;
-      if (spawned.joinError) this.deps.log.error({ instance: this.spec.id, err: spawned.joinError }, 'could not put the process into its cgroup; it exits without running');
+      if (spawned.joinError)
+        this.deps.log.error(
+          { instance: this.spec.id, err: spawned.joinError },
+          'could not put the process into its cgroup; it exits without running',
+        );
     } catch (err) {
       failed(err as NodeJS.ErrnoException);
       return;
@@ -318,7 +353,16 @@ export class InstanceRunner {
     child.once('exit', (code, signal) => void this.onExit(child, code, signal));
     // Without the record a restarted daemon still finds this process (its cgroup, its environment
     // marker); a full state disk must not stop the program from running.
-    const record = { id: this.spec.key, program: this.spec.program, pid, pgid: pid, marker: this.spec.marker, ...(this.cgroup ? { cgroup: this.cgroup.name } : {}), stopSignal: this.program.stopSignal, stopTimeoutMs: this.program.stopTimeoutMs };
+    const record = {
+      id: this.spec.key,
+      program: this.spec.program,
+      pid,
+      pgid: pid,
+      marker: this.spec.marker,
+      ...(this.cgroup ? { cgroup: this.cgroup.name } : {}),
+      stopSignal: this.program.stopSignal,
+      stopTimeoutMs: this.program.stopTimeoutMs,
+    };
     guarded(this.deps.log, 'writing the pid record', () => this.deps.store.record(record), undefined, { instance: this.spec.id, pid });
     this.send({ type: 'spawned', pid });
   }
@@ -327,7 +371,9 @@ export class InstanceRunner {
     const l = this.program.liveness;
     if (!l) return;
     const cfg = this.spec.livenessUrl !== undefined ? { ...l, http: this.spec.livenessUrl } : l;
-    this.liveness = new LivenessWatchdog(cfg, this.spec.livenessPort, (detail) => this.send({ type: 'unhealthy', reason: 'liveness', detail }));
+    this.liveness = new LivenessWatchdog(cfg, this.spec.livenessPort, (detail) =>
+      this.send({ type: 'unhealthy', reason: 'liveness', detail }),
+    );
     this.liveness.start();
   }
 

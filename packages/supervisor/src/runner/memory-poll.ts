@@ -37,7 +37,9 @@ export class MemoryPoller {
   }
 
   tick(): void {
-    const limited = this.runners().filter((r) => r.program.limits?.memory !== undefined && r.pid !== undefined && (r.state.state === 'READY' || r.state.state === 'STARTING'));
+    const limited = this.runners().filter(
+      (r) => r.program.limits?.memory !== undefined && r.pid !== undefined && (r.state.state === 'READY' || r.state.state === 'STARTING'),
+    );
     if (limited.length === 0) return;
     // Out of descriptors, /proc cannot be listed: this pass is skipped (logged, counted), the next one tries again.
     const rss = guarded(this.log, 'reading memory use from /proc', rssByProcessGroup, undefined);

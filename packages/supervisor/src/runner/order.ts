@@ -37,17 +37,24 @@ export function rankOf(name: string, programs: Record<string, ProgramConfig>, gr
   return programs[name]?.priority ?? 999;
 }
 
-export const byPriority = (programs: Record<string, ProgramConfig>, groups: Record<string, GroupConfig> = {}) => (a: string, b: string) =>
-  rankOf(a, programs, groups) - rankOf(b, programs, groups) ||
-  (programs[a]?.priority ?? 999) - (programs[b]?.priority ?? 999) ||
-  (a < b ? -1 : a > b ? 1 : 0); // not localeCompare: ICU data pages cost the daemon megabytes
+export const byPriority =
+  (programs: Record<string, ProgramConfig>, groups: Record<string, GroupConfig> = {}) =>
+  (a: string, b: string) =>
+    rankOf(a, programs, groups) - rankOf(b, programs, groups) ||
+    (programs[a]?.priority ?? 999) - (programs[b]?.priority ?? 999) ||
+    (a < b ? -1 : a > b ? 1 : 0); // not localeCompare: ICU data pages cost the daemon megabytes
 
 /**
  * Stop waves for `names`, each waited for before the next: dependents before what they depend
  * on, and among programs free to stop, one rank at a time, the highest rank first (supervisord
  * stops its groups that way); within a wave, higher priority is signalled first.
  */
-export function stopWaves(names: Iterable<string>, deps: Map<string, Set<string>>, programs: Record<string, ProgramConfig>, groups: Record<string, GroupConfig> = {}): string[][] {
+export function stopWaves(
+  names: Iterable<string>,
+  deps: Map<string, Set<string>>,
+  programs: Record<string, ProgramConfig>,
+  groups: Record<string, GroupConfig> = {},
+): string[][] {
   const remaining = new Set(names);
   const waves: string[][] = [];
   while (remaining.size > 0) {

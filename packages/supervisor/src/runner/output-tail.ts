@@ -15,7 +15,8 @@ export class OutputTail {
   private wrapped = false;
 
   constructor(capacity = 4096) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`OutputTail capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError(`OutputTail capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
   }
 

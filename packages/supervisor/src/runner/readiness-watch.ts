@@ -36,7 +36,11 @@ export class ReadinessWatch {
     if (c.kind === 'message') {
       child.on('message', (m: unknown) => {
         // process.send('ready') (PM2's protocol), or {type: 'ready'} / {ready: true}.
-        const ready = m === 'ready' || (typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'ready' || (m as { ready?: unknown }).ready === true));
+        const ready =
+          m === 'ready' ||
+          (typeof m === 'object' &&
+            m !== null &&
+            ((m as { type?: unknown }).type === 'ready' || (m as { ready?: unknown }).ready === true));
         if (ready) {
           const url = typeof m === 'object' && m !== null ? (m as { metricsUrl?: unknown }).metricsUrl : undefined;
           if (typeof url === 'string' && /^http:\/\//.test(url)) this.metricsUrl = url;

@@ -12,7 +12,12 @@ import type { PidStore } from '../process/pid-store.ts';
 import { isAlive, processesWithEnvPrefix, readProcStat } from '../process/proc.ts';
 import { MARKER_VAR } from '../process/spawn.ts';
 
-export async function reapLeftovers(store: PidStore, cgroups: CgroupDriver | undefined, config: ResolvedConfig, log: Logger): Promise<number[]> {
+export async function reapLeftovers(
+  store: PidStore,
+  cgroups: CgroupDriver | undefined,
+  config: ResolvedConfig,
+  log: Logger,
+): Promise<number[]> {
   const records = store.all();
   const handles = (cgroups?.leftovers() ?? []).map((n) => cgroups!.attach(n));
   const programOf = (instance: string) => instance.split(/[:@~]/)[0]!;

@@ -53,10 +53,25 @@ function why(r: InstanceRunner): string {
   const s = r.state;
   if (s.state === 'FATAL' && s.fatalReason) return s.fatalReason;
   const x = s.lastExit;
-  if (s.state === 'STOPPING' && s.stopReason === 'ready-timeout') return `no readiness proof within ${r.program.ready.kind === 'after' ? 'its startSecs' : `${(r.program.ready as { timeoutMs: number }).timeoutMs} ms`} (ready-timeout)`;
+  if (s.state === 'STOPPING' && s.stopReason === 'ready-timeout')
+    return (
+      `no readiness proof ` +
+      `within ${
+        r.program.ready.kind === 'after' ? 'its startSecs' : `${(r.program.ready as { timeoutMs: number }).timeoutMs} ms`
+      } (ready-timeout)`
+    );
   if (s.state === 'STOPPING' && s.stopReason === 'liveness') return 'liveness probe failed before it was ready';
   if (!x) return `went ${s.state} before it was ready`;
-  const how = x.reason === 'exited' ? `exited with code ${x.code}` : x.reason === 'signal' ? `was killed by ${x.signal}` : x.reason === 'spawn-error' ? `could not be started: ${x.detail}` : x.detail ? `${x.reason}: ${x.detail}` : x.reason;
+  const how =
+    x.reason === 'exited'
+      ? `exited with code ${x.code}`
+      : x.reason === 'signal'
+        ? `was killed by ${x.signal}`
+        : x.reason === 'spawn-error'
+          ? `could not be started: ${x.detail}`
+          : x.detail
+            ? `${x.reason}: ${x.detail}`
+            : x.reason;
   return `${how} before it was ready`;
 }
 
@@ -79,8 +94,20 @@ export class RollingReload {
     for (const f of this.onAbort.splice(0)) f();
   }
 
-  private event(phase: Extract<SupervisorEvent, { type: 'reload' }>['phase'], extra: { instance?: string; pid?: number | null; oldPid?: number | null; detail?: string } = {}): void {
-    this.host.emit({ type: 'reload', program: this.program, phase, at: new Date().toISOString(), instance: extra.instance ?? null, pid: extra.pid ?? null, oldPid: extra.oldPid ?? null, detail: extra.detail ?? null });
+  private event(
+    phase: Extract<SupervisorEvent, { type: 'reload' }>['phase'],
+    extra: { instance?: string; pid?: number | null; oldPid?: number | null; detail?: string } = {},
+  ): void {
+    this.host.emit({
+      type: 'reload',
+      program: this.program,
+      phase,
+      at: new Date().toISOString(),
+      instance: extra.instance ?? null,
+      pid: extra.pid ?? null,
+      oldPid: extra.oldPid ?? null,
+      detail: extra.detail ?? null,
+    });
   }
 
   /** Starts `r` and resolves once it is READY, or with the reason it is not. */
@@ -156,7 +183,10 @@ export class RollingReload {
         const { reason, pid } = outcomes[bad] as { reason: string; pid: number | null };
         failed = { instance: r.spec.id, pid, reason, output: [] };
         this.event('failed', { instance: r.spec.id, detail: reason });
-        this.host.log.error({ program: this.program, instance: r.spec.id, reason }, `rolling reload of ${this.program} stopped: ${r.spec.id} ${reason}; the old instances keep serving`);
+        this.host.log.error(
+          { program: this.program, instance: r.spec.id, reason },
+          `rolling reload of ${this.program} stopped: ${r.spec.id} ${reason}; the old instances keep serving`,
+        );
         // Every new instance of this step goes; the old ones that were not stopped first stay.
         await Promise.all(
           news.map(async (n) => {
@@ -181,7 +211,12 @@ export class RollingReload {
         const old = olds[k]!;
         const fresh = news[k]!;
         this.host.adopt(this.program, slot, fresh);
-        replaced.push({ instance: fresh.spec.id, oldPid: old.pid ?? null, newPid: fresh.pid ?? null, readyMs: (outcomes[k] as { readyMs: number }).readyMs });
+        replaced.push({
+          instance: fresh.spec.id,
+          oldPid: old.pid ?? null,
+          newPid: fresh.pid ?? null,
+          readyMs: (outcomes[k] as { readyMs: number }).readyMs,
+        });
         this.event('instance-ready', { instance: fresh.spec.id, pid: fresh.pid ?? null, oldPid: old.pid ?? null });
         if (!step.stopFirst.includes(i)) draining.push(this.retire(old));
       }
@@ -194,6 +229,13 @@ export class RollingReload {
       this.event('done', { detail: `${replaced.length} instance(s) replaced in ${durationMs} ms` });
       this.host.log.info({ program: this.program, replaced: replaced.length, durationMs }, `rolling reload of ${this.program} done`);
     }
-    return { program: this.program, ok, replaced, failed, durationMs, instances: this.host.slots(this.program).map((s) => this.host.statusOf(s.runner)) };
+    return {
+      program: this.program,
+      ok,
+      replaced,
+      failed,
+      durationMs,
+      instances: this.host.slots(this.program).map((s) => this.host.statusOf(s.runner)),
+    };
   }
 }

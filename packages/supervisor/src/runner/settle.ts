@@ -7,7 +7,12 @@ import type { EventEmitter } from 'node:events';
 import type { InstanceRunner } from './instance-runner.ts';
 
 /** The instances still pending when the timeout fired (empty when everything held in time). */
-export function waitUntil(changes: EventEmitter, instances: InstanceRunner[], done: (r: InstanceRunner) => boolean, timeoutMs: number): Promise<InstanceRunner[]> {
+export function waitUntil(
+  changes: EventEmitter,
+  instances: InstanceRunner[],
+  done: (r: InstanceRunner) => boolean,
+  timeoutMs: number,
+): Promise<InstanceRunner[]> {
   const pending = () => instances.filter((r) => !done(r));
   if (pending().length === 0) return Promise.resolve([]);
   return new Promise((resolve) => {

@@ -40,7 +40,13 @@ function usage(r: InstanceRunner, now: number): { cpuSeconds: number | null; cpu
   return { cpuSeconds: Math.round(cpuUsec / 1e4) / 100, cpuPercent, memoryBytes: memoryBytes ?? null };
 }
 
-export function instanceStatus(r: InstanceRunner, now: number, group: string | null, waitingFor: string[], role: 'new' | 'old' | null = null): InstanceStatus {
+export function instanceStatus(
+  r: InstanceRunner,
+  now: number,
+  group: string | null,
+  waitingFor: string[],
+  role: 'new' | 'old' | null = null,
+): InstanceStatus {
   const s = r.state;
   const up = s.state === 'STARTING' || s.state === 'READY' || s.state === 'STOPPING';
   return {

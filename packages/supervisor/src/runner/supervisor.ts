@@ -92,10 +92,15 @@ export class Supervisor extends EventEmitter {
     this.log = opts.log ?? silentLogger;
     this.baseEnv = opts.baseEnv ?? process.env;
     const mode = config.supervisor.cgroups.mode;
-    const detection: CgroupDetection = opts.cgroups ?? (mode === 'off' ? { driver: undefined, reason: 'cgroups are off in the config (supervisor.cgroups.mode)' } : detectCgroups({ root: config.supervisor.cgroups.root, daemonId: config.id }));
+    const detection: CgroupDetection =
+      opts.cgroups ??
+      (mode === 'off'
+        ? { driver: undefined, reason: 'cgroups are off in the config (supervisor.cgroups.mode)' }
+        : detectCgroups({ root: config.supervisor.cgroups.root, daemonId: config.id }));
     this.cgroups = detection.driver;
     this.cgroupReason = detection.driver ? undefined : detection.reason;
-    if (!this.cgroups && mode === 'required') throw new SupervisorError('HOLDFAST_E_CGROUP', `${this.cgroupReason}; supervisor.cgroups.mode is 'required'`);
+    if (!this.cgroups && mode === 'required')
+      throw new SupervisorError('HOLDFAST_E_CGROUP', `${this.cgroupReason}; supervisor.cgroups.mode is 'required'`);
     this.store = new PidStore(config.supervisor.stateDir);
     this.deps = dependencyMap(config.programs, config.groups);
     for (const [name, p] of Object.entries(config.programs)) this.programs.set(name, this.build(name, p));
@@ -111,7 +116,10 @@ export class Supervisor extends EventEmitter {
     // Bound after the reap: a previous daemon's instances may still have held the ports.
     for (const [name, p] of this.programs) if (p.config.listen) await this.sockets.bind(name, listenSpecs(name, p.config.listen));
     if (this.cgroups) {
-      this.oomTimer = setInterval(() => guarded(this.log, 'checking the cgroups for OOM kills and heap use', () => this.eachRunner(pollMemory), undefined), 2000);
+      this.oomTimer = setInterval(
+        () => guarded(this.log, 'checking the cgroups for OOM kills and heap use', () => this.eachRunner(pollMemory), undefined),
+        2000,
+      );
       this.oomTimer.unref();
     }
     this.refreshPoller();
@@ -140,12 +148,32 @@ export class Supervisor extends EventEmitter {
       onChange: (r, prev) => this.onChange(r, prev),
       onHeapGrowth: (r, memoryBytes, heapMiB) => {
         const limitBytes = r.program.limits?.memory ?? null;
-        this.log.warn({ instance: r.spec.id, memoryBytes, heapMiB, limitBytes }, `${r.spec.id}: memory at ${Math.round(memoryBytes / 2 ** 20)} MiB, past 60% of its ${heapMiB} MiB heap cap: the heap is growing towards its limit`);
-        this.emit('event', { type: 'heap-growth', instance: r.spec.id, program: r.spec.program, memoryBytes, heapMiB, limitBytes, at: new Date().toISOString() } satisfies SupervisorEvent);
+        this.log.warn(
+          { instance: r.spec.id, memoryBytes, heapMiB, limitBytes },
+          `${r.spec.id}: memory ` +
+            `at ${Math.round(memoryBytes / 2 ** 20)} MiB, past 60% of ` +
+            `its ${heapMiB} MiB heap cap: ` +
+            `the heap is growing towards its limit`,
+        );
+        this.emit('event', {
+          type: 'heap-growth',
+          instance: r.spec.id,
+          program: r.spec.program,
+          memoryBytes,
+          heapMiB,
+          limitBytes,
+          at: new Date().toISOString(),
+        } satisfies SupervisorEvent);
       },
       onOom: (r, kills) => {
         this.log.warn({ instance: r.spec.id, kills }, 'OOM kill in the cgroup (memory limit reached)');
-        this.emit('event', { type: 'oom', instance: r.spec.id, program: r.spec.program, kills, at: new Date().toISOString() } satisfies SupervisorEvent);
+        this.emit('event', {
+          type: 'oom',
+          instance: r.spec.id,
+          program: r.spec.program,
+          kills,
+          at: new Date().toISOString(),
+        } satisfies SupervisorEvent);
       },
     });
     return { runner, logs, generation };
@@ -154,9 +182,24 @@ export class Supervisor extends EventEmitter {
   private onChange(r: InstanceRunner, prev: ProcState): void {
     const s = r.state;
     if (s.state !== prev.state) {
-      const level = s.state === 'FATAL' ? 'error' : s.state === 'BACKOFF' || (s.state === 'STARTING' && prev.state === 'READY') ? 'warn' : 'info';
-      this.log[level]({ instance: r.spec.id, from: prev.state, to: s.state, pid: s.pid, lastExit: s.lastExit, fatalReason: s.fatalReason }, `${r.spec.id} ${prev.state} → ${s.state}`);
-      const event: SupervisorEvent = { type: 'state', instance: r.spec.id, key: r.spec.key, program: r.spec.program, from: prev.state, to: s.state, at: new Date().toISOString(), pid: s.pid ?? null, lastExit: exitSummary(s.lastExit), fatalReason: s.fatalReason ?? null };
+      const level =
+        s.state === 'FATAL' ? 'error' : s.state === 'BACKOFF' || (s.state === 'STARTING' && prev.state === 'READY') ? 'warn' : 'info';
+      this.log[level](
+        { instance: r.spec.id, from: prev.state, to: s.state, pid: s.pid, lastExit: s.lastExit, fatalReason: s.fatalReason },
+        `${r.spec.id} ${prev.state} → ${s.state}`,
+      );
+      const event: SupervisorEvent = {
+        type: 'state',
+        instance: r.spec.id,
+        key: r.spec.key,
+        program: r.spec.program,
+        from: prev.state,
+        to: s.state,
+        at: new Date().toISOString(),
+        pid: s.pid ?? null,
+        lastExit: exitSummary(s.lastExit),
+        fatalReason: s.fatalReason ?? null,
+      };
       this.emit('event', event);
     }
     this.emit('change', r);
@@ -180,7 +223,11 @@ export class Supervisor extends EventEmitter {
   private depMet(name: string): boolean {
     const p = this.programs.get(name);
     if (!p) return true;
-    return p.instances.every(({ runner: r }) => r.state.state === 'READY' || (r.state.state === 'EXITED' && r.state.lastExit?.reason === 'exited' && p.config.exitCodes.includes(r.state.lastExit.code ?? -1)));
+    return p.instances.every(
+      ({ runner: r }) =>
+        r.state.state === 'READY' ||
+        (r.state.state === 'EXITED' && r.state.lastExit?.reason === 'exited' && p.config.exitCodes.includes(r.state.lastExit.code ?? -1)),
+    );
   }
 
   waitingFor(name: string): string[] {
@@ -196,7 +243,9 @@ export class Supervisor extends EventEmitter {
   /** Starts every wanted program whose dependencies are met, in priority order. */
   private pump(): void {
     if (this.closed || !this.reaped) return;
-    const ready = [...this.wanted].filter((n) => this.waitingFor(n).length === 0).sort(byPriority(this.config.programs, this.config.groups));
+    const ready = [...this.wanted]
+      .filter((n) => this.waitingFor(n).length === 0)
+      .sort(byPriority(this.config.programs, this.config.groups));
     for (const name of ready) {
       this.wanted.delete(name);
       const manual = this.manualStart.delete(name);
@@ -228,7 +277,10 @@ export class Supervisor extends EventEmitter {
    * only names each program declares in envOverridable (and the failover agent's term variables),
    * for this start only unless `persist`; anything else refuses the whole request.
    */
-  async startTargets(targets: string[], opts: ActionOptions & { env?: Record<string, string>; persist?: boolean } = {}): Promise<ActionResult> {
+  async startTargets(
+    targets: string[],
+    opts: ActionOptions & { env?: Record<string, string>; persist?: boolean } = {},
+  ): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
     if (opts.env) this.checkEnvOverride(instances, opts.env);
     await this.reaping;
@@ -251,7 +303,11 @@ export class Supervisor extends EventEmitter {
     for (const r of single) r.send({ type: 'start', manual: true });
     // Done once each instance settled and is no longer waiting for its dependencies, or waits
     // for one that gave up (FATAL: it will not come up by itself, the answer says so).
-    return this.settle(instances, opts, (r) => (SETTLED.has(r.state.state) && !this.wanted.has(r.spec.program)) || this.blocked(r.spec.program));
+    return this.settle(
+      instances,
+      opts,
+      (r) => (SETTLED.has(r.state.state) && !this.wanted.has(r.spec.program)) || this.blocked(r.spec.program),
+    );
   }
 
   private checkEnvOverride(instances: InstanceRunner[], env: Record<string, string>): void {
@@ -262,11 +318,20 @@ export class Supervisor extends EventEmitter {
         const why = forbiddenOverride(name);
         if (why) problems.push(`${name}: ${why}; a start request may never set it`);
         else if (!allowed.includes(name) && !FAILOVER_TERM_VARS.includes(name)) {
-          problems.push(`${name} is not overridable for '${program}' (${allowed.length ? `it declares ${allowed.join(', ')}` : 'it declares none'}): add it to programs.${program}.envOverridable in ${this.config.file}`);
+          problems.push(
+            `${name} is not overridable for ` +
+              `'${program}' ` +
+              `(${
+                allowed.length ? `it ` + `declares ${allowed.join(', ')}` : 'it declares none'
+              }): add it to programs.${program}.envOverridable in ${this.config.file}`,
+          );
         }
       }
     }
-    if (problems.length) throw new SupervisorError('HOLDFAST_E_ENV_REFUSED', `the start was refused, nothing started: ${[...new Set(problems)].join('; ')}`, { problems });
+    if (problems.length)
+      throw new SupervisorError('HOLDFAST_E_ENV_REFUSED', `the start was refused, nothing started: ${[...new Set(problems)].join('; ')}`, {
+        problems,
+      });
   }
 
   /** Stops targets, dependents before what they depend on. */
@@ -298,7 +363,10 @@ export class Supervisor extends EventEmitter {
 
   async restartTargets(targets: string[], opts: ActionOptions = {}): Promise<ActionResult> {
     const { instances } = this.resolve(targets);
-    this.refuseWhileReloading(instances.map((r) => r.spec.program), 'restart');
+    this.refuseWhileReloading(
+      instances.map((r) => r.spec.program),
+      'restart',
+    );
     await this.reaping;
     for (const r of instances) r.send({ type: 'restart' });
     return this.settle(instances, opts, (r) => SETTLED.has(r.state.state));
@@ -327,7 +395,12 @@ export class Supervisor extends EventEmitter {
 
   private refuseWhileReloading(programs: Iterable<string>, what: string): void {
     for (const p of programs) {
-      if (this.reloads.has(p)) throw new SupervisorError('HOLDFAST_E_BUSY', `a rolling reload of '${p}' is under way: wait for it to end before '${what}' (or stop '${p}', which ends the reload)`, { program: p });
+      if (this.reloads.has(p))
+        throw new SupervisorError(
+          'HOLDFAST_E_BUSY',
+          `a rolling reload of '${p}' is under way: wait for it to end before '${what}' (or stop '${p}', which ends the reload)`,
+          { program: p },
+        );
     }
   }
 
@@ -341,14 +414,24 @@ export class Supervisor extends EventEmitter {
     if (!p) {
       const { instances } = this.resolve([program]);
       const kind = program in this.config.groups ? 'a group' : 'an instance';
-      throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${program}' is ${kind}, not a program: reload takes one program (${[...new Set(instances.map((r) => r.spec.program))].join(', ')})`, { target: program });
+      throw new SupervisorError(
+        'HOLDFAST_E_UNKNOWN_PROGRAM',
+        `'${program}' ` +
+          `is ${kind}, not a program: reload takes one program ` +
+          `(${[...new Set(instances.map((r) => r.spec.program))].join(', ')})`,
+        { target: program },
+      );
     }
     this.refuseWhileReloading([program], 'reload');
     await this.reaping;
     // Stopped (or still waiting for its dependencies): there is nothing to replace.
     if (this.wanted.has(program) || p.instances.every(({ runner }) => DOWN.has(runner.state.state))) {
       const states = p.instances.map(({ runner }) => `${runner.spec.id} ${runner.state.state}`).join(', ');
-      throw new SupervisorError('HOLDFAST_E_NOT_RUNNING', `'${program}' is not running (${states}): start it with 'holdfast start ${program}'; reload replaces running instances`, { program });
+      throw new SupervisorError(
+        'HOLDFAST_E_NOT_RUNNING',
+        `'${program}' is not running (${states}): start it with 'holdfast start ${program}'; reload replaces running instances`,
+        { program },
+      );
     }
     const host = {
       slots: () => p.instances,
@@ -451,7 +534,13 @@ export class Supervisor extends EventEmitter {
       const before = p.config.stopTimeoutMs;
       p.config = next.programs[name]!;
       if (p.config.stopTimeoutMs < before && p.instances.some(({ runner }) => runner.running)) {
-        warnings.push(`programs.${name}.stopTimeoutMs went down to ${p.config.stopTimeoutMs} ms: its running instances planned their shutdown within ${before} ms (HOLDFAST_TERMINATION_GRACE_MS) and get the new budget at their next start ('holdfast reload ${name}' gives it to them now)`);
+        warnings.push(
+          `programs.${name}.stopTimeoutMs went down ` +
+            `to ${p.config.stopTimeoutMs} ms: its running instances planned ` +
+            `their shutdown ` +
+            (`within ${before} ms (HOLDFAST_TERMINATION_GRACE_MS) and get the new budget at their next start ` +
+              `('holdfast reload ${name}' gives it to them now)`),
+        );
       }
       for (const { runner } of p.instances) warnings.push(...runner.reconfigure(p.config));
     }

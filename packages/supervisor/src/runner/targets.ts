@@ -11,8 +11,14 @@ export interface Targets {
 }
 
 /** `byProgram`: each program's instances, in config order. */
-export function resolveTargets(targets: string[], byProgram: Map<string, InstanceRunner[]>, groups: Record<string, GroupConfig>, configFile: string): Targets {
-  if (targets.length === 0) throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', "no target given: name a program, an instance (web:1), a group, or 'all'");
+export function resolveTargets(
+  targets: string[],
+  byProgram: Map<string, InstanceRunner[]>,
+  groups: Record<string, GroupConfig>,
+  configFile: string,
+): Targets {
+  if (targets.length === 0)
+    throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', "no target given: name a program, an instance (web:1), a group, or 'all'");
   const programs = new Set<string>();
   const instances = new Set<InstanceRunner>();
   const addProgram = (name: string) => {
@@ -28,7 +34,9 @@ export function resolveTargets(targets: string[], byProgram: Map<string, Instanc
       const hit = all.find((r) => r.spec.id === t);
       if (!hit) {
         const guess = didYouMean(t, [...byProgram.keys(), ...Object.keys(groups), ...all.map((r) => r.spec.id)]);
-        throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' in ${configFile}${guess ? ` (did you mean '${guess}'?)` : ''}`, { target: t });
+        throw new SupervisorError('HOLDFAST_E_UNKNOWN_PROGRAM', `'${t}' in ${configFile}${guess ? ` (did you mean '${guess}'?)` : ''}`, {
+          target: t,
+        });
       }
       instances.add(hit);
     }

@@ -61,7 +61,10 @@ function inUse(spec: ListenSpec, program: string): SupervisorError {
   const holders = findPortHolders(spec.port);
   return new SupervisorError(
     'HOLDFAST_E_PORT_IN_USE',
-    `programs.${program}.listen: port ${spec.port} on ${spec.host} is already in use, held by ${describeHolders(spec.port, holders)}. Stop that process, or change the port in the config`,
+    `programs.${program}.listen: ` +
+      `port ${spec.port} ` +
+      `on ${spec.host} is already in use, held ` +
+      `by ${describeHolders(spec.port, holders)}. Stop that process, or change the port in the config`,
     { port: spec.port, host: spec.host, program, holders },
   );
 }
@@ -83,15 +86,30 @@ export async function bindListenSockets(program: string, specs: ListenSpec[]): P
           ip = a.address;
           family = a.family;
         } catch (err) {
-          throw new SupervisorError('HOLDFAST_E_LISTEN', `programs.${program}.listen: cannot resolve host '${spec.host}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): use an IP address such as 127.0.0.1 or 0.0.0.0`, { port: spec.port, host: spec.host, program });
+          throw new SupervisorError(
+            'HOLDFAST_E_LISTEN',
+            `programs.${program}.listen: cannot resolve host ` +
+              `'${spec.host}' ` +
+              `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): use an IP address such as 127.0.0.1 or 0.0.0.0`,
+            { port: spec.port, host: spec.host, program },
+          );
         }
       }
       const handle = create(ip, spec.port, family);
       if (typeof handle === 'number') {
         const name = errName(handle);
         if (name === 'EADDRINUSE') throw inUse(spec, program);
-        const hint = name === 'EACCES' ? ' (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : name === 'EADDRNOTAVAIL' ? ` (${spec.host} is not an address of this machine)` : '';
-        throw new SupervisorError('HOLDFAST_E_LISTEN', `programs.${program}.listen: cannot bind ${spec.host}:${spec.port}: ${name}${hint}`, { port: spec.port, host: spec.host, program });
+        const hint =
+          name === 'EACCES'
+            ? ' (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+            : name === 'EADDRNOTAVAIL'
+              ? ` (${spec.host} is not an address of this machine)`
+              : '';
+        throw new SupervisorError(
+          'HOLDFAST_E_LISTEN',
+          `programs.${program}.listen: cannot bind ${spec.host}:${spec.port}: ${name}${hint}`,
+          { port: spec.port, host: spec.host, program },
+        );
       }
       const address = family === 6 ? `[${ip}]:${spec.port}` : `${ip}:${spec.port}`;
       handles.push({ spec, handle, address });
@@ -99,7 +117,11 @@ export async function bindListenSockets(program: string, specs: ListenSpec[]): P
       const err = handle.getsockname({});
       if (err) {
         if (errName(err) === 'EADDRINUSE') throw inUse(spec, program);
-        throw new SupervisorError('HOLDFAST_E_LISTEN', `programs.${program}.listen: cannot bind ${address}: ${errName(err)}`, { port: spec.port, host: spec.host, program });
+        throw new SupervisorError('HOLDFAST_E_LISTEN', `programs.${program}.listen: cannot bind ${address}: ${errName(err)}`, {
+          port: spec.port,
+          host: spec.host,
+          program,
+        });
       }
     }
     if (handles.length) {
@@ -111,8 +133,13 @@ export async function bindListenSockets(program: string, specs: ListenSpec[]): P
       });
       if (r.status !== 0) {
         const why = r.error ? r.error.message : (r.stderr || `exit ${r.status}`).trim();
-        if (/EADDRINUSE/.test(why)) throw inUse(handles.find((h) => why.includes(`fd ${3 + handles.indexOf(h)}`))?.spec ?? handles[0]!.spec, program);
-        throw new SupervisorError('HOLDFAST_E_LISTEN', `programs.${program}.listen: cannot listen on ${handles.map((h) => h.address).join(', ')}: ${why}`, { program });
+        if (/EADDRINUSE/.test(why))
+          throw inUse(handles.find((h) => why.includes(`fd ${3 + handles.indexOf(h)}`))?.spec ?? handles[0]!.spec, program);
+        throw new SupervisorError(
+          'HOLDFAST_E_LISTEN',
+          `programs.${program}.listen: cannot listen on ${handles.map((h) => h.address).join(', ')}: ${why}`,
+          { program },
+        );
       }
     }
   } catch (err) {

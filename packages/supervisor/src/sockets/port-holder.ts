@@ -74,7 +74,9 @@ export function findPortHolders(port: number, procRoot = '/proc'): PortHolder[] 
 export function describeHolders(port: number, holders: PortHolder[]): string {
   if (holders.length === 0) {
     const root = process.getuid?.() === 0;
-    return root ? 'no process holding it could be found (it may be in another network namespace)' : `the holder is not visible to this user (try: sudo ss -ltnp 'sport = :${port}')`;
+    return root
+      ? 'no process holding it could be found (it may be in another network namespace)'
+      : `the holder is not visible to this user (try: sudo ss -ltnp 'sport = :${port}')`;
   }
   return holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
 }

@@ -3,7 +3,18 @@
 // of a stopped process, a late timer). No I/O, no clock reads: the runner feeds events, carries
 // out the effects and passes the time in, so every path here is tested without a process.
 import { backoffDelay } from './backoff.ts';
-import { spawnErrorKind, type Effect, type ExitInfo, type ExitReason, type MachineContext, type ProcEvent, type ProcEventType, type ProcState, type ProcessStateName, type Transition } from './states.ts';
+import {
+  spawnErrorKind,
+  type Effect,
+  type ExitInfo,
+  type ExitReason,
+  type MachineContext,
+  type ProcEvent,
+  type ProcEventType,
+  type ProcState,
+  type ProcessStateName,
+  type Transition,
+} from './states.ts';
 
 type Handler<E extends ProcEventType> = (s: ProcState, e: Extract<ProcEvent, { type: E }>, ctx: MachineContext) => Transition;
 type Row = { [E in ProcEventType]?: Handler<E> };
@@ -35,7 +46,13 @@ function beginStart(s: ProcState, ctx: MachineContext, manual: boolean, extra: E
   return { next, effects };
 }
 
-function beginStop(s: ProcState, ctx: MachineContext, reason: ExitReason, afterStop: 'stay-stopped' | 'start' | 'recover', extra: Effect[]): Transition {
+function beginStop(
+  s: ProcState,
+  ctx: MachineContext,
+  reason: ExitReason,
+  afterStop: 'stay-stopped' | 'start' | 'recover',
+  extra: Effect[],
+): Transition {
   const next = enter(s, 'STOPPING', ctx, { stopReason: reason, afterStop, stoppedFrom: s.state });
   const effects: Effect[] = [...extra];
   if (s.pid !== undefined) effects.push({ type: 'signal', signal: ctx.policy.stopSignal });
@@ -85,7 +102,8 @@ function transientSpawnFailure(s: ProcState, ctx: MachineContext, last: ExitInfo
 function failedStart(s: ProcState, ctx: MachineContext, last: ExitInfo, extra: Effect[]): Transition {
   const oomKills = s.oomKills + (last.reason === 'oom' ? 1 : 0);
   // A one-shot program that finished successfully is done, not failing.
-  if (isExpected(last, ctx) && ctx.policy.autorestart !== 'always') return { next: enter(s, 'EXITED', ctx, { lastExit: last, oomKills }), effects: extra };
+  if (isExpected(last, ctx) && ctx.policy.autorestart !== 'always')
+    return { next: enter(s, 'EXITED', ctx, { lastExit: last, oomKills }), effects: extra };
   const failedStarts = s.failedStarts + 1;
   if (failedStarts > ctx.policy.startRetries) {
     const fatalReason = `did not become ready in ${failedStarts} attempts in a row; last attempt ${describe(last)}`;
@@ -147,8 +165,12 @@ export const table: Record<ProcessStateName, Row> = {
   STOPPING: {
     // A spawn still under way when the stop came: signal it as soon as it has a pid.
     spawned: (s, e, ctx) => stay({ ...s, pid: e.pid }, [{ type: 'signal', signal: ctx.policy.stopSignal }]),
-    spawnFailed: (s, e, ctx) => ({ next: enter(s, 'STOPPED', ctx, { lastExit: { code: null, signal: null, reason: 'spawn-error', at: ctx.now, detail: e.error } }), effects: [{ type: 'clearTimer', timer: 'stop' }] }),
-    timer: (s, e, ctx) => (e.timer === 'stop' && s.killedAt === undefined ? stay({ ...s, killedAt: ctx.now }, [{ type: 'kill' }]) : stay(s)),
+    spawnFailed: (s, e, ctx) => ({
+      next: enter(s, 'STOPPED', ctx, { lastExit: { code: null, signal: null, reason: 'spawn-error', at: ctx.now, detail: e.error } }),
+      effects: [{ type: 'clearTimer', timer: 'stop' }],
+    }),
+    timer: (s, e, ctx) =>
+      e.timer === 'stop' && s.killedAt === undefined ? stay({ ...s, killedAt: ctx.now }, [{ type: 'kill' }]) : stay(s),
     stop: (s) => stay({ ...s, afterStop: 'stay-stopped' }),
     start: (s) => stay({ ...s, afterStop: 'start' }),
     restart: (s) => stay({ ...s, afterStop: 'start' }),
@@ -161,7 +183,9 @@ export const table: Record<ProcessStateName, Row> = {
         const last: ExitInfo = { ...exitInfo(e, ctx, reason), ...(e.oom ? {} : { reason }) };
         return s.stoppedFrom === 'READY' ? crashed(s, ctx, last, clear) : failedStart(s, ctx, last, clear);
       }
-      const last: ExitInfo = e.oom ? exitInfo(e, ctx) : { code: e.code, signal: e.signal, reason: forced ? 'stop-timeout' : 'stopped', at: ctx.now };
+      const last: ExitInfo = e.oom
+        ? exitInfo(e, ctx)
+        : { code: e.code, signal: e.signal, reason: forced ? 'stop-timeout' : 'stopped', at: ctx.now };
       const patch = { lastExit: last, oomKills: s.oomKills + (e.oom ? 1 : 0) };
       if (s.afterStop === 'start') return beginStart({ ...s, ...patch, restarts: s.restarts + 1 }, ctx, true, clear);
       return { next: enter(s, 'STOPPED', ctx, patch), effects: clear };

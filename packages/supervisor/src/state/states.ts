@@ -71,7 +71,17 @@ export type ProcEvent =
   | { type: 'unhealthy'; reason: 'liveness' | 'memory-limit'; detail: string };
 
 export type ProcEventType = ProcEvent['type'];
-export const PROC_EVENT_TYPES: readonly ProcEventType[] = ['start', 'stop', 'restart', 'spawned', 'spawnFailed', 'ready', 'exit', 'timer', 'unhealthy'];
+export const PROC_EVENT_TYPES: readonly ProcEventType[] = [
+  'start',
+  'stop',
+  'restart',
+  'spawned',
+  'spawnFailed',
+  'ready',
+  'exit',
+  'timer',
+  'unhealthy',
+];
 
 export type Effect =
   | { type: 'spawn' }

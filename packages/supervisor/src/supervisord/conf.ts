@@ -48,7 +48,8 @@ function unknownSection(section: IniSection, report: Report): void {
     const guess = didYouMean(head, [...bare, ...SINGLE_SECTIONS]);
     hint = guess
       ? `did you mean [${guess}${bare.includes(guess) ? rest || ':name' : ''}]?`
-      : `known sections: [supervisord], [program:x], [group:x], [include], [unix_http_server], [inet_http_server], [supervisorctl], [eventlistener:x], [fcgi-program:x], [rpcinterface:x]`;
+      : `known sections: [supervisord], [program:x], [group:x], [include], [unix_http_server], [inet_http_server], ` +
+        `[supervisorctl], [eventlistener:x], [fcgi-program:x], [rpcinterface:x]`;
   }
   report.error({ file: section.file, line: section.line, section: name }, `unknown section [${name}]`, hint);
 }
@@ -83,11 +84,16 @@ export function readConf(file: string, report: Report, options: ReadOptions = {}
 
   const daemonSection = of('supervisord')[0];
   if (tree.files.length > 0 && !daemonSection) {
-    report.warn({ file }, 'there is no [supervisord] section: supervisord refuses such a file (".ini file does not include supervisord section"); holdfast runs it, but is this the file you meant?');
+    report.warn(
+      { file },
+      'there is no [supervisord] section: supervisord refuses such a file (".ini file does not include supervisord ' +
+        'section"); holdfast runs it, but is this the file you meant?',
+    );
   } else if (daemonSection && daemonSection.entries.length === 0) {
     report.warn(
       { file: daemonSection.file, line: daemonSection.line, section: 'supervisord' },
-      "the [supervisord] section is empty: supervisord would daemonize and write supervisord.log and supervisord.pid in its working directory (its defaults); holdfast runs in the foreground and logs to stdout",
+      'the [supervisord] section is empty: supervisord would daemonize and write supervisord.log and supervisord.pid ' +
+        'in its working directory (its defaults); holdfast runs in the foreground and logs to stdout',
     );
   }
   const daemon = daemonSection ? readDaemonSection(new SectionReader(daemonSection, report), vars, report) : { globalEnv: {} };
@@ -127,7 +133,10 @@ export function readConf(file: string, report: Report, options: ReadOptions = {}
   if (unix[0]) conf.unixServer = readUnixServer(new SectionReader(unix[0], report), vars, report);
   if (inet[0]) conf.inetServer = readInetServer(new SectionReader(inet[0], report), vars, report);
   for (const extra of [...unix.slice(1), ...inet.slice(1)]) {
-    report.warn({ file: extra.file, line: extra.line, section: extra.name }, 'holdfast serves one control endpoint; this extra HTTP server is not created');
+    report.warn(
+      { file: extra.file, line: extra.line, section: extra.name },
+      'holdfast serves one control endpoint; this extra HTTP server is not created',
+    );
   }
   for (const s of of('supervisorctl')) {
     report.warn(
@@ -145,7 +154,8 @@ export function readConf(file: string, report: Report, options: ReadOptions = {}
   for (const s of of('eventlistener')) {
     report.warn(
       { file: s.file, line: s.line, section: s.name },
-      'event listeners are not supported, so this program is not created; subscribe to state changes on the SSE stream (GET /events) instead',
+      'event listeners are not supported, so this program is not created; subscribe to state changes on the SSE ' +
+        'stream (GET /events) instead',
     );
   }
   for (const s of of('fcgi-program')) {

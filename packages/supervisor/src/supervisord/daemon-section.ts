@@ -19,7 +19,7 @@ const INSTEAD: Record<string, string> = {
   logfile: "holdfast logs to stdout with pino; redirect it, or let systemd's journal keep it",
   logfile_maxbytes: "holdfast's own log is not rotated by holdfast; the journal or your log shipper rotates it",
   logfile_backups: "holdfast's own log is not rotated by holdfast; the journal or your log shipper rotates it",
-  loglevel: 'set the level of holdfast\'s own log with LOG_LEVEL',
+  loglevel: "set the level of holdfast's own log with LOG_LEVEL",
   pidfile: 'holdfast keeps its own lock and state files next to the control socket',
   umask: 'holdfast does not change its umask; set UMask= in the systemd unit',
   silent: 'holdfast always logs to stdout',
@@ -39,18 +39,26 @@ export function readDaemonSection(r: SectionReader, vars: Vars, report: Report):
   if (user !== undefined) {
     report.warn(
       r.origin('user'),
-      `holdfast does not drop its own privileges: programs without user= run as '${user}', but start holdfast itself as that user (User= in the systemd unit) if that is what you want`,
+      `holdfast does not drop its own privileges: programs without user= run as ` +
+        `'${user}', but start holdfast itself ` +
+        `as that user (User= in the systemd unit) if that is what you want`,
     );
   }
   const nodaemon = r.value('nodaemon', vars, parseBoolean, false);
   if (r.has('nodaemon') && nodaemon === false) {
-    report.warn(r.origin('nodaemon'), 'holdfast always runs in the foreground; run it under systemd (holdfast gen systemd) or as a container entrypoint');
+    report.warn(
+      r.origin('nodaemon'),
+      'holdfast always runs in the foreground; run it under systemd (holdfast gen systemd) or as a container entrypoint',
+    );
   }
   // supervisord changes into directory= only when it daemonizes, so only then do its children
   // inherit it.
   const inherited = nodaemon === true ? undefined : directory;
   if (directory !== undefined && nodaemon === true) {
-    report.warn(r.origin('directory'), 'not used: with nodaemon=true supervisord does not change into this directory, so its programs do not run there either');
+    report.warn(
+      r.origin('directory'),
+      'not used: with nodaemon=true supervisord does not change into this directory, so its programs do not run there either',
+    );
   }
   for (const e of r.unread()) {
     const why = INSTEAD[e.key];

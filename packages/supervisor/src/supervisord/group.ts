@@ -26,14 +26,24 @@ export function readGroup(
     return undefined;
   }
   const group: SvGroup = { name, origin: r.origin(), ...(r.has('priority') ? { priority } : {}), programs: [] };
-  for (const member of list.split(',').map((m) => m.trim()).filter(Boolean)) {
+  for (const member of list
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean)) {
     if (fcgi.has(member) && !programs.has(member)) {
-      report.warn(r.origin('programs'), `'${member}' is an [fcgi-program:${member}], which holdfast does not run; it is left out of the group`);
+      report.warn(
+        r.origin('programs'),
+        `'${member}' is an [fcgi-program:${member}], which holdfast does not run; it is left out of the group`,
+      );
       continue;
     }
     if (!programs.has(member)) {
       const guess = didYouMean(member, programs.keys());
-      report.error(r.origin('programs'), `names unknown program '${member}'`, guess ? `did you mean '${guess}'?` : `add a [program:${member}] section or remove it from programs=`);
+      report.error(
+        r.origin('programs'),
+        `names unknown program '${member}'`,
+        guess ? `did you mean '${guess}'?` : `add a [program:${member}] section or remove it from programs=`,
+      );
       continue;
     }
     const other = groupOf.get(member);

@@ -86,7 +86,10 @@ export function readIniTree(mainFile: string, vars: Readonly<Record<string, Form
     const parsed = parseIni(text ?? '', file);
     report.errors.push(...parsed.errors);
     for (const { section, entry: old } of parsed.overridden) {
-      report.warn({ file: old.file, line: old.line, section, key: old.key }, 'set again later in the same section; the later value wins, as in supervisord');
+      report.warn(
+        { file: old.file, line: old.line, section, key: old.key },
+        'set again later in the same section; the later value wins, as in supervisord',
+      );
     }
     let include: IniSection | undefined;
     for (const section of parsed.sections) {
@@ -102,10 +105,18 @@ export function readIniTree(mainFile: string, vars: Readonly<Record<string, Form
     }
     const filesEntry = include.entries.find((e) => e.key === 'files');
     for (const e of include.entries) {
-      if (e.key !== 'files') report.warn({ file: e.file, line: e.line, section: 'include', key: e.key }, `unknown key '${e.key}' in [include]: only files= is read`);
+      if (e.key !== 'files')
+        report.warn(
+          { file: e.file, line: e.line, section: 'include', key: e.key },
+          `unknown key '${e.key}' in [include]: only files= is read`,
+        );
     }
     if (!filesEntry) {
-      report.error({ file, line: include.line, section: 'include' }, '[include] has no files= setting', 'list the files to include, e.g. files = conf.d/*.conf');
+      report.error(
+        { file, line: include.line, section: 'include' },
+        '[include] has no files= setting',
+        'list the files to include, e.g. files = conf.d/*.conf',
+      );
       return;
     }
     for (const target of includeTargets(filesEntry, vars, report, strict)) {
@@ -163,7 +174,12 @@ function includeTargets(entry: IniEntry, vars: Readonly<Record<string, FormatVal
     const matches = expandGlob(full);
     if (matches.length === 0) {
       // supervisord warns ("No file matches via include") and carries on; --strict refuses.
-      if (strict) report.error(at, `no file matches ${full}`, 'fix the pattern in files=, or remove it (without --strict this is a warning, as in supervisord)');
+      if (strict)
+        report.error(
+          at,
+          `no file matches ${full}`,
+          'fix the pattern in files=, or remove it (without --strict this is a warning, as in supervisord)',
+        );
       else report.warn(at, `no file matches ${full} (supervisord warns about this too and carries on; --strict refuses it)`);
       continue;
     }

@@ -42,7 +42,10 @@ export function readSupervisordConf(file: string, options: ReadOptions = {}): Su
       return {
         ...(at ? { file: at.file, line: at.line } : { file }),
         path: at ? [at.section, ...(at.key === undefined ? [] : [at.key])] : path,
-        message: `holdfast cannot take this value: ${issue.message.replace(/^Invalid input: /, '')} (at ${path.join('.')} of the converted config)`,
+        message:
+          `holdfast cannot take this ` +
+          `value: ${issue.message.replace(/^Invalid input: /, '')} ` +
+          `(at ${path.join('.')} of the converted config)`,
       };
     });
     throw new ConfigError(issues, `the supervisord configuration in ${file} does not fit holdfast`);

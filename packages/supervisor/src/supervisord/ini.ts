@@ -123,7 +123,9 @@ export function parseIni(text: string, file: string): IniParseResult {
         line: lineNo,
         path: [current.name],
         message: at >= 0 ? `'${shown}' has no key before '${value[at]}'` : `'${shown}' is not a 'key = value' line`,
-        hint: value.startsWith('[') ? 'a section header is written [kind:name] with nothing after the closing bracket but a comment' : 'write key = value; indent a line to continue the previous value',
+        hint: value.startsWith('[')
+          ? 'a section header is written [kind:name] with nothing after the closing bracket but a comment'
+          : 'write key = value; indent a line to continue the previous value',
       });
       return;
     }

@@ -8,8 +8,18 @@ import type { Report } from './report.ts';
 import { expandEntry, type SectionReader, type Vars } from './section-reader.ts';
 import { shlexSplit, ShlexError } from './shlex.ts';
 import {
-  checkName, parseAutoRestart, parseBoolean, parseByteSize, parseExitCodes, parseInteger, parseKeyValuePairs,
-  parseLogTarget, parseNonNegative, parseSignal, ValueProblem, type LogTarget,
+  checkName,
+  parseAutoRestart,
+  parseBoolean,
+  parseByteSize,
+  parseExitCodes,
+  parseInteger,
+  parseKeyValuePairs,
+  parseLogTarget,
+  parseNonNegative,
+  parseSignal,
+  ValueProblem,
+  type LogTarget,
 } from './values.ts';
 
 export interface ProgramContext {
@@ -24,11 +34,38 @@ export interface ProgramContext {
 
 /** Keys of [program:x] that supervisord knows; the ones not read below are reported as unsupported. */
 export const PROGRAM_KEYS = [
-  'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
-  'autorestart', 'exitcodes', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr',
-  'stdout_logfile', 'stdout_logfile_maxbytes', 'stdout_logfile_backups', 'stdout_capture_maxbytes', 'stdout_events_enabled',
-  'stdout_syslog', 'stderr_logfile', 'stderr_logfile_maxbytes', 'stderr_logfile_backups', 'stderr_capture_maxbytes',
-  'stderr_events_enabled', 'stderr_syslog', 'environment', 'directory', 'umask', 'serverurl',
+  'command',
+  'process_name',
+  'numprocs',
+  'numprocs_start',
+  'priority',
+  'autostart',
+  'startsecs',
+  'startretries',
+  'autorestart',
+  'exitcodes',
+  'stopsignal',
+  'stopwaitsecs',
+  'stopasgroup',
+  'killasgroup',
+  'user',
+  'redirect_stderr',
+  'stdout_logfile',
+  'stdout_logfile_maxbytes',
+  'stdout_logfile_backups',
+  'stdout_capture_maxbytes',
+  'stdout_events_enabled',
+  'stdout_syslog',
+  'stderr_logfile',
+  'stderr_logfile_maxbytes',
+  'stderr_logfile_backups',
+  'stderr_capture_maxbytes',
+  'stderr_events_enabled',
+  'stderr_syslog',
+  'environment',
+  'directory',
+  'umask',
+  'serverurl',
 ];
 
 const UNSUPPORTED: Record<string, string> = {
@@ -47,7 +84,10 @@ function readLog(r: SectionReader, ctx: ProgramContext, vars: Vars, stream: 'std
   const backups = r.value(`${fileKey}_backups`, vars, parseNonNegative, 10) ?? 0;
   const syslog = r.value(`${stream}_syslog`, vars, parseBoolean, false);
   if (first && (syslog || target.kind === 'syslog')) {
-    ctx.report.warn(r.origin(syslog ? `${stream}_syslog` : fileKey), `holdfast does not send ${stream} to syslog; it is written to holdfast's own log file instead (read it with holdfast logs)`);
+    ctx.report.warn(
+      r.origin(syslog ? `${stream}_syslog` : fileKey),
+      `holdfast does not send ${stream} to syslog; it is written to holdfast's own log file instead (read it with holdfast logs)`,
+    );
   }
   return {
     target: target.kind === 'syslog' ? { kind: 'auto' } : target,
@@ -97,10 +137,20 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
   const numprocsStart = r.value('numprocs_start', common, parseNonNegative, 0);
   const user = r.text('user', common);
   // process_name is expanded per process below, so read it raw here.
-  const processNameEntry = r.entry('process_name') ?? { key: 'process_name', value: '%(program_name)s', file: r.section.file, line: r.section.line };
+  const processNameEntry = r.entry('process_name') ?? {
+    key: 'process_name',
+    value: '%(program_name)s',
+    file: r.section.file,
+    line: r.section.line,
+  };
   const processName = processNameEntry.value;
 
-  if (numprocs === 0) report.error(r.origin('numprocs'), 'numprocs is 0, so the program would run no process', 'use numprocs=1 or more, or autostart=false to define it without starting it');
+  if (numprocs === 0)
+    report.error(
+      r.origin('numprocs'),
+      'numprocs is 0, so the program would run no process',
+      'use numprocs=1 or more, or autostart=false to define it without starting it',
+    );
   if (numprocs !== undefined && numprocs > 1 && !processName.includes('%(process_num)')) {
     report.error(
       r.origin(r.has('process_name') ? 'process_name' : 'numprocs'),
@@ -109,7 +159,11 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
     );
   }
   if (stopAsGroup === true && killAsGroup === false) {
-    report.error(r.origin('killasgroup'), 'stopasgroup=true with killasgroup=false is not allowed', 'remove killasgroup= (it follows stopasgroup) or set it to true');
+    report.error(
+      r.origin('killasgroup'),
+      'stopasgroup=true with killasgroup=false is not allowed',
+      'remove killasgroup= (it follows stopasgroup) or set it to true',
+    );
   }
   if (!r.has('command')) {
     report.error(r.origin(), `[${r.name}] does not specify a command`, 'add command=/path/to/program args');
@@ -123,7 +177,10 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
     const envText = r.text('environment', vars) ?? '';
     const env = report.attempt(r.origin('environment'), () => parseKeyValuePairs(envText));
     if (env && env.oddSeparators.length > 0 && num === start) {
-      report.warn(r.origin('environment'), `'${env.oddSeparators.join("', '")}' between KEY=value pairs is read as a separator; use commas`);
+      report.warn(
+        r.origin('environment'),
+        `'${env.oddSeparators.join("', '")}' between KEY=value pairs is read as a separator; use commas`,
+      );
     }
     for (const [k, v] of Object.entries(env?.pairs ?? {})) vars[`ENV_${k}`] = v;
     const directory = r.text('directory', vars);
@@ -131,13 +188,18 @@ export function readProgram(r: SectionReader, ctx: ProgramContext): SvProgram | 
     const stderr = readLog(r, ctx, vars, 'stderr', num === start);
     if (redirectStderr) {
       if (r.has('stderr_logfile') && stderr.target.kind === 'file' && num === start) {
-        report.warn(r.origin('stderr_logfile'), 'redirect_stderr=true sends stderr to the stdout log, so this file is not used (as in supervisord)');
+        report.warn(
+          r.origin('stderr_logfile'),
+          'redirect_stderr=true sends stderr to the stdout log, so this file is not used (as in supervisord)',
+        );
       }
       stderr.target = { kind: 'none' };
     }
     const commandText = r.text('command', vars);
     const argv = commandText === undefined ? undefined : report.attempt(r.origin('command'), () => splitCommand(commandText));
-    const procName = report.attempt(r.origin(r.has('process_name') ? 'process_name' : undefined), () => checkName(expandEntry(processNameEntry, vars)));
+    const procName = report.attempt(r.origin(r.has('process_name') ? 'process_name' : undefined), () =>
+      checkName(expandEntry(processNameEntry, vars)),
+    );
     if (argv === undefined || procName === undefined) break;
     processes.push({
       name: procName,

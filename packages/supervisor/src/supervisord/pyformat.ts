@@ -4,9 +4,7 @@
 
 export type FormatValue = string | number;
 
-export type FormatProblem =
-  | { kind: 'missing'; name: string }
-  | { kind: 'malformed'; reason: string };
+export type FormatProblem = { kind: 'missing'; name: string } | { kind: 'malformed'; reason: string };
 
 export class FormatError extends Error {
   readonly problem: FormatProblem;
@@ -73,11 +71,13 @@ function convert(name: string, value: FormatValue, spec: Spec): string {
     case 'o':
     case 'x':
     case 'X':
-      if (typeof value !== 'number') throw malformed(`%(${name})${c} needs a number, but ${name} is the text ${pyRepr(value)}; use %(${name})s`);
+      if (typeof value !== 'number')
+        throw malformed(`%(${name})${c} needs a number, but ${name} is the text ${pyRepr(value)}; use %(${name})s`);
       return formatInteger(value, spec);
     case 'f':
     case 'F': {
-      if (typeof value !== 'number') throw malformed(`%(${name})${c} needs a number, but ${name} is the text ${pyRepr(value)}; use %(${name})s`);
+      if (typeof value !== 'number')
+        throw malformed(`%(${name})${c} needs a number, but ${name} is the text ${pyRepr(value)}; use %(${name})s`);
       const body = Math.abs(value).toFixed(spec.precision ?? 6);
       const sign = value < 0 ? '-' : spec.flags.includes('+') ? '+' : spec.flags.includes(' ') ? ' ' : '';
       return pad(body, sign, spec, true);
@@ -117,7 +117,10 @@ export function pyFormat(template: string, values: Readonly<Record<string, Forma
     }
     if (template[i] !== '(') {
       if (i >= template.length) throw malformed(`a lone '%' at the end; write '%%' for a literal percent sign`);
-      throw malformed(`'%${template.slice(i, i + 1)}' is not an expansion supervisord accepts here; write %(name)s for a value or '%%' for a literal percent sign`);
+      throw malformed(
+        `'%${template.slice(i, i + 1)}' is not an expansion supervisord accepts here; write %(name)s for a value or ` +
+          `'%%' for a literal percent sign`,
+      );
     }
     // Python matches nested parentheses in the key.
     let depth = 1;

@@ -97,6 +97,7 @@ function describeFormatError(err: FormatError): [string, string | undefined] {
   }
   return [
     `%(${p.name})s is not a name supervisord can expand here`,
-    'available: ENV_<VAR>, here, program_name, group_name, process_num, numprocs, host_node_name (process_num only inside the loop keys such as command); write %% for a literal percent sign',
+    'available: ENV_<VAR>, here, program_name, group_name, process_num, numprocs, host_node_name (process_num only ' +
+      'inside the loop keys such as command); write %% for a literal percent sign',
   ];
 }

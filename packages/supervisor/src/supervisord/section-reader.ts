@@ -34,7 +34,12 @@ export class SectionReader {
   /** Where `key` is set, or the section header when it is not. */
   origin(key?: string): Origin {
     const e = key === undefined ? undefined : this.section.entries.find((x) => x.key === key);
-    return { file: e?.file ?? this.section.file, line: e?.line ?? this.section.line, section: this.section.name, ...(key === undefined ? {} : { key }) };
+    return {
+      file: e?.file ?? this.section.file,
+      line: e?.line ?? this.section.line,
+      section: this.section.name,
+      ...(key === undefined ? {} : { key }),
+    };
   }
 
   /**

@@ -23,7 +23,11 @@ const keyAt = (p: SvProgram, key: string): Origin => p.explicitKeys.get(key) ?? 
 
 /** 52428800 → "50MiB": supervisord's KB/MB/GB are powers of 1024, which holdfast spells KiB/MiB/GiB. */
 export function formatBytes(n: number): number | string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (n > 0 && n % size === 0) return `${n / size}${unit}`;
   }
   return n;
@@ -42,7 +46,12 @@ function logInput(spec: LogSpec, at: Origin, report: Report): Record<string, unk
   else if (spec.target.kind === 'file') {
     out.file = spec.target.path;
     if (!isAbsolute(spec.target.path)) {
-      report.warn(at, `the relative log path '${spec.target.path}' is resolved from the config file's directory by holdfast, from its working directory by supervisord`);
+      report.warn(
+        at,
+        `the relative log path ` +
+          `'${spec.target.path}' is resolved from the config file's directory by holdfast, from ` +
+          `its working directory by supervisord`,
+      );
     }
   }
   return out;
@@ -66,9 +75,17 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
     const at = keyAt(p, 'stderr_logfile');
     if (proc.stdout.maxBytes === proc.stderr.maxBytes && proc.stdout.backups === proc.stderr.backups) {
       redirect = true;
-      if (warnOnce) report.warn(at, 'stdout and stderr name the same file, so holdfast writes them as one stream (redirectStderr: true) that it can rotate safely');
+      if (warnOnce)
+        report.warn(
+          at,
+          'stdout and stderr name the same file, so holdfast writes them as one stream (redirectStderr: true) that it can rotate safely',
+        );
     } else if (warnOnce) {
-      report.warn(at, 'stdout and stderr name the same file with different rotation settings; two writers rotating one file lose lines: use redirect_stderr=true');
+      report.warn(
+        at,
+        'stdout and stderr name the same file with different rotation settings; two writers rotating one file lose ' +
+          'lines: use redirect_stderr=true',
+      );
     }
   }
   const input: ProgramInput = {
@@ -91,7 +108,12 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
   if (proc.directory !== undefined) {
     input.cwd = proc.directory;
     if (warnOnce && !isAbsolute(proc.directory)) {
-      report.warn(keyAt(p, 'directory'), `the relative directory '${proc.directory}' is resolved from the config file's directory by holdfast, from its working directory by supervisord`);
+      report.warn(
+        keyAt(p, 'directory'),
+        `the relative directory ` +
+          `'${proc.directory}' is resolved from the config file's directory by holdfast, from ` +
+          `its working directory by supervisord`,
+      );
     }
   }
   if (Object.keys(proc.environment).length > 0) input.env = proc.environment;
@@ -99,7 +121,11 @@ function programInput(p: SvProgram, proc: SvProcess, report: Report, warnOnce: b
   if (warnOnce) {
     const literal = proc.argv.slice(1).filter((a) => ['|', '||', '&&', ';', '>', '>>', '<', '&', '2>&1'].includes(a));
     if (literal.length > 0) {
-      report.warn(keyAt(p, 'command'), `'${literal.join("', '")}' is passed to the program as a plain argument: supervisord runs no shell (and neither does holdfast); use sh -c '...' if a shell was meant`);
+      report.warn(
+        keyAt(p, 'command'),
+        `'${literal.join("', " + "'")}' is passed to the program as a plain argument: supervisord runs no shell (and ` +
+          `neither does holdfast); use sh -c '...' if a shell was meant`,
+      );
     }
   }
   return input;
@@ -122,7 +148,22 @@ function identicalButName(a: SvProcess, b: SvProcess): boolean {
 }
 
 // The order a person would write them in: what runs, then how it restarts, then how it stops.
-const KEY_ORDER = ['command', 'cwd', 'env', 'user', 'instances', 'autostart', 'autorestart', 'exitCodes', 'startSecs', 'startRetries', 'stopSignal', 'stopTimeoutMs', 'priority', 'logs'];
+const KEY_ORDER = [
+  'command',
+  'cwd',
+  'env',
+  'user',
+  'instances',
+  'autostart',
+  'autorestart',
+  'exitCodes',
+  'startSecs',
+  'startRetries',
+  'stopSignal',
+  'stopTimeoutMs',
+  'priority',
+  'logs',
+];
 const LOG_KEY_ORDER = ['file', 'maxBytes', 'backups'];
 
 function ordered(input: Record<string, unknown>, order: string[]): Record<string, unknown> {
@@ -131,7 +172,10 @@ function ordered(input: Record<string, unknown>, order: string[]): Record<string
 }
 
 function minimized(input: ProgramInput): ProgramInput {
-  const out = ordered(minimize(input, (c) => programSchema.parse(c), ['command']), KEY_ORDER);
+  const out = ordered(
+    minimize(input, (c) => programSchema.parse(c), ['command']),
+    KEY_ORDER,
+  );
   const logs = out.logs as Record<string, Record<string, unknown>> | undefined;
   for (const stream of ['stdout', 'stderr']) if (logs?.[stream]) logs[stream] = ordered(logs[stream], LOG_KEY_ORDER);
   return out;
@@ -147,12 +191,24 @@ export interface Converted {
 
 // Which supervisord key a holdfast program field comes from, to point an error at its line.
 const SOURCE_KEY: [string, string][] = [
-  ['command', 'command'], ['cwd', 'directory'], ['env', 'environment'], ['user', 'user'], ['instances', 'numprocs'],
-  ['autostart', 'autostart'], ['autorestart', 'autorestart'], ['exitCodes', 'exitcodes'], ['startSecs', 'startsecs'],
-  ['startRetries', 'startretries'], ['stopSignal', 'stopsignal'], ['stopTimeoutMs', 'stopwaitsecs'], ['priority', 'priority'],
+  ['command', 'command'],
+  ['cwd', 'directory'],
+  ['env', 'environment'],
+  ['user', 'user'],
+  ['instances', 'numprocs'],
+  ['autostart', 'autostart'],
+  ['autorestart', 'autorestart'],
+  ['exitCodes', 'exitcodes'],
+  ['startSecs', 'startsecs'],
+  ['startRetries', 'startretries'],
+  ['stopSignal', 'stopsignal'],
+  ['stopTimeoutMs', 'stopwaitsecs'],
+  ['priority', 'priority'],
   ['logs.redirectStderr', 'redirect_stderr'],
   ...(['stdout', 'stderr'] as const).flatMap((s): [string, string][] => [
-    [`logs.${s}.file`, `${s}_logfile`], [`logs.${s}.maxBytes`, `${s}_logfile_maxbytes`], [`logs.${s}.backups`, `${s}_logfile_backups`],
+    [`logs.${s}.file`, `${s}_logfile`],
+    [`logs.${s}.maxBytes`, `${s}_logfile_maxbytes`],
+    [`logs.${s}.backups`, `${s}_logfile_backups`],
   ]),
 ];
 
@@ -177,7 +233,11 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
   const add = (name: string, input: ProgramInput, at: Origin, from: SvProgram) => {
     const prior = origins.get(name);
     if (prior) {
-      report.error(at, `two programs would both be called '${name}' in holdfast (the other is [${prior.section}] at ${prior.file}:${prior.line})`, 'give one of them another process_name or section name');
+      report.error(
+        at,
+        `two programs would both be called '${name}' in holdfast (the other is [${prior.section}] at ${prior.file}:${prior.line})`,
+        'give one of them another process_name or section name',
+      );
       return;
     }
     origins.set(name, at);
@@ -189,10 +249,16 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
     const first = p.processes[0];
     if (!first) continue;
     if (p.explicitKeys.has('stopasgroup') && !p.stopAsGroup) {
-      report.warn(keyAt(p, 'stopasgroup'), 'holdfast always sends the stop signal to the whole process group, so children of the program stop too');
+      report.warn(
+        keyAt(p, 'stopasgroup'),
+        'holdfast always sends the stop signal to the whole process group, so children of the program stop too',
+      );
     }
     if (p.explicitKeys.has('killasgroup') && !p.killAsGroup) {
-      report.warn(keyAt(p, 'killasgroup'), "holdfast always kills the whole process group (and cgroup) after the stop timeout, so nothing is left behind");
+      report.warn(
+        keyAt(p, 'killasgroup'),
+        'holdfast always kills the whole process group (and cgroup) after the stop timeout, so nothing is left behind',
+      );
     }
     const base = safeName(p.name, p.origin, report);
     if (p.processes.length === 1) {
@@ -205,13 +271,19 @@ export function toHoldfast(conf: SvConf, report: Report): Converted {
       const names = p.processes.map((proc) => proc.name);
       report.warn(
         keyAt(p, 'numprocs'),
-        `numprocs=${p.numprocs} becomes instances: ${p.numprocs}; supervisord's ${names[0]} … ${names.at(-1)} are addressed as ${base}:0 … ${base}:${p.numprocs - 1}`,
+        `numprocs=${p.numprocs} becomes ` +
+          `instances: ${p.numprocs}; ` +
+          `supervisord's ${names[0]} ` +
+          `… ${names.at(-1)} are ` +
+          `addressed as ${base}:0 … ${base}:${p.numprocs - 1}`,
       );
       const shared = [...new Set(explicitLogFiles(first))];
       if (shared.length > 0) {
         report.warn(
           keyAt(p, 'stdout_logfile'),
-          `all ${p.numprocs} processes write ${shared.join(' and ')} in supervisord; holdfast gives each instance its own file, with -<instance> before the extension, so rotation never races`,
+          `all ${p.numprocs} processes ` +
+            `write ${shared.join(' and ')} in supervisord; holdfast gives each instance its ` +
+            `own file, with -<instance> before the extension, so rotation never races`,
         );
       }
       add(base, { ...programInput(p, first, report, true), instances: p.processes.length }, p.origin, p);
@@ -261,11 +333,21 @@ function daemonInput(conf: SvConf, report: Report): NonNullable<SupervisorConfig
   if (unix) {
     out.socket = unix.file;
     if (unix.chmod !== undefined && unix.chmod !== 0o600) {
-      report.warn(unix.keys.chmod ?? { ...unix.origin, key: 'chmod' }, `the control socket is always mode 0600 (owner only) in holdfast, not 0${unix.chmod.toString(8)}`);
+      report.warn(
+        unix.keys.chmod ?? { ...unix.origin, key: 'chmod' },
+        `the control socket is always mode 0600 (owner only) in holdfast, not 0${unix.chmod.toString(8)}`,
+      );
     }
-    if (unix.chown !== undefined) report.warn(unix.keys.chown ?? { ...unix.origin, key: 'chown' }, 'the control socket belongs to the user running holdfast; chown is not applied');
+    if (unix.chown !== undefined)
+      report.warn(
+        unix.keys.chown ?? { ...unix.origin, key: 'chown' },
+        'the control socket belongs to the user running holdfast; chown is not applied',
+      );
     if (unix.username !== undefined) {
-      report.warn(unix.keys.username ?? { ...unix.origin, key: 'username' }, 'the Unix control socket is protected by its file mode (0600), not by a username and password');
+      report.warn(
+        unix.keys.username ?? { ...unix.origin, key: 'username' },
+        'the Unix control socket is protected by its file mode (0600), not by a username and password',
+      );
     }
   }
   const inet = conf.inetServer;
@@ -274,7 +356,10 @@ function daemonInput(conf: SvConf, report: Report): NonNullable<SupervisorConfig
     const password = inet.password;
     if (password !== undefined && !password.startsWith('{SHA}') && password.length >= 16) {
       out.http = { host, port: inet.port, token: password };
-      report.warn(inet.keys.password ?? { ...inet.origin, key: 'password' }, 'the TCP control API takes the password as its bearer token (Authorization: Bearer <password>); supervisorctl cannot use it');
+      report.warn(
+        inet.keys.password ?? { ...inet.origin, key: 'password' },
+        'the TCP control API takes the password as its bearer token (Authorization: Bearer <password>); supervisorctl cannot use it',
+      );
     } else {
       const why =
         password === undefined
@@ -284,7 +369,9 @@ function daemonInput(conf: SvConf, report: Report): NonNullable<SupervisorConfig
             : 'the password is shorter than the 16 characters a token needs';
       report.warn(
         inet.origin,
-        `the TCP control API is not enabled: holdfast requires a bearer token on TCP and ${why}; add supervisor.http with a token or tokenFile`,
+        `the TCP control API is not enabled: holdfast requires a bearer token on TCP ` +
+          `and ${why}; add supervisor.http ` +
+          `with a token or tokenFile`,
       );
     }
   }

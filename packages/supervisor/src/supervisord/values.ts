@@ -58,12 +58,14 @@ export function parseSignal(value: string): NodeJS.Signals {
   if (/^\d+$/.test(trimmed)) {
     const num = Number(trimmed);
     const name = Object.keys(SIGNAL_NAMES).find((k) => SIGNAL_NAMES[k] === num);
-    if (!name) throw new ValueProblem(`${num} is not a signal number on this system`, 'use a signal name such as TERM, INT, QUIT, HUP, USR1');
+    if (!name)
+      throw new ValueProblem(`${num} is not a signal number on this system`, 'use a signal name such as TERM, INT, QUIT, HUP, USR1');
     return name as NodeJS.Signals;
   }
   const upper = trimmed.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  if (!(name in SIGNAL_NAMES)) throw new ValueProblem(`'${value}' is not a signal name`, 'use one of TERM, INT, QUIT, HUP, KILL, USR1, USR2');
+  if (!(name in SIGNAL_NAMES))
+    throw new ValueProblem(`'${value}' is not a signal name`, 'use one of TERM, INT, QUIT, HUP, KILL, USR1, USR2');
   return name as NodeJS.Signals;
 }
 
@@ -113,7 +115,8 @@ export function expandUser(path: string): string {
 export function checkName(name: string): string {
   const s = name.trim();
   for (const ch of [' ', ':', '/']) {
-    if (s.includes(ch)) throw new ValueProblem(`name '${name}' contains '${ch === ' ' ? 'a space' : ch}'`, 'names may not contain spaces, colons or slashes');
+    if (s.includes(ch))
+      throw new ValueProblem(`name '${name}' contains '${ch === ' ' ? 'a space' : ch}'`, 'names may not contain spaces, colons or slashes');
   }
   if (s === '') throw new ValueProblem('the name is empty', 'give the section a name, e.g. [program:web]');
   return s;
@@ -131,7 +134,8 @@ export function parseKeyValuePairs(value: string): KeyValueResult {
   try {
     tokens = keyValueTokens(value);
   } catch (err) {
-    if (err instanceof ShlexError) throw new ValueProblem(`cannot read the environment list: ${err.message}`, 'quote values with "..." and close every quote');
+    if (err instanceof ShlexError)
+      throw new ValueProblem(`cannot read the environment list: ${err.message}`, 'quote values with "..." and close every quote');
     throw err;
   }
   const pairs: Record<string, string> = {};
@@ -140,7 +144,10 @@ export function parseKeyValuePairs(value: string): KeyValueResult {
     const [k, eq, v] = tokens.slice(i, i + 3);
     if (k === undefined || eq !== '=' || v === undefined) {
       const near = tokens.slice(i, i + 3).join(' ');
-      throw new ValueProblem(`unexpected end of KEY=value pairs near '${near}'`, 'write KEY="value",KEY2="value2" and quote values that contain characters other than letters, digits and /.+-():_');
+      throw new ValueProblem(
+        `unexpected end of KEY=value pairs near '${near}'`,
+        'write KEY="value",KEY2="value2" and quote values that contain characters other than letters, digits and /.+-():_',
+      );
     }
     pairs[k] = v;
     const sep = tokens[i + 3];

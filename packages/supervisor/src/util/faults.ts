@@ -23,7 +23,10 @@ const errText = (err: unknown) => {
 export function recordFault(log: Logger, kind: FaultKind, what: string, err: unknown, fields: Record<string, unknown> = {}): void {
   counts[kind]++;
   const level = kind === 'bookkeeping' ? 'warn' : 'error';
-  log[level]({ ...fields, err: errText(err), kind, ...(kind === 'bookkeeping' ? {} : { stack: (err as Error)?.stack }) }, `${what} failed; the daemon carries on`);
+  log[level](
+    { ...fields, err: errText(err), kind, ...(kind === 'bookkeeping' ? {} : { stack: (err as Error)?.stack }) },
+    `${what} failed; the daemon carries on`,
+  );
 }
 
 /** Runs `fn`; a throw is logged and counted as a bookkeeping fault, and `fallback` returned. */

@@ -18,7 +18,11 @@ const ownCgroup = () => /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf
 
 before(() => {
   const controllers = readFileSync(join(ROOT, 'cgroup.controllers'), 'utf8');
-  for (const c of ['cpu', 'memory', 'pids']) assert.ok(controllers.split(/\s+/).includes(c), `${ROOT} is not a cgroup v2 tree with the ${c} controller (controllers: ${controllers.trim() || 'none'})`);
+  for (const c of ['cpu', 'memory', 'pids'])
+    assert.ok(
+      controllers.split(/\s+/).includes(c),
+      `${ROOT} is not a cgroup v2 tree with the ${c} controller (controllers: ${controllers.trim() || 'none'})`,
+    );
   assert.notEqual(ownCgroup(), '/', 'run in a delegated cgroup, not the root (as systemd with Delegate=yes does)');
 });
 
@@ -41,7 +45,8 @@ test('limits land in the kernel files, and the program is inside its cgroup befo
   const dir = tempDir(t, 'hf-sup-');
   const { config } = await writeConfig(
     t,
-    `programs:\n  capped:\n    command: [sh, -c, 'cat /proc/self/cgroup; exec sleep 1000']\n    ready: {afterMs: 0}\n    limits: {cpu: 0.5, memory: 96MiB, memoryHigh: 80MiB, pids: 50}\n    stopTimeoutMs: 500\n`,
+    `programs:\n  capped:\n    command: [sh, -c, 'cat /proc/self/cgroup; exec sleep 1000']\n    ready: {afterMs: 0}\n` +
+      `    limits: {cpu: 0.5, memory: 96MiB, memoryHigh: 80MiB, pids: 50}\n    stopTimeoutMs: 500\n`,
     { dir },
   );
   const sup = await startSupervisor(t, config);
@@ -55,10 +60,14 @@ test('limits land in the kernel files, and the program is inside its cgroup befo
   assert.equal(read('pids.max'), '50');
   assert.match(readFileSync(`/proc/${r.pid}/cgroup`, 'utf8'), new RegExp(`^0::.*/holdfast/${config.id}/capped$`, 'm'));
   // What the program printed first, before anything else ran: it was already inside.
-  const stdout = await waitFor('the first line of output', () => {
-    const text = readFileSync(join(dir, 'logs', 'capped.stdout.log'), 'utf8');
-    return text.includes('0::') ? text : undefined;
-  }, { timeoutMs: 30_000 });
+  const stdout = await waitFor(
+    'the first line of output',
+    () => {
+      const text = readFileSync(join(dir, 'logs', 'capped.stdout.log'), 'utf8');
+      return text.includes('0::') ? text : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
   assert.match(stdout, new RegExp(`^0::.*/holdfast/${config.id}/capped$`, 'm'));
 });
 
@@ -66,14 +75,19 @@ test('a program allocating past memory.max is OOM-killed by the kernel and repor
   // dash keeps a command substitution's whole output in memory: 256 MB of it passes a 32 MiB limit.
   const { config } = await writeConfig(
     t,
-    `programs:\n  hog:\n    command: [sh, -c, 'x=$(head -c 268435456 /dev/zero | tr "\\\\000" a); sleep 1000']\n    ready: {afterMs: 0}\n    limits: {memory: 32MiB}\n    backoff: {initialMs: 60s, maxMs: 60s}\n    autorestart: on-failure\n`,
+    `programs:\n  hog:\n    command: [sh, -c, 'x=$(head -c 268435456 /dev/zero | tr "\\\\000" a); sleep 1000']\n` +
+      `    ready: {afterMs: 0}\n    limits: {memory: 32MiB}\n    backoff: {initialMs: 60s, maxMs: 60s}\n` +
+      `    autorestart: on-failure\n`,
   );
   const sup = await startSupervisor(t, config);
   const events: SupervisorEvent[] = [];
   sup.on('event', (e: SupervisorEvent) => events.push(e));
   const r = await waitState(sup, 'hog', (x) => x.state.oomKills >= 1 && x.state.lastExit?.reason === 'oom', 120_000);
   assert.equal(r.state.lastExit?.signal, 'SIGKILL');
-  assert.ok(events.some((e) => e.type === 'oom' && e.instance === 'hog'), 'an oom event');
+  assert.ok(
+    events.some((e) => e.type === 'oom' && e.instance === 'hog'),
+    'an oom event',
+  );
   const memoryEvents = readFileSync(join(r.cgroup!.procsFiles[0]!, '..', 'memory.events'), 'utf8');
   assert.match(memoryEvents, /^oom_kill [1-9]/m, 'the kernel counted it');
 });
@@ -81,15 +95,20 @@ test('a program allocating past memory.max is OOM-killed by the kernel and repor
 test('pids.max is enforced by the kernel: forks past it fail and pids.events counts them', async (t) => {
   const { config } = await writeConfig(
     t,
-    `programs:\n  forker:\n    command: [sh, -c, 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1000 & done; echo forked; exec sleep 1000']\n    ready: {afterMs: 0}\n    limits: {pids: 6}\n    stopTimeoutMs: 500\n`,
+    `programs:\n  forker:\n    command: [sh, -c, 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1000 & done; echo ` +
+      `forked; exec sleep 1000']\n    ready: {afterMs: 0}\n    limits: {pids: 6}\n    stopTimeoutMs: 500\n`,
   );
   const sup = await startSupervisor(t, config);
   const r = await waitState(sup, 'forker', 'READY', 60_000);
   const cg = join(r.cgroup!.procsFiles[0]!, '..');
-  const events = await waitFor('a refused fork in pids.events', () => {
-    const text = readFileSync(join(cg, 'pids.events'), 'utf8');
-    return /^max [1-9]/m.test(text) ? text : undefined;
-  }, { timeoutMs: 60_000 });
+  const events = await waitFor(
+    'a refused fork in pids.events',
+    () => {
+      const text = readFileSync(join(cg, 'pids.events'), 'utf8');
+      return /^max [1-9]/m.test(text) ? text : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   assert.match(events, /^max [1-9]/m);
   assert.ok(r.cgroup!.pids().length <= 6, `at most 6 processes in the cgroup, found ${r.cgroup!.pids().length}`);
 });
@@ -97,16 +116,26 @@ test('pids.max is enforced by the kernel: forks past it fail and pids.events cou
 test('stop empties the cgroup through cgroup.kill: a daemonized grandchild ignoring SIGTERM goes too', async (t) => {
   const dir = tempDir(t, 'hf-sup-');
   const pidFile = join(dir, 'grandchild.pid');
-  const { config } = await writeConfig(t, `programs:\n  forker:\n    command: [${join(fixtures, 'daemonize.sh')}, ${pidFile}]\n    ready: {afterMs: 0}\n    stopTimeoutMs: 1000\n`, { dir });
+  const { config } = await writeConfig(
+    t,
+    `programs:\n  forker:\n    command: ` +
+      `[${join(fixtures, 'daemonize.sh')}, ${pidFile}]\n    ready: {afterMs: 0}\n` +
+      `    stopTimeoutMs: 1000\n`,
+    { dir },
+  );
   const sup = await startSupervisor(t, config);
   const r = await waitState(sup, 'forker', 'READY', 60_000);
-  const grandchild = await waitFor('the grandchild pid', () => {
-    try {
-      return Number(readFileSync(pidFile, 'utf8'));
-    } catch {
-      return 0;
-    }
-  }, { timeoutMs: 60_000 });
+  const grandchild = await waitFor(
+    'the grandchild pid',
+    () => {
+      try {
+        return Number(readFileSync(pidFile, 'utf8'));
+      } catch {
+        return 0;
+      }
+    },
+    { timeoutMs: 60_000 },
+  );
   assert.ok(isAlive(grandchild));
   await sup.stopTargets(['forker']);
   assert.equal(isAlive(r.pid!), false, 'the child is gone');

@@ -8,7 +8,11 @@ import type { Strategy } from './strategy.ts';
 
 export const adaptive: Strategy = {
   name: 'adaptive',
-  explain: ({ adaptive: { stddevMultiplier: k, marginMultiplier: m } }) => `the last hour’s mean ± ${k} × its smoothed stddev, at least ± ${+(m * 100).toFixed(2)} %, widened to the same hour a day and a week ago`,
+  explain: ({ adaptive: { stddevMultiplier: k, marginMultiplier: m } }) =>
+    `the last hour’s mean ` +
+    `± ${k} × its smoothed stddev, at least ` +
+    `± ${+(m * 100).toFixed(2)} %, widened to the same ` +
+    `hour a day and a week ago`,
   band(b) {
     const r = (what: string) => recordName(b, what);
     const L = r('level');

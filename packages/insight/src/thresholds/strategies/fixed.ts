@@ -5,7 +5,9 @@ import type { Strategy } from './strategy.ts';
 
 export const staticThreshold: Strategy = {
   name: 'static',
-  explain: ({ static: { below, above } }) => `a fixed threshold (${[below !== undefined ? `below ${below}` : '', above !== undefined ? `above ${above}` : ''].filter(Boolean).join(', ')})`,
+  explain: ({ static: { below, above } }) =>
+    `a fixed threshold ` +
+    `(${[below !== undefined ? `below ${below}` : '', above !== undefined ? `above ${above}` : ''].filter(Boolean).join(', ')})`,
   band(b) {
     return {
       compared: recordName(b, 'level'),
@@ -23,6 +25,10 @@ export const weekAverage: Strategy = {
     const r = (what: string) => recordName(b, what);
     // The guide averages the raw counter; the rate is what it means (an average of a counter's
     // value is not a rate), so the recorded level is averaged.
-    return { compared: r('level'), records: [{ record: r('lower'), expr: `avg_over_time(${r('level')}[7d] offset 1w) * ${b.weekAverage.factor}` }], lower: r('lower') };
+    return {
+      compared: r('level'),
+      records: [{ record: r('lower'), expr: `avg_over_time(${r('level')}[7d] offset 1w) * ${b.weekAverage.factor}` }],
+      lower: r('lower'),
+    };
   },
 };

@@ -16,7 +16,14 @@ export function widest(agg: 'max' | 'min', label: string, branches: readonly { t
 }
 
 /** The combined bound: short term, margin, and the recorded long-term (seasonal) bound. */
-export function combinedBound(side: 'upper' | 'lower', centre: string, spread: string, k: number, margin: number, longTerm: string): string {
+export function combinedBound(
+  side: 'upper' | 'lower',
+  centre: string,
+  spread: string,
+  k: number,
+  margin: number,
+  longTerm: string,
+): string {
   const sign = side === 'upper' ? '+' : '-';
   const folded = widest(
     side === 'upper' ? 'max' : 'min',

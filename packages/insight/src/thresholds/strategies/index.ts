@@ -6,4 +6,10 @@ import { seasonal } from './seasonal.ts';
 import type { Strategy } from './strategy.ts';
 
 export type { Band, Strategy } from './strategy.ts';
-export const strategies: Readonly<Record<StrategyName, Strategy>> = { seasonal, adaptive, robust, static: staticThreshold, 'week-average': weekAverage };
+export const strategies: Readonly<Record<StrategyName, Strategy>> = {
+  seasonal,
+  adaptive,
+  robust,
+  static: staticThreshold,
+  'week-average': weekAverage,
+};

@@ -9,7 +9,10 @@ import type { Strategy } from './strategy.ts';
 export const robust: Strategy = {
   name: 'robust',
   explain: ({ robust: { madMultiplier: k, marginMultiplier: m } }) =>
-    `the day’s median ± ${k} × its median absolute deviation, at least ± ${+(m * 100).toFixed(2)} %, widened to the same hour a day and a week ago, against the last hour’s median`,
+    `the day’s median ` +
+    `± ${k} × its median absolute deviation, at least ` +
+    `± ${+(m * 100).toFixed(2)} %, widened to the ` +
+    `same hour a day and a week ago, against the last hour’s median`,
   band(b) {
     const r = (what: string) => recordName(b, what);
     const L = r('level');

@@ -18,12 +18,16 @@ import type { BaselineSpec } from '../types.ts';
 import type { Strategy } from './strategy.ts';
 
 /** A rate of counted events (requests, or any counter): its noise over a window is known. */
-const countedSignal = (signal: BaselineSpec['signal'], type: BaselineSpec['metricType']) => signal === 'requests' || (signal === 'metric' && type === 'counter');
+const countedSignal = (signal: BaselineSpec['signal'], type: BaselineSpec['metricType']) =>
+  signal === 'requests' || (signal === 'metric' && type === 'counter');
 
 export const seasonal: Strategy = {
   name: 'seasonal',
   explain: ({ seasonal: { weeks, zScore, margin }, signal, metricType }) =>
-    `the same hour ${weeks === 1 ? 'a week ago' : `in the past ${weeks} weeks (their median)`} grown by the weekly trend, ± the larger of ${zScore} × (the robust deviation of last week’s misses${countedSignal(signal, metricType) ? ' with the counting noise' : ''}) and ${+(margin * 100).toFixed(2)} %`,
+    `the same hour ${weeks === 1 ? 'a week ago' : `in the ` + `past ${weeks} weeks (their ` + `median)`} grown by the weekly ` +
+    `trend, ± the larger ` +
+    (`of ${zScore} × (the robust deviation of last week’s ` +
+      `misses${countedSignal(signal, metricType) ? ' with the counting noise' : ''}) and ${+(margin * 100).toFixed(2)} %`),
   band(b) {
     const r = (what: string) => recordName(b, what);
     const L = r('level');
@@ -47,7 +51,13 @@ export const seasonal: Strategy = {
         // half-filled window would compare a night with a day).
         { record: r('week_ratio'), expr: `${L} / (${L} offset 1w > 0)` },
         { record: r('trend'), expr: `quantile_over_time(0.5, ${r('week_ratio')}[1w])` },
-        { record: r('prediction'), expr: weeks === 1 ? `avg_over_time(${L}[1h] offset 167h30m) * ${r('trend')}` : `quantile without (look_back) (0.5, ${predictions.join(' or ')})` },
+        {
+          record: r('prediction'),
+          expr:
+            weeks === 1
+              ? `avg_over_time(${L}[1h] offset 167h30m) * ${r('trend')}`
+              : `quantile without (look_back) (0.5, ${predictions.join(' or ')})`,
+        },
         // No miss where nothing was predicted: a zero prediction would put an infinity in the spread for a week.
         { record: r('abs_relative_miss'), expr: `abs(${L} / (${r('prediction')} > 0) - 1)` },
         { record: r('relative_spread'), expr: `quantile_over_time(0.5, ${r('abs_relative_miss')}[1w]) * 1.4826` },

@@ -19,7 +19,23 @@ function evaluated(a) {
         'ul',
         { class: 'firing' },
         a.firing.map((f) =>
-          h('li', { dataset: { alert: f.alertname } }, badge('unhealthy', 'firing'), ' ', h('b', { class: 'mono' }, f.alertname), ' ', h('span', { class: 'muted mono' }, Object.entries(f.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(' ')), ` · for ${fmtDuration(Math.max(0, Date.now() - f.since))}`),
+          h(
+            'li',
+            { dataset: { alert: f.alertname } },
+            badge('unhealthy', 'firing'),
+            ' ',
+            h('b', { class: 'mono' }, f.alertname),
+            ' ',
+            h(
+              'span',
+              { class: 'muted mono' },
+              Object.entries(f.labels)
+                .filter(([k]) => k !== 'alertname')
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' '),
+            ),
+            ` · for ${fmtDuration(Math.max(0, Date.now() - f.since))}`,
+          ),
         ),
       )
     : h('p', { class: 'empty' }, 'Nothing firing.');
@@ -29,17 +45,34 @@ function evaluated(a) {
 export function renderAlerts(root, s) {
   if (!s.config) return;
   const live = evaluated(s.daemon?.alerting);
-  const liveKey = JSON.stringify([s.daemon?.alerting?.firing, s.daemon?.alerting?.pending, s.daemon?.alerting?.lastError, Math.floor(Date.now() / 10_000)]);
+  const liveKey = JSON.stringify([
+    s.daemon?.alerting?.firing,
+    s.daemon?.alerting?.pending,
+    s.daemon?.alerting?.lastError,
+    Math.floor(Date.now() / 10_000),
+  ]);
   if (!s.config.incidents) {
     if (root.dataset.key === `off${liveKey}`) return;
     root.dataset.key = `off${liveKey}`;
-    root.replaceChildren(...[live, h('p', { class: 'empty' }, 'The alert ledger comes with the incident loop: add an ', h('code', {}, 'incidents:'), ' section to the config.')].filter(Boolean));
+    root.replaceChildren(
+      ...[
+        live,
+        h(
+          'p',
+          { class: 'empty' },
+          'The alert ledger comes with the incident loop: add an ',
+          h('code', {}, 'incidents:'),
+          ' section to the config.',
+        ),
+      ].filter(Boolean),
+    );
     return;
   }
   const key = JSON.stringify(s.alerts) + liveKey;
   if (root.dataset.key === key) return;
   root.dataset.key = key;
-  if (s.alerts.length === 0) return root.replaceChildren(...[live, h('p', { class: 'empty' }, 'No rule fired in the last 7 days.')].filter(Boolean));
+  if (s.alerts.length === 0)
+    return root.replaceChildren(...[live, h('p', { class: 'empty' }, 'No rule fired in the last 7 days.')].filter(Boolean));
   root.replaceChildren(
     ...[live].filter(Boolean),
     h(
@@ -48,7 +81,17 @@ export function renderAlerts(root, s) {
       h(
         'table',
         { class: 'stack' },
-        h('thead', {}, h('tr', {}, ['Rule', 'Fired', 'Acknowledged', 'Not valid', 'Ignored', 'Flapping', 'Time to ack', 'Noise', 'Do'].map((c, i) => h('th', { scope: 'col', class: i > 0 && i < 7 ? 'num' : undefined }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Rule', 'Fired', 'Acknowledged', 'Not valid', 'Ignored', 'Flapping', 'Time to ack', 'Noise', 'Do'].map((c, i) =>
+              h('th', { scope: 'col', class: i > 0 && i < 7 ? 'num' : undefined }, c),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -75,7 +118,11 @@ export function renderAlerts(root, s) {
 
 function noise(v) {
   const pct = Math.round(v * 100);
-  const bar = h('span', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': 'noise' }, h('i'));
+  const bar = h(
+    'span',
+    { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': 'noise' },
+    h('i'),
+  );
   bar.firstChild.style.width = `${pct}%`;
   return h('span', { class: `noise${v >= 0.5 ? ' high' : ''}` }, bar, `${pct} %`);
 }

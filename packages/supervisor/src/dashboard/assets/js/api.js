@@ -26,7 +26,11 @@ export async function api(method, path, body) {
   const r = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await r.text();
   let data;
-  try { data = text ? JSON.parse(text) : null; } catch { data = { error: { message: text.slice(0, 300) } }; }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { error: { message: text.slice(0, 300) } };
+  }
   if (!r.ok) throw new ApiError(r.status, data);
   return data;
 }

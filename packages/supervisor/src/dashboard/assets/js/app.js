@@ -132,7 +132,14 @@ function connect() {
       if (err.status === 401) {
         es.close();
         setConn('down', 'signed out');
-        document.body.replaceChildren(h('main', { class: 'signed-out' }, h('h1', {}, 'Signed out'), h('p', {}, 'The session ended. Run holdfast dashboard -c <config> and open the link it prints.')));
+        document.body.replaceChildren(
+          h(
+            'main',
+            { class: 'signed-out' },
+            h('h1', {}, 'Signed out'),
+            h('p', {}, 'The session ended. Run holdfast dashboard -c <config> and open the link it prints.'),
+          ),
+        );
       }
     }
   };
@@ -165,7 +172,8 @@ function setupNav() {
   const links = [...document.querySelectorAll('.tabs a')];
   const obs = new IntersectionObserver(
     (entries) => {
-      for (const e of entries) if (e.isIntersecting) for (const a of links) a.classList.toggle('on', a.getAttribute('href') === `#${e.target.id}`);
+      for (const e of entries)
+        if (e.isIntersecting) for (const a of links) a.classList.toggle('on', a.getAttribute('href') === `#${e.target.id}`);
     },
     { rootMargin: '-45% 0px -50% 0px' },
   );

@@ -25,8 +25,19 @@ const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyV
 export function rateChart(title, series, unit = '/s') {
   const box = h('div', { class: 'chart-box' });
   const plot = h('div', { class: 'chart-plot' });
-  const buttons = ['5m', '1h', '1d'].map((r) => h('button', { type: 'button', 'aria-pressed': String(r === '5m'), onclick: () => setRange(r) }, r));
-  box.append(h('div', { class: 'chart-head' }, h('strong', {}, title), h('span', { class: 'seg', role: 'group', 'aria-label': 'time range' }, ...buttons), h('button', { type: 'button', class: 'ghost', onclick: () => box.remove(), 'aria-label': 'Close chart' }, 'Close')), plot);
+  const buttons = ['5m', '1h', '1d'].map((r) =>
+    h('button', { type: 'button', 'aria-pressed': String(r === '5m'), onclick: () => setRange(r) }, r),
+  );
+  box.append(
+    h(
+      'div',
+      { class: 'chart-head' },
+      h('strong', {}, title),
+      h('span', { class: 'seg', role: 'group', 'aria-label': 'time range' }, ...buttons),
+      h('button', { type: 'button', class: 'ghost', onclick: () => box.remove(), 'aria-label': 'Close chart' }, 'Close'),
+    ),
+    plot,
+  );
   let range = '5m';
   let u;
   let timer;
@@ -48,7 +59,16 @@ export function rateChart(title, series, unit = '/s') {
           height: 180,
           scales: { y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1)] } },
           axes: [axis, { ...axis, values: (_u, vals) => vals.map((v) => `${v}${unit}`), size: 60 }],
-          series: [{}, ...series.map((s) => ({ label: s.label, stroke: cssVar(s.colour), width: 1.5, points: { show: false }, value: (_u, v) => (v === null ? '–' : `${v.toFixed(2)}${unit}`) }))],
+          series: [
+            {},
+            ...series.map((s) => ({
+              label: s.label,
+              stroke: cssVar(s.colour),
+              width: 1.5,
+              points: { show: false },
+              value: (_u, v) => (v === null ? '–' : `${v.toFixed(2)}${unit}`),
+            })),
+          ],
           legend: { live: true },
         },
         data,

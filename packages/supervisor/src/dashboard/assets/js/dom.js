@@ -56,15 +56,38 @@ export function reconcile(parent, items, key, create, update) {
 }
 
 export const STATE = {
-  READY: ['s-ok', '●'], STARTING: ['s-info', '◐'], STOPPING: ['s-info', '◑'], BACKOFF: ['s-warn', '↻'],
-  STOPPED: ['s-idle', '■'], EXITED: ['s-idle', '■'], FATAL: ['s-bad', '✕'],
-  open: ['s-bad', '●'], acknowledged: ['s-warn', '◐'], resolved: ['s-ok', '✓'],
-  critical: ['s-bad', '▲'], error: ['s-bad', '▲'], warning: ['s-warn', '▲'], info: ['s-info', 'i'],
-  closed: ['s-ok', '●'], halfOpen: ['s-warn', '◐'], 'half-open': ['s-warn', '◐'],
-  leader: ['s-ok', '★'], follower: ['s-info', '●'], candidate: ['s-warn', '◐'], stopped: ['s-idle', '■'],
-  keep: ['s-ok', '✓'], review: ['s-info', '?'], tune: ['s-warn', '~'], close: ['s-bad', '✕'],
-  healthy: ['s-ok', '●'], unhealthy: ['s-bad', '✕'], alive: ['s-ok', '●'], dead: ['s-bad', '✕'],
-  local: ['s-idle', '●'], cluster: ['s-info', '●'], fallback: ['s-warn', '▲'],
+  READY: ['s-ok', '●'],
+  STARTING: ['s-info', '◐'],
+  STOPPING: ['s-info', '◑'],
+  BACKOFF: ['s-warn', '↻'],
+  STOPPED: ['s-idle', '■'],
+  EXITED: ['s-idle', '■'],
+  FATAL: ['s-bad', '✕'],
+  open: ['s-bad', '●'],
+  acknowledged: ['s-warn', '◐'],
+  resolved: ['s-ok', '✓'],
+  critical: ['s-bad', '▲'],
+  error: ['s-bad', '▲'],
+  warning: ['s-warn', '▲'],
+  info: ['s-info', 'i'],
+  closed: ['s-ok', '●'],
+  halfOpen: ['s-warn', '◐'],
+  'half-open': ['s-warn', '◐'],
+  leader: ['s-ok', '★'],
+  follower: ['s-info', '●'],
+  candidate: ['s-warn', '◐'],
+  stopped: ['s-idle', '■'],
+  keep: ['s-ok', '✓'],
+  review: ['s-info', '?'],
+  tune: ['s-warn', '~'],
+  close: ['s-bad', '✕'],
+  healthy: ['s-ok', '●'],
+  unhealthy: ['s-bad', '✕'],
+  alive: ['s-ok', '●'],
+  dead: ['s-bad', '✕'],
+  local: ['s-idle', '●'],
+  cluster: ['s-info', '●'],
+  fallback: ['s-warn', '▲'],
 };
 
 /** A badge: its class gives the colour, the glyph and the word say the same without colour. */
@@ -96,7 +119,10 @@ export function fmtBytes(n) {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
 }
 

@@ -11,13 +11,23 @@ export function renderFailover(root, s) {
   if (!s.config.failover) {
     if (!root.dataset.off) {
       root.dataset.off = '1';
-      root.replaceChildren(h('p', { class: 'empty' }, 'No failover agent is watched: set ', h('code', {}, 'dashboard.failover.status'), ' to its status socket or URL (docs/dashboard.md).'));
+      root.replaceChildren(
+        h(
+          'p',
+          { class: 'empty' },
+          'No failover agent is watched: set ',
+          h('code', {}, 'dashboard.failover.status'),
+          ' to its status socket or URL (docs/dashboard.md).',
+        ),
+      );
     }
     return;
   }
   const f = s.failover;
   if (!f || !f.ok) {
-    root.replaceChildren(h('p', { class: 'empty' }, badge('unhealthy', 'unreachable'), ` ${f?.endpoint ?? ''}: ${f?.error ?? 'not read yet'}`));
+    root.replaceChildren(
+      h('p', { class: 'empty' }, badge('unhealthy', 'unreachable'), ` ${f?.endpoint ?? ''}: ${f?.error ?? 'not read yet'}`),
+    );
     return;
   }
   const st = f.status;
@@ -29,7 +39,10 @@ export function renderFailover(root, s) {
   const leaseEl = h('span');
   setText(leaseEl, lease === null ? (leader ? 'held by the leader' : '–') : `${(lease / 1000).toFixed(1)} s`);
   const peers = st.peers ?? [];
-  const members = [{ node: st.node, role: l.role, alive: true, healthy: st.health?.healthy ?? null, lastSeenMsAgo: 0, token: l.token, self: true }, ...peers];
+  const members = [
+    { node: st.node, role: l.role, alive: true, healthy: st.health?.healthy ?? null, lastSeenMsAgo: 0, token: l.token, self: true },
+    ...peers,
+  ];
   const drills = f.drills ?? [];
   root.replaceChildren(
     h(
@@ -48,7 +61,15 @@ export function renderFailover(root, s) {
       h(
         'table',
         { class: 'stack' },
-        h('thead', {}, h('tr', {}, ['Node', 'Role', 'Reachable', 'Health', 'Token', 'Last heard'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Node', 'Role', 'Reachable', 'Health', 'Token', 'Last heard'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -59,9 +80,19 @@ export function renderFailover(root, s) {
               h('td', { 'data-label': 'Node', class: 'mono' }, m.node, m.self ? h('span', { class: 'muted' }, ' (this agent)') : null),
               h('td', { 'data-label': 'Role' }, badge(m.role ?? 'stopped', m.role ?? 'unknown')),
               h('td', { 'data-label': 'Reachable' }, badge(m.alive ? 'alive' : 'dead', m.alive ? 'reachable' : 'silent')),
-              h('td', { 'data-label': 'Health' }, m.healthy === null || m.healthy === undefined ? '–' : badge(m.healthy ? 'healthy' : 'unhealthy', m.healthy ? 'healthy' : 'failing')),
+              h(
+                'td',
+                { 'data-label': 'Health' },
+                m.healthy === null || m.healthy === undefined
+                  ? '–'
+                  : badge(m.healthy ? 'healthy' : 'unhealthy', m.healthy ? 'healthy' : 'failing'),
+              ),
               h('td', { 'data-label': 'Token', class: 'num' }, m.token ?? '–'),
-              h('td', { 'data-label': 'Last heard', class: 'num' }, m.self ? 'now' : m.lastSeenMsAgo === null ? 'never' : `${fmtDuration(m.lastSeenMsAgo)} ago`),
+              h(
+                'td',
+                { 'data-label': 'Last heard', class: 'num' },
+                m.self ? 'now' : m.lastSeenMsAgo === null ? 'never' : `${fmtDuration(m.lastSeenMsAgo)} ago`,
+              ),
             ),
           ),
         ),
@@ -75,7 +106,15 @@ export function renderFailover(root, s) {
           h(
             'table',
             { class: 'stack' },
-            h('thead', {}, h('tr', {}, ['When', 'Fault', 'Recovery', 'Failed polls', 'Overlaps', 'Result'].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['When', 'Fault', 'Recovery', 'Failed polls', 'Overlaps', 'Result'].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -88,12 +127,24 @@ export function renderFailover(root, s) {
                   h('td', { 'data-label': 'Recovery', class: 'num' }, d.recovery_s === undefined ? '–' : `${d.recovery_s} s`),
                   h('td', { 'data-label': 'Failed polls', class: 'num' }, d.failed_polls ?? '–'),
                   h('td', { 'data-label': 'Overlaps', class: 'num' }, d.overlaps ?? '–'),
-                  h('td', { 'data-label': 'Result' }, d.overlaps ? badge('unhealthy', 'split brain') : d.passed === false ? badge('unhealthy', 'failed') : badge('healthy', 'passed')),
+                  h(
+                    'td',
+                    { 'data-label': 'Result' },
+                    d.overlaps
+                      ? badge('unhealthy', 'split brain')
+                      : d.passed === false
+                        ? badge('unhealthy', 'failed')
+                        : badge('healthy', 'passed'),
+                  ),
                 ),
               ),
             ),
           ),
         )
-      : h('p', { class: 'empty' }, f.drillsError ?? 'No drill recorded: holdfast drill failover --record <file>, with that file as dashboard.failover.drills.'),
+      : h(
+          'p',
+          { class: 'empty' },
+          f.drillsError ?? 'No drill recorded: holdfast drill failover --record <file>, with that file as dashboard.failover.drills.',
+        ),
   );
 }

@@ -11,7 +11,11 @@ function action(button, id, verb, body) {
   button.disabled = true;
   return api('POST', `/api/v1/incidents/${id}/${verb}`, body)
     .then((r) => {
-      toast(`incident ${id} ${verb === 'ack' ? 'acknowledged' : verb === 'invalid' ? 'marked not valid' : 'resolved'}${r.learned ? `; learned into ${r.learned.file} as '${r.learned.entry.id}'` : ''}`);
+      toast(
+        `incident ${id} ${
+          verb === 'ack' ? 'acknowledged' : verb === 'invalid' ? 'marked not valid' : 'resolved'
+        }${r.learned ? `; learned into ${r.learned.file} as '${r.learned.entry.id}'` : ''}`,
+      );
       return true;
     })
     .catch((err) => {
@@ -30,14 +34,23 @@ function create(i) {
   const cause = h('div', { class: 'cause' });
   const runbook = h('ol', { class: 'runbook', 'aria-label': 'runbook' });
   const forms = h('div');
-  const ack = h('button', { type: 'button', onclick: (e) => void action(e.currentTarget, i.id, 'ack', { by: 'dashboard' }) }, 'Acknowledge');
+  const ack = h(
+    'button',
+    { type: 'button', onclick: (e) => void action(e.currentTarget, i.id, 'ack', { by: 'dashboard' }) },
+    'Acknowledge',
+  );
   const resolve = h('button', { type: 'button', class: 'primary', onclick: () => showForm('resolve') }, 'Resolve…');
   const invalid = h('button', { type: 'button', onclick: () => showForm('invalid') }, 'Not valid…');
   const buttons = h('div', { class: 'actions' }, ack, resolve, invalid);
   el.append(h('div', { class: 'incident-head' }, sev, st, title), meta, cause, runbook, buttons, forms);
   function showForm(kind) {
     if (forms.firstChild?.dataset.kind === kind) return forms.firstChild.querySelector('input').focus();
-    const text = h('input', { type: 'text', required: true, placeholder: kind === 'resolve' ? 'What was wrong (the cause)' : 'Why it is not a real problem', 'aria-label': kind === 'resolve' ? 'cause' : 'reason' });
+    const text = h('input', {
+      type: 'text',
+      required: true,
+      placeholder: kind === 'resolve' ? 'What was wrong (the cause)' : 'Why it is not a real problem',
+      'aria-label': kind === 'resolve' ? 'cause' : 'reason',
+    });
     const learn = h('input', { type: 'checkbox', id: `learn-${i.id}` });
     const submit = h('button', { type: 'submit', class: 'primary' }, kind === 'resolve' ? 'Resolve' : 'Mark not valid');
     const form = h(
@@ -52,7 +65,8 @@ function create(i) {
       e.preventDefault();
       const v = text.value.trim();
       if (!v) return text.focus();
-      const body = kind === 'resolve' ? { by: 'dashboard', cause: v, ...(learn.checked ? { learn: true } : {}) } : { by: 'dashboard', reason: v };
+      const body =
+        kind === 'resolve' ? { by: 'dashboard', cause: v, ...(learn.checked ? { learn: true } : {}) } : { by: 'dashboard', reason: v };
       if (await action(submit, i.id, kind, body)) form.remove();
     });
     forms.replaceChildren(form);
@@ -72,13 +86,13 @@ function update(el, i) {
   setText(c.title, `#${i.id} ${i.category}: ${i.summary}`);
   c.meta.replaceChildren(
     ...[
-    h('span', {}, 'program ', h('b', {}, i.program ?? '–')),
-    h('span', {}, h('b', {}, `${i.count}×`), ` since ${fmtAgo(i.firstSeen)}`),
-    h('span', {}, 'last ', h('b', {}, fmtAgo(i.lastSeen))),
-    h('span', {}, 'owner ', h('b', {}, i.owner ?? 'nobody')),
-    h('span', {}, 'rule ', h('b', { class: 'mono' }, i.rule)),
-    i.ackedBy ? h('span', {}, 'acknowledged by ', h('b', {}, i.ackedBy)) : null,
-    i.resolution ? h('span', {}, 'resolution ', h('b', {}, i.resolution), i.cause ? `: ${i.cause}` : '') : null,
+      h('span', {}, 'program ', h('b', {}, i.program ?? '–')),
+      h('span', {}, h('b', {}, `${i.count}×`), ` since ${fmtAgo(i.firstSeen)}`),
+      h('span', {}, 'last ', h('b', {}, fmtAgo(i.lastSeen))),
+      h('span', {}, 'owner ', h('b', {}, i.owner ?? 'nobody')),
+      h('span', {}, 'rule ', h('b', { class: 'mono' }, i.rule)),
+      i.ackedBy ? h('span', {}, 'acknowledged by ', h('b', {}, i.ackedBy)) : null,
+      i.resolution ? h('span', {}, 'resolution ', h('b', {}, i.resolution), i.cause ? `: ${i.cause}` : '') : null,
     ].filter(Boolean),
   );
   const pc = i.probableCause;
@@ -102,7 +116,15 @@ export function renderIncidents(root, s) {
   if (s.config && !s.config.incidents) {
     if (!root.dataset.off) {
       root.dataset.off = '1';
-      root.replaceChildren(h('p', { class: 'empty' }, 'The incident loop is off: add an ', h('code', {}, 'incidents:'), ' section to the config (docs/incidents.md) and restart the daemon.'));
+      root.replaceChildren(
+        h(
+          'p',
+          { class: 'empty' },
+          'The incident loop is off: add an ',
+          h('code', {}, 'incidents:'),
+          ' section to the config (docs/incidents.md) and restart the daemon.',
+        ),
+      );
     }
     return;
   }
@@ -111,7 +133,11 @@ export function renderIncidents(root, s) {
     list = h('div', { class: 'incidents' });
     root.replaceChildren(h('p', { class: 'empty', hidden: true }, 'No incidents in the last day: all quiet.'), list);
   }
-  const items = [...s.incidents].sort((a, b) => ORDER[a.state] - ORDER[b.state] || (a.state === 'resolved' ? b.lastSeen - a.lastSeen : SEV[a.severity] - SEV[b.severity] || b.lastSeen - a.lastSeen));
+  const items = [...s.incidents].sort(
+    (a, b) =>
+      ORDER[a.state] - ORDER[b.state] ||
+      (a.state === 'resolved' ? b.lastSeen - a.lastSeen : SEV[a.severity] - SEV[b.severity] || b.lastSeen - a.lastSeen),
+  );
   root.querySelector('.empty').hidden = items.length > 0;
   reconcile(list, items, (i) => i.id, create, update);
 }

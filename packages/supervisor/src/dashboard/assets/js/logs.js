@@ -8,7 +8,12 @@ const MAX_LINES = 1000;
 let current = null;
 
 function lineEl(l) {
-  return h('div', { class: `log-line ${l.stream}` }, h('span', { class: 'text' }, l.text), h('span', { class: 'tpl', title: l.template ?? 'no template: log mining is not running in the daemon' }, l.template ?? ''));
+  return h(
+    'div',
+    { class: `log-line ${l.stream}` },
+    h('span', { class: 'text' }, l.text),
+    h('span', { class: 'tpl', title: l.template ?? 'no template: log mining is not running in the daemon' }, l.template ?? ''),
+  );
 }
 
 export function closeLogs() {
@@ -27,7 +32,13 @@ export async function openLogs(instance) {
   const status = h('span', { class: 'muted' }, 'loading…');
   const pause = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Pause');
   box.replaceChildren(
-    h('div', { class: 'logs-head' }, h('h3', {}, `Log of `, h('span', { class: 'mono' }, instance)), status, h('span', { class: 'actions' }, pause, h('button', { type: 'button', onclick: closeLogs }, 'Close'))),
+    h(
+      'div',
+      { class: 'logs-head' },
+      h('h3', {}, `Log of `, h('span', { class: 'mono' }, instance)),
+      status,
+      h('span', { class: 'actions' }, pause, h('button', { type: 'button', onclick: closeLogs }, 'Close')),
+    ),
     lines,
   );
   box.hidden = false;
@@ -49,7 +60,7 @@ export async function openLogs(instance) {
     add(r.lines);
     lines.scrollTop = lines.scrollHeight;
     const mined = r.lines.some((l) => l.template);
-    setText(status, mined ? 'live · templates from the daemon\'s log mining' : 'live · templates appear when the daemon mines logs');
+    setText(status, mined ? "live · templates from the daemon's log mining" : 'live · templates appear when the daemon mines logs');
   } catch (err) {
     toast(`log of ${instance}: ${err.message}`, true);
     setText(status, err.message);

@@ -24,7 +24,17 @@ export function renderPatterns(root, s) {
             h(
               'table',
               { class: 'stack' },
-              h('thead', {}, h('tr', {}, ['Template', 'Per minute', 'Count', ''].map((c, i) => h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : undefined }, c)))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Template', 'Per minute', 'Count', ''].map((c, i) =>
+                    h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : undefined }, c),
+                  ),
+                ),
+              ),
               h(
                 'tbody',
                 {},

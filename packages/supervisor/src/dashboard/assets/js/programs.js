@@ -37,16 +37,43 @@ function reload(button, program) {
 function groupRow(program) {
   const name = h('span', { class: 'pname' });
   const info = h('span', { class: 'muted pinfo' });
-  const progress = h('span', { class: 'progress', hidden: true }, h('span', { class: 'bar', role: 'progressbar', 'aria-label': `reload of ${program}`, 'aria-valuemin': 0, 'aria-valuemax': 100 }, h('i')), h('span', { class: 'ptext' }));
+  const progress = h(
+    'span',
+    { class: 'progress', hidden: true },
+    h(
+      'span',
+      { class: 'bar', role: 'progressbar', 'aria-label': `reload of ${program}`, 'aria-valuemin': 0, 'aria-valuemax': 100 },
+      h('i'),
+    ),
+    h('span', { class: 'ptext' }),
+  );
   const buttons = h(
     'div',
     { class: 'actions' },
     h('button', { type: 'button', onclick: (e) => act(e.currentTarget, 'start', [program]), 'aria-label': `Start ${program}` }, 'Start'),
     h('button', { type: 'button', onclick: (e) => act(e.currentTarget, 'stop', [program]), 'aria-label': `Stop ${program}` }, 'Stop'),
-    h('button', { type: 'button', onclick: (e) => act(e.currentTarget, 'restart', [program]), 'aria-label': `Restart ${program}` }, 'Restart'),
-    h('button', { type: 'button', class: 'primary reload', onclick: (e) => reload(e.currentTarget, program), 'aria-label': `Rolling reload of ${program}` }, 'Reload'),
+    h(
+      'button',
+      { type: 'button', onclick: (e) => act(e.currentTarget, 'restart', [program]), 'aria-label': `Restart ${program}` },
+      'Restart',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'primary reload',
+        onclick: (e) => reload(e.currentTarget, program),
+        'aria-label': `Rolling reload of ${program}`,
+      },
+      'Reload',
+    ),
   );
-  const tr = h('tr', { class: 'group', dataset: { program } }, h('td', { colspan: COLUMNS.length - 1, class: 'no-label' }, name, ' ', info, ' ', progress), h('td', { class: 'no-label' }, buttons));
+  const tr = h(
+    'tr',
+    { class: 'group', dataset: { program } },
+    h('td', { colspan: COLUMNS.length - 1, class: 'no-label' }, name, ' ', info, ' ', progress),
+    h('td', { class: 'no-label' }, buttons),
+  );
   tr._ = { name, info, progress };
   return tr;
 }
@@ -57,7 +84,11 @@ function updateGroup(tr, { program }, state) {
   const cfg = state.config?.programs?.[program];
   const insts = state.programs.filter((p) => p.program === program && p.role !== 'old');
   const ready = insts.filter((p) => p.state === 'READY').length;
-  setText(info, `${ready}/${cfg?.instances ?? insts.length} ready${cfg?.listen?.length ? ` · ${cfg.listen.join(', ')}` : ''}${cfg?.group ? ` · group ${cfg.group}` : ''}`);
+  setText(
+    info,
+    `${ready}/${cfg?.instances ?? insts.length} ` +
+      `ready${cfg?.listen?.length ? ` ` + `· ${cfg.listen.join(', ')}` : ''}${cfg?.group ? ` · group ${cfg.group}` : ''}`,
+  );
   const r = state.reloads[program];
   const recent = r && (!r.done || Date.now() + state.skew - Date.parse(r.at) < 60000);
   progress.hidden = !recent;
@@ -67,7 +98,11 @@ function updateGroup(tr, { program }, state) {
     bar.classList.toggle('bad', r.ok === false);
     bar.setAttribute('aria-valuenow', String(pct));
     bar.firstChild.style.width = `${pct}%`;
-    const text = r.done ? (r.ok ? `reload done: ${r.replaced}/${r.total} replaced` : `reload failed: ${r.detail ?? r.phase}`) : `reloading ${r.replaced}/${r.total}: ${r.phase.replace('instance-', '')}${r.instance ? ` ${r.instance}` : ''}`;
+    const text = r.done
+      ? r.ok
+        ? `reload done: ${r.replaced}/${r.total} replaced`
+        : `reload failed: ${r.detail ?? r.phase}`
+      : `reloading ${r.replaced}/${r.total}: ${r.phase.replace('instance-', '')}${r.instance ? ` ${r.instance}` : ''}`;
     setText(progress.querySelector('.ptext'), text);
     progress.dataset.phase = r.phase;
   }
@@ -107,7 +142,19 @@ function instRow(p) {
     h('button', { type: 'button', class: 'logs-btn', onclick: () => openLogs(p.id) }, 'Logs'),
     h('button', { type: 'button', onclick: (e) => act(e.currentTarget, 'restart', [p.id]), 'aria-label': `Restart ${p.id}` }, 'Restart'),
   );
-  const tr = h('tr', { class: 'inst' }, cell('Instance', id), cell('State', st), cells.pid, cells.up, cells.restarts, cells.cpu, cells.mem, cells.exit, h('td', { class: 'no-label' }, actions));
+  const tr = h(
+    'tr',
+    { class: 'inst' },
+    cell('Instance', id),
+    cell('State', st),
+    cells.pid,
+    cells.up,
+    cells.restarts,
+    cells.cpu,
+    cells.mem,
+    cells.exit,
+    h('td', { class: 'no-label' }, actions),
+  );
   tr._ = cells;
   return tr;
 }
@@ -138,14 +185,34 @@ function updateInst(tr, p, state) {
     drawSpark(c.cpu._.canvas, cpu?.values, '--spark-cpu');
     drawSpark(c.mem._.canvas, mem?.values, '--spark-mem');
   }
-  const why = p.state === 'FATAL' ? p.fatalReason : p.waitingFor?.length ? `waiting for ${p.waitingFor.join(', ')}` : p.state === 'BACKOFF' && p.retryAt ? `retry in ${fmtDuration(Math.max(0, Date.parse(p.retryAt) - Date.now() - state.skew))}` : exitText(p.lastExit);
+  const why =
+    p.state === 'FATAL'
+      ? p.fatalReason
+      : p.waitingFor?.length
+        ? `waiting for ${p.waitingFor.join(', ')}`
+        : p.state === 'BACKOFF' && p.retryAt
+          ? `retry in ${fmtDuration(Math.max(0, Date.parse(p.retryAt) - Date.now() - state.skew))}`
+          : exitText(p.lastExit);
   setText(c.exit, why || '–');
 }
 
 export function renderPrograms(root, state) {
   if (!table) {
     tbody = h('tbody');
-    table = h('table', { class: 'stack programs' }, h('thead', {}, h('tr', {}, COLUMNS.map((c, i) => h('th', { class: i >= 2 && i <= 6 ? 'num' : undefined, scope: 'col' }, c)))), tbody);
+    table = h(
+      'table',
+      { class: 'stack programs' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          COLUMNS.map((c, i) => h('th', { class: i >= 2 && i <= 6 ? 'num' : undefined, scope: 'col' }, c)),
+        ),
+      ),
+      tbody,
+    );
     root.replaceChildren(h('div', { class: 'table-wrap' }, table));
   }
   const items = [];
@@ -153,7 +220,8 @@ export function renderPrograms(root, state) {
   for (const p of state.programs) if (!programs.includes(p.program)) programs.push(p.program);
   for (const program of programs) {
     items.push({ kind: 'g', program });
-    for (const p of state.programs.filter((x) => x.program === program).sort((a, b) => a.index - b.index || (a.role === 'old' ? -1 : 1))) items.push({ kind: 'i', p });
+    for (const p of state.programs.filter((x) => x.program === program).sort((a, b) => a.index - b.index || (a.role === 'old' ? -1 : 1)))
+      items.push({ kind: 'i', p });
   }
   reconcile(
     tbody,

@@ -7,19 +7,33 @@ import { rateChart } from './chart.js';
 import { renderRules } from './rules.js';
 
 function resourceRow(r, program) {
-  const cells = ['pass', 'block', 'error', 'inflight', 'rt'].map((k) => h('td', { class: `num rate-${k}`, 'data-label': { pass: 'Pass/s', block: 'Blocked/s', error: 'Errors/s', inflight: 'In flight', rt: 'Mean RT' }[k] }));
+  const cells = ['pass', 'block', 'error', 'inflight', 'rt'].map((k) =>
+    h('td', {
+      class: `num rate-${k}`,
+      'data-label': { pass: 'Pass/s', block: 'Blocked/s', error: 'Errors/s', inflight: 'In flight', rt: 'Mean RT' }[k],
+    }),
+  );
   const canvas = h('canvas', { 'aria-hidden': 'true' });
   const by = h('span', { class: 'muted' });
   const chart = h('button', { type: 'button', 'aria-label': `Chart of ${r.resource}` }, 'Chart');
-  const tr = h('tr', {}, h('td', { 'data-label': 'Resource' }, h('span', { class: 'mono' }, r.resource), ' ', by), ...cells, h('td', { class: 'num', 'data-label': 'Trend' }, h('div', { class: 'spark' }, canvas)), h('td', { class: 'no-label' }, chart));
+  const tr = h(
+    'tr',
+    {},
+    h('td', { 'data-label': 'Resource' }, h('span', { class: 'mono' }, r.resource), ' ', by),
+    ...cells,
+    h('td', { class: 'num', 'data-label': 'Trend' }, h('div', { class: 'spark' }, canvas)),
+    h('td', { class: 'no-label' }, chart),
+  );
   chart.addEventListener('click', () => {
     const box = tr.closest('.guard-program').querySelector('.charts');
     const id = (k) => `guard|${program}|${r.resource}|${k}`;
-    box.prepend(rateChart(`${program} ${r.resource}`, [
-      { id: id('pass'), label: 'pass', colour: '--pass' },
-      { id: id('block'), label: 'blocked', colour: '--block' },
-      { id: id('error'), label: 'errors', colour: '--error' },
-    ]));
+    box.prepend(
+      rateChart(`${program} ${r.resource}`, [
+        { id: id('pass'), label: 'pass', colour: '--pass' },
+        { id: id('block'), label: 'blocked', colour: '--block' },
+        { id: id('error'), label: 'errors', colour: '--error' },
+      ]),
+    );
   });
   tr._ = { cells, canvas, by };
   return tr;
@@ -47,7 +61,26 @@ function programBox(g) {
     'div',
     { class: 'guard-program', dataset: { program: g.program } },
     h('h3', {}, h('span', {}, g.program), title, inst),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'stack' }, h('thead', {}, h('tr', {}, ['Resource', 'Pass/s', 'Blocked/s', 'Errors/s', 'In flight', 'Mean RT', 'Pass, 5 min', ''].map((c, i) => h('th', { class: i > 0 && i < 7 ? 'num' : undefined, scope: 'col' }, c)))), tbody)),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'stack' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Resource', 'Pass/s', 'Blocked/s', 'Errors/s', 'In flight', 'Mean RT', 'Pass, 5 min', ''].map((c, i) =>
+              h('th', { class: i > 0 && i < 7 ? 'num' : undefined, scope: 'col' }, c),
+            ),
+          ),
+        ),
+        tbody,
+      ),
+    ),
     unused,
     breakers,
     h('div', { class: 'charts' }),
@@ -71,20 +104,51 @@ function updateProgram(el, g, state) {
   );
   // Every service loads the whole rules file: resources of other services' routes never see a call here.
   const used = g.resources.filter((r) => r.total > 0 || r.inflight > 0);
-  setText(c.unused, g.resources.length > used.length ? `${g.resources.length - used.length} guarded resource(s) without a call yet: ${g.resources.filter((r) => !used.includes(r)).map((r) => r.resource).join(', ')}` : '');
-  if (used.length === 0 && !c.tbody.querySelector('.none')) c.tbody.replaceChildren(h('tr', { class: 'none' }, h('td', { colspan: 8, class: 'empty no-label' }, 'No guarded resource has seen a call yet.')));
+  setText(
+    c.unused,
+    g.resources.length > used.length
+      ? `${g.resources.length - used.length} guarded resource(s) without a call yet: ${g.resources
+          .filter((r) => !used.includes(r))
+          .map((r) => r.resource)
+          .join(', ')}`
+      : '',
+  );
+  if (used.length === 0 && !c.tbody.querySelector('.none'))
+    c.tbody.replaceChildren(
+      h('tr', { class: 'none' }, h('td', { colspan: 8, class: 'empty no-label' }, 'No guarded resource has seen a call yet.')),
+    );
   else if (used.length) {
     c.tbody.querySelector('.none')?.remove();
-    reconcile(c.tbody, used, (r) => r.resource, (r) => resourceRow(r, g.program), (tr, r) => updateResource(tr, r, g.program, state));
+    reconcile(
+      c.tbody,
+      used,
+      (r) => r.resource,
+      (r) => resourceRow(r, g.program),
+      (tr, r) => updateResource(tr, r, g.program, state),
+    );
   }
   reconcile(
     c.breakers,
     g.breakers,
     (b) => `${b.resource}|${b.rule}`,
-    (b) => h('div', { class: 'breaker' }, h('span', { class: 'muted' }, 'breaker '), h('span', { class: 'mono' }, `${b.rule}`), h('span', { class: 'muted' }, ` on ${b.resource}: `), h('span', { class: 'actions' })),
+    (b) =>
+      h(
+        'div',
+        { class: 'breaker' },
+        h('span', { class: 'muted' }, 'breaker '),
+        h('span', { class: 'mono' }, `${b.rule}`),
+        h('span', { class: 'muted' }, ` on ${b.resource}: `),
+        h('span', { class: 'actions' }),
+      ),
     (div, b) => {
       const box = div.lastChild;
-      reconcile(box, Object.entries(b.states), ([id]) => id, ([id, st]) => badge(st, `${id} ${st}`), (el, [id, st]) => updateBadge(el, st, `${id} ${st}`));
+      reconcile(
+        box,
+        Object.entries(b.states),
+        ([id]) => id,
+        ([id, st]) => badge(st, `${id} ${st}`),
+        (el, [id, st]) => updateBadge(el, st, `${id} ${st}`),
+      );
     },
   );
 }
@@ -94,7 +158,17 @@ export function renderProtection(root, s) {
   if (Object.keys(s.config.guard).length === 0 && s.guard.length === 0) {
     if (!root.dataset.off) {
       root.dataset.off = '1';
-      root.replaceChildren(h('p', { class: 'empty' }, 'No guarded program: services on holdfast\'s runtime with an admin port (admin: {port: 0}) are found by themselves; others need ', h('code', {}, 'dashboard.guard.<program>.metrics'), '. Rules files to edit: ', h('code', {}, 'dashboard.guard.<program>.rules'), ' (docs/dashboard.md).'));
+      root.replaceChildren(
+        h(
+          'p',
+          { class: 'empty' },
+          "No guarded program: services on holdfast's runtime with an admin port (admin: {port: 0}) are found by themselves; others need ",
+          h('code', {}, 'dashboard.guard.<program>.metrics'),
+          '. Rules files to edit: ',
+          h('code', {}, 'dashboard.guard.<program>.rules'),
+          ' (docs/dashboard.md).',
+        ),
+      );
     }
     return;
   }
@@ -104,6 +178,12 @@ export function renderProtection(root, s) {
     root.replaceChildren(programs, h('div', { class: 'rules' }));
   }
   delete root.dataset.off;
-  reconcile(programs, s.guard, (g) => g.program, programBox, (el, g) => updateProgram(el, g, s));
+  reconcile(
+    programs,
+    s.guard,
+    (g) => g.program,
+    programBox,
+    (el, g) => updateProgram(el, g, s),
+  );
   renderRules(root.querySelector('.rules'), s);
 }

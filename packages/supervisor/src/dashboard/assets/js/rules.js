@@ -64,7 +64,13 @@ function editor(file, view, item, onDone) {
   const kind = item?.kind ?? 'flow';
   const fields = view.fields;
   const form = h('form', { class: 'rule-form', dataset: { kind, id: item?.id ?? '' } });
-  const kindSel = item ? null : h('select', { 'aria-label': 'kind' }, KINDS.filter((k) => k !== 'system' || !view.rules?.system).map((k) => h('option', { value: k }, KIND_LABEL[k])));
+  const kindSel = item
+    ? null
+    : h(
+        'select',
+        { 'aria-label': 'kind' },
+        KINDS.filter((k) => k !== 'system' || !view.rules?.system).map((k) => h('option', { value: k }, KIND_LABEL[k])),
+      );
   const inputs = new Map();
   const build = (k) => {
     form.replaceChildren();
@@ -72,15 +78,35 @@ function editor(file, view, item, onDone) {
     if (kindSel) form.append(h('label', {}, 'kind', kindSel));
     const schema = fields[k] ?? {};
     const current = item?.rule ?? {};
-    const names = [...new Set([...(k === 'system' ? [] : ['id', 'resource']), ...Object.keys(current), ...MAIN.filter((n) => n in schema), ...Object.keys(schema)])].filter((n) => n !== '$schema');
+    const names = [
+      ...new Set([
+        ...(k === 'system' ? [] : ['id', 'resource']),
+        ...Object.keys(current),
+        ...MAIN.filter((n) => n in schema),
+        ...Object.keys(schema),
+      ]),
+    ].filter((n) => n !== '$schema');
     for (const name of names) {
       const s = schema[name] ?? {};
       const cur = current[name];
       let input;
       if (s.enum || s.type === 'boolean') {
         const opts = s.enum ?? [true, false];
-        input = h('select', { name }, h('option', { value: '' }, '—'), opts.map((o) => h('option', { value: String(o), selected: String(cur) === String(o) }, String(o))));
-      } else input = h('input', { type: 'text', name, value: cur === undefined ? '' : typeof cur === 'object' ? JSON.stringify(cur) : String(cur), inputmode: [s.type].flat().some((t) => t === 'number' || t === 'integer') ? 'decimal' : undefined, autocomplete: 'off', spellcheck: 'false' });
+        input = h(
+          'select',
+          { name },
+          h('option', { value: '' }, '—'),
+          opts.map((o) => h('option', { value: String(o), selected: String(cur) === String(o) }, String(o))),
+        );
+      } else
+        input = h('input', {
+          type: 'text',
+          name,
+          value: cur === undefined ? '' : typeof cur === 'object' ? JSON.stringify(cur) : String(cur),
+          inputmode: [s.type].flat().some((t) => t === 'number' || t === 'integer') ? 'decimal' : undefined,
+          autocomplete: 'off',
+          spellcheck: 'false',
+        });
       inputs.set(name, { input, schema: s, set: cur !== undefined });
       const label = h('label', { title: s.description ?? '' }, name, input);
       // Unset optional fields wait behind "all fields", so a rule shows what it says.
@@ -90,7 +116,17 @@ function editor(file, view, item, onDone) {
     const error = h('pre', { class: 'error-box', role: 'alert', hidden: true });
     const more = h('button', { type: 'button', onclick: () => form.classList.toggle('all') }, 'All fields');
     const save = h('button', { type: 'submit', class: 'primary' }, item ? 'Save to file' : 'Add to file');
-    form.append(error, h('div', { class: 'row-actions' }, save, h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'), item ? more : null, h('span', { class: 'muted' }, `writes ${file.split('/').pop()}; the services reload it`)));
+    form.append(
+      error,
+      h(
+        'div',
+        { class: 'row-actions' },
+        save,
+        h('button', { type: 'button', onclick: () => onDone(false) }, 'Cancel'),
+        item ? more : null,
+        h('span', { class: 'muted' }, `writes ${file.split('/').pop()}; the services reload it`),
+      ),
+    );
     form._error = error;
     form._save = save;
   };
@@ -101,20 +137,39 @@ function editor(file, view, item, onDone) {
     const k = kindSel ? kindSel.value : kind;
     const rule = {};
     for (const [name, { input, schema }] of inputs) {
-      const v = input.tagName === 'SELECT' ? (input.value === '' ? undefined : input.value === 'true' ? true : input.value === 'false' ? false : input.value) : parseValue(input.value, schema);
+      const v =
+        input.tagName === 'SELECT'
+          ? input.value === ''
+            ? undefined
+            : input.value === 'true'
+              ? true
+              : input.value === 'false'
+                ? false
+                : input.value
+          : parseValue(input.value, schema);
       if (v !== undefined) rule[name] = v;
     }
     form._save.disabled = true;
     form._error.hidden = true;
     try {
       const v = files.get(file);
-      const next = await api('POST', '/api/guard/rules', { file, version: v.version, op: item ? 'set' : 'add', kind: k, ...(item && k !== 'system' ? { id: item.id } : {}), rule });
+      const next = await api('POST', '/api/guard/rules', {
+        file,
+        version: v.version,
+        op: item ? 'set' : 'add',
+        kind: k,
+        ...(item && k !== 'system' ? { id: item.id } : {}),
+        rule,
+      });
       files.set(file, { ...next, loadedAt: Date.now() });
       toast(`${k} rule ${rule.id ?? ''} written to ${file.split('/').pop()}; the services reload it`);
       onDone(true);
     } catch (err) {
       // The loader's own words, as the services would log them for the same file.
-      form._error.textContent = err.code === 'HOLDFAST_E_RULES' || err.code === 'HOLDFAST_E_RULES_FILE' ? `Not saved: ${file.split('/').pop()} is unchanged. The rules loader refuses this edit:\n${err.message}` : `Not saved: ${err.message}`;
+      form._error.textContent =
+        err.code === 'HOLDFAST_E_RULES' || err.code === 'HOLDFAST_E_RULES_FILE'
+          ? `Not saved: ${file.split('/').pop()} is unchanged. The rules loader refuses this edit:\n${err.message}`
+          : `Not saved: ${err.message}`;
       form._error.hidden = false;
       form._error.focus?.();
       if (err.status === 409) await load(file).catch(() => {});
@@ -134,10 +189,19 @@ function fileBlock(file, programs) {
 function drawFile(el, file, state) {
   const view = files.get(file);
   const programs = el._.programs;
-  const head = h('h3', {}, 'Rules ', h('span', { class: 'mono' }, file.split('/').pop()), h('span', { class: 'muted' }, `loaded by ${programs.join(', ')} · ${file}`));
+  const head = h(
+    'h3',
+    {},
+    'Rules ',
+    h('span', { class: 'mono' }, file.split('/').pop()),
+    h('span', { class: 'muted' }, `loaded by ${programs.join(', ')} · ${file}`),
+  );
   if (!view) return el.replaceChildren(head, h('p', { class: 'empty' }, 'reading…'));
   const body = [];
-  if (view.invalid) body.push(h('pre', { class: 'error-box' }, `The file on disk does not load; the services keep their last good rules:\n${view.invalid.message}`));
+  if (view.invalid)
+    body.push(
+      h('pre', { class: 'error-box' }, `The file on disk does not load; the services keep their last good rules:\n${view.invalid.message}`),
+    );
   const tbody = h('tbody');
   for (const item of rulesOf(view)) {
     const del = h('button', { type: 'button', class: 'danger' }, 'Delete');
@@ -170,7 +234,13 @@ function drawFile(el, file, state) {
         return;
       }
       try {
-        const next = await api('POST', '/api/guard/rules', { file, version: files.get(file).version, op: 'delete', kind: item.kind, ...(item.kind === 'system' ? {} : { id: item.id }) });
+        const next = await api('POST', '/api/guard/rules', {
+          file,
+          version: files.get(file).version,
+          op: 'delete',
+          kind: item.kind,
+          ...(item.kind === 'system' ? {} : { id: item.id }),
+        });
         files.set(file, { ...next, loadedAt: Date.now() });
         toast(`${item.kind} rule ${item.id} removed from ${file.split('/').pop()}`);
         drawFile(el, file, state);
@@ -183,16 +253,46 @@ function drawFile(el, file, state) {
   const add = h('button', { type: 'button' }, 'Add a rule');
   const addBox = h('div');
   add.addEventListener('click', () => {
-    addBox.replaceChildren(editor(file, files.get(file), null, (changed) => (changed ? drawFile(el, file, state) : addBox.replaceChildren())));
+    addBox.replaceChildren(
+      editor(file, files.get(file), null, (changed) => (changed ? drawFile(el, file, state) : addBox.replaceChildren())),
+    );
     addBox.querySelector('select, input')?.focus();
   });
-  const reload = h('button', { type: 'button', class: 'ghost', onclick: () => void load(file).then(() => drawFile(el, file, state)) }, 'Re-read file');
-  el.replaceChildren(head, ...body, h('div', { class: 'table-wrap' }, h('table', { class: 'stack rules-table' }, h('thead', {}, h('tr', {}, ['Kind', 'Id', 'Resource', 'Settings', 'Enforced now', ''].map((c) => h('th', { scope: 'col' }, c)))), tbody)), h('div', { class: 'actions' }, add, reload), addBox);
+  const reload = h(
+    'button',
+    { type: 'button', class: 'ghost', onclick: () => void load(file).then(() => drawFile(el, file, state)) },
+    'Re-read file',
+  );
+  el.replaceChildren(
+    head,
+    ...body,
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'stack rules-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Kind', 'Id', 'Resource', 'Settings', 'Enforced now', ''].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        tbody,
+      ),
+    ),
+    h('div', { class: 'actions' }, add, reload),
+    addBox,
+  );
 }
 
 export function renderRules(root, state) {
   const byFile = new Map();
-  for (const [program, g] of Object.entries(state.config.guard)) if (g.rules) byFile.set(g.rules, [...(byFile.get(g.rules) ?? []), program]);
+  for (const [program, g] of Object.entries(state.config.guard))
+    if (g.rules) byFile.set(g.rules, [...(byFile.get(g.rules) ?? []), program]);
   for (const [file, programs] of byFile) {
     let el = root.querySelector(`.rules-file[data-file="${CSS.escape(file)}"]`);
     if (!el) {
@@ -201,7 +301,9 @@ export function renderRules(root, state) {
       drawFile(el, file, state);
       load(file)
         .then(() => drawFile(el, file, state))
-        .catch((err) => el.replaceChildren(h('h3', {}, 'Rules ', h('span', { class: 'mono' }, file)), h('pre', { class: 'error-box' }, err.message)));
+        .catch((err) =>
+          el.replaceChildren(h('h3', {}, 'Rules ', h('span', { class: 'mono' }, file)), h('pre', { class: 'error-box' }, err.message)),
+        );
       continue;
     }
     // Only the live column changes every second; forms being edited are left alone.

@@ -31,7 +31,11 @@ export function drawSpark(canvas, values, colourVar, { min = 0, span = 300 } = {
   if (!values || values.length < 2) return;
   let lo = min;
   let hi = -Infinity;
-  for (const v of values) if (v !== null) { if (v > hi) hi = v; if (v < lo) lo = v; }
+  for (const v of values)
+    if (v !== null) {
+      if (v > hi) hi = v;
+      if (v < lo) lo = v;
+    }
   if (hi === -Infinity) return;
   if (hi - lo < 1e-9) hi = lo + 1;
   // A fixed time span: a minute of data fills the right fifth, not the whole width.
@@ -50,7 +54,11 @@ export function drawSpark(canvas, values, colourVar, { min = 0, span = 300 } = {
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (v === null) continue;
-    if (!started) { ctx.moveTo(x(i), y(v)); firstX = x(i); started = true; } else ctx.lineTo(x(i), y(v));
+    if (!started) {
+      ctx.moveTo(x(i), y(v));
+      firstX = x(i);
+      started = true;
+    } else ctx.lineTo(x(i), y(v));
     lastX = x(i);
   }
   ctx.stroke();
