@@ -87,7 +87,7 @@ test('a gzip that fails for want of space keeps the rotation uncompressed, and i
   // The next rotation shifts the plain file along with the compressed ones.
   execFileSync('rm', [join(disk, 'filler')]);
   const log2 = new RotatingLog({ ...opts, file, maxBytes: 40, gzip: true, backups: 3 });
-  log2.write(Buffer.from('x'.repeat(30) + '\ny'.repeat(30) + '\n'));
+  log2.write(Buffer.from('x'.repeat(30) + '\n' + 'y'.repeat(30) + '\n'));
   await log2.close();
   assert.deepEqual(readdirSync(disk).sort(), ['z.log', 'z.log.1.gz', 'z.log.2.gz', 'z.log.3']);
   assert.equal(readFileSync(join(disk, 'z.log.3'), 'utf8'), first, 'the plain rotation moved along');
