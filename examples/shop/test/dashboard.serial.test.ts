@@ -5,7 +5,7 @@
 // as its probable cause, acknowledged and resolved into the knowledge base from the page; a guard
 // rule edited in the page is refused when the loader would refuse it (same words, file untouched),
 // else written with the file's comments kept, enforced by the services, and still in force after
-// the daemon and the services restart. Screenshots for the README are written to docs/.
+// the daemon and the services restart. Screenshots for the README go to docs/ with HOLDFAST_UPDATE_SCREENSHOTS=1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { parseDocument } from 'yaml';
 import type { Page } from 'puppeteer-core';
 import { parseRulesText } from '@holdfast/guard/rules';
 import type { SupervisorEvent } from '@holdfast/supervisor';
-import { startBrowser, waitFor } from '@holdfast/testkit';
+import { startBrowser, tempDir, waitFor } from '@holdfast/testkit';
 import { startSupervisedShop } from './supervised-shop.ts';
 
 // The functions given to page.evaluate run in the page; the repository compiles without DOM types.
@@ -27,7 +27,9 @@ type HTMLInputElement = any;
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../../packages/cli/bin/holdfast.ts', import.meta.url));
-const docs = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
+// The screenshots the README shows: refreshed only on request (HOLDFAST_UPDATE_SCREENSHOTS=1), so a
+// test run leaves the checkout as it found it; otherwise they go to the test's temp dir.
+const docsShots = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
 const json = { 'content-type': 'application/json' };
 
 async function burst(url: string, n: number, init: RequestInit = {}): Promise<number[]> {
@@ -38,6 +40,7 @@ const orders = (gateway: string, n: number) =>
 const text = (page: Page, sel: string) => page.$eval(sel, (el) => el.textContent ?? '');
 
 test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule edits that last', { timeout: 600_000 }, async (t) => {
+  const docs = process.env.HOLDFAST_UPDATE_SCREENSHOTS === '1' ? docsShots : tempDir(t);
   const shop = await startSupervisedShop(t);
   const knowledge = join(shop.config, '..', 'knowledge.yaml');
   const browser = await startBrowser(t);
