@@ -90,66 +90,8 @@ export * from './lines/index.ts';
 // ---- the compact metrics store and root-cause ranking (also @holdfast/insight/rootcause) ----
 export * from './rootcause-entry.ts';
 
-// ---- PromQL, rule evaluation, generated alert rules and their backtest ----
-export { parseExpr } from './promql/parser.ts';
-export type { Expr } from './promql/ast.ts';
-export {
-  Engine as PromqlEngine,
-  DEFAULT_LOOKBACK_MS,
-  type EngineOptions as PromqlEngineOptions,
-  type Value as PromqlValue,
-  type Sample as PromqlSample,
-  type RangeSeries,
-} from './promql/engine.ts';
-export { SeriesStore, Series } from './promql/store.ts';
-export { parsePromDuration, formatPromDuration } from './promql/duration.ts';
-export { labelsFrom, labelsToObject, type Labels } from './promql/labels.ts';
-export { RuleEvaluator, type AlertChange } from './rules/evaluator.ts';
-export {
-  compileRules,
-  historyNeeded,
-  type RuleFile,
-  type RuleGroupSpec,
-  type RuleSpec,
-  type RecordingRuleSpec,
-  type AlertingRuleSpec,
-  type CompiledGroup,
-} from './rules/rule-file.ts';
-export {
-  stepAlert,
-  type AlertState,
-  type AlertStateName,
-  type AlertEvent,
-  type AlertEffect,
-  type AlertPolicy,
-} from './rules/alert-state.ts';
-export { humanize, humanizeDuration } from './rules/template.ts';
-export { generateRules } from './thresholds/generate.ts';
-export {
-  makeBaseline,
-  makeSlo,
-  DEFAULTS as ALERT_DEFAULTS,
-  REQUESTS_METRIC,
-  DURATION_METRIC,
-  type BaselineInput,
-  type SloInput,
-} from './thresholds/defaults.ts';
-export { burnWindows, type BurnWindow } from './thresholds/slo-rules.ts';
-export { strategies as alertStrategies, type Strategy as AlertStrategy, type Band } from './thresholds/strategies/index.ts';
-export {
-  STRATEGIES,
-  BASELINE_STRATEGIES,
-  type AlertsConfig,
-  type BaselineSpec,
-  type SloSpec,
-  type StrategyName,
-  type BaselineSignal,
-  type Direction,
-  type AlertMeta,
-} from './thresholds/types.ts';
-export { catalogFromExposition } from './thresholds/catalog.ts';
-export type { MetricCatalog, MetricInfo } from './thresholds/catalog-types.ts';
-export { readReplay, writeOpenMetrics, medianInterval, type ReplayRead } from './replay/openmetrics.ts';
+// ---- PromQL, rule evaluation, generated alert rules (also @holdfast/insight/promql) and their backtest ----
+export * from './promql-entry.ts';
 export {
   generateReplay,
   DEFAULT_ROUTES,
