@@ -2,15 +2,12 @@
 // uncontended acquire+release (ns/op, median of rotated rounds), contended throughput with 100
 // waiters, and the distributed lock's acquire latency on a local etcd (acquire + release,
 // sequential). Writes bench/results/locks.json and its section of docs/benchmarks.md.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { Mutex as AsyncMutex, Semaphore as AsyncSemaphore } from 'async-mutex';
 import pLimit from 'p-limit';
 import { etcdLockProvider } from '@holdfast/failover/lock';
 import { keyedMutex, mutex, rwLock, semaphore } from '@holdfast/service/concurrency';
-import { freePort } from '@holdfast/testkit';
+import { startEtcd } from '@holdfast/testkit';
 import { Cleanups } from './lib/cleanups.ts';
 import { median, table, writeReport } from './lib/report.ts';
 
@@ -93,43 +90,8 @@ async function contendedRounds(): Promise<Record<string, number[]>> {
 }
 
 async function etcdLatency(cleanups: Cleanups): Promise<{ p50: number; p90: number; p99: number; n: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-etcd-'));
-  const [client, peer] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${client}`;
-  const etcd = spawn(
-    'etcd',
-    [
-      '--name',
-      'bench',
-      '--data-dir',
-      `${dir}/data`,
-      '--listen-client-urls',
-      endpoint,
-      '--advertise-client-urls',
-      endpoint,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-cluster',
-      `bench=http://127.0.0.1:${peer}`,
-      '--log-level',
-      'error',
-    ],
-    { stdio: 'ignore' },
-  );
-  cleanups.push(
-    () => rmSync(dir, { recursive: true, force: true }),
-    () => etcd.kill('SIGKILL'),
-  );
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`${endpoint}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // testkit's etcd: one member on free ports, its data dir and process removed by the cleanups.
+  const { endpoint } = await startEtcd({ after: (fn) => cleanups.push(fn as () => unknown) });
   const locks = etcdLockProvider({ endpoints: [endpoint] });
   cleanups.push(() => locks.close());
   const samples: number[] = [];
