@@ -366,7 +366,7 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
       nodes: this.registry.nodes.values(),
       manager: this.manager,
       signals: this.signals,
-      clusterMode: this.cluster?.mode ?? null,
+      cluster: this.cluster ? { mode: this.cluster.mode, liveReplicas: this.cluster.liveReplicas() } : null,
     });
   }
 

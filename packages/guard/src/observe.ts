@@ -41,6 +41,11 @@ export interface FlowStatus {
   strategy: string;
   metric: string;
   threshold: number;
+  /** The rule's own threshold: across every replica for a cluster rule, the starting limit for an adaptive one. */
+  ruleThreshold: number;
+  /** Adaptive rules: the bounds the learned limit stays within; null for other strategies. */
+  minLimit: number | null;
+  maxLimit: number | null;
   /** 'local' for a per-process rule; a cluster rule is in 'cluster' or 'fallback' mode. */
   mode: RuleMode;
 }
@@ -51,9 +56,17 @@ export type RuleMode = 'local' | 'cluster' | 'fallback';
 export interface HotspotStatus {
   resource: string;
   ruleId: string;
+  /** Each key's threshold (across every replica for a cluster rule; overrides aside). */
+  threshold: number;
   keys: number;
   maxKeys: number;
   mode: RuleMode;
+}
+
+/** The guard's link to its cluster store: the mode of its cluster rules and the replica count their fallback shares divide by. */
+export interface ClusterStatus {
+  mode: 'cluster' | 'fallback';
+  liveReplicas: number;
 }
 
 export interface GuardSnapshot {
@@ -62,6 +75,8 @@ export interface GuardSnapshot {
   breakers: BreakerStatus[];
   flow: FlowStatus[];
   hotspot: HotspotStatus[];
+  /** null when the guard has no cluster store. */
+  cluster: ClusterStatus | null;
   system: (SystemState & { dryRun: boolean }) | null;
   signals: Record<SignalName, number>;
   rules: { flow: number; breakers: number; hotspot: number; isolation: number; system: boolean };
@@ -78,12 +93,12 @@ export interface Observed {
   nodes: Iterable<ResourceNode>;
   manager: RuleManager;
   signals: SystemSignals;
-  /** The mode of cluster rules now (null: the guard has no cluster store). */
-  clusterMode: 'cluster' | 'fallback' | null;
+  /** The cluster store's link now (null: the guard has no cluster store). */
+  cluster: ClusterStatus | null;
 }
 
-export function snapshot(now: number, { nodes, manager, signals, clusterMode }: Observed): GuardSnapshot {
-  const modeOf = (r: { clusterMode: boolean }): RuleMode => (r.clusterMode && clusterMode !== null ? clusterMode : 'local');
+export function snapshot(now: number, { nodes, manager, signals, cluster }: Observed): GuardSnapshot {
+  const modeOf = (r: { clusterMode: boolean }): RuleMode => (r.clusterMode && cluster !== null ? cluster.mode : 'local');
   const resources: ResourceStats[] = [];
   for (const node of nodes) {
     let cum = 0;
@@ -110,11 +125,15 @@ export function snapshot(now: number, { nodes, manager, signals, clusterMode }: 
     strategy: r.strategy,
     metric: r.metric,
     threshold: (manager.checker(r.id) as FlowChecker).currentThreshold(now),
+    ruleThreshold: r.threshold,
+    minLimit: r.strategy === 'adaptive' ? r.minLimit! : null,
+    maxLimit: r.strategy === 'adaptive' ? r.maxLimit! : null,
     mode: modeOf(r),
   }));
   const hotspot: HotspotStatus[] = (rules?.hotspot ?? []).map((r) => ({
     resource: r.resource,
     ruleId: r.id,
+    threshold: r.threshold,
     keys: (manager.checker(r.id) as HotspotChecker).table.size,
     maxKeys: r.maxKeys,
     mode: modeOf(r),
@@ -126,6 +145,7 @@ export function snapshot(now: number, { nodes, manager, signals, clusterMode }: 
     breakers,
     flow,
     hotspot,
+    cluster,
     system: system ? { ...system.state(now), dryRun: system.dryRun } : null,
     signals: signals.snapshot(),
     rules: {

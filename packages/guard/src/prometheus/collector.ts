@@ -147,6 +147,34 @@ export function registerGuardMetrics(guard: Guard, registry: Registry, options: 
       })),
     ),
   );
+  metric(
+    'rule_threshold',
+    'The threshold each flow and per-key rule was given (cluster rules: across every replica; adaptive: the starting limit)',
+    'gauge',
+    () => [
+      ...snap().flow.map((f) => ({ value: f.ruleThreshold, labels: { resource: f.resource, rule: f.ruleId, kind: 'flow' } })),
+      ...snap().hotspot.map((h) => ({ value: h.threshold, labels: { resource: h.resource, rule: h.ruleId, kind: 'hotspot' } })),
+    ],
+  );
+  metric('flow_limit_bounds', 'Adaptive flow rules: the bounds (min, max) the learned limit stays within', 'gauge', () =>
+    snap().flow.flatMap((f) =>
+      f.minLimit === null || f.maxLimit === null
+        ? []
+        : [
+            { value: f.minLimit, labels: { resource: f.resource, rule: f.ruleId, bound: 'min' } },
+            { value: f.maxLimit, labels: { resource: f.resource, rule: f.ruleId, bound: 'max' } },
+          ],
+    ),
+  );
+  metric(
+    'cluster_live_replicas',
+    'Replicas the cluster rules count as live (a fallback share is the threshold divided among them)',
+    'gauge',
+    () => {
+      const c = snap().cluster;
+      return c ? [{ value: c.liveReplicas, labels: {} }] : [];
+    },
+  );
   metric('system_shedding_level', 'System protection: probability of shedding an eligible request (0 = off)', 'gauge', () => {
     const s = snap().system;
     return s ? [{ value: s.level, labels: {} }] : [];

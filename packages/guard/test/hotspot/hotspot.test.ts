@@ -104,7 +104,7 @@ describe('hotspot rules', () => {
     flood(100_000, 1_000_000);
     gc();
     const after1m = process.memoryUsage().heapUsed;
-    assert.deepEqual(g.snapshot().hotspot, [{ resource: 'r', ruleId: 'h', keys: 5000, maxKeys: 5000, mode: 'local' }]);
+    assert.deepEqual(g.snapshot().hotspot, [{ resource: 'r', ruleId: 'h', threshold: 1, keys: 5000, maxKeys: 5000, mode: 'local' }]);
     const grown = after1m - after100k;
     assert.ok(grown < 2 * 1024 * 1024, `heap grew ${Math.round(grown / 1024)} KiB between 1e5 and 1e6 distinct keys`);
   });
