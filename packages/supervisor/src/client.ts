@@ -10,6 +10,9 @@ export type {
   InstanceStatus,
   ReloadResult,
   StatusReport,
+  GuardStatus,
+  GuardInstanceStatus,
+  GuardRuleStatus,
   SupervisorEvent,
   UpdateResult,
 } from './api/types.ts';

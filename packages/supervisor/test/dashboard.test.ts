@@ -9,7 +9,7 @@ import { parseRulesText } from '@holdfast/guard/rules';
 import { tempDir } from '@holdfast/testkit';
 import { DashboardAuth } from '../src/dashboard/auth.ts';
 import { BYTES_PER_SERIES, History, MINUTES, SECONDS } from '../src/dashboard/history.ts';
-import { parseSamples } from '../src/dashboard/prom-text.ts';
+import { parseSamples } from '../src/guard-state/prom-text.ts';
 import { editRulesIsolated, readRulesIsolated } from '../src/dashboard/rules-isolated.ts';
 
 test('history: an hour at 1 s and a day at 1 min, in a fixed size per series', () => {

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import type { Incident } from '@holdfast/insight';
 import type { IncidentsClient } from '@holdfast/supervisor';
 import { UsageError } from '../errors.ts';
-import { formatDuration } from './supervisor-shared.ts';
+import { formatDuration, textTable } from './supervisor-shared.ts';
 
 type Flag = string | boolean | undefined;
 
@@ -52,11 +52,5 @@ export function incidentsTable(rows: Incident[], now = Date.now()): string {
     const summary = i.summary.replace(/\s+/g, ' ').slice(0, 80);
     return [`${i.id}`, state, i.severity, i.program ?? '-', i.category, String(i.count), ago(i.lastSeen, now), summary];
   });
-  const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...body.map(line)].join('\n');
+  return textTable(head, body);
 }

@@ -86,8 +86,18 @@ export function statusTable(rows: InstanceStatus[]): string {
     formatBytes(i.memoryBytes),
     lastExitText(i),
   ]);
-  const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (r: string[]) =>
+  return textTable(head, body);
+}
+
+/**
+ * Columns two spaces apart, each as wide as its widest cell, the last one unpadded. A row with
+ * fewer cells than the head has its last cell run across the columns it lacks (a message in
+ * place of figures) and does not widen them.
+ */
+export function textTable(head: readonly string[], body: readonly string[][]): string {
+  const full = body.filter((r) => r.length === head.length);
+  const widths = head.map((h, c) => Math.max(h.length, ...full.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]) =>
     r
       .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
       .join('  ')

@@ -103,8 +103,9 @@ export class SupervisorClient {
     throw e;
   }
 
-  status(signal?: AbortSignal): Promise<StatusReport> {
-    return this.call('GET', '/v1/status', undefined, signal);
+  /** With `guard`: also the cluster and adaptive rules of the programs that serve guard metrics (`report.guard`). */
+  status(signal?: AbortSignal, options: { guard?: boolean } = {}): Promise<StatusReport> {
+    return this.call('GET', options.guard ? '/v1/status?guard=1' : '/v1/status', undefined, signal);
   }
 
   /** `env`: only names the programs list in envOverridable; for this start only unless `persist`. */

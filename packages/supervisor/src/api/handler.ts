@@ -7,11 +7,22 @@ import { HttpError } from './http-error.ts';
 import { readJson, sendJson } from './json.ts';
 import { serveLogs } from './logs-route.ts';
 import { actionBody, emptyBody, reloadBody, signalBody, startBody, type Validated } from './bodies.ts';
-import type { ApiErrorBody, ConfigIssue, DaemonStatus, StatusReport, SupervisorEvent, UpdateResult } from './types.ts';
+import type {
+  ApiErrorBody,
+  ConfigIssue,
+  DaemonStatus,
+  GuardStatus,
+  InstanceStatus,
+  StatusReport,
+  SupervisorEvent,
+  UpdateResult,
+} from './types.ts';
 
 export interface ApiContext {
   supervisor: Supervisor;
   daemonStatus(): DaemonStatus;
+  /** The cluster and adaptive rules of the programs serving guard metrics (GET /v1/status?guard=1), answered within a short wait. */
+  guardStatus?(rows: InstanceStatus[]): Promise<GuardStatus[]>;
   /** Re-reads the config file and applies what changed; throws ConfigError when it does not validate. */
   update(): Promise<UpdateResult>;
   shutdown(): void;
@@ -81,13 +92,24 @@ function sse(req: IncomingMessage, res: ServerResponse, sup: Supervisor): void {
   req.once('close', finish);
 }
 
+/** A yes/no query parameter: absent, 0/false or 1/true; anything else is a bad request. */
+function flag(url: URL, name: string): boolean {
+  const v = url.searchParams.get(name);
+  if (v === null || v === '0' || v === 'false') return false;
+  if (v === '' || v === '1' || v === 'true') return true;
+  throw new HttpError(400, 'HOLDFAST_E_BAD_REQUEST', `${name}=${v}: expected ${name}=1 or ${name}=0`);
+}
+
 async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://holdfast');
   const sup = ctx.supervisor;
   const key = `${req.method} ${url.pathname}`;
   switch (key) {
     case 'GET /v1/status': {
-      const report: StatusReport = { daemon: ctx.daemonStatus(), programs: sup.status() };
+      const guard = flag(url, 'guard');
+      const programs = sup.status();
+      const report: StatusReport = { daemon: ctx.daemonStatus(), programs };
+      if (guard) report.guard = (await ctx.guardStatus?.(programs)) ?? [];
       return sendJson(res, 200, report);
     }
     case 'POST /v1/start': {

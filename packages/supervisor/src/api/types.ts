@@ -107,6 +107,52 @@ export interface DashboardStatus {
 export interface StatusReport {
   daemon: DaemonStatus;
   programs: InstanceStatus[];
+  /**
+   * Asked for with `GET /v1/status?guard=1` (`holdfast status` does): the cluster and adaptive
+   * rules of every program whose instances serve guard metrics, per instance (docs/supervisor.md).
+   */
+  guard?: GuardStatus[];
+}
+
+/** A program's request-protection rules that depend on more than the process: cluster rules and adaptive limits. */
+export interface GuardStatus {
+  program: string;
+  instances: GuardInstanceStatus[];
+}
+
+export interface GuardInstanceStatus {
+  id: string;
+  /** Where its metrics were read. */
+  url: string;
+  /** When the rules below were read, and how old that was when the status was made; null before a first answer. */
+  readAt: string | null;
+  ageMs: number | null;
+  /**
+   * Why the rules are not fresh: the metrics are unreachable (`metrics unreachable: <why>`), or
+   * the read had not answered when the status's short wait ended; the rules are then the last read.
+   */
+  error: string | null;
+  /** The replicas its cluster rules count as live (what a fallback share divides the threshold by); null without cluster rules. */
+  liveReplicas: number | null;
+  rules: GuardRuleStatus[];
+}
+
+export interface GuardRuleStatus {
+  rule: string;
+  resource: string;
+  /** A flow rule, or a per-key (hotspot) rule. */
+  kind: 'flow' | 'hotspot';
+  /** Flow rules: direct, warmUp, memoryAdaptive or adaptive; null for per-key rules. */
+  strategy: string | null;
+  /** local (this process alone), cluster (permits leased from the shared store), fallback (the store is down: this replica's share). */
+  mode: 'local' | 'cluster' | 'fallback';
+  /** Flow rules: the limit this instance enforces now: an adaptive rule's learned limit, a cluster rule's share in fallback. */
+  limit: number | null;
+  /** The rule's threshold: across every replica for a cluster rule (per key for a per-key one), the starting limit of an adaptive one. */
+  threshold: number | null;
+  /** Adaptive rules: the bounds the learned limit stays within. */
+  minLimit: number | null;
+  maxLimit: number | null;
 }
 
 export interface ActionResult {

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { bearerAuth, createApiHandler } from '../api/handler.ts';
 import { createMetrics } from '../api/metrics.ts';
-import type { DaemonStatus, UpdateResult } from '../api/types.ts';
+import type { DaemonStatus, GuardStatus, InstanceStatus, UpdateResult } from '../api/types.ts';
 import type { CgroupDetection } from '../cgroup/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import { loadConfigIsolated } from '../config/load-isolated.ts';
@@ -18,6 +18,7 @@ import { incidentsOff, isIncidentsPath } from '../insight/paths.ts';
 import type { DaemonScrape } from '../insight/daemon-scrape.ts';
 import { isScrapePath, serveScrape } from '../insight/scrape-routes.ts';
 import type { Dashboard } from '../dashboard/server.ts';
+import type { GuardWatch } from '../guard-state/watch.ts';
 import { isDashboardPath, serveDashboardControl } from '../dashboard/paths.ts';
 import type { DaemonMining } from '../insight/mining.ts';
 import { miningWanted, PATTERNS_PATH } from '../insight/mining-paths.ts';
@@ -78,6 +79,8 @@ export class Daemon {
   private control: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** The log miner, loaded only when some program is mined (docs/log-mining.md). */
   private mining: DaemonMining | undefined;
+  /** The reader of the programs' guard metrics (the dashboard's and `holdfast status`'s), loaded when one of them first needs it. */
+  private guardWatch: Promise<GuardWatch> | undefined;
 
   private readonly strict: boolean;
 
@@ -144,6 +147,7 @@ export class Daemon {
           supervisor,
           daemonStatus: () => daemon!.status(),
           control: daemon.control!,
+          guard: await daemon.guard(),
           ...(inc ? { incidents: inc } : {}),
           log,
         });
@@ -177,11 +181,26 @@ export class Daemon {
     });
   }
 
+  private guard(): Promise<GuardWatch> {
+    this.guardWatch ??= import('../guard-state/watch.ts').then(
+      ({ GuardWatch }) => new GuardWatch({ config: () => this.config.dashboard?.guard ?? {} }),
+    );
+    return this.guardWatch;
+  }
+
+  /** The cluster and adaptive rules of the programs that serve guard metrics; nothing loads while none can. */
+  private async guardStatus(rows: InstanceStatus[]): Promise<GuardStatus[]> {
+    if (!this.guardWatch && !rows.some((r) => r.metricsUrl !== null) && Object.keys(this.config.dashboard?.guard ?? {}).length === 0)
+      return [];
+    return (await this.guard()).status(rows);
+  }
+
   private async listen(): Promise<void> {
     const s = this.config.supervisor;
     const ctx = {
       supervisor: this.supervisor,
       daemonStatus: () => this.status(),
+      guardStatus: (rows: InstanceStatus[]) => this.guardStatus(rows),
       update: () => this.update(),
       shutdown: () => void this.shutdown(),
       metrics: async () => {

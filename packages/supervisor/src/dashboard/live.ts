@@ -10,7 +10,8 @@ import type { DaemonIncidents } from '../insight/incidents.ts';
 import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
 import { FailoverWatch } from './failover.ts';
-import { GuardScraper, type GuardProgramView } from './guard-scrape.ts';
+import type { GuardProgramView } from '../guard-state/scraper.ts';
+import type { GuardWatch } from '../guard-state/watch.ts';
 import { History } from './history.ts';
 import { Hub } from './hub.ts';
 import { incidentView, type IncidentView } from './incident-view.ts';
@@ -51,6 +52,8 @@ export interface LiveSources {
   config: ResolvedConfig;
   daemonStatus(): DaemonStatus;
   incidents?: DaemonIncidents;
+  /** The daemon's reader of its programs' guard metrics, shared with `holdfast status`. */
+  guard: GuardWatch;
   log: Logger;
 }
 
@@ -65,7 +68,6 @@ export class Live {
   readonly history = new History();
   readonly hub = new Hub();
   private readonly src: LiveSources;
-  private readonly guards = new Map<string, GuardScraper>();
   private readonly failover: FailoverWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private rows: ProgramRow[] = [];
@@ -85,7 +87,6 @@ export class Live {
   constructor(src: LiveSources) {
     this.src = src;
     const d = src.config.dashboard!;
-    for (const [p, g] of Object.entries(d.guard)) this.guards.set(p, new GuardScraper(p, g.rules ?? null));
     this.failover = d.failover ? new FailoverWatch(d.failover) : undefined;
   }
 
@@ -139,35 +140,16 @@ export class Live {
   private async scrape(): Promise<void> {
     this.scraping = true;
     try {
-      const targets = this.guardTargets();
       await Promise.all([
-        ...[...targets].map(([program, instances]) => this.guards.get(program)!.scrape(instances, Date.now)),
+        this.src.guard.refresh(this.rows),
         this.failover && (this.hub.size > 0 || this.failover.current.at < Date.now() - 10_000) ? this.failover.poll() : undefined,
       ]);
-      this.guardViews = [...this.guards.values()]
-        .filter((g) => targets.has(g.program) || this.src.config.dashboard!.guard[g.program])
-        .map((g) => g.view());
+      this.guardViews = this.src.guard.views();
     } catch (err) {
       this.src.log.warn({ err: (err as Error).message }, 'dashboard: reading the guard state failed');
     } finally {
       this.scraping = false;
     }
-  }
-
-  /** Per program, the instances to read and where: the address each told the supervisor, else the configured template. */
-  private guardTargets(): Map<string, { id: string; url: string }[]> {
-    const cfg = this.src.config.dashboard!.guard;
-    const out = new Map<string, { id: string; url: string }[]>();
-    for (const r of this.rows) {
-      if (r.pid === null || r.role === 'old' || (r.state !== 'READY' && r.state !== 'STOPPING')) continue;
-      const template = cfg[r.program]?.metrics;
-      const url = r.metricsUrl ?? template?.replaceAll('{instance}', String(r.index));
-      if (!url) continue;
-      if (!this.guards.has(r.program)) this.guards.set(r.program, new GuardScraper(r.program, cfg[r.program]?.rules ?? null));
-      out.set(r.program, [...(out.get(r.program) ?? []), { id: r.id, url }]);
-    }
-    for (const p of this.guards.keys()) if (!out.has(p)) out.set(p, []);
-    return out;
   }
 
   private checkIncidents(now: number): void {

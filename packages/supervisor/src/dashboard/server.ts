@@ -7,6 +7,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { DaemonStatus, DashboardStatus } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
+import type { GuardWatch } from '../guard-state/watch.ts';
 import type { DaemonIncidents } from '../insight/incidents.ts';
 import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
@@ -25,6 +26,8 @@ export interface DashboardOptions {
   /** The control API's handler (no auth of its own: this listener checked the session). */
   control(req: IncomingMessage, res: ServerResponse): void;
   incidents?: DaemonIncidents;
+  /** The daemon's reader of its programs' guard metrics, shared with `holdfast status`. */
+  guard: GuardWatch;
   log: Logger;
 }
 
@@ -94,6 +97,7 @@ export class Dashboard {
       config: o.config,
       daemonStatus: o.daemonStatus,
       ...(o.incidents ? { incidents: o.incidents } : {}),
+      guard: o.guard,
       log: o.log,
     });
     // DNS rebinding: on loopback, only the names of loopback itself may be in the Host header.

@@ -1,11 +1,12 @@
-// Reads each guarded program's request protection from its instances' /metrics, once a second,
-// the way Sentinel's dashboard pulls from each client's port 8719: the holdfast_guard_* samples
-// of every instance, counters turned into rates per second, summed per program. Each instance is
-// read on its own address: the one it told the supervisor when it became ready (a service on
-// holdfast's runtime with an admin port says HOLDFAST_METRICS=…), or dashboard.guard.<program>.
-// metrics with {instance}. Never the listening socket its instances share: any of them answers
-// there, and a rolling reload's new instance could not bind a fixed per-instance port while the
-// old one still holds it.
+// Reads each guarded program's request protection from its instances' /metrics, the way
+// Sentinel's dashboard pulls from each client's port 8719: the holdfast_guard_* samples of every
+// instance, counters turned into rates per second, summed per program (the dashboard's view), and
+// the last samples read with their time (what `holdfast status` shows of cluster and adaptive
+// rules). Each instance is read on its own address: the one it told the supervisor when it became
+// ready (a service on holdfast's runtime with an admin port says HOLDFAST_METRICS=…), or
+// dashboard.guard.<program>.metrics with {instance} (targets.ts). Never the listening socket its
+// instances share: any of them answers there, and a rolling reload's new instance could not bind a
+// fixed per-instance port while the old one still holds it.
 import type { IncomingMessage } from 'node:http';
 import { parseSamples, type Sample } from './prom-text.ts';
 
@@ -80,7 +81,24 @@ interface InstanceScrape {
   samples: Sample[];
   prev: Counters | undefined;
   cur: Counters | undefined;
+  /** When the read in flight started; null when none is. */
+  readingSince: number | null;
+  /** The last read that answered, kept through failures: status shows it with its age. */
+  lastGood: { at: number; samples: Sample[] } | null;
 }
+
+/** One instance as the status sees it: the last samples that were read, and what keeps them from being fresh. */
+export interface InstanceReading {
+  id: string;
+  url: string;
+  ok: boolean;
+  error: string | null;
+  readingSince: number | null;
+  lastGood: { at: number; samples: Sample[] } | null;
+}
+
+/** The error of an instance whose first read has not ended. */
+export const NOT_READ = 'not read yet';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1, timeout: 5000 });
 
@@ -148,12 +166,27 @@ export class GuardScraper {
         let st = this.byInstance.get(id);
         // A new process (a restart, a reload's replacement) is a new address and new counters.
         if (!st || st.url !== url)
-          this.byInstance.set(id, (st = { id, url, ok: false, error: 'not read yet', samples: [], prev: undefined, cur: undefined }));
+          this.byInstance.set(
+            id,
+            (st = {
+              id,
+              url,
+              ok: false,
+              error: NOT_READ,
+              samples: [],
+              prev: undefined,
+              cur: undefined,
+              readingSince: null,
+              lastGood: null,
+            }),
+          );
+        st.readingSince = now();
         try {
           const text = await fetchText(url, timeoutMs);
           st.samples = parseSamples(text, 'holdfast_guard_');
           st.prev = st.cur;
           st.cur = counters(st.samples, now());
+          st.lastGood = { at: st.cur.at, samples: st.samples };
           st.ok = true;
           st.error =
             st.samples.length === 0 ? 'no holdfast_guard_* metrics at this URL (is the guard registered with the registry?)' : null;
@@ -162,9 +195,18 @@ export class GuardScraper {
           st.error = `${url}: ${(err as Error).message}`;
           st.samples = [];
           st.prev = st.cur = undefined;
+        } finally {
+          st.readingSince = null;
         }
       }),
     );
+  }
+
+  /** Every instance's last answer and the state of its read, for the status. */
+  readings(): InstanceReading[] {
+    return [...this.byInstance.values()]
+      .map(({ id, url, ok, error, readingSince, lastGood }) => ({ id, url, ok, error, readingSince, lastGood }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   view(): GuardProgramView {
