@@ -75,3 +75,5 @@ export type { ExplainResult, ScrapeStatus } from './insight/daemon-scrape.ts';
 export type { TargetStatus } from './insight/scraper.ts';
 export { applyNodeHeap, isNodeCommand, type NodeHeapMode } from './process/node-heap.ts';
 export type { PatternsReport, TemplateInfo, TemplateEvent, MiningStatus, Trend } from './insight/mining-view.ts';
+export { TemplateAnnotator, type AnnotatorContext, type TemplateFields } from './insight/template-annotator.ts';
+export type { LogTransform } from './logs/rotating-log.ts';

@@ -35,6 +35,26 @@ const cases: [string, string, Expect][] = [
     { path: 'programs.web.command', message: /expected a command line \(string\) or an argv list, got number/, line: 3 },
   ],
   [
+    'a template id field name that needs escaping',
+    web("    logs:\n      templateId: {field: 'tid\"x'}\n"),
+    { path: 'programs.web.logs.templateId.field', message: /a field name is 1 to 64 letters/, line: 5 },
+  ],
+  [
+    'templateId as a word',
+    web('    logs: {templateId: yes}\n'),
+    { path: 'programs.web.logs.templateId', message: /expected true, false, or \{field, textField\}, got string/, line: 4 },
+  ],
+  [
+    'templateId on a program that is not mined',
+    web('    mining: false\n    logs:\n      templateId: true\n'),
+    { path: 'programs.web.logs.templateId', message: /templateId needs the program's output mined, but it says mining: false/, line: 6 },
+  ],
+  [
+    'templateId where JSON lines are read as plain text',
+    web('    logs: {templateId: true}\n') + 'mining:\n  defaults: {json: false}\n',
+    { path: 'programs.web.logs.templateId', message: /reads them as plain text \(json: false\)/, line: 4 },
+  ],
+  [
     'an unknown key',
     web('    stop_signal: TERM\n'),
     { path: 'programs.web.stop_signal', message: /unknown key 'stop_signal'/, line: 4, hint: /did you mean 'stopSignal'/ },

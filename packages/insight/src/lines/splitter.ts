@@ -59,7 +59,8 @@ export class LineSplitter {
 
   /**
    * Passes over a chunk without reading it (load shedding): its bytes and newlines are counted,
-   * the line in progress is dropped, and splitting starts again after the next newline.
+   * the line in progress is dropped, and splitting starts again after the next newline (at once
+   * when the chunk ends with one).
    */
   skip(chunk: Buffer): void {
     this.stats.skippedLines += estimateLines(this.stats, chunk.length);
@@ -68,7 +69,26 @@ export class LineSplitter {
     this.#parts = [];
     this.#partBytes = 0;
     this.#cut = false;
-    this.#resync = true;
+    // A chunk that ends with a newline ends the line it cut: the next line starts whole.
+    this.#resync = !(chunk.length > 0 && chunk[chunk.length - 1] === 10);
+  }
+
+  /**
+   * One whole line (without its newline) given on its own, while no line is in progress: counted,
+   * cut, checked and decoded as push() would, and its text returned (undefined when binary and
+   * not kept). For a caller that splits the bytes itself and needs each line's answer at once.
+   */
+  one(line: Buffer): string | undefined {
+    this.stats.bytes += line.length + 1;
+    this.stats.lines++;
+    let text: string | undefined;
+    const take = (t: string) => (text = t);
+    if (line.length <= this.maxLineBytes) this.#deliver(line, take);
+    else {
+      this.stats.truncated++;
+      this.#deliver(cutAt(line.subarray(0, this.maxLineBytes)), take);
+    }
+    return text;
   }
 
   /** Feeds a chunk; calls onLine for each complete line (without its newline). */

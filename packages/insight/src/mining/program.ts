@@ -100,10 +100,10 @@ export function validateProgramMinerOptions(o: unknown): Issue[] {
 export class MinerStream {
   readonly #splitter: LineSplitter;
   readonly #folder: MultilineFolder | undefined;
-  readonly #mine: (lines: string[]) => void;
+  readonly #mine: (lines: string[]) => MinedEvent | undefined;
   readonly #onLine = (line: string) => this.line(line);
 
-  constructor(splitter: LineSplitter, folder: MultilineFolder | undefined, mine: (lines: string[]) => void) {
+  constructor(splitter: LineSplitter, folder: MultilineFolder | undefined, mine: (lines: string[]) => MinedEvent | undefined) {
     this.#splitter = splitter;
     this.#folder = folder;
     this.#mine = mine;
@@ -122,9 +122,25 @@ export class MinerStream {
 
   /** Feeds one line that is already decoded (no newline). */
   line(line: string): void {
-    if (!this.#folder) return this.#mine([line]);
+    if (!this.#folder) {
+      this.#mine([line]);
+      return;
+    }
     const done = this.#folder.push(line);
     if (done) this.#mine(done);
+  }
+
+  /**
+   * Mines one whole line at once, as an event of its own (the pending multi-line event first),
+   * and answers with its event and template: for a writer that puts the template id into the
+   * line it is about to write (a JSON line, which no stack trace continues). Call it only between
+   * whole lines (everything written before ended with a newline). Undefined when the line was
+   * binary or shed by the rate limit or the sampling hook.
+   */
+  mineNow(line: Buffer): MinedEvent | undefined {
+    this.flush();
+    const text = this.#splitter.one(line);
+    return text === undefined ? undefined : this.#mine([text]);
   }
 
   /** Mines a pending multi-line event now (call when the output pauses). */
@@ -147,7 +163,7 @@ export class ProgramMiner {
   readonly #splitterStats = splitterStats();
   readonly #maxLineBytes: number | undefined;
   readonly #multiline: boolean | Partial<FoldLimits> | undefined;
-  readonly #mineLines = (lines: string[]) => this.#mine(lines);
+  readonly #mineLines = (lines: string[]): MinedEvent | undefined => this.#mine(lines);
   readonly #header: ((line: string) => HeaderSplit) | undefined;
   readonly #json: boolean;
   readonly #logfmt: boolean;
@@ -217,7 +233,7 @@ export class ProgramMiner {
     return parseEvent(lines, this.#header, this.#json, this.#logfmt);
   }
 
-  #mine(lines: string[]): void {
+  #mine(lines: string[]): MinedEvent | undefined {
     const event = this.event(lines);
     this.#stats.events++;
     const name = levelName(event.level) ?? 'none';
@@ -230,11 +246,12 @@ export class ProgramMiner {
     }
     if (++this.#inSecond > this.#maxPerSecond || (this.#rt.sample && !this.#rt.sample(event))) {
       this.#stats.shed++;
-      return;
+      return undefined;
     }
     const result = this.miner.add(event.message, event.level, now);
     this.#stats.mined++;
-    if (this.#rt.onMined) this.#rt.onMined({ event, result });
+    const mined = { event, result };
+    if (this.#rt.onMined) this.#rt.onMined(mined);
     if (this.detector) {
       const t = result.record;
       for (const s of this.detector.observe(now, {
@@ -247,6 +264,7 @@ export class ProgramMiner {
       }))
         this.#rt.onSignal?.(s);
     }
+    return mined;
   }
 }
 

@@ -81,6 +81,7 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
   }
 
   checkListenPorts(programs, ctx);
+  checkTemplateIds(programs, isObj(value.mining) ? value.mining : {}, ctx);
 
   // Depth-first search; a back edge closes a cycle, reported once at the edge that closes it. Each
   // step remembers the group it went through, so a cycle through a group names the group.
@@ -113,6 +114,35 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
     state.set(p, 'done');
   };
   for (const p of programNames) if (!state.has(p)) visit(p);
+}
+
+/** `logs.templateId` needs the program's output mined, with JSON lines read as JSON. */
+function checkTemplateIds(programs: Loose, mining: Loose, ctx: Ctx): void {
+  const defaults = isObj(mining.defaults) ? mining.defaults : {};
+  for (const [name, prog] of Object.entries(programs)) {
+    if (!isObj(prog) || !isObj(prog.logs)) continue;
+    const want = prog.logs.templateId;
+    if (want === undefined || want === false) continue;
+    const path = ['programs', name, 'logs', 'templateId'];
+    const m = prog.mining;
+    const mined = m === undefined ? mining.enabled !== false : m !== false;
+    if (!mined) {
+      const why = m === false ? 'it says mining: false' : 'mining.enabled is false and it does not say mining: true';
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `templateId needs the program's output mined, but ${why}: mine it (mining: true) or leave templateId out`,
+      });
+      continue;
+    }
+    const json = isObj(m) && m.json !== undefined ? m.json : defaults.json;
+    if (json === false)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: "templateId goes into JSON lines, but this program's miner reads them as plain text (json: false): remove one of the two",
+      });
+  }
 }
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);

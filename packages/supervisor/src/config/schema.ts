@@ -215,11 +215,42 @@ const logStream = z.strictObject({
 });
 const logStreamDefault = () => logStream.parse({});
 
+/** A field name written into JSON lines as it is (so nothing in it needs escaping). */
+const jsonFieldName = z.string().regex(/^[A-Za-z_@][A-Za-z0-9_.@-]{0,63}$/, {
+  message: 'a field name is 1 to 64 letters, digits, "_", ".", "@" or "-", starting with a letter, "_" or "@" (e.g. template_id)',
+});
+
+const templateIdFields = z
+  .strictObject({
+    /** The field that carries the template id. */
+    field: jsonFieldName.default('template_id'),
+    /** A field for the template text too (e.g. "template"); left out: the id only. */
+    textField: jsonFieldName.optional(),
+  })
+  .refine((f) => f.field !== f.textField, { message: 'field and textField must differ', path: ['textField'] });
+
+/**
+ * `logs.templateId`: the template id (and optionally the template) added to every JSON line the
+ * daemon writes to the program's log files, for shippers that group by it (docs/log-shipping.md).
+ */
+const templateIdSchema = z
+  .union([z.boolean(), templateIdFields], {
+    error: (iss) => (iss.code === 'invalid_union' ? `expected true, false, or {field, textField}, got ${kindOf(iss.input)}` : undefined),
+  })
+  .transform((v): false | { field: string; textField: string | false } =>
+    v === false ? false : v === true ? { field: 'template_id', textField: false } : { field: v.field, textField: v.textField ?? false },
+  );
+
 export const logsSchema = z.strictObject({
   stdout: logStream.default(logStreamDefault),
   stderr: logStream.default(logStreamDefault),
   /** Send stderr into the stdout log (supervisord's redirect_stderr). */
   redirectStderr: z.boolean().default(false),
+  /**
+   * Write the template id of each JSON line into it (`"template_id":"6eb5d911a7d6"` before the
+   * closing brace; other lines unchanged). Needs the program's output mined.
+   */
+  templateId: templateIdSchema.default(false),
 });
 
 const backoffSchema = z

@@ -15,6 +15,7 @@ import type { SupervisorEvent } from '../api/types.ts';
 import { miningSettings, type MiningSettings } from './mining-paths.ts';
 import { MiningBudget } from './mining-budget.ts';
 import { MiningStore } from './mining-store.ts';
+import { TemplateAnnotator, type TemplateFields } from './template-annotator.ts';
 import { TemplateCounters } from './template-counters.ts';
 import { programMinerOptions, templateEvent, templateInfo, type MiningStatus, type PatternsReport } from './mining-view.ts';
 
@@ -61,8 +62,10 @@ export class DaemonMining {
   private readonly store: MiningStore;
   private readonly budget: MiningBudget;
   private readonly programs = new Map<string, Mined>();
-  private readonly tapped = new WeakSet<RotatingLog>();
-  private readonly unsubscribe: (() => void)[] = [];
+  /** How each log writer is fed to its miner: subscribed, or annotated (key: the fields written). */
+  private readonly taps = new WeakMap<RotatingLog, { key: string; undo: () => void }>();
+  private readonly undos = new Set<() => void>();
+  private programsConfig: ResolvedConfig['programs'] = {};
   private readonly queue: Work[] = [];
   private queuedBytes = 0;
   private scheduled = false;
@@ -94,6 +97,7 @@ export class DaemonMining {
   /** Follows a config update: new programs are mined, removed ones saved and dropped, changed options applied. */
   sync(resolved: ResolvedConfig): void {
     this.config = miningSettings(resolved);
+    this.programsConfig = resolved.programs;
     const now = new Date();
     for (const [name, p] of Object.entries(resolved.programs)) {
       const options = programMinerOptions(this.config, p.mining);
@@ -160,17 +164,63 @@ export class DaemonMining {
     return m;
   }
 
-  /** Feeds an instance's log writers to its program's miner (once per writer). */
+  /**
+   * Feeds an instance's log writers to its program's miner (once per writer): a copy of the output
+   * mined in the background, or, with `logs.templateId`, mined on its way to the file so the id
+   * can be written into its JSON lines.
+   */
   private tap(instance: string): void {
     if (this.closed) return;
     const found = this.sup.findInstance(instance);
     if (!found) return;
     const program = found.runner.spec.program;
+    const fields = this.templateFields(program);
+    const key = fields ? `${fields.field}\n${String(fields.textField)}` : '';
     for (const log of new Set([found.logs.stdout, found.logs.stderr])) {
-      if (!log || this.tapped.has(log)) continue;
-      this.tapped.add(log);
-      this.unsubscribe.push(log.subscribe((chunk) => this.enqueue(program, instance, log, chunk)));
+      if (!log) continue;
+      const had = this.taps.get(log);
+      if (had?.key === key) continue;
+      if (had) {
+        had.undo();
+        this.undos.delete(had.undo);
+      }
+      let undo: () => void;
+      if (fields) {
+        const annotator = this.annotator(program, instance, log, fields);
+        log.setTransform(annotator);
+        undo = () => log.setTransform(undefined);
+      } else undo = log.subscribe((chunk) => this.enqueue(program, instance, log, chunk));
+      this.taps.set(log, { key, undo });
+      this.undos.add(undo);
     }
+  }
+
+  /** `logs.templateId` of a mined program, resolved; undefined when off or the program is not mined. */
+  private templateFields(program: string): TemplateFields | undefined {
+    const t = this.programsConfig[program]?.logs.templateId;
+    return t && this.programs.has(program) ? t : undefined;
+  }
+
+  private annotator(program: string, instance: string, log: RotatingLog, fields: TemplateFields): TemplateAnnotator {
+    return new TemplateAnnotator(fields, {
+      stream: () => {
+        const m = this.programs.get(program);
+        return m && !this.closed ? this.stream(m, log) : undefined;
+      },
+      allow: () => this.budget.allow(program),
+      charge: (ms) => {
+        this.miningMs += ms;
+        this.budget.charge(program, ms);
+      },
+      before: () => {
+        const m = this.programs.get(program);
+        if (!m) return;
+        m.instance = instance;
+        m.lastWrite = Date.now();
+      },
+      release: (bytes) => log.writeThrough(bytes),
+      maxLineBytes: this.programs.get(program)?.options.maxLineBytes ?? 64 * 1024,
+    });
   }
 
   private enqueue(program: string, instance: string, log: RotatingLog, chunk: Buffer): void {
@@ -397,7 +447,8 @@ export class DaemonMining {
     this.closed = true;
     clearInterval(this.timer);
     this.sup.off('event', this.onEvent);
-    for (const u of this.unsubscribe) u();
+    for (const u of this.undos) u();
+    this.undos.clear();
     const now = new Date();
     for (const m of this.programs.values()) this.saveOne(m, now);
   }

@@ -63,6 +63,15 @@ function describeWriteError(err: unknown): string {
   return e.code ? `${e.message} (${e.code})` : String(e.message ?? e);
 }
 
+/**
+ * Rewrites output on its way to the file (the template id put into JSON lines). It may hold back
+ * the start of a line until the line is whole; end() gives back what it holds.
+ */
+export interface LogTransform {
+  write(chunk: Buffer): Buffer;
+  end(): Buffer;
+}
+
 /** Output that could not be written, from the first loss to the last, and why. */
 interface Gap {
   bytes: number;
@@ -91,6 +100,7 @@ export class RotatingLog {
   private idle: (() => void)[] = [];
   private compressing: Promise<void> = Promise.resolve();
   private listeners = new Set<(chunk: Buffer) => void>();
+  private transform: LogTransform | undefined;
   /** Set while writes failed and wait for a retry; output meanwhile waits in the buffer. */
   private retryTimer: NodeJS.Timeout | undefined;
   /** Last write error, reported in status; cleared by the next write that succeeds. */
@@ -122,7 +132,24 @@ export class RotatingLog {
     return () => this.listeners.delete(fn);
   }
 
+  /** Sets (or with undefined removes) the rewriting of output; what the old one held is written first. */
+  setTransform(t: LogTransform | undefined): void {
+    const old = this.transform;
+    this.transform = t;
+    if (old) this.writeThrough(old.end());
+  }
+
+  get transformed(): boolean {
+    return this.transform !== undefined;
+  }
+
   write(chunk: Buffer): void {
+    if (this.closed || chunk.length === 0) return;
+    this.writeThrough(this.transform ? this.transform.write(chunk) : chunk);
+  }
+
+  /** Writes output as it is, past the transform (what the transform releases itself). */
+  writeThrough(chunk: Buffer): void {
     if (this.closed || chunk.length === 0) return;
     for (const fn of this.listeners) fn(chunk);
     if (this.queued + chunk.length > this.o.bufferBytes) {
@@ -141,6 +168,8 @@ export class RotatingLog {
   }
 
   async close(): Promise<void> {
+    // A line the transform held back is written as it is (its program has ended, or the file closes).
+    this.setTransform(undefined);
     // One last try for what waits; a disk still full loses it (counted).
     if (this.retryTimer !== undefined) {
       clearTimeout(this.retryTimer);
