@@ -19,6 +19,8 @@ function setup(over: Partial<AnnotatorContext> = {}) {
       before: () => {},
       release: (b) => released.push(b),
       maxLineBytes: 1024,
+      // A still clock unless a test moves it: a cold first call on a loaded machine must not end the turn.
+      now: () => 0,
       ...over,
     },
   );
