@@ -4,6 +4,7 @@ import type { LeadershipEvent, LeadershipStatus } from './leadership.ts';
 import type { ResourceStatus, RunnerEvent } from './resource-runner.ts';
 import type { PeerStatus, DropReason } from './heartbeat/heartbeat.ts';
 import type { CheckStatus } from './health.ts';
+import type { ForwarderStats } from './signals/forwarder.ts';
 
 export type AgentEvent =
   | LeadershipEvent
@@ -31,4 +32,6 @@ export interface AgentStatus {
   peers: PeerStatus[];
   heartbeat: { sent: number; accepted: number; dropped: Record<string, number> } | null;
   fences: Record<string, unknown>[];
+  /** The incident signals forwarded to the supervisor (null: off). */
+  signals: ForwarderStats | null;
 }

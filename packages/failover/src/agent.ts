@@ -30,6 +30,7 @@ import { resourceKinds } from './resources/index.ts';
 import type { Fence, FenceDeps, FenceTerm } from './fence/fence.ts';
 import type { Resource, ResourceBaseConfig, ResourceKind } from './resources/resource.ts';
 import type { Term } from './coordinator/coordinator.ts';
+import { EventSignals, signalsTarget, supervisorSignalForwarder, type SignalForwarder } from './signals/index.ts';
 import { StatusServer } from './status-server.ts';
 import { statusAccessFor, type StatusEndpoint } from './status-access.ts';
 import type { AgentEvent, AgentStatus, StampedEvent } from './agent-types.ts';
@@ -49,6 +50,10 @@ export interface AgentOptions {
    * to reach supervisors another way).
    */
   resourceKinds?: readonly ResourceKind<any>[];
+  /** Where HOLDFAST_SOCKET is read for the signals' default target (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Wall-clock ms, the time a signal says its event happened (default: Date.now). */
+  wallClock?: () => number;
 }
 
 const WARN_EVENTS = new Set([
@@ -80,6 +85,7 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
   readonly #heartbeats: Heartbeats | null;
   readonly #status: StatusServer;
   readonly #baseDir: string;
+  readonly #signals: { events: EventSignals; forwarder: SignalForwarder } | null;
   #started: (() => Promise<void>)[] = [];
   #lastRepeated = new Map<string, string>();
 
@@ -202,6 +208,17 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       peerHealthy: (node) => this.#heartbeats?.peerHealthy(node),
       onEvent: (e) => this.#emit(e),
     });
+    const target = signalsTarget(c.signals, options.env ?? process.env, baseDir);
+    this.#signals = target
+      ? {
+          events: new EventSignals({ cluster: c.name, node: c.node, now: options.wallClock ?? Date.now }),
+          forwarder: supervisorSignalForwarder(target, c.signals, {
+            clock: this.#clock,
+            log: this.log,
+            ...(options.env ? { env: options.env } : {}),
+          }),
+        }
+      : null;
     this.metrics = new FailoverMetrics(() => this.status());
     const access = statusAccessFor(c, baseDir);
     this.statusEndpoint = access.endpoint;
@@ -259,6 +276,11 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       await this.#unwind();
       throw err;
     }
+    if (this.#signals)
+      this.log.info(
+        { signals: this.#signals.forwarder.stats().to },
+        'promotions and fences fired go to the supervisor as incident signals',
+      );
     this.#leadership.start();
     this.#emit({
       type: 'agent-started',
@@ -273,6 +295,11 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
   async stop(): Promise<void> {
     await this.#leadership.stop();
     await this.#unwind();
+    // What is still queued gets a short last chance (a promotion just before a clean stop).
+    if (this.#signals) {
+      await this.#signals.forwarder.drain(Math.min(this.config.signals.timeout, 3000));
+      this.#signals.forwarder.close();
+    }
     this.#emit({ type: 'agent-stopped' });
   }
 
@@ -331,11 +358,14 @@ export class FailoverAgent extends EventEmitter<{ event: [StampedEvent] }> {
       peers: hb?.peers() ?? [],
       heartbeat: hb ? { sent: hb.counters.sent, accepted: hb.counters.accepted, dropped: { ...hb.counters.dropped } } : null,
       fences: this.#fences.map((f) => ({ kind: f.kind, ...(f.describe?.() ?? {}) })),
+      signals: this.#signals?.forwarder.stats() ?? null,
     };
   }
 
   #emit(e: AgentEvent): void {
     this.metrics?.record(e);
+    const signal = this.#signals?.events.signalFor(e);
+    if (signal) this.#signals!.forwarder.push(signal);
     const stamped = { ...e, time: new Date().toISOString(), node: this.config.node } as StampedEvent;
     this.emit('event', stamped);
     if (QUIET_EVENTS.has(e.type)) return void this.log.debug({ event: e.type, ...e }, e.type);

@@ -9,6 +9,7 @@ import { resourceKinds } from './resources/index.ts';
 import { fenceKinds } from './fence/index.ts';
 import { profiles, resolveTiming, type LeadershipTiming } from './timing.ts';
 import { isLoopback } from './status-access.ts';
+import { signalsSchema } from './signals/config.ts';
 export { readSecret } from './secret.ts';
 
 const name = z
@@ -139,6 +140,9 @@ export const clusterSchema = z
       })
       .refine((s) => s.token === undefined || s.tokenFile === undefined, 'give at most one of token or tokenFile')
       .default({}),
+    signals: signalsSchema.describe(
+      "promotions and fences fired as incident signals to the supervisor's POST /v1/signals, queued and retried through an outage",
+    ),
   })
   .superRefine((c, ctx) => {
     const seen = new Set<string>();

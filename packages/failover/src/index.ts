@@ -68,6 +68,20 @@ export {
   type FaultKind,
   type AgentCommand,
 } from './drill/index.ts';
+export {
+  EventSignals,
+  drillFailedSignal,
+  SignalForwarder,
+  signalsSchema,
+  signalsTarget,
+  supervisorSignalForwarder,
+  describeTarget,
+  type SignalsConfig,
+  type SignalsTarget,
+  type ForwarderStats,
+  type ForwarderOptions,
+  type ForwarderLog,
+} from './signals/index.ts';
 export { Heartbeats, type HeartbeatOptions, type PeerStatus } from './heartbeat/heartbeat.ts';
 export { HealthChecks, type HealthCheckConfig, type CheckStatus } from './health.ts';
 export { ResourceRunner, type ResourceStatus, type RunnerEvent } from './resource-runner.ts';

@@ -50,6 +50,29 @@ export class FailoverMetrics {
       for (const p of status().peers) g.set({ peer: p.node }, p.alive ? 1 : 0);
     });
     gauge('holdfast_failover_heartbeats_accepted', 'valid heartbeats received', [], (g) => g.set(status().heartbeat?.accepted ?? 0));
+    gauge('holdfast_failover_signals_queued', 'incident signals waiting for the supervisor to take them', [], (g) =>
+      g.set(status().signals?.queued ?? 0),
+    );
+    // Totals kept by the forwarder, read at scrape time like the gauges above.
+    for (const [name, help, field] of [
+      ['holdfast_failover_signals_sent_total', 'incident signals the supervisor took', 'sent'],
+      [
+        'holdfast_failover_signals_dropped_total',
+        'incident signals dropped from a full queue (the supervisor was unreachable too long)',
+        'dropped',
+      ],
+      ['holdfast_failover_signals_refused_total', 'incident signals the supervisor refused as invalid', 'refused'],
+      ['holdfast_failover_signal_send_failures_total', 'failed attempts to send signals (each retried)', 'failures'],
+    ] as const)
+      new Counter({
+        name,
+        help,
+        registers: r,
+        collect(this: Counter) {
+          this.reset();
+          this.inc(status().signals?.[field] ?? 0);
+        },
+      });
     this.#c = {
       transitions: new Counter({
         name: 'holdfast_failover_transitions_total',

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@holdfast/testkit';
 import { clusterJsonSchema, loadClusterConfig, parseClusterConfig, timingFor } from '../src/config.ts';
+import { signalsTarget } from '../src/signals/config.ts';
 
 const minimal = { name: 'shop', node: 'a', coordinator: { kind: 'local', dir: '/tmp/x' } };
 
@@ -201,4 +202,72 @@ test('the JSON Schema describes both shapes and names the resource kinds', () =>
   ]) {
     assert.ok(js.includes(word), `schema mentions ${word}`);
   }
+});
+
+test('signals: on when the supervisor socket is known (config or HOLDFAST_SOCKET), off otherwise unless enabled', () => {
+  const c = parseClusterConfig(minimal);
+  assert.deepEqual(c.signals, { queue: 1000, retry: { initial: 250, max: 30_000 }, timeout: 5000 });
+  assert.equal(signalsTarget(c.signals, {}, '/etc/holdfast'), null, 'no supervisor known: off');
+  assert.deepEqual(signalsTarget(c.signals, { HOLDFAST_SOCKET: '/run/holdfast/s.sock' }, '/etc/holdfast'), {
+    socket: '/run/holdfast/s.sock',
+    from: 'HOLDFAST_SOCKET',
+  });
+  const given = parseClusterConfig({ ...minimal, signals: { socket: 'sup.sock', queue: 50, retry: { initial: '1s', max: '1m' } } });
+  assert.deepEqual(signalsTarget(given.signals, { HOLDFAST_SOCKET: '/elsewhere' }, '/etc/holdfast'), {
+    socket: '/etc/holdfast/sup.sock',
+    from: 'signals.socket',
+  });
+  assert.deepEqual(given.signals.retry, { initial: 1000, max: 60_000 });
+  const explicit = parseClusterConfig({ ...minimal, signals: { enabled: true } });
+  assert.deepEqual(signalsTarget(explicit.signals, {}, '/'), { from: 'the default socket' });
+  const off = parseClusterConfig({ ...minimal, signals: { enabled: false } });
+  assert.equal(signalsTarget(off.signals, { HOLDFAST_SOCKET: '/run/s.sock' }, '/'), null);
+  assert.deepEqual(signalsTarget(c.signals, { HOLDFAST_SOCKET: 'http://127.0.0.1:9050', HOLDFAST_TOKEN: 'x'.repeat(16) }, '/'), {
+    url: 'http://127.0.0.1:9050',
+    token: 'x'.repeat(16),
+    from: 'HOLDFAST_SOCKET',
+  });
+});
+
+test('bad input: signals fields are refused with file, line and the fix', (t) => {
+  const file = write(
+    t,
+    'cluster.yaml',
+    `name: shop
+node: a
+coordinator: { kind: local }
+signals:
+  queue: 0
+  retry: { initial: soon }
+  timout: 5s
+`,
+  );
+  const err = configError(() => loadClusterConfig(file));
+  const byPath = (p: string) => err.issues.find((i) => i.path.join('.') === p);
+  assert.equal(byPath('signals.queue')!.line, 5);
+  assert.match(byPath('signals.queue')!.message, />=1/);
+  assert.equal(byPath('signals.retry.initial')!.line, 6);
+  assert.match(byPath('signals.retry.initial')!.message, /'soon' is not a duration/);
+  assert.equal(byPath('signals.timout')!.line, 7);
+  assert.equal(byPath('signals.timout')!.hint, "did you mean 'timeout'?");
+  assert.match(err.message, new RegExp(`${file}:5:\\d+`));
+
+  const cross = write(
+    t,
+    'cross.yaml',
+    `name: shop
+node: a
+coordinator: { kind: local }
+signals:
+  socket: /run/holdfast/sup.sock
+  token: 0123456789abcdef0123
+  retry: { initial: 2s, max: 1s }
+`,
+  );
+  const e2 = configError(() => loadClusterConfig(cross));
+  const at = (p: string) => e2.issues.find((i) => i.path.join('.') === p);
+  assert.equal(at('signals.retry.max')!.line, 7);
+  assert.match(at('signals.retry.max')!.message, /retry\.max \(1000 ms\) is below retry\.initial \(2000 ms\)/);
+  assert.equal(at('signals.token')!.line, 6);
+  assert.match(at('signals.token')!.message, /a token is for the TCP control API/);
 });

@@ -4,14 +4,24 @@
 // stderr; `--json` prints the result for scripts. Everything is removed at the end, also when
 // interrupted (SIGINT/SIGTERM) or when the drill fails.
 import { fileURLToPath } from 'node:url';
-import { allFaultKinds, drillPassed, FailoverError, labUnavailable, runDrill, summarizeDrills } from '@holdfast/failover';
+import {
+  allFaultKinds,
+  drillPassed,
+  FailoverError,
+  labUnavailable,
+  runDrill,
+  summarizeDrills,
+  supervisorSignalForwarder,
+  systemClock,
+  type SignalForwarder,
+} from '@holdfast/failover';
 import type { DrillResult, FaultKind } from '@holdfast/failover';
 import { integer, oneOf, parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { recordDrill, recordFile } from '../drill-record.ts';
 
 const usage = `Usage: holdfast drill failover [--fault kill|pause|partition|isolate|revoke|all] [--profile default|fast|turbo]
-                               [--runs N] [--json] [--keep-logs] [--record FILE]
+                               [--runs N] [--json] [--keep-logs] [--record FILE] [--signals SOCKET|URL]
 
 Builds a test cluster in network namespaces (3 nodes and a client on a bridge, addresses in
 198.18.0.0/15, one etcd as the witness), runs 'holdfast failover' on every node with a VIP in
@@ -33,6 +43,9 @@ Options:
   --keep-logs  keep every process's log (always kept when a drill fails)
   --record     append each drill's result, with its time and verdict, as a JSON line to FILE
                (the dashboard shows the last ones: dashboard.failover.drills)
+  --signals    report each failed drill as a failover.drill_failed incident signal to the supervisor
+               at SOCKET (or the http:// URL of its TCP control API, token in HOLDFAST_TOKEN);
+               default: $HOLDFAST_SOCKET when set, else none. Sent with retries before the command exits.
 
 Exit status: 0 when every drill recovered within TTL + 3 s with no overlap (revoke: none longer
 than its bound, and never two VIP holders) and increasing tokens, 1 otherwise.`;
@@ -44,6 +57,7 @@ interface Args {
   json: boolean;
   keepLogs: boolean;
   record: string | undefined;
+  signals: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -54,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     json: { type: 'boolean' },
     'keep-logs': { type: 'boolean' },
     record: { type: 'string' },
+    signals: { type: 'string' },
   });
   const fault = oneOf('fault', values.fault, [...allFaultKinds, 'all'], 'kill');
   return {
@@ -63,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     json: values.json === true,
     keepLogs: values['keep-logs'] === true,
     record: values.record === undefined ? undefined : recordFile(values.record),
+    signals: values.signals ?? (process.env.HOLDFAST_SOCKET || undefined),
   };
 }
 
@@ -77,6 +93,30 @@ function line(r: DrillResult): string {
   const logs = r.logs ? ` (logs: ${r.logs})` : '';
   const counts = `${r.failed_polls} failed polls, ${r.overlaps} overlaps${overlap}, tokens ${r.tokens.join(' → ')}`;
   return `${verdict.ok ? 'PASS' : 'FAIL'} ${r.fault}/${r.profile}: ${rec}, ${counts}${heal}${why}${logs}`;
+}
+
+/** Failed drills go to the supervisor as incident signals: queued, retried, sent before the command exits. */
+function drillSignals(where: string): SignalForwarder {
+  const url = /^https?:\/\//.test(where);
+  const token = process.env.HOLDFAST_TOKEN;
+  const log = {
+    info: () => {},
+    warn: (o: object, msg: string) => process.stderr.write(`[drill] ${msg} (${(o as { err?: string }).err ?? ''})\n`),
+    error: (o: object, msg: string) => process.stderr.write(`[drill] ${msg}\n`),
+  };
+  return supervisorSignalForwarder(
+    url ? { url: where, ...(token ? { token } : {}), from: '--signals' } : { socket: where, from: '--signals' },
+    { queue: 1000, retry: { initial: 250, max: 5000 }, timeout: 5000 },
+    { clock: systemClock, log },
+  );
+}
+
+async function sendLast(signals: SignalForwarder): Promise<void> {
+  const s = signals.stats();
+  if (s.queued === 0) return;
+  process.stderr.write(`[drill] reporting ${s.queued} failed drill(s) to the supervisor at ${s.to}…\n`);
+  await signals.drain(30_000);
+  signals.close();
 }
 
 export const command: Command = {
@@ -98,6 +138,7 @@ export const command: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const results: DrillResult[] = [];
+    const signals = args.signals === undefined ? undefined : drillSignals(args.signals);
     try {
       for (const fault of args.faults) {
         for (let run = 1; run <= args.runs && !abort.signal.aborted; run++) {
@@ -107,6 +148,7 @@ export const command: Command = {
             profile: args.profile,
             keepLogs: args.keepLogs,
             signal: abort.signal,
+            ...(signals ? { signals } : {}),
             progress: (m) => process.stderr.write(`${tag} ${m}\n`),
             agentCommand: (config) => ({ file: process.execPath, args: [cliBin, 'failover', '-c', config] }),
           });
@@ -121,6 +163,7 @@ export const command: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      if (signals) await sendLast(signals);
     }
     if (args.json) {
       const summary = args.faults.map((f) => summarizeDrills(results.filter((r) => r.fault === f)));

@@ -54,6 +54,13 @@ export function formatStatus(s: AgentStatus): string {
     return `${String(f.kind)}${armed ? ` armed (token ${armed.token})` : ''}`;
   });
   lines.push(`fences     ${fences.join(', ') || 'none'}`);
+  // Older agents answer without it.
+  const sig = (s as Partial<AgentStatus>).signals;
+  if (sig) {
+    const trouble = [sig.dropped && `${sig.dropped} dropped`, sig.refused && `${sig.refused} refused`].filter(Boolean).join(', ');
+    const failing = sig.lastError ? ` (failing: ${sig.lastError})` : '';
+    lines.push(`signals    → ${sig.to}: ${sig.sent} sent, ${sig.queued} queued${trouble ? `, ${trouble}` : ''}${failing}`);
+  } else if (sig === null) lines.push('signals    off (no supervisor socket known)');
   return lines.join('\n');
 }
 

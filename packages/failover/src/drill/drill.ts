@@ -1,6 +1,8 @@
 // One failover drill: build the cluster, wait for a leader serving on the VIP, inject the fault,
 // measure until a new holder answers, heal, check that clients reach the holder again, tear
 // everything down (also when aborted). See docs/failover.md § Drill results.
+import { randomUUID } from 'node:crypto';
+import type { Signal } from '@holdfast/supervisor/client';
 import { monotonicMs } from '../clock.ts';
 import { FailoverError } from '../errors.ts';
 import { lineSplitter } from '../fence/protocol.ts';
@@ -10,6 +12,7 @@ import { injectFault, type Fault } from './faults.ts';
 import { drillNet, drillProfiles, revokeOverlapBoundMs, type DrillProfile, type FaultKind } from './profiles.ts';
 import { VipSampler } from './sampler.ts';
 import { drillPassed } from './summary.ts';
+import { drillFailedSignal } from '../signals/events.ts';
 import { leadershipWindows, overlapMs, overlappingWindows, tokensIncrease } from './windows.ts';
 
 export interface DrillOptions {
@@ -24,6 +27,11 @@ export interface DrillOptions {
   /** Keep the temp dir with every process's log (always kept when the drill fails). */
   keepLogs?: boolean;
   pollIntervalMs?: number;
+  /**
+   * Where a failed drill of the holdfast agent is reported as a `failover.drill_failed` signal
+   * (a SignalForwarder to the supervisor): failed, or unable to finish; not when aborted.
+   */
+  signals?: { push(s: Signal): void };
 }
 
 export interface Poll {
@@ -96,6 +104,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
   let sampler: VipSampler | undefined;
   let fault: Fault | undefined;
   let failed = false;
+  const report = (what: { result: DrillResult } | { error: Error }) => {
+    if (o.signals && (o.agent ?? 'holdfast') === 'holdfast')
+      o.signals.push(drillFailedSignal({ fault: o.fault, profile: profile.name, id: randomUUID(), at: Date.now(), ...what }));
+  };
   try {
     await cluster.build();
     sampler = new VipSampler(
@@ -205,10 +217,13 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     };
     failed = !drillPassed(result).ok;
     if (failed || o.keepLogs) result.logs = cluster.dir;
+    if (failed) report({ result });
     return result;
   } catch (err) {
     failed = true;
-    throw Object.assign(err as Error, { logs: cluster.dir });
+    const e = Object.assign(err as Error, { logs: cluster.dir });
+    if (!o.signal?.aborted) report({ error: e });
+    throw e;
   } finally {
     sampler?.stop();
     await fault?.heal().catch(() => {});

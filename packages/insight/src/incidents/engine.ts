@@ -16,6 +16,7 @@ import { CURRENT_GROUPING, fingerprint, type Grouping } from './fingerprint.ts';
 import { describeFrom, RECENT_MAX, type HistoryEntry, type Incident } from './incident.ts';
 import { acceptsIncident, openIncident, transitionIncident } from './machine.ts';
 import { Persister, type StoreHealth } from './persister.ts';
+import { occurredIn, SeenSignals } from './seen-signals.ts';
 import { sourceOf, type Signal } from './signal.ts';
 import type { IncidentEvent, IncidentTransition } from './states.ts';
 import type { IncidentFilter, IncidentStore, NotificationFilter } from './store.ts';
@@ -40,9 +41,10 @@ export interface IngestResult {
   incident: Incident;
   /**
    * 'opened', 'reopened', 'counted' (deduplicated into a live incident), 'resolved' (a resolved signal
-   * ended it), 'ignored' (resolved signal, nothing live).
+   * ended it), 'ignored' (resolved signal, nothing live), 'duplicate' (its `id` was counted already:
+   * a sender's retry; nothing changed).
    */
-  outcome: 'opened' | 'reopened' | 'counted' | 'resolved' | 'ignored';
+  outcome: 'opened' | 'reopened' | 'counted' | 'resolved' | 'ignored' | 'duplicate';
 }
 
 export interface EngineStats {
@@ -50,6 +52,8 @@ export interface EngineStats {
   opened: number;
   reopened: number;
   deduplicated: number;
+  /** Signals whose id was counted already (a sender's retry), not counted again. */
+  duplicates: number;
   notifications: { pending: number; sent: number; failed: number; held: number; retries: number };
   live: number;
   open: number;
@@ -79,7 +83,8 @@ export class IncidentEngine {
   private readonly tickMs: number;
   private readonly listeners = new Set<Listener>();
   private readonly groupings = new Map<string, Grouping>();
-  private readonly counts = { signals: 0, opened: 0, reopened: 0, deduplicated: 0, held: 0 };
+  private readonly counts = { signals: 0, opened: 0, reopened: 0, deduplicated: 0, duplicates: 0, held: 0 };
+  private readonly seen = new SeenSignals();
   private closed = false;
 
   constructor(o: EngineOptions) {
@@ -157,8 +162,22 @@ export class IncidentEngine {
 
   /** One signal in. Synchronous: the incident is updated before this returns. */
   ingest(s: Signal): IngestResult {
+    if (s.id === undefined) return this.count(s);
+    const seen = this.seen.incidentOf(s.id);
+    const before = seen === undefined ? undefined : this.find(seen);
+    if (before) return this.duplicate(before);
+    const r = this.count(s, s.id);
+    if (r.outcome !== 'duplicate' && r.incident.id !== 0) this.seen.remember(s.id, r.incident.id);
+    return r;
+  }
+
+  private duplicate(incident: Incident): IngestResult {
+    this.counts.duplicates++;
+    return { incident, outcome: 'duplicate' };
+  }
+
+  private count(s: Signal, id?: string): IngestResult {
     const now = this.clock.now();
-    this.counts.signals++;
     const cls = this.classifier.classify(s);
     const g = this.group(s, cls.fingerprint);
     let inc = this.byKey.get(g.dedupKey);
@@ -166,6 +185,8 @@ export class IncidentEngine {
       const stored = this.persister.store?.byDedupKey(g.dedupKey);
       if (stored) this.remember((inc = stored));
     }
+    if (id !== undefined && inc && occurredIn(inc, id)) return this.duplicate(inc);
+    this.counts.signals++;
     if (s.status === 'resolved') {
       if (!inc || inc.state === 'resolved') return { incident: inc ?? this.placeholder(s, g.dedupKey), outcome: 'ignored' };
       this.apply(inc, { type: 'sourceResolved' }, now, now);
@@ -229,7 +250,7 @@ export class IncidentEngine {
   }
 
   private pushRecent(inc: Incident, s: Signal): void {
-    inc.recent.push({ at: s.at, summary: s.summary, ...(s.instance ? { instance: s.instance } : {}) });
+    inc.recent.push({ at: s.at, summary: s.summary, ...(s.instance ? { instance: s.instance } : {}), ...(s.id ? { id: s.id } : {}) });
     if (inc.recent.length > RECENT_MAX) inc.recent.shift();
   }
 
@@ -427,6 +448,7 @@ export class IncidentEngine {
       opened: this.counts.opened,
       reopened: this.counts.reopened,
       deduplicated: this.counts.deduplicated,
+      duplicates: this.counts.duplicates,
       notifications: { pending: this.deliverer.backlog, sent: d.sent, failed: d.failed, held: this.counts.held, retries: d.retries },
       live: open + acknowledged,
       open,

@@ -10,6 +10,8 @@ export interface Occurrence {
   at: number;
   summary: string;
   instance?: string;
+  /** The signal's idempotency key: a retry of it is recognised after a daemon restart too. */
+  id?: string;
 }
 
 export interface Incident extends IncidentState, Omit<Classification, 'fingerprint'> {

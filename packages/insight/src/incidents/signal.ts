@@ -66,6 +66,11 @@ export interface Signal {
   status?: 'firing' | 'resolved';
   /** Free-form context kept with the occurrence; never used for grouping. */
   details?: Record<string, unknown>;
+  /**
+   * The sender's idempotency key (at most 256 characters): a signal whose id was counted already is
+   * not counted again, so a sender may retry after a lost answer. Kept with the occurrence.
+   */
+  id?: string;
 }
 
 const SOURCE_OF_PREFIX: Record<string, SignalSource> = {
@@ -104,6 +109,7 @@ const KNOWN_FIELDS = [
   'error',
   'status',
   'details',
+  'id',
 ];
 const MAX_TEXT = 4096;
 const MAX_STACK = 16_384;
@@ -148,6 +154,7 @@ export function validateSignal(data: unknown, now: number, where = ''): Validate
   str(data, 'program', where, errors, { max: 256 });
   str(data, 'instance', where, errors, { max: 256 });
   str(data, 'fingerprint', where, errors, { max: 512 });
+  str(data, 'id', where, errors, { max: 256 });
   if (data.severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(data.severity))
     errors.push(`${where}severity: '${String(data.severity)}' is not one of ${SEVERITIES.join(', ')}`);
   if (data.status !== undefined && data.status !== 'firing' && data.status !== 'resolved')

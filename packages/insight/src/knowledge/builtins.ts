@@ -6,6 +6,7 @@ import type { Severity, SignalKind } from '../incidents/signal.ts';
 export interface BuiltinRule {
   kind: SignalKind;
   category: string;
+  /** When the signal carries none of its own (the source may know better: a planned switchover is no warning). */
   severity: Severity;
   trigger: string;
   runbook: string[];
@@ -54,7 +55,9 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
     kind: 'failover.promotion',
     category: 'failover',
     severity: 'warning',
-    trigger: 'a node became the leader (the previous one lost its lease)',
+    trigger:
+      'a node became the leader: warning when the previous leader lost its lease (an unplanned failover), ' +
+      'info for a first election or a planned handover',
     runbook: [
       'holdfast failover status: who leads, since when, with which token',
       'find out why the old leader lost the lease (host, network, etcd)',
@@ -71,7 +74,9 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
     kind: 'failover.drill_failed',
     category: 'drill',
     severity: 'error',
-    trigger: 'a failover drill did not recover within TTL + 3 s, or two nodes held the VIP',
+    trigger:
+      'a failover drill did not recover within TTL + 3 s or could not run (warning), or two nodes held the VIP ' +
+      'or led at once (critical)',
     runbook: ['holdfast drill failover --keep-logs: read the drill logs'],
   },
   {

@@ -127,7 +127,8 @@ export class Classifier {
       return {
         rule: `builtin:${b.kind}`,
         category: b.category,
-        severity: b.severity,
+        // The source may know better than the rule's default (a planned switchover is no warning).
+        severity: s.severity ?? b.severity,
         runbook: b.runbook,
         action: 'notify',
         ...(this.builtinOwner ? { owner: this.builtinOwner } : {}),

@@ -83,6 +83,7 @@ test('a flood of one error is one incident with every occurrence counted', (t) =
     opened: 2,
     reopened: 0,
     deduplicated: 999,
+    duplicates: 0,
     notifications: { pending: 0, sent: 0, failed: 0, held: 2, retries: 0 },
     live: 2,
     open: 2,
@@ -211,4 +212,42 @@ test('a resolved signal ends the incident it belongs to, and is ignored when not
   assert.equal(engine.ingest(alert('resolved')).outcome, 'resolved');
   assert.equal(fired.incident.resolution, 'source');
   assert.equal(engine.ingest(alert('resolved')).outcome, 'ignored');
+});
+
+test('a signal sent again under the same id counts once, also after a restart of the engine', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'incidents.sqlite');
+  const first = setup(t, { file });
+  const promoted = (id: string): Signal => ({
+    kind: 'failover.promotion',
+    at: 1,
+    summary: "node-b leads cluster 'db'",
+    labels: { cluster: 'db', resource: 'leader' },
+    id,
+  });
+  assert.equal(first.engine.ingest(promoted('db/node-b/7')).outcome, 'opened');
+  const again = first.engine.ingest(promoted('db/node-b/7'));
+  assert.equal(again.outcome, 'duplicate', 'a retry after a lost answer');
+  assert.equal(again.incident.count, 1);
+  assert.equal(first.engine.ingest(promoted('db/node-a/8')).incident.count, 2, 'another id is another occurrence');
+  assert.equal(first.engine.stats().duplicates, 1);
+  assert.equal(first.engine.stats().signals, 2, 'a duplicate is not a signal counted');
+  first.engine.close();
+
+  // The ids of the latest occurrences are stored with the incident: a retry that arrives after the
+  // daemon restarted is recognised too.
+  const second = setup(t, { file });
+  const retry = second.engine.ingest(promoted('db/node-a/8'));
+  assert.equal(retry.outcome, 'duplicate');
+  assert.equal(retry.incident.count, 2);
+  assert.equal(second.engine.ingest(promoted('db/node-b/9')).incident.count, 3);
+});
+
+test("a built-in rule takes the signal's own severity, its default otherwise", (t) => {
+  const { engine } = setup(t);
+  const first = engine.ingest({ kind: 'failover.promotion', at: 1, summary: 'first leader', labels: { cluster: 'x' }, severity: 'info' });
+  assert.equal(first.incident.rule, 'builtin:failover.promotion');
+  assert.equal(first.incident.severity, 'info');
+  const fence = engine.ingest({ kind: 'failover.fence', at: 1, summary: 'the fence fired', labels: { cluster: 'x' } });
+  assert.equal(fence.incident.severity, 'critical');
 });

@@ -106,7 +106,10 @@ test('signal validation names every problem; a batch is refused whole', () => {
     ok: true,
     value: { kind: 'program.fatal', summary: 'web gave up', at: 42 },
   });
-  const bad = validateSignal({ kind: 'nope', summary: '', severity: 'sev1', labels: { 'bad-name': 1 }, extra: true }, 1);
+  const bad = validateSignal(
+    { kind: 'nope', summary: '', severity: 'sev1', labels: { 'bad-name': 1 }, extra: true, id: 'x'.repeat(257) },
+    1,
+  );
   assert.equal(bad.ok, false);
   const errors = (bad as { errors: string[] }).errors.join('\n');
   for (const part of [
@@ -116,6 +119,7 @@ test('signal validation names every problem; a batch is refused whole', () => {
     "severity: 'sev1' is not one of",
     'labels.bad-name: a label name',
     'labels.bad-name: expected a string',
+    'id: longer than 256 characters (257)',
   ])
     assert.ok(errors.includes(part), `${part}\n${errors}`);
   const batch = validateSignals([{ kind: 'alert', summary: 'ok' }, { kind: 'alert' }], 1);

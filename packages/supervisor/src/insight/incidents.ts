@@ -242,6 +242,9 @@ export class DaemonIncidents {
       fam('holdfast_incident_signals_deduplicated_total', 'counter', 'Signals counted into an incident already open', [
         ['', s.deduplicated],
       ]),
+      fam('holdfast_incident_signals_duplicate_total', 'counter', 'Signals sent again under an id already counted (retries), not counted', [
+        ['', s.duplicates],
+      ]),
       fam('holdfast_incident_notifications_total', 'counter', 'Notifications by outcome (held: silenced, grouped or unrouted)', [
         ['{status="sent"}', s.notifications.sent],
         ['{status="failed"}', s.notifications.failed],

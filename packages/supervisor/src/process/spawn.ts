@@ -83,6 +83,8 @@ export function instanceSpec(
   index: number,
   baseEnv: NodeJS.ProcessEnv = process.env,
   generation = 0,
+  /** The daemon's control socket, told to the program as HOLDFAST_SOCKET (its own env wins). */
+  controlSocket?: string,
 ): InstanceSpec {
   const id = instanceId(program, index, p.instances);
   const key = generation > 0 ? `${id}~${generation}` : id;
@@ -111,6 +113,9 @@ export function instanceSpec(
         ? "the daemon's environment"
         : 'the default PATH of a program with env.inherit';
   Object.assign(env, { HOLDFAST_PROGRAM: program, HOLDFAST_INSTANCE: String(index), [MARKER_VAR]: marker });
+  // Whatever the program runs (`holdfast` commands, a failover agent forwarding its events)
+  // reaches the daemon that supervises it, not one an inherited HOLDFAST_SOCKET names.
+  if (controlSocket !== undefined && p.env.HOLDFAST_SOCKET === undefined) env.HOLDFAST_SOCKET = controlSocket;
   let ready = p.ready;
   if (ready.kind === 'tcp') ready = { ...ready, port: Number(fill(String(ready.port), index)) };
   if (ready.kind === 'http') ready = { ...ready, url: fill(ready.url, index) };

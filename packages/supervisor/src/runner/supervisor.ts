@@ -135,7 +135,7 @@ export class Supervisor extends EventEmitter {
 
   /** `shared`: the log files of the slot a replacement takes over (one writer per file, never two). */
   private buildInstance(name: string, config: ProgramConfig, index: number, generation = 0, shared?: InstanceLogs): Slot {
-    const spec = instanceSpec(this.config.id, name, config, index, this.baseEnv, generation);
+    const spec = instanceSpec(this.config.id, name, config, index, this.baseEnv, generation, this.config.supervisor.socket);
     const logs = shared ?? openInstanceLogs(this.config.supervisor.logDir, name, index, config.instances, config.logs);
     const runner = new InstanceRunner(spec, config, {
       clock: this.clock,
