@@ -139,7 +139,8 @@ test('a status answers within its wait while a read hangs, and the read goes on 
     // Never answers.
   });
   const { url: good } = await serve(t, (_req, res) => res.end(METRICS));
-  const watch = new GuardWatch({ config: () => ({ wedged: {} }), readTimeoutMs: 1500 });
+  let skew = 0; // moves the watch's clock past FRESH_MS without sleeping
+  const watch = new GuardWatch({ config: () => ({ wedged: {} }), readTimeoutMs: 1500, now: () => Date.now() + skew });
   const rows = [row('wedged', 'wedged', url), row('orders', 'orders', good)];
   const t0 = performance.now();
   const first = await watch.status(rows, 50);
@@ -156,4 +157,10 @@ test('a status answers within its wait while a read hangs, and the read goes on 
   await watch.refresh(rows); // the round in flight, to its end
   const after = watch.report().find((p) => p.program === 'wedged')!.instances[0]!;
   assert.match(after.error ?? '', /^metrics unreachable: http:\/\/127\.0\.0\.1:\d+\/metrics: no answer within 1500 ms$/);
+  // Known to hang now: the next status starts a read of it again but does not wait for that one
+  // (it would say "no answer after 50 ms" had it waited), only for the instances that answer.
+  skew += 1000; // past FRESH_MS: a new round
+  const again = await watch.status(rows, 50);
+  assert.match(again.find((p) => p.program === 'wedged')!.instances[0]!.error ?? '', /: no answer within 1500 ms$/);
+  assert.equal(again.find((p) => p.program === 'orders')!.instances[0]!.ageMs! < 1000, true, 'the answering instance was read again');
 });

@@ -17,7 +17,8 @@ For programs that serve guard metrics (an announced metrics address, or dashboar
 second table shows each cluster rule's MODE (cluster; local fallback while the store is down,
 with the share it enforces: threshold ÷ live replicas) and each adaptive rule's learned LIMIT
 with its bounds. Metrics that do not answer within 50 ms show the last values read and their
-age, or "metrics unreachable: <why>"; the status never waits longer for them.
+age, or "metrics unreachable: <why>"; the status never waits longer for them (and not at all
+for an instance whose last read timed out).
 
 Options:
   --json                the daemon's full status report as JSON (the guard table under .guard)

@@ -85,6 +85,9 @@ interface InstanceScrape {
   readingSince: number | null;
   /** The last read that answered, kept through failures: status shows it with its age. */
   lastGood: { at: number; samples: Sample[] } | null;
+  /** The read in flight, and whether the last one timed out (then a status does not wait for this one). */
+  reading: Promise<void> | null;
+  hung: boolean;
 }
 
 /** One instance as the status sees it: the last samples that were read, and what keeps them from being fresh. */
@@ -102,12 +105,24 @@ export const NOT_READ = 'not read yet';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1, timeout: 5000 });
 
+/** A read that got no whole answer within its bound: the endpoint hangs (or trickles), it is not gone. */
+export class ReadTimeout extends Error {}
+
+/** One GET, bounded as a whole (a socket idle timeout alone would let an endpoint that trickles hold a read for ever). */
 export function fetchText(url: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent, timeout: timeoutMs }, (res: IncomingMessage) => {
+    const timer = setTimeout(() => {
+      reject(new ReadTimeout(`no answer within ${timeoutMs} ms`));
+      req.destroy();
+    }, timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    const req = http.get(url, { agent }, (res: IncomingMessage) => {
       if (res.statusCode !== 200) {
         res.resume();
-        return reject(new Error(`HTTP ${res.statusCode}`));
+        return fail(new Error(`HTTP ${res.statusCode}`));
       }
       res.setEncoding('utf8');
       let text = '';
@@ -115,11 +130,13 @@ export function fetchText(url: string, timeoutMs: number): Promise<string> {
         text += c;
         if (text.length > 4 * 1024 * 1024) req.destroy(new Error('the metrics are larger than 4 MiB'));
       });
-      res.on('end', () => resolve(text));
-      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      res.on('error', fail);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code ?? err.message)));
+    req.on('error', (err: NodeJS.ErrnoException) => fail(new Error(err.code ?? err.message)));
   });
 }
 
@@ -178,28 +195,42 @@ export class GuardScraper {
               cur: undefined,
               readingSince: null,
               lastGood: null,
+              reading: null,
+              hung: false,
             }),
           );
         st.readingSince = now();
-        try {
-          const text = await fetchText(url, timeoutMs);
-          st.samples = parseSamples(text, 'holdfast_guard_');
-          st.prev = st.cur;
-          st.cur = counters(st.samples, now());
-          st.lastGood = { at: st.cur.at, samples: st.samples };
-          st.ok = true;
-          st.error =
-            st.samples.length === 0 ? 'no holdfast_guard_* metrics at this URL (is the guard registered with the registry?)' : null;
-        } catch (err) {
-          st.ok = false;
-          st.error = `${url}: ${(err as Error).message}`;
-          st.samples = [];
-          st.prev = st.cur = undefined;
-        } finally {
-          st.readingSince = null;
-        }
+        st.reading = this.read(st, url, now, timeoutMs);
+        await st.reading;
       }),
     );
+  }
+
+  private async read(st: InstanceScrape, url: string, now: () => number, timeoutMs: number): Promise<void> {
+    try {
+      const text = await fetchText(url, timeoutMs);
+      st.samples = parseSamples(text, 'holdfast_guard_');
+      st.prev = st.cur;
+      st.cur = counters(st.samples, now());
+      st.lastGood = { at: st.cur.at, samples: st.samples };
+      st.ok = true;
+      st.hung = false;
+      st.error = st.samples.length === 0 ? 'no holdfast_guard_* metrics at this URL (is the guard registered with the registry?)' : null;
+    } catch (err) {
+      st.ok = false;
+      st.hung = err instanceof ReadTimeout;
+      st.error = `${url}: ${(err as Error).message}`;
+      st.samples = [];
+      st.prev = st.cur = undefined;
+    } finally {
+      st.readingSince = null;
+      st.reading = null;
+    }
+  }
+
+  /** The reads in flight that may answer soon: not those of instances whose last read timed out. */
+  pendingReads(): Promise<void>[] {
+    return [...this.byInstance.values()].flatMap((st) => (st.reading !== null && !st.hung ? [st.reading] : []));
   }
 
   /** Every instance's last answer and the state of its read, for the status. */

@@ -3,10 +3,11 @@
 // at a time: whoever asks while one is in flight shares it.
 //
 // The status must answer at once even when an instance's metrics hang, and should still show
-// fresh values: it starts a round when the last one is older than FRESH_MS, waits for it at most
-// STATUS_WAIT_MS, and answers with what is there: each instance's last answer with its age, and
-// why it is not fresher. The round goes on in the background (each read bounded by
-// READ_TIMEOUT_MS), so the next status has its outcome. A local metrics read answers in a few
+// fresh values: it starts a round when the last one is older than FRESH_MS, waits for its reads
+// at most STATUS_WAIT_MS (and not at all for an instance whose last read timed out), and answers
+// with what is there: each instance's last answer with its age, and why it is not fresher. The
+// round goes on in the background (each read bounded by READ_TIMEOUT_MS), so the next status has
+// its outcome. A local metrics read answers in a few
 // milliseconds, so the wait almost always brings fresh values; a tight read timeout alone would
 // instead report a briefly slow endpoint as unreachable and lose its last values, and a read loop
 // of its own would read every service every second while nobody looks.
@@ -70,10 +71,11 @@ export class GuardWatch {
   /** Each program's cluster and adaptive rules per instance, within `waitMs` whatever its metrics do. */
   async status(rows: readonly GuardRow[], waitMs = STATUS_WAIT_MS): Promise<GuardStatus[]> {
     if (this.#round === undefined && this.#now() - this.#roundStartedAt >= FRESH_MS) void this.refresh(rows);
-    const round = this.#round;
-    if (round) {
+    // Not the reads of instances whose last read timed out: a wedged service would cost every status the whole wait.
+    const reads = [...this.#scrapers.values()].flatMap((s) => s.pendingReads());
+    if (reads.length > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([round.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      await Promise.race([Promise.all(reads), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
     }
     return this.report(waitMs);
