@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { BlockError } from './block-error.ts';
 import { REASON_SYSTEM } from './block-reason.ts';
-import type { BreakerStateChange } from './breaker/checker.ts';
+import type { BreakerChecker, BreakerStateChange } from './breaker/checker.ts';
 import { type Clock, cachedClock } from './clock.ts';
 import { ClusterLink, type ClusterModeChange } from './cluster/link.ts';
 import type { ClusterOptions } from './cluster/store.ts';
@@ -29,6 +29,9 @@ import { type SignalReadings, SystemSignals } from './signals/signals.ts';
 import type { ResourceNode } from './stat/resource-node.ts';
 import { ResourceRegistry } from './stat/registry.ts';
 import type { SystemChecker } from './system/checker.ts';
+import type { FlowChecker } from './flow/checker.ts';
+import type { HotspotChecker } from './hotspot/checker.ts';
+import type { IsolationChecker } from './isolation/checker.ts';
 import { controlStep } from './system/control.ts';
 import { PRIORITY_NORMAL, priorityCode } from './system/priority.ts';
 import { BLOCKED, PROBE } from './verdict.ts';
@@ -131,11 +134,14 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
 
   /** Positional form of entry() for adapters that must not allocate an options object per call. */
   enter(node: ResourceNode<ResourceRules>, key: unknown, batch: number, priority: number, inbound: boolean): Entry | BlockError {
+    // Every refusal is a call to a refuse*() method below: keeping the cold paths out keeps
+    // this function small enough for V8 to inline into entry() and guard.run, and a refusal
+    // that only dry-runs comes back as null.
     const now = this.clock.now();
     const system = inbound ? this.system : null;
     if (system !== null && system.shouldShed(now, priority)) {
-      if (!system.dryRun) return this.block(node, now, REASON_SYSTEM, system.rule, 1000, batch, NaN, 0, undefined);
-      this.wouldBlock(node, now, REASON_SYSTEM, system.rule.id);
+      const b = this.refuseSystem(node, now, system, batch);
+      if (b !== null) return b;
     }
     const rules = node.rules;
     let wait = 0;
@@ -145,8 +151,8 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
       for (let i = 0; i < isolation.length; i++) {
         const c = isolation[i]!;
         if (c.check(node) < 0) {
-          if (!c.dryRun) return this.block(node, now, c.reason, c.rule, 1000, batch, c.rule.maxConcurrency, 0, undefined);
-          this.wouldBlock(node, now, c.reason, c.rule.id);
+          const b = this.refuseIsolation(node, now, c, batch);
+          if (b !== null) return b;
         }
       }
       const flow = rules.flow;
@@ -154,53 +160,30 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
         const c = flow[i]!;
         const v = c.check(now, batch);
         if (v < 0) {
-          if (!c.dryRun)
-            return this.block(
-              node,
-              now,
-              c.reason,
-              c.rule,
-              c.retryAfterMs(now),
-              batch,
-              c.currentThreshold(now),
-              c.rule.metric === 'qps' ? c.rule.statIntervalMs : 0,
-              undefined,
-            );
-          this.wouldBlock(node, now, c.reason, c.rule.id);
+          const b = this.refuseFlow(node, now, c, batch);
+          if (b !== null) return b;
         } else if (v > wait && !c.dryRun) wait = v;
       }
       const hotspot = rules.hotspot;
       for (let i = 0; i < hotspot.length; i++) {
         const c = hotspot[i]!;
         if (c.check(now, key, batch) < 0) {
-          if (!c.dryRun)
-            return this.block(
-              node,
-              now,
-              c.reason,
-              c.rule,
-              c.retryAfterMs(now, batch),
-              batch,
-              c.table.limit[c.table.peek(key)]!,
-              c.rule.metric === 'qps' ? c.rule.durationMs : 0,
-              key,
-            );
-          this.wouldBlock(node, now, c.reason, c.rule.id);
+          const b = this.refuseHotspot(node, now, c, batch, key);
+          if (b !== null) return b;
         }
       }
       const breakers = rules.breakers;
       for (let i = 0; i < breakers.length; i++) {
-        const b = breakers[i]!;
-        const v = b.check(now);
+        const v = breakers[i]!.check(now);
         if (v === BLOCKED) {
-          if (!b.dryRun) return this.block(node, now, b.reason, b.rule, b.retryAfterMs(now), batch, NaN, 0, undefined);
-          this.wouldBlock(node, now, b.reason, b.rule.id);
+          const b = this.refuseBreaker(node, now, breakers[i]!, batch);
+          if (b !== null) return b;
         } else if (v === PROBE) probeMask |= 1 << i;
       }
       // Every rule said yes: commit.
       for (let i = 0; i < flow.length; i++) flow[i]!.commit(now, batch);
       for (let i = 0; i < hotspot.length; i++) hotspot[i]!.commit(now, batch);
-      if (probeMask !== 0) for (let i = 0; i < breakers.length; i++) if ((probeMask >> i) & 1) breakers[i]!.admitProbe(now);
+      if (probeMask !== 0) this.admitProbes(breakers, probeMask, now);
     }
     node.onPass(now, batch);
     if (system !== null) system.onPass(now);
@@ -217,18 +200,50 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     return e;
   }
 
+  private refuseSystem(node: ResourceNode, now: number, c: SystemChecker, batch: number): BlockError | null {
+    if (c.dryRun) return this.wouldBlock(node, now, REASON_SYSTEM, c.rule.id);
+    return this.block(node, now, REASON_SYSTEM, c.rule, 1000, batch, NaN, 0, undefined);
+  }
+
+  private refuseIsolation(node: ResourceNode, now: number, c: IsolationChecker, batch: number): BlockError | null {
+    if (c.dryRun) return this.wouldBlock(node, now, c.reason, c.rule.id);
+    return this.block(node, now, c.reason, c.rule, 1000, batch, c.rule.maxConcurrency, 0, undefined);
+  }
+
+  private refuseFlow(node: ResourceNode, now: number, c: FlowChecker, batch: number): BlockError | null {
+    if (c.dryRun) return this.wouldBlock(node, now, c.reason, c.rule.id);
+    const windowMs = c.rule.metric === 'qps' ? c.rule.statIntervalMs : 0;
+    return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now), batch, c.currentThreshold(now), windowMs, undefined);
+  }
+
+  private refuseHotspot(node: ResourceNode, now: number, c: HotspotChecker, batch: number, key: unknown): BlockError | null {
+    if (c.dryRun) return this.wouldBlock(node, now, c.reason, c.rule.id);
+    const quota = c.table.limit[c.table.peek(key)]!;
+    const windowMs = c.rule.metric === 'qps' ? c.rule.durationMs : 0;
+    return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now, batch), batch, quota, windowMs, key);
+  }
+
+  private refuseBreaker(node: ResourceNode, now: number, c: BreakerChecker, batch: number): BlockError | null {
+    if (c.dryRun) return this.wouldBlock(node, now, c.reason, c.rule.id);
+    return this.block(node, now, c.reason, c.rule, c.retryAfterMs(now), batch, NaN, 0, undefined);
+  }
+
+  private admitProbes(breakers: readonly BreakerChecker[], probeMask: number, now: number): void {
+    for (let i = 0; i < breakers.length; i++) if ((probeMask >> i) & 1) breakers[i]!.admitProbe(now);
+  }
+
   /** @internal Entry.exit() lands here. */
   exitEntry(e: Entry, error: boolean, rtGiven: number): void {
     const now = this.clock.now();
     const rt = rtGiven >= 0 ? rtGiven : Math.max(0, now - e.startedAt - e.waitMs);
     const node = e.node!;
     const rules = e.rules!;
-    if (rules.any) {
-      const completions = rules.completions;
-      for (let i = 0; i < completions.length; i++) completions[i]!.onComplete(now, rt, error, node.inflight);
-    }
+    // Adaptive limits learn from the in-flight count this call saw, before it leaves.
+    const inflight = node.inflight;
     node.onComplete(now, rt, error, e.batch);
     if (rules.any) {
+      const completions = rules.completions;
+      for (let i = 0; i < completions.length; i++) completions[i]!.onComplete(now, rt, error, inflight);
       const breakers = rules.breakers;
       const mask = e.probeMask;
       for (let i = 0; i < breakers.length; i++) {
@@ -283,8 +298,10 @@ export class Guard extends EventEmitter<GuardEvents> implements EntryOwner {
     return err;
   }
 
-  private wouldBlock(node: ResourceNode, now: number, reason: number, ruleId: string): void {
+  /** A dry-run rule would have refused: counted and reported, and the call goes on (null). */
+  private wouldBlock(node: ResourceNode, now: number, reason: number, ruleId: string): null {
     this.dryRuns.count(node, now, reason, ruleId);
+    return null;
   }
 
   /** The node of `resource`, created on first use (adapters keep it to call enter()). */

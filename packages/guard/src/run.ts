@@ -73,9 +73,11 @@ function settle<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | 
   } catch (err) {
     return Promise.resolve().then(() => e.settleRejected(err) as T);
   }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+  // A native promise first: what async functions return, told apart by one map check, before the
+  // property lookup that other thenables need.
+  if (result instanceof Promise) {
     const promise = result as Promise<T>;
-    if (options?.fallback === undefined && promise instanceof Promise) {
+    if (options?.fallback === undefined) {
       // No fallback: hand the caller its own promise and settle the entry beside it. Reactions
       // run in registration order, so the exit is recorded before the caller resumes, and the
       // caller saves a promise hop.
@@ -83,6 +85,10 @@ function settle<T>(e: Entry, fn: () => T | Promise<T>, options: RunOptions<T> | 
       return promise;
     }
     return promise.then(e.settleFulfilled as (v: T) => T, e.settleRejected as (err: unknown) => T);
+  }
+  const thenable = result as { then?: unknown } | null;
+  if (thenable !== null && typeof thenable === 'object' && typeof thenable.then === 'function') {
+    return (thenable as PromiseLike<T>).then(e.settleFulfilled as (v: T) => T, e.settleRejected as (err: unknown) => T) as Promise<T>;
   }
   e.settleFulfilled(result);
   return Promise.resolve(result);

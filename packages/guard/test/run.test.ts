@@ -39,6 +39,25 @@ describe('guard.run', () => {
     assert.equal(g.snapshot().resources.find((r) => r.resource === 'up')!.error, 2);
   });
 
+  it('settles through a thenable that is not a native promise: value, failure and fallback', async () => {
+    const g = createGuard({ autoSample: false, rules: breakerRules });
+    // A plain object with a then method (what some clients return), typed as the promise run() expects.
+    const thenable = <T>(settle: (ok: (v: T) => void, fail: (e: unknown) => void) => void): Promise<T> => {
+      const like: PromiseLike<T> = { then: (ok, fail) => new Promise<T>(settle).then(ok, fail) };
+      return like as Promise<T>;
+    };
+    assert.equal(await g.run('up', () => thenable<number>((ok) => ok(7))), 7);
+    await assert.rejects(
+      g.run('up', () => thenable<number>((_, fail) => fail(new Error('thenable boom')))),
+      /thenable boom/,
+    );
+    assert.equal(await g.run('up', () => thenable<string>((_, fail) => fail(new Error('x'))), { fallback: () => 'served' }), 'served');
+    const s = g.snapshot().resources.find((r) => r.resource === 'up')!;
+    assert.deepEqual([s.success, s.error, s.inflight], [1, 2, 0]);
+    // Two failures in a row opened the consecutive-failures breaker.
+    assert.equal(g.entry('up').blocked, true);
+  });
+
   it('isError decides what counts against breakers (e.g. ignore 4xx-like errors)', async () => {
     const g = createGuard({ autoSample: false, rules: breakerRules });
     for (let i = 0; i < 5; i++)

@@ -108,11 +108,14 @@ export class BreakerChecker {
     // Calls admitted before the breaker opened complete into a state that no longer needs them.
     if (this.mode !== 0 || this.state !== CLOSED) return;
     const value = this.strategy.record(now, rt, error);
-    if (value === value) {
-      this.opens = 1;
-      this.retryAt = now + this.rule.retryTimeoutMs;
-      this.transition(OPEN, 'threshold', now, value);
-    }
+    if (value === value) this.trip(now, value);
+  }
+
+  // Apart from onComplete, which runs on every exit and should stay small enough to inline.
+  private trip(now: number, value: number): void {
+    this.opens = 1;
+    this.retryAt = now + this.rule.retryTimeoutMs;
+    this.transition(OPEN, 'threshold', now, value);
   }
 
   /** A call admitted as a half-open probe at `startedAt` has completed. */
