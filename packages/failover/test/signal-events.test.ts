@@ -85,7 +85,7 @@ test('a failed drill: critical when safety failed, warning when it was slow or c
     error: Object.assign(new Error('the agent of n1 exited 3 times before it started'), { logs: '/tmp/d' }),
   });
   assert.equal(broken.severity, 'warning');
-  assert.equal(broken.summary, 'failover drill isolate/fast could not finish: the agent of n1 exited 3 times before it started');
+  assert.equal(broken.summary, 'failover drill isolate/fast: the agent of n1 exited 3 times before it started');
   assert.deepEqual(broken.details, {
     fault: 'isolate',
     profile: 'fast',

@@ -22,8 +22,11 @@ export {
   inAppFrames,
   CURRENT_GROUPING,
   GROUPING_VERSIONS,
+  GROUPINGS,
   DEDUP_KEY_MAX,
   type Grouping,
+  type GroupingRules,
+  type Groupings,
   type GroupingVersion,
 } from './incidents/fingerprint.ts';
 export {

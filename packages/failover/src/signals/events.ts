@@ -104,7 +104,8 @@ export function drillFailedSignal(
     const logs = (o.error as { logs?: string }).logs;
     return {
       ...base,
-      summary: `failover drill ${o.fault}/${o.profile} could not finish: ${o.error.message}`.slice(0, 4000),
+      // The message says it could not finish ("the failover drill did not complete: …").
+      summary: `failover drill ${o.fault}/${o.profile}: ${o.error.message}`.slice(0, 4000),
       severity: 'warning',
       details: { fault: o.fault, profile: o.profile, error: o.error.message, ...(logs ? { logs } : {}) },
     };

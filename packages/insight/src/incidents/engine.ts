@@ -12,7 +12,7 @@ import { Router, type RouterClock } from '../notify/router.ts';
 import type { Silence } from '../notify/silence.ts';
 import type { ProbableCause } from '../rootcause/types.ts';
 import type { IncidentsConfig } from './config.ts';
-import { CURRENT_GROUPING, fingerprint, type Grouping } from './fingerprint.ts';
+import { fingerprint, GROUPINGS, type Grouping, type Groupings, type GroupingVersion } from './fingerprint.ts';
 import { describeFrom, RECENT_MAX, type HistoryEntry, type Incident } from './incident.ts';
 import { acceptsIncident, openIncident, transitionIncident } from './machine.ts';
 import { Persister, type StoreHealth } from './persister.ts';
@@ -35,6 +35,8 @@ export interface EngineOptions {
   send?: ConstructorParameters<typeof Deliverer>[2]['send'];
   /** How often dirty state is written and quiet periods are checked. */
   tickMs?: number;
+  /** The grouping versions (default GROUPINGS): new incidents take the current one, older ones still match. */
+  groupings?: Groupings;
 }
 
 export interface IngestResult {
@@ -82,7 +84,10 @@ export class IncidentEngine {
   private timer: { cancel(): void } | undefined;
   private readonly tickMs: number;
   private readonly listeners = new Set<Listener>();
-  private readonly groupings = new Map<string, Grouping>();
+  private readonly groupingCache = new Map<string, Grouping>();
+  private readonly grouping: Groupings;
+  /** The versions before the current one, newest first: where a signal is looked up when the current one finds nothing. */
+  private readonly olderGroupings: GroupingVersion[];
   private readonly counts = { signals: 0, opened: 0, reopened: 0, deduplicated: 0, duplicates: 0, held: 0 };
   private readonly seen = new SeenSignals();
   private closed = false;
@@ -92,6 +97,8 @@ export class IncidentEngine {
     this.clock = o.clock;
     this.act = o.act;
     this.tickMs = o.tickMs ?? 250;
+    this.grouping = o.groupings ?? GROUPINGS;
+    this.olderGroupings = [...this.grouping.versions.keys()].filter((v) => v < this.grouping.current).sort((a, b) => b - a);
     this.classifier = new Classifier(o.knowledge ?? { entries: [] }, { builtinOwner: o.config.owner });
     this.persister = new Persister(o.openStore, o.storeLocation);
     const now = this.clock.now();
@@ -179,12 +186,8 @@ export class IncidentEngine {
   private count(s: Signal, id?: string): IngestResult {
     const now = this.clock.now();
     const cls = this.classifier.classify(s);
-    const g = this.group(s, cls.fingerprint);
-    let inc = this.byKey.get(g.dedupKey);
-    if (!inc) {
-      const stored = this.persister.store?.byDedupKey(g.dedupKey);
-      if (stored) this.remember((inc = stored));
-    }
+    const g = this.group(s, cls.fingerprint, this.grouping.current);
+    let inc = this.incidentFor(s, cls.fingerprint, g.dedupKey);
     if (id !== undefined && inc && occurredIn(inc, id)) return this.duplicate(inc);
     this.counts.signals++;
     if (s.status === 'resolved') {
@@ -221,19 +224,47 @@ export class IncidentEngine {
    * faults, and hashing each signal again cost a seventh of the ingest time. Signals with a stack
    * trace are grouped afresh (their frames are the key, and extracting them is the work).
    */
-  private group(s: Signal, explicit: string | undefined): Grouping {
-    if (s.error?.stack !== undefined) return fingerprint(s, explicit, CURRENT_GROUPING);
+  private group(s: Signal, explicit: string | undefined, version: GroupingVersion): Grouping {
+    if (s.error?.stack !== undefined) return fingerprint(s, explicit, version, this.grouping);
     let key =
-      `${s.kind}\u0001${s.program ?? ''}\u0001${explicit ?? ''}\u0001${s.fingerprint ?? ''}\u0001` +
+      `${version}\u0001${s.kind}\u0001${s.program ?? ''}\u0001${explicit ?? ''}\u0001${s.fingerprint ?? ''}\u0001` +
       `${s.template?.id ?? ''}\u0001${s.error?.type ?? ''}\u0001${s.error?.code ?? ''}`;
     if (s.labels) for (const k in s.labels) key += `\u0001${k}=${s.labels[k]}`;
-    let g = this.groupings.get(key);
+    let g = this.groupingCache.get(key);
     if (g === undefined) {
-      if (this.groupings.size >= 10_000) this.groupings.clear();
-      g = fingerprint(s, explicit, CURRENT_GROUPING);
-      this.groupings.set(key, g);
+      if (this.groupingCache.size >= 10_000) this.groupingCache.clear();
+      g = fingerprint(s, explicit, version, this.grouping);
+      this.groupingCache.set(key, g);
     }
     return g;
+  }
+
+  /**
+   * The incident a signal belongs to. An incident grouped under an older version keeps its signals
+   * (an upgrade of the grouping splits or merges nothing that exists): first a live one under an
+   * older version (every live incident is in memory: map lookups only), then the current
+   * version's, then a resolved one under an older version from the store (a regression reopens it).
+   */
+  private incidentFor(s: Signal, explicit: string | undefined, currentKey: string): Incident | undefined {
+    if (this.olderGroupings.length === 0) return this.lookup(currentKey);
+    const older = this.olderGroupings.map((v) => this.group(s, explicit, v).dedupKey);
+    for (const key of older) {
+      const live = this.byKey.get(key);
+      if (live) return live;
+    }
+    let inc = this.lookup(currentKey);
+    for (let i = 0; !inc && i < older.length; i++) inc = this.lookup(older[i]!);
+    return inc;
+  }
+
+  /** The incident with this dedup key: in memory, else from the store (then kept in memory). */
+  private lookup(dedupKey: string): Incident | undefined {
+    let inc = this.byKey.get(dedupKey);
+    if (!inc) {
+      const stored = this.persister.store?.byDedupKey(dedupKey);
+      if (stored) this.remember((inc = stored));
+    }
+    return inc;
   }
 
   private placeholder(s: Signal, dedupKey: string): Incident {
@@ -243,7 +274,7 @@ export class IncidentEngine {
       ...describeFrom(s),
       id: 0,
       dedupKey,
-      grouping: { rule: 'kind', version: CURRENT_GROUPING, components: [] },
+      grouping: { rule: 'kind', version: this.grouping.current, components: [] },
       source: sourceOf(s.kind),
       state: 'resolved',
     };

@@ -8,15 +8,27 @@
 //   5. an error code or error type;
 //   6. otherwise: the kind, and the signal's identifying labels.
 // Every rule adds the source and the program, so the same error in two programs is two incidents
-// unless an explicit fingerprint says otherwise. Rules are versioned: an incident keeps the
-// version it was grouped with, and a new version is added beside the old one, never edited in
-// place, so upgrading holdfast does not split or merge open incidents.
+// unless an explicit fingerprint says otherwise. Rules are versioned (GROUPINGS): an incident
+// records the version it was grouped with, and a new version is added beside the old one, never
+// edited in place, so upgrading holdfast does not split or merge existing incidents.
 import { fnv1a64 } from './hash.ts';
 import { sourceOf, type Signal } from './signal.ts';
 
-export const GROUPING_VERSIONS = [1] as const;
-export type GroupingVersion = (typeof GROUPING_VERSIONS)[number];
-export const CURRENT_GROUPING: GroupingVersion = 1;
+/** A grouping version's rules: which fingerprint rule applies to a signal, over which parts. */
+export type GroupingRules = (s: Signal, explicit: string | undefined) => { rule: Grouping['rule']; components: string[] };
+/** A grouping version: the number its dedup keys carry (`hf<version>:`). */
+export type GroupingVersion = number;
+
+/**
+ * Every grouping version ever shipped. A change of grouping is a new entry here and a new
+ * CURRENT_GROUPING, never an edit of an entry: incidents grouped under an older version keep
+ * matching by it (IncidentEngine looks a signal up under each older version when the current
+ * one finds nothing), so an upgrade splits or merges nothing that exists.
+ */
+export interface Groupings {
+  current: GroupingVersion;
+  versions: ReadonlyMap<GroupingVersion, GroupingRules>;
+}
 
 /** PagerDuty Events v2 caps dedup_key at 255 characters. */
 export const DEDUP_KEY_MAX = 255;
@@ -96,11 +108,22 @@ function groupV1(s: Signal, explicit: string | undefined): { rule: Grouping['rul
   return { rule: 'kind', components: [s.kind, ...sortedLabels(s.labels)] };
 }
 
+export const CURRENT_GROUPING: GroupingVersion = 1;
+export const GROUPINGS: Groupings = { current: CURRENT_GROUPING, versions: new Map([[1, groupV1]]) };
+export const GROUPING_VERSIONS: readonly GroupingVersion[] = [...GROUPINGS.versions.keys()];
+
 const SAFE = /[^A-Za-z0-9_.-]/g;
 
-/** The grouping of `s` under `version`; `explicit` is a knowledge-base entry's fingerprint. */
-export function fingerprint(s: Signal, explicit?: string, version: GroupingVersion = CURRENT_GROUPING): Grouping {
-  const { rule, components } = groupV1(s, explicit);
+/** The grouping of `s` under `version` of `groupings`; `explicit` is a knowledge-base entry's fingerprint. */
+export function fingerprint(
+  s: Signal,
+  explicit?: string,
+  version: GroupingVersion = CURRENT_GROUPING,
+  groupings: Groupings = GROUPINGS,
+): Grouping {
+  const rules = groupings.versions.get(version);
+  if (!rules) throw new RangeError(`no grouping version ${version} (known: ${[...groupings.versions.keys()].join(', ')})`);
+  const { rule, components } = rules(s, explicit);
   // An explicit fingerprint groups across programs and sources: a service's error lines, the
   // breaker its caller opens and the alert on its latency can be one incident. That is what it is for.
   const source = rule === 'explicit' ? 'fp' : sourceOf(s.kind);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '@holdfast/testkit';
 import { IncidentEngine } from '../../src/incidents/engine.ts';
+import { fingerprint, GROUPINGS, type GroupingRules } from '../../src/incidents/fingerprint.ts';
 import { SqliteIncidentStore } from '../../src/incidents/sqlite-store.ts';
 import type { Signal } from '../../src/incidents/signal.ts';
 import type { KnowledgeBase } from '../../src/knowledge/entry.ts';
@@ -250,4 +251,53 @@ test("a built-in rule takes the signal's own severity, its default otherwise", (
   assert.equal(first.incident.severity, 'info');
   const fence = engine.ingest({ kind: 'failover.fence', at: 1, summary: 'the fence fired', labels: { cluster: 'x' } });
   assert.equal(fence.incident.severity, 'critical');
+});
+
+test('a grouping version added beside the old: existing incidents keep their signals and version, new faults take the new one', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'incidents.sqlite');
+  const breaker = (resource: string): Signal => ({
+    kind: 'guard.breaker_open',
+    at: 1,
+    summary: `breaker on ${resource} opened`,
+    program: 'orders',
+    labels: { resource },
+  });
+  // Under v1 the breakers of two resources are two incidents; one of them is resolved.
+  const v1 = setup(t, { file });
+  const live = v1.engine.ingest(breaker('inventory')).incident;
+  const done = v1.engine.ingest(breaker('payments')).incident;
+  v1.engine.resolve(done.id);
+  v1.engine.close();
+  assert.equal(live.grouping.version, 1);
+  assert.match(live.dedupKey, /^hf1:guard:orders:/);
+
+  // v2 groups every breaker of a program as one incident (it ignores the labels).
+  const v2Rules: GroupingRules = (s) => ({ rule: 'kind', components: [s.kind] });
+  const engine = new IncidentEngine({
+    config: config({ quietPeriod: '10m' }),
+    openStore: () => new SqliteIncidentStore({ file }),
+    storeLocation: file,
+    clock: new ManualClock(),
+    groupings: { current: 2, versions: new Map([...GROUPINGS.versions, [2, v2Rules]]) },
+  });
+  t.after(() => engine.close());
+  // A resolved v1 incident comes back as a regression, grouped as it was (while no incident of the
+  // new version claims its signals).
+  const back = engine.ingest(breaker('payments'));
+  assert.equal(back.outcome, 'reopened');
+  assert.equal(back.incident.id, done.id);
+  assert.equal(back.incident.grouping.version, 1);
+  const fresh = engine.ingest(breaker('search'));
+  assert.equal(fresh.outcome, 'opened', 'a new fault under the new version');
+  assert.equal(fresh.incident.grouping.version, 2);
+  assert.match(fresh.incident.dedupKey, /^hf2:guard:orders:/);
+  assert.equal(engine.ingest(breaker('mail')).incident.id, fresh.incident.id, 'v2 groups what v1 split, for new faults');
+  // The live v1 incidents keep their signals: v2 would have merged them into the new one.
+  const old = engine.ingest(breaker('inventory'));
+  assert.equal(old.incident.id, live.id);
+  assert.equal(old.incident.count, 2);
+  assert.equal(old.incident.grouping.version, 1);
+  assert.equal(engine.ingest(breaker('payments')).incident.id, done.id);
+  assert.throws(() => fingerprint(breaker('x'), undefined, 3), /no grouping version 3 \(known: 1\)/);
 });
