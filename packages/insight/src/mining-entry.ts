@@ -12,7 +12,7 @@ export {
   type ProgramMinerState,
   type ProgramMinerStats,
 } from './mining/program.ts';
-export { validateDetectorOptions, type DetectorOptions, type PatternSignal } from './mining/detector.ts';
+export { validateDetectorOptions, type DetectorOptions, type PatternDetector, type PatternSignal } from './mining/detector.ts';
 export type { Template } from './mining/template.ts';
 export { levelName } from './lines/levels.ts';
 export type { LogEvent } from './lines/event.ts';

@@ -164,6 +164,27 @@ export class TemplateMiner {
     return new MineResult(t, change, absorbed, message, this);
   }
 
+  /**
+   * The template `message` falls into now, without mining it: no count, no new template, no cache
+   * entry (undefined when none fits as it is). For showing a line's template beside the line when
+   * the line was mined already, without counting it twice.
+   */
+  match(message: string): Template | undefined {
+    const o = this.options;
+    if (message.length > MAX_MESSAGE_CHARS) message = message.slice(0, MAX_MESSAGE_CHARS);
+    let masked: string[] | undefined;
+    const key = this.#key;
+    if (!maskedHash(message, this.#masker, o.masks, o.maxTokens, key)) {
+      masked = tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
+      hashText(masked.join(' '), key);
+    }
+    let e = this.#cache.get(key.h1);
+    while (e !== undefined && (e.h2 !== key.h2 || e.len !== key.len)) e = e.next;
+    if (e !== undefined && !e.t.dead) return e.t;
+    masked ??= tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
+    return this.#scan(masked).exact;
+  }
+
   /** The values of `message` under template t (the parts its <*> stand for), in order. */
   paramsOf(message: string, t: Template): string[] {
     const tk = tokenize(message, this.#masker, this.options.masks, this.options.maxTokens, true);
@@ -190,6 +211,17 @@ export class TemplateMiner {
   }
 
   #place(m: string[], raw: string): { template: Template; change: Change; absorbed: readonly string[] } {
+    const { exact, near, bucket } = this.#scan(m);
+    if (exact) return { template: exact, change: 'none', absorbed: NO_IDS };
+    if (near) {
+      const merged = this.#tryGeneralise(near, m, bucket!);
+      if (merged) return merged;
+    }
+    return { template: this.#create(m, raw), change: 'created', absorbed: NO_IDS };
+  }
+
+  /** The most specific template m fits as it is, and the nearest one within the allowed mismatches. */
+  #scan(m: string[]): { exact: Template | undefined; near: Template | undefined; bucket: Template[] | undefined } {
     const n = m.length;
     const bucket = this.#byLength.get(n);
     let exact: Template | undefined;
@@ -219,12 +251,7 @@ export class TemplateMiner {
         }
       }
     }
-    if (exact) return { template: exact, change: 'none', absorbed: NO_IDS };
-    if (near) {
-      const merged = this.#tryGeneralise(near, m, bucket!);
-      if (merged) return merged;
-    }
-    return { template: this.#create(m, raw), change: 'created', absorbed: NO_IDS };
+    return { exact, near, bucket };
   }
 
   #tryGeneralise(

@@ -174,3 +174,24 @@ test('the ids a template absorbed are bounded: the most recent 256 still resolve
   assert.equal(m.resolve(ids[44]!), 'aaaaaaaaaaaa');
   assert.equal(m.resolve(ids[43]!), undefined, 'the oldest ids beyond the bound stop resolving');
 });
+
+test('match() names the template a message falls into without mining it: no count, no template, nothing cached', () => {
+  const m = new TemplateMiner();
+  assert.equal(m.match('Failed password for root from 5.36.59.76 port 42393 ssh2'), undefined, 'nothing mined yet: no template');
+  assert.equal(m.size, 0, 'match() made no template');
+  const r = m.add('Failed password for root from 5.36.59.76 port 42393 ssh2');
+  const seen = m.match('Failed password for root from 10.1.1.1 port 22 ssh2');
+  assert.equal(seen?.id, r.id, 'a repeat with other values: the same template');
+  assert.equal(m.get(r.id)!.count, 1, 'match() did not count the line');
+  // A message that fits a generalised template by its place-by-place comparison (not the exact cache).
+  const users = ['alice', 'bob', 'carol', 'dave'].map((u) => m.add(`Invalid user ${u} from 10.0.0.1`));
+  const general = m.match('Invalid user zed from 10.9.9.9');
+  assert.equal(general?.id, users[0]!.id);
+  assert.equal(general?.text, 'Invalid user <*> from <*>');
+  assert.equal(m.match('Invalid user zed from 10.9.9.9 twice'), undefined, 'one token more: no template fits');
+  const before = m.size;
+  assert.equal(m.match('session opened for user root'), undefined);
+  assert.equal(m.size, before);
+  assert.equal(m.add('Invalid user zed from 10.9.9.9').change, 'none', 'the line mined afterwards is counted once, as usual');
+  assert.equal(m.get(users[0]!.id)!.count, 5);
+});

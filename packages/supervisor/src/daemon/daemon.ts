@@ -149,6 +149,7 @@ export class Daemon {
           control: daemon.control!,
           guard: await daemon.guard(),
           ...(inc ? { incidents: inc } : {}),
+          mining: () => daemon!.mining,
           log,
         });
       }

@@ -7,6 +7,7 @@ import type { alertReport, Incident } from '@holdfast/insight/incidents';
 import type { DaemonStatus, InstanceStatus, SupervisorEvent } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { DaemonIncidents } from '../insight/incidents.ts';
+import type { ProgramPatterns } from '../insight/mining-view.ts';
 import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
 import { FailoverWatch } from './failover.ts';
@@ -41,11 +42,20 @@ export interface ReloadProgress {
 export interface PatternsView {
   available: boolean;
   reason: string | null;
-  programs: {
-    program: string;
-    templates: { id: string; text: string; count: number; perMinute: number; isNew: boolean; bursting: boolean }[];
-  }[];
+  /** Templates listed per program at most. */
+  top: number;
+  programs: ProgramPatterns[];
 }
+
+/** The daemon's log miner as the page reads it (insight/mining.ts). */
+export interface PatternSource {
+  overview(top: number): ProgramPatterns[];
+}
+
+/** Templates per program on the page: the section stays a glance, whatever a program writes. */
+export const PATTERNS_TOP = 10;
+/** Rates move with every line; with pages open they are re-read this often (signals go out at the next tick). */
+const PATTERNS_LOOK_MS = 5000;
 
 export interface LiveSources {
   supervisor: Supervisor;
@@ -54,6 +64,8 @@ export interface LiveSources {
   incidents?: DaemonIncidents;
   /** The daemon's reader of its programs' guard metrics, shared with `holdfast status`. */
   guard: GuardWatch;
+  /** The log miner, when the daemon runs one (it may start later, with a config update). */
+  mining?: () => PatternSource | undefined;
   log: Logger;
 }
 
@@ -79,6 +91,10 @@ export class Live {
   private incidentsJson = '';
   private alerts: RuleReport[] = [];
   private alertsAt = 0;
+  private patternsJson = '';
+  private patternsAt = 0;
+  /** A template.new or template.burst event came: the section is re-read at the next tick. */
+  private patternsDue = false;
   private scraping = false;
   /** CPU time this tick loop took, for the footprint the page and the bench show. */
   readonly cost = { ticks: 0, cpuMicros: 0, lastMs: 0 };
@@ -128,6 +144,7 @@ export class Live {
       for (const r of v.resources)
         for (const k of ['pass', 'block', 'error'] as const) h.record(`guard|${v.program}|${r.resource}|${k}`, r[k]);
     this.checkIncidents(now);
+    this.checkPatterns(now);
     if (!this.scraping) void this.scrape();
     if (this.hub.size > 0) this.hub.broadcast(Hub.message('tick', this.tickData(now)));
     const used = process.cpuUsage(t0);
@@ -196,8 +213,21 @@ export class Live {
     if (this.hub.size > 0) this.hub.broadcast(Hub.message('alerts', { rules: this.alerts }));
   }
 
+  /** With pages open: the patterns section when a signal came or every few seconds, sent only when it changed. */
+  private checkPatterns(now: number): void {
+    if (this.hub.size === 0 || (!this.patternsDue && now - this.patternsAt < PATTERNS_LOOK_MS)) return;
+    this.patternsDue = false;
+    this.patternsAt = now;
+    const view = this.patterns();
+    const json = JSON.stringify(view);
+    if (json === this.patternsJson) return;
+    this.patternsJson = json;
+    this.hub.broadcast(Hub.message('patterns', view));
+  }
+
   private event(e: SupervisorEvent): void {
     if (e.type === 'reload') this.reloadStep(e);
+    if (e.type === 'template.new' || e.type === 'template.burst') this.patternsDue = true;
     if (this.hub.size === 0) return;
     let fresh: ProgramRow | null = null;
     if (e.type === 'state') {
@@ -315,7 +345,15 @@ export class Live {
   }
 
   patterns(): PatternsView {
-    return { available: false, reason: 'log template mining is not running in this daemon yet', programs: [] };
+    const mining = this.src.mining?.();
+    if (!mining)
+      return {
+        available: false,
+        reason: 'no program is mined (the mining: section has enabled: false and no program says mining: true)',
+        top: PATTERNS_TOP,
+        programs: [],
+      };
+    return { available: true, reason: null, top: PATTERNS_TOP, programs: mining.overview(PATTERNS_TOP) };
   }
 }
 

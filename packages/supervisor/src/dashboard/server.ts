@@ -9,13 +9,14 @@ import type { DaemonStatus, DashboardStatus } from '../api/types.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { GuardWatch } from '../guard-state/watch.ts';
 import type { DaemonIncidents } from '../insight/incidents.ts';
+import type { DaemonMining } from '../insight/mining.ts';
 import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../runner/supervisor.ts';
 import { closeServer, listenTcp } from '../daemon/listen.ts';
 import { DashboardAuth, type Session } from './auth.ts';
 import { Hub } from './hub.ts';
 import { Live, loadInsight } from './live.ts';
-import { logLines, openLogStream } from './log-tail.ts';
+import { logLines, openLogStream, type TemplateLookup } from './log-tail.ts';
 import { editRulesIsolated, readRulesIsolated, RulesEditError, type RuleEdit } from './rules-isolated.ts';
 import { Assets, SECURITY_HEADERS } from './static.ts';
 
@@ -28,6 +29,8 @@ export interface DashboardOptions {
   incidents?: DaemonIncidents;
   /** The daemon's reader of its programs' guard metrics, shared with `holdfast status`. */
   guard: GuardWatch;
+  /** The daemon's log miner, when it runs one (it may start later, with a config update). */
+  mining?: () => DaemonMining | undefined;
   log: Logger;
 }
 
@@ -86,6 +89,7 @@ export class Dashboard {
   private readonly o: DashboardOptions;
   private server: Server | undefined;
   private readonly hosts: Set<string> | undefined;
+  private readonly templateOf: TemplateLookup;
 
   private constructor(o: DashboardOptions) {
     this.o = o;
@@ -98,8 +102,10 @@ export class Dashboard {
       daemonStatus: o.daemonStatus,
       ...(o.incidents ? { incidents: o.incidents } : {}),
       guard: o.guard,
+      ...(o.mining ? { mining: o.mining } : {}),
       log: o.log,
     });
+    this.templateOf = (program, line) => o.mining?.()?.templateOf(program, line) ?? null;
     // DNS rebinding: on loopback, only the names of loopback itself may be in the Host header.
     this.hosts = /^(127\.|::1$|localhost$)/.test(d.host)
       ? new Set([`127.0.0.1:${d.port}`, `localhost:${d.port}`, `[::1]:${d.port}`, `${d.host}:${d.port}`])
@@ -201,9 +207,9 @@ export class Dashboard {
       case 'GET /api/history':
         return this.historyRoute(res, url);
       case 'GET /api/logs':
-        return logLines(this.o.supervisor, url, res);
+        return logLines(this.o.supervisor, this.templateOf, url, res);
       case 'GET /api/logs/stream':
-        return openLogStream(this.o.supervisor, url, req, res);
+        return openLogStream(this.o.supervisor, this.templateOf, url, req, res);
       case 'GET /api/guard/rules':
         return this.rulesRead(res, url);
       case 'POST /api/guard/rules':

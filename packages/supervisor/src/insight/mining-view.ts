@@ -1,7 +1,7 @@
 // What the daemon's miner shows the outside: a program's effective options (the section's
 // defaults under its own), its templates as the API serves them (with a trend from the
 // detector's rate), and the miner's signals as supervisor events.
-import type { DetectorOptions, PatternSignal, ProgramMinerOptions, Template } from '@holdfast/insight/mining';
+import type { DetectorOptions, PatternDetector, PatternSignal, ProgramMinerOptions, Template } from '@holdfast/insight/mining';
 import { levelName } from '@holdfast/insight/mining';
 import type { MiningSettings } from './mining-paths.ts';
 
@@ -147,4 +147,129 @@ export function templateInfo(
     window: rate ? { count: rate.windowCount, baseline: Math.round(rate.baselineCount * 100) / 100, ms: windowMs } : null,
     trend,
   };
+}
+
+/** How long a template stays marked new after its template.new signal, and bursting at most after its template.burst. */
+export const NEW_FOR_MS = 10 * 60_000;
+
+/** A template as the dashboard's log patterns section lists it. */
+export interface TemplateRow {
+  id: string;
+  text: string;
+  level: string | null;
+  count: number;
+  /** Lines a minute over the detector's window (null: the program's detector is off). */
+  perMinute: number | null;
+  /** A template.new signal named it in the last NEW_FOR_MS. */
+  isNew: boolean;
+  /** In a burst episode: a template.burst signal named it and its rate has not fallen back yet. */
+  bursting: boolean;
+  firstSeen: string;
+}
+
+export interface ProgramPatterns {
+  program: string;
+  /** At most `top` rows: bursting first, then new, then by rate and count. */
+  templates: TemplateRow[];
+  /** Templates the miner holds for the program. */
+  total: number;
+  mined: number;
+  shedLines: number;
+}
+
+/** When the miner's signals last named a template (kept per program, a few entries). */
+export interface SignalMarks {
+  newAt: number | null;
+  burstAt: number | null;
+  /** The baseline (lines a window) the burst rose from. */
+  burstBaseline: number;
+}
+
+/**
+ * A burst goes on while its window holds half the burst thresholds, measured against the baseline
+ * it rose from (the detector's re-arm rule, but the detector's baseline climbs with the burst
+ * itself: a new template's first busy bucket becomes its baseline a bucket later), for at most
+ * NEW_FOR_MS: a rate that stays up that long is the template's new normal.
+ */
+export function burstGoesOn(
+  o: Readonly<Required<DetectorOptions>>,
+  rate: { windowCount: number } | undefined,
+  mark: SignalMarks | undefined,
+  now: number,
+): boolean {
+  return (
+    !!rate &&
+    mark?.burstAt != null &&
+    now - mark.burstAt < NEW_FOR_MS &&
+    rate.windowCount >= o.burstMinCount / 2 &&
+    rate.windowCount >= (o.burstFactor / 2) * mark.burstBaseline
+  );
+}
+
+/**
+ * A program's top templates. Rates are read only for templates seen within the detector's window
+ * (the rest are at 0 a minute), so the cost follows the active templates, not the table's size.
+ * A burst ends as the detector re-arms: its window falls under half the burst thresholds.
+ */
+export function topTemplates(
+  templates: readonly Template[],
+  detector: Pick<PatternDetector, 'options' | 'rate'> | undefined,
+  marks: ReadonlyMap<string, SignalMarks>,
+  now: number,
+  top: number,
+): TemplateRow[] {
+  const o = detector?.options;
+  const windowMs = o ? o.bucketMs * o.windowBuckets : 0;
+  const rows: TemplateRow[] = [];
+  for (const t of templates) {
+    const rate = o && now - t.lastSeen < windowMs + o.bucketMs ? detector!.rate(t.id, now) : undefined;
+    const mark = marks.get(t.id);
+    const bursting = !!o && burstGoesOn(o, rate, mark, now);
+    rows.push({
+      id: t.id,
+      text: t.text,
+      level: levelName(t.level) ?? null,
+      count: t.count,
+      perMinute: o ? Math.round((((rate?.windowCount ?? 0) * 60_000) / windowMs) * 10) / 10 : null,
+      isNew: mark?.newAt != null && now - mark.newAt < NEW_FOR_MS,
+      bursting,
+      firstSeen: new Date(t.firstSeen).toISOString(),
+    });
+  }
+  rows.sort(
+    (a, b) =>
+      Number(b.bursting) - Number(a.bursting) ||
+      Number(b.isNew) - Number(a.isNew) ||
+      (b.perMinute ?? 0) - (a.perMinute ?? 0) ||
+      b.count - a.count,
+  );
+  return rows.slice(0, top);
+}
+
+/**
+ * Ages a program's marks (every 10 s): new ones end after NEW_FOR_MS, a burst when its rate falls
+ * back (`burstOn`), and an absorbed id's mark moves to the template that absorbed it (`resolve`).
+ */
+export function ageMarks(
+  marks: Map<string, SignalMarks>,
+  resolve: (id: string) => string | undefined,
+  burstOn: (id: string, mark: SignalMarks) => boolean,
+  now: number,
+): void {
+  const next = new Map<string, SignalMarks>();
+  for (const [id, mark] of marks) {
+    const live = resolve(id);
+    if (live === undefined) continue;
+    const newAt = mark.newAt !== null && now - mark.newAt < NEW_FOR_MS ? mark.newAt : null;
+    const burstAt = mark.burstAt !== null && burstOn(live, mark) ? mark.burstAt : null;
+    if (newAt === null && burstAt === null) continue;
+    const had = next.get(live);
+    next.set(live, {
+      newAt: Math.max(had?.newAt ?? 0, newAt ?? 0) || null,
+      burstAt: Math.max(had?.burstAt ?? 0, burstAt ?? 0) || null,
+      burstBaseline: Math.max(had?.burstBaseline ?? 0, burstAt === null ? 0 : mark.burstBaseline),
+    });
+  }
+  marks.clear();
+  for (const [id, mark] of next) marks.set(id, mark);
 }

@@ -14,10 +14,22 @@ import type { Supervisor } from '../runner/supervisor.ts';
 import type { SupervisorEvent } from '../api/types.ts';
 import { miningSettings, type MiningSettings } from './mining-paths.ts';
 import { MiningBudget } from './mining-budget.ts';
+import { miningMetrics } from './mining-metrics.ts';
 import { MiningStore } from './mining-store.ts';
 import { TemplateAnnotator, type TemplateFields } from './template-annotator.ts';
 import { TemplateCounters } from './template-counters.ts';
-import { programMinerOptions, templateEvent, templateInfo, type MiningStatus, type PatternsReport } from './mining-view.ts';
+import {
+  ageMarks,
+  burstGoesOn,
+  programMinerOptions,
+  templateEvent,
+  templateInfo,
+  topTemplates,
+  type MiningStatus,
+  type PatternsReport,
+  type ProgramPatterns,
+  type SignalMarks,
+} from './mining-view.ts';
 
 /** Work waiting for the miner is capped: past this, new output is shed rather than queued. */
 const MAX_QUEUED_BYTES = 4 * 2 ** 20;
@@ -26,6 +38,8 @@ const SLICE = 16 * 1024;
 /** One turn of the queue stops after this long and lets the loop serve requests. */
 const TURN_MS = 8;
 const REBALANCE_MS = 10_000;
+/** Templates per program whose signals are remembered for the dashboard (signals are rare; this only bounds a storm). */
+const MAX_MARKS = 256;
 
 interface Mined {
   name: string;
@@ -36,11 +50,14 @@ interface Mined {
   counters: TemplateCounters;
   /** Lines shed because the queue was full or the share used up (besides the splitter's own count). */
   minedAtSave: number;
-  lastWrite: number;
+  /** When each of its log writers was last mined: one that has paused gets its pending event mined. */
+  lastWrite: Map<RotatingLog, number>;
   /** The instance whose output is being mined (for the signals it raises). */
   instance: string | undefined;
   /** The format of the event mined last (the one a signal is about). */
   format: LogEvent['format'];
+  /** Templates its signals named lately: new ones for NEW_FOR_MS, bursting ones while the burst goes on. */
+  marks: Map<string, SignalMarks>;
 }
 
 interface Work {
@@ -125,9 +142,10 @@ export class DaemonMining {
       streams: new WeakMap(),
       counters: new TemplateCounters(this.config.metricsTemplates),
       minedAtSave: 0,
-      lastWrite: 0,
+      lastWrite: new Map(),
       instance: undefined,
       format: 'plain',
+      marks: new Map(),
     };
     const runtime = {
       onSignal: (s: PatternSignal) => this.signal(m, s),
@@ -216,7 +234,7 @@ export class DaemonMining {
         const m = this.programs.get(program);
         if (!m) return;
         m.instance = instance;
-        m.lastWrite = Date.now();
+        m.lastWrite.set(log, Date.now());
       },
       release: (bytes) => log.writeThrough(bytes),
       maxLineBytes: this.programs.get(program)?.options.maxLineBytes ?? 64 * 1024,
@@ -267,7 +285,7 @@ export class DaemonMining {
       else w.chunk = w.chunk.subarray(SLICE);
       this.queuedBytes -= piece.length;
       const s = this.stream(m, w.log);
-      m.lastWrite = Date.now();
+      m.lastWrite.set(w.log, Date.now());
       const t0 = performance.now();
       m.instance = w.instance;
       try {
@@ -288,31 +306,81 @@ export class DaemonMining {
   }
 
   private signal(m: Mined, s: PatternSignal): void {
+    const mark = m.marks.get(s.id) ?? { newAt: null, burstAt: null, burstBaseline: 0 };
+    if (s.type === 'template.new') mark.newAt = s.at;
+    else {
+      mark.burstAt = s.at;
+      mark.burstBaseline = s.baselineCount;
+    }
+    m.marks.delete(s.id);
+    m.marks.set(s.id, mark);
+    if (m.marks.size > MAX_MARKS) m.marks.delete(m.marks.keys().next().value!);
     this.sup.emit('event', templateEvent(m.name, m.instance, s));
     this.o.onSignal?.(m.name, m.instance, s, m.format);
   }
 
   private tick(): void {
     const now = Date.now();
-    // A stack trace's last line waits for the next line to end it; once the output pauses it is mined.
+    // A stack trace's last line waits for the next line to end it; once that writer pauses it is
+    // mined (per writer: a busy stdout must not hold back the last line of a burst on stderr).
     for (const m of this.programs.values()) {
-      if (m.lastWrite > 0 && now - m.lastWrite >= 500 && this.queue.length === 0) {
-        for (const r of this.sup.runners()) {
-          if (r.spec.program !== m.name) continue;
-          const found = this.sup.findInstance(r.spec.id);
-          for (const log of new Set([found?.logs.stdout, found?.logs.stderr])) if (log) m.streams.get(log)?.flush();
-        }
-        m.lastWrite = 0;
+      if (this.queue.length > 0) break;
+      for (const [log, at] of m.lastWrite) {
+        if (now - at < 500) continue;
+        m.streams.get(log)?.flush();
+        m.lastWrite.delete(log);
       }
     }
     if (now - this.lastRebalance >= REBALANCE_MS) {
       this.lastRebalance = now;
-      for (const m of this.programs.values()) m.counters.rebalance((id) => m.pm.miner.get(id)?.id === id);
+      for (const m of this.programs.values()) {
+        m.counters.rebalance((id) => m.pm.miner.get(id)?.id === id);
+        const det = m.pm.detector;
+        ageMarks(
+          m.marks,
+          (id) => m.pm.miner.resolve(id),
+          (id, mark) => !!det && burstGoesOn(det.options, det.rate(id, now), mark, now),
+          now,
+        );
+      }
     }
     if (now - this.lastSave >= this.config.saveEvery) {
       this.lastSave = now;
       this.save();
     }
+  }
+
+  /**
+   * Every mined program's top templates (the dashboard's log patterns section): bounded by `top`
+   * per program, the programs in config order.
+   */
+  overview(top: number): ProgramPatterns[] {
+    const now = Date.now();
+    const out: ProgramPatterns[] = [];
+    for (const m of this.programs.values()) {
+      const s = m.pm.stats;
+      out.push({
+        program: m.name,
+        templates: topTemplates(m.pm.miner.templates(), m.pm.detector, m.marks, now, top),
+        total: m.pm.miner.size,
+        mined: s.mined,
+        shedLines: Math.round(s.skippedLines) + s.shed,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The template a line of the program's output falls into, looked up without mining the line
+   * again (the miner has it already, or will in a moment); null when the program is not mined or
+   * no template fits it yet (the first line of a template not mined yet, a stack trace's
+   * continuation).
+   */
+  templateOf(program: string, line: string): { id: string; text: string } | null {
+    const m = this.programs.get(program);
+    if (!m) return null;
+    const t = m.pm.miner.match(m.pm.event([line]).message);
+    return t ? { id: t.id, text: t.text } : null;
   }
 
   /** Writes every program whose templates changed since the last save. */
@@ -387,57 +455,10 @@ export class DaemonMining {
 
   /** The miner's metrics in the exposition format, appended to the daemon's /metrics. */
   metrics(): string {
-    const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-    const fam = (name: string, type: string, help: string, rows: string[]) =>
-      `# HELP ${name} ${help}\n# TYPE ${name} ${type}${rows.length ? '\n' : ''}${rows.join('\n')}`;
-    const lines: string[] = [];
-    const templates: string[] = [];
-    const count: string[] = [];
-    const shed: string[] = [];
-    const shedBytes: string[] = [];
-    const bad: string[] = [];
-    for (const m of this.programs.values()) {
-      const p = esc(m.name);
-      const s = m.pm.stats;
-      for (const [level, n] of Object.entries(s.byLevel)) lines.push(`holdfast_log_lines_total{program="${p}",level="${esc(level)}"} ${n}`);
-      for (const [id, n] of m.counters.rows())
-        templates.push(`holdfast_log_template_lines_total{program="${p}",template="${esc(id)}"} ${n}`);
-      count.push(`holdfast_log_templates{program="${p}"} ${m.pm.miner.size}`);
-      shed.push(`holdfast_log_shed_lines_total{program="${p}"} ${Math.round(s.skippedLines) + s.shed}`);
-      shedBytes.push(`holdfast_log_shed_bytes_total{program="${p}"} ${s.skippedBytes}`);
-      bad.push(
-        `holdfast_log_bad_lines_total{program="${p}",reason="truncated"} ${s.truncated}`,
-        `holdfast_log_bad_lines_total{program="${p}",reason="invalid_utf8"} ${s.invalidUtf8}`,
-        `holdfast_log_bad_lines_total{program="${p}",reason="binary"} ${s.binary}`,
-      );
-    }
-    return [
-      fam(
-        'holdfast_log_lines_total',
-        'counter',
-        'Log events read from each program (a stack trace is one), by level (none: the line carried no level)',
-        lines,
-      ),
-      fam(
-        'holdfast_log_template_lines_total',
-        'counter',
-        'Log events per template: the fastest templates of each program have their own series, the rest count as other',
-        templates,
-      ),
-      fam('holdfast_log_templates', 'gauge', 'Templates the miner holds per program', count),
-      fam(
-        'holdfast_log_shed_lines_total',
-        'counter',
-        'Lines not mined because output came faster than the mining CPU share (sampling; estimated from the mean line ' +
-          'length); they are in the log files',
-        shed,
-      ),
-      fam('holdfast_log_shed_bytes_total', 'counter', 'Bytes of output not mined (sampling); they are in the log files', shedBytes),
-      fam('holdfast_log_bad_lines_total', 'counter', 'Lines cut at the line limit, holding invalid UTF-8, or skipped as binary', bad),
-      fam('holdfast_log_mining_seconds_total', 'counter', 'CPU time the daemon spent mining', [
-        `holdfast_log_mining_seconds_total ${(this.miningMs / 1000).toFixed(3)}`,
-      ]),
-    ].join('\n\n');
+    return miningMetrics(
+      [...this.programs.values()].map((m) => ({ program: m.name, stats: m.pm.stats, templates: m.pm.miner.size, counters: m.counters })),
+      this.miningMs,
+    );
   }
 
   /** Saves everything and stops listening (daemon shutdown). */

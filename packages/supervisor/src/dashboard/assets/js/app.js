@@ -119,6 +119,10 @@ function connect() {
     renderIncidents($('incidents-body'), state);
     renderSummary($('summary'), state);
   });
+  es.addEventListener('patterns', (m) => {
+    state.patterns = JSON.parse(m.data);
+    renderPatterns($('patterns-body'), state);
+  });
   es.addEventListener('alerts', (m) => {
     state.alerts = JSON.parse(m.data).rules;
     renderAlerts($('alerts-body'), state);

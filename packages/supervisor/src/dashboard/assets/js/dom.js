@@ -88,6 +88,8 @@ export const STATE = {
   local: ['s-idle', '●'],
   cluster: ['s-info', '●'],
   fallback: ['s-warn', '▲'],
+  bursting: ['s-warn', '↑'],
+  new: ['s-info', '✦'],
 };
 
 /** A badge: its class gives the colour, the glyph and the word say the same without colour. */

@@ -12,7 +12,15 @@ function lineEl(l) {
     'div',
     { class: `log-line ${l.stream}` },
     h('span', { class: 'text' }, l.text),
-    h('span', { class: 'tpl', title: l.template ?? 'no template: log mining is not running in the daemon' }, l.template ?? ''),
+    h(
+      'span',
+      {
+        class: 'tpl',
+        dataset: l.templateId ? { template: l.templateId } : {},
+        title: l.template ? `template ${l.templateId}: ${l.template}` : 'no template yet (not mined, or a stack trace continuing)',
+      },
+      l.template ?? '',
+    ),
   );
 }
 
