@@ -150,9 +150,10 @@ function scanObject(
     let slot = -1;
     const candidates = kLen < keys.length ? keys[kLen] : undefined;
     if (candidates) {
-      for (const [k, n] of candidates) {
-        if (s.startsWith(k, i + 1)) {
-          slot = n;
+      for (let c = 0; c < candidates.length; c++) {
+        const kn = candidates[c]!;
+        if (s.startsWith(kn[0], i + 1)) {
+          slot = kn[1];
           break;
         }
       }

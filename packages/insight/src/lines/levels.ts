@@ -36,6 +36,12 @@ const byWord = new Map<string, number>([
   ['dpanic', 60],
 ]);
 
+// The spellings loggers print (info, INFO, Info) answer without a lowercase copy of the word.
+for (const [w, n] of [...byWord]) {
+  byWord.set(w.toUpperCase(), n);
+  byWord.set(w[0]!.toUpperCase() + w.slice(1), n);
+}
+
 /** A level from a word (any case) or a pino/bunyan number; NO_LEVEL when it is neither. */
 export function parseLevel(v: unknown): number {
   if (typeof v === 'number') {
@@ -44,7 +50,7 @@ export function parseLevel(v: unknown): number {
     return NO_LEVEL;
   }
   if (typeof v !== 'string' || v.length === 0 || v.length > 13) return NO_LEVEL;
-  return byWord.get(v.toLowerCase()) ?? NO_LEVEL;
+  return byWord.get(v) ?? byWord.get(v.toLowerCase()) ?? NO_LEVEL;
 }
 
 /** The single letters logcat and klog use (V D I W E F/A). */

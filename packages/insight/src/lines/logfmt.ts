@@ -19,6 +19,17 @@ export function parseLogfmtPairs(line: string): Map<string, string> | undefined 
     let value: string;
     if (line.charCodeAt(i) === 34) {
       i++;
+      // Most quoted values hold no escape: cut out at once.
+      const q = line.indexOf('"', i);
+      if (q < 0) return undefined;
+      const bs = line.indexOf('\\', i);
+      if (bs < 0 || bs > q) {
+        value = line.slice(i, q);
+        i = q + 1;
+        if (i < n && line.charCodeAt(i) !== 32) return undefined;
+        pairs.set(key, value);
+        continue;
+      }
       let v = '';
       for (;;) {
         if (i >= n) return undefined;

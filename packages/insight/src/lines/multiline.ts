@@ -14,6 +14,9 @@ export interface FoldLimits {
 const CAUSED = /^(?:Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted))/;
 const TRACEBACK = 'Traceback (most recent call last):';
 const GO_PANIC = /^(?:panic: |fatal error: |goroutine \d+ \[)/;
+// The patterns above only match lines starting with these letters: the rest skip the regex.
+const mayBeCaused = (c: number) => c === 67 || c === 83 || c === 46; // C S .
+const mayBeGoPanic = (c: number) => c === 112 || c === 102 || c === 103; // p f g
 
 export class MultilineFolder {
   readonly #limits: FoldLimits;
@@ -36,8 +39,8 @@ export class MultilineFolder {
     const done = this.flush();
     this.#lines = [line];
     this.#chars = line.length;
-    this.#traceback = line.endsWith(TRACEBACK) || line === TRACEBACK;
-    this.#goPanic = GO_PANIC.test(line);
+    this.#traceback = line.endsWith(TRACEBACK);
+    this.#goPanic = mayBeGoPanic(line.charCodeAt(0)) && GO_PANIC.test(line);
     return done;
   }
 
@@ -62,7 +65,7 @@ export class MultilineFolder {
     if (c === 123) return false;
     if (this.#goPanic) return true;
     if (c === 32 || c === 9) return line.trim().length > 0;
-    if (CAUSED.test(line)) return true;
+    if (mayBeCaused(c) && CAUSED.test(line)) return true;
     if (this.#traceback) {
       // The exception line closes a traceback: 'ValueError: bad input'.
       const prev = this.#lines[this.#lines.length - 1]!;
@@ -71,7 +74,7 @@ export class MultilineFolder {
         return true;
       }
     }
-    if (GO_PANIC.test(line) && this.#lines[0]!.startsWith('panic: ')) {
+    if (mayBeGoPanic(c) && GO_PANIC.test(line) && this.#lines[0]!.startsWith('panic: ')) {
       this.#goPanic = true;
       return true;
     }
