@@ -49,7 +49,7 @@ async function lossyProxy(t: Parameters<typeof cleanup>[0], path: string, upstre
 const byKind = (list: IncidentRow[], kind: string) => list.filter((i) => i.kind === kind);
 
 test(
-  'an agent run by the supervisor forwards on its own (HOLDFAST_SOCKET): its promotion is an incident',
+  'an agent run by the supervisor forwards on its own (HOLDFAST_SOCKET): its promotion is an incident, its fence firing a critical one',
   { timeout: 120_000 },
   async (t) => {
     const dir = tempDir(t, 'hf-fo-sig-');
@@ -61,7 +61,7 @@ test(
         node: 'a',
         coordinator: { kind: 'local', dir: join(dir, 'coord'), profile: 'fast' },
         status: { socket: join(dir, 'a.sock') },
-        fences: [],
+        fences: [{ kind: 'companion' }],
       }),
     );
     // No signals: section: the supervisor tells its programs its socket, and that turns them on.
@@ -85,6 +85,21 @@ test(
     assert.match(inc!.summary, /^a leads cluster 'shop' \(token \d+\): the first leader$/);
     assert.equal(inc!.recent[0]!.instance, 'a');
     assert.match(inc!.recent[0]!.id!, /^shop\/a\/promotion\/\d+$/);
+
+    // Frozen past its lease (SIGSTOP, as a long GC): its fence companion tears down; the agent
+    // hears it when it wakes, and says so.
+    const pid = (await daemon.client.status()).programs.find((p) => p.program === 'agent')!.pid!;
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 4000)); // the fast profile: TTL 2 s
+    process.kill(pid, 'SIGCONT');
+    await waitFor('the fence incident', async () => byKind((list = await daemon.incidents()), 'failover.fence').length === 1, {
+      timeoutMs: 30_000,
+    });
+    const [fence] = byKind(list, 'failover.fence');
+    assert.equal(fence!.rule, 'builtin:failover.fence');
+    assert.equal(fence!.severity, 'critical');
+    assert.deepEqual(fence!.labels, { cluster: 'shop', resource: 'fence' });
+    assert.match(fence!.summary, /^the fence fired on a of cluster 'shop' \(term \d+\): expired$/);
   },
 );
 
