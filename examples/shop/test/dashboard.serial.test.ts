@@ -2,7 +2,9 @@
 // the supervisor: it refuses without a sign-in link and opens with one; a program killed from
 // outside shows its restart within a second of the event; a rolling reload started from the page
 // shows its progress and completes; the inventory fault switch gives an incident with inventory
-// as its probable cause, acknowledged and resolved into the knowledge base from the page; a guard
+// as its probable cause, acknowledged and resolved into the knowledge base from the page; with
+// inventory stopped, orders' new warning template and then its burst are marked in the log
+// patterns section and the orders log tail shows each line's template; a guard
 // rule edited in the page is refused when the loader would refuse it (same words, file untouched),
 // else written with the file's comments kept, enforced by the services, and still in force after
 // the daemon and the services restart. Screenshots for the README go to docs/ with HOLDFAST_UPDATE_SCREENSHOTS=1.
@@ -219,6 +221,75 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
     await fetch(`${shop.inventory}/_chaos`, { method: 'POST', headers: json, body: JSON.stringify({ errorRate: 0 }) });
   });
 
+  await t.test(
+    'inventory stopped: a new warning template in orders, then its burst, marked in log patterns; the tail shows it',
+    async () => {
+      // The orders log tail open, as someone watching it would have it.
+      await page.click('tr.inst[data-instance="orders"] .logs-btn');
+      await page.waitForSelector('#logs:not([hidden]) .log-line', { timeout: 10_000 });
+      await shop.client.stop('inventory');
+      try {
+        const placeOrders = (n: number) =>
+          burst(`${shop.gateway}/api/orders`, n, { method: 'POST', headers: json, body: JSON.stringify({ sku: 'tea', qty: 1 }) });
+        const row = '#patterns-body .patterns-program[data-program="orders"] tr.tpl-row';
+        const unreachable = (state: string) =>
+          page.waitForFunction(
+            (sel, st) =>
+              [...document.querySelectorAll(sel)].find(
+                (tr: HTMLElement) => /inventory unreachable/.test(tr.textContent ?? '') && tr.dataset.state === st,
+              )?.dataset.id,
+            { timeout: 15_000 },
+            row,
+            state,
+          );
+        // One order: orders cannot reach inventory and says so at warn, a template it never wrote before.
+        assert.ok((await placeOrders(1)).includes(503), 'the order is refused: inventory is away');
+        const id = String(await (await unreachable('new')).jsonValue());
+        const newRow = `${row}[data-id="${id}"]`;
+        assert.match(await text(page, `${newRow} .badge`), /^new$/, 'marked new in words, not by colour alone');
+        // Then a burst of it: marked bursting, and listed first.
+        assert.ok((await placeOrders(40)).includes(503));
+        await unreachable('bursting');
+        assert.match(await text(page, `${newRow} .badge`), /^bursting$/);
+        assert.equal(await page.$eval(`${row}:first-child`, (tr: HTMLElement) => tr.dataset.id), id, 'the bursting template first');
+        assert.ok(Number((await text(page, `${newRow} td[data-label="Per minute"]`)).replace(/,/g, '')) > 0, 'with its rate');
+        // The tail: the warning lines carry the template the patterns section shows.
+        const tails = await page.waitForFunction(
+          (tid) => {
+            const lines = [...document.querySelectorAll('#logs .log-line')].filter((l: HTMLElement) =>
+              /inventory unreachable/.test(l.querySelector('.text')?.textContent ?? ''),
+            );
+            const ids = lines.map((l: HTMLElement) => (l.querySelector('.tpl') as HTMLElement).dataset.template ?? '');
+            return ids.filter((x: string) => x === tid).length >= 20 && ids;
+          },
+          { timeout: 10_000 },
+          id,
+        );
+        const shown = (await tails.jsonValue()) as string[];
+        assert.ok(
+          shown.filter((x) => x === id).length >= shown.length - 1,
+          `each line with its template (the first may have been shown before it was mined): ${JSON.stringify(shown)}`,
+        );
+        const tplText = await page.$$eval(
+          '#logs .log-line',
+          (ls: HTMLElement[]) =>
+            ls
+              .filter((l) => /inventory unreachable/.test(l.querySelector('.text')?.textContent ?? ''))
+              .at(-1)
+              ?.querySelector('.tpl')?.textContent,
+        );
+        assert.match(String(tplText), /^inventory unreachable/, 'the template text beside the line');
+      } finally {
+        await shop.client.start('inventory');
+        await waitFor('inventory READY again', async () =>
+          (await shop.client.status()).programs.some((p) => p.program === 'inventory' && p.state === 'READY'),
+        );
+      }
+      await page.click('#logs button:last-child');
+      await page.waitForSelector('#logs[hidden]');
+    },
+  );
+
   await t.test('screenshots: light and dark, 1280×720 and a phone', async () => {
     mkdirSync(docs, { recursive: true });
     const ac = new AbortController();
@@ -244,6 +315,9 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
       await page.evaluate(() => document.getElementById('protection').scrollIntoView());
       await new Promise((r) => setTimeout(r, 300));
       await page.screenshot({ path: join(docs, `dashboard-${scheme}-1280-protection.png`) });
+      await page.evaluate(() => document.getElementById('patterns').scrollIntoView());
+      await new Promise((r) => setTimeout(r, 300));
+      await page.screenshot({ path: join(docs, `dashboard-${scheme}-1280-patterns.png`) });
       await phone.screenshot({ path: join(docs, `dashboard-${scheme}-phone.png`) });
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `nothing wider than a phone (${overflow} px too wide)`);

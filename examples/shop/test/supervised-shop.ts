@@ -51,6 +51,8 @@ export async function startSupervisedShop(t: TestContext): Promise<SupervisedSho
   delete c.incidents.routes;
   // The root-cause ranking reads the scrape's store: every second, so an incident's probable cause comes within seconds.
   c.scrape = { ...c.scrape, interval: '1s' };
+  // A burst is 30 lines of one template in the detector's minute (60 by default), from the first minute on.
+  c.mining = { defaults: { detector: { warmupMs: 0, burstMinCount: 30 } } };
   c.dashboard = {
     port: dashboard,
     guard: { gateway: { rules: rulesFile }, orders: { rules: rulesFile }, inventory: { rules: rulesFile } },
