@@ -28,6 +28,7 @@ it('errorRate 0.5 upstream opens the breaker within its window, the fallback is 
       ],
     },
   });
+  let faultsSet = 0;
   const setFault = async (errorRate: number) => {
     const res = await fetch(`${inventory.url}/fault`, {
       method: 'POST',
@@ -35,7 +36,11 @@ it('errorRate 0.5 upstream opens the breaker within its window, the fallback is 
       body: JSON.stringify({ errorRate }),
     });
     assert.equal(res.status, 200);
-    return inventory.events().at(-1)!.wall as number;
+    // The answer and the server's EVENT line travel on different pipes: the line can arrive after the answer.
+    const faults = () => inventory.events().filter((e) => e.type === 'fault');
+    await waitFor('the fault event', () => faults().length > faultsSet, { timeoutMs: 5000 });
+    faultsSet += 1;
+    return faults()[faultsSet - 1]!.wall as number;
   };
 
   // Healthy: real stock.
