@@ -7,54 +7,25 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dependency } from './dependency/dependency.ts';
-import { dependencyModule } from './dependency/module.ts';
 import type { DependencyOptions } from './dependency/options.ts';
 import { ServiceError } from './errors.ts';
 import type { FastifyInstance } from './fastify.ts';
-import { healthModule, type HealthApi } from './health/module.ts';
-import { recoveryModule } from './http/recovery.ts';
+import type { HealthApi } from './health/module.ts';
 import { createHttpCore, listen, type HttpCore, type Listening } from './http/server.ts';
 import { acceptsTraffic, transition, type LifecycleEvent, type LifecycleState } from './lifecycle.ts';
 import { createLogger, type ServiceLogger } from './logging/logger.ts';
 import type { MemoryApi } from './memory/forensics.ts';
-import { memoryModule } from './memory/module.ts';
-import { locksModule } from './lock/module.ts';
 import type { DistributedLock, DistributedLockOptions } from './lock/types.ts';
 import type { LockObserver } from './concurrency/types.ts';
-import { metricsModule } from './metrics/module.ts';
-import { combinedLogMixin, installModules, type AnyModule, type InstalledModules, type LifecycleView } from './module.ts';
-import { notifyModule } from './notify/module.ts';
+import { combinedLogMixin, installModules, type InstalledModules, type LifecycleView } from './module.ts';
+import { MODULES } from './modules.ts';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.ts';
 import { ProcessHandlers } from './process-handlers.ts';
 import { Reloader, type ReloadHook, type ReloadReport } from './reload.ts';
-import { redisModule } from './redis/module.ts';
 import { maxUnreadyMs } from './shutdown/budget.ts';
-import { drain, type StopReport } from './shutdown/drain.ts';
+import { drain, emptyStopReport, type StopReport } from './shutdown/drain.ts';
 import { validHook, type RegisteredHook, type ShutdownHook } from './shutdown/hooks.ts';
 import { planUnready } from './shutdown/unready.ts';
-import { tracingModule } from './tracing/module.ts';
-
-/** The modules, in installation order (each after the modules it depends on). */
-const MODULES: readonly AnyModule[] = [
-  metricsModule,
-  healthModule,
-  recoveryModule,
-  redisModule,
-  memoryModule,
-  dependencyModule,
-  tracingModule,
-  notifyModule,
-  locksModule,
-];
-
-const emptyReport = (reason: string, ok: boolean, exitCode: number): StopReport => ({
-  reason,
-  ok,
-  exitCode,
-  phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 },
-  pendingRequests: [],
-  hooks: [],
-});
 
 class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
   readonly app: FastifyInstance;
@@ -204,7 +175,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
     this.#stopping ??= this.#runStop(reason, exitCode).catch((err: unknown) => {
       this.logger.fatal({ err }, 'shutdown failed unexpectedly; exiting non-zero');
       this.#log.flushSync();
-      const report = emptyReport(reason, false, Math.max(1, exitCode));
+      const report = emptyStopReport(reason, false, Math.max(1, exitCode));
       this.emit('stopped', report);
       return report;
     });
@@ -217,7 +188,7 @@ class HoldfastService extends EventEmitter<ServiceEvents> implements Service {
       this.#fire('stopped');
       this.#modules.quiesce();
       await this.app.close();
-      const report = emptyReport(reason, true, exitCode);
+      const report = emptyStopReport(reason, true, exitCode);
       this.emit('stopped', report);
       return report;
     }

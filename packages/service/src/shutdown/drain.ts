@@ -149,3 +149,13 @@ export async function drain(ctx: DrainContext): Promise<StopReport> {
   );
   return { reason: ctx.reason, ok, exitCode, phases, pendingRequests, hooks };
 }
+
+/** The report of a stop that had nothing to drain (never listened), or whose drain itself failed. */
+export const emptyStopReport = (reason: string, ok: boolean, exitCode: number): StopReport => ({
+  reason,
+  ok,
+  exitCode,
+  phases: { unready: 0, close: 0, hooks: 0, app: 0, total: 0 },
+  pendingRequests: [],
+  hooks: [],
+});
