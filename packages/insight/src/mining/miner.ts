@@ -103,6 +103,8 @@ export class TemplateMiner {
   #seq = 0;
   #evicted = 0;
   #cacheSize = 0;
+  /** The masked tokens #lookup split, if it had to. */
+  #masked: string[] | undefined;
 
   constructor(options: MinerOptions = {}, runtime: MinerRuntime = {}) {
     this.options = resolveMinerOptions(options);
@@ -121,6 +123,23 @@ export class TemplateMiner {
   }
 
   /**
+   * The cache entry of `message`, keyed by its masked form's hash (this.#key). Only a message whose
+   * hash could not be taken in one pass is split into tokens; those tokens are left in #masked.
+   */
+  #lookup(message: string): CacheEntry | undefined {
+    const o = this.options;
+    const key = this.#key;
+    this.#masked = undefined;
+    if (!maskedHash(message, this.#masker, o.masks, o.maxTokens, key)) {
+      this.#masked = tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
+      hashText(this.#masked.join(' '), key);
+    }
+    let e = this.#cache.get(key.h1);
+    while (e !== undefined && (e.h2 !== key.h2 || e.len !== key.len)) e = e.next;
+    return e;
+  }
+
+  /**
    * Mines one message (without its header). `level` is a severity from levels.ts, or -1; `now`
    * saves a clock read when the caller has the time already.
    */
@@ -128,15 +147,8 @@ export class TemplateMiner {
     const o = this.options;
     // A message of megabytes (an API caller's, not a capped line) is mined on its head.
     if (message.length > MAX_MESSAGE_CHARS) message = message.slice(0, MAX_MESSAGE_CHARS);
-    // The cache key is the masked message's hash; only a message not seen before is split into tokens.
-    let masked: string[] | undefined;
-    const key = this.#key;
-    if (!maskedHash(message, this.#masker, o.masks, o.maxTokens, key)) {
-      masked = tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
-      hashText(masked.join(' '), key);
-    }
-    let e = this.#cache.get(key.h1);
-    while (e !== undefined && (e.h2 !== key.h2 || e.len !== key.len)) e = e.next;
+    const e = this.#lookup(message);
+    let masked = this.#masked;
     let t = e?.t;
     let change: Change = 'none';
     let absorbed = NO_IDS;
@@ -152,6 +164,7 @@ export class TemplateMiner {
           this.#cache.clear();
           this.#cacheSize = 0;
         }
+        const key = this.#key;
         const h1 = key.h1;
         this.#cache.set(h1, { h2: key.h2, len: key.len, t, next: this.#cache.get(h1) });
         this.#cacheSize++;
@@ -172,16 +185,9 @@ export class TemplateMiner {
   match(message: string): Template | undefined {
     const o = this.options;
     if (message.length > MAX_MESSAGE_CHARS) message = message.slice(0, MAX_MESSAGE_CHARS);
-    let masked: string[] | undefined;
-    const key = this.#key;
-    if (!maskedHash(message, this.#masker, o.masks, o.maxTokens, key)) {
-      masked = tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
-      hashText(masked.join(' '), key);
-    }
-    let e = this.#cache.get(key.h1);
-    while (e !== undefined && (e.h2 !== key.h2 || e.len !== key.len)) e = e.next;
+    const e = this.#lookup(message);
     if (e !== undefined && !e.t.dead) return e.t;
-    masked ??= tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
+    const masked = this.#masked ?? tokenize(message, this.#masker, o.masks, o.maxTokens, false).masked;
     return this.#scan(masked).exact;
   }
 
