@@ -274,6 +274,18 @@ const cases: [string, string, Expect][] = [
     { path: 'dashboard.guard.web.metrics', message: /expected an http:\/\/ URL/, line: 7 },
   ],
   [
+    "where a program's metrics are said twice: the deprecated dashboard.guard.<p>.metrics beside programs.<p>.metrics",
+    web(
+      '    metrics: http://127.0.0.1:9464/metrics\ndashboard:\n  port: 3010\n  guard:\n' +
+        '    web: {metrics: "http://127.0.0.1:9465/metrics"}\n',
+    ),
+    {
+      path: 'dashboard.guard.web.metrics',
+      message: /programs\.web\.metrics already says where web's metrics are, and the dashboard reads it there: remove this line/,
+      line: 8,
+    },
+  ],
+  [
     'a session shorter than a minute',
     web('dashboard: {port: 3010, sessionTtlMs: 10s}\n'),
     { path: 'dashboard.sessionTtlMs', message: /between 1m and 30d/, line: 4 },

@@ -1,6 +1,7 @@
 // The dashboard's parts that need no browser: the history's bounds and windows, the metrics text
 // reader, sign-in codes and session cookies, and the rules editor's child process (comments kept,
-// the loader's own refusal, nothing written on a refusal or a stale version).
+// the loader's own refusal, nothing written on a refusal or a stale version), and where the
+// guard reader finds each instance's metrics.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { tempDir } from '@holdfast/testkit';
 import { DashboardAuth } from '../src/dashboard/auth.ts';
 import { BYTES_PER_SERIES, History, MINUTES, SECONDS } from '../src/dashboard/history.ts';
 import { parseSamples } from '../src/guard-state/prom-text.ts';
+import { guardTargets } from '../src/guard-state/targets.ts';
+import { loadSupervisorConfig } from '../src/index.ts';
 import { editRulesIsolated, readRulesIsolated } from '../src/dashboard/rules-isolated.ts';
 
 test('history: an hour at 1 s and a day at 1 min, in a fixed size per series', () => {
@@ -173,4 +176,53 @@ test('rules editor: an edit against an older version of the file is refused (som
     (e: Error & { code: string }) => e.code === 'HOLDFAST_E_RULES_CHANGED',
   );
   assert.equal(readFileSync(file, 'utf8'), RULES.replace('500', '600'));
+});
+
+test('metrics are said once: the deprecated dashboard.guard.<p>.metrics moves to programs.<p>.metrics, with a warning', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'holdfast.yaml');
+  writeFileSync(
+    file,
+    `programs:
+  web:
+    command: node app.js
+    instances: 2
+  api:
+    command: node api.js
+    metrics: http://127.0.0.1:92{instance}/metrics
+dashboard:
+  port: 3010
+  guard:
+    web: {metrics: 'http://127.0.0.1:91{instance}/metrics', rules: rules.yaml}
+    api: {rules: rules.yaml}
+`,
+  );
+  const c = await loadSupervisorConfig(file);
+  assert.equal(c.programs.web!.metrics, 'http://127.0.0.1:91{instance}/metrics', 'moved to the program');
+  assert.deepEqual(c.dashboard!.guard.web, { rules: join(dir, 'rules.yaml') }, 'and gone from the dashboard section');
+  assert.ok(
+    c.warnings.some((w) =>
+      /^dashboard\.guard\.web\.metrics is deprecated: move it to programs\.web\.metrics \(metrics: http:\/\/127\.0\.0\.1:91\{instance\}\/metrics\)/.test(
+        w,
+      ),
+    ),
+    c.warnings.join('\n'),
+  );
+  // The guard reader reads it as the scrape does: the configured URL per instance, else what the instance announced.
+  const row = (program: string, index: number, metricsUrl: string | null) =>
+    ({ id: `${program}:${index}`, program, index, pid: 1, role: null, state: 'READY', metricsUrl }) as const;
+  const rows = [
+    row('web', 0, 'http://127.0.0.1:7000/metrics'),
+    row('web', 1, null),
+    row('api', 0, null),
+    row('plain', 0, 'http://127.0.0.1:7100/m'),
+  ];
+  const targets = guardTargets(rows, c.dashboard!.guard, (p) => c.programs[p]?.metrics);
+  assert.deepEqual(targets.get('web'), [
+    { id: 'web:0', url: 'http://127.0.0.1:910/metrics' },
+    { id: 'web:1', url: 'http://127.0.0.1:911/metrics' },
+  ]);
+  assert.deepEqual(targets.get('api'), [{ id: 'api:0', url: 'http://127.0.0.1:920/metrics' }]);
+  assert.deepEqual(targets.get('plain'), [{ id: 'plain:0', url: 'http://127.0.0.1:7100/m' }], 'announced, nothing configured');
+  assert.equal(guardTargets([row('web', 0, 'http://x:1/m')], {}, () => false).size, 0, 'metrics: false reads nothing');
 });

@@ -11,7 +11,7 @@ import { checkDaemonAlerts } from '../insight/alerts-config.ts';
 import { fileChecks, type FileCheckResults } from './file-checks.ts';
 import { configId, defaultSocketPath, stateBase } from './paths.ts';
 import type { ScrapeConfig } from '../insight/scrape-config.ts';
-import { dashboardWarnings, type DashboardConfig, type ResolvedDashboardConfig } from '../dashboard/config.ts';
+import { dashboardWarnings, movedGuardMetrics, type DashboardConfig, type ResolvedDashboardConfig } from '../dashboard/config.ts';
 import {
   supervisorConfigSchema,
   type DaemonConfig,
@@ -124,6 +124,12 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
       );
     }
   }
+  // One place says where a program's metrics are: the deprecated dashboard.guard.<p>.metrics moves
+  // to programs.<p>.metrics (the schema refused a config that sets both).
+  for (const m of cfg.dashboard ? movedGuardMetrics(cfg.dashboard) : []) {
+    programs[m.program] = { ...programs[m.program]!, metrics: m.url };
+    warnings.push(m.warning);
+  }
   // Resolved here, in the loading child: the daemon gets plain specs and never loads zod for them.
   const alerting = cfg.scrape && (cfg.alerts || cfg.slos) ? resolveAlerts(cfg.alerts, cfg.slos).config : undefined;
   if (alerting && !cfg.incidents) {
@@ -149,9 +155,7 @@ export function resolveConfig(cfg: SupervisorConfig, file: string, results: File
 
 function resolveDashboard(d: DashboardConfig, at: (p: string) => string, warnings: string[]): ResolvedDashboardConfig {
   warnings.push(...dashboardWarnings(d));
-  const guard = Object.fromEntries(
-    Object.entries(d.guard).map(([name, g]) => [name, { ...g, ...(g.rules ? { rules: at(g.rules) } : {}) }]),
-  );
+  const guard = Object.fromEntries(Object.entries(d.guard).map(([name, g]) => [name, g.rules ? { rules: at(g.rules) } : {}]));
   const f = d.failover;
   const failover = f && {
     ...f,

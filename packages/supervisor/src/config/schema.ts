@@ -500,7 +500,11 @@ export const supervisorConfigSchema = z
   .check(
     z.superRefine(
       (c: { dashboard?: unknown; programs?: unknown }, ctx) =>
-        checkDashboard(c.dashboard, typeof c.programs === 'object' && c.programs !== null ? Object.keys(c.programs) : [], ctx),
+        checkDashboard(
+          c.dashboard,
+          typeof c.programs === 'object' && c.programs !== null ? (c.programs as Record<string, unknown>) : {},
+          ctx,
+        ),
       { when: () => true },
     ),
   )

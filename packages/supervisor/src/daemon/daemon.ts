@@ -184,14 +184,26 @@ export class Daemon {
 
   private guard(): Promise<GuardWatch> {
     this.guardWatch ??= import('../guard-state/watch.ts').then(
-      ({ GuardWatch }) => new GuardWatch({ config: () => this.config.dashboard?.guard ?? {} }),
+      ({ GuardWatch }) =>
+        new GuardWatch({
+          config: () => this.config.dashboard?.guard ?? {},
+          metrics: (program) => this.supervisor.config.programs[program]?.metrics,
+        }),
     );
     return this.guardWatch;
   }
 
   /** The cluster and adaptive rules of the programs that serve guard metrics; nothing loads while none can. */
   private async guardStatus(rows: InstanceStatus[]): Promise<GuardStatus[]> {
-    if (!this.guardWatch && !rows.some((r) => r.metricsUrl !== null) && Object.keys(this.config.dashboard?.guard ?? {}).length === 0)
+    const configured = Object.values(this.supervisor.config.programs).some(
+      (p) => typeof p.metrics === 'string' || !!(p.metrics && p.metrics.url),
+    );
+    if (
+      !this.guardWatch &&
+      !configured &&
+      !rows.some((r) => r.metricsUrl !== null) &&
+      Object.keys(this.config.dashboard?.guard ?? {}).length === 0
+    )
       return [];
     return (await this.guard()).status(rows);
   }

@@ -17,7 +17,10 @@ const metricsUrl = z
   });
 
 const guardProgram = z.strictObject({
-  /** Where each instance serves holdfast_guard_* metrics (its own port: a shared listening socket would answer from any instance). */
+  /**
+   * Deprecated: where each instance serves its metrics is the program's own `metrics:` field, which
+   * the scrape: section reads too. Still read: moved there when the config loads, with a warning.
+   */
   metrics: metricsUrl.optional(),
   /** The rules file the program loads and hot-reloads; edits from the page are written here. */
   rules: z.string().min(1).optional(),
@@ -51,25 +54,59 @@ export const dashboardConfigSchema = z.strictObject({
 export type DashboardConfigInput = z.input<typeof dashboardConfigSchema>;
 export type DashboardConfig = z.output<typeof dashboardConfigSchema>;
 
-/** With every path absolute (resolved against the config file's directory). */
-export type ResolvedDashboardConfig = DashboardConfig;
+/** With every path absolute (resolved against the config file's directory); guard.<p>.metrics moved to programs.<p>.metrics. */
+export type ResolvedDashboardConfig = Omit<DashboardConfig, 'guard'> & { guard: Record<string, { rules?: string }> };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** Cross-section checks: guard entries name programs; a non-loopback host is worth a warning. */
-export function checkDashboard(d: unknown, programs: string[], ctx: z.RefinementCtx): void {
+/**
+ * Cross-section checks: guard entries name programs, and say where a program's metrics are at most
+ * once (the deprecated guard.<p>.metrics beside programs.<p>.metrics is refused, not merged).
+ */
+export function checkDashboard(d: unknown, programs: Readonly<Record<string, unknown>>, ctx: z.RefinementCtx): void {
   if (typeof d !== 'object' || d === null) return;
+  const names = Object.keys(programs);
   const guard = (d as { guard?: unknown }).guard;
   if (typeof guard === 'object' && guard !== null) {
-    for (const name of Object.keys(guard)) {
-      if (!programs.includes(name))
+    for (const [name, g] of Object.entries(guard)) {
+      if (!names.includes(name))
         ctx.addIssue({
           code: 'custom',
           path: ['dashboard', 'guard', name],
-          message: `unknown program '${name}' (programs: ${programs.join(', ') || 'none'})`,
+          message: `unknown program '${name}' (programs: ${names.join(', ') || 'none'})`,
+        });
+      else if (
+        typeof g === 'object' &&
+        g !== null &&
+        'metrics' in g &&
+        (programs[name] as { metrics?: unknown } | null)?.metrics !== undefined
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dashboard', 'guard', name, 'metrics'],
+          message:
+            `programs.${name}.metrics already says where ${name}'s metrics are, and the dashboard reads it there: ` +
+            `remove this line (dashboard.guard.<program>.metrics is deprecated)`,
         });
     }
   }
+}
+
+/** The deprecated guard.<p>.metrics, as the program's own field: what the loader moves, and the warning it gives. */
+export function movedGuardMetrics(d: DashboardConfig): { program: string; url: string; warning: string }[] {
+  return Object.entries(d.guard).flatMap(([program, g]) =>
+    g.metrics === undefined
+      ? []
+      : [
+          {
+            program,
+            url: g.metrics,
+            warning:
+              `dashboard.guard.${program}.metrics is deprecated: move it to programs.${program}.metrics ` +
+              `(metrics: ${g.metrics}), where the dashboard, holdfast status and the scrape: section all read it`,
+          },
+        ],
+  );
 }
 
 export function dashboardWarnings(d: DashboardConfig): string[] {

@@ -331,9 +331,7 @@ export class Live {
             },
           ]),
         ),
-        guard: Object.fromEntries(
-          Object.entries(this.src.config.dashboard!.guard).map(([n, g]) => [n, { rules: g.rules ?? null, metrics: g.metrics ?? null }]),
-        ),
+        guard: Object.fromEntries(Object.entries(this.src.config.dashboard!.guard).map(([n, g]) => [n, { rules: g.rules ?? null }])),
         failover: this.failover !== undefined,
         incidents: this.src.incidents !== undefined,
       },

@@ -14,6 +14,7 @@
 import type { GuardInstanceStatus, GuardStatus } from '../api/types.ts';
 import { ruleStatuses } from './rule-status.ts';
 import { GuardScraper, NOT_READ, type GuardProgramView, type InstanceReading } from './scraper.ts';
+import type { ProgramMetrics } from '../insight/scrape-config.ts';
 import { guardTargets, type GuardProgramConfig, type GuardRow } from './targets.ts';
 
 /** How long a status waits for a round of reads before it answers with the last values. */
@@ -24,8 +25,10 @@ export const FRESH_MS = 1000;
 export const READ_TIMEOUT_MS = 800;
 
 export interface GuardWatchOptions {
-  /** dashboard.guard (empty without a dashboard): where each program's instances serve their metrics, and its rules file. */
+  /** dashboard.guard (empty without a dashboard): each program's rules file. */
   config: () => Readonly<Record<string, GuardProgramConfig>>;
+  /** A program's `metrics:` field: where its instances serve their metrics, if the config says. */
+  metrics?: (program: string) => ProgramMetrics | undefined;
   now?: () => number;
   readTimeoutMs?: number;
 }
@@ -51,7 +54,7 @@ export class GuardWatch {
   async #read(rows: readonly GuardRow[]): Promise<void> {
     this.#roundStartedAt = this.#now();
     const config = this.#o.config();
-    const targets = guardTargets(rows, config);
+    const targets = guardTargets(rows, config, this.#o.metrics);
     // A program no longer running (or no longer announcing) drops the instances it had.
     for (const p of this.#scrapers.keys()) if (!targets.has(p)) targets.set(p, []);
     await Promise.all(

@@ -163,7 +163,7 @@ export function renderProtection(root, s) {
           'p',
           { class: 'empty' },
           "No guarded program: services on holdfast's runtime with an admin port (admin: {port: 0}) are found by themselves; others need ",
-          h('code', {}, 'dashboard.guard.<program>.metrics'),
+          h('code', {}, 'programs.<program>.metrics'),
           '. Rules files to edit: ',
           h('code', {}, 'dashboard.guard.<program>.rules'),
           ' (docs/dashboard.md).',
