@@ -11,9 +11,12 @@ import type { PatternsView } from '../src/dashboard/live.ts';
 import type { TailLine } from '../src/dashboard/log-tail.ts';
 import { fixtures, node, startDaemon, writeConfig } from './helpers.ts';
 
-/** Fourteen templates that share no first word (the miner keeps them apart): more than the page lists. */
+/**
+ * Fourteen templates that share no first word (the miner keeps them apart): more than the page
+ * lists. Four lines a second each: under the test's burst count (50 in a 5 s window), so none bursts.
+ */
 const MANY = `const w = 'apple banana cherry damson elder fig grape hazel iris juniper kiwi lime mango nectarine'.split(' ');
-let n = 0; setInterval(() => { for (const x of w) console.log(x + ' ripened in crate ' + n++); }, 100);`;
+let n = 0; setInterval(() => { for (const x of w) console.log(x + ' ripened in crate ' + n++); }, 250);`;
 
 /** Server-sent events as they arrive: every message kept, in order, with its type. */
 function follow(url: string, cookie: string, signal: AbortSignal) {
