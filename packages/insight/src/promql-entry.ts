@@ -8,6 +8,7 @@
 //   object or a sorted `Labels` list; samples of a series in time order), `select(matchers)`,
 //   `series()`, `truncateBefore(ms)` (drop history the rules no longer read). A staleness marker
 //   (`staleMarker = true`) ends a series at once, as Prometheus does when a target stops exposing it.
+//   `matches(matcher, value)` is one label matcher's test (=, !=, =~, !~).
 // - `readReplay(text, file?)`: OpenMetrics / Prometheus text with timestamps into a new store
 //   (gaps kept, counter resets left to rate() as Prometheus does); `writeOpenMetrics` the reverse.
 // - `parseExpr(text)`: PromQL into an AST (`Expr`); errors are `InsightError`
@@ -40,7 +41,7 @@ export {
   type Sample as PromqlSample,
   type RangeSeries,
 } from './promql/engine.ts';
-export { SeriesStore, Series } from './promql/store.ts';
+export { SeriesStore, Series, matches } from './promql/store.ts';
 export { parsePromDuration, formatPromDuration } from './promql/duration.ts';
 export { labelsFrom, labelsToObject, type Labels } from './promql/labels.ts';
 export { RuleEvaluator, type AlertChange } from './rules/evaluator.ts';

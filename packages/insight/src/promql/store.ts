@@ -114,6 +114,7 @@ export class Series {
   }
 }
 
+/** Whether a label value satisfies one matcher (=, !=, =~, !~; an absent label is ''). */
 export function matches(m: Matcher, value: string): boolean {
   switch (m.op) {
     case '=':

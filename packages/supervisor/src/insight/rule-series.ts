@@ -8,7 +8,7 @@
 // and a series that a scrape stopped returning, or whose target failed or went away, gets a
 // staleness marker, as Prometheus writes one: the evaluator then answers as Prometheus would.
 // Pure data: times are passed in.
-import { labelsFrom, SeriesStore, walkSelectors, type CompiledGroup, type Labels, type Matcher } from '@holdfast/insight/promql';
+import { labelsFrom, matches, SeriesStore, walkSelectors, type CompiledGroup, type Labels, type Matcher } from '@holdfast/insight/promql';
 
 export interface ScrapedSample {
   name: string;
@@ -25,19 +25,6 @@ interface TargetSeries {
   program: string;
   /** Label sets returned by the last successful scrape, by key. */
   last: Map<string, Labels>;
-}
-
-function matches(m: Matcher, value: string): boolean {
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-      return m.re!.test(value);
-    case '!~':
-      return !m.re!.test(value);
-  }
 }
 
 const keyOf = (l: Labels) => l.map(([n, v]) => `${n}\xfe${v}`).join('\xff');
