@@ -1,9 +1,10 @@
 // Runs one command on a real Linux kernel of its own: a Debian kernel (linux-image-amd64) booted
 // by QEMU with a busybox initramfs, the host's root file system shared read-only over virtio-9p
-// and a fresh tmpfs on /tmp. Why: this machine mounts cgroup v2 in hybrid mode (v1 holds every
-// controller, the unified tree has none), so the cgroup v2 code can only meet a real v2 kernel
-// inside a VM; the guest mounts cgroup2 with all controllers and runs the command in a delegated
-// cgroup of its own, as systemd with Delegate=yes would.
+// and a fresh tmpfs on /tmp (a working directory under /tmp or /run stays visible). Why: this
+// machine mounts cgroup v2 in hybrid mode (v1 holds every controller, the unified tree has none),
+// so the cgroup v2 code can only meet a real v2 kernel inside a VM; the guest mounts cgroup2 with
+// all controllers and runs the command in a delegated cgroup of its own, as systemd with
+// Delegate=yes would.
 //
 // TCG (software emulation) by default: nested KVM on these machines hangs the guest at boot.
 // HOLDFAST_VM_ACCEL=kvm uses KVM where it works.
@@ -111,9 +112,17 @@ export function kernelVmProblem(): string | undefined {
 
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-function initScript(modules: string[]): string {
+/** The host paths under the guest's fresh /tmp and /run that must stay visible: a checkout in /tmp. */
+function hiddenByTmpfs(path: string): boolean {
+  return /^\/(tmp|run)(\/|$)/.test(path);
+}
+
+function initScript(modules: string[], keep: string[]): string {
   const B = '/bin/busybox';
   const cg = '/host/sys/fs/cgroup';
+  // A kept path is bound aside before the tmpfs mounts cover it, then bound back over them.
+  const aside = keep.map((p, i) => `${B} mkdir -p /keep${i}; ${B} mount --bind ${quote(`/host${p}`)} /keep${i}`);
+  const back = keep.map((p, i) => `${B} mkdir -p ${quote(`/host${p}`)}; ${B} mount --bind /keep${i} ${quote(`/host${p}`)}`);
   return [
     `#!${B} sh`,
     `${B} mount -t proc proc /proc; ${B} mount -t sysfs sys /sys; ${B} mount -t devtmpfs dev /dev`,
@@ -121,7 +130,10 @@ function initScript(modules: string[]): string {
     `${B} mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /host || { echo ` +
       `"${EXIT_MARK} 125 (9p mount failed)"; ${B} poweroff -f; }`,
     `${B} mount --bind /proc /host/proc; ${B} mount --bind /dev /host/dev; ${B} mount -t sysfs sys /host/sys`,
-    `${B} mount -t tmpfs tmp /host/tmp; ${B} mount -t tmpfs run /host/run; ${B} mount -t tmpfs shm /host/dev/shm`,
+    ...aside,
+    `${B} mount -t tmpfs tmp /host/tmp; ${B} mount -t tmpfs run /host/run`,
+    `${B} mkdir -p /host/dev/shm; ${B} mount -t tmpfs shm /host/dev/shm`,
+    ...back,
     `${B} mount -t cgroup2 cgroup2 ${cg}`,
     `${B} ip link set lo up`,
     // Every controller the kernel offers, delegated to the command's own cgroup (systemd's Delegate=yes).
@@ -140,7 +152,7 @@ function buildInitramfs(dir: string, kernel: Kernel, opts: KernelVmOptions): str
   for (const d of ['bin', 'mods', 'host', 'proc', 'sys', 'dev']) mkdirSync(join(root, d), { recursive: true });
   copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
   for (const m of kernel.modules) copyFileSync(m, join(root, 'mods', m.split('/').pop()!));
-  writeFileSync(join(root, 'init'), initScript(kernel.modules));
+  writeFileSync(join(root, 'init'), initScript(kernel.modules, hiddenByTmpfs(opts.cwd) ? [opts.cwd] : []));
   chmodSync(join(root, 'init'), 0o755);
   const env = { PATH: '/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8', ...opts.env };
   const exports = Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`);
