@@ -232,13 +232,13 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
         const placeOrders = (n: number) =>
           burst(`${shop.gateway}/api/orders`, n, { method: 'POST', headers: json, body: JSON.stringify({ sku: 'tea', qty: 1 }) });
         const row = '#patterns-body .patterns-program[data-program="orders"] tr.tpl-row';
-        const unreachable = (state: string) =>
+        const unreachable = (state: string, timeout = 15_000) =>
           page.waitForFunction(
             (sel, st) =>
               [...document.querySelectorAll(sel)].find(
                 (tr: HTMLElement) => /inventory unreachable/.test(tr.textContent ?? '') && tr.dataset.state === st,
               )?.dataset.id,
-            { timeout: 15_000 },
+            { timeout },
             row,
             state,
           );
@@ -247,9 +247,17 @@ test('the dashboard in Chromium: sign-in, live programs, reload, incidents, rule
         const id = String(await (await unreachable('new')).jsonValue());
         const newRow = `${row}[data-id="${id}"]`;
         assert.match(await text(page, `${newRow} .badge`), /^new$/, 'marked new in words, not by colour alone');
-        // Then a burst of it: marked bursting, and listed first.
-        assert.ok((await placeOrders(40)).includes(503));
-        await unreachable('bursting');
+        // Then a burst of it: marked bursting, and listed first. In rounds of 40 until the page says so,
+        // because a loaded machine's daemon may leave some lines unmined (mining sheds past its CPU share).
+        let bursting = false;
+        for (let round = 0; round < 5 && !bursting; round++) {
+          assert.ok((await placeOrders(40)).includes(503));
+          bursting = await unreachable('bursting', 6_000).then(
+            () => true,
+            () => false,
+          );
+        }
+        assert.ok(bursting, 'marked bursting within 200 orders');
         assert.match(await text(page, `${newRow} .badge`), /^bursting$/);
         assert.equal(await page.$eval(`${row}:first-child`, (tr: HTMLElement) => tr.dataset.id), id, 'the bursting template first');
         assert.ok(Number((await text(page, `${newRow} td[data-label="Per minute"]`)).replace(/,/g, '')) > 0, 'with its rate');

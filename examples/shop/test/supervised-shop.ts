@@ -63,6 +63,13 @@ export async function startSupervisedShop(t: TestContext): Promise<SupervisedSho
   const env = { ...process.env, PATH: `${join(process.execPath, '..')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
   const start = async () => {
     const d = startChild(t, process.execPath, [cli, 'supervise', '-c', config], { env });
+    // Registered after startChild's SIGKILL, so it runs first (cleanups run last-in first-out): a
+    // daemon killed outright would leave its programs running, each in a process group of its own.
+    cleanup(t, async () => {
+      if (d.proc.exitCode !== null || d.proc.signalCode !== null) return;
+      await client.shutdown().catch(() => {});
+      await d.exited;
+    });
     await waitFor(
       'every shop program READY',
       async () => {
@@ -89,9 +96,5 @@ export async function startSupervisedShop(t: TestContext): Promise<SupervisedSho
       s.daemon = await start();
     },
   };
-  cleanup(t, async () => {
-    await client.shutdown().catch(() => {});
-    await s.daemon.exited;
-  });
   return s;
 }
