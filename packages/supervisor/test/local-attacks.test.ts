@@ -6,7 +6,7 @@
 // declares, never LD_*, NODE_OPTIONS or HOLDFAST_*, for that start only unless persisted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startChild, tempDir, waitFor } from '@holdfast/testkit';
@@ -93,6 +93,8 @@ test('as nobody: the control socket, the state directory, the lock and the logs 
   assert.equal(asNobody(write(join(state, 'pids', 'web.json'))), 'EACCES', 'no pid record planted');
   assert.equal(asNobody(write(join(dir, 'run', 'holdfast.sock.new'))), 'EACCES', 'nothing placed beside the socket');
   const logFile = join(dir, 'logs', 'web.stdout.log');
+  // The file is opened with the program's first output, which a loaded machine may not have flushed yet.
+  await waitFor("the program's log file", () => existsSync(logFile));
   assert.equal(statSync(logFile).mode & 0o777, 0o640);
   const read =
     `import { readFileSync } from 'node:fs'; try { ` +
